@@ -1,0 +1,41 @@
+//! Uniqueness claims that span streams (one external id per organization across all of them, and
+//! later group names, memberships, pending invitations).
+//!
+//! Claims are derived from the events themselves, so the rule travels with the history: the store
+//! applies them in the same transaction as the events, and a replay derives the same claims.
+
+use serde_json::Value;
+
+use crate::organization::{Organization, OrganizationEvent};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimChange {
+    /// The aggregate takes the key; fails if another aggregate holds it.
+    Acquire(String),
+    /// The aggregate gives the key up.
+    Release(String),
+}
+
+impl ClaimChange {
+    pub fn key(&self) -> &str {
+        match self {
+            Self::Acquire(k) | Self::Release(k) => k,
+        }
+    }
+}
+
+/// Claim key of an organization's external id; unique across all organizations.
+pub fn organization_external_id(external_id: &str) -> String {
+    format!("organization/external_id/{external_id}")
+}
+
+/// The claim changes a stored event carries, from its serialized payload.
+pub fn changes_of(aggregate_type: &str, payload: &Value) -> Result<Vec<ClaimChange>, serde_json::Error> {
+    match aggregate_type {
+        <Organization as cqrs_es::Aggregate>::TYPE => {
+            let event: OrganizationEvent = serde_json::from_value(payload.clone())?;
+            Ok(event.claim_changes())
+        }
+        _ => Ok(Vec::new()),
+    }
+}

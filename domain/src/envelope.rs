@@ -1,0 +1,51 @@
+//! The public event envelope: the one JSON shape that webhooks, Kafka and the Events API carry.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Who caused a change. Stored in every event's metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Option<String>,
+}
+
+impl Actor {
+    /// Changes made by roster itself (sweepers, cascades).
+    pub fn system() -> Self {
+        Self {
+            kind: "system".into(),
+            id: None,
+        }
+    }
+
+    /// An unauthenticated caller; replaced by API keys when they exist.
+    pub fn anonymous() -> Self {
+        Self {
+            kind: "anonymous".into(),
+            id: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AggregateRef {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventEnvelope {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub position: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub organization_id: Option<String>,
+    pub aggregate: AggregateRef,
+    pub actor: Actor,
+    pub data: serde_json::Value,
+}

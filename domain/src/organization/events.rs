@@ -1,0 +1,89 @@
+use chrono::{DateTime, Utc};
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+use crate::claims::{self, ClaimChange};
+use crate::ids::OrganizationId;
+use crate::values::{Description, ExternalId, Metadata, OrganizationName};
+
+/// The organization as consumers see it; every event carries the whole object after the change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationData {
+    pub id: OrganizationId,
+    pub name: OrganizationName,
+    pub description: Option<Description>,
+    pub external_id: Option<ExternalId>,
+    pub metadata: Metadata,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The old values of the fields an update changed (as Stripe's `previous_attributes`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PreviousOrganizationAttributes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<OrganizationName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<Description>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<Option<ExternalId>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationUpdated {
+    #[serde(flatten)]
+    pub organization: OrganizationData,
+    pub previous_attributes: PreviousOrganizationAttributes,
+}
+
+/// Stored as `{"type": "organization.created", "data": {…}}`; `data` is the envelope's `data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum OrganizationEvent {
+    #[serde(rename = "organization.created")]
+    Created(OrganizationData),
+    #[serde(rename = "organization.updated")]
+    Updated(OrganizationUpdated),
+}
+
+impl OrganizationEvent {
+    pub fn claim_changes(&self) -> Vec<ClaimChange> {
+        match self {
+            Self::Created(org) => org
+                .external_id
+                .iter()
+                .map(|e| ClaimChange::Acquire(claims::organization_external_id(e.as_str())))
+                .collect(),
+            Self::Updated(u) => {
+                let Some(old) = &u.previous_attributes.external_id else {
+                    return Vec::new();
+                };
+                let release = old
+                    .iter()
+                    .map(|e| ClaimChange::Release(claims::organization_external_id(e.as_str())));
+                let acquire = u
+                    .organization
+                    .external_id
+                    .iter()
+                    .map(|e| ClaimChange::Acquire(claims::organization_external_id(e.as_str())));
+                release.chain(acquire).collect()
+            }
+        }
+    }
+}
+
+impl DomainEvent for OrganizationEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::Created(_) => "organization.created",
+            Self::Updated(_) => "organization.updated",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}

@@ -1,0 +1,153 @@
+//! Value types that parse instead of "validating later": holding one means it is valid.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a value was refused; the HTTP edge pairs it with the field name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+fn bounded_text(s: &str, what: &str, max_chars: usize) -> Result<String, ValueError> {
+    let trimmed = s.trim();
+    if trimmed.is_empty() {
+        return Err(ValueError(format!("{what} must not be empty")));
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(ValueError(format!("{what} must be at most {max_chars} characters")));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(ValueError(format!("{what} must not contain control characters")));
+    }
+    Ok(trimmed.to_owned())
+}
+
+macro_rules! text_value {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $max:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            pub fn parse(s: &str) -> Result<Self, ValueError> {
+                bounded_text(s, $what, $max).map(Self)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ValueError;
+            fn try_from(s: String) -> Result<Self, ValueError> {
+                Self::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+    };
+}
+
+text_value!(
+    /// An organization's display name, trimmed, 1–100 characters.
+    OrganizationName,
+    "name",
+    100
+);
+text_value!(
+    /// Free text describing an object, 1–1000 characters.
+    Description,
+    "description",
+    1000
+);
+text_value!(
+    /// The caller's own id for an object, unique per kind (like WorkOS's `external_id`), 1–128 characters.
+    ExternalId,
+    "external_id",
+    128
+);
+
+/// Free-form string key/value pairs the caller attaches to an object (like WorkOS's `metadata`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "BTreeMap<String, String>", into = "BTreeMap<String, String>")]
+pub struct Metadata(BTreeMap<String, String>);
+
+impl Metadata {
+    pub const MAX_KEYS: usize = 50;
+    pub const MAX_KEY_CHARS: usize = 40;
+    pub const MAX_VALUE_CHARS: usize = 500;
+
+    pub fn parse(map: BTreeMap<String, String>) -> Result<Self, ValueError> {
+        if map.len() > Self::MAX_KEYS {
+            return Err(ValueError(format!(
+                "metadata must have at most {} keys",
+                Self::MAX_KEYS
+            )));
+        }
+        for (k, v) in &map {
+            if k.is_empty() || k.chars().count() > Self::MAX_KEY_CHARS {
+                return Err(ValueError(format!(
+                    "metadata keys must be 1–{} characters",
+                    Self::MAX_KEY_CHARS
+                )));
+            }
+            if v.chars().count() > Self::MAX_VALUE_CHARS {
+                return Err(ValueError(format!(
+                    "metadata value of `{k}` must be at most {} characters",
+                    Self::MAX_VALUE_CHARS
+                )));
+            }
+        }
+        Ok(Self(map))
+    }
+
+    pub fn as_map(&self) -> &BTreeMap<String, String> {
+        &self.0
+    }
+}
+
+impl TryFrom<BTreeMap<String, String>> for Metadata {
+    type Error = ValueError;
+    fn try_from(map: BTreeMap<String, String>) -> Result<Self, ValueError> {
+        Self::parse(map)
+    }
+}
+
+impl From<Metadata> for BTreeMap<String, String> {
+    fn from(m: Metadata) -> Self {
+        m.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(OrganizationName::parse("  Acme ").unwrap().as_str(), "Acme");
+        assert!(OrganizationName::parse("   ").is_err());
+        assert!(OrganizationName::parse(&"x".repeat(100)).is_ok());
+        assert!(OrganizationName::parse(&"x".repeat(101)).is_err());
+        assert!(OrganizationName::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn metadata_limits() {
+        let many: BTreeMap<_, _> = (0..51).map(|i| (format!("k{i}"), "v".into())).collect();
+        assert!(Metadata::parse(many).is_err());
+        let long_key = BTreeMap::from([("k".repeat(41), "v".to_string())]);
+        assert!(Metadata::parse(long_key).is_err());
+        let ok = BTreeMap::from([("tier".to_string(), "gold".to_string())]);
+        assert!(Metadata::parse(ok).is_ok());
+    }
+}

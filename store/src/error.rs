@@ -1,0 +1,55 @@
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// Postgres could not be reached or the connection broke; the caller may retry later.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    /// Another aggregate holds a uniqueness claim this change needs.
+    #[error("`{key}` is already taken by {owner_type} {owner_id}")]
+    ClaimTaken {
+        key: String,
+        owner_type: String,
+        owner_id: String,
+    },
+    /// Optimistic concurrency: another writer appended to the same stream first.
+    #[error("the aggregate was changed concurrently")]
+    Conflict,
+    #[error("stored data could not be decoded: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        classify(e)
+    }
+}
+
+/// Sorts a sqlx error into what callers act on: retry later, retry now, or give up.
+pub fn classify(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e),
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            // unique_violation on the events key, serialization failure, deadlock
+            Some("23505") | Some("40001") | Some("40P01") => StoreError::Conflict,
+            // admin shutdown, crash shutdown, cannot connect now, too many connections
+            Some("57P01") | Some("57P02") | Some("57P03") | Some("53300") => StoreError::Unavailable(e),
+            _ => StoreError::Database(e),
+        },
+        _ => StoreError::Database(e),
+    }
+}
+
+impl StoreError {
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}

@@ -1,0 +1,191 @@
+//! The event feed every consumer reads: events in `position` order, resumable after any position,
+//! never skipping one that commits late.
+//!
+//! Why it is gap-free: a row is read only once its writer's transaction id is below the xmin of
+//! the reading statement's snapshot, i.e. once every transaction that could still commit a row
+//! has finished. Writers take their xid and their positions under one short lock
+//! (`roster_append`), so a smaller position always belongs to a smaller xid: when position p is
+//! readable, every position below p is readable too, or was rolled back and never will be.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use domain::{Actor, AggregateRef, EventEnvelope};
+use serde_json::Value;
+use sqlx::postgres::{PgListener, PgRow};
+use sqlx::{PgPool, Row};
+
+use crate::StoreError;
+
+/// The channel `roster_append` notifies at commit.
+pub const CHANNEL: &str = "roster_events";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedEvent {
+    pub position: i64,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub organization_id: Option<String>,
+    pub payload: Value,
+    pub metadata: Value,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl FeedEvent {
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            position: row.try_get("position")?,
+            aggregate_type: row.try_get("aggregate_type")?,
+            aggregate_id: row.try_get("aggregate_id")?,
+            sequence: row.try_get("sequence")?,
+            event_type: row.try_get("event_type")?,
+            organization_id: row.try_get("organization_id")?,
+            payload: row.try_get("payload")?,
+            metadata: row.try_get("metadata")?,
+            recorded_at: row.try_get("recorded_at")?,
+        })
+    }
+
+    fn meta(&self, key: &str) -> Option<String> {
+        self.metadata.get(key).and_then(Value::as_str).map(str::to_owned)
+    }
+
+    /// The public envelope (DESIGN.md): what webhooks, Kafka and the Events API carry.
+    pub fn envelope(&self) -> EventEnvelope {
+        EventEnvelope {
+            id: self.meta(crate::repository::EVENT_ID).unwrap_or_default(),
+            event_type: self.event_type.clone(),
+            position: self.position,
+            occurred_at: self.recorded_at,
+            organization_id: self.organization_id.clone(),
+            aggregate: AggregateRef {
+                kind: self.aggregate_type.clone(),
+                id: self.aggregate_id.clone(),
+                version: self.sequence as u64,
+            },
+            actor: Actor {
+                kind: self.meta("actor_type").unwrap_or_else(|| "system".into()),
+                id: self.meta("actor_id"),
+            },
+            data: self.payload.get("data").cloned().unwrap_or(Value::Null),
+        }
+    }
+}
+
+/// Reads the feed; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Feed {
+    pool: PgPool,
+    /// Upper bound on the wait when no notification comes (lost notification, listener down).
+    pub poll_interval: Duration,
+}
+
+impl Feed {
+    pub fn new(pool: PgPool) -> Self {
+        Self {
+            pool,
+            poll_interval: Duration::from_millis(500),
+        }
+    }
+
+    /// Up to `limit` readable events after `after`, in position order.
+    pub async fn read_after(&self, after: i64, limit: i64) -> Result<Vec<FeedEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT position, aggregate_type, aggregate_id, sequence, event_type, organization_id,
+                    payload, metadata, recorded_at
+               FROM events
+              WHERE position > $1
+                AND txid < pg_snapshot_xmin(pg_current_snapshot())
+              ORDER BY position
+              LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(FeedEvent::from_row)
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// The highest committed position, readable or not yet (for lag and for "more is coming").
+    pub async fn head(&self) -> Result<i64, StoreError> {
+        let head: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM events")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(head.unwrap_or(0))
+    }
+
+    /// A live cursor starting after `after`.
+    pub fn follow(&self, after: i64) -> Follower {
+        Follower {
+            feed: self.clone(),
+            after,
+            listener: None,
+            batch_size: 500,
+        }
+    }
+}
+
+/// Follows the feed live: `next_batch` waits until events after the last batch are readable.
+pub struct Follower {
+    feed: Feed,
+    after: i64,
+    listener: Option<PgListener>,
+    pub batch_size: i64,
+}
+
+impl Follower {
+    /// The position of the last event handed out.
+    pub fn position(&self) -> i64 {
+        self.after
+    }
+
+    /// The next non-empty batch. Errors (database down) are returned; calling again retries.
+    pub async fn next_batch(&mut self) -> Result<Vec<FeedEvent>, StoreError> {
+        let mut settle = Duration::from_millis(2);
+        loop {
+            if self.listener.is_none() {
+                // Listen before reading, so a commit between the read and the wait still wakes us.
+                self.listener = self.listen().await.ok();
+            }
+            let batch = self.feed.read_after(self.after, self.batch_size).await?;
+            if let Some(last) = batch.last() {
+                self.after = last.position;
+                return Ok(batch);
+            }
+            // Committed rows that are not readable yet wait only for older transactions to end:
+            // look again soon. Otherwise sleep until notified (or the poll interval passes).
+            let wait = if self.feed.head().await? > self.after {
+                settle = (settle * 2).min(Duration::from_millis(50));
+                settle
+            } else {
+                self.feed.poll_interval
+            };
+            self.wait(wait).await;
+        }
+    }
+
+    async fn listen(&self) -> Result<PgListener, sqlx::Error> {
+        let mut listener = PgListener::connect_with(&self.feed.pool).await?;
+        listener.listen(CHANNEL).await?;
+        Ok(listener)
+    }
+
+    async fn wait(&mut self, timeout: Duration) {
+        match &mut self.listener {
+            Some(listener) => match tokio::time::timeout(timeout, listener.recv()).await {
+                Ok(Ok(_)) => {
+                    // Drain whatever else queued up; one read serves them all.
+                    while listener.next_buffered().is_some() {}
+                }
+                Ok(Err(_)) => self.listener = None,
+                Err(_) => {}
+            },
+            None => tokio::time::sleep(timeout).await,
+        }
+    }
+}

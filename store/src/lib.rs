@@ -1,0 +1,23 @@
+//! Everything roster keeps in Postgres: the pool, the migrations, the event store (cqrs-es over our
+//! own repository on postgres-es's table layout), uniqueness claims, the gap-free event feed,
+//! consumer checkpoints, and the embedded Postgres server used when no `DATABASE_URL` is given.
+//!
+//! This crate owns all SQL. It knows the domain's events only as serialized JSON plus the claim
+//! rules the domain derives from them; it never decides business rules itself.
+
+pub mod checkpoints;
+pub mod claims;
+pub mod commands;
+pub mod committed;
+pub mod embedded;
+pub mod error;
+pub mod feed;
+pub mod migrate;
+pub mod pool;
+pub mod repository;
+
+pub use commands::{CommandError, Commands, Executed, RequestContext};
+pub use error::StoreError;
+pub use feed::{Feed, FeedEvent};
+pub use pool::{connect, PoolOptions};
+pub use repository::EventRepository;

@@ -1,0 +1,287 @@
+//! cqrs-es's `PersistedEventRepository` on postgres-es's table layout, written by us.
+//!
+//! Why not postgres-es's own repository (scheme (b) of DESIGN.md): it opens its own transaction,
+//! so the uniqueness claims could not join it; it inserts events one by one; it commits the events
+//! before checking the snapshot's optimistic lock (an error can be returned for events that were
+//! stored); it panics on a database error while streaming; and it cannot report the positions it
+//! wrote. Here one transaction does: append (positions, via `roster_append`), claims, snapshot.
+
+use cqrs_es::persist::{
+    PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
+};
+use cqrs_es::Aggregate;
+use domain::EventId;
+use futures::TryStreamExt;
+use serde_json::Value;
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, PgPool, Row};
+
+use crate::committed::{self, Committed};
+use crate::{claims, StoreError};
+
+#[derive(Clone, Debug)]
+pub struct EventRepository {
+    pool: PgPool,
+}
+
+impl EventRepository {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+const SELECT_EVENTS: &str = "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
+       FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence";
+
+/// The metadata key under which every stored event carries its public id.
+pub const EVENT_ID: &str = "event_id";
+/// The metadata key that routes an event to its organization (also copied to a column).
+pub const ORGANIZATION_ID: &str = "organization_id";
+
+/// Appends one aggregate's events; must be the first write of `conn`'s transaction (see
+/// `roster_append` in the migrations for why). Gives each event its public id.
+pub async fn append(
+    conn: &mut PgConnection,
+    aggregate_type: &str,
+    events: &[SerializedEvent],
+) -> Result<Vec<Committed>, StoreError> {
+    let Some(first) = events.first() else {
+        return Ok(Vec::new());
+    };
+    let organization_id = first
+        .metadata
+        .get(ORGANIZATION_ID)
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let mut sequences = Vec::with_capacity(events.len());
+    let mut types = Vec::with_capacity(events.len());
+    let mut versions = Vec::with_capacity(events.len());
+    let mut payloads = Vec::with_capacity(events.len());
+    let mut metadata = Vec::with_capacity(events.len());
+    let mut ids = Vec::with_capacity(events.len());
+    for e in events {
+        let id = EventId::new().to_string();
+        let mut meta = match &e.metadata {
+            Value::Object(m) => m.clone(),
+            _ => serde_json::Map::new(),
+        };
+        meta.insert(EVENT_ID.into(), Value::String(id.clone()));
+        sequences.push(e.sequence as i64);
+        types.push(e.event_type.clone());
+        versions.push(e.event_version.clone());
+        payloads.push(e.payload.clone());
+        metadata.push(Value::Object(meta));
+        ids.push(id);
+    }
+    let positions: Vec<i64> =
+        sqlx::query_scalar("SELECT roster_append($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(aggregate_type)
+            .bind(&first.aggregate_id)
+            .bind(&organization_id)
+            .bind(&sequences)
+            .bind(&types)
+            .bind(&versions)
+            .bind(&payloads)
+            .bind(&metadata)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(events
+        .iter()
+        .zip(ids)
+        .zip(positions)
+        .map(|((e, event_id), position)| Committed {
+            position,
+            event_id,
+            aggregate_type: aggregate_type.to_owned(),
+            aggregate_id: e.aggregate_id.clone(),
+            sequence: e.sequence as i64,
+            event_type: e.event_type.clone(),
+            payload: e.payload.clone(),
+        })
+        .collect())
+}
+
+impl EventRepository {
+    async fn select<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        after_sequence: i64,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let rows = sqlx::query(SELECT_EVENTS)
+            .bind(A::TYPE)
+            .bind(aggregate_id)
+            .bind(after_sequence)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| to_persistence(e.into()))?;
+        rows.iter().map(deser_event).collect()
+    }
+
+    async fn write<A: Aggregate>(
+        &self,
+        events: &[SerializedEvent],
+        snapshot: Option<(String, Value, usize)>,
+    ) -> Result<Vec<Committed>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let committed = append(&mut tx, A::TYPE, events).await?;
+        if let Some(first) = events.first() {
+            let organization_id = first.metadata.get(ORGANIZATION_ID).and_then(Value::as_str);
+            let mut changes = Vec::new();
+            for e in events {
+                changes.extend(
+                    domain::claims::changes_of(A::TYPE, &e.payload)
+                        .map_err(|err| StoreError::Corrupt(err.to_string()))?,
+                );
+            }
+            claims::apply(&mut tx, A::TYPE, &first.aggregate_id, organization_id, &changes).await?;
+        }
+        if let Some((aggregate_id, payload, current_snapshot)) = snapshot {
+            let last_sequence = events.last().map(|e| e.sequence as i64).unwrap_or(0);
+            // Optimistic: the snapshot we replace must be the one we loaded.
+            let updated = sqlx::query(
+                "INSERT INTO snapshots (aggregate_type, aggregate_id, last_sequence, current_snapshot, payload)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE
+                    SET last_sequence = excluded.last_sequence,
+                        current_snapshot = excluded.current_snapshot,
+                        payload = excluded.payload
+                  WHERE snapshots.current_snapshot = excluded.current_snapshot - 1",
+            )
+            .bind(A::TYPE)
+            .bind(&aggregate_id)
+            .bind(last_sequence)
+            .bind(current_snapshot as i64)
+            .bind(&payload)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() != 1 {
+                return Err(StoreError::Conflict);
+            }
+        }
+        tx.commit().await?;
+        Ok(committed)
+    }
+}
+
+fn deser_event(row: &PgRow) -> Result<SerializedEvent, PersistenceError> {
+    let get = |e: sqlx::Error| PersistenceError::DeserializationError(Box::new(e));
+    let sequence: i64 = row.try_get("sequence").map_err(get)?;
+    Ok(SerializedEvent::new(
+        row.try_get("aggregate_id").map_err(get)?,
+        sequence as usize,
+        row.try_get("aggregate_type").map_err(get)?,
+        row.try_get("event_type").map_err(get)?,
+        row.try_get("event_version").map_err(get)?,
+        row.try_get("payload").map_err(get)?,
+        row.try_get("metadata").map_err(get)?,
+    ))
+}
+
+/// cqrs-es's error type carries ours boxed, so the command layer can downcast a taken claim.
+fn to_persistence(e: StoreError) -> PersistenceError {
+    match e {
+        StoreError::Conflict => PersistenceError::OptimisticLockError,
+        StoreError::Unavailable(_) => PersistenceError::ConnectionError(Box::new(e)),
+        StoreError::Corrupt(_) => PersistenceError::DeserializationError(Box::new(e)),
+        other => PersistenceError::UnknownError(Box::new(other)),
+    }
+}
+
+impl PersistedEventRepository for EventRepository {
+    async fn get_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        self.select::<A>(aggregate_id, 0).await
+    }
+
+    async fn get_last_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        last_sequence: usize,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        self.select::<A>(aggregate_id, last_sequence as i64).await
+    }
+
+    async fn get_snapshot<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
+        let row = sqlx::query(
+            "SELECT aggregate_id, last_sequence, current_snapshot, payload
+               FROM snapshots WHERE aggregate_type = $1 AND aggregate_id = $2",
+        )
+        .bind(A::TYPE)
+        .bind(aggregate_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| to_persistence(e.into()))?;
+        let Some(row) = row else { return Ok(None) };
+        let get = |e: sqlx::Error| PersistenceError::DeserializationError(Box::new(e));
+        let last: i64 = row.try_get("last_sequence").map_err(get)?;
+        let current: i64 = row.try_get("current_snapshot").map_err(get)?;
+        Ok(Some(SerializedSnapshot {
+            aggregate_id: row.try_get("aggregate_id").map_err(get)?,
+            aggregate: row.try_get("payload").map_err(get)?,
+            current_sequence: last as usize,
+            current_snapshot: current as usize,
+        }))
+    }
+
+    async fn persist<A: Aggregate>(
+        &self,
+        events: &[SerializedEvent],
+        snapshot_update: Option<(String, Value, usize)>,
+    ) -> Result<(), PersistenceError> {
+        let written = self
+            .write::<A>(events, snapshot_update)
+            .await
+            .map_err(to_persistence)?;
+        committed::record(written);
+        Ok(())
+    }
+
+    async fn stream_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<ReplayStream, PersistenceError> {
+        Ok(self.stream(A::TYPE, Some(aggregate_id.to_owned())))
+    }
+
+    async fn stream_all_events<A: Aggregate>(&self) -> Result<ReplayStream, PersistenceError> {
+        Ok(self.stream(A::TYPE, None))
+    }
+}
+
+impl EventRepository {
+    fn stream(&self, aggregate_type: &'static str, aggregate_id: Option<String>) -> ReplayStream {
+        let (mut feed, stream) = ReplayStream::new(256);
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let mut rows = sqlx::query(
+                "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
+                   FROM events WHERE aggregate_type = $1 AND ($2::text IS NULL OR aggregate_id = $2)
+                  ORDER BY position",
+            )
+            .bind(aggregate_type)
+            .bind(aggregate_id)
+            .fetch(&pool);
+            loop {
+                let item = match rows.try_next().await {
+                    Ok(Some(row)) => deser_event(&row),
+                    Ok(None) => return,
+                    Err(e) => Err(to_persistence(e.into())),
+                };
+                let failed = item.is_err();
+                if feed.push(item).await.is_err() || failed {
+                    return;
+                }
+            }
+        });
+        stream
+    }
+}
