@@ -23,8 +23,9 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum EmbeddedError {
     #[error(
-        "no PostgreSQL server binaries (initdb, postgres) found on PATH, via pg_config or in \
-         /usr/lib/postgresql/*/bin; install them with `apt-get install -y postgresql` or set DATABASE_URL"
+        "no PostgreSQL server binaries (initdb, postgres) found in ROSTER_PG_BINDIR, on PATH, via \
+         pg_config or in /usr/lib/postgresql/*/bin; install them with \
+         `apt-get install -y postgresql` or set DATABASE_URL"
     )]
     BinariesNotFound,
     #[error(
@@ -55,9 +56,18 @@ pub struct Binaries {
 }
 
 impl Binaries {
-    /// PATH first, then `pg_config --bindir`, then Debian's versioned directories (newest first).
+    /// `ROSTER_PG_BINDIR` if set (and nothing else then), else PATH, then `pg_config --bindir`,
+    /// then Debian's versioned directories (newest first).
     pub fn locate() -> Result<Self, EmbeddedError> {
         let usable = |dir: &Path| dir.join("initdb").is_file() && dir.join("postgres").is_file();
+        if let Some(dir) = std::env::var_os("ROSTER_PG_BINDIR") {
+            let dir = PathBuf::from(dir);
+            return if usable(&dir) {
+                Ok(Self { bindir: dir })
+            } else {
+                Err(EmbeddedError::BinariesNotFound)
+            };
+        }
         if let Some(path) = std::env::var_os("PATH") {
             for dir in std::env::split_paths(&path) {
                 if usable(&dir) {

@@ -1,0 +1,43 @@
+//! The command side over HTTP: each route parses its input into domain values, runs one command,
+//! and answers with the object after the change and the position of the last event written.
+//!
+//! It never reads read models and never talks to other services; errors leave as problem+json.
+
+pub mod problem;
+mod request;
+mod routes;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use domain::organization::Organization;
+use store::{Commands, EventRepository};
+
+pub use problem::{FieldError, Problem};
+
+/// Snapshot organizations every 100 events; they accumulate role and settings changes.
+const ORGANIZATION_SNAPSHOT_EVERY: usize = 100;
+
+/// What the command routes share.
+pub struct CommandState {
+    pub organizations: Commands<Organization>,
+}
+
+impl CommandState {
+    pub fn new(repo: EventRepository) -> Arc<Self> {
+        Arc::new(Self {
+            organizations: Commands::new(repo, (), Some(ORGANIZATION_SNAPSHOT_EVERY)),
+        })
+    }
+}
+
+/// Mounts the command routes under `/v1`.
+pub fn configure(state: Arc<CommandState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::from(state))
+            .configure(routes::organizations::configure);
+    }
+}
+
+/// The response header that carries the position of the command's last event.
+pub const POSITION_HEADER: &str = "roster-position";

@@ -1,0 +1,200 @@
+//! RFC 9457 problem details: the one error shape of the API.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    /// JSON pointer-ish path of the offending field, e.g. `name` or `metadata.tier`.
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    #[serde(skip)]
+    retry_after: Option<u32>,
+}
+
+impl Problem {
+    /// `slug` becomes the problem type URI, e.g. `validation-error`.
+    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: format!("https://roster.dev/problems/{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        let mut p = Self::new(
+            StatusCode::BAD_REQUEST,
+            "validation-error",
+            "Invalid request",
+            format!("invalid field(s): {}", fields.join(", ")),
+        );
+        p.errors = errors;
+        p
+    }
+
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed-request", "Malformed request", detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        let mut p = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service-unavailable",
+            "Service unavailable",
+            detail,
+        );
+        p.retry_after = Some(1);
+        p
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal-error",
+            "Internal error",
+            "an unexpected error occurred; it has been logged",
+        )
+    }
+
+    pub fn with_field(mut self, field: &str, message: impl Into<String>) -> Self {
+        self.errors.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+        self
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.title, self.detail)
+    }
+}
+
+impl ResponseError for Problem {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        if let Some(secs) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        res.body(serde_json::to_string(self).unwrap_or_default())
+    }
+}
+
+/// Maps actix's body, path and query extraction failures to problems, so malformed input never
+/// gets a plain-text or empty error.
+pub mod extract {
+    use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
+    use actix_web::http::StatusCode;
+    use actix_web::{web, HttpRequest};
+
+    use super::Problem;
+
+    /// Request bodies above this are refused with 413.
+    pub const BODY_LIMIT: usize = 1024 * 1024;
+
+    pub fn json_config() -> web::JsonConfig {
+        web::JsonConfig::default()
+            .limit(BODY_LIMIT)
+            .error_handler(|err, _req: &HttpRequest| json_problem(&err).into())
+    }
+
+    pub fn json_problem(err: &JsonPayloadError) -> Problem {
+        match err {
+            JsonPayloadError::OverflowKnownLength { length, limit } => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Payload too large",
+                format!("the body has {length} bytes; the limit is {limit}"),
+            ),
+            JsonPayloadError::Overflow { limit } => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Payload too large",
+                format!("the body exceeds the limit of {limit} bytes"),
+            ),
+            JsonPayloadError::ContentType => Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                "the body must be JSON with `content-type: application/json`",
+            ),
+            JsonPayloadError::Deserialize(e) => deserialize_problem(e),
+            JsonPayloadError::Payload(PayloadError::Overflow) => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Payload too large",
+                format!("the body exceeds the limit of {BODY_LIMIT} bytes"),
+            ),
+            other => Problem::malformed(format!("could not read the body: {other}")),
+        }
+    }
+
+    fn deserialize_problem(e: &serde_json::Error) -> Problem {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => {
+                // serde names the field in its message ("unknown field `x`", "missing field `y`",
+                // "invalid type … at line"): pass it on, and pull the field name out for errors[].
+                let msg = e.to_string();
+                let field = msg
+                    .split('`')
+                    .nth(1)
+                    .filter(|_| msg.contains("field"))
+                    .unwrap_or("body")
+                    .to_owned();
+                Problem::validation(vec![super::FieldError {
+                    field,
+                    message: msg,
+                }])
+            }
+            _ => Problem::malformed(format!("the body is not valid JSON: {e}")),
+        }
+    }
+
+    pub fn path_config() -> web::PathConfig {
+        web::PathConfig::default().error_handler(|err: PathError, _| {
+            Problem::malformed(format!("invalid path parameter: {err}")).into()
+        })
+    }
+
+    pub fn query_config() -> web::QueryConfig {
+        web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
+            Problem::malformed(format!("invalid query string: {err}")).into()
+        })
+    }
+}

@@ -1,0 +1,207 @@
+//! `POST /v1/organizations`, `PATCH /v1/organizations/{org_id}`.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use domain::organization::{
+    CreateOrganization, Organization, OrganizationCommand, OrganizationData, OrganizationError,
+    UpdateOrganization,
+};
+use domain::values::{Description, ExternalId, Metadata, OrganizationName, ValueError};
+use domain::OrganizationId;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::problem::{FieldError, Problem};
+use crate::request::{context, infrastructure, respond};
+use crate::CommandState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v1/organizations", web::post().to(create))
+        .route("/v1/organizations/{org_id}", web::patch().to(update));
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    name: String,
+    description: Option<String>,
+    external_id: Option<String>,
+    metadata: Option<BTreeMap<String, String>>,
+}
+
+/// `null` clears a field; absence leaves it alone.
+fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateBody {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    external_id: Option<Option<String>>,
+    metadata: Option<BTreeMap<String, String>>,
+}
+
+/// The public shape of an organization.
+#[derive(Serialize)]
+struct OrganizationBody<'a> {
+    object: &'static str,
+    #[serde(flatten)]
+    organization: &'a OrganizationData,
+}
+
+fn body(org: &OrganizationData) -> OrganizationBody<'_> {
+    OrganizationBody {
+        object: "organization",
+        organization: org,
+    }
+}
+
+/// Collects every field's problem, not just the first.
+#[derive(Default)]
+struct Fields(Vec<FieldError>);
+
+impl Fields {
+    fn check<T>(&mut self, field: &str, r: Result<T, ValueError>) -> Option<T> {
+        r.map_err(|e| {
+            self.0.push(FieldError {
+                field: field.to_owned(),
+                message: e.0,
+            })
+        })
+        .ok()
+    }
+
+    fn finish(self) -> Result<(), Problem> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Problem::validation(self.0))
+        }
+    }
+}
+
+fn rejected(org_id: &str) -> impl FnOnce(OrganizationError) -> Problem + '_ {
+    move |e| match e {
+        OrganizationError::NotFound => Problem::not_found(format!("organization {org_id} does not exist")),
+        OrganizationError::AlreadyExists => Problem::conflict(format!("organization {org_id} already exists")),
+    }
+}
+
+async fn create(
+    state: web::Data<CommandState>,
+    req: HttpRequest,
+    input: web::Json<CreateBody>,
+) -> Result<HttpResponse, Problem> {
+    let input = input.into_inner();
+    let mut fields = Fields::default();
+    let name = fields.check("name", OrganizationName::parse(&input.name));
+    let description = input
+        .description
+        .as_deref()
+        .and_then(|d| fields.check("description", Description::parse(d)));
+    let external_id = input
+        .external_id
+        .as_deref()
+        .and_then(|e| fields.check("external_id", ExternalId::parse(e)));
+    let metadata = fields.check("metadata", Metadata::parse(input.metadata.unwrap_or_default()));
+    fields.finish()?;
+    let (Some(name), Some(metadata)) = (name, metadata) else {
+        return Err(Problem::internal());
+    };
+
+    let id = OrganizationId::new();
+    let id_str = id.to_string();
+    let command = OrganizationCommand::Create(CreateOrganization {
+        id,
+        name,
+        description,
+        external_id,
+        metadata,
+        at: Utc::now(),
+    });
+    let executed = state
+        .organizations
+        .execute(&id_str, Some(&id_str), command, &context(&req))
+        .await
+        .map_err(|e| infrastructure(e, rejected(&id_str)))?;
+    respond_with(&state, &id_str, executed, StatusCode::CREATED).await
+}
+
+async fn update(
+    state: web::Data<CommandState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    input: web::Json<UpdateBody>,
+) -> Result<HttpResponse, Problem> {
+    let org_id = path.into_inner();
+    let id = OrganizationId::parse(&org_id)
+        .map_err(|e| Problem::validation(vec![FieldError { field: "org_id".into(), message: e.to_string() }]))?;
+    let input = input.into_inner();
+    let mut fields = Fields::default();
+    let name = input
+        .name
+        .as_deref()
+        .and_then(|n| fields.check("name", OrganizationName::parse(n)));
+    let description = match input.description {
+        Some(Some(d)) => fields.check("description", Description::parse(&d)).map(Some),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let external_id = match input.external_id {
+        Some(Some(e)) => fields.check("external_id", ExternalId::parse(&e)).map(Some),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let metadata = input
+        .metadata
+        .and_then(|m| fields.check("metadata", Metadata::parse(m)));
+    fields.finish()?;
+
+    let id_str = id.to_string();
+    let command = OrganizationCommand::Update(UpdateOrganization {
+        name,
+        description,
+        external_id,
+        metadata,
+        at: Utc::now(),
+    });
+    let executed = state
+        .organizations
+        .execute(&id_str, Some(&id_str), command, &context(&req))
+        .await
+        .map_err(|e| infrastructure(e, rejected(&id_str)))?;
+    respond_with(&state, &id_str, executed, StatusCode::OK).await
+}
+
+/// Answers from the last event when there is one, else from the current state (a no-op update).
+async fn respond_with(
+    state: &CommandState,
+    id: &str,
+    executed: store::Executed,
+    status: StatusCode,
+) -> Result<HttpResponse, Problem> {
+    if let Some(last) = executed.events.last() {
+        let data: OrganizationData = serde_json::from_value(last.payload["data"].clone())
+            .map_err(|_| Problem::internal())?;
+        return respond(status, &body(&data), last.position);
+    }
+    let org: Organization = state
+        .organizations
+        .load(id)
+        .await
+        .map_err(|e| infrastructure(e, rejected(id)))?;
+    let data = org.state.ok_or_else(|| Problem::not_found(format!("organization {id} does not exist")))?;
+    let position = state
+        .organizations
+        .last_position(id)
+        .await
+        .map_err(|e| infrastructure(e, rejected(id)))?
+        .unwrap_or(0);
+    respond(status, &body(&data), position)
+}

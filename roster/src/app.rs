@@ -1,0 +1,92 @@
+//! The HTTP app: the services' routes behind one edge (request ids, body limits, problem+json for
+//! every error, including the ones actix produces itself).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, App, HttpRequest, HttpServer, ResponseError};
+use command_service::problem::extract;
+use command_service::{CommandState, Problem};
+use sqlx::PgPool;
+use store::EventRepository;
+
+use crate::{health, request_id};
+
+/// Everything the app's routes need; built once, shared by every worker.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub commands: Option<Arc<CommandState>>,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, with_commands: bool) -> Self {
+        let commands = with_commands.then(|| CommandState::new(EventRepository::new(pool.clone())));
+        Self { pool, commands }
+    }
+}
+
+/// Builds the server on an already bound listener (tests bind port 0). Signals are the caller's
+/// business: `serve` stops the server gracefully through its handle.
+pub fn server(state: AppState, listener: TcpListener, shutdown_timeout: Duration) -> std::io::Result<Server> {
+    let server = HttpServer::new(move || {
+        let mut app = App::new()
+            .app_data(extract::json_config())
+            .app_data(extract::path_config())
+            .app_data(extract::query_config())
+            .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
+            .configure(health::configure(state.pool.clone()));
+        if let Some(commands) = &state.commands {
+            app = app.configure(command_service::configure(commands.clone()));
+        }
+        app.default_service(web::to(unknown_route))
+            .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+            .wrap(from_fn(request_id::middleware))
+    })
+    .disable_signals()
+    .shutdown_timeout(shutdown_timeout.as_secs())
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn unknown_route(req: HttpRequest) -> Result<actix_web::HttpResponse, Problem> {
+    Err(Problem::not_found(format!("no route for {} {}", req.method(), req.path())))
+}
+
+/// Any error response that is not already a problem (405s, actix's own payload errors …)
+/// is rewritten as one, so clients only ever parse one error shape.
+fn problem_for_bare_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (slug, detail) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method-not-allowed",
+            format!("{} is not allowed on {}", res.request().method(), res.request().path()),
+        ),
+        StatusCode::NOT_FOUND => ("not-found", format!("no route for {}", res.request().path())),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload-too-large",
+            format!("the body exceeds the limit of {} bytes", extract::BODY_LIMIT),
+        ),
+        s if s.is_server_error() => ("internal-error", "an unexpected error occurred".to_owned()),
+        _ => ("bad-request", "the request could not be processed".to_owned()),
+    };
+    let title = status.canonical_reason().unwrap_or("Error");
+    let response = Problem::new(status, slug, title, detail).error_response();
+    let (req, _) = res.into_parts();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}

@@ -1,0 +1,12 @@
+//! The `roster` binary's library half: configuration, the HTTP app that composes the services,
+//! and the `serve`/`migrate` commands. Tests build the very same app through `app::start`.
+//!
+//! This crate wires; it holds no business rules and no SQL of its own.
+
+pub mod app;
+pub mod cli;
+pub mod database;
+pub mod health;
+pub mod request_id;
+pub mod serve;
+pub mod telemetry;

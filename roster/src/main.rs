@@ -1,0 +1,34 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use roster::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    roster::telemetry::init(cli.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("roster: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => roster::serve::serve(args).await,
+            Command::Migrate(args) => roster::serve::migrate(args).await,
+            Command::Version => {
+                println!("roster {}", env!("CARGO_PKG_VERSION"));
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "roster stopped");
+            eprintln!("roster: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

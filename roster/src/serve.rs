@@ -1,0 +1,101 @@
+//! `roster serve` and `roster migrate`.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use crate::app::{self, AppState};
+use crate::cli::{Component, DatabaseArgs, ServeArgs};
+use crate::database::{Database, DatabaseError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("HTTP server failed: {0}")]
+    Http(#[source] std::io::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] store::StoreError),
+}
+
+pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
+    let db = Database::open(&args.database).await?;
+    let with_commands = args.runs(Component::Command);
+    tracing::info!(
+        listen = %args.listen,
+        database = %db.display_url,
+        embedded = db.is_embedded(),
+        components = ?if args.only.is_empty() { vec![Component::Command] } else { args.only.clone() },
+        version = env!("CARGO_PKG_VERSION"),
+        "starting roster"
+    );
+    let migrator = tokio::spawn(migrate_until_done(db.pool.clone()));
+
+    let listener = TcpListener::bind(args.listen).map_err(|source| ServeError::Listen {
+        addr: args.listen,
+        source,
+    })?;
+    let state = AppState::new(db.pool.clone(), with_commands);
+    let server = app::server(state, listener, Duration::from_secs(args.shutdown_timeout))
+        .map_err(ServeError::Http)?;
+    let handle = server.handle();
+    tokio::spawn(async move {
+        let signal = shutdown_signal().await;
+        tracing::info!(signal, "shutting down: finishing in-flight requests");
+        handle.stop(true).await;
+    });
+    tracing::info!(url = %format!("http://{}", args.listen), "listening");
+    let served = server.await;
+    migrator.abort();
+    db.close().await;
+    tracing::info!("stopped");
+    served.map_err(ServeError::Http)
+}
+
+pub async fn migrate(args: DatabaseArgs) -> Result<(), ServeError> {
+    let db = Database::open(&args).await?;
+    let result = store::migrate::run(&db.pool).await;
+    db.close().await;
+    result?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+/// Applies migrations at start-up; if the database is not reachable yet, keeps trying, so the
+/// process comes up (reporting not-ready) and recovers when the database does.
+async fn migrate_until_done(pool: sqlx::PgPool) {
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match store::migrate::run(&pool).await {
+            Ok(()) => {
+                tracing::info!("database schema is current");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in = ?delay, "cannot apply migrations yet");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+async fn shutdown_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return "SIGINT";
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+    }
+}

@@ -1,0 +1,87 @@
+//! The test harness every crate's tests share.
+//!
+//! One throwaway Postgres per test binary, started from the local server binaries on a free
+//! loopback port in a temp dir, stopped and deleted when the binary exits; a fresh, migrated
+//! database per test, so tests run in parallel without seeing each other.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use sqlx::PgPool;
+use store::embedded::{Binaries, Options, PostgresServer};
+
+struct Shared {
+    server: PostgresServer,
+    root: PathBuf,
+}
+
+static SHARED: OnceLock<Shared> = OnceLock::new();
+
+const ROOT_PREFIX: &str = "roster-test-pg-";
+
+/// Removes the dirs of earlier test processes that died without cleaning up.
+fn sweep_stale() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(ROOT_PREFIX).and_then(|r| r.split('-').next()) else {
+            continue;
+        };
+        if !PathBuf::from(format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+extern "C" fn stop_at_exit() {
+    if let Some(shared) = SHARED.get() {
+        shared.server.stop();
+        let _ = std::fs::remove_dir_all(&shared.root);
+    }
+}
+
+/// The test binary's Postgres, started on first use.
+pub fn postgres() -> &'static PostgresServer {
+    &SHARED
+        .get_or_init(|| {
+            sweep_stale();
+            let root = std::env::temp_dir().join(format!(
+                "{ROOT_PREFIX}{}-{}",
+                std::process::id(),
+                ulid::Ulid::new()
+            ));
+            std::fs::create_dir_all(&root).expect("create test Postgres root");
+            let bins = Binaries::locate().expect("PostgreSQL server binaries");
+            let mut options = Options::new(root.join("data"));
+            options.durable = false;
+            options.max_connections = 300;
+            let server = PostgresServer::start(&bins, &options).expect("start test Postgres");
+            // SAFETY: registering a plain extern "C" fn; it runs once at process exit.
+            unsafe { libc::atexit(stop_at_exit) };
+            Shared { server, root }
+        })
+        .server
+}
+
+/// A fresh, migrated database on the test binary's Postgres.
+pub struct TestDb {
+    pub url: String,
+    pub pool: PgPool,
+    pub name: String,
+}
+
+pub async fn fresh_db() -> TestDb {
+    let server = postgres();
+    let name = format!("t_{}", ulid::Ulid::new().to_string().to_lowercase());
+    store::embedded::ensure_database(&server.url("postgres"), &name)
+        .await
+        .expect("create test database");
+    let url = server.url(&name);
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(20)
+        .connect(&url)
+        .await
+        .expect("connect to test database");
+    store::migrate::run(&pool).await.expect("migrate test database");
+    TestDb { url, pool, name }
+}
