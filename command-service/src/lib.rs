@@ -3,6 +3,7 @@
 //!
 //! It never reads read models and never talks to other services; errors leave as problem+json.
 
+mod body;
 pub mod problem;
 mod request;
 mod routes;

@@ -91,6 +91,16 @@ impl Problem {
     }
 }
 
+/// Default service of every resource: the path exists, the method does not.
+pub async fn method_not_allowed(req: actix_web::HttpRequest) -> Result<HttpResponse, Problem> {
+    Err(Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        format!("{} is not allowed on {}", req.method(), req.path()),
+    ))
+}
+
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}: {}", self.status, self.title, self.detail)
@@ -153,7 +163,9 @@ pub mod extract {
                 "Unsupported media type",
                 "the body must be JSON with `content-type: application/json`",
             ),
-            JsonPayloadError::Deserialize(e) => deserialize_problem(e),
+            JsonPayloadError::Deserialize(e) => {
+                Problem::malformed(format!("the body is not valid JSON: {e}"))
+            }
             JsonPayloadError::Payload(PayloadError::Overflow) => Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload-too-large",
@@ -161,28 +173,6 @@ pub mod extract {
                 format!("the body exceeds the limit of {BODY_LIMIT} bytes"),
             ),
             other => Problem::malformed(format!("could not read the body: {other}")),
-        }
-    }
-
-    fn deserialize_problem(e: &serde_json::Error) -> Problem {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Data => {
-                // serde names the field in its message ("unknown field `x`", "missing field `y`",
-                // "invalid type … at line"): pass it on, and pull the field name out for errors[].
-                let msg = e.to_string();
-                let field = msg
-                    .split('`')
-                    .nth(1)
-                    .filter(|_| msg.contains("field"))
-                    .unwrap_or("body")
-                    .to_owned();
-                Problem::validation(vec![super::FieldError {
-                    field,
-                    message: msg,
-                }])
-            }
-            _ => Problem::malformed(format!("the body is not valid JSON: {e}")),
         }
     }
 

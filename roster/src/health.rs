@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
+use command_service::problem::method_not_allowed;
 use command_service::Problem;
 use serde_json::json;
 use sqlx::PgPool;
@@ -9,8 +10,8 @@ use sqlx::PgPool;
 pub fn configure(pool: PgPool) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(pool))
-            .route("/healthz", web::get().to(healthz))
-            .route("/readyz", web::get().to(readyz));
+            .service(web::resource("/healthz").get(healthz).default_service(web::to(method_not_allowed)))
+            .service(web::resource("/readyz").get(readyz).default_service(web::to(method_not_allowed)));
     }
 }
 

@@ -13,13 +13,22 @@ use domain::values::{Description, ExternalId, Metadata, OrganizationName, ValueE
 use domain::OrganizationId;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::problem::{FieldError, Problem};
+use crate::body::Body;
+use crate::problem::{method_not_allowed, FieldError, Problem};
 use crate::request::{context, infrastructure, respond};
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/v1/organizations", web::post().to(create))
-        .route("/v1/organizations/{org_id}", web::patch().to(update));
+    cfg.service(
+        web::resource("/v1/organizations")
+            .post(create)
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/organizations/{org_id}")
+            .patch(update)
+            .default_service(web::to(method_not_allowed)),
+    );
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,9 +105,8 @@ fn rejected(org_id: &str) -> impl FnOnce(OrganizationError) -> Problem + '_ {
 async fn create(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    input: web::Json<CreateBody>,
+    Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let input = input.into_inner();
     let mut fields = Fields::default();
     let name = fields.check("name", OrganizationName::parse(&input.name));
     let description = input
@@ -137,12 +145,11 @@ async fn update(
     state: web::Data<CommandState>,
     req: HttpRequest,
     path: web::Path<String>,
-    input: web::Json<UpdateBody>,
+    Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
     let org_id = path.into_inner();
     let id = OrganizationId::parse(&org_id)
         .map_err(|e| Problem::validation(vec![FieldError { field: "org_id".into(), message: e.to_string() }]))?;
-    let input = input.into_inner();
     let mut fields = Fields::default();
     let name = input
         .name

@@ -1,0 +1,96 @@
+//! Shared by the end-to-end tests: the real app on a random port against a fresh database.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use roster::app::{self, AppState};
+use roster_testkit::TestDb;
+use serde_json::Value;
+
+pub struct TestApp {
+    pub base: String,
+    pub db: TestDb,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let db = roster_testkit::fresh_db().await;
+        Self::on(db).await
+    }
+
+    /// The app against an existing database (pool options as `roster serve` uses them).
+    pub async fn on(db: TestDb) -> Self {
+        let pool = store::connect(&db.url, &store::PoolOptions {
+            max_connections: 30,
+            acquire_timeout: Duration::from_secs(2),
+        })
+        .unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = app::server(AppState::new(pool, true), listener, Duration::from_secs(5)).unwrap();
+        tokio::spawn(server);
+        Self {
+            base,
+            db,
+            client: reqwest::Client::builder().build().unwrap(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(&body).send().await.unwrap()
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
+        self.client.patch(self.url(path)).json(&body).send().await.unwrap()
+    }
+
+    pub async fn event_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM events")
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+    }
+
+    /// Stored events of one aggregate, oldest first: (type, sequence, position, payload, metadata).
+    pub async fn events_of(&self, aggregate_id: &str) -> Vec<(String, i64, i64, Value, Value)> {
+        sqlx::query_as(
+            "SELECT event_type, sequence, position, payload, metadata FROM events
+              WHERE aggregate_id = $1 ORDER BY sequence",
+        )
+        .bind(aggregate_id)
+        .fetch_all(&self.db.pool)
+        .await
+        .unwrap()
+    }
+}
+
+/// Asserts a problem+json response with `status`, returning its body.
+pub async fn problem(res: reqwest::Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "unexpected status");
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert!(body["type"].as_str().unwrap().starts_with("https://"));
+    assert!(!body["title"].as_str().unwrap().is_empty());
+    assert!(!body["detail"].as_str().unwrap().is_empty());
+    body
+}
+
+/// The fields named in a problem's `errors[]`.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default()
+}
