@@ -24,7 +24,11 @@ pub fn context(req: &HttpRequest) -> RequestContext {
 
 /// The object after the change, with the position of the command's last event in the body and
 /// in the `Roster-Position` header.
-pub fn respond<T: Serialize>(status: StatusCode, object: &T, position: i64) -> Result<HttpResponse, Problem> {
+pub fn respond<T: Serialize>(
+    status: StatusCode,
+    object: &T,
+    position: i64,
+) -> Result<HttpResponse, Problem> {
     let mut body = serde_json::to_value(object).map_err(|_| Problem::internal())?;
     if let Some(map) = body.as_object_mut() {
         map.insert("position".into(), position.into());
@@ -35,14 +39,21 @@ pub fn respond<T: Serialize>(status: StatusCode, object: &T, position: i64) -> R
 }
 
 /// Errors that are not the aggregate's own decision, the same for every command.
-pub fn infrastructure<E: std::error::Error>(e: CommandError<E>, rejected: impl FnOnce(E) -> Problem) -> Problem {
+pub fn infrastructure<E: std::error::Error>(
+    e: CommandError<E>,
+    rejected: impl FnOnce(E) -> Problem,
+) -> Problem {
     match e {
         CommandError::Rejected(e) => rejected(e),
         CommandError::ClaimTaken { key, owner_id, .. } => {
             Problem::conflict(format!("`{key}` is already used by {owner_id}"))
         }
-        CommandError::Conflict => Problem::conflict("the object was changed concurrently; retry the request"),
-        CommandError::Unavailable => Problem::unavailable("the database is unavailable; retry shortly"),
+        CommandError::Conflict => {
+            Problem::conflict("the object was changed concurrently; retry the request")
+        }
+        CommandError::Unavailable => {
+            Problem::unavailable("the database is unavailable; retry shortly")
+        }
         CommandError::Internal(detail) => {
             tracing::error!(%detail, "command failed");
             Problem::internal()

@@ -30,7 +30,10 @@ pub fn organization_external_id(external_id: &str) -> String {
 }
 
 /// The claim changes a stored event carries, from its serialized payload.
-pub fn changes_of(aggregate_type: &str, payload: &Value) -> Result<Vec<ClaimChange>, serde_json::Error> {
+pub fn changes_of(
+    aggregate_type: &str,
+    payload: &Value,
+) -> Result<Vec<ClaimChange>, serde_json::Error> {
     match aggregate_type {
         <Organization as cqrs_es::Aggregate>::TYPE => {
             let event: OrganizationEvent = serde_json::from_value(payload.clone())?;

@@ -15,10 +15,14 @@ fn bounded_text(s: &str, what: &str, max_chars: usize) -> Result<String, ValueEr
         return Err(ValueError(format!("{what} must not be empty")));
     }
     if trimmed.chars().count() > max_chars {
-        return Err(ValueError(format!("{what} must be at most {max_chars} characters")));
+        return Err(ValueError(format!(
+            "{what} must be at most {max_chars} characters"
+        )));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(ValueError(format!("{what} must not contain control characters")));
+        return Err(ValueError(format!(
+            "{what} must not contain control characters"
+        )));
     }
     Ok(trimmed.to_owned())
 }
@@ -78,7 +82,10 @@ text_value!(
 
 /// Free-form string key/value pairs the caller attaches to an object (like WorkOS's `metadata`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "BTreeMap<String, String>", into = "BTreeMap<String, String>")]
+#[serde(
+    try_from = "BTreeMap<String, String>",
+    into = "BTreeMap<String, String>"
+)]
 pub struct Metadata(BTreeMap<String, String>);
 
 impl Metadata {

@@ -33,7 +33,11 @@ impl AppState {
 
 /// Builds the server on an already bound listener (tests bind port 0). Signals are the caller's
 /// business: `serve` stops the server gracefully through its handle.
-pub fn server(state: AppState, listener: TcpListener, shutdown_timeout: Duration) -> std::io::Result<Server> {
+pub fn server(
+    state: AppState,
+    listener: TcpListener,
+    shutdown_timeout: Duration,
+) -> std::io::Result<Server> {
     let server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(extract::json_config())
@@ -56,12 +60,18 @@ pub fn server(state: AppState, listener: TcpListener, shutdown_timeout: Duration
 }
 
 async fn unknown_route(req: HttpRequest) -> Result<actix_web::HttpResponse, Problem> {
-    Err(Problem::not_found(format!("no route for {} {}", req.method(), req.path())))
+    Err(Problem::not_found(format!(
+        "no route for {} {}",
+        req.method(),
+        req.path()
+    )))
 }
 
 /// Any error response that is not already a problem (405s, actix's own payload errors …)
 /// is rewritten as one, so clients only ever parse one error shape.
-fn problem_for_bare_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+fn problem_for_bare_errors<B>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_problem = res
         .headers()
         .get(CONTENT_TYPE)
@@ -73,15 +83,28 @@ fn problem_for_bare_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<Erro
     let (slug, detail) = match status {
         StatusCode::METHOD_NOT_ALLOWED => (
             "method-not-allowed",
-            format!("{} is not allowed on {}", res.request().method(), res.request().path()),
+            format!(
+                "{} is not allowed on {}",
+                res.request().method(),
+                res.request().path()
+            ),
         ),
-        StatusCode::NOT_FOUND => ("not-found", format!("no route for {}", res.request().path())),
+        StatusCode::NOT_FOUND => (
+            "not-found",
+            format!("no route for {}", res.request().path()),
+        ),
         StatusCode::PAYLOAD_TOO_LARGE => (
             "payload-too-large",
-            format!("the body exceeds the limit of {} bytes", extract::BODY_LIMIT),
+            format!(
+                "the body exceeds the limit of {} bytes",
+                extract::BODY_LIMIT
+            ),
         ),
         s if s.is_server_error() => ("internal-error", "an unexpected error occurred".to_owned()),
-        _ => ("bad-request", "the request could not be processed".to_owned()),
+        _ => (
+            "bad-request",
+            "the request could not be processed".to_owned(),
+        ),
     };
     let title = status.canonical_reason().unwrap_or("Error");
     let response = Problem::new(status, slug, title, detail).error_response();

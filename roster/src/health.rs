@@ -10,8 +10,16 @@ use sqlx::PgPool;
 pub fn configure(pool: PgPool) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(pool))
-            .service(web::resource("/healthz").get(healthz).default_service(web::to(method_not_allowed)))
-            .service(web::resource("/readyz").get(readyz).default_service(web::to(method_not_allowed)));
+            .service(
+                web::resource("/healthz")
+                    .get(healthz)
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/readyz")
+                    .get(readyz)
+                    .default_service(web::to(method_not_allowed)),
+            );
     }
 }
 
@@ -20,7 +28,9 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
-    let database = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool.get_ref()).await;
+    let database = sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(pool.get_ref())
+        .await;
     if let Err(e) = database {
         return Err(Problem::unavailable(format!("database unreachable: {e}"))
             .with_field("database", "unreachable"));
@@ -37,6 +47,8 @@ async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
             "database migrations are not applied yet",
         )
         .with_field("migrations", "pending")),
-        Err(e) => Err(Problem::unavailable(format!("cannot read migration state: {e}"))),
+        Err(e) => Err(Problem::unavailable(format!(
+            "cannot read migration state: {e}"
+        ))),
     }
 }

@@ -15,7 +15,11 @@ pub async fn load(pool: &PgPool, consumer: &str) -> Result<i64, StoreError> {
 }
 
 /// Records `position` for `consumer` inside the caller's transaction.
-pub async fn save(conn: &mut PgConnection, consumer: &str, position: i64) -> Result<(), StoreError> {
+pub async fn save(
+    conn: &mut PgConnection,
+    consumer: &str,
+    position: i64,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO checkpoints (consumer, position) VALUES ($1, $2)
          ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = now()",

@@ -19,8 +19,16 @@ fn net(changes: &[ClaimChange]) -> (Vec<String>, Vec<String>) {
     for c in changes {
         last.insert(c.key(), matches!(c, ClaimChange::Acquire(_)));
     }
-    let acquire = last.iter().filter(|(_, a)| **a).map(|(k, _)| k.to_string()).collect();
-    let release = last.iter().filter(|(_, a)| !**a).map(|(k, _)| k.to_string()).collect();
+    let acquire = last
+        .iter()
+        .filter(|(_, a)| **a)
+        .map(|(k, _)| k.to_string())
+        .collect();
+    let release = last
+        .iter()
+        .filter(|(_, a)| !**a)
+        .map(|(k, _)| k.to_string())
+        .collect();
     (acquire, release)
 }
 
@@ -95,7 +103,10 @@ mod tests {
         ];
         assert_eq!(
             net(&changes),
-            (vec!["a".to_string(), "c".to_string()], vec!["b".to_string()])
+            (
+                vec!["a".to_string(), "c".to_string()],
+                vec!["b".to_string()]
+            )
         );
     }
 }

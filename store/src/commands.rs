@@ -68,7 +68,11 @@ where
     A::Command: Clone,
 {
     /// `snapshot_every`: store a snapshot every N events, for aggregates that grow.
-    pub fn new(repo: EventRepository, services: A::Services, snapshot_every: Option<usize>) -> Self {
+    pub fn new(
+        repo: EventRepository,
+        services: A::Services,
+        snapshot_every: Option<usize>,
+    ) -> Self {
         let store = |repo: EventRepository| match snapshot_every {
             Some(n) => PersistedEventStore::new_snapshot_store(repo, n),
             None => PersistedEventStore::new_event_store(repo),
@@ -111,7 +115,8 @@ where
                 Err(AggregateError::AggregateConflict) if attempt < CONFLICT_RETRIES => {
                     attempt += 1;
                     let jitter = u64::from(ulid::Ulid::new().random() as u8 % 8);
-                    tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 2 + jitter)).await;
+                    tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 2 + jitter))
+                        .await;
                 }
                 Err(e) => return Err(map_error(e)),
             }
@@ -120,12 +125,19 @@ where
 
     /// The aggregate's current state (for responses to commands that changed nothing).
     pub async fn load(&self, aggregate_id: &str) -> Result<A, CommandError<A::Error>> {
-        let mut ctx = self.store.load_aggregate(aggregate_id).await.map_err(map_error)?;
+        let mut ctx = self
+            .store
+            .load_aggregate(aggregate_id)
+            .await
+            .map_err(map_error)?;
         Ok(std::mem::take(ctx.aggregate()))
     }
 
     /// Position of the aggregate's latest event, if it has any.
-    pub async fn last_position(&self, aggregate_id: &str) -> Result<Option<i64>, CommandError<A::Error>> {
+    pub async fn last_position(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Option<i64>, CommandError<A::Error>> {
         sqlx::query_scalar(
             "SELECT max(position) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
         )

@@ -152,7 +152,9 @@ fn run_as() -> Result<Option<(u32, u32)>, EmbeddedError> {
 /// Refuses early, with a clear message, when the postgres user could not reach the data dir.
 fn check_reachable(dir: &Path, uid: u32) -> Result<(), EmbeddedError> {
     for ancestor in dir.ancestors().skip(1) {
-        let Ok(meta) = fs::metadata(ancestor) else { continue };
+        let Ok(meta) = fs::metadata(ancestor) else {
+            continue;
+        };
         let mode = meta.permissions().mode();
         if meta.uid() != uid && mode & 0o001 == 0 {
             return Err(EmbeddedError::Unreachable(ancestor.to_path_buf()));
@@ -242,13 +244,22 @@ impl PostgresServer {
         fs::set_permissions(data_dir, fs::Permissions::from_mode(0o700))
             .map_err(io_err("setting data directory permissions"))?;
         if let Some((uid, gid)) = user {
-            chown_tree(data_dir, uid, gid).map_err(io_err("handing the data directory to postgres"))?;
+            chown_tree(data_dir, uid, gid)
+                .map_err(io_err("handing the data directory to postgres"))?;
         }
         let log = fs::File::create(log_path).map_err(io_err("creating the log file"))?;
         let mut cmd = command(bins.bindir.join("initdb"), user);
         cmd.arg("-D")
             .arg(data_dir)
-            .args(["--username", SUPERUSER, "--auth", "trust", "--encoding", "UTF8", "--no-locale"])
+            .args([
+                "--username",
+                SUPERUSER,
+                "--auth",
+                "trust",
+                "--encoding",
+                "UTF8",
+                "--no-locale",
+            ])
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(io_err("opening the log"))?)
             .stderr(log);
@@ -284,13 +295,23 @@ impl PostgresServer {
             .args(["-p", &port.to_string()])
             .args(["-c", "listen_addresses=127.0.0.1"])
             .args(["-c", "unix_socket_directories="])
-            .args(["-c", &format!("max_connections={}", options.max_connections)])
+            .args([
+                "-c",
+                &format!("max_connections={}", options.max_connections),
+            ])
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(io_err("opening the log"))?)
             .stderr(log)
             .process_group(0);
         if !options.durable {
-            cmd.args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+            cmd.args([
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]);
         }
         // SAFETY: prctl is async-signal-safe; it runs in the child after the uid change (which
         // would otherwise clear the parent-death signal) and before exec.
@@ -365,7 +386,10 @@ impl PostgresServer {
                 self.stop();
                 return Err(EmbeddedError::Failed {
                     step: "starting postgres",
-                    detail: format!("not ready after {timeout:?}; log {}", self.log_path.display()),
+                    detail: format!(
+                        "not ready after {timeout:?}; log {}",
+                        self.log_path.display()
+                    ),
                 });
             }
             std::thread::sleep(Duration::from_millis(20));

@@ -41,7 +41,9 @@ pub fn classify(e: sqlx::Error) -> StoreError {
             // unique_violation on the events key, serialization failure, deadlock
             Some("23505") | Some("40001") | Some("40P01") => StoreError::Conflict,
             // admin shutdown, crash shutdown, cannot connect now, too many connections
-            Some("57P01") | Some("57P02") | Some("57P03") | Some("53300") => StoreError::Unavailable(e),
+            Some("57P01") | Some("57P02") | Some("57P03") | Some("53300") => {
+                StoreError::Unavailable(e)
+            }
             _ => StoreError::Database(e),
         },
         _ => StoreError::Database(e),

@@ -49,7 +49,10 @@ impl FeedEvent {
     }
 
     fn meta(&self, key: &str) -> Option<String> {
-        self.metadata.get(key).and_then(Value::as_str).map(str::to_owned)
+        self.metadata
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     }
 
     /// The public envelope (DESIGN.md): what webhooks, Kafka and the Events API carry.

@@ -137,7 +137,14 @@ impl EventRepository {
                         .map_err(|err| StoreError::Corrupt(err.to_string()))?,
                 );
             }
-            claims::apply(&mut tx, A::TYPE, &first.aggregate_id, organization_id, &changes).await?;
+            claims::apply(
+                &mut tx,
+                A::TYPE,
+                &first.aggregate_id,
+                organization_id,
+                &changes,
+            )
+            .await?;
         }
         if let Some((aggregate_id, payload, current_snapshot)) = snapshot {
             let last_sequence = events.last().map(|e| e.sequence as i64).unwrap_or(0);

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use domain::organization::{CreateOrganization, Organization, OrganizationCommand, UpdateOrganization};
+use domain::organization::{
+    CreateOrganization, Organization, OrganizationCommand, UpdateOrganization,
+};
 use domain::values::{ExternalId, Metadata, OrganizationName};
 use domain::{Actor, OrganizationId};
 use store::{CommandError, Commands, EventRepository, RequestContext};
@@ -30,7 +32,11 @@ fn create(id: OrganizationId, external_id: &str) -> OrganizationCommand {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_racing_claims_of_one_key_have_exactly_one_winner() {
     let db = roster_testkit::fresh_db().await;
-    let commands = Arc::new(Commands::<Organization>::new(EventRepository::new(db.pool.clone()), (), None));
+    let commands = Arc::new(Commands::<Organization>::new(
+        EventRepository::new(db.pool.clone()),
+        (),
+        None,
+    ));
     let barrier = Arc::new(tokio::sync::Barrier::new(50));
     let tasks: Vec<_> = (0..50)
         .map(|_| {
@@ -40,7 +46,12 @@ async fn fifty_racing_claims_of_one_key_have_exactly_one_winner() {
                 let id = OrganizationId::new();
                 barrier.wait().await;
                 let r = commands
-                    .execute(&id.to_string(), Some(&id.to_string()), create(id, "acme-42"), &ctx())
+                    .execute(
+                        &id.to_string(),
+                        Some(&id.to_string()),
+                        create(id, "acme-42"),
+                        &ctx(),
+                    )
                     .await;
                 (id, r)
             })
@@ -80,11 +91,19 @@ async fn fifty_racing_claims_of_one_key_have_exactly_one_winner() {
 #[tokio::test]
 async fn a_released_claim_can_be_taken_by_another_aggregate() {
     let db = roster_testkit::fresh_db().await;
-    let commands = Commands::<Organization>::new(EventRepository::new(db.pool.clone()), (), Some(2));
+    let commands =
+        Commands::<Organization>::new(EventRepository::new(db.pool.clone()), (), Some(2));
     let (a, b) = (OrganizationId::new(), OrganizationId::new());
-    commands.execute(&a.to_string(), None, create(a, "x"), &ctx()).await.unwrap();
-    let taken = commands.execute(&b.to_string(), None, create(b, "x"), &ctx()).await;
-    assert!(matches!(taken, Err(CommandError::ClaimTaken { ref owner_id, .. }) if *owner_id == a.to_string()));
+    commands
+        .execute(&a.to_string(), None, create(a, "x"), &ctx())
+        .await
+        .unwrap();
+    let taken = commands
+        .execute(&b.to_string(), None, create(b, "x"), &ctx())
+        .await;
+    assert!(
+        matches!(taken, Err(CommandError::ClaimTaken { ref owner_id, .. }) if *owner_id == a.to_string())
+    );
 
     // A moves to "y" (releasing "x"); the snapshot store (every 2 events) is exercised too.
     let update = OrganizationCommand::Update(UpdateOrganization {
@@ -92,21 +111,31 @@ async fn a_released_claim_can_be_taken_by_another_aggregate() {
         at: Utc::now(),
         ..Default::default()
     });
-    commands.execute(&a.to_string(), None, update, &ctx()).await.unwrap();
-    commands.execute(&b.to_string(), None, create(b, "x"), &ctx()).await.unwrap();
-    let loaded = commands.load(&a.to_string()).await.unwrap();
-    assert_eq!(loaded.state.unwrap().external_id.unwrap().as_str(), "y");
-    let snapshots: i64 = sqlx::query_scalar("SELECT count(*) FROM snapshots WHERE aggregate_id = $1")
-        .bind(a.to_string())
-        .fetch_one(&db.pool)
+    commands
+        .execute(&a.to_string(), None, update, &ctx())
         .await
         .unwrap();
+    commands
+        .execute(&b.to_string(), None, create(b, "x"), &ctx())
+        .await
+        .unwrap();
+    let loaded = commands.load(&a.to_string()).await.unwrap();
+    assert_eq!(loaded.state.unwrap().external_id.unwrap().as_str(), "y");
+    let snapshots: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM snapshots WHERE aggregate_id = $1")
+            .bind(a.to_string())
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(snapshots, 1, "organization snapshotted after 2 events");
     let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM claims ORDER BY key")
         .fetch_all(&db.pool)
         .await
         .unwrap();
-    assert_eq!(keys, ["organization/external_id/x", "organization/external_id/y"]);
+    assert_eq!(
+        keys,
+        ["organization/external_id/x", "organization/external_id/y"]
+    );
 }
 
 #[tokio::test]
@@ -115,7 +144,12 @@ async fn committed_events_carry_ids_metadata_and_positions() {
     let commands = Commands::<Organization>::new(EventRepository::new(db.pool.clone()), (), None);
     let id = OrganizationId::new();
     let executed = commands
-        .execute(&id.to_string(), Some(&id.to_string()), create(id, "meta"), &ctx())
+        .execute(
+            &id.to_string(),
+            Some(&id.to_string()),
+            create(id, "meta"),
+            &ctx(),
+        )
         .await
         .unwrap();
     let event = &executed.events[0];

@@ -35,11 +35,19 @@ async fn writer(pool: sqlx::PgPool, w: usize) -> usize {
     for _ in 0..TRANSACTIONS_PER_WRITER {
         let (hold, rollback, batch) = {
             let mut rng = rand::rng();
-            (rng.random_ratio(1, 4), rng.random_ratio(1, 20), rng.random_range(1..=2))
+            (
+                rng.random_ratio(1, 4),
+                rng.random_ratio(1, 20),
+                rng.random_range(1..=2),
+            )
         };
         let mut tx = pool.begin().await.unwrap();
-        let events: Vec<_> = (1..=batch).map(|i| event(&aggregate_id, sequence + i)).collect();
-        store::repository::append(&mut tx, "organization", &events).await.unwrap();
+        let events: Vec<_> = (1..=batch)
+            .map(|i| event(&aggregate_id, sequence + i))
+            .collect();
+        store::repository::append(&mut tx, "organization", &events)
+            .await
+            .unwrap();
         if hold {
             // Keep the transaction open while others append and commit after us.
             let micros = rand::rng().random_range(100..3000);
@@ -75,7 +83,9 @@ async fn a_live_consumer_sees_every_event_once_in_order_despite_late_commits() {
                 let mut follower = feed.follow(checkpoints::load(&pool, CONSUMER).await.unwrap());
                 follower.batch_size = 97;
                 for _ in 0..25 {
-                    let next = tokio::time::timeout(Duration::from_millis(300), follower.next_batch()).await;
+                    let next =
+                        tokio::time::timeout(Duration::from_millis(300), follower.next_batch())
+                            .await;
                     let Ok(batch) = next else {
                         if done.load(Ordering::SeqCst) {
                             return seen;
@@ -96,7 +106,9 @@ async fn a_live_consumer_sees_every_event_once_in_order_despite_late_commits() {
         })
     };
 
-    let writers: Vec<_> = (0..WRITERS).map(|w| tokio::spawn(writer(pool.clone(), w))).collect();
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| tokio::spawn(writer(pool.clone(), w)))
+        .collect();
     let mut total = 0;
     for w in writers {
         total += w.await.unwrap();
@@ -115,16 +127,27 @@ async fn a_live_consumer_sees_every_event_once_in_order_despite_late_commits() {
     assert_eq!(stored.len(), total);
     let unique: HashSet<_> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "a position was delivered twice");
-    assert!(seen.windows(2).all(|w| w[0] < w[1]), "positions out of order");
+    assert!(
+        seen.windows(2).all(|w| w[0] < w[1]),
+        "positions out of order"
+    );
     let seen_set: HashSet<i64> = seen.iter().copied().collect();
-    let missed: Vec<i64> = stored.iter().copied().filter(|p| !seen_set.contains(p)).collect();
+    let missed: Vec<i64> = stored
+        .iter()
+        .copied()
+        .filter(|p| !seen_set.contains(p))
+        .collect();
     assert!(
         missed.is_empty(),
         "the consumer skipped {} committed events, first {:?}",
         missed.len(),
         &missed[..missed.len().min(10)]
     );
-    assert_eq!(seen.len(), stored.len(), "the consumer saw events that are not stored");
+    assert_eq!(
+        seen.len(),
+        stored.len(),
+        "the consumer saw events that are not stored"
+    );
     let checkpoint = checkpoints::load(&pool, CONSUMER).await.unwrap();
     assert_eq!(checkpoint, *stored.last().unwrap());
 }
@@ -139,13 +162,20 @@ async fn envelope_follows_the_public_contract() {
     tx.commit().await.unwrap();
     // Other tests' open transactions on the same server hold back the cluster-wide xmin, so
     // wait for the event to become readable rather than reading once.
-    let events = Feed::new(db.pool.clone()).follow(0).next_batch().await.unwrap();
+    let events = Feed::new(db.pool.clone())
+        .follow(0)
+        .next_batch()
+        .await
+        .unwrap();
     let envelope = serde_json::to_value(events[0].envelope()).unwrap();
     assert_eq!(envelope["id"], committed[0].event_id.as_str());
     assert_eq!(envelope["type"], "organization.updated");
     assert_eq!(envelope["position"], committed[0].position);
     assert_eq!(envelope["organization_id"], "org_x");
-    assert_eq!(envelope["aggregate"], json!({"type": "organization", "id": "org_x", "version": 1}));
+    assert_eq!(
+        envelope["aggregate"],
+        json!({"type": "organization", "id": "org_x", "version": 1})
+    );
     assert_eq!(envelope["actor"]["type"], "system");
     assert_eq!(envelope["data"], json!({"n": 1}));
     assert!(envelope["occurred_at"].as_str().unwrap().ends_with('Z'));

@@ -17,17 +17,31 @@ async fn health_and_readiness() {
     let res = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["checks"], json!({"database": "ok", "migrations": "ok"}));
+    assert_eq!(
+        body["checks"],
+        json!({"database": "ok", "migrations": "ok"})
+    );
 }
 
 #[tokio::test]
 async fn readyz_reports_pending_migrations() {
     let server = roster_testkit::postgres();
     let name = format!("bare_{}", ulid::Ulid::new().to_string().to_lowercase());
-    store::embedded::ensure_database(&server.url("postgres"), &name).await.unwrap();
+    store::embedded::ensure_database(&server.url("postgres"), &name)
+        .await
+        .unwrap();
     let pool = sqlx::PgPool::connect(&server.url(&name)).await.unwrap();
-    let app = TestApp::on(roster_testkit::TestDb { url: server.url(&name), pool, name }).await;
-    let body = problem(app.client.get(app.url("/readyz")).send().await.unwrap(), 503).await;
+    let app = TestApp::on(roster_testkit::TestDb {
+        url: server.url(&name),
+        pool,
+        name,
+    })
+    .await;
+    let body = problem(
+        app.client.get(app.url("/readyz")).send().await.unwrap(),
+        503,
+    )
+    .await;
     assert_eq!(fields(&body), ["migrations"]);
 }
 
@@ -43,7 +57,10 @@ async fn request_ids_are_echoed_or_generated() {
         .unwrap();
     assert_eq!(res.headers()["x-request-id"], "abc-123");
     let res = app.client.get(app.url("/healthz")).send().await.unwrap();
-    assert!(res.headers()["x-request-id"].to_str().unwrap().starts_with("req_"));
+    assert!(res.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .starts_with("req_"));
 
     // The id reaches the event metadata.
     let res = app
@@ -54,7 +71,10 @@ async fn request_ids_are_echoed_or_generated() {
         .send()
         .await
         .unwrap();
-    let id = res.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let id = res.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(app.events_of(&id).await[0].4["request_id"], "trace-me");
 }
 
@@ -68,17 +88,45 @@ async fn malformed_requests_get_problems_and_write_nothing() {
             .body(body)
     };
 
-    let body = problem(post("{\"name\": ", "application/json").send().await.unwrap(), 400).await;
+    let body = problem(
+        post("{\"name\": ", "application/json")
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
     assert!(body["detail"].as_str().unwrap().contains("not valid JSON"));
     problem(post("[1,2]", "application/json").send().await.unwrap(), 400).await;
     problem(post("", "application/json").send().await.unwrap(), 400).await;
-    let body = problem(post("{\"name\": 5}", "application/json").send().await.unwrap(), 400).await;
+    let body = problem(
+        post("{\"name\": 5}", "application/json")
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
     assert_eq!(fields(&body), ["name"]);
     let body = problem(post("{}", "application/json").send().await.unwrap(), 400).await;
     assert_eq!(fields(&body), ["name"]);
-    let body = problem(post("{\"name\":\"a\",\"nmae\":1}", "application/json").send().await.unwrap(), 400).await;
+    let body = problem(
+        post("{\"name\":\"a\",\"nmae\":1}", "application/json")
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
     assert_eq!(fields(&body), ["nmae"]);
-    problem(post("{\"name\": \"Acme\"}", "text/plain").send().await.unwrap(), 415).await;
+    problem(
+        post("{\"name\": \"Acme\"}", "text/plain")
+            .send()
+            .await
+            .unwrap(),
+        415,
+    )
+    .await;
     problem(
         app.client
             .post(app.url("/v1/organizations"))
@@ -90,7 +138,10 @@ async fn malformed_requests_get_problems_and_write_nothing() {
     )
     .await;
 
-    let huge = format!("{{\"name\": \"Acme\", \"description\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let huge = format!(
+        "{{\"name\": \"Acme\", \"description\": \"{}\"}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
     let res = app
         .client
         .post(app.url("/v1/organizations"))
@@ -101,10 +152,26 @@ async fn malformed_requests_get_problems_and_write_nothing() {
         .unwrap();
     problem(res, 413).await;
 
-    let body = problem(app.client.get(app.url("/v1/nope")).send().await.unwrap(), 404).await;
+    let body = problem(
+        app.client.get(app.url("/v1/nope")).send().await.unwrap(),
+        404,
+    )
+    .await;
     assert!(body["detail"].as_str().unwrap().contains("/v1/nope"));
-    problem(app.client.delete(app.url("/healthz")).send().await.unwrap(), 405).await;
-    problem(app.client.get(app.url("/v1/organizations")).send().await.unwrap(), 405).await;
+    problem(
+        app.client.delete(app.url("/healthz")).send().await.unwrap(),
+        405,
+    )
+    .await;
+    problem(
+        app.client
+            .get(app.url("/v1/organizations"))
+            .send()
+            .await
+            .unwrap(),
+        405,
+    )
+    .await;
 
     assert_eq!(app.event_count().await, 0, "no bad request wrote anything");
 }
@@ -119,27 +186,49 @@ async fn database_outage_gives_503_and_recovers() {
     options.durable = false;
     let server = PostgresServer::start(&bins, &options).unwrap();
     options.port = Some(server.port());
-    store::embedded::ensure_database(&server.url("postgres"), "outage").await.unwrap();
+    store::embedded::ensure_database(&server.url("postgres"), "outage")
+        .await
+        .unwrap();
     let pool = sqlx::PgPool::connect(&server.url("outage")).await.unwrap();
     store::migrate::run(&pool).await.unwrap();
     pool.close().await;
     let url = server.url("outage");
     let app = TestApp::on(roster_testkit::TestDb {
         url: url.clone(),
-        pool: sqlx::postgres::PgPoolOptions::new().connect_lazy(&url).unwrap(),
+        pool: sqlx::postgres::PgPoolOptions::new()
+            .connect_lazy(&url)
+            .unwrap(),
         name: "outage".into(),
     })
     .await;
-    assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 
-    tokio::task::spawn_blocking(move || server.stop()).await.unwrap();
+    tokio::task::spawn_blocking(move || server.stop())
+        .await
+        .unwrap();
     let res = app.client.get(app.url("/readyz")).send().await.unwrap();
     let body = problem(res, 503).await;
     assert_eq!(fields(&body), ["database"]);
     let res = app.post("/v1/organizations", json!({"name": "Acme"})).await;
     assert!(res.headers().contains_key("retry-after"));
     problem(res, 503).await;
-    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 
     let opts = options.clone();
     let server = tokio::task::spawn_blocking(move || PostgresServer::start(&bins, &opts))
@@ -148,7 +237,15 @@ async fn database_outage_gives_503_and_recovers() {
         .unwrap();
     let mut ready = false;
     for _ in 0..100 {
-        if app.client.get(app.url("/readyz")).send().await.unwrap().status() == 200 {
+        if app
+            .client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            == 200
+        {
             ready = true;
             break;
         }
@@ -157,6 +254,8 @@ async fn database_outage_gives_503_and_recovers() {
     assert!(ready, "readyz recovered");
     let res = app.post("/v1/organizations", json!({"name": "Acme"})).await;
     assert_eq!(res.status(), 201);
-    tokio::task::spawn_blocking(move || server.stop()).await.unwrap();
+    tokio::task::spawn_blocking(move || server.stop())
+        .await
+        .unwrap();
     let _ = std::fs::remove_dir_all(dir);
 }

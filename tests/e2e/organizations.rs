@@ -18,7 +18,11 @@ async fn create_returns_the_object_and_its_position() {
         )
         .await;
     assert_eq!(res.status(), 201);
-    let header: i64 = res.headers()["roster-position"].to_str().unwrap().parse().unwrap();
+    let header: i64 = res.headers()["roster-position"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["object"], "organization");
     assert_eq!(body["name"], "Acme");
@@ -42,7 +46,10 @@ async fn create_returns_the_object_and_its_position() {
 async fn update_changes_fields_and_skips_no_ops() {
     let app = TestApp::spawn().await;
     let created: Value = app
-        .post("/v1/organizations", json!({"name": "Acme", "description": "d", "external_id": "a"}))
+        .post(
+            "/v1/organizations",
+            json!({"name": "Acme", "description": "d", "external_id": "a"}),
+        )
         .await
         .json()
         .await
@@ -50,7 +57,9 @@ async fn update_changes_fields_and_skips_no_ops() {
     let id = created["id"].as_str().unwrap();
     let path = format!("/v1/organizations/{id}");
 
-    let res = app.patch(&path, json!({"name": "Acme Inc", "description": null})).await;
+    let res = app
+        .patch(&path, json!({"name": "Acme Inc", "description": null}))
+        .await;
     assert_eq!(res.status(), 200);
     let updated: Value = res.json().await.unwrap();
     assert_eq!(updated["name"], "Acme Inc");
@@ -81,9 +90,21 @@ async fn update_rejects_unknown_and_wrong_ids() {
     let app = TestApp::spawn().await;
     let unknown = "/v1/organizations/org_01JD0000000000000000000000";
     problem(app.patch(unknown, json!({"name": "x"})).await, 404).await;
-    let body = problem(app.patch("/v1/organizations/grp_01JD0000000000000000000000", json!({})).await, 400).await;
+    let body = problem(
+        app.patch(
+            "/v1/organizations/grp_01JD0000000000000000000000",
+            json!({}),
+        )
+        .await,
+        400,
+    )
+    .await;
     assert_eq!(fields(&body), ["org_id"]);
-    let body = problem(app.patch("/v1/organizations/nonsense", json!({})).await, 400).await;
+    let body = problem(
+        app.patch("/v1/organizations/nonsense", json!({})).await,
+        400,
+    )
+    .await;
     assert_eq!(fields(&body), ["org_id"]);
     assert_eq!(app.event_count().await, 0);
 }
@@ -91,14 +112,24 @@ async fn update_rejects_unknown_and_wrong_ids() {
 #[tokio::test]
 async fn invalid_fields_are_all_named() {
     let app = TestApp::spawn().await;
-    let many: serde_json::Map<String, Value> = (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let many: serde_json::Map<String, Value> =
+        (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
     let cases = [
         (json!({"name": ""}), vec!["name"]),
         (json!({"name": "x".repeat(101)}), vec!["name"]),
-        (json!({"name": "ok", "external_id": "  "}), vec!["external_id"]),
+        (
+            json!({"name": "ok", "external_id": "  "}),
+            vec!["external_id"],
+        ),
         (json!({"name": "ok", "metadata": many}), vec!["metadata"]),
-        (json!({"name": "ok", "metadata": {"k": 1}}), vec!["metadata.k"]),
-        (json!({"name": "", "description": "", "external_id": ""}), vec!["name", "description", "external_id"]),
+        (
+            json!({"name": "ok", "metadata": {"k": 1}}),
+            vec!["metadata.k"],
+        ),
+        (
+            json!({"name": "", "description": "", "external_id": ""}),
+            vec!["name", "description", "external_id"],
+        ),
     ];
     for (input, expected) in cases {
         let body = problem(app.post("/v1/organizations", input.clone()).await, 400).await;
@@ -118,7 +149,10 @@ async fn fifty_concurrent_creates_with_one_external_id_have_one_winner() {
             tokio::spawn(async move {
                 barrier.wait().await;
                 let res = app
-                    .post("/v1/organizations", json!({"name": format!("Org {i}"), "external_id": "same"}))
+                    .post(
+                        "/v1/organizations",
+                        json!({"name": format!("Org {i}"), "external_id": "same"}),
+                    )
                     .await;
                 let status = res.status().as_u16();
                 (status, res.json::<Value>().await.unwrap())
@@ -131,28 +165,46 @@ async fn fifty_concurrent_creates_with_one_external_id_have_one_winner() {
         match t.await.unwrap() {
             (201, body) => created.push(body["id"].as_str().unwrap().to_owned()),
             (409, body) => {
-                assert!(body["detail"].as_str().unwrap().contains("external_id/same"));
+                assert!(body["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("external_id/same"));
                 conflicts += 1;
             }
             (status, body) => panic!("unexpected {status}: {body}"),
         }
     }
     assert_eq!((created.len(), conflicts), (1, 49));
-    assert_eq!(app.event_count().await, 1, "only the winner's event is stored");
+    assert_eq!(
+        app.event_count().await,
+        1,
+        "only the winner's event is stored"
+    );
     assert_eq!(app.events_of(&created[0]).await.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_updates_of_one_organization_are_serialised() {
     let app = Arc::new(TestApp::spawn().await);
-    let created: Value = app.post("/v1/organizations", json!({"name": "Acme"})).await.json().await.unwrap();
-    let path = Arc::new(format!("/v1/organizations/{}", created["id"].as_str().unwrap()));
+    let created: Value = app
+        .post("/v1/organizations", json!({"name": "Acme"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = Arc::new(format!(
+        "/v1/organizations/{}",
+        created["id"].as_str().unwrap()
+    ));
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let app = app.clone();
             let path = path.clone();
             tokio::spawn(async move {
-                app.patch(&path, json!({"metadata": {"writer": i.to_string()}})).await.status().as_u16()
+                app.patch(&path, json!({"metadata": {"writer": i.to_string()}}))
+                    .await
+                    .status()
+                    .as_u16()
             })
         })
         .collect();
@@ -169,5 +221,8 @@ async fn concurrent_updates_of_one_organization_are_serialised() {
     // writers chose the same value — they do not), and the stream has no holes.
     assert_eq!(events.len(), 1 + ok);
     assert!(events.iter().enumerate().all(|(i, e)| e.1 == i as i64 + 1));
-    assert!(ok >= 10, "retries let most concurrent updates through, got {ok}");
+    assert!(
+        ok >= 10,
+        "retries let most concurrent updates through, got {ok}"
+    );
 }

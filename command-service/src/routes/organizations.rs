@@ -41,7 +41,9 @@ struct CreateBody {
 }
 
 /// `null` clears a field; absence leaves it alone.
-fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -97,8 +99,12 @@ impl Fields {
 
 fn rejected(org_id: &str) -> impl FnOnce(OrganizationError) -> Problem + '_ {
     move |e| match e {
-        OrganizationError::NotFound => Problem::not_found(format!("organization {org_id} does not exist")),
-        OrganizationError::AlreadyExists => Problem::conflict(format!("organization {org_id} already exists")),
+        OrganizationError::NotFound => {
+            Problem::not_found(format!("organization {org_id} does not exist"))
+        }
+        OrganizationError::AlreadyExists => {
+            Problem::conflict(format!("organization {org_id} already exists"))
+        }
     }
 }
 
@@ -117,7 +123,10 @@ async fn create(
         .external_id
         .as_deref()
         .and_then(|e| fields.check("external_id", ExternalId::parse(e)));
-    let metadata = fields.check("metadata", Metadata::parse(input.metadata.unwrap_or_default()));
+    let metadata = fields.check(
+        "metadata",
+        Metadata::parse(input.metadata.unwrap_or_default()),
+    );
     fields.finish()?;
     let (Some(name), Some(metadata)) = (name, metadata) else {
         return Err(Problem::internal());
@@ -148,15 +157,21 @@ async fn update(
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
     let org_id = path.into_inner();
-    let id = OrganizationId::parse(&org_id)
-        .map_err(|e| Problem::validation(vec![FieldError { field: "org_id".into(), message: e.to_string() }]))?;
+    let id = OrganizationId::parse(&org_id).map_err(|e| {
+        Problem::validation(vec![FieldError {
+            field: "org_id".into(),
+            message: e.to_string(),
+        }])
+    })?;
     let mut fields = Fields::default();
     let name = input
         .name
         .as_deref()
         .and_then(|n| fields.check("name", OrganizationName::parse(n)));
     let description = match input.description {
-        Some(Some(d)) => fields.check("description", Description::parse(&d)).map(Some),
+        Some(Some(d)) => fields
+            .check("description", Description::parse(&d))
+            .map(Some),
         Some(None) => Some(None),
         None => None,
     };
@@ -203,7 +218,9 @@ async fn respond_with(
         .load(id)
         .await
         .map_err(|e| infrastructure(e, rejected(id)))?;
-    let data = org.state.ok_or_else(|| Problem::not_found(format!("organization {id} does not exist")))?;
+    let data = org
+        .state
+        .ok_or_else(|| Problem::not_found(format!("organization {id} does not exist")))?;
     let position = state
         .organizations
         .last_position(id)

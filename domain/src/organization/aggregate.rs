@@ -3,7 +3,9 @@ use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use super::commands::{CreateOrganization, OrganizationCommand, UpdateOrganization};
-use super::events::{OrganizationData, OrganizationEvent, OrganizationUpdated, PreviousOrganizationAttributes};
+use super::events::{
+    OrganizationData, OrganizationEvent, OrganizationUpdated, PreviousOrganizationAttributes,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrganizationError {
@@ -48,7 +50,10 @@ impl Aggregate for Organization {
 
 impl Organization {
     /// The decision, separate from cqrs-es's sink so it reads (and tests) as a plain function.
-    pub fn decide(&self, command: OrganizationCommand) -> Result<Vec<OrganizationEvent>, OrganizationError> {
+    pub fn decide(
+        &self,
+        command: OrganizationCommand,
+    ) -> Result<Vec<OrganizationEvent>, OrganizationError> {
         match command {
             OrganizationCommand::Create(c) => self.create(c),
             OrganizationCommand::Update(u) => self.update(u),

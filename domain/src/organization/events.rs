@@ -63,11 +63,10 @@ impl OrganizationEvent {
                 let release = old
                     .iter()
                     .map(|e| ClaimChange::Release(claims::organization_external_id(e.as_str())));
-                let acquire = u
-                    .organization
-                    .external_id
-                    .iter()
-                    .map(|e| ClaimChange::Acquire(claims::organization_external_id(e.as_str())));
+                let acquire =
+                    u.organization.external_id.iter().map(|e| {
+                        ClaimChange::Acquire(claims::organization_external_id(e.as_str()))
+                    });
                 release.chain(acquire).collect()
             }
         }

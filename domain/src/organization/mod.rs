@@ -6,4 +6,6 @@ mod events;
 
 pub use aggregate::{Organization, OrganizationError};
 pub use commands::{CreateOrganization, OrganizationCommand, UpdateOrganization};
-pub use events::{OrganizationData, OrganizationEvent, OrganizationUpdated, PreviousOrganizationAttributes};
+pub use events::{
+    OrganizationData, OrganizationEvent, OrganizationUpdated, PreviousOrganizationAttributes,
+};

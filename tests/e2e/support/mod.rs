@@ -22,14 +22,18 @@ impl TestApp {
 
     /// The app against an existing database (pool options as `roster serve` uses them).
     pub async fn on(db: TestDb) -> Self {
-        let pool = store::connect(&db.url, &store::PoolOptions {
-            max_connections: 30,
-            acquire_timeout: Duration::from_secs(2),
-        })
+        let pool = store::connect(
+            &db.url,
+            &store::PoolOptions {
+                max_connections: 30,
+                acquire_timeout: Duration::from_secs(2),
+            },
+        )
         .unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let server = app::server(AppState::new(pool, true), listener, Duration::from_secs(5)).unwrap();
+        let server =
+            app::server(AppState::new(pool, true), listener, Duration::from_secs(5)).unwrap();
         tokio::spawn(server);
         Self {
             base,
@@ -43,11 +47,21 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(&body).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
-        self.client.patch(self.url(path)).json(&body).send().await.unwrap()
+        self.client
+            .patch(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn event_count(&self) -> i64 {
@@ -91,6 +105,10 @@ pub async fn problem(res: reqwest::Response, status: u16) -> Value {
 pub fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]
         .as_array()
-        .map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -21,10 +21,15 @@ const ROOT_PREFIX: &str = "roster-test-pg-";
 
 /// Removes the dirs of earlier test processes that died without cleaning up.
 fn sweep_stale() {
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name.strip_prefix(ROOT_PREFIX).and_then(|r| r.split('-').next()) else {
+        let Some(pid) = name
+            .strip_prefix(ROOT_PREFIX)
+            .and_then(|r| r.split('-').next())
+        else {
             continue;
         };
         if !PathBuf::from(format!("/proc/{pid}")).exists() {
@@ -82,6 +87,8 @@ pub async fn fresh_db() -> TestDb {
         .connect(&url)
         .await
         .expect("connect to test database");
-    store::migrate::run(&pool).await.expect("migrate test database");
+    store::migrate::run(&pool)
+        .await
+        .expect("migrate test database");
     TestDb { url, pool, name }
 }

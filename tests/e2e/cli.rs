@@ -1,0 +1,320 @@
+//! The real `roster` binary: CLI, the embedded Postgres (first run, reuse, clean stop, no orphan
+//! after a crash, as root and as an unprivileged user), DATABASE_URL, and `migrate`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_roster");
+
+fn free_addr() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+fn is_root() -> bool {
+    // SAFETY: no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// A temp dir; when `for_postgres_user`, owned by the `postgres` user so it can run roster there.
+fn temp_dir(for_postgres_user: bool) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("roster-cli-{}", ulid::Ulid::new()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if for_postgres_user {
+        let status = Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    dir
+}
+
+fn roster(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+struct Served {
+    child: Child,
+    base: String,
+}
+
+impl Served {
+    fn start(mut cmd: Command, addr: &str) -> Self {
+        let child = cmd
+            .env("ROSTER_LISTEN", addr)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        Self {
+            child,
+            base: format!("http://{addr}"),
+        }
+    }
+
+    /// Waits for /readyz to answer 200 (the first run includes initdb).
+    async fn ready(&mut self) {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                let out = self.child.wait_with_output_ref();
+                panic!("roster exited early with {status}: {out}");
+            }
+            if let Ok(res) = client.get(format!("{}/readyz", self.base)).send().await {
+                if res.status() == 200 {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "roster did not become ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn create(&self, external_id: &str) -> u16 {
+        reqwest::Client::new()
+            .post(format!("{}/v1/organizations", self.base))
+            .json(&json!({"name": "Acme", "external_id": external_id}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    fn signal(&self, signal: i32) {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.child.id() as i32, signal) };
+    }
+
+    /// Waits for exit (bounded) and returns whether it succeeded.
+    fn wait(mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.success();
+            }
+            assert!(Instant::now() < deadline, "roster did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+trait OutputText {
+    fn wait_with_output_ref(&mut self) -> String;
+}
+
+impl OutputText for Child {
+    fn wait_with_output_ref(&mut self) -> String {
+        use std::io::Read;
+        let mut s = String::new();
+        if let Some(mut e) = self.stderr.take() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s
+    }
+}
+
+fn postgres_user() -> (u32, u32) {
+    // SAFETY: getpwnam returns null or a pointer to a static record, read at once.
+    let pw = unsafe { libc::getpwnam(c"postgres".as_ptr()) };
+    assert!(!pw.is_null(), "the postgres system user exists");
+    unsafe { ((*pw).pw_uid, (*pw).pw_gid) }
+}
+
+fn postmaster_pid(data_dir: &Path) -> Option<i32> {
+    let s = std::fs::read_to_string(data_dir.join("postmaster.pid")).ok()?;
+    s.lines().next()?.trim().parse().ok()
+}
+
+fn alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks for existence.
+    unsafe { libc::kill(pid, 0) == 0 }
+}
+
+fn wait_gone(pid: i32) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while alive(pid) {
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    true
+}
+
+#[test]
+fn help_and_version() {
+    let out: Output = roster(&["--help"]).output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for word in ["serve", "migrate", "version", "DATABASE_URL"] {
+        assert!(help.contains(word), "help mentions {word}:\n{help}");
+    }
+    let serve_help =
+        String::from_utf8(roster(&["serve", "--help"]).output().unwrap().stdout).unwrap();
+    for word in [
+        "--listen",
+        "ROSTER_LISTEN",
+        "--only",
+        "--data-dir",
+        "127.0.0.1:8080",
+    ] {
+        assert!(
+            serve_help.contains(word),
+            "serve help mentions {word}:\n{serve_help}"
+        );
+    }
+    let out = roster(&["version"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!("roster {}", env!("CARGO_PKG_VERSION"))
+    );
+    let out = roster(&["serve", "--only", "nonsense"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap rejects unknown components"
+    );
+}
+
+#[test]
+fn missing_postgres_binaries_are_reported_in_one_line() {
+    let dir = temp_dir(false);
+    let out = roster(&["serve"])
+        .env("ROSTER_PG_BINDIR", dir.join("nowhere"))
+        .env("ROSTER_DATA_DIR", dir.join("pg"))
+        .env("ROSTER_LISTEN", free_addr())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("roster: "))
+        .expect("a roster: line");
+    assert!(line.contains("apt-get install"), "{line}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// First run initialises and serves; SIGTERM stops roster and its Postgres cleanly; the second
+/// run reuses the data (the external id taken in run one is still taken).
+async fn embedded_lifecycle(as_postgres_user: bool) {
+    let dir = temp_dir(as_postgres_user);
+    let data_dir = dir.join("pg");
+    let command = || {
+        let mut cmd = roster(&["serve"]);
+        if as_postgres_user {
+            // Run roster itself unprivileged (no wrapper process, so signals reach it directly).
+            let (uid, gid) = postgres_user();
+            std::os::unix::process::CommandExt::uid(&mut cmd, uid);
+            std::os::unix::process::CommandExt::gid(&mut cmd, gid);
+        }
+        cmd.env_remove("DATABASE_URL")
+            .env("ROSTER_DATA_DIR", &data_dir)
+            .current_dir(&dir);
+        cmd
+    };
+
+    let mut first = Served::start(command(), &free_addr());
+    first.ready().await;
+    assert_eq!(first.create("kept").await, 201);
+    let pg = postmaster_pid(&data_dir).expect("postmaster.pid while serving");
+    assert!(alive(pg));
+    first.signal(libc::SIGTERM);
+    assert!(first.wait(), "roster exits 0 on SIGTERM");
+    assert!(wait_gone(pg), "embedded Postgres stopped with roster");
+    assert!(
+        !data_dir.join("postmaster.pid").exists(),
+        "Postgres shut down cleanly"
+    );
+
+    let mut second = Served::start(command(), &free_addr());
+    second.ready().await;
+    assert_eq!(
+        second.create("kept").await,
+        409,
+        "data of the first run is reused"
+    );
+    assert_eq!(second.create("new").await, 201);
+    second.signal(libc::SIGINT);
+    assert!(second.wait(), "roster exits 0 on Ctrl-C");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn embedded_postgres_as_the_invoking_user() {
+    // As root this is the privilege-dropping path (Postgres runs as `postgres`); as a normal
+    // user it is the laptop path.
+    embedded_lifecycle(false).await;
+}
+
+#[tokio::test]
+async fn embedded_postgres_as_an_unprivileged_user() {
+    if !is_root() {
+        // Already covered by the test above when not root.
+        return embedded_lifecycle(false).await;
+    }
+    embedded_lifecycle(true).await;
+}
+
+#[tokio::test]
+async fn a_killed_roster_leaves_no_postgres_behind() {
+    let dir = temp_dir(false);
+    let data_dir = dir.join("pg");
+    let mut cmd = roster(&["serve"]);
+    cmd.env("ROSTER_DATA_DIR", &data_dir);
+    let mut served = Served::start(cmd, &free_addr());
+    served.ready().await;
+    let pg = postmaster_pid(&data_dir).unwrap();
+    served.signal(libc::SIGKILL);
+    assert!(!served.wait());
+    assert!(wait_gone(pg), "Postgres got the parent-death signal");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn serve_and_migrate_with_database_url() {
+    let server = roster_testkit::postgres();
+    let name = format!("cli_{}", ulid::Ulid::new().to_string().to_lowercase());
+    store::embedded::ensure_database(&server.url("postgres"), &name)
+        .await
+        .unwrap();
+    let url = server.url(&name);
+
+    let out = roster(&["migrate"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    assert!(store::migrate::is_current(&pool).await.unwrap());
+
+    let mut cmd = roster(&["serve", "--only", "command"]);
+    cmd.env("DATABASE_URL", &url);
+    let mut served = Served::start(cmd, &free_addr());
+    served.ready().await;
+    assert_eq!(served.create("via-url").await, 201);
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    served.signal(libc::SIGTERM);
+    assert!(served.wait());
+}
