@@ -51,7 +51,8 @@ pub fn infrastructure<E: std::error::Error>(
         CommandError::Conflict => {
             Problem::conflict("the object was changed concurrently; retry the request")
         }
-        CommandError::Unavailable => {
+        CommandError::Unavailable(detail) => {
+            tracing::warn!(%detail, "database unavailable");
             Problem::unavailable("the database is unavailable; retry shortly")
         }
         CommandError::Internal(detail) => {

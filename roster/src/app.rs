@@ -13,20 +13,29 @@ use actix_web::{web, App, HttpRequest, HttpServer, ResponseError};
 use command_service::problem::extract;
 use command_service::{CommandState, Problem};
 use sqlx::PgPool;
-use store::EventRepository;
+use store::{EventRepository, PoolConfig};
 
 use crate::{health, request_id};
 
-/// Everything the app's routes need; built once, shared by every worker.
+/// What the app is made of; each HTTP worker builds its own state (and pool) from it.
 #[derive(Clone)]
-pub struct AppState {
-    pub pool: PgPool,
-    pub commands: Option<Arc<CommandState>>,
+pub struct AppConfig {
+    pub database: PoolConfig,
+    pub with_commands: bool,
+}
+
+/// One worker's state.
+struct AppState {
+    pool: PgPool,
+    commands: Option<Arc<CommandState>>,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, with_commands: bool) -> Self {
-        let commands = with_commands.then(|| CommandState::new(EventRepository::new(pool.clone())));
+    fn new(config: &AppConfig) -> Self {
+        let pool = config.database.pool();
+        let commands = config
+            .with_commands
+            .then(|| CommandState::new(EventRepository::new(pool.clone())));
         Self { pool, commands }
     }
 }
@@ -34,11 +43,18 @@ impl AppState {
 /// Builds the server on an already bound listener (tests bind port 0). Signals are the caller's
 /// business: `serve` stops the server gracefully through its handle.
 pub fn server(
-    state: AppState,
+    config: AppConfig,
     listener: TcpListener,
     shutdown_timeout: Duration,
 ) -> std::io::Result<Server> {
+    let workers = std::thread::available_parallelism().map_or(2, usize::from);
+    let per_worker = config.database.options.max_connections / workers as u32;
+    let config = AppConfig {
+        database: config.database.with_max_connections(per_worker),
+        ..config
+    };
     let server = HttpServer::new(move || {
+        let state = AppState::new(&config);
         let mut app = App::new()
             .app_data(extract::json_config())
             .app_data(extract::path_config())
@@ -54,6 +70,7 @@ pub fn server(
     })
     .disable_signals()
     .shutdown_timeout(shutdown_timeout.as_secs())
+    .workers(workers)
     .listen(listener)?
     .run();
     Ok(server)

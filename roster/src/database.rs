@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sqlx::PgPool;
 use store::embedded::{self, Binaries, EmbeddedError, Options, PostgresServer};
-use store::PoolOptions;
+use store::{PoolConfig, PoolOptions};
 
 use crate::cli::DatabaseArgs;
 
@@ -24,6 +24,9 @@ pub enum DatabaseError {
 }
 
 pub struct Database {
+    /// For pools of the HTTP workers (one each, see `PoolConfig`).
+    pub config: PoolConfig,
+    /// The main runtime's pool: migrations and background components.
     pub pool: PgPool,
     /// The URL for logs, password redacted.
     pub display_url: String,
@@ -34,9 +37,10 @@ impl Database {
     pub async fn open(args: &DatabaseArgs) -> Result<Self, DatabaseError> {
         let options = PoolOptions::default();
         if let Some(url) = &args.database_url {
-            let pool = store::connect(url, &options).map_err(DatabaseError::Url)?;
+            let config = PoolConfig::parse(url, options).map_err(DatabaseError::Url)?;
             return Ok(Self {
-                pool,
+                pool: config.pool(),
+                config,
                 display_url: store::pool::redact(url),
                 embedded: None,
             });
@@ -55,8 +59,10 @@ impl Database {
             .map_err(DatabaseError::Prepare)?;
         let url = server.url(EMBEDDED_DATABASE);
         tracing::info!(port = server.port(), log = %server.log_path().display(), "embedded Postgres ready");
+        let config = PoolConfig::parse(&url, options).map_err(DatabaseError::Url)?;
         Ok(Self {
-            pool: store::connect(&url, &options).map_err(DatabaseError::Url)?,
+            pool: config.pool(),
+            config,
             display_url: url,
             embedded: Some(server),
         })

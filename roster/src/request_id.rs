@@ -34,6 +34,7 @@ pub async fn middleware(
     );
     let started = Instant::now();
     async move {
+        tracing::debug!("request started");
         let mut res = next.call(req).await?;
         res.headers_mut().insert(HEADER, id);
         let status = res.status().as_u16();

@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use crate::app::{self, AppState};
+use crate::app::{self, AppConfig};
 use crate::cli::{Component, DatabaseArgs, ServeArgs};
 use crate::database::{Database, DatabaseError};
 
@@ -40,8 +40,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         addr: args.listen,
         source,
     })?;
-    let state = AppState::new(db.pool.clone(), with_commands);
-    let server = app::server(state, listener, Duration::from_secs(args.shutdown_timeout))
+    let config = AppConfig {
+        database: db.config.clone(),
+        with_commands,
+    };
+    let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;
     let handle = server.handle();
     tokio::spawn(async move {

@@ -37,8 +37,8 @@ pub enum CommandError<E: std::error::Error> {
     /// Still conflicting after the bounded retries.
     #[error("the object was changed concurrently; retry the request")]
     Conflict,
-    #[error("database unavailable")]
-    Unavailable,
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -161,7 +161,7 @@ fn store_error<E: std::error::Error>(e: StoreError) -> CommandError<E> {
             owner_id,
         },
         StoreError::Conflict => CommandError::Conflict,
-        StoreError::Unavailable(_) => CommandError::Unavailable,
+        e @ StoreError::Unavailable(_) => CommandError::Unavailable(e.to_string()),
         other => CommandError::Internal(other.to_string()),
     }
 }
@@ -170,7 +170,7 @@ fn map_error<E: std::error::Error>(e: AggregateError<E>) -> CommandError<E> {
     match e {
         AggregateError::UserError(e) => CommandError::Rejected(e),
         AggregateError::AggregateConflict => CommandError::Conflict,
-        AggregateError::DatabaseConnectionError(_) => CommandError::Unavailable,
+        AggregateError::DatabaseConnectionError(e) => CommandError::Unavailable(e.to_string()),
         AggregateError::DeserializationError(e) => CommandError::Internal(e.to_string()),
         AggregateError::UnexpectedError(e) => match e.downcast::<StoreError>() {
             Ok(store) => store_error(*store),

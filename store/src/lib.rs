@@ -19,5 +19,5 @@ pub mod repository;
 pub use commands::{CommandError, Commands, Executed, RequestContext};
 pub use error::StoreError;
 pub use feed::{Feed, FeedEvent};
-pub use pool::{connect, PoolOptions};
+pub use pool::{connect, PoolConfig, PoolOptions};
 pub use repository::EventRepository;

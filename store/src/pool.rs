@@ -22,13 +22,46 @@ impl Default for PoolOptions {
     }
 }
 
+/// A parsed database URL plus pool settings: makes pools without failing.
+///
+/// Why more than one pool: a connection's socket belongs to the async runtime it was opened on.
+/// actix-web runs each worker on its own runtime and shuts idle workers down first, so a shared
+/// pool would hand a busy worker connections of a dead runtime during graceful shutdown. Each
+/// worker (and each background component) therefore gets a pool of its own from this config.
+#[derive(Debug, Clone)]
+pub struct PoolConfig {
+    connect: PgConnectOptions,
+    pub options: PoolOptions,
+}
+
+impl PoolConfig {
+    pub fn parse(url: &str, options: PoolOptions) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            connect: PgConnectOptions::from_str(url)?.application_name("roster"),
+            options,
+        })
+    }
+
+    /// A pool that connects on demand; it does not fail if the database is down right now.
+    /// Must be called on the runtime that will use it.
+    pub fn pool(&self) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(self.options.max_connections)
+            .acquire_timeout(self.options.acquire_timeout)
+            .connect_lazy_with(self.connect.clone())
+    }
+
+    /// The same database with at most `n` connections per pool.
+    pub fn with_max_connections(&self, n: u32) -> Self {
+        let mut c = self.clone();
+        c.options.max_connections = n.max(1);
+        c
+    }
+}
+
 /// A pool that connects on demand; it does not fail if the database is down right now.
 pub fn connect(url: &str, options: &PoolOptions) -> Result<PgPool, sqlx::Error> {
-    let connect = PgConnectOptions::from_str(url)?.application_name("roster");
-    Ok(PgPoolOptions::new()
-        .max_connections(options.max_connections)
-        .acquire_timeout(options.acquire_timeout)
-        .connect_lazy_with(connect))
+    Ok(PoolConfig::parse(url, options.clone())?.pool())
 }
 
 /// Redacts the password of a URL for logs.

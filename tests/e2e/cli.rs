@@ -46,6 +46,8 @@ fn roster(args: &[&str]) -> Command {
 struct Served {
     child: Child,
     base: String,
+    /// roster's log lines, read from its stderr as they come.
+    log: std::sync::mpsc::Receiver<String>,
 }
 
 impl Served {
@@ -57,9 +59,42 @@ impl Served {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        let mut child = child;
+        let stderr = child.stderr.take().unwrap();
+        let (tx, log) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
         Self {
             child,
             base: format!("http://{addr}"),
+            log,
+        }
+    }
+
+    /// Everything roster logged so far.
+    fn drain_log(&self) -> String {
+        self.log.try_iter().collect::<Vec<_>>().join("\n")
+    }
+
+    /// Waits (bounded) for a log line containing every one of `words`.
+    fn await_log(&self, words: &[&str]) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.log.recv_timeout(left) {
+                Ok(line) if words.iter().all(|w| line.contains(w)) => return,
+                Ok(_) => {}
+                Err(_) => panic!("roster never logged {words:?}"),
+            }
         }
     }
 
@@ -69,8 +104,7 @@ impl Served {
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                let out = self.child.wait_with_output_ref();
-                panic!("roster exited early with {status}: {out}");
+                panic!("roster exited early with {status}: {}", self.drain_log());
             }
             if let Ok(res) = client.get(format!("{}/readyz", self.base)).send().await {
                 if res.status() == 200 {
@@ -108,21 +142,6 @@ impl Served {
             assert!(Instant::now() < deadline, "roster did not stop");
             std::thread::sleep(Duration::from_millis(50));
         }
-    }
-}
-
-trait OutputText {
-    fn wait_with_output_ref(&mut self) -> String;
-}
-
-impl OutputText for Child {
-    fn wait_with_output_ref(&mut self) -> String {
-        use std::io::Read;
-        let mut s = String::new();
-        if let Some(mut e) = self.stderr.take() {
-            let _ = e.read_to_string(&mut s);
-        }
-        s
     }
 }
 
@@ -317,4 +336,85 @@ async fn serve_and_migrate_with_database_url() {
     assert_eq!(stored, 1);
     served.signal(libc::SIGTERM);
     assert!(served.wait());
+}
+
+/// SIGTERM while a request is in flight: the server stops accepting, the request still completes.
+#[tokio::test]
+async fn graceful_shutdown_finishes_in_flight_requests() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    let db = roster_testkit::fresh_db().await;
+    let addr = free_addr();
+    let mut cmd = roster(&["serve"]);
+    cmd.env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "info,roster=debug");
+    let mut served = Served::start(cmd, &addr);
+    served.ready().await;
+
+    let body = br#"{"name": "Slow Inc", "external_id": "slow"}"#;
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let read_head = |conn: &mut TcpStream| {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            let n = conn.read(&mut byte).unwrap();
+            assert!(n > 0, "connection closed without a response");
+            head.push(byte[0]);
+        }
+        String::from_utf8(head).unwrap()
+    };
+    // A first request on the same keep-alive connection proves the server accepted it.
+    write!(conn, "GET /healthz HTTP/1.1\r\nhost: {addr}\r\n\r\n").unwrap();
+    let head = read_head(&mut conn);
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    conn.read_exact(&mut vec![0u8; length]).unwrap();
+
+    write!(
+        conn,
+        "POST /v1/organizations HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    conn.write_all(&body[..10]).unwrap();
+    conn.flush().unwrap();
+    // The request is in flight once roster has started handling it (its body still incomplete).
+    served.await_log(&["request started", "POST"]);
+
+    served.signal(libc::SIGTERM);
+    // Wait until the server has stopped accepting new connections: shutdown has begun.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(&addr).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "server kept accepting after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if let Err(e) = conn.write_all(&body[10..]) {
+        panic!("write failed: {e}; roster said:\n{}", served.drain_log());
+    }
+    let response = read_head(&mut conn);
+    let mut rest = vec![0u8; 400];
+    let n = conn.read(&mut rest).unwrap_or(0);
+    let response = format!("{response}{}", String::from_utf8_lossy(&rest[..n]));
+    assert!(
+        response.starts_with("HTTP/1.1 201"),
+        "{response}\n{}",
+        served.drain_log()
+    );
+    assert!(served.wait(), "roster exits 0 after draining");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
 }

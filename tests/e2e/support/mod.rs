@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use roster::app::{self, AppState};
+use roster::app::{self, AppConfig};
 use roster_testkit::TestDb;
 use serde_json::Value;
 
@@ -22,9 +22,9 @@ impl TestApp {
 
     /// The app against an existing database (pool options as `roster serve` uses them).
     pub async fn on(db: TestDb) -> Self {
-        let pool = store::connect(
+        let database = store::PoolConfig::parse(
             &db.url,
-            &store::PoolOptions {
+            store::PoolOptions {
                 max_connections: 30,
                 acquire_timeout: Duration::from_secs(2),
             },
@@ -32,8 +32,15 @@ impl TestApp {
         .unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let server =
-            app::server(AppState::new(pool, true), listener, Duration::from_secs(5)).unwrap();
+        let server = app::server(
+            AppConfig {
+                database,
+                with_commands: true,
+            },
+            listener,
+            Duration::from_secs(5),
+        )
+        .unwrap();
         tokio::spawn(server);
         Self {
             base,
