@@ -38,6 +38,8 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Print the version and exit.
     Version,
+    /// Measure the write path and the feed against pgbench/COPY on a private Postgres.
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -4,6 +4,7 @@
 //! This crate wires; it holds no business rules and no SQL of its own.
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod database;
 pub mod health;

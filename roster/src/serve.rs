@@ -21,6 +21,8 @@ pub enum ServeError {
     Http(#[source] std::io::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] store::StoreError),
+    #[error("benchmark failed: {0}")]
+    Bench(#[from] crate::bench::BenchError),
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {

@@ -59,6 +59,21 @@ impl Binaries {
     /// `ROSTER_PG_BINDIR` if set (and nothing else then), else PATH, then `pg_config --bindir`,
     /// then Debian's versioned directories (newest first).
     pub fn locate() -> Result<Self, EmbeddedError> {
+        Self::search().map(|b| b.resolved())
+    }
+
+    /// Follows symlinks (`/usr/local/bin/postgres` → `/usr/lib/postgresql/15/bin/postgres`), so the
+    /// tools next to the server (pgbench, pg_dump) are found too.
+    fn resolved(self) -> Self {
+        match fs::canonicalize(self.bindir.join("postgres")) {
+            Ok(real) => Self {
+                bindir: real.parent().map_or(self.bindir.clone(), Path::to_path_buf),
+            },
+            Err(_) => self,
+        }
+    }
+
+    fn search() -> Result<Self, EmbeddedError> {
         let usable = |dir: &Path| dir.join("initdb").is_file() && dir.join("postgres").is_file();
         if let Some(dir) = std::env::var_os("ROSTER_PG_BINDIR") {
             let dir = PathBuf::from(dir);

@@ -38,6 +38,7 @@ pub fn classify(e: sqlx::Error) -> StoreError {
         | sqlx::Error::Tls(_)
         | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e),
         sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("RS409") => claim_taken(db.message()).unwrap_or(StoreError::Database(e)),
             // unique_violation on the events key, serialization failure, deadlock
             Some("23505") | Some("40001") | Some("40P01") => StoreError::Conflict,
             // admin shutdown, crash shutdown, cannot connect now, too many connections
@@ -48,6 +49,17 @@ pub fn classify(e: sqlx::Error) -> StoreError {
         },
         _ => StoreError::Database(e),
     }
+}
+
+/// Decodes `roster_commit`'s RS409 message: `{"key", "owner_type", "owner_id"}`.
+fn claim_taken(message: &str) -> Option<StoreError> {
+    let v: serde_json::Value = serde_json::from_str(message).ok()?;
+    let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+    Some(StoreError::ClaimTaken {
+        key: field("key")?,
+        owner_type: field("owner_type").unwrap_or_default(),
+        owner_id: field("owner_id").unwrap_or_default(),
+    })
 }
 
 impl StoreError {

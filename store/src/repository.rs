@@ -4,7 +4,8 @@
 //! so the uniqueness claims could not join it; it inserts events one by one; it commits the events
 //! before checking the snapshot's optimistic lock (an error can be returned for events that were
 //! stored); it panics on a database error while streaming; and it cannot report the positions it
-//! wrote. Here one transaction does: append (positions, via `roster_append`), claims, snapshot.
+//! wrote. Here one statement, `roster_commit` (migrations/0002), does append (positions), claims
+//! and snapshot atomically: one round trip per command.
 
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
@@ -57,52 +58,20 @@ pub async fn append(
         .get(ORGANIZATION_ID)
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let mut sequences = Vec::with_capacity(events.len());
-    let mut types = Vec::with_capacity(events.len());
-    let mut versions = Vec::with_capacity(events.len());
-    let mut payloads = Vec::with_capacity(events.len());
-    let mut metadata = Vec::with_capacity(events.len());
-    let mut ids = Vec::with_capacity(events.len());
-    for e in events {
-        let id = EventId::new().to_string();
-        let mut meta = match &e.metadata {
-            Value::Object(m) => m.clone(),
-            _ => serde_json::Map::new(),
-        };
-        meta.insert(EVENT_ID.into(), Value::String(id.clone()));
-        sequences.push(e.sequence as i64);
-        types.push(e.event_type.clone());
-        versions.push(e.event_version.clone());
-        payloads.push(e.payload.clone());
-        metadata.push(Value::Object(meta));
-        ids.push(id);
-    }
+    let batch = Batch::new(events);
     let positions: Vec<i64> =
         sqlx::query_scalar("SELECT roster_append($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(aggregate_type)
             .bind(&first.aggregate_id)
             .bind(&organization_id)
-            .bind(&sequences)
-            .bind(&types)
-            .bind(&versions)
-            .bind(&payloads)
-            .bind(&metadata)
+            .bind(&batch.sequences)
+            .bind(&batch.types)
+            .bind(&batch.versions)
+            .bind(&batch.payloads)
+            .bind(&batch.metadata)
             .fetch_all(&mut *conn)
             .await?;
-    Ok(events
-        .iter()
-        .zip(ids)
-        .zip(positions)
-        .map(|((e, event_id), position)| Committed {
-            position,
-            event_id,
-            aggregate_type: aggregate_type.to_owned(),
-            aggregate_id: e.aggregate_id.clone(),
-            sequence: e.sequence as i64,
-            event_type: e.event_type.clone(),
-            payload: e.payload.clone(),
-        })
-        .collect())
+    Ok(batch.committed(aggregate_type, events, positions))
 }
 
 impl EventRepository {
@@ -121,56 +90,111 @@ impl EventRepository {
         rows.iter().map(deser_event).collect()
     }
 
+    /// One round trip: `roster_commit` appends, applies the claims and the snapshot atomically.
     async fn write<A: Aggregate>(
         &self,
         events: &[SerializedEvent],
         snapshot: Option<(String, Value, usize)>,
     ) -> Result<Vec<Committed>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let committed = append(&mut tx, A::TYPE, events).await?;
-        if let Some(first) = events.first() {
-            let organization_id = first.metadata.get(ORGANIZATION_ID).and_then(Value::as_str);
-            let mut changes = Vec::new();
-            for e in events {
-                changes.extend(
-                    domain::claims::changes_of(A::TYPE, &e.payload)
-                        .map_err(|err| StoreError::Corrupt(err.to_string()))?,
-                );
-            }
-            claims::apply(
-                &mut tx,
-                A::TYPE,
-                &first.aggregate_id,
-                organization_id,
-                &changes,
-            )
-            .await?;
+        let Some(first) = events.first() else {
+            return Ok(Vec::new());
+        };
+        let organization_id = first
+            .metadata
+            .get(ORGANIZATION_ID)
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let mut changes = Vec::new();
+        for e in events {
+            changes.extend(
+                domain::claims::changes_of(A::TYPE, &e.payload)
+                    .map_err(|err| StoreError::Corrupt(err.to_string()))?,
+            );
         }
-        if let Some((aggregate_id, payload, current_snapshot)) = snapshot {
-            let last_sequence = events.last().map(|e| e.sequence as i64).unwrap_or(0);
-            // Optimistic: the snapshot we replace must be the one we loaded.
-            let updated = sqlx::query(
-                "INSERT INTO snapshots (aggregate_type, aggregate_id, last_sequence, current_snapshot, payload)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE
-                    SET last_sequence = excluded.last_sequence,
-                        current_snapshot = excluded.current_snapshot,
-                        payload = excluded.payload
-                  WHERE snapshots.current_snapshot = excluded.current_snapshot - 1",
-            )
-            .bind(A::TYPE)
-            .bind(&aggregate_id)
-            .bind(last_sequence)
-            .bind(current_snapshot as i64)
-            .bind(&payload)
-            .execute(&mut *tx)
-            .await?;
-            if updated.rows_affected() != 1 {
-                return Err(StoreError::Conflict);
-            }
+        let (acquire, release) = claims::net(&changes);
+        let batch = Batch::new(events);
+        let (snapshot_payload, snapshot_version) = match snapshot {
+            Some((_, payload, version)) => (Some(payload), version as i64),
+            None => (None, 0),
+        };
+        let positions: Vec<i64> = sqlx::query_scalar(
+            "SELECT roster_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(A::TYPE)
+        .bind(&first.aggregate_id)
+        .bind(&organization_id)
+        .bind(&batch.sequences)
+        .bind(&batch.types)
+        .bind(&batch.versions)
+        .bind(&batch.payloads)
+        .bind(&batch.metadata)
+        .bind(&acquire)
+        .bind(&release)
+        .bind(&snapshot_payload)
+        .bind(snapshot_version)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(batch.committed(A::TYPE, events, positions))
+    }
+}
+
+/// A command's events as the column arrays the SQL functions take; gives each its public id.
+struct Batch {
+    sequences: Vec<i64>,
+    types: Vec<String>,
+    versions: Vec<String>,
+    payloads: Vec<Value>,
+    metadata: Vec<Value>,
+    ids: Vec<String>,
+}
+
+impl Batch {
+    fn new(events: &[SerializedEvent]) -> Self {
+        let mut b = Batch {
+            sequences: Vec::with_capacity(events.len()),
+            types: Vec::with_capacity(events.len()),
+            versions: Vec::with_capacity(events.len()),
+            payloads: Vec::with_capacity(events.len()),
+            metadata: Vec::with_capacity(events.len()),
+            ids: Vec::with_capacity(events.len()),
+        };
+        for e in events {
+            let id = EventId::new().to_string();
+            let mut meta = match &e.metadata {
+                Value::Object(m) => m.clone(),
+                _ => serde_json::Map::new(),
+            };
+            meta.insert(EVENT_ID.into(), Value::String(id.clone()));
+            b.sequences.push(e.sequence as i64);
+            b.types.push(e.event_type.clone());
+            b.versions.push(e.event_version.clone());
+            b.payloads.push(e.payload.clone());
+            b.metadata.push(Value::Object(meta));
+            b.ids.push(id);
         }
-        tx.commit().await?;
-        Ok(committed)
+        b
+    }
+
+    fn committed(
+        self,
+        aggregate_type: &str,
+        events: &[SerializedEvent],
+        positions: Vec<i64>,
+    ) -> Vec<Committed> {
+        events
+            .iter()
+            .zip(self.ids)
+            .zip(positions)
+            .map(|((e, event_id), position)| Committed {
+                position,
+                event_id,
+                aggregate_type: aggregate_type.to_owned(),
+                aggregate_id: e.aggregate_id.clone(),
+                sequence: e.sequence as i64,
+                event_type: e.event_type.clone(),
+                payload: e.payload.clone(),
+            })
+            .collect()
     }
 }
 

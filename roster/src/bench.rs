@@ -1,0 +1,284 @@
+//! `roster bench`: measures the write path and the feed against baselines taken in the same run
+//! on the same Postgres, and prints the ratios.
+//!
+//! - append: concurrent `organization.create` commands through the full command path (load,
+//!   decide, append with positions, claim the external id, commit) vs pgbench running one
+//!   single-row INSERT per transaction with the same number of clients.
+//! - feed: reading every event through the gap-free feed vs `COPY … TO STDOUT` of the same rows.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use domain::organization::{CreateOrganization, Organization, OrganizationCommand};
+use domain::values::{ExternalId, Metadata, OrganizationName};
+use domain::{Actor, OrganizationId};
+use futures::TryStreamExt;
+use sqlx::PgPool;
+use store::embedded::{self, Binaries, Options, PostgresServer};
+use store::{Commands, EventRepository, Feed, RequestContext};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Seconds each write benchmark runs.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Concurrent clients for both pgbench and roster.
+    #[arg(long, default_value_t = 16)]
+    pub clients: usize,
+    /// Print the results as a Markdown table (for docs/benchmarks.md).
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(transparent)]
+    Embedded(#[from] embedded::EmbeddedError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("store: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("pgbench: {0}")]
+    Pgbench(String),
+    #[error("benchmark task failed: {0}")]
+    Task(String),
+}
+
+struct Row {
+    name: &'static str,
+    roster: f64,
+    baseline_name: &'static str,
+    baseline: f64,
+    unit: &'static str,
+}
+
+pub async fn run(args: BenchArgs) -> Result<(), BenchError> {
+    let dir = std::env::temp_dir().join(format!("roster-bench-{}", ulid::Ulid::new()));
+    let bins = Binaries::locate()?;
+    let (server, bins) = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || {
+            // Durable settings, as in production: fsync and synchronous commit on.
+            PostgresServer::start(&bins, &Options::new(dir.join("data"))).map(|s| (s, bins))
+        })
+        .await
+        .map_err(|e| BenchError::Task(e.to_string()))??
+    };
+    let result = measure(&args, &server, &bins).await;
+    tokio::task::spawn_blocking(move || server.stop())
+        .await
+        .ok();
+    let _ = std::fs::remove_dir_all(&dir);
+    let rows = result?;
+    print(&args, &rows);
+    Ok(())
+}
+
+async fn measure(
+    args: &BenchArgs,
+    server: &PostgresServer,
+    bins: &Binaries,
+) -> Result<Vec<Row>, BenchError> {
+    embedded::ensure_database(&server.url("postgres"), "bench").await?;
+    let url = server.url("bench");
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(args.clients as u32 + 2)
+        .connect(&url)
+        .await?;
+    store::migrate::run(&pool).await?;
+
+    eprintln!(
+        "pgbench: {} clients, {} s, one single-row INSERT per transaction …",
+        args.clients, args.seconds
+    );
+    let pgbench_tps = pgbench(args, server, bins, &pool).await?;
+    eprintln!(
+        "roster: {} concurrent organization.create commands, {} s …",
+        args.clients, args.seconds
+    );
+    let commands_per_s = append(args, &pool).await?;
+
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&pool)
+        .await?;
+    eprintln!("feed: reading {total} events …");
+    let started = Instant::now();
+    let mut follower = Feed::new(pool.clone()).follow(0);
+    follower.batch_size = 1000;
+    let mut read = 0i64;
+    while read < total {
+        read += follower.next_batch().await?.len() as i64;
+    }
+    let feed_per_s = read as f64 / started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let mut conn = pool.acquire().await?;
+    let mut copy = conn
+        .copy_out_raw(
+            "COPY (SELECT position, aggregate_type, aggregate_id, sequence, event_type, organization_id,
+                          payload, metadata, recorded_at FROM events ORDER BY position) TO STDOUT",
+        )
+        .await?;
+    let mut bytes = 0usize;
+    while let Some(chunk) = copy.try_next().await? {
+        bytes += chunk.len();
+    }
+    let copy_per_s = total as f64 / started.elapsed().as_secs_f64();
+    eprintln!("copy: {bytes} bytes");
+
+    Ok(vec![
+        Row {
+            name: "append (organization.create, full command path)",
+            roster: commands_per_s,
+            baseline_name: "pgbench single-row INSERT",
+            baseline: pgbench_tps,
+            unit: "tx/s",
+        },
+        Row {
+            name: "feed read (gap-free, batches of 1000)",
+            roster: feed_per_s,
+            baseline_name: "COPY … TO STDOUT",
+            baseline: copy_per_s,
+            unit: "events/s",
+        },
+    ])
+}
+
+async fn pgbench(
+    args: &BenchArgs,
+    server: &PostgresServer,
+    bins: &Binaries,
+    pool: &PgPool,
+) -> Result<f64, BenchError> {
+    sqlx::query("CREATE TABLE IF NOT EXISTS bench_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())")
+        .execute(pool)
+        .await?;
+    let script: PathBuf =
+        std::env::temp_dir().join(format!("roster-bench-{}.sql", ulid::Ulid::new()));
+    std::fs::write(
+        &script,
+        "INSERT INTO bench_rows (payload) VALUES ('{\"type\":\"organization.created\",\"data\":{\"name\":\"Acme\"}}');\n",
+    )
+    .map_err(|e| BenchError::Pgbench(e.to_string()))?;
+    let output = Command::new(bins.bindir.join("pgbench"))
+        .args([
+            "-n",
+            "-j",
+            "2",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            embedded::SUPERUSER,
+            "-d",
+            "bench",
+        ])
+        .args(["-p", &server.port().to_string()])
+        .args([
+            "-c",
+            &args.clients.to_string(),
+            "-T",
+            &args.seconds.to_string(),
+        ])
+        .arg("-f")
+        .arg(&script)
+        .output()
+        .map_err(|e| BenchError::Pgbench(format!("cannot run pgbench: {e}")))?;
+    let _ = std::fs::remove_file(&script);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| {
+            BenchError::Pgbench(format!(
+                "{}{}",
+                stdout,
+                String::from_utf8_lossy(&output.stderr)
+            ))
+        })
+}
+
+async fn append(args: &BenchArgs, pool: &PgPool) -> Result<f64, BenchError> {
+    let commands = Arc::new(Commands::<Organization>::new(
+        EventRepository::new(pool.clone()),
+        (),
+        Some(100),
+    ));
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..args.clients)
+        .map(|_| {
+            let commands = commands.clone();
+            let done = done.clone();
+            tokio::spawn(async move {
+                let ctx = RequestContext {
+                    actor: Actor::system(),
+                    request_id: "bench".into(),
+                };
+                while Instant::now() < deadline {
+                    let id = OrganizationId::new();
+                    let command = OrganizationCommand::Create(CreateOrganization {
+                        id,
+                        name: OrganizationName::parse("Acme").map_err(|e| e.to_string())?,
+                        description: None,
+                        external_id: Some(
+                            ExternalId::parse(&id.to_string()).map_err(|e| e.to_string())?,
+                        ),
+                        metadata: Metadata::default(),
+                        at: Utc::now(),
+                    });
+                    let id = id.to_string();
+                    commands
+                        .execute(&id, Some(&id), command, &ctx)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok::<(), String>(())
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await
+            .map_err(|e| BenchError::Task(e.to_string()))?
+            .map_err(BenchError::Task)?;
+    }
+    Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+}
+
+fn print(args: &BenchArgs, rows: &[Row]) {
+    if args.markdown {
+        println!("| benchmark | roster | baseline | baseline | ratio |");
+        println!("|---|---:|---|---:|---:|");
+        for r in rows {
+            println!(
+                "| {} | {:.0} {} | {} | {:.0} {} | {:.2} |",
+                r.name,
+                r.roster,
+                r.unit,
+                r.baseline_name,
+                r.baseline,
+                r.unit,
+                r.roster / r.baseline
+            );
+        }
+    } else {
+        for r in rows {
+            println!(
+                "{:<50} {:>10.0} {:<9} vs {:<26} {:>10.0}  ratio {:.2}",
+                r.name,
+                r.roster,
+                r.unit,
+                r.baseline_name,
+                r.baseline,
+                r.roster / r.baseline
+            );
+        }
+    }
+}

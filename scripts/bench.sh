@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the benchmarks (release build) on a private, durable Postgres and prints the ratios against
+# baselines measured in the same run. `--markdown` prints the table for docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-postgres.sh
+cargo build --release --locked --bin roster
+exec target/release/roster bench "$@"
