@@ -14,8 +14,9 @@ use cqrs_es::Aggregate;
 use domain::EventId;
 use futures::TryStreamExt;
 use serde_json::Value;
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::QueryScalar;
+use sqlx::{PgConnection, PgPool, Postgres, Row};
 
 use crate::committed::{self, Committed};
 use crate::{claims, StoreError};
@@ -53,24 +54,12 @@ pub async fn append(
     let Some(first) = events.first() else {
         return Ok(Vec::new());
     };
-    let organization_id = first
-        .metadata
-        .get(ORGANIZATION_ID)
-        .and_then(Value::as_str)
-        .map(str::to_owned);
     let batch = Batch::new(events);
-    let positions: Vec<i64> =
-        sqlx::query_scalar("SELECT roster_append($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(aggregate_type)
-            .bind(&first.aggregate_id)
-            .bind(&organization_id)
-            .bind(&batch.sequences)
-            .bind(&batch.types)
-            .bind(&batch.versions)
-            .bind(&batch.payloads)
-            .bind(&batch.metadata)
-            .fetch_all(&mut *conn)
-            .await?;
+    let query = sqlx::query_scalar("SELECT roster_append($1, $2, $3, $4, $5, $6, $7, $8)");
+    let positions: Vec<i64> = batch
+        .bind(query, aggregate_type, &first.aggregate_id)
+        .fetch_all(&mut *conn)
+        .await?;
     Ok(batch.committed(aggregate_type, events, positions))
 }
 
@@ -99,11 +88,6 @@ impl EventRepository {
         let Some(first) = events.first() else {
             return Ok(Vec::new());
         };
-        let organization_id = first
-            .metadata
-            .get(ORGANIZATION_ID)
-            .and_then(Value::as_str)
-            .map(str::to_owned);
         let mut changes = Vec::new();
         for e in events {
             changes.extend(
@@ -117,29 +101,25 @@ impl EventRepository {
             Some((_, payload, version)) => (Some(payload), version as i64),
             None => (None, 0),
         };
-        let positions: Vec<i64> = sqlx::query_scalar(
+        let query = sqlx::query_scalar(
             "SELECT roster_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(A::TYPE)
-        .bind(&first.aggregate_id)
-        .bind(&organization_id)
-        .bind(&batch.sequences)
-        .bind(&batch.types)
-        .bind(&batch.versions)
-        .bind(&batch.payloads)
-        .bind(&batch.metadata)
-        .bind(&acquire)
-        .bind(&release)
-        .bind(&snapshot_payload)
-        .bind(snapshot_version)
-        .fetch_all(&self.pool)
-        .await?;
+        );
+        let positions: Vec<i64> = batch
+            .bind(query, A::TYPE, &first.aggregate_id)
+            .bind(&acquire)
+            .bind(&release)
+            .bind(&snapshot_payload)
+            .bind(snapshot_version)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(batch.committed(A::TYPE, events, positions))
     }
 }
 
 /// A command's events as the column arrays the SQL functions take; gives each its public id.
 struct Batch {
+    /// Routing key of the command (all its events belong to one aggregate, one organization).
+    organization_id: Option<String>,
     sequences: Vec<i64>,
     types: Vec<String>,
     versions: Vec<String>,
@@ -151,6 +131,11 @@ struct Batch {
 impl Batch {
     fn new(events: &[SerializedEvent]) -> Self {
         let mut b = Batch {
+            organization_id: events
+                .first()
+                .and_then(|e| e.metadata.get(ORGANIZATION_ID))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             sequences: Vec::with_capacity(events.len()),
             types: Vec::with_capacity(events.len()),
             versions: Vec::with_capacity(events.len()),
@@ -173,6 +158,24 @@ impl Batch {
             b.ids.push(id);
         }
         b
+    }
+
+    /// Binds the eight leading parameters both SQL functions share.
+    fn bind<'q>(
+        &'q self,
+        query: QueryScalar<'q, Postgres, i64, PgArguments>,
+        aggregate_type: &'q str,
+        aggregate_id: &'q str,
+    ) -> QueryScalar<'q, Postgres, i64, PgArguments> {
+        query
+            .bind(aggregate_type)
+            .bind(aggregate_id)
+            .bind(&self.organization_id)
+            .bind(&self.sequences)
+            .bind(&self.types)
+            .bind(&self.versions)
+            .bind(&self.payloads)
+            .bind(&self.metadata)
     }
 
     fn committed(

@@ -142,12 +142,7 @@ async fn create(
         metadata,
         at: Utc::now(),
     });
-    let executed = state
-        .organizations
-        .execute(&id_str, Some(&id_str), command, &context(&req))
-        .await
-        .map_err(|e| infrastructure(e, rejected(&id_str)))?;
-    respond_with(&state, &id_str, executed, StatusCode::CREATED).await
+    run(&state, &req, &id_str, command, StatusCode::CREATED).await
 }
 
 async fn update(
@@ -193,21 +188,23 @@ async fn update(
         metadata,
         at: Utc::now(),
     });
-    let executed = state
-        .organizations
-        .execute(&id_str, Some(&id_str), command, &context(&req))
-        .await
-        .map_err(|e| infrastructure(e, rejected(&id_str)))?;
-    respond_with(&state, &id_str, executed, StatusCode::OK).await
+    run(&state, &req, &id_str, command, StatusCode::OK).await
 }
 
-/// Answers from the last event when there is one, else from the current state (a no-op update).
-async fn respond_with(
+/// Runs the command on organization `id`, then answers from its last event when there is one,
+/// else from the current state (a no-op update).
+async fn run(
     state: &CommandState,
+    req: &HttpRequest,
     id: &str,
-    executed: store::Executed,
+    command: OrganizationCommand,
     status: StatusCode,
 ) -> Result<HttpResponse, Problem> {
+    let executed = state
+        .organizations
+        .execute(id, Some(id), command, &context(req))
+        .await
+        .map_err(|e| infrastructure(e, rejected(id)))?;
     if let Some(last) = executed.events.last() {
         let data: OrganizationData = serde_json::from_value(last.payload["data"].clone())
             .map_err(|_| Problem::internal())?;
