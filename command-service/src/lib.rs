@@ -4,6 +4,7 @@
 //! It never reads read models and never talks to other services; errors leave as problem+json.
 
 mod body;
+pub mod idempotency;
 pub mod problem;
 mod request;
 mod routes;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 use domain::organization::Organization;
+use sqlx::PgPool;
 use store::{Commands, EventRepository};
 
 pub use problem::{FieldError, Problem};
@@ -21,12 +23,14 @@ const ORGANIZATION_SNAPSHOT_EVERY: usize = 100;
 
 /// What the command routes share.
 pub struct CommandState {
+    pub pool: PgPool,
     pub organizations: Commands<Organization>,
 }
 
 impl CommandState {
     pub fn new(repo: EventRepository) -> Arc<Self> {
         Arc::new(Self {
+            pool: repo.pool().clone(),
             organizations: Commands::new(repo, (), Some(ORGANIZATION_SNAPSHOT_EVERY)),
         })
     }

@@ -65,6 +65,7 @@ pub fn server(
             app = app.configure(command_service::configure(commands.clone()));
         }
         app.default_service(web::to(unknown_route))
+            .wrap(from_fn(command_service::idempotency::middleware))
             .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
             .wrap(from_fn(request_id::middleware))
     })

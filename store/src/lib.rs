@@ -12,6 +12,7 @@ pub mod committed;
 pub mod embedded;
 pub mod error;
 pub mod feed;
+pub mod idempotency;
 pub mod migrate;
 pub mod pool;
 pub mod repository;

@@ -1,0 +1,145 @@
+//! `Idempotency-Key` on POST: a retry with the same key and request gets the first response (with
+//! `Idempotent-Replayed: true`) and runs nothing; the same key with another request is a 422; a
+//! retry while the first is still running is a 409. 5xx responses are not saved, so a retry after
+//! an outage runs again.
+
+use actix_web::body::{self, BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse, ResponseError};
+use sha2::{Digest, Sha256};
+use store::idempotency::{self, Begin, Saved};
+
+use crate::problem::Problem;
+use crate::CommandState;
+
+pub const HEADER: &str = "idempotency-key";
+const REPLAYED: &str = "idempotent-replayed";
+/// Response headers that describe this delivery, not the result, and are not replayed.
+const NOT_REPLAYED: [&str; 3] = ["date", "x-request-id", "content-length"];
+
+fn key_of(req: &ServiceRequest) -> Result<Option<String>, Problem> {
+    let Some(value) = req.headers().get(HEADER) else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or_default();
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Problem::validation(vec![crate::FieldError {
+            field: "Idempotency-Key".into(),
+            message: "must be 1–255 visible ASCII characters".into(),
+        }]));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+fn fingerprint(req: &ServiceRequest, body: &[u8]) -> Vec<u8> {
+    let mut h = Sha256::new();
+    for part in [req.method().as_str(), req.path(), req.query_string()] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.update(body);
+    h.finalize().to_vec()
+}
+
+fn replay(saved: Saved) -> HttpResponse {
+    let mut res = HttpResponse::build(StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK));
+    for (name, value) in &saved.headers {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::try_from(name.as_str()),
+            HeaderValue::from_str(value),
+        ) {
+            res.insert_header((n, v));
+        }
+    }
+    res.insert_header((REPLAYED, "true"));
+    res.body(saved.body)
+}
+
+fn payload_of(bytes: web::Bytes) -> Payload {
+    let (_, mut payload) = actix_http::h1::Payload::create(true);
+    payload.unread_data(bytes);
+    Payload::from(payload)
+}
+
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<CommandState>>().cloned();
+    let (Some(state), true) = (state, req.method() == Method::POST) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let key = match key_of(&req) {
+        Ok(Some(key)) => key,
+        Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
+        Err(problem) => return Ok(req.into_response(problem.error_response())),
+    };
+    let body = req.extract::<web::Bytes>().await?;
+    let fingerprint = fingerprint(&req, &body);
+    let pool = &state.pool;
+    let begun = match idempotency::begin(pool, &key, &fingerprint).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(error = %e, "idempotency store unavailable");
+            let p = Problem::unavailable("the database is unavailable; retry shortly");
+            return Ok(req.into_response(p.error_response()));
+        }
+    };
+    match begun {
+        Begin::Started => {}
+        Begin::Replay(saved) => return Ok(req.into_response(replay(saved))),
+        Begin::Mismatch => {
+            let p = Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "Idempotency-Key reused",
+                "this Idempotency-Key was used for a different request",
+            )
+            .with_field("Idempotency-Key", "already used for a different request");
+            return Ok(req.into_response(p.error_response()));
+        }
+        Begin::InProgress => {
+            let p = Problem::conflict(
+                "a request with this Idempotency-Key is still in progress; retry later",
+            )
+            .with_field("Idempotency-Key", "in progress");
+            return Ok(req.into_response(p.error_response()));
+        }
+    }
+
+    req.set_payload(payload_of(body));
+    let res = next.call(req).await?;
+    let (http_req, res) = res.into_parts();
+    let status = res.status();
+    let headers: Vec<(String, String)> = res
+        .headers()
+        .iter()
+        .filter(|(n, _)| !NOT_REPLAYED.contains(&n.as_str()))
+        .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let (head, res_body) = res.into_parts();
+    let bytes = body::to_bytes(res_body)
+        .await
+        .map_err(|_| actix_web::error::ErrorInternalServerError("response body"))?;
+    let saved = if status.is_server_error() {
+        idempotency::abandon(pool, &key).await
+    } else {
+        let saved = Saved {
+            status: status.as_u16(),
+            headers,
+            body: bytes.to_vec(),
+        };
+        idempotency::complete(pool, &key, &saved).await
+    };
+    if let Err(e) = saved {
+        // The command's effect stands; only a retry's replay is at risk. Say so in the logs.
+        tracing::error!(error = %e, key, "could not save the idempotent response");
+    }
+    Ok(ServiceResponse::new(
+        http_req,
+        head.set_body(bytes).map_into_boxed_body(),
+    ))
+}
