@@ -40,7 +40,8 @@ impl CommandState {
 pub fn configure(state: Arc<CommandState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::from(state))
-            .configure(routes::organizations::configure);
+            .configure(routes::organizations::configure)
+            .configure(routes::roles::configure);
     }
 }
 

@@ -2,11 +2,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
+use domain::organization::OrganizationError;
+use domain::values::ValueError;
 use domain::Actor;
 use serde::Serialize;
+use serde::{Deserialize, Deserializer};
 use store::{CommandError, RequestContext};
 
-use crate::problem::Problem;
+use crate::problem::{FieldError, Problem};
 
 /// The request id set by the edge middleware (or by the caller).
 pub fn context(req: &HttpRequest) -> RequestContext {
@@ -59,5 +62,61 @@ pub fn infrastructure<E: std::error::Error>(
             tracing::error!(%detail, "command failed");
             Problem::internal()
         }
+    }
+}
+
+/// `null` clears a field; absence leaves it alone.
+pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Collects every field's problem, not just the first.
+#[derive(Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    pub fn check<T>(&mut self, field: &str, r: Result<T, ValueError>) -> Option<T> {
+        r.map_err(|e| {
+            self.0.push(FieldError {
+                field: field.to_owned(),
+                message: e.0,
+            })
+        })
+        .ok()
+    }
+
+    pub fn finish(self) -> Result<(), Problem> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Problem::validation(self.0))
+        }
+    }
+}
+
+pub fn rejected(org_id: &str) -> impl FnOnce(OrganizationError) -> Problem + '_ {
+    move |e| match e {
+        OrganizationError::NotFound => {
+            Problem::not_found(format!("organization {org_id} does not exist"))
+        }
+        OrganizationError::AlreadyExists => {
+            Problem::conflict(format!("organization {org_id} already exists"))
+        }
+        OrganizationError::RoleExists(slug) => {
+            Problem::conflict(format!("role `{slug}` already exists in {org_id}"))
+                .with_field("slug", "already exists")
+        }
+        OrganizationError::RoleNotFound(slug) => {
+            Problem::not_found(format!("role `{slug}` does not exist in {org_id}"))
+        }
+        OrganizationError::BuiltInRole(slug) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "built-in-role",
+            "Built-in role",
+            format!("role `{slug}` is built in and cannot be deleted"),
+        )
+        .with_field("slug", "built in"),
     }
 }

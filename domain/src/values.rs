@@ -80,6 +80,110 @@ text_value!(
     128
 );
 
+text_value!(
+    /// A role's display name, 1–100 characters.
+    RoleName,
+    "name",
+    100
+);
+
+/// A role's identifier within its organization: 1–64 of `a-z 0-9 _ -`, starting with a letter or
+/// digit (like WorkOS role slugs). It is what memberships and tokens carry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RoleSlug(String);
+
+impl RoleSlug {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
+        let ok_char =
+            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
+        let first_ok = s
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        if s.is_empty() || s.len() > 64 || !first_ok || !s.chars().all(ok_char) {
+            return Err(ValueError(
+                "slug must be 1–64 characters of a-z, 0-9, `_` and `-`, starting with a letter or digit"
+                    .into(),
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The roles every organization starts with.
+    pub fn admin() -> Self {
+        Self("admin".into())
+    }
+
+    /// The default role of a membership; it cannot be deleted.
+    pub fn member() -> Self {
+        Self("member".into())
+    }
+}
+
+impl TryFrom<String> for RoleSlug {
+    type Error = ValueError;
+    fn try_from(s: String) -> Result<Self, ValueError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<RoleSlug> for String {
+    fn from(v: RoleSlug) -> String {
+        v.0
+    }
+}
+
+/// A role's permissions (`billing:read`, `members:*` …): each 1–128 of `A-Z a-z 0-9 _ - : . *`,
+/// at most 100, kept sorted and without duplicates so equal sets compare equal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<String>", into = "Vec<String>")]
+pub struct Permissions(Vec<String>);
+
+impl Permissions {
+    pub const MAX: usize = 100;
+
+    pub fn parse(list: Vec<String>) -> Result<Self, ValueError> {
+        let ok_char = |c: char| c.is_ascii_alphanumeric() || "_-:.*".contains(c);
+        if let Some(bad) = list
+            .iter()
+            .find(|p| p.is_empty() || p.len() > 128 || !p.chars().all(ok_char))
+        {
+            return Err(ValueError(format!(
+                "permission {bad:?} must be 1–128 characters of A-Z, a-z, 0-9, `_ - : . *`"
+            )));
+        }
+        let mut list = list;
+        list.sort();
+        list.dedup();
+        if list.len() > Self::MAX {
+            return Err(ValueError(format!("at most {} permissions", Self::MAX)));
+        }
+        Ok(Self(list))
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl TryFrom<Vec<String>> for Permissions {
+    type Error = ValueError;
+    fn try_from(list: Vec<String>) -> Result<Self, ValueError> {
+        Self::parse(list)
+    }
+}
+
+impl From<Permissions> for Vec<String> {
+    fn from(p: Permissions) -> Self {
+        p.0
+    }
+}
+
 /// Free-form string key/value pairs the caller attaches to an object (like WorkOS's `metadata`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
@@ -146,6 +250,18 @@ mod tests {
         assert!(OrganizationName::parse(&"x".repeat(100)).is_ok());
         assert!(OrganizationName::parse(&"x".repeat(101)).is_err());
         assert!(OrganizationName::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn slugs_and_permissions() {
+        assert!(RoleSlug::parse("billing-admin").is_ok());
+        for bad in ["", "Admin", "-x", "a b", &"a".repeat(65)] {
+            assert!(RoleSlug::parse(bad).is_err(), "{bad:?}");
+        }
+        let p = Permissions::parse(vec!["b:read".into(), "a:*".into(), "b:read".into()]).unwrap();
+        assert_eq!(p.as_slice(), ["a:*", "b:read"]);
+        assert!(Permissions::parse(vec!["no spaces".into()]).is_err());
+        assert!(Permissions::parse((0..101).map(|i| format!("p{i}")).collect()).is_err());
     }
 
     #[test]

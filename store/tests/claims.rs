@@ -62,7 +62,7 @@ async fn fifty_racing_claims_of_one_key_have_exactly_one_winner() {
     for t in tasks {
         match t.await.unwrap() {
             (id, Ok(executed)) => {
-                assert_eq!(executed.events.len(), 1);
+                assert_eq!(executed.events.len(), 3, "created + two seeded roles");
                 winners.push(id.to_string());
             }
             (_, Err(CommandError::ClaimTaken { key, .. })) => {
@@ -75,7 +75,7 @@ async fn fifty_racing_claims_of_one_key_have_exactly_one_winner() {
     assert_eq!(winners.len(), 1, "exactly one command wins");
     assert_eq!(conflicts, 49);
 
-    let stored: Vec<String> = sqlx::query_scalar("SELECT aggregate_id FROM events")
+    let stored: Vec<String> = sqlx::query_scalar("SELECT DISTINCT aggregate_id FROM events")
         .fetch_all(&db.pool)
         .await
         .unwrap();
@@ -155,14 +155,15 @@ async fn committed_events_carry_ids_metadata_and_positions() {
     let event = &executed.events[0];
     assert!(event.event_id.starts_with("evt_"));
     let (position, metadata, org): (i64, serde_json::Value, Option<String>) = sqlx::query_as(
-        "SELECT position, metadata, organization_id FROM events WHERE aggregate_id = $1",
+        "SELECT position, metadata, organization_id FROM events WHERE aggregate_id = $1 AND sequence = 1",
     )
     .bind(id.to_string())
     .fetch_one(&db.pool)
     .await
     .unwrap();
     assert_eq!(position, event.position);
-    assert_eq!(executed.last_position(), Some(position));
+    assert_eq!(executed.events[0].position, position);
+    assert_eq!(executed.last_position(), Some(executed.events[2].position));
     assert_eq!(metadata["event_id"], event.event_id.as_str());
     assert_eq!(metadata["request_id"], "req_test");
     assert_eq!(metadata["actor_type"], "system");

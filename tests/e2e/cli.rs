@@ -333,7 +333,7 @@ async fn serve_and_migrate_with_database_url() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(stored, 1);
+    assert_eq!(stored, 3);
     served.signal(libc::SIGTERM);
     assert!(served.wait());
 }
@@ -416,5 +416,5 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
         .fetch_one(&db.pool)
         .await
         .unwrap();
-    assert_eq!(stored, 1);
+    assert_eq!(stored, 3);
 }

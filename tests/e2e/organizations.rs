@@ -33,10 +33,22 @@ async fn create_returns_the_object_and_its_position() {
     assert!(id.starts_with("org_"));
 
     let events = app.events_of(id).await;
-    assert_eq!(events.len(), 1);
-    let (event_type, sequence, position, payload, metadata) = &events[0];
-    assert_eq!(event_type, "organization.created");
-    assert_eq!((*sequence, *position), (1, header));
+    let types: Vec<_> = events.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "organization.created",
+            "organization_role.created",
+            "organization_role.created"
+        ]
+    );
+    assert_eq!(events[2].3["data"]["slug"], "member");
+    assert_eq!(
+        events[2].2, header,
+        "the position is the command's last event's"
+    );
+    let (_, sequence, _, payload, metadata) = &events[0];
+    assert_eq!(*sequence, 1);
     assert_eq!(payload["data"]["name"], "Acme");
     assert!(metadata["event_id"].as_str().unwrap().starts_with("evt_"));
     assert_eq!(metadata["organization_id"], id);
@@ -68,12 +80,10 @@ async fn update_changes_fields_and_skips_no_ops() {
     assert!(updated["position"].as_i64() > created["position"].as_i64());
 
     let events = app.events_of(id).await;
+    assert_eq!(events.len(), 4);
+    assert_eq!(events[3].0, "organization.updated");
     assert_eq!(
-        events.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(),
-        ["organization.created", "organization.updated"]
-    );
-    assert_eq!(
-        events[1].3["data"]["previous_attributes"],
+        events[3].3["data"]["previous_attributes"],
         json!({"name": "Acme", "description": "d"})
     );
 
@@ -82,7 +92,7 @@ async fn update_changes_fields_and_skips_no_ops() {
     assert_eq!(res.status(), 200);
     let same: Value = res.json().await.unwrap();
     assert_eq!(same["position"], updated["position"]);
-    assert_eq!(app.events_of(id).await.len(), 2);
+    assert_eq!(app.events_of(id).await.len(), 4);
 }
 
 #[tokio::test]
@@ -177,10 +187,10 @@ async fn fifty_concurrent_creates_with_one_external_id_have_one_winner() {
     assert_eq!((created.len(), conflicts), (1, 49));
     assert_eq!(
         app.event_count().await,
-        1,
-        "only the winner's event is stored"
+        3,
+        "only the winner's events are stored"
     );
-    assert_eq!(app.events_of(&created[0]).await.len(), 1);
+    assert_eq!(app.events_of(&created[0]).await.len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -219,7 +229,7 @@ async fn concurrent_updates_of_one_organization_are_serialised() {
     let events = app.events_of(created["id"].as_str().unwrap()).await;
     // Every success wrote exactly one event (its value differs from the one before, unless two
     // writers chose the same value — they do not), and the stream has no holes.
-    assert_eq!(events.len(), 1 + ok);
+    assert_eq!(events.len(), 3 + ok);
     assert!(events.iter().enumerate().all(|(i, e)| e.1 == i as i64 + 1));
     assert!(
         ok >= 10,

@@ -1,1 +1,2 @@
 pub mod organizations;
+pub mod roles;

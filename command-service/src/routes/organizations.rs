@@ -6,16 +6,15 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use domain::organization::{
-    CreateOrganization, Organization, OrganizationCommand, OrganizationData, OrganizationError,
-    UpdateOrganization,
+    CreateOrganization, Organization, OrganizationCommand, OrganizationData, UpdateOrganization,
 };
-use domain::values::{Description, ExternalId, Metadata, OrganizationName, ValueError};
+use domain::values::{Description, ExternalId, Metadata, OrganizationName};
 use domain::OrganizationId;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::body::Body;
 use crate::problem::{method_not_allowed, FieldError, Problem};
-use crate::request::{context, infrastructure, respond};
+use crate::request::{context, infrastructure, nullable, rejected, respond, Fields};
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -38,13 +37,6 @@ struct CreateBody {
     description: Option<String>,
     external_id: Option<String>,
     metadata: Option<BTreeMap<String, String>>,
-}
-
-/// `null` clears a field; absence leaves it alone.
-fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,41 +62,6 @@ fn body(org: &OrganizationData) -> OrganizationBody<'_> {
     OrganizationBody {
         object: "organization",
         organization: org,
-    }
-}
-
-/// Collects every field's problem, not just the first.
-#[derive(Default)]
-struct Fields(Vec<FieldError>);
-
-impl Fields {
-    fn check<T>(&mut self, field: &str, r: Result<T, ValueError>) -> Option<T> {
-        r.map_err(|e| {
-            self.0.push(FieldError {
-                field: field.to_owned(),
-                message: e.0,
-            })
-        })
-        .ok()
-    }
-
-    fn finish(self) -> Result<(), Problem> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(Problem::validation(self.0))
-        }
-    }
-}
-
-fn rejected(org_id: &str) -> impl FnOnce(OrganizationError) -> Problem + '_ {
-    move |e| match e {
-        OrganizationError::NotFound => {
-            Problem::not_found(format!("organization {org_id} does not exist"))
-        }
-        OrganizationError::AlreadyExists => {
-            Problem::conflict(format!("organization {org_id} already exists"))
-        }
     }
 }
 
@@ -205,10 +162,16 @@ async fn run(
         .execute(id, Some(id), command, &context(req))
         .await
         .map_err(|e| infrastructure(e, rejected(id)))?;
-    if let Some(last) = executed.events.last() {
-        let data: OrganizationData = serde_json::from_value(last.payload["data"].clone())
+    // Creation also seeds roles: answer with the organization event, at the last position.
+    let org_event = executed
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.event_type.starts_with("organization."));
+    if let (Some(event), Some(position)) = (org_event, executed.last_position()) {
+        let data: OrganizationData = serde_json::from_value(event.payload["data"].clone())
             .map_err(|_| Problem::internal())?;
-        return respond(status, &body(&data), last.position);
+        return respond(status, &body(&data), position);
     }
     let org: Organization = state
         .organizations

@@ -1,11 +1,18 @@
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
-use super::commands::{CreateOrganization, OrganizationCommand, UpdateOrganization};
+use super::commands::{
+    CreateOrganization, CreateRole, OrganizationCommand, UpdateOrganization, UpdateRole,
+};
 use super::events::{
     OrganizationData, OrganizationEvent, OrganizationUpdated, PreviousOrganizationAttributes,
+    PreviousRoleAttributes, RoleData, RoleUpdated,
 };
+use crate::values::{Permissions, RoleName, RoleSlug};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrganizationError {
@@ -13,12 +20,21 @@ pub enum OrganizationError {
     AlreadyExists,
     #[error("the organization does not exist")]
     NotFound,
+    #[error("role `{0}` already exists")]
+    RoleExists(String),
+    #[error("role `{0}` does not exist")]
+    RoleNotFound(String),
+    #[error("role `{0}` is built in and cannot be deleted")]
+    BuiltInRole(String),
 }
 
 /// State needed to decide commands; `None` until created.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Organization {
     pub state: Option<OrganizationData>,
+    /// The role catalogue, by slug.
+    #[serde(default)]
+    pub roles: BTreeMap<RoleSlug, RoleData>,
 }
 
 impl Aggregate for Organization {
@@ -44,6 +60,15 @@ impl Aggregate for Organization {
         match event {
             OrganizationEvent::Created(org) => self.state = Some(org),
             OrganizationEvent::Updated(u) => self.state = Some(u.organization),
+            OrganizationEvent::RoleCreated(r) => {
+                self.roles.insert(r.slug.clone(), r);
+            }
+            OrganizationEvent::RoleUpdated(u) => {
+                self.roles.insert(u.role.slug.clone(), u.role);
+            }
+            OrganizationEvent::RoleDeleted(r) => {
+                self.roles.remove(&r.slug);
+            }
         }
     }
 }
@@ -57,14 +82,97 @@ impl Organization {
         match command {
             OrganizationCommand::Create(c) => self.create(c),
             OrganizationCommand::Update(u) => self.update(u),
+            OrganizationCommand::CreateRole(c) => self.create_role(c),
+            OrganizationCommand::UpdateRole(u) => self.update_role(u),
+            OrganizationCommand::DeleteRole { slug, at } => self.delete_role(slug, at),
         }
+    }
+
+    fn seeded_role(
+        org: &OrganizationData,
+        slug: RoleSlug,
+        name: &str,
+        at: DateTime<Utc>,
+    ) -> OrganizationEvent {
+        OrganizationEvent::RoleCreated(RoleData {
+            organization_id: org.id,
+            slug,
+            name: RoleName::parse(name).unwrap_or_else(|_| unreachable!("static role name")),
+            description: None,
+            permissions: Permissions::default(),
+            created_at: at,
+            updated_at: at,
+        })
+    }
+
+    fn create_role(&self, c: CreateRole) -> Result<Vec<OrganizationEvent>, OrganizationError> {
+        let org = self.state.as_ref().ok_or(OrganizationError::NotFound)?;
+        if self.roles.contains_key(&c.slug) {
+            return Err(OrganizationError::RoleExists(c.slug.as_str().to_owned()));
+        }
+        Ok(vec![OrganizationEvent::RoleCreated(RoleData {
+            organization_id: org.id,
+            slug: c.slug,
+            name: c.name,
+            description: c.description,
+            permissions: c.permissions,
+            created_at: c.at,
+            updated_at: c.at,
+        })])
+    }
+
+    fn update_role(&self, u: UpdateRole) -> Result<Vec<OrganizationEvent>, OrganizationError> {
+        self.state.as_ref().ok_or(OrganizationError::NotFound)?;
+        let current = self
+            .roles
+            .get(&u.slug)
+            .ok_or_else(|| OrganizationError::RoleNotFound(u.slug.as_str().to_owned()))?;
+        let mut next = current.clone();
+        let mut previous = PreviousRoleAttributes::default();
+        if let Some(name) = u.name.filter(|n| *n != current.name) {
+            previous.name = Some(std::mem::replace(&mut next.name, name));
+        }
+        if let Some(d) = u.description.filter(|d| *d != current.description) {
+            previous.description = Some(std::mem::replace(&mut next.description, d));
+        }
+        if let Some(p) = u.permissions.filter(|p| *p != current.permissions) {
+            previous.permissions = Some(std::mem::replace(&mut next.permissions, p));
+        }
+        if previous == PreviousRoleAttributes::default() {
+            return Ok(Vec::new());
+        }
+        next.updated_at = u.at;
+        Ok(vec![OrganizationEvent::RoleUpdated(RoleUpdated {
+            role: next,
+            previous_attributes: previous,
+        })])
+    }
+
+    /// Memberships holding the role lose it through their own `membership.updated` events,
+    /// issued by the service that owns memberships.
+    fn delete_role(
+        &self,
+        slug: RoleSlug,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<OrganizationEvent>, OrganizationError> {
+        self.state.as_ref().ok_or(OrganizationError::NotFound)?;
+        if slug == RoleSlug::member() {
+            return Err(OrganizationError::BuiltInRole(slug.as_str().to_owned()));
+        }
+        let mut role = self
+            .roles
+            .get(&slug)
+            .cloned()
+            .ok_or_else(|| OrganizationError::RoleNotFound(slug.as_str().to_owned()))?;
+        role.updated_at = at;
+        Ok(vec![OrganizationEvent::RoleDeleted(role)])
     }
 
     fn create(&self, c: CreateOrganization) -> Result<Vec<OrganizationEvent>, OrganizationError> {
         if self.state.is_some() {
             return Err(OrganizationError::AlreadyExists);
         }
-        Ok(vec![OrganizationEvent::Created(OrganizationData {
+        let org = OrganizationData {
             id: c.id,
             name: c.name,
             description: c.description,
@@ -72,7 +180,11 @@ impl Organization {
             metadata: c.metadata,
             created_at: c.at,
             updated_at: c.at,
-        })])
+        };
+        // Every organization starts with the `admin` and `member` roles, each an explicit event.
+        let admin = Self::seeded_role(&org, RoleSlug::admin(), "Admin", c.at);
+        let member = Self::seeded_role(&org, RoleSlug::member(), "Member", c.at);
+        Ok(vec![OrganizationEvent::Created(org), admin, member])
     }
 
     fn update(&self, u: UpdateOrganization) -> Result<Vec<OrganizationEvent>, OrganizationError> {
@@ -111,7 +223,8 @@ mod tests {
     use super::*;
     use crate::claims::ClaimChange;
     use crate::ids::OrganizationId;
-    use crate::values::{ExternalId, Metadata, OrganizationName};
+    use crate::organization::{CreateRole, UpdateRole};
+    use crate::values::{ExternalId, Metadata, OrganizationName, Permissions, RoleName, RoleSlug};
 
     type Given = TestFramework<Organization>;
 
@@ -139,13 +252,126 @@ mod tests {
         })
     }
 
+    fn role(org: &OrganizationData, slug: &str, name: &str) -> RoleData {
+        RoleData {
+            organization_id: org.id,
+            slug: RoleSlug::parse(slug).unwrap(),
+            name: RoleName::parse(name).unwrap(),
+            description: None,
+            permissions: Permissions::default(),
+            created_at: org.created_at,
+            updated_at: org.created_at,
+        }
+    }
+
     #[test]
-    fn create_emits_created() {
+    fn create_emits_created_and_seeds_admin_and_member_roles() {
         let org = created(Some("acme-1"));
         Given::with(())
             .given_no_previous_events()
             .when(create_command(&org))
-            .then_expect_events(vec![OrganizationEvent::Created(org)]);
+            .then_expect_events(vec![
+                OrganizationEvent::Created(org.clone()),
+                OrganizationEvent::RoleCreated(role(&org, "admin", "Admin")),
+                OrganizationEvent::RoleCreated(role(&org, "member", "Member")),
+            ]);
+    }
+
+    fn seeded(org: &OrganizationData) -> Vec<OrganizationEvent> {
+        vec![
+            OrganizationEvent::Created(org.clone()),
+            OrganizationEvent::RoleCreated(role(org, "admin", "Admin")),
+            OrganizationEvent::RoleCreated(role(org, "member", "Member")),
+        ]
+    }
+
+    #[test]
+    fn roles_are_created_updated_and_deleted() {
+        let org = created(None);
+        let at = org.created_at;
+        let billing = RoleData {
+            permissions: Permissions::parse(vec!["billing:read".into()]).unwrap(),
+            ..role(&org, "billing", "Billing")
+        };
+        Given::with(())
+            .given(seeded(&org))
+            .when(OrganizationCommand::CreateRole(CreateRole {
+                slug: billing.slug.clone(),
+                name: billing.name.clone(),
+                description: None,
+                permissions: billing.permissions.clone(),
+                at,
+            }))
+            .then_expect_events(vec![OrganizationEvent::RoleCreated(billing.clone())]);
+
+        let mut events = seeded(&org);
+        events.push(OrganizationEvent::RoleCreated(billing.clone()));
+        Given::with(())
+            .given(events.clone())
+            .when(OrganizationCommand::CreateRole(CreateRole {
+                slug: billing.slug.clone(),
+                name: billing.name.clone(),
+                description: None,
+                permissions: Permissions::default(),
+                at,
+            }))
+            .then_expect_error(OrganizationError::RoleExists("billing".into()));
+
+        let widened =
+            Permissions::parse(vec!["billing:read".into(), "billing:write".into()]).unwrap();
+        Given::with(())
+            .given(events.clone())
+            .when(OrganizationCommand::UpdateRole(UpdateRole {
+                slug: billing.slug.clone(),
+                name: None,
+                description: None,
+                permissions: Some(widened.clone()),
+                at,
+            }))
+            .then_expect_events(vec![OrganizationEvent::RoleUpdated(RoleUpdated {
+                role: RoleData {
+                    permissions: widened,
+                    ..billing.clone()
+                },
+                previous_attributes: PreviousRoleAttributes {
+                    permissions: Some(billing.permissions.clone()),
+                    ..Default::default()
+                },
+            })]);
+
+        Given::with(())
+            .given(events.clone())
+            .when(OrganizationCommand::DeleteRole {
+                slug: billing.slug.clone(),
+                at,
+            })
+            .then_expect_events(vec![OrganizationEvent::RoleDeleted(billing.clone())]);
+        Given::with(())
+            .given(events.clone())
+            .when(OrganizationCommand::DeleteRole {
+                slug: RoleSlug::member(),
+                at,
+            })
+            .then_expect_error(OrganizationError::BuiltInRole("member".into()));
+        Given::with(())
+            .given(events)
+            .when(OrganizationCommand::DeleteRole {
+                slug: RoleSlug::parse("nope").unwrap(),
+                at,
+            })
+            .then_expect_error(OrganizationError::RoleNotFound("nope".into()));
+    }
+
+    #[test]
+    fn role_commands_need_an_organization() {
+        let at = Utc::now();
+        Given::with(())
+            .given_no_previous_events()
+            .when(OrganizationCommand::DeleteRole {
+                slug: RoleSlug::admin(),
+                at,
+            })
+            .then_expect_error(OrganizationError::NotFound);
     }
 
     #[test]

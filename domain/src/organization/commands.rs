@@ -1,12 +1,36 @@
 use chrono::{DateTime, Utc};
 
 use crate::ids::OrganizationId;
-use crate::values::{Description, ExternalId, Metadata, OrganizationName};
+use crate::values::{
+    Description, ExternalId, Metadata, OrganizationName, Permissions, RoleName, RoleSlug,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum OrganizationCommand {
     Create(CreateOrganization),
     Update(UpdateOrganization),
+    CreateRole(CreateRole),
+    UpdateRole(UpdateRole),
+    DeleteRole { slug: RoleSlug, at: DateTime<Utc> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateRole {
+    pub slug: RoleSlug,
+    pub name: RoleName,
+    pub description: Option<Description>,
+    pub permissions: Permissions,
+    pub at: DateTime<Utc>,
+}
+
+/// A partial update of role `slug`; `Some(None)` clears the description.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateRole {
+    pub slug: RoleSlug,
+    pub name: Option<RoleName>,
+    pub description: Option<Option<Description>>,
+    pub permissions: Option<Permissions>,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

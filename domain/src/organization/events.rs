@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::claims::{self, ClaimChange};
 use crate::ids::OrganizationId;
-use crate::values::{Description, ExternalId, Metadata, OrganizationName};
+use crate::values::{
+    Description, ExternalId, Metadata, OrganizationName, Permissions, RoleName, RoleSlug,
+};
 
 /// The organization as consumers see it; every event carries the whole object after the change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +40,35 @@ pub struct OrganizationUpdated {
     pub previous_attributes: PreviousOrganizationAttributes,
 }
 
+/// A role of an organization's catalogue, as consumers see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleData {
+    pub organization_id: OrganizationId,
+    pub slug: RoleSlug,
+    pub name: RoleName,
+    pub description: Option<Description>,
+    pub permissions: Permissions,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PreviousRoleAttributes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<RoleName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<Description>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Permissions>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleUpdated {
+    #[serde(flatten)]
+    pub role: RoleData,
+    pub previous_attributes: PreviousRoleAttributes,
+}
+
 /// Stored as `{"type": "organization.created", "data": {…}}`; `data` is the envelope's `data`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -46,6 +77,12 @@ pub enum OrganizationEvent {
     Created(OrganizationData),
     #[serde(rename = "organization.updated")]
     Updated(OrganizationUpdated),
+    #[serde(rename = "organization_role.created")]
+    RoleCreated(RoleData),
+    #[serde(rename = "organization_role.updated")]
+    RoleUpdated(RoleUpdated),
+    #[serde(rename = "organization_role.deleted")]
+    RoleDeleted(RoleData),
 }
 
 impl OrganizationEvent {
@@ -69,6 +106,7 @@ impl OrganizationEvent {
                     });
                 release.chain(acquire).collect()
             }
+            Self::RoleCreated(_) | Self::RoleUpdated(_) | Self::RoleDeleted(_) => Vec::new(),
         }
     }
 }
@@ -78,6 +116,9 @@ impl DomainEvent for OrganizationEvent {
         match self {
             Self::Created(_) => "organization.created",
             Self::Updated(_) => "organization.updated",
+            Self::RoleCreated(_) => "organization_role.created",
+            Self::RoleUpdated(_) => "organization_role.updated",
+            Self::RoleDeleted(_) => "organization_role.deleted",
         }
         .to_owned()
     }

@@ -5,7 +5,10 @@ mod commands;
 mod events;
 
 pub use aggregate::{Organization, OrganizationError};
-pub use commands::{CreateOrganization, OrganizationCommand, UpdateOrganization};
+pub use commands::{
+    CreateOrganization, CreateRole, OrganizationCommand, UpdateOrganization, UpdateRole,
+};
 pub use events::{
     OrganizationData, OrganizationEvent, OrganizationUpdated, PreviousOrganizationAttributes,
+    PreviousRoleAttributes, RoleData, RoleUpdated,
 };

@@ -1,0 +1,177 @@
+//! The role catalogue of an organization over HTTP.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::{fields, problem, TestApp};
+
+async fn organization(app: &TestApp) -> String {
+    let body: Value = app
+        .post("/v1/organizations", json!({"name": "Acme"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn roles_are_created_updated_and_deleted_with_events() {
+    let app = TestApp::spawn().await;
+    let org = organization(&app).await;
+    let roles = format!("/v1/organizations/{org}/roles");
+
+    let res = app
+        .post(
+            &roles,
+            json!({"slug": "billing", "name": "Billing", "permissions": ["billing:write", "billing:read", "billing:read"]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["object"], "organization_role");
+    assert_eq!(created["organization_id"], org.as_str());
+    assert_eq!(
+        created["permissions"],
+        json!(["billing:read", "billing:write"])
+    );
+
+    let role = format!("{roles}/billing");
+    let res = app
+        .patch(
+            &role,
+            json!({"permissions": ["billing:read"], "description": "Invoices"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let updated: Value = res.json().await.unwrap();
+    assert_eq!(updated["permissions"], json!(["billing:read"]));
+    assert_eq!(updated["description"], "Invoices");
+    assert!(updated["position"].as_i64() > created["position"].as_i64());
+
+    // Nothing changes: no event, same position.
+    let same: Value = app
+        .patch(&role, json!({"description": "Invoices"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(same["position"], updated["position"]);
+
+    let res = app.client.delete(app.url(&role)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let deleted: Value = res.json().await.unwrap();
+    assert_eq!(deleted["slug"], "billing");
+
+    let events = app.events_of(&org).await;
+    let types: Vec<_> = events.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "organization.created",
+            "organization_role.created",
+            "organization_role.created",
+            "organization_role.created",
+            "organization_role.updated",
+            "organization_role.deleted",
+        ]
+    );
+    assert_eq!(
+        events[4].3["data"]["previous_attributes"],
+        json!({"description": null, "permissions": ["billing:read", "billing:write"]})
+    );
+    assert_eq!(events[5].2, deleted["position"].as_i64().unwrap());
+
+    // Deleted, so it can be created again.
+    assert_eq!(
+        app.post(&roles, json!({"slug": "billing", "name": "Billing"}))
+            .await
+            .status(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn role_rules_and_bad_input() {
+    let app = TestApp::spawn().await;
+    let org = organization(&app).await;
+    let roles = format!("/v1/organizations/{org}/roles");
+    let before = app.event_count().await;
+
+    let body = problem(
+        app.post(&roles, json!({"slug": "admin", "name": "Again"}))
+            .await,
+        409,
+    )
+    .await;
+    assert_eq!(fields(&body), ["slug"]);
+    let body = problem(
+        app.client
+            .delete(app.url(&format!("{roles}/member")))
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(fields(&body), ["slug"]);
+    problem(
+        app.client
+            .delete(app.url(&format!("{roles}/nope")))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    problem(
+        app.patch(&format!("{roles}/nope"), json!({"name": "x"}))
+            .await,
+        404,
+    )
+    .await;
+
+    let cases = [
+        (json!({"slug": "Bad Slug", "name": "x"}), vec!["slug"]),
+        (json!({"slug": "ok", "name": ""}), vec!["name"]),
+        (
+            json!({"slug": "ok", "name": "x", "permissions": ["has space"]}),
+            vec!["permissions"],
+        ),
+        (
+            json!({"slug": "ok", "name": "x", "permissions": "billing:read"}),
+            vec!["permissions"],
+        ),
+        (json!({"name": "x"}), vec!["slug"]),
+    ];
+    for (input, expected) in cases {
+        let body = problem(app.post(&roles, input.clone()).await, 400).await;
+        assert_eq!(fields(&body), expected, "for {input}");
+    }
+    let body = problem(app.patch(&format!("{roles}/Bad!"), json!({})).await, 400).await;
+    assert_eq!(fields(&body), ["slug"]);
+    let body = problem(
+        app.post(
+            "/v1/organizations/grp_01JD0000000000000000000000/roles",
+            json!({"slug": "a", "name": "a"}),
+        )
+        .await,
+        400,
+    )
+    .await;
+    assert_eq!(fields(&body), ["org_id"]);
+    problem(
+        app.post(
+            "/v1/organizations/org_01JD0000000000000000000000/roles",
+            json!({"slug": "a", "name": "a"}),
+        )
+        .await,
+        404,
+    )
+    .await;
+    assert_eq!(
+        app.event_count().await,
+        before,
+        "no bad request wrote anything"
+    );
+}
