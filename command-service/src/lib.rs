@@ -12,6 +12,7 @@ mod routes;
 use std::sync::Arc;
 
 use actix_web::web;
+use domain::membership::Membership;
 use domain::organization::Organization;
 use sqlx::PgPool;
 use store::{Commands, EventRepository};
@@ -25,13 +26,15 @@ const ORGANIZATION_SNAPSHOT_EVERY: usize = 100;
 pub struct CommandState {
     pub pool: PgPool,
     pub organizations: Commands<Organization>,
+    pub memberships: Commands<Membership>,
 }
 
 impl CommandState {
     pub fn new(repo: EventRepository) -> Arc<Self> {
         Arc::new(Self {
             pool: repo.pool().clone(),
-            organizations: Commands::new(repo, (), Some(ORGANIZATION_SNAPSHOT_EVERY)),
+            organizations: Commands::new(repo.clone(), (), Some(ORGANIZATION_SNAPSHOT_EVERY)),
+            memberships: Commands::new(repo, (), None),
         })
     }
 }
@@ -41,7 +44,8 @@ pub fn configure(state: Arc<CommandState>) -> impl FnOnce(&mut web::ServiceConfi
     move |cfg| {
         cfg.app_data(web::Data::from(state))
             .configure(routes::organizations::configure)
-            .configure(routes::roles::configure);
+            .configure(routes::roles::configure)
+            .configure(routes::memberships::configure);
     }
 }
 

@@ -6,6 +6,8 @@
 
 use serde_json::Value;
 
+use crate::ids::{MembershipId, OrganizationId};
+use crate::membership::{Membership, MembershipEvent, Subject};
 use crate::organization::{Organization, OrganizationEvent};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +31,20 @@ pub fn organization_external_id(external_id: &str) -> String {
     format!("organization/external_id/{external_id}")
 }
 
+/// One membership per subject (user or application) and organization.
+pub fn membership_subject(organization: &OrganizationId, subject: &Subject) -> String {
+    format!(
+        "organization/{organization}/membership/{}/{}",
+        subject.kind(),
+        subject.id().as_str()
+    )
+}
+
+/// Held while a membership is active; what adding it to a group will require.
+pub fn membership_active(membership: &MembershipId) -> String {
+    format!("membership/{membership}/active")
+}
+
 /// The claim changes a stored event carries, from its serialized payload.
 pub fn changes_of(
     aggregate_type: &str,
@@ -37,6 +53,10 @@ pub fn changes_of(
     match aggregate_type {
         <Organization as cqrs_es::Aggregate>::TYPE => {
             let event: OrganizationEvent = serde_json::from_value(payload.clone())?;
+            Ok(event.claim_changes())
+        }
+        <Membership as cqrs_es::Aggregate>::TYPE => {
+            let event: MembershipEvent = serde_json::from_value(payload.clone())?;
             Ok(event.claim_changes())
         }
         _ => Ok(Vec::new()),

@@ -79,6 +79,11 @@ prefixed_id!(
     "org"
 );
 prefixed_id!(
+    /// A membership of a user or application in an organization (`om_…`).
+    MembershipId,
+    "om"
+);
+prefixed_id!(
     /// The public id of one stored event (`evt_…`), stable across every delivery of it.
     EventId,
     "evt"

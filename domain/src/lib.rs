@@ -7,9 +7,10 @@
 pub mod claims;
 pub mod envelope;
 pub mod ids;
+pub mod membership;
 pub mod organization;
 pub mod values;
 
 pub use claims::ClaimChange;
 pub use envelope::{Actor, AggregateRef, EventEnvelope};
-pub use ids::{EventId, IdError, OrganizationId};
+pub use ids::{EventId, IdError, MembershipId, OrganizationId};

@@ -184,6 +184,72 @@ impl From<Permissions> for Vec<String> {
     }
 }
 
+text_value!(
+    /// An id from the caller's identity system (a user or an application), 1–255 characters.
+    SubjectId,
+    "id",
+    255
+);
+
+/// A membership's attributes: a flat object of string, number or boolean values (like Keycloak
+/// user attributes), at most 50 keys of 1–40 characters, strings at most 500 characters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    try_from = "serde_json::Map<String, serde_json::Value>",
+    into = "serde_json::Map<String, serde_json::Value>"
+)]
+pub struct Attributes(serde_json::Map<String, serde_json::Value>);
+
+impl Attributes {
+    pub const MAX_KEYS: usize = 50;
+
+    pub fn parse(map: serde_json::Map<String, serde_json::Value>) -> Result<Self, ValueError> {
+        use serde_json::Value;
+        if map.len() > Self::MAX_KEYS {
+            return Err(ValueError(format!(
+                "attributes must have at most {} keys",
+                Self::MAX_KEYS
+            )));
+        }
+        for (k, v) in &map {
+            if k.is_empty() || k.chars().count() > 40 {
+                return Err(ValueError("attribute keys must be 1–40 characters".into()));
+            }
+            match v {
+                Value::String(s) if s.chars().count() > 500 => {
+                    return Err(ValueError(format!(
+                        "attribute `{k}` must be at most 500 characters"
+                    )))
+                }
+                Value::String(_) | Value::Number(_) | Value::Bool(_) => {}
+                _ => {
+                    return Err(ValueError(format!(
+                        "attribute `{k}` must be a string, number or boolean"
+                    )))
+                }
+            }
+        }
+        Ok(Self(map))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&serde_json::Value> {
+        self.0.get(key)
+    }
+}
+
+impl TryFrom<serde_json::Map<String, serde_json::Value>> for Attributes {
+    type Error = ValueError;
+    fn try_from(map: serde_json::Map<String, serde_json::Value>) -> Result<Self, ValueError> {
+        Self::parse(map)
+    }
+}
+
+impl From<Attributes> for serde_json::Map<String, serde_json::Value> {
+    fn from(a: Attributes) -> Self {
+        a.0
+    }
+}
+
 /// Free-form string key/value pairs the caller attaches to an object (like WorkOS's `metadata`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(

@@ -8,6 +8,20 @@
 use std::collections::BTreeMap;
 
 use domain::ClaimChange;
+use sqlx::PgPool;
+
+use crate::StoreError;
+
+/// Who holds `key`, as `(aggregate_type, aggregate_id)`: claims double as the write side's
+/// index (e.g. the membership of a user in an organization).
+pub async fn owner(pool: &PgPool, key: &str) -> Result<Option<(String, String)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT aggregate_type, aggregate_id FROM claims WHERE key = $1")
+            .bind(key)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
 
 /// The net effect of a command's claim changes, per key, in key order (a fixed lock order
 /// avoids deadlocks between commands that claim several keys).

@@ -1,2 +1,3 @@
+pub mod memberships;
 pub mod organizations;
 pub mod roles;

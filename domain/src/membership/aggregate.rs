@@ -1,0 +1,303 @@
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+
+use super::events::{
+    MembershipData, MembershipEvent, MembershipStatus, MembershipUpdated,
+    PreviousMembershipAttributes, Subject,
+};
+use crate::ids::{MembershipId, OrganizationId};
+use crate::values::{Attributes, RoleSlug};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MembershipCommand {
+    Create {
+        id: MembershipId,
+        organization_id: OrganizationId,
+        subject: Subject,
+        roles: BTreeSet<RoleSlug>,
+        attributes: Attributes,
+        at: DateTime<Utc>,
+    },
+    /// `None` leaves a field alone.
+    Update {
+        roles: Option<BTreeSet<RoleSlug>>,
+        attributes: Option<Attributes>,
+        at: DateTime<Utc>,
+    },
+    Deactivate {
+        at: DateTime<Utc>,
+    },
+    /// Optionally with new roles/attributes (re-inviting someone who left).
+    Reactivate {
+        roles: Option<BTreeSet<RoleSlug>>,
+        attributes: Option<Attributes>,
+        at: DateTime<Utc>,
+    },
+    Delete {
+        at: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MembershipError {
+    #[error("the membership already exists")]
+    AlreadyExists,
+    #[error("the membership does not exist")]
+    NotFound,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Membership {
+    pub state: Option<MembershipData>,
+    pub deleted: bool,
+}
+
+impl Aggregate for Membership {
+    const TYPE: &'static str = "membership";
+    type Command = MembershipCommand;
+    type Event = MembershipEvent;
+    type Error = MembershipError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            MembershipEvent::Created(m)
+            | MembershipEvent::Deactivated(m)
+            | MembershipEvent::Reactivated(m) => self.state = Some(m),
+            MembershipEvent::Updated(u) => self.state = Some(u.membership),
+            MembershipEvent::Deleted(m) => {
+                self.state = Some(m);
+                self.deleted = true;
+            }
+        }
+    }
+}
+
+impl Membership {
+    /// The live membership (not deleted), if any.
+    pub fn current(&self) -> Option<&MembershipData> {
+        self.state.as_ref().filter(|_| !self.deleted)
+    }
+
+    pub fn decide(
+        &self,
+        command: MembershipCommand,
+    ) -> Result<Vec<MembershipEvent>, MembershipError> {
+        if let MembershipCommand::Create {
+            id,
+            organization_id,
+            subject,
+            roles,
+            attributes,
+            at,
+        } = command
+        {
+            if self.state.is_some() {
+                return Err(MembershipError::AlreadyExists);
+            }
+            let (user_id, application_id) = match subject {
+                Subject::User(u) => (Some(u), None),
+                Subject::Application(a) => (None, Some(a)),
+            };
+            return Ok(vec![MembershipEvent::Created(MembershipData {
+                id,
+                organization_id,
+                user_id,
+                application_id,
+                status: MembershipStatus::Active,
+                roles,
+                attributes,
+                created_at: at,
+                updated_at: at,
+            })]);
+        }
+        let current = self.current().ok_or(MembershipError::NotFound)?;
+        let mut next = current.clone();
+        Ok(match command {
+            MembershipCommand::Create { .. } => unreachable!("handled above"),
+            MembershipCommand::Update {
+                roles,
+                attributes,
+                at,
+            } => {
+                let mut previous = PreviousMembershipAttributes::default();
+                if let Some(r) = roles.filter(|r| *r != current.roles) {
+                    previous.roles = Some(std::mem::replace(&mut next.roles, r));
+                }
+                if let Some(a) = attributes.filter(|a| *a != current.attributes) {
+                    previous.attributes = Some(std::mem::replace(&mut next.attributes, a));
+                }
+                if previous == PreviousMembershipAttributes::default() {
+                    return Ok(Vec::new());
+                }
+                next.updated_at = at;
+                vec![MembershipEvent::Updated(MembershipUpdated {
+                    membership: next,
+                    previous_attributes: previous,
+                })]
+            }
+            MembershipCommand::Deactivate { at } => {
+                if current.status == MembershipStatus::Inactive {
+                    return Ok(Vec::new());
+                }
+                next.status = MembershipStatus::Inactive;
+                next.updated_at = at;
+                vec![MembershipEvent::Deactivated(next)]
+            }
+            MembershipCommand::Reactivate {
+                roles,
+                attributes,
+                at,
+            } => {
+                if current.status == MembershipStatus::Active {
+                    // Already active: apply the given roles/attributes as an update, if any.
+                    return self.decide(MembershipCommand::Update {
+                        roles,
+                        attributes,
+                        at,
+                    });
+                }
+                next.status = MembershipStatus::Active;
+                next.roles = roles.unwrap_or(next.roles);
+                next.attributes = attributes.unwrap_or(next.attributes);
+                next.updated_at = at;
+                vec![MembershipEvent::Reactivated(next)]
+            }
+            MembershipCommand::Delete { at } => {
+                next.updated_at = at;
+                vec![MembershipEvent::Deleted(next)]
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use cqrs_es::test::TestFramework;
+
+    use super::*;
+    use crate::claims::ClaimChange;
+    use crate::values::SubjectId;
+
+    type Given = TestFramework<Membership>;
+
+    fn member() -> MembershipData {
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+        MembershipData {
+            id: MembershipId::parse("om_01JD0000000000000000000000").unwrap(),
+            organization_id: OrganizationId::parse("org_01JD0000000000000000000000").unwrap(),
+            user_id: Some(SubjectId::parse("user_1").unwrap()),
+            application_id: None,
+            status: MembershipStatus::Active,
+            roles: BTreeSet::from([RoleSlug::member()]),
+            attributes: Attributes::default(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn create_claims_the_subject_and_the_active_key() {
+        let m = member();
+        Given::with(())
+            .given_no_previous_events()
+            .when(MembershipCommand::Create {
+                id: m.id,
+                organization_id: m.organization_id,
+                subject: Subject::User(SubjectId::parse("user_1").unwrap()),
+                roles: m.roles.clone(),
+                attributes: Attributes::default(),
+                at: m.created_at,
+            })
+            .then_expect_events(vec![MembershipEvent::Created(m.clone())]);
+        assert_eq!(
+            MembershipEvent::Created(m.clone()).claim_changes(),
+            vec![
+                ClaimChange::Acquire(format!(
+                    "organization/{}/membership/user/user_1",
+                    m.organization_id
+                )),
+                ClaimChange::Acquire(format!("membership/{}/active", m.id)),
+            ]
+        );
+    }
+
+    #[test]
+    fn deactivate_and_reactivate_are_idempotent() {
+        let m = member();
+        let at = m.created_at;
+        let inactive = MembershipData {
+            status: MembershipStatus::Inactive,
+            ..m.clone()
+        };
+        Given::with(())
+            .given(vec![MembershipEvent::Created(m.clone())])
+            .when(MembershipCommand::Deactivate { at })
+            .then_expect_events(vec![MembershipEvent::Deactivated(inactive.clone())]);
+        Given::with(())
+            .given(vec![
+                MembershipEvent::Created(m.clone()),
+                MembershipEvent::Deactivated(inactive.clone()),
+            ])
+            .when(MembershipCommand::Deactivate { at })
+            .then_expect_events(vec![]);
+        let admin = BTreeSet::from([RoleSlug::admin()]);
+        Given::with(())
+            .given(vec![
+                MembershipEvent::Created(m.clone()),
+                MembershipEvent::Deactivated(inactive),
+            ])
+            .when(MembershipCommand::Reactivate {
+                roles: Some(admin.clone()),
+                attributes: None,
+                at,
+            })
+            .then_expect_events(vec![MembershipEvent::Reactivated(MembershipData {
+                roles: admin,
+                ..m.clone()
+            })]);
+        Given::with(())
+            .given(vec![MembershipEvent::Created(m)])
+            .when(MembershipCommand::Reactivate {
+                roles: None,
+                attributes: None,
+                at,
+            })
+            .then_expect_events(vec![]);
+    }
+
+    #[test]
+    fn deleted_memberships_are_gone() {
+        let m = member();
+        let at = m.created_at;
+        Given::with(())
+            .given(vec![
+                MembershipEvent::Created(m.clone()),
+                MembershipEvent::Deleted(m.clone()),
+            ])
+            .when(MembershipCommand::Update {
+                roles: None,
+                attributes: None,
+                at,
+            })
+            .then_expect_error(MembershipError::NotFound);
+        assert_eq!(MembershipEvent::Deleted(m.clone()).claim_changes().len(), 2);
+    }
+}

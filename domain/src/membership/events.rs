@@ -1,0 +1,138 @@
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+use crate::claims::{self, ClaimChange};
+use crate::ids::{MembershipId, OrganizationId};
+use crate::values::{Attributes, RoleSlug, SubjectId};
+
+/// Who the membership is for: a user or a machine application of the caller's identity system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    User(SubjectId),
+    Application(SubjectId),
+}
+
+impl Subject {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::User(_) => "user",
+            Self::Application(_) => "application",
+        }
+    }
+
+    pub fn id(&self) -> &SubjectId {
+        match self {
+            Self::User(id) | Self::Application(id) => id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MembershipStatus {
+    Active,
+    Inactive,
+}
+
+/// The membership as consumers see it; every event carries the whole object after the change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MembershipData {
+    pub id: MembershipId,
+    pub organization_id: OrganizationId,
+    pub user_id: Option<SubjectId>,
+    pub application_id: Option<SubjectId>,
+    pub status: MembershipStatus,
+    pub roles: BTreeSet<RoleSlug>,
+    pub attributes: Attributes,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl MembershipData {
+    pub fn subject(&self) -> Option<Subject> {
+        match (&self.user_id, &self.application_id) {
+            (Some(u), None) => Some(Subject::User(u.clone())),
+            (None, Some(a)) => Some(Subject::Application(a.clone())),
+            _ => None,
+        }
+    }
+
+    fn subject_claim(&self) -> Option<String> {
+        self.subject()
+            .map(|s| claims::membership_subject(&self.organization_id, &s))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PreviousMembershipAttributes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<BTreeSet<RoleSlug>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Attributes>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MembershipUpdated {
+    #[serde(flatten)]
+    pub membership: MembershipData,
+    pub previous_attributes: PreviousMembershipAttributes,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum MembershipEvent {
+    #[serde(rename = "membership.created")]
+    Created(MembershipData),
+    #[serde(rename = "membership.updated")]
+    Updated(MembershipUpdated),
+    #[serde(rename = "membership.deactivated")]
+    Deactivated(MembershipData),
+    #[serde(rename = "membership.reactivated")]
+    Reactivated(MembershipData),
+    #[serde(rename = "membership.deleted")]
+    Deleted(MembershipData),
+}
+
+impl MembershipEvent {
+    /// One membership per subject and organization (for its whole life, active or not); and an
+    /// "active" key held while active, which group membership will require.
+    pub fn claim_changes(&self) -> Vec<ClaimChange> {
+        match self {
+            Self::Created(m) => m
+                .subject_claim()
+                .into_iter()
+                .map(ClaimChange::Acquire)
+                .chain([ClaimChange::Acquire(claims::membership_active(&m.id))])
+                .collect(),
+            Self::Updated(_) => Vec::new(),
+            Self::Deactivated(m) => vec![ClaimChange::Release(claims::membership_active(&m.id))],
+            Self::Reactivated(m) => vec![ClaimChange::Acquire(claims::membership_active(&m.id))],
+            Self::Deleted(m) => m
+                .subject_claim()
+                .into_iter()
+                .map(ClaimChange::Release)
+                .chain([ClaimChange::Release(claims::membership_active(&m.id))])
+                .collect(),
+        }
+    }
+}
+
+impl DomainEvent for MembershipEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::Created(_) => "membership.created",
+            Self::Updated(_) => "membership.updated",
+            Self::Deactivated(_) => "membership.deactivated",
+            Self::Reactivated(_) => "membership.reactivated",
+            Self::Deleted(_) => "membership.deleted",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}

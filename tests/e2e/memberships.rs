@@ -1,0 +1,276 @@
+//! Memberships over HTTP: lifecycle, one per subject and organization (also under concurrency),
+//! roles checked against the organization's catalogue.
+
+mod support;
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use support::{fields, problem, TestApp};
+
+async fn organization(app: &TestApp) -> String {
+    let body: Value = app
+        .post("/v1/organizations", json!({"name": "Acme"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+async fn ok(res: reqwest::Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status);
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn membership_lifecycle() {
+    let app = TestApp::spawn().await;
+    let org = organization(&app).await;
+    let memberships = format!("/v1/organizations/{org}/memberships");
+
+    let created = ok(
+        app.post(&memberships, json!({"user_id": "user_1"})).await,
+        201,
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("om_"));
+    assert_eq!(created["object"], "organization_membership");
+    assert_eq!(created["organization_id"], org.as_str());
+    assert_eq!(created["status"], "active");
+    assert_eq!(created["roles"], json!(["member"]));
+
+    let dup = problem(
+        app.post(&memberships, json!({"user_id": "user_1"})).await,
+        409,
+    )
+    .await;
+    assert_eq!(
+        dup["errors"][0],
+        json!({"field": "membership_id", "message": id})
+    );
+
+    let path = format!("/v1/memberships/{id}");
+    let updated = ok(
+        app.patch(&path, json!({"roles": ["admin", "member"], "attributes": {"dept": "eng", "level": 3, "remote": true}}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(updated["roles"], json!(["admin", "member"]));
+    assert_eq!(updated["attributes"]["level"], 3);
+
+    let inactive = ok(
+        app.client
+            .post(app.url(&format!("{path}/deactivate")))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(inactive["status"], "inactive");
+    // Creating it again reactivates the same membership, with the roles given now.
+    let back = ok(
+        app.post(
+            &memberships,
+            json!({"user_id": "user_1", "roles": ["admin"]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (back["id"].as_str(), back["status"].as_str()),
+        (Some(id.as_str()), Some("active"))
+    );
+    assert_eq!(back["roles"], json!(["admin"]));
+    // Reactivating an active membership changes nothing.
+    let same = ok(
+        app.client
+            .post(app.url(&format!("{path}/reactivate")))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(same["position"], back["position"]);
+
+    let deleted = ok(app.client.delete(app.url(&path)).send().await.unwrap(), 200).await;
+    assert_eq!(deleted["id"], id.as_str());
+    problem(app.patch(&path, json!({"roles": ["member"]})).await, 404).await;
+    let again = ok(
+        app.post(&memberships, json!({"user_id": "user_1"})).await,
+        201,
+    )
+    .await;
+    assert_ne!(
+        again["id"],
+        id.as_str(),
+        "a deleted membership frees its subject"
+    );
+
+    let types: Vec<String> = app.events_of(&id).await.into_iter().map(|e| e.0).collect();
+    assert_eq!(
+        types,
+        [
+            "membership.created",
+            "membership.updated",
+            "membership.deactivated",
+            "membership.reactivated",
+            "membership.deleted"
+        ]
+    );
+    let (_, _, _, payload, metadata) = &app.events_of(&id).await[1];
+    assert_eq!(
+        payload["data"]["previous_attributes"],
+        json!({"roles": ["member"], "attributes": {}})
+    );
+    assert_eq!(metadata["organization_id"], org.as_str());
+
+    let machine = ok(
+        app.post(&memberships, json!({"application_id": "app_1"}))
+            .await,
+        201,
+    )
+    .await;
+    assert_eq!(machine["application_id"], "app_1");
+    assert_eq!(machine["user_id"], Value::Null);
+}
+
+#[tokio::test]
+async fn bad_membership_requests_write_nothing() {
+    let app = TestApp::spawn().await;
+    let org = organization(&app).await;
+    let memberships = format!("/v1/organizations/{org}/memberships");
+    let member = ok(app.post(&memberships, json!({"user_id": "u"})).await, 201).await;
+    let path = format!("/v1/memberships/{}", member["id"].as_str().unwrap());
+    let before = app.event_count().await;
+
+    let nested = json!({"user_id": "x", "attributes": {"a": {"b": 1}}});
+    let many: serde_json::Map<String, Value> =
+        (0..51).map(|i| (format!("k{i}"), json!(1))).collect();
+    let cases = [
+        (json!({}), 400, vec!["user_id"]),
+        (
+            json!({"user_id": "a", "application_id": "b"}),
+            400,
+            vec!["user_id"],
+        ),
+        (json!({"user_id": ""}), 400, vec!["user_id"]),
+        (
+            json!({"application_id": "x".repeat(256)}),
+            400,
+            vec!["application_id"],
+        ),
+        (
+            json!({"user_id": "x", "roles": ["Not A Slug"]}),
+            400,
+            vec!["roles"],
+        ),
+        (
+            json!({"user_id": "x", "roles": ["ghost"]}),
+            422,
+            vec!["roles"],
+        ),
+        (nested, 400, vec!["attributes"]),
+        (
+            json!({"user_id": "x", "attributes": many}),
+            400,
+            vec!["attributes"],
+        ),
+        (
+            json!({"user_id": "x", "attributes": [1]}),
+            400,
+            vec!["attributes"],
+        ),
+        (
+            json!({"user_id": "x", "colour": "red"}),
+            400,
+            vec!["colour"],
+        ),
+    ];
+    for (input, status, expected) in cases {
+        let body = problem(app.post(&memberships, input.clone()).await, status).await;
+        assert_eq!(fields(&body), expected, "for {input}");
+    }
+    let body = problem(app.patch(&path, json!({"roles": ["ghost"]})).await, 422).await;
+    assert_eq!(fields(&body), ["roles"]);
+    let body = problem(
+        app.patch("/v1/memberships/org_01JD0000000000000000000000", json!({}))
+            .await,
+        400,
+    )
+    .await;
+    assert_eq!(fields(&body), ["id"]);
+    problem(
+        app.patch("/v1/memberships/om_01JD0000000000000000000000", json!({}))
+            .await,
+        404,
+    )
+    .await;
+    problem(
+        app.client
+            .post(app.url("/v1/memberships/om_01JD0000000000000000000000/deactivate"))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    problem(
+        app.post(
+            "/v1/organizations/org_01JD0000000000000000000000/memberships",
+            json!({"user_id": "x"}),
+        )
+        .await,
+        404,
+    )
+    .await;
+    assert_eq!(
+        app.event_count().await,
+        before,
+        "no bad request wrote anything"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_for_one_user_make_one_membership() {
+    let app = Arc::new(TestApp::spawn().await);
+    let org = organization(&app).await;
+    let path = Arc::new(format!("/v1/organizations/{org}/memberships"));
+    let barrier = Arc::new(tokio::sync::Barrier::new(20));
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (app, path, barrier) = (app.clone(), path.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let res = app.post(&path, json!({"user_id": "racer"})).await;
+                let status = res.status().as_u16();
+                (status, res.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    let mut named = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            (201, body) => winners.push(body["id"].as_str().unwrap().to_owned()),
+            (409, body) => named.push(body["errors"][0]["message"].as_str().unwrap().to_owned()),
+            (status, body) => panic!("unexpected {status}: {body}"),
+        }
+    }
+    assert_eq!(winners.len(), 1);
+    assert!(
+        named.iter().all(|id| *id == winners[0]),
+        "every 409 names the winner"
+    );
+    let created: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE event_type = 'membership.created'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(created, 1);
+}
