@@ -51,6 +51,12 @@ pub fn infrastructure<E: std::error::Error>(
         CommandError::ClaimTaken { key, owner_id, .. } => {
             Problem::conflict(format!("`{key}` is already used by {owner_id}"))
         }
+        CommandError::RequirementFailed { key } => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "requirement-not-met",
+            "Requirement not met",
+            format!("the change requires `{key}`, which does not hold"),
+        ),
         CommandError::Conflict => {
             Problem::conflict("the object was changed concurrently; retry the request")
         }

@@ -16,12 +16,14 @@ pub enum ClaimChange {
     Acquire(String),
     /// The aggregate gives the key up.
     Release(String),
+    /// The key must be held (by anyone) when the change commits; releasing it waits for us.
+    Require(String),
 }
 
 impl ClaimChange {
     pub fn key(&self) -> &str {
         match self {
-            Self::Acquire(k) | Self::Release(k) => k,
+            Self::Acquire(k) | Self::Release(k) | Self::Require(k) => k,
         }
     }
 }

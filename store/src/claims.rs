@@ -12,6 +12,24 @@ use sqlx::PgPool;
 
 use crate::StoreError;
 
+/// Holders of every key starting with `prefix`, as `(key, aggregate_id)`, in key order.
+pub async fn with_prefix(pool: &PgPool, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
+    // Escape LIKE's wildcards: keys contain caller-chosen text.
+    let pattern = format!(
+        "{}%",
+        prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Ok(
+        sqlx::query_as("SELECT key, aggregate_id FROM claims WHERE key LIKE $1 ORDER BY key")
+            .bind(pattern)
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
 /// Who holds `key`, as `(aggregate_type, aggregate_id)`: claims double as the write side's
 /// index (e.g. the membership of a user in an organization).
 pub async fn owner(pool: &PgPool, key: &str) -> Result<Option<(String, String)>, StoreError> {
@@ -25,22 +43,36 @@ pub async fn owner(pool: &PgPool, key: &str) -> Result<Option<(String, String)>,
 
 /// The net effect of a command's claim changes, per key, in key order (a fixed lock order
 /// avoids deadlocks between commands that claim several keys).
-pub(crate) fn net(changes: &[ClaimChange]) -> (Vec<String>, Vec<String>) {
+pub(crate) struct Net {
+    pub acquire: Vec<String>,
+    pub release: Vec<String>,
+    pub require: Vec<String>,
+}
+
+pub(crate) fn net(changes: &[ClaimChange]) -> Net {
     let mut last: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut require = std::collections::BTreeSet::new();
     for c in changes {
-        last.insert(c.key(), matches!(c, ClaimChange::Acquire(_)));
+        match c {
+            ClaimChange::Require(k) => {
+                require.insert(k.clone());
+            }
+            other => {
+                last.insert(other.key(), matches!(other, ClaimChange::Acquire(_)));
+            }
+        }
     }
-    let acquire = last
-        .iter()
-        .filter(|(_, a)| **a)
-        .map(|(k, _)| k.to_string())
-        .collect();
-    let release = last
-        .iter()
-        .filter(|(_, a)| !**a)
-        .map(|(k, _)| k.to_string())
-        .collect();
-    (acquire, release)
+    let keys = |acquired: bool| {
+        last.iter()
+            .filter(|(_, a)| **a == acquired)
+            .map(|(k, _)| k.to_string())
+            .collect()
+    };
+    Net {
+        acquire: keys(true),
+        release: keys(false),
+        require: require.into_iter().collect(),
+    }
 }
 
 #[cfg(test)]
@@ -56,12 +88,14 @@ mod tests {
             ClaimChange::Acquire("c".into()),
             ClaimChange::Acquire("a".into()),
         ];
-        assert_eq!(
-            net(&changes),
-            (
-                vec!["a".to_string(), "c".to_string()],
-                vec!["b".to_string()]
-            )
-        );
+        let n = net(&changes);
+        assert_eq!(n.acquire, ["a", "c"]);
+        assert_eq!(n.release, ["b"]);
+        assert!(n.require.is_empty());
+        let n = net(&[
+            ClaimChange::Require("z".into()),
+            ClaimChange::Require("z".into()),
+        ]);
+        assert_eq!(n.require, ["z"]);
     }
 }

@@ -34,6 +34,9 @@ pub enum CommandError<E: std::error::Error> {
         owner_type: String,
         owner_id: String,
     },
+    /// A claim the change requires is not held (e.g. the membership is no longer active).
+    #[error("requirement `{key}` is not met")]
+    RequirementFailed { key: String },
     /// Still conflicting after the bounded retries.
     #[error("the object was changed concurrently; retry the request")]
     Conflict,
@@ -160,6 +163,7 @@ fn store_error<E: std::error::Error>(e: StoreError) -> CommandError<E> {
             owner_type,
             owner_id,
         },
+        StoreError::RequirementFailed { key } => CommandError::RequirementFailed { key },
         StoreError::Conflict => CommandError::Conflict,
         e @ StoreError::Unavailable(_) => CommandError::Unavailable(e.to_string()),
         other => CommandError::Internal(other.to_string()),

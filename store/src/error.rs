@@ -12,6 +12,9 @@ pub enum StoreError {
         owner_type: String,
         owner_id: String,
     },
+    /// A key the change requires (e.g. "membership is active") is not held.
+    #[error("requirement `{key}` is not met")]
+    RequirementFailed { key: String },
     /// Optimistic concurrency: another writer appended to the same stream first.
     #[error("the aggregate was changed concurrently")]
     Conflict,
@@ -39,6 +42,7 @@ pub fn classify(e: sqlx::Error) -> StoreError {
         | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e),
         sqlx::Error::Database(db) => match db.code().as_deref() {
             Some("RS409") => claim_taken(db.message()).unwrap_or(StoreError::Database(e)),
+            Some("RS422") => requirement_failed(db.message()).unwrap_or(StoreError::Database(e)),
             // unique_violation on the events key, serialization failure, deadlock
             Some("23505") | Some("40001") | Some("40P01") => StoreError::Conflict,
             // admin shutdown, crash shutdown, cannot connect now, too many connections
@@ -59,6 +63,13 @@ fn claim_taken(message: &str) -> Option<StoreError> {
         key: field("key")?,
         owner_type: field("owner_type").unwrap_or_default(),
         owner_id: field("owner_id").unwrap_or_default(),
+    })
+}
+
+fn requirement_failed(message: &str) -> Option<StoreError> {
+    let v: serde_json::Value = serde_json::from_str(message).ok()?;
+    Some(StoreError::RequirementFailed {
+        key: v.get("key")?.as_str()?.to_owned(),
     })
 }
 

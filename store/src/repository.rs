@@ -95,19 +95,20 @@ impl EventRepository {
                     .map_err(|err| StoreError::Corrupt(err.to_string()))?,
             );
         }
-        let (acquire, release) = claims::net(&changes);
+        let claims = claims::net(&changes);
         let batch = Batch::new(events);
         let (snapshot_payload, snapshot_version) = match snapshot {
             Some((_, payload, version)) => (Some(payload), version as i64),
             None => (None, 0),
         };
         let query = sqlx::query_scalar(
-            "SELECT roster_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "SELECT roster_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         );
         let positions: Vec<i64> = batch
             .bind(query, A::TYPE, &first.aggregate_id)
-            .bind(&acquire)
-            .bind(&release)
+            .bind(&claims.acquire)
+            .bind(&claims.release)
+            .bind(&claims.require)
             .bind(&snapshot_payload)
             .bind(snapshot_version)
             .fetch_all(&self.pool)
