@@ -12,6 +12,7 @@ mod routes;
 use std::sync::Arc;
 
 use actix_web::web;
+use domain::group::Group;
 use domain::membership::Membership;
 use domain::organization::Organization;
 use sqlx::PgPool;
@@ -22,11 +23,14 @@ pub use problem::{FieldError, Problem};
 /// Snapshot organizations every 100 events; they accumulate role and settings changes.
 const ORGANIZATION_SNAPSHOT_EVERY: usize = 100;
 
+const GROUP_SNAPSHOT_EVERY: usize = 100;
+
 /// What the command routes share.
 pub struct CommandState {
     pub pool: PgPool,
     pub organizations: Commands<Organization>,
     pub memberships: Commands<Membership>,
+    pub groups: Commands<Group>,
 }
 
 impl CommandState {
@@ -34,7 +38,9 @@ impl CommandState {
         Arc::new(Self {
             pool: repo.pool().clone(),
             organizations: Commands::new(repo.clone(), (), Some(ORGANIZATION_SNAPSHOT_EVERY)),
-            memberships: Commands::new(repo, (), None),
+            memberships: Commands::new(repo.clone(), (), None),
+            // Groups grow with their members: snapshot them.
+            groups: Commands::new(repo, (), Some(GROUP_SNAPSHOT_EVERY)),
         })
     }
 }
@@ -45,7 +51,8 @@ pub fn configure(state: Arc<CommandState>) -> impl FnOnce(&mut web::ServiceConfi
         cfg.app_data(web::Data::from(state))
             .configure(routes::organizations::configure)
             .configure(routes::roles::configure)
-            .configure(routes::memberships::configure);
+            .configure(routes::memberships::configure)
+            .configure(routes::groups::configure);
     }
 }
 

@@ -6,7 +6,8 @@
 
 use serde_json::Value;
 
-use crate::ids::{MembershipId, OrganizationId};
+use crate::group::{Group, GroupEvent};
+use crate::ids::{GroupId, MembershipId, OrganizationId};
 use crate::membership::{Membership, MembershipEvent, Subject};
 use crate::organization::{Organization, OrganizationEvent};
 
@@ -47,6 +48,23 @@ pub fn membership_active(membership: &MembershipId) -> String {
     format!("membership/{membership}/active")
 }
 
+/// One group name per organization, case-insensitively.
+pub fn group_name(organization: &OrganizationId, name: &str) -> String {
+    format!(
+        "organization/{organization}/group_name/{}",
+        name.to_lowercase()
+    )
+}
+
+/// Index entry: `membership` is in `group` (found by the prefix `membership/<id>/group/`).
+pub fn membership_in_group(membership: &MembershipId, group: &GroupId) -> String {
+    format!("{}{group}", membership_groups_prefix(membership))
+}
+
+pub fn membership_groups_prefix(membership: &MembershipId) -> String {
+    format!("membership/{membership}/group/")
+}
+
 /// The claim changes a stored event carries, from its serialized payload.
 pub fn changes_of(
     aggregate_type: &str,
@@ -59,6 +77,10 @@ pub fn changes_of(
         }
         <Membership as cqrs_es::Aggregate>::TYPE => {
             let event: MembershipEvent = serde_json::from_value(payload.clone())?;
+            Ok(event.claim_changes())
+        }
+        <Group as cqrs_es::Aggregate>::TYPE => {
+            let event: GroupEvent = serde_json::from_value(payload.clone())?;
             Ok(event.claim_changes())
         }
         _ => Ok(Vec::new()),

@@ -84,6 +84,11 @@ prefixed_id!(
     "om"
 );
 prefixed_id!(
+    /// A group of memberships within an organization (`grp_…`).
+    GroupId,
+    "grp"
+);
+prefixed_id!(
     /// The public id of one stored event (`evt_…`), stable across every delivery of it.
     EventId,
     "evt"

@@ -6,6 +6,7 @@
 
 pub mod claims;
 pub mod envelope;
+pub mod group;
 pub mod ids;
 pub mod membership;
 pub mod organization;
@@ -13,4 +14,4 @@ pub mod values;
 
 pub use claims::ClaimChange;
 pub use envelope::{Actor, AggregateRef, EventEnvelope};
-pub use ids::{EventId, IdError, MembershipId, OrganizationId};
+pub use ids::{EventId, GroupId, IdError, MembershipId, OrganizationId};

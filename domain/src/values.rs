@@ -81,6 +81,12 @@ text_value!(
 );
 
 text_value!(
+    /// A group's name, 1–100 characters, unique in its organization regardless of case.
+    GroupName,
+    "name",
+    100
+);
+text_value!(
     /// A role's display name, 1–100 characters.
     RoleName,
     "name",

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::body::Body;
 use crate::problem::{method_not_allowed, FieldError, Problem};
 use crate::request::{context, infrastructure, rejected, respond, Fields};
+use crate::routes::groups;
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -257,16 +258,16 @@ async fn update(
 }
 
 async fn lifecycle(
-    state: web::Data<CommandState>,
-    req: HttpRequest,
-    path: web::Path<String>,
+    state: &CommandState,
+    req: &HttpRequest,
+    raw: &str,
     command: MembershipCommand,
 ) -> Result<HttpResponse, Problem> {
-    let current = load(&state, &path.into_inner()).await?;
+    let current = load(state, raw).await?;
     let org = current.organization_id.to_string();
     run(
-        &state,
-        &req,
+        state,
+        req,
         &current.id.to_string(),
         &org,
         command,
@@ -275,18 +276,29 @@ async fn lifecycle(
     .await
 }
 
+/// Deactivating or deleting a membership takes it out of its groups.
+async fn leave_groups(state: &CommandState, req: &HttpRequest, raw: &str) -> Result<(), Problem> {
+    let id = MembershipId::parse(raw).map_err(|e| field_problem("id", e.to_string()))?;
+    let membership: Membership = state
+        .memberships
+        .load(&id.to_string())
+        .await
+        .map_err(|e| infrastructure(e, membership_rejected(raw)))?;
+    let Some(m) = membership.state.as_ref() else {
+        return Ok(());
+    };
+    groups::remove_from_all_groups(state, &context(req), &id, &m.organization_id.to_string()).await
+}
+
 async fn deactivate(
     state: web::Data<CommandState>,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    lifecycle(
-        state,
-        req,
-        path,
-        MembershipCommand::Deactivate { at: Utc::now() },
-    )
-    .await
+    let command = MembershipCommand::Deactivate { at: Utc::now() };
+    let res = lifecycle(&state, &req, &path, command).await?;
+    leave_groups(&state, &req, &path).await?;
+    Ok(res)
 }
 
 async fn reactivate(
@@ -299,7 +311,7 @@ async fn reactivate(
         attributes: None,
         at: Utc::now(),
     };
-    lifecycle(state, req, path, command).await
+    lifecycle(&state, &req, &path, command).await
 }
 
 async fn delete(
@@ -307,13 +319,13 @@ async fn delete(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    lifecycle(
-        state,
-        req,
-        path,
-        MembershipCommand::Delete { at: Utc::now() },
-    )
-    .await
+    // Leave the groups first (explicit events before `membership.deleted`), then once more
+    // after: an add that raced the deletion committed before it and is caught here.
+    leave_groups(&state, &req, &path).await?;
+    let command = MembershipCommand::Delete { at: Utc::now() };
+    let res = lifecycle(&state, &req, &path, command).await?;
+    leave_groups(&state, &req, &path).await?;
+    Ok(res)
 }
 
 /// Runs a membership command; answers with the membership from its last event, or (no change)

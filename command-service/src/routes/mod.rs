@@ -1,3 +1,4 @@
+pub mod groups;
 pub mod memberships;
 pub mod organizations;
 pub mod roles;

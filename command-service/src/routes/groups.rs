@@ -1,0 +1,428 @@
+//! Groups: `POST /v1/organizations/{org_id}/groups`, `PATCH|DELETE /v1/groups/{id}`,
+//! `POST /v1/groups/{id}/members`, `DELETE /v1/groups/{id}/members/{membership_id}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use domain::group::{Group, GroupCommand, GroupData, GroupError, GroupMember};
+use domain::membership::{Membership, MembershipStatus};
+use domain::values::{Description, GroupName};
+use domain::{claims, GroupId, MembershipId, OrganizationId};
+use serde::{Deserialize, Serialize};
+use store::{CommandError, RequestContext};
+
+use crate::body::Body;
+use crate::problem::{method_not_allowed, FieldError, Problem};
+use crate::request::{context, infrastructure, nullable, rejected, respond, Fields};
+use crate::CommandState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v1/organizations/{org_id}/groups")
+            .post(create)
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/groups/{id}")
+            .patch(update)
+            .delete(delete)
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/groups/{id}/members")
+            .post(add_member)
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/groups/{id}/members/{membership_id}")
+            .delete(remove_member)
+            .default_service(web::to(method_not_allowed)),
+    );
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    name: String,
+    description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateBody {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    description: Option<Option<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberBody {
+    membership_id: String,
+}
+
+#[derive(Serialize)]
+struct GroupBody<'a> {
+    object: &'static str,
+    #[serde(flatten)]
+    group: &'a GroupData,
+}
+
+#[derive(Serialize)]
+struct MemberResponse<'a> {
+    object: &'static str,
+    #[serde(flatten)]
+    member: &'a GroupMember,
+}
+
+fn field_problem(field: &str, message: impl Into<String>) -> Problem {
+    Problem::validation(vec![FieldError {
+        field: field.into(),
+        message: message.into(),
+    }])
+}
+
+fn unprocessable(slug: &str, title: &str, field: &str, detail: String) -> Problem {
+    Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        slug,
+        title,
+        detail.clone(),
+    )
+    .with_field(field, detail)
+}
+
+/// Maps a group command's failure; a taken name claim names the group that has it.
+fn group_problem(id: &str) -> impl FnOnce(CommandError<GroupError>) -> Problem + '_ {
+    move |e| match e {
+        CommandError::ClaimTaken { owner_id, .. } => Problem::conflict(format!(
+            "the organization already has a group with this name: {owner_id}"
+        ))
+        .with_field("name", format!("already used by {owner_id}")),
+        CommandError::RequirementFailed { .. } => unprocessable(
+            "membership-not-active",
+            "Membership not active",
+            "membership_id",
+            "the membership is not active".into(),
+        ),
+        other => infrastructure(other, |e| match e {
+            GroupError::NotFound => Problem::not_found(format!("group {id} does not exist")),
+            GroupError::AlreadyExists => Problem::conflict(format!("group {id} already exists")),
+            GroupError::NotMember(m) => {
+                Problem::not_found(format!("{m} is not a member of group {id}"))
+            }
+        }),
+    }
+}
+
+async fn load(state: &CommandState, raw: &str) -> Result<GroupData, Problem> {
+    let id = GroupId::parse(raw)
+        .map_err(|e| field_problem("id", e.to_string()))?
+        .to_string();
+    let group: Group = state.groups.load(&id).await.map_err(group_problem(&id))?;
+    group
+        .current()
+        .cloned()
+        .ok_or_else(|| Problem::not_found(format!("group {id} does not exist")))
+}
+
+async fn create(
+    state: web::Data<CommandState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    Body(input): Body<CreateBody>,
+) -> Result<HttpResponse, Problem> {
+    let org = OrganizationId::parse(&path.into_inner())
+        .map_err(|e| field_problem("org_id", e.to_string()))?;
+    let mut fields = Fields::default();
+    let name = fields.check("name", GroupName::parse(&input.name));
+    let description = input
+        .description
+        .as_deref()
+        .and_then(|d| fields.check("description", Description::parse(d)));
+    fields.finish()?;
+    let Some(name) = name else {
+        return Err(Problem::internal());
+    };
+    let org_str = org.to_string();
+    let organization = state
+        .organizations
+        .load(&org_str)
+        .await
+        .map_err(|e| infrastructure(e, rejected(&org_str)))?;
+    if organization.state.is_none() {
+        return Err(Problem::not_found(format!(
+            "organization {org_str} does not exist"
+        )));
+    }
+    let id = GroupId::new();
+    let command = GroupCommand::Create {
+        id,
+        organization_id: org,
+        name,
+        description,
+        at: Utc::now(),
+    };
+    run(
+        &state,
+        &req,
+        &id.to_string(),
+        &org_str,
+        command,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+async fn update(
+    state: web::Data<CommandState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    Body(input): Body<UpdateBody>,
+) -> Result<HttpResponse, Problem> {
+    let group = load(&state, &path.into_inner()).await?;
+    let mut fields = Fields::default();
+    let name = input
+        .name
+        .as_deref()
+        .and_then(|n| fields.check("name", GroupName::parse(n)));
+    let description = match input.description {
+        Some(Some(d)) => fields
+            .check("description", Description::parse(&d))
+            .map(Some),
+        Some(None) => Some(None),
+        None => None,
+    };
+    fields.finish()?;
+    let command = GroupCommand::Update {
+        name,
+        description,
+        at: Utc::now(),
+    };
+    let org = group.organization_id.to_string();
+    run(
+        &state,
+        &req,
+        &group.id.to_string(),
+        &org,
+        command,
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn delete(
+    state: web::Data<CommandState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let group = load(&state, &path.into_inner()).await?;
+    let org = group.organization_id.to_string();
+    let command = GroupCommand::Delete { at: Utc::now() };
+    run(
+        &state,
+        &req,
+        &group.id.to_string(),
+        &org,
+        command,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Runs a group command and answers with the group (from its last group event, or the state).
+async fn run(
+    state: &CommandState,
+    req: &HttpRequest,
+    id: &str,
+    org: &str,
+    command: GroupCommand,
+    status: StatusCode,
+) -> Result<HttpResponse, Problem> {
+    let executed = state
+        .groups
+        .execute(id, Some(org), command, &context(req))
+        .await
+        .map_err(group_problem(id))?;
+    let group_event = executed
+        .events
+        .iter()
+        .rev()
+        .find(|e| !e.event_type.starts_with("group.member_"));
+    if let (Some(event), Some(position)) = (group_event, executed.last_position()) {
+        let data: GroupData = serde_json::from_value(event.payload["data"].clone())
+            .map_err(|_| Problem::internal())?;
+        return respond(
+            status,
+            &GroupBody {
+                object: "group",
+                group: &data,
+            },
+            position,
+        );
+    }
+    let data = load(state, id).await?;
+    let position = state
+        .groups
+        .last_position(id)
+        .await
+        .map_err(group_problem(id))?
+        .unwrap_or(0);
+    respond(
+        status,
+        &GroupBody {
+            object: "group",
+            group: &data,
+        },
+        position,
+    )
+}
+
+async fn add_member(
+    state: web::Data<CommandState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    Body(input): Body<MemberBody>,
+) -> Result<HttpResponse, Problem> {
+    let group = load(&state, &path.into_inner()).await?;
+    let membership_id = MembershipId::parse(&input.membership_id)
+        .map_err(|e| field_problem("membership_id", e.to_string()))?;
+    let m_str = membership_id.to_string();
+    let membership: Membership = state.memberships.load(&m_str).await.map_err(|e| {
+        infrastructure(e, |_| {
+            Problem::not_found(format!("membership {m_str} does not exist"))
+        })
+    })?;
+    let Some(m) = membership.current() else {
+        return Err(Problem::not_found(format!(
+            "membership {m_str} does not exist"
+        )));
+    };
+    if m.organization_id != group.organization_id {
+        return Err(unprocessable(
+            "wrong-organization",
+            "Wrong organization",
+            "membership_id",
+            format!("membership {m_str} belongs to another organization"),
+        ));
+    }
+    if m.status != MembershipStatus::Active {
+        return Err(unprocessable(
+            "membership-not-active",
+            "Membership not active",
+            "membership_id",
+            format!("membership {m_str} is not active"),
+        ));
+    }
+    let id = group.id.to_string();
+    let org = group.organization_id.to_string();
+    let command = GroupCommand::AddMember {
+        membership_id,
+        at: Utc::now(),
+    };
+    let executed = state
+        .groups
+        .execute(&id, Some(&org), command, &context(&req))
+        .await
+        .map_err(group_problem(&id))?;
+    match executed.events.last() {
+        Some(event) => {
+            let member: GroupMember = serde_json::from_value(event.payload["data"].clone())
+                .map_err(|_| Problem::internal())?;
+            respond(
+                StatusCode::CREATED,
+                &MemberResponse {
+                    object: "group_member",
+                    member: &member,
+                },
+                event.position,
+            )
+        }
+        // Already a member: nothing appended.
+        None => {
+            let position = state
+                .groups
+                .last_position(&id)
+                .await
+                .map_err(group_problem(&id))?
+                .unwrap_or(0);
+            let member = GroupMember {
+                group_id: group.id,
+                organization_id: group.organization_id,
+                membership_id,
+                at: Utc::now(),
+            };
+            respond(
+                StatusCode::OK,
+                &MemberResponse {
+                    object: "group_member",
+                    member: &member,
+                },
+                position,
+            )
+        }
+    }
+}
+
+async fn remove_member(
+    state: web::Data<CommandState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Problem> {
+    let (raw_group, raw_membership) = path.into_inner();
+    let group = load(&state, &raw_group).await?;
+    let membership_id = MembershipId::parse(&raw_membership)
+        .map_err(|e| field_problem("membership_id", e.to_string()))?;
+    let id = group.id.to_string();
+    let org = group.organization_id.to_string();
+    let command = GroupCommand::RemoveMember {
+        membership_id,
+        at: Utc::now(),
+    };
+    let executed = state
+        .groups
+        .execute(&id, Some(&org), command, &context(&req))
+        .await
+        .map_err(group_problem(&id))?;
+    let event = executed.events.last().ok_or_else(Problem::internal)?;
+    let member: GroupMember =
+        serde_json::from_value(event.payload["data"].clone()).map_err(|_| Problem::internal())?;
+    respond(
+        StatusCode::OK,
+        &MemberResponse {
+            object: "group_member",
+            member: &member,
+        },
+        event.position,
+    )
+}
+
+/// Takes a membership out of every group it is in, each an explicit `group.member_removed`.
+/// Called after the membership stopped being active, so no add can race in behind it.
+pub(crate) async fn remove_from_all_groups(
+    state: &CommandState,
+    ctx: &RequestContext,
+    membership: &MembershipId,
+    org: &str,
+) -> Result<(), Problem> {
+    let entries =
+        store::claims::with_prefix(&state.pool, &claims::membership_groups_prefix(membership))
+            .await
+            .map_err(|_| Problem::unavailable("the database is unavailable; retry shortly"))?;
+    for (_, group_id) in entries {
+        let command = GroupCommand::RemoveMember {
+            membership_id: *membership,
+            at: Utc::now(),
+        };
+        match state
+            .groups
+            .execute(&group_id, Some(org), command, ctx)
+            .await
+        {
+            Ok(_)
+            | Err(CommandError::Rejected(GroupError::NotMember(_) | GroupError::NotFound)) => {}
+            Err(e) => return Err(group_problem(&group_id)(e)),
+        }
+    }
+    Ok(())
+}

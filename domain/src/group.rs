@@ -1,0 +1,408 @@
+//! The group aggregate: a named set of an organization's active memberships (like WorkOS
+//! groups and Melody Auth org groups).
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use serde::{Deserialize, Serialize};
+
+use crate::claims::{self, ClaimChange};
+use crate::ids::{GroupId, MembershipId, OrganizationId};
+use crate::values::{Description, GroupName};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupData {
+    pub id: GroupId,
+    pub organization_id: OrganizationId,
+    pub name: GroupName,
+    pub description: Option<Description>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PreviousGroupAttributes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<GroupName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<Description>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupUpdated {
+    #[serde(flatten)]
+    pub group: GroupData,
+    pub previous_attributes: PreviousGroupAttributes,
+}
+
+/// A membership's place in a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupMember {
+    pub group_id: GroupId,
+    pub organization_id: OrganizationId,
+    pub membership_id: MembershipId,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum GroupEvent {
+    #[serde(rename = "group.created")]
+    Created(GroupData),
+    #[serde(rename = "group.updated")]
+    Updated(GroupUpdated),
+    #[serde(rename = "group.deleted")]
+    Deleted(GroupData),
+    #[serde(rename = "group.member_added")]
+    MemberAdded(GroupMember),
+    #[serde(rename = "group.member_removed")]
+    MemberRemoved(GroupMember),
+}
+
+impl GroupEvent {
+    /// Names are unique per organization; a member must hold its membership's "active" key when
+    /// added (so a racing deactivation either waits for the add or makes it fail), and is indexed
+    /// so that deactivating or deleting the membership finds its groups.
+    pub fn claim_changes(&self) -> Vec<ClaimChange> {
+        match self {
+            Self::Created(g) => vec![ClaimChange::Acquire(claims::group_name(
+                &g.organization_id,
+                g.name.as_str(),
+            ))],
+            Self::Updated(u) => match &u.previous_attributes.name {
+                Some(old) => vec![
+                    ClaimChange::Release(claims::group_name(
+                        &u.group.organization_id,
+                        old.as_str(),
+                    )),
+                    ClaimChange::Acquire(claims::group_name(
+                        &u.group.organization_id,
+                        u.group.name.as_str(),
+                    )),
+                ],
+                None => Vec::new(),
+            },
+            Self::Deleted(g) => vec![ClaimChange::Release(claims::group_name(
+                &g.organization_id,
+                g.name.as_str(),
+            ))],
+            Self::MemberAdded(m) => vec![
+                ClaimChange::Require(claims::membership_active(&m.membership_id)),
+                ClaimChange::Acquire(claims::membership_in_group(&m.membership_id, &m.group_id)),
+            ],
+            Self::MemberRemoved(m) => vec![ClaimChange::Release(claims::membership_in_group(
+                &m.membership_id,
+                &m.group_id,
+            ))],
+        }
+    }
+}
+
+impl DomainEvent for GroupEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::Created(_) => "group.created",
+            Self::Updated(_) => "group.updated",
+            Self::Deleted(_) => "group.deleted",
+            Self::MemberAdded(_) => "group.member_added",
+            Self::MemberRemoved(_) => "group.member_removed",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupCommand {
+    Create {
+        id: GroupId,
+        organization_id: OrganizationId,
+        name: GroupName,
+        description: Option<Description>,
+        at: DateTime<Utc>,
+    },
+    Update {
+        name: Option<GroupName>,
+        description: Option<Option<Description>>,
+        at: DateTime<Utc>,
+    },
+    /// Removes every member (each an explicit event), then deletes the group.
+    Delete { at: DateTime<Utc> },
+    /// Idempotent: adding a member again changes nothing.
+    AddMember {
+        membership_id: MembershipId,
+        at: DateTime<Utc>,
+    },
+    RemoveMember {
+        membership_id: MembershipId,
+        at: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GroupError {
+    #[error("the group already exists")]
+    AlreadyExists,
+    #[error("the group does not exist")]
+    NotFound,
+    #[error("{0} is not a member of the group")]
+    NotMember(MembershipId),
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub state: Option<GroupData>,
+    pub members: BTreeSet<MembershipId>,
+    pub deleted: bool,
+}
+
+impl Aggregate for Group {
+    const TYPE: &'static str = "group";
+    type Command = GroupCommand;
+    type Event = GroupEvent;
+    type Error = GroupError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            GroupEvent::Created(g) => self.state = Some(g),
+            GroupEvent::Updated(u) => self.state = Some(u.group),
+            GroupEvent::Deleted(g) => {
+                self.state = Some(g);
+                self.deleted = true;
+            }
+            GroupEvent::MemberAdded(m) => {
+                self.members.insert(m.membership_id);
+            }
+            GroupEvent::MemberRemoved(m) => {
+                self.members.remove(&m.membership_id);
+            }
+        }
+    }
+}
+
+impl Group {
+    pub fn current(&self) -> Option<&GroupData> {
+        self.state.as_ref().filter(|_| !self.deleted)
+    }
+
+    pub fn decide(&self, command: GroupCommand) -> Result<Vec<GroupEvent>, GroupError> {
+        if let GroupCommand::Create {
+            id,
+            organization_id,
+            name,
+            description,
+            at,
+        } = command
+        {
+            if self.state.is_some() {
+                return Err(GroupError::AlreadyExists);
+            }
+            return Ok(vec![GroupEvent::Created(GroupData {
+                id,
+                organization_id,
+                name,
+                description,
+                created_at: at,
+                updated_at: at,
+            })]);
+        }
+        let current = self.current().ok_or(GroupError::NotFound)?;
+        let member = |membership_id, at| GroupMember {
+            group_id: current.id,
+            organization_id: current.organization_id,
+            membership_id,
+            at,
+        };
+        Ok(match command {
+            GroupCommand::Create { .. } => unreachable!("handled above"),
+            GroupCommand::Update {
+                name,
+                description,
+                at,
+            } => {
+                let mut next = current.clone();
+                let mut previous = PreviousGroupAttributes::default();
+                if let Some(n) = name.filter(|n| *n != current.name) {
+                    previous.name = Some(std::mem::replace(&mut next.name, n));
+                }
+                if let Some(d) = description.filter(|d| *d != current.description) {
+                    previous.description = Some(std::mem::replace(&mut next.description, d));
+                }
+                if previous == PreviousGroupAttributes::default() {
+                    return Ok(Vec::new());
+                }
+                next.updated_at = at;
+                vec![GroupEvent::Updated(GroupUpdated {
+                    group: next,
+                    previous_attributes: previous,
+                })]
+            }
+            GroupCommand::Delete { at } => {
+                let mut events: Vec<_> = self
+                    .members
+                    .iter()
+                    .map(|m| GroupEvent::MemberRemoved(member(*m, at)))
+                    .collect();
+                let mut gone = current.clone();
+                gone.updated_at = at;
+                events.push(GroupEvent::Deleted(gone));
+                events
+            }
+            GroupCommand::AddMember { membership_id, at } => {
+                if self.members.contains(&membership_id) {
+                    return Ok(Vec::new());
+                }
+                vec![GroupEvent::MemberAdded(member(membership_id, at))]
+            }
+            GroupCommand::RemoveMember { membership_id, at } => {
+                if !self.members.contains(&membership_id) {
+                    return Err(GroupError::NotMember(membership_id));
+                }
+                vec![GroupEvent::MemberRemoved(member(membership_id, at))]
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use cqrs_es::test::TestFramework;
+
+    use super::*;
+
+    type Given = TestFramework<Group>;
+
+    fn group() -> GroupData {
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+        GroupData {
+            id: GroupId::parse("grp_01JD0000000000000000000000").unwrap(),
+            organization_id: OrganizationId::parse("org_01JD0000000000000000000000").unwrap(),
+            name: GroupName::parse("Engineering").unwrap(),
+            description: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn om(n: u8) -> MembershipId {
+        MembershipId::parse(&format!("om_01JD00000000000000000000{n:02}")).unwrap()
+    }
+
+    fn added(g: &GroupData, m: MembershipId) -> GroupEvent {
+        GroupEvent::MemberAdded(GroupMember {
+            group_id: g.id,
+            organization_id: g.organization_id,
+            membership_id: m,
+            at: g.created_at,
+        })
+    }
+
+    #[test]
+    fn adding_is_idempotent_and_removing_a_stranger_fails() {
+        let g = group();
+        let at = g.created_at;
+        Given::with(())
+            .given(vec![GroupEvent::Created(g.clone())])
+            .when(GroupCommand::AddMember {
+                membership_id: om(1),
+                at,
+            })
+            .then_expect_events(vec![added(&g, om(1))]);
+        Given::with(())
+            .given(vec![GroupEvent::Created(g.clone()), added(&g, om(1))])
+            .when(GroupCommand::AddMember {
+                membership_id: om(1),
+                at,
+            })
+            .then_expect_events(vec![]);
+        Given::with(())
+            .given(vec![GroupEvent::Created(g.clone())])
+            .when(GroupCommand::RemoveMember {
+                membership_id: om(2),
+                at,
+            })
+            .then_expect_error(GroupError::NotMember(om(2)));
+    }
+
+    #[test]
+    fn delete_removes_every_member_first() {
+        let g = group();
+        let at = g.created_at;
+        let removed = |m| {
+            GroupEvent::MemberRemoved(GroupMember {
+                group_id: g.id,
+                organization_id: g.organization_id,
+                membership_id: m,
+                at,
+            })
+        };
+        Given::with(())
+            .given(vec![
+                GroupEvent::Created(g.clone()),
+                added(&g, om(1)),
+                added(&g, om(2)),
+            ])
+            .when(GroupCommand::Delete { at })
+            .then_expect_events(vec![
+                removed(om(1)),
+                removed(om(2)),
+                GroupEvent::Deleted(g.clone()),
+            ]);
+        Given::with(())
+            .given(vec![GroupEvent::Created(g.clone()), GroupEvent::Deleted(g)])
+            .when(GroupCommand::AddMember {
+                membership_id: om(1),
+                at,
+            })
+            .then_expect_error(GroupError::NotFound);
+    }
+
+    #[test]
+    fn claims_make_names_unique_and_members_active() {
+        let g = group();
+        let renamed = GroupEvent::Updated(GroupUpdated {
+            group: GroupData {
+                name: GroupName::parse("ENG").unwrap(),
+                ..g.clone()
+            },
+            previous_attributes: PreviousGroupAttributes {
+                name: Some(g.name.clone()),
+                ..Default::default()
+            },
+        });
+        let org = g.organization_id;
+        assert_eq!(
+            renamed.claim_changes(),
+            vec![
+                ClaimChange::Release(format!("organization/{org}/group_name/engineering")),
+                ClaimChange::Acquire(format!("organization/{org}/group_name/eng")),
+            ]
+        );
+        assert_eq!(
+            added(&g, om(1)).claim_changes(),
+            vec![
+                ClaimChange::Require(format!("membership/{}/active", om(1))),
+                ClaimChange::Acquire(format!("membership/{}/group/{}", om(1), g.id)),
+            ]
+        );
+    }
+}

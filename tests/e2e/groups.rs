@@ -1,0 +1,328 @@
+//! Groups over HTTP: names unique per organization (any case), members that are active
+//! memberships of the same organization — also when a deactivation races the adds.
+
+mod support;
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use support::{fields, problem, TestApp};
+
+async fn ok(res: reqwest::Response, status: u16) -> Value {
+    let actual = res.status().as_u16();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(actual, status, "{body}");
+    body
+}
+
+async fn id_of(app: &TestApp, path: &str, body: Value) -> String {
+    ok(app.post(path, body).await, 201).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn organization(app: &TestApp) -> String {
+    id_of(app, "/v1/organizations", json!({"name": "Acme"})).await
+}
+
+async fn membership(app: &TestApp, org: &str, user: &str) -> String {
+    id_of(
+        app,
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": user}),
+    )
+    .await
+}
+
+async fn group(app: &TestApp, org: &str, name: &str) -> String {
+    id_of(
+        app,
+        &format!("/v1/organizations/{org}/groups"),
+        json!({"name": name}),
+    )
+    .await
+}
+
+/// Net membership of `om` in `grp` according to the stored events.
+async fn is_member(app: &TestApp, grp: &str, om: &str) -> bool {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(CASE event_type WHEN 'group.member_added' THEN 1 ELSE -1 END), 0)
+           FROM events WHERE aggregate_id = $1 AND payload->'data'->>'membership_id' = $2",
+    )
+    .bind(grp)
+    .bind(om)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    n > 0
+}
+
+#[tokio::test]
+async fn group_lifecycle_and_members() {
+    let app = TestApp::spawn().await;
+    let org = organization(&app).await;
+    let other_org = organization(&app).await;
+    let grp = group(&app, &org, "Engineering").await;
+    let om = membership(&app, &org, "u1").await;
+
+    let body = problem(
+        app.post(
+            &format!("/v1/organizations/{org}/groups"),
+            json!({"name": "ENGINEERING"}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(fields(&body), ["name"]);
+    // Another organization may use the name.
+    group(&app, &other_org, "Engineering").await;
+
+    let members = format!("/v1/groups/{grp}/members");
+    let added = ok(app.post(&members, json!({"membership_id": om})).await, 201).await;
+    assert_eq!(added["object"], "group_member");
+    let again = ok(app.post(&members, json!({"membership_id": om})).await, 200).await;
+    assert_eq!(
+        again["position"], added["position"],
+        "re-adding appends nothing"
+    );
+
+    let stranger = membership(&app, &other_org, "u2").await;
+    let body = problem(
+        app.post(&members, json!({"membership_id": stranger})).await,
+        422,
+    )
+    .await;
+    assert_eq!(fields(&body), ["membership_id"]);
+    let idle = membership(&app, &org, "u3").await;
+    ok(
+        app.client
+            .post(app.url(&format!("/v1/memberships/{idle}/deactivate")))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let body = problem(
+        app.post(&members, json!({"membership_id": idle})).await,
+        422,
+    )
+    .await;
+    assert_eq!(fields(&body), ["membership_id"]);
+    problem(
+        app.post(
+            &members,
+            json!({"membership_id": "om_01JD0000000000000000000000"}),
+        )
+        .await,
+        404,
+    )
+    .await;
+    let body = problem(app.post(&members, json!({"membership_id": grp})).await, 400).await;
+    assert_eq!(fields(&body), ["membership_id"]);
+
+    let renamed = ok(
+        app.patch(&format!("/v1/groups/{grp}"), json!({"name": "Platform"}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(renamed["name"], "Platform");
+    // The old name is free again.
+    group(&app, &org, "engineering").await;
+
+    let removed = ok(
+        app.client
+            .delete(app.url(&format!("{members}/{om}")))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(removed["membership_id"], om.as_str());
+    problem(
+        app.client
+            .delete(app.url(&format!("{members}/{om}")))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+
+    ok(app.post(&members, json!({"membership_id": om})).await, 201).await;
+    let deleted = ok(
+        app.client
+            .delete(app.url(&format!("/v1/groups/{grp}")))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(deleted["id"], grp.as_str());
+    let types: Vec<String> = app.events_of(&grp).await.into_iter().map(|e| e.0).collect();
+    assert_eq!(
+        types[types.len() - 2..],
+        [
+            "group.member_removed".to_string(),
+            "group.deleted".to_string()
+        ]
+    );
+    problem(app.post(&members, json!({"membership_id": om})).await, 404).await;
+    group(&app, &org, "Platform").await;
+}
+
+#[tokio::test]
+async fn deactivating_or_deleting_a_membership_takes_it_out_of_its_groups() {
+    let app = TestApp::spawn().await;
+    let org = organization(&app).await;
+    let (g1, g2) = (
+        group(&app, &org, "One").await,
+        group(&app, &org, "Two").await,
+    );
+    let om = membership(&app, &org, "u1").await;
+    for g in [&g1, &g2] {
+        ok(
+            app.post(
+                &format!("/v1/groups/{g}/members"),
+                json!({"membership_id": om}),
+            )
+            .await,
+            201,
+        )
+        .await;
+    }
+    ok(
+        app.client
+            .post(app.url(&format!("/v1/memberships/{om}/deactivate")))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(!is_member(&app, &g1, &om).await && !is_member(&app, &g2, &om).await);
+
+    ok(
+        app.client
+            .post(app.url(&format!("/v1/memberships/{om}/reactivate")))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    ok(
+        app.post(
+            &format!("/v1/groups/{g1}/members"),
+            json!({"membership_id": om}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let deleted = ok(
+        app.client
+            .delete(app.url(&format!("/v1/memberships/{om}")))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(!is_member(&app, &g1, &om).await);
+    let removed_at = app.events_of(&g1).await.last().unwrap().2;
+    assert!(
+        removed_at < deleted["position"].as_i64().unwrap(),
+        "removed from groups before membership.deleted"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_deactivation_racing_adds_leaves_no_inactive_member() {
+    let app = Arc::new(TestApp::spawn().await);
+    let org = organization(&app).await;
+    let mut groups = Vec::new();
+    for i in 0..8 {
+        groups.push(group(&app, &org, &format!("g{i}")).await);
+    }
+    for round in 0..5 {
+        let om = membership(&app, &org, &format!("racer{round}")).await;
+        let barrier = Arc::new(tokio::sync::Barrier::new(groups.len() + 1));
+        let mut tasks = Vec::new();
+        for g in &groups {
+            let (app, barrier, g, om) = (app.clone(), barrier.clone(), g.clone(), om.clone());
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                app.post(
+                    &format!("/v1/groups/{g}/members"),
+                    json!({"membership_id": om}),
+                )
+                .await
+                .status()
+                .as_u16()
+            }));
+        }
+        let deactivation = {
+            let (app, barrier, om) = (app.clone(), barrier.clone(), om.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                app.client
+                    .post(app.url(&format!("/v1/memberships/{om}/deactivate")))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        };
+        for t in tasks {
+            let status = t.await.unwrap();
+            assert!(status == 201 || status == 422, "add answered {status}");
+        }
+        assert_eq!(deactivation.await.unwrap(), 200);
+        for g in &groups {
+            assert!(
+                !is_member(&app, g, &om).await,
+                "round {round}: inactive {om} left in {g}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_racing_creates_of_one_name_in_any_case_have_one_winner() {
+    let app = Arc::new(TestApp::spawn().await);
+    let org = organization(&app).await;
+    let path = Arc::new(format!("/v1/organizations/{org}/groups"));
+    let barrier = Arc::new(tokio::sync::Barrier::new(50));
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let (app, path, barrier) = (app.clone(), path.clone(), barrier.clone());
+            let name = if i % 2 == 0 { "Admins" } else { "ADMINS" };
+            tokio::spawn(async move {
+                barrier.wait().await;
+                app.post(&path, json!({"name": name}))
+                    .await
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1);
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49);
+    let created: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE event_type = 'group.created'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(created, 1);
+}
