@@ -34,10 +34,39 @@ pub fn organization_external_id(external_id: &str) -> String {
     format!("organization/external_id/{external_id}")
 }
 
+/// Held while the organization exists; what creating anything in it requires.
+pub fn organization_alive(organization: &OrganizationId) -> String {
+    format!("organization/{organization}/alive")
+}
+
+/// Held while the organization's catalogue has the role; what assigning it requires.
+pub fn organization_role(organization: &OrganizationId, slug: &str) -> String {
+    format!("organization/{organization}/role/{slug}")
+}
+
+/// Index entry: `membership` has role `slug` (found by `role_members_prefix`).
+pub fn role_member(organization: &OrganizationId, slug: &str, membership: &MembershipId) -> String {
+    format!("{}{membership}", role_members_prefix(organization, slug))
+}
+
+pub fn role_members_prefix(organization: &OrganizationId, slug: &str) -> String {
+    format!("organization/{organization}/role_member/{slug}/")
+}
+
+/// Index: the organization's memberships (their subject claims) and groups (their name claims).
+pub fn memberships_prefix(organization: &OrganizationId) -> String {
+    format!("organization/{organization}/membership/")
+}
+
+pub fn group_names_prefix(organization: &OrganizationId) -> String {
+    format!("organization/{organization}/group_name/")
+}
+
 /// One membership per subject (user or application) and organization.
 pub fn membership_subject(organization: &OrganizationId, subject: &Subject) -> String {
     format!(
-        "organization/{organization}/membership/{}/{}",
+        "{}{}/{}",
+        memberships_prefix(organization),
         subject.kind(),
         subject.id().as_str()
     )

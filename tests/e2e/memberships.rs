@@ -120,6 +120,7 @@ async fn membership_lifecycle() {
             "membership.updated",
             "membership.deactivated",
             "membership.reactivated",
+            "membership.updated",
             "membership.deleted"
         ]
     );
@@ -273,4 +274,58 @@ async fn concurrent_creates_for_one_user_make_one_membership() {
             .await
             .unwrap();
     assert_eq!(created, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memberships_created_while_the_organization_is_deleted_do_not_survive_it() {
+    let app = Arc::new(TestApp::spawn().await);
+    for round in 0..3 {
+        let org = organization(&app).await;
+        let barrier = Arc::new(tokio::sync::Barrier::new(21));
+        let mut creates = Vec::new();
+        for i in 0..20 {
+            let (app, barrier, org) = (app.clone(), barrier.clone(), org.clone());
+            creates.push(tokio::spawn(async move {
+                barrier.wait().await;
+                app.post(
+                    &format!("/v1/organizations/{org}/memberships"),
+                    json!({"user_id": format!("u{i}")}),
+                )
+                .await
+                .status()
+                .as_u16()
+            }));
+        }
+        let delete = {
+            let (app, barrier, org) = (app.clone(), barrier.clone(), org.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                app.client
+                    .delete(app.url(&format!("/v1/organizations/{org}")))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        };
+        for c in creates {
+            let status = c.await.unwrap();
+            assert!(status == 201 || status == 404, "create answered {status}");
+        }
+        assert_eq!(delete.await.unwrap(), 200);
+        let live: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM (
+                 SELECT aggregate_id FROM events WHERE organization_id = $1 AND aggregate_type = 'membership'
+                 GROUP BY aggregate_id HAVING bool_and(event_type <> 'membership.deleted')) live",
+        )
+        .bind(&org)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            live, 0,
+            "round {round}: memberships outlived their organization"
+        );
+    }
 }

@@ -236,3 +236,145 @@ async fn concurrent_updates_of_one_organization_are_serialised() {
         "retries let most concurrent updates through, got {ok}"
     );
 }
+
+#[tokio::test]
+async fn deleting_an_organization_deletes_its_contents_first_and_ends_it() {
+    let app = TestApp::spawn().await;
+    let created: Value = app
+        .post(
+            "/v1/organizations",
+            json!({"name": "Doomed", "external_id": "doomed"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let org = created["id"].as_str().unwrap().to_owned();
+    let om: Value = app
+        .post(
+            &format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": "u"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let om = om["id"].as_str().unwrap().to_owned();
+    let grp: Value = app
+        .post(
+            &format!("/v1/organizations/{org}/groups"),
+            json!({"name": "G"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let grp = grp["id"].as_str().unwrap().to_owned();
+    let res = app
+        .post(
+            &format!("/v1/groups/{grp}/members"),
+            json!({"membership_id": om}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+
+    let res = app
+        .client
+        .delete(app.url(&format!("/v1/organizations/{org}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let deleted: Value = res.json().await.unwrap();
+
+    let types: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT event_type, position FROM events WHERE organization_id = $1 ORDER BY position",
+    )
+    .bind(&org)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    let tail: Vec<&str> = types
+        .iter()
+        .rev()
+        .take(6)
+        .rev()
+        .map(|(t, _)| t.as_str())
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "group.member_removed",
+            "group.deleted",
+            "membership.deleted",
+            "organization_role.deleted",
+            "organization_role.deleted",
+            "organization.deleted"
+        ]
+    );
+    assert_eq!(
+        types.last().unwrap().1,
+        deleted["position"].as_i64().unwrap()
+    );
+
+    // Everything about it is gone, and its external id is free again.
+    problem(
+        app.patch(&format!("/v1/organizations/{org}"), json!({"name": "x"}))
+            .await,
+        404,
+    )
+    .await;
+    problem(
+        app.client
+            .delete(app.url(&format!("/v1/organizations/{org}")))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    problem(
+        app.post(
+            &format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": "v"}),
+        )
+        .await,
+        404,
+    )
+    .await;
+    problem(
+        app.post(
+            &format!("/v1/organizations/{org}/groups"),
+            json!({"name": "H"}),
+        )
+        .await,
+        404,
+    )
+    .await;
+    problem(
+        app.post(
+            &format!("/v1/organizations/{org}/roles"),
+            json!({"slug": "x", "name": "X"}),
+        )
+        .await,
+        404,
+    )
+    .await;
+    problem(
+        app.patch(&format!("/v1/memberships/{om}"), json!({})).await,
+        404,
+    )
+    .await;
+    problem(
+        app.patch(&format!("/v1/groups/{grp}"), json!({})).await,
+        404,
+    )
+    .await;
+    let again = app
+        .post(
+            "/v1/organizations",
+            json!({"name": "Reborn", "external_id": "doomed"}),
+        )
+        .await;
+    assert_eq!(again.status(), 201);
+}

@@ -175,3 +175,59 @@ async fn role_rules_and_bad_input() {
         "no bad request wrote anything"
     );
 }
+
+#[tokio::test]
+async fn deleting_a_role_takes_it_from_every_membership() {
+    let app = TestApp::spawn().await;
+    let org = organization(&app).await;
+    let roles = format!("/v1/organizations/{org}/roles");
+    assert_eq!(
+        app.post(&roles, json!({"slug": "billing", "name": "Billing"}))
+            .await
+            .status(),
+        201
+    );
+    let mut members = Vec::new();
+    for user in ["a", "b"] {
+        let res = app
+            .post(
+                &format!("/v1/organizations/{org}/memberships"),
+                json!({"user_id": user, "roles": ["billing", "member"]}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        members.push(
+            res.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let deleted: Value = app
+        .client
+        .delete(app.url(&format!("{roles}/billing")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for m in &members {
+        let events = app.events_of(m).await;
+        let (event_type, _, position, payload, _) = events.last().unwrap();
+        assert_eq!(event_type, "membership.updated");
+        assert_eq!(payload["data"]["roles"], json!(["member"]));
+        assert!(*position > deleted["position"].as_i64().unwrap());
+    }
+    // The role is gone: it can no longer be given.
+    let body = problem(
+        app.patch(
+            &format!("/v1/memberships/{}", members[0]),
+            json!({"roles": ["billing"]}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(fields(&body), ["roles"]);
+}

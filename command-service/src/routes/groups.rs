@@ -7,9 +7,9 @@ use chrono::Utc;
 use domain::group::{Group, GroupCommand, GroupData, GroupError, GroupMember};
 use domain::membership::{Membership, MembershipStatus};
 use domain::values::{Description, GroupName};
-use domain::{claims, GroupId, MembershipId, OrganizationId};
+use domain::{GroupId, MembershipId, OrganizationId};
 use serde::{Deserialize, Serialize};
-use store::{CommandError, RequestContext};
+use store::CommandError;
 
 use crate::body::Body;
 use crate::problem::{method_not_allowed, FieldError, Problem};
@@ -93,12 +93,15 @@ fn unprocessable(slug: &str, title: &str, field: &str, detail: String) -> Proble
 }
 
 /// Maps a group command's failure; a taken name claim names the group that has it.
-fn group_problem(id: &str) -> impl FnOnce(CommandError<GroupError>) -> Problem + '_ {
+pub(crate) fn group_problem(id: &str) -> impl FnOnce(CommandError<GroupError>) -> Problem + '_ {
     move |e| match e {
         CommandError::ClaimTaken { owner_id, .. } => Problem::conflict(format!(
             "the organization already has a group with this name: {owner_id}"
         ))
         .with_field("name", format!("already used by {owner_id}")),
+        CommandError::RequirementFailed { key } if key.ends_with("/alive") => {
+            Problem::not_found("the group's organization does not exist")
+        }
         CommandError::RequirementFailed { .. } => unprocessable(
             "membership-not-active",
             "Membership not active",
@@ -150,7 +153,7 @@ async fn create(
         .load(&org_str)
         .await
         .map_err(|e| infrastructure(e, rejected(&org_str)))?;
-    if organization.state.is_none() {
+    if organization.current().is_none() {
         return Err(Problem::not_found(format!(
             "organization {org_str} does not exist"
         )));
@@ -395,34 +398,4 @@ async fn remove_member(
         },
         event.position,
     )
-}
-
-/// Takes a membership out of every group it is in, each an explicit `group.member_removed`.
-/// Called after the membership stopped being active, so no add can race in behind it.
-pub(crate) async fn remove_from_all_groups(
-    state: &CommandState,
-    ctx: &RequestContext,
-    membership: &MembershipId,
-    org: &str,
-) -> Result<(), Problem> {
-    let entries =
-        store::claims::with_prefix(&state.pool, &claims::membership_groups_prefix(membership))
-            .await
-            .map_err(|_| Problem::unavailable("the database is unavailable; retry shortly"))?;
-    for (_, group_id) in entries {
-        let command = GroupCommand::RemoveMember {
-            membership_id: *membership,
-            at: Utc::now(),
-        };
-        match state
-            .groups
-            .execute(&group_id, Some(org), command, ctx)
-            .await
-        {
-            Ok(_)
-            | Err(CommandError::Rejected(GroupError::NotMember(_) | GroupError::NotFound)) => {}
-            Err(e) => return Err(group_problem(&group_id)(e)),
-        }
-    }
-    Ok(())
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::body::Body;
 use crate::problem::{method_not_allowed, FieldError, Problem};
 use crate::request::{context, infrastructure, rejected, respond, Fields};
-use crate::routes::groups;
+use crate::routes::cascade;
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -78,7 +78,7 @@ fn parse_roles(list: Vec<String>) -> Result<BTreeSet<RoleSlug>, ValueError> {
     list.iter().map(|r| RoleSlug::parse(r)).collect()
 }
 
-fn membership_rejected(id: &str) -> impl FnOnce(MembershipError) -> Problem + '_ {
+pub(crate) fn membership_rejected(id: &str) -> impl FnOnce(MembershipError) -> Problem + '_ {
     move |e| match e {
         MembershipError::NotFound => Problem::not_found(format!("membership {id} does not exist")),
         MembershipError::AlreadyExists => {
@@ -98,7 +98,7 @@ async fn check_roles(
         .load(org)
         .await
         .map_err(|e| infrastructure(e, rejected(org)))?;
-    if organization.state.is_none() {
+    if organization.current().is_none() {
         return Err(Problem::not_found(format!(
             "organization {org} does not exist"
         )));
@@ -287,7 +287,7 @@ async fn leave_groups(state: &CommandState, req: &HttpRequest, raw: &str) -> Res
     let Some(m) = membership.state.as_ref() else {
         return Ok(());
     };
-    groups::remove_from_all_groups(state, &context(req), &id, &m.organization_id.to_string()).await
+    cascade::remove_from_all_groups(state, &context(req), &id, &m.organization_id.to_string()).await
 }
 
 async fn deactivate(
@@ -348,6 +348,16 @@ async fn run(
                 "a membership for this subject already exists: {owner_id} (`{key}`)"
             ))
             .with_field("membership_id", owner_id),
+            store::CommandError::RequirementFailed { key } if key.ends_with("/alive") => {
+                Problem::not_found(format!("organization {org} does not exist"))
+            }
+            store::CommandError::RequirementFailed { key } => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown-role",
+                "Unknown role",
+                format!("a role was removed from organization {org} meanwhile (`{key}`)"),
+            )
+            .with_field("roles", "unknown role"),
             other => infrastructure(other, membership_rejected(id)),
         })?;
     if let Some(last) = executed.events.last() {

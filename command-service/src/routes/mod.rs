@@ -1,3 +1,4 @@
+mod cascade;
 pub mod groups;
 pub mod memberships;
 pub mod organizations;

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::body::Body;
 use crate::problem::{method_not_allowed, FieldError, Problem};
 use crate::request::{context, infrastructure, nullable, rejected, respond, Fields};
+use crate::routes::cascade;
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/v1/organizations/{org_id}")
             .patch(update)
+            .delete(delete)
             .default_service(web::to(method_not_allowed)),
     );
 }
@@ -148,6 +150,50 @@ async fn update(
     run(&state, &req, &id_str, command, StatusCode::OK).await
 }
 
+/// Deletes the organization's groups and memberships (each with its own events), then the
+/// organization; then sweeps once more for anything created while it was being deleted (creating
+/// requires the organization's "alive" claim, which the deletion releases).
+async fn delete(
+    state: web::Data<CommandState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let id = OrganizationId::parse(&path.into_inner()).map_err(|e| {
+        Problem::validation(vec![FieldError {
+            field: "org_id".into(),
+            message: e.to_string(),
+        }])
+    })?;
+    let id_str = id.to_string();
+    let org: Organization = state
+        .organizations
+        .load(&id_str)
+        .await
+        .map_err(|e| infrastructure(e, rejected(&id_str)))?;
+    if org.current().is_none() {
+        return Err(Problem::not_found(format!(
+            "organization {id_str} does not exist"
+        )));
+    }
+    let ctx = context(&req);
+    cascade::delete_organization_contents(&state, &ctx, &id).await?;
+    let executed = state
+        .organizations
+        .execute(
+            &id_str,
+            Some(&id_str),
+            OrganizationCommand::Delete { at: Utc::now() },
+            &ctx,
+        )
+        .await
+        .map_err(|e| infrastructure(e, rejected(&id_str)))?;
+    cascade::delete_organization_contents(&state, &ctx, &id).await?;
+    let event = executed.events.last().ok_or_else(Problem::internal)?;
+    let data: OrganizationData =
+        serde_json::from_value(event.payload["data"].clone()).map_err(|_| Problem::internal())?;
+    respond(StatusCode::OK, &body(&data), event.position)
+}
+
 /// Runs the command on organization `id`, then answers from its last event when there is one,
 /// else from the current state (a no-op update).
 async fn run(
@@ -179,7 +225,8 @@ async fn run(
         .await
         .map_err(|e| infrastructure(e, rejected(id)))?;
     let data = org
-        .state
+        .current()
+        .cloned()
         .ok_or_else(|| Problem::not_found(format!("organization {id} does not exist")))?;
     let position = state
         .organizations

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::body::Body;
 use crate::problem::{method_not_allowed, FieldError, Problem};
 use crate::request::{context, infrastructure, nullable, rejected, respond, Fields};
+use crate::routes::cascade;
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -152,7 +153,12 @@ async fn delete(
         slug: slug.clone(),
         at: Utc::now(),
     };
-    run(&state, &req, &org, &slug, command, StatusCode::OK).await
+    let res = run(&state, &req, &org, &slug, command, StatusCode::OK).await?;
+    // The role is gone (its claim released, so no one can be given it any more): take it from
+    // every membership that has it, each with its own `membership.updated`.
+    let org_id = OrganizationId::parse(&org).map_err(|_| Problem::internal())?;
+    cascade::remove_role_from_memberships(&state, &context(&req), &org_id, &slug).await?;
+    Ok(res)
 }
 
 /// Runs a role command; answers with the role from its event, or (no change) from the state.

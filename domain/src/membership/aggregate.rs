@@ -40,6 +40,11 @@ pub enum MembershipCommand {
     Delete {
         at: DateTime<Utc>,
     },
+    /// The role left the organization's catalogue.
+    RemoveRole {
+        slug: RoleSlug,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -165,19 +170,37 @@ impl Membership {
                 attributes,
                 at,
             } => {
+                let update = MembershipCommand::Update {
+                    roles,
+                    attributes,
+                    at,
+                };
                 if current.status == MembershipStatus::Active {
                     // Already active: apply the given roles/attributes as an update, if any.
-                    return self.decide(MembershipCommand::Update {
-                        roles,
-                        attributes,
-                        at,
-                    });
+                    return self.decide(update);
                 }
                 next.status = MembershipStatus::Active;
-                next.roles = roles.unwrap_or(next.roles);
-                next.attributes = attributes.unwrap_or(next.attributes);
                 next.updated_at = at;
-                vec![MembershipEvent::Reactivated(next)]
+                // New roles or attributes follow as their own `membership.updated`.
+                let reactivated = Membership {
+                    state: Some(next.clone()),
+                    deleted: false,
+                };
+                let mut events = vec![MembershipEvent::Reactivated(next)];
+                events.extend(reactivated.decide(update)?);
+                events
+            }
+            MembershipCommand::RemoveRole { slug, at } => {
+                if !current.roles.contains(&slug) {
+                    return Ok(Vec::new());
+                }
+                let mut roles = current.roles.clone();
+                roles.remove(&slug);
+                return self.decide(MembershipCommand::Update {
+                    roles: Some(roles),
+                    attributes: None,
+                    at,
+                });
             }
             MembershipCommand::Delete { at } => {
                 next.updated_at = at;
@@ -234,7 +257,13 @@ mod tests {
                     "organization/{}/membership/user/user_1",
                     m.organization_id
                 )),
+                ClaimChange::Require(format!("organization/{}/alive", m.organization_id)),
                 ClaimChange::Acquire(format!("membership/{}/active", m.id)),
+                ClaimChange::Require(format!("organization/{}/role/member", m.organization_id)),
+                ClaimChange::Acquire(format!(
+                    "organization/{}/role_member/member/{}",
+                    m.organization_id, m.id
+                )),
             ]
         );
     }
@@ -269,10 +298,19 @@ mod tests {
                 attributes: None,
                 at,
             })
-            .then_expect_events(vec![MembershipEvent::Reactivated(MembershipData {
-                roles: admin,
-                ..m.clone()
-            })]);
+            .then_expect_events(vec![
+                MembershipEvent::Reactivated(m.clone()),
+                MembershipEvent::Updated(MembershipUpdated {
+                    membership: MembershipData {
+                        roles: admin,
+                        ..m.clone()
+                    },
+                    previous_attributes: PreviousMembershipAttributes {
+                        roles: Some(m.roles.clone()),
+                        ..Default::default()
+                    },
+                }),
+            ]);
         Given::with(())
             .given(vec![MembershipEvent::Created(m)])
             .when(MembershipCommand::Reactivate {
@@ -298,6 +336,6 @@ mod tests {
                 at,
             })
             .then_expect_error(MembershipError::NotFound);
-        assert_eq!(MembershipEvent::Deleted(m.clone()).claim_changes().len(), 2);
+        assert_eq!(MembershipEvent::Deleted(m.clone()).claim_changes().len(), 3);
     }
 }

@@ -101,23 +101,57 @@ impl MembershipEvent {
     /// "active" key held while active, which group membership will require.
     pub fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {
-            Self::Created(m) => m
-                .subject_claim()
-                .into_iter()
-                .map(ClaimChange::Acquire)
-                .chain([ClaimChange::Acquire(claims::membership_active(&m.id))])
-                .collect(),
-            Self::Updated(_) => Vec::new(),
+            Self::Created(m) => {
+                let mut changes: Vec<_> = m
+                    .subject_claim()
+                    .into_iter()
+                    .map(ClaimChange::Acquire)
+                    .collect();
+                changes.push(ClaimChange::Require(claims::organization_alive(
+                    &m.organization_id,
+                )));
+                changes.push(ClaimChange::Acquire(claims::membership_active(&m.id)));
+                changes.extend(role_changes(m, &BTreeSet::new(), &m.roles));
+                changes
+            }
+            Self::Updated(u) => match &u.previous_attributes.roles {
+                Some(old) => role_changes(&u.membership, old, &u.membership.roles),
+                None => Vec::new(),
+            },
             Self::Deactivated(m) => vec![ClaimChange::Release(claims::membership_active(&m.id))],
             Self::Reactivated(m) => vec![ClaimChange::Acquire(claims::membership_active(&m.id))],
-            Self::Deleted(m) => m
-                .subject_claim()
-                .into_iter()
-                .map(ClaimChange::Release)
-                .chain([ClaimChange::Release(claims::membership_active(&m.id))])
-                .collect(),
+            Self::Deleted(m) => {
+                let mut changes: Vec<_> = m
+                    .subject_claim()
+                    .into_iter()
+                    .map(ClaimChange::Release)
+                    .collect();
+                changes.push(ClaimChange::Release(claims::membership_active(&m.id)));
+                changes.extend(role_changes(m, &m.roles, &BTreeSet::new()));
+                changes
+            }
         }
     }
+}
+
+/// Roles assigned must exist in the catalogue (required), and are indexed so that deleting a
+/// role finds the memberships holding it.
+fn role_changes(
+    m: &MembershipData,
+    old: &BTreeSet<RoleSlug>,
+    new: &BTreeSet<RoleSlug>,
+) -> Vec<ClaimChange> {
+    let org = &m.organization_id;
+    let removed = old
+        .difference(new)
+        .map(|r| ClaimChange::Release(claims::role_member(org, r.as_str(), &m.id)));
+    let added = new.difference(old).flat_map(|r| {
+        [
+            ClaimChange::Require(claims::organization_role(org, r.as_str())),
+            ClaimChange::Acquire(claims::role_member(org, r.as_str(), &m.id)),
+        ]
+    });
+    removed.chain(added).collect()
 }
 
 impl DomainEvent for MembershipEvent {

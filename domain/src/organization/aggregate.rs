@@ -32,6 +32,8 @@ pub enum OrganizationError {
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Organization {
     pub state: Option<OrganizationData>,
+    #[serde(default)]
+    pub deleted: bool,
     /// The role catalogue, by slug.
     #[serde(default)]
     pub roles: BTreeMap<RoleSlug, RoleData>,
@@ -60,6 +62,10 @@ impl Aggregate for Organization {
         match event {
             OrganizationEvent::Created(org) => self.state = Some(org),
             OrganizationEvent::Updated(u) => self.state = Some(u.organization),
+            OrganizationEvent::Deleted(org) => {
+                self.state = Some(org);
+                self.deleted = true;
+            }
             OrganizationEvent::RoleCreated(r) => {
                 self.roles.insert(r.slug.clone(), r);
             }
@@ -82,10 +88,34 @@ impl Organization {
         match command {
             OrganizationCommand::Create(c) => self.create(c),
             OrganizationCommand::Update(u) => self.update(u),
+            OrganizationCommand::Delete { at } => self.delete(at),
             OrganizationCommand::CreateRole(c) => self.create_role(c),
             OrganizationCommand::UpdateRole(u) => self.update_role(u),
             OrganizationCommand::DeleteRole { slug, at } => self.delete_role(slug, at),
         }
+    }
+
+    /// The live organization (created, not deleted).
+    pub fn current(&self) -> Option<&OrganizationData> {
+        self.state.as_ref().filter(|_| !self.deleted)
+    }
+
+    fn delete(&self, at: DateTime<Utc>) -> Result<Vec<OrganizationEvent>, OrganizationError> {
+        let org = self.current().ok_or(OrganizationError::NotFound)?;
+        let mut events: Vec<_> = self
+            .roles
+            .values()
+            .map(|r| {
+                OrganizationEvent::RoleDeleted(RoleData {
+                    updated_at: at,
+                    ..r.clone()
+                })
+            })
+            .collect();
+        let mut gone = org.clone();
+        gone.updated_at = at;
+        events.push(OrganizationEvent::Deleted(gone));
+        Ok(events)
     }
 
     fn seeded_role(
@@ -106,7 +136,7 @@ impl Organization {
     }
 
     fn create_role(&self, c: CreateRole) -> Result<Vec<OrganizationEvent>, OrganizationError> {
-        let org = self.state.as_ref().ok_or(OrganizationError::NotFound)?;
+        let org = self.current().ok_or(OrganizationError::NotFound)?;
         if self.roles.contains_key(&c.slug) {
             return Err(OrganizationError::RoleExists(c.slug.as_str().to_owned()));
         }
@@ -122,7 +152,7 @@ impl Organization {
     }
 
     fn update_role(&self, u: UpdateRole) -> Result<Vec<OrganizationEvent>, OrganizationError> {
-        self.state.as_ref().ok_or(OrganizationError::NotFound)?;
+        self.current().ok_or(OrganizationError::NotFound)?;
         let current = self
             .roles
             .get(&u.slug)
@@ -155,7 +185,7 @@ impl Organization {
         slug: RoleSlug,
         at: DateTime<Utc>,
     ) -> Result<Vec<OrganizationEvent>, OrganizationError> {
-        self.state.as_ref().ok_or(OrganizationError::NotFound)?;
+        self.current().ok_or(OrganizationError::NotFound)?;
         if slug == RoleSlug::member() {
             return Err(OrganizationError::BuiltInRole(slug.as_str().to_owned()));
         }
@@ -188,7 +218,7 @@ impl Organization {
     }
 
     fn update(&self, u: UpdateOrganization) -> Result<Vec<OrganizationEvent>, OrganizationError> {
-        let current = self.state.as_ref().ok_or(OrganizationError::NotFound)?;
+        let current = self.current().ok_or(OrganizationError::NotFound)?;
         let mut next = current.clone();
         let mut previous = PreviousOrganizationAttributes::default();
         if let Some(name) = u.name.filter(|n| *n != current.name) {
@@ -363,6 +393,33 @@ mod tests {
     }
 
     #[test]
+    fn delete_removes_roles_then_the_organization_and_ends_it() {
+        let org = created(Some("x"));
+        let at = org.created_at;
+        Given::with(())
+            .given(seeded(&org))
+            .when(OrganizationCommand::Delete { at })
+            .then_expect_events(vec![
+                OrganizationEvent::RoleDeleted(role(&org, "admin", "Admin")),
+                OrganizationEvent::RoleDeleted(role(&org, "member", "Member")),
+                OrganizationEvent::Deleted(org.clone()),
+            ]);
+        let mut events = seeded(&org);
+        events.push(OrganizationEvent::Deleted(org.clone()));
+        Given::with(())
+            .given(events)
+            .when(OrganizationCommand::Update(UpdateOrganization::default()))
+            .then_expect_error(OrganizationError::NotFound);
+        assert_eq!(
+            OrganizationEvent::Deleted(org.clone()).claim_changes(),
+            vec![
+                ClaimChange::Release("organization/external_id/x".into()),
+                ClaimChange::Release(format!("organization/{}/alive", org.id)),
+            ]
+        );
+    }
+
+    #[test]
     fn role_commands_need_an_organization() {
         let at = Utc::now();
         Given::with(())
@@ -429,7 +486,10 @@ mod tests {
         let org = created(Some("a"));
         assert_eq!(
             OrganizationEvent::Created(org.clone()).claim_changes(),
-            vec![ClaimChange::Acquire("organization/external_id/a".into())]
+            vec![
+                ClaimChange::Acquire("organization/external_id/a".into()),
+                ClaimChange::Acquire(format!("organization/{}/alive", org.id)),
+            ]
         );
         let mut renamed = org.clone();
         renamed.external_id = None;

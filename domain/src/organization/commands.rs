@@ -9,9 +9,17 @@ use crate::values::{
 pub enum OrganizationCommand {
     Create(CreateOrganization),
     Update(UpdateOrganization),
+    /// Deletes the roles (explicit events) and then the organization. Its memberships, groups
+    /// and invitations are deleted by their own commands first (the service does that).
+    Delete {
+        at: DateTime<Utc>,
+    },
     CreateRole(CreateRole),
     UpdateRole(UpdateRole),
-    DeleteRole { slug: RoleSlug, at: DateTime<Utc> },
+    DeleteRole {
+        slug: RoleSlug,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

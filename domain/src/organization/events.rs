@@ -77,6 +77,8 @@ pub enum OrganizationEvent {
     Created(OrganizationData),
     #[serde(rename = "organization.updated")]
     Updated(OrganizationUpdated),
+    #[serde(rename = "organization.deleted")]
+    Deleted(OrganizationData),
     #[serde(rename = "organization_role.created")]
     RoleCreated(RoleData),
     #[serde(rename = "organization_role.updated")]
@@ -92,6 +94,13 @@ impl OrganizationEvent {
                 .external_id
                 .iter()
                 .map(|e| ClaimChange::Acquire(claims::organization_external_id(e.as_str())))
+                .chain([ClaimChange::Acquire(claims::organization_alive(&org.id))])
+                .collect(),
+            Self::Deleted(org) => org
+                .external_id
+                .iter()
+                .map(|e| ClaimChange::Release(claims::organization_external_id(e.as_str())))
+                .chain([ClaimChange::Release(claims::organization_alive(&org.id))])
                 .collect(),
             Self::Updated(u) => {
                 let Some(old) = &u.previous_attributes.external_id else {
@@ -106,7 +115,15 @@ impl OrganizationEvent {
                     });
                 release.chain(acquire).collect()
             }
-            Self::RoleCreated(_) | Self::RoleUpdated(_) | Self::RoleDeleted(_) => Vec::new(),
+            Self::RoleCreated(r) => vec![ClaimChange::Acquire(claims::organization_role(
+                &r.organization_id,
+                r.slug.as_str(),
+            ))],
+            Self::RoleDeleted(r) => vec![ClaimChange::Release(claims::organization_role(
+                &r.organization_id,
+                r.slug.as_str(),
+            ))],
+            Self::RoleUpdated(_) => Vec::new(),
         }
     }
 }
@@ -116,6 +133,7 @@ impl DomainEvent for OrganizationEvent {
         match self {
             Self::Created(_) => "organization.created",
             Self::Updated(_) => "organization.updated",
+            Self::Deleted(_) => "organization.deleted",
             Self::RoleCreated(_) => "organization_role.created",
             Self::RoleUpdated(_) => "organization_role.updated",
             Self::RoleDeleted(_) => "organization_role.deleted",
