@@ -13,12 +13,14 @@ use std::sync::Arc;
 
 use actix_web::web;
 use domain::group::Group;
+use domain::invitation::Invitation;
 use domain::membership::Membership;
 use domain::organization::Organization;
 use sqlx::PgPool;
 use store::{Commands, EventRepository};
 
 pub use problem::{FieldError, Problem};
+pub use routes::invitations::sweep_expired as sweep_expired_invitations;
 
 /// Snapshot organizations every 100 events; they accumulate role and settings changes.
 const ORGANIZATION_SNAPSHOT_EVERY: usize = 100;
@@ -31,6 +33,7 @@ pub struct CommandState {
     pub organizations: Commands<Organization>,
     pub memberships: Commands<Membership>,
     pub groups: Commands<Group>,
+    pub invitations: Commands<Invitation>,
 }
 
 impl CommandState {
@@ -40,7 +43,8 @@ impl CommandState {
             organizations: Commands::new(repo.clone(), (), Some(ORGANIZATION_SNAPSHOT_EVERY)),
             memberships: Commands::new(repo.clone(), (), None),
             // Groups grow with their members: snapshot them.
-            groups: Commands::new(repo, (), Some(GROUP_SNAPSHOT_EVERY)),
+            groups: Commands::new(repo.clone(), (), Some(GROUP_SNAPSHOT_EVERY)),
+            invitations: Commands::new(repo, (), None),
         })
     }
 }
@@ -52,7 +56,8 @@ pub fn configure(state: Arc<CommandState>) -> impl FnOnce(&mut web::ServiceConfi
             .configure(routes::organizations::configure)
             .configure(routes::roles::configure)
             .configure(routes::memberships::configure)
-            .configure(routes::groups::configure);
+            .configure(routes::groups::configure)
+            .configure(routes::invitations::configure);
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::group::{Group, GroupEvent};
 use crate::ids::{GroupId, MembershipId, OrganizationId};
+use crate::invitation::{Invitation, InvitationEvent};
 use crate::membership::{Membership, MembershipEvent, Subject};
 use crate::organization::{Organization, OrganizationEvent};
 
@@ -62,6 +63,18 @@ pub fn group_names_prefix(organization: &OrganizationId) -> String {
     format!("organization/{organization}/group_name/")
 }
 
+/// One pending invitation per email (any case) and organization.
+pub fn pending_invitation(organization: &OrganizationId, normalized_email: &str) -> String {
+    format!(
+        "{}{normalized_email}",
+        pending_invitations_prefix(organization)
+    )
+}
+
+pub fn pending_invitations_prefix(organization: &OrganizationId) -> String {
+    format!("organization/{organization}/invitation/")
+}
+
 /// One membership per subject (user or application) and organization.
 pub fn membership_subject(organization: &OrganizationId, subject: &Subject) -> String {
     format!(
@@ -110,6 +123,10 @@ pub fn changes_of(
         }
         <Group as cqrs_es::Aggregate>::TYPE => {
             let event: GroupEvent = serde_json::from_value(payload.clone())?;
+            Ok(event.claim_changes())
+        }
+        <Invitation as cqrs_es::Aggregate>::TYPE => {
+            let event: InvitationEvent = serde_json::from_value(payload.clone())?;
             Ok(event.claim_changes())
         }
         _ => Ok(Vec::new()),

@@ -49,3 +49,14 @@ pub struct EventEnvelope {
     pub actor: Actor,
     pub data: serde_json::Value,
 }
+
+/// The event's `data` as consumers may see it: without the fields that stay in the store
+/// (an invitation's token hash).
+pub fn public_data(mut data: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = data.as_object_mut() {
+        for field in crate::invitation::PRIVATE_FIELDS {
+            map.remove(*field);
+        }
+    }
+    data
+}

@@ -89,6 +89,11 @@ prefixed_id!(
     "grp"
 );
 prefixed_id!(
+    /// An invitation to join an organization (`inv_…`).
+    InvitationId,
+    "inv"
+);
+prefixed_id!(
     /// The public id of one stored event (`evt_…`), stable across every delivery of it.
     EventId,
     "evt"

@@ -8,10 +8,11 @@ pub mod claims;
 pub mod envelope;
 pub mod group;
 pub mod ids;
+pub mod invitation;
 pub mod membership;
 pub mod organization;
 pub mod values;
 
 pub use claims::ClaimChange;
 pub use envelope::{Actor, AggregateRef, EventEnvelope};
-pub use ids::{EventId, GroupId, IdError, MembershipId, OrganizationId};
+pub use ids::{EventId, GroupId, IdError, InvitationId, MembershipId, OrganizationId};

@@ -86,6 +86,49 @@ text_value!(
     "name",
     100
 );
+/// An email address, trimmed; compared case-insensitively. Deliberately loose (one `@`, a dotted
+/// domain, no spaces, at most 254 characters): the caller's identity system owns verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
+        let s = s.trim();
+        let valid = s.len() <= 254
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+            && matches!(s.split_once('@'), Some((local, domain))
+                if !local.is_empty() && !domain.contains('@') && domain.contains('.')
+                    && !domain.starts_with('.') && !domain.ends_with('.'));
+        if !valid {
+            return Err(ValueError("email must be a valid address".into()));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form uniqueness is decided on.
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = ValueError;
+    fn try_from(s: String) -> Result<Self, ValueError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Email> for String {
+    fn from(e: Email) -> String {
+        e.0
+    }
+}
+
 text_value!(
     /// A role's display name, 1–100 characters.
     RoleName,
@@ -334,6 +377,26 @@ mod tests {
         assert_eq!(p.as_slice(), ["a:*", "b:read"]);
         assert!(Permissions::parse(vec!["no spaces".into()]).is_err());
         assert!(Permissions::parse((0..101).map(|i| format!("p{i}")).collect()).is_err());
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            Email::parse(" Ann@Example.com ").unwrap().normalized(),
+            "ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@x.com",
+            "a@b",
+            "a b@c.com",
+            "a@b@c.com",
+            "a@.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

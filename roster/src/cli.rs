@@ -66,6 +66,10 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_ONLY", value_delimiter = ',', value_enum)]
     pub only: Vec<Component>,
 
+    /// Seconds between sweeps that expire pending invitations past their expiry.
+    #[arg(long, env = "ROSTER_SWEEP_INTERVAL", default_value_t = 60)]
+    pub sweep_interval: u64,
+
     /// Seconds in-flight requests get to finish on shutdown.
     #[arg(long, env = "ROSTER_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,

@@ -37,6 +37,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         "starting roster"
     );
     let migrator = tokio::spawn(migrate_until_done(db.pool.clone()));
+    let sweeper = with_commands.then(|| {
+        let state =
+            command_service::CommandState::new(store::EventRepository::new(db.pool.clone()));
+        tokio::spawn(sweep_invitations(
+            state,
+            Duration::from_secs(args.sweep_interval),
+        ))
+    });
 
     let listener = TcpListener::bind(args.listen).map_err(|source| ServeError::Listen {
         addr: args.listen,
@@ -57,6 +65,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     tracing::info!(url = %format!("http://{}", args.listen), "listening");
     let served = server.await;
     migrator.abort();
+    if let Some(sweeper) = sweeper {
+        sweeper.abort();
+    }
     db.close().await;
     tracing::info!("stopped");
     served.map_err(ServeError::Http)
@@ -86,6 +97,19 @@ async fn migrate_until_done(pool: sqlx::PgPool) {
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(5));
             }
+        }
+    }
+}
+
+/// Expires pending invitations past their expiry, every `every`.
+async fn sweep_invitations(state: std::sync::Arc<command_service::CommandState>, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match command_service::sweep_expired_invitations(&state, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "invitations expired"),
+            Err(e) => tracing::warn!(error = %e, "invitation sweep failed; will retry"),
         }
     }
 }

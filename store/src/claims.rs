@@ -30,6 +30,19 @@ pub async fn with_prefix(pool: &PgPool, prefix: &str) -> Result<Vec<(String, Str
     )
 }
 
+/// The aggregates of one type that hold any claim (e.g. the pending invitations).
+pub async fn holders_of_type(
+    pool: &PgPool,
+    aggregate_type: &str,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT aggregate_id FROM claims WHERE aggregate_type = $1 ORDER BY aggregate_id",
+    )
+    .bind(aggregate_type)
+    .fetch_all(pool)
+    .await?)
+}
+
 /// Who holds `key`, as `(aggregate_type, aggregate_id)`: claims double as the write side's
 /// index (e.g. the membership of a user in an organization).
 pub async fn owner(pool: &PgPool, key: &str) -> Result<Option<(String, String)>, StoreError> {

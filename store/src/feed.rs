@@ -72,7 +72,9 @@ impl FeedEvent {
                 kind: self.meta("actor_type").unwrap_or_else(|| "system".into()),
                 id: self.meta("actor_id"),
             },
-            data: self.payload.get("data").cloned().unwrap_or(Value::Null),
+            data: domain::envelope::public_data(
+                self.payload.get("data").cloned().unwrap_or(Value::Null),
+            ),
         }
     }
 }

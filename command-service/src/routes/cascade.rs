@@ -5,6 +5,7 @@
 
 use chrono::Utc;
 use domain::group::{GroupCommand, GroupError};
+use domain::invitation::InvitationCommand;
 use domain::membership::{MembershipCommand, MembershipError};
 use domain::values::RoleSlug;
 use domain::{claims, MembershipId, OrganizationId};
@@ -79,7 +80,8 @@ pub(crate) async fn remove_role_from_memberships(
     Ok(())
 }
 
-/// Deletes an organization's groups (members removed first) and memberships.
+/// Deletes an organization's groups (members removed first) and memberships, and revokes its
+/// pending invitations.
 pub(crate) async fn delete_organization_contents(
     state: &CommandState,
     ctx: &RequestContext,
@@ -109,6 +111,21 @@ pub(crate) async fn delete_organization_contents(
                 return Err(crate::request::infrastructure(
                     e,
                     membership_rejected(&membership_id),
+                ))
+            }
+        }
+    }
+    for invitation_id in holders(state, &claims::pending_invitations_prefix(org)).await? {
+        let command = InvitationCommand::Revoke { at: Utc::now() };
+        match state
+            .invitations
+            .execute(&invitation_id, Some(&org_str), command, ctx)
+            .await
+        {
+            Ok(_) | Err(CommandError::Rejected(_)) => {}
+            Err(_) => {
+                return Err(Problem::unavailable(
+                    "could not revoke the organization's invitations; retry",
                 ))
             }
         }

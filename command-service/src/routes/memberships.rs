@@ -88,7 +88,7 @@ pub(crate) fn membership_rejected(id: &str) -> impl FnOnce(MembershipError) -> P
 }
 
 /// The organization's catalogue must know every role (422 naming `roles` otherwise).
-async fn check_roles(
+pub(crate) async fn check_roles(
     state: &CommandState,
     org: &str,
     roles: &BTreeSet<RoleSlug>,
