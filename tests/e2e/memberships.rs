@@ -329,3 +329,68 @@ async fn memberships_created_while_the_organization_is_deleted_do_not_survive_it
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_import_reports_every_item_on_its_own() {
+    let app = TestApp::spawn().await;
+    let org = organization(&app).await;
+    let path = format!("/v1/organizations/{org}/memberships/bulk");
+    let existing = ok(
+        app.post(
+            &format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": "already"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+
+    // 1,000 items: 995 new users, then five that fail each in its own way.
+    let mut items: Vec<Value> = (0..995)
+        .map(|i| json!({"user_id": format!("bulk{i}"), "attributes": {"n": i}}))
+        .collect();
+    items.push(json!({"user_id": "already"}));
+    items.push(json!({"user_id": "x", "roles": ["ghost"]}));
+    items.push(json!({"user_id": ""}));
+    items.push(json!({"user_id": "y", "colour": "red"}));
+    items.push(json!({"user_id": "bulk0"}));
+    let res = ok(app.post(&path, json!({"items": items})).await, 200).await;
+    assert_eq!(
+        (res["succeeded"].as_u64(), res["failed"].as_u64()),
+        (Some(995), Some(5))
+    );
+    let data = res["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1000);
+    assert!(data.iter().enumerate().all(|(i, r)| r["index"] == i));
+    assert_eq!(data[0]["status"], 201);
+    assert_eq!(data[0]["membership"]["attributes"]["n"], 0);
+    assert_eq!(data[995]["status"], 409);
+    assert_eq!(data[995]["error"]["errors"][0]["message"], existing["id"]);
+    assert_eq!(data[996]["status"], 422);
+    assert_eq!(data[997]["status"], 400);
+    assert_eq!(
+        data[998]["error"]["errors"][0]["field"],
+        "items[998].colour"
+    );
+    assert_eq!(
+        data[999]["status"], 409,
+        "a duplicate within the batch loses to the first"
+    );
+
+    let created: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE event_type = 'membership.created' AND organization_id = $1",
+    )
+    .bind(&org)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(created, 996);
+
+    let too_many: Vec<Value> = (0..1001)
+        .map(|i| json!({"user_id": format!("z{i}")}))
+        .collect();
+    let body = problem(app.post(&path, json!({"items": too_many})).await, 400).await;
+    assert_eq!(fields(&body), ["items"]);
+    let body = problem(app.post(&path, json!({"items": []})).await, 400).await;
+    assert_eq!(fields(&body), ["items"]);
+}

@@ -19,11 +19,17 @@ use crate::problem::{method_not_allowed, FieldError, Problem};
 use crate::request::{context, infrastructure, rejected, respond, Fields};
 use crate::routes::cascade;
 use crate::CommandState;
+use store::RequestContext;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/organizations/{org_id}/memberships")
             .post(create)
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/organizations/{org_id}/memberships/bulk")
+            .post(bulk)
             .default_service(web::to(method_not_allowed)),
     )
     .service(
@@ -52,6 +58,17 @@ struct CreateBody {
     roles: Option<Vec<String>>,
     attributes: Option<serde_json::Map<String, serde_json::Value>>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkBody {
+    items: Vec<serde_json::Value>,
+}
+
+/// At most this many items per bulk request.
+const BULK_MAX: usize = 1000;
+/// Items processed at once; results keep the request's order.
+const BULK_CONCURRENCY: usize = 8;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,6 +140,91 @@ async fn create(
 ) -> Result<HttpResponse, Problem> {
     let org = OrganizationId::parse(&path.into_inner())
         .map_err(|e| field_problem("org_id", e.to_string()))?;
+    let (status, data, position) = create_one(&state, &context(&req), org, input).await?;
+    let body = MembershipBody {
+        object: "organization_membership",
+        membership: &data,
+    };
+    respond(status, &body, position)
+}
+
+/// Imports up to 1,000 memberships; each item succeeds or fails on its own, and the answer lists
+/// every item's result in request order: `{index, status, membership | error}`.
+async fn bulk(
+    state: web::Data<CommandState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    Body(input): Body<BulkBody>,
+) -> Result<HttpResponse, Problem> {
+    use futures::StreamExt;
+
+    let org = OrganizationId::parse(&path.into_inner())
+        .map_err(|e| field_problem("org_id", e.to_string()))?;
+    if input.items.is_empty() || input.items.len() > BULK_MAX {
+        return Err(field_problem("items", format!("give 1–{BULK_MAX} items")));
+    }
+    let ctx = context(&req);
+    let results: Vec<serde_json::Value> = futures::stream::iter(input.items.into_iter().enumerate())
+        .map(|(index, item)| {
+            let (state, ctx) = (&state, &ctx);
+            async move {
+                let outcome = match serde_path_to_error::deserialize::<_, CreateBody>(item) {
+                    Ok(body) => create_one(state, ctx, org, body).await,
+                    Err(e) => {
+                        let path = e.path().to_string();
+                        let field = match path.as_str() {
+                            "." => format!("items[{index}]"),
+                            p => format!("items[{index}].{p}"),
+                        };
+                        Err(field_problem(&field, e.inner().to_string()))
+                    }
+                };
+                match outcome {
+                    Ok((status, data, position)) => serde_json::json!({
+                        "index": index,
+                        "status": status.as_u16(),
+                        "membership": MembershipBody { object: "organization_membership", membership: &data },
+                        "position": position,
+                    }),
+                    Err(problem) => serde_json::json!({
+                        "index": index,
+                        "status": problem.status,
+                        "error": problem,
+                    }),
+                }
+            }
+        })
+        .buffered(BULK_CONCURRENCY)
+        .collect()
+        .await;
+    let succeeded = results
+        .iter()
+        .filter(|r| r.get("membership").is_some())
+        .count();
+    let position = results
+        .iter()
+        .filter_map(|r| r["position"].as_i64())
+        .max()
+        .unwrap_or(0);
+    Ok(HttpResponse::Ok()
+        .insert_header((crate::POSITION_HEADER, position.to_string()))
+        .json(serde_json::json!({
+            "object": "bulk_result",
+            "succeeded": succeeded,
+            "failed": results.len() - succeeded,
+            "data": results,
+            "position": position,
+        })))
+}
+
+/// Creates the subject's membership, or reactivates its inactive one; shared by the single and
+/// the bulk route.
+async fn create_one(
+    state: &CommandState,
+    ctx: &RequestContext,
+    org: OrganizationId,
+    input: CreateBody,
+) -> Result<(StatusCode, MembershipData, i64), Problem> {
     let mut fields = Fields::default();
     let subject = match (input.user_id, input.application_id) {
         (Some(u), None) => fields
@@ -151,7 +253,7 @@ async fn create(
         return Err(Problem::internal());
     };
     let org_str = org.to_string();
-    check_roles(&state, &org_str, &roles).await?;
+    check_roles(state, &org_str, &roles).await?;
 
     // One membership per subject and organization: an inactive one is reactivated.
     let key = claims::membership_subject(&org, &subject);
@@ -177,15 +279,8 @@ async fn create(
             attributes: Some(attributes),
             at: Utc::now(),
         };
-        return run(
-            &state,
-            &req,
-            &existing_id,
-            &org_str,
-            command,
-            StatusCode::OK,
-        )
-        .await;
+        let (data, position) = execute(state, ctx, &existing_id, &org_str, command).await?;
+        return Ok((StatusCode::OK, data, position));
     }
     let id = MembershipId::new();
     let command = MembershipCommand::Create {
@@ -196,15 +291,8 @@ async fn create(
         attributes,
         at: Utc::now(),
     };
-    run(
-        &state,
-        &req,
-        &id.to_string(),
-        &org_str,
-        command,
-        StatusCode::CREATED,
-    )
-    .await
+    let (data, position) = execute(state, ctx, &id.to_string(), &org_str, command).await?;
+    Ok((StatusCode::CREATED, data, position))
 }
 
 /// Loads a live membership by the path id (400 for a malformed id, 404 for an unknown one).
@@ -338,9 +426,26 @@ async fn run(
     command: MembershipCommand,
     status: StatusCode,
 ) -> Result<HttpResponse, Problem> {
+    let (data, position) = execute(state, &context(req), id, org, command).await?;
+    let body = MembershipBody {
+        object: "organization_membership",
+        membership: &data,
+    };
+    respond(status, &body, position)
+}
+
+/// Runs a membership command; the membership after it (from its last event, or the current
+/// state when nothing changed) and the position to report.
+async fn execute(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &str,
+    org: &str,
+    command: MembershipCommand,
+) -> Result<(MembershipData, i64), Problem> {
     let executed = state
         .memberships
-        .execute(id, Some(org), command, &context(req))
+        .execute(id, Some(org), command, ctx)
         .await
         .map_err(|e| match e {
             // Lost a race for the subject: name the membership that won.
@@ -363,11 +468,7 @@ async fn run(
     if let Some(last) = executed.events.last() {
         let data: MembershipData = serde_json::from_value(last.payload["data"].clone())
             .map_err(|_| Problem::internal())?;
-        let body = MembershipBody {
-            object: "organization_membership",
-            membership: &data,
-        };
-        return respond(status, &body, last.position);
+        return Ok((data, last.position));
     }
     let data = load(state, id).await?;
     let position = state
@@ -376,9 +477,5 @@ async fn run(
         .await
         .map_err(|e| infrastructure(e, membership_rejected(id)))?
         .unwrap_or(0);
-    let body = MembershipBody {
-        object: "organization_membership",
-        membership: &data,
-    };
-    respond(status, &body, position)
+    Ok((data, position))
 }
