@@ -12,7 +12,7 @@ use crate::claims::{self, ClaimChange};
 use crate::ids::{GroupId, MembershipId, OrganizationId};
 use crate::values::{Description, GroupName};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GroupData {
     pub id: GroupId,
     pub organization_id: OrganizationId,
@@ -22,7 +22,7 @@ pub struct GroupData {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PreviousGroupAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<GroupName>,
@@ -30,7 +30,7 @@ pub struct PreviousGroupAttributes {
     pub description: Option<Option<Description>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GroupUpdated {
     #[serde(flatten)]
     pub group: GroupData,
@@ -38,7 +38,7 @@ pub struct GroupUpdated {
 }
 
 /// A membership's place in a group.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GroupMember {
     pub group_id: GroupId,
     pub organization_id: OrganizationId,

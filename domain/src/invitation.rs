@@ -15,7 +15,7 @@ use crate::values::{Email, RoleSlug, SubjectId};
 /// Fields of invitation events that never leave the event store (not in the public envelope).
 pub const PRIVATE_FIELDS: &[&str] = &["accept_token_sha256"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum InvitationState {
     Pending,
@@ -24,7 +24,7 @@ pub enum InvitationState {
     Expired,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InvitationData {
     pub id: InvitationId,
     pub organization_id: OrganizationId,
@@ -36,6 +36,7 @@ pub struct InvitationData {
     pub accepted_user_id: Option<SubjectId>,
     pub membership_id: Option<MembershipId>,
     /// Hex SHA-256 of the current accept token; private (see `PRIVATE_FIELDS`).
+    #[schemars(skip)]
     pub accept_token_sha256: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -4,6 +4,7 @@
 //! This crate decides; it never does I/O. No SQL, no HTTP, no clock (times come in with commands),
 //! no async runtime beyond what cqrs-es's traits require.
 
+pub mod catalogue;
 pub mod claims;
 pub mod envelope;
 pub mod group;

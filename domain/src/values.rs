@@ -58,8 +58,48 @@ macro_rules! text_value {
                 v.0
             }
         }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": $max})
+            }
+        }
     };
 }
+
+/// A JSON Schema impl for a value type, from a literal schema.
+macro_rules! schema {
+    ($name:ident, $schema:tt) => {
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!($schema)
+            }
+        }
+    };
+}
+
+schema!(RoleSlug, {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"});
+schema!(Permissions, {
+    "type": "array", "maxItems": 100, "uniqueItems": true,
+    "items": {"type": "string", "pattern": "^[A-Za-z0-9_:.*-]{1,128}$"}
+});
+schema!(Metadata, {
+    "type": "object", "maxProperties": 50,
+    "additionalProperties": {"type": "string", "maxLength": 500}
+});
+schema!(Attributes, {
+    "type": "object", "maxProperties": 50,
+    "additionalProperties": {"type": ["string", "number", "boolean"]}
+});
+schema!(Email, {"type": "string", "format": "email", "maxLength": 254});
 
 text_value!(
     /// An organization's display name, trimmed, 1–100 characters.

@@ -30,7 +30,7 @@ impl Subject {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MembershipStatus {
     Active,
@@ -38,7 +38,7 @@ pub enum MembershipStatus {
 }
 
 /// The membership as consumers see it; every event carries the whole object after the change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MembershipData {
     pub id: MembershipId,
     pub organization_id: OrganizationId,
@@ -66,7 +66,7 @@ impl MembershipData {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PreviousMembershipAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<BTreeSet<RoleSlug>>,
@@ -74,7 +74,7 @@ pub struct PreviousMembershipAttributes {
     pub attributes: Option<Attributes>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MembershipUpdated {
     #[serde(flatten)]
     pub membership: MembershipData,

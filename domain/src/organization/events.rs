@@ -9,7 +9,7 @@ use crate::values::{
 };
 
 /// The organization as consumers see it; every event carries the whole object after the change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrganizationData {
     pub id: OrganizationId,
     pub name: OrganizationName,
@@ -21,7 +21,7 @@ pub struct OrganizationData {
 }
 
 /// The old values of the fields an update changed (as Stripe's `previous_attributes`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PreviousOrganizationAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<OrganizationName>,
@@ -33,7 +33,7 @@ pub struct PreviousOrganizationAttributes {
     pub metadata: Option<Metadata>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrganizationUpdated {
     #[serde(flatten)]
     pub organization: OrganizationData,
@@ -41,7 +41,7 @@ pub struct OrganizationUpdated {
 }
 
 /// A role of an organization's catalogue, as consumers see it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoleData {
     pub organization_id: OrganizationId,
     pub slug: RoleSlug,
@@ -52,7 +52,7 @@ pub struct RoleData {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PreviousRoleAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<RoleName>,
@@ -62,7 +62,7 @@ pub struct PreviousRoleAttributes {
     pub permissions: Option<Permissions>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoleUpdated {
     #[serde(flatten)]
     pub role: RoleData,

@@ -1,0 +1,284 @@
+//! Every public event type with its JSON Schema and an example envelope: the source of
+//! `docs/events.md` (a test keeps that file in step with this code).
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::envelope::{public_data, Actor, AggregateRef, EventEnvelope};
+use crate::group::{GroupData, GroupMember, GroupUpdated, PreviousGroupAttributes};
+use crate::ids::{GroupId, InvitationId, MembershipId, OrganizationId};
+use crate::invitation::{InvitationData, InvitationState};
+use crate::membership::{
+    MembershipData, MembershipStatus, MembershipUpdated, PreviousMembershipAttributes,
+};
+use crate::organization::{
+    OrganizationData, OrganizationUpdated, PreviousOrganizationAttributes, PreviousRoleAttributes,
+    RoleData, RoleUpdated,
+};
+use crate::values::{
+    Attributes, Description, Email, GroupName, Metadata, OrganizationName, Permissions, RoleName,
+    RoleSlug, SubjectId,
+};
+
+pub struct EventDoc {
+    pub event_type: &'static str,
+    pub when: &'static str,
+    /// JSON Schema of the envelope's `data`.
+    pub schema: Value,
+    pub example: Value,
+}
+
+fn at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+fn id<T: std::str::FromStr>(s: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    s.parse().unwrap_or_else(|e| panic!("sample id {s}: {e:?}"))
+}
+
+fn val<T, E: std::fmt::Debug>(r: Result<T, E>) -> T {
+    r.unwrap_or_else(|e| panic!("sample value: {e:?}"))
+}
+
+fn org() -> OrganizationData {
+    OrganizationData {
+        id: id::<OrganizationId>("org_01JD8Z5V7Q4S2M9K3X6T1B0C8N"),
+        name: val(OrganizationName::parse("Acme Inc")),
+        description: None,
+        external_id: Some(val(crate::values::ExternalId::parse("acme-42"))),
+        metadata: val(Metadata::parse(
+            [("tier".to_string(), "gold".to_string())].into(),
+        )),
+        created_at: at(),
+        updated_at: at(),
+    }
+}
+
+fn role() -> RoleData {
+    RoleData {
+        organization_id: org().id,
+        slug: val(RoleSlug::parse("billing")),
+        name: val(RoleName::parse("Billing")),
+        description: Some(val(Description::parse("Manages invoices"))),
+        permissions: val(Permissions::parse(vec![
+            "billing:read".into(),
+            "billing:write".into(),
+        ])),
+        created_at: at(),
+        updated_at: at(),
+    }
+}
+
+fn membership() -> MembershipData {
+    MembershipData {
+        id: id::<MembershipId>("om_01JD8Z6A2B3C4D5E6F7G8H9J0K"),
+        organization_id: org().id,
+        user_id: Some(val(SubjectId::parse("user_2xQ9"))),
+        application_id: None,
+        status: MembershipStatus::Active,
+        roles: BTreeSet::from([RoleSlug::member(), val(RoleSlug::parse("billing"))]),
+        attributes: val(Attributes::parse(
+            serde_json::json!({"department": "finance", "level": 3})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        )),
+        created_at: at(),
+        updated_at: at(),
+    }
+}
+
+fn group() -> GroupData {
+    GroupData {
+        id: id::<GroupId>("grp_01JD8Z7M1N2P3Q4R5S6T7V8W9X"),
+        organization_id: org().id,
+        name: val(GroupName::parse("Finance")),
+        description: None,
+        created_at: at(),
+        updated_at: at(),
+    }
+}
+
+fn member() -> GroupMember {
+    GroupMember {
+        group_id: group().id,
+        organization_id: org().id,
+        membership_id: membership().id,
+        at: at(),
+    }
+}
+
+fn invitation(state: InvitationState) -> InvitationData {
+    let accepted = state == InvitationState::Accepted;
+    InvitationData {
+        id: id::<InvitationId>("inv_01JD8Z8Y0Z1A2B3C4D5E6F7G8H"),
+        organization_id: org().id,
+        email: val(Email::parse("ann@example.com")),
+        roles: BTreeSet::from([RoleSlug::member()]),
+        state,
+        expires_at: at() + chrono::Duration::days(7),
+        inviter_user_id: Some(val(SubjectId::parse("user_admin"))),
+        accepted_user_id: accepted.then(|| val(SubjectId::parse("user_2xQ9"))),
+        membership_id: accepted.then(|| membership().id),
+        accept_token_sha256: "0".repeat(64),
+        created_at: at(),
+        updated_at: at(),
+    }
+}
+
+fn doc<T: Serialize + schemars::JsonSchema>(
+    event_type: &'static str,
+    when: &'static str,
+    aggregate: (&str, String, u64),
+    data: &T,
+) -> EventDoc {
+    let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default();
+    let envelope = EventEnvelope {
+        id: "evt_01JD8ZA0B1C2D3E4F5G6H7J8K9".into(),
+        event_type: event_type.into(),
+        position: 4711,
+        occurred_at: at(),
+        organization_id: Some(org().id.to_string()),
+        aggregate: AggregateRef {
+            kind: aggregate.0.into(),
+            id: aggregate.1,
+            version: aggregate.2,
+        },
+        actor: Actor {
+            kind: "api_key".into(),
+            id: Some("key_01JD8ZB0C1D2E3F4G5H6J7K8M9".into()),
+        },
+        data: public_data(serde_json::to_value(data).unwrap_or_default()),
+    };
+    EventDoc {
+        event_type,
+        when,
+        schema,
+        example: serde_json::to_value(envelope).unwrap_or_default(),
+    }
+}
+
+/// Every event type roster publishes, in the order of DESIGN.md.
+pub fn events() -> Vec<EventDoc> {
+    let o = ("organization", org().id.to_string(), 1);
+    let m = ("membership", membership().id.to_string(), 1);
+    let g = ("group", group().id.to_string(), 1);
+    let i = (
+        "invitation",
+        invitation(InvitationState::Pending).id.to_string(),
+        1,
+    );
+    let updated_org = OrganizationUpdated {
+        organization: OrganizationData {
+            name: val(OrganizationName::parse("Acme Corp")),
+            ..org()
+        },
+        previous_attributes: PreviousOrganizationAttributes {
+            name: Some(org().name),
+            ..Default::default()
+        },
+    };
+    let updated_role = RoleUpdated {
+        role: RoleData {
+            permissions: val(Permissions::parse(vec!["billing:read".into()])),
+            ..role()
+        },
+        previous_attributes: PreviousRoleAttributes {
+            permissions: Some(role().permissions),
+            ..Default::default()
+        },
+    };
+    let updated_membership = MembershipUpdated {
+        membership: MembershipData {
+            roles: BTreeSet::from([RoleSlug::member()]),
+            ..membership()
+        },
+        previous_attributes: PreviousMembershipAttributes {
+            roles: Some(membership().roles),
+            ..Default::default()
+        },
+    };
+    let inactive = MembershipData {
+        status: MembershipStatus::Inactive,
+        ..membership()
+    };
+    let updated_group = GroupUpdated {
+        group: GroupData {
+            name: val(GroupName::parse("Finance & Ops")),
+            ..group()
+        },
+        previous_attributes: PreviousGroupAttributes {
+            name: Some(group().name),
+            ..Default::default()
+        },
+    };
+    vec![
+        doc("organization.created", "an organization was created", o.clone(), &org()),
+        doc("organization.updated", "fields of an organization changed; `previous_attributes` holds their old values", o.clone(), &updated_org),
+        doc("organization.deleted", "an organization was deleted (after its groups, memberships, invitations and roles)", o.clone(), &org()),
+        doc("organization_role.created", "a role joined an organization's catalogue (`admin` and `member` are seeded at creation)", o.clone(), &role()),
+        doc("organization_role.updated", "a role's name, description or permissions changed", o.clone(), &updated_role),
+        doc("organization_role.deleted", "a role left the catalogue (memberships holding it each get a `membership.updated`)", o, &role()),
+        doc("membership.created", "a user or application joined an organization", m.clone(), &membership()),
+        doc("membership.updated", "a membership's roles or attributes changed", m.clone(), &updated_membership),
+        doc("membership.deactivated", "a membership was deactivated (it leaves its groups)", m.clone(), &inactive),
+        doc("membership.reactivated", "an inactive membership became active again", m.clone(), &membership()),
+        doc("membership.deleted", "a membership was deleted (after leaving its groups)", m, &membership()),
+        doc("group.created", "a group was created", g.clone(), &group()),
+        doc("group.updated", "a group's name or description changed", g.clone(), &updated_group),
+        doc("group.deleted", "a group was deleted (after every `group.member_removed`)", g.clone(), &group()),
+        doc("group.member_added", "an active membership joined a group", g.clone(), &member()),
+        doc("group.member_removed", "a membership left a group", g, &member()),
+        doc("invitation.created", "an email was invited into an organization", i.clone(), &invitation(InvitationState::Pending)),
+        doc("invitation.resent", "a pending invitation got a new token and expiry", i.clone(), &invitation(InvitationState::Pending)),
+        doc("invitation.accepted", "an invitation was accepted; the membership's event follows", i.clone(), &invitation(InvitationState::Accepted)),
+        doc("invitation.revoked", "a pending invitation was revoked", i.clone(), &invitation(InvitationState::Revoked)),
+        doc("invitation.expired", "a pending invitation passed its expiry (emitted by the sweeper)", i, &invitation(InvitationState::Expired)),
+    ]
+}
+
+/// `docs/events.md`.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Events\n\n\
+         Generated from `domain/src/catalogue.rs` (run `UPDATE_DOCS=1 cargo test -p domain --test events_doc` after changing an event).\n\n\
+         Every event reaches consumers (webhooks, Kafka, the Events API) in one envelope:\n\n\
+         | field | meaning |\n|---|---|\n\
+         | `id` | the event's public id (`evt_…`), the same on every delivery |\n\
+         | `type` | one of the types below |\n\
+         | `position` | global position in the feed; strictly increasing, gap-free for consumers |\n\
+         | `occurred_at` | when it was recorded (RFC 3339, UTC) |\n\
+         | `organization_id` | the organization it belongs to (partition key) |\n\
+         | `aggregate` | `{type, id, version}`: the object's stream and its version after this event |\n\
+         | `actor` | `{type, id}`: who caused it (`system` for sweeps and cascades) |\n\
+         | `data` | the object after the change, described by the type's schema |\n\n",
+    );
+    for e in events() {
+        out.push_str(&format!(
+            "## `{}`\n\n{}.\n\n",
+            e.event_type,
+            capitalise(e.when)
+        ));
+        out.push_str("Schema of `data`:\n\n```json\n");
+        out.push_str(&serde_json::to_string_pretty(&e.schema).unwrap_or_default());
+        out.push_str("\n```\n\nExample:\n\n```json\n");
+        out.push_str(&serde_json::to_string_pretty(&e.example).unwrap_or_default());
+        out.push_str("\n```\n\n");
+    }
+    out
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
