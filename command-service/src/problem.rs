@@ -50,6 +50,25 @@ impl Problem {
         p
     }
 
+    /// A 400 naming one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
+    }
+
+    /// A 422: the input is well-formed but breaks a rule; `field` is the input that did.
+    pub fn unprocessable(slug: &str, title: &str, field: &str, detail: String) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            slug,
+            title,
+            detail.clone(),
+        )
+        .with_field(field, detail)
+    }
+
     pub fn malformed(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,

@@ -4,8 +4,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::{Aggregate, DomainEvent};
+use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::claims::{self, ClaimChange};
@@ -161,26 +160,11 @@ pub struct Group {
     pub deleted: bool,
 }
 
-impl Aggregate for Group {
-    const TYPE: &'static str = "group";
-    type Command = GroupCommand;
-    type Event = GroupEvent;
-    type Error = GroupError;
-    type Services = ();
+crate::aggregate!(Group, "group", GroupCommand, GroupEvent, GroupError);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl Group {
+    /// How each event changes the state.
+    fn evolve(&mut self, event: GroupEvent) {
         match event {
             GroupEvent::Created(g) => self.state = Some(g),
             GroupEvent::Updated(u) => self.state = Some(u.group),

@@ -4,8 +4,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::{Aggregate, DomainEvent};
+use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::claims::{self, ClaimChange};
@@ -145,26 +144,17 @@ pub struct Invitation {
     pub state: Option<InvitationData>,
 }
 
-impl Aggregate for Invitation {
-    const TYPE: &'static str = "invitation";
-    type Command = InvitationCommand;
-    type Event = InvitationEvent;
-    type Error = InvitationError;
-    type Services = ();
+crate::aggregate!(
+    Invitation,
+    "invitation",
+    InvitationCommand,
+    InvitationEvent,
+    InvitationError
+);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl Invitation {
+    /// How each event changes the state.
+    fn evolve(&mut self, event: InvitationEvent) {
         match event {
             InvitationEvent::Created(i)
             | InvitationEvent::Resent(i)

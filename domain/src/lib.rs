@@ -4,6 +4,38 @@
 //! This crate decides; it never does I/O. No SQL, no HTTP, no clock (times come in with commands),
 //! no async runtime beyond what cqrs-es's traits require.
 
+/// Implements cqrs-es's `Aggregate` for a type that decides with
+/// `decide(&self, command) -> Result<Vec<Event>, Error>` and changes with `evolve(&mut self, event)`,
+/// so each aggregate reads as two plain functions.
+#[macro_export]
+macro_rules! aggregate {
+    ($ty:ty, $name:literal, $command:ty, $event:ty, $error:ty) => {
+        impl cqrs_es::Aggregate for $ty {
+            const TYPE: &'static str = $name;
+            type Command = $command;
+            type Event = $event;
+            type Error = $error;
+            type Services = ();
+
+            async fn handle(
+                &mut self,
+                command: Self::Command,
+                _services: &Self::Services,
+                sink: &cqrs_es::event_sink::EventSink<Self>,
+            ) -> Result<(), Self::Error> {
+                for event in self.decide(command)? {
+                    sink.write(event, self).await;
+                }
+                Ok(())
+            }
+
+            fn apply(&mut self, event: Self::Event) {
+                self.evolve(event)
+            }
+        }
+    };
+}
+
 pub mod catalogue;
 pub mod claims;
 pub mod envelope;

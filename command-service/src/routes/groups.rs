@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use store::CommandError;
 
 use crate::body::Body;
-use crate::problem::{method_not_allowed, FieldError, Problem};
+use crate::problem::{method_not_allowed, Problem};
 use crate::request::{context, infrastructure, nullable, rejected, respond, Fields};
 use crate::CommandState;
 
@@ -75,23 +75,6 @@ struct MemberResponse<'a> {
     member: &'a GroupMember,
 }
 
-fn field_problem(field: &str, message: impl Into<String>) -> Problem {
-    Problem::validation(vec![FieldError {
-        field: field.into(),
-        message: message.into(),
-    }])
-}
-
-fn unprocessable(slug: &str, title: &str, field: &str, detail: String) -> Problem {
-    Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        slug,
-        title,
-        detail.clone(),
-    )
-    .with_field(field, detail)
-}
-
 /// Maps a group command's failure; a taken name claim names the group that has it.
 pub(crate) fn group_problem(id: &str) -> impl FnOnce(CommandError<GroupError>) -> Problem + '_ {
     move |e| match e {
@@ -102,7 +85,7 @@ pub(crate) fn group_problem(id: &str) -> impl FnOnce(CommandError<GroupError>) -
         CommandError::RequirementFailed { key } if key.ends_with("/alive") => {
             Problem::not_found("the group's organization does not exist")
         }
-        CommandError::RequirementFailed { .. } => unprocessable(
+        CommandError::RequirementFailed { .. } => Problem::unprocessable(
             "membership-not-active",
             "Membership not active",
             "membership_id",
@@ -120,7 +103,7 @@ pub(crate) fn group_problem(id: &str) -> impl FnOnce(CommandError<GroupError>) -
 
 async fn load(state: &CommandState, raw: &str) -> Result<GroupData, Problem> {
     let id = GroupId::parse(raw)
-        .map_err(|e| field_problem("id", e.to_string()))?
+        .map_err(|e| Problem::field("id", e.to_string()))?
         .to_string();
     let group: Group = state.groups.load(&id).await.map_err(group_problem(&id))?;
     group
@@ -136,7 +119,7 @@ async fn create(
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
     let org = OrganizationId::parse(&path.into_inner())
-        .map_err(|e| field_problem("org_id", e.to_string()))?;
+        .map_err(|e| Problem::field("org_id", e.to_string()))?;
     let mut fields = Fields::default();
     let name = fields.check("name", GroupName::parse(&input.name));
     let description = input
@@ -289,7 +272,7 @@ async fn add_member(
 ) -> Result<HttpResponse, Problem> {
     let group = load(&state, &path.into_inner()).await?;
     let membership_id = MembershipId::parse(&input.membership_id)
-        .map_err(|e| field_problem("membership_id", e.to_string()))?;
+        .map_err(|e| Problem::field("membership_id", e.to_string()))?;
     let m_str = membership_id.to_string();
     let membership: Membership = state.memberships.load(&m_str).await.map_err(|e| {
         infrastructure(e, |_| {
@@ -302,7 +285,7 @@ async fn add_member(
         )));
     };
     if m.organization_id != group.organization_id {
-        return Err(unprocessable(
+        return Err(Problem::unprocessable(
             "wrong-organization",
             "Wrong organization",
             "membership_id",
@@ -310,7 +293,7 @@ async fn add_member(
         ));
     }
     if m.status != MembershipStatus::Active {
-        return Err(unprocessable(
+        return Err(Problem::unprocessable(
             "membership-not-active",
             "Membership not active",
             "membership_id",
@@ -375,7 +358,7 @@ async fn remove_member(
     let (raw_group, raw_membership) = path.into_inner();
     let group = load(&state, &raw_group).await?;
     let membership_id = MembershipId::parse(&raw_membership)
-        .map_err(|e| field_problem("membership_id", e.to_string()))?;
+        .map_err(|e| Problem::field("membership_id", e.to_string()))?;
     let id = group.id.to_string();
     let org = group.organization_id.to_string();
     let command = GroupCommand::RemoveMember {

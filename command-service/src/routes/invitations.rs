@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use store::{CommandError, RequestContext};
 
 use crate::body::Body;
-use crate::problem::{method_not_allowed, FieldError, Problem};
+use crate::problem::{method_not_allowed, Problem};
 use crate::request::{context, infrastructure, respond, Fields};
 use crate::routes::memberships::{check_roles, membership_rejected};
 use crate::CommandState;
@@ -79,23 +79,6 @@ fn sha256_hex(s: &str) -> String {
         .collect()
 }
 
-fn field_problem(field: &str, message: impl Into<String>) -> Problem {
-    Problem::validation(vec![FieldError {
-        field: field.into(),
-        message: message.into(),
-    }])
-}
-
-fn unprocessable(slug: &str, title: &str, field: &str, detail: String) -> Problem {
-    Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        slug,
-        title,
-        detail.clone(),
-    )
-    .with_field(field, detail)
-}
-
 fn invitation_problem(id: &str) -> impl FnOnce(CommandError<InvitationError>) -> Problem + '_ {
     move |e| match e {
         CommandError::ClaimTaken { owner_id, .. } => Problem::conflict(format!(
@@ -112,7 +95,7 @@ fn invitation_problem(id: &str) -> impl FnOnce(CommandError<InvitationError>) ->
             InvitationError::AlreadyExists => {
                 Problem::conflict(format!("invitation {id} already exists"))
             }
-            InvitationError::NotPending(state) => unprocessable(
+            InvitationError::NotPending(state) => Problem::unprocessable(
                 "invitation-not-pending",
                 "Invitation not pending",
                 "state",
@@ -124,13 +107,13 @@ fn invitation_problem(id: &str) -> impl FnOnce(CommandError<InvitationError>) ->
                         .unwrap_or("closed")
                 ),
             ),
-            InvitationError::Expired => unprocessable(
+            InvitationError::Expired => Problem::unprocessable(
                 "invitation-expired",
                 "Invitation expired",
                 "expires_at",
                 format!("invitation {id} has expired"),
             ),
-            InvitationError::InvalidToken => unprocessable(
+            InvitationError::InvalidToken => Problem::unprocessable(
                 "invalid-accept-token",
                 "Invalid accept token",
                 "accept_token",
@@ -155,7 +138,7 @@ fn body(data: &InvitationData, token: Option<&str>) -> Result<serde_json::Value,
 
 async fn load(state: &CommandState, raw: &str) -> Result<InvitationData, Problem> {
     let id = InvitationId::parse(raw)
-        .map_err(|e| field_problem("id", e.to_string()))?
+        .map_err(|e| Problem::field("id", e.to_string()))?
         .to_string();
     let invitation: Invitation = state
         .invitations
@@ -192,7 +175,7 @@ async fn create(
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
     let org = OrganizationId::parse(&path.into_inner())
-        .map_err(|e| field_problem("org_id", e.to_string()))?;
+        .map_err(|e| Problem::field("org_id", e.to_string()))?;
     let mut fields = Fields::default();
     let email = fields.check("email", Email::parse(&input.email));
     let roles = match input.roles {

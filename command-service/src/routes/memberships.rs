@@ -15,7 +15,7 @@ use domain::{claims, MembershipId, OrganizationId};
 use serde::{Deserialize, Serialize};
 
 use crate::body::Body;
-use crate::problem::{method_not_allowed, FieldError, Problem};
+use crate::problem::{method_not_allowed, Problem};
 use crate::request::{context, infrastructure, rejected, respond, Fields};
 use crate::routes::cascade;
 use crate::CommandState;
@@ -84,13 +84,6 @@ struct MembershipBody<'a> {
     membership: &'a MembershipData,
 }
 
-fn field_problem(field: &str, message: impl Into<String>) -> Problem {
-    Problem::validation(vec![FieldError {
-        field: field.into(),
-        message: message.into(),
-    }])
-}
-
 fn parse_roles(list: Vec<String>) -> Result<BTreeSet<RoleSlug>, ValueError> {
     list.iter().map(|r| RoleSlug::parse(r)).collect()
 }
@@ -139,7 +132,7 @@ async fn create(
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
     let org = OrganizationId::parse(&path.into_inner())
-        .map_err(|e| field_problem("org_id", e.to_string()))?;
+        .map_err(|e| Problem::field("org_id", e.to_string()))?;
     let (status, data, position) = create_one(&state, &context(&req), org, input).await?;
     let body = MembershipBody {
         object: "organization_membership",
@@ -159,9 +152,9 @@ async fn bulk(
     use futures::StreamExt;
 
     let org = OrganizationId::parse(&path.into_inner())
-        .map_err(|e| field_problem("org_id", e.to_string()))?;
+        .map_err(|e| Problem::field("org_id", e.to_string()))?;
     if input.items.is_empty() || input.items.len() > BULK_MAX {
-        return Err(field_problem("items", format!("give 1–{BULK_MAX} items")));
+        return Err(Problem::field("items", format!("give 1–{BULK_MAX} items")));
     }
     let ctx = context(&req);
     let results: Vec<serde_json::Value> = futures::stream::iter(input.items.into_iter().enumerate())
@@ -176,7 +169,7 @@ async fn bulk(
                             "." => format!("items[{index}]"),
                             p => format!("items[{index}].{p}"),
                         };
-                        Err(field_problem(&field, e.inner().to_string()))
+                        Err(Problem::field(&field, e.inner().to_string()))
                     }
                 };
                 match outcome {
@@ -297,7 +290,7 @@ async fn create_one(
 
 /// Loads a live membership by the path id (400 for a malformed id, 404 for an unknown one).
 async fn load(state: &CommandState, raw: &str) -> Result<MembershipData, Problem> {
-    let id = MembershipId::parse(raw).map_err(|e| field_problem("id", e.to_string()))?;
+    let id = MembershipId::parse(raw).map_err(|e| Problem::field("id", e.to_string()))?;
     let id = id.to_string();
     let membership: Membership = state
         .memberships
@@ -366,7 +359,7 @@ async fn lifecycle(
 
 /// Deactivating or deleting a membership takes it out of its groups.
 async fn leave_groups(state: &CommandState, req: &HttpRequest, raw: &str) -> Result<(), Problem> {
-    let id = MembershipId::parse(raw).map_err(|e| field_problem("id", e.to_string()))?;
+    let id = MembershipId::parse(raw).map_err(|e| Problem::field("id", e.to_string()))?;
     let membership: Membership = state
         .memberships
         .load(&id.to_string())

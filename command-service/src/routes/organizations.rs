@@ -13,7 +13,7 @@ use domain::OrganizationId;
 use serde::{Deserialize, Serialize};
 
 use crate::body::Body;
-use crate::problem::{method_not_allowed, FieldError, Problem};
+use crate::problem::{method_not_allowed, Problem};
 use crate::request::{context, infrastructure, nullable, rejected, respond, Fields};
 use crate::routes::cascade;
 use crate::CommandState;
@@ -111,12 +111,7 @@ async fn update(
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
     let org_id = path.into_inner();
-    let id = OrganizationId::parse(&org_id).map_err(|e| {
-        Problem::validation(vec![FieldError {
-            field: "org_id".into(),
-            message: e.to_string(),
-        }])
-    })?;
+    let id = OrganizationId::parse(&org_id).map_err(|e| Problem::field("org_id", e.to_string()))?;
     let mut fields = Fields::default();
     let name = input
         .name
@@ -158,12 +153,8 @@ async fn delete(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let id = OrganizationId::parse(&path.into_inner()).map_err(|e| {
-        Problem::validation(vec![FieldError {
-            field: "org_id".into(),
-            message: e.to_string(),
-        }])
-    })?;
+    let id = OrganizationId::parse(&path.into_inner())
+        .map_err(|e| Problem::field("org_id", e.to_string()))?;
     let id_str = id.to_string();
     let org: Organization = state
         .organizations

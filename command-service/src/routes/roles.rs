@@ -10,7 +10,7 @@ use domain::OrganizationId;
 use serde::{Deserialize, Serialize};
 
 use crate::body::Body;
-use crate::problem::{method_not_allowed, FieldError, Problem};
+use crate::problem::{method_not_allowed, Problem};
 use crate::request::{context, infrastructure, nullable, rejected, respond, Fields};
 use crate::routes::cascade;
 use crate::CommandState;
@@ -57,21 +57,11 @@ struct RoleBody<'a> {
 fn org_id(raw: &str) -> Result<String, Problem> {
     OrganizationId::parse(raw)
         .map(|id| id.to_string())
-        .map_err(|e| {
-            Problem::validation(vec![FieldError {
-                field: "org_id".into(),
-                message: e.to_string(),
-            }])
-        })
+        .map_err(|e| Problem::field("org_id", e.to_string()))
 }
 
 fn slug(raw: &str) -> Result<RoleSlug, Problem> {
-    RoleSlug::parse(raw).map_err(|e| {
-        Problem::validation(vec![FieldError {
-            field: "slug".into(),
-            message: e.0,
-        }])
-    })
+    RoleSlug::parse(raw).map_err(|e| Problem::field("slug", e.0))
 }
 
 async fn create(

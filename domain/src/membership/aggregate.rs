@@ -1,8 +1,6 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use super::events::{
@@ -61,26 +59,17 @@ pub struct Membership {
     pub deleted: bool,
 }
 
-impl Aggregate for Membership {
-    const TYPE: &'static str = "membership";
-    type Command = MembershipCommand;
-    type Event = MembershipEvent;
-    type Error = MembershipError;
-    type Services = ();
+crate::aggregate!(
+    Membership,
+    "membership",
+    MembershipCommand,
+    MembershipEvent,
+    MembershipError
+);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl Membership {
+    /// How each event changes the state.
+    fn evolve(&mut self, event: MembershipEvent) {
         match event {
             MembershipEvent::Created(m)
             | MembershipEvent::Deactivated(m)

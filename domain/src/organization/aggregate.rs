@@ -1,8 +1,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use super::commands::{
@@ -39,26 +37,17 @@ pub struct Organization {
     pub roles: BTreeMap<RoleSlug, RoleData>,
 }
 
-impl Aggregate for Organization {
-    const TYPE: &'static str = "organization";
-    type Command = OrganizationCommand;
-    type Event = OrganizationEvent;
-    type Error = OrganizationError;
-    type Services = ();
+crate::aggregate!(
+    Organization,
+    "organization",
+    OrganizationCommand,
+    OrganizationEvent,
+    OrganizationError
+);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl Organization {
+    /// How each event changes the state.
+    fn evolve(&mut self, event: OrganizationEvent) {
         match event {
             OrganizationEvent::Created(org) => self.state = Some(org),
             OrganizationEvent::Updated(u) => self.state = Some(u.organization),
