@@ -17,6 +17,24 @@ use crate::CommandState;
 
 pub const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
+/// Response fields that are secrets shown once (an invitation's accept token): never saved, so a
+/// replay answers without them (call `resend` for a new token).
+const SECRET_FIELDS: [&str; 1] = ["accept_token"];
+
+fn without_secrets(body: &[u8]) -> Vec<u8> {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut map))
+            if SECRET_FIELDS.iter().any(|f| map.contains_key(*f)) =>
+        {
+            for f in SECRET_FIELDS {
+                map.remove(f);
+            }
+            serde_json::to_vec(&map).unwrap_or_default()
+        }
+        _ => body.to_vec(),
+    }
+}
+
 /// Response headers that describe this delivery, not the result, and are not replayed.
 const NOT_REPLAYED: [&str; 3] = ["date", "x-request-id", "content-length"];
 
@@ -130,7 +148,7 @@ pub async fn middleware(
         let saved = Saved {
             status: status.as_u16(),
             headers,
-            body: bytes.to_vec(),
+            body: without_secrets(&bytes),
         };
         idempotency::complete(pool, &key, &saved).await
     };

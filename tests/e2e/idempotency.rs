@@ -96,3 +96,41 @@ async fn concurrent_requests_with_one_key_run_once() {
     assert_eq!(ids.len(), 1, "every 201 is the same organization");
     assert_eq!(app.event_count().await, 3, "the command ran once");
 }
+
+#[tokio::test]
+async fn one_time_secrets_are_not_saved_for_replays() {
+    let app = TestApp::spawn().await;
+    let org: Value = post_with_key(&app, "k-org", json!({"name": "Acme"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!(
+        "/v1/organizations/{}/invitations",
+        org["id"].as_str().unwrap()
+    );
+    let invite = |key: &'static str| {
+        app.client
+            .post(app.url(&path))
+            .header("idempotency-key", key)
+            .json(&json!({"email": "ann@example.com"}))
+            .send()
+    };
+    let first: Value = invite("k-inv").await.unwrap().json().await.unwrap();
+    let token = first["accept_token"].as_str().unwrap().to_owned();
+    let replay = invite("k-inv").await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    let replay: Value = replay.json().await.unwrap();
+    assert_eq!(replay["id"], first["id"]);
+    assert!(
+        replay.get("accept_token").is_none(),
+        "the token is shown once"
+    );
+    let saved: Vec<Vec<u8>> = sqlx::query_scalar("SELECT response_body FROM idempotency_keys")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(saved
+        .iter()
+        .all(|b| !String::from_utf8_lossy(b).contains(&token)));
+}
