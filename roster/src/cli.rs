@@ -62,7 +62,7 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Run only these components (comma-separated). Known: command.
+    /// Run only these components (comma-separated). Known: command, projector.
     #[arg(long, env = "ROSTER_ONLY", value_delimiter = ',', value_enum)]
     pub only: Vec<Component>,
 
@@ -78,8 +78,10 @@ pub struct ServeArgs {
 /// The parts `serve` can run. The health endpoints are always served.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Hash)]
 pub enum Component {
-    /// The command API (`POST/PATCH/DELETE /v1/...`).
+    /// The command API (`POST/PATCH/DELETE /v1/...`) and the invitation sweeper.
     Command,
+    /// Keeps the read-model tables in step with the event feed.
+    Projector,
 }
 
 impl ServeArgs {

@@ -32,11 +32,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         listen = %args.listen,
         database = %db.display_url,
         embedded = db.is_embedded(),
-        components = ?if args.only.is_empty() { vec![Component::Command] } else { args.only.clone() },
+        components = ?if args.only.is_empty() { vec![Component::Command, Component::Projector] } else { args.only.clone() },
         version = env!("CARGO_PKG_VERSION"),
         "starting roster"
     );
     let migrator = tokio::spawn(migrate_until_done(db.pool.clone()));
+    let projector = args
+        .runs(Component::Projector)
+        .then(|| tokio::spawn(projector::Projector::new(db.pool.clone()).run()));
     let sweeper = with_commands.then(|| {
         let state =
             command_service::CommandState::new(store::EventRepository::new(db.pool.clone()));
@@ -65,8 +68,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     tracing::info!(url = %format!("http://{}", args.listen), "listening");
     let served = server.await;
     migrator.abort();
-    if let Some(sweeper) = sweeper {
-        sweeper.abort();
+    for task in [sweeper, projector].into_iter().flatten() {
+        task.abort();
     }
     db.close().await;
     tracing::info!("stopped");

@@ -1,0 +1,149 @@
+//! Writes of the read-model tables (`migrations/0005_read_models.sql`). Each takes the event's
+//! `data` (the object after the change) and its position, and is idempotent: a row only moves
+//! forward (`position` guard), so replaying events leaves the same state.
+
+use serde_json::Value;
+use sqlx::PgConnection;
+
+use crate::StoreError;
+
+macro_rules! exec {
+    ($conn:expr, $sql:expr, $($bind:expr),*) => {{
+        sqlx::query($sql)$(.bind($bind))*.execute(&mut *$conn).await?;
+        Ok(())
+    }};
+}
+
+pub async fn upsert_organization(
+    conn: &mut PgConnection,
+    d: &Value,
+    position: i64,
+) -> Result<(), StoreError> {
+    exec!(conn,
+        "INSERT INTO rm_organizations (id, name, description, external_id, metadata, created_at, updated_at, position)
+         SELECT d->>'id', d->>'name', d->>'description', d->>'external_id', coalesce(d->'metadata', '{}'),
+                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2
+           FROM (SELECT $1::jsonb AS d) s
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+            external_id = excluded.external_id, metadata = excluded.metadata,
+            updated_at = excluded.updated_at, position = excluded.position
+          WHERE rm_organizations.position < excluded.position",
+        d, position)
+}
+
+pub async fn delete_organization(conn: &mut PgConnection, id: &str) -> Result<(), StoreError> {
+    exec!(conn, "DELETE FROM rm_organizations WHERE id = $1", id)
+}
+
+pub async fn upsert_role(
+    conn: &mut PgConnection,
+    d: &Value,
+    position: i64,
+) -> Result<(), StoreError> {
+    exec!(conn,
+        "INSERT INTO rm_roles (organization_id, slug, name, description, permissions, created_at, updated_at, position)
+         SELECT d->>'organization_id', d->>'slug', d->>'name', d->>'description',
+                ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'permissions', '[]'))),
+                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2
+           FROM (SELECT $1::jsonb AS d) s
+         ON CONFLICT (organization_id, slug) DO UPDATE SET name = excluded.name,
+            description = excluded.description, permissions = excluded.permissions,
+            created_at = excluded.created_at, updated_at = excluded.updated_at, position = excluded.position
+          WHERE rm_roles.position < excluded.position",
+        d, position)
+}
+
+pub async fn delete_role(
+    conn: &mut PgConnection,
+    organization_id: &str,
+    slug: &str,
+) -> Result<(), StoreError> {
+    exec!(
+        conn,
+        "DELETE FROM rm_roles WHERE organization_id = $1 AND slug = $2",
+        organization_id,
+        slug
+    )
+}
+
+pub async fn upsert_membership(
+    conn: &mut PgConnection,
+    d: &Value,
+    position: i64,
+) -> Result<(), StoreError> {
+    exec!(conn,
+        "INSERT INTO rm_memberships (id, organization_id, user_id, application_id, status, roles, attributes,
+                                     created_at, updated_at, position)
+         SELECT d->>'id', d->>'organization_id', d->>'user_id', d->>'application_id', d->>'status',
+                ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'roles', '[]'))),
+                coalesce(d->'attributes', '{}'),
+                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2
+           FROM (SELECT $1::jsonb AS d) s
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, roles = excluded.roles,
+            attributes = excluded.attributes, updated_at = excluded.updated_at, position = excluded.position
+          WHERE rm_memberships.position < excluded.position",
+        d, position)
+}
+
+pub async fn delete_membership(conn: &mut PgConnection, id: &str) -> Result<(), StoreError> {
+    exec!(conn, "DELETE FROM rm_memberships WHERE id = $1", id)
+}
+
+pub async fn upsert_group(
+    conn: &mut PgConnection,
+    d: &Value,
+    position: i64,
+) -> Result<(), StoreError> {
+    exec!(conn,
+        "INSERT INTO rm_groups (id, organization_id, name, description, created_at, updated_at, position)
+         SELECT d->>'id', d->>'organization_id', d->>'name', d->>'description',
+                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2
+           FROM (SELECT $1::jsonb AS d) s
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+            updated_at = excluded.updated_at, position = excluded.position
+          WHERE rm_groups.position < excluded.position",
+        d, position)
+}
+
+pub async fn delete_group(conn: &mut PgConnection, id: &str) -> Result<(), StoreError> {
+    exec!(conn, "DELETE FROM rm_groups WHERE id = $1", id)
+}
+
+pub async fn add_group_member(
+    conn: &mut PgConnection,
+    d: &Value,
+    position: i64,
+) -> Result<(), StoreError> {
+    exec!(conn,
+        "INSERT INTO rm_group_members (group_id, membership_id, organization_id, added_at, position)
+         SELECT d->>'group_id', d->>'membership_id', d->>'organization_id', (d->>'at')::timestamptz, $2
+           FROM (SELECT $1::jsonb AS d) s
+         ON CONFLICT (group_id, membership_id) DO NOTHING",
+        d, position)
+}
+
+pub async fn remove_group_member(conn: &mut PgConnection, d: &Value) -> Result<(), StoreError> {
+    exec!(conn,
+        "DELETE FROM rm_group_members WHERE group_id = $1::jsonb->>'group_id' AND membership_id = $1::jsonb->>'membership_id'",
+        d)
+}
+
+pub async fn upsert_invitation(
+    conn: &mut PgConnection,
+    d: &Value,
+    position: i64,
+) -> Result<(), StoreError> {
+    exec!(conn,
+        "INSERT INTO rm_invitations (id, organization_id, email, roles, state, expires_at, inviter_user_id,
+                                     accepted_user_id, membership_id, created_at, updated_at, position)
+         SELECT d->>'id', d->>'organization_id', d->>'email',
+                ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'roles', '[]'))), d->>'state',
+                (d->>'expires_at')::timestamptz, d->>'inviter_user_id', d->>'accepted_user_id',
+                d->>'membership_id', (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2
+           FROM (SELECT $1::jsonb AS d) s
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at,
+            accepted_user_id = excluded.accepted_user_id, membership_id = excluded.membership_id,
+            updated_at = excluded.updated_at, position = excluded.position
+          WHERE rm_invitations.position < excluded.position",
+        d, position)
+}

@@ -1,0 +1,214 @@
+//! The projector keeps the read models in step with the feed, and re-applying events changes
+//! nothing.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use projector::Projector;
+use serde_json::{json, Value};
+use support::TestApp;
+
+async fn ok(res: reqwest::Response) -> Value {
+    assert!(res.status().is_success(), "{}", res.status());
+    res.json().await.unwrap()
+}
+
+/// Waits (bounded) until the projector has applied `position`.
+async fn caught_up(projector: &Projector, position: i64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while projector.checkpoint().await.unwrap() < position {
+        assert!(
+            Instant::now() < deadline,
+            "projector did not reach {position}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Every read-model row, as text, for comparing states.
+async fn dump(app: &TestApp) -> Vec<String> {
+    let mut rows = Vec::new();
+    for table in [
+        "rm_organizations",
+        "rm_roles",
+        "rm_memberships",
+        "rm_groups",
+        "rm_group_members",
+        "rm_invitations",
+    ] {
+        let sql = format!("SELECT t::text FROM {table} t ORDER BY t::text");
+        let part: Vec<String> = sqlx::query_scalar(&sql)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+        rows.extend(part.into_iter().map(|r| format!("{table}: {r}")));
+    }
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_models_follow_the_commands_and_replays_change_nothing() {
+    let app = TestApp::spawn().await;
+    let projector = Projector::new(app.db.pool.clone());
+    let running = tokio::spawn(projector.clone().run());
+
+    let org = ok(app
+        .post(
+            "/v1/organizations",
+            json!({"name": "Acme", "metadata": {"tier": "gold"}}),
+        )
+        .await)
+    .await;
+    let org_id = org["id"].as_str().unwrap();
+    ok(app
+        .post(
+            &format!("/v1/organizations/{org_id}/roles"),
+            json!({"slug": "billing", "name": "Billing", "permissions": ["billing:read"]}),
+        )
+        .await)
+    .await;
+    let m1 = ok(app
+        .post(
+            &format!("/v1/organizations/{org_id}/memberships"),
+            json!({"user_id": "u1", "roles": ["billing"], "attributes": {"dept": "fin"}}),
+        )
+        .await)
+    .await;
+    let m2 = ok(app
+        .post(
+            &format!("/v1/organizations/{org_id}/memberships"),
+            json!({"user_id": "u2"}),
+        )
+        .await)
+    .await;
+    let grp = ok(app
+        .post(
+            &format!("/v1/organizations/{org_id}/groups"),
+            json!({"name": "Finance"}),
+        )
+        .await)
+    .await;
+    let grp_id = grp["id"].as_str().unwrap();
+    for m in [&m1, &m2] {
+        ok(app
+            .post(
+                &format!("/v1/groups/{grp_id}/members"),
+                json!({"membership_id": m["id"]}),
+            )
+            .await)
+        .await;
+    }
+    ok(app
+        .client
+        .post(app.url(&format!(
+            "/v1/memberships/{}/deactivate",
+            m2["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap())
+    .await;
+    let inv = ok(app
+        .post(
+            &format!("/v1/organizations/{org_id}/invitations"),
+            json!({"email": "x@y.co"}),
+        )
+        .await)
+    .await;
+
+    let head: i64 = sqlx::query_scalar("SELECT max(position) FROM events")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    caught_up(&projector, head).await;
+
+    let (name, tier): (String, String) =
+        sqlx::query_as("SELECT name, metadata->>'tier' FROM rm_organizations WHERE id = $1")
+            .bind(org_id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((name.as_str(), tier.as_str()), ("Acme", "gold"));
+    let roles: Vec<String> =
+        sqlx::query_scalar("SELECT slug FROM rm_roles WHERE organization_id = $1 ORDER BY slug")
+            .bind(org_id)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(roles, ["admin", "billing", "member"]);
+    let (status, mroles, dept): (String, Vec<String>, String) = sqlx::query_as(
+        "SELECT status, roles, attributes->>'dept' FROM rm_memberships WHERE id = $1",
+    )
+    .bind(m1["id"].as_str())
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (status.as_str(), mroles, dept.as_str()),
+        ("active", vec!["billing".to_string()], "fin")
+    );
+    let status: String = sqlx::query_scalar("SELECT status FROM rm_memberships WHERE id = $1")
+        .bind(m2["id"].as_str())
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "inactive");
+    let members: Vec<String> =
+        sqlx::query_scalar("SELECT membership_id FROM rm_group_members WHERE group_id = $1")
+            .bind(grp_id)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        members,
+        [m1["id"].as_str().unwrap()],
+        "the deactivated member left the group"
+    );
+    let state: String = sqlx::query_scalar("SELECT state FROM rm_invitations WHERE id = $1")
+        .bind(inv["id"].as_str())
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "pending");
+
+    // Re-applying every event (as after a restore) leaves the same state.
+    running.abort();
+    let before = dump(&app).await;
+    let mut follower = store::Feed::new(app.db.pool.clone()).follow(0);
+    let mut seen = 0;
+    while seen < head {
+        let batch = follower.next_batch().await.unwrap();
+        seen = batch.last().unwrap().position;
+        projector.apply_batch(&batch).await.unwrap();
+    }
+    assert_eq!(dump(&app).await, before);
+
+    // Deleting the organization empties its read models.
+    let running = tokio::spawn(projector.clone().run());
+    let deleted = ok(app
+        .client
+        .delete(app.url(&format!("/v1/organizations/{org_id}")))
+        .send()
+        .await
+        .unwrap())
+    .await;
+    caught_up(&projector, deleted["position"].as_i64().unwrap()).await;
+    let invitations_state: String =
+        sqlx::query_scalar("SELECT state FROM rm_invitations WHERE id = $1")
+            .bind(inv["id"].as_str())
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(invitations_state, "revoked");
+    let left: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM rm_organizations) + (SELECT count(*) FROM rm_roles)
+              + (SELECT count(*) FROM rm_memberships) + (SELECT count(*) FROM rm_groups)
+              + (SELECT count(*) FROM rm_group_members)",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 0);
+    running.abort();
+}
