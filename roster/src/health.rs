@@ -36,10 +36,21 @@ async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
             .with_field("database", "unreachable"));
     }
     match store::migrate::is_current(pool.get_ref()).await {
-        Ok(true) => Ok(HttpResponse::Ok().json(json!({
-            "status": "ready",
-            "checks": { "database": "ok", "migrations": "ok" }
-        }))),
+        Ok(true) => {
+            // How far the read models trail the event log (informative; not a readiness gate).
+            let head = store::Feed::new(pool.get_ref().clone())
+                .head()
+                .await
+                .unwrap_or_default();
+            let projected = store::checkpoints::load(pool.get_ref(), projector::CONSUMER)
+                .await
+                .unwrap_or_default();
+            Ok(HttpResponse::Ok().json(json!({
+                "status": "ready",
+                "checks": { "database": "ok", "migrations": "ok" },
+                "projector": { "head": head, "position": projected, "lag": head - projected }
+            })))
+        }
         Ok(false) => Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "not-ready",
