@@ -6,6 +6,8 @@
 //! re-applying events (after a restore) leaves the same state. It never decides anything: the
 //! events carry the objects after each change.
 
+mod rebuild;
+
 use std::time::Duration;
 
 use sqlx::{PgConnection, PgPool};
@@ -14,8 +16,10 @@ use store::{checkpoints, read_models as rm, Feed, FeedEvent, StoreError};
 /// The checkpoint name of the read models.
 pub const CONSUMER: &str = "projector";
 
+pub use rebuild::Rebuilt;
+
 /// Applies one event to the read models.
-async fn apply(conn: &mut PgConnection, e: &FeedEvent) -> Result<(), StoreError> {
+pub(crate) async fn apply(conn: &mut PgConnection, e: &FeedEvent) -> Result<(), StoreError> {
     let d = &e.payload["data"];
     let text = |key: &str| d[key].as_str().unwrap_or_default().to_owned();
     let p = e.position;
@@ -49,7 +53,7 @@ async fn apply(conn: &mut PgConnection, e: &FeedEvent) -> Result<(), StoreError>
 
 #[derive(Clone)]
 pub struct Projector {
-    pool: PgPool,
+    pub(crate) pool: PgPool,
 }
 
 impl Projector {

@@ -36,6 +36,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Replay every event into fresh read-model tables and swap them in (or, with --verify,
+    /// compare them with the live ones and exit 1 on any difference).
+    Rebuild(RebuildArgs),
     /// Print the version and exit.
     Version,
     /// Measure the write path and the feed against pgbench/COPY on a private Postgres.
@@ -51,6 +54,16 @@ pub struct DatabaseArgs {
     /// Where the embedded Postgres keeps its data (used only without DATABASE_URL).
     #[arg(long, env = "ROSTER_DATA_DIR", default_value = ".roster/pg")]
     pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RebuildArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Compare instead of swapping: report rows that differ, change nothing.
+    #[arg(long)]
+    pub verify: bool,
 }
 
 #[derive(Debug, Clone, Args)]

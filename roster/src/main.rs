@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => roster::serve::serve(args).await,
             Command::Migrate(args) => roster::serve::migrate(args).await,
+            Command::Rebuild(args) => roster::serve::rebuild(args).await,
             Command::Bench(args) => roster::bench::run(args).await.map_err(Into::into),
             Command::Version => {
                 println!("roster {}", env!("CARGO_PKG_VERSION"));

@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use crate::app::{self, AppConfig};
-use crate::cli::{Component, DatabaseArgs, ServeArgs};
+use crate::cli::{Component, DatabaseArgs, RebuildArgs, ServeArgs};
 use crate::database::{Database, DatabaseError};
 
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +21,8 @@ pub enum ServeError {
     Http(#[source] std::io::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] store::StoreError),
+    #[error("{0} read-model rows differ from a rebuild")]
+    Verify(usize),
     #[error("benchmark failed: {0}")]
     Bench(#[from] crate::bench::BenchError),
 }
@@ -74,6 +76,45 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     db.close().await;
     tracing::info!("stopped");
     served.map_err(ServeError::Http)
+}
+
+/// `roster rebuild [--verify]`.
+pub async fn rebuild(args: RebuildArgs) -> Result<(), ServeError> {
+    let db = Database::open(&args.database).await?;
+    store::migrate::run(&db.pool).await?;
+    let started = std::time::Instant::now();
+    let progress = |done: u64, target: i64| {
+        let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        tracing::info!(
+            events = done,
+            up_to_position = target,
+            events_per_s = rate as u64,
+            "rebuilding"
+        );
+    };
+    let result = projector::Projector::new(db.pool.clone())
+        .rebuild(args.verify, &progress)
+        .await;
+    db.close().await;
+    let rebuilt = result?;
+    if args.verify {
+        for row in &rebuilt.differences {
+            println!("{row}");
+        }
+        if !rebuilt.differences.is_empty() {
+            return Err(ServeError::Verify(rebuilt.differences.len()));
+        }
+        println!(
+            "read models match a rebuild up to position {}",
+            rebuilt.position
+        );
+    } else {
+        println!(
+            "rebuilt {} events up to position {} and swapped them in",
+            rebuilt.events, rebuilt.position
+        );
+    }
+    Ok(())
 }
 
 pub async fn migrate(args: DatabaseArgs) -> Result<(), ServeError> {

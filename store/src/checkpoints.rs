@@ -30,3 +30,20 @@ pub async fn save(
     .await?;
     Ok(())
 }
+
+/// The consumer's position, locking its row until the caller's transaction ends (so the
+/// consumer cannot move on meanwhile).
+pub async fn load_for_update(conn: &mut PgConnection, consumer: &str) -> Result<i64, StoreError> {
+    sqlx::query(
+        "INSERT INTO checkpoints (consumer, position) VALUES ($1, 0) ON CONFLICT DO NOTHING",
+    )
+    .bind(consumer)
+    .execute(&mut *conn)
+    .await?;
+    let position: i64 =
+        sqlx::query_scalar("SELECT position FROM checkpoints WHERE consumer = $1 FOR UPDATE")
+            .bind(consumer)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(position)
+}

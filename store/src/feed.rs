@@ -116,6 +116,21 @@ impl Feed {
             .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
+    /// Every readable event in `(after, up_to]`, in order (for bounded catch-ups).
+    pub async fn read_range(&self, after: i64, up_to: i64) -> Result<Vec<FeedEvent>, StoreError> {
+        let mut out = Vec::new();
+        let mut from = after;
+        while from < up_to {
+            let batch = self.read_after(from, 1000).await?;
+            let Some(last) = batch.last().map(|e| e.position) else {
+                break;
+            };
+            out.extend(batch.into_iter().filter(|e| e.position <= up_to));
+            from = last;
+        }
+        Ok(out)
+    }
+
     /// The highest committed position, readable or not yet (for lag and for "more is coming").
     pub async fn head(&self) -> Result<i64, StoreError> {
         let head: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM events")

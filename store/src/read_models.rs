@@ -147,3 +147,97 @@ pub async fn upsert_invitation(
           WHERE rm_invitations.position < excluded.position",
         d, position)
 }
+
+/// The read-model tables, in a fixed order (also the lock order of a swap).
+pub const TABLES: [&str; 6] = [
+    "rm_organizations",
+    "rm_roles",
+    "rm_memberships",
+    "rm_groups",
+    "rm_group_members",
+    "rm_invitations",
+];
+
+/// Where `roster rebuild` builds fresh tables before swapping them in.
+pub const SHADOW_SCHEMA: &str = "rm_rebuild";
+
+/// Empty shadow copies of every read-model table (same columns and indexes).
+pub async fn prepare_shadow(pool: &sqlx::PgPool) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    // Table and schema names are constants of this module, never input.
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {SHADOW_SCHEMA} CASCADE"))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(&format!("CREATE SCHEMA {SHADOW_SCHEMA}"))
+        .execute(&mut *tx)
+        .await?;
+    for t in TABLES {
+        sqlx::query(&format!(
+            "CREATE TABLE {SHADOW_SCHEMA}.{t} (LIKE public.{t} INCLUDING ALL)"
+        ))
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes the unqualified read-model writes of this transaction go to the shadow tables.
+pub async fn target_shadow(conn: &mut PgConnection) -> Result<(), StoreError> {
+    sqlx::query(&format!("SET LOCAL search_path TO {SHADOW_SCHEMA}, public"))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Rows that differ between the live and the shadow tables, as `table: live|shadow: row`.
+pub async fn diff_with_shadow(pool: &sqlx::PgPool) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    for t in TABLES {
+        let rows: Vec<String> = sqlx::query_scalar(&format!(
+            "(SELECT '{t}: live only: ' || x::text FROM (SELECT * FROM public.{t} EXCEPT SELECT * FROM {SHADOW_SCHEMA}.{t}) x)
+             UNION ALL
+             (SELECT '{t}: rebuilt only: ' || x::text FROM (SELECT * FROM {SHADOW_SCHEMA}.{t} EXCEPT SELECT * FROM public.{t}) x)"
+        ))
+        .fetch_all(pool)
+        .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Locks the live tables against the projector (same order it writes them in, so no deadlock).
+pub async fn lock_live(conn: &mut PgConnection) -> Result<(), StoreError> {
+    let list = TABLES.map(|t| format!("public.{t}")).join(", ");
+    sqlx::query(&format!("LOCK TABLE {list} IN ACCESS EXCLUSIVE MODE"))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Puts the shadow tables in place of the live ones (inside the caller's transaction).
+pub async fn swap_in_shadow(conn: &mut PgConnection) -> Result<(), StoreError> {
+    sqlx::query("CREATE SCHEMA IF NOT EXISTS rm_retired")
+        .execute(&mut *conn)
+        .await?;
+    for t in TABLES {
+        sqlx::query(&format!("DROP TABLE IF EXISTS rm_retired.{t}"))
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(&format!("ALTER TABLE public.{t} SET SCHEMA rm_retired"))
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(&format!(
+            "ALTER TABLE {SHADOW_SCHEMA}.{t} SET SCHEMA public"
+        ))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(&format!("DROP TABLE rm_retired.{t}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(&format!("DROP SCHEMA {SHADOW_SCHEMA}"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

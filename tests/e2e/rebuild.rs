@@ -1,0 +1,152 @@
+//! `roster rebuild`: a rebuild equals the live read models, `--verify` finds tampering (exit 1),
+//! and a swap while commands and the live projector keep running loses nothing.
+
+mod support;
+
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use projector::Projector;
+use serde_json::{json, Value};
+use support::TestApp;
+
+async fn caught_up(projector: &Projector, app: &TestApp) {
+    let head: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM events")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while projector.checkpoint().await.unwrap() < head {
+        assert!(Instant::now() < deadline, "projector did not reach {head}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn scenario(app: &TestApp, n: usize) {
+    let org: Value = app
+        .post("/v1/organizations", json!({"name": format!("Org {n}")}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let org = org["id"].as_str().unwrap();
+    let m: Value = app
+        .post(
+            &format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": format!("u{n}")}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let g: Value = app
+        .post(
+            &format!("/v1/organizations/{org}/groups"),
+            json!({"name": "G"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .post(
+            &format!("/v1/groups/{}/members", g["id"].as_str().unwrap()),
+            json!({"membership_id": m["id"]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+}
+
+fn rebuild(app: &TestApp, verify: bool) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
+    cmd.arg("rebuild")
+        .env("DATABASE_URL", &app.db.url)
+        .env("RUST_LOG", "warn");
+    if verify {
+        cmd.arg("--verify");
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_finds_tampering_and_a_rebuild_repairs_it() {
+    let app = TestApp::spawn().await;
+    let projector = Projector::new(app.db.pool.clone());
+    let running = tokio::spawn(projector.clone().run());
+    for n in 0..3 {
+        scenario(&app, n).await;
+    }
+    caught_up(&projector, &app).await;
+    running.abort();
+
+    let (ok, out) = rebuild(&app, true);
+    assert!(ok, "{out}");
+    assert!(out.contains("match"), "{out}");
+
+    sqlx::query("UPDATE rm_organizations SET name = 'tampered' WHERE name = 'Org 1'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let (ok, out) = rebuild(&app, true);
+    assert!(!ok, "verify exits non-zero on a difference");
+    assert!(
+        out.contains("rm_organizations: live only") && out.contains("tampered"),
+        "{out}"
+    );
+
+    let (ok, out) = rebuild(&app, false);
+    assert!(ok, "{out}");
+    let (ok, out) = rebuild(&app, true);
+    assert!(ok, "{out}");
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM rm_organizations ORDER BY name")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(names, ["Org 0", "Org 1", "Org 2"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_swap_while_writes_and_the_projector_continue_loses_nothing() {
+    let app = Arc::new(TestApp::spawn().await);
+    let projector = Projector::new(app.db.pool.clone());
+    let running = tokio::spawn(projector.clone().run());
+    for n in 0..5 {
+        scenario(&app, n).await;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (app, stop) = (app.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut n = 100;
+            while !stop.load(Ordering::SeqCst) {
+                scenario(&app, n).await;
+                n += 1;
+            }
+            n - 100
+        })
+    };
+    let rebuilt = projector.rebuild(false, &|_, _| {}).await.unwrap();
+    assert!(rebuilt.events > 0);
+    stop.store(true, Ordering::SeqCst);
+    let written = writer.await.unwrap();
+    caught_up(&projector, &app).await;
+    running.abort();
+
+    let orgs: i64 = sqlx::query_scalar("SELECT count(*) FROM rm_organizations")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(orgs as usize, 5 + written);
+    let verified = projector.rebuild(true, &|_, _| {}).await.unwrap();
+    assert!(
+        verified.differences.is_empty(),
+        "{:?}",
+        verified.differences
+    );
+}
