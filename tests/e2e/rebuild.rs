@@ -150,3 +150,93 @@ async fn a_swap_while_writes_and_the_projector_continue_loses_nothing() {
         verified.differences
     );
 }
+
+/// SIGKILL the projector process while it works through thousands of events, restart it: the
+/// read models end up equal to a fresh rebuild.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_projector_killed_mid_stream_resumes_without_loss_or_duplication() {
+    let app = TestApp::spawn().await;
+    let org: Value = app
+        .post("/v1/organizations", json!({"name": "Big"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!(
+        "/v1/organizations/{}/memberships/bulk",
+        org["id"].as_str().unwrap()
+    );
+    for chunk in 0..3 {
+        let items: Vec<Value> = (0..1000)
+            .map(|i| json!({"user_id": format!("u{chunk}-{i}"), "attributes": {"i": i}}))
+            .collect();
+        let res: Value = app
+            .post(&path, json!({"items": items}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(res["succeeded"], 1000);
+    }
+    let head: i64 = sqlx::query_scalar("SELECT max(position) FROM events")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let checkpoint = || async {
+        store::checkpoints::load(&app.db.pool, projector::CONSUMER)
+            .await
+            .unwrap()
+    };
+    let serve = || {
+        let listen = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(["serve", "--only", "projector"])
+            .env("DATABASE_URL", &app.db.url)
+            .env("ROSTER_LISTEN", listen.to_string())
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+
+    let mut first = serve();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while checkpoint().await == 0 {
+        assert!(Instant::now() < deadline, "projector never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    let at_kill = checkpoint().await;
+    assert!(
+        at_kill < head,
+        "killed before it finished ({at_kill} of {head})"
+    );
+
+    let mut second = serve();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while checkpoint().await < head {
+        assert!(
+            Instant::now() < deadline,
+            "restarted projector did not catch up"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    let memberships: i64 = sqlx::query_scalar("SELECT count(*) FROM rm_memberships")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(memberships, 3000);
+    let (ok, out) = rebuild(&app, true);
+    assert!(
+        ok,
+        "read models differ from a rebuild after the crash:\n{out}"
+    );
+}
