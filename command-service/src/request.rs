@@ -93,6 +93,21 @@ impl Fields {
         .ok()
     }
 
+    /// A nullable field of a partial update: absent → `None` (leave alone), `null` →
+    /// `Some(None)` (clear), a value → `Some(Some(parsed))`.
+    pub fn check_nullable<T>(
+        &mut self,
+        field: &str,
+        input: Option<Option<String>>,
+        parse: impl FnOnce(&str) -> Result<T, ValueError>,
+    ) -> Option<Option<T>> {
+        match input {
+            Some(Some(v)) => self.check(field, parse(&v)).map(Some),
+            Some(None) => Some(None),
+            None => None,
+        }
+    }
+
     pub fn finish(self) -> Result<(), Problem> {
         if self.0.is_empty() {
             Ok(())

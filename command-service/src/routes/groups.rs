@@ -172,13 +172,7 @@ async fn update(
         .name
         .as_deref()
         .and_then(|n| fields.check("name", GroupName::parse(n)));
-    let description = match input.description {
-        Some(Some(d)) => fields
-            .check("description", Description::parse(&d))
-            .map(Some),
-        Some(None) => Some(None),
-        None => None,
-    };
+    let description = fields.check_nullable("description", input.description, Description::parse);
     fields.finish()?;
     let command = GroupCommand::Update {
         name,

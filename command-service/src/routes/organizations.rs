@@ -117,18 +117,8 @@ async fn update(
         .name
         .as_deref()
         .and_then(|n| fields.check("name", OrganizationName::parse(n)));
-    let description = match input.description {
-        Some(Some(d)) => fields
-            .check("description", Description::parse(&d))
-            .map(Some),
-        Some(None) => Some(None),
-        None => None,
-    };
-    let external_id = match input.external_id {
-        Some(Some(e)) => fields.check("external_id", ExternalId::parse(&e)).map(Some),
-        Some(None) => Some(None),
-        None => None,
-    };
+    let description = fields.check_nullable("description", input.description, Description::parse);
+    let external_id = fields.check_nullable("external_id", input.external_id, ExternalId::parse);
     let metadata = input
         .metadata
         .and_then(|m| fields.check("metadata", Metadata::parse(m)));

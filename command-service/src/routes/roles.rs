@@ -110,13 +110,7 @@ async fn update(
         .name
         .as_deref()
         .and_then(|n| fields.check("name", RoleName::parse(n)));
-    let description = match input.description {
-        Some(Some(d)) => fields
-            .check("description", Description::parse(&d))
-            .map(Some),
-        Some(None) => Some(None),
-        None => None,
-    };
+    let description = fields.check_nullable("description", input.description, Description::parse);
     let permissions = input
         .permissions
         .and_then(|p| fields.check("permissions", Permissions::parse(p)));
