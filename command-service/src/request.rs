@@ -11,6 +11,18 @@ use store::{CommandError, RequestContext};
 
 use crate::problem::{FieldError, Problem};
 
+/// An organization id from the path (400 naming `org_id` when malformed or of another kind).
+pub fn org_id(raw: &str) -> Result<domain::OrganizationId, Problem> {
+    domain::OrganizationId::parse(raw).map_err(|e| Problem::field("org_id", e.to_string()))
+}
+
+/// The object a committed event carries (its `data`).
+pub fn event_data<T: serde::de::DeserializeOwned>(
+    event: &store::committed::Committed,
+) -> Result<T, Problem> {
+    serde_json::from_value(event.payload["data"].clone()).map_err(|_| Problem::internal())
+}
+
 /// The request id set by the edge middleware (or by the caller).
 pub fn context(req: &HttpRequest) -> RequestContext {
     let request_id = req

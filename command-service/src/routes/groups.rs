@@ -7,13 +7,15 @@ use chrono::Utc;
 use domain::group::{Group, GroupCommand, GroupData, GroupError, GroupMember};
 use domain::membership::{Membership, MembershipStatus};
 use domain::values::{Description, GroupName};
-use domain::{GroupId, MembershipId, OrganizationId};
+use domain::{GroupId, MembershipId};
 use serde::{Deserialize, Serialize};
 use store::CommandError;
 
 use crate::body::Body;
 use crate::problem::{method_not_allowed, Problem};
-use crate::request::{context, infrastructure, nullable, rejected, respond, Fields};
+use crate::request::{
+    context, event_data, infrastructure, nullable, org_id, rejected, respond, Fields,
+};
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -118,8 +120,7 @@ async fn create(
     path: web::Path<String>,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let org = OrganizationId::parse(&path.into_inner())
-        .map_err(|e| Problem::field("org_id", e.to_string()))?;
+    let org = org_id(&path.into_inner())?;
     let mut fields = Fields::default();
     let name = fields.check("name", GroupName::parse(&input.name));
     let description = input
@@ -230,8 +231,7 @@ async fn run(
         .rev()
         .find(|e| !e.event_type.starts_with("group.member_"));
     if let (Some(event), Some(position)) = (group_event, executed.last_position()) {
-        let data: GroupData = serde_json::from_value(event.payload["data"].clone())
-            .map_err(|_| Problem::internal())?;
+        let data: GroupData = event_data(event)?;
         return respond(
             status,
             &GroupBody {
@@ -307,8 +307,7 @@ async fn add_member(
         .map_err(group_problem(&id))?;
     match executed.events.last() {
         Some(event) => {
-            let member: GroupMember = serde_json::from_value(event.payload["data"].clone())
-                .map_err(|_| Problem::internal())?;
+            let member: GroupMember = event_data(event)?;
             respond(
                 StatusCode::CREATED,
                 &MemberResponse {
@@ -365,8 +364,7 @@ async fn remove_member(
         .await
         .map_err(group_problem(&id))?;
     let event = executed.events.last().ok_or_else(Problem::internal)?;
-    let member: GroupMember =
-        serde_json::from_value(event.payload["data"].clone()).map_err(|_| Problem::internal())?;
+    let member: GroupMember = event_data(event)?;
     respond(
         StatusCode::OK,
         &MemberResponse {

@@ -13,7 +13,7 @@ use domain::membership::{
 };
 use domain::organization::Organization;
 use domain::values::{Email, RoleSlug, SubjectId, ValueError};
-use domain::{claims, envelope, Actor, InvitationId, MembershipId, OrganizationId};
+use domain::{claims, envelope, Actor, InvitationId, MembershipId};
 use rand::RngCore;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -21,7 +21,7 @@ use store::{CommandError, RequestContext};
 
 use crate::body::Body;
 use crate::problem::{method_not_allowed, Problem};
-use crate::request::{context, infrastructure, respond, Fields};
+use crate::request::{context, event_data, infrastructure, org_id, respond, Fields};
 use crate::routes::memberships::{check_roles, membership_rejected};
 use crate::CommandState;
 
@@ -163,8 +163,7 @@ async fn execute(
         .await
         .map_err(invitation_problem(data_id))?;
     let event = executed.events.last().ok_or_else(Problem::internal)?;
-    let data =
-        serde_json::from_value(event.payload["data"].clone()).map_err(|_| Problem::internal())?;
+    let data = event_data(event)?;
     Ok((data, event.position))
 }
 
@@ -174,8 +173,7 @@ async fn create(
     path: web::Path<String>,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let org = OrganizationId::parse(&path.into_inner())
-        .map_err(|e| Problem::field("org_id", e.to_string()))?;
+    let org = org_id(&path.into_inner())?;
     let mut fields = Fields::default();
     let email = fields.check("email", Email::parse(&input.email));
     let roles = match input.roles {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::body::Body;
 use crate::problem::{method_not_allowed, Problem};
-use crate::request::{context, infrastructure, rejected, respond, Fields};
+use crate::request::{context, event_data, infrastructure, org_id, rejected, respond, Fields};
 use crate::routes::cascade;
 use crate::CommandState;
 use store::RequestContext;
@@ -131,8 +131,7 @@ async fn create(
     path: web::Path<String>,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let org = OrganizationId::parse(&path.into_inner())
-        .map_err(|e| Problem::field("org_id", e.to_string()))?;
+    let org = org_id(&path.into_inner())?;
     let (status, data, position) = create_one(&state, &context(&req), org, input).await?;
     let body = MembershipBody {
         object: "organization_membership",
@@ -151,8 +150,7 @@ async fn bulk(
 ) -> Result<HttpResponse, Problem> {
     use futures::StreamExt;
 
-    let org = OrganizationId::parse(&path.into_inner())
-        .map_err(|e| Problem::field("org_id", e.to_string()))?;
+    let org = org_id(&path.into_inner())?;
     if input.items.is_empty() || input.items.len() > BULK_MAX {
         return Err(Problem::field("items", format!("give 1–{BULK_MAX} items")));
     }
@@ -459,8 +457,7 @@ async fn execute(
             other => infrastructure(other, membership_rejected(id)),
         })?;
     if let Some(last) = executed.events.last() {
-        let data: MembershipData = serde_json::from_value(last.payload["data"].clone())
-            .map_err(|_| Problem::internal())?;
+        let data: MembershipData = event_data(last)?;
         return Ok((data, last.position));
     }
     let data = load(state, id).await?;

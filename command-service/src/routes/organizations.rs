@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::body::Body;
 use crate::problem::{method_not_allowed, Problem};
-use crate::request::{context, infrastructure, nullable, rejected, respond, Fields};
+use crate::request::{
+    context, event_data, infrastructure, nullable, org_id, rejected, respond, Fields,
+};
 use crate::routes::cascade;
 use crate::CommandState;
 
@@ -110,8 +112,7 @@ async fn update(
     path: web::Path<String>,
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let org_id = path.into_inner();
-    let id = OrganizationId::parse(&org_id).map_err(|e| Problem::field("org_id", e.to_string()))?;
+    let id = org_id(&path.into_inner())?;
     let mut fields = Fields::default();
     let name = input
         .name
@@ -143,8 +144,7 @@ async fn delete(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let id = OrganizationId::parse(&path.into_inner())
-        .map_err(|e| Problem::field("org_id", e.to_string()))?;
+    let id = org_id(&path.into_inner())?;
     let id_str = id.to_string();
     let org: Organization = state
         .organizations
@@ -170,8 +170,7 @@ async fn delete(
         .map_err(|e| infrastructure(e, rejected(&id_str)))?;
     cascade::delete_organization_contents(&state, &ctx, &id).await?;
     let event = executed.events.last().ok_or_else(Problem::internal)?;
-    let data: OrganizationData =
-        serde_json::from_value(event.payload["data"].clone()).map_err(|_| Problem::internal())?;
+    let data: OrganizationData = event_data(event)?;
     respond(StatusCode::OK, &body(&data), event.position)
 }
 
@@ -196,8 +195,7 @@ async fn run(
         .rev()
         .find(|e| e.event_type.starts_with("organization."));
     if let (Some(event), Some(position)) = (org_event, executed.last_position()) {
-        let data: OrganizationData = serde_json::from_value(event.payload["data"].clone())
-            .map_err(|_| Problem::internal())?;
+        let data: OrganizationData = event_data(event)?;
         return respond(status, &body(&data), position);
     }
     let org: Organization = state

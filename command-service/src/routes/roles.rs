@@ -6,12 +6,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use domain::organization::{CreateRole, OrganizationCommand, RoleData, UpdateRole};
 use domain::values::{Description, Permissions, RoleName, RoleSlug};
-use domain::OrganizationId;
 use serde::{Deserialize, Serialize};
 
 use crate::body::Body;
 use crate::problem::{method_not_allowed, Problem};
-use crate::request::{context, infrastructure, nullable, rejected, respond, Fields};
+use crate::request::{
+    context, event_data, infrastructure, nullable, org_id, rejected, respond, Fields,
+};
 use crate::routes::cascade;
 use crate::CommandState;
 
@@ -54,12 +55,6 @@ struct RoleBody<'a> {
     role: &'a RoleData,
 }
 
-fn org_id(raw: &str) -> Result<String, Problem> {
-    OrganizationId::parse(raw)
-        .map(|id| id.to_string())
-        .map_err(|e| Problem::field("org_id", e.to_string()))
-}
-
 fn slug(raw: &str) -> Result<RoleSlug, Problem> {
     RoleSlug::parse(raw).map_err(|e| Problem::field("slug", e.0))
 }
@@ -70,7 +65,7 @@ async fn create(
     path: web::Path<String>,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let org = org_id(&path.into_inner())?;
+    let org = org_id(&path.into_inner())?.to_string();
     let mut fields = Fields::default();
     let slug = fields.check("slug", RoleSlug::parse(&input.slug));
     let name = fields.check("name", RoleName::parse(&input.name));
@@ -103,7 +98,7 @@ async fn update(
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
     let (raw_org, raw_slug) = path.into_inner();
-    let org = org_id(&raw_org)?;
+    let org = org_id(&raw_org)?.to_string();
     let slug = slug(&raw_slug)?;
     let mut fields = Fields::default();
     let name = input
@@ -131,7 +126,8 @@ async fn delete(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Problem> {
     let (raw_org, raw_slug) = path.into_inner();
-    let org = org_id(&raw_org)?;
+    let org_id = org_id(&raw_org)?;
+    let org = org_id.to_string();
     let slug = slug(&raw_slug)?;
     let command = OrganizationCommand::DeleteRole {
         slug: slug.clone(),
@@ -140,7 +136,6 @@ async fn delete(
     let res = run(&state, &req, &org, &slug, command, StatusCode::OK).await?;
     // The role is gone (its claim released, so no one can be given it any more): take it from
     // every membership that has it, each with its own `membership.updated`.
-    let org_id = OrganizationId::parse(&org).map_err(|_| Problem::internal())?;
     cascade::remove_role_from_memberships(&state, &context(&req), &org_id, &slug).await?;
     Ok(res)
 }
@@ -160,8 +155,7 @@ async fn run(
         .await
         .map_err(|e| infrastructure(e, rejected(org)))?;
     if let Some(last) = executed.events.last() {
-        let role: RoleData = serde_json::from_value(last.payload["data"].clone())
-            .map_err(|_| Problem::internal())?;
+        let role: RoleData = event_data(last)?;
         let body = RoleBody {
             object: "organization_role",
             role: &role,
