@@ -5,7 +5,7 @@
 
 mod body;
 pub mod idempotency;
-pub mod problem;
+pub use problem;
 mod request;
 mod routes;
 

@@ -10,8 +10,10 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, App, HttpRequest, HttpServer, ResponseError};
-use command_service::problem::extract;
-use command_service::{CommandState, Problem};
+use command_service::CommandState;
+use problem::extract;
+use problem::Problem;
+use query_service::QueryState;
 use sqlx::PgPool;
 use store::{EventRepository, PoolConfig};
 
@@ -22,12 +24,15 @@ use crate::{health, request_id};
 pub struct AppConfig {
     pub database: PoolConfig,
     pub with_commands: bool,
+    /// Serve the read routes; how long a read waits for `min_position`.
+    pub queries: Option<Duration>,
 }
 
 /// One worker's state.
 struct AppState {
     pool: PgPool,
     commands: Option<Arc<CommandState>>,
+    queries: Option<Arc<QueryState>>,
 }
 
 impl AppState {
@@ -36,7 +41,14 @@ impl AppState {
         let commands = config
             .with_commands
             .then(|| CommandState::new(EventRepository::new(pool.clone())));
-        Self { pool, commands }
+        let queries = config
+            .queries
+            .map(|wait| QueryState::new(pool.clone(), projector::CONSUMER, wait));
+        Self {
+            pool,
+            commands,
+            queries,
+        }
     }
 }
 
@@ -61,8 +73,15 @@ pub fn server(
             .app_data(extract::query_config())
             .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
             .configure(health::configure(state.pool.clone()));
+        // Reads first: their resources answer GET only and let other methods through.
+        if let Some(queries) = &state.queries {
+            app = app.configure(query_service::configure(queries.clone()));
+        }
         if let Some(commands) = &state.commands {
             app = app.configure(command_service::configure(commands.clone()));
+        }
+        if state.queries.is_some() {
+            app = app.configure(query_service::method_fallbacks);
         }
         app.default_service(web::to(unknown_route))
             .wrap(from_fn(command_service::idempotency::middleware))

@@ -75,13 +75,17 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Run only these components (comma-separated). Known: command, projector.
+    /// Run only these components (comma-separated). Known: command, query, projector.
     #[arg(long, env = "ROSTER_ONLY", value_delimiter = ',', value_enum)]
     pub only: Vec<Component>,
 
     /// Seconds between sweeps that expire pending invitations past their expiry.
     #[arg(long, env = "ROSTER_SWEEP_INTERVAL", default_value_t = 60)]
     pub sweep_interval: u64,
+
+    /// Milliseconds a read with `min_position` waits for the projector before answering 503.
+    #[arg(long, env = "ROSTER_READ_WAIT_MS", default_value_t = 5000)]
+    pub read_wait_ms: u64,
 
     /// Seconds in-flight requests get to finish on shutdown.
     #[arg(long, env = "ROSTER_SHUTDOWN_TIMEOUT", default_value_t = 30)]
@@ -93,6 +97,8 @@ pub struct ServeArgs {
 pub enum Component {
     /// The command API (`POST/PATCH/DELETE /v1/...`) and the invitation sweeper.
     Command,
+    /// The read API (`GET /v1/...`): lists, single objects, token claims.
+    Query,
     /// Keeps the read-model tables in step with the event feed.
     Projector,
 }

@@ -2,8 +2,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use command_service::problem::method_not_allowed;
-use command_service::Problem;
+use problem::method_not_allowed;
+use problem::Problem;
 use serde_json::json;
 use sqlx::PgPool;
 

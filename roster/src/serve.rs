@@ -34,7 +34,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         listen = %args.listen,
         database = %db.display_url,
         embedded = db.is_embedded(),
-        components = ?if args.only.is_empty() { vec![Component::Command, Component::Projector] } else { args.only.clone() },
+        components = ?if args.only.is_empty() { vec![Component::Command, Component::Query, Component::Projector] } else { args.only.clone() },
         version = env!("CARGO_PKG_VERSION"),
         "starting roster"
     );
@@ -58,6 +58,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let config = AppConfig {
         database: db.config.clone(),
         with_commands,
+        queries: args
+            .runs(Component::Query)
+            .then(|| Duration::from_millis(args.read_wait_ms)),
     };
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;

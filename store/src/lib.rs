@@ -15,6 +15,7 @@ pub mod feed;
 pub mod idempotency;
 pub mod migrate;
 pub mod pool;
+pub mod queries;
 pub mod read_models;
 pub mod repository;
 

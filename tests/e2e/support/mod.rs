@@ -22,6 +22,18 @@ impl TestApp {
 
     /// The app against an existing database (pool options as `roster serve` uses them).
     pub async fn on(db: TestDb) -> Self {
+        Self::build(db, Duration::from_secs(5)).await
+    }
+
+    /// The app plus a projector task, so that reads see what commands wrote.
+    pub async fn with_projector() -> Self {
+        let app = Self::spawn().await;
+        tokio::spawn(projector::Projector::new(app.db.pool.clone()).run());
+        app
+    }
+
+    /// The app whose reads wait at most `read_wait` for `min_position`.
+    pub async fn build(db: TestDb, read_wait: Duration) -> Self {
         let database = store::PoolConfig::parse(
             &db.url,
             store::PoolOptions {
@@ -36,6 +48,7 @@ impl TestApp {
             AppConfig {
                 database,
                 with_commands: true,
+                queries: Some(read_wait),
             },
             listener,
             Duration::from_secs(5),
@@ -60,6 +73,43 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// GETs `path` and returns (status, JSON body).
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let res = self.client.get(self.url(path)).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GETs `path` after the projector has applied `position` (read-your-writes), expecting 200.
+    pub async fn read(&self, path: &str, position: i64) -> Value {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (status, body) = self
+            .get(&format!("{path}{sep}min_position={position}"))
+            .await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    /// Every row of a list, walking `after` cursors page by page; also checks each page's size.
+    pub async fn walk(&self, path: &str, limit: usize, position: i64) -> Vec<Value> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut rows = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let cursor = after.map(|c| format!("&after={c}")).unwrap_or_default();
+            let page = self
+                .read(&format!("{path}{sep}limit={limit}{cursor}"), position)
+                .await;
+            let data = page["data"].as_array().unwrap().clone();
+            assert!(data.len() <= limit);
+            rows.extend(data);
+            match page["list_metadata"]["after"].as_str() {
+                Some(c) => after = Some(c.to_owned()),
+                None => return rows,
+            }
+        }
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {

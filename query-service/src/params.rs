@@ -1,0 +1,206 @@
+//! The query string of a read: the parameters every read shares (`min_position`, and for lists
+//! `limit`, `order`, `before`, `after`) plus the route's own filters. Anything else is refused
+//! with a 400 naming the parameter, so a typo never silently returns an unfiltered list.
+
+use actix_web::HttpRequest;
+use problem::{FieldError, Problem};
+use store::queries::{Bound, Order, PageRequest};
+
+use crate::cursor;
+
+pub const DEFAULT_LIMIT: u32 = 10;
+pub const MAX_LIMIT: u32 = 100;
+const ATTRIBUTE_PREFIX: &str = "attr.";
+
+/// What a route accepts besides `min_position`.
+pub struct Spec {
+    /// Whether it is a list (takes `limit`, `order`, `before`, `after`).
+    pub list: bool,
+    /// Filters given at most once.
+    pub filters: &'static [&'static str],
+    /// Filters that may repeat (each must hold).
+    pub repeatable: &'static [&'static str],
+    /// Whether `attr.<key>=<value>` filters are accepted.
+    pub attributes: bool,
+}
+
+impl Spec {
+    pub const fn single() -> Self {
+        Self {
+            list: false,
+            filters: &[],
+            repeatable: &[],
+            attributes: false,
+        }
+    }
+
+    pub const fn list(filters: &'static [&'static str]) -> Self {
+        Self {
+            list: true,
+            filters,
+            repeatable: &[],
+            attributes: false,
+        }
+    }
+
+    const PAGING: [&'static str; 4] = ["limit", "order", "before", "after"];
+
+    fn knows(&self, name: &str) -> bool {
+        name == "min_position"
+            || (self.list && Self::PAGING.contains(&name))
+            || self.filters.contains(&name)
+            || self.repeatable.contains(&name)
+            || (self.attributes && name.starts_with(ATTRIBUTE_PREFIX))
+    }
+
+    fn known(&self) -> String {
+        let mut names: Vec<&str> = vec!["min_position"];
+        if self.list {
+            names.extend(Self::PAGING);
+        }
+        names.extend(self.filters);
+        names.extend(self.repeatable);
+        if self.attributes {
+            names.push("attr.<key>");
+        }
+        names.join(", ")
+    }
+}
+
+#[derive(Debug)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+    pub min_position: Option<i64>,
+}
+
+impl Params {
+    /// Parses and checks the request's query string against `spec`, reporting every bad
+    /// parameter at once.
+    pub fn parse(req: &HttpRequest, spec: &Spec) -> Result<Self, Problem> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+            .map_err(|e| Problem::malformed(format!("the query string cannot be decoded: {e}")))?;
+        let mut errors = Vec::new();
+        let mut error = |field: &str, message: String| {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                message,
+            })
+        };
+        for (i, (name, value)) in pairs.iter().enumerate() {
+            if !spec.knows(name) {
+                error(
+                    name,
+                    format!("unknown query parameter; this route takes {}", spec.known()),
+                );
+                continue;
+            }
+            let repeats = !spec.repeatable.contains(&name.as_str());
+            if repeats && pairs[..i].iter().any(|(n, _)| n == name) {
+                error(name, "given more than once".into());
+            }
+            if let Some(key) = name.strip_prefix(ATTRIBUTE_PREFIX) {
+                if key.is_empty() || key.chars().count() > 40 {
+                    error(name, "attribute keys are 1–40 characters".into());
+                }
+            } else if value.is_empty() {
+                error(name, "must not be empty".into());
+            }
+        }
+        let value = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+        let mut min_position = None;
+        if let Some(raw) = value("min_position") {
+            match raw.parse::<i64>() {
+                Ok(n) if n >= 0 => min_position = Some(n),
+                _ => error(
+                    "min_position",
+                    "must be a non-negative integer (a `position` a command returned)".into(),
+                ),
+            }
+        }
+        if let Some(raw) = value("limit") {
+            if !matches!(raw.parse::<u32>(), Ok(1..=MAX_LIMIT)) {
+                error("limit", format!("must be an integer from 1 to {MAX_LIMIT}"));
+            }
+        }
+        if let Some(raw) = value("order") {
+            if raw != "asc" && raw != "desc" {
+                error("order", "must be `asc` or `desc`".into());
+            }
+        }
+        if value("before").is_some() && value("after").is_some() {
+            error("before", "cannot be combined with `after`".into());
+            error("after", "cannot be combined with `before`".into());
+        }
+        if !errors.is_empty() {
+            errors.dedup();
+            return Err(Problem::validation(errors));
+        }
+        Ok(Self {
+            pairs,
+            min_position,
+        })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.pairs
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// `(key, value)` of every `attr.<key>=<value>` filter.
+    pub fn attributes(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs
+            .iter()
+            .filter_map(|(n, v)| n.strip_prefix(ATTRIBUTE_PREFIX).map(|k| (k, v.as_str())))
+    }
+
+    /// A filter restricted to `allowed` values (`None` when absent).
+    pub fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<&str>, Problem> {
+        match self.get(name) {
+            Some(v) if !allowed.contains(&v) => Err(Problem::field(
+                name,
+                format!("must be one of: {}", allowed.join(", ")),
+            )),
+            other => Ok(other),
+        }
+    }
+
+    /// The page asked for; a cursor must have been issued for this very list (`scope`).
+    pub fn page(&self, secret: &[u8], scope: &str) -> Result<PageRequest, Problem> {
+        let limit = self
+            .get("limit")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(DEFAULT_LIMIT);
+        let order = match self.get("order") {
+            Some("asc") => Order::Asc,
+            _ => Order::Desc,
+        };
+        let key = |name: &str, raw: &str| {
+            cursor::decode(secret, scope, raw).ok_or_else(|| {
+                Problem::field(
+                    name,
+                    "is not a cursor this list issued (malformed, altered or from another list)",
+                )
+            })
+        };
+        let bound = match (self.get("after"), self.get("before")) {
+            (Some(raw), _) => Bound::After(key("after", raw)?),
+            (_, Some(raw)) => Bound::Before(key("before", raw)?),
+            _ => Bound::Start,
+        };
+        Ok(PageRequest {
+            limit,
+            order,
+            bound,
+        })
+    }
+}

@@ -1,0 +1,47 @@
+//! `GET /v1/organizations/{id}/invitations`, `/v1/invitations/{id}`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use problem::Problem;
+use store::queries::invitations;
+
+use super::organizations::require;
+use crate::params::{Params, Spec};
+use crate::{failed, found, ids, QueryState};
+
+const STATES: [&str; 4] = ["pending", "accepted", "revoked", "expired"];
+
+pub async fn of_organization(
+    state: web::Data<QueryState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let params = Params::parse(&req, &Spec::list(&["state", "email"]))?;
+    let id = ids::organization(&path)?;
+    let invitation_state = params.one_of("state", &STATES)?;
+    state.caught_up(params.min_position).await?;
+    let scope = format!("invitations:{id}");
+    let page = state.page(&params, &scope).await?;
+    require(&state, &id).await?;
+    let rows = invitations::of_organization(
+        &state.pool,
+        &id,
+        invitation_state,
+        params.get("email"),
+        &page,
+    )
+    .await
+    .map_err(failed)?;
+    state.list(rows, &scope).await
+}
+
+pub async fn get(
+    state: web::Data<QueryState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let params = Params::parse(&req, &Spec::single())?;
+    let id = ids::invitation(&path)?;
+    state.caught_up(params.min_position).await?;
+    let row = invitations::get(&state.pool, &id).await.map_err(failed)?;
+    found(row, "invitation", &id)
+}

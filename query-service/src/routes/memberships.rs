@@ -1,0 +1,125 @@
+//! `GET /v1/organizations/{id}/memberships`, `/v1/memberships/{id}[/groups]`,
+//! `/v1/users/{user_id}/memberships`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use problem::Problem;
+use serde_json::{json, Value};
+use store::queries::groups;
+use store::queries::memberships::{self, MembershipFilter};
+
+use super::organizations::require;
+use crate::params::{Params, Spec};
+use crate::{failed, found, ids, QueryState};
+
+const OF_ORGANIZATION: Spec = Spec {
+    list: true,
+    filters: &["status", "group_id", "user_id", "application_id"],
+    repeatable: &["role"],
+    attributes: true,
+};
+const OF_USER: Spec = Spec::list(&["status"]);
+const STATUSES: [&str; 3] = ["active", "inactive", "all"];
+
+/// `status` defaults to `active`; `all` lifts the filter.
+fn status(params: &Params) -> Result<Option<String>, Problem> {
+    Ok(match params.one_of("status", &STATUSES)? {
+        Some("all") => None,
+        Some(s) => Some(s.to_owned()),
+        None => Some("active".to_owned()),
+    })
+}
+
+/// A query string cannot tell `10` from `"10"` or `true` from `"true"`: match either.
+fn attribute_alternatives(key: &str, value: &str) -> Vec<Value> {
+    let mut alternatives = vec![json!({ key: value })];
+    match serde_json::from_str::<Value>(value) {
+        Ok(v @ (Value::Number(_) | Value::Bool(_))) => alternatives.push(json!({ key: v })),
+        _ => {}
+    }
+    alternatives
+}
+
+pub async fn of_organization(
+    state: web::Data<QueryState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let params = Params::parse(&req, &OF_ORGANIZATION)?;
+    let id = ids::organization(&path)?;
+    let filter = MembershipFilter {
+        status: status(&params)?,
+        roles: params.all("role"),
+        group_id: params
+            .get("group_id")
+            .map(|g| domain::GroupId::parse(g).map(|g| g.to_string()))
+            .transpose()
+            .map_err(|e| Problem::field("group_id", e.to_string()))?,
+        user_id: params.get("user_id").map(str::to_owned),
+        application_id: params.get("application_id").map(str::to_owned),
+        attributes: params
+            .attributes()
+            .map(|(k, v)| attribute_alternatives(k, v))
+            .collect(),
+    };
+    state.caught_up(params.min_position).await?;
+    let scope = format!("memberships:{id}");
+    let page = state.page(&params, &scope).await?;
+    require(&state, &id).await?;
+    let rows = memberships::of_organization(&state.pool, &id, &filter, &page)
+        .await
+        .map_err(failed)?;
+    state.list(rows, &scope).await
+}
+
+pub async fn get(
+    state: web::Data<QueryState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let params = Params::parse(&req, &Spec::single())?;
+    let id = ids::membership(&path)?;
+    state.caught_up(params.min_position).await?;
+    let row = memberships::get(&state.pool, &id).await.map_err(failed)?;
+    found(row, "membership", &id)
+}
+
+/// The groups a membership belongs to.
+pub async fn groups(
+    state: web::Data<QueryState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let params = Params::parse(&req, &Spec::list(&[]))?;
+    let id = ids::membership(&path)?;
+    state.caught_up(params.min_position).await?;
+    let scope = format!("membership-groups:{id}");
+    let page = state.page(&params, &scope).await?;
+    if memberships::get(&state.pool, &id)
+        .await
+        .map_err(failed)?
+        .is_none()
+    {
+        return Err(Problem::not_found(format!("there is no membership {id}")));
+    }
+    let rows = groups::of_membership(&state.pool, &id, &page)
+        .await
+        .map_err(failed)?;
+    state.list(rows, &scope).await
+}
+
+/// A user's memberships in every organization (an unknown user simply has none).
+pub async fn of_user(
+    state: web::Data<QueryState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let params = Params::parse(&req, &OF_USER)?;
+    let status = status(&params)?;
+    state.caught_up(params.min_position).await?;
+    let scope = format!("user-memberships:{path}");
+    let page = state.page(&params, &scope).await?;
+    let rows = memberships::of_user(&state.pool, &path, status.as_deref(), &page)
+        .await
+        .map_err(failed)?;
+    state.list(rows, &scope).await
+}

@@ -1,0 +1,96 @@
+//! Groups: of an organization (by name prefix), of a membership, one by id, and their members.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgPool, QueryBuilder};
+
+use super::memberships::MembershipRow;
+use super::{like_prefix, Page, PageRequest};
+use crate::StoreError;
+
+#[derive(Debug, Serialize, sqlx::FromRow)]
+pub struct GroupRow {
+    /// The kind of object, as in command responses.
+    pub object: String,
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Only on the single-object read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "'group' AS object, g.id, g.organization_id, g.name, g.description, NULL::bigint AS member_count, \
+                       g.created_at, g.updated_at";
+
+/// `name_prefix` matches case-insensitively.
+pub async fn of_organization(
+    pool: &PgPool,
+    organization_id: &str,
+    name_prefix: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<GroupRow>, StoreError> {
+    let mut qb = QueryBuilder::new("SELECT ");
+    qb.push(COLUMNS)
+        .push(" FROM rm_groups g WHERE g.organization_id = ")
+        .push_bind(organization_id.to_owned());
+    if let Some(prefix) = name_prefix {
+        qb.push(" AND lower(g.name) LIKE ")
+            .push_bind(like_prefix(prefix));
+    }
+    page.fetch(pool, qb, "g.id", |g: &GroupRow| g.id.clone())
+        .await
+}
+
+/// The groups a membership belongs to.
+pub async fn of_membership(
+    pool: &PgPool,
+    membership_id: &str,
+    page: &PageRequest,
+) -> Result<Page<GroupRow>, StoreError> {
+    let mut qb = QueryBuilder::new("SELECT ");
+    qb.push(COLUMNS)
+        .push(
+            " FROM rm_group_members gm JOIN rm_groups g ON g.id = gm.group_id
+               WHERE gm.membership_id = ",
+        )
+        .push_bind(membership_id.to_owned());
+    page.fetch(pool, qb, "gm.group_id", |g: &GroupRow| g.id.clone())
+        .await
+}
+
+/// The group with its member count, read in one snapshot.
+pub async fn get(pool: &PgPool, id: &str) -> Result<Option<GroupRow>, StoreError> {
+    let row = sqlx::query_as::<_, GroupRow>(
+        "SELECT 'group' AS object, g.id, g.organization_id, g.name, g.description,
+                (SELECT count(*) FROM rm_group_members gm WHERE gm.group_id = g.id) AS member_count,
+                g.created_at, g.updated_at
+           FROM rm_groups g WHERE g.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row)
+}
+
+/// The memberships in a group.
+pub async fn members(
+    pool: &PgPool,
+    group_id: &str,
+    page: &PageRequest,
+) -> Result<Page<MembershipRow>, StoreError> {
+    let mut qb = QueryBuilder::new(
+        "SELECT 'organization_membership' AS object, m.id, m.organization_id, m.user_id, m.application_id, m.status, m.roles,
+                m.attributes, m.created_at, m.updated_at
+           FROM rm_group_members gm JOIN rm_memberships m ON m.id = gm.membership_id
+          WHERE gm.group_id = ",
+    );
+    qb.push_bind(group_id.to_owned());
+    page.fetch(pool, qb, "gm.membership_id", |m: &MembershipRow| {
+        m.id.clone()
+    })
+    .await
+}

@@ -1,0 +1,167 @@
+//! Reads of the read-model tables for the query service. Every list is keyset-paginated on a
+//! unique, indexed key (ids are ULIDs, so they sort by creation): a page is one index range scan
+//! whatever its depth, and rows inserted meanwhile can neither be skipped nor repeated.
+//!
+//! Statements are assembled with `sqlx::QueryBuilder` from constant fragments; every value the
+//! caller supplies is a bind parameter.
+
+pub mod groups;
+pub mod invitations;
+pub mod memberships;
+pub mod organizations;
+
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use crate::StoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+/// Where a page starts: at the beginning, after a key, or before a key (in list order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bound {
+    Start,
+    After(String),
+    Before(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub order: Order,
+    pub bound: Bound,
+}
+
+/// One page in list order, with the keys the neighbouring pages start from (None: no more rows
+/// that way).
+#[derive(Debug)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl PageRequest {
+    /// Whether the index is scanned descending: `before` walks against the list order.
+    fn scans_desc(&self) -> bool {
+        (self.order == Order::Desc) != matches!(self.bound, Bound::Before(_))
+    }
+
+    /// Appends ` AND key <op> $cursor ORDER BY key <dir> LIMIT $n` (one extra row tells whether
+    /// there is more). The statement must already have a WHERE clause.
+    fn push_keyset(&self, qb: &mut QueryBuilder<'_, Postgres>, key: &'static str) {
+        let (op, dir) = if self.scans_desc() {
+            (" < ", " DESC")
+        } else {
+            (" > ", " ASC")
+        };
+        if let Bound::After(k) | Bound::Before(k) = &self.bound {
+            qb.push(" AND ").push(key).push(op).push_bind(k.clone());
+        }
+        qb.push(" ORDER BY ")
+            .push(key)
+            .push(dir)
+            .push(" LIMIT ")
+            .push_bind(i64::from(self.limit) + 1);
+    }
+
+    fn finish<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> Page<T> {
+        let more = rows.len() > self.limit as usize;
+        rows.truncate(self.limit as usize);
+        let backwards = matches!(self.bound, Bound::Before(_));
+        if backwards {
+            rows.reverse();
+        }
+        let first = rows.first().map(&key);
+        let last = rows.last().map(&key);
+        let (before, after) = match self.bound {
+            Bound::Start => (None, last.filter(|_| more)),
+            Bound::After(_) => (first, last.filter(|_| more)),
+            Bound::Before(_) => (first.filter(|_| more), last),
+        };
+        Page {
+            rows,
+            before,
+            after,
+        }
+    }
+
+    async fn fetch<T>(
+        &self,
+        pool: &PgPool,
+        mut qb: QueryBuilder<'_, Postgres>,
+        key_column: &'static str,
+        key: impl Fn(&T) -> String,
+    ) -> Result<Page<T>, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        self.push_keyset(&mut qb, key_column);
+        let rows = qb.build_query_as::<T>().fetch_all(pool).await?;
+        Ok(self.finish(rows, key))
+    }
+}
+
+/// A secret shared through the database by every roster process (see migration 0006).
+pub async fn secret(pool: &PgPool, name: &str) -> Result<Vec<u8>, StoreError> {
+    let value: Option<Vec<u8>> = sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
+        .bind(name)
+        .fetch_optional(pool)
+        .await?;
+    value.ok_or_else(|| StoreError::Corrupt(format!("secret `{name}` is missing")))
+}
+
+/// Escapes `%`, `_` and `\` so that a caller's text matches literally in `LIKE`.
+fn like_prefix(prefix: &str) -> String {
+    let mut out = String::with_capacity(prefix.len() + 1);
+    for c in prefix.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(order: Order, bound: Bound) -> PageRequest {
+        PageRequest {
+            limit: 2,
+            order,
+            bound,
+        }
+    }
+
+    #[test]
+    fn before_scans_against_the_order_and_comes_back_in_order() {
+        let r = req(Order::Asc, Bound::Before("d".into()));
+        assert!(r.scans_desc());
+        // The scan returned c, b, a (descending, one extra): the page is b, c with more before.
+        let page = r.finish(vec!["c", "b", "a"], |s| s.to_string());
+        assert_eq!(page.rows, vec!["b", "c"]);
+        assert_eq!(page.before.as_deref(), Some("b"));
+        assert_eq!(page.after.as_deref(), Some("c"));
+    }
+
+    #[test]
+    fn first_page_has_no_before_and_last_page_no_after() {
+        let first = req(Order::Desc, Bound::Start).finish(vec!["z", "y", "x"], |s| s.to_string());
+        assert_eq!(first.rows, vec!["z", "y"]);
+        assert_eq!((first.before, first.after.as_deref()), (None, Some("y")));
+        let last = req(Order::Desc, Bound::After("y".into())).finish(vec!["x"], |s| s.to_string());
+        assert_eq!(last.rows, vec!["x"]);
+        assert_eq!((last.before.as_deref(), last.after), (Some("x"), None));
+    }
+
+    #[test]
+    fn like_prefix_matches_wildcards_literally() {
+        assert_eq!(like_prefix("A_b%"), "a\\_b\\%%");
+    }
+}

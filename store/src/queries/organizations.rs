@@ -1,0 +1,97 @@
+//! Organizations and their role catalogues.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{PgPool, QueryBuilder};
+
+use super::{Page, PageRequest};
+use crate::StoreError;
+
+#[derive(Debug, Serialize, sqlx::FromRow)]
+pub struct OrganizationRow {
+    /// The kind of object, as in command responses.
+    pub object: String,
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub external_id: Option<String>,
+    pub metadata: Value,
+    /// Active memberships; only on the single-object read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_count: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, sqlx::FromRow)]
+pub struct RoleRow {
+    /// The kind of object, as in command responses.
+    pub object: String,
+    pub organization_id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub permissions: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const ORGANIZATION_COLUMNS: &str =
+    "'organization' AS object, id, name, description, external_id, metadata, created_at, updated_at";
+
+pub async fn list(
+    pool: &PgPool,
+    external_id: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<OrganizationRow>, StoreError> {
+    let mut qb = QueryBuilder::new("SELECT ");
+    qb.push(ORGANIZATION_COLUMNS)
+        .push(", NULL::bigint AS member_count, NULL::bigint AS group_count FROM rm_organizations WHERE true");
+    if let Some(external_id) = external_id {
+        qb.push(" AND external_id = ")
+            .push_bind(external_id.to_owned());
+    }
+    page.fetch(pool, qb, "id", |o: &OrganizationRow| o.id.clone())
+        .await
+}
+
+/// The organization with its active-member and group counts, read in one snapshot.
+pub async fn get(pool: &PgPool, id: &str) -> Result<Option<OrganizationRow>, StoreError> {
+    let row = sqlx::query_as::<_, OrganizationRow>(
+        "SELECT 'organization' AS object, o.id, o.name, o.description, o.external_id, o.metadata, o.created_at, o.updated_at,
+                (SELECT count(*) FROM rm_memberships m
+                  WHERE m.organization_id = o.id AND m.status = 'active') AS member_count,
+                (SELECT count(*) FROM rm_groups g WHERE g.organization_id = o.id) AS group_count
+           FROM rm_organizations o WHERE o.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row)
+}
+
+pub async fn exists(pool: &PgPool, id: &str) -> Result<bool, StoreError> {
+    let found: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM rm_organizations WHERE id = $1)")
+            .bind(id)
+            .fetch_one(pool)
+            .await?;
+    Ok(found)
+}
+
+pub async fn roles(
+    pool: &PgPool,
+    organization_id: &str,
+    page: &PageRequest,
+) -> Result<Page<RoleRow>, StoreError> {
+    let mut qb = QueryBuilder::new(
+        "SELECT 'organization_role' AS object, organization_id, slug, name, description, permissions, created_at, updated_at
+           FROM rm_roles WHERE organization_id = ",
+    );
+    qb.push_bind(organization_id.to_owned());
+    page.fetch(pool, qb, "slug", |r: &RoleRow| r.slug.clone())
+        .await
+}
