@@ -6,6 +6,7 @@
 //! re-applying events (after a restore) leaves the same state. It never decides anything: the
 //! events carry the objects after each change.
 
+mod projection;
 mod rebuild;
 
 use std::time::Duration;
@@ -16,7 +17,8 @@ use store::{checkpoints, read_models as rm, Feed, FeedEvent, StoreError};
 /// The checkpoint name of the read models.
 pub const CONSUMER: &str = "projector";
 
-pub use rebuild::Rebuilt;
+pub use projection::Projection;
+pub use rebuild::{Progress, Rebuilt};
 
 /// Applies one event to the read models.
 pub(crate) async fn apply(conn: &mut PgConnection, e: &FeedEvent) -> Result<(), StoreError> {
@@ -62,12 +64,19 @@ impl Projector {
     }
 
     /// Applies `events` and moves the checkpoint to the last one, atomically.
+    ///
+    /// The checkpoint row is locked first: that serialises projectors of the same name (events
+    /// another one already applied are skipped) and gives `rebuild` one lock order with us.
     pub async fn apply_batch(&self, events: &[FeedEvent]) -> Result<(), StoreError> {
         let Some(last) = events.last() else {
             return Ok(());
         };
         let mut tx = self.pool.begin().await?;
-        for e in events {
+        let applied = checkpoints::load_for_update(&mut tx, CONSUMER).await?;
+        if last.position <= applied {
+            return Ok(());
+        }
+        for e in events.iter().filter(|e| e.position > applied) {
             apply(&mut tx, e).await?;
         }
         checkpoints::save(&mut tx, CONSUMER, last.position).await?;

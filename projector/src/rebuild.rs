@@ -3,7 +3,7 @@
 
 use store::{checkpoints, read_models as rm, Feed, FeedEvent, StoreError};
 
-use crate::{apply, Projector, CONSUMER};
+use crate::{apply, Projection, Projector, CONSUMER};
 
 /// What a rebuild did.
 #[derive(Debug)]
@@ -15,25 +15,64 @@ pub struct Rebuilt {
     pub differences: Vec<String>,
 }
 
+/// How far a rebuild has got: events applied, position reached, position it replays up to.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub events: u64,
+    pub position: i64,
+    pub target: i64,
+}
+
+/// The projections being rebuilt and their tables.
+struct Scope {
+    projections: Vec<Projection>,
+    tables: Vec<&'static str>,
+}
+
+impl Scope {
+    fn new(projections: &[Projection]) -> Self {
+        let projections = if projections.is_empty() {
+            Projection::ALL.to_vec()
+        } else {
+            projections.to_vec()
+        };
+        let tables = projections
+            .iter()
+            .flat_map(|p| p.tables())
+            .copied()
+            .collect();
+        Self {
+            projections,
+            tables,
+        }
+    }
+
+    /// Only events that write the shadowed tables: the others would reach the live tables.
+    fn covers(&self, e: &FeedEvent) -> bool {
+        self.projections.iter().any(|p| p.covers(&e.event_type))
+    }
+}
+
 impl Projector {
     /// Applies `events` to the shadow tables (no checkpoint: the shadow is not live yet).
-    async fn apply_to_shadow(&self, events: &[FeedEvent]) -> Result<(), StoreError> {
+    async fn apply_to_shadow(&self, scope: &Scope, events: &[FeedEvent]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         rm::target_shadow(&mut tx).await?;
-        for e in events {
+        for e in events.iter().filter(|e| scope.covers(e)) {
             apply(&mut tx, e).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// Replays every event up to `target` into the shadow tables; `progress(done, target)`.
+    /// Replays every event up to `target` into the shadow tables.
     async fn fill_shadow(
         &self,
+        scope: &Scope,
         target: i64,
-        progress: &dyn Fn(u64, i64),
+        progress: &dyn Fn(Progress),
     ) -> Result<u64, StoreError> {
-        rm::prepare_shadow(&self.pool).await?;
+        rm::prepare_shadow(&self.pool, &scope.tables).await?;
         let mut follower = Feed::new(self.pool.clone()).follow(0);
         follower.batch_size = 1000;
         let mut events = 0u64;
@@ -44,29 +83,36 @@ impl Projector {
                 .into_iter()
                 .filter(|e| e.position <= target)
                 .collect();
-            self.apply_to_shadow(&batch).await?;
+            self.apply_to_shadow(scope, &batch).await?;
             events += batch.len() as u64;
-            progress(events, target);
+            progress(Progress {
+                events,
+                position: follower.position().min(target),
+                target,
+            });
         }
         Ok(events)
     }
 
-    /// Rebuilds the read models from position 0. With `verify`, rebuilds up to the live
-    /// checkpoint and reports differences, changing nothing live. Otherwise swaps the rebuilt
-    /// tables in atomically, after catching them up under a lock that pauses the projector.
+    /// Rebuilds `projections` (empty: all) from position 0. With `verify`, rebuilds up to the
+    /// live checkpoint and reports differences, changing nothing live. Otherwise swaps the
+    /// rebuilt tables in atomically, after catching them up under a lock that pauses the
+    /// projector (queries of those tables wait for the swap, then read the new tables).
     pub async fn rebuild(
         &self,
+        projections: &[Projection],
         verify: bool,
-        progress: &dyn Fn(u64, i64),
+        progress: &dyn Fn(Progress),
     ) -> Result<Rebuilt, StoreError> {
+        let scope = Scope::new(projections);
         let target = if verify {
             self.checkpoint().await?
         } else {
             Feed::new(self.pool.clone()).head().await?
         };
-        let mut events = self.fill_shadow(target, progress).await?;
+        let mut events = self.fill_shadow(&scope, target, progress).await?;
         if verify {
-            let differences = rm::diff_with_shadow(&self.pool).await?;
+            let differences = rm::diff_with_shadow(&self.pool, &scope.tables).await?;
             return Ok(Rebuilt {
                 position: target,
                 events,
@@ -75,8 +121,9 @@ impl Projector {
         }
 
         let mut tx = self.pool.begin().await?;
-        rm::lock_live(&mut tx).await?;
+        // Checkpoint first, tables second: the order every projector batch takes them in.
         let live = checkpoints::load_for_update(&mut tx, CONSUMER).await?;
+        rm::lock_live(&mut tx, &scope.tables).await?;
         // The live projector may have moved past `target` meanwhile: bring the shadow level.
         let mut position = target;
         if live > target {
@@ -84,7 +131,7 @@ impl Projector {
             let catch_up = Feed::new(self.pool.clone())
                 .read_range(target, live)
                 .await?;
-            for e in &catch_up {
+            for e in catch_up.iter().filter(|e| scope.covers(e)) {
                 apply(&mut tx, e).await?;
             }
             events += catch_up.len() as u64;
@@ -93,7 +140,7 @@ impl Projector {
                 .execute(&mut *tx)
                 .await?;
         }
-        rm::swap_in_shadow(&mut tx).await?;
+        rm::swap_in_shadow(&mut tx, &scope.tables).await?;
         checkpoints::save(&mut tx, CONSUMER, position).await?;
         tx.commit().await?;
         Ok(Rebuilt {

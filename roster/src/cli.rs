@@ -64,6 +64,11 @@ pub struct RebuildArgs {
     /// Compare instead of swapping: report rows that differ, change nothing.
     #[arg(long)]
     pub verify: bool,
+
+    /// Rebuild only these read models (comma-separated or repeated; default: all). Known:
+    /// organizations, memberships, groups, invitations.
+    #[arg(long, value_delimiter = ',', value_parser = projector::Projection::parse)]
+    pub projection: Vec<projector::Projection>,
 }
 
 #[derive(Debug, Clone, Args)]

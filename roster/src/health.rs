@@ -1,4 +1,5 @@
 //! `/healthz`: the process is up. `/readyz`: it can serve (database reachable, schema current).
+//! `/metrics`: Prometheus text exposition of how far the read models trail the event log.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -19,6 +20,11 @@ pub fn configure(pool: PgPool) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::resource("/readyz")
                     .get(readyz)
                     .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/metrics")
+                    .get(metrics)
+                    .default_service(web::to(method_not_allowed)),
             );
     }
 }
@@ -38,13 +44,7 @@ async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
     match store::migrate::is_current(pool.get_ref()).await {
         Ok(true) => {
             // How far the read models trail the event log (informative; not a readiness gate).
-            let head = store::Feed::new(pool.get_ref().clone())
-                .head()
-                .await
-                .unwrap_or_default();
-            let projected = store::checkpoints::load(pool.get_ref(), projector::CONSUMER)
-                .await
-                .unwrap_or_default();
+            let (head, projected) = lag(pool.get_ref()).await.unwrap_or_default();
             Ok(HttpResponse::Ok().json(json!({
                 "status": "ready",
                 "checks": { "database": "ok", "migrations": "ok" },
@@ -62,4 +62,32 @@ async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
             "cannot read migration state: {e}"
         ))),
     }
+}
+
+/// The feed's head and the projector's checkpoint.
+async fn lag(pool: &PgPool) -> Result<(i64, i64), store::StoreError> {
+    let head = store::Feed::new(pool.clone()).head().await?;
+    let projected = store::checkpoints::load(pool, projector::CONSUMER).await?;
+    Ok((head, projected))
+}
+
+async fn metrics(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
+    let (head, projected) = lag(pool.get_ref())
+        .await
+        .map_err(|e| Problem::unavailable(format!("cannot read positions: {e}")))?;
+    let body = format!(
+        "# HELP roster_feed_head_position Position of the newest event consumers can read.\n\
+         # TYPE roster_feed_head_position gauge\n\
+         roster_feed_head_position {head}\n\
+         # HELP roster_projector_position Last position applied to the read models.\n\
+         # TYPE roster_projector_position gauge\n\
+         roster_projector_position {projected}\n\
+         # HELP roster_projector_lag_events Events the read models trail the feed by.\n\
+         # TYPE roster_projector_lag_events gauge\n\
+         roster_projector_lag_events {}\n",
+        head - projected
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(body))
 }

@@ -85,19 +85,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
 pub async fn rebuild(args: RebuildArgs) -> Result<(), ServeError> {
     let db = Database::open(&args.database).await?;
     store::migrate::run(&db.pool).await?;
-    let started = std::time::Instant::now();
-    let progress = |done: u64, target: i64| {
-        let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
-        tracing::info!(
-            events = done,
-            up_to_position = target,
-            events_per_s = rate as u64,
-            "rebuilding"
-        );
-    };
+    let progress = crate::progress::RebuildProgress::new();
     let result = projector::Projector::new(db.pool.clone())
-        .rebuild(args.verify, &progress)
+        .rebuild(&args.projection, args.verify, &|p| progress.update(p))
         .await;
+    progress.finish();
     db.close().await;
     let rebuilt = result?;
     if args.verify {

@@ -161,8 +161,13 @@ pub const TABLES: [&str; 6] = [
 /// Where `roster rebuild` builds fresh tables before swapping them in.
 pub const SHADOW_SCHEMA: &str = "rm_rebuild";
 
-/// Empty shadow copies of every read-model table (same columns and indexes).
-pub async fn prepare_shadow(pool: &sqlx::PgPool) -> Result<(), StoreError> {
+/// Keeps only names of [`TABLES`], in that order: table names reach SQL text only from there.
+fn known(tables: &[&str]) -> Vec<&'static str> {
+    TABLES.into_iter().filter(|t| tables.contains(t)).collect()
+}
+
+/// Empty shadow copies of `tables` (same columns and indexes).
+pub async fn prepare_shadow(pool: &sqlx::PgPool, tables: &[&str]) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     // Table and schema names are constants of this module, never input.
     sqlx::query(&format!("DROP SCHEMA IF EXISTS {SHADOW_SCHEMA} CASCADE"))
@@ -171,7 +176,7 @@ pub async fn prepare_shadow(pool: &sqlx::PgPool) -> Result<(), StoreError> {
     sqlx::query(&format!("CREATE SCHEMA {SHADOW_SCHEMA}"))
         .execute(&mut *tx)
         .await?;
-    for t in TABLES {
+    for t in known(tables) {
         sqlx::query(&format!(
             "CREATE TABLE {SHADOW_SCHEMA}.{t} (LIKE public.{t} INCLUDING ALL)"
         ))
@@ -191,9 +196,12 @@ pub async fn target_shadow(conn: &mut PgConnection) -> Result<(), StoreError> {
 }
 
 /// Rows that differ between the live and the shadow tables, as `table: live|shadow: row`.
-pub async fn diff_with_shadow(pool: &sqlx::PgPool) -> Result<Vec<String>, StoreError> {
+pub async fn diff_with_shadow(
+    pool: &sqlx::PgPool,
+    tables: &[&str],
+) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();
-    for t in TABLES {
+    for t in known(tables) {
         let rows: Vec<String> = sqlx::query_scalar(&format!(
             "(SELECT '{t}: live only: ' || x::text FROM (SELECT * FROM public.{t} EXCEPT SELECT * FROM {SHADOW_SCHEMA}.{t}) x)
              UNION ALL
@@ -206,21 +214,27 @@ pub async fn diff_with_shadow(pool: &sqlx::PgPool) -> Result<Vec<String>, StoreE
     Ok(out)
 }
 
-/// Locks the live tables against the projector (same order it writes them in, so no deadlock).
-pub async fn lock_live(conn: &mut PgConnection) -> Result<(), StoreError> {
-    let list = TABLES.map(|t| format!("public.{t}")).join(", ");
+/// Locks the live `tables` against readers and the projector until the transaction ends. Take
+/// the projector's checkpoint lock first (as every projector batch does), so this cannot
+/// deadlock with a batch.
+pub async fn lock_live(conn: &mut PgConnection, tables: &[&str]) -> Result<(), StoreError> {
+    let list = known(tables)
+        .iter()
+        .map(|t| format!("public.{t}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     sqlx::query(&format!("LOCK TABLE {list} IN ACCESS EXCLUSIVE MODE"))
         .execute(conn)
         .await?;
     Ok(())
 }
 
-/// Puts the shadow tables in place of the live ones (inside the caller's transaction).
-pub async fn swap_in_shadow(conn: &mut PgConnection) -> Result<(), StoreError> {
+/// Puts the shadow `tables` in place of the live ones (inside the caller's transaction).
+pub async fn swap_in_shadow(conn: &mut PgConnection, tables: &[&str]) -> Result<(), StoreError> {
     sqlx::query("CREATE SCHEMA IF NOT EXISTS rm_retired")
         .execute(&mut *conn)
         .await?;
-    for t in TABLES {
+    for t in known(tables) {
         sqlx::query(&format!("DROP TABLE IF EXISTS rm_retired.{t}"))
             .execute(&mut *conn)
             .await?;

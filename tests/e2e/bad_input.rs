@@ -303,7 +303,7 @@ async fn thirty_plus_bad_requests_each_get_a_problem_and_write_nothing() {
             None,
         ),
         (
-            Method::GET,
+            Method::PUT,
             format!("/v1/groups/{grp}/members"),
             Value::Null,
             405,

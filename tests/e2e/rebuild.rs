@@ -60,8 +60,13 @@ async fn scenario(app: &TestApp, n: usize) {
 }
 
 fn rebuild(app: &TestApp, verify: bool) -> (bool, String) {
+    rebuild_with(app, verify, &[])
+}
+
+fn rebuild_with(app: &TestApp, verify: bool, args: &[&str]) -> (bool, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
     cmd.arg("rebuild")
+        .args(args)
         .env("DATABASE_URL", &app.db.url)
         .env("RUST_LOG", "warn");
     if verify {
@@ -111,6 +116,98 @@ async fn verify_finds_tampering_and_a_rebuild_repairs_it() {
     assert_eq!(names, ["Org 0", "Org 1", "Org 2"]);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_projection_is_verified_and_rebuilt_alone() {
+    let app = TestApp::spawn().await;
+    let projector = Projector::new(app.db.pool.clone());
+    let running = tokio::spawn(projector.clone().run());
+    for n in 0..3 {
+        scenario(&app, n).await;
+    }
+    caught_up(&projector, &app).await;
+    running.abort();
+
+    // Damage two projections: groups (a lost member row) and memberships (a wrong status).
+    sqlx::query(
+        "DELETE FROM rm_group_members WHERE ctid = (SELECT min(ctid) FROM rm_group_members)",
+    )
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE rm_memberships SET status = 'inactive' WHERE user_id = 'u2'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+
+    let (ok, out) = rebuild_with(&app, true, &["--projection", "groups"]);
+    assert!(!ok);
+    assert!(out.contains("rm_group_members: rebuilt only"), "{out}");
+    assert!(
+        !out.contains("rm_memberships"),
+        "only the named projection: {out}"
+    );
+
+    let (ok, out) = rebuild_with(&app, false, &["--projection", "groups"]);
+    assert!(ok, "{out}");
+    let (ok, out) = rebuild_with(&app, true, &["--projection", "groups,organizations"]);
+    assert!(ok, "groups repaired: {out}");
+    // The memberships projection was left alone: still damaged, and found by a full verify.
+    let (ok, out) = rebuild(&app, true);
+    assert!(!ok);
+    assert!(
+        out.contains("rm_memberships") && !out.contains("rm_group_members"),
+        "{out}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["rebuild", "--projection", "users"])
+        .env("DATABASE_URL", &app.db.url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown projection `users`"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_is_a_bar_on_a_terminal_and_log_lines_otherwise() {
+    let app = TestApp::spawn().await;
+    for n in 0..3 {
+        scenario(&app, n).await;
+    }
+    let roster = env!("CARGO_BIN_EXE_roster");
+    // Piped: structured log lines with the rate.
+    let out = Command::new(roster)
+        .args(["rebuild", "--log-format", "json"])
+        .env("DATABASE_URL", &app.db.url)
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let logs =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let line = logs
+        .lines()
+        .find(|l| l.contains("\"rebuilding\""))
+        .unwrap_or_else(|| panic!("no progress line in {logs}"));
+    let line: Value = serde_json::from_str(line).unwrap();
+    assert!(line["fields"]["events_per_s"].is_u64(), "{line}");
+    assert!(line["fields"]["eta_s"].is_u64(), "{line}");
+
+    // On a terminal (a pseudo-terminal made by `script`): a progress bar with rate and ETA.
+    let out = Command::new("script")
+        .args(["-qec", &format!("{roster} rebuild"), "/dev/null"])
+        .env("DATABASE_URL", &app.db.url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(
+        screen.contains("events/s") && screen.contains("ETA"),
+        "{screen}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_swap_while_writes_and_the_projector_continue_loses_nothing() {
     let app = Arc::new(TestApp::spawn().await);
@@ -131,7 +228,7 @@ async fn a_swap_while_writes_and_the_projector_continue_loses_nothing() {
             n - 100
         })
     };
-    let rebuilt = projector.rebuild(false, &|_, _| {}).await.unwrap();
+    let rebuilt = projector.rebuild(&[], false, &|_| {}).await.unwrap();
     assert!(rebuilt.events > 0);
     stop.store(true, Ordering::SeqCst);
     let written = writer.await.unwrap();
@@ -143,7 +240,7 @@ async fn a_swap_while_writes_and_the_projector_continue_loses_nothing() {
         .await
         .unwrap();
     assert_eq!(orgs as usize, 5 + written);
-    let verified = projector.rebuild(true, &|_, _| {}).await.unwrap();
+    let verified = projector.rebuild(&[], true, &|_| {}).await.unwrap();
     assert!(
         verified.differences.is_empty(),
         "{:?}",

@@ -32,9 +32,8 @@ fn status(params: &Params) -> Result<Option<String>, Problem> {
 /// A query string cannot tell `10` from `"10"` or `true` from `"true"`: match either.
 fn attribute_alternatives(key: &str, value: &str) -> Vec<Value> {
     let mut alternatives = vec![json!({ key: value })];
-    match serde_json::from_str::<Value>(value) {
-        Ok(v @ (Value::Number(_) | Value::Bool(_))) => alternatives.push(json!({ key: v })),
-        _ => {}
+    if let Ok(v @ (Value::Number(_) | Value::Bool(_))) = serde_json::from_str::<Value>(value) {
+        alternatives.push(json!({ key: v }));
     }
     alternatives
 }
