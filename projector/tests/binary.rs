@@ -45,7 +45,10 @@ async fn the_projector_binary_projects_and_stops_on_sigterm() {
         if name.as_deref() == Some("Acme") {
             break;
         }
-        assert!(Instant::now() < deadline, "the binary never projected the event");
+        assert!(
+            Instant::now() < deadline,
+            "the binary never projected the event"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(

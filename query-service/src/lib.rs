@@ -6,7 +6,7 @@
 //! and never talks to other services; errors leave as problem+json.
 
 mod consistency;
-mod cursor;
+pub mod cursor;
 mod ids;
 mod params;
 mod routes;

@@ -5,6 +5,9 @@
 //!   decide, append with positions, claim the external id, commit) vs pgbench running one
 //!   single-row INSERT per transaction with the same number of clients.
 //! - feed: reading every event through the gap-free feed vs `COPY … TO STDOUT` of the same rows.
+//! - reads: list pages over HTTP, first and deep, vs pgbench running the same SQL (`reads.rs`).
+
+mod reads;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -130,7 +133,7 @@ async fn measure(
     let copy_per_s = total as f64 / started.elapsed().as_secs_f64();
     eprintln!("copy: {bytes} bytes");
 
-    Ok(vec![
+    let mut rows = vec![
         Row {
             name: "append (organization.create, full command path)",
             roster: commands_per_s,
@@ -145,7 +148,9 @@ async fn measure(
             baseline: copy_per_s,
             unit: "events/s",
         },
-    ])
+    ];
+    rows.extend(reads::measure(args, server, bins, &pool).await?);
+    Ok(rows)
 }
 
 async fn pgbench(
@@ -188,6 +193,11 @@ async fn pgbench(
         .output()
         .map_err(|e| BenchError::Pgbench(format!("cannot run pgbench: {e}")))?;
     let _ = std::fs::remove_file(&script);
+    tps(&output)
+}
+
+/// The `tps = …` figure of a pgbench run.
+fn tps(output: &std::process::Output) -> Result<f64, BenchError> {
     let stdout = String::from_utf8_lossy(&output.stdout);
     stdout
         .lines()
