@@ -10,7 +10,7 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 set +e
-cargo test --locked --workspace 2>&1 | tee "$log"
+cargo test --locked --workspace --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line for the whole suite (cargo prints one per test binary, the last often empty).

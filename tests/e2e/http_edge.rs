@@ -165,7 +165,7 @@ async fn malformed_requests_get_problems_and_write_nothing() {
     .await;
     problem(
         app.client
-            .get(app.url("/v1/organizations"))
+            .put(app.url("/v1/organizations"))
             .send()
             .await
             .unwrap(),
