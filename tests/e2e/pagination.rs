@@ -159,6 +159,50 @@ async fn rows_inserted_while_walking_never_make_a_row_repeat_or_vanish() {
             assert!(distinct.contains(id), "{order}: {id} was skipped");
         }
     }
+
+    // Backwards from the last page while writers add rows (in `desc` order new rows land at
+    // the front, the very end a backward walk heads for).
+    for (n, order) in ["asc", "desc"].into_iter().enumerate() {
+        let path = format!("{base}?order={order}");
+        let existing: HashSet<String> = app
+            .walk(&path, 100, 0)
+            .await
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect();
+        let mut last = app.read(&format!("{path}&limit=7"), 0).await;
+        let mut walked = ids(&last);
+        while let Some(after) = last["list_metadata"]["after"].as_str() {
+            last = app.read(&format!("{path}&limit=7&after={after}"), 0).await;
+            walked = ids(&last);
+        }
+        let writer = {
+            let (base, org, client) = (app.base.clone(), org.clone(), app.client.clone());
+            tokio::spawn(async move {
+                for i in 0..150 {
+                    let res = client
+                        .post(format!("{base}/v1/organizations/{org}/memberships"))
+                        .json(&json!({"user_id": format!("back-{n}-{i}")}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(res.status(), 201);
+                }
+            })
+        };
+        let before = last["list_metadata"]["before"].as_str().unwrap().to_owned();
+        walked.extend(walk_back(&app, &path, 7, before, 0).await);
+        writer.await.unwrap();
+        let distinct: HashSet<&String> = walked.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            walked.len(),
+            "{order} backwards: a row came twice"
+        );
+        for id in &existing {
+            assert!(distinct.contains(id), "{order} backwards: {id} was skipped");
+        }
+    }
 }
 
 #[tokio::test]
