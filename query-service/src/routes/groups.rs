@@ -5,8 +5,8 @@ use problem::Problem;
 use store::queries::groups;
 
 use super::organizations::require;
-use crate::params::{Params, Spec};
 use crate::{failed, found, ids, QueryState};
+use paging::{Params, Spec};
 
 pub async fn of_organization(
     state: web::Data<QueryState>,
@@ -17,12 +17,12 @@ pub async fn of_organization(
     let id = ids::organization(&path)?;
     state.caught_up(params.min_position).await?;
     let scope = format!("groups:{id}");
-    let page = state.page(&params, &scope).await?;
+    let page = state.cursors.page(&params, &scope).await?;
     require(&state, &id).await?;
     let rows = groups::of_organization(&state.pool, &id, params.get("name"), &page)
         .await
         .map_err(failed)?;
-    state.list(rows, &scope).await
+    state.cursors.list(rows, &scope).await
 }
 
 pub async fn get(
@@ -46,7 +46,7 @@ pub async fn members(
     let id = ids::group(&path)?;
     state.caught_up(params.min_position).await?;
     let scope = format!("group-members:{id}");
-    let page = state.page(&params, &scope).await?;
+    let page = state.cursors.page(&params, &scope).await?;
     if groups::get(&state.pool, &id)
         .await
         .map_err(failed)?
@@ -57,5 +57,5 @@ pub async fn members(
     let rows = groups::members(&state.pool, &id, &page)
         .await
         .map_err(failed)?;
-    state.list(rows, &scope).await
+    state.cursors.list(rows, &scope).await
 }

@@ -5,8 +5,8 @@ use problem::Problem;
 use store::queries::invitations;
 
 use super::organizations::require;
-use crate::params::{Params, Spec};
 use crate::{failed, found, ids, QueryState};
+use paging::{Params, Spec};
 
 const STATES: [&str; 4] = ["pending", "accepted", "revoked", "expired"];
 
@@ -20,7 +20,7 @@ pub async fn of_organization(
     let invitation_state = params.one_of("state", &STATES)?;
     state.caught_up(params.min_position).await?;
     let scope = format!("invitations:{id}");
-    let page = state.page(&params, &scope).await?;
+    let page = state.cursors.page(&params, &scope).await?;
     require(&state, &id).await?;
     let rows = invitations::of_organization(
         &state.pool,
@@ -31,7 +31,7 @@ pub async fn of_organization(
     )
     .await
     .map_err(failed)?;
-    state.list(rows, &scope).await
+    state.cursors.list(rows, &scope).await
 }
 
 pub async fn get(

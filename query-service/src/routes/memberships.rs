@@ -8,8 +8,8 @@ use store::queries::groups;
 use store::queries::memberships::{self, MembershipFilter};
 
 use super::organizations::require;
-use crate::params::{Params, Spec};
 use crate::{failed, found, ids, QueryState};
+use paging::{Params, Spec};
 
 const OF_ORGANIZATION: Spec = Spec {
     list: true,
@@ -62,12 +62,12 @@ pub async fn of_organization(
     };
     state.caught_up(params.min_position).await?;
     let scope = format!("memberships:{id}");
-    let page = state.page(&params, &scope).await?;
+    let page = state.cursors.page(&params, &scope).await?;
     require(&state, &id).await?;
     let rows = memberships::of_organization(&state.pool, &id, &filter, &page)
         .await
         .map_err(failed)?;
-    state.list(rows, &scope).await
+    state.cursors.list(rows, &scope).await
 }
 
 pub async fn get(
@@ -92,7 +92,7 @@ pub async fn groups(
     let id = ids::membership(&path)?;
     state.caught_up(params.min_position).await?;
     let scope = format!("membership-groups:{id}");
-    let page = state.page(&params, &scope).await?;
+    let page = state.cursors.page(&params, &scope).await?;
     if memberships::get(&state.pool, &id)
         .await
         .map_err(failed)?
@@ -103,7 +103,7 @@ pub async fn groups(
     let rows = groups::of_membership(&state.pool, &id, &page)
         .await
         .map_err(failed)?;
-    state.list(rows, &scope).await
+    state.cursors.list(rows, &scope).await
 }
 
 /// A user's memberships in every organization (an unknown user simply has none).
@@ -116,9 +116,9 @@ pub async fn of_user(
     let status = status(&params)?;
     state.caught_up(params.min_position).await?;
     let scope = format!("user-memberships:{path}");
-    let page = state.page(&params, &scope).await?;
+    let page = state.cursors.page(&params, &scope).await?;
     let rows = memberships::of_user(&state.pool, &path, status.as_deref(), &page)
         .await
         .map_err(failed)?;
-    state.list(rows, &scope).await
+    state.cursors.list(rows, &scope).await
 }

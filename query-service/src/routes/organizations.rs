@@ -5,8 +5,8 @@ use problem::Problem;
 use store::queries::memberships::Subject;
 use store::queries::{memberships, organizations};
 
-use crate::params::{Params, Spec};
 use crate::{failed, found, ids, QueryState};
+use paging::{Params, Spec};
 
 const LIST: Spec = Spec::list(&["external_id"]);
 const CLAIMS: Spec = Spec {
@@ -20,11 +20,11 @@ pub async fn list(state: web::Data<QueryState>, req: HttpRequest) -> Result<Http
     let params = Params::parse(&req, &LIST)?;
     state.caught_up(params.min_position).await?;
     let scope = "organizations";
-    let page = state.page(&params, scope).await?;
+    let page = state.cursors.page(&params, scope).await?;
     let rows = organizations::list(&state.pool, params.get("external_id"), &page)
         .await
         .map_err(failed)?;
-    state.list(rows, scope).await
+    state.cursors.list(rows, scope).await
 }
 
 pub async fn get(
@@ -60,12 +60,12 @@ pub async fn roles(
     let id = ids::organization(&path)?;
     state.caught_up(params.min_position).await?;
     let scope = format!("roles:{id}");
-    let page = state.page(&params, &scope).await?;
+    let page = state.cursors.page(&params, &scope).await?;
     require(&state, &id).await?;
     let rows = organizations::roles(&state.pool, &id, &page)
         .await
         .map_err(failed)?;
-    state.list(rows, &scope).await
+    state.cursors.list(rows, &scope).await
 }
 
 /// What an identity provider embeds in an access token for this organization.

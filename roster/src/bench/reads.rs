@@ -95,7 +95,7 @@ pub async fn measure(
         (0..1000)
             .map(|_| {
                 let n = rng.random_range(MEMBERSHIPS / 2..MEMBERSHIPS * 9 / 10);
-                let cursor = query_service::cursor::encode(&secret, &scope, &membership_id(n));
+                let cursor = paging::cursor::encode(&secret, &scope, &membership_id(n));
                 format!("{list}&after={cursor}")
             })
             .collect()

@@ -1,0 +1,72 @@
+//! How every list of the API pages, shared by the services that serve lists: the query
+//! parameters (`limit`, `order`, `before`, `after`, `min_position`, filters), cursors signed
+//! with a secret all roster processes share, and the `{data, list_metadata}` response.
+
+pub mod cursor;
+pub mod params;
+
+use actix_web::HttpResponse;
+use problem::Problem;
+use serde::Serialize;
+use sqlx::PgPool;
+use store::queries::{Page, PageRequest};
+use store::StoreError;
+use tokio::sync::OnceCell;
+
+pub use params::{Params, Spec, DEFAULT_LIMIT, MAX_LIMIT};
+
+/// Issues and checks the cursors of one process (the secret is read once, lazily).
+pub struct Cursors {
+    pool: PgPool,
+    secret: OnceCell<Vec<u8>>,
+}
+
+impl Cursors {
+    pub fn new(pool: PgPool) -> Self {
+        Self {
+            pool,
+            secret: OnceCell::new(),
+        }
+    }
+
+    async fn secret(&self) -> Result<&[u8], Problem> {
+        self.secret
+            .get_or_try_init(|| store::queries::secret(&self.pool, "cursor"))
+            .await
+            .map(Vec::as_slice)
+            .map_err(failed)
+    }
+
+    /// The page `params` ask for in the list named `scope`.
+    pub async fn page(&self, params: &Params, scope: &str) -> Result<PageRequest, Problem> {
+        params.page(self.secret().await?, scope)
+    }
+
+    /// `{"data": [...], "list_metadata": {"before", "after"}}` with cursors for `scope`.
+    pub async fn list<T: Serialize>(
+        &self,
+        page: Page<T>,
+        scope: &str,
+    ) -> Result<HttpResponse, Problem> {
+        let secret = self.secret().await?;
+        let cursor = |key: Option<String>| key.map(|k| cursor::encode(secret, scope, &k));
+        Ok(HttpResponse::Ok().json(serde_json::json!({
+            "data": page.rows,
+            "list_metadata": { "before": cursor(page.before), "after": cursor(page.after) },
+        })))
+    }
+}
+
+/// A storage failure as the client sees it: retry later, or an internal error (logged).
+pub fn failed(e: StoreError) -> Problem {
+    match e {
+        StoreError::Unavailable(e) => {
+            tracing::warn!(error = %e, "database unavailable");
+            Problem::unavailable("the database is unavailable; retry shortly")
+        }
+        other => {
+            tracing::error!(error = %other, "request failed");
+            Problem::internal()
+        }
+    }
+}
