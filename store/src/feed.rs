@@ -131,6 +131,22 @@ impl Feed {
         Ok(out)
     }
 
+    /// The events at `positions` (already seen through the feed), in position order.
+    pub async fn read_positions(&self, positions: &[i64]) -> Result<Vec<FeedEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT position, aggregate_type, aggregate_id, sequence, event_type, organization_id,
+                    payload, metadata, recorded_at
+               FROM events WHERE position = ANY ($1) ORDER BY position",
+        )
+        .bind(positions)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(FeedEvent::from_row)
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
     /// The highest committed position, readable or not yet (for lag and for "more is coming").
     pub async fn head(&self) -> Result<i64, StoreError> {
         let head: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM events")

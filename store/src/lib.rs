@@ -18,6 +18,7 @@ pub mod pool;
 pub mod queries;
 pub mod read_models;
 pub mod repository;
+pub mod webhooks;
 
 pub use commands::{CommandError, Commands, Executed, RequestContext};
 pub use error::StoreError;

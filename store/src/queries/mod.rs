@@ -89,7 +89,7 @@ impl PageRequest {
         }
     }
 
-    async fn fetch<T>(
+    pub(crate) async fn fetch<T>(
         &self,
         pool: &PgPool,
         mut qb: QueryBuilder<'_, Postgres>,

@@ -1,0 +1,551 @@
+//! Webhook endpoints, the durable delivery queue and the attempt log (migration 0007).
+//!
+//! Deliveries are rows, never only memory: the fan-out inserts them in the same transaction that
+//! advances its checkpoint, and workers claim due ones with `FOR UPDATE SKIP LOCKED` plus a lease,
+//! so any number of workers in any number of processes share the queue, and a crashed worker's
+//! deliveries return to the queue when its lease runs out.
+
+use chrono::{DateTime, Utc};
+use cqrs_es::persist::SerializedEvent;
+use serde::Serialize;
+use serde_json::{json, Value};
+use sqlx::{PgConnection, PgPool, QueryBuilder};
+
+use crate::queries::{Page, PageRequest};
+use crate::StoreError;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct EndpointRow {
+    pub object: String,
+    pub id: String,
+    pub url: String,
+    pub description: Option<String>,
+    pub event_types: Vec<String>,
+    pub organization_id: Option<String>,
+    pub rate_limit_per_s: Option<i32>,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const ENDPOINT: &str = "SELECT 'webhook_endpoint' AS object, id, url, description, event_types, \
+                        organization_id, rate_limit_per_s, enabled, disabled_reason, created_at, \
+                        updated_at FROM webhook_endpoints";
+const RETURNING_ENDPOINT: &str = " RETURNING 'webhook_endpoint' AS object, id, url, description, \
+                                  event_types, organization_id, rate_limit_per_s, enabled, \
+                                  disabled_reason, created_at, updated_at";
+
+/// An endpoint's settings as given on creation or in a full update.
+#[derive(Debug, Clone)]
+pub struct EndpointSettings {
+    pub url: String,
+    pub description: Option<String>,
+    pub event_types: Vec<String>,
+    pub organization_id: Option<String>,
+    pub rate_limit_per_s: Option<i32>,
+}
+
+pub async fn insert_endpoint(
+    pool: &PgPool,
+    id: &str,
+    settings: &EndpointSettings,
+    secret: &str,
+) -> Result<EndpointRow, StoreError> {
+    let mut qb = QueryBuilder::new(
+        "INSERT INTO webhook_endpoints (id, url, description, event_types, organization_id,
+                                        rate_limit_per_s, secret, since_position, created_at,
+                                        updated_at) VALUES (",
+    );
+    qb.push_bind(id.to_owned())
+        .push(", ")
+        .push_bind(settings.url.clone())
+        .push(", ")
+        .push_bind(settings.description.clone())
+        .push(", ")
+        .push_bind(settings.event_types.clone())
+        .push(", ")
+        .push_bind(settings.organization_id.clone())
+        .push(", ")
+        .push_bind(settings.rate_limit_per_s)
+        .push(", ")
+        .push_bind(secret.to_owned())
+        .push(", (SELECT coalesce(max(position), 0) FROM events), now(), now())")
+        .push(RETURNING_ENDPOINT);
+    Ok(qb.build_query_as().fetch_one(pool).await?)
+}
+
+pub async fn get_endpoint(pool: &PgPool, id: &str) -> Result<Option<EndpointRow>, StoreError> {
+    let mut qb = QueryBuilder::new(ENDPOINT);
+    qb.push(" WHERE id = ").push_bind(id.to_owned());
+    Ok(qb.build_query_as().fetch_optional(pool).await?)
+}
+
+pub async fn list_endpoints(
+    pool: &PgPool,
+    page: &PageRequest,
+) -> Result<Page<EndpointRow>, StoreError> {
+    let mut qb = QueryBuilder::new(ENDPOINT);
+    qb.push(" WHERE true");
+    page.fetch(pool, qb, "id", |e: &EndpointRow| e.id.clone())
+        .await
+}
+
+/// Replaces the endpoint's settings (the caller merged a partial update into the current ones).
+pub async fn update_endpoint(
+    pool: &PgPool,
+    id: &str,
+    settings: &EndpointSettings,
+) -> Result<Option<EndpointRow>, StoreError> {
+    let mut qb = QueryBuilder::new("UPDATE webhook_endpoints SET url = ");
+    qb.push_bind(settings.url.clone())
+        .push(", description = ")
+        .push_bind(settings.description.clone())
+        .push(", event_types = ")
+        .push_bind(settings.event_types.clone())
+        .push(", organization_id = ")
+        .push_bind(settings.organization_id.clone())
+        .push(", rate_limit_per_s = ")
+        .push_bind(settings.rate_limit_per_s)
+        .push(", updated_at = now() WHERE id = ")
+        .push_bind(id.to_owned())
+        .push(RETURNING_ENDPOINT);
+    Ok(qb.build_query_as().fetch_optional(pool).await?)
+}
+
+pub async fn delete_endpoint(pool: &PgPool, id: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Enables (clearing the failure run) or disables an endpoint by hand.
+pub async fn set_enabled(
+    pool: &PgPool,
+    id: &str,
+    enabled: bool,
+    reason: Option<&str>,
+) -> Result<Option<EndpointRow>, StoreError> {
+    let mut qb = QueryBuilder::new("UPDATE webhook_endpoints SET enabled = ");
+    qb.push_bind(enabled)
+        .push(", disabled_reason = ")
+        .push_bind(reason.map(str::to_owned))
+        .push(", failing_since = NULL, updated_at = now() WHERE id = ")
+        .push_bind(id.to_owned())
+        .push(RETURNING_ENDPOINT);
+    Ok(qb.build_query_as().fetch_optional(pool).await?)
+}
+
+/// The secrets that sign an endpoint's deliveries now: the current one, and the previous one
+/// while its grace period after a rotation lasts.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Secrets {
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_expires_at: Option<DateTime<Utc>>,
+}
+
+pub async fn secrets(pool: &PgPool, id: &str) -> Result<Option<Secrets>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT secret,
+                CASE WHEN previous_expires_at > now() THEN previous_secret END AS previous_secret,
+                CASE WHEN previous_expires_at > now() THEN previous_expires_at END AS previous_expires_at
+           FROM webhook_endpoints WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Makes `secret` current; the old one keeps signing until `grace_until`.
+pub async fn rotate_secret(
+    pool: &PgPool,
+    id: &str,
+    secret: &str,
+    grace_until: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE webhook_endpoints
+            SET previous_secret = secret, previous_expires_at = $3, secret = $2, updated_at = now()
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(secret)
+    .bind(grace_until)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What the fan-out matches an event against.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Subscription {
+    pub id: String,
+    pub since_position: i64,
+    pub event_types: Vec<String>,
+    pub organization_id: Option<String>,
+}
+
+pub async fn subscriptions(conn: &mut PgConnection) -> Result<Vec<Subscription>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, since_position, event_types, organization_id FROM webhook_endpoints
+          WHERE enabled ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// One delivery to queue: (endpoint, event id, position, event type).
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub id: String,
+    pub endpoint_id: String,
+    pub event_id: String,
+    pub position: i64,
+    pub event_type: String,
+}
+
+/// Queues deliveries, due at once, inside the caller's transaction.
+pub async fn insert_deliveries(
+    conn: &mut PgConnection,
+    deliveries: &[NewDelivery],
+) -> Result<u64, StoreError> {
+    if deliveries.is_empty() {
+        return Ok(0);
+    }
+    let column = |f: fn(&NewDelivery) -> String| deliveries.iter().map(f).collect::<Vec<_>>();
+    let positions: Vec<i64> = deliveries.iter().map(|d| d.position).collect();
+    let done = sqlx::query(
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, position, event_type, status,
+                                         next_attempt_at, created_at, updated_at)
+         SELECT id, endpoint_id, event_id, position, event_type, 'pending', now(), now(), now()
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+                AS d(id, endpoint_id, event_id, position, event_type)",
+    )
+    .bind(column(|d| d.id.clone()))
+    .bind(column(|d| d.endpoint_id.clone()))
+    .bind(column(|d| d.event_id.clone()))
+    .bind(positions)
+    .bind(column(|d| d.event_type.clone()))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Enabled endpoints that have deliveries due and unclaimed.
+pub async fn due_endpoints(pool: &PgPool, limit: i64) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT e.id FROM webhook_endpoints e
+          WHERE e.enabled AND EXISTS (
+                SELECT 1 FROM webhook_deliveries d
+                 WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+                   AND (d.lease_until IS NULL OR d.lease_until < now()))
+          LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The earliest time a pending delivery of an enabled endpoint becomes due (to sleep until).
+pub async fn next_due(pool: &PgPool) -> Result<Option<DateTime<Utc>>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT min(greatest(d.next_attempt_at, coalesce(d.lease_until, d.next_attempt_at)))
+           FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+          WHERE d.status = 'pending' AND e.enabled",
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// A claimed delivery with what sending it needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: String,
+    pub event_id: String,
+    pub position: i64,
+    pub attempts: i32,
+}
+
+/// Claims up to `limit` due deliveries of one endpoint, oldest position first, for `lease`.
+pub async fn claim(
+    pool: &PgPool,
+    endpoint_id: &str,
+    limit: i64,
+    lease: std::time::Duration,
+) -> Result<Vec<Claimed>, StoreError> {
+    let mut claimed: Vec<Claimed> = sqlx::query_as(
+        "UPDATE webhook_deliveries d
+            SET lease_until = now() + make_interval(secs => $3), updated_at = now()
+           FROM (SELECT id FROM webhook_deliveries
+                  WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at <= now()
+                    AND (lease_until IS NULL OR lease_until < now())
+                  ORDER BY position
+                  LIMIT $2
+                    FOR UPDATE SKIP LOCKED) due
+          WHERE d.id = due.id
+         RETURNING d.id, d.event_id, d.position, d.attempts",
+    )
+    .bind(endpoint_id)
+    .bind(limit)
+    .bind(lease.as_secs_f64())
+    .fetch_all(pool)
+    .await?;
+    claimed.sort_by_key(|c| c.position);
+    Ok(claimed)
+}
+
+/// Where and how to send an endpoint's deliveries.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Target {
+    pub url: String,
+    pub enabled: bool,
+    pub rate_limit_per_s: Option<i32>,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+}
+
+pub async fn target(pool: &PgPool, endpoint_id: &str) -> Result<Option<Target>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT url, enabled, rate_limit_per_s, secret,
+                CASE WHEN previous_expires_at > now() THEN previous_secret END AS previous_secret
+           FROM webhook_endpoints WHERE id = $1",
+    )
+    .bind(endpoint_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// One attempt as it happened.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub id: String,
+    pub delivery_id: String,
+    pub attempted_at: DateTime<Utc>,
+    pub status_code: Option<i32>,
+    pub latency_ms: i32,
+    pub error_kind: Option<String>,
+    pub error: Option<String>,
+    pub response_excerpt: Option<String>,
+}
+
+/// What follows an attempt.
+#[derive(Debug, Clone, Copy)]
+pub enum Next {
+    Succeeded,
+    /// Try again at this time.
+    RetryAt(DateTime<Utc>),
+    /// No attempts left (or the endpoint is gone).
+    Failed,
+}
+
+/// Logs the attempt and moves the delivery on, in one transaction. Returns the start of the
+/// endpoint's current run of failures (None after a success).
+pub async fn record_attempt(
+    pool: &PgPool,
+    endpoint_id: &str,
+    attempt: &Attempt,
+    next: Next,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms,
+                                       error_kind, error, response_excerpt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&attempt.id)
+    .bind(&attempt.delivery_id)
+    .bind(attempt.attempted_at)
+    .bind(attempt.status_code)
+    .bind(attempt.latency_ms)
+    .bind(&attempt.error_kind)
+    .bind(&attempt.error)
+    .bind(&attempt.response_excerpt)
+    .execute(&mut *tx)
+    .await?;
+    let (status, next_at) = match next {
+        Next::Succeeded => ("succeeded", None),
+        Next::RetryAt(at) => ("pending", Some(at)),
+        Next::Failed => ("failed", None),
+    };
+    sqlx::query(
+        "UPDATE webhook_deliveries
+            SET status = $2, attempts = attempts + 1, next_attempt_at = $3, lease_until = NULL,
+                updated_at = now()
+          WHERE id = $1",
+    )
+    .bind(&attempt.delivery_id)
+    .bind(status)
+    .bind(next_at)
+    .execute(&mut *tx)
+    .await?;
+    let failing_since: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "UPDATE webhook_endpoints
+            SET failing_since = CASE WHEN $2 THEN NULL ELSE coalesce(failing_since, $3) END
+          WHERE id = $1
+         RETURNING failing_since",
+    )
+    .bind(endpoint_id)
+    .bind(matches!(next, Next::Succeeded))
+    .bind(attempt.attempted_at)
+    .fetch_optional(&mut *tx)
+    .await?
+    .flatten();
+    tx.commit().await?;
+    Ok(failing_since)
+}
+
+/// Disables an endpoint for a reason of the dispatcher's (410 Gone, failing for too long) and
+/// logs `webhook_endpoint.disabled` in the event log, both or neither. False if it already was.
+pub async fn disable_with_event(
+    pool: &PgPool,
+    endpoint_id: &str,
+    reason: &str,
+) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
+    let disabled: Option<(String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
+        "UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now()
+          WHERE id = $1 AND enabled
+         RETURNING url, organization_id, updated_at",
+    )
+    .bind(endpoint_id)
+    .bind(reason)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((url, organization_id, at)) = disabled else {
+        return Ok(false);
+    };
+    let sequence: i64 = sqlx::query_scalar(
+        "SELECT coalesce(max(sequence), 0) + 1 FROM events
+          WHERE aggregate_type = 'webhook_endpoint' AND aggregate_id = $1",
+    )
+    .bind(endpoint_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let data = json!({
+        "id": endpoint_id, "url": url, "organization_id": organization_id,
+        "reason": reason, "disabled_at": at,
+    });
+    let mut metadata = json!({"actor_type": "system", "request_id": ""});
+    if let Some(org) = &organization_id {
+        metadata[crate::repository::ORGANIZATION_ID] = Value::String(org.clone());
+    }
+    let event = SerializedEvent::new(
+        endpoint_id.to_owned(),
+        sequence as usize,
+        "webhook_endpoint".into(),
+        "webhook_endpoint.disabled".into(),
+        "1".into(),
+        json!({"type": "webhook_endpoint.disabled", "data": data}),
+        metadata,
+    );
+    crate::repository::append(&mut tx, "webhook_endpoint", &[event]).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub object: String,
+    pub id: String,
+    pub endpoint_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub position: i64,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const DELIVERY: &str =
+    "SELECT 'webhook_delivery' AS object, id, endpoint_id, event_id, event_type, \
+                        position, status, attempts, next_attempt_at, created_at, updated_at \
+                        FROM webhook_deliveries";
+
+pub async fn list_deliveries(
+    pool: &PgPool,
+    endpoint_id: &str,
+    status: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<DeliveryRow>, StoreError> {
+    let mut qb = QueryBuilder::new(DELIVERY);
+    qb.push(" WHERE endpoint_id = ")
+        .push_bind(endpoint_id.to_owned());
+    if let Some(status) = status {
+        qb.push(" AND status = ").push_bind(status.to_owned());
+    }
+    page.fetch(pool, qb, "id", |d: &DeliveryRow| d.id.clone())
+        .await
+}
+
+pub async fn get_delivery(pool: &PgPool, id: &str) -> Result<Option<DeliveryRow>, StoreError> {
+    let mut qb = QueryBuilder::new(DELIVERY);
+    qb.push(" WHERE id = ").push_bind(id.to_owned());
+    Ok(qb.build_query_as().fetch_optional(pool).await?)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub id: String,
+    pub attempted_at: DateTime<Utc>,
+    pub status_code: Option<i32>,
+    pub latency_ms: i32,
+    pub error_kind: Option<String>,
+    pub error: Option<String>,
+    pub response_excerpt: Option<String>,
+}
+
+pub async fn attempts(pool: &PgPool, delivery_id: &str) -> Result<Vec<AttemptRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, attempted_at, status_code, latency_ms, error_kind, error, response_excerpt
+           FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempted_at, id",
+    )
+    .bind(delivery_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Puts a delivery back in the queue, due now, with a fresh retry schedule.
+pub async fn requeue(pool: &PgPool, id: &str) -> Result<Option<DeliveryRow>, StoreError> {
+    sqlx::query(
+        "UPDATE webhook_deliveries
+            SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
+          WHERE id = $1 AND (status <> 'pending' OR lease_until IS NULL OR lease_until < now())",
+    )
+    .bind(id)
+    .execute(pool)
+    .await?;
+    get_delivery(pool, id).await
+}
+
+/// Requeues the endpoint's failed deliveries created at or after `since`; returns how many.
+pub async fn recover(
+    pool: &PgPool,
+    endpoint_id: &str,
+    since: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE webhook_deliveries
+            SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
+          WHERE endpoint_id = $1 AND status = 'failed' AND created_at >= $2",
+    )
+    .bind(endpoint_id)
+    .bind(since)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Gives claimed deliveries back unattempted (their endpoint was disabled meanwhile).
+pub async fn release(pool: &PgPool, claimed: &[Claimed]) -> Result<(), StoreError> {
+    let ids: Vec<&str> = claimed.iter().map(|c| c.id.as_str()).collect();
+    sqlx::query("UPDATE webhook_deliveries SET lease_until = NULL WHERE id = ANY ($1)")
+        .bind(ids)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! Webhooks: endpoint management over HTTP, and the dispatcher — a fan-out that turns every event
+//! into durable delivery rows, and a deliverer that signs (Standard Webhooks) and POSTs them with
+//! retries, isolating endpoints from each other, and logs every attempt.
+//!
+//! Like every service it talks to Postgres through `store` and to nothing else of roster's.
+
+pub mod config;
+mod deliver;
+pub mod fanout;
+mod filter;
+mod routes;
+pub mod schedule;
+pub mod signing;
+pub mod ssrf;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use paging::Cursors;
+use sqlx::PgPool;
+
+pub use config::DispatcherConfig;
+
+/// The event the dispatcher logs when it disables an endpoint by itself.
+pub const ENDPOINT_DISABLED: &str = "webhook_endpoint.disabled";
+
+pub const USER_AGENT: &str = concat!("roster-webhooks/", env!("CARGO_PKG_VERSION"));
+
+/// A prefixed ULID (`we_…`, `dlv_…`, `att_…`).
+pub(crate) fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", ulid::Ulid::new())
+}
+
+/// Runs the fan-out and the deliverer until the task is dropped.
+pub async fn run(pool: PgPool, config: Arc<DispatcherConfig>) {
+    let deliverer = match deliver::Deliverer::new(pool.clone(), config) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the webhook HTTP client");
+            return;
+        }
+    };
+    let (wake, woken) = tokio::sync::mpsc::channel(1);
+    tokio::join!(fanout::run(pool, wake), deliverer.run(woken));
+}
+
+/// What the endpoint routes share.
+pub struct WebhookState {
+    pool: PgPool,
+    config: Arc<DispatcherConfig>,
+    cursors: Cursors,
+}
+
+impl WebhookState {
+    pub fn new(pool: PgPool, config: Arc<DispatcherConfig>) -> Arc<Self> {
+        Arc::new(Self {
+            cursors: Cursors::new(pool.clone()),
+            pool,
+            config,
+        })
+    }
+}
+
+/// Mounts `/v1/webhook-endpoints…` and `/v1/deliveries…`.
+pub fn configure(state: Arc<WebhookState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::from(state));
+        routes::configure(cfg);
+    }
+}

@@ -1,0 +1,100 @@
+mod deliveries;
+mod endpoints;
+
+use actix_web::web;
+use problem::{method_not_allowed, Problem};
+use serde_json::Value;
+
+/// An id from the path with the expected prefix (400 naming `id` otherwise).
+fn prefixed(raw: &str, prefix: &str, what: &str) -> Result<String, Problem> {
+    let ok = raw
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .is_some_and(|ulid| ulid::Ulid::from_string(ulid).is_ok());
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(Problem::field(
+            "id",
+            format!("must be a {what} id (`{prefix}_` followed by a ULID)"),
+        ))
+    }
+}
+
+pub(crate) fn endpoint_id(raw: &str) -> Result<String, Problem> {
+    prefixed(raw, "we", "webhook endpoint")
+}
+
+pub(crate) fn delivery_id(raw: &str) -> Result<String, Problem> {
+    prefixed(raw, "dlv", "delivery")
+}
+
+/// `{"object": what, ...fields}`.
+pub(crate) fn object(what: &str, mut fields: Value) -> Value {
+    if let Some(map) = fields.as_object_mut() {
+        map.insert("object".into(), what.into());
+    }
+    fields
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let na = || web::to(method_not_allowed);
+    cfg.service(
+        web::resource("/v1/webhook-endpoints")
+            .post(endpoints::create)
+            .get(endpoints::list)
+            .default_service(na()),
+    )
+    .service(
+        web::resource("/v1/webhook-endpoints/{id}")
+            .get(endpoints::get)
+            .patch(endpoints::update)
+            .delete(endpoints::delete)
+            .default_service(na()),
+    )
+    .service(
+        web::resource("/v1/webhook-endpoints/{id}/secret")
+            .get(endpoints::secret)
+            .default_service(na()),
+    )
+    .service(
+        web::resource("/v1/webhook-endpoints/{id}/rotate-secret")
+            .post(endpoints::rotate_secret)
+            .default_service(na()),
+    )
+    .service(
+        web::resource("/v1/webhook-endpoints/{id}/enable")
+            .post(endpoints::enable)
+            .default_service(na()),
+    )
+    .service(
+        web::resource("/v1/webhook-endpoints/{id}/disable")
+            .post(endpoints::disable)
+            .default_service(na()),
+    )
+    .service(
+        web::resource("/v1/webhook-endpoints/{id}/deliveries")
+            .get(deliveries::of_endpoint)
+            .default_service(na()),
+    )
+    .service(
+        web::resource("/v1/webhook-endpoints/{id}/recover")
+            .post(deliveries::recover)
+            .default_service(na()),
+    )
+    .service(
+        web::resource("/v1/webhook-endpoints/{id}/replay")
+            .post(deliveries::replay)
+            .default_service(na()),
+    )
+    .service(
+        web::resource("/v1/deliveries/{id}")
+            .get(deliveries::get)
+            .default_service(na()),
+    )
+    .service(
+        web::resource("/v1/deliveries/{id}/retry")
+            .post(deliveries::retry)
+            .default_service(na()),
+    );
+}
