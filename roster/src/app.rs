@@ -16,6 +16,7 @@ use problem::Problem;
 use query_service::QueryState;
 use sqlx::PgPool;
 use store::{EventRepository, PoolConfig};
+use webhook_dispatcher::{DispatcherConfig, WebhookState};
 
 use crate::{health, request_id};
 
@@ -26,6 +27,8 @@ pub struct AppConfig {
     pub with_commands: bool,
     /// Serve the read routes; how long a read waits for `min_position`.
     pub queries: Option<Duration>,
+    /// Serve webhook endpoint management, with this delivery configuration.
+    pub webhooks: Option<Arc<DispatcherConfig>>,
 }
 
 /// One worker's state.
@@ -33,6 +36,7 @@ struct AppState {
     pool: PgPool,
     commands: Option<Arc<CommandState>>,
     queries: Option<Arc<QueryState>>,
+    webhooks: Option<Arc<WebhookState>>,
 }
 
 impl AppState {
@@ -44,10 +48,15 @@ impl AppState {
         let queries = config
             .queries
             .map(|wait| QueryState::new(pool.clone(), projector::CONSUMER, wait));
+        let webhooks = config
+            .webhooks
+            .clone()
+            .map(|c| WebhookState::new(pool.clone(), c));
         Self {
             pool,
             commands,
             queries,
+            webhooks,
         }
     }
 }
@@ -79,6 +88,9 @@ pub fn server(
         }
         if let Some(commands) = &state.commands {
             app = app.configure(command_service::configure(commands.clone()));
+        }
+        if let Some(webhooks) = &state.webhooks {
+            app = app.configure(webhook_dispatcher::configure(webhooks.clone()));
         }
         if state.queries.is_some() {
             app = app.configure(query_service::method_fallbacks);

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -80,7 +81,7 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Run only these components (comma-separated). Known: command, query, projector.
+    /// Run only these components (comma-separated). Known: command, query, projector, webhooks.
     #[arg(long, env = "ROSTER_ONLY", value_delimiter = ',', value_enum)]
     pub only: Vec<Component>,
 
@@ -91,6 +92,9 @@ pub struct ServeArgs {
     /// Milliseconds a read with `min_position` waits for the projector before answering 503.
     #[arg(long, env = "ROSTER_READ_WAIT_MS", default_value_t = 5000)]
     pub read_wait_ms: u64,
+
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
 
     /// Seconds in-flight requests get to finish on shutdown.
     #[arg(long, env = "ROSTER_SHUTDOWN_TIMEOUT", default_value_t = 30)]
@@ -106,6 +110,89 @@ pub enum Component {
     Query,
     /// Keeps the read-model tables in step with the event feed.
     Projector,
+    /// Webhook endpoint management (`/v1/webhook-endpoints`, `/v1/deliveries`) and the
+    /// dispatcher that delivers every event to the matching endpoints.
+    Webhooks,
+}
+
+/// How webhooks are delivered.
+#[derive(Debug, Clone, Args)]
+pub struct WebhookArgs {
+    /// Milliseconds a receiver has to answer with a 2xx.
+    #[arg(long, env = "ROSTER_WEBHOOK_TIMEOUT_MS", default_value_t = 15_000)]
+    pub webhook_timeout_ms: u64,
+
+    /// Delay before each attempt, comma-separated (units ms, s, m, h, d); the first is usually 0.
+    #[arg(
+        long,
+        env = "ROSTER_WEBHOOK_RETRY_SCHEDULE",
+        value_delimiter = ',',
+        value_parser = parse_duration,
+        default_value = "0,5s,5m,30m,2h,5h,10h,10h"
+    )]
+    pub webhook_retry_schedule: Vec<Duration>,
+
+    /// The longest `Retry-After` from a receiver that is honoured.
+    #[arg(long, env = "ROSTER_WEBHOOK_RETRY_AFTER_MAX", value_parser = parse_duration, default_value = "1h")]
+    pub webhook_retry_after_max: Duration,
+
+    /// Concurrent attempts per endpoint and process (1 keeps first attempts in position order).
+    #[arg(long, env = "ROSTER_WEBHOOK_MAX_IN_FLIGHT", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub webhook_max_in_flight: u16,
+
+    /// An endpoint that has only failed for this long is disabled.
+    #[arg(long, env = "ROSTER_WEBHOOK_FAILURE_WINDOW", value_parser = parse_duration, default_value = "5d")]
+    pub webhook_failure_window: Duration,
+
+    /// How long a rotated-out secret keeps signing.
+    #[arg(long, env = "ROSTER_WEBHOOK_SECRET_GRACE", value_parser = parse_duration, default_value = "24h")]
+    pub webhook_secret_grace: Duration,
+
+    /// Non-public networks webhook URLs may reach anyway (comma-separated CIDRs, e.g.
+    /// 127.0.0.0/8 for local receivers). Everything else must be a public address.
+    #[arg(long, env = "ROSTER_WEBHOOK_ALLOW_CIDRS", value_delimiter = ',')]
+    pub webhook_allow_cidrs: Vec<ipnet::IpNet>,
+}
+
+impl WebhookArgs {
+    pub fn config(&self) -> webhook_dispatcher::DispatcherConfig {
+        webhook_dispatcher::DispatcherConfig {
+            timeout: Duration::from_millis(self.webhook_timeout_ms),
+            schedule: webhook_dispatcher::schedule::Schedule {
+                delays: self.webhook_retry_schedule.clone(),
+                retry_after_cap: self.webhook_retry_after_max,
+            },
+            max_in_flight: usize::from(self.webhook_max_in_flight),
+            failure_window: self.webhook_failure_window,
+            secret_grace: self.webhook_secret_grace,
+            addresses: std::sync::Arc::new(webhook_dispatcher::ssrf::AddressPolicy {
+                allow: self.webhook_allow_cidrs.clone(),
+            }),
+            ..Default::default()
+        }
+    }
+}
+
+/// `250ms`, `5s`, `5m`, `2h`, `5d`, or a bare number of seconds.
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    let split = raw
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("`{raw}` is not a duration like 250ms, 5s, 5m, 2h or 5d"))?;
+    let seconds = match unit {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86_400.0,
+        _ => return Err(format!("`{raw}`: unknown unit `{unit}` (ms, s, m, h, d)")),
+    };
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 impl ServeArgs {

@@ -34,7 +34,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         listen = %args.listen,
         database = %db.display_url,
         embedded = db.is_embedded(),
-        components = ?if args.only.is_empty() { vec![Component::Command, Component::Query, Component::Projector] } else { args.only.clone() },
+        components = ?if args.only.is_empty() { vec![Component::Command, Component::Query, Component::Projector, Component::Webhooks] } else { args.only.clone() },
         version = env!("CARGO_PKG_VERSION"),
         "starting roster"
     );
@@ -42,6 +42,12 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let projector = args
         .runs(Component::Projector)
         .then(|| tokio::spawn(projector::Projector::new(db.pool.clone()).run()));
+    let webhooks = args
+        .runs(Component::Webhooks)
+        .then(|| std::sync::Arc::new(args.webhooks.config()));
+    let dispatcher = webhooks
+        .clone()
+        .map(|config| tokio::spawn(webhook_dispatcher::run(db.pool.clone(), config)));
     let sweeper = with_commands.then(|| {
         let state =
             command_service::CommandState::new(store::EventRepository::new(db.pool.clone()));
@@ -61,6 +67,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         queries: args
             .runs(Component::Query)
             .then(|| Duration::from_millis(args.read_wait_ms)),
+        webhooks: webhooks.clone(),
     };
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;
@@ -73,7 +80,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     tracing::info!(url = %format!("http://{}", args.listen), "listening");
     let served = server.await;
     migrator.abort();
-    for task in [sweeper, projector].into_iter().flatten() {
+    for task in [sweeper, projector, dispatcher].into_iter().flatten() {
         task.abort();
     }
     db.close().await;

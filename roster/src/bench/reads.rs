@@ -79,6 +79,7 @@ pub async fn measure(
             database,
             with_commands: false,
             queries: Some(Duration::from_secs(5)),
+            webhooks: None,
         },
         listener,
         Duration::from_secs(1),

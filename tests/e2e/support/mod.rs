@@ -1,6 +1,8 @@
 //! Shared by the end-to-end tests: the real app on a random port against a fresh database.
 #![allow(dead_code)]
 
+pub mod receiver;
+
 use std::net::TcpListener;
 use std::time::Duration;
 
@@ -12,6 +14,22 @@ pub struct TestApp {
     pub base: String,
     pub db: TestDb,
     pub client: reqwest::Client,
+}
+
+/// Delivery settings for tests: loopback receivers allowed, millisecond retries, short timeout.
+pub fn webhooks() -> webhook_dispatcher::DispatcherConfig {
+    webhook_dispatcher::DispatcherConfig {
+        timeout: Duration::from_millis(1500),
+        schedule: webhook_dispatcher::schedule::Schedule {
+            delays: [0, 50, 100, 150].map(Duration::from_millis).to_vec(),
+            retry_after_cap: Duration::from_secs(2),
+        },
+        addresses: std::sync::Arc::new(webhook_dispatcher::ssrf::AddressPolicy {
+            allow: vec!["127.0.0.0/8".parse().unwrap()],
+        }),
+        poll_interval: Duration::from_millis(200),
+        ..Default::default()
+    }
 }
 
 impl TestApp {
@@ -32,8 +50,25 @@ impl TestApp {
         app
     }
 
+    /// The app plus a webhook dispatcher task, both with `config`.
+    pub async fn with_dispatcher(config: webhook_dispatcher::DispatcherConfig) -> Self {
+        let db = roster_testkit::fresh_db().await;
+        let config = std::sync::Arc::new(config);
+        let app = Self::build_with(db, Duration::from_secs(5), config.clone()).await;
+        tokio::spawn(webhook_dispatcher::run(app.db.pool.clone(), config));
+        app
+    }
+
     /// The app whose reads wait at most `read_wait` for `min_position`.
     pub async fn build(db: TestDb, read_wait: Duration) -> Self {
+        Self::build_with(db, read_wait, std::sync::Arc::new(webhooks())).await
+    }
+
+    async fn build_with(
+        db: TestDb,
+        read_wait: Duration,
+        webhooks: std::sync::Arc<webhook_dispatcher::DispatcherConfig>,
+    ) -> Self {
         let database = store::PoolConfig::parse(
             &db.url,
             store::PoolOptions {
@@ -49,6 +84,7 @@ impl TestApp {
                 database,
                 with_commands: true,
                 queries: Some(read_wait),
+                webhooks: Some(webhooks),
             },
             listener,
             Duration::from_secs(5),
@@ -110,6 +146,10 @@ impl TestApp {
                 None => return rows,
             }
         }
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.client.delete(self.url(path)).send().await.unwrap()
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
