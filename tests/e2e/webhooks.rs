@@ -1,1 +1,592 @@
+//! Webhook delivery end to end, to real receivers on loopback that verify signatures on their
+//! own: filters, headers and order; retries on a millisecond schedule, Retry-After, timeouts;
+//! 410 and long failure disabling the endpoint (with its event); recover, retry and replay;
+//! rotation; isolation from a stuck endpoint; hostile responses; the SSRF check at delivery.
+
 mod support;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::receiver::{Receiver, Reply};
+use support::{webhooks, TestApp};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+async fn endpoint(app: &TestApp, body: Value) -> (String, String) {
+    let res = app.post("/v1/webhook-endpoints", body).await;
+    let status = res.status().as_u16();
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let secret = app
+        .get(&format!("/v1/webhook-endpoints/{id}/secret"))
+        .await
+        .1["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (id, secret)
+}
+
+async fn organization(app: &TestApp, name: &str) -> String {
+    let body: Value = app
+        .post("/v1/organizations", json!({"name": name}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// (event id, type, organization) of every event, in position order.
+async fn events(app: &TestApp) -> Vec<(String, String, Option<String>)> {
+    sqlx::query_as(
+        "SELECT metadata->>'event_id', event_type, organization_id FROM events ORDER BY position",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+/// The endpoint's deliveries as the API lists them (all pages).
+async fn deliveries(app: &TestApp, endpoint: &str, status: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = app
+            .get(&format!(
+                "/v1/webhook-endpoints/{endpoint}/deliveries?status={status}&limit=100{after}"
+            ))
+            .await
+            .1;
+        out.extend(page["data"].as_array().unwrap().iter().cloned());
+        match page["list_metadata"]["after"].as_str() {
+            Some(c) => after = format!("&after={c}"),
+            None => return out,
+        }
+    }
+}
+
+async fn until_deliveries(app: &TestApp, endpoint: &str, status: &str, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let found = deliveries(app, endpoint, status).await;
+        if found.len() >= n {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{n} {status} deliveries never came"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn delivery(app: &TestApp, id: &str) -> Value {
+    app.get(&format!("/v1/deliveries/{id}")).await.1
+}
+
+#[tokio::test]
+async fn events_arrive_signed_filtered_and_in_position_order() {
+    let app = TestApp::with_dispatcher(webhooks()).await;
+    let all = Receiver::start().await;
+    let groups = Receiver::start().await;
+    let other_org = Receiver::start().await;
+    let (_, all_secret) = endpoint(&app, json!({"url": all.url})).await;
+    let (_, groups_secret) =
+        endpoint(&app, json!({"url": groups.url, "event_types": ["group.*"]})).await;
+
+    let acme = organization(&app, "Acme").await;
+    let globex = organization(&app, "Globex").await;
+    endpoint(
+        &app,
+        json!({"url": other_org.url, "organization_id": globex}),
+    )
+    .await;
+    let group: Value = app
+        .post(
+            &format!("/v1/organizations/{acme}/groups"),
+            json!({"name": "Ops"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.post(
+        &format!("/v1/organizations/{globex}/groups"),
+        json!({"name": "Eng"}),
+    )
+    .await;
+    app.patch(
+        &format!("/v1/groups/{}", group["id"].as_str().unwrap()),
+        json!({"name": "Operations"}),
+    )
+    .await;
+
+    let log = events(&app).await;
+    let received = all.until_count(log.len(), WAIT).await;
+    let ids: Vec<&str> = received.iter().map(|r| r.header("webhook-id")).collect();
+    let expected: Vec<&str> = log.iter().map(|(id, ..)| id.as_str()).collect();
+    assert_eq!(ids, expected, "every event, once, in position order");
+    let mut last_position = 0;
+    for r in &received {
+        assert!(
+            r.verifies(&all_secret),
+            "signature of {}",
+            r.header("webhook-id")
+        );
+        assert!(!r.verifies(&groups_secret));
+        assert_eq!(r.signatures(), 1);
+        assert_eq!(r.header("content-type"), "application/json");
+        assert!(r.header("user-agent").starts_with("roster-webhooks/"));
+        let envelope = r.json();
+        assert_eq!(envelope["id"], r.header("webhook-id"));
+        let position = envelope["position"].as_i64().unwrap();
+        assert!(position > last_position);
+        last_position = position;
+        assert!(envelope["data"].is_object());
+    }
+
+    let group_events: Vec<&str> = log
+        .iter()
+        .filter(|(_, t, _)| t.starts_with("group."))
+        .map(|(id, ..)| id.as_str())
+        .collect();
+    let got = groups.until_count(group_events.len(), WAIT).await;
+    assert_eq!(
+        got.iter()
+            .map(|r| r.header("webhook-id"))
+            .collect::<Vec<_>>(),
+        group_events
+    );
+    assert!(got.iter().all(|r| r.verifies(&groups_secret)));
+
+    // The organization filter; and only events after the endpoint's creation.
+    let globex_events: Vec<&str> = log
+        .iter()
+        .skip_while(|(_, t, org)| !(t == "group.created" && org.as_deref() == Some(&globex)))
+        .filter(|(_, _, org)| org.as_deref() == Some(&globex))
+        .map(|(id, ..)| id.as_str())
+        .collect();
+    assert_eq!(globex_events.len(), 1);
+    let got = other_org.until_count(1, WAIT).await;
+    assert_eq!(got[0].header("webhook-id"), globex_events[0]);
+    tokio::time::sleep(Duration::from_millis(300)).await; // nothing else may follow
+    assert_eq!(other_org.count(), 1);
+}
+
+#[tokio::test]
+async fn failures_are_retried_on_schedule_and_every_attempt_is_logged() {
+    let app = TestApp::with_dispatcher(webhooks()).await;
+    // 500, 500, then 200.
+    let flaky = Receiver::with(|n| {
+        if n < 2 {
+            Reply::Status(500)
+        } else {
+            Reply::Status(200)
+        }
+    })
+    .await;
+    let (id, secret) = endpoint(
+        &app,
+        json!({"url": flaky.url, "event_types": ["organization.created"]}),
+    )
+    .await;
+    organization(&app, "Acme").await;
+
+    let done = until_deliveries(&app, &id, "succeeded", 1).await;
+    let first = &done[0];
+    assert_eq!(first["attempts"], 3);
+    let detail = delivery(&app, first["id"].as_str().unwrap()).await;
+    let log = detail["attempts_log"].as_array().unwrap();
+    let codes: Vec<i64> = log
+        .iter()
+        .map(|a| a["status_code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes, [500, 500, 200]);
+    assert_eq!(log[0]["error_kind"], "http_status");
+    assert_eq!(log[0]["response_excerpt"], "status 500");
+    assert_eq!(log[2]["error_kind"], Value::Null);
+    assert!(log.iter().all(|a| a["latency_ms"].as_i64().unwrap() >= 0));
+    // Retries carry the same webhook-id, and each is signed.
+    let all = flaky.all();
+    let same: Vec<_> = all
+        .iter()
+        .filter(|r| r.header("webhook-id") == first["event_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(same.len(), 3);
+    assert!(same.iter().all(|r| r.verifies(&secret)));
+    // The schedule's 50 ms and 100 ms (±20 %) separate the attempts.
+    assert!(same[1].at - same[0].at >= Duration::from_millis(40));
+    assert!(same[2].at - same[1].at >= Duration::from_millis(80));
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_and_timeouts_are_retried() {
+    let app = TestApp::with_dispatcher(webhooks()).await;
+    let busy = Receiver::with(|n| {
+        if n == 0 {
+            Reply::TooMany(1)
+        } else {
+            Reply::Status(200)
+        }
+    })
+    .await;
+    let slow = Receiver::with(|n| {
+        if n == 0 {
+            Reply::Hang
+        } else {
+            Reply::Status(204)
+        }
+    })
+    .await;
+    let (busy_id, _) = endpoint(
+        &app,
+        json!({"url": busy.url, "event_types": ["organization.created"]}),
+    )
+    .await;
+    let (slow_id, _) = endpoint(
+        &app,
+        json!({"url": slow.url, "event_types": ["organization.created"]}),
+    )
+    .await;
+    organization(&app, "Acme").await;
+
+    let got = busy.until_count(2, WAIT).await;
+    let gap = got[1].at - got[0].at;
+    assert!(
+        gap >= Duration::from_millis(950),
+        "Retry-After: 1 waited only {gap:?}"
+    );
+    let d = until_deliveries(&app, &busy_id, "succeeded", 1).await;
+    let log = delivery(&app, d[0]["id"].as_str().unwrap()).await["attempts_log"].clone();
+    assert_eq!(log[0]["status_code"], 429);
+
+    let d = until_deliveries(&app, &slow_id, "succeeded", 1).await;
+    let log = delivery(&app, d[0]["id"].as_str().unwrap()).await["attempts_log"].clone();
+    assert_eq!(log[0]["error_kind"], "timeout");
+    assert_eq!(log[0]["status_code"], Value::Null);
+    assert!(log[0]["latency_ms"].as_i64().unwrap() >= 1400);
+    assert_eq!(log[1]["status_code"], 204);
+}
+
+#[tokio::test]
+async fn gone_disables_the_endpoint_and_logs_an_event_others_receive() {
+    let app = TestApp::with_dispatcher(webhooks()).await;
+    let gone = Receiver::with(|_| Reply::Status(410)).await;
+    let watcher = Receiver::start().await;
+    let (gone_id, _) = endpoint(
+        &app,
+        json!({"url": gone.url, "event_types": ["organization.created"]}),
+    )
+    .await;
+    endpoint(
+        &app,
+        json!({"url": watcher.url, "event_types": ["webhook_endpoint.*"]}),
+    )
+    .await;
+    organization(&app, "Acme").await;
+
+    let got = watcher.until_count(1, WAIT).await;
+    let event = got[0].json();
+    assert_eq!(event["type"], "webhook_endpoint.disabled");
+    assert_eq!(event["data"]["id"], gone_id.as_str());
+    assert_eq!(event["data"]["reason"], "gone");
+    let e = app.get(&format!("/v1/webhook-endpoints/{gone_id}")).await.1;
+    assert_eq!(e["enabled"], false);
+    assert_eq!(e["disabled_reason"], "gone");
+    let failed = deliveries(&app, &gone_id, "failed").await;
+    assert_eq!(failed.len(), 1, "410 is final: no retries");
+    assert_eq!(gone.count(), 1);
+
+    // Disabled: events are not queued for it (the watcher shows the log moved on) …
+    gone.set(|_| Reply::Status(200));
+    endpoint(
+        &app,
+        json!({"url": watcher.url, "event_types": ["organization.created"]}),
+    )
+    .await;
+    organization(&app, "Globex").await;
+    watcher.until_count(2, WAIT).await;
+    assert_eq!(deliveries(&app, &gone_id, "pending").await.len(), 0);
+    assert_eq!(gone.count(), 1);
+    // … until it is enabled again.
+    app.post(
+        &format!("/v1/webhook-endpoints/{gone_id}/enable"),
+        json!({}),
+    )
+    .await;
+    organization(&app, "Initech").await;
+    let got = gone.until_count(2, WAIT).await;
+    assert_eq!(got[1].json()["data"]["name"], "Initech");
+}
+
+#[tokio::test]
+async fn an_endpoint_failing_for_the_whole_window_is_disabled() {
+    let mut config = webhooks();
+    config.failure_window = Duration::from_millis(200);
+    config.schedule.delays = [0, 100, 100, 100, 100, 100]
+        .map(Duration::from_millis)
+        .to_vec();
+    let app = TestApp::with_dispatcher(config).await;
+    let down = Receiver::with(|_| Reply::Status(503)).await;
+    let (id, _) = endpoint(
+        &app,
+        json!({"url": down.url, "event_types": ["organization.created"]}),
+    )
+    .await;
+    organization(&app, "Acme").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let e = app.get(&format!("/v1/webhook-endpoints/{id}")).await.1;
+        if e["enabled"] == false {
+            assert_eq!(e["disabled_reason"], "failing");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never disabled");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let logged: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE event_type = 'webhook_endpoint.disabled' AND aggregate_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(logged, 1);
+    assert!(down.count() >= 2, "it failed more than once first");
+}
+
+#[tokio::test]
+async fn exhausted_deliveries_fail_and_retry_recover_and_replay_send_again() {
+    let app = TestApp::with_dispatcher(webhooks()).await;
+    let down = Receiver::with(|_| Reply::Status(500)).await;
+    let (id, secret) = endpoint(
+        &app,
+        json!({"url": down.url, "event_types": ["organization.*"]}),
+    )
+    .await;
+    organization(&app, "Acme").await;
+    let failed = until_deliveries(&app, &id, "failed", 1).await;
+    assert_eq!(failed[0]["attempts"], 4, "the whole schedule was used");
+    assert_eq!(down.count(), 4);
+    let event_id = failed[0]["event_id"].as_str().unwrap().to_owned();
+
+    down.set(|_| Reply::Status(200));
+    let res = app
+        .post(
+            &format!("/v1/deliveries/{}/retry", failed[0]["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    until_deliveries(&app, &id, "succeeded", 1).await;
+    assert_eq!(down.all()[4].header("webhook-id"), event_id);
+
+    // A second organization fails for good, then is recovered.
+    down.set(|_| Reply::Status(500));
+    let before = down.count();
+    organization(&app, "Globex").await;
+    until_deliveries(&app, &id, "failed", 1).await;
+    down.set(|_| Reply::Status(200));
+    let since = (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339();
+    let res = app
+        .post(
+            &format!("/v1/webhook-endpoints/{id}/recover"),
+            json!({"since": since}),
+        )
+        .await;
+    assert_eq!(res.status(), 202);
+    assert_eq!(res.json::<Value>().await.unwrap()["count"], 1);
+    until_deliveries(&app, &id, "succeeded", 2).await;
+    assert_eq!(down.count(), before + 5);
+
+    // Replay both organizations' events: new deliveries, the same webhook-ids, signed.
+    let head: i64 = sqlx::query_scalar("SELECT max(position) FROM events")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let count = down.count();
+    let res = app
+        .post(
+            &format!("/v1/webhook-endpoints/{id}/replay"),
+            json!({"from_position": 1, "to_position": head}),
+        )
+        .await;
+    assert_eq!(res.status(), 202);
+    assert_eq!(res.json::<Value>().await.unwrap()["count"], 2);
+    let got = down.until_count(count + 2, WAIT).await;
+    let replayed: HashSet<&str> = got[count..]
+        .iter()
+        .map(|r| r.header("webhook-id"))
+        .collect();
+    assert!(replayed.contains(event_id.as_str()));
+    assert!(got[count..].iter().all(|r| r.verifies(&secret)));
+}
+
+#[tokio::test]
+async fn after_a_rotation_both_secrets_sign() {
+    let app = TestApp::with_dispatcher(webhooks()).await;
+    let r = Receiver::start().await;
+    let (id, old) = endpoint(
+        &app,
+        json!({"url": r.url, "event_types": ["organization.created"]}),
+    )
+    .await;
+    organization(&app, "One").await;
+    let got = r.until_count(1, WAIT).await;
+    assert_eq!(got[0].signatures(), 1);
+
+    let rotated: Value = app
+        .post(
+            &format!("/v1/webhook-endpoints/{id}/rotate-secret"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let new = rotated["key"].as_str().unwrap();
+    organization(&app, "Two").await;
+    let got = r.until_count(2, WAIT).await;
+    assert_eq!(got[1].signatures(), 2);
+    assert!(
+        got[1].verifies(&old),
+        "receivers on the old secret keep working"
+    );
+    assert!(got[1].verifies(new));
+}
+
+#[tokio::test]
+async fn a_stuck_endpoint_never_delays_the_others() {
+    let app = TestApp::with_dispatcher(webhooks()).await;
+    let stuck = Receiver::with(|_| Reply::Hang).await;
+    let fast = Receiver::start().await;
+    endpoint(&app, json!({"url": stuck.url})).await;
+    endpoint(&app, json!({"url": fast.url})).await;
+    let org = organization(&app, "Acme").await;
+    let items: Vec<Value> = (0..60)
+        .map(|i| json!({"user_id": format!("u{i}")}))
+        .collect();
+    app.post(
+        &format!("/v1/organizations/{org}/memberships/bulk"),
+        json!({"items": items}),
+    )
+    .await;
+    let total = events(&app).await.len();
+    let started = Instant::now();
+    fast.until_count(total, WAIT).await;
+    // Every stuck attempt costs the 1.5 s timeout: the stuck endpoint got through at most a
+    // couple while the fast one received all of its events.
+    assert!(
+        stuck.count() <= 1 + started.elapsed().as_secs() as usize,
+        "{}",
+        stuck.count()
+    );
+    assert!(stuck.count() < total);
+}
+
+#[tokio::test]
+async fn hostile_responses_are_cut_short_and_redirects_are_not_followed() {
+    let app = TestApp::with_dispatcher(webhooks()).await;
+    let elsewhere = Receiver::start().await;
+    let target = elsewhere.url.clone();
+    let cases = [
+        ("huge", Reply::Huge(50 * 1024 * 1024)),
+        ("drip", Reply::SlowDrip),
+        ("binary", Reply::NonUtf8),
+        ("redirect", Reply::Redirect(target)),
+    ];
+    let mut endpoints = Vec::new();
+    for (name, reply) in cases {
+        let r = Receiver::with(move |_| reply.clone()).await;
+        let (id, _) = endpoint(
+            &app,
+            json!({"url": r.url, "event_types": ["organization.created"]}),
+        )
+        .await;
+        endpoints.push((name, id, r));
+    }
+    organization(&app, "Acme").await;
+    for (name, id, _) in &endpoints {
+        let status = if *name == "redirect" {
+            "failed"
+        } else {
+            "succeeded"
+        };
+        let d = until_deliveries(&app, id, status, 1).await;
+        let log = delivery(&app, d[0]["id"].as_str().unwrap()).await["attempts_log"].clone();
+        let first = &log[0];
+        let excerpt = first["response_excerpt"].as_str().unwrap_or_default();
+        assert!(
+            excerpt.len() <= 4096 + 3 * 4,
+            "{name}: excerpt of {} bytes",
+            excerpt.len()
+        );
+        match *name {
+            "huge" => assert_eq!(excerpt.len(), 4096),
+            "drip" => assert!(first["latency_ms"].as_i64().unwrap() <= 2500),
+            "binary" => assert!(excerpt.contains("ok") && excerpt.contains('\u{fffd}')),
+            "redirect" => {
+                assert_eq!(first["status_code"], 302);
+                assert_eq!(first["error_kind"], "redirect");
+            }
+            _ => unreachable!(),
+        }
+    }
+    assert_eq!(elsewhere.count(), 0, "the redirect was not followed");
+}
+
+#[tokio::test]
+async fn addresses_are_checked_again_at_delivery_time() {
+    // The API allows loopback (as tests do); this dispatcher does not: what the endpoint's URL
+    // leads to is judged again when delivering, not only when it was saved.
+    let app = TestApp::spawn().await;
+    let mut strict = webhooks();
+    strict.addresses = std::sync::Arc::new(webhook_dispatcher::ssrf::AddressPolicy::default());
+    strict.schedule.delays = vec![Duration::ZERO];
+    tokio::spawn(webhook_dispatcher::run(
+        app.db.pool.clone(),
+        std::sync::Arc::new(strict),
+    ));
+    let r = Receiver::start().await;
+    let local_name = r.url.replace("127.0.0.1", "localhost");
+    let (literal, _) = endpoint(
+        &app,
+        json!({"url": r.url, "event_types": ["organization.created"]}),
+    )
+    .await;
+    organization(&app, "Acme").await;
+    let d = until_deliveries(&app, &literal, "failed", 1).await;
+    let log = delivery(&app, d[0]["id"].as_str().unwrap()).await["attempts_log"].clone();
+    assert_eq!(log[0]["error_kind"], "blocked_address");
+    assert_eq!(r.count(), 0);
+
+    // A host name is checked in the resolver the client connects with (DNS rebinding).
+    sqlx::query("UPDATE webhook_endpoints SET url = $1 WHERE id = $2")
+        .bind(&local_name)
+        .bind(&literal)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let res = app
+        .post(
+            &format!("/v1/deliveries/{}/retry", d[0]["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let log = delivery(&app, d[0]["id"].as_str().unwrap()).await["attempts_log"].clone();
+        if log.as_array().unwrap().len() == 2 {
+            assert_eq!(log[1]["error_kind"], "blocked_address", "{log}");
+            break;
+        }
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(r.count(), 0);
+}
