@@ -72,21 +72,63 @@ async fn lag(pool: &PgPool) -> Result<(i64, i64), store::StoreError> {
 }
 
 async fn metrics(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
-    let (head, projected) = lag(pool.get_ref())
+    let unavailable =
+        |e: store::StoreError| Problem::unavailable(format!("cannot read gauges: {e}"));
+    let (head, projected) = lag(pool.get_ref()).await.map_err(unavailable)?;
+    let fanned_out = store::checkpoints::load(pool.get_ref(), webhook_dispatcher::fanout::CONSUMER)
         .await
-        .map_err(|e| Problem::unavailable(format!("cannot read positions: {e}")))?;
-    let body = format!(
-        "# HELP roster_feed_head_position Position of the newest event consumers can read.\n\
-         # TYPE roster_feed_head_position gauge\n\
-         roster_feed_head_position {head}\n\
-         # HELP roster_projector_position Last position applied to the read models.\n\
-         # TYPE roster_projector_position gauge\n\
-         roster_projector_position {projected}\n\
-         # HELP roster_projector_lag_events Events the read models trail the feed by.\n\
-         # TYPE roster_projector_lag_events gauge\n\
-         roster_projector_lag_events {}\n",
-        head - projected
-    );
+        .map_err(unavailable)?;
+    let queue = store::webhooks::stats(pool.get_ref())
+        .await
+        .map_err(unavailable)?;
+    let gauges: [(&str, &str, i64); 8] = [
+        (
+            "roster_feed_head_position",
+            "Position of the newest event consumers can read.",
+            head,
+        ),
+        (
+            "roster_projector_position",
+            "Last position applied to the read models.",
+            projected,
+        ),
+        (
+            "roster_projector_lag_events",
+            "Events the read models trail the feed by.",
+            head - projected,
+        ),
+        (
+            "roster_webhook_fanout_position",
+            "Last position turned into webhook deliveries.",
+            fanned_out,
+        ),
+        (
+            "roster_webhook_fanout_lag_events",
+            "Events not yet turned into webhook deliveries.",
+            head - fanned_out,
+        ),
+        (
+            "roster_webhook_deliveries_pending",
+            "Webhook deliveries waiting for an attempt.",
+            queue.pending,
+        ),
+        (
+            "roster_webhook_deliveries_failed",
+            "Webhook deliveries that used up their retries.",
+            queue.failed,
+        ),
+        (
+            "roster_webhook_endpoints_disabled",
+            "Webhook endpoints that are disabled.",
+            queue.disabled_endpoints,
+        ),
+    ];
+    let mut body = String::new();
+    for (name, help, value) in gauges {
+        body.push_str(&format!(
+            "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"
+        ));
+    }
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(body))

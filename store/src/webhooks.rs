@@ -549,3 +549,21 @@ pub async fn release(pool: &PgPool, claimed: &[Claimed]) -> Result<(), StoreErro
         .await?;
     Ok(())
 }
+
+/// Queue gauges for `/metrics`: pending and failed deliveries, disabled endpoints.
+#[derive(Debug, Default, Clone, Copy, sqlx::FromRow)]
+pub struct Stats {
+    pub pending: i64,
+    pub failed: i64,
+    pub disabled_endpoints: i64,
+}
+
+pub async fn stats(pool: &PgPool) -> Result<Stats, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS pending,
+                (SELECT count(*) FROM webhook_deliveries WHERE status = 'failed') AS failed,
+                (SELECT count(*) FROM webhook_endpoints WHERE NOT enabled) AS disabled_endpoints",
+    )
+    .fetch_one(pool)
+    .await?)
+}

@@ -300,6 +300,27 @@ async fn gone_disables_the_endpoint_and_logs_an_event_others_receive() {
     let failed = deliveries(&app, &gone_id, "failed").await;
     assert_eq!(failed.len(), 1, "410 is final: no retries");
     assert_eq!(gone.count(), 1);
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("\nroster_webhook_endpoints_disabled 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("\nroster_webhook_deliveries_failed 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("\nroster_webhook_fanout_lag_events "),
+        "{metrics}"
+    );
 
     // Disabled: events are not queued for it (the watcher shows the log moved on) …
     gone.set(|_| Reply::Status(200));
@@ -589,4 +610,72 @@ async fn addresses_are_checked_again_at_delivery_time() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert_eq!(r.count(), 0);
+}
+
+#[tokio::test]
+async fn a_rate_limit_spaces_an_endpoints_deliveries() {
+    let mut config = webhooks();
+    config.max_in_flight = 4;
+    let app = TestApp::with_dispatcher(config).await;
+    let limited = Receiver::start().await;
+    let free = Receiver::start().await;
+    endpoint(&app, json!({"url": limited.url, "rate_limit_per_s": 10})).await;
+    endpoint(&app, json!({"url": free.url})).await;
+    let org = organization(&app, "Acme").await;
+    let items: Vec<Value> = (0..17)
+        .map(|i| json!({"user_id": format!("u{i}")}))
+        .collect();
+    app.post(
+        &format!("/v1/organizations/{org}/memberships/bulk"),
+        json!({"items": items}),
+    )
+    .await;
+    let total = events(&app).await.len();
+    assert_eq!(total, 20);
+    let got = limited.until_count(total, WAIT).await;
+    // 10 per second: 20 deliveries span at least 1.9 s (first one at once).
+    let span = got.last().unwrap().at - got[0].at;
+    assert!(
+        span >= Duration::from_millis(1800),
+        "20 deliveries in {span:?}"
+    );
+    for pair in got.windows(2) {
+        assert!(pair[1].at - pair[0].at >= Duration::from_millis(80));
+    }
+    // The unlimited endpoint was not held back by the limited one.
+    let other = free.until_count(total, WAIT).await;
+    assert!(other.last().unwrap().at < got.last().unwrap().at);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn several_dispatchers_share_the_queue_without_sending_twice() {
+    let app = TestApp::spawn().await;
+    let r = Receiver::start().await;
+    let (id, _) = endpoint(&app, json!({"url": r.url})).await;
+    let mut config = webhooks();
+    config.max_in_flight = 4;
+    let config = std::sync::Arc::new(config);
+    for _ in 0..3 {
+        tokio::spawn(webhook_dispatcher::run(app.db.pool.clone(), config.clone()));
+    }
+    let org = organization(&app, "Acme").await;
+    let items: Vec<Value> = (0..300)
+        .map(|i| json!({"user_id": format!("u{i}")}))
+        .collect();
+    app.post(
+        &format!("/v1/organizations/{org}/memberships/bulk"),
+        json!({"items": items}),
+    )
+    .await;
+    let total = events(&app).await.len();
+    until_deliveries(&app, &id, "succeeded", total).await;
+    let got = r.all();
+    let distinct: HashSet<&str> = got.iter().map(|g| g.header("webhook-id")).collect();
+    assert_eq!(distinct.len(), total, "every event");
+    assert_eq!(
+        got.len(),
+        total,
+        "three fan-outs and three deliverers, yet each event once"
+    );
+    assert_eq!(deliveries(&app, &id, "succeeded").await.len(), total);
 }
