@@ -14,10 +14,12 @@ use std::time::Duration;
 
 use actix_web::{web, HttpResponse};
 pub use paging::failed;
-use paging::Cursors;
+use paging::{Cursors, Params};
 use problem::Problem;
 use serde::Serialize;
 use sqlx::PgPool;
+use store::queries::{Page, PageRequest};
+use store::StoreError;
 
 /// How long a read waits for `min_position` by default.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
@@ -42,12 +44,32 @@ impl QueryState {
     }
 }
 
+impl QueryState {
+    /// Waits for `min_position`, then decodes the page asked for in the list named `scope`.
+    async fn page(&self, params: &Params, scope: &str) -> Result<PageRequest, Problem> {
+        self.caught_up(params.min_position).await?;
+        self.cursors.page(params, scope).await
+    }
+
+    /// A fetched page as the list response.
+    async fn list<T: Serialize>(
+        &self,
+        rows: Result<Page<T>, StoreError>,
+        scope: &str,
+    ) -> Result<HttpResponse, Problem> {
+        self.cursors.list(rows.map_err(failed)?, scope).await
+    }
+}
+
+/// The object, or 404 naming what was looked for.
+fn exists<T>(row: Result<Option<T>, StoreError>, what: &str, id: &str) -> Result<T, Problem> {
+    row.map_err(failed)?
+        .ok_or_else(|| Problem::not_found(format!("there is no {what} {id}")))
+}
+
 /// A single object, or 404 naming what was looked for.
 fn found<T: Serialize>(row: Option<T>, what: &str, id: &str) -> Result<HttpResponse, Problem> {
-    match row {
-        Some(row) => Ok(HttpResponse::Ok().json(row)),
-        None => Err(Problem::not_found(format!("there is no {what} {id}"))),
-    }
+    exists(Ok(row), what, id).map(|row| HttpResponse::Ok().json(row))
 }
 
 /// Mounts the read routes under `/v1`. They answer GET only and step aside for other methods,

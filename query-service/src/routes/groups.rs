@@ -5,7 +5,7 @@ use problem::Problem;
 use store::queries::groups;
 
 use super::organizations::require;
-use crate::{failed, found, ids, QueryState};
+use crate::{exists, failed, found, ids, QueryState};
 use paging::{Params, Spec};
 
 pub async fn of_organization(
@@ -15,14 +15,15 @@ pub async fn of_organization(
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &Spec::list(&["name"]))?;
     let id = ids::organization(&path)?;
-    state.caught_up(params.min_position).await?;
     let scope = format!("groups:{id}");
-    let page = state.cursors.page(&params, &scope).await?;
+    let page = state.page(&params, &scope).await?;
     require(&state, &id).await?;
-    let rows = groups::of_organization(&state.pool, &id, params.get("name"), &page)
+    state
+        .list(
+            groups::of_organization(&state.pool, &id, params.get("name"), &page).await,
+            &scope,
+        )
         .await
-        .map_err(failed)?;
-    state.cursors.list(rows, &scope).await
 }
 
 pub async fn get(
@@ -44,18 +45,10 @@ pub async fn members(
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &Spec::list(&[]))?;
     let id = ids::group(&path)?;
-    state.caught_up(params.min_position).await?;
     let scope = format!("group-members:{id}");
-    let page = state.cursors.page(&params, &scope).await?;
-    if groups::get(&state.pool, &id)
+    let page = state.page(&params, &scope).await?;
+    exists(groups::get(&state.pool, &id).await, "group", &id)?;
+    state
+        .list(groups::members(&state.pool, &id, &page).await, &scope)
         .await
-        .map_err(failed)?
-        .is_none()
-    {
-        return Err(Problem::not_found(format!("there is no group {id}")));
-    }
-    let rows = groups::members(&state.pool, &id, &page)
-        .await
-        .map_err(failed)?;
-    state.cursors.list(rows, &scope).await
 }

@@ -18,20 +18,22 @@ pub async fn of_organization(
     let params = Params::parse(&req, &Spec::list(&["state", "email"]))?;
     let id = ids::organization(&path)?;
     let invitation_state = params.one_of("state", &STATES)?;
-    state.caught_up(params.min_position).await?;
     let scope = format!("invitations:{id}");
-    let page = state.cursors.page(&params, &scope).await?;
+    let page = state.page(&params, &scope).await?;
     require(&state, &id).await?;
-    let rows = invitations::of_organization(
-        &state.pool,
-        &id,
-        invitation_state,
-        params.get("email"),
-        &page,
-    )
-    .await
-    .map_err(failed)?;
-    state.cursors.list(rows, &scope).await
+    state
+        .list(
+            invitations::of_organization(
+                &state.pool,
+                &id,
+                invitation_state,
+                params.get("email"),
+                &page,
+            )
+            .await,
+            &scope,
+        )
+        .await
 }
 
 pub async fn get(

@@ -8,7 +8,7 @@ use store::queries::groups;
 use store::queries::memberships::{self, MembershipFilter};
 
 use super::organizations::require;
-use crate::{failed, found, ids, QueryState};
+use crate::{exists, failed, found, ids, QueryState};
 use paging::{Params, Spec};
 
 const OF_ORGANIZATION: Spec = Spec {
@@ -60,14 +60,15 @@ pub async fn of_organization(
             .map(|(k, v)| attribute_alternatives(k, v))
             .collect(),
     };
-    state.caught_up(params.min_position).await?;
     let scope = format!("memberships:{id}");
-    let page = state.cursors.page(&params, &scope).await?;
+    let page = state.page(&params, &scope).await?;
     require(&state, &id).await?;
-    let rows = memberships::of_organization(&state.pool, &id, &filter, &page)
+    state
+        .list(
+            memberships::of_organization(&state.pool, &id, &filter, &page).await,
+            &scope,
+        )
         .await
-        .map_err(failed)?;
-    state.cursors.list(rows, &scope).await
 }
 
 pub async fn get(
@@ -90,20 +91,12 @@ pub async fn groups(
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &Spec::list(&[]))?;
     let id = ids::membership(&path)?;
-    state.caught_up(params.min_position).await?;
     let scope = format!("membership-groups:{id}");
-    let page = state.cursors.page(&params, &scope).await?;
-    if memberships::get(&state.pool, &id)
+    let page = state.page(&params, &scope).await?;
+    exists(memberships::get(&state.pool, &id).await, "membership", &id)?;
+    state
+        .list(groups::of_membership(&state.pool, &id, &page).await, &scope)
         .await
-        .map_err(failed)?
-        .is_none()
-    {
-        return Err(Problem::not_found(format!("there is no membership {id}")));
-    }
-    let rows = groups::of_membership(&state.pool, &id, &page)
-        .await
-        .map_err(failed)?;
-    state.cursors.list(rows, &scope).await
 }
 
 /// A user's memberships in every organization (an unknown user simply has none).
@@ -114,11 +107,12 @@ pub async fn of_user(
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_USER)?;
     let status = status(&params)?;
-    state.caught_up(params.min_position).await?;
     let scope = format!("user-memberships:{path}");
-    let page = state.cursors.page(&params, &scope).await?;
-    let rows = memberships::of_user(&state.pool, &path, status.as_deref(), &page)
+    let page = state.page(&params, &scope).await?;
+    state
+        .list(
+            memberships::of_user(&state.pool, &path, status.as_deref(), &page).await,
+            &scope,
+        )
         .await
-        .map_err(failed)?;
-    state.cursors.list(rows, &scope).await
 }

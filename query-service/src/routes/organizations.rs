@@ -18,13 +18,14 @@ const CLAIMS: Spec = Spec {
 
 pub async fn list(state: web::Data<QueryState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &LIST)?;
-    state.caught_up(params.min_position).await?;
     let scope = "organizations";
-    let page = state.cursors.page(&params, scope).await?;
-    let rows = organizations::list(&state.pool, params.get("external_id"), &page)
+    let page = state.page(&params, scope).await?;
+    state
+        .list(
+            organizations::list(&state.pool, params.get("external_id"), &page).await,
+            scope,
+        )
         .await
-        .map_err(failed)?;
-    state.cursors.list(rows, scope).await
 }
 
 pub async fn get(
@@ -58,14 +59,12 @@ pub async fn roles(
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &Spec::list(&[]))?;
     let id = ids::organization(&path)?;
-    state.caught_up(params.min_position).await?;
     let scope = format!("roles:{id}");
-    let page = state.cursors.page(&params, &scope).await?;
+    let page = state.page(&params, &scope).await?;
     require(&state, &id).await?;
-    let rows = organizations::roles(&state.pool, &id, &page)
+    state
+        .list(organizations::roles(&state.pool, &id, &page).await, &scope)
         .await
-        .map_err(failed)?;
-    state.cursors.list(rows, &scope).await
 }
 
 /// What an identity provider embeds in an access token for this organization.
