@@ -540,16 +540,6 @@ pub async fn recover(
     Ok(done.rows_affected())
 }
 
-/// Gives claimed deliveries back unattempted (their endpoint was disabled meanwhile).
-pub async fn release(pool: &PgPool, claimed: &[Claimed]) -> Result<(), StoreError> {
-    let ids: Vec<&str> = claimed.iter().map(|c| c.id.as_str()).collect();
-    sqlx::query("UPDATE webhook_deliveries SET lease_until = NULL WHERE id = ANY ($1)")
-        .bind(ids)
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
 /// Queue gauges for `/metrics`: pending and failed deliveries, disabled endpoints.
 #[derive(Debug, Default, Clone, Copy, sqlx::FromRow)]
 pub struct Stats {

@@ -18,6 +18,9 @@ use tokio::sync::{mpsc, Notify};
 use crate::config::DispatcherConfig;
 use crate::{schedule, signing, ssrf};
 
+/// A drain claims at most what its rate limit lets start within this.
+const RATE_WINDOW: Duration = Duration::from_secs(4);
+
 /// How much of a response body an attempt keeps.
 pub const EXCERPT_BYTES: usize = 4096;
 
@@ -121,32 +124,35 @@ impl Deliverer {
 
     /// Sends the endpoint's due deliveries until none are left.
     async fn drain(&self, endpoint_id: &str) -> Result<(), StoreError> {
-        let lease = self.config.timeout + Duration::from_secs(5);
+        // Covers the wait for a rate-limit slot (≤ RATE_WINDOW) and the attempt itself.
+        let lease = self.config.timeout + RATE_WINDOW + Duration::from_secs(5);
         let mut next_slot = Instant::now();
         loop {
-            let claimed = webhooks::claim(
-                &self.pool,
-                endpoint_id,
-                self.config.max_in_flight as i64,
-                lease,
-            )
-            .await?;
-            if claimed.is_empty() {
-                return Ok(());
-            }
             let Some(target) = webhooks::target(&self.pool, endpoint_id).await? else {
                 return Ok(()); // deleted: its deliveries went with it
             };
             if !target.enabled {
-                webhooks::release(&self.pool, &claimed).await?;
-                return Ok(());
+                return Ok(()); // disabled meanwhile: its deliveries wait
             }
-            let positions: Vec<i64> = claimed.iter().map(|c| c.position).collect();
-            let events = self.feed.read_positions(&positions).await?;
             let spacing = target
                 .rate_limit_per_s
                 .filter(|r| *r > 0)
                 .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
+            // Never claim more than the rate limit lets start within a few seconds: a claimed
+            // delivery waiting for its slot must not outlive its lease.
+            let limit = match spacing {
+                Some(s) => (RATE_WINDOW.as_secs_f64() / s.as_secs_f64())
+                    .floor()
+                    .max(1.0) as usize,
+                None => usize::MAX,
+            }
+            .min(self.config.max_in_flight);
+            let claimed = webhooks::claim(&self.pool, endpoint_id, limit as i64, lease).await?;
+            if claimed.is_empty() {
+                return Ok(());
+            }
+            let positions: Vec<i64> = claimed.iter().map(|c| c.position).collect();
+            let events = self.feed.read_positions(&positions).await?;
             let sends = claimed.iter().map(|c| {
                 let slot = next_slot;
                 if let Some(s) = spacing {
