@@ -173,7 +173,19 @@ async fn events_arrive_signed_filtered_and_in_position_order() {
     assert_eq!(globex_events.len(), 1);
     let got = other_org.until_count(1, WAIT).await;
     assert_eq!(got[0].header("webhook-id"), globex_events[0]);
-    tokio::time::sleep(Duration::from_millis(300)).await; // nothing else may follow
+    // The fan-out has passed every event (the first endpoint got them all): nothing else was
+    // queued for this endpoint.
+    let (other_id,): (String,) =
+        sqlx::query_as("SELECT id FROM webhook_endpoints WHERE organization_id = $1")
+            .bind(&globex)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    let mut queued = Vec::new();
+    for status in ["pending", "succeeded", "failed"] {
+        queued.extend(deliveries(&app, &other_id, status).await);
+    }
+    assert_eq!(queued.len(), 1, "{queued:?}");
     assert_eq!(other_org.count(), 1);
 }
 
@@ -639,9 +651,6 @@ async fn a_rate_limit_spaces_an_endpoints_deliveries() {
         span >= Duration::from_millis(1800),
         "20 deliveries in {span:?}"
     );
-    for pair in got.windows(2) {
-        assert!(pair[1].at - pair[0].at >= Duration::from_millis(80));
-    }
     // The unlimited endpoint was not held back by the limited one.
     let other = free.until_count(total, WAIT).await;
     assert!(other.last().unwrap().at < got.last().unwrap().at);
