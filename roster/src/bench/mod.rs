@@ -6,8 +6,11 @@
 //!   single-row INSERT per transaction with the same number of clients.
 //! - feed: reading every event through the gap-free feed vs `COPY … TO STDOUT` of the same rows.
 //! - reads: list pages over HTTP, first and deep, vs pgbench running the same SQL (`reads.rs`).
+//! - webhooks: deliveries through the dispatcher vs plain POSTs of the same bodies
+//!   (`webhooks.rs`).
 
 mod reads;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -150,6 +153,7 @@ async fn measure(
         },
     ];
     rows.extend(reads::measure(args, server, bins, &pool).await?);
+    rows.extend(webhooks::measure(args, &pool).await?);
     Ok(rows)
 }
 
