@@ -55,10 +55,15 @@ impl FeedEvent {
             .map(str::to_owned)
     }
 
+    /// The event's public id (`evt_…`), the envelope's `id` and the webhook's `webhook-id`.
+    pub fn event_id(&self) -> String {
+        self.meta(crate::repository::EVENT_ID).unwrap_or_default()
+    }
+
     /// The public envelope (DESIGN.md): what webhooks, Kafka and the Events API carry.
     pub fn envelope(&self) -> EventEnvelope {
         EventEnvelope {
-            id: self.meta(crate::repository::EVENT_ID).unwrap_or_default(),
+            id: self.event_id(),
             event_type: self.event_type.clone(),
             position: self.position,
             occurred_at: self.recorded_at,

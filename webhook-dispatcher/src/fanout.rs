@@ -15,7 +15,7 @@ pub const CONSUMER: &str = "webhooks";
 fn deliveries(subscriptions: &[Subscription], events: &[FeedEvent]) -> Vec<NewDelivery> {
     let mut out = Vec::new();
     for e in events {
-        let envelope_id = e.envelope().id;
+        let event_id = e.event_id();
         // An endpoint receives the events that happen after it was created.
         for s in subscriptions
             .iter()
@@ -25,7 +25,7 @@ fn deliveries(subscriptions: &[Subscription], events: &[FeedEvent]) -> Vec<NewDe
                 out.push(NewDelivery {
                     id: crate::new_id("dlv"),
                     endpoint_id: s.id.clone(),
-                    event_id: envelope_id.clone(),
+                    event_id: event_id.clone(),
                     position: e.position,
                     event_type: e.event_type.clone(),
                 });

@@ -5,7 +5,7 @@ use problem::Problem;
 use store::queries::memberships::Subject;
 use store::queries::{memberships, organizations};
 
-use crate::{failed, found, ids, QueryState};
+use crate::{exists, failed, found, ids, QueryState};
 use paging::{Params, Spec};
 
 const LIST: Spec = Spec::list(&["external_id"]);
@@ -42,14 +42,8 @@ pub async fn get(
 
 /// 404 unless the organization exists (lists of an unknown organization are not just empty).
 pub(crate) async fn require(state: &QueryState, id: &str) -> Result<(), Problem> {
-    if organizations::exists(&state.pool, id)
-        .await
-        .map_err(failed)?
-    {
-        Ok(())
-    } else {
-        Err(Problem::not_found(format!("there is no organization {id}")))
-    }
+    let found = organizations::exists(&state.pool, id).await;
+    exists(found.map(|f| f.then_some(())), "organization", id)
 }
 
 pub async fn roles(

@@ -137,7 +137,7 @@ pub async fn replay(
         .map(|e| NewDelivery {
             id: crate::new_id("dlv"),
             endpoint_id: endpoint.id.clone(),
-            event_id: e.envelope().id,
+            event_id: e.event_id(),
             position: e.position,
             event_type: e.event_type.clone(),
         })
