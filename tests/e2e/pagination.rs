@@ -229,14 +229,14 @@ async fn bad_paging_input_is_a_400_naming_the_parameter() {
     let org = organization(&app).await;
     let other = organization(&app).await;
     let pos = memberships(&app, &org, 0, 3).await;
-    memberships(&app, &other, 10, 3).await;
+    let other_pos = memberships(&app, &other, 10, 3).await;
     let path = format!("/v1/organizations/{org}/memberships");
     let page = app.read(&format!("{path}?limit=1"), pos).await;
     let cursor = page["list_metadata"]["after"].as_str().unwrap().to_owned();
     let other_page = app
         .read(
             &format!("/v1/organizations/{other}/memberships?limit=1"),
-            pos,
+            other_pos,
         )
         .await;
     let foreign = other_page["list_metadata"]["after"].as_str().unwrap();
