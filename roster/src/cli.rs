@@ -136,7 +136,7 @@ pub struct WebhookArgs {
     #[arg(long, env = "ROSTER_WEBHOOK_RETRY_AFTER_MAX", value_parser = parse_duration, default_value = "1h")]
     pub webhook_retry_after_max: Duration,
 
-    /// Concurrent attempts per endpoint and process (1 keeps first attempts in position order).
+    /// Concurrent attempts per endpoint, across all dispatchers (1 keeps first attempts in order).
     #[arg(long, env = "ROSTER_WEBHOOK_MAX_IN_FLIGHT", default_value_t = 1,
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub webhook_max_in_flight: u16,

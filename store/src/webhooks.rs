@@ -1,9 +1,10 @@
 //! Webhook endpoints, the durable delivery queue and the attempt log (migration 0007).
 //!
 //! Deliveries are rows, never only memory: the fan-out inserts them in the same transaction that
-//! advances its checkpoint, and workers claim due ones with `FOR UPDATE SKIP LOCKED` plus a lease,
-//! so any number of workers in any number of processes share the queue, and a crashed worker's
-//! deliveries return to the queue when its lease runs out.
+//! advances its checkpoint. One dispatcher at a time drains an endpoint, under a lease on the
+//! endpoint row that it renews while sending (migration 0008): any number of dispatchers share the
+//! endpoints, each endpoint's first attempts go out in position order, and a dead dispatcher's
+//! endpoints are taken over when its lease runs out.
 
 use chrono::{DateTime, Utc};
 use cqrs_es::persist::SerializedEvent;
@@ -234,25 +235,38 @@ pub async fn insert_deliveries(
     Ok(done.rows_affected())
 }
 
-/// Enabled endpoints that have deliveries due and unclaimed.
+/// Whether an endpoint is enabled, has deliveries due, and no dispatcher drains it. SQL shared by
+/// [`due_endpoints`] and [`is_due`].
+const DUE: &str = "e.enabled AND (e.drain_until IS NULL OR e.drain_until < now())
+                   AND EXISTS (SELECT 1 FROM webhook_deliveries d
+                                WHERE d.endpoint_id = e.id AND d.status = 'pending'
+                                  AND d.next_attempt_at <= now())";
+
+/// Enabled endpoints with deliveries due that no dispatcher is draining.
 pub async fn due_endpoints(pool: &PgPool, limit: i64) -> Result<Vec<String>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT e.id FROM webhook_endpoints e
-          WHERE e.enabled AND EXISTS (
-                SELECT 1 FROM webhook_deliveries d
-                 WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
-                   AND (d.lease_until IS NULL OR d.lease_until < now()))
-          LIMIT $1",
-    )
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT e.id FROM webhook_endpoints e WHERE {DUE} LIMIT $1"
+    ))
     .bind(limit)
     .fetch_all(pool)
     .await?)
 }
 
-/// The earliest time a pending delivery of an enabled endpoint becomes due (to sleep until).
+/// Whether this endpoint has deliveries due that no dispatcher is draining.
+pub async fn is_due(pool: &PgPool, endpoint_id: &str) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = $1 AND {DUE})"
+    ))
+    .bind(endpoint_id)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// The earliest time a pending delivery of an enabled endpoint may be sent (to sleep until): when
+/// it is due and its endpoint's drain lease, if any, has run out.
 pub async fn next_due(pool: &PgPool) -> Result<Option<DateTime<Utc>>, StoreError> {
     Ok(sqlx::query_scalar(
-        "SELECT min(greatest(d.next_attempt_at, coalesce(d.lease_until, d.next_attempt_at)))
+        "SELECT min(greatest(d.next_attempt_at, coalesce(e.drain_until, d.next_attempt_at)))
            FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
           WHERE d.status = 'pending' AND e.enabled",
     )
@@ -260,61 +274,82 @@ pub async fn next_due(pool: &PgPool) -> Result<Option<DateTime<Utc>>, StoreError
     .await?)
 }
 
-/// A claimed delivery with what sending it needs.
+/// Where and how to send an endpoint's deliveries.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Claimed {
+pub struct Target {
+    pub url: String,
+    pub rate_limit_per_s: Option<i32>,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+}
+
+/// Takes (or renews) `owner`'s lease on draining the endpoint, and returns where to send. None if
+/// the endpoint is gone or disabled, or another dispatcher holds a live lease on it.
+pub async fn acquire_drain(
+    pool: &PgPool,
+    endpoint_id: &str,
+    owner: &str,
+    lease: std::time::Duration,
+) -> Result<Option<Target>, StoreError> {
+    Ok(sqlx::query_as(
+        "UPDATE webhook_endpoints
+            SET drain_owner = $2, drain_until = now() + make_interval(secs => $3)
+          WHERE id = $1 AND enabled
+            AND (drain_owner = $2 OR drain_until IS NULL OR drain_until < now())
+         RETURNING url, rate_limit_per_s, secret,
+                   CASE WHEN previous_expires_at > now() THEN previous_secret END
+                       AS previous_secret",
+    )
+    .bind(endpoint_id)
+    .bind(owner)
+    .bind(lease.as_secs_f64())
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Gives up `owner`'s drain lease. No dispatcher (this one included) drains the endpoint again
+/// for `hold`: the time left until the rate limit lets the next delivery go.
+pub async fn release_drain(
+    pool: &PgPool,
+    endpoint_id: &str,
+    owner: &str,
+    hold: std::time::Duration,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE webhook_endpoints
+            SET drain_owner = NULL,
+                drain_until = CASE WHEN $3 > 0 THEN now() + make_interval(secs => $3) END
+          WHERE id = $1 AND drain_owner = $2",
+    )
+    .bind(endpoint_id)
+    .bind(owner)
+    .bind(hold.as_secs_f64())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A delivery due now, with what sending it needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Due {
     pub id: String,
     pub event_id: String,
     pub position: i64,
     pub attempts: i32,
 }
 
-/// Claims up to `limit` due deliveries of one endpoint, oldest position first, for `lease`.
-pub async fn claim(
-    pool: &PgPool,
-    endpoint_id: &str,
-    limit: i64,
-    lease: std::time::Duration,
-) -> Result<Vec<Claimed>, StoreError> {
-    let mut claimed: Vec<Claimed> = sqlx::query_as(
-        "UPDATE webhook_deliveries d
-            SET lease_until = now() + make_interval(secs => $3), updated_at = now()
-           FROM (SELECT id FROM webhook_deliveries
-                  WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at <= now()
-                    AND (lease_until IS NULL OR lease_until < now())
-                  ORDER BY position
-                  LIMIT $2
-                    FOR UPDATE SKIP LOCKED) due
-          WHERE d.id = due.id
-         RETURNING d.id, d.event_id, d.position, d.attempts",
+/// Up to `limit` of the endpoint's due deliveries, oldest position first. Only the holder of the
+/// endpoint's drain lease sends them, so reading is enough: there is nothing to lock.
+pub async fn due(pool: &PgPool, endpoint_id: &str, limit: i64) -> Result<Vec<Due>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, event_id, position, attempts FROM webhook_deliveries
+          WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at <= now()
+          ORDER BY position
+          LIMIT $2",
     )
     .bind(endpoint_id)
     .bind(limit)
-    .bind(lease.as_secs_f64())
     .fetch_all(pool)
-    .await?;
-    claimed.sort_by_key(|c| c.position);
-    Ok(claimed)
-}
-
-/// Where and how to send an endpoint's deliveries.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Target {
-    pub url: String,
-    pub enabled: bool,
-    pub rate_limit_per_s: Option<i32>,
-    pub secret: String,
-    pub previous_secret: Option<String>,
-}
-
-pub async fn target(pool: &PgPool, endpoint_id: &str) -> Result<Option<Target>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT url, enabled, rate_limit_per_s, secret,
-                CASE WHEN previous_expires_at > now() THEN previous_secret END AS previous_secret
-           FROM webhook_endpoints WHERE id = $1",
-    )
-    .bind(endpoint_id)
-    .fetch_optional(pool)
     .await?)
 }
 
@@ -329,6 +364,8 @@ pub struct Attempt {
     pub error_kind: Option<String>,
     pub error: Option<String>,
     pub response_excerpt: Option<String>,
+    /// What follows it.
+    pub next: Next,
 }
 
 /// What follows an attempt.
@@ -341,60 +378,91 @@ pub enum Next {
     Failed,
 }
 
-/// Logs the attempt and moves the delivery on, in one transaction. Returns the start of the
-/// endpoint's current run of failures (None after a success).
-pub async fn record_attempt(
+/// Where a batch of attempts leaves the endpoint's run of failures: whether a success ended it,
+/// and when the run going on after the batch started.
+fn failure_run(attempts: &[Attempt]) -> (bool, Option<DateTime<Utc>>) {
+    let mut reset = false;
+    let mut start = None;
+    for a in attempts {
+        if matches!(a.next, Next::Succeeded) {
+            reset = true;
+            start = None;
+        } else if start.is_none() {
+            start = Some(a.attempted_at);
+        }
+    }
+    (reset, start)
+}
+
+/// The endpoint as a batch of attempts leaves it.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Recorded {
+    /// Start of the endpoint's current run of failures (None after a success).
+    pub failing_since: Option<DateTime<Utc>>,
+    /// Whether the endpoint is still enabled and `owner` still holds its drain lease (renewed).
+    pub held: bool,
+}
+
+/// Logs a batch of one endpoint's attempts (each of a different delivery), moves their
+/// deliveries on, and renews `owner`'s drain lease, in one statement. None if the endpoint is
+/// gone.
+pub async fn record_attempts(
     pool: &PgPool,
     endpoint_id: &str,
-    attempt: &Attempt,
-    next: Next,
-) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms,
-                                       error_kind, error, response_excerpt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&attempt.id)
-    .bind(&attempt.delivery_id)
-    .bind(attempt.attempted_at)
-    .bind(attempt.status_code)
-    .bind(attempt.latency_ms)
-    .bind(&attempt.error_kind)
-    .bind(&attempt.error)
-    .bind(&attempt.response_excerpt)
-    .execute(&mut *tx)
-    .await?;
-    let (status, next_at) = match next {
-        Next::Succeeded => ("succeeded", None),
-        Next::RetryAt(at) => ("pending", Some(at)),
-        Next::Failed => ("failed", None),
-    };
-    sqlx::query(
-        "UPDATE webhook_deliveries
-            SET status = $2, attempts = attempts + 1, next_attempt_at = $3, lease_until = NULL,
-                updated_at = now()
-          WHERE id = $1",
-    )
-    .bind(&attempt.delivery_id)
-    .bind(status)
-    .bind(next_at)
-    .execute(&mut *tx)
-    .await?;
-    let failing_since: Option<DateTime<Utc>> = sqlx::query_scalar(
-        "UPDATE webhook_endpoints
-            SET failing_since = CASE WHEN $2 THEN NULL ELSE coalesce(failing_since, $3) END
+    owner: &str,
+    lease: std::time::Duration,
+    attempts: &[Attempt],
+) -> Result<Option<Recorded>, StoreError> {
+    fn column<T>(attempts: &[Attempt], f: impl Fn(&Attempt) -> T) -> Vec<T> {
+        attempts.iter().map(f).collect()
+    }
+    let (reset, run_start) = failure_run(attempts);
+    let (status, next_at): (Vec<&str>, Vec<Option<DateTime<Utc>>>) = attempts
+        .iter()
+        .map(|a| match a.next {
+            Next::Succeeded => ("succeeded", None),
+            Next::RetryAt(at) => ("pending", Some(at)),
+            Next::Failed => ("failed", None),
+        })
+        .unzip();
+    Ok(sqlx::query_as(
+        "WITH logged AS (
+              INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms,
+                                            error_kind, error, response_excerpt)
+              SELECT * FROM UNNEST($2::text[], $3::text[], $4::timestamptz[], $5::int4[],
+                                   $6::int4[], $7::text[], $8::text[], $9::text[])
+         ), moved AS (
+              UPDATE webhook_deliveries d
+                 SET status = u.status, attempts = d.attempts + 1, next_attempt_at = u.next_at,
+                     updated_at = now()
+                FROM UNNEST($3::text[], $10::text[], $11::timestamptz[]) AS u (id, status, next_at)
+               WHERE d.id = u.id
+         )
+         UPDATE webhook_endpoints
+            SET failing_since = CASE WHEN $12 THEN $13 ELSE coalesce(failing_since, $13) END,
+                drain_until = CASE WHEN drain_owner = $14
+                                   THEN now() + make_interval(secs => $15)
+                                   ELSE drain_until END
           WHERE id = $1
-         RETURNING failing_since",
+         RETURNING failing_since, enabled AND drain_owner IS NOT DISTINCT FROM $14 AS held",
     )
     .bind(endpoint_id)
-    .bind(matches!(next, Next::Succeeded))
-    .bind(attempt.attempted_at)
-    .fetch_optional(&mut *tx)
-    .await?
-    .flatten();
-    tx.commit().await?;
-    Ok(failing_since)
+    .bind(column(attempts, |a| a.id.clone()))
+    .bind(column(attempts, |a| a.delivery_id.clone()))
+    .bind(column(attempts, |a| a.attempted_at))
+    .bind(column(attempts, |a| a.status_code))
+    .bind(column(attempts, |a| a.latency_ms))
+    .bind(column(attempts, |a| a.error_kind.clone()))
+    .bind(column(attempts, |a| a.error.clone()))
+    .bind(column(attempts, |a| a.response_excerpt.clone()))
+    .bind(status)
+    .bind(next_at)
+    .bind(reset)
+    .bind(run_start)
+    .bind(owner)
+    .bind(lease.as_secs_f64())
+    .fetch_optional(pool)
+    .await?)
 }
 
 /// Disables an endpoint for a reason of the dispatcher's (410 Gone, failing for too long) and
@@ -514,7 +582,7 @@ pub async fn requeue(pool: &PgPool, id: &str) -> Result<Option<DeliveryRow>, Sto
     sqlx::query(
         "UPDATE webhook_deliveries
             SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
-          WHERE id = $1 AND (status <> 'pending' OR lease_until IS NULL OR lease_until < now())",
+          WHERE id = $1",
     )
     .bind(id)
     .execute(pool)
@@ -556,4 +624,48 @@ pub async fn stats(pool: &PgPool) -> Result<Stats, StoreError> {
     )
     .fetch_one(pool)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(second: i64, next: Next) -> Attempt {
+        Attempt {
+            id: format!("att_{second}"),
+            delivery_id: format!("dlv_{second}"),
+            attempted_at: DateTime::from_timestamp(second, 0).unwrap(),
+            status_code: None,
+            latency_ms: 1,
+            error_kind: None,
+            error: None,
+            response_excerpt: None,
+            next,
+        }
+    }
+
+    #[test]
+    fn a_batch_ends_or_starts_the_run_of_failures() {
+        let retry = Next::RetryAt(Utc::now());
+        let at = |s| DateTime::from_timestamp(s, 0);
+        // Only failures: the run starts (or goes on) with the first.
+        assert_eq!(
+            failure_run(&[attempt(1, retry), attempt(2, Next::Failed)]),
+            (false, at(1))
+        );
+        // A success ends the run; failures after it start a new one.
+        assert_eq!(
+            failure_run(&[
+                attempt(1, retry),
+                attempt(2, Next::Succeeded),
+                attempt(3, retry),
+                attempt(4, retry)
+            ]),
+            (true, at(3))
+        );
+        assert_eq!(
+            failure_run(&[attempt(1, retry), attempt(2, Next::Succeeded)]),
+            (true, None)
+        );
+    }
 }

@@ -47,11 +47,12 @@ async fn a_killed_dispatcher_delivers_everything_at_least_once_after_restart() {
         Receiver::start().await,
         Receiver::start().await,
     ];
+    // A rate limit keeps the dispatcher busy for seconds, so the kill lands mid-way.
     let bodies = [
-        json!({"url": receivers[0].url}),
-        json!({"url": receivers[1].url, "event_types": ["membership.*"]}),
+        json!({"url": receivers[0].url, "rate_limit_per_s": 500}),
+        json!({"url": receivers[1].url, "event_types": ["membership.*"], "rate_limit_per_s": 500}),
         json!({"url": receivers[2].url, "event_types": ["group.*", "membership.created"],
-               "organization_id": acme}),
+               "organization_id": acme, "rate_limit_per_s": 500}),
     ];
     let mut secrets = Vec::new();
     for body in bodies {
@@ -76,7 +77,6 @@ async fn a_killed_dispatcher_delivers_everything_at_least_once_after_restart() {
         .await
         .unwrap();
 
-    let mut child = dispatcher(&app.db.url);
     let globex: Value = app
         .post("/v1/organizations", json!({"name": "Globex"}))
         .await
@@ -125,6 +125,9 @@ async fn a_killed_dispatcher_delivers_everything_at_least_once_after_restart() {
             .collect(),
     ];
     assert!(expected[0].len() > 3000);
+
+    // Started with everything still to fan out and deliver.
+    let mut child = dispatcher(&app.db.url);
 
     // Kill it mid-way: some deliveries made, many not.
     receivers[0].until_count(300, Duration::from_secs(60)).await;

@@ -688,3 +688,44 @@ async fn several_dispatchers_share_the_queue_without_sending_twice() {
     );
     assert_eq!(deliveries(&app, &id, "succeeded").await.len(), total);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn several_dispatchers_keep_an_endpoints_order_and_rate_limit() {
+    let app = TestApp::spawn().await;
+    let ordered = Receiver::start().await;
+    let limited = Receiver::start().await;
+    endpoint(&app, json!({"url": ordered.url})).await;
+    endpoint(&app, json!({"url": limited.url, "rate_limit_per_s": 25})).await;
+    // One in flight per endpoint (the default), three dispatchers racing for the endpoints.
+    let config = std::sync::Arc::new(webhooks());
+    for _ in 0..3 {
+        tokio::spawn(webhook_dispatcher::run(app.db.pool.clone(), config.clone()));
+    }
+    let org = organization(&app, "Acme").await;
+    let items: Vec<Value> = (0..60)
+        .map(|i| json!({"user_id": format!("u{i}")}))
+        .collect();
+    app.post(
+        &format!("/v1/organizations/{org}/memberships/bulk"),
+        json!({"items": items}),
+    )
+    .await;
+    let log = events(&app).await;
+    let expected: Vec<&str> = log.iter().map(|(id, ..)| id.as_str()).collect();
+
+    let got = ordered.until_count(log.len(), WAIT).await;
+    let ids: Vec<&str> = got.iter().map(|r| r.header("webhook-id")).collect();
+    assert_eq!(ids, expected, "each event once, in position order");
+
+    let got = limited.until_count(log.len(), WAIT).await;
+    let ids: Vec<&str> = got.iter().map(|r| r.header("webhook-id")).collect();
+    assert_eq!(ids, expected, "each event once, in position order");
+    // 25 per second across all three dispatchers: n deliveries span at least (n - 1) / 25 s.
+    let span = got.last().unwrap().at - got[0].at;
+    let least = Duration::from_millis(40 * (log.len() as u64 - 1));
+    assert!(
+        span >= least.mul_f64(0.95),
+        "{} deliveries in {span:?}",
+        log.len()
+    );
+}

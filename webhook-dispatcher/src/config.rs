@@ -11,8 +11,8 @@ pub struct DispatcherConfig {
     /// A 2xx within this is a success (connect, headers; the body excerpt shares the budget).
     pub timeout: Duration,
     pub schedule: Schedule,
-    /// Concurrent attempts per endpoint in this process. 1 keeps first attempts in position
-    /// order at the receiver; more trades that for throughput.
+    /// Concurrent attempts per endpoint (one dispatcher drains an endpoint at a time). 1 keeps
+    /// first attempts in position order at the receiver; more trades that for throughput.
     pub max_in_flight: usize,
     /// An endpoint that has only failed for this long is disabled.
     pub failure_window: Duration,

@@ -1,25 +1,34 @@
-//! Delivery: a supervisor finds endpoints with due deliveries and gives each its own drain task,
-//! which claims that endpoint's due deliveries (oldest position first, at most `max_in_flight`
-//! at a time), signs and POSTs them, and records every attempt. A slow or dead endpoint only
-//! ever occupies its own drain, so it never delays the others.
+//! Delivery: a supervisor finds endpoints with due deliveries that no dispatcher drains, and gives
+//! each its own drain task. The drain takes the endpoint's drain lease (one dispatcher at a time,
+//! renewed while it works), sends the due deliveries oldest position first (at most
+//! `max_in_flight` at a time, within the rate limit), and logs the attempts in batches. A slow or
+//! dead endpoint only ever occupies its own drain, so it never delays the others.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use futures::future::join_all;
+use futures::{stream, StreamExt};
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use sqlx::PgPool;
-use store::webhooks::{self, Attempt, Claimed, Next, Target};
+use store::webhooks::{self, Attempt, Due, Next, Target};
 use store::{Feed, FeedEvent, StoreError};
 use tokio::sync::{mpsc, Notify};
 
 use crate::config::DispatcherConfig;
 use crate::{schedule, signing, ssrf};
 
-/// A drain claims at most what its rate limit lets start within this.
-const RATE_WINDOW: Duration = Duration::from_secs(4);
+/// Room in a drain lease beyond one attempt's timeout.
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
+
+/// Due deliveries a drain reads at a time.
+const CHUNK: i64 = 200;
+
+/// Attempts are logged in batches of up to this many, and no later than `FLUSH_AFTER` after the
+/// first of a batch finished: one statement per batch instead of a transaction per attempt.
+const FLUSH_MAX: usize = 100;
+const FLUSH_AFTER: Duration = Duration::from_millis(20);
 
 /// How much of a response body an attempt keeps.
 pub const EXCERPT_BYTES: usize = 4096;
@@ -59,8 +68,18 @@ pub struct Deliverer {
     feed: Feed,
     client: reqwest::Client,
     config: Arc<DispatcherConfig>,
+    /// This dispatcher's name on the drain leases it holds.
+    owner: String,
     busy: Mutex<HashSet<String>>,
     drained: Notify,
+}
+
+/// Why a drain round stopped.
+enum Stop {
+    /// Nothing is due any more.
+    Exhausted,
+    /// The endpoint is gone or disabled, or another dispatcher drains it.
+    Lost,
 }
 
 impl Deliverer {
@@ -76,6 +95,7 @@ impl Deliverer {
             pool,
             client,
             config,
+            owner: crate::new_id("drn"),
             busy: Mutex::new(HashSet::new()),
             drained: Notify::new(),
         }))
@@ -122,65 +142,162 @@ impl Deliverer {
         Ok(())
     }
 
-    /// Sends the endpoint's due deliveries until none are left.
+    /// How long a drain lease lasts; it is renewed halfway, which leaves a whole timeout (the
+    /// longest the drain can be busy with one attempt) plus a margin before it runs out.
+    fn lease(&self) -> Duration {
+        2 * (self.config.timeout + LEASE_MARGIN)
+    }
+
+    /// Sends the endpoint's due deliveries until none are left, holding its drain lease, then
+    /// gives the lease up. Deliveries that became due just before the release are not left
+    /// waiting for the next poll: the drain looks again once the lease is free.
     async fn drain(&self, endpoint_id: &str) -> Result<(), StoreError> {
-        // Covers the wait for a rate-limit slot (≤ RATE_WINDOW) and the attempt itself.
-        let lease = self.config.timeout + RATE_WINDOW + Duration::from_secs(5);
-        let mut next_slot = Instant::now();
         loop {
-            let Some(target) = webhooks::target(&self.pool, endpoint_id).await? else {
-                return Ok(()); // deleted: its deliveries went with it
-            };
-            if !target.enabled {
-                return Ok(()); // disabled meanwhile: its deliveries wait
-            }
-            let spacing = target
-                .rate_limit_per_s
-                .filter(|r| *r > 0)
-                .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
-            // Never claim more than the rate limit lets start within a few seconds: a claimed
-            // delivery waiting for its slot must not outlive its lease.
-            let limit = match spacing {
-                Some(s) => (RATE_WINDOW.as_secs_f64() / s.as_secs_f64())
-                    .floor()
-                    .max(1.0) as usize,
-                None => usize::MAX,
-            }
-            .min(self.config.max_in_flight);
-            let claimed = webhooks::claim(&self.pool, endpoint_id, limit as i64, lease).await?;
-            if claimed.is_empty() {
-                return Ok(());
-            }
-            let positions: Vec<i64> = claimed.iter().map(|c| c.position).collect();
-            let events = self.feed.read_positions(&positions).await?;
-            let sends = claimed.iter().map(|c| {
-                let slot = next_slot;
-                if let Some(s) = spacing {
-                    next_slot = next_slot.max(Instant::now()) + s;
-                }
-                let event = events.iter().find(|e| e.position == c.position);
-                self.attempt(endpoint_id, &target, c, event, slot)
-            });
-            for result in join_all(sends).await {
-                result?;
+            // When the rate limit lets the next delivery go; kept across chunks, and across
+            // drains (and dispatchers) by the hold on the released lease.
+            let mut next_slot = Instant::now();
+            let stop = self.drain_held(endpoint_id, &mut next_slot).await;
+            let hold = next_slot.saturating_duration_since(Instant::now());
+            webhooks::release_drain(&self.pool, endpoint_id, &self.owner, hold).await?;
+            match stop? {
+                Stop::Exhausted if webhooks::is_due(&self.pool, endpoint_id).await? => continue,
+                _ => return Ok(()),
             }
         }
     }
 
-    /// One attempt of one delivery: send, log, schedule what follows.
-    async fn attempt(
+    async fn drain_held(
         &self,
         endpoint_id: &str,
+        next_slot: &mut Instant,
+    ) -> Result<Stop, StoreError> {
+        let lease = self.lease();
+        loop {
+            let Some(target) =
+                webhooks::acquire_drain(&self.pool, endpoint_id, &self.owner, lease).await?
+            else {
+                return Ok(Stop::Lost);
+            };
+            let mut renew_at = Instant::now() + lease / 2;
+            let due = webhooks::due(&self.pool, endpoint_id, CHUNK).await?;
+            if due.is_empty() {
+                return Ok(Stop::Exhausted);
+            }
+            let positions: Vec<i64> = due.iter().map(|d| d.position).collect();
+            let events = self.feed.read_positions(&positions).await?;
+            let spacing = target
+                .rate_limit_per_s
+                .filter(|r| *r > 0)
+                .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
+            // Started in position order (at most max_in_flight at once), each at its rate-limit
+            // slot; logged as they finish.
+            let mut attempts = Vec::with_capacity(due.len());
+            for d in &due {
+                let event = events.iter().find(|e| e.position == d.position);
+                let slot = (*next_slot).max(Instant::now());
+                attempts.push(self.attempt(&target, d, event, slot));
+                if let Some(s) = spacing {
+                    *next_slot = slot + s;
+                }
+            }
+            let mut sends =
+                stream::iter(attempts).buffer_unordered(self.config.max_in_flight.max(1));
+            let mut batch: Vec<Attempt> = Vec::new();
+            let mut flush_at: Option<Instant> = None;
+            loop {
+                tokio::select! {
+                    done = sends.next() => match done {
+                        Some(attempt) => {
+                            let gone = attempt.status_code == Some(410);
+                            batch.push(attempt);
+                            if gone {
+                                self.flush(endpoint_id, &mut batch).await?;
+                                if webhooks::disable_with_event(&self.pool, endpoint_id, "gone").await? {
+                                    tracing::warn!(endpoint = endpoint_id, "endpoint answered 410 Gone: disabled");
+                                }
+                                return Ok(Stop::Lost);
+                            }
+                            if batch.len() >= FLUSH_MAX {
+                                flush_at = Some(Instant::now());
+                            } else {
+                                flush_at.get_or_insert(Instant::now() + FLUSH_AFTER);
+                            }
+                        }
+                        None => break,
+                    },
+                    () = sleep_until(flush_at), if flush_at.is_some() => {
+                        flush_at = None;
+                        if !self.flush(endpoint_id, &mut batch).await? {
+                            return Ok(Stop::Lost);
+                        }
+                        renew_at = Instant::now() + lease / 2;
+                    }
+                    () = tokio::time::sleep_until(renew_at.into()) => {
+                        if webhooks::acquire_drain(&self.pool, endpoint_id, &self.owner, lease)
+                            .await?
+                            .is_none()
+                        {
+                            // Disabled or deleted meanwhile (or the lease was lost): what is not
+                            // logged yet stays pending, and is sent again by whoever drains next.
+                            self.flush(endpoint_id, &mut batch).await?;
+                            return Ok(Stop::Lost);
+                        }
+                        renew_at = Instant::now() + lease / 2;
+                    }
+                }
+            }
+            if !self.flush(endpoint_id, &mut batch).await? {
+                return Ok(Stop::Lost);
+            }
+        }
+    }
+
+    /// Logs the batch's attempts and renews the drain lease; false if the endpoint should no
+    /// longer be drained here (deleted or disabled meanwhile, the lease lost, or disabled now
+    /// for failing too long).
+    async fn flush(&self, endpoint_id: &str, batch: &mut Vec<Attempt>) -> Result<bool, StoreError> {
+        if batch.is_empty() {
+            return Ok(true);
+        }
+        let recorded =
+            webhooks::record_attempts(&self.pool, endpoint_id, &self.owner, self.lease(), batch)
+                .await;
+        let recorded = match recorded {
+            Ok(Some(r)) => r,
+            // The endpoint (and so its deliveries) was deleted meanwhile.
+            Ok(None) => return Ok(false),
+            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_foreign_key_violation() => {
+                return Ok(false)
+            }
+            Err(e) => return Err(e),
+        };
+        batch.clear();
+        if let Some(since) = recorded.failing_since {
+            let window = chrono::Duration::from_std(self.config.failure_window)
+                .unwrap_or(chrono::Duration::MAX);
+            if Utc::now() - since >= window {
+                if webhooks::disable_with_event(&self.pool, endpoint_id, "failing").await? {
+                    tracing::warn!(endpoint = endpoint_id, since = %since, "endpoint failing for too long: disabled");
+                }
+                return Ok(false);
+            }
+        }
+        Ok(recorded.held)
+    }
+
+    /// One attempt of one delivery: send it at its slot, and say what it came to and what follows.
+    async fn attempt(
+        &self,
         target: &Target,
-        claimed: &Claimed,
+        due: &Due,
         event: Option<&FeedEvent>,
         slot: Instant,
-    ) -> Result<(), StoreError> {
+    ) -> Attempt {
         tokio::time::sleep_until(slot.into()).await;
         let attempted_at = Utc::now();
         let started = Instant::now();
         let outcome = match event {
-            Some(event) => self.send(target, &claimed.event_id, event).await,
+            Some(event) => self.send(target, &due.event_id, event).await,
             None => Outcome::failed("event_missing", "the event is not in the log".into()),
         };
         let latency_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
@@ -192,7 +309,7 @@ impl Deliverer {
             match self
                 .config
                 .schedule
-                .next_delay(claimed.attempts as usize + 1, outcome.retry_after)
+                .next_delay(due.attempts as usize + 1, outcome.retry_after)
             {
                 Some(delay) => Next::RetryAt(
                     Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default(),
@@ -200,47 +317,21 @@ impl Deliverer {
                 None => Next::Failed,
             }
         };
-        let attempt = Attempt {
+        tracing::debug!(
+            delivery = %due.id, status = ?outcome.status_code, error = ?outcome.error_kind,
+            latency_ms, "webhook attempt"
+        );
+        Attempt {
             id: crate::new_id("att"),
-            delivery_id: claimed.id.clone(),
+            delivery_id: due.id.clone(),
             attempted_at,
             status_code: outcome.status_code.map(i32::from),
             latency_ms,
             error_kind: outcome.error_kind.map(str::to_owned),
-            error: outcome.error.clone(),
-            response_excerpt: outcome.excerpt.clone(),
-        };
-        tracing::debug!(
-            endpoint = endpoint_id, delivery = %claimed.id, status = ?outcome.status_code,
-            error = ?outcome.error_kind, latency_ms, "webhook attempt"
-        );
-        let failing_since = match webhooks::record_attempt(&self.pool, endpoint_id, &attempt, next)
-            .await
-        {
-            Ok(f) => f,
-            // The endpoint (and so the delivery) was deleted meanwhile.
-            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_foreign_key_violation() => {
-                return Ok(())
-            }
-            Err(e) => return Err(e),
-        };
-        if outcome.gone() {
-            if webhooks::disable_with_event(&self.pool, endpoint_id, "gone").await? {
-                tracing::warn!(
-                    endpoint = endpoint_id,
-                    "endpoint answered 410 Gone: disabled"
-                );
-            }
-        } else if let Some(since) = failing_since {
-            let window = chrono::Duration::from_std(self.config.failure_window)
-                .unwrap_or(chrono::Duration::MAX);
-            if Utc::now() - since >= window
-                && webhooks::disable_with_event(&self.pool, endpoint_id, "failing").await?
-            {
-                tracing::warn!(endpoint = endpoint_id, since = %since, "endpoint failing for too long: disabled");
-            }
+            error: outcome.error,
+            response_excerpt: outcome.excerpt,
+            next,
         }
-        Ok(())
     }
 
     async fn send(&self, target: &Target, webhook_id: &str, event: &FeedEvent) -> Outcome {
@@ -345,4 +436,11 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// Sleeps until the deadline (a `select!` branch guarded by `deadline.is_some()`).
+async fn sleep_until(deadline: Option<Instant>) {
+    if let Some(at) = deadline {
+        tokio::time::sleep_until(at.into()).await;
+    }
 }
