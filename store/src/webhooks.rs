@@ -283,23 +283,49 @@ pub struct Target {
     pub previous_secret: Option<String>,
 }
 
-/// Takes (or renews) `owner`'s lease on draining the endpoint, and returns where to send. None if
-/// the endpoint is gone or disabled, or another dispatcher holds a live lease on it.
-pub async fn acquire_drain(
+const TARGET: &str = "RETURNING url, rate_limit_per_s, secret,
+                              CASE WHEN previous_expires_at > now() THEN previous_secret END
+                                  AS previous_secret";
+
+/// Claims the endpoint's drain for `owner` (`FOR UPDATE SKIP LOCKED`, like any queue claim: a
+/// dispatcher never waits on another's claim), and returns where to send. None if the endpoint
+/// is gone or disabled, or another dispatcher holds a live lease on it or is claiming it.
+pub async fn claim_drain(
     pool: &PgPool,
     endpoint_id: &str,
     owner: &str,
     lease: std::time::Duration,
 ) -> Result<Option<Target>, StoreError> {
-    Ok(sqlx::query_as(
-        "UPDATE webhook_endpoints
+    Ok(sqlx::query_as(&format!(
+        "UPDATE webhook_endpoints e
             SET drain_owner = $2, drain_until = now() + make_interval(secs => $3)
-          WHERE id = $1 AND enabled
-            AND (drain_owner = $2 OR drain_until IS NULL OR drain_until < now())
-         RETURNING url, rate_limit_per_s, secret,
-                   CASE WHEN previous_expires_at > now() THEN previous_secret END
-                       AS previous_secret",
-    )
+           FROM (SELECT id FROM webhook_endpoints
+                  WHERE id = $1 AND enabled AND (drain_until IS NULL OR drain_until < now())
+                    FOR UPDATE SKIP LOCKED) free
+          WHERE e.id = free.id
+         {TARGET}"
+    ))
+    .bind(endpoint_id)
+    .bind(owner)
+    .bind(lease.as_secs_f64())
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Renews `owner`'s drain lease, and returns where to send now (the URL or secrets may have
+/// changed). None if the endpoint is gone or disabled, or the lease was lost.
+pub async fn renew_drain(
+    pool: &PgPool,
+    endpoint_id: &str,
+    owner: &str,
+    lease: std::time::Duration,
+) -> Result<Option<Target>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "UPDATE webhook_endpoints
+            SET drain_until = now() + make_interval(secs => $3)
+          WHERE id = $1 AND enabled AND drain_owner = $2
+         {TARGET}"
+    ))
     .bind(endpoint_id)
     .bind(owner)
     .bind(lease.as_secs_f64())

@@ -172,12 +172,17 @@ impl Deliverer {
         next_slot: &mut Instant,
     ) -> Result<Stop, StoreError> {
         let lease = self.lease();
+        let mut claimed = false;
         loop {
-            let Some(target) =
-                webhooks::acquire_drain(&self.pool, endpoint_id, &self.owner, lease).await?
-            else {
+            let target = if claimed {
+                webhooks::renew_drain(&self.pool, endpoint_id, &self.owner, lease).await?
+            } else {
+                webhooks::claim_drain(&self.pool, endpoint_id, &self.owner, lease).await?
+            };
+            let Some(target) = target else {
                 return Ok(Stop::Lost);
             };
+            claimed = true;
             let mut renew_at = Instant::now() + lease / 2;
             let due = webhooks::due(&self.pool, endpoint_id, CHUNK).await?;
             if due.is_empty() {
@@ -233,7 +238,7 @@ impl Deliverer {
                         renew_at = Instant::now() + lease / 2;
                     }
                     () = tokio::time::sleep_until(renew_at.into()) => {
-                        if webhooks::acquire_drain(&self.pool, endpoint_id, &self.owner, lease)
+                        if webhooks::renew_drain(&self.pool, endpoint_id, &self.owner, lease)
                             .await?
                             .is_none()
                         {
