@@ -22,6 +22,7 @@ use crate::values::{
     Attributes, Description, Email, GroupName, Metadata, OrganizationName, Permissions, RoleName,
     RoleSlug, SubjectId,
 };
+use crate::webhook_endpoint::{DisabledReason, EndpointDisabled, ENDPOINT_DISABLED};
 
 pub struct EventDoc {
     pub event_type: &'static str,
@@ -166,7 +167,7 @@ fn doc<T: Serialize + schemars::JsonSchema>(
     }
 }
 
-/// Every event type roster publishes, in the order of DESIGN.md.
+/// Every event type roster publishes, in the order of DESIGN.md, then the dispatcher's own.
 pub fn events() -> Vec<EventDoc> {
     let o = ("organization", org().id.to_string(), 1);
     let m = ("membership", membership().id.to_string(), 1);
@@ -242,7 +243,28 @@ pub fn events() -> Vec<EventDoc> {
         doc("invitation.accepted", "an invitation was accepted; the membership's event follows", i.clone(), &invitation(InvitationState::Accepted)),
         doc("invitation.revoked", "a pending invitation was revoked", i.clone(), &invitation(InvitationState::Revoked)),
         doc("invitation.expired", "a pending invitation passed its expiry (emitted by the sweeper)", i, &invitation(InvitationState::Expired)),
+        endpoint_disabled(),
     ]
+}
+
+/// Logged by the webhook dispatcher, not by a domain aggregate: its actor is `system`.
+fn endpoint_disabled() -> EventDoc {
+    let id = "we_01JD8ZC0D1E2F3G4H5J6K7M8N9";
+    let data = EndpointDisabled {
+        id: id.into(),
+        url: "https://hooks.example.com/roster".into(),
+        organization_id: Some(org().id.to_string()),
+        reason: DisabledReason::Gone,
+        disabled_at: at(),
+    };
+    let mut d = doc(
+        ENDPOINT_DISABLED,
+        "the webhook dispatcher disabled an endpoint by itself: it answered `410 Gone` (`reason: gone`) or failed for the whole failure window (`reason: failing`)",
+        ("webhook_endpoint", id.into(), 1),
+        &data,
+    );
+    d.example["actor"] = serde_json::to_value(Actor::system()).unwrap_or_default();
+    d
 }
 
 /// `docs/events.md`.

@@ -45,6 +45,7 @@ pub mod invitation;
 pub mod membership;
 pub mod organization;
 pub mod values;
+pub mod webhook_endpoint;
 
 pub use claims::ClaimChange;
 pub use envelope::{Actor, AggregateRef, EventEnvelope};

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use cqrs_es::persist::SerializedEvent;
+use domain::webhook_endpoint::{DisabledReason, EndpointDisabled, ENDPOINT_DISABLED};
 use serde::Serialize;
 use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool, QueryBuilder};
@@ -496,7 +497,7 @@ pub async fn record_attempts(
 pub async fn disable_with_event(
     pool: &PgPool,
     endpoint_id: &str,
-    reason: &str,
+    reason: DisabledReason,
 ) -> Result<bool, StoreError> {
     let mut tx = pool.begin().await?;
     let disabled: Option<(String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
@@ -505,7 +506,7 @@ pub async fn disable_with_event(
          RETURNING url, organization_id, updated_at",
     )
     .bind(endpoint_id)
-    .bind(reason)
+    .bind(reason.as_str())
     .fetch_optional(&mut *tx)
     .await?;
     let Some((url, organization_id, at)) = disabled else {
@@ -518,10 +519,14 @@ pub async fn disable_with_event(
     .bind(endpoint_id)
     .fetch_one(&mut *tx)
     .await?;
-    let data = json!({
-        "id": endpoint_id, "url": url, "organization_id": organization_id,
-        "reason": reason, "disabled_at": at,
-    });
+    let data = serde_json::to_value(EndpointDisabled {
+        id: endpoint_id.to_owned(),
+        url,
+        organization_id: organization_id.clone(),
+        reason,
+        disabled_at: at,
+    })
+    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut metadata = json!({"actor_type": "system", "request_id": ""});
     if let Some(org) = &organization_id {
         metadata[crate::repository::ORGANIZATION_ID] = Value::String(org.clone());
@@ -530,9 +535,9 @@ pub async fn disable_with_event(
         endpoint_id.to_owned(),
         sequence as usize,
         "webhook_endpoint".into(),
-        "webhook_endpoint.disabled".into(),
+        ENDPOINT_DISABLED.into(),
         "1".into(),
-        json!({"type": "webhook_endpoint.disabled", "data": data}),
+        json!({"type": ENDPOINT_DISABLED, "data": data}),
         metadata,
     );
     crate::repository::append(&mut tx, "webhook_endpoint", &[event]).await?;

@@ -306,6 +306,11 @@ async fn gone_disables_the_endpoint_and_logs_an_event_others_receive() {
     assert_eq!(event["type"], "webhook_endpoint.disabled");
     assert_eq!(event["data"]["id"], gone_id.as_str());
     assert_eq!(event["data"]["reason"], "gone");
+    assert_eq!(event["actor"]["type"], "system");
+    // The data is what docs/events.md documents.
+    let data: domain::webhook_endpoint::EndpointDisabled =
+        serde_json::from_value(event["data"].clone()).unwrap();
+    assert_eq!(data.url, gone.url);
     let e = app.get(&format!("/v1/webhook-endpoints/{gone_id}")).await.1;
     assert_eq!(e["enabled"], false);
     assert_eq!(e["disabled_reason"], "gone");

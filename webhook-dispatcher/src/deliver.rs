@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use domain::webhook_endpoint::DisabledReason;
 use futures::{stream, StreamExt};
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use sqlx::PgPool;
@@ -217,7 +218,7 @@ impl Deliverer {
                             batch.push(attempt);
                             if gone {
                                 self.flush(endpoint_id, &mut batch).await?;
-                                if webhooks::disable_with_event(&self.pool, endpoint_id, "gone").await? {
+                                if webhooks::disable_with_event(&self.pool, endpoint_id, DisabledReason::Gone).await? {
                                     tracing::warn!(endpoint = endpoint_id, "endpoint answered 410 Gone: disabled");
                                 }
                                 return Ok(Stop::Lost);
@@ -281,7 +282,9 @@ impl Deliverer {
             let window = chrono::Duration::from_std(self.config.failure_window)
                 .unwrap_or(chrono::Duration::MAX);
             if Utc::now() - since >= window {
-                if webhooks::disable_with_event(&self.pool, endpoint_id, "failing").await? {
+                if webhooks::disable_with_event(&self.pool, endpoint_id, DisabledReason::Failing)
+                    .await?
+                {
                     tracing::warn!(endpoint = endpoint_id, since = %since, "endpoint failing for too long: disabled");
                 }
                 return Ok(false);

@@ -2,14 +2,12 @@
 
 use store::webhooks::Subscription;
 
-/// Event types a filter may name: the domain's, plus the dispatcher's own.
+/// Event types a filter may name: every type in the catalogue (docs/events.md).
 fn known_types() -> Vec<&'static str> {
-    let mut types: Vec<&'static str> = domain::catalogue::events()
+    domain::catalogue::events()
         .iter()
         .map(|d| d.event_type)
-        .collect();
-    types.push(crate::ENDPOINT_DISABLED);
-    types
+        .collect()
 }
 
 /// Checks a filter entry: a known event type, or `family.*` of a known family.

@@ -22,7 +22,7 @@ use sqlx::PgPool;
 pub use config::DispatcherConfig;
 
 /// The event the dispatcher logs when it disables an endpoint by itself.
-pub const ENDPOINT_DISABLED: &str = "webhook_endpoint.disabled";
+pub use domain::webhook_endpoint::ENDPOINT_DISABLED;
 
 pub const USER_AGENT: &str = concat!("roster-webhooks/", env!("CARGO_PKG_VERSION"));
 
