@@ -1,40 +1,52 @@
-//! Read-your-writes: wait until the projector has applied a given position.
+//! Read-your-writes: wait until the projector has applied a given position. Waiters follow the
+//! projector's checkpoint announcements (`store::checkpoints::watch`), so they wake as soon as the
+//! batch commits; the checkpoint table stays the authority before and after the wait.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use problem::Problem;
+use tokio::sync::watch;
 
 use crate::{failed, QueryState};
 
-/// Polling starts fast (a projector batch usually lands within milliseconds) and backs off.
-const FIRST_POLL: Duration = Duration::from_millis(2);
-const MAX_POLL: Duration = Duration::from_millis(50);
+/// How often the watch re-reads the checkpoint in case an announcement was missed.
+const REREAD: Duration = Duration::from_millis(100);
 
 impl QueryState {
+    fn applied(&self) -> watch::Receiver<i64> {
+        self.applied
+            .get_or_init(|| store::checkpoints::watch(self.pool.clone(), self.consumer, REREAD))
+            .clone()
+    }
+
+    async fn checkpoint(&self) -> Result<i64, Problem> {
+        store::checkpoints::load(&self.pool, self.consumer)
+            .await
+            .map_err(failed)
+    }
+
     /// Returns once the read models include `min_position`, or 503 after the wait bound.
     pub(crate) async fn caught_up(&self, min_position: Option<i64>) -> Result<(), Problem> {
         let Some(wanted) = min_position else {
             return Ok(());
         };
-        let started = Instant::now();
-        let mut poll = FIRST_POLL;
-        loop {
-            let applied = store::checkpoints::load(&self.pool, self.consumer)
-                .await
-                .map_err(failed)?;
-            if applied >= wanted {
-                return Ok(());
-            }
-            if started.elapsed() >= self.wait {
-                return Err(Problem::unavailable(format!(
-                    "the read models have reached position {applied}, not yet {wanted}, after \
-                     waiting {} ms; retry shortly",
-                    self.wait.as_millis()
-                ))
-                .with_field("min_position", "not reached within the wait bound"));
-            }
-            tokio::time::sleep(poll.min(self.wait.saturating_sub(started.elapsed()))).await;
-            poll = (poll * 2).min(MAX_POLL);
+        let mut applied = self.applied();
+        if *applied.borrow_and_update() >= wanted || self.checkpoint().await? >= wanted {
+            return Ok(());
         }
+        let reached = tokio::time::timeout(self.wait, applied.wait_for(|p| *p >= wanted)).await;
+        if matches!(reached, Ok(Ok(_))) {
+            return Ok(());
+        }
+        let now = self.checkpoint().await?;
+        if now >= wanted {
+            return Ok(());
+        }
+        Err(Problem::unavailable(format!(
+            "the read models have reached position {now}, not yet {wanted}, after waiting {} ms; \
+             retry shortly",
+            self.wait.as_millis()
+        ))
+        .with_field("min_position", "not reached within the wait bound"))
     }
 }

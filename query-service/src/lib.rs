@@ -30,6 +30,8 @@ pub struct QueryState {
     /// The checkpoint `min_position` waits for (the projector's consumer name).
     consumer: &'static str,
     wait: Duration,
+    /// That checkpoint, followed live; started by the first request that waits.
+    applied: std::sync::OnceLock<tokio::sync::watch::Receiver<i64>>,
     cursors: Cursors,
 }
 
@@ -38,6 +40,7 @@ impl QueryState {
         Arc::new(Self {
             consumer,
             wait,
+            applied: std::sync::OnceLock::new(),
             cursors: Cursors::new(pool.clone()),
             pool,
         })

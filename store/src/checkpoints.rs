@@ -1,9 +1,18 @@
 //! Where each feed consumer has got to. Saved in the consumer's own transaction, together with
-//! the effects of the events it processed, so a crash never loses or repeats work.
+//! the effects of the events it processed, so a crash never loses or repeats work. Every save is
+//! announced (`NOTIFY`, delivered at commit), so waiters such as read-your-writes queries wake at
+//! once instead of polling.
 
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
 use sqlx::{PgConnection, PgPool};
+use tokio::sync::watch;
 
 use crate::StoreError;
+
+/// The channel checkpoint saves are announced on; the payload is `"{consumer} {position}"`.
+pub const CHANNEL: &str = "roster_checkpoints";
 
 pub async fn load(pool: &PgPool, consumer: &str) -> Result<i64, StoreError> {
     let position: Option<i64> =
@@ -21,14 +30,83 @@ pub async fn save(
     position: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO checkpoints (consumer, position) VALUES ($1, $2)
-         ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = now()",
+        "WITH saved AS (
+              INSERT INTO checkpoints (consumer, position) VALUES ($1, $2)
+              ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = now()
+              RETURNING consumer, position)
+         SELECT pg_notify($3, consumer || ' ' || position) FROM saved",
     )
     .bind(consumer)
     .bind(position)
+    .bind(CHANNEL)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A live view of `consumer`'s checkpoint: follows the announcements of its saves, and re-reads
+/// it every `poll` in case one was missed (a broken listener connection). The task ends when
+/// every receiver is gone.
+pub fn watch(pool: PgPool, consumer: &'static str, poll: Duration) -> watch::Receiver<i64> {
+    let (tx, rx) = watch::channel(0);
+    tokio::spawn(async move {
+        tokio::select! {
+            () = follow(&pool, consumer, poll, &tx) => {}
+            () = tx.closed() => {}
+        }
+    });
+    rx
+}
+
+async fn follow(pool: &PgPool, consumer: &str, poll: Duration, tx: &watch::Sender<i64>) {
+    let advance = |position: i64| {
+        tx.send_if_modified(|v| {
+            let newer = position > *v;
+            if newer {
+                *v = position;
+            }
+            newer
+        });
+    };
+    let mut listener: Option<PgListener> = None;
+    loop {
+        if listener.is_none() {
+            // Listen before reading, so a save between the read and the wait is not missed.
+            listener = listen(pool).await.ok();
+        }
+        match load(pool, consumer).await {
+            Ok(position) => advance(position),
+            Err(e) => tracing::debug!(error = %e, consumer, "cannot read the checkpoint"),
+        }
+        let Some(l) = listener.as_mut() else {
+            tokio::time::sleep(poll).await;
+            continue;
+        };
+        // Announcements until a quiet `poll` passes (then re-read) or the connection breaks.
+        loop {
+            match tokio::time::timeout(poll, l.recv()).await {
+                Ok(Ok(n)) => {
+                    let announced = n.payload().split_once(' ');
+                    if let Some((_, p)) = announced.filter(|(c, _)| *c == consumer) {
+                        if let Ok(position) = p.parse() {
+                            advance(position);
+                        }
+                    }
+                }
+                Ok(Err(_)) => {
+                    listener = None;
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
 }
 
 /// The consumer's position, locking its row until the caller's transaction ends (so the
