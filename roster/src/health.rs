@@ -124,11 +124,19 @@ async fn metrics(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
         ),
     ];
     let mut body = String::new();
-    for (name, help, value) in gauges {
+    let mut gauge = |name: &str, help: &str, value: &dyn std::fmt::Display| {
         body.push_str(&format!(
             "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"
         ));
+    };
+    for (name, help, value) in gauges {
+        gauge(name, help, &value);
     }
+    gauge(
+        "roster_webhook_delivery_overdue_seconds",
+        "Seconds the most overdue webhook delivery has been due without an attempt.",
+        &format!("{:.3}", queue.overdue_seconds),
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(body))

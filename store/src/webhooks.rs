@@ -639,19 +639,27 @@ pub async fn recover(
     Ok(done.rows_affected())
 }
 
-/// Queue gauges for `/metrics`: pending and failed deliveries, disabled endpoints.
+/// Queue gauges for `/metrics`: pending and failed deliveries, disabled endpoints, and how far
+/// the dispatchers are behind schedule.
 #[derive(Debug, Default, Clone, Copy, sqlx::FromRow)]
 pub struct Stats {
     pub pending: i64,
     pub failed: i64,
     pub disabled_endpoints: i64,
+    /// Seconds since the most overdue pending delivery of an enabled endpoint became due (0 if
+    /// none is due): what an alert on delivery delay watches.
+    pub overdue_seconds: f64,
 }
 
 pub async fn stats(pool: &PgPool) -> Result<Stats, StoreError> {
     Ok(sqlx::query_as(
         "SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS pending,
                 (SELECT count(*) FROM webhook_deliveries WHERE status = 'failed') AS failed,
-                (SELECT count(*) FROM webhook_endpoints WHERE NOT enabled) AS disabled_endpoints",
+                (SELECT count(*) FROM webhook_endpoints WHERE NOT enabled) AS disabled_endpoints,
+                (SELECT coalesce(extract(epoch FROM now() - min(d.next_attempt_at)), 0)::float8
+                   FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                  WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND e.enabled)
+                    AS overdue_seconds",
     )
     .fetch_one(pool)
     .await?)

@@ -524,6 +524,23 @@ async fn a_stuck_endpoint_never_delays_the_others() {
         stuck.count()
     );
     assert!(stuck.count() < total);
+    // The stuck endpoint's queue is behind schedule, and /metrics says by how much.
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let overdue: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("roster_webhook_delivery_overdue_seconds "))
+        .expect("the overdue gauge")
+        .parse()
+        .unwrap();
+    assert!(overdue > 0.0, "{metrics}");
 }
 
 #[tokio::test]
