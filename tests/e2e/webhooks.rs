@@ -678,6 +678,42 @@ async fn a_rate_limit_spaces_an_endpoints_deliveries() {
     assert!(other.last().unwrap().at < got.last().unwrap().at);
 }
 
+#[tokio::test]
+async fn a_slow_stretch_never_turns_into_a_burst_over_the_rate_limit() {
+    let app = TestApp::with_dispatcher(webhooks()).await;
+    // The first six answers take 250 ms each, 2.5 times the 100 ms the rate limit spaces
+    // deliveries by; then the receiver answers at once.
+    let r = Receiver::with(|n| {
+        if n < 6 {
+            Reply::Slow(Duration::from_millis(250))
+        } else {
+            Reply::Status(200)
+        }
+    })
+    .await;
+    endpoint(&app, json!({"url": r.url, "rate_limit_per_s": 10})).await;
+    let org = organization(&app, "Acme").await;
+    let items: Vec<Value> = (0..17)
+        .map(|i| json!({"user_id": format!("u{i}")}))
+        .collect();
+    app.post(
+        &format!("/v1/organizations/{org}/memberships/bulk"),
+        json!({"items": items}),
+    )
+    .await;
+    let total = events(&app).await.len();
+    let got = r.until_count(total, WAIT).await;
+    // Slots are taken when an attempt starts: after the slow stretch the deliveries go on 100 ms
+    // apart, never catching up on the slots the slow answers used.
+    for pair in got.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(
+            gap >= Duration::from_millis(90),
+            "{gap:?} between two deliveries"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn several_dispatchers_share_the_queue_without_sending_twice() {
     let app = TestApp::spawn().await;

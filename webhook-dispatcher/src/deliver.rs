@@ -156,8 +156,9 @@ impl Deliverer {
         loop {
             // When the rate limit lets the next delivery go; kept across chunks, and across
             // drains (and dispatchers) by the hold on the released lease.
-            let mut next_slot = Instant::now();
-            let stop = self.drain_held(endpoint_id, &mut next_slot).await;
+            let next_slot = Mutex::new(Instant::now());
+            let stop = self.drain_held(endpoint_id, &next_slot).await;
+            let next_slot = *next_slot.lock().unwrap_or_else(|e| e.into_inner());
             let hold = next_slot.saturating_duration_since(Instant::now());
             webhooks::release_drain(&self.pool, endpoint_id, &self.owner, hold).await?;
             match stop? {
@@ -170,7 +171,7 @@ impl Deliverer {
     async fn drain_held(
         &self,
         endpoint_id: &str,
-        next_slot: &mut Instant,
+        next_slot: &Mutex<Instant>,
     ) -> Result<Stop, StoreError> {
         let lease = self.lease();
         let mut claimed = false;
@@ -195,17 +196,15 @@ impl Deliverer {
                 .rate_limit_per_s
                 .filter(|r| *r > 0)
                 .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
-            // Started in position order (at most max_in_flight at once), each at its rate-limit
-            // slot; logged as they finish.
-            let mut attempts = Vec::with_capacity(due.len());
-            for d in &due {
-                let event = events.iter().find(|e| e.position == d.position);
-                let slot = (*next_slot).max(Instant::now());
-                attempts.push(self.attempt(&target, d, event, slot));
-                if let Some(s) = spacing {
-                    *next_slot = slot + s;
-                }
-            }
+            // Started in position order (at most max_in_flight at once), each at the next
+            // rate-limit slot when it starts; logged as they finish.
+            let attempts: Vec<_> = due
+                .iter()
+                .map(|d| {
+                    let event = events.iter().find(|e| e.position == d.position);
+                    self.attempt(&target, d, event, spacing.map(|s| (next_slot, s)))
+                })
+                .collect();
             let mut sends =
                 stream::iter(attempts).buffer_unordered(self.config.max_in_flight.max(1));
             let mut batch: Vec<Attempt> = Vec::new();
@@ -299,9 +298,19 @@ impl Deliverer {
         target: &Target,
         due: &Due,
         event: Option<&FeedEvent>,
-        slot: Instant,
+        rate: Option<(&Mutex<Instant>, Duration)>,
     ) -> Attempt {
-        tokio::time::sleep_until(slot.into()).await;
+        if let Some((next_slot, spacing)) = rate {
+            // Reserved when the attempt starts, not when it was queued: a slow stretch of the
+            // receiver's never turns into a burst of overdue slots afterwards.
+            let slot = {
+                let mut next = next_slot.lock().unwrap_or_else(|e| e.into_inner());
+                let slot = (*next).max(Instant::now());
+                *next = slot + spacing;
+                slot
+            };
+            tokio::time::sleep_until(slot.into()).await;
+        }
         let attempted_at = Utc::now();
         let started = Instant::now();
         let outcome = match event {

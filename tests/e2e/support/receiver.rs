@@ -77,6 +77,8 @@ pub enum Reply {
     NonUtf8,
     /// 302 to this location.
     Redirect(String),
+    /// 200, after this long.
+    Slow(Duration),
 }
 
 type Behaviour = Arc<dyn Fn(usize) -> Reply + Send + Sync>;
@@ -250,6 +252,10 @@ async fn respond(stream: &mut TcpStream, reply: Reply) -> bool {
         }
         Reply::NonUtf8 => simple(200, "", &[0xff, 0xfe, b'o', b'k', 0xc3]),
         Reply::Redirect(to) => simple(302, &format!("location: {to}\r\n"), b""),
+        Reply::Slow(delay) => {
+            tokio::time::sleep(delay).await;
+            simple(200, "", b"ok")
+        }
         Reply::Hang => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return false;
