@@ -567,13 +567,8 @@ async fn metrics_expose_the_projector_lag() {
     let db = roster_testkit::fresh_db().await;
     let app = TestApp::build(db, std::time::Duration::from_secs(5)).await;
     let (_, pos) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;
-    let metrics = || async {
-        let res = app.client.get(app.url("/metrics")).send().await.unwrap();
-        assert_eq!(res.status(), 200);
-        res.text().await.unwrap()
-    };
     // No projector yet: the read models trail by every event.
-    let text = metrics().await;
+    let text = app.metrics().await;
     assert!(
         text.contains(&format!("roster_feed_head_position {pos}\n")),
         "{text}"
@@ -586,7 +581,7 @@ async fn metrics_expose_the_projector_lag() {
 
     tokio::spawn(projector::Projector::new(app.db.pool.clone()).run());
     app.read("/v1/organizations", pos).await;
-    let text = metrics().await;
+    let text = app.metrics().await;
     assert!(text.contains("roster_projector_lag_events 0\n"), "{text}");
     let ready = app.get("/readyz").await.1;
     assert_eq!(ready["projector"]["lag"], 0);

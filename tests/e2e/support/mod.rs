@@ -118,6 +118,13 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// The Prometheus text of `/metrics`.
+    pub async fn metrics(&self) -> String {
+        let res = self.client.get(self.url("/metrics")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        res.text().await.unwrap()
+    }
+
     /// GETs `path` after the projector has applied `position` (read-your-writes), expecting 200.
     pub async fn read(&self, path: &str, position: i64) -> Value {
         let sep = if path.contains('?') { '&' } else { '?' };
