@@ -25,6 +25,8 @@ pub enum ServeError {
     Verify(usize),
     #[error("benchmark failed: {0}")]
     Bench(#[from] crate::bench::BenchError),
+    #[error("cannot start the webhook dispatcher: {0}")]
+    Dispatcher(String),
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
@@ -45,9 +47,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let webhooks = args
         .runs(Component::Webhooks)
         .then(|| std::sync::Arc::new(args.webhooks.config()));
-    let dispatcher = webhooks
-        .clone()
-        .map(|config| tokio::spawn(webhook_dispatcher::run(db.pool.clone(), config)));
+    let dispatcher = match webhooks.clone() {
+        Some(config) => Some(
+            webhook_dispatcher::Dispatcher::start(db.pool.clone(), config)
+                .map_err(|e| ServeError::Dispatcher(e.to_string()))?,
+        ),
+        None => None,
+    };
     let sweeper = with_commands.then(|| {
         let state =
             command_service::CommandState::new(store::EventRepository::new(db.pool.clone()));
@@ -80,8 +86,12 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     tracing::info!(url = %format!("http://{}", args.listen), "listening");
     let served = server.await;
     migrator.abort();
-    for task in [sweeper, projector, dispatcher].into_iter().flatten() {
+    for task in [sweeper, projector].into_iter().flatten() {
         task.abort();
+    }
+    if let Some(dispatcher) = dispatcher {
+        // Hands its endpoints to the other dispatchers now, not when the leases run out.
+        dispatcher.stop().await;
     }
     db.close().await;
     tracing::info!("stopped");

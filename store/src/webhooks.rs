@@ -356,6 +356,18 @@ pub async fn release_drain(
     Ok(())
 }
 
+/// Gives up every drain lease `owner` holds (a dispatcher shutting down).
+pub async fn release_drains(pool: &PgPool, owner: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE webhook_endpoints SET drain_owner = NULL, drain_until = NULL
+          WHERE drain_owner = $1",
+    )
+    .bind(owner)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// A delivery due now, with what sending it needs.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Due {

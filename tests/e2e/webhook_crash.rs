@@ -1,6 +1,7 @@
 //! SIGKILL the dispatcher process while it fans out and delivers thousands of events to several
 //! endpoints, restart it: every event reaches every matching endpoint at least once, and a
-//! duplicate carries the same `webhook-id` (and is validly signed).
+//! duplicate carries the same `webhook-id` (and is validly signed). A clean stop (SIGTERM) of
+//! the restarted one mid-way leaves no drain lease behind.
 
 mod support;
 
@@ -138,6 +139,30 @@ async fn a_killed_dispatcher_delivers_everything_at_least_once_after_restart() {
         at_kill[0] < expected[0].len(),
         "the dispatcher finished before the kill; the test proves nothing"
     );
+
+    // Restarted, it takes the dead one's endpoints over once their leases run out. Stopped
+    // cleanly (SIGTERM) mid-way, it hands them back at once: no lease is left behind.
+    let mut child = dispatcher(&app.db.url);
+    receivers[0]
+        .until_count(at_kill[0] + 300, Duration::from_secs(60))
+        .await;
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success(), "exits 0 on SIGTERM");
+    let distinct: HashSet<String> = receivers[0]
+        .all()
+        .iter()
+        .map(|g| g.header("webhook-id").to_owned())
+        .collect();
+    assert!(
+        distinct.len() < expected[0].len(),
+        "the restarted dispatcher finished before the stop; the test proves nothing"
+    );
+    let held: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM webhook_endpoints WHERE drain_owner IS NOT NULL")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(held, 0, "drain leases left behind by a clean stop");
 
     let mut child = dispatcher(&app.db.url);
     let deadline = Instant::now() + Duration::from_secs(120);

@@ -834,3 +834,50 @@ async fn disabling_an_endpoint_stops_its_drain_at_once_and_enabling_resumes_it()
     // An attempt cut short by the disable may be sent again (same webhook-id), no more.
     assert!(got.len() <= log.len() + 1);
 }
+
+#[tokio::test]
+async fn a_stopped_dispatcher_hands_its_endpoints_over_at_once() {
+    let app = TestApp::spawn().await;
+    let r = Receiver::start().await;
+    let (id, _) = endpoint(&app, json!({"url": r.url, "rate_limit_per_s": 20})).await;
+    let config = std::sync::Arc::new(webhooks());
+    let first = webhook_dispatcher::Dispatcher::start(app.db.pool.clone(), config.clone()).unwrap();
+    let org = organization(&app, "Acme").await;
+    memberships(&app, &org, 40).await;
+    let log = events(&app).await;
+    r.until_count(5, WAIT).await;
+
+    first.stop().await;
+    let at_stop = r.count();
+    assert!(at_stop < log.len(), "everything went out before the stop");
+    // Released: no owner, and no lease beyond the rate limit's next slot (50 ms).
+    let (owner, held): (Option<String>, bool) = sqlx::query_as(
+        "SELECT drain_owner, coalesce(drain_until > now() + interval '1 second', false)
+           FROM webhook_endpoints WHERE id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(owner, None);
+    assert!(!held, "the lease was not given up");
+
+    // Another dispatcher takes over at once: with the lease left to run out it would wait the
+    // lease (2 × (1.5 s timeout + 5 s)) first.
+    let started = Instant::now();
+    let second = webhook_dispatcher::Dispatcher::start(app.db.pool.clone(), config).unwrap();
+    let got = r
+        .until(WAIT, |got| {
+            let ids: HashSet<&str> = got.iter().map(|g| g.header("webhook-id")).collect();
+            ids.len() == log.len()
+        })
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "took over after {:?}",
+        started.elapsed()
+    );
+    // An attempt cut short by the stop may be sent again (same webhook-id), no more.
+    assert!(got.len() <= log.len() + 1);
+    second.stop().await;
+}

@@ -16,6 +16,7 @@ use sqlx::PgPool;
 use store::webhooks::{self, Attempt, Due, Next, Target};
 use store::{Feed, FeedEvent, StoreError};
 use tokio::sync::{mpsc, Notify};
+use tokio::task::JoinSet;
 
 use crate::config::DispatcherConfig;
 use crate::{schedule, signing, ssrf};
@@ -71,6 +72,8 @@ pub struct Deliverer {
     config: Arc<DispatcherConfig>,
     /// This dispatcher's name on the drain leases it holds.
     owner: String,
+    /// The drain tasks, so that `stop` can end them.
+    drains: Mutex<JoinSet<()>>,
     busy: Mutex<HashSet<String>>,
     drained: Notify,
 }
@@ -97,6 +100,7 @@ impl Deliverer {
             client,
             config,
             owner: crate::new_id("drn"),
+            drains: Mutex::new(JoinSet::new()),
             busy: Mutex::new(HashSet::new()),
             drained: Notify::new(),
         }))
@@ -127,11 +131,26 @@ impl Deliverer {
         }
     }
 
+    fn drains(&self) -> std::sync::MutexGuard<'_, JoinSet<()>> {
+        self.drains.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Ends every drain (the supervisor must be stopped first) and releases this dispatcher's
+    /// drain leases.
+    pub async fn stop(&self) -> Result<(), StoreError> {
+        let mut drains = std::mem::take(&mut *self.drains());
+        drains.abort_all();
+        while drains.join_next().await.is_some() {}
+        webhooks::release_drains(&self.pool, &self.owner).await
+    }
+
     async fn start_drains(self: &Arc<Self>) -> Result<(), StoreError> {
+        // Forget the drains that have finished.
+        while self.drains().try_join_next().is_some() {}
         for endpoint in webhooks::due_endpoints(&self.pool, 10_000).await? {
             if self.busy().insert(endpoint.clone()) {
                 let this = self.clone();
-                tokio::spawn(async move {
+                self.drains().spawn(async move {
                     if let Err(e) = this.drain(&endpoint).await {
                         tracing::warn!(endpoint = %endpoint, error = %e, "webhook drain failed");
                     }

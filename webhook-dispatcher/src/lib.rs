@@ -31,7 +31,8 @@ pub(crate) fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", ulid::Ulid::new())
 }
 
-/// Runs the fan-out and the deliverer until the task is dropped.
+/// Runs the fan-out and the deliverer until the task is dropped. Its endpoints' drain leases are
+/// then left to run out, as after a crash; [`Dispatcher::stop`] hands them over at once.
 pub async fn run(pool: PgPool, config: Arc<DispatcherConfig>) {
     let deliverer = match deliver::Deliverer::new(pool.clone(), config) {
         Ok(d) => d,
@@ -42,6 +43,37 @@ pub async fn run(pool: PgPool, config: Arc<DispatcherConfig>) {
     };
     let (wake, woken) = tokio::sync::mpsc::channel(1);
     tokio::join!(fanout::run(pool, wake), deliverer.run(woken));
+}
+
+/// A dispatcher running in the background, that can be stopped cleanly.
+pub struct Dispatcher {
+    task: tokio::task::JoinHandle<()>,
+    deliverer: Arc<deliver::Deliverer>,
+}
+
+impl Dispatcher {
+    pub fn start(pool: PgPool, config: Arc<DispatcherConfig>) -> Result<Self, reqwest::Error> {
+        let deliverer = deliver::Deliverer::new(pool.clone(), config)?;
+        let (wake, woken) = tokio::sync::mpsc::channel(1);
+        let task = tokio::spawn({
+            let deliverer = deliverer.clone();
+            async move {
+                tokio::join!(fanout::run(pool, wake), deliverer.run(woken));
+            }
+        });
+        Ok(Self { task, deliverer })
+    }
+
+    /// Stops sending and gives this dispatcher's endpoints back at once, so that another
+    /// dispatcher takes them over without waiting for the leases to run out (a rolling restart
+    /// does not pause deliveries). Attempts cut short are sent again, with the same `webhook-id`.
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+        if let Err(e) = self.deliverer.stop().await {
+            tracing::warn!(error = %e, "cannot release the webhook drain leases; they run out by themselves");
+        }
+    }
 }
 
 /// What the endpoint routes share.

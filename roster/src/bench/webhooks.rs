@@ -83,7 +83,7 @@ pub async fn measure(_args: &BenchArgs, pool: &PgPool) -> Result<Vec<Row>, Bench
         ..Default::default()
     });
     let started = Instant::now();
-    let dispatcher = tokio::spawn(webhook_dispatcher::run(pool.clone(), config));
+    let dispatcher = webhook_dispatcher::Dispatcher::start(pool.clone(), config).map_err(task)?;
     loop {
         let done: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'",
@@ -99,7 +99,7 @@ pub async fn measure(_args: &BenchArgs, pool: &PgPool) -> Result<Vec<Row>, Bench
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let dispatched_per_s = total as f64 / started.elapsed().as_secs_f64();
-    dispatcher.abort();
+    dispatcher.stop().await;
 
     eprintln!("webhooks: the same bodies as plain POSTs …");
     let bodies: Vec<Vec<u8>> = events
