@@ -284,10 +284,6 @@ pub struct Target {
     pub previous_secret: Option<String>,
 }
 
-const TARGET: &str = "RETURNING url, rate_limit_per_s, secret,
-                              CASE WHEN previous_expires_at > now() THEN previous_secret END
-                                  AS previous_secret";
-
 /// Claims the endpoint's drain for `owner` (`FOR UPDATE SKIP LOCKED`, like any queue claim: a
 /// dispatcher never waits on another's claim), and returns where to send. None if the endpoint
 /// is gone or disabled, or another dispatcher holds a live lease on it or is claiming it.
@@ -297,20 +293,19 @@ pub async fn claim_drain(
     owner: &str,
     lease: std::time::Duration,
 ) -> Result<Option<Target>, StoreError> {
-    Ok(sqlx::query_as(&format!(
+    lease_drain(
+        pool,
         "UPDATE webhook_endpoints e
             SET drain_owner = $2, drain_until = now() + make_interval(secs => $3)
            FROM (SELECT id FROM webhook_endpoints
                   WHERE id = $1 AND enabled AND (drain_until IS NULL OR drain_until < now())
                     FOR UPDATE SKIP LOCKED) free
-          WHERE e.id = free.id
-         {TARGET}"
-    ))
-    .bind(endpoint_id)
-    .bind(owner)
-    .bind(lease.as_secs_f64())
-    .fetch_optional(pool)
-    .await?)
+          WHERE e.id = free.id",
+        endpoint_id,
+        owner,
+        lease,
+    )
+    .await
 }
 
 /// Renews `owner`'s drain lease, and returns where to send now (the URL or secrets may have
@@ -321,17 +316,39 @@ pub async fn renew_drain(
     owner: &str,
     lease: std::time::Duration,
 ) -> Result<Option<Target>, StoreError> {
-    Ok(sqlx::query_as(&format!(
+    lease_drain(
+        pool,
         "UPDATE webhook_endpoints
             SET drain_until = now() + make_interval(secs => $3)
-          WHERE id = $1 AND enabled AND drain_owner = $2
-         {TARGET}"
-    ))
-    .bind(endpoint_id)
-    .bind(owner)
-    .bind(lease.as_secs_f64())
-    .fetch_optional(pool)
-    .await?)
+          WHERE id = $1 AND enabled AND drain_owner = $2",
+        endpoint_id,
+        owner,
+        lease,
+    )
+    .await
+}
+
+/// Runs a drain-lease update (`$1` endpoint, `$2` owner, `$3` lease in seconds) and returns
+/// the endpoint's target if it matched.
+async fn lease_drain(
+    pool: &PgPool,
+    update: &str,
+    endpoint_id: &str,
+    owner: &str,
+    lease: std::time::Duration,
+) -> Result<Option<Target>, StoreError> {
+    let sql = format!(
+        "{update}
+         RETURNING url, rate_limit_per_s, secret,
+                   CASE WHEN previous_expires_at > now() THEN previous_secret END
+                       AS previous_secret"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(endpoint_id)
+        .bind(owner)
+        .bind(lease.as_secs_f64())
+        .fetch_optional(pool)
+        .await?)
 }
 
 /// Gives up `owner`'s drain lease. No dispatcher (this one included) drains the endpoint again

@@ -27,27 +27,10 @@ async fn organization(app: &TestApp) -> String {
     body["id"].as_str().unwrap().to_owned()
 }
 
-/// Creates `n` memberships (bulk, 1,000 per request); returns the last position.
+/// Creates `n` memberships (users `user-{from:05}`…); returns the last position.
 async fn memberships(app: &TestApp, org: &str, from: usize, n: usize) -> i64 {
-    let mut position = 0;
-    let ids: Vec<usize> = (from..from + n).collect();
-    for chunk in ids.chunks(1000) {
-        let items: Vec<Value> = chunk
-            .iter()
-            .map(|i| json!({"user_id": format!("user-{i:05}")}))
-            .collect();
-        let res = app
-            .post(
-                &format!("/v1/organizations/{org}/memberships/bulk"),
-                json!({"items": items}),
-            )
-            .await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
-        assert_eq!(body["failed"], 0, "{body}");
-        position = position.max(body["position"].as_i64().unwrap());
-    }
-    position
+    app.bulk_memberships(org, (from..from + n).map(|i| format!("user-{i:05}")))
+        .await
 }
 
 /// Walks pages with `before` cursors starting from `cursor`, returning the rows in list order.

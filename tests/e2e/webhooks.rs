@@ -40,18 +40,10 @@ async fn organization(app: &TestApp, name: &str) -> String {
     body["id"].as_str().unwrap().to_owned()
 }
 
-/// Creates `n` memberships (users `u0`…) in one bulk request.
+/// Creates `n` memberships (users `u0`…).
 async fn memberships(app: &TestApp, org: &str, n: usize) {
-    let items: Vec<Value> = (0..n)
-        .map(|i| json!({"user_id": format!("u{i}")}))
-        .collect();
-    let res = app
-        .post(
-            &format!("/v1/organizations/{org}/memberships/bulk"),
-            json!({"items": items}),
-        )
+    app.bulk_memberships(org, (0..n).map(|i| format!("u{i}")))
         .await;
-    assert_eq!(res.status(), 200);
 }
 
 /// (event id, type, organization) of every event, in position order.
@@ -593,10 +585,8 @@ async fn addresses_are_checked_again_at_delivery_time() {
     let mut strict = webhooks();
     strict.addresses = std::sync::Arc::new(webhook_dispatcher::ssrf::AddressPolicy::default());
     strict.schedule.delays = vec![Duration::ZERO];
-    tokio::spawn(webhook_dispatcher::run(
-        app.db.pool.clone(),
-        std::sync::Arc::new(strict),
-    ));
+    webhook_dispatcher::Dispatcher::start(app.db.pool.clone(), std::sync::Arc::new(strict))
+        .unwrap();
     let r = Receiver::start().await;
     let local_name = r.url.replace("127.0.0.1", "localhost");
     let (literal, _) = endpoint(
@@ -702,7 +692,7 @@ async fn several_dispatchers_share_the_queue_without_sending_twice() {
     config.max_in_flight = 4;
     let config = std::sync::Arc::new(config);
     for _ in 0..3 {
-        tokio::spawn(webhook_dispatcher::run(app.db.pool.clone(), config.clone()));
+        webhook_dispatcher::Dispatcher::start(app.db.pool.clone(), config.clone()).unwrap();
     }
     let org = organization(&app, "Acme").await;
     memberships(&app, &org, 300).await;
@@ -729,7 +719,7 @@ async fn several_dispatchers_keep_an_endpoints_order_and_rate_limit() {
     // One in flight per endpoint (the default), three dispatchers racing for the endpoints.
     let config = std::sync::Arc::new(webhooks());
     for _ in 0..3 {
-        tokio::spawn(webhook_dispatcher::run(app.db.pool.clone(), config.clone()));
+        webhook_dispatcher::Dispatcher::start(app.db.pool.clone(), config.clone()).unwrap();
     }
     let org = organization(&app, "Acme").await;
     memberships(&app, &org, 60).await;

@@ -31,21 +31,8 @@ pub(crate) fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", ulid::Ulid::new())
 }
 
-/// Runs the fan-out and the deliverer until the task is dropped. Its endpoints' drain leases are
-/// then left to run out, as after a crash; [`Dispatcher::stop`] hands them over at once.
-pub async fn run(pool: PgPool, config: Arc<DispatcherConfig>) {
-    let deliverer = match deliver::Deliverer::new(pool.clone(), config) {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot build the webhook HTTP client");
-            return;
-        }
-    };
-    let (wake, woken) = tokio::sync::mpsc::channel(1);
-    tokio::join!(fanout::run(pool, wake), deliverer.run(woken));
-}
-
-/// A dispatcher running in the background, that can be stopped cleanly.
+/// The fan-out and the deliverer, running in the background. Dropped without `stop`, it runs on
+/// until the runtime ends, and a dead process's drain leases are left to run out.
 pub struct Dispatcher {
     task: tokio::task::JoinHandle<()>,
     deliverer: Arc<deliver::Deliverer>,

@@ -55,7 +55,7 @@ impl TestApp {
         let db = roster_testkit::fresh_db().await;
         let config = std::sync::Arc::new(config);
         let app = Self::build_with(db, Duration::from_secs(5), config.clone()).await;
-        tokio::spawn(webhook_dispatcher::run(app.db.pool.clone(), config));
+        webhook_dispatcher::Dispatcher::start(app.db.pool.clone(), config).unwrap();
         app
     }
 
@@ -116,6 +116,33 @@ impl TestApp {
         let res = self.client.get(self.url(path)).send().await.unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Creates a membership for each user id (bulk, 1,000 per request), expecting every item to
+    /// succeed; returns the last position written.
+    pub async fn bulk_memberships(
+        &self,
+        org: &str,
+        users: impl IntoIterator<Item = String>,
+    ) -> i64 {
+        let items: Vec<Value> = users
+            .into_iter()
+            .map(|u| serde_json::json!({ "user_id": u }))
+            .collect();
+        let mut position = 0;
+        for chunk in items.chunks(1000) {
+            let res = self
+                .post(
+                    &format!("/v1/organizations/{org}/memberships/bulk"),
+                    serde_json::json!({ "items": chunk }),
+                )
+                .await;
+            assert_eq!(res.status(), 200);
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["failed"], 0, "{body}");
+            position = position.max(body["position"].as_i64().unwrap());
+        }
+        position
     }
 
     /// The Prometheus text of `/metrics`.
