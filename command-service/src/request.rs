@@ -90,6 +90,18 @@ pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// A field a partial update may leave out but not set to `null` (it cannot be cleared).
+pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    match Option::<T>::deserialize(d)? {
+        Some(v) => Ok(Some(v)),
+        None => Err(serde::de::Error::custom(
+            "must not be null (leave the field out to keep its value)",
+        )),
+    }
+}
+
 /// Collects every field's problem, not just the first.
 #[derive(Default)]
 pub struct Fields(Vec<FieldError>);

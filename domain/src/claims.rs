@@ -45,6 +45,12 @@ pub fn organization_role(organization: &OrganizationId, slug: &str) -> String {
     format!("organization/{organization}/role/{slug}")
 }
 
+/// The role whose catalogue claim `key` is (`organization_role`), if it is one of `organization`'s.
+pub fn role_of(organization: &OrganizationId, key: &str) -> Option<crate::values::RoleSlug> {
+    let slug = key.strip_prefix(&format!("organization/{organization}/role/"))?;
+    crate::values::RoleSlug::parse(slug).ok()
+}
+
 /// Index entry: `membership` has role `slug` (found by `role_members_prefix`).
 pub fn role_member(organization: &OrganizationId, slug: &str, membership: &MembershipId) -> String {
     format!("{}{membership}", role_members_prefix(organization, slug))

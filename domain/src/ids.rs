@@ -113,6 +113,22 @@ prefixed_id!(
     "evt"
 );
 
+prefixed_id!(
+    /// A webhook endpoint (`we_…`).
+    WebhookEndpointId,
+    "we"
+);
+prefixed_id!(
+    /// One event's delivery to one webhook endpoint (`dlv_…`).
+    DeliveryId,
+    "dlv"
+);
+prefixed_id!(
+    /// One attempt of a delivery (`att_…`).
+    AttemptId,
+    "att"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +140,18 @@ mod tests {
         assert!(s.starts_with("org_") && s.len() == 30, "{s}");
         assert_eq!(OrganizationId::parse(&s), Ok(id));
         assert_eq!(OrganizationId::parse(&s.to_lowercase()), Ok(id));
+        let we = WebhookEndpointId::new();
+        assert_eq!(
+            WebhookEndpointId::parse(&we.to_string().to_lowercase()),
+            Ok(we)
+        );
+        assert_eq!(
+            DeliveryId::parse(&DeliveryId::new().to_string().to_lowercase())
+                .unwrap()
+                .to_string()
+                .len(),
+            30
+        );
     }
 
     #[test]

@@ -49,4 +49,7 @@ pub mod webhook_endpoint;
 
 pub use claims::ClaimChange;
 pub use envelope::{Actor, AggregateRef, EventEnvelope};
-pub use ids::{EventId, GroupId, IdError, InvitationId, MembershipId, OrganizationId};
+pub use ids::{
+    AttemptId, DeliveryId, EventId, GroupId, IdError, InvitationId, MembershipId, OrganizationId,
+    WebhookEndpointId,
+};

@@ -9,6 +9,19 @@ use serde::{Deserialize, Serialize};
 #[error("{0}")]
 pub struct ValueError(pub String);
 
+/// Whether `s` holds a control character: never allowed in names, ids and keys (a NUL cannot even
+/// be stored in Postgres text or JSON).
+pub fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+/// Free-form values (metadata and attribute values) may hold tabs and line breaks, but no other
+/// control character.
+fn has_control_beyond_whitespace(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 fn bounded_text(s: &str, what: &str, max_chars: usize) -> Result<String, ValueError> {
     let trimmed = s.trim();
     if trimmed.is_empty() {
@@ -19,7 +32,7 @@ fn bounded_text(s: &str, what: &str, max_chars: usize) -> Result<String, ValueEr
             "{what} must be at most {max_chars} characters"
         )));
     }
-    if trimmed.chars().any(char::is_control) {
+    if has_control(trimmed) {
         return Err(ValueError(format!(
             "{what} must not contain control characters"
         )));
@@ -301,13 +314,20 @@ impl Attributes {
             )));
         }
         for (k, v) in &map {
-            if k.is_empty() || k.chars().count() > 40 {
-                return Err(ValueError("attribute keys must be 1–40 characters".into()));
+            if k.is_empty() || k.chars().count() > 40 || has_control(k) {
+                return Err(ValueError(
+                    "attribute keys must be 1–40 characters, without control characters".into(),
+                ));
             }
             match v {
                 Value::String(s) if s.chars().count() > 500 => {
                     return Err(ValueError(format!(
                         "attribute `{k}` must be at most 500 characters"
+                    )))
+                }
+                Value::String(s) if has_control_beyond_whitespace(s) => {
+                    return Err(ValueError(format!(
+                        "attribute `{k}` must not contain control characters"
                     )))
                 }
                 Value::String(_) | Value::Number(_) | Value::Bool(_) => {}
@@ -360,9 +380,9 @@ impl Metadata {
             )));
         }
         for (k, v) in &map {
-            if k.is_empty() || k.chars().count() > Self::MAX_KEY_CHARS {
+            if k.is_empty() || k.chars().count() > Self::MAX_KEY_CHARS || has_control(k) {
                 return Err(ValueError(format!(
-                    "metadata keys must be 1–{} characters",
+                    "metadata keys must be 1–{} characters, without control characters",
                     Self::MAX_KEY_CHARS
                 )));
             }
@@ -370,6 +390,11 @@ impl Metadata {
                 return Err(ValueError(format!(
                     "metadata value of `{k}` must be at most {} characters",
                     Self::MAX_VALUE_CHARS
+                )));
+            }
+            if has_control_beyond_whitespace(v) {
+                return Err(ValueError(format!(
+                    "metadata value of `{k}` must not contain control characters"
                 )));
             }
         }
@@ -445,7 +470,25 @@ mod tests {
         assert!(Metadata::parse(many).is_err());
         let long_key = BTreeMap::from([("k".repeat(41), "v".to_string())]);
         assert!(Metadata::parse(long_key).is_err());
-        let ok = BTreeMap::from([("tier".to_string(), "gold".to_string())]);
+        let ok = BTreeMap::from([("tier".to_string(), "gold\nplus".to_string())]);
         assert!(Metadata::parse(ok).is_ok());
+        for (k, v) in [
+            ("a\u{0}b", "v"),
+            ("k", "a\u{0}b"),
+            ("k\n", "v"),
+            ("k", "\u{7}"),
+        ] {
+            let map = BTreeMap::from([(k.to_string(), v.to_string())]);
+            assert!(Metadata::parse(map).is_err(), "{k:?}: {v:?}");
+        }
+    }
+
+    #[test]
+    fn attributes_refuse_control_characters() {
+        let parse = |v: serde_json::Value| Attributes::parse(v.as_object().unwrap().clone());
+        assert!(parse(serde_json::json!({"team": "a\tb", "n": 1})).is_ok());
+        assert!(parse(serde_json::json!({"team": "a\u{0}b"})).is_err());
+        assert!(parse(serde_json::json!({"te\u{0}am": "x"})).is_err());
+        assert!(parse(serde_json::json!({"t\u{1b}m": "x"})).is_err());
     }
 }

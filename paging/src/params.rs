@@ -87,6 +87,12 @@ impl Params {
             })
         };
         for (i, (name, value)) in pairs.iter().enumerate() {
+            // Nothing with a control character is a valid filter, and a NUL cannot even be
+            // compared with stored text: refuse it here, for every route.
+            if name.chars().chain(value.chars()).any(char::is_control) {
+                error(name, "must not contain control characters".into());
+                continue;
+            }
             if !spec.knows(name) {
                 error(
                     name,

@@ -5,6 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+pub mod body;
+pub use body::{Body, OptionalBody};
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FieldError {
     /// JSON pointer-ish path of the offending field, e.g. `name` or `metadata.tier`.

@@ -1,11 +1,9 @@
 //! Bad input across every command route: each gets the right problem status naming the field, no
 //! 500, and nothing is written.
 
-mod support;
-
+use crate::support::{fields, problem, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::{fields, problem, TestApp};
 
 async fn created(app: &TestApp, path: &str, body: Value) -> String {
     let res = app.post(path, body).await;
@@ -326,5 +324,278 @@ async fn thirty_plus_bad_requests_each_get_a_problem_and_write_nothing() {
         app.event_count().await,
         before,
         "no bad request wrote anything"
+    );
+}
+
+/// A NUL (or another control character) anywhere a string goes: bodies, keys, query parameters
+/// and path segments are 400s naming the field, never a 500, and nothing is written.
+#[tokio::test]
+async fn control_characters_are_refused_everywhere() {
+    let app = TestApp::spawn().await;
+    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let om = created(
+        &app,
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": "u1"}),
+    )
+    .await;
+    let grp = created(
+        &app,
+        &format!("/v1/organizations/{org}/groups"),
+        json!({"name": "G"}),
+    )
+    .await;
+    let before = app.event_count().await;
+    let nul = "a\u{0}b";
+    let cases: Vec<(Method, String, Value, &str)> = vec![
+        (
+            Method::POST,
+            "/v1/organizations".into(),
+            json!({"name": "x", "metadata": {"k": nul}}),
+            "metadata",
+        ),
+        (
+            Method::POST,
+            "/v1/organizations".into(),
+            json!({"name": "x", "metadata": {nul: "v"}}),
+            "metadata",
+        ),
+        (
+            Method::PATCH,
+            format!("/v1/organizations/{org}"),
+            json!({"metadata": {"k": nul}}),
+            "metadata",
+        ),
+        (
+            Method::POST,
+            "/v1/organizations".into(),
+            json!({"name": nul}),
+            "name",
+        ),
+        (
+            Method::POST,
+            format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": "u2", "attributes": {"team": nul}}),
+            "attributes",
+        ),
+        (
+            Method::POST,
+            format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": "u2", "attributes": {nul: "x"}}),
+            "attributes",
+        ),
+        (
+            Method::POST,
+            format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": nul}),
+            "user_id",
+        ),
+        (
+            Method::PATCH,
+            format!("/v1/memberships/{om}"),
+            json!({"attributes": {"team": nul}}),
+            "attributes",
+        ),
+        (
+            Method::PATCH,
+            format!("/v1/groups/{grp}"),
+            json!({"description": nul}),
+            "description",
+        ),
+        (
+            Method::POST,
+            "/v1/webhook-endpoints".into(),
+            json!({"url": format!("http://127.0.0.1:9/{nul}")}),
+            "url",
+        ),
+        (
+            Method::POST,
+            "/v1/webhook-endpoints".into(),
+            json!({"url": "http://127.0.0.1:9/", "description": nul}),
+            "description",
+        ),
+    ];
+    for (method, path, body, field) in cases {
+        let res = app
+            .client
+            .request(method.clone(), app.url(&path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let p = problem(res, 400).await;
+        assert_eq!(fields(&p), [field], "{method} {path} {body}");
+    }
+
+    let res = app
+        .post(
+            &format!("/v1/organizations/{org}/memberships/bulk"),
+            json!({"items": [{"user_id": "u3", "attributes": {"k": nul}}, {"user_id": nul}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let bulk: Value = res.json().await.unwrap();
+    assert_eq!(bulk["failed"], 2, "{bulk}");
+    for item in bulk["data"].as_array().unwrap() {
+        assert_eq!(item["status"], 400, "{item}");
+    }
+
+    for path in [
+        format!("/v1/organizations/{org}/groups?name=%00"),
+        "/v1/organizations?external_id=%00".to_string(),
+        format!("/v1/organizations/{org}/memberships?user_id=%00"),
+        format!("/v1/organizations/{org}/memberships?application_id=a%00"),
+        format!("/v1/organizations/{org}/memberships?attr.k=%00"),
+        format!("/v1/organizations/{org}/memberships?attr.%00=x"),
+        format!("/v1/organizations/{org}/invitations?email=%00"),
+        format!("/v1/organizations/{org}/claims?user_id=%00"),
+        "/v1/users/%00/memberships".to_string(),
+        "/v1/users/u%1B1/memberships".to_string(),
+        "/v1/organizations/org%00/memberships".to_string(),
+    ] {
+        let res = app.client.get(app.url(&path)).send().await.unwrap();
+        let p = problem(res, 400).await;
+        assert_eq!(fields(&p).len(), 1, "{path}: {p}");
+    }
+    assert_eq!(app.event_count().await, before, "nothing was written");
+}
+
+/// `null` for a field that cannot be cleared is a 400 naming it, on every PATCH route.
+#[tokio::test]
+async fn null_for_a_required_field_is_refused_on_every_patch() {
+    let app = TestApp::spawn().await;
+    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let om = created(
+        &app,
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": "u1"}),
+    )
+    .await;
+    let grp = created(
+        &app,
+        &format!("/v1/organizations/{org}/groups"),
+        json!({"name": "G"}),
+    )
+    .await;
+    let res = app
+        .post(
+            &format!("/v1/organizations/{org}/roles"),
+            json!({"slug": "viewer", "name": "Viewer"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let res = app
+        .post(
+            "/v1/webhook-endpoints",
+            json!({"url": "http://127.0.0.1:9/"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let we = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = app.event_count().await;
+    for (path, field) in [
+        (format!("/v1/organizations/{org}"), "name"),
+        (format!("/v1/organizations/{org}"), "metadata"),
+        (format!("/v1/organizations/{org}/roles/viewer"), "name"),
+        (
+            format!("/v1/organizations/{org}/roles/viewer"),
+            "permissions",
+        ),
+        (format!("/v1/groups/{grp}"), "name"),
+        (format!("/v1/memberships/{om}"), "roles"),
+        (format!("/v1/memberships/{om}"), "attributes"),
+        (format!("/v1/webhook-endpoints/{we}"), "url"),
+        (format!("/v1/webhook-endpoints/{we}"), "event_types"),
+    ] {
+        let p = problem(app.patch(&path, json!({ field: null })).await, 400).await;
+        assert_eq!(fields(&p), [field], "PATCH {path} {{{field}: null}}");
+    }
+    // Fields that can be cleared still can.
+    let res = app
+        .patch(
+            &format!("/v1/organizations/{org}"),
+            json!({"description": null}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.event_count().await, before, "nothing was written");
+}
+
+/// A key given twice in one object is a 400 naming it (with its path), not "last one wins".
+#[tokio::test]
+async fn duplicate_keys_are_refused() {
+    let app = TestApp::spawn().await;
+    for (path, body, field) in [
+        ("/v1/organizations", r#"{"name": "A", "name": "B"}"#, "name"),
+        (
+            "/v1/organizations",
+            r#"{"name": "A", "metadata": {"k": "1", "k": "2"}}"#,
+            "metadata.k",
+        ),
+        (
+            "/v1/webhook-endpoints",
+            r#"{"url": "http://127.0.0.1:9/", "url": "http://127.0.0.1:9/x"}"#,
+            "url",
+        ),
+    ] {
+        let res = app
+            .client
+            .post(app.url(path))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let p = problem(res, 400).await;
+        assert_eq!(fields(&p), [field], "{body}");
+    }
+    assert_eq!(app.event_count().await, 0);
+    let (_, list) = app.get("/v1/webhook-endpoints").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0);
+}
+
+/// Ids of every kind parse the same way: a lower-case ULID names the same object.
+#[tokio::test]
+async fn lower_case_ids_work_for_every_kind() {
+    let app = TestApp::spawn().await;
+    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let res = app
+        .post(
+            "/v1/webhook-endpoints",
+            json!({"url": "http://127.0.0.1:9/"}),
+        )
+        .await;
+    let we = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let lower = |id: &str| {
+        let (prefix, ulid) = id.split_once('_').unwrap();
+        format!("{prefix}_{}", ulid.to_lowercase())
+    };
+    let res = app
+        .patch(
+            &format!("/v1/organizations/{}", lower(&org)),
+            json!({"name": "B"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let (status, body) = app
+        .get(&format!("/v1/webhook-endpoints/{}", lower(&we)))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["id"], we.as_str());
+    let (status, body) = app
+        .get(&format!("/v1/webhook-endpoints/{}/deliveries", lower(&we)))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let missing = lower(&domain::DeliveryId::new().to_string());
+    let (status, body) = app.get(&format!("/v1/deliveries/{missing}")).await;
+    assert_eq!(
+        status, 404,
+        "a well-formed delivery id is looked up: {body}"
     );
 }

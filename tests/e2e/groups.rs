@@ -1,12 +1,10 @@
 //! Groups over HTTP: names unique per organization (any case), members that are active
 //! memberships of the same organization — also when a deactivation races the adds.
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{fields, problem, TestApp};
 use serde_json::{json, Value};
-use support::{fields, problem, TestApp};
 
 async fn ok(res: reqwest::Response, status: u16) -> Value {
     let actual = res.status().as_u16();

@@ -1,13 +1,11 @@
 //! The HTTP edge: health, readiness, request ids, and problem+json for every kind of bad input,
 //! with nothing written.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{fields, problem, TestApp};
 use serde_json::json;
 use store::embedded::{Binaries, Options, PostgresServer};
-use support::{fields, problem, TestApp};
 
 #[tokio::test]
 async fn health_and_readiness() {

@@ -1,11 +1,9 @@
 //! Idempotency-Key on POST: retries replay the first response and append nothing.
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{fields, problem, TestApp};
 use serde_json::{json, Value};
-use support::{fields, problem, TestApp};
 
 async fn post_with_key(app: &TestApp, key: &str, body: Value) -> reqwest::Response {
     app.client

@@ -1,12 +1,10 @@
 //! Invitations over HTTP: one-time tokens (stored only as hashes), resend, revoke, accept into a
 //! membership, expiry by the sweeper, one pending invitation per email and organization.
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{fields, problem, TestApp};
 use serde_json::{json, Value};
-use support::{fields, problem, TestApp};
 
 async fn ok(res: reqwest::Response, status: u16) -> Value {
     let actual = res.status().as_u16();

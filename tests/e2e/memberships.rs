@@ -1,12 +1,10 @@
 //! Memberships over HTTP: lifecycle, one per subject and organization (also under concurrency),
 //! roles checked against the organization's catalogue.
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{fields, problem, TestApp};
 use serde_json::{json, Value};
-use support::{fields, problem, TestApp};
 
 async fn organization(app: &TestApp) -> String {
     let body: Value = app

@@ -1,12 +1,10 @@
 //! Organization commands over HTTP: responses, positions, stored events, and the external-id
 //! uniqueness claim under concurrent requests.
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{fields, problem, TestApp};
 use serde_json::{json, Value};
-use support::{fields, problem, TestApp};
 
 #[tokio::test]
 async fn create_returns_the_object_and_its_position() {

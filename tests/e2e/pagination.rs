@@ -1,12 +1,10 @@
 //! Keyset pagination over HTTP: both directions across page boundaries, concurrent inserts,
 //! 10,000 rows by 100, and every kind of bad paging input.
 
-mod support;
-
 use std::collections::HashSet;
 
+use crate::support::{fields, problem, TestApp};
 use serde_json::{json, Value};
-use support::{fields, problem, TestApp};
 
 fn ids(page: &Value) -> Vec<String> {
     page["data"]

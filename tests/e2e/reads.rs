@@ -1,10 +1,8 @@
 //! The read API over HTTP against the real projector: every route, every filter, 404s, and
 //! read-your-writes through `min_position`.
 
-mod support;
-
+use crate::support::{fields, problem, TestApp};
 use serde_json::{json, Value};
-use support::{fields, problem, TestApp};
 
 /// POSTs and returns (id, position) of the created or changed object.
 async fn write(app: &TestApp, path: &str, body: Value) -> (String, i64) {

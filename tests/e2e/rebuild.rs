@@ -1,16 +1,14 @@
 //! `roster rebuild`: a rebuild equals the live read models, `--verify` finds tampering (exit 1),
 //! and a swap while commands and the live projector keep running loses nothing.
 
-mod support;
-
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::TestApp;
 use projector::Projector;
 use serde_json::{json, Value};
-use support::TestApp;
 
 async fn caught_up(projector: &Projector, app: &TestApp) {
     let head: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM events")

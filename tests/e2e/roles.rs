@@ -1,9 +1,7 @@
 //! The role catalogue of an organization over HTTP.
 
-mod support;
-
+use crate::support::{fields, problem, TestApp};
 use serde_json::{json, Value};
-use support::{fields, problem, TestApp};
 
 async fn organization(app: &TestApp) -> String {
     let body: Value = app
@@ -230,4 +228,79 @@ async fn deleting_a_role_takes_it_from_every_membership() {
     )
     .await;
     assert_eq!(fields(&body), ["roles"]);
+}
+
+/// A membership change racing the deletion of a role the membership keeps either commits first
+/// (and the deletion's cascade then takes the role) or fails: no event after
+/// `organization_role.deleted` shows the deleted role. Two deletions whose cascades meet on one
+/// membership both finish.
+#[tokio::test]
+async fn a_kept_role_never_outlives_its_deletion() {
+    const N: usize = 20;
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let mut tasks = Vec::new();
+    for _ in 0..N {
+        let org = organization(&app).await;
+        let roles = format!("/v1/organizations/{org}/roles");
+        for slug in ["x", "y"] {
+            let res = app.post(&roles, json!({"slug": slug, "name": slug})).await;
+            assert_eq!(res.status(), 201);
+        }
+        let res = app
+            .post(
+                &format!("/v1/organizations/{org}/memberships"),
+                json!({"user_id": "u", "roles": ["member", "x", "y"]}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let member = res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let (x, y, membership) = (
+                format!("{roles}/x"),
+                format!("{roles}/y"),
+                format!("/v1/memberships/{member}"),
+            );
+            let (x, y, patched) = tokio::join!(
+                app.delete(&x),
+                app.delete(&y),
+                app.patch(&membership, json!({"roles": ["x"]}))
+            );
+            [x, y, patched].map(|r| r.status().as_u16())
+        }));
+    }
+    for task in tasks {
+        let [x, y, patched] = task.await.unwrap();
+        assert_eq!(
+            (x, y),
+            (200, 200),
+            "both deletions and their cascades finish"
+        );
+        assert!([200, 422].contains(&patched), "{patched}");
+    }
+    let events: Vec<(String, Value)> =
+        sqlx::query_as("SELECT event_type, payload FROM events ORDER BY position")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    let mut gone = std::collections::HashSet::new();
+    for (event_type, payload) in &events {
+        let data = &payload["data"];
+        let org = data["organization_id"].as_str().unwrap_or_default();
+        if event_type == "organization_role.deleted" {
+            gone.insert(format!("{org}/{}", data["slug"].as_str().unwrap()));
+        } else if event_type.starts_with("membership.") && event_type != "membership.deleted" {
+            for role in data["roles"].as_array().unwrap() {
+                assert!(
+                    !gone.contains(&format!("{org}/{}", role.as_str().unwrap())),
+                    "{event_type} of {} shows {role} after its deletion",
+                    data["id"]
+                );
+            }
+        }
+    }
+    assert_eq!(gone.len(), 2 * N);
 }

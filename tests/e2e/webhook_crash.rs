@@ -3,15 +3,13 @@
 //! duplicate carries the same `webhook-id` (and is validly signed). A clean stop (SIGTERM) of
 //! the restarted one mid-way leaves no drain lease behind.
 
-mod support;
-
 use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::receiver::Receiver;
+use crate::support::TestApp;
 use serde_json::{json, Value};
-use support::receiver::Receiver;
-use support::TestApp;
 
 fn dispatcher(db_url: &str) -> Child {
     let listen = std::net::TcpListener::bind("127.0.0.1:0")

@@ -1,10 +1,8 @@
 //! Webhook endpoint management over HTTP: create, list, read, update, delete, secrets, rotation,
 //! enable/disable, and every kind of bad input.
 
-mod support;
-
+use crate::support::{fields, problem, TestApp};
 use serde_json::{json, Value};
-use support::{fields, problem, TestApp};
 
 async fn created(app: &TestApp, body: Value) -> Value {
     let res = app.post("/v1/webhook-endpoints", body).await;
@@ -140,6 +138,56 @@ async fn rotation_keeps_the_old_secret_for_the_grace_period() {
         .unwrap();
     assert_eq!(again["key"], chosen);
     assert_eq!(again["previous_key"], rotated["key"]);
+}
+
+/// rotate-secret takes an optional body: none at all rotates, but a body that cannot be read as a
+/// JSON object is refused like on every other route, and the secret stays.
+#[tokio::test]
+async fn rotation_refuses_a_garbled_body_and_keeps_the_secret() {
+    let app = TestApp::spawn().await;
+    let e = created(&app, json!({"url": "http://127.0.0.1:9/a"})).await;
+    let id = e["id"].as_str().unwrap();
+    let path = format!("/v1/webhook-endpoints/{id}/rotate-secret");
+    let secret = || async {
+        app.get(&format!("/v1/webhook-endpoints/{id}/secret"))
+            .await
+            .1["key"]
+            .clone()
+    };
+    let old = secret().await;
+    let json = "application/json";
+    let huge = format!("{{\"key\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        (json, b"{\"key\": ".to_vec(), 400),
+        (json, b"{} trailing".to_vec(), 400),
+        (json, b"{\"key\": \"\xff\"}".to_vec(), 400),
+        (json, b"\xef\xbb\xbf{}".to_vec(), 400),
+        (json, b"\xff\xfe{\x00}\x00".to_vec(), 400),
+        (json, b"[]".to_vec(), 400),
+        ("text/plain", b"{}".to_vec(), 415),
+        ("application/x-www-form-urlencoded", b"key=x".to_vec(), 415),
+        (json, huge.into_bytes(), 413),
+    ];
+    for (content_type, body, status) in cases {
+        let res = app
+            .client
+            .post(app.url(&path))
+            .header("content-type", content_type)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        problem(res, status).await;
+        assert_eq!(
+            secret().await,
+            old,
+            "{content_type} {:?} left the secret alone",
+            String::from_utf8_lossy(&body[..body.len().min(40)])
+        );
+    }
+    let res = app.client.post(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "no body at all rotates");
+    assert_ne!(secret().await, old);
 }
 
 #[tokio::test]

@@ -3,14 +3,12 @@
 //! 410 and long failure disabling the endpoint (with its event); recover, retry and replay;
 //! rotation; isolation from a stuck endpoint; hostile responses; the SSRF check at delivery.
 
-mod support;
-
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
+use crate::support::receiver::{Receiver, Reply};
+use crate::support::{webhooks, TestApp};
 use serde_json::{json, Value};
-use support::receiver::{Receiver, Reply};
-use support::{webhooks, TestApp};
 
 const WAIT: Duration = Duration::from_secs(30);
 

@@ -99,7 +99,7 @@ impl Deliverer {
             pool,
             client,
             config,
-            owner: crate::new_id("drn"),
+            owner: format!("drn_{}", ulid::Ulid::new()),
             drains: Mutex::new(JoinSet::new()),
             busy: Mutex::new(HashSet::new()),
             drained: Notify::new(),
@@ -358,7 +358,7 @@ impl Deliverer {
             latency_ms, "webhook attempt"
         );
         Attempt {
-            id: crate::new_id("att"),
+            id: domain::AttemptId::new().to_string(),
             delivery_id: due.id.clone(),
             attempted_at,
             status_code: outcome.status_code.map(i32::from),

@@ -23,7 +23,7 @@ fn deliveries(subscriptions: &[Subscription], events: &[FeedEvent]) -> Vec<NewDe
         {
             if filter::matches(s, &e.event_type, e.organization_id.as_deref()) {
                 out.push(NewDelivery {
-                    id: crate::new_id("dlv"),
+                    id: domain::DeliveryId::new().to_string(),
                     endpoint_id: s.id.clone(),
                     event_id: event_id.clone(),
                     position: e.position,

@@ -26,11 +26,6 @@ pub use domain::webhook_endpoint::ENDPOINT_DISABLED;
 
 pub const USER_AGENT: &str = concat!("roster-webhooks/", env!("CARGO_PKG_VERSION"));
 
-/// A prefixed ULID (`we_…`, `dlv_…`, `att_…`).
-pub(crate) fn new_id(prefix: &str) -> String {
-    format!("{prefix}_{}", ulid::Ulid::new())
-}
-
 /// The fan-out and the deliverer, running in the background. Dropped without `stop`, it runs on
 /// until the runtime ends, and a dead process's drain leases are left to run out.
 pub struct Dispatcher {

@@ -50,7 +50,9 @@ pub(crate) async fn remove_from_all_groups(
     Ok(())
 }
 
-/// Takes a deleted role from every membership holding it (`membership.updated` each).
+/// Takes a deleted role from every membership holding it (`membership.updated` each). A change
+/// requires every role the membership keeps, so when another of its roles was deleted meanwhile,
+/// that one is taken too (its own cascade may be waiting on this membership the same way).
 pub(crate) async fn remove_role_from_memberships(
     state: &CommandState,
     ctx: &RequestContext,
@@ -59,21 +61,33 @@ pub(crate) async fn remove_role_from_memberships(
 ) -> Result<(), Problem> {
     let org_str = org.to_string();
     for membership_id in holders(state, &claims::role_members_prefix(org, slug.as_str())).await? {
-        let command = MembershipCommand::RemoveRole {
-            slug: slug.clone(),
-            at: Utc::now(),
-        };
-        match state
-            .memberships
-            .execute(&membership_id, Some(&org_str), command, ctx)
-            .await
-        {
-            Ok(_) | Err(CommandError::Rejected(MembershipError::NotFound)) => {}
-            Err(e) => {
-                return Err(crate::request::infrastructure(
-                    e,
-                    membership_rejected(&membership_id),
-                ))
+        let mut slugs = std::collections::BTreeSet::from([slug.clone()]);
+        loop {
+            let command = MembershipCommand::RemoveRoles {
+                slugs: slugs.clone(),
+                at: Utc::now(),
+            };
+            match state
+                .memberships
+                .execute(&membership_id, Some(&org_str), command, ctx)
+                .await
+            {
+                Ok(_) | Err(CommandError::Rejected(MembershipError::NotFound)) => break,
+                Err(CommandError::RequirementFailed { key }) => match claims::role_of(org, &key) {
+                    Some(gone) if slugs.insert(gone.clone()) => {}
+                    _ => {
+                        return Err(crate::request::infrastructure(
+                            CommandError::RequirementFailed { key },
+                            membership_rejected(&membership_id),
+                        ))
+                    }
+                },
+                Err(e) => {
+                    return Err(crate::request::infrastructure(
+                        e,
+                        membership_rejected(&membership_id),
+                    ))
+                }
             }
         }
     }

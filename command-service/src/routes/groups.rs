@@ -11,7 +11,7 @@ use domain::{GroupId, MembershipId};
 use serde::{Deserialize, Serialize};
 use store::CommandError;
 
-use crate::body::Body;
+use crate::problem::Body;
 use crate::problem::{method_not_allowed, Problem};
 use crate::request::{
     context, event_data, infrastructure, nullable, org_id, rejected, respond, Fields,
@@ -52,6 +52,7 @@ struct CreateBody {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
+    #[serde(default, deserialize_with = "crate::request::present")]
     name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,

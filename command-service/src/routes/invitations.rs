@@ -19,7 +19,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use store::{CommandError, RequestContext};
 
-use crate::body::Body;
+use crate::problem::Body;
 use crate::problem::{method_not_allowed, Problem};
 use crate::request::{context, event_data, infrastructure, org_id, respond, Fields};
 use crate::routes::memberships::{check_roles, membership_rejected};

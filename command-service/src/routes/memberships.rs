@@ -14,7 +14,7 @@ use domain::values::{Attributes, RoleSlug, SubjectId, ValueError};
 use domain::{claims, MembershipId, OrganizationId};
 use serde::{Deserialize, Serialize};
 
-use crate::body::Body;
+use crate::problem::Body;
 use crate::problem::{method_not_allowed, Problem};
 use crate::request::{context, event_data, infrastructure, org_id, rejected, respond, Fields};
 use crate::routes::cascade;
@@ -73,7 +73,9 @@ const BULK_CONCURRENCY: usize = 8;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
+    #[serde(default, deserialize_with = "crate::request::present")]
     roles: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::request::present")]
     attributes: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -159,16 +161,9 @@ async fn bulk(
         .map(|(index, item)| {
             let (state, ctx) = (&state, &ctx);
             async move {
-                let outcome = match serde_path_to_error::deserialize::<_, CreateBody>(item) {
+                let outcome = match crate::problem::body::from_value::<CreateBody>(item, &format!("items[{index}]")) {
                     Ok(body) => create_one(state, ctx, org, body).await,
-                    Err(e) => {
-                        let path = e.path().to_string();
-                        let field = match path.as_str() {
-                            "." => format!("items[{index}]"),
-                            p => format!("items[{index}].{p}"),
-                        };
-                        Err(Problem::field(&field, e.inner().to_string()))
-                    }
+                    Err(problem) => Err(problem),
                 };
                 match outcome {
                     Ok((status, data, position)) => serde_json::json!({

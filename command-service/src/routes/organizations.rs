@@ -12,7 +12,7 @@ use domain::values::{Description, ExternalId, Metadata, OrganizationName};
 use domain::OrganizationId;
 use serde::{Deserialize, Serialize};
 
-use crate::body::Body;
+use crate::problem::Body;
 use crate::problem::{method_not_allowed, Problem};
 use crate::request::{
     context, event_data, infrastructure, nullable, org_id, rejected, respond, Fields,
@@ -46,11 +46,13 @@ struct CreateBody {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
+    #[serde(default, deserialize_with = "crate::request::present")]
     name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     external_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::request::present")]
     metadata: Option<BTreeMap<String, String>>,
 }
 

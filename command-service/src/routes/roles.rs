@@ -8,7 +8,7 @@ use domain::organization::{CreateRole, OrganizationCommand, RoleData, UpdateRole
 use domain::values::{Description, Permissions, RoleName, RoleSlug};
 use serde::{Deserialize, Serialize};
 
-use crate::body::Body;
+use crate::problem::Body;
 use crate::problem::{method_not_allowed, Problem};
 use crate::request::{
     context, event_data, infrastructure, nullable, org_id, rejected, respond, Fields,
@@ -42,9 +42,11 @@ struct CreateBody {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
+    #[serde(default, deserialize_with = "crate::request::present")]
     name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::request::present")]
     permissions: Option<Vec<String>>,
 }
 

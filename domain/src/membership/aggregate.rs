@@ -38,9 +38,9 @@ pub enum MembershipCommand {
     Delete {
         at: DateTime<Utc>,
     },
-    /// The role left the organization's catalogue.
-    RemoveRole {
-        slug: RoleSlug,
+    /// The roles left the organization's catalogue.
+    RemoveRoles {
+        slugs: BTreeSet<RoleSlug>,
         at: DateTime<Utc>,
     },
 }
@@ -179,12 +179,8 @@ impl Membership {
                 events.extend(reactivated.decide(update)?);
                 events
             }
-            MembershipCommand::RemoveRole { slug, at } => {
-                if !current.roles.contains(&slug) {
-                    return Ok(Vec::new());
-                }
-                let mut roles = current.roles.clone();
-                roles.remove(&slug);
+            MembershipCommand::RemoveRoles { slugs, at } => {
+                let roles: BTreeSet<RoleSlug> = current.roles.difference(&slugs).cloned().collect();
                 return self.decide(MembershipCommand::Update {
                     roles: Some(roles),
                     attributes: None,
@@ -226,6 +222,33 @@ mod tests {
     }
 
     #[test]
+    fn an_update_requires_every_role_it_keeps() {
+        let m = member();
+        let mut kept = m.clone();
+        kept.attributes = Attributes::parse(
+            serde_json::json!({"team": "x"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        )
+        .unwrap();
+        let event = MembershipEvent::Updated(MembershipUpdated {
+            membership: kept,
+            previous_attributes: PreviousMembershipAttributes {
+                roles: None,
+                attributes: Some(Attributes::default()),
+            },
+        });
+        assert_eq!(
+            event.claim_changes(),
+            vec![ClaimChange::Require(format!(
+                "organization/{}/role/member",
+                m.organization_id
+            ))]
+        );
+    }
+
+    #[test]
     fn create_claims_the_subject_and_the_active_key() {
         let m = member();
         Given::with(())
@@ -248,11 +271,11 @@ mod tests {
                 )),
                 ClaimChange::Require(format!("organization/{}/alive", m.organization_id)),
                 ClaimChange::Acquire(format!("membership/{}/active", m.id)),
-                ClaimChange::Require(format!("organization/{}/role/member", m.organization_id)),
                 ClaimChange::Acquire(format!(
                     "organization/{}/role_member/member/{}",
                     m.organization_id, m.id
                 )),
+                ClaimChange::Require(format!("organization/{}/role/member", m.organization_id)),
             ]
         );
     }

@@ -114,12 +114,23 @@ impl MembershipEvent {
                 changes.extend(role_changes(m, &BTreeSet::new(), &m.roles));
                 changes
             }
-            Self::Updated(u) => match &u.previous_attributes.roles {
-                Some(old) => role_changes(&u.membership, old, &u.membership.roles),
-                None => Vec::new(),
-            },
+            // Every role the membership holds after the change must still be in the catalogue
+            // when it commits, kept ones too: a role deleted meanwhile makes the change fail
+            // instead of showing a membership with a role that no longer exists.
+            Self::Updated(u) => {
+                let old = u
+                    .previous_attributes
+                    .roles
+                    .as_ref()
+                    .unwrap_or(&u.membership.roles);
+                role_changes(&u.membership, old, &u.membership.roles)
+            }
             Self::Deactivated(m) => vec![ClaimChange::Release(claims::membership_active(&m.id))],
-            Self::Reactivated(m) => vec![ClaimChange::Acquire(claims::membership_active(&m.id))],
+            Self::Reactivated(m) => {
+                let mut changes = vec![ClaimChange::Acquire(claims::membership_active(&m.id))];
+                changes.extend(role_changes(m, &m.roles, &m.roles));
+                changes
+            }
             Self::Deleted(m) => {
                 let mut changes: Vec<_> = m
                     .subject_claim()
@@ -134,8 +145,8 @@ impl MembershipEvent {
     }
 }
 
-/// Roles assigned must exist in the catalogue (required), and are indexed so that deleting a
-/// role finds the memberships holding it.
+/// Roles held after the change must exist in the catalogue (required, added and kept alike), and
+/// are indexed so that deleting a role finds the memberships holding it.
 fn role_changes(
     m: &MembershipData,
     old: &BTreeSet<RoleSlug>,
@@ -145,13 +156,13 @@ fn role_changes(
     let removed = old
         .difference(new)
         .map(|r| ClaimChange::Release(claims::role_member(org, r.as_str(), &m.id)));
-    let added = new.difference(old).flat_map(|r| {
-        [
-            ClaimChange::Require(claims::organization_role(org, r.as_str())),
-            ClaimChange::Acquire(claims::role_member(org, r.as_str(), &m.id)),
-        ]
-    });
-    removed.chain(added).collect()
+    let added = new
+        .difference(old)
+        .map(|r| ClaimChange::Acquire(claims::role_member(org, r.as_str(), &m.id)));
+    let held = new
+        .iter()
+        .map(|r| ClaimChange::Require(claims::organization_role(org, r.as_str())));
+    removed.chain(added).chain(held).collect()
 }
 
 impl DomainEvent for MembershipEvent {

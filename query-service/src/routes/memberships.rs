@@ -106,12 +106,14 @@ pub async fn of_user(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_USER)?;
+    let user =
+        domain::values::SubjectId::parse(&path).map_err(|e| Problem::field("user_id", e.0))?;
     let status = status(&params)?;
-    let scope = format!("user-memberships:{path}");
+    let scope = format!("user-memberships:{}", user.as_str());
     let page = state.page(&params, &scope).await?;
     state
         .list(
-            memberships::of_user(&state.pool, &path, status.as_deref(), &page).await,
+            memberships::of_user(&state.pool, user.as_str(), status.as_deref(), &page).await,
             &scope,
         )
         .await

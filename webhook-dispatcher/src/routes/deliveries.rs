@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use paging::{failed, Params, Spec};
-use problem::Problem;
+use problem::{Body, Problem};
 use serde_json::{json, Value};
 use store::webhooks::{self, NewDelivery, Subscription};
 use store::Feed;
@@ -77,7 +77,7 @@ fn body_object(body: &Value, known: &[&str]) -> Result<(), Problem> {
 pub async fn recover(
     state: web::Data<WebhookState>,
     path: web::Path<String>,
-    body: web::Json<Value>,
+    Body(body): Body<Value>,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
     body_object(&body, &["since"])?;
@@ -98,7 +98,7 @@ pub async fn recover(
 pub async fn replay(
     state: web::Data<WebhookState>,
     path: web::Path<String>,
-    body: web::Json<Value>,
+    Body(body): Body<Value>,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
     body_object(&body, &["from_position", "to_position"])?;
@@ -135,7 +135,7 @@ pub async fn replay(
         .iter()
         .filter(|e| filter::matches(&subscription, &e.event_type, e.organization_id.as_deref()))
         .map(|e| NewDelivery {
-            id: crate::new_id("dlv"),
+            id: domain::DeliveryId::new().to_string(),
             endpoint_id: endpoint.id.clone(),
             event_id: e.event_id(),
             position: e.position,

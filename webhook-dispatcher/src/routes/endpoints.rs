@@ -4,14 +4,13 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use paging::{failed, Params, Spec};
-use problem::{FieldError, Problem};
+use problem::{Body, FieldError, OptionalBody, Problem};
 use serde_json::{json, Map, Value};
 use store::webhooks::{self, EndpointRow, EndpointSettings};
 
 use super::{endpoint_id, object};
 use crate::{filter, signing, ssrf, WebhookState};
 
-const MAX_DESCRIPTION: usize = 1000;
 const MAX_EVENT_TYPES: usize = 100;
 const MAX_RATE: i64 = 10_000;
 
@@ -43,11 +42,15 @@ impl Check {
 
     fn url(&mut self, v: &Value) -> Option<String> {
         match v.as_str() {
-            Some(s) if s.len() <= 2048 => Some(s.to_owned()),
-            Some(_) => {
+            Some(s) if s.len() > 2048 => {
                 self.fail("url", "at most 2048 characters");
                 None
             }
+            Some(s) if domain::values::has_control(s) => {
+                self.fail("url", "must not contain control characters");
+                None
+            }
+            Some(s) => Some(s.to_owned()),
             None => {
                 self.fail("url", "must be a string");
                 None
@@ -58,13 +61,21 @@ impl Check {
     fn description(&mut self, v: &Value) -> Option<String> {
         match v {
             Value::Null => None,
-            Value::String(s) if s.chars().count() <= MAX_DESCRIPTION => {
-                Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-            }
+            Value::String(s) if s.trim().is_empty() => None,
+            Value::String(s) => match domain::values::Description::parse(s) {
+                Ok(d) => Some(d.into()),
+                Err(e) => {
+                    self.fail("description", e.0);
+                    None
+                }
+            },
             _ => {
                 self.fail(
                     "description",
-                    format!("must be a string of at most {MAX_DESCRIPTION} characters, or null"),
+                    format!(
+                        "must be a string of at most {} characters, or null",
+                        domain::values::Description::MAX_CHARS
+                    ),
                 );
                 None
             }
@@ -172,7 +183,7 @@ const CREATE_FIELDS: [&str; 6] = [
 
 pub async fn create(
     state: web::Data<WebhookState>,
-    body: web::Json<Value>,
+    Body(body): Body<Value>,
 ) -> Result<HttpResponse, Problem> {
     let body = object_body(&body)?;
     let mut check = Check::default();
@@ -202,7 +213,7 @@ pub async fn create(
     };
     check.finish()?;
     check_url(&state, &settings.url).await?;
-    let id = crate::new_id("we");
+    let id = domain::WebhookEndpointId::new().to_string();
     let row = webhooks::insert_endpoint(&state.pool, &id, &settings, &secret.unwrap_or_default())
         .await
         .map_err(failed)?;
@@ -240,7 +251,7 @@ pub async fn get(
 pub async fn update(
     state: web::Data<WebhookState>,
     path: web::Path<String>,
-    body: web::Json<Value>,
+    Body(body): Body<Value>,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
     let body = object_body(&body)?;
@@ -327,10 +338,10 @@ pub async fn secret(
 pub async fn rotate_secret(
     state: web::Data<WebhookState>,
     path: web::Path<String>,
-    body: Option<web::Json<Value>>,
+    OptionalBody(body): OptionalBody<Value>,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
-    let body = body.map(|b| b.into_inner()).unwrap_or(json!({}));
+    let body = body.unwrap_or(json!({}));
     let body = object_body(&body)?;
     let mut check = Check::default();
     check.unknown_fields(body, &["key"]);

@@ -5,28 +5,22 @@ use actix_web::web;
 use problem::{method_not_allowed, Problem};
 use serde_json::Value;
 
-/// An id from the path with the expected prefix (400 naming `id` otherwise).
-fn prefixed(raw: &str, prefix: &str, what: &str) -> Result<String, Problem> {
-    let ok = raw
-        .strip_prefix(prefix)
-        .and_then(|rest| rest.strip_prefix('_'))
-        .is_some_and(|ulid| ulid::Ulid::from_string(ulid).is_ok());
-    if ok {
-        Ok(raw.to_owned())
-    } else {
-        Err(Problem::field(
-            "id",
-            format!("must be a {what} id (`{prefix}_` followed by a ULID)"),
-        ))
-    }
+/// An id from the path, parsed by the domain's one id parser (ULIDs in any case, normalised):
+/// 400 naming `id` when malformed or of another kind.
+fn path_id<T: std::str::FromStr<Err = domain::IdError> + std::fmt::Display>(
+    raw: &str,
+) -> Result<String, Problem> {
+    raw.parse::<T>()
+        .map(|id| id.to_string())
+        .map_err(|e| Problem::field("id", e.to_string()))
 }
 
 pub(crate) fn endpoint_id(raw: &str) -> Result<String, Problem> {
-    prefixed(raw, "we", "webhook endpoint")
+    path_id::<domain::WebhookEndpointId>(raw)
 }
 
 pub(crate) fn delivery_id(raw: &str) -> Result<String, Problem> {
-    prefixed(raw, "dlv", "delivery")
+    path_id::<domain::DeliveryId>(raw)
 }
 
 /// `{"object": what, ...fields}`.

@@ -1,13 +1,11 @@
 //! The projector keeps the read models in step with the feed, and re-applying events changes
 //! nothing.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::TestApp;
 use projector::Projector;
 use serde_json::{json, Value};
-use support::TestApp;
 
 async fn ok(res: reqwest::Response) -> Value {
     assert!(res.status().is_success(), "{}", res.status());

@@ -1,0 +1,22 @@
+//! The end-to-end suite, one test binary: it links the application once and shares one
+//! throwaway Postgres (started on first use, a fresh database per test) across every module.
+//! Each module covers one area against the real app, the real binary and real receivers.
+
+mod support;
+
+mod bad_input;
+mod cli;
+mod groups;
+mod http_edge;
+mod idempotency;
+mod invitations;
+mod memberships;
+mod organizations;
+mod pagination;
+mod projection;
+mod reads;
+mod rebuild;
+mod roles;
+mod webhook_crash;
+mod webhook_endpoints;
+mod webhooks;
