@@ -174,29 +174,75 @@ impl WebhookArgs {
     }
 }
 
-/// `250ms`, `5s`, `5m`, `2h`, `5d`, or a bare number of seconds.
+/// The longest duration any setting takes; beyond it, clock arithmetic could overflow.
+const MAX_DURATION: Duration = Duration::from_secs(365 * 86_400);
+
+/// `250ms`, `5s`, `5m`, `2h`, `5d`, `1h 30m` (humantime's forms), or a bare number of seconds;
+/// at most 365 days.
 pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let raw = raw.trim();
-    let split = raw
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(raw.len());
-    let (number, unit) = raw.split_at(split);
-    let n: f64 = number
-        .parse()
-        .map_err(|_| format!("`{raw}` is not a duration like 250ms, 5s, 5m, 2h or 5d"))?;
-    let seconds = match unit {
-        "ms" => n / 1000.0,
-        "" | "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        "d" => n * 86_400.0,
-        _ => return Err(format!("`{raw}`: unknown unit `{unit}` (ms, s, m, h, d)")),
-    };
-    Ok(Duration::from_secs_f64(seconds))
+    let parsed = match raw.parse::<u64>() {
+        Ok(seconds) => Ok(Duration::from_secs(seconds)),
+        Err(_) => humantime::parse_duration(raw)
+            .map_err(|e| format!("`{raw}` is not a duration like 250ms, 5s, 5m, 2h or 5d ({e})")),
+    }?;
+    if parsed > MAX_DURATION {
+        return Err(format!("`{raw}` is longer than the maximum of 365 days"));
+    }
+    Ok(parsed)
 }
 
 impl ServeArgs {
     pub fn runs(&self, c: Component) -> bool {
         self.only.is_empty() || self.only.contains(&c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_in_every_documented_form() {
+        for (raw, expected) in [
+            ("0", 0),
+            ("250ms", 250),
+            ("5s", 5_000),
+            ("5m", 300_000),
+            ("2h", 7_200_000),
+            ("5d", 432_000_000),
+            ("60", 60_000),
+            (" 1h 30m ", 5_400_000),
+            ("365d", 31_536_000_000),
+        ] {
+            assert_eq!(
+                parse_duration(raw),
+                Ok(Duration::from_millis(expected)),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_and_huge_durations_are_clear_errors() {
+        for raw in ["", "5x", "-1s", "s", "1.5.2s", "abc"] {
+            let e = parse_duration(raw).unwrap_err();
+            assert!(e.contains("not a duration"), "{raw}: {e}");
+        }
+        for raw in [
+            "366d",
+            "1e30",
+            "99999999999999999999999999s",
+            "18446744073709551615",
+        ] {
+            let e = parse_duration(raw).unwrap_err();
+            assert!(
+                e.contains("maximum") || e.contains("not a duration"),
+                "{raw}: {e}"
+            );
+        }
+        assert!(parse_duration("18446744073709551615")
+            .unwrap_err()
+            .contains("maximum"));
     }
 }

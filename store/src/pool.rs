@@ -64,33 +64,53 @@ pub fn connect(url: &str, options: &PoolOptions) -> Result<PgPool, sqlx::Error> 
     Ok(PoolConfig::parse(url, options.clone())?.pool())
 }
 
-/// Redacts the password of a URL for logs.
-pub fn redact(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.rsplit_once('@') {
-            Some((userinfo, host)) => {
-                let user = userinfo.split(':').next().unwrap_or("");
-                if userinfo.contains(':') {
-                    format!("{scheme}://{user}:***@{host}")
-                } else {
-                    format!("{scheme}://{user}@{host}")
-                }
-            }
-            None => url.to_owned(),
-        },
-        None => "<unparseable url>".to_owned(),
+/// Query parameters of a Postgres URL that carry a secret.
+const SECRET_PARAMS: [&str; 2] = ["password", "sslpassword"];
+
+/// The URL for logs: the password (in the user info or as `?password=`) replaced by `***`.
+pub fn redact(raw: &str) -> String {
+    let Ok(mut url) = url::Url::parse(raw) else {
+        return "<unparseable url>".to_owned();
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
     }
+    if url.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let secret = SECRET_PARAMS.iter().any(|s| k.eq_ignore_ascii_case(s));
+                (
+                    k.into_owned(),
+                    if secret { "***".into() } else { v.into_owned() },
+                )
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::redact;
+
     #[test]
     fn redacts_passwords_only() {
         assert_eq!(
-            super::redact("postgres://u:secret@h:5432/db"),
+            redact("postgres://u:secret@h:5432/db"),
             "postgres://u:***@h:5432/db"
         );
-        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(super::redact("postgres://h/db"), "postgres://h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+        assert_eq!(
+            redact("postgres://u@h/db?sslmode=require&password=secret"),
+            "postgres://u@h/db?sslmode=require&password=***"
+        );
+        assert_eq!(
+            redact("postgres://u:p%40ss@h/db?PassWord=x&sslpassword=y"),
+            "postgres://u:***@h/db?PassWord=***&sslpassword=***"
+        );
+        assert_eq!(redact("not a url"), "<unparseable url>");
     }
 }

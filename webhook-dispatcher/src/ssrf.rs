@@ -16,40 +16,72 @@ pub struct AddressPolicy {
     pub allow: Vec<IpNet>,
 }
 
+/// IPv4 networks that are not the public internet (RFC 6890 and its successors).
+const NOT_PUBLIC_V4: [&str; 16] = [
+    "0.0.0.0/8",          // "this network"
+    "10.0.0.0/8",         // private
+    "100.64.0.0/10",      // shared address space (CGNAT)
+    "127.0.0.0/8",        // loopback
+    "169.254.0.0/16",     // link-local (cloud metadata)
+    "172.16.0.0/12",      // private
+    "192.0.0.0/24",       // IETF protocol assignments
+    "192.0.2.0/24",       // documentation
+    "192.88.99.0/24",     // 6to4 relay anycast
+    "192.168.0.0/16",     // private
+    "198.18.0.0/15",      // benchmarking
+    "198.51.100.0/24",    // documentation
+    "203.0.113.0/24",     // documentation
+    "224.0.0.0/4",        // multicast
+    "240.0.0.0/4",        // reserved, broadcast
+    "255.255.255.255/32", // broadcast
+];
+
+/// IPv6 networks that are not the public internet (those that embed an IPv4 address are judged
+/// by that address instead, below).
+const NOT_PUBLIC_V6: [&str; 10] = [
+    "::/128",         // unspecified
+    "::1/128",        // loopback
+    "64:ff9b:1::/48", // local-use NAT64
+    "100::/64",       // discard-only
+    "2001:2::/48",    // benchmarking
+    "2001:db8::/32",  // documentation
+    "fc00::/7",       // unique local
+    "fe80::/10",      // link-local
+    "fec0::/10",      // site-local (deprecated)
+    "ff00::/8",       // multicast
+];
+
+fn listed(ip: IpAddr, nets: &[&str]) -> bool {
+    nets.iter()
+        .filter_map(|n| n.parse::<IpNet>().ok())
+        .any(|net| net.contains(&ip))
+}
+
 fn public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    !(ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_multicast()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_documentation()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
-        || a >= 240)
+    !listed(IpAddr::V4(ip), &NOT_PUBLIC_V4)
+}
+
+/// The IPv4 address an IPv6 address carries, in the forms that route to it: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`), 6to4
+/// (`2002:AABB:CCDD::`) and Teredo (`2001:0::`, client address inverted in the last 32 bits).
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    match s {
+        [0, 0, 0, 0, 0, 0xffff, hi, lo] => Some(v4(hi, lo)),
+        [0, 0, 0, 0, 0, 0, hi, lo] if !ip.is_loopback() && !ip.is_unspecified() => Some(v4(hi, lo)),
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(v4(hi, lo)),
+        [0x2002, hi, lo, ..] => Some(v4(hi, lo)),
+        [0x2001, 0, _, _, _, _, hi, lo] => Some(v4(!hi, !lo)),
+        _ => None,
+    }
 }
 
 fn public_v6(ip: Ipv6Addr) -> bool {
-    // Forms that carry an IPv4 address: judge that address.
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return public_v4(v4);
+    match embedded_v4(ip) {
+        Some(v4) => public_v4(v4),
+        None => !listed(IpAddr::V6(ip), &NOT_PUBLIC_V6),
     }
-    let s = ip.segments();
-    let embedded = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
-    if s[..6] == [0, 0, 0, 0, 0, 0] && !ip.is_loopback() && !ip.is_unspecified() {
-        return public_v4(embedded); // IPv4-compatible (deprecated)
-    }
-    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        return public_v4(embedded); // NAT64
-    }
-    !(ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_multicast()
-        || (s[0] & 0xfe00) == 0xfc00 // unique local
-        || (s[0] & 0xffc0) == 0xfe80 // link-local
-        || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
-        || s[0] == 0x2001 && s[1] == 0x0db8) // documentation
 }
 
 impl AddressPolicy {
@@ -175,6 +207,21 @@ mod tests {
             "::ffff:10.0.0.1",
             "::127.0.0.1",
             "64:ff9b::10.0.0.1",
+            "64:ff9b::127.0.0.1",
+            "64:ff9b:1::8.8.8.8",
+            "198.18.0.1",
+            "198.19.255.254",
+            "192.0.0.8",
+            "100.127.255.255",
+            "2002:7f00:1::",     // 6to4 of 127.0.0.1
+            "2002:a9fe:a9fe::1", // 6to4 of 169.254.169.254
+            "2002:c0a8:101::",   // 6to4 of 192.168.1.1
+            "::10.0.0.1",        // IPv4-compatible
+            "::169.254.169.254",
+            "2001:0:4136:e378:8000:63bf:80ff:fffe", // Teredo, client 127.0.0.1
+            "2001:2::1",
+            "2001:db8::1",
+            "100::1",
         ] {
             assert!(refused(ip), "{ip} must be refused");
         }
@@ -183,6 +230,12 @@ mod tests {
             "8.8.8.8",
             "2606:4700::1111",
             "::ffff:8.8.8.8",
+            "100.128.0.1",
+            "198.20.0.1",
+            "2002:808:808::1",  // 6to4 of 8.8.8.8
+            "64:ff9b::8.8.8.8", // NAT64 of 8.8.8.8
+            "::8.8.8.8",
+            "2001:0:4136:e378:8000:63bf:f7f7:f7f7", // Teredo, client 8.8.8.8
         ] {
             assert!(!refused(ip), "{ip} is public");
         }
