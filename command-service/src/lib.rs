@@ -3,7 +3,6 @@
 //!
 //! It never reads read models and never talks to other services; errors leave as problem+json.
 
-pub mod idempotency;
 pub use problem;
 mod request;
 mod routes;

@@ -1,5 +1,5 @@
-//! The HTTP app: the services' routes behind one edge (request ids, body limits, problem+json for
-//! every error, including the ones actix produces itself).
+//! The HTTP app: the services' routes behind one edge (request ids, Idempotency-Key, body limits,
+//! problem+json for every error, including the ones actix produces itself).
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -18,6 +18,7 @@ use sqlx::PgPool;
 use store::{EventRepository, PoolConfig};
 use webhook_dispatcher::{DispatcherConfig, WebhookState};
 
+use crate::idempotency::{self, Idempotency};
 use crate::{health, request_id};
 
 /// What the app is made of; each HTTP worker builds its own state (and pool) from it.
@@ -29,6 +30,8 @@ pub struct AppConfig {
     pub queries: Option<Duration>,
     /// Serve webhook endpoint management, with this delivery configuration.
     pub webhooks: Option<Arc<DispatcherConfig>>,
+    /// How long an `Idempotency-Key`'s saved response is replayed.
+    pub idempotency_ttl: Duration,
 }
 
 /// One worker's state.
@@ -81,6 +84,10 @@ pub fn server(
             .app_data(extract::path_config())
             .app_data(extract::query_config())
             .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
+            .app_data(web::Data::new(Idempotency {
+                pool: state.pool.clone(),
+                ttl: config.idempotency_ttl,
+            }))
             .configure(health::configure(state.pool.clone()));
         // Reads first: their resources answer GET only and let other methods through.
         if let Some(queries) = &state.queries {
@@ -96,7 +103,7 @@ pub fn server(
             app = app.configure(query_service::method_fallbacks);
         }
         app.default_service(web::to(unknown_route))
-            .wrap(from_fn(command_service::idempotency::middleware))
+            .wrap(from_fn(idempotency::middleware))
             .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
             .wrap(from_fn(request_id::middleware))
     })

@@ -93,6 +93,11 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_READ_WAIT_MS", default_value_t = 5000)]
     pub read_wait_ms: u64,
 
+    /// How long the response to a POST with an `Idempotency-Key` is replayed to retries; then
+    /// the key is free again and the saved response is purged.
+    #[arg(long, env = "ROSTER_IDEMPOTENCY_TTL", value_parser = parse_duration, default_value = "24h")]
+    pub idempotency_ttl: Duration,
+
     #[command(flatten)]
     pub webhooks: WebhookArgs,
 

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod cli;
 pub mod database;
 pub mod health;
+pub mod idempotency;
 pub mod progress;
 pub mod request_id;
 pub mod serve;

@@ -63,6 +63,12 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         ))
     });
 
+    let purger = tokio::spawn(crate::idempotency::purge_expired(
+        db.pool.clone(),
+        args.idempotency_ttl,
+        (args.idempotency_ttl / 10).clamp(Duration::from_secs(1), Duration::from_secs(3600)),
+    ));
+
     let listener = TcpListener::bind(args.listen).map_err(|source| ServeError::Listen {
         addr: args.listen,
         source,
@@ -74,6 +80,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
             .runs(Component::Query)
             .then(|| Duration::from_millis(args.read_wait_ms)),
         webhooks: webhooks.clone(),
+        idempotency_ttl: args.idempotency_ttl,
     };
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;
@@ -86,6 +93,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     tracing::info!(url = %format!("http://{}", args.listen), "listening");
     let served = server.await;
     migrator.abort();
+    purger.abort();
     for task in [sweeper, projector].into_iter().flatten() {
         task.abort();
     }

@@ -40,19 +40,32 @@ type StoredRow = (
     Option<Vec<u8>>,
 );
 
-pub async fn begin(pool: &PgPool, key: &str, fingerprint: &[u8]) -> Result<Begin, StoreError> {
+/// Takes `key` for this request, unless it is taken: by the same request (replay, or still
+/// running) or another one (mismatch). A key saved longer than `ttl` ago is free again.
+pub async fn begin(
+    pool: &PgPool,
+    key: &str,
+    fingerprint: &[u8],
+    ttl: Duration,
+) -> Result<Begin, StoreError> {
     let started: Option<String> = sqlx::query_scalar(
         "INSERT INTO idempotency_keys (key, fingerprint, locked_until)
          VALUES ($1, $2, now() + make_interval(secs => $3))
-         ON CONFLICT (key) DO UPDATE SET locked_until = excluded.locked_until
-            WHERE idempotency_keys.status IS NULL
-              AND idempotency_keys.locked_until < now()
-              AND idempotency_keys.fingerprint = excluded.fingerprint
+         ON CONFLICT (key) DO UPDATE
+            SET fingerprint = excluded.fingerprint, status = NULL, response_headers = NULL,
+                response_body = NULL, locked_until = excluded.locked_until,
+                created_at = CASE WHEN idempotency_keys.created_at < now() - make_interval(secs => $4)
+                                  THEN now() ELSE idempotency_keys.created_at END
+            WHERE idempotency_keys.created_at < now() - make_interval(secs => $4)
+               OR (idempotency_keys.status IS NULL
+                   AND idempotency_keys.locked_until < now()
+                   AND idempotency_keys.fingerprint = excluded.fingerprint)
          RETURNING key",
     )
     .bind(key)
     .bind(fingerprint)
     .bind(LOCK.as_secs_f64())
+    .bind(ttl.as_secs_f64())
     .fetch_optional(pool)
     .await?;
     if started.is_some() {
@@ -99,4 +112,22 @@ pub async fn abandon(pool: &PgPool, key: &str) -> Result<(), StoreError> {
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// How many expired keys one `purge` statement deletes at most.
+pub const PURGE_BATCH: u64 = 10_000;
+
+/// Deletes up to `PURGE_BATCH` saved responses older than `ttl`; returns how many went.
+pub async fn purge(pool: &PgPool, ttl: Duration) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "DELETE FROM idempotency_keys WHERE key IN (
+             SELECT key FROM idempotency_keys
+              WHERE created_at < now() - make_interval(secs => $1)
+              ORDER BY created_at LIMIT $2)",
+    )
+    .bind(ttl.as_secs_f64())
+    .bind(PURGE_BATCH as i64)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
 }

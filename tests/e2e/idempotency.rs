@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::support::{fields, problem, TestApp};
+use crate::support::{fields, problem, AppParts, TestApp};
 use serde_json::{json, Value};
 
 async fn post_with_key(app: &TestApp, key: &str, body: Value) -> reqwest::Response {
@@ -131,4 +131,159 @@ async fn one_time_secrets_are_not_saved_for_replays() {
     assert!(saved
         .iter()
         .all(|b| !String::from_utf8_lossy(b).contains(&token)));
+}
+
+/// Every way `roster serve --only …` can be combined that serves POSTs honours the key: on the
+/// command routes and on the webhook routes alike.
+#[tokio::test]
+async fn every_component_mix_that_serves_posts_honours_the_key() {
+    let webhooks = || Some(Arc::new(crate::support::webhooks()));
+    let queries = Some(std::time::Duration::from_secs(5));
+    let mixes = [
+        ("command", true, None, None),
+        ("webhooks", false, None, webhooks()),
+        ("command,webhooks", true, None, webhooks()),
+        ("command,query", true, queries, None),
+        ("query,webhooks", false, queries, webhooks()),
+        ("all", true, queries, webhooks()),
+    ];
+    for (name, commands, queries, hooks) in mixes {
+        let has_hooks = hooks.is_some();
+        let app = TestApp::serving(
+            roster_testkit::fresh_db().await,
+            AppParts {
+                commands,
+                queries,
+                webhooks: hooks,
+            },
+        )
+        .await;
+        let mut posts = Vec::new();
+        if commands {
+            posts.push(("/v1/organizations", json!({"name": "Acme"})));
+        }
+        if has_hooks {
+            posts.push((
+                "/v1/webhook-endpoints",
+                json!({"url": "http://127.0.0.1:9/"}),
+            ));
+        }
+        for (path, body) in posts {
+            let send = || {
+                app.client
+                    .post(app.url(path))
+                    .header("idempotency-key", format!("k-{path}"))
+                    .json(&body)
+                    .send()
+            };
+            let first = send().await.unwrap();
+            assert_eq!(first.status(), 201, "{name}: POST {path}");
+            let first: Value = first.json().await.unwrap();
+            let again = send().await.unwrap();
+            assert_eq!(
+                again.headers()["idempotent-replayed"],
+                "true",
+                "{name}: {path}"
+            );
+            assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+        }
+        let endpoints: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_endpoints")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            endpoints,
+            i64::from(has_hooks),
+            "{name}: one endpoint, not two"
+        );
+        let organizations: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM events WHERE event_type = 'organization.created'",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            organizations,
+            i64::from(commands),
+            "{name}: one organization"
+        );
+    }
+}
+
+/// A saved response is replayed for the TTL only: after it, the key is free again (a different
+/// request with it runs), and the purge deletes expired keys and nothing else.
+#[tokio::test]
+async fn saved_responses_expire_and_are_purged() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        post_with_key(&app, "old", json!({"name": "A"}))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        post_with_key(&app, "older", json!({"name": "B"}))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        post_with_key(&app, "fresh", json!({"name": "C"}))
+            .await
+            .status(),
+        201
+    );
+    // Age two of them past the default TTL of 24 h.
+    sqlx::query(
+        "UPDATE idempotency_keys SET created_at = now() - interval '25 hours'
+          WHERE key IN ('old', 'older')",
+    )
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+
+    // Expired: the same key with another request is no longer a mismatch; it runs.
+    let res = post_with_key(&app, "old", json!({"name": "D"})).await;
+    assert_eq!(res.status(), 201);
+    assert!(res.headers().get("idempotent-replayed").is_none());
+    // Fresh: still a mismatch.
+    problem(
+        post_with_key(&app, "fresh", json!({"name": "E"})).await,
+        422,
+    )
+    .await;
+
+    let purged = store::idempotency::purge(&app.db.pool, roster::idempotency::DEFAULT_TTL)
+        .await
+        .unwrap();
+    assert_eq!(purged, 1, "only `older` had expired and not been reused");
+    let left: Vec<String> = sqlx::query_scalar("SELECT key FROM idempotency_keys ORDER BY key")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, ["fresh", "old"]);
+
+    // The background purger does the same on its own.
+    sqlx::query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let purger = tokio::spawn(roster::idempotency::purge_expired(
+        app.db.pool.clone(),
+        roster::idempotency::DEFAULT_TTL,
+        std::time::Duration::from_millis(50),
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM idempotency_keys")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{n} keys left");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    purger.abort();
 }

@@ -80,6 +80,7 @@ pub async fn measure(
             with_commands: false,
             queries: Some(Duration::from_secs(5)),
             webhooks: None,
+            idempotency_ttl: crate::idempotency::DEFAULT_TTL,
         },
         listener,
         Duration::from_secs(1),

@@ -10,6 +10,13 @@ use roster::app::{self, AppConfig};
 use roster_testkit::TestDb;
 use serde_json::Value;
 
+/// Which components an app serves (`roster serve --only …`).
+pub struct AppParts {
+    pub commands: bool,
+    pub queries: Option<Duration>,
+    pub webhooks: Option<std::sync::Arc<webhook_dispatcher::DispatcherConfig>>,
+}
+
 pub struct TestApp {
     pub base: String,
     pub db: TestDb,
@@ -69,6 +76,19 @@ impl TestApp {
         read_wait: Duration,
         webhooks: std::sync::Arc<webhook_dispatcher::DispatcherConfig>,
     ) -> Self {
+        Self::serving(
+            db,
+            AppParts {
+                commands: true,
+                queries: Some(read_wait),
+                webhooks: Some(webhooks),
+            },
+        )
+        .await
+    }
+
+    /// The app serving only `parts`, as `roster serve --only …` does.
+    pub async fn serving(db: TestDb, parts: AppParts) -> Self {
         let database = store::PoolConfig::parse(
             &db.url,
             store::PoolOptions {
@@ -82,9 +102,10 @@ impl TestApp {
         let server = app::server(
             AppConfig {
                 database,
-                with_commands: true,
-                queries: Some(read_wait),
-                webhooks: Some(webhooks),
+                with_commands: parts.commands,
+                queries: parts.queries,
+                webhooks: parts.webhooks,
+                idempotency_ttl: roster::idempotency::DEFAULT_TTL,
             },
             listener,
             Duration::from_secs(5),

@@ -1,7 +1,11 @@
-//! `Idempotency-Key` on POST: a retry with the same key and request gets the first response (with
-//! `Idempotent-Replayed: true`) and runs nothing; the same key with another request is a 422; a
-//! retry while the first is still running is a 409. 5xx responses are not saved, so a retry after
-//! an outage runs again.
+//! `Idempotency-Key` on POST, for every route of every component: a retry with the same key and
+//! request gets the first response (with `Idempotent-Replayed: true`) and runs nothing; the same
+//! key with another request is a 422; a retry while the first is still running is a 409. 5xx
+//! responses are not saved, so a retry after an outage runs again. Saved responses expire after
+//! a configurable time (24 h by default) and are purged in the background.
+//!
+//! An edge concern with its own state (the pool and the expiry), so it works the same whatever
+//! components a process serves.
 
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -9,11 +13,19 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse, ResponseError};
+use problem::{FieldError, Problem};
 use sha2::{Digest, Sha256};
 use store::idempotency::{self, Begin, Saved};
 
-use crate::problem::Problem;
-use crate::CommandState;
+/// What the middleware needs: registered as app data by `app::server`.
+pub struct Idempotency {
+    pub pool: sqlx::PgPool,
+    /// How long a saved response is replayed; afterwards the key is free again.
+    pub ttl: std::time::Duration,
+}
+
+/// The default of `--idempotency-ttl`.
+pub const DEFAULT_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 pub const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
@@ -44,7 +56,7 @@ fn key_of(req: &ServiceRequest) -> Result<Option<String>, Problem> {
     };
     let key = value.to_str().unwrap_or_default();
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Problem::validation(vec![crate::FieldError {
+        return Err(Problem::validation(vec![FieldError {
             field: "Idempotency-Key".into(),
             message: "must be 1–255 visible ASCII characters".into(),
         }]));
@@ -86,7 +98,7 @@ pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let state = req.app_data::<web::Data<CommandState>>().cloned();
+    let state = req.app_data::<web::Data<Idempotency>>().cloned();
     let (Some(state), true) = (state, req.method() == Method::POST) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
@@ -98,7 +110,7 @@ pub async fn middleware(
     let body = req.extract::<web::Bytes>().await?;
     let fingerprint = fingerprint(&req, &body);
     let pool = &state.pool;
-    let begun = match idempotency::begin(pool, &key, &fingerprint).await {
+    let begun = match idempotency::begin(pool, &key, &fingerprint, state.ttl).await {
         Ok(b) => b,
         Err(e) => {
             tracing::warn!(error = %e, "idempotency store unavailable");
@@ -160,4 +172,35 @@ pub async fn middleware(
         http_req,
         head.set_body(bytes).map_into_boxed_body(),
     ))
+}
+
+/// Deletes saved responses older than `ttl`, every `every`, for as long as it runs. Any number of
+/// processes may run it; each pass is one bounded statement.
+pub async fn purge_expired(
+    pool: sqlx::PgPool,
+    ttl: std::time::Duration,
+    every: std::time::Duration,
+) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let mut purged = 0;
+        loop {
+            match idempotency::purge(&pool, ttl).await {
+                Ok(n) => {
+                    purged += n;
+                    if n < idempotency::PURGE_BATCH {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot purge expired idempotency keys; will retry");
+                    break;
+                }
+            }
+        }
+        if purged > 0 {
+            tracing::info!(purged, "expired idempotency keys purged");
+        }
+    }
 }
