@@ -94,6 +94,29 @@ impl Projector {
         Ok(events)
     }
 
+    /// Applies the events after `from` up to `to` to the shadow tables, inside `tx`; returns how
+    /// many there were.
+    async fn catch_up_shadow(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        scope: &Scope,
+        from: i64,
+        to: i64,
+    ) -> Result<u64, StoreError> {
+        if to <= from {
+            return Ok(0);
+        }
+        rm::target_shadow(&mut *tx).await?;
+        let catch_up = Feed::new(self.pool.clone()).read_range(from, to).await?;
+        for e in catch_up.iter().filter(|e| scope.covers(e)) {
+            apply(&mut *tx, e).await?;
+        }
+        sqlx::query("SET LOCAL search_path TO public")
+            .execute(&mut *tx)
+            .await?;
+        Ok(catch_up.len() as u64)
+    }
+
     /// Rebuilds `projections` (empty: all) from position 0. With `verify`, rebuilds up to the
     /// live checkpoint and reports differences, changing nothing live. Otherwise swaps the
     /// rebuilt tables in atomically, after catching them up under a lock that pauses the
@@ -112,9 +135,19 @@ impl Projector {
         };
         let mut events = self.fill_shadow(&scope, target, progress).await?;
         if verify {
-            let differences = rm::diff_with_shadow(&self.pool, &scope.tables).await?;
+            // Like with like: one snapshot of the live tables and the checkpoint they include
+            // (the projector commits both together), and the shadow brought to that very
+            // position in the same transaction. The projector keeps running meanwhile.
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ WRITE")
+                .execute(&mut *tx)
+                .await?;
+            let live = checkpoints::load_in(&mut tx, CONSUMER).await?;
+            events += self.catch_up_shadow(&mut tx, &scope, target, live).await?;
+            let differences = rm::diff_with_shadow(&mut tx, &scope.tables).await?;
+            tx.commit().await?;
             return Ok(Rebuilt {
-                position: target,
+                position: live.max(target),
                 events,
                 differences,
             });
@@ -125,21 +158,8 @@ impl Projector {
         let live = checkpoints::load_for_update(&mut tx, CONSUMER).await?;
         rm::lock_live(&mut tx, &scope.tables).await?;
         // The live projector may have moved past `target` meanwhile: bring the shadow level.
-        let mut position = target;
-        if live > target {
-            rm::target_shadow(&mut tx).await?;
-            let catch_up = Feed::new(self.pool.clone())
-                .read_range(target, live)
-                .await?;
-            for e in catch_up.iter().filter(|e| scope.covers(e)) {
-                apply(&mut tx, e).await?;
-            }
-            events += catch_up.len() as u64;
-            position = live;
-            sqlx::query("SET LOCAL search_path TO public")
-                .execute(&mut *tx)
-                .await?;
-        }
+        events += self.catch_up_shadow(&mut tx, &scope, target, live).await?;
+        let position = live.max(target);
         rm::swap_in_shadow(&mut tx, &scope.tables).await?;
         checkpoints::save(&mut tx, CONSUMER, position).await?;
         tx.commit().await?;

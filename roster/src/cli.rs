@@ -38,7 +38,8 @@ pub enum Command {
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
     /// Replay every event into fresh read-model tables and swap them in (or, with --verify,
-    /// compare them with the live ones and exit 1 on any difference).
+    /// compare them with the live ones at the same position). Exit codes: 0 done (or no
+    /// difference), 1 differences found, 2 error.
     Rebuild(RebuildArgs),
     /// Print the version and exit.
     Version,

@@ -13,6 +13,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // `rebuild` answers like diff: 1 for differences found, 2 for trouble.
+    let error_code = match cli.command {
+        Command::Rebuild(_) => 2,
+        _ => 1,
+    };
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => roster::serve::serve(args).await,
@@ -27,10 +32,14 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(roster::serve::ServeError::Verify(n)) => {
+            eprintln!("roster: {n} read-model rows differ from a rebuild");
+            ExitCode::from(1)
+        }
         Err(e) => {
             tracing::error!(error = %e, "roster stopped");
             eprintln!("roster: {e}");
-            ExitCode::FAILURE
+            ExitCode::from(error_code)
         }
     }
 }

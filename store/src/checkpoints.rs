@@ -14,13 +14,19 @@ use crate::StoreError;
 /// The channel checkpoint saves are announced on; the payload is `"{consumer} {position}"`.
 pub const CHANNEL: &str = "roster_checkpoints";
 
-pub async fn load(pool: &PgPool, consumer: &str) -> Result<i64, StoreError> {
+/// The consumer's checkpoint as the caller's transaction sees it.
+pub async fn load_in(conn: &mut PgConnection, consumer: &str) -> Result<i64, StoreError> {
     let position: Option<i64> =
         sqlx::query_scalar("SELECT position FROM checkpoints WHERE consumer = $1")
             .bind(consumer)
-            .fetch_optional(pool)
+            .fetch_optional(conn)
             .await?;
     Ok(position.unwrap_or(0))
+}
+
+/// The consumer's checkpoint now.
+pub async fn load(pool: &PgPool, consumer: &str) -> Result<i64, StoreError> {
+    load_in(&mut *pool.acquire().await?, consumer).await
 }
 
 /// Records `position` for `consumer` inside the caller's transaction.

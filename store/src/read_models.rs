@@ -197,7 +197,7 @@ pub async fn target_shadow(conn: &mut PgConnection) -> Result<(), StoreError> {
 
 /// Rows that differ between the live and the shadow tables, as `table: live|shadow: row`.
 pub async fn diff_with_shadow(
-    pool: &sqlx::PgPool,
+    conn: &mut PgConnection,
     tables: &[&str],
 ) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();
@@ -207,7 +207,7 @@ pub async fn diff_with_shadow(
              UNION ALL
              (SELECT '{t}: rebuilt only: ' || x::text FROM (SELECT * FROM {SHADOW_SCHEMA}.{t} EXCEPT SELECT * FROM public.{t}) x)"
         ))
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         out.extend(rows);
     }

@@ -62,17 +62,23 @@ fn rebuild(app: &TestApp, verify: bool) -> (bool, String) {
 }
 
 fn rebuild_with(app: &TestApp, verify: bool, args: &[&str]) -> (bool, String) {
+    let (code, out) = rebuild_code(&app.db.url, verify, args);
+    (code == Some(0), out)
+}
+
+/// Runs `roster rebuild` against `url`: its exit code and standard output.
+fn rebuild_code(url: &str, verify: bool, args: &[&str]) -> (Option<i32>, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
     cmd.arg("rebuild")
         .args(args)
-        .env("DATABASE_URL", &app.db.url)
+        .env("DATABASE_URL", url)
         .env("RUST_LOG", "warn");
     if verify {
         cmd.arg("--verify");
     }
     let out = cmd.output().unwrap();
     (
-        out.status.success(),
+        out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
 }
@@ -96,8 +102,8 @@ async fn verify_finds_tampering_and_a_rebuild_repairs_it() {
         .execute(&app.db.pool)
         .await
         .unwrap();
-    let (ok, out) = rebuild(&app, true);
-    assert!(!ok, "verify exits non-zero on a difference");
+    let (code, out) = rebuild_code(&app.db.url, true, &[]);
+    assert_eq!(code, Some(1), "verify exits 1 on a difference");
     assert!(
         out.contains("rm_organizations: live only") && out.contains("tampered"),
         "{out}"
@@ -334,4 +340,67 @@ async fn a_projector_killed_mid_stream_resumes_without_loss_or_duplication() {
         ok,
         "read models differ from a rebuild after the crash:\n{out}"
     );
+}
+
+/// An error is not a difference: exit 2 (here: no database to reach).
+#[test]
+fn a_failed_verify_exits_2() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, _) = rebuild_code(
+        &format!("postgres://roster@127.0.0.1:{port}/nowhere"),
+        true,
+        &[],
+    );
+    assert_eq!(code, Some(2));
+}
+
+/// `--verify` while 8 clients keep writing compares the live tables and the rebuild at the same
+/// position: no false differences, every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn verify_during_writes_reports_no_false_differences() {
+    let app = Arc::new(TestApp::spawn().await);
+    let projector = Projector::new(app.db.pool.clone());
+    let running = tokio::spawn(projector.clone().run());
+    for n in 0..100 {
+        scenario(&app, n).await;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let (app, stop) = (app.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut n = 1000 * (w + 1);
+                while !stop.load(Ordering::SeqCst) {
+                    scenario(&app, n).await;
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    for _ in 0..3 {
+        let before: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let url = app.db.url.clone();
+        let (code, out) = tokio::task::spawn_blocking(move || rebuild_code(&url, true, &[]))
+            .await
+            .unwrap();
+        let after: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert!(after > before, "writes went on during the verify");
+        assert_eq!(code, Some(0), "{out}");
+        assert!(out.contains("match"), "{out}");
+    }
+    stop.store(true, Ordering::SeqCst);
+    for w in writers {
+        w.await.unwrap();
+    }
+    running.abort();
 }
