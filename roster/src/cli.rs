@@ -53,9 +53,16 @@ pub struct DatabaseArgs {
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// Where the embedded Postgres keeps its data (used only without DATABASE_URL).
-    #[arg(long, env = "ROSTER_DATA_DIR", default_value = ".roster/pg")]
-    pub data_dir: PathBuf,
+    /// Where the embedded Postgres keeps its data (used only without DATABASE_URL). Default
+    /// `.roster/pg`; as root, when the `postgres` user cannot reach that, a directory under
+    /// /var/lib/roster/ named after it (said in the log, reused on later runs).
+    #[arg(long, env = "ROSTER_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl DatabaseArgs {
+    /// The default data directory, relative to the working directory.
+    pub const DEFAULT_DATA_DIR: &'static str = ".roster/pg";
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,15 +1,58 @@
 //! Which Postgres roster uses: the one in DATABASE_URL, or its own embedded one.
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::PgPool;
-use store::embedded::{self, Binaries, EmbeddedError, Options, PostgresServer};
+use store::embedded::{self, location, Binaries, EmbeddedError, Options, PostgresServer};
 use store::{PoolConfig, PoolOptions};
 
 use crate::cli::DatabaseArgs;
 
 /// The database roster keeps its data in, inside the embedded cluster.
 const EMBEDDED_DATABASE: &str = "roster";
+
+/// How long `serve` waits for the Postgres of a roster killed a moment ago to stop.
+const PREVIOUS_SERVER_WAIT: Duration = Duration::from_secs(20);
+
+enum Embedded {
+    /// A server another roster process runs on the data directory: its database URL.
+    Attached(String),
+    Started(PostgresServer),
+}
+
+/// Finds the data directory and the server on it. Blocking.
+fn embedded_server(
+    requested: Option<PathBuf>,
+    use_running: bool,
+) -> Result<Embedded, EmbeddedError> {
+    let explicit = requested.is_some();
+    let requested = requested.unwrap_or_else(|| PathBuf::from(DatabaseArgs::DEFAULT_DATA_DIR));
+    let (data_dir, moved) = location::resolve(&requested, explicit)?;
+    if let Some(why) = moved {
+        tracing::info!(data_dir = %data_dir.display(), "{why}");
+    }
+    if let Some(running) = location::running(&data_dir).filter(|r| use_running && r.ready) {
+        tracing::info!(pid = running.pid, port = running.port, data_dir = %data_dir.display(), "using the embedded Postgres a running roster serves");
+        return Ok(Embedded::Attached(format!(
+            "postgres://{}@127.0.0.1:{}/{EMBEDDED_DATABASE}",
+            embedded::SUPERUSER,
+            running.port
+        )));
+    }
+    location::wait_until_stopped(&data_dir, PREVIOUS_SERVER_WAIT, |previous| {
+        tracing::info!(
+            pid = previous.pid,
+            data_dir = %data_dir.display(),
+            "waiting (at most {}s) for the previous embedded Postgres to stop",
+            PREVIOUS_SERVER_WAIT.as_secs()
+        );
+    })?;
+    let bins = Binaries::locate()?;
+    tracing::info!(bindir = %bins.bindir.display(), data_dir = %data_dir.display(), "starting embedded Postgres");
+    PostgresServer::start(&bins, &Options::new(data_dir)).map(Embedded::Started)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
@@ -34,7 +77,10 @@ pub struct Database {
 }
 
 impl Database {
-    pub async fn open(args: &DatabaseArgs) -> Result<Self, DatabaseError> {
+    /// The database of `args`. Without DATABASE_URL, the embedded server: a command-line tool
+    /// (`use_running`) uses the one a running `roster serve` has on the same data directory;
+    /// `serve` starts its own, first waiting (bounded) for a previous one to finish stopping.
+    pub async fn open(args: &DatabaseArgs, use_running: bool) -> Result<Self, DatabaseError> {
         let options = PoolOptions::default();
         if let Some(url) = &args.database_url {
             let config = PoolConfig::parse(url, options).map_err(DatabaseError::Url)?;
@@ -45,26 +91,27 @@ impl Database {
                 embedded: None,
             });
         }
-        let data_dir = args.data_dir.clone();
-        let server = tokio::task::spawn_blocking(move || {
-            let bins = Binaries::locate()?;
-            tracing::info!(bindir = %bins.bindir.display(), data_dir = %data_dir.display(), "starting embedded Postgres");
-            PostgresServer::start(&bins, &Options::new(data_dir))
-        })
-        .await
-        .map_err(|e| DatabaseError::Task(e.to_string()))??;
-        let server = Arc::new(server);
-        embedded::ensure_database(&server.url("postgres"), EMBEDDED_DATABASE)
+        let requested = args.data_dir.clone();
+        let started = tokio::task::spawn_blocking(move || embedded_server(requested, use_running))
             .await
-            .map_err(DatabaseError::Prepare)?;
-        let url = server.url(EMBEDDED_DATABASE);
-        tracing::info!(port = server.port(), log = %server.log_path().display(), "embedded Postgres ready");
+            .map_err(|e| DatabaseError::Task(e.to_string()))??;
+        let (url, embedded) = match started {
+            Embedded::Attached(url) => (url, None),
+            Embedded::Started(server) => {
+                let server = Arc::new(server);
+                embedded::ensure_database(&server.url("postgres"), EMBEDDED_DATABASE)
+                    .await
+                    .map_err(DatabaseError::Prepare)?;
+                tracing::info!(port = server.port(), log = %server.log_path().display(), "embedded Postgres ready");
+                (server.url(EMBEDDED_DATABASE), Some(server))
+            }
+        };
         let config = PoolConfig::parse(&url, options).map_err(DatabaseError::Url)?;
         Ok(Self {
             pool: config.pool(),
             config,
             display_url: url,
-            embedded: Some(server),
+            embedded,
         })
     }
 

@@ -30,7 +30,7 @@ pub enum ServeError {
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
-    let db = Database::open(&args.database).await?;
+    let db = Database::open(&args.database, false).await?;
     let with_commands = args.runs(Component::Command);
     tracing::info!(
         listen = %args.listen,
@@ -108,7 +108,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
 
 /// `roster rebuild [--verify]`.
 pub async fn rebuild(args: RebuildArgs) -> Result<(), ServeError> {
-    let db = Database::open(&args.database).await?;
+    let db = Database::open(&args.database, true).await?;
     store::migrate::run(&db.pool).await?;
     let progress = crate::progress::RebuildProgress::new();
     let result = projector::Projector::new(db.pool.clone())
@@ -138,7 +138,7 @@ pub async fn rebuild(args: RebuildArgs) -> Result<(), ServeError> {
 }
 
 pub async fn migrate(args: DatabaseArgs) -> Result<(), ServeError> {
-    let db = Database::open(&args).await?;
+    let db = Database::open(&args, true).await?;
     let result = store::migrate::run(&db.pool).await;
     db.close().await;
     result?;

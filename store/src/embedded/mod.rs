@@ -10,7 +10,7 @@
 use std::fs;
 use std::io::{self, Read};
 use std::net::TcpListener;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -19,6 +19,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use thiserror::Error;
+
+pub mod location;
 
 #[derive(Debug, Error)]
 pub enum EmbeddedError {
@@ -35,6 +37,11 @@ pub enum EmbeddedError {
     NoPostgresUser,
     #[error("the postgres user cannot enter {0}; choose a data directory it can reach (e.g. under /var/tmp)")]
     Unreachable(PathBuf),
+    #[error(
+        "another Postgres (pid {pid}) still runs on {data_dir} after waiting for it to stop; \
+         is another `roster serve` using this data directory?"
+    )]
+    InUse { data_dir: PathBuf, pid: u32 },
     #[error("{step} failed: {detail}")]
     Failed { step: &'static str, detail: String },
     #[error("io error during {step}: {source}")]
@@ -166,16 +173,10 @@ fn run_as() -> Result<Option<(u32, u32)>, EmbeddedError> {
 
 /// Refuses early, with a clear message, when the postgres user could not reach the data dir.
 fn check_reachable(dir: &Path, uid: u32) -> Result<(), EmbeddedError> {
-    for ancestor in dir.ancestors().skip(1) {
-        let Ok(meta) = fs::metadata(ancestor) else {
-            continue;
-        };
-        let mode = meta.permissions().mode();
-        if meta.uid() != uid && mode & 0o001 == 0 {
-            return Err(EmbeddedError::Unreachable(ancestor.to_path_buf()));
-        }
+    match location::unreachable_ancestor(dir, uid) {
+        Some(blocked) => Err(EmbeddedError::Unreachable(blocked)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn chown_tree(path: &Path, uid: u32, gid: u32) -> io::Result<()> {
