@@ -76,6 +76,7 @@ pub fn infrastructure<E: std::error::Error>(
             tracing::warn!(%detail, "database unavailable");
             Problem::unavailable("the database is unavailable; retry shortly")
         }
+        CommandError::Unstorable(detail) => Problem::malformed(detail),
         CommandError::Internal(detail) => {
             tracing::error!(%detail, "command failed");
             Problem::internal()

@@ -64,6 +64,7 @@ pub fn failed(e: StoreError) -> Problem {
             tracing::warn!(error = %e, "database unavailable");
             Problem::unavailable("the database is unavailable; retry shortly")
         }
+        e @ StoreError::Unstorable(_) => Problem::malformed(e.to_string()),
         other => {
             tracing::error!(error = %other, "request failed");
             Problem::internal()

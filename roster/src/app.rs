@@ -5,11 +5,13 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_http::{HttpService, KeepAlive};
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{web, App, HttpRequest, HttpServer, ResponseError};
+use actix_web::{web, App, HttpRequest, ResponseError};
 use command_service::CommandState;
 use problem::extract;
 use problem::Problem;
@@ -19,6 +21,7 @@ use store::{EventRepository, PoolConfig};
 use webhook_dispatcher::{DispatcherConfig, WebhookState};
 
 use crate::idempotency::{self, Idempotency};
+use crate::protocol_errors::ProblemIo;
 use crate::{health, request_id};
 
 /// What the app is made of; each HTTP worker builds its own state (and pool) from it.
@@ -77,42 +80,83 @@ pub fn server(
         database: config.database.with_max_connections(per_worker),
         ..config
     };
-    let server = HttpServer::new(move || {
-        let state = AppState::new(&config);
-        let mut app = App::new()
-            .app_data(extract::json_config())
-            .app_data(extract::path_config())
-            .app_data(extract::query_config())
-            .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
-            .app_data(web::Data::new(Idempotency {
-                pool: state.pool.clone(),
-                ttl: config.idempotency_ttl,
-            }))
-            .configure(health::configure(state.pool.clone()));
-        // Reads first: their resources answer GET only and let other methods through.
-        if let Some(queries) = &state.queries {
-            app = app.configure(query_service::configure(queries.clone()));
-        }
-        if let Some(commands) = &state.commands {
-            app = app.configure(command_service::configure(commands.clone()));
-        }
-        if let Some(webhooks) = &state.webhooks {
-            app = app.configure(webhook_dispatcher::configure(webhooks.clone()));
-        }
-        if state.queries.is_some() {
-            app = app.configure(query_service::method_fallbacks);
-        }
-        app.default_service(web::to(unknown_route))
-            .wrap(from_fn(idempotency::middleware))
-            .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
-            .wrap(from_fn(request_id::middleware))
-    })
-    .disable_signals()
-    .shutdown_timeout(shutdown_timeout.as_secs())
-    .workers(workers)
-    .listen(listener)?
-    .run();
-    Ok(server)
+    let addr = listener.local_addr()?;
+    let mut builder = actix_server::Server::build()
+        .workers(workers)
+        .shutdown_timeout(shutdown_timeout.as_secs())
+        .disable_signals();
+    // Tells keep-alive connections to close once their current request is answered.
+    let graceful = builder.graceful_shutdown_signal();
+    builder = builder.listen("roster-http", listener, move || {
+        let config = config.clone();
+        let graceful = graceful.clone();
+        let http = HttpService::build()
+            .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
+            .client_request_timeout(Duration::from_secs(5))
+            .client_disconnect_timeout(Duration::from_secs(1))
+            .local_addr(addr)
+            .graceful_shutdown_signal(move || {
+                let graceful = graceful.clone();
+                async move { graceful.notified().await }
+            })
+            .h1(map_config(
+                app(&config).into_factory().map_err(|e| e.error_response()),
+                |_| actix_web::dev::AppConfig::default(),
+            ));
+        // The protocol layer's own error answers leave as problem+json too.
+        fn_service(|io: tokio::net::TcpStream| {
+            let peer = io.peer_addr().ok();
+            let _ = io.set_nodelay(true);
+            std::future::ready(Ok::<_, actix_http::error::DispatchError>((
+                ProblemIo::new(io),
+                peer,
+            )))
+        })
+        .and_then(http)
+    })?;
+    Ok(builder.run())
+}
+
+/// One worker's app: the services' routes behind the edge middleware.
+fn app(
+    config: &AppConfig,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let state = AppState::new(config);
+    let mut app = App::new()
+        .app_data(extract::json_config())
+        .app_data(extract::path_config())
+        .app_data(extract::query_config())
+        .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
+        .app_data(web::Data::new(Idempotency {
+            pool: state.pool.clone(),
+            ttl: config.idempotency_ttl,
+        }))
+        .configure(health::configure(state.pool.clone()));
+    // Reads first: their resources answer GET only and let other methods through.
+    if let Some(queries) = &state.queries {
+        app = app.configure(query_service::configure(queries.clone()));
+    }
+    if let Some(commands) = &state.commands {
+        app = app.configure(command_service::configure(commands.clone()));
+    }
+    if let Some(webhooks) = &state.webhooks {
+        app = app.configure(webhook_dispatcher::configure(webhooks.clone()));
+    }
+    if state.queries.is_some() {
+        app = app.configure(query_service::method_fallbacks);
+    }
+    app.default_service(web::to(unknown_route))
+        .wrap(from_fn(idempotency::middleware))
+        .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+        .wrap(from_fn(request_id::middleware))
 }
 
 async fn unknown_route(req: HttpRequest) -> Result<actix_web::HttpResponse, Problem> {

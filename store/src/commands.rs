@@ -42,6 +42,9 @@ pub enum CommandError<E: std::error::Error> {
     Conflict,
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Input the database cannot store (see `StoreError::Unstorable`).
+    #[error("{0}")]
+    Unstorable(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -166,6 +169,7 @@ fn store_error<E: std::error::Error>(e: StoreError) -> CommandError<E> {
         StoreError::RequirementFailed { key } => CommandError::RequirementFailed { key },
         StoreError::Conflict => CommandError::Conflict,
         e @ StoreError::Unavailable(_) => CommandError::Unavailable(e.to_string()),
+        e @ StoreError::Unstorable(_) => CommandError::Unstorable(e.to_string()),
         other => CommandError::Internal(other.to_string()),
     }
 }

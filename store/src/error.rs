@@ -20,6 +20,10 @@ pub enum StoreError {
     Conflict,
     #[error("stored data could not be decoded: {0}")]
     Corrupt(String),
+    /// Input the database cannot store (a NUL character in text or JSON). The edges refuse such
+    /// input when they parse it; this is the last line, so it is a 400 and never a 500.
+    #[error("the input holds a character the database cannot store: {0}")]
+    Unstorable(String),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -43,6 +47,9 @@ pub fn classify(e: sqlx::Error) -> StoreError {
         sqlx::Error::Database(db) => match db.code().as_deref() {
             Some("RS409") => claim_taken(db.message()).unwrap_or(StoreError::Database(e)),
             Some("RS422") => requirement_failed(db.message()).unwrap_or(StoreError::Database(e)),
+            // character_not_in_repertoire (NUL in text), untranslatable_character (\u0000 in
+            // JSON), invalid_text_representation
+            Some("22021") | Some("22P05") => StoreError::Unstorable(db.message().to_owned()),
             // unique_violation on the events key, serialization failure, deadlock
             Some("23505") | Some("40001") | Some("40P01") => StoreError::Conflict,
             // admin shutdown, crash shutdown, cannot connect now, too many connections

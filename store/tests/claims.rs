@@ -171,3 +171,34 @@ async fn committed_events_carry_ids_metadata_and_positions() {
     assert_eq!(metadata["actor_type"], "system");
     assert_eq!(org.as_deref(), Some(id.to_string().as_str()));
 }
+
+/// Text the database cannot store (a NUL, in text or in JSON) is a typed error the edges answer
+/// with a 400, never an internal one: the last line behind the domain's parsing.
+#[tokio::test]
+async fn unstorable_text_is_a_typed_error() {
+    let db = roster_testkit::fresh_db().await;
+    let text = sqlx::query("SELECT $1::text")
+        .bind("a\u{0}b")
+        .execute(&db.pool)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            store::StoreError::from(text),
+            store::StoreError::Unstorable(_)
+        ),
+        "NUL in text"
+    );
+    let json = sqlx::query("SELECT $1::jsonb")
+        .bind(serde_json::json!({"k": "a\u{0}b"}))
+        .execute(&db.pool)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            store::StoreError::from(json),
+            store::StoreError::Unstorable(_)
+        ),
+        "NUL in JSON"
+    );
+}

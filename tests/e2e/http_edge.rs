@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::support::{fields, problem, TestApp};
-use serde_json::json;
+use serde_json::{json, Value};
 use store::embedded::{Binaries, Options, PostgresServer};
 
 #[tokio::test]
@@ -256,4 +256,106 @@ async fn database_outage_gives_503_and_recovers() {
         .await
         .unwrap();
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Sends raw bytes on a fresh connection (or after a good request on the same keep-alive
+/// connection) and returns the status and the problem body of the answer.
+async fn raw_exchange(base: &str, requests: &[Vec<u8>]) -> Vec<(u16, String, Value)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut answers = Vec::new();
+    for request in requests {
+        conn.write_all(request).await.unwrap();
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        // Read one whole response: its head, then content-length bytes of body.
+        let (head, length) = loop {
+            let n = tokio::time::timeout(Duration::from_secs(10), conn.read(&mut chunk))
+                .await
+                .expect("an answer")
+                .unwrap();
+            assert!(
+                n > 0,
+                "closed without an answer: {:?}",
+                String::from_utf8_lossy(&buf)
+            );
+            buf.extend_from_slice(&chunk[..n]);
+            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buf[..end + 4]).into_owned();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length: ")
+                            .map(|v| v.trim().parse().unwrap())
+                    })
+                    .unwrap_or(0);
+                buf.drain(..end + 4);
+                break (head, length);
+            }
+        };
+        while buf.len() < length {
+            let n = conn.read(&mut chunk).await.unwrap();
+            assert!(n > 0);
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        let status: u16 = head[9..12].parse().unwrap();
+        let body: Value = serde_json::from_slice(&buf[..length]).unwrap_or(Value::Null);
+        answers.push((status, head, body));
+    }
+    answers
+}
+
+/// What the HTTP layer refuses before any route sees it is problem+json too.
+#[tokio::test]
+async fn protocol_level_errors_are_problems_too() {
+    let app = TestApp::spawn().await;
+    let get = |target: &[u8], extra: &[u8]| {
+        let mut r = b"GET ".to_vec();
+        r.extend_from_slice(target);
+        r.extend_from_slice(b" HTTP/1.1\r\nhost: x\r\n");
+        r.extend_from_slice(extra);
+        r.extend_from_slice(b"\r\n");
+        r
+    };
+    let long_target = format!("/v1/organizations/{}", "a".repeat(70 * 1024));
+    let long_query = format!("/v1/organizations?external_id={}", "q".repeat(200_000));
+    let cases: Vec<(Vec<u8>, u16)> = vec![
+        (get(long_target.as_bytes(), b""), 400),
+        (get(long_query.as_bytes(), b""), 431),
+        (get(b"/v1/organizations/\xc3\xa9", b""), 400),
+        (get(b"/v1/organizations?external_id=\xff", b""), 400),
+        (
+            b"POST /v1/organizations HTTP/1.1\r\nhost: x\r\nidempotency-key: a\x01b\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}".to_vec(),
+            400,
+        ),
+        (b"NOT HTTP AT ALL\r\n\r\n".to_vec(), 400),
+    ];
+    for (request, status) in cases {
+        let answers = raw_exchange(&app.base, std::slice::from_ref(&request)).await;
+        let (got, head, body) = &answers[0];
+        let shown = String::from_utf8_lossy(&request[..request.len().min(60)]).into_owned();
+        assert_eq!(*got, status, "{shown}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: application/problem+json"),
+            "{shown}: {head}"
+        );
+        assert_eq!(body["status"], status, "{shown}");
+        assert!(!body["detail"].as_str().unwrap().is_empty());
+    }
+    // On a keep-alive connection, after a good request, too.
+    let answers = raw_exchange(
+        &app.base,
+        &[
+            get(b"/healthz", b""),
+            get(b"/v1/organizations/\xc3\xa9", b""),
+        ],
+    )
+    .await;
+    assert_eq!(answers[0].0, 200);
+    assert_eq!(answers[1].0, 400);
+    assert_eq!(answers[1].2["status"], 400, "{}", answers[1].1);
+    assert_eq!(app.event_count().await, 0);
 }
