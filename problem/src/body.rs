@@ -31,10 +31,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let req = req.clone();
-        let bytes = web::Bytes::from_request(&req, payload);
+        let read = read(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(payload_problem)?;
+            let (req, bytes) = read.await?;
             Ok(Body(decode(&req, &bytes)?))
         })
     }
@@ -45,15 +44,27 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let req = req.clone();
-        let bytes = web::Bytes::from_request(&req, payload);
+        let read = read(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(payload_problem)?;
+            let (req, bytes) = read.await?;
             if bytes.is_empty() {
                 return Ok(OptionalBody(None));
             }
             Ok(OptionalBody(Some(decode(&req, &bytes)?)))
         })
+    }
+}
+
+/// The whole body (within the app's `PayloadConfig` limit), with the request it came with.
+fn read(
+    req: &HttpRequest,
+    payload: &mut actix_web::dev::Payload,
+) -> impl Future<Output = Result<(HttpRequest, web::Bytes), actix_web::Error>> {
+    let req = req.clone();
+    let bytes = web::Bytes::from_request(&req, payload);
+    async move {
+        let bytes = bytes.await.map_err(payload_problem)?;
+        Ok((req, bytes))
     }
 }
 

@@ -152,56 +152,16 @@ impl ResponseError for Problem {
     }
 }
 
-/// Maps actix's body, path and query extraction failures to problems, so malformed input never
-/// gets a plain-text or empty error.
+/// Maps actix's path and query extraction failures to problems, so malformed input never gets a
+/// plain-text or empty error (bodies go through [`Body`]).
 pub mod extract {
-    use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
-    use actix_web::http::StatusCode;
-    use actix_web::{web, HttpRequest};
+    use actix_web::error::{PathError, QueryPayloadError};
+    use actix_web::web;
 
     use super::Problem;
 
     /// Request bodies above this are refused with 413.
     pub const BODY_LIMIT: usize = 1024 * 1024;
-
-    pub fn json_config() -> web::JsonConfig {
-        web::JsonConfig::default()
-            .limit(BODY_LIMIT)
-            .error_handler(|err, _req: &HttpRequest| json_problem(&err).into())
-    }
-
-    pub fn json_problem(err: &JsonPayloadError) -> Problem {
-        match err {
-            JsonPayloadError::OverflowKnownLength { length, limit } => Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "Payload too large",
-                format!("the body has {length} bytes; the limit is {limit}"),
-            ),
-            JsonPayloadError::Overflow { limit } => Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "Payload too large",
-                format!("the body exceeds the limit of {limit} bytes"),
-            ),
-            JsonPayloadError::ContentType => Problem::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "Unsupported media type",
-                "the body must be JSON with `content-type: application/json`",
-            ),
-            JsonPayloadError::Deserialize(e) => {
-                Problem::malformed(format!("the body is not valid JSON: {e}"))
-            }
-            JsonPayloadError::Payload(PayloadError::Overflow) => Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "Payload too large",
-                format!("the body exceeds the limit of {BODY_LIMIT} bytes"),
-            ),
-            other => Problem::malformed(format!("could not read the body: {other}")),
-        }
-    }
 
     pub fn path_config() -> web::PathConfig {
         web::PathConfig::default().error_handler(|err: PathError, _| {

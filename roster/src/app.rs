@@ -131,7 +131,6 @@ fn app(
 > {
     let state = AppState::new(config);
     let mut app = App::new()
-        .app_data(extract::json_config())
         .app_data(extract::path_config())
         .app_data(extract::query_config())
         .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))

@@ -327,24 +327,30 @@ async fn thirty_plus_bad_requests_each_get_a_problem_and_write_nothing() {
     );
 }
 
-/// A NUL (or another control character) anywhere a string goes: bodies, keys, query parameters
-/// and path segments are 400s naming the field, never a 500, and nothing is written.
-#[tokio::test]
-async fn control_characters_are_refused_everywhere() {
-    let app = TestApp::spawn().await;
-    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+/// An organization with a membership (user `u1`) and a group: their ids.
+async fn organization_with_member_and_group(app: &TestApp) -> (String, String, String) {
+    let org = created(app, "/v1/organizations", json!({"name": "Acme"})).await;
     let om = created(
-        &app,
+        app,
         &format!("/v1/organizations/{org}/memberships"),
         json!({"user_id": "u1"}),
     )
     .await;
     let grp = created(
-        &app,
+        app,
         &format!("/v1/organizations/{org}/groups"),
         json!({"name": "G"}),
     )
     .await;
+    (org, om, grp)
+}
+
+/// A NUL (or another control character) anywhere a string goes: bodies, keys, query parameters
+/// and path segments are 400s naming the field, never a 500, and nothing is written.
+#[tokio::test]
+async fn control_characters_are_refused_everywhere() {
+    let app = TestApp::spawn().await;
+    let (org, om, grp) = organization_with_member_and_group(&app).await;
     let before = app.event_count().await;
     let nul = "a\u{0}b";
     let cases: Vec<(Method, String, Value, &str)> = vec![
@@ -464,19 +470,7 @@ async fn control_characters_are_refused_everywhere() {
 #[tokio::test]
 async fn null_for_a_required_field_is_refused_on_every_patch() {
     let app = TestApp::spawn().await;
-    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await;
-    let om = created(
-        &app,
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": "u1"}),
-    )
-    .await;
-    let grp = created(
-        &app,
-        &format!("/v1/organizations/{org}/groups"),
-        json!({"name": "G"}),
-    )
-    .await;
+    let (org, om, grp) = organization_with_member_and_group(&app).await;
     let res = app
         .post(
             &format!("/v1/organizations/{org}/roles"),
