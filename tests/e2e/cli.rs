@@ -145,6 +145,13 @@ impl Served {
     }
 }
 
+/// Says on the terminal that a test did not run (libtest hides a passing test's captured
+/// output, and has no "skipped" result), so a green run never hides it.
+fn skipped(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
+
 fn postgres_user() -> (u32, u32) {
     // SAFETY: getpwnam returns null or a pointer to a static record, read at once.
     let pw = unsafe { libc::getpwnam(c"postgres".as_ptr()) };
@@ -289,8 +296,10 @@ async fn embedded_postgres_as_the_invoking_user() {
 #[tokio::test]
 async fn embedded_postgres_as_an_unprivileged_user() {
     if !is_root() {
-        eprintln!("skipped: running roster as another user needs root (this is the laptop path, covered above)");
-        return;
+        return skipped(
+            "embedded_postgres_as_an_unprivileged_user",
+            "running roster as another user needs root (not root: the laptop path above covers it)",
+        );
     }
     embedded_lifecycle(true).await;
 }
@@ -301,8 +310,10 @@ async fn embedded_postgres_as_an_unprivileged_user() {
 #[tokio::test]
 async fn as_root_in_a_private_directory_the_default_data_dir_moves_where_postgres_can_reach() {
     if !is_root() {
-        eprintln!("skipped: the unreachable-home case only exists for root");
-        return;
+        return skipped(
+            "as_root_in_a_private_directory_…",
+            "only root has a postgres user that cannot reach its directories",
+        );
     }
     let home = temp_dir(false);
     std::fs::set_permissions(&home, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
