@@ -632,22 +632,41 @@ async fn a_rate_limit_spaces_an_endpoints_deliveries() {
     let app = TestApp::with_dispatcher(config).await;
     let limited = Receiver::start().await;
     let free = Receiver::start().await;
-    endpoint(&app, json!({"url": limited.url, "rate_limit_per_s": 10})).await;
-    endpoint(&app, json!({"url": free.url})).await;
+    let (limited_id, _) = endpoint(&app, json!({"url": limited.url, "rate_limit_per_s": 10})).await;
+    let (free_id, _) = endpoint(&app, json!({"url": free.url})).await;
     let org = organization(&app, "Acme").await;
     memberships(&app, &org, 17).await;
     let total = events(&app).await.len();
     assert_eq!(total, 20);
-    let got = limited.until_count(total, WAIT).await;
-    // 10 per second: 20 deliveries span at least 1.9 s (first one at once).
-    let span = got.last().unwrap().at - got[0].at;
+    limited.until_count(total, WAIT).await;
+    free.until_count(total, WAIT).await;
+    // When each attempt started, by the dispatcher's clock (a busy receiver cannot shift them).
+    let starts = |id: String| {
+        let pool = app.db.pool.clone();
+        async move {
+            let (first, last): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) =
+                sqlx::query_as(
+                    "SELECT min(a.attempted_at), max(a.attempted_at)
+                       FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+                      WHERE d.endpoint_id = $1",
+                )
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            (first, last)
+        }
+    };
+    let (first, last) = starts(limited_id).await;
+    // 10 per second: the 20th attempt starts at least 1.9 s after the first (which goes at once).
+    let span = (last - first).to_std().unwrap();
     assert!(
         span >= Duration::from_millis(1800),
         "20 deliveries in {span:?}"
     );
     // The unlimited endpoint was not held back by the limited one.
-    let other = free.until_count(total, WAIT).await;
-    assert!(other.last().unwrap().at < got.last().unwrap().at);
+    let (_, free_last) = starts(free_id).await;
+    assert!(free_last < last);
 }
 
 #[tokio::test]
