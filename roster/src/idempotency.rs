@@ -181,7 +181,8 @@ pub async fn purge_expired(
     ttl: std::time::Duration,
     every: std::time::Duration,
 ) {
-    let mut tick = tokio::time::interval(every);
+    // The first pass after one period: at start-up the migrations may still be running.
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         tick.tick().await;
         let mut purged = 0;
