@@ -73,6 +73,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         addr: args.listen,
         source,
     })?;
+    // The address actually bound (`--listen 127.0.0.1:0` picks a free port).
+    let bound = listener.local_addr().unwrap_or(args.listen);
     let config = AppConfig {
         database: db.config.clone(),
         with_commands,
@@ -90,7 +92,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         tracing::info!(signal, "shutting down: finishing in-flight requests");
         handle.stop(true).await;
     });
-    tracing::info!(url = %format!("http://{}", args.listen), "listening");
+    tracing::info!(url = %format!("http://{bound}"), "listening");
     let served = server.await;
     migrator.abort();
     purger.abort();

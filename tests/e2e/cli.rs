@@ -1,7 +1,6 @@
 //! The real `roster` binary: CLI, the embedded Postgres (first run, reuse, clean stop, no orphan
 //! after a crash, as root and as an unprivileged user), DATABASE_URL, and `migrate`.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -10,10 +9,9 @@ use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_roster");
 
-fn free_addr() -> String {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().to_string()
-}
+/// Lets roster pick a free port itself: tests read the bound address from its log, so no other
+/// process (its own Postgres included) can take the port in between.
+const ANY_PORT: &str = "127.0.0.1:0";
 
 fn is_root() -> bool {
     // SAFETY: no preconditions.
@@ -45,15 +43,18 @@ fn roster(args: &[&str]) -> Command {
 
 struct Served {
     child: Child,
+    /// `http://127.0.0.1:<port>`, known once roster logged where it listens (see `ready`).
     base: String,
     /// roster's log lines, read from its stderr as they come.
     log: std::sync::mpsc::Receiver<String>,
+    /// The lines read so far.
+    seen: Vec<String>,
 }
 
 impl Served {
-    fn start(mut cmd: Command, addr: &str) -> Self {
+    fn start(mut cmd: Command) -> Self {
         let child = cmd
-            .env("ROSTER_LISTEN", addr)
+            .env("ROSTER_LISTEN", ANY_PORT)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -75,31 +76,62 @@ impl Served {
         });
         Self {
             child,
-            base: format!("http://{addr}"),
+            base: String::new(),
             log,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Kills roster if a failed assertion left it running, so no test leaves a server behind.
+    fn kill_if_running(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
 
     /// Everything roster logged so far.
-    fn drain_log(&self) -> String {
-        self.log.try_iter().collect::<Vec<_>>().join("\n")
+    fn drain_log(&mut self) -> String {
+        self.seen.extend(self.log.try_iter());
+        self.seen.join("\n")
     }
 
-    /// Waits (bounded) for a log line containing every one of `words`.
-    fn await_log(&self, words: &[&str]) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+    /// Waits (bounded) for a log line containing every one of `words`, and returns it.
+    fn await_log(&mut self, words: &[&str], within: Duration) -> String {
+        let matches = |line: &String| words.iter().all(|w| line.contains(w));
+        if let Some(line) = self.seen.iter().find(|l| matches(l)) {
+            return line.clone();
+        }
+        let deadline = Instant::now() + within;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.log.recv_timeout(left) {
-                Ok(line) if words.iter().all(|w| line.contains(w)) => return,
-                Ok(_) => {}
-                Err(_) => panic!("roster never logged {words:?}"),
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if matches(&line) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "roster never logged {words:?} (exit: {:?}); it said:\n{}",
+                    self.child.try_wait(),
+                    self.seen.join("\n")
+                ),
             }
         }
     }
 
     /// Waits for /readyz to answer 200 (the first run includes initdb).
     async fn ready(&mut self) {
+        if self.base.is_empty() {
+            let line = self.await_log(&["listening", "http://"], Duration::from_secs(90));
+            let at = line.find("http://").unwrap();
+            let url: String = line[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || ".:/".contains(*c))
+                .collect();
+            self.base = url;
+        }
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
@@ -152,6 +184,12 @@ fn skipped(test: &str, why: &str) {
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
 
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.kill_if_running();
+    }
+}
+
 fn postgres_user() -> (u32, u32) {
     // SAFETY: getpwnam returns null or a pointer to a static record, read at once.
     let pw = unsafe { libc::getpwnam(c"postgres".as_ptr()) };
@@ -162,6 +200,12 @@ fn postgres_user() -> (u32, u32) {
 fn postmaster_pid(data_dir: &Path) -> Option<i32> {
     let s = std::fs::read_to_string(data_dir.join("postmaster.pid")).ok()?;
     s.lines().next()?.trim().parse().ok()
+}
+
+/// The state letter of `/proc/<pid>/stat` (`R`, `S`, `T` for stopped, `Z` …).
+fn process_state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(") ")?.1.chars().next()
 }
 
 fn alive(pid: i32) -> bool {
@@ -221,7 +265,7 @@ fn missing_postgres_binaries_are_reported_in_one_line() {
     let out = roster(&["serve"])
         .env("ROSTER_PG_BINDIR", dir.join("nowhere"))
         .env("ROSTER_DATA_DIR", dir.join("pg"))
-        .env("ROSTER_LISTEN", free_addr())
+        .env("ROSTER_LISTEN", ANY_PORT)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -260,7 +304,7 @@ async fn embedded_lifecycle(as_postgres_user: bool) {
         cmd
     };
 
-    let mut first = Served::start(command(), &free_addr());
+    let mut first = Served::start(command());
     first.ready().await;
     assert_eq!(first.create("kept").await, 201);
     let pg = postmaster_pid(&data_dir).expect("postmaster.pid while serving");
@@ -273,7 +317,7 @@ async fn embedded_lifecycle(as_postgres_user: bool) {
         "Postgres shut down cleanly"
     );
 
-    let mut second = Served::start(command(), &free_addr());
+    let mut second = Served::start(command());
     second.ready().await;
     assert_eq!(
         second.create("kept").await,
@@ -325,7 +369,7 @@ async fn as_root_in_a_private_directory_the_default_data_dir_moves_where_postgre
     let relocated = store::embedded::location::relocated_home(&home.join(".roster/pg"));
     let _ = std::fs::remove_dir_all(&relocated);
 
-    let mut first = Served::start(command(), &free_addr());
+    let mut first = Served::start(command());
     first.ready().await;
     let log = first.drain_log();
     assert!(
@@ -341,7 +385,7 @@ async fn as_root_in_a_private_directory_the_default_data_dir_moves_where_postgre
         uid
     );
 
-    let mut second = Served::start(command(), &free_addr());
+    let mut second = Served::start(command());
     second.ready().await;
     assert_eq!(
         second.create("kept").await,
@@ -353,7 +397,7 @@ async fn as_root_in_a_private_directory_the_default_data_dir_moves_where_postgre
 
     let out = roster(&["serve"])
         .env("ROSTER_DATA_DIR", home.join("explicit"))
-        .env("ROSTER_LISTEN", free_addr())
+        .env("ROSTER_LISTEN", ANY_PORT)
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -374,19 +418,34 @@ async fn a_roster_restarted_at_once_after_sigkill_waits_for_the_old_postgres() {
         cmd.env("ROSTER_DATA_DIR", &data_dir);
         cmd
     };
-    let mut first = Served::start(command(), &free_addr());
+    let mut first = Served::start(command());
     first.ready().await;
     assert_eq!(first.create("before").await, 201);
     let pg = postmaster_pid(&data_dir).unwrap();
+    // Hold the old Postgres where a killed roster leaves it for a moment: still running, its
+    // parent gone. (Its parent-death signal stays pending while it is stopped.)
+    // SAFETY: signalling the Postgres this test started.
+    unsafe { libc::kill(pg, libc::SIGSTOP) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while process_state(pg) != Some('T') {
+        assert!(Instant::now() < deadline, "Postgres did not stop");
+        std::thread::sleep(Duration::from_millis(10));
+    }
     first.signal(libc::SIGKILL);
     assert!(!first.wait());
-    let still_running = alive(pg);
-    let mut second = Served::start(command(), &free_addr());
+    let mut second = Served::start(command());
+    second.await_log(
+        &["waiting", "previous embedded Postgres"],
+        Duration::from_secs(10),
+    );
+    // SAFETY: as above; the old Postgres now handles its pending signal and stops.
+    unsafe { libc::kill(pg, libc::SIGCONT) };
     second.ready().await;
-    if still_running {
-        let log = second.drain_log();
-        assert!(log.contains("waiting"), "{log}");
-    }
+    assert_ne!(
+        postmaster_pid(&data_dir),
+        Some(pg),
+        "the old Postgres is gone"
+    );
     assert_eq!(second.create("before").await, 409);
     second.signal(libc::SIGTERM);
     assert!(second.wait());
@@ -401,7 +460,7 @@ async fn rebuild_beside_a_running_serve_uses_its_postgres() {
     let data_dir = dir.join("pg");
     let mut cmd = roster(&["serve"]);
     cmd.env("ROSTER_DATA_DIR", &data_dir);
-    let mut served = Served::start(cmd, &free_addr());
+    let mut served = Served::start(cmd);
     served.ready().await;
     assert_eq!(served.create("one").await, 201);
     let client = reqwest::Client::new();
@@ -441,7 +500,7 @@ async fn a_killed_roster_leaves_no_postgres_behind() {
     let data_dir = dir.join("pg");
     let mut cmd = roster(&["serve"]);
     cmd.env("ROSTER_DATA_DIR", &data_dir);
-    let mut served = Served::start(cmd, &free_addr());
+    let mut served = Served::start(cmd);
     served.ready().await;
     let pg = postmaster_pid(&data_dir).unwrap();
     served.signal(libc::SIGKILL);
@@ -473,7 +532,7 @@ async fn serve_and_migrate_with_database_url() {
 
     let mut cmd = roster(&["serve", "--only", "command"]);
     cmd.env("DATABASE_URL", &url);
-    let mut served = Served::start(cmd, &free_addr());
+    let mut served = Served::start(cmd);
     served.ready().await;
     assert_eq!(served.create("via-url").await, 201);
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
@@ -492,12 +551,13 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
     use std::net::TcpStream;
 
     let db = roster_testkit::fresh_db().await;
-    let addr = free_addr();
+
     let mut cmd = roster(&["serve"]);
     cmd.env("DATABASE_URL", &db.url)
         .env("RUST_LOG", "info,roster=debug");
-    let mut served = Served::start(cmd, &addr);
+    let mut served = Served::start(cmd);
     served.ready().await;
+    let addr = served.base.trim_start_matches("http://").to_owned();
 
     let body = br#"{"name": "Slow Inc", "external_id": "slow"}"#;
     let mut conn = TcpStream::connect(&addr).unwrap();
@@ -534,7 +594,7 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
     conn.write_all(&body[..10]).unwrap();
     conn.flush().unwrap();
     // The request is in flight once roster has started handling it (its body still incomplete).
-    served.await_log(&["request started", "POST"]);
+    served.await_log(&["request started", "POST"], Duration::from_secs(10));
 
     served.signal(libc::SIGTERM);
     // Wait until the server has stopped accepting new connections: shutdown has begun.
