@@ -99,11 +99,14 @@ pub fn server(
                 let graceful = graceful.clone();
                 async move { graceful.notified().await }
             })
+            // What `HttpServer` would do, minus its fixed socket type. Nothing of ours reads
+            // the app config's host or address (requests carry their own), so its default does.
             .h1(map_config(
                 app(&config).into_factory().map_err(|e| e.error_response()),
                 |_| actix_web::dev::AppConfig::default(),
             ));
-        // The protocol layer's own error answers leave as problem+json too.
+        // The protocol layer's own error answers leave as problem+json too. No Nagle delay:
+        // answers are small and each is written whole.
         fn_service(|io: tokio::net::TcpStream| {
             let peer = io.peer_addr().ok();
             let _ = io.set_nodelay(true);
