@@ -40,34 +40,21 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         version = env!("CARGO_PKG_VERSION"),
         "starting roster"
     );
-    let migrator = tokio::spawn(migrate_until_done(db.pool.clone()));
-    let projector = args
-        .runs(Component::Projector)
-        .then(|| tokio::spawn(projector::Projector::new(db.pool.clone()).run()));
+    // The background components start once the schema is current (so a first start does not
+    // greet the user with "relation does not exist" warnings); the HTTP API comes up at once
+    // and reports not-ready until then.
+    let (schema_tx, schema) = tokio::sync::watch::channel(false);
+    let migrator = tokio::spawn(migrate_until_done(db.pool.clone(), schema_tx));
     let webhooks = args
         .runs(Component::Webhooks)
         .then(|| std::sync::Arc::new(args.webhooks.config()));
-    let dispatcher = match webhooks.clone() {
-        Some(config) => Some(
-            webhook_dispatcher::Dispatcher::start(db.pool.clone(), config)
-                .map_err(|e| ServeError::Dispatcher(e.to_string()))?,
-        ),
-        None => None,
+    let parts = Parts {
+        pool: db.pool.clone(),
+        projector: args.runs(Component::Projector),
+        webhooks: webhooks.clone(),
+        sweep_every: with_commands.then(|| Duration::from_secs(args.sweep_interval)),
+        idempotency_ttl: args.idempotency_ttl,
     };
-    let sweeper = with_commands.then(|| {
-        let state =
-            command_service::CommandState::new(store::EventRepository::new(db.pool.clone()));
-        tokio::spawn(sweep_invitations(
-            state,
-            Duration::from_secs(args.sweep_interval),
-        ))
-    });
-
-    let purger = tokio::spawn(crate::idempotency::purge_expired(
-        db.pool.clone(),
-        args.idempotency_ttl,
-        (args.idempotency_ttl / 10).clamp(Duration::from_secs(1), Duration::from_secs(3600)),
-    ));
 
     let listener = TcpListener::bind(args.listen).map_err(|source| ServeError::Listen {
         addr: args.listen,
@@ -87,6 +74,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;
     let handle = server.handle();
+    let background = tokio::spawn(Background::start_when_current(
+        parts,
+        schema,
+        handle.clone(),
+    ));
     tokio::spawn(async move {
         let signal = shutdown_signal().await;
         tracing::info!(signal, "shutting down: finishing in-flight requests");
@@ -95,17 +87,90 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     tracing::info!(url = %format!("http://{bound}"), "listening");
     let served = server.await;
     migrator.abort();
-    purger.abort();
-    for task in [sweeper, projector].into_iter().flatten() {
-        task.abort();
-    }
-    if let Some(dispatcher) = dispatcher {
-        // Hands its endpoints to the other dispatchers now, not when the leases run out.
-        dispatcher.stop().await;
-    }
+    // Started by now, or never: the result of a start that finished is kept through the abort.
+    background.abort();
+    let started = background.await.ok();
+    let result = match started {
+        Some(Ok(background)) => {
+            background.stop().await;
+            served.map_err(ServeError::Http)
+        }
+        Some(Err(e)) => Err(e),
+        None => served.map_err(ServeError::Http),
+    };
     db.close().await;
     tracing::info!("stopped");
-    served.map_err(ServeError::Http)
+    result
+}
+
+/// What runs beside the HTTP API, as configured.
+struct Parts {
+    pool: sqlx::PgPool,
+    projector: bool,
+    webhooks: Option<std::sync::Arc<webhook_dispatcher::DispatcherConfig>>,
+    /// With the command component: how often pending invitations past their expiry expire.
+    sweep_every: Option<Duration>,
+    idempotency_ttl: Duration,
+}
+
+/// The running background components.
+struct Background {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    dispatcher: Option<webhook_dispatcher::Dispatcher>,
+}
+
+impl Background {
+    /// Starts `parts` once `schema` says the migrations are applied. A dispatcher that cannot
+    /// start stops the server: roster does not run without the webhooks it was asked for.
+    async fn start_when_current(
+        parts: Parts,
+        mut schema: tokio::sync::watch::Receiver<bool>,
+        server: actix_web::dev::ServerHandle,
+    ) -> Result<Self, ServeError> {
+        if schema.wait_for(|current| *current).await.is_err() {
+            return Ok(Self {
+                tasks: Vec::new(),
+                dispatcher: None,
+            });
+        }
+        let dispatcher = match parts.webhooks {
+            Some(config) => match webhook_dispatcher::Dispatcher::start(parts.pool.clone(), config)
+            {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot start the webhook dispatcher");
+                    server.stop(false).await;
+                    return Err(ServeError::Dispatcher(e.to_string()));
+                }
+            },
+            None => None,
+        };
+        let mut tasks = vec![tokio::spawn(crate::idempotency::purge_expired(
+            parts.pool.clone(),
+            parts.idempotency_ttl,
+            (parts.idempotency_ttl / 10).clamp(Duration::from_secs(1), Duration::from_secs(3600)),
+        ))];
+        if parts.projector {
+            tasks.push(tokio::spawn(
+                projector::Projector::new(parts.pool.clone()).run(),
+            ));
+        }
+        if let Some(every) = parts.sweep_every {
+            let state = command_service::CommandState::new(store::EventRepository::new(parts.pool));
+            tasks.push(tokio::spawn(sweep_invitations(state, every)));
+        }
+        Ok(Self { tasks, dispatcher })
+    }
+
+    async fn stop(self) {
+        for task in self.tasks {
+            task.abort();
+        }
+        if let Some(dispatcher) = self.dispatcher {
+            // Hands its endpoints to the other dispatchers now, not when the leases run out.
+            dispatcher.stop().await;
+        }
+    }
 }
 
 /// `roster rebuild [--verify]`.
@@ -150,12 +215,13 @@ pub async fn migrate(args: DatabaseArgs) -> Result<(), ServeError> {
 
 /// Applies migrations at start-up; if the database is not reachable yet, keeps trying, so the
 /// process comes up (reporting not-ready) and recovers when the database does.
-async fn migrate_until_done(pool: sqlx::PgPool) {
+async fn migrate_until_done(pool: sqlx::PgPool, current: tokio::sync::watch::Sender<bool>) {
     let mut delay = Duration::from_millis(200);
     loop {
         match store::migrate::run(&pool).await {
             Ok(()) => {
                 tracing::info!("database schema is current");
+                current.send_replace(true);
                 return;
             }
             Err(e) => {
