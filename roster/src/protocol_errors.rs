@@ -17,6 +17,10 @@ use actix_web::http::StatusCode;
 use problem::Problem;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+/// Longer than any head the protocol layer writes for a bare error (status line, content-length,
+/// connection and date).
+const MAX_BARE_HEAD: usize = 512;
+
 /// The socket, with the protocol layer's bare errors rewritten on the way out.
 pub struct ProblemIo<S> {
     inner: S,
@@ -91,7 +95,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ProblemIo<S> {
 /// The problem+json answer for a bare error response of the protocol layer, or `None` when
 /// `written` is anything else.
 pub fn rewrite(written: &[u8]) -> Option<Vec<u8>> {
-    if !written.starts_with(b"HTTP/1.") {
+    // Cheap checks first, for every write: a bare error head is short and has a 4xx/5xx status.
+    if written.len() > MAX_BARE_HEAD
+        || !written.starts_with(b"HTTP/1.")
+        || !matches!(written.get(9), Some(b'4' | b'5'))
+    {
         return None;
     }
     let mut headers = [httparse::EMPTY_HEADER; 16];
