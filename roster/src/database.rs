@@ -35,10 +35,9 @@ fn embedded_server(
     }
     if let Some(running) = location::running(&data_dir).filter(|r| use_running && r.ready) {
         tracing::info!(pid = running.pid, port = running.port, data_dir = %data_dir.display(), "using the embedded Postgres a running roster serves");
-        return Ok(Embedded::Attached(format!(
-            "postgres://{}@127.0.0.1:{}/{EMBEDDED_DATABASE}",
-            embedded::SUPERUSER,
-            running.port
+        return Ok(Embedded::Attached(embedded::url(
+            running.port,
+            EMBEDDED_DATABASE,
         )));
     }
     location::wait_until_stopped(&data_dir, PREVIOUS_SERVER_WAIT, |previous| {

@@ -181,8 +181,7 @@ pub async fn purge_expired(
     ttl: std::time::Duration,
     every: std::time::Duration,
 ) {
-    // The first pass after one period: at start-up the migrations may still be running.
-    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
         let mut purged = 0;

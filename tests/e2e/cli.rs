@@ -41,6 +41,13 @@ fn roster(args: &[&str]) -> Command {
     cmd
 }
 
+/// `roster serve` on the embedded Postgres in `data_dir`.
+fn serve_on(data_dir: &Path) -> Command {
+    let mut cmd = roster(&["serve"]);
+    cmd.env("ROSTER_DATA_DIR", data_dir);
+    cmd
+}
+
 struct Served {
     child: Child,
     /// `http://127.0.0.1:<port>`, known once roster logged where it listens (see `ready`).
@@ -422,11 +429,7 @@ async fn as_root_in_a_private_directory_the_default_data_dir_moves_where_postgre
 async fn a_roster_restarted_at_once_after_sigkill_waits_for_the_old_postgres() {
     let dir = temp_dir(false);
     let data_dir = dir.join("pg");
-    let command = || {
-        let mut cmd = roster(&["serve"]);
-        cmd.env("ROSTER_DATA_DIR", &data_dir);
-        cmd
-    };
+    let command = || serve_on(&data_dir);
     let mut first = Served::start(command());
     first.ready().await;
     assert_eq!(first.create("before").await, 201);
@@ -467,9 +470,7 @@ async fn a_roster_restarted_at_once_after_sigkill_waits_for_the_old_postgres() {
 async fn rebuild_beside_a_running_serve_uses_its_postgres() {
     let dir = temp_dir(false);
     let data_dir = dir.join("pg");
-    let mut cmd = roster(&["serve"]);
-    cmd.env("ROSTER_DATA_DIR", &data_dir);
-    let mut served = Served::start(cmd);
+    let mut served = Served::start(serve_on(&data_dir));
     served.ready().await;
     assert_eq!(served.create("one").await, 201);
     let client = reqwest::Client::new();
@@ -507,9 +508,7 @@ async fn rebuild_beside_a_running_serve_uses_its_postgres() {
 async fn a_killed_roster_leaves_no_postgres_behind() {
     let dir = temp_dir(false);
     let data_dir = dir.join("pg");
-    let mut cmd = roster(&["serve"]);
-    cmd.env("ROSTER_DATA_DIR", &data_dir);
-    let mut served = Served::start(cmd);
+    let mut served = Served::start(serve_on(&data_dir));
     served.ready().await;
     let pg = postmaster_pid(&data_dir).unwrap();
     served.signal(libc::SIGKILL);

@@ -26,16 +26,14 @@ pub fn resolve(
     explicit: bool,
 ) -> Result<(PathBuf, Option<String>), EmbeddedError> {
     let requested = absolute(requested)?;
-    let Some((uid, gid)) = run_as()? else {
+    // A chosen directory is used as given: `PostgresServer::start` refuses it, with the same
+    // clear message, if the server cannot reach it.
+    let Some((uid, gid)) = run_as()?.filter(|_| !explicit) else {
         return Ok((requested, None));
     };
-    let blocked = match unreachable_ancestor(&requested, uid) {
-        None => return Ok((requested, None)),
-        Some(blocked) => blocked,
+    let Some(blocked) = unreachable_ancestor(&requested, uid) else {
+        return Ok((requested, None));
     };
-    if explicit {
-        return Err(EmbeddedError::Unreachable(blocked));
-    }
     let home = relocated_home(&requested);
     fs::create_dir_all(RELOCATED_ROOT).map_err(io_err("creating /var/lib/roster"))?;
     fs::set_permissions(RELOCATED_ROOT, fs::Permissions::from_mode(0o755))

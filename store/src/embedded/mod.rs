@@ -147,6 +147,11 @@ impl Options {
 /// The superuser `initdb` creates; connections are trusted on loopback only.
 pub const SUPERUSER: &str = "roster";
 
+/// Connection URL for `database` of an embedded server listening on `port`, as its superuser.
+pub fn url(port: u16, database: &str) -> String {
+    format!("postgres://{SUPERUSER}@127.0.0.1:{port}/{database}")
+}
+
 /// A running server. Stopped by `stop` or on drop.
 pub struct PostgresServer {
     pid: u32,
@@ -439,7 +444,7 @@ impl PostgresServer {
 
     /// Connection URL for `database` as the cluster's superuser.
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://{SUPERUSER}@127.0.0.1:{}/{database}", self.port)
+        url(self.port, database)
     }
 
     /// Fast shutdown (SIGINT: roll back open transactions, checkpoint, exit) and wait for it;
