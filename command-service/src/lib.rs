@@ -4,6 +4,7 @@
 //! It never reads read models and never talks to other services; errors leave as problem+json.
 
 pub use problem;
+mod app;
 mod request;
 mod routes;
 

@@ -17,9 +17,7 @@ pub fn org_id(raw: &str) -> Result<domain::OrganizationId, Problem> {
 }
 
 /// The object a committed event carries (its `data`).
-pub fn event_data<T: serde::de::DeserializeOwned>(
-    event: &store::committed::Committed,
-) -> Result<T, Problem> {
+pub fn event_data<T: serde::de::DeserializeOwned>(event: &store::Committed) -> Result<T, Problem> {
     serde_json::from_value(event.payload["data"].clone()).map_err(|_| Problem::internal())
 }
 
@@ -51,6 +49,14 @@ pub fn respond<T: Serialize>(
     Ok(HttpResponse::build(status)
         .insert_header((crate::POSITION_HEADER, position.to_string()))
         .json(body))
+}
+
+/// A store error outside of a command's own outcome (a look-up, a unit's commit).
+pub fn store_problem(e: store::StoreError) -> Problem {
+    infrastructure(
+        store::commands::store_error::<std::convert::Infallible>(e),
+        |never| match never {},
+    )
 }
 
 /// Errors that are not the aggregate's own decision, the same for every command.

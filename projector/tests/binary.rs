@@ -4,29 +4,32 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cqrs_es::persist::SerializedEvent;
 use serde_json::json;
+use store::unit_of_work::{NewEvent, StreamChange, UnitOfWork};
 
 #[tokio::test]
 async fn the_projector_binary_projects_and_stops_on_sigterm() {
     let db = roster_testkit::fresh_db().await;
     let org = "org_01JD0000000000000000000001";
-    let event = SerializedEvent::new(
-        org.to_owned(),
-        1,
-        "organization".into(),
-        "organization.created".into(),
-        "1".into(),
-        json!({"type": "organization.created", "data": {
-            "id": org, "name": "Acme", "description": null, "external_id": null, "metadata": {},
-            "created_at": "2026-11-24T10:00:00Z", "updated_at": "2026-11-24T10:00:00Z"}}),
-        json!({"organization_id": org}),
-    );
-    let mut tx = db.pool.begin().await.unwrap();
-    store::repository::append(&mut tx, "organization", &[event])
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let mut unit = UnitOfWork::new();
+    unit.push(StreamChange {
+        aggregate_type: "organization".into(),
+        aggregate_id: org.to_owned(),
+        organization_id: Some(org.to_owned()),
+        version: 0,
+        events: vec![NewEvent {
+            event_type: "organization.created".into(),
+            event_version: "1".into(),
+            payload: json!({"type": "organization.created", "data": {
+                "id": org, "name": "Acme", "description": null, "external_id": null,
+                "metadata": {}, "created_at": "2026-11-24T10:00:00Z",
+                "updated_at": "2026-11-24T10:00:00Z"}}),
+            metadata: Default::default(),
+        }],
+        claims: Vec::new(),
+        snapshot: None,
+    });
+    unit.commit(&db.pool).await.unwrap();
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_roster-projector"))
         .env("DATABASE_URL", &db.url)

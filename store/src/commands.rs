@@ -1,16 +1,18 @@
-//! Runs domain commands through cqrs-es and turns the outcome into what the HTTP edge needs:
-//! the committed events with their positions, or a typed error.
+//! Runs domain commands: load (cqrs-es's store), decide (the aggregate), write (a unit of work),
+//! and turns the outcome into what callers need: the committed events with their positions, or a
+//! typed error.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::PersistedEventStore;
-use cqrs_es::{Aggregate, AggregateContext, AggregateError, CqrsFramework, EventStore};
+use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventStore};
 use domain::Actor;
+use sqlx::PgPool;
 
-use crate::committed::{self, Committed};
-use crate::repository::{EventRepository, ORGANIZATION_ID};
+use crate::repository::EventRepository;
+use crate::unit_of_work::{Committed, NewEvent, StreamChange, UnitOfWork};
 use crate::StoreError;
 
 /// How often a command that lost an optimistic-concurrency race is re-run before we report 409.
@@ -21,6 +23,27 @@ const CONFLICT_RETRIES: u32 = 5;
 pub struct RequestContext {
     pub actor: Actor,
     pub request_id: String,
+}
+
+impl RequestContext {
+    /// A change roster makes on its own (sweeper, process manager, dispatcher).
+    pub fn system(component: &str) -> Self {
+        Self {
+            actor: Actor::system(),
+            request_id: format!("{component}_{}", ulid::Ulid::new()),
+        }
+    }
+
+    /// What every event written for this request carries in its metadata.
+    pub fn metadata(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("actor_type".into(), self.actor.kind.clone().into());
+        m.insert("request_id".into(), self.request_id.clone().into());
+        if let Some(id) = &self.actor.id {
+            m.insert("actor_id".into(), id.clone().into());
+        }
+        m
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,11 +84,21 @@ impl Executed {
     }
 }
 
-/// The command bus of one aggregate type.
+/// An aggregate loaded for a change: its state and the version the change will expect.
+pub struct Loaded<A: Aggregate> {
+    pub id: String,
+    pub state: A,
+    version: usize,
+    snapshot: Option<usize>,
+}
+
+/// The command bus of one aggregate type: loads through cqrs-es's store (snapshots, upcasting),
+/// decides with the aggregate's own `handle`, and writes through a `UnitOfWork`.
 pub struct Commands<A: Aggregate> {
-    cqrs: CqrsFramework<A, PersistedEventStore<EventRepository, A>>,
     store: PersistedEventStore<EventRepository, A>,
-    repo: EventRepository,
+    services: A::Services,
+    pool: PgPool,
+    snapshot_every: Option<usize>,
 }
 
 impl<A> Commands<A>
@@ -79,18 +112,21 @@ where
         services: A::Services,
         snapshot_every: Option<usize>,
     ) -> Self {
-        let store = |repo: EventRepository| match snapshot_every {
+        let pool = repo.pool().clone();
+        let store = match snapshot_every {
             Some(n) => PersistedEventStore::new_snapshot_store(repo, n),
             None => PersistedEventStore::new_event_store(repo),
         };
         Self {
-            cqrs: CqrsFramework::new(store(repo.clone()), vec![], services),
-            store: store(repo.clone()),
-            repo,
+            store,
+            services,
+            pool,
+            snapshot_every,
         }
     }
 
-    /// Runs `command` on `aggregate_id`, retrying optimistic-concurrency conflicts a few times.
+    /// Runs `command` on `aggregate_id` as a unit of its own, retrying optimistic-concurrency
+    /// conflicts a few times.
     pub async fn execute(
         &self,
         aggregate_id: &str,
@@ -98,45 +134,95 @@ where
         command: A::Command,
         ctx: &RequestContext,
     ) -> Result<Executed, CommandError<A::Error>> {
-        let mut metadata = HashMap::from([
-            ("actor_type".to_owned(), ctx.actor.kind.clone()),
-            ("request_id".to_owned(), ctx.request_id.clone()),
-        ]);
-        if let Some(id) = &ctx.actor.id {
-            metadata.insert("actor_id".to_owned(), id.clone());
-        }
-        if let Some(org) = organization_id {
-            metadata.insert(ORGANIZATION_ID.to_owned(), org.to_owned());
-        }
-        let mut attempt = 0;
-        loop {
-            let (result, events) = committed::capture(self.cqrs.execute_with_metadata(
-                aggregate_id,
-                command.clone(),
-                metadata.clone(),
-            ))
-            .await;
-            match result {
-                Ok(()) => return Ok(Executed { events }),
-                Err(AggregateError::AggregateConflict) if attempt < CONFLICT_RETRIES => {
-                    attempt += 1;
-                    let jitter = u64::from(ulid::Ulid::new().random() as u8 % 8);
-                    tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 2 + jitter))
-                        .await;
-                }
-                Err(e) => return Err(map_error(e)),
-            }
-        }
+        retry_conflicts(
+            |e| matches!(e, CommandError::Conflict),
+            || async {
+                let loaded = self.load_for_change(aggregate_id).await?;
+                let mut unit = UnitOfWork::new();
+                self.decide(loaded, organization_id, command.clone(), ctx, &mut unit)
+                    .await?;
+                let events = unit.commit(&self.pool).await.map_err(store_error)?;
+                Ok(Executed { events })
+            },
+        )
+        .await
     }
 
-    /// The aggregate's current state (for responses to commands that changed nothing).
-    pub async fn load(&self, aggregate_id: &str) -> Result<A, CommandError<A::Error>> {
-        let mut ctx = self
+    /// The aggregate and its version, for `decide`.
+    pub async fn load_for_change(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Loaded<A>, CommandError<A::Error>> {
+        let ctx = self
             .store
             .load_aggregate(aggregate_id)
             .await
             .map_err(map_error)?;
-        Ok(std::mem::take(ctx.aggregate()))
+        Ok(Loaded {
+            id: ctx.aggregate_id,
+            state: ctx.aggregate,
+            version: ctx.current_sequence,
+            snapshot: ctx.current_snapshot,
+        })
+    }
+
+    /// Decides `command` on `loaded` and adds the resulting events (with their claim changes and,
+    /// when one is due, a snapshot) to `unit`. Returns the aggregate after those events.
+    pub async fn decide(
+        &self,
+        mut loaded: Loaded<A>,
+        organization_id: Option<&str>,
+        command: A::Command,
+        ctx: &RequestContext,
+        unit: &mut UnitOfWork,
+    ) -> Result<A, CommandError<A::Error>> {
+        let sink = EventSink::default();
+        loaded
+            .state
+            .handle(command, &self.services, &sink)
+            .await
+            .map_err(CommandError::Rejected)?;
+        let events = sink.collect().await;
+        if events.is_empty() {
+            return Ok(loaded.state);
+        }
+        let metadata = ctx.metadata();
+        let corrupt = |e: serde_json::Error| CommandError::Internal(e.to_string());
+        let mut claims = Vec::new();
+        let mut new = Vec::with_capacity(events.len());
+        for e in &events {
+            let payload = serde_json::to_value(e).map_err(corrupt)?;
+            claims.extend(domain::claims::changes_of(A::TYPE, &payload).map_err(corrupt)?);
+            new.push(NewEvent {
+                event_type: e.event_type(),
+                event_version: e.event_version(),
+                payload,
+                metadata: metadata.clone(),
+            });
+        }
+        // A snapshot of the state after these events whenever they cross a multiple of N.
+        let snapshot = match self.snapshot_every {
+            Some(n) if loaded.version % n + events.len() >= n => Some((
+                serde_json::to_value(&loaded.state).map_err(corrupt)?,
+                loaded.snapshot.map_or(1, |s| s + 1) as i64,
+            )),
+            _ => None,
+        };
+        unit.push(StreamChange {
+            aggregate_type: A::TYPE.to_owned(),
+            aggregate_id: loaded.id,
+            organization_id: organization_id.map(str::to_owned),
+            version: loaded.version as i64,
+            events: new,
+            claims,
+            snapshot,
+        });
+        Ok(loaded.state)
+    }
+
+    /// The aggregate's current state (for responses to commands that changed nothing).
+    pub async fn load(&self, aggregate_id: &str) -> Result<A, CommandError<A::Error>> {
+        Ok(self.load_for_change(aggregate_id).await?.state)
     }
 
     /// Position of the aggregate's latest event, if it has any.
@@ -149,13 +235,36 @@ where
         )
         .bind(A::TYPE)
         .bind(aggregate_id)
-        .fetch_one(self.repo.pool())
+        .fetch_one(&self.pool)
         .await
         .map_err(|e| store_error(e.into()))
     }
 }
 
-fn store_error<E: std::error::Error>(e: StoreError) -> CommandError<E> {
+/// Runs `attempt` again (a few times, with a short jittered pause) while it fails with an error
+/// `is_conflict` recognises: another writer moved one of its streams on first.
+pub async fn retry_conflicts<T, X, Fut>(
+    is_conflict: impl Fn(&X) -> bool,
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<T, X>
+where
+    Fut: std::future::Future<Output = Result<T, X>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(e) if is_conflict(&e) && tries < CONFLICT_RETRIES => {
+                tries += 1;
+                let jitter = u64::from(ulid::Ulid::new().random() as u8 % 8);
+                tokio::time::sleep(Duration::from_millis(u64::from(tries) * 2 + jitter)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A store error as a command's outcome.
+pub fn store_error<E: std::error::Error>(e: StoreError) -> CommandError<E> {
     match e {
         StoreError::ClaimTaken {
             key,
@@ -168,7 +277,9 @@ fn store_error<E: std::error::Error>(e: StoreError) -> CommandError<E> {
         },
         StoreError::RequirementFailed { key } => CommandError::RequirementFailed { key },
         StoreError::Conflict => CommandError::Conflict,
-        e @ StoreError::Unavailable(_) => CommandError::Unavailable(e.to_string()),
+        e @ (StoreError::Unavailable(_) | StoreError::Injected(_)) => {
+            CommandError::Unavailable(e.to_string())
+        }
         e @ StoreError::Unstorable(_) => CommandError::Unstorable(e.to_string()),
         other => CommandError::Internal(other.to_string()),
     }

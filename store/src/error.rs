@@ -26,6 +26,9 @@ pub enum StoreError {
     Unstorable(String),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// A fault armed by a test (`faults::check`); behaves like an outage.
+    #[error("injected fault: {0}")]
+    Injected(String),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }
@@ -82,6 +85,6 @@ fn requirement_failed(message: &str) -> Option<StoreError> {
 
 impl StoreError {
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Unavailable(_))
+        matches!(self, Self::Unavailable(_) | Self::Injected(_))
     }
 }

@@ -57,7 +57,7 @@ impl FeedEvent {
 
     /// The event's public id (`evt_…`), the envelope's `id` and the webhook's `webhook-id`.
     pub fn event_id(&self) -> String {
-        self.meta(crate::repository::EVENT_ID).unwrap_or_default()
+        self.meta(crate::unit_of_work::EVENT_ID).unwrap_or_default()
     }
 
     /// The public envelope (DESIGN.md): what webhooks, Kafka and the Events API carry.

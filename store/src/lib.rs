@@ -8,9 +8,9 @@
 pub mod checkpoints;
 pub mod claims;
 pub mod commands;
-pub mod committed;
 pub mod embedded;
 pub mod error;
+pub mod faults;
 pub mod feed;
 pub mod idempotency;
 pub mod migrate;
@@ -18,10 +18,12 @@ pub mod pool;
 pub mod queries;
 pub mod read_models;
 pub mod repository;
+pub mod unit_of_work;
 pub mod webhooks;
 
-pub use commands::{CommandError, Commands, Executed, RequestContext};
+pub use commands::{retry_conflicts, CommandError, Commands, Executed, Loaded, RequestContext};
 pub use error::StoreError;
 pub use feed::{Feed, FeedEvent};
 pub use pool::{connect, PoolConfig, PoolOptions};
 pub use repository::EventRepository;
+pub use unit_of_work::{Committed, UnitOfWork};

@@ -1,25 +1,24 @@
-//! cqrs-es's `PersistedEventRepository` on postgres-es's table layout, written by us.
+//! cqrs-es's `PersistedEventRepository` on postgres-es's table layout, written by us: how
+//! aggregates are loaded (snapshot + later events, or every event).
 //!
 //! Why not postgres-es's own repository (scheme (b) of DESIGN.md): it opens its own transaction,
 //! so the uniqueness claims could not join it; it inserts events one by one; it commits the events
-//! before checking the snapshot's optimistic lock (an error can be returned for events that were
-//! stored); it panics on a database error while streaming; and it cannot report the positions it
-//! wrote. Here one statement, `roster_commit` (migrations/0002), does append (positions), claims
-//! and snapshot atomically: one round trip per command.
+//! before checking the snapshot's optimistic lock; it panics on a database error while streaming;
+//! and it cannot report the positions it wrote. Writes go through `unit_of_work` instead (one
+//! statement appends several aggregates' events with their claims and snapshots);
+//! `persist` here is that path too, for cqrs-es tooling.
 
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
 };
 use cqrs_es::Aggregate;
-use domain::EventId;
 use futures::TryStreamExt;
 use serde_json::Value;
-use sqlx::postgres::{PgArguments, PgRow};
-use sqlx::query::QueryScalar;
-use sqlx::{PgConnection, PgPool, Postgres, Row};
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Row};
 
-use crate::committed::{self, Committed};
-use crate::{claims, StoreError};
+use crate::unit_of_work::{NewEvent, StreamChange, UnitOfWork, ORGANIZATION_ID};
+use crate::StoreError;
 
 #[derive(Clone, Debug)]
 pub struct EventRepository {
@@ -39,30 +38,6 @@ impl EventRepository {
 const SELECT_EVENTS: &str = "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
        FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence";
 
-/// The metadata key under which every stored event carries its public id.
-pub const EVENT_ID: &str = "event_id";
-/// The metadata key that routes an event to its organization (also copied to a column).
-pub const ORGANIZATION_ID: &str = "organization_id";
-
-/// Appends one aggregate's events; must be the first write of `conn`'s transaction (see
-/// `roster_append` in the migrations for why). Gives each event its public id.
-pub async fn append(
-    conn: &mut PgConnection,
-    aggregate_type: &str,
-    events: &[SerializedEvent],
-) -> Result<Vec<Committed>, StoreError> {
-    let Some(first) = events.first() else {
-        return Ok(Vec::new());
-    };
-    let batch = Batch::new(events);
-    let query = sqlx::query_scalar("SELECT roster_append($1, $2, $3, $4, $5, $6, $7, $8)");
-    let positions: Vec<i64> = batch
-        .bind(query, aggregate_type, &first.aggregate_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(batch.committed(aggregate_type, events, positions))
-}
-
 impl EventRepository {
     async fn select<A: Aggregate>(
         &self,
@@ -77,128 +52,6 @@ impl EventRepository {
             .await
             .map_err(|e| to_persistence(e.into()))?;
         rows.iter().map(deser_event).collect()
-    }
-
-    /// One round trip: `roster_commit` appends, applies the claims and the snapshot atomically.
-    async fn write<A: Aggregate>(
-        &self,
-        events: &[SerializedEvent],
-        snapshot: Option<(String, Value, usize)>,
-    ) -> Result<Vec<Committed>, StoreError> {
-        let Some(first) = events.first() else {
-            return Ok(Vec::new());
-        };
-        let mut changes = Vec::new();
-        for e in events {
-            changes.extend(
-                domain::claims::changes_of(A::TYPE, &e.payload)
-                    .map_err(|err| StoreError::Corrupt(err.to_string()))?,
-            );
-        }
-        let claims = claims::net(&changes);
-        let batch = Batch::new(events);
-        let (snapshot_payload, snapshot_version) = match snapshot {
-            Some((_, payload, version)) => (Some(payload), version as i64),
-            None => (None, 0),
-        };
-        let query = sqlx::query_scalar(
-            "SELECT roster_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        );
-        let positions: Vec<i64> = batch
-            .bind(query, A::TYPE, &first.aggregate_id)
-            .bind(&claims.acquire)
-            .bind(&claims.release)
-            .bind(&claims.require)
-            .bind(&snapshot_payload)
-            .bind(snapshot_version)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(batch.committed(A::TYPE, events, positions))
-    }
-}
-
-/// A command's events as the column arrays the SQL functions take; gives each its public id.
-struct Batch {
-    /// Routing key of the command (all its events belong to one aggregate, one organization).
-    organization_id: Option<String>,
-    sequences: Vec<i64>,
-    types: Vec<String>,
-    versions: Vec<String>,
-    payloads: Vec<Value>,
-    metadata: Vec<Value>,
-    ids: Vec<String>,
-}
-
-impl Batch {
-    fn new(events: &[SerializedEvent]) -> Self {
-        let mut b = Batch {
-            organization_id: events
-                .first()
-                .and_then(|e| e.metadata.get(ORGANIZATION_ID))
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            sequences: Vec::with_capacity(events.len()),
-            types: Vec::with_capacity(events.len()),
-            versions: Vec::with_capacity(events.len()),
-            payloads: Vec::with_capacity(events.len()),
-            metadata: Vec::with_capacity(events.len()),
-            ids: Vec::with_capacity(events.len()),
-        };
-        for e in events {
-            let id = EventId::new().to_string();
-            let mut meta = match &e.metadata {
-                Value::Object(m) => m.clone(),
-                _ => serde_json::Map::new(),
-            };
-            meta.insert(EVENT_ID.into(), Value::String(id.clone()));
-            b.sequences.push(e.sequence as i64);
-            b.types.push(e.event_type.clone());
-            b.versions.push(e.event_version.clone());
-            b.payloads.push(e.payload.clone());
-            b.metadata.push(Value::Object(meta));
-            b.ids.push(id);
-        }
-        b
-    }
-
-    /// Binds the eight leading parameters both SQL functions share.
-    fn bind<'q>(
-        &'q self,
-        query: QueryScalar<'q, Postgres, i64, PgArguments>,
-        aggregate_type: &'q str,
-        aggregate_id: &'q str,
-    ) -> QueryScalar<'q, Postgres, i64, PgArguments> {
-        query
-            .bind(aggregate_type)
-            .bind(aggregate_id)
-            .bind(&self.organization_id)
-            .bind(&self.sequences)
-            .bind(&self.types)
-            .bind(&self.versions)
-            .bind(&self.payloads)
-            .bind(&self.metadata)
-    }
-
-    fn committed(
-        self,
-        aggregate_type: &str,
-        events: &[SerializedEvent],
-        positions: Vec<i64>,
-    ) -> Vec<Committed> {
-        events
-            .iter()
-            .zip(self.ids)
-            .zip(positions)
-            .map(|((e, event_id), position)| Committed {
-                position,
-                event_id,
-                aggregate_type: aggregate_type.to_owned(),
-                aggregate_id: e.aggregate_id.clone(),
-                sequence: e.sequence as i64,
-                event_type: e.event_type.clone(),
-                payload: e.payload.clone(),
-            })
-            .collect()
     }
 }
 
@@ -272,11 +125,39 @@ impl PersistedEventRepository for EventRepository {
         events: &[SerializedEvent],
         snapshot_update: Option<(String, Value, usize)>,
     ) -> Result<(), PersistenceError> {
-        let written = self
-            .write::<A>(events, snapshot_update)
-            .await
-            .map_err(to_persistence)?;
-        committed::record(written);
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let mut claims = Vec::new();
+        for e in events {
+            claims.extend(
+                domain::claims::changes_of(A::TYPE, &e.payload)
+                    .map_err(|err| to_persistence(StoreError::Corrupt(err.to_string())))?,
+            );
+        }
+        let mut unit = UnitOfWork::new();
+        unit.push(StreamChange {
+            aggregate_type: A::TYPE.to_owned(),
+            aggregate_id: first.aggregate_id.clone(),
+            organization_id: first
+                .metadata
+                .get(ORGANIZATION_ID)
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            version: first.sequence as i64 - 1,
+            events: events
+                .iter()
+                .map(|e| NewEvent {
+                    event_type: e.event_type.clone(),
+                    event_version: e.event_version.clone(),
+                    payload: e.payload.clone(),
+                    metadata: e.metadata.as_object().cloned().unwrap_or_default(),
+                })
+                .collect(),
+            claims,
+            snapshot: snapshot_update.map(|(_, payload, number)| (payload, number as i64)),
+        });
+        unit.commit(&self.pool).await.map_err(to_persistence)?;
         Ok(())
     }
 

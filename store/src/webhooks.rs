@@ -7,14 +7,14 @@
 //! endpoints are taken over when its lease runs out.
 
 use chrono::{DateTime, Utc};
-use cqrs_es::persist::SerializedEvent;
 use domain::webhook_endpoint::{DisabledReason, EndpointDisabled, ENDPOINT_DISABLED};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::{PgConnection, PgPool, QueryBuilder};
 
 use crate::queries::{Page, PageRequest};
-use crate::StoreError;
+use crate::unit_of_work::{NewEvent, StreamChange, UnitOfWork};
+use crate::{RequestContext, StoreError};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct EndpointRow {
@@ -528,26 +528,33 @@ pub async fn disable_with_event(
     endpoint_id: &str,
     reason: DisabledReason,
 ) -> Result<bool, StoreError> {
-    let mut tx = pool.begin().await?;
-    let disabled: Option<(String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
-        "UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now()
-          WHERE id = $1 AND enabled
-         RETURNING url, organization_id, updated_at",
+    crate::commands::retry_conflicts(
+        |e| matches!(e, StoreError::Conflict),
+        || disable_once(pool, endpoint_id, reason),
+    )
+    .await
+}
+
+async fn disable_once(
+    pool: &PgPool,
+    endpoint_id: &str,
+    reason: DisabledReason,
+) -> Result<bool, StoreError> {
+    // Read without locking (a lock would be the transaction's first write, and the event must be
+    // that); the UPDATE below only succeeds if the endpoint is still enabled.
+    let endpoint: Option<(String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT url, organization_id,
+                (SELECT coalesce(max(sequence), 0) FROM events
+                  WHERE aggregate_type = 'webhook_endpoint' AND aggregate_id = $1)
+           FROM webhook_endpoints WHERE id = $1 AND enabled",
     )
     .bind(endpoint_id)
-    .bind(reason.as_str())
-    .fetch_optional(&mut *tx)
+    .fetch_optional(pool)
     .await?;
-    let Some((url, organization_id, at)) = disabled else {
+    let Some((url, organization_id, version)) = endpoint else {
         return Ok(false);
     };
-    let sequence: i64 = sqlx::query_scalar(
-        "SELECT coalesce(max(sequence), 0) + 1 FROM events
-          WHERE aggregate_type = 'webhook_endpoint' AND aggregate_id = $1",
-    )
-    .bind(endpoint_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let at = Utc::now();
     let data = serde_json::to_value(EndpointDisabled {
         id: endpoint_id.to_owned(),
         url,
@@ -556,20 +563,36 @@ pub async fn disable_with_event(
         disabled_at: at,
     })
     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let mut metadata = json!({"actor_type": "system", "request_id": ""});
-    if let Some(org) = &organization_id {
-        metadata[crate::repository::ORGANIZATION_ID] = Value::String(org.clone());
+    let mut unit = UnitOfWork::new();
+    unit.push(StreamChange {
+        aggregate_type: "webhook_endpoint".into(),
+        aggregate_id: endpoint_id.to_owned(),
+        organization_id,
+        version,
+        events: vec![NewEvent {
+            event_type: ENDPOINT_DISABLED.into(),
+            event_version: "1".into(),
+            payload: json!({"type": ENDPOINT_DISABLED, "data": data}),
+            metadata: RequestContext::system("dispatcher").metadata(),
+        }],
+        claims: Vec::new(),
+        snapshot: None,
+    });
+    let mut tx = pool.begin().await?;
+    unit.write(&mut tx).await?;
+    let updated = sqlx::query(
+        "UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = $3
+          WHERE id = $1 AND enabled",
+    )
+    .bind(endpoint_id)
+    .bind(reason.as_str())
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        // Disabled meanwhile by someone else: no event either.
+        return Ok(false);
     }
-    let event = SerializedEvent::new(
-        endpoint_id.to_owned(),
-        sequence as usize,
-        "webhook_endpoint".into(),
-        ENDPOINT_DISABLED.into(),
-        "1".into(),
-        json!({"type": ENDPOINT_DISABLED, "data": data}),
-        metadata,
-    );
-    crate::repository::append(&mut tx, "webhook_endpoint", &[event]).await?;
     tx.commit().await?;
     Ok(true)
 }

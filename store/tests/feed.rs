@@ -7,25 +7,35 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use cqrs_es::persist::SerializedEvent;
 use rand::Rng;
 use serde_json::json;
+use store::unit_of_work::{NewEvent, StreamChange, UnitOfWork};
 use store::{checkpoints, Feed};
 
 const WRITERS: usize = 8;
 const TRANSACTIONS_PER_WRITER: usize = 1400;
 const CONSUMER: &str = "feed-test";
 
-fn event(aggregate_id: &str, sequence: usize) -> SerializedEvent {
-    SerializedEvent::new(
-        aggregate_id.to_owned(),
-        sequence,
-        "organization".into(),
-        "organization.updated".into(),
-        "1".into(),
-        json!({"type": "organization.updated", "data": {"n": sequence}}),
-        json!({"organization_id": aggregate_id}),
-    )
+/// `n` events appended to `aggregate_id` after `version`.
+fn unit(aggregate_id: &str, version: usize, n: usize) -> UnitOfWork {
+    let mut unit = UnitOfWork::new();
+    unit.push(StreamChange {
+        aggregate_type: "organization".into(),
+        aggregate_id: aggregate_id.to_owned(),
+        organization_id: Some(aggregate_id.to_owned()),
+        version: version as i64,
+        events: (version + 1..=version + n)
+            .map(|sequence| NewEvent {
+                event_type: "organization.updated".into(),
+                event_version: "1".into(),
+                payload: json!({"type": "organization.updated", "data": {"n": sequence}}),
+                metadata: Default::default(),
+            })
+            .collect(),
+        claims: Vec::new(),
+        snapshot: None,
+    });
+    unit
 }
 
 async fn writer(pool: sqlx::PgPool, w: usize) -> usize {
@@ -42,10 +52,8 @@ async fn writer(pool: sqlx::PgPool, w: usize) -> usize {
             )
         };
         let mut tx = pool.begin().await.unwrap();
-        let events: Vec<_> = (1..=batch)
-            .map(|i| event(&aggregate_id, sequence + i))
-            .collect();
-        store::repository::append(&mut tx, "organization", &events)
+        unit(&aggregate_id, sequence, batch)
+            .write(&mut tx)
             .await
             .unwrap();
         if hold {
@@ -156,9 +164,7 @@ async fn a_live_consumer_sees_every_event_once_in_order_despite_late_commits() {
 async fn envelope_follows_the_public_contract() {
     let db = roster_testkit::fresh_db().await;
     let mut tx = db.pool.begin().await.unwrap();
-    let committed = store::repository::append(&mut tx, "organization", &[event("org_x", 1)])
-        .await
-        .unwrap();
+    let committed = unit("org_x", 0, 1).write(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
     // Other tests' open transactions on the same server hold back the cluster-wide xmin, so
     // wait for the event to become readable rather than reading once.

@@ -17,6 +17,7 @@ mod projection;
 mod reads;
 mod rebuild;
 mod roles;
+mod units;
 mod webhook_crash;
 mod webhook_endpoints;
 mod webhooks;

@@ -8,7 +8,7 @@ use domain::group::{GroupCommand, GroupError};
 use domain::invitation::InvitationCommand;
 use domain::membership::{MembershipCommand, MembershipError};
 use domain::values::RoleSlug;
-use domain::{claims, MembershipId, OrganizationId};
+use domain::{claims, OrganizationId};
 use store::{CommandError, RequestContext};
 
 use crate::problem::Problem;
@@ -23,31 +23,6 @@ async fn holders(state: &CommandState, prefix: &str) -> Result<Vec<String>, Prob
     let mut ids: Vec<String> = rows.into_iter().map(|(_, id)| id).collect();
     ids.dedup();
     Ok(ids)
-}
-
-/// Takes a membership out of every group it is in (`group.member_removed` each).
-pub(crate) async fn remove_from_all_groups(
-    state: &CommandState,
-    ctx: &RequestContext,
-    membership: &MembershipId,
-    org: &str,
-) -> Result<(), Problem> {
-    for group_id in holders(state, &claims::membership_groups_prefix(membership)).await? {
-        let command = GroupCommand::RemoveMember {
-            membership_id: *membership,
-            at: Utc::now(),
-        };
-        match state
-            .groups
-            .execute(&group_id, Some(org), command, ctx)
-            .await
-        {
-            Ok(_)
-            | Err(CommandError::Rejected(GroupError::NotMember(_) | GroupError::NotFound)) => {}
-            Err(e) => return Err(group_problem(&group_id)(e)),
-        }
-    }
-    Ok(())
 }
 
 /// Takes a deleted role from every membership holding it (`membership.updated` each). A change

@@ -8,21 +8,18 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use domain::invitation::{Invitation, InvitationCommand, InvitationData, InvitationError};
-use domain::membership::{
-    Membership, MembershipCommand, MembershipData, MembershipStatus, Subject,
-};
-use domain::organization::Organization;
 use domain::values::{Email, RoleSlug, SubjectId, ValueError};
-use domain::{claims, envelope, Actor, InvitationId, MembershipId};
+use domain::{envelope, Actor, InvitationId};
 use rand::RngCore;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use store::{CommandError, RequestContext};
 
+use crate::app;
 use crate::problem::Body;
 use crate::problem::{method_not_allowed, Problem};
 use crate::request::{context, event_data, infrastructure, org_id, respond, Fields};
-use crate::routes::memberships::{check_roles, membership_rejected};
+use crate::routes::memberships::check_roles;
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -79,7 +76,9 @@ fn sha256_hex(s: &str) -> String {
         .collect()
 }
 
-fn invitation_problem(id: &str) -> impl FnOnce(CommandError<InvitationError>) -> Problem + '_ {
+pub(crate) fn invitation_problem(
+    id: &str,
+) -> impl FnOnce(CommandError<InvitationError>) -> Problem + '_ {
     move |e| match e {
         CommandError::ClaimTaken { owner_id, .. } => Problem::conflict(format!(
             "this email already has a pending invitation to the organization: {owner_id}"
@@ -271,15 +270,16 @@ async fn revoke(
 }
 
 /// Accepting creates the membership with the invited roles (or reactivates the subject's
-/// inactive one, or adds the roles to an active one): `invitation.accepted`, then the
-/// membership's own event.
+/// inactive one, or adds the roles to an active one): `invitation.accepted` and the membership's
+/// own event, atomically (see `app::invitations::accept`).
 async fn accept(
     state: web::Data<CommandState>,
     req: HttpRequest,
     path: web::Path<String>,
     Body(input): Body<AcceptBody>,
 ) -> Result<HttpResponse, Problem> {
-    let current = load(&state, &path.into_inner()).await?;
+    let id =
+        InvitationId::parse(&path.into_inner()).map_err(|e| Problem::field("id", e.to_string()))?;
     let mut fields = Fields::default();
     let user_id = fields.check("user_id", SubjectId::parse(&input.user_id));
     if input.accept_token.is_empty() {
@@ -292,107 +292,22 @@ async fn accept(
     let Some(user_id) = user_id else {
         return Err(Problem::internal());
     };
-    let org = current.organization_id;
-    let org_str = org.to_string();
-    let ctx = context(&req);
-
-    let subject = Subject::User(user_id.clone());
-    let existing = store::claims::owner(&state.pool, &claims::membership_subject(&org, &subject))
-        .await
-        .map_err(|_| Problem::unavailable("the database is unavailable; retry shortly"))?;
-    let membership_id = match &existing {
-        Some((_, id)) => MembershipId::parse(id).map_err(|_| Problem::internal())?,
-        None => MembershipId::new(),
-    };
-    let command = InvitationCommand::Accept {
-        user_id,
-        presented_token_sha256: sha256_hex(&input.accept_token),
-        membership_id,
-        at: Utc::now(),
-    };
-    let (invitation, _) = execute(&state, &ctx, &current.id.to_string(), &org_str, command).await?;
-
-    // Roles deleted from the catalogue since the invitation was made are dropped.
-    let organization: Organization = state
-        .organizations
-        .load(&org_str)
-        .await
-        .map_err(|e| infrastructure(e, crate::request::rejected(&org_str)))?;
-    let roles: BTreeSet<RoleSlug> = invitation
-        .roles
-        .iter()
-        .filter(|r| organization.roles.contains_key(*r))
-        .cloned()
-        .collect();
-    let m_id = membership_id.to_string();
-    let membership_command = match &existing {
-        None => MembershipCommand::Create {
-            id: membership_id,
-            organization_id: org,
-            subject,
-            roles,
-            attributes: Default::default(),
-            at: Utc::now(),
-        },
-        Some(_) => {
-            let membership: Membership = state
-                .memberships
-                .load(&m_id)
-                .await
-                .map_err(|e| infrastructure(e, membership_rejected(&m_id)))?;
-            let current_roles = membership
-                .current()
-                .map(|m| m.roles.clone())
-                .unwrap_or_default();
-            let active = membership.current().map(|m| m.status) == Some(MembershipStatus::Active);
-            let at = Utc::now();
-            if active {
-                MembershipCommand::Update {
-                    roles: Some(current_roles.union(&roles).cloned().collect()),
-                    attributes: None,
-                    at,
-                }
-            } else {
-                MembershipCommand::Reactivate {
-                    roles: Some(roles),
-                    attributes: None,
-                    at,
-                }
-            }
-        }
-    };
-    let executed = state
-        .memberships
-        .execute(&m_id, Some(&org_str), membership_command, &ctx)
-        .await
-        .map_err(|e| infrastructure(e, membership_rejected(&m_id)))?;
-    let membership: Option<MembershipData> = match executed.events.last() {
-        Some(e) => serde_json::from_value(e.payload["data"].clone()).ok(),
-        None => state
-            .memberships
-            .load(&m_id)
-            .await
-            .ok()
-            .and_then(|m| m.current().cloned()),
-    };
-    let position = match executed.last_position() {
-        Some(p) => p,
-        None => state
-            .invitations
-            .last_position(&current.id.to_string())
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(0),
-    };
-    let mut value = body(&invitation, None)?;
+    let accepted = app::invitations::accept(
+        &state,
+        &context(&req),
+        &id,
+        &user_id,
+        &sha256_hex(&input.accept_token),
+    )
+    .await?;
+    let mut value = body(&accepted.invitation, None)?;
     if let Some(map) = value.as_object_mut() {
         map.insert(
             "membership".into(),
-            serde_json::to_value(&membership).unwrap_or_default(),
+            serde_json::to_value(&accepted.membership).map_err(|_| Problem::internal())?,
         );
     }
-    respond(StatusCode::OK, &value, position)
+    respond(StatusCode::OK, &value, accepted.position)
 }
 
 /// Emits `invitation.expired` for every pending invitation past its expiry at `now`; returns how

@@ -14,10 +14,10 @@ use domain::values::{Attributes, RoleSlug, SubjectId, ValueError};
 use domain::{claims, MembershipId, OrganizationId};
 use serde::{Deserialize, Serialize};
 
+use crate::app::{self, memberships::Leave};
 use crate::problem::Body;
 use crate::problem::{method_not_allowed, Problem};
 use crate::request::{context, event_data, infrastructure, org_id, rejected, respond, Fields};
-use crate::routes::cascade;
 use crate::CommandState;
 use store::RequestContext;
 
@@ -350,18 +350,20 @@ async fn lifecycle(
     .await
 }
 
-/// Deactivating or deleting a membership takes it out of its groups.
-async fn leave_groups(state: &CommandState, req: &HttpRequest, raw: &str) -> Result<(), Problem> {
+/// Deactivates or deletes the membership and takes it out of its groups, atomically.
+async fn leave(
+    state: &CommandState,
+    req: &HttpRequest,
+    raw: &str,
+    how: Leave,
+) -> Result<HttpResponse, Problem> {
     let id = MembershipId::parse(raw).map_err(|e| Problem::field("id", e.to_string()))?;
-    let membership: Membership = state
-        .memberships
-        .load(&id.to_string())
-        .await
-        .map_err(|e| infrastructure(e, membership_rejected(raw)))?;
-    let Some(m) = membership.state.as_ref() else {
-        return Ok(());
+    let (data, position) = app::memberships::leave(state, &context(req), &id, how).await?;
+    let body = MembershipBody {
+        object: "organization_membership",
+        membership: &data,
     };
-    cascade::remove_from_all_groups(state, &context(req), &id, &m.organization_id.to_string()).await
+    respond(StatusCode::OK, &body, position)
 }
 
 async fn deactivate(
@@ -369,10 +371,7 @@ async fn deactivate(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let command = MembershipCommand::Deactivate { at: Utc::now() };
-    let res = lifecycle(&state, &req, &path, command).await?;
-    leave_groups(&state, &req, &path).await?;
-    Ok(res)
+    leave(&state, &req, &path, Leave::Deactivate).await
 }
 
 async fn reactivate(
@@ -393,13 +392,7 @@ async fn delete(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    // Leave the groups first (explicit events before `membership.deleted`), then once more
-    // after: an add that raced the deletion committed before it and is caught here.
-    leave_groups(&state, &req, &path).await?;
-    let command = MembershipCommand::Delete { at: Utc::now() };
-    let res = lifecycle(&state, &req, &path, command).await?;
-    leave_groups(&state, &req, &path).await?;
-    Ok(res)
+    leave(&state, &req, &path, Leave::Delete).await
 }
 
 /// Runs a membership command; answers with the membership from its last event, or (no change)

@@ -1,0 +1,316 @@
+//! A unit of work: the events of one or more aggregates, each stream with its own optimistic
+//! version check, their claim changes and snapshots, committed by one statement
+//! (`roster_commit_unit`, migrations/0009) — all of it or none of it.
+//!
+//! Every write of the event log goes through here: a single command is a unit of one stream;
+//! invitation accept and membership deactivation are units of several.
+
+use std::collections::BTreeMap;
+
+use domain::{ClaimChange, EventId};
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+
+use crate::StoreError;
+
+/// The metadata key under which every stored event carries its public id.
+pub const EVENT_ID: &str = "event_id";
+/// The metadata key that routes an event to its organization (also copied to a column).
+pub const ORGANIZATION_ID: &str = "organization_id";
+
+/// One event as it was committed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committed {
+    pub position: i64,
+    pub event_id: String,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub payload: Value,
+}
+
+/// An event ready to be stored: its type, schema version, payload and metadata.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: Value,
+    pub metadata: serde_json::Map<String, Value>,
+}
+
+/// The changes of one aggregate in a unit.
+#[derive(Debug, Clone)]
+pub struct StreamChange {
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub organization_id: Option<String>,
+    /// The sequence the stream is at now (its version); the events take the next ones, and the
+    /// commit fails with `Conflict` when another writer took them first.
+    pub version: i64,
+    pub events: Vec<NewEvent>,
+    pub claims: Vec<ClaimChange>,
+    /// `(payload, snapshot number)` of the aggregate after these events.
+    pub snapshot: Option<(Value, i64)>,
+}
+
+/// Changes to commit together.
+#[derive(Debug, Default)]
+pub struct UnitOfWork {
+    streams: Vec<StreamChange>,
+    /// Claim-key prefixes under which nothing may be left after the unit (LIKE patterns).
+    absent: Vec<String>,
+}
+
+impl UnitOfWork {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one aggregate's changes; nothing is written before `commit`.
+    pub fn push(&mut self, change: StreamChange) {
+        if !change.events.is_empty() {
+            self.streams.push(change);
+        }
+    }
+
+    /// After the unit, no claim key may start with `prefix`; if a racing command added one the
+    /// unit did not see, the commit fails with `Conflict` (and is decided again).
+    pub fn expect_no_claims_under(&mut self, prefix: &str) {
+        self.absent.push(crate::claims::like_prefix(prefix));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.streams.is_empty()
+    }
+
+    /// Commits the unit in its own transaction (one statement, one round trip).
+    pub async fn commit(self, pool: &PgPool) -> Result<Vec<Committed>, StoreError> {
+        if self.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<&str> = self
+            .streams
+            .iter()
+            .map(|s| s.aggregate_id.as_str())
+            .collect();
+        crate::faults::check("unit_of_work::commit", &ids.join(" "))?;
+        self.write(&mut *pool.acquire().await?).await
+    }
+
+    /// Writes the unit inside the caller's transaction, which must not have written anything yet
+    /// (the position/xid rule of `roster_commit_unit`); the caller commits.
+    pub async fn write(self, conn: &mut PgConnection) -> Result<Vec<Committed>, StoreError> {
+        let rows = Rows::new(&self.streams)?;
+        let positions: Vec<i64> = sqlx::query_scalar(
+            "SELECT roster_commit_unit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                                       $14, $15, $16, $17, $18, $19)",
+        )
+        .bind(&rows.aggregate_types)
+        .bind(&rows.aggregate_ids)
+        .bind(&rows.organization_ids)
+        .bind(&rows.sequences)
+        .bind(&rows.event_types)
+        .bind(&rows.event_versions)
+        .bind(&rows.payloads)
+        .bind(&rows.metadata)
+        .bind(&rows.claim_ops)
+        .bind(&rows.claim_keys)
+        .bind(&rows.claim_aggregate_types)
+        .bind(&rows.claim_aggregate_ids)
+        .bind(&rows.claim_organization_ids)
+        .bind(&rows.snapshot_types)
+        .bind(&rows.snapshot_ids)
+        .bind(&rows.snapshot_sequences)
+        .bind(&rows.snapshot_versions)
+        .bind(&rows.snapshot_payloads)
+        .bind(&self.absent)
+        .fetch_all(conn)
+        .await?;
+        if positions.len() != rows.sequences.len() {
+            return Err(StoreError::Corrupt(format!(
+                "{} events written, {} positions returned",
+                rows.sequences.len(),
+                positions.len()
+            )));
+        }
+        let committed = self
+            .streams
+            .into_iter()
+            .flat_map(|s| {
+                let (t, id) = (s.aggregate_type, s.aggregate_id);
+                (s.version + 1..)
+                    .zip(s.events)
+                    .map(move |(sequence, e)| (t.clone(), id.clone(), sequence, e))
+            })
+            .zip(rows.event_ids)
+            .zip(positions)
+            .map(
+                |(((aggregate_type, aggregate_id, sequence, e), event_id), position)| Committed {
+                    position,
+                    event_id,
+                    aggregate_type,
+                    aggregate_id,
+                    sequence,
+                    event_type: e.event_type,
+                    payload: e.payload,
+                },
+            )
+            .collect();
+        Ok(committed)
+    }
+}
+
+/// The unit as the column arrays `roster_commit_unit` takes.
+#[derive(Default)]
+struct Rows {
+    aggregate_types: Vec<String>,
+    aggregate_ids: Vec<String>,
+    organization_ids: Vec<Option<String>>,
+    sequences: Vec<i64>,
+    event_types: Vec<String>,
+    event_versions: Vec<String>,
+    payloads: Vec<Value>,
+    metadata: Vec<Value>,
+    event_ids: Vec<String>,
+    claim_ops: Vec<&'static str>,
+    claim_keys: Vec<String>,
+    claim_aggregate_types: Vec<String>,
+    claim_aggregate_ids: Vec<String>,
+    claim_organization_ids: Vec<Option<String>>,
+    snapshot_types: Vec<String>,
+    snapshot_ids: Vec<String>,
+    snapshot_sequences: Vec<i64>,
+    snapshot_versions: Vec<i64>,
+    snapshot_payloads: Vec<Value>,
+}
+
+impl Rows {
+    fn new(streams: &[StreamChange]) -> Result<Self, StoreError> {
+        let mut r = Rows::default();
+        // Per key: what the unit does with it, and for whom (sorted: a fixed lock order).
+        let mut claims: BTreeMap<String, (&'static str, &StreamChange)> = BTreeMap::new();
+        let mut required: BTreeMap<String, &StreamChange> = BTreeMap::new();
+        for s in streams {
+            for (sequence, e) in (s.version + 1..).zip(&s.events) {
+                let id = EventId::new().to_string();
+                let mut meta = e.metadata.clone();
+                meta.insert(EVENT_ID.into(), Value::String(id.clone()));
+                if let Some(org) = &s.organization_id {
+                    meta.insert(ORGANIZATION_ID.into(), Value::String(org.clone()));
+                }
+                r.aggregate_types.push(s.aggregate_type.clone());
+                r.aggregate_ids.push(s.aggregate_id.clone());
+                r.organization_ids.push(s.organization_id.clone());
+                r.sequences.push(sequence);
+                r.event_types.push(e.event_type.clone());
+                r.event_versions.push(e.event_version.clone());
+                r.payloads.push(e.payload.clone());
+                r.metadata.push(Value::Object(meta));
+                r.event_ids.push(id);
+            }
+            // The last change of each key wins within a stream.
+            for c in &s.claims {
+                match c {
+                    ClaimChange::Require(k) => {
+                        required.insert(k.clone(), s);
+                    }
+                    ClaimChange::Acquire(k) | ClaimChange::Release(k) => {
+                        let op = if matches!(c, ClaimChange::Acquire(_)) {
+                            "acquire"
+                        } else {
+                            "release"
+                        };
+                        if let Some((_, other)) = claims.get(k) {
+                            if other.aggregate_id != s.aggregate_id
+                                || other.aggregate_type != s.aggregate_type
+                            {
+                                return Err(StoreError::ClaimTaken {
+                                    key: k.clone(),
+                                    owner_type: other.aggregate_type.clone(),
+                                    owner_id: other.aggregate_id.clone(),
+                                });
+                            }
+                        }
+                        claims.insert(k.clone(), (op, s));
+                    }
+                }
+            }
+            if let Some((payload, number)) = &s.snapshot {
+                r.snapshot_types.push(s.aggregate_type.clone());
+                r.snapshot_ids.push(s.aggregate_id.clone());
+                r.snapshot_sequences.push(s.version + s.events.len() as i64);
+                r.snapshot_versions.push(*number);
+                r.snapshot_payloads.push(payload.clone());
+            }
+        }
+        let changes = claims
+            .into_iter()
+            .map(|(k, (op, s))| (k, op, s))
+            .chain(required.into_iter().map(|(k, s)| (k, "require", s)));
+        for (key, op, s) in changes {
+            r.claim_ops.push(op);
+            r.claim_keys.push(key);
+            r.claim_aggregate_types.push(s.aggregate_type.clone());
+            r.claim_aggregate_ids.push(s.aggregate_id.clone());
+            r.claim_organization_ids.push(s.organization_id.clone());
+        }
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(id: &str, claims: Vec<ClaimChange>) -> StreamChange {
+        StreamChange {
+            aggregate_type: "membership".into(),
+            aggregate_id: id.into(),
+            organization_id: Some("org_1".into()),
+            version: 2,
+            events: vec![NewEvent {
+                event_type: "membership.updated".into(),
+                event_version: "1".into(),
+                payload: Value::Null,
+                metadata: Default::default(),
+            }],
+            claims,
+            snapshot: None,
+        }
+    }
+
+    #[test]
+    fn claims_keep_the_last_change_per_key_in_key_order() {
+        let s = stream(
+            "om_1",
+            vec![
+                ClaimChange::Acquire("b".into()),
+                ClaimChange::Release("a".into()),
+                ClaimChange::Release("b".into()),
+                ClaimChange::Require("z".into()),
+                ClaimChange::Acquire("c".into()),
+                ClaimChange::Acquire("a".into()),
+                ClaimChange::Require("z".into()),
+            ],
+        );
+        let r = Rows::new(&[s]).unwrap();
+        assert_eq!(r.claim_keys, ["a", "b", "c", "z"]);
+        assert_eq!(r.claim_ops, ["acquire", "release", "acquire", "require"]);
+        assert_eq!(r.sequences, [3]);
+        assert_eq!(
+            r.metadata[0][ORGANIZATION_ID],
+            Value::String("org_1".into())
+        );
+    }
+
+    #[test]
+    fn two_streams_cannot_take_one_key() {
+        let a = stream("om_1", vec![ClaimChange::Acquire("k".into())]);
+        let b = stream("om_2", vec![ClaimChange::Acquire("k".into())]);
+        assert!(matches!(
+            Rows::new(&[a, b]),
+            Err(StoreError::ClaimTaken { owner_id, .. }) if owner_id == "om_1"
+        ));
+    }
+}

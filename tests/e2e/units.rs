@@ -1,0 +1,177 @@
+//! Changes that span aggregates commit as one unit of work: invitation accept (invitation +
+//! membership), membership deactivation and deletion (membership + each of its groups). A fault
+//! injected at the commit leaves nothing behind, and a retry then does the whole change; a
+//! successful unit's events share one transaction.
+
+use serde_json::{json, Value};
+
+use crate::support::{problem, TestApp};
+
+async fn created(app: &TestApp, path: &str, body: Value) -> Value {
+    let res = app.post(path, body).await;
+    assert!(res.status().is_success(), "{path}: {}", res.status());
+    res.json().await.unwrap()
+}
+
+/// Transaction ids of the events at `positions`, deduplicated.
+async fn transactions(app: &TestApp, positions: &[i64]) -> Vec<String> {
+    let mut txids: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT txid::text FROM events WHERE position = ANY ($1) ORDER BY 1",
+    )
+    .bind(positions)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    txids.dedup();
+    txids
+}
+
+async fn positions_since(app: &TestApp, after: i64) -> Vec<(i64, String)> {
+    sqlx::query_as("SELECT position, event_type FROM events WHERE position > $1 ORDER BY position")
+        .bind(after)
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+async fn head(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM events")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+/// Both scenarios in one test: the fault point is process-wide, so they must not overlap.
+#[tokio::test]
+async fn a_failed_unit_leaves_nothing_and_a_retry_does_it_all() {
+    let app = TestApp::spawn().await;
+    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Accept: the invitation is not accepted without its membership.
+    let inv = created(
+        &app,
+        &format!("/v1/organizations/{org}/invitations"),
+        json!({"email": "ann@example.com", "roles": ["admin"]}),
+    )
+    .await;
+    let inv_id = inv["id"].as_str().unwrap().to_owned();
+    let accept = json!({"user_id": "ann", "accept_token": inv["accept_token"]});
+    let before = head(&app).await;
+    fail::cfg("unit_of_work::commit", &format!("return({inv_id})")).unwrap();
+    let res = app
+        .post(&format!("/v1/invitations/{inv_id}/accept"), accept.clone())
+        .await;
+    fail::remove("unit_of_work::commit");
+    problem(res, 503).await;
+    assert_eq!(head(&app).await, before, "nothing of the unit was written");
+    let res = app
+        .post(&format!("/v1/invitations/{inv_id}/accept"), accept)
+        .await;
+    assert_eq!(res.status(), 200, "the retry is not refused");
+    let accepted: Value = res.json().await.unwrap();
+    assert_eq!(accepted["state"], "accepted");
+    assert_eq!(accepted["membership"]["roles"], json!(["admin"]));
+    let written = positions_since(&app, before).await;
+    let types: Vec<&str> = written.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(types, ["invitation.accepted", "membership.created"]);
+    let positions: Vec<i64> = written.iter().map(|(p, _)| *p).collect();
+    assert_eq!(transactions(&app, &positions).await.len(), 1);
+    assert_eq!(accepted["position"], positions[1]);
+
+    // Deactivation: the membership does not leave half of its groups.
+    let om = accepted["membership"]["id"].as_str().unwrap().to_owned();
+    let mut groups = Vec::new();
+    for name in ["a", "b", "c"] {
+        let g = created(
+            &app,
+            &format!("/v1/organizations/{org}/groups"),
+            json!({"name": name}),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        created(
+            &app,
+            &format!("/v1/groups/{g}/members"),
+            json!({"membership_id": om}),
+        )
+        .await;
+        groups.push(g);
+    }
+    let before = head(&app).await;
+    // Aimed at the second group: the unit holds the membership and all three groups.
+    fail::cfg("unit_of_work::commit", &format!("return({})", groups[1])).unwrap();
+    let res = app
+        .post(&format!("/v1/memberships/{om}/deactivate"), json!({}))
+        .await;
+    fail::remove("unit_of_work::commit");
+    problem(res, 503).await;
+    assert_eq!(head(&app).await, before, "no group lost the member alone");
+    let in_groups: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM claims WHERE key LIKE 'membership/' || $1 || '/group/%'",
+    )
+    .bind(&om)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(in_groups, 3);
+
+    let res = app
+        .post(&format!("/v1/memberships/{om}/deactivate"), json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "inactive");
+    let written = positions_since(&app, before).await;
+    let types: Vec<&str> = written.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "group.member_removed",
+            "group.member_removed",
+            "group.member_removed",
+            "membership.deactivated"
+        ]
+    );
+    let positions: Vec<i64> = written.iter().map(|(p, _)| *p).collect();
+    assert_eq!(transactions(&app, &positions).await.len(), 1);
+    assert_eq!(body["position"], positions[3]);
+
+    // Deletion of a member of two groups: removals, then `membership.deleted`, in one unit.
+    let om2 = created(
+        &app,
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": "bob"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for g in &groups[..2] {
+        created(
+            &app,
+            &format!("/v1/groups/{g}/members"),
+            json!({"membership_id": om2}),
+        )
+        .await;
+    }
+    let before = head(&app).await;
+    let res = app.delete(&format!("/v1/memberships/{om2}")).await;
+    assert_eq!(res.status(), 200);
+    let written = positions_since(&app, before).await;
+    let types: Vec<&str> = written.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "group.member_removed",
+            "group.member_removed",
+            "membership.deleted"
+        ]
+    );
+    let positions: Vec<i64> = written.iter().map(|(p, _)| *p).collect();
+    assert_eq!(transactions(&app, &positions).await.len(), 1);
+}
