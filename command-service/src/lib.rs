@@ -7,6 +7,7 @@ pub use problem;
 mod app;
 mod request;
 mod routes;
+pub mod workflows;
 
 use std::sync::Arc;
 

@@ -224,10 +224,11 @@ pub fn events() -> Vec<EventDoc> {
     vec![
         doc("organization.created", "an organization was created", o.clone(), &org()),
         doc("organization.updated", "fields of an organization changed; `previous_attributes` holds their old values", o.clone(), &updated_org),
-        doc("organization.deleted", "an organization was deleted (after its groups, memberships, invitations and roles)", o.clone(), &org()),
+        doc("organization.deletion_requested", "an organization's deletion was accepted: from here on nothing new can be created in it, and the process manager deletes its groups, memberships, pending invitations and roles, each with its own events", o.clone(), &org()),
+        doc("organization.deleted", "an organization was deleted: its last event, after its groups, memberships, invitations and roles", o.clone(), &org()),
         doc("organization_role.created", "a role joined an organization's catalogue (`admin` and `member` are seeded at creation)", o.clone(), &role()),
         doc("organization_role.updated", "a role's name, description or permissions changed", o.clone(), &updated_role),
-        doc("organization_role.deleted", "a role left the catalogue (memberships holding it each get a `membership.updated`)", o, &role()),
+        doc("organization_role.deleted", "a role left the catalogue; the process manager then takes it from every membership holding it (`membership.updated` each)", o, &role()),
         doc("membership.created", "a user or application joined an organization", m.clone(), &membership()),
         doc("membership.updated", "a membership's roles or attributes changed", m.clone(), &updated_membership),
         doc("membership.deactivated", "a membership was deactivated (it leaves its groups)", m.clone(), &inactive),

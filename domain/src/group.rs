@@ -66,10 +66,11 @@ impl GroupEvent {
     /// so that deactivating or deleting the membership finds its groups.
     pub fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {
-            Self::Created(g) => vec![ClaimChange::Acquire(claims::group_name(
-                &g.organization_id,
-                g.name.as_str(),
-            ))],
+            // Nothing new in an organization that is being deleted (or gone).
+            Self::Created(g) => vec![
+                ClaimChange::Require(claims::organization_alive(&g.organization_id)),
+                ClaimChange::Acquire(claims::group_name(&g.organization_id, g.name.as_str())),
+            ],
             Self::Updated(u) => match &u.previous_attributes.name {
                 Some(old) => vec![
                     ClaimChange::Release(claims::group_name(
@@ -88,6 +89,7 @@ impl GroupEvent {
                 g.name.as_str(),
             ))],
             Self::MemberAdded(m) => vec![
+                ClaimChange::Require(claims::organization_alive(&m.organization_id)),
                 ClaimChange::Require(claims::membership_active(&m.membership_id)),
                 ClaimChange::Acquire(claims::membership_in_group(&m.membership_id, &m.group_id)),
             ],
@@ -384,9 +386,15 @@ mod tests {
         assert_eq!(
             added(&g, om(1)).claim_changes(),
             vec![
+                ClaimChange::Require(format!("organization/{org}/alive")),
                 ClaimChange::Require(format!("membership/{}/active", om(1))),
                 ClaimChange::Acquire(format!("membership/{}/group/{}", om(1), g.id)),
             ]
+        );
+        assert_eq!(
+            GroupEvent::Created(g.clone()).claim_changes()[0],
+            ClaimChange::Require(format!("organization/{org}/alive")),
+            "nothing new in an organization being deleted"
         );
     }
 }

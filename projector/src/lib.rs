@@ -9,10 +9,13 @@
 mod projection;
 mod rebuild;
 
-use std::time::Duration;
+use std::future::Future;
+use std::pin::Pin;
 
 use sqlx::{PgConnection, PgPool};
-use store::{checkpoints, read_models as rm, Feed, FeedEvent, StoreError};
+use store::consumer::{self, Consumer};
+use store::{checkpoints, read_models as rm, FeedEvent, StoreError};
+use tokio::sync::watch;
 
 /// The checkpoint name of the read models.
 pub const CONSUMER: &str = "projector";
@@ -63,25 +66,13 @@ impl Projector {
         Self { pool }
     }
 
-    /// Applies `events` and moves the checkpoint to the last one, atomically.
-    ///
-    /// The checkpoint row is locked first: that serialises projectors of the same name (events
-    /// another one already applied are skipped) and gives `rebuild` one lock order with us.
+    /// Applies `events` and moves the checkpoint to the last one, atomically (events another
+    /// instance already applied are skipped). The checkpoint row is locked first, which also gives
+    /// `rebuild` one lock order with us.
     pub async fn apply_batch(&self, events: &[FeedEvent]) -> Result<(), StoreError> {
-        let Some(last) = events.last() else {
-            return Ok(());
-        };
-        let mut tx = self.pool.begin().await?;
-        let applied = checkpoints::load_for_update(&mut tx, CONSUMER).await?;
-        if last.position <= applied {
-            return Ok(());
-        }
-        for e in events.iter().filter(|e| e.position > applied) {
-            apply(&mut tx, e).await?;
-        }
-        checkpoints::save(&mut tx, CONSUMER, last.position).await?;
-        tx.commit().await?;
-        Ok(())
+        consumer::apply_batch(&self.pool, self, events)
+            .await
+            .map(|_| ())
     }
 
     /// The last position the read models include.
@@ -89,40 +80,35 @@ impl Projector {
         checkpoints::load(&self.pool, CONSUMER).await
     }
 
-    /// Follows the feed until the task is dropped; database errors are logged and retried.
+    /// Follows the feed until the task is dropped (the shared consumer loop: one active projector
+    /// at a time, others on standby; errors retried from the checkpoint).
     pub async fn run(self) {
-        let feed = Feed::new(self.pool.clone());
-        let mut backoff = Duration::from_millis(200);
-        loop {
-            let start = match self.checkpoint().await {
-                Ok(p) => p,
-                Err(e) => {
-                    tracing::warn!(error = %e, "projector cannot read its checkpoint; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
-                    continue;
-                }
-            };
-            let mut follower = feed.follow(start);
-            loop {
-                let applied = match follower.next_batch().await {
-                    Ok(batch) => self.apply_batch(&batch).await.map(|()| batch.len()),
-                    Err(e) => Err(e),
-                };
-                match applied {
-                    Ok(n) => {
-                        backoff = Duration::from_millis(200);
-                        tracing::debug!(events = n, position = follower.position(), "projected");
-                    }
-                    Err(e) => {
-                        // Resume from the stored checkpoint: nothing of the failed batch was kept.
-                        tracing::warn!(error = %e, "projector batch failed; resuming from checkpoint");
-                        tokio::time::sleep(backoff).await;
-                        backoff = (backoff * 2).min(Duration::from_secs(5));
-                        break;
-                    }
-                }
+        self.run_reporting(watch::channel(consumer::Role::Starting).0)
+            .await
+    }
+
+    /// `run`, telling `role` whether this instance is the active one.
+    pub async fn run_reporting(self, role: watch::Sender<consumer::Role>) {
+        let pool = self.pool.clone();
+        consumer::run(pool, self, consumer::LoopConfig::default(), role).await
+    }
+}
+
+impl Consumer for Projector {
+    fn name(&self) -> &'static str {
+        CONSUMER
+    }
+
+    fn apply<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        events: &'a [FeedEvent],
+    ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+        Box::pin(async move {
+            for e in events {
+                apply(tx, e).await?;
             }
-        }
+            Ok(())
+        })
     }
 }

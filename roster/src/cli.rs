@@ -123,6 +123,8 @@ pub enum Component {
     Query,
     /// Keeps the read-model tables in step with the event feed.
     Projector,
+    /// The process manager: carries out organization deletions and role removals to the end.
+    Workflows,
     /// Webhook endpoint management (`/v1/webhook-endpoints`, `/v1/deliveries`) and the
     /// dispatcher that delivers every event to the matching endpoints.
     Webhooks,

@@ -36,7 +36,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         listen = %args.listen,
         database = %db.display_url,
         embedded = db.is_embedded(),
-        components = ?if args.only.is_empty() { vec![Component::Command, Component::Query, Component::Projector, Component::Webhooks] } else { args.only.clone() },
+        components = ?if args.only.is_empty() { vec![Component::Command, Component::Query, Component::Projector, Component::Workflows, Component::Webhooks] } else { args.only.clone() },
         version = env!("CARGO_PKG_VERSION"),
         "starting roster"
     );
@@ -51,6 +51,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let parts = Parts {
         pool: db.pool.clone(),
         projector: args.runs(Component::Projector),
+        workflows: args.runs(Component::Workflows),
         webhooks: webhooks.clone(),
         sweep_every: with_commands.then(|| Duration::from_secs(args.sweep_interval)),
         idempotency_ttl: args.idempotency_ttl,
@@ -107,6 +108,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
 struct Parts {
     pool: sqlx::PgPool,
     projector: bool,
+    workflows: bool,
     webhooks: Option<std::sync::Arc<webhook_dispatcher::DispatcherConfig>>,
     /// With the command component: how often pending invitations past their expiry expire.
     sweep_every: Option<Duration>,
@@ -153,6 +155,14 @@ impl Background {
         if parts.projector {
             tasks.push(tokio::spawn(
                 projector::Projector::new(parts.pool.clone()).run(),
+            ));
+        }
+        if parts.workflows {
+            let state =
+                command_service::CommandState::new(store::EventRepository::new(parts.pool.clone()));
+            let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
+            tasks.push(tokio::spawn(
+                command_service::workflows::Workflows::new(state).run(role),
             ));
         }
         if let Some(every) = parts.sweep_every {

@@ -26,6 +26,9 @@ pub enum StoreError {
     Unstorable(String),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// A feed consumer's step failed (it is retried from the checkpoint).
+    #[error("{0}")]
+    Step(String),
     /// A fault armed by a test (`faults::check`); behaves like an outage.
     #[error("injected fault: {0}")]
     Injected(String),

@@ -8,6 +8,7 @@
 pub mod checkpoints;
 pub mod claims;
 pub mod commands;
+pub mod consumer;
 pub mod embedded;
 pub mod error;
 pub mod faults;

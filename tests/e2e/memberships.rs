@@ -311,7 +311,39 @@ async fn memberships_created_while_the_organization_is_deleted_do_not_survive_it
             let status = c.await.unwrap();
             assert!(status == 201 || status == 404, "create answered {status}");
         }
-        assert_eq!(delete.await.unwrap(), 200);
+        assert_eq!(delete.await.unwrap(), 202);
+        let intent: i64 = sqlx::query_scalar(
+            "SELECT position FROM events WHERE aggregate_id = $1
+                AND event_type = 'organization.deletion_requested'",
+        )
+        .bind(&org)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        app.workflows_done(intent).await;
+        // Closed from the moment the deletion was accepted: no membership created after it, and
+        // nothing of the organization after `organization.deleted`.
+        let late: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM events WHERE organization_id = $1
+                AND event_type = 'membership.created' AND position > $2",
+        )
+        .bind(&org)
+        .bind(intent)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            late, 0,
+            "round {round}: a create was accepted after the deletion"
+        );
+        let last: String = sqlx::query_scalar(
+            "SELECT event_type FROM events WHERE organization_id = $1 ORDER BY position DESC LIMIT 1",
+        )
+        .bind(&org)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(last, "organization.deleted");
         let live: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM (
                  SELECT aggregate_id FROM events WHERE organization_id = $1 AND aggregate_type = 'membership'

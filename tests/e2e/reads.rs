@@ -83,15 +83,9 @@ async fn organizations_are_listed_counted_and_gone_when_deleted() {
     assert_eq!(one["member_count"], 2, "active memberships only");
     assert_eq!(one["group_count"], 1);
 
-    let res = app
-        .client
-        .delete(app.url(&format!("/v1/organizations/{globex}")))
-        .send()
-        .await
-        .unwrap();
-    let pos: i64 = res.json::<Value>().await.unwrap()["position"]
-        .as_i64()
-        .unwrap();
+    app.delete_and_wait(&format!("/v1/organizations/{globex}"))
+        .await;
+    let pos = app.head().await;
     assert_eq!(
         ids(&app.read("/v1/organizations?order=asc", pos).await),
         [acme.as_str(), initech.as_str()]

@@ -56,9 +56,7 @@ async fn roles_are_created_updated_and_deleted_with_events() {
         .unwrap();
     assert_eq!(same["position"], updated["position"]);
 
-    let res = app.client.delete(app.url(&role)).send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    let deleted: Value = res.json().await.unwrap();
+    let deleted = app.delete_and_wait(&role).await;
     assert_eq!(deleted["slug"], "billing");
 
     let events = app.events_of(&org).await;
@@ -201,15 +199,7 @@ async fn deleting_a_role_takes_it_from_every_membership() {
                 .to_owned(),
         );
     }
-    let deleted: Value = app
-        .client
-        .delete(app.url(&format!("{roles}/billing")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let deleted = app.delete_and_wait(&format!("{roles}/billing")).await;
     for m in &members {
         let events = app.events_of(m).await;
         let (event_type, _, position, payload, _) = events.last().unwrap();
@@ -274,13 +264,19 @@ async fn a_kept_role_never_outlives_its_deletion() {
     }
     for task in tasks {
         let [x, y, patched] = task.await.unwrap();
-        assert_eq!(
-            (x, y),
-            (200, 200),
-            "both deletions and their cascades finish"
-        );
+        assert_eq!((x, y), (202, 202), "both deletions are accepted");
         assert!([200, 422].contains(&patched), "{patched}");
     }
+    // Both cascades finish: no membership holds x or y any more.
+    app.workflows_done(app.head().await).await;
+    let holding: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM claims WHERE key LIKE 'organization/%/role_member/x/%'
+            OR key LIKE 'organization/%/role_member/y/%'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(holding, 0, "both deletions and their cascades finish");
     let events: Vec<(String, Value)> =
         sqlx::query_as("SELECT event_type, payload FROM events ORDER BY position")
             .fetch_all(&app.db.pool)

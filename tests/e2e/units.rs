@@ -1,7 +1,8 @@
 //! Changes that span aggregates commit as one unit of work: invitation accept (invitation +
 //! membership), membership deactivation and deletion (membership + each of its groups). A fault
 //! injected at the commit leaves nothing behind, and a retry then does the whole change; a
-//! successful unit's events share one transaction.
+//! successful unit's events share one transaction. Unbounded changes are carried out by the
+//! process manager, which finishes them after a failure between any two steps.
 
 use serde_json::{json, Value};
 
@@ -174,4 +175,110 @@ async fn a_failed_unit_leaves_nothing_and_a_retry_does_it_all() {
     );
     let positions: Vec<i64> = written.iter().map(|(p, _)| *p).collect();
     assert_eq!(transactions(&app, &positions).await.len(), 1);
+}
+
+/// The process manager fails between two steps of an organization's deletion (after deleting a
+/// membership) until the fault is lifted; then, from its checkpoint and with no client action, it
+/// finishes the deletion, and `organization.deleted` is the organization's last event.
+#[tokio::test]
+async fn an_interrupted_deletion_is_finished_by_the_process_manager() {
+    let app = TestApp::spawn().await;
+    let org = created(&app, "/v1/organizations", json!({"name": "Doomed"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let group = created(
+        &app,
+        &format!("/v1/organizations/{org}/groups"),
+        json!({"name": "g"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for user in ["a", "b", "c", "d"] {
+        let om = created(
+            &app,
+            &format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": user}),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        created(
+            &app,
+            &format!("/v1/groups/{group}/members"),
+            json!({"membership_id": om}),
+        )
+        .await;
+    }
+
+    fail::cfg("workflows::between_steps", &format!("return({org})")).unwrap();
+    let res = app.delete(&format!("/v1/organizations/{org}")).await;
+    assert_eq!(res.status(), 202);
+    let intent = res.json::<Value>().await.unwrap()["position"]
+        .as_i64()
+        .unwrap();
+    let deleted_memberships = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM events WHERE organization_id = $1 AND event_type = 'membership.deleted'",
+        )
+        .bind(&org)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+    };
+    // The first step happened, then the fault stopped it (and stops every retry).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while deleted_memberships().await == 0 {
+        assert!(std::time::Instant::now() < deadline, "no step was taken");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let checkpoint = store::checkpoints::load(&app.db.pool, command_service::workflows::CONSUMER)
+        .await
+        .unwrap();
+    assert!(checkpoint < intent, "the intent is not done");
+    // Each retry gets one step further and fails again, but never to the end while the fault is
+    // armed (it fires after every membership, the last one too).
+    let finished: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE aggregate_id = $1 AND event_type = 'organization.deleted'",
+    )
+    .bind(&org)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(finished, 0, "half done, for now");
+    // Closed meanwhile.
+    problem(
+        app.post(
+            &format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": "late"}),
+        )
+        .await,
+        404,
+    )
+    .await;
+
+    fail::remove("workflows::between_steps");
+    app.workflows_done(intent).await;
+    let events: Vec<String> = sqlx::query_scalar(
+        "SELECT event_type FROM events WHERE organization_id = $1 AND position > $2 ORDER BY position",
+    )
+    .bind(&org)
+    .bind(intent)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    let count = |t: &str| events.iter().filter(|e| *e == t).count();
+    assert_eq!(count("membership.deleted"), 4, "{events:?}");
+    assert_eq!(count("group.member_removed"), 4, "{events:?}");
+    assert_eq!(count("group.deleted"), 1);
+    assert_eq!(events.last().unwrap(), "organization.deleted");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM claims WHERE organization_id = $1")
+        .bind(&org)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "nothing of the organization is left");
 }

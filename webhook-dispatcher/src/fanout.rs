@@ -1,11 +1,13 @@
 //! Fan-out: follows the feed and queues one delivery per event and matching enabled endpoint,
 //! in the same transaction that advances the checkpoint (a crash neither loses nor doubles one).
 
-use std::time::Duration;
+use std::future::Future;
+use std::pin::Pin;
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
+use store::consumer::{self, Consumer};
 use store::webhooks::{self, NewDelivery, Subscription};
-use store::{checkpoints, Feed, FeedEvent, StoreError};
+use store::{FeedEvent, StoreError};
 
 use crate::filter;
 
@@ -35,63 +37,37 @@ fn deliveries(subscriptions: &[Subscription], events: &[FeedEvent]) -> Vec<NewDe
     out
 }
 
-/// Queues deliveries for `events` and moves the checkpoint past them, atomically. The
-/// checkpoint row is locked first, so fan-outs in several processes never queue an event twice.
-pub async fn apply_batch(pool: &PgPool, events: &[FeedEvent]) -> Result<u64, StoreError> {
-    let Some(last) = events.last() else {
-        return Ok(0);
-    };
-    let mut tx = pool.begin().await?;
-    let done = checkpoints::load_for_update(&mut tx, CONSUMER).await?;
-    let fresh: Vec<FeedEvent> = events
-        .iter()
-        .filter(|e| e.position > done)
-        .cloned()
-        .collect();
-    if fresh.is_empty() {
-        return Ok(0);
-    }
-    let subscriptions = webhooks::subscriptions(&mut tx).await?;
-    let queued = webhooks::insert_deliveries(&mut tx, &deliveries(&subscriptions, &fresh)).await?;
-    checkpoints::save(&mut tx, CONSUMER, last.position).await?;
-    tx.commit().await?;
-    Ok(queued)
+/// The fan-out as a feed consumer: queues deliveries in the batch's transaction, then wakes the
+/// deliverer.
+pub struct Fanout {
+    wake: tokio::sync::mpsc::Sender<()>,
 }
 
-/// Follows the feed until the task is dropped; errors are logged and retried from the checkpoint.
-pub async fn run(pool: PgPool, wake: tokio::sync::mpsc::Sender<()>) {
-    let feed = Feed::new(pool.clone());
-    let mut backoff = Duration::from_millis(200);
-    loop {
-        let start = match checkpoints::load(&pool, CONSUMER).await {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::warn!(error = %e, "webhook fan-out cannot read its checkpoint; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-                continue;
-            }
-        };
-        let mut follower = feed.follow(start);
-        loop {
-            let queued = match follower.next_batch().await {
-                Ok(batch) => apply_batch(&pool, &batch).await,
-                Err(e) => Err(e),
-            };
-            match queued {
-                Ok(n) => {
-                    backoff = Duration::from_millis(200);
-                    if n > 0 {
-                        let _ = wake.try_send(());
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "webhook fan-out failed; resuming from checkpoint");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
-                    break;
-                }
-            }
-        }
+impl Consumer for Fanout {
+    fn name(&self) -> &'static str {
+        CONSUMER
     }
+
+    fn apply<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        events: &'a [FeedEvent],
+    ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+        Box::pin(async move {
+            let subscriptions = webhooks::subscriptions(tx).await?;
+            webhooks::insert_deliveries(tx, &deliveries(&subscriptions, events)).await?;
+            Ok(())
+        })
+    }
+
+    fn committed(&self, _events: &[FeedEvent]) {
+        let _ = self.wake.try_send(());
+    }
+}
+
+/// Follows the feed until the task is dropped (the shared consumer loop: one active fan-out, the
+/// others on standby; errors retried from the checkpoint).
+pub async fn run(pool: PgPool, wake: tokio::sync::mpsc::Sender<()>) {
+    let role = tokio::sync::watch::channel(consumer::Role::Starting).0;
+    consumer::run(pool, Fanout { wake }, consumer::LoopConfig::default(), role).await
 }

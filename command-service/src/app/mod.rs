@@ -7,6 +7,8 @@
 
 pub mod invitations;
 pub mod memberships;
+pub mod organizations;
+pub mod roles;
 
 use std::future::Future;
 
@@ -56,4 +58,18 @@ pub(crate) async fn commit(
         }
         Err(e) => Err(Try::Fail(crate::request::store_problem(e))),
     }
+}
+
+/// The distinct holders of every claim key under `prefix` (the write side's index).
+pub(crate) async fn holders(
+    state: &crate::CommandState,
+    prefix: &str,
+) -> Result<Vec<String>, Problem> {
+    let rows = store::claims::with_prefix(&state.pool, prefix)
+        .await
+        .map_err(crate::request::store_problem)?;
+    let mut ids: Vec<String> = rows.into_iter().map(|(_, id)| id).collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
 }

@@ -1,4 +1,3 @@
-mod cascade;
 pub mod groups;
 pub mod invitations;
 pub mod memberships;

@@ -17,7 +17,6 @@ use crate::problem::{method_not_allowed, Problem};
 use crate::request::{
     context, event_data, infrastructure, nullable, org_id, rejected, respond, Fields,
 };
-use crate::routes::cascade;
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -138,9 +137,11 @@ async fn update(
     run(&state, &req, &id_str, command, StatusCode::OK).await
 }
 
-/// Deletes the organization's groups and memberships (each with its own events), then the
-/// organization; then sweeps once more for anything created while it was being deleted (creating
-/// requires the organization's "alive" claim, which the deletion releases).
+/// Accepts the organization's deletion: from this commit on it is closed (every command on it and
+/// every create in it is a 404), and the process manager deletes its contents and then the
+/// organization. Answers 202 with the organization and the position of
+/// `organization.deletion_requested`; `GET /v1/organizations/{id}` answers 404 once it is done.
+/// Asked again while it runs: the same answer.
 async fn delete(
     state: web::Data<CommandState>,
     req: HttpRequest,
@@ -148,32 +149,36 @@ async fn delete(
 ) -> Result<HttpResponse, Problem> {
     let id = org_id(&path.into_inner())?;
     let id_str = id.to_string();
-    let org: Organization = state
-        .organizations
-        .load(&id_str)
-        .await
-        .map_err(|e| infrastructure(e, rejected(&id_str)))?;
-    if org.current().is_none() {
-        return Err(Problem::not_found(format!(
-            "organization {id_str} does not exist"
-        )));
-    }
-    let ctx = context(&req);
-    cascade::delete_organization_contents(&state, &ctx, &id).await?;
     let executed = state
         .organizations
         .execute(
             &id_str,
             Some(&id_str),
             OrganizationCommand::Delete { at: Utc::now() },
-            &ctx,
+            &context(&req),
         )
         .await
         .map_err(|e| infrastructure(e, rejected(&id_str)))?;
-    cascade::delete_organization_contents(&state, &ctx, &id).await?;
-    let event = executed.events.last().ok_or_else(Problem::internal)?;
-    let data: OrganizationData = event_data(event)?;
-    respond(StatusCode::OK, &body(&data), event.position)
+    if let Some(event) = executed.events.last() {
+        let data: OrganizationData = event_data(event)?;
+        return respond(StatusCode::ACCEPTED, &body(&data), event.position);
+    }
+    let org: Organization = state
+        .organizations
+        .load(&id_str)
+        .await
+        .map_err(|e| infrastructure(e, rejected(&id_str)))?;
+    let data = org
+        .state
+        .filter(|_| org.deleting)
+        .ok_or_else(|| Problem::not_found(format!("organization {id_str} does not exist")))?;
+    let position = state
+        .organizations
+        .last_position(&id_str)
+        .await
+        .map_err(|e| infrastructure(e, rejected(&id_str)))?
+        .unwrap_or(0);
+    respond(StatusCode::ACCEPTED, &body(&data), position)
 }
 
 /// Runs the command on organization `id`, then answers from its last event when there is one,

@@ -13,7 +13,6 @@ use crate::problem::{method_not_allowed, Problem};
 use crate::request::{
     context, event_data, infrastructure, nullable, org_id, rejected, respond, Fields,
 };
-use crate::routes::cascade;
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -128,18 +127,16 @@ async fn delete(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Problem> {
     let (raw_org, raw_slug) = path.into_inner();
-    let org_id = org_id(&raw_org)?;
-    let org = org_id.to_string();
+    let org = org_id(&raw_org)?.to_string();
     let slug = slug(&raw_slug)?;
     let command = OrganizationCommand::DeleteRole {
         slug: slug.clone(),
         at: Utc::now(),
     };
-    let res = run(&state, &req, &org, &slug, command, StatusCode::OK).await?;
-    // The role is gone (its claim released, so no one can be given it any more): take it from
-    // every membership that has it, each with its own `membership.updated`.
-    cascade::remove_role_from_memberships(&state, &context(&req), &org_id, &slug).await?;
-    Ok(res)
+    // The role leaves the catalogue now (its claim released: no one can be given it any more);
+    // the process manager then takes it from every membership holding it, each with its own
+    // `membership.updated`. Hence 202.
+    run(&state, &req, &org, &slug, command, StatusCode::ACCEPTED).await
 }
 
 /// Runs a role command; answers with the role from its event, or (no change) from the state.

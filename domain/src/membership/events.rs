@@ -127,7 +127,10 @@ impl MembershipEvent {
             }
             Self::Deactivated(m) => vec![ClaimChange::Release(claims::membership_active(&m.id))],
             Self::Reactivated(m) => {
-                let mut changes = vec![ClaimChange::Acquire(claims::membership_active(&m.id))];
+                let mut changes = vec![
+                    ClaimChange::Acquire(claims::membership_active(&m.id)),
+                    ClaimChange::Require(claims::organization_alive(&m.organization_id)),
+                ];
                 changes.extend(role_changes(m, &m.roles, &m.roles));
                 changes
             }

@@ -32,6 +32,9 @@ pub struct Organization {
     pub state: Option<OrganizationData>,
     #[serde(default)]
     pub deleted: bool,
+    /// Deletion requested: closed to every command but the deletion's own.
+    #[serde(default)]
+    pub deleting: bool,
     /// The role catalogue, by slug.
     #[serde(default)]
     pub roles: BTreeMap<RoleSlug, RoleData>,
@@ -51,9 +54,14 @@ impl Organization {
         match event {
             OrganizationEvent::Created(org) => self.state = Some(org),
             OrganizationEvent::Updated(u) => self.state = Some(u.organization),
+            OrganizationEvent::DeletionRequested(org) => {
+                self.state = Some(org);
+                self.deleting = true;
+            }
             OrganizationEvent::Deleted(org) => {
                 self.state = Some(org);
                 self.deleted = true;
+                self.deleting = false;
             }
             OrganizationEvent::RoleCreated(r) => {
                 self.roles.insert(r.slug.clone(), r);
@@ -77,20 +85,45 @@ impl Organization {
         match command {
             OrganizationCommand::Create(c) => self.create(c),
             OrganizationCommand::Update(u) => self.update(u),
-            OrganizationCommand::Delete { at } => self.delete(at),
+            OrganizationCommand::Delete { at } => self.request_deletion(at),
+            OrganizationCommand::CompleteDeletion { at } => self.complete_deletion(at),
             OrganizationCommand::CreateRole(c) => self.create_role(c),
             OrganizationCommand::UpdateRole(u) => self.update_role(u),
             OrganizationCommand::DeleteRole { slug, at } => self.delete_role(slug, at),
         }
     }
 
-    /// The live organization (created, not deleted).
+    /// The live organization (created, neither deleted nor being deleted).
     pub fn current(&self) -> Option<&OrganizationData> {
-        self.state.as_ref().filter(|_| !self.deleted)
+        self.state
+            .as_ref()
+            .filter(|_| !self.deleted && !self.deleting)
     }
 
-    fn delete(&self, at: DateTime<Utc>) -> Result<Vec<OrganizationEvent>, OrganizationError> {
-        let org = self.current().ok_or(OrganizationError::NotFound)?;
+    fn request_deletion(
+        &self,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<OrganizationEvent>, OrganizationError> {
+        if self.deleting {
+            return Ok(Vec::new());
+        }
+        let mut org = self.current().ok_or(OrganizationError::NotFound)?.clone();
+        org.updated_at = at;
+        Ok(vec![OrganizationEvent::DeletionRequested(org)])
+    }
+
+    fn complete_deletion(
+        &self,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<OrganizationEvent>, OrganizationError> {
+        if self.deleted {
+            return Ok(Vec::new());
+        }
+        let org = self
+            .state
+            .as_ref()
+            .filter(|_| self.deleting)
+            .ok_or(OrganizationError::NotFound)?;
         let mut events: Vec<_> = self
             .roles
             .values()
@@ -382,23 +415,63 @@ mod tests {
     }
 
     #[test]
-    fn delete_removes_roles_then_the_organization_and_ends_it() {
+    fn deletion_closes_the_organization_then_removes_roles_and_ends_it() {
         let org = created(Some("x"));
         let at = org.created_at;
         Given::with(())
             .given(seeded(&org))
             .when(OrganizationCommand::Delete { at })
+            .then_expect_events(vec![OrganizationEvent::DeletionRequested(org.clone())]);
+        assert_eq!(
+            OrganizationEvent::DeletionRequested(org.clone()).claim_changes(),
+            vec![ClaimChange::Release(format!(
+                "organization/{}/alive",
+                org.id
+            ))]
+        );
+
+        let mut deleting = seeded(&org);
+        deleting.push(OrganizationEvent::DeletionRequested(org.clone()));
+        // Closed: nothing but the deletion itself, which is idempotent.
+        for command in [
+            OrganizationCommand::Update(UpdateOrganization::default()),
+            OrganizationCommand::DeleteRole {
+                slug: RoleSlug::admin(),
+                at,
+            },
+        ] {
+            Given::with(())
+                .given(deleting.clone())
+                .when(command)
+                .then_expect_error(OrganizationError::NotFound);
+        }
+        Given::with(())
+            .given(deleting.clone())
+            .when(OrganizationCommand::Delete { at })
+            .then_expect_events(vec![]);
+        Given::with(())
+            .given(seeded(&org))
+            .when(OrganizationCommand::CompleteDeletion { at })
+            .then_expect_error(OrganizationError::NotFound);
+        Given::with(())
+            .given(deleting.clone())
+            .when(OrganizationCommand::CompleteDeletion { at })
             .then_expect_events(vec![
                 OrganizationEvent::RoleDeleted(role(&org, "admin", "Admin")),
                 OrganizationEvent::RoleDeleted(role(&org, "member", "Member")),
                 OrganizationEvent::Deleted(org.clone()),
             ]);
-        let mut events = seeded(&org);
+
+        let mut events = deleting;
         events.push(OrganizationEvent::Deleted(org.clone()));
         Given::with(())
-            .given(events)
+            .given(events.clone())
             .when(OrganizationCommand::Update(UpdateOrganization::default()))
             .then_expect_error(OrganizationError::NotFound);
+        Given::with(())
+            .given(events)
+            .when(OrganizationCommand::CompleteDeletion { at })
+            .then_expect_events(vec![]);
         assert_eq!(
             OrganizationEvent::Deleted(org.clone()).claim_changes(),
             vec![

@@ -9,9 +9,14 @@ use crate::values::{
 pub enum OrganizationCommand {
     Create(CreateOrganization),
     Update(UpdateOrganization),
-    /// Deletes the roles (explicit events) and then the organization. Its memberships, groups
-    /// and invitations are deleted by their own commands first (the service does that).
+    /// Closes the organization and records the intent to delete it (`deletion_requested`);
+    /// again while it is being deleted: nothing (idempotent).
     Delete {
+        at: DateTime<Utc>,
+    },
+    /// Deletes the roles (explicit events) and then the organization; issued by the process
+    /// manager once the memberships, groups and invitations are gone. Nothing once deleted.
+    CompleteDeletion {
         at: DateTime<Utc>,
     },
     CreateRole(CreateRole),

@@ -77,6 +77,10 @@ pub enum OrganizationEvent {
     Created(OrganizationData),
     #[serde(rename = "organization.updated")]
     Updated(OrganizationUpdated),
+    /// The organization is closed (nothing new can be created in it) and its contents are being
+    /// deleted by the process manager, which ends with `organization.deleted`.
+    #[serde(rename = "organization.deletion_requested")]
+    DeletionRequested(OrganizationData),
     #[serde(rename = "organization.deleted")]
     Deleted(OrganizationData),
     #[serde(rename = "organization_role.created")]
@@ -96,6 +100,9 @@ impl OrganizationEvent {
                 .map(|e| ClaimChange::Acquire(claims::organization_external_id(e.as_str())))
                 .chain([ClaimChange::Acquire(claims::organization_alive(&org.id))])
                 .collect(),
+            Self::DeletionRequested(org) => {
+                vec![ClaimChange::Release(claims::organization_alive(&org.id))]
+            }
             Self::Deleted(org) => org
                 .external_id
                 .iter()
@@ -133,6 +140,7 @@ impl DomainEvent for OrganizationEvent {
         match self {
             Self::Created(_) => "organization.created",
             Self::Updated(_) => "organization.updated",
+            Self::DeletionRequested(_) => "organization.deletion_requested",
             Self::Deleted(_) => "organization.deleted",
             Self::RoleCreated(_) => "organization_role.created",
             Self::RoleUpdated(_) => "organization_role.updated",

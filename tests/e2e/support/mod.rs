@@ -112,6 +112,13 @@ impl TestApp {
         )
         .unwrap();
         tokio::spawn(server);
+        if parts.commands {
+            // As `roster serve` runs it beside the commands: deletions are carried out.
+            let state =
+                command_service::CommandState::new(store::EventRepository::new(db.pool.clone()));
+            let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
+            tokio::spawn(command_service::workflows::Workflows::new(state).run(role));
+        }
         Self {
             base,
             db,
@@ -212,6 +219,39 @@ impl TestApp {
             .patch(self.url(path))
             .json(&body)
             .send()
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the process manager has carried out everything up to `position` (an intent's
+    /// position, e.g. the answer of a deletion).
+    pub async fn workflows_done(&self, position: i64) {
+        let mut done = store::checkpoints::watch(
+            self.db.pool.clone(),
+            command_service::workflows::CONSUMER,
+            Duration::from_millis(50),
+        );
+        tokio::time::timeout(Duration::from_secs(60), done.wait_for(|p| *p >= position))
+            .await
+            .expect("the process manager never got there")
+            .unwrap();
+    }
+
+    /// DELETEs `path`, expects 202 (accepted, carried out by the process manager) and waits until
+    /// it is done; the answer's body.
+    pub async fn delete_and_wait(&self, path: &str) -> Value {
+        let res = self.delete(path).await;
+        assert_eq!(res.status(), 202, "{path}");
+        let body: Value = res.json().await.unwrap();
+        self.workflows_done(body["position"].as_i64().unwrap())
+            .await;
+        body
+    }
+
+    /// The position of the newest event.
+    pub async fn head(&self) -> i64 {
+        sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM events")
+            .fetch_one(&self.db.pool)
             .await
             .unwrap()
     }
