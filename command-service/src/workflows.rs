@@ -10,13 +10,11 @@
 //! standby). Every step is an ordinary command and idempotent, so after a crash it picks the
 //! intent up again from its checkpoint and finishes it; its state is the log itself.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use domain::values::RoleSlug;
 use domain::OrganizationId;
-use store::consumer::{self, Consumer};
+use store::consumer::{self, Consumer, Step};
 use store::{FeedEvent, RequestContext, StoreError};
 use tokio::sync::watch;
 
@@ -82,23 +80,12 @@ impl Consumer for Workflows {
         CONSUMER
     }
 
-    fn prepare<'a>(
-        &'a self,
-        events: &'a [FeedEvent],
-    ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+    fn prepare<'a>(&'a self, events: &'a [FeedEvent]) -> Step<'a> {
         Box::pin(async move {
             for e in events {
                 self.carry_out(e).await?;
             }
             Ok(())
         })
-    }
-
-    fn apply<'a>(
-        &'a self,
-        _tx: &'a mut sqlx::PgConnection,
-        _events: &'a [FeedEvent],
-    ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
-        Box::pin(async { Ok(()) })
     }
 }

@@ -9,11 +9,8 @@
 mod projection;
 mod rebuild;
 
-use std::future::Future;
-use std::pin::Pin;
-
 use sqlx::{PgConnection, PgPool};
-use store::consumer::{self, Consumer};
+use store::consumer::{self, Consumer, Step};
 use store::{checkpoints, read_models as rm, FeedEvent, StoreError};
 use tokio::sync::watch;
 
@@ -99,11 +96,7 @@ impl Consumer for Projector {
         CONSUMER
     }
 
-    fn apply<'a>(
-        &'a self,
-        tx: &'a mut PgConnection,
-        events: &'a [FeedEvent],
-    ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+    fn apply<'a>(&'a self, tx: &'a mut PgConnection, events: &'a [FeedEvent]) -> Step<'a> {
         Box::pin(async move {
             for e in events {
                 apply(tx, e).await?;

@@ -17,6 +17,9 @@ use tokio::sync::watch;
 
 use crate::{checkpoints, Feed, FeedEvent, StoreError};
 
+/// The future a consumer's step returns.
+pub type Step<'a> = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>>;
+
 /// What a consumer does with a batch of events.
 pub trait Consumer: Send + Sync + 'static {
     /// The checkpoint name, and the key of the one-active-instance lock.
@@ -24,20 +27,16 @@ pub trait Consumer: Send + Sync + 'static {
 
     /// Applies `events` (all after the checkpoint, in position order) inside `tx`, which then
     /// saves the checkpoint and commits: both or neither.
-    fn apply<'a>(
-        &'a self,
-        tx: &'a mut PgConnection,
-        events: &'a [FeedEvent],
-    ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>>;
+    /// Nothing by default (a consumer whose effects are all in `prepare`).
+    fn apply<'a>(&'a self, _tx: &'a mut PgConnection, _events: &'a [FeedEvent]) -> Step<'a> {
+        Box::pin(async { Ok(()) })
+    }
 
     /// Work done before the batch's transaction opens, for consumers whose effects are commands
     /// committed on their own (the process manager): it must be idempotent, since after a crash
     /// the batch is handed over again. Holding the checkpoint transaction open meanwhile would hold
     /// back the feed's visibility horizon for every consumer.
-    fn prepare<'a>(
-        &'a self,
-        _events: &'a [FeedEvent],
-    ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+    fn prepare<'a>(&'a self, _events: &'a [FeedEvent]) -> Step<'a> {
         Box::pin(async { Ok(()) })
     }
 

@@ -1,15 +1,13 @@
 //! The shared consumer loop: two instances of one consumer name, one active and one on standby;
 //! when the active one dies the other takes over, and every event is applied exactly once.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
-use store::consumer::{self, Consumer, LoopConfig, Role};
+use store::consumer::{self, Consumer, LoopConfig, Role, Step};
 use store::unit_of_work::{NewEvent, StreamChange, UnitOfWork};
-use store::{checkpoints, FeedEvent, StoreError};
+use store::{checkpoints, FeedEvent};
 use tokio::sync::watch;
 
 const NAME: &str = "consumer-test";
@@ -22,11 +20,7 @@ impl Consumer for Recorder {
         NAME
     }
 
-    fn apply<'a>(
-        &'a self,
-        tx: &'a mut PgConnection,
-        events: &'a [FeedEvent],
-    ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+    fn apply<'a>(&'a self, tx: &'a mut PgConnection, events: &'a [FeedEvent]) -> Step<'a> {
         Box::pin(async move {
             let positions: Vec<i64> = events.iter().map(|e| e.position).collect();
             sqlx::query("INSERT INTO applied (instance, position) SELECT $1, unnest($2::bigint[])")

@@ -1,13 +1,10 @@
 //! Fan-out: follows the feed and queues one delivery per event and matching enabled endpoint,
 //! in the same transaction that advances the checkpoint (a crash neither loses nor doubles one).
 
-use std::future::Future;
-use std::pin::Pin;
-
 use sqlx::{PgConnection, PgPool};
-use store::consumer::{self, Consumer};
+use store::consumer::{self, Consumer, Step};
 use store::webhooks::{self, NewDelivery, Subscription};
-use store::{FeedEvent, StoreError};
+use store::FeedEvent;
 
 use crate::filter;
 
@@ -48,11 +45,7 @@ impl Consumer for Fanout {
         CONSUMER
     }
 
-    fn apply<'a>(
-        &'a self,
-        tx: &'a mut PgConnection,
-        events: &'a [FeedEvent],
-    ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+    fn apply<'a>(&'a self, tx: &'a mut PgConnection, events: &'a [FeedEvent]) -> Step<'a> {
         Box::pin(async move {
             let subscriptions = webhooks::subscriptions(tx).await?;
             webhooks::insert_deliveries(tx, &deliveries(&subscriptions, events)).await?;
