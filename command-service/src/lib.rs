@@ -1,7 +1,9 @@
-//! The command side over HTTP: each route parses its input into domain values, runs one command,
-//! and answers with the object after the change and the position of the last event written.
+//! The command side: the application layer (`app`) that decides every change, and its HTTP routes
+//! (`routes`), which only parse input into typed values, call `app`, and answer with the object
+//! after the change and the position of its last event (errors as problem+json, mapped in one
+//! place). The process manager (`workflows`) carries out what a change leaves to be done.
 //!
-//! It never reads read models and never talks to other services; errors leave as problem+json.
+//! It never reads read models and never talks to other services.
 
 pub use problem;
 mod app;
@@ -19,8 +21,8 @@ use domain::organization::Organization;
 use sqlx::PgPool;
 use store::{Commands, EventRepository};
 
+pub use app::invitations::sweep_expired as sweep_expired_invitations;
 pub use problem::{FieldError, Problem};
-pub use routes::invitations::sweep_expired as sweep_expired_invitations;
 
 /// Snapshot organizations every 100 events; they accumulate role and settings changes.
 const ORGANIZATION_SNAPSHOT_EVERY: usize = 100;

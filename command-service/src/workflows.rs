@@ -66,10 +66,10 @@ impl Workflows {
             }
             _ => return Ok(()),
         };
-        done.map_err(|p| {
+        done.map_err(|e| {
             StoreError::Step(format!(
                 "{} at position {}: {}",
-                event.event_type, event.position, p.detail
+                event.event_type, event.position, e
             ))
         })
     }

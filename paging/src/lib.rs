@@ -10,7 +10,6 @@ use problem::Problem;
 use serde::Serialize;
 use sqlx::PgPool;
 use store::queries::{Page, PageRequest};
-use store::StoreError;
 use tokio::sync::OnceCell;
 
 pub use params::{Params, Spec, DEFAULT_LIMIT, MAX_LIMIT};
@@ -34,7 +33,7 @@ impl Cursors {
             .get_or_try_init(|| store::queries::secret(&self.pool, "cursor"))
             .await
             .map(Vec::as_slice)
-            .map_err(failed)
+            .map_err(Problem::from)
     }
 
     /// The page `params` ask for in the list named `scope`.
@@ -54,20 +53,5 @@ impl Cursors {
             "data": page.rows,
             "list_metadata": { "before": cursor(page.before), "after": cursor(page.after) },
         })))
-    }
-}
-
-/// A storage failure as the client sees it: retry later, or an internal error (logged).
-pub fn failed(e: StoreError) -> Problem {
-    match e {
-        StoreError::Unavailable(e) => {
-            tracing::warn!(error = %e, "database unavailable");
-            Problem::unavailable("the database is unavailable; retry shortly")
-        }
-        e @ StoreError::Unstorable(_) => Problem::malformed(e.to_string()),
-        other => {
-            tracing::error!(error = %other, "request failed");
-            Problem::internal()
-        }
     }
 }

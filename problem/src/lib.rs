@@ -6,7 +6,10 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 pub mod body;
+mod fields;
+mod store_errors;
 pub use body::{Body, OptionalBody};
+pub use fields::{nullable, present, Fields};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FieldError {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use problem::Problem;
 use tokio::sync::watch;
 
-use crate::{failed, QueryState};
+use crate::QueryState;
 
 /// How often the watch re-reads the checkpoint in case an announcement was missed.
 const REREAD: Duration = Duration::from_millis(100);
@@ -22,7 +22,7 @@ impl QueryState {
     async fn checkpoint(&self) -> Result<i64, Problem> {
         store::checkpoints::load(&self.pool, self.consumer)
             .await
-            .map_err(failed)
+            .map_err(Problem::from)
     }
 
     /// Returns once the read models include `min_position`, or 503 after the wait bound.

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{web, HttpResponse};
-pub use paging::failed;
 use paging::{Cursors, Params};
 use problem::Problem;
 use serde::Serialize;
@@ -60,14 +59,13 @@ impl QueryState {
         rows: Result<Page<T>, StoreError>,
         scope: &str,
     ) -> Result<HttpResponse, Problem> {
-        self.cursors.list(rows.map_err(failed)?, scope).await
+        self.cursors.list(rows?, scope).await
     }
 }
 
 /// The object, or 404 naming what was looked for.
 fn exists<T>(row: Result<Option<T>, StoreError>, what: &str, id: &str) -> Result<T, Problem> {
-    row.map_err(failed)?
-        .ok_or_else(|| Problem::not_found(format!("there is no {what} {id}")))
+    row?.ok_or_else(|| Problem::not_found(format!("there is no {what} {id}")))
 }
 
 /// A single object, or 404 naming what was looked for.

@@ -1,5 +1,6 @@
 //! `/healthz`: the process is up. `/readyz`: it can serve (database reachable, schema current).
-//! `/metrics`: Prometheus text exposition of how far the read models trail the event log.
+//! `/metrics`: Prometheus text exposition of how far each feed consumer (projector, webhook fan-out,
+//! process manager) trails the event log, and of the webhook queue.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -43,13 +44,16 @@ async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
     }
     match store::migrate::is_current(pool.get_ref()).await {
         Ok(true) => {
-            // How far the read models trail the event log (informative; not a readiness gate).
-            let (head, projected) = lag(pool.get_ref()).await.unwrap_or_default();
-            Ok(HttpResponse::Ok().json(json!({
+            // How far each consumer trails the event log (informative; not a readiness gate).
+            let (head, positions) = lag(pool.get_ref()).await.unwrap_or_default();
+            let mut body = json!({
                 "status": "ready",
                 "checks": { "database": "ok", "migrations": "ok" },
-                "projector": { "head": head, "position": projected, "lag": head - projected }
-            })))
+            });
+            for ((name, _), position) in CONSUMERS.iter().zip(positions) {
+                body[*name] = json!({ "head": head, "position": position, "lag": head - position });
+            }
+            Ok(HttpResponse::Ok().json(body))
         }
         Ok(false) => Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -64,24 +68,34 @@ async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
     }
 }
 
-/// The feed's head and the projector's checkpoint.
-async fn lag(pool: &PgPool) -> Result<(i64, i64), store::StoreError> {
+/// The feed consumers shown in `/readyz` (by key) and `/metrics`, with their checkpoint names.
+const CONSUMERS: [(&str, &str); 3] = [
+    ("projector", projector::CONSUMER),
+    ("webhook_fanout", webhook_dispatcher::fanout::CONSUMER),
+    ("workflows", command_service::workflows::CONSUMER),
+];
+
+/// The feed's head and each consumer's checkpoint, in the order of `CONSUMERS`.
+async fn lag(pool: &PgPool) -> Result<(i64, Vec<i64>), store::StoreError> {
     let head = store::Feed::new(pool.clone()).head().await?;
-    let projected = store::checkpoints::load(pool, projector::CONSUMER).await?;
-    Ok((head, projected))
+    let mut positions = Vec::with_capacity(CONSUMERS.len());
+    for (_, consumer) in CONSUMERS {
+        positions.push(store::checkpoints::load(pool, consumer).await?);
+    }
+    Ok((head, positions))
 }
 
 async fn metrics(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
     let unavailable =
         |e: store::StoreError| Problem::unavailable(format!("cannot read gauges: {e}"));
-    let (head, projected) = lag(pool.get_ref()).await.map_err(unavailable)?;
-    let fanned_out = store::checkpoints::load(pool.get_ref(), webhook_dispatcher::fanout::CONSUMER)
-        .await
-        .map_err(unavailable)?;
+    let (head, positions) = lag(pool.get_ref()).await.map_err(unavailable)?;
+    let [projected, fanned_out, carried_out] = positions[..] else {
+        return Err(Problem::internal());
+    };
     let queue = store::webhooks::stats(pool.get_ref())
         .await
         .map_err(unavailable)?;
-    let gauges: [(&str, &str, i64); 8] = [
+    let gauges: [(&str, &str, i64); 10] = [
         (
             "roster_feed_head_position",
             "Position of the newest event consumers can read.",
@@ -106,6 +120,16 @@ async fn metrics(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
             "roster_webhook_fanout_lag_events",
             "Events not yet turned into webhook deliveries.",
             head - fanned_out,
+        ),
+        (
+            "roster_workflows_position",
+            "Last position the process manager has carried out (deletions, role removals).",
+            carried_out,
+        ),
+        (
+            "roster_workflows_lag_events",
+            "Events the process manager has not yet carried out.",
+            head - carried_out,
         ),
         (
             "roster_webhook_deliveries_pending",

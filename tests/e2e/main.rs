@@ -6,6 +6,7 @@ mod support;
 
 mod bad_input;
 mod cli;
+mod deletion_crash;
 mod groups;
 mod http_edge;
 mod idempotency;

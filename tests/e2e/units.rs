@@ -249,6 +249,16 @@ async fn an_interrupted_deletion_is_finished_by_the_process_manager() {
     .await
     .unwrap();
     assert_eq!(finished, 0, "half done, for now");
+    // Operators see it waiting: in /readyz and as a gauge.
+    let (_, ready) = app.get("/readyz").await;
+    assert!(ready["workflows"]["lag"].as_i64().unwrap() > 0, "{ready}");
+    let lag_line = |metrics: &str| {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("roster_workflows_lag_events "))
+            .map(|v| v.parse::<i64>().unwrap())
+    };
+    assert!(lag_line(&app.metrics().await).unwrap() > 0);
     // Closed meanwhile.
     problem(
         app.post(
@@ -262,6 +272,11 @@ async fn an_interrupted_deletion_is_finished_by_the_process_manager() {
 
     fail::remove("workflows::between_steps");
     app.workflows_done(intent).await;
+    let (_, ready) = app.get("/readyz").await;
+    assert!(
+        ready["workflows"]["position"].as_i64().unwrap() >= intent,
+        "{ready}"
+    );
     let events: Vec<String> = sqlx::query_scalar(
         "SELECT event_type FROM events WHERE organization_id = $1 AND position > $2 ORDER BY position",
     )

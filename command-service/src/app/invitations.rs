@@ -1,20 +1,183 @@
-//! Accepting an invitation: the invitation and the membership it grants, as one unit of work.
+//! Invitations: create and resend (each with a fresh one-time token, of which only the hash is
+//! kept), revoke, expiry by the sweeper, and accept — the invitation and the membership it grants
+//! as one unit of work.
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
-use domain::invitation::{InvitationCommand, InvitationData};
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use domain::invitation::{Invitation, InvitationCommand, InvitationData};
 use domain::membership::{MembershipCommand, MembershipData, MembershipStatus, Subject};
-use domain::values::{RoleSlug, SubjectId};
-use domain::{claims, InvitationId, MembershipId};
-use store::{RequestContext, StoreError, UnitOfWork};
+use domain::organization::Organization;
+use domain::values::{Email, RoleSlug, SubjectId};
+use domain::{claims, InvitationId, MembershipId, OrganizationId};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use store::{CommandError, RequestContext, StoreError, UnitOfWork};
 
-use super::{commit, with_retries, Try};
-use crate::problem::Problem;
-use crate::request::{event_data, infrastructure, rejected, store_problem};
-use crate::routes::invitations::invitation_problem;
-use crate::routes::memberships::membership_rejected;
+use super::error::explain;
+use super::{commit, event_data, execute, load, roles, with_retries, AppError, Kind, Try, Written};
 use crate::CommandState;
+
+/// A fresh one-time token (256 random bits) and the hash that is all we keep of it.
+fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = format!(
+        "it_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// What is stored of a token, and what a presented one is compared by.
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// An invitation with its one-time accept token, shown to the caller once.
+#[derive(Debug)]
+pub struct Issued {
+    pub invitation: Written<InvitationData>,
+    pub token: String,
+}
+
+/// Whom to invite, with which roles, for how long.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub email: Email,
+    pub roles: BTreeSet<RoleSlug>,
+    pub lifetime: Duration,
+    pub inviter_user_id: Option<SubjectId>,
+}
+
+fn any_event(_: &str) -> bool {
+    true
+}
+
+fn current(i: &Invitation) -> Option<InvitationData> {
+    i.state.clone()
+}
+
+/// Invites `email` to `org`; one pending invitation per email and organization (in any case).
+pub async fn create(
+    state: &CommandState,
+    ctx: &RequestContext,
+    org: &OrganizationId,
+    input: NewInvitation,
+) -> Result<Issued, AppError> {
+    roles::check(state, org, &input.roles).await?;
+    let (token, hash) = new_token();
+    let now = Utc::now();
+    let id = InvitationId::new();
+    let command = InvitationCommand::Create {
+        id,
+        organization_id: *org,
+        email: input.email,
+        roles: input.roles,
+        expires_at: now + input.lifetime,
+        inviter_user_id: input.inviter_user_id,
+        accept_token_sha256: hash,
+        at: now,
+    };
+    let (id, org) = (id.to_string(), org.to_string());
+    let invitation = execute(
+        &state.invitations,
+        ctx,
+        (&id, &org),
+        command,
+        any_event,
+        current,
+    )
+    .await?;
+    Ok(Issued { invitation, token })
+}
+
+/// An invitation that exists (in any state).
+async fn existing(state: &CommandState, id: &InvitationId) -> Result<InvitationData, AppError> {
+    let id = id.to_string();
+    let invitation: Invitation = load(&state.invitations, &id).await?;
+    invitation
+        .state
+        .ok_or(AppError::NotFound(Kind::Invitation, id))
+}
+
+/// A new token for a pending invitation, and the same lifetime as granted, counted from now (a
+/// pending invitation's `updated_at` is when its expiry was last set). The old token stops working.
+pub async fn resend(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &InvitationId,
+) -> Result<Issued, AppError> {
+    let before = existing(state, id).await?;
+    let (token, hash) = new_token();
+    let now = Utc::now();
+    let command = InvitationCommand::Resend {
+        accept_token_sha256: hash,
+        expires_at: now + (before.expires_at - before.updated_at),
+        at: now,
+    };
+    let (id, org) = (id.to_string(), before.organization_id.to_string());
+    let invitation = execute(
+        &state.invitations,
+        ctx,
+        (&id, &org),
+        command,
+        any_event,
+        current,
+    )
+    .await?;
+    Ok(Issued { invitation, token })
+}
+
+pub async fn revoke(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &InvitationId,
+) -> Result<Written<InvitationData>, AppError> {
+    let before = existing(state, id).await?;
+    let command = InvitationCommand::Revoke { at: Utc::now() };
+    let (id, org) = (id.to_string(), before.organization_id.to_string());
+    execute(
+        &state.invitations,
+        ctx,
+        (&id, &org),
+        command,
+        any_event,
+        current,
+    )
+    .await
+}
+
+/// Emits `invitation.expired` for every pending invitation past its expiry at `now`; returns how
+/// many. Pending invitations are exactly those holding a claim, so this reads no read model.
+pub async fn sweep_expired(state: &CommandState, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let ctx = RequestContext::system("invitation-sweeper");
+    let mut expired = 0;
+    for id in store::claims::holders_of_type(&state.pool, "invitation").await? {
+        let Ok(invitation) = state.invitations.load(&id).await else {
+            continue;
+        };
+        let Some(data) = invitation.state.filter(|d| d.expires_at <= now) else {
+            continue;
+        };
+        let org = data.organization_id.to_string();
+        match state
+            .invitations
+            .execute(&id, Some(&org), InvitationCommand::Expire { at: now }, &ctx)
+            .await
+        {
+            Ok(executed) if !executed.events.is_empty() => expired += 1,
+            Ok(_) | Err(CommandError::Rejected(_)) => {}
+            Err(e) => tracing::warn!(error = %e, invitation = id, "could not expire invitation"),
+        }
+    }
+    Ok(expired)
+}
 
 /// What accepting gave: the accepted invitation, the membership, and the last position.
 pub struct Accepted {
@@ -23,7 +186,7 @@ pub struct Accepted {
     pub position: i64,
 }
 
-/// Accepts invitation `id` for `user_id` with the presented token's hash: `invitation.accepted`
+/// Accepts invitation `id` for `user_id` with the presented one-time token: `invitation.accepted`
 /// and the membership's own event (created; or reactivated; or the invited roles added to an
 /// active one) commit together or not at all. Roles deleted from the catalogue since the invitation
 /// was made are left out.
@@ -32,27 +195,27 @@ pub async fn accept(
     ctx: &RequestContext,
     id: &InvitationId,
     user_id: &SubjectId,
-    presented_token_sha256: &str,
-) -> Result<Accepted, Problem> {
+    presented_token: &str,
+) -> Result<Accepted, AppError> {
     let id_str = id.to_string();
+    let presented_token_sha256 = token_hash(presented_token);
     with_retries(|| async {
         let invitation = state
             .invitations
             .load_for_change(&id_str)
             .await
-            .map_err(invitation_problem(&id_str))?;
+            .map_err(explain(&id_str))?;
         let Some(pending) = invitation.state.state.clone() else {
-            return Err(Problem::not_found(format!("invitation {id_str} does not exist")).into());
+            return Err(AppError::NotFound(Kind::Invitation, id_str.clone()).into());
         };
         let org = pending.organization_id;
         let org_str = org.to_string();
         let subject = Subject::User(user_id.clone());
         let subject_key = claims::membership_subject(&org, &subject);
-        let existing = store::claims::owner(&state.pool, &subject_key)
-            .await
-            .map_err(store_problem)?;
+        let existing = store::claims::owner(&state.pool, &subject_key).await?;
         let membership_id = match &existing {
-            Some((_, id)) => MembershipId::parse(id).map_err(|_| Problem::internal())?,
+            Some((_, id)) => MembershipId::parse(id)
+                .map_err(|e| AppError::Internal(format!("index holds {id}: {e}")))?,
             None => MembershipId::new(),
         };
         let m_str = membership_id.to_string();
@@ -60,7 +223,7 @@ pub async fn accept(
         let mut unit = UnitOfWork::new();
         let command = InvitationCommand::Accept {
             user_id: user_id.clone(),
-            presented_token_sha256: presented_token_sha256.to_owned(),
+            presented_token_sha256: presented_token_sha256.clone(),
             membership_id,
             at: Utc::now(),
         };
@@ -68,15 +231,11 @@ pub async fn accept(
             .invitations
             .decide(invitation, Some(&org_str), command, ctx, &mut unit)
             .await
-            .map_err(invitation_problem(&id_str))?
+            .map_err(explain(&id_str))?
             .state
-            .ok_or_else(Problem::internal)?;
+            .ok_or_else(|| AppError::Internal("an accepted invitation has no state".into()))?;
 
-        let organization = state
-            .organizations
-            .load(&org_str)
-            .await
-            .map_err(|e| infrastructure(e, rejected(&org_str)))?;
+        let organization: Organization = load(&state.organizations, &org_str).await?;
         let roles: BTreeSet<RoleSlug> = accepted
             .roles
             .iter()
@@ -87,7 +246,7 @@ pub async fn accept(
             .memberships
             .load_for_change(&m_str)
             .await
-            .map_err(|e| infrastructure(e, membership_rejected(&m_str)))?;
+            .map_err(explain(&m_str))?;
         let at = Utc::now();
         let command = match membership.state.current() {
             None => MembershipCommand::Create {
@@ -113,12 +272,12 @@ pub async fn accept(
             .memberships
             .decide(membership, Some(&org_str), command, ctx, &mut unit)
             .await
-            .map_err(|e| infrastructure(e, membership_rejected(&m_str)))?;
+            .map_err(explain(&m_str))?;
 
         let committed = commit(&state.pool, unit, |e| match e {
             // The organization is being deleted.
             StoreError::RequirementFailed { key } if key.ends_with("/alive") => {
-                Problem::not_found(format!("organization {org_str} does not exist")).into()
+                AppError::NotFound(Kind::Organization, org_str.clone()).into()
             }
             // Someone else created the subject's membership, or a role left the catalogue,
             // since we looked: decide again.
@@ -128,7 +287,10 @@ pub async fn accept(
         let position = committed.last().map(|e| e.position).unwrap_or(0);
         let membership = match committed.iter().find(|e| e.aggregate_id == m_str) {
             Some(event) => event_data(event)?,
-            None => after.current().cloned().ok_or_else(Problem::internal)?,
+            None => after
+                .current()
+                .cloned()
+                .ok_or_else(|| AppError::Internal("an accepted membership has no state".into()))?,
         };
         let invitation = match committed.iter().find(|e| e.aggregate_id == id_str) {
             Some(event) => event_data(event)?,

@@ -1,17 +1,193 @@
-//! Membership changes that reach into groups.
+//! Memberships: create-or-reactivate (one per subject and organization), bulk import, update,
+//! reactivation, and leaving (deactivate or delete), which reaches into groups.
+
+use std::collections::BTreeSet;
 
 use chrono::Utc;
 use domain::group::{GroupCommand, GroupError};
-use domain::membership::{MembershipCommand, MembershipData};
-use domain::{claims, MembershipId};
+use domain::membership::{
+    Membership, MembershipCommand, MembershipData, MembershipStatus, Subject,
+};
+use domain::values::{Attributes, RoleSlug};
+use domain::{claims, MembershipId, OrganizationId};
+use futures::StreamExt;
 use store::{CommandError, RequestContext, UnitOfWork};
 
-use super::{commit, with_retries, Try};
-use crate::problem::Problem;
-use crate::request::infrastructure;
-use crate::routes::groups::group_problem;
-use crate::routes::memberships::membership_rejected;
+use super::error::explain;
+use super::{commit, event_data, execute, load, roles, with_retries, AppError, Kind, Try, Written};
 use crate::CommandState;
+
+/// A subject to make a member, with its roles and attributes.
+#[derive(Debug, Clone)]
+pub struct NewMembership {
+    pub subject: Subject,
+    pub roles: BTreeSet<RoleSlug>,
+    pub attributes: Attributes,
+}
+
+/// The membership a subject has after joining, and whether it is new (else reactivated).
+#[derive(Debug)]
+pub struct Joined {
+    pub membership: Written<MembershipData>,
+    pub created: bool,
+}
+
+/// Items of a bulk import decided at once; results keep the input's order.
+const IMPORT_CONCURRENCY: usize = 8;
+
+fn any_event(_: &str) -> bool {
+    true
+}
+
+fn current(m: &Membership) -> Option<MembershipData> {
+    m.current().cloned()
+}
+
+/// Makes the subject a member of `org` with the given roles: a new membership, or the subject's
+/// inactive one reactivated. An active one is a conflict naming it.
+pub async fn join(
+    state: &CommandState,
+    ctx: &RequestContext,
+    org: &OrganizationId,
+    input: NewMembership,
+) -> Result<Joined, AppError> {
+    roles::check(state, org, &input.roles).await?;
+    let org_str = org.to_string();
+    let key = claims::membership_subject(org, &input.subject);
+    if let Some((_, existing)) = store::claims::owner(&state.pool, &key).await? {
+        let membership: Membership = load(&state.memberships, &existing).await?;
+        if membership.current().map(|m| m.status) == Some(MembershipStatus::Active) {
+            return Err(AppError::Taken {
+                field: "membership_id",
+                detail: format!(
+                    "{} {} already has membership {existing} in {org_str}",
+                    input.subject.kind(),
+                    input.subject.id().as_str()
+                ),
+                message: existing,
+            });
+        }
+        let command = MembershipCommand::Reactivate {
+            roles: Some(input.roles),
+            attributes: Some(input.attributes),
+            at: Utc::now(),
+        };
+        let membership = execute(
+            &state.memberships,
+            ctx,
+            (&existing, &org_str),
+            command,
+            any_event,
+            current,
+        )
+        .await?;
+        return Ok(Joined {
+            membership,
+            created: false,
+        });
+    }
+    let id = MembershipId::new();
+    let command = MembershipCommand::Create {
+        id,
+        organization_id: *org,
+        subject: input.subject,
+        roles: input.roles,
+        attributes: input.attributes,
+        at: Utc::now(),
+    };
+    let membership = execute(
+        &state.memberships,
+        ctx,
+        (&id.to_string(), &org_str),
+        command,
+        any_event,
+        current,
+    )
+    .await?;
+    Ok(Joined {
+        membership,
+        created: true,
+    })
+}
+
+/// Joins every item on its own ([`join`]); one failing does not stop the others. The results are
+/// in the order of `items`.
+pub async fn import(
+    state: &CommandState,
+    ctx: &RequestContext,
+    org: &OrganizationId,
+    items: Vec<NewMembership>,
+) -> Vec<Result<Joined, AppError>> {
+    futures::stream::iter(items)
+        .map(|item| join(state, ctx, org, item))
+        .buffered(IMPORT_CONCURRENCY)
+        .collect()
+        .await
+}
+
+/// A live membership (not deleted).
+async fn live(state: &CommandState, id: &MembershipId) -> Result<MembershipData, AppError> {
+    let id = id.to_string();
+    let membership: Membership = load(&state.memberships, &id).await?;
+    membership
+        .current()
+        .cloned()
+        .ok_or(AppError::NotFound(Kind::Membership, id))
+}
+
+/// Runs `command` on a live membership.
+async fn change(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &MembershipId,
+    command: MembershipCommand,
+) -> Result<Written<MembershipData>, AppError> {
+    let membership = live(state, id).await?;
+    let (id, org) = (id.to_string(), membership.organization_id.to_string());
+    execute(
+        &state.memberships,
+        ctx,
+        (&id, &org),
+        command,
+        any_event,
+        current,
+    )
+    .await
+}
+
+/// Changes roles and/or attributes (`None` leaves one alone); new roles must be in the catalogue.
+pub async fn update(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &MembershipId,
+    roles: Option<BTreeSet<RoleSlug>>,
+    attributes: Option<Attributes>,
+) -> Result<Written<MembershipData>, AppError> {
+    if let Some(roles) = &roles {
+        let membership = live(state, id).await?;
+        roles::check(state, &membership.organization_id, roles).await?;
+    }
+    let command = MembershipCommand::Update {
+        roles,
+        attributes,
+        at: Utc::now(),
+    };
+    change(state, ctx, id, command).await
+}
+
+/// Reactivates an inactive membership with the roles and attributes it had.
+pub async fn reactivate(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &MembershipId,
+) -> Result<Written<MembershipData>, AppError> {
+    let command = MembershipCommand::Reactivate {
+        roles: None,
+        attributes: None,
+        at: Utc::now(),
+    };
+    change(state, ctx, id, command).await
+}
 
 /// Ways a membership leaves its organization's groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,29 +208,26 @@ pub async fn leave(
     ctx: &RequestContext,
     id: &MembershipId,
     how: Leave,
-) -> Result<(MembershipData, i64), Problem> {
+) -> Result<Written<MembershipData>, AppError> {
     let id_str = id.to_string();
     with_retries(|| async {
         let membership = state
             .memberships
             .load_for_change(&id_str)
             .await
-            .map_err(|e| infrastructure(e, membership_rejected(&id_str)))?;
-        let Some(current) = membership.state.current().cloned() else {
-            return Err(Problem::not_found(format!("membership {id_str} does not exist")).into());
+            .map_err(explain(&id_str))?;
+        let Some(before) = membership.state.current().cloned() else {
+            return Err(AppError::NotFound(Kind::Membership, id_str.clone()).into());
         };
-        let org = current.organization_id.to_string();
+        let org = before.organization_id.to_string();
         let mut unit = UnitOfWork::new();
         let groups_prefix = claims::membership_groups_prefix(id);
-        let groups = store::claims::with_prefix(&state.pool, &groups_prefix)
-            .await
-            .map_err(crate::request::store_problem)?;
-        for (_, group_id) in groups {
+        for (_, group_id) in store::claims::with_prefix(&state.pool, &groups_prefix).await? {
             let group = state
                 .groups
                 .load_for_change(&group_id)
                 .await
-                .map_err(group_problem(&group_id))?;
+                .map_err(explain(&group_id))?;
             let command = GroupCommand::RemoveMember {
                 membership_id: *id,
                 at: Utc::now(),
@@ -66,7 +239,7 @@ pub async fn leave(
             {
                 Ok(_)
                 | Err(CommandError::Rejected(GroupError::NotMember(_) | GroupError::NotFound)) => {}
-                Err(e) => return Err(group_problem(&group_id)(e).into()),
+                Err(e) => return Err(explain(&group_id)(e).into()),
             }
         }
         unit.expect_no_claims_under(&groups_prefix);
@@ -78,7 +251,7 @@ pub async fn leave(
             .memberships
             .decide(membership, Some(&org), command, ctx, &mut unit)
             .await
-            .map_err(|e| infrastructure(e, membership_rejected(&id_str)))?;
+            .map_err(explain(&id_str))?;
         let committed = commit(&state.pool, unit, |_| Try::Again).await?;
         let position = match committed.last() {
             Some(last) => last.position,
@@ -86,15 +259,15 @@ pub async fn leave(
                 .memberships
                 .last_position(&id_str)
                 .await
-                .map_err(|e| infrastructure(e, membership_rejected(&id_str)))?
+                .map_err(explain(&id_str))?
                 .unwrap_or(0),
         };
         // A deleted membership's last state is in its `membership.deleted` event.
-        let data = match committed.iter().rev().find(|e| e.aggregate_id == id_str) {
-            Some(event) => crate::request::event_data(event)?,
-            None => after.current().cloned().unwrap_or(current),
+        let object = match committed.iter().rev().find(|e| e.aggregate_id == id_str) {
+            Some(event) => event_data(event)?,
+            None => after.current().cloned().unwrap_or(before),
         };
-        Ok((data, position))
+        Ok(Written { object, position })
     })
     .await
 }

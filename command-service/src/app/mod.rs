@@ -1,10 +1,14 @@
-//! The application layer: changes that need more than one command or a look at other aggregates
-//! (create-or-reactivate, accept, leaving groups, cascades) decided here, once, for every caller —
-//! HTTP handlers, the process manager, and later the CLI and the console.
+//! The application layer: every change the API offers, taking typed input and returning typed
+//! results ([`Written`]) or typed errors ([`AppError`]). Changes that need more than one command
+//! or a look at other aggregates (create-or-reactivate, role checks, accept, leaving groups,
+//! cascades, bulk import) are decided here, once, for every caller — HTTP handlers, the process
+//! manager, and later the CLI and the console. It knows nothing of HTTP.
 //!
 //! A change that touches a bounded set of aggregates is one `UnitOfWork`: every aggregate's events,
 //! version checks and claims commit together or not at all, and a conflict decides it all again.
 
+pub mod error;
+pub mod groups;
 pub mod invitations;
 pub mod memberships;
 pub mod organizations;
@@ -12,39 +16,50 @@ pub mod roles;
 
 use std::future::Future;
 
-use store::{Committed, StoreError, UnitOfWork};
+use cqrs_es::Aggregate;
+use serde::de::DeserializeOwned;
+use store::{Commands, Committed, RequestContext, StoreError, UnitOfWork};
 
-use crate::problem::Problem;
+use error::{explain, Rejection};
+pub use error::{AppError, Kind};
+
+use crate::CommandState;
+
+/// An object after a change, and the position to read it at: the change's last event, or the
+/// object's own last event when the change wrote nothing (it was already so).
+#[derive(Debug)]
+pub struct Written<T> {
+    pub object: T,
+    pub position: i64,
+}
 
 /// Why one try of a unit did not commit.
 pub(crate) enum Try {
     /// Another writer got in first (a stream moved on, a claim the unit relied on changed): decide
     /// the whole unit again from fresh state.
     Again,
-    Fail(Problem),
+    Fail(AppError),
 }
 
-impl From<Problem> for Try {
-    fn from(p: Problem) -> Self {
-        Try::Fail(p)
+impl<E: Into<AppError>> From<E> for Try {
+    fn from(e: E) -> Self {
+        Try::Fail(e.into())
     }
 }
 
-/// Runs `attempt` until it commits, fails for good, or conflicts too often (409).
-pub(crate) async fn with_retries<T, Fut>(attempt: impl FnMut() -> Fut) -> Result<T, Problem>
+/// Runs `attempt` until it commits, fails for good, or conflicts too often.
+pub(crate) async fn with_retries<T, Fut>(attempt: impl FnMut() -> Fut) -> Result<T, AppError>
 where
     Fut: Future<Output = Result<T, Try>>,
 {
     match store::retry_conflicts(|e| matches!(e, Try::Again), attempt).await {
         Ok(t) => Ok(t),
-        Err(Try::Again) => Err(Problem::conflict(
-            "the objects were changed concurrently; retry the request",
-        )),
-        Err(Try::Fail(p)) => Err(p),
+        Err(Try::Again) => Err(AppError::Concurrent),
+        Err(Try::Fail(e)) => Err(e),
     }
 }
 
-/// Commits `unit`; `claim` explains a failed claim (taken or missing) as a retry or a problem.
+/// Commits `unit`; `claim` explains a failed claim (taken or missing) as a retry or a failure.
 pub(crate) async fn commit(
     pool: &sqlx::PgPool,
     unit: UnitOfWork,
@@ -56,20 +71,78 @@ pub(crate) async fn commit(
         Err(e @ (StoreError::ClaimTaken { .. } | StoreError::RequirementFailed { .. })) => {
             Err(claim(&e))
         }
-        Err(e) => Err(Try::Fail(crate::request::store_problem(e))),
+        Err(e) => Err(Try::Fail(e.into())),
     }
 }
 
 /// The distinct holders of every claim key under `prefix` (the write side's index).
-pub(crate) async fn holders(
-    state: &crate::CommandState,
-    prefix: &str,
-) -> Result<Vec<String>, Problem> {
-    let rows = store::claims::with_prefix(&state.pool, prefix)
-        .await
-        .map_err(crate::request::store_problem)?;
+pub(crate) async fn holders(state: &CommandState, prefix: &str) -> Result<Vec<String>, AppError> {
+    let rows = store::claims::with_prefix(&state.pool, prefix).await?;
     let mut ids: Vec<String> = rows.into_iter().map(|(_, id)| id).collect();
     ids.sort();
     ids.dedup();
     Ok(ids)
+}
+
+/// The object a committed event carries (its `data`).
+pub(crate) fn event_data<T: DeserializeOwned>(event: &Committed) -> Result<T, AppError> {
+    serde_json::from_value(event.payload["data"].clone()).map_err(|e| {
+        AppError::Internal(format!(
+            "event {} does not carry its object: {e}",
+            event.position
+        ))
+    })
+}
+
+/// Runs `command` on aggregate `id` of organization `org` as a unit of its own, and returns the
+/// object it leaves with the position to read it at: the object from the last event whose type
+/// `carries` it, or (nothing written) `current` of the aggregate as it is.
+pub(crate) async fn execute<A, T>(
+    commands: &Commands<A>,
+    ctx: &RequestContext,
+    (id, org): (&str, &str),
+    command: A::Command,
+    carries: impl Fn(&str) -> bool,
+    current: impl FnOnce(&A) -> Option<T>,
+) -> Result<Written<T>, AppError>
+where
+    A: Aggregate + 'static,
+    A::Command: Clone,
+    A::Error: Rejection,
+    T: DeserializeOwned,
+{
+    let executed = commands
+        .execute(id, Some(org), command, ctx)
+        .await
+        .map_err(explain(id))?;
+    let carrier = executed
+        .events
+        .iter()
+        .rev()
+        .find(|e| carries(&e.event_type));
+    if let (Some(event), Some(position)) = (carrier, executed.last_position()) {
+        return Ok(Written {
+            object: event_data(event)?,
+            position,
+        });
+    }
+    let state = commands.load(id).await.map_err(explain(id))?;
+    let object = current(&state)
+        .ok_or_else(|| AppError::NotFound(<A::Error as Rejection>::KIND, id.to_owned()))?;
+    let position = commands
+        .last_position(id)
+        .await
+        .map_err(explain(id))?
+        .unwrap_or(0);
+    Ok(Written { object, position })
+}
+
+/// Loads aggregate `id` for a look (not a change): its state, or why not.
+pub(crate) async fn load<A>(commands: &Commands<A>, id: &str) -> Result<A, AppError>
+where
+    A: Aggregate + 'static,
+    A::Command: Clone,
+    A::Error: Rejection,
+{
+    commands.load(id).await.map_err(explain(id))
 }

@@ -1,18 +1,84 @@
-//! Deleting an organization, as the process manager carries it out.
+//! Organizations: create, update, and deletion — accepted at once, carried out by the process
+//! manager.
 
 use chrono::Utc;
 use domain::group::{GroupCommand, GroupError};
 use domain::invitation::InvitationCommand;
-use domain::organization::OrganizationCommand;
+use domain::organization::{
+    CreateOrganization, Organization, OrganizationCommand, OrganizationData, UpdateOrganization,
+};
 use domain::{claims, MembershipId, OrganizationId};
 use store::{CommandError, RequestContext, UnitOfWork};
 
+use super::error::explain;
 use super::memberships::{leave, Leave};
-use super::{commit, holders, with_retries, Try};
-use crate::problem::Problem;
-use crate::request::{infrastructure, rejected};
-use crate::routes::groups::group_problem;
+use super::{commit, execute, holders, with_retries, AppError, Kind, Try, Written};
 use crate::CommandState;
+
+/// Creating also seeds the built-in roles: the organization is read from its own event, at the
+/// position of the last role event.
+fn organization_event(event_type: &str) -> bool {
+    event_type.starts_with("organization.")
+}
+
+pub async fn create(
+    state: &CommandState,
+    ctx: &RequestContext,
+    input: CreateOrganization,
+) -> Result<Written<OrganizationData>, AppError> {
+    let id = input.id.to_string();
+    let command = OrganizationCommand::Create(input);
+    execute(
+        &state.organizations,
+        ctx,
+        (&id, &id),
+        command,
+        organization_event,
+        |o| o.current().cloned(),
+    )
+    .await
+}
+
+pub async fn update(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &OrganizationId,
+    input: UpdateOrganization,
+) -> Result<Written<OrganizationData>, AppError> {
+    let id = id.to_string();
+    let command = OrganizationCommand::Update(input);
+    execute(
+        &state.organizations,
+        ctx,
+        (&id, &id),
+        command,
+        organization_event,
+        |o| o.current().cloned(),
+    )
+    .await
+}
+
+/// Accepts the organization's deletion: from this commit on it is closed (every command on it and
+/// every create in it is refused as not found), and the process manager deletes its contents and
+/// then the organization ([`delete_contents`]). Returns the organization and the position of
+/// `organization.deletion_requested`; asked again while it runs, the same.
+pub async fn request_deletion(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &OrganizationId,
+) -> Result<Written<OrganizationData>, AppError> {
+    let id = id.to_string();
+    let command = OrganizationCommand::Delete { at: Utc::now() };
+    execute(
+        &state.organizations,
+        ctx,
+        (&id, &id),
+        command,
+        organization_event,
+        |o: &Organization| o.state.clone().filter(|_| o.deleting),
+    )
+    .await
+}
 
 /// Deletes the organization's groups (members removed first), memberships and pending
 /// invitations, each with its own events, then its roles and the organization itself, whose
@@ -25,7 +91,7 @@ pub async fn delete_contents(
     state: &CommandState,
     ctx: &RequestContext,
     org: &OrganizationId,
-) -> Result<(), Problem> {
+) -> Result<(), AppError> {
     let org_str = org.to_string();
     let prefixes = [
         claims::group_names_prefix(org),
@@ -41,19 +107,18 @@ pub async fn delete_contents(
                 .await
             {
                 Ok(_) | Err(CommandError::Rejected(GroupError::NotFound)) => {}
-                Err(e) => return Err(group_problem(&group_id)(e).into()),
+                Err(e) => return Err(explain(&group_id)(e).into()),
             }
         }
         for membership_id in holders(state, &prefixes[1]).await? {
-            let id = MembershipId::parse(&membership_id).map_err(|_| Problem::internal())?;
+            let id = MembershipId::parse(&membership_id)
+                .map_err(|e| AppError::Internal(format!("index holds {membership_id}: {e}")))?;
             match leave(state, ctx, &id, Leave::Delete).await {
-                Ok(_) => {}
-                Err(p) if p.status == 404 => {}
-                Err(p) => return Err(p.into()),
+                Ok(_) | Err(AppError::NotFound(Kind::Membership, _)) => {}
+                Err(e) => return Err(e.into()),
             }
             // Tests abort here, between two steps, to show a later run finishes the deletion.
-            store::faults::check("workflows::between_steps", &org_str)
-                .map_err(crate::request::store_problem)?;
+            store::faults::check("workflows::between_steps", &org_str)?;
         }
         for invitation_id in holders(state, &prefixes[2]).await? {
             let command = InvitationCommand::Revoke { at: Utc::now() };
@@ -63,11 +128,7 @@ pub async fn delete_contents(
                 .await
             {
                 Ok(_) | Err(CommandError::Rejected(_)) => {}
-                Err(e) => {
-                    return Err(
-                        crate::routes::invitations::invitation_problem(&invitation_id)(e).into(),
-                    )
-                }
+                Err(e) => return Err(explain(&invitation_id)(e).into()),
             }
         }
         // The roles, then the organization: only if nothing of it is left by now.
@@ -75,7 +136,7 @@ pub async fn delete_contents(
             .organizations
             .load_for_change(&org_str)
             .await
-            .map_err(|e| infrastructure(e, rejected(&org_str)))?;
+            .map_err(explain(&org_str))?;
         let mut unit = UnitOfWork::new();
         state
             .organizations
@@ -87,7 +148,7 @@ pub async fn delete_contents(
                 &mut unit,
             )
             .await
-            .map_err(|e| infrastructure(e, rejected(&org_str)))?;
+            .map_err(explain(&org_str))?;
         for prefix in &prefixes {
             unit.expect_no_claims_under(prefix);
         }

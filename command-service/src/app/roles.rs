@@ -1,18 +1,107 @@
-//! Taking a deleted role from its holders, as the process manager carries it out.
+//! An organization's role catalogue: create, update, delete — and taking a deleted role from its
+//! holders, as the process manager carries it out.
 
 use std::collections::BTreeSet;
 
 use chrono::Utc;
 use domain::membership::{MembershipCommand, MembershipError};
+use domain::organization::{CreateRole, Organization, OrganizationCommand, RoleData, UpdateRole};
 use domain::values::RoleSlug;
 use domain::{claims, OrganizationId};
 use store::{CommandError, RequestContext};
 
-use super::holders;
-use crate::problem::Problem;
-use crate::request::infrastructure;
-use crate::routes::memberships::membership_rejected;
+use super::error::explain;
+use super::{execute, holders, load, AppError, Kind, Written};
 use crate::CommandState;
+
+/// Runs a catalogue command; the role from its event, or (no change) from the catalogue.
+async fn run(
+    state: &CommandState,
+    ctx: &RequestContext,
+    org: &OrganizationId,
+    slug: &RoleSlug,
+    command: OrganizationCommand,
+) -> Result<Written<RoleData>, AppError> {
+    let org = org.to_string();
+    execute(
+        &state.organizations,
+        ctx,
+        (&org, &org),
+        command,
+        |_| true,
+        |o: &Organization| o.roles.get(slug).cloned(),
+    )
+    .await
+}
+
+pub async fn create(
+    state: &CommandState,
+    ctx: &RequestContext,
+    org: &OrganizationId,
+    input: CreateRole,
+) -> Result<Written<RoleData>, AppError> {
+    let slug = input.slug.clone();
+    run(
+        state,
+        ctx,
+        org,
+        &slug,
+        OrganizationCommand::CreateRole(input),
+    )
+    .await
+}
+
+pub async fn update(
+    state: &CommandState,
+    ctx: &RequestContext,
+    org: &OrganizationId,
+    input: UpdateRole,
+) -> Result<Written<RoleData>, AppError> {
+    let slug = input.slug.clone();
+    run(
+        state,
+        ctx,
+        org,
+        &slug,
+        OrganizationCommand::UpdateRole(input),
+    )
+    .await
+}
+
+/// The role leaves the catalogue now (its claim released: no one can be given it any more); the
+/// process manager then takes it from every membership holding it ([`take_from_holders`]).
+pub async fn delete(
+    state: &CommandState,
+    ctx: &RequestContext,
+    org: &OrganizationId,
+    slug: &RoleSlug,
+) -> Result<Written<RoleData>, AppError> {
+    let command = OrganizationCommand::DeleteRole {
+        slug: slug.clone(),
+        at: Utc::now(),
+    };
+    run(state, ctx, org, slug, command).await
+}
+
+/// The organization's catalogue must know every role.
+pub async fn check(
+    state: &CommandState,
+    org: &OrganizationId,
+    roles: &BTreeSet<RoleSlug>,
+) -> Result<(), AppError> {
+    let org_str = org.to_string();
+    let organization: Organization = load(&state.organizations, &org_str).await?;
+    if organization.current().is_none() {
+        return Err(AppError::NotFound(Kind::Organization, org_str));
+    }
+    match roles.iter().find(|r| !organization.roles.contains_key(*r)) {
+        Some(unknown) => Err(AppError::UnknownRole {
+            org: org_str,
+            role: unknown.as_str().to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
 
 /// Takes a deleted role from every membership holding it (`membership.updated` each). Its claim
 /// was released with `organization_role.deleted`, so no one can be given it any more and the set
@@ -23,7 +112,7 @@ pub async fn take_from_holders(
     ctx: &RequestContext,
     org: &OrganizationId,
     slug: &RoleSlug,
-) -> Result<(), Problem> {
+) -> Result<(), AppError> {
     let org_str = org.to_string();
     for membership_id in holders(state, &claims::role_members_prefix(org, slug.as_str())).await? {
         let mut slugs = BTreeSet::from([slug.clone()]);
@@ -41,13 +130,12 @@ pub async fn take_from_holders(
                 Err(CommandError::RequirementFailed { key }) => match claims::role_of(org, &key) {
                     Some(gone) if slugs.insert(gone.clone()) => {}
                     _ => {
-                        return Err(infrastructure(
+                        return Err(explain::<MembershipError>(&membership_id)(
                             CommandError::RequirementFailed { key },
-                            membership_rejected(&membership_id),
                         ))
                     }
                 },
-                Err(e) => return Err(infrastructure(e, membership_rejected(&membership_id))),
+                Err(e) => return Err(explain::<MembershipError>(&membership_id)(e)),
             }
         }
     }

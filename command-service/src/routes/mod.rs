@@ -2,4 +2,5 @@ pub mod groups;
 pub mod invitations;
 pub mod memberships;
 pub mod organizations;
+mod problems;
 pub mod roles;

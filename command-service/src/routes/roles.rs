@@ -4,15 +4,14 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use domain::organization::{CreateRole, OrganizationCommand, RoleData, UpdateRole};
+use domain::organization::{CreateRole, UpdateRole};
 use domain::values::{Description, Permissions, RoleName, RoleSlug};
-use serde::{Deserialize, Serialize};
+use domain::OrganizationId;
+use serde::Deserialize;
 
-use crate::problem::Body;
-use crate::problem::{method_not_allowed, Problem};
-use crate::request::{
-    context, event_data, infrastructure, nullable, org_id, rejected, respond, Fields,
-};
+use crate::app::roles as app;
+use crate::problem::{method_not_allowed, nullable, present, Body, Fields, Problem};
+use crate::request::{context, path_id, respond};
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -41,23 +40,21 @@ struct CreateBody {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
-    #[serde(default, deserialize_with = "crate::request::present")]
+    #[serde(default, deserialize_with = "present")]
     name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::request::present")]
+    #[serde(default, deserialize_with = "present")]
     permissions: Option<Vec<String>>,
 }
 
-#[derive(Serialize)]
-struct RoleBody<'a> {
-    object: &'static str,
-    #[serde(flatten)]
-    role: &'a RoleData,
-}
+const OBJECT: &str = "organization_role";
 
-fn slug(raw: &str) -> Result<RoleSlug, Problem> {
-    RoleSlug::parse(raw).map_err(|e| Problem::field("slug", e.0))
+/// The organization and role slug of the path.
+fn role_path(path: &(String, String)) -> Result<(OrganizationId, RoleSlug), Problem> {
+    let org = path_id("org_id", &path.0)?;
+    let slug = RoleSlug::parse(&path.1).map_err(|e| Problem::field("slug", e.0))?;
+    Ok((org, slug))
 }
 
 async fn create(
@@ -66,30 +63,27 @@ async fn create(
     path: web::Path<String>,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let org = org_id(&path.into_inner())?.to_string();
+    let org: OrganizationId = path_id("org_id", &path)?;
     let mut fields = Fields::default();
     let slug = fields.check("slug", RoleSlug::parse(&input.slug));
     let name = fields.check("name", RoleName::parse(&input.name));
     let description = input
         .description
-        .as_deref()
-        .and_then(|d| fields.check("description", Description::parse(d)));
+        .and_then(|d| fields.check("description", Description::parse(&d)));
     let permissions = fields.check(
         "permissions",
         Permissions::parse(input.permissions.unwrap_or_default()),
     );
-    fields.finish()?;
-    let (Some(slug), Some(name), Some(permissions)) = (slug, name, permissions) else {
-        return Err(Problem::internal());
-    };
-    let command = OrganizationCommand::CreateRole(CreateRole {
-        slug: slug.clone(),
+    let ((slug, name), permissions) = fields.done(slug.zip(name).zip(permissions))?;
+    let input = CreateRole {
+        slug,
         name,
         description,
         permissions,
         at: Utc::now(),
-    });
-    run(&state, &req, &org, &slug, command, StatusCode::CREATED).await
+    };
+    let written = app::create(&state, &context(&req), &org, input).await?;
+    respond(StatusCode::CREATED, OBJECT, &written)
 }
 
 async fn update(
@@ -98,87 +92,36 @@ async fn update(
     path: web::Path<(String, String)>,
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let (raw_org, raw_slug) = path.into_inner();
-    let org = org_id(&raw_org)?.to_string();
-    let slug = slug(&raw_slug)?;
+    let (org, slug) = role_path(&path)?;
     let mut fields = Fields::default();
     let name = input
         .name
-        .as_deref()
-        .and_then(|n| fields.check("name", RoleName::parse(n)));
-    let description = fields.check_nullable("description", input.description, Description::parse);
+        .and_then(|n| fields.check("name", RoleName::parse(&n)));
+    let description =
+        fields.check_nullable("description", input.description, |d| Description::parse(&d));
     let permissions = input
         .permissions
         .and_then(|p| fields.check("permissions", Permissions::parse(p)));
     fields.finish()?;
-    let command = OrganizationCommand::UpdateRole(UpdateRole {
-        slug: slug.clone(),
+    let input = UpdateRole {
+        slug,
         name,
         description,
         permissions,
         at: Utc::now(),
-    });
-    run(&state, &req, &org, &slug, command, StatusCode::OK).await
+    };
+    let written = app::update(&state, &context(&req), &org, input).await?;
+    respond(StatusCode::OK, OBJECT, &written)
 }
 
+/// The role leaves the catalogue now; the process manager then takes it from every membership
+/// holding it, each with its own `membership.updated`. Hence 202.
 async fn delete(
     state: web::Data<CommandState>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Problem> {
-    let (raw_org, raw_slug) = path.into_inner();
-    let org = org_id(&raw_org)?.to_string();
-    let slug = slug(&raw_slug)?;
-    let command = OrganizationCommand::DeleteRole {
-        slug: slug.clone(),
-        at: Utc::now(),
-    };
-    // The role leaves the catalogue now (its claim released: no one can be given it any more);
-    // the process manager then takes it from every membership holding it, each with its own
-    // `membership.updated`. Hence 202.
-    run(&state, &req, &org, &slug, command, StatusCode::ACCEPTED).await
-}
-
-/// Runs a role command; answers with the role from its event, or (no change) from the state.
-async fn run(
-    state: &CommandState,
-    req: &HttpRequest,
-    org: &str,
-    slug: &RoleSlug,
-    command: OrganizationCommand,
-    status: StatusCode,
-) -> Result<HttpResponse, Problem> {
-    let executed = state
-        .organizations
-        .execute(org, Some(org), command, &context(req))
-        .await
-        .map_err(|e| infrastructure(e, rejected(org)))?;
-    if let Some(last) = executed.events.last() {
-        let role: RoleData = event_data(last)?;
-        let body = RoleBody {
-            object: "organization_role",
-            role: &role,
-        };
-        return respond(status, &body, last.position);
-    }
-    let current = state
-        .organizations
-        .load(org)
-        .await
-        .map_err(|e| infrastructure(e, rejected(org)))?;
-    let role = current
-        .roles
-        .get(slug)
-        .ok_or_else(|| Problem::not_found(format!("role `{}` does not exist", slug.as_str())))?;
-    let position = state
-        .organizations
-        .last_position(org)
-        .await
-        .map_err(|e| infrastructure(e, rejected(org)))?
-        .unwrap_or(0);
-    let body = RoleBody {
-        object: "organization_role",
-        role,
-    };
-    respond(status, &body, position)
+    let (org, slug) = role_path(&path)?;
+    let written = app::delete(&state, &context(&req), &org, &slug).await?;
+    respond(StatusCode::ACCEPTED, OBJECT, &written)
 }

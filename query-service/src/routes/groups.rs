@@ -5,7 +5,7 @@ use problem::Problem;
 use store::queries::groups;
 
 use super::organizations::require;
-use crate::{exists, failed, found, ids, QueryState};
+use crate::{exists, found, ids, QueryState};
 use paging::{Params, Spec};
 
 pub async fn of_organization(
@@ -34,7 +34,7 @@ pub async fn get(
     let params = Params::parse(&req, &Spec::single())?;
     let id = ids::group(&path)?;
     state.caught_up(params.min_position).await?;
-    let row = groups::get(&state.pool, &id).await.map_err(failed)?;
+    let row = groups::get(&state.pool, &id).await?;
     found(row, "group", &id)
 }
 

@@ -5,7 +5,7 @@ use problem::Problem;
 use store::queries::invitations;
 
 use super::organizations::require;
-use crate::{failed, found, ids, QueryState};
+use crate::{found, ids, QueryState};
 use paging::{Params, Spec};
 
 const STATES: [&str; 4] = ["pending", "accepted", "revoked", "expired"];
@@ -44,6 +44,6 @@ pub async fn get(
     let params = Params::parse(&req, &Spec::single())?;
     let id = ids::invitation(&path)?;
     state.caught_up(params.min_position).await?;
-    let row = invitations::get(&state.pool, &id).await.map_err(failed)?;
+    let row = invitations::get(&state.pool, &id).await?;
     found(row, "invitation", &id)
 }

@@ -8,7 +8,7 @@ use store::queries::groups;
 use store::queries::memberships::{self, MembershipFilter};
 
 use super::organizations::require;
-use crate::{exists, failed, found, ids, QueryState};
+use crate::{exists, found, ids, QueryState};
 use paging::{Params, Spec};
 
 const OF_ORGANIZATION: Spec = Spec {
@@ -79,7 +79,7 @@ pub async fn get(
     let params = Params::parse(&req, &Spec::single())?;
     let id = ids::membership(&path)?;
     state.caught_up(params.min_position).await?;
-    let row = memberships::get(&state.pool, &id).await.map_err(failed)?;
+    let row = memberships::get(&state.pool, &id).await?;
     found(row, "membership", &id)
 }
 

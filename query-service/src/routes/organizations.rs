@@ -5,7 +5,7 @@ use problem::Problem;
 use store::queries::memberships::Subject;
 use store::queries::{memberships, organizations};
 
-use crate::{exists, failed, found, ids, QueryState};
+use crate::{exists, found, ids, QueryState};
 use paging::{Params, Spec};
 
 const LIST: Spec = Spec::list(&["external_id"]);
@@ -36,7 +36,7 @@ pub async fn get(
     let params = Params::parse(&req, &Spec::single())?;
     let id = ids::organization(&path)?;
     state.caught_up(params.min_position).await?;
-    let row = organizations::get(&state.pool, &id).await.map_err(failed)?;
+    let row = organizations::get(&state.pool, &id).await?;
     found(row, "organization", &id)
 }
 
@@ -86,9 +86,7 @@ pub async fn claims(
         }
     };
     state.caught_up(params.min_position).await?;
-    let row = memberships::claims(&state.pool, &id, subject)
-        .await
-        .map_err(failed)?;
+    let row = memberships::claims(&state.pool, &id, subject).await?;
     row.map(|claims| HttpResponse::Ok().json(claims))
         .ok_or_else(|| {
             Problem::not_found(format!(

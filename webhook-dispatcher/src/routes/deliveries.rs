@@ -2,9 +2,11 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use paging::{failed, Params, Spec};
-use problem::{Body, Problem};
-use serde_json::{json, Value};
+use domain::DeliveryId;
+use paging::{Params, Spec};
+use problem::{Body, Fields, Problem};
+use serde::Deserialize;
+use serde_json::json;
 use store::webhooks::{self, NewDelivery, Subscription};
 use store::Feed;
 
@@ -25,29 +27,30 @@ pub async fn of_endpoint(
     let scope = format!("deliveries:{id}");
     let page = state.cursors.page(&params, &scope).await?;
     load(&state, &id).await?;
-    let rows = webhooks::list_deliveries(&state.pool, &id, status, &page)
-        .await
-        .map_err(failed)?;
+    let rows = webhooks::list_deliveries(&state.pool, &id.to_string(), status, &page).await?;
     state.cursors.list(rows, &scope).await
 }
 
-async fn with_attempts(state: &WebhookState, id: &str) -> Result<HttpResponse, Problem> {
-    let delivery = webhooks::get_delivery(&state.pool, id)
-        .await
-        .map_err(failed)?
-        .ok_or_else(|| Problem::not_found(format!("there is no delivery {id}")))?;
-    let attempts = webhooks::attempts(&state.pool, id).await.map_err(failed)?;
+async fn with_attempts(state: &WebhookState, id: &DeliveryId) -> Result<HttpResponse, Problem> {
+    let id = id.to_string();
+    let delivery = webhooks::get_delivery(&state.pool, &id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let attempts = webhooks::attempts(&state.pool, &id).await?;
     let mut body = serde_json::to_value(delivery).map_err(|_| Problem::internal())?;
     body["attempts_log"] = json!(attempts);
     Ok(HttpResponse::Ok().json(body))
+}
+
+fn not_found(id: &str) -> Problem {
+    Problem::not_found(format!("there is no delivery {id}"))
 }
 
 pub async fn get(
     state: web::Data<WebhookState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let id = delivery_id(&path)?;
-    with_attempts(&state, &id).await
+    with_attempts(&state, &delivery_id(&path)?).await
 }
 
 /// Sends the delivery again now, with a fresh retry schedule.
@@ -56,41 +59,45 @@ pub async fn retry(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let id = delivery_id(&path)?;
-    webhooks::requeue(&state.pool, &id)
-        .await
-        .map_err(failed)?
-        .ok_or_else(|| Problem::not_found(format!("there is no delivery {id}")))?;
+    webhooks::requeue(&state.pool, &id.to_string())
+        .await?
+        .ok_or_else(|| not_found(&id.to_string()))?;
     with_attempts(&state, &id).await
 }
 
-fn body_object(body: &Value, known: &[&str]) -> Result<(), Problem> {
-    let map = body
-        .as_object()
-        .ok_or_else(|| Problem::malformed("the body must be a JSON object"))?;
-    if let Some(unknown) = map.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(Problem::field(unknown, "unknown field"));
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverBody {
+    since: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayBody {
+    from_position: i64,
+    to_position: Option<i64>,
+}
+
+fn position(n: i64) -> Result<i64, &'static str> {
+    if n >= 1 {
+        Ok(n)
+    } else {
+        Err("must be a position (an integer ≥ 1)")
     }
-    Ok(())
 }
 
 /// Requeues the endpoint's failed deliveries created since a time.
 pub async fn recover(
     state: web::Data<WebhookState>,
     path: web::Path<String>,
-    Body(body): Body<Value>,
+    Body(input): Body<RecoverBody>,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
-    body_object(&body, &["since"])?;
-    let since = body
-        .get("since")
-        .and_then(Value::as_str)
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+    let since = DateTime::parse_from_rfc3339(&input.since)
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| Problem::field("since", "required: an RFC 3339 time"))?;
+        .map_err(|_| Problem::field("since", "must be an RFC 3339 time"))?;
     load(&state, &id).await?;
-    let n = webhooks::recover(&state.pool, &id, since)
-        .await
-        .map_err(failed)?;
+    let n = webhooks::recover(&state.pool, &id.to_string(), since).await?;
     Ok(accepted("webhook_recovery", n))
 }
 
@@ -98,31 +105,25 @@ pub async fn recover(
 pub async fn replay(
     state: web::Data<WebhookState>,
     path: web::Path<String>,
-    Body(body): Body<Value>,
+    Body(input): Body<ReplayBody>,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
-    body_object(&body, &["from_position", "to_position"])?;
-    let position = |field: &str, required: bool| match body.get(field) {
-        None | Some(Value::Null) if !required => Ok(None),
-        Some(v) => match v.as_i64() {
-            Some(n) if n >= 1 => Ok(Some(n)),
-            _ => Err(Problem::field(field, "must be a position (an integer ≥ 1)")),
-        },
-        None => Err(Problem::field(field, "required")),
-    };
-    let from = position("from_position", true)?.unwrap_or(1);
-    let to = position("to_position", false)?;
-    if to.is_some_and(|to| to < from) {
-        return Err(Problem::field(
-            "to_position",
-            "must not be below from_position",
-        ));
+    let mut fields = Fields::default();
+    let from = fields.check("from_position", position(input.from_position));
+    let to = input
+        .to_position
+        .and_then(|to| fields.check("to_position", position(to)));
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            fields.fail("to_position", "must not be below from_position");
+        }
     }
+    let from = fields.done(from)?;
     let endpoint = load(&state, &id).await?;
     let feed = Feed::new(state.pool.clone());
     let to = match to {
         Some(to) => to,
-        None => feed.head().await.map_err(failed)?,
+        None => feed.head().await?,
     };
     let subscription = Subscription {
         id: endpoint.id.clone(),
@@ -130,7 +131,7 @@ pub async fn replay(
         event_types: endpoint.event_types,
         organization_id: endpoint.organization_id,
     };
-    let events = feed.read_range(from - 1, to).await.map_err(failed)?;
+    let events = feed.read_range(from - 1, to).await?;
     let deliveries: Vec<NewDelivery> = events
         .iter()
         .filter(|e| filter::matches(&subscription, &e.event_type, e.organization_id.as_deref()))
@@ -142,9 +143,11 @@ pub async fn replay(
             event_type: e.event_type.clone(),
         })
         .collect();
-    let mut conn = state.pool.acquire().await.map_err(|e| failed(e.into()))?;
-    let n = webhooks::insert_deliveries(&mut conn, &deliveries)
+    let mut conn = state
+        .pool
+        .acquire()
         .await
-        .map_err(failed)?;
+        .map_err(store::StoreError::from)?;
+    let n = webhooks::insert_deliveries(&mut conn, &deliveries).await?;
     Ok(accepted("webhook_replay", n))
 }

@@ -3,9 +3,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use paging::{failed, Params, Spec};
-use problem::{Body, FieldError, OptionalBody, Problem};
-use serde_json::{json, Map, Value};
+use domain::WebhookEndpointId;
+use paging::{Params, Spec};
+use problem::{nullable, present, Body, Fields, OptionalBody, Problem};
+use serde::Deserialize;
+use serde_json::{json, Value};
 use store::webhooks::{self, EndpointRow, EndpointSettings};
 
 use super::{endpoint_id, object};
@@ -13,149 +15,93 @@ use crate::{filter, signing, ssrf, WebhookState};
 
 const MAX_EVENT_TYPES: usize = 100;
 const MAX_RATE: i64 = 10_000;
+const MAX_URL: usize = 2048;
 
-/// Collects field problems so a request hears about all of them at once.
-#[derive(Default)]
-struct Check(Vec<FieldError>);
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBody {
+    /// Required; optional here so that a request missing it hears about its other fields too.
+    url: Option<String>,
+    description: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    event_types: Option<Vec<String>>,
+    organization_id: Option<String>,
+    secret: Option<String>,
+    rate_limit_per_s: Option<i64>,
+}
 
-impl Check {
-    fn fail(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        });
-    }
+/// Not `secret`: that changes through rotate-secret, which keeps the old one valid a while.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBody {
+    #[serde(default, deserialize_with = "present")]
+    url: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    event_types: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    organization_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    rate_limit_per_s: Option<Option<i64>>,
+}
 
-    fn finish(self) -> Result<(), Problem> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(Problem::validation(self.0))
-        }
-    }
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateBody {
+    key: Option<String>,
+}
 
-    fn unknown_fields(&mut self, body: &Map<String, Value>, known: &[&str]) {
-        for key in body.keys().filter(|k| !known.contains(&k.as_str())) {
-            self.fail(key, "unknown field");
-        }
-    }
-
-    fn url(&mut self, v: &Value) -> Option<String> {
-        match v.as_str() {
-            Some(s) if s.len() > 2048 => {
-                self.fail("url", "at most 2048 characters");
-                None
-            }
-            Some(s) if domain::values::has_control(s) => {
-                self.fail("url", "must not contain control characters");
-                None
-            }
-            Some(s) => Some(s.to_owned()),
-            None => {
-                self.fail("url", "must be a string");
-                None
-            }
-        }
-    }
-
-    fn description(&mut self, v: &Value) -> Option<String> {
-        match v {
-            Value::Null => None,
-            Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) => match domain::values::Description::parse(s) {
-                Ok(d) => Some(d.into()),
-                Err(e) => {
-                    self.fail("description", e.0);
-                    None
-                }
-            },
-            _ => {
-                self.fail(
-                    "description",
-                    format!(
-                        "must be a string of at most {} characters, or null",
-                        domain::values::Description::MAX_CHARS
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    fn event_types(&mut self, v: &Value) -> Vec<String> {
-        let Some(items) = v.as_array() else {
-            self.fail("event_types", "must be an array of event types");
-            return Vec::new();
-        };
-        if items.len() > MAX_EVENT_TYPES {
-            self.fail("event_types", format!("at most {MAX_EVENT_TYPES} entries"));
-        }
-        let mut out = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            match item.as_str().map(|s| (s, filter::validate(s))) {
-                Some((s, Ok(()))) => {
-                    if !out.iter().any(|o| o == s) {
-                        out.push(s.to_owned());
-                    }
-                }
-                Some((_, Err(m))) => self.fail(&format!("event_types[{i}]"), m),
-                None => self.fail(&format!("event_types[{i}]"), "must be a string"),
-            }
-        }
-        out
-    }
-
-    fn organization_id(&mut self, v: &Value) -> Option<String> {
-        match v {
-            Value::Null => None,
-            Value::String(s) => match domain::OrganizationId::parse(s) {
-                Ok(id) => Some(id.to_string()),
-                Err(e) => {
-                    self.fail("organization_id", e.to_string());
-                    None
-                }
-            },
-            _ => {
-                self.fail("organization_id", "must be an organization id or null");
-                None
-            }
-        }
-    }
-
-    fn rate(&mut self, v: &Value) -> Option<i32> {
-        match v {
-            Value::Null => None,
-            v => match v.as_i64() {
-                Some(n) if (1..=MAX_RATE).contains(&n) => Some(n as i32),
-                _ => {
-                    self.fail(
-                        "rate_limit_per_s",
-                        format!("must be an integer from 1 to {MAX_RATE}, or null"),
-                    );
-                    None
-                }
-            },
-        }
-    }
-
-    fn secret(&mut self, field: &str, v: &Value) -> Option<String> {
-        match v.as_str().map(|s| (s, signing::key(s))) {
-            Some((s, Ok(_))) => Some(s.to_owned()),
-            Some((_, Err(m))) => {
-                self.fail(field, m);
-                None
-            }
-            None => {
-                self.fail(field, "must be a `whsec_` secret string");
-                None
-            }
-        }
+fn url(s: String) -> Result<String, String> {
+    if s.len() > MAX_URL {
+        Err(format!("at most {MAX_URL} characters"))
+    } else if domain::values::has_control(&s) {
+        Err("must not contain control characters".into())
+    } else {
+        Ok(s)
     }
 }
 
-fn object_body(body: &Value) -> Result<&Map<String, Value>, Problem> {
-    body.as_object()
-        .ok_or_else(|| Problem::malformed("the body must be a JSON object"))
+/// Blank is no description.
+fn description(s: String) -> Result<Option<String>, String> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    domain::values::Description::parse(&s)
+        .map(|d| Some(d.into()))
+        .map_err(|e| e.0)
+}
+
+/// Each entry an exact event type or a `family.*` pattern, duplicates dropped.
+fn event_types(fields: &mut Fields, items: Vec<String>) -> Vec<String> {
+    if items.len() > MAX_EVENT_TYPES {
+        fields.fail("event_types", format!("at most {MAX_EVENT_TYPES} entries"));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        match filter::validate(&item) {
+            Ok(()) if out.contains(&item) => {}
+            Ok(()) => out.push(item),
+            Err(m) => fields.fail(&format!("event_types[{i}]"), m),
+        }
+    }
+    out
+}
+
+fn organization_id(s: String) -> Result<String, domain::IdError> {
+    domain::OrganizationId::parse(&s).map(|id| id.to_string())
+}
+
+fn rate(n: i64) -> Result<i32, String> {
+    if (1..=MAX_RATE).contains(&n) {
+        Ok(n as i32)
+    } else {
+        Err(format!("must be an integer from 1 to {MAX_RATE}, or null"))
+    }
+}
+
+fn signing_secret(s: String) -> Result<String, String> {
+    signing::key(&s).map(|_| s)
 }
 
 /// Refuses URLs that are malformed (400) or lead to addresses we do not deliver to (422).
@@ -172,51 +118,45 @@ async fn check_url(state: &WebhookState, url: &str) -> Result<(), Problem> {
     }
 }
 
-const CREATE_FIELDS: [&str; 6] = [
-    "url",
-    "description",
-    "event_types",
-    "organization_id",
-    "secret",
-    "rate_limit_per_s",
-];
+fn not_found(id: &WebhookEndpointId) -> Problem {
+    Problem::not_found(format!("there is no webhook endpoint {id}"))
+}
 
 pub async fn create(
     state: web::Data<WebhookState>,
-    Body(body): Body<Value>,
+    Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let body = object_body(&body)?;
-    let mut check = Check::default();
-    check.unknown_fields(body, &CREATE_FIELDS);
-    let url = match body.get("url") {
-        Some(v) => check.url(v),
-        None => {
-            check.fail("url", "required");
-            None
-        }
+    let mut fields = Fields::default();
+    let url = match input.url {
+        Some(u) => fields.check("url", url(u)),
+        None => fields.check("url", Err("required")),
     };
+    let description = input
+        .description
+        .and_then(|d| fields.check("description", description(d)))
+        .flatten();
+    let event_types = event_types(&mut fields, input.event_types.unwrap_or_default());
+    let organization_id = input
+        .organization_id
+        .and_then(|o| fields.check("organization_id", organization_id(o)));
+    let rate_limit_per_s = input
+        .rate_limit_per_s
+        .and_then(|r| fields.check("rate_limit_per_s", rate(r)));
+    let secret = match input.secret {
+        None => Some(signing::generate()),
+        Some(s) => fields.check("secret", signing_secret(s)),
+    };
+    let (url, secret) = fields.done(url.zip(secret))?;
     let settings = EndpointSettings {
-        url: url.unwrap_or_default(),
-        description: body.get("description").and_then(|v| check.description(v)),
-        event_types: body
-            .get("event_types")
-            .map(|v| check.event_types(v))
-            .unwrap_or_default(),
-        organization_id: body
-            .get("organization_id")
-            .and_then(|v| check.organization_id(v)),
-        rate_limit_per_s: body.get("rate_limit_per_s").and_then(|v| check.rate(v)),
+        url,
+        description,
+        event_types,
+        organization_id,
+        rate_limit_per_s,
     };
-    let secret = match body.get("secret") {
-        None | Some(Value::Null) => Some(signing::generate()),
-        Some(v) => check.secret("secret", v),
-    };
-    check.finish()?;
     check_url(&state, &settings.url).await?;
-    let id = domain::WebhookEndpointId::new().to_string();
-    let row = webhooks::insert_endpoint(&state.pool, &id, &settings, &secret.unwrap_or_default())
-        .await
-        .map_err(failed)?;
+    let id = WebhookEndpointId::new();
+    let row = webhooks::insert_endpoint(&state.pool, &id.to_string(), &settings, &secret).await?;
     Ok(HttpResponse::Created().json(row))
 }
 
@@ -227,17 +167,17 @@ pub async fn list(
     let params = Params::parse(&req, &Spec::list(&[]))?;
     let scope = "webhook-endpoints";
     let page = state.cursors.page(&params, scope).await?;
-    let rows = webhooks::list_endpoints(&state.pool, &page)
-        .await
-        .map_err(failed)?;
+    let rows = webhooks::list_endpoints(&state.pool, &page).await?;
     state.cursors.list(rows, scope).await
 }
 
-pub(crate) async fn load(state: &WebhookState, id: &str) -> Result<EndpointRow, Problem> {
-    webhooks::get_endpoint(&state.pool, id)
-        .await
-        .map_err(failed)?
-        .ok_or_else(|| Problem::not_found(format!("there is no webhook endpoint {id}")))
+pub(crate) async fn load(
+    state: &WebhookState,
+    id: &WebhookEndpointId,
+) -> Result<EndpointRow, Problem> {
+    webhooks::get_endpoint(&state.pool, &id.to_string())
+        .await?
+        .ok_or_else(|| not_found(id))
 }
 
 pub async fn get(
@@ -251,53 +191,32 @@ pub async fn get(
 pub async fn update(
     state: web::Data<WebhookState>,
     path: web::Path<String>,
-    Body(body): Body<Value>,
+    Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
-    let body = object_body(&body)?;
-    let mut check = Check::default();
-    // Not `secret`: that changes through rotate-secret, which keeps the old one valid a while.
-    check.unknown_fields(
-        body,
-        &[
-            "url",
-            "description",
-            "event_types",
-            "organization_id",
-            "rate_limit_per_s",
-        ],
-    );
+    let mut fields = Fields::default();
+    let new_url = input.url.and_then(|u| fields.check("url", url(u)));
+    let new_description = fields
+        .check_nullable("description", input.description, description)
+        .map(Option::flatten);
+    let new_types = input.event_types.map(|t| event_types(&mut fields, t));
+    let new_org = fields.check_nullable("organization_id", input.organization_id, organization_id);
+    let new_rate = fields.check_nullable("rate_limit_per_s", input.rate_limit_per_s, rate);
+    fields.finish()?;
     let current = load(&state, &id).await?;
-    let mut settings = EndpointSettings {
-        url: current.url,
-        description: current.description,
-        event_types: current.event_types,
-        organization_id: current.organization_id,
-        rate_limit_per_s: current.rate_limit_per_s,
+    if let Some(url) = &new_url {
+        check_url(&state, url).await?;
+    }
+    let settings = EndpointSettings {
+        url: new_url.unwrap_or(current.url),
+        description: new_description.unwrap_or(current.description),
+        event_types: new_types.unwrap_or(current.event_types),
+        organization_id: new_org.unwrap_or(current.organization_id),
+        rate_limit_per_s: new_rate.unwrap_or(current.rate_limit_per_s),
     };
-    if let Some(v) = body.get("url") {
-        settings.url = check.url(v).unwrap_or_default();
-    }
-    if let Some(v) = body.get("description") {
-        settings.description = check.description(v);
-    }
-    if let Some(v) = body.get("event_types") {
-        settings.event_types = check.event_types(v);
-    }
-    if let Some(v) = body.get("organization_id") {
-        settings.organization_id = check.organization_id(v);
-    }
-    if let Some(v) = body.get("rate_limit_per_s") {
-        settings.rate_limit_per_s = check.rate(v);
-    }
-    check.finish()?;
-    if body.contains_key("url") {
-        check_url(&state, &settings.url).await?;
-    }
-    let row = webhooks::update_endpoint(&state.pool, &id, &settings)
-        .await
-        .map_err(failed)?
-        .ok_or_else(|| Problem::not_found(format!("there is no webhook endpoint {id}")))?;
+    let row = webhooks::update_endpoint(&state.pool, &id.to_string(), &settings)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
     Ok(HttpResponse::Ok().json(row))
 }
 
@@ -307,9 +226,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
     let row = load(&state, &id).await?;
-    webhooks::delete_endpoint(&state.pool, &id)
-        .await
-        .map_err(failed)?;
+    webhooks::delete_endpoint(&state.pool, &id.to_string()).await?;
     Ok(HttpResponse::Ok().json(row))
 }
 
@@ -322,49 +239,40 @@ fn secret_view(s: webhooks::Secrets) -> Value {
     })
 }
 
+async fn secrets(state: &WebhookState, id: &WebhookEndpointId) -> Result<HttpResponse, Problem> {
+    let secrets = webhooks::secrets(&state.pool, &id.to_string())
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    Ok(HttpResponse::Ok().json(secret_view(secrets)))
+}
+
 pub async fn secret(
     state: web::Data<WebhookState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let id = endpoint_id(&path)?;
-    let secrets = webhooks::secrets(&state.pool, &id)
-        .await
-        .map_err(failed)?
-        .ok_or_else(|| Problem::not_found(format!("there is no webhook endpoint {id}")))?;
-    Ok(HttpResponse::Ok().json(secret_view(secrets)))
+    secrets(&state, &endpoint_id(&path)?).await
 }
 
 /// New secret (given as `key`, or generated); the old one keeps signing for the grace period.
 pub async fn rotate_secret(
     state: web::Data<WebhookState>,
     path: web::Path<String>,
-    OptionalBody(body): OptionalBody<Value>,
+    OptionalBody(body): OptionalBody<RotateBody>,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
-    let body = body.unwrap_or(json!({}));
-    let body = object_body(&body)?;
-    let mut check = Check::default();
-    check.unknown_fields(body, &["key"]);
-    let key = match body.get("key") {
-        None | Some(Value::Null) => Some(signing::generate()),
-        Some(v) => check.secret("key", v),
+    let mut fields = Fields::default();
+    let key = match body.and_then(|b| b.key) {
+        None => Some(signing::generate()),
+        Some(k) => fields.check("key", signing_secret(k)),
     };
-    check.finish()?;
+    let key = fields.done(key)?;
     let grace = chrono::Duration::from_std(state.config.secret_grace).unwrap_or_default();
-    let rotated = webhooks::rotate_secret(
-        &state.pool,
-        &id,
-        &key.unwrap_or_default(),
-        Utc::now() + grace,
-    )
-    .await
-    .map_err(failed)?;
+    let rotated =
+        webhooks::rotate_secret(&state.pool, &id.to_string(), &key, Utc::now() + grace).await?;
     if !rotated {
-        return Err(Problem::not_found(format!(
-            "there is no webhook endpoint {id}"
-        )));
+        return Err(not_found(&id));
     }
-    secret(state, web::Path::from(id)).await
+    secrets(&state, &id).await
 }
 
 async fn set_enabled(
@@ -375,16 +283,14 @@ async fn set_enabled(
     let id = endpoint_id(raw)?;
     let row = webhooks::set_enabled(
         &state.pool,
-        &id,
+        &id.to_string(),
         enabled,
         (!enabled).then_some("disabled by request"),
     )
-    .await
-    .map_err(failed)?
-    .ok_or_else(|| Problem::not_found(format!("there is no webhook endpoint {id}")))?;
+    .await?
+    .ok_or_else(|| not_found(&id))?;
     Ok(HttpResponse::Ok().json(row))
 }
-
 pub async fn enable(
     state: web::Data<WebhookState>,
     path: web::Path<String>,

@@ -5,22 +5,16 @@ use actix_web::web;
 use problem::{method_not_allowed, Problem};
 use serde_json::Value;
 
-/// An id from the path, parsed by the domain's one id parser (ULIDs in any case, normalised):
-/// 400 naming `id` when malformed or of another kind.
-fn path_id<T: std::str::FromStr<Err = domain::IdError> + std::fmt::Display>(
-    raw: &str,
-) -> Result<String, Problem> {
-    raw.parse::<T>()
-        .map(|id| id.to_string())
-        .map_err(|e| Problem::field("id", e.to_string()))
+/// An endpoint id from the path, parsed by the domain's one id parser (ULIDs in any case,
+/// normalised): 400 naming `id` when malformed or of another kind.
+pub(crate) fn endpoint_id(raw: &str) -> Result<domain::WebhookEndpointId, Problem> {
+    raw.parse()
+        .map_err(|e: domain::IdError| Problem::field("id", e.to_string()))
 }
 
-pub(crate) fn endpoint_id(raw: &str) -> Result<String, Problem> {
-    path_id::<domain::WebhookEndpointId>(raw)
-}
-
-pub(crate) fn delivery_id(raw: &str) -> Result<String, Problem> {
-    path_id::<domain::DeliveryId>(raw)
+pub(crate) fn delivery_id(raw: &str) -> Result<domain::DeliveryId, Problem> {
+    raw.parse()
+        .map_err(|e: domain::IdError| Problem::field("id", e.to_string()))
 }
 
 /// `{"object": what, ...fields}`.

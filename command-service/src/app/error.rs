@@ -1,0 +1,258 @@
+//! What the application layer can answer instead of a result: typed, so every caller (HTTP, the
+//! process manager, later the CLI and the console) decides what to make of it. HTTP maps these to
+//! problem+json in one place (`routes::problems`).
+
+use std::fmt;
+
+use domain::group::GroupError;
+use domain::invitation::InvitationError;
+use domain::membership::MembershipError;
+use domain::organization::OrganizationError;
+use store::{CommandError, StoreError};
+
+/// The kind of object an answer is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Organization,
+    Role,
+    Membership,
+    Group,
+    Invitation,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Organization => "organization",
+            Kind::Role => "role",
+            Kind::Membership => "membership",
+            Kind::Group => "group",
+            Kind::Invitation => "invitation",
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0} {1} does not exist")]
+    NotFound(Kind, String),
+    #[error("{0} {1} already exists")]
+    AlreadyExists(Kind, String),
+    /// A uniqueness rule: the value given as `field` already belongs to another object.
+    #[error("{detail}")]
+    Taken {
+        field: &'static str,
+        message: String,
+        detail: String,
+    },
+    #[error("organization {org} has no role `{role}`")]
+    UnknownRole { org: String, role: String },
+    /// A role the change assigns left the catalogue while it was decided.
+    #[error("a role was removed from the organization meanwhile (`{0}`)")]
+    RoleRemoved(String),
+    #[error("role `{0}` is built in and cannot be deleted")]
+    BuiltInRole(String),
+    #[error("membership {0} is not active")]
+    MembershipNotActive(String),
+    #[error("membership {0} belongs to another organization")]
+    WrongOrganization(String),
+    #[error("{membership} is not a member of group {group}")]
+    NotMember { group: String, membership: String },
+    #[error("invitation {id} is {state}, not pending")]
+    NotPending { id: String, state: String },
+    #[error("invitation {0} has expired")]
+    Expired(String),
+    #[error("the accept token is not valid for this invitation")]
+    InvalidToken,
+    #[error("the change requires `{0}`, which does not hold")]
+    RequirementNotMet(String),
+    /// Still conflicting after the bounded retries.
+    #[error("the objects were changed concurrently; retry the request")]
+    Concurrent,
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// Input the database cannot store (a NUL character): refused, never a 500.
+    #[error("{0}")]
+    Unstorable(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        explain::<Never>("")(store::commands::store_error(e))
+    }
+}
+
+/// What an aggregate's refusals and failed claims mean, for [`explain`].
+pub(crate) trait Rejection: std::error::Error + Sized {
+    const KIND: Kind;
+    /// The aggregate refused a command on object `id`.
+    fn explain(self, id: &str) -> AppError;
+    /// A uniqueness claim (`key`) the change takes is held by `owner`.
+    fn taken(key: &str, owner: String) -> AppError {
+        AppError::Taken {
+            field: "id",
+            message: format!("already used by {owner}"),
+            detail: format!("`{key}` is already used by {owner}"),
+        }
+    }
+    /// A claim the change requires (other than its organization being alive) does not hold.
+    fn unmet(key: String) -> AppError {
+        AppError::RequirementNotMet(key)
+    }
+}
+
+/// Turns a command's failure on object `id` into the application's answer.
+pub(crate) fn explain<E: Rejection>(id: &str) -> impl FnOnce(CommandError<E>) -> AppError + '_ {
+    move |e| match e {
+        CommandError::Rejected(e) => e.explain(id),
+        CommandError::ClaimTaken { key, owner_id, .. } => E::taken(&key, owner_id),
+        CommandError::RequirementFailed { key } => {
+            match key
+                .strip_prefix("organization/")
+                .and_then(|k| k.strip_suffix("/alive"))
+            {
+                // Everything in an organization requires it alive: closed for deletion, or gone.
+                Some(org) => AppError::NotFound(Kind::Organization, org.to_owned()),
+                None => E::unmet(key),
+            }
+        }
+        CommandError::Conflict => AppError::Concurrent,
+        CommandError::Unavailable(d) => AppError::Unavailable(d),
+        CommandError::Unstorable(d) => AppError::Unstorable(d),
+        CommandError::Internal(d) => AppError::Internal(d),
+    }
+}
+
+/// A failure that is no aggregate's: a look-up, a unit's commit.
+#[derive(Debug, thiserror::Error)]
+#[error("never")]
+pub(crate) enum Never {}
+
+impl Rejection for Never {
+    const KIND: Kind = Kind::Organization;
+    fn explain(self, _: &str) -> AppError {
+        match self {}
+    }
+}
+
+impl Rejection for OrganizationError {
+    const KIND: Kind = Kind::Organization;
+    fn explain(self, id: &str) -> AppError {
+        match self {
+            Self::NotFound => AppError::NotFound(Kind::Organization, id.to_owned()),
+            Self::AlreadyExists => AppError::AlreadyExists(Kind::Organization, id.to_owned()),
+            Self::RoleExists(slug) => AppError::AlreadyExists(Kind::Role, format!("`{slug}`")),
+            Self::RoleNotFound(slug) => AppError::NotFound(Kind::Role, format!("`{slug}` of {id}")),
+            Self::BuiltInRole(slug) => AppError::BuiltInRole(slug),
+        }
+    }
+    fn taken(key: &str, owner: String) -> AppError {
+        AppError::Taken {
+            field: "external_id",
+            message: format!("already used by {owner}"),
+            detail: format!("`{key}` is already used by {owner}"),
+        }
+    }
+}
+
+impl Rejection for MembershipError {
+    const KIND: Kind = Kind::Membership;
+    fn explain(self, id: &str) -> AppError {
+        match self {
+            Self::NotFound => AppError::NotFound(Kind::Membership, id.to_owned()),
+            Self::AlreadyExists => AppError::AlreadyExists(Kind::Membership, id.to_owned()),
+        }
+    }
+    /// Lost a race for the subject: name the membership that won.
+    fn taken(key: &str, owner: String) -> AppError {
+        AppError::Taken {
+            field: "membership_id",
+            detail: format!("a membership for this subject already exists: {owner} (`{key}`)"),
+            message: owner,
+        }
+    }
+    /// Memberships require their roles in the catalogue.
+    fn unmet(key: String) -> AppError {
+        AppError::RoleRemoved(key)
+    }
+}
+
+impl Rejection for GroupError {
+    const KIND: Kind = Kind::Group;
+    fn explain(self, id: &str) -> AppError {
+        match self {
+            Self::NotFound => AppError::NotFound(Kind::Group, id.to_owned()),
+            Self::AlreadyExists => AppError::AlreadyExists(Kind::Group, id.to_owned()),
+            Self::NotMember(m) => AppError::NotMember {
+                group: id.to_owned(),
+                membership: m.to_string(),
+            },
+        }
+    }
+    fn taken(_: &str, owner: String) -> AppError {
+        AppError::Taken {
+            field: "name",
+            detail: format!("the organization already has a group with this name: {owner}"),
+            message: format!("already used by {owner}"),
+        }
+    }
+    /// Adding requires the membership active (`membership/<id>/active`).
+    fn unmet(key: String) -> AppError {
+        let id = key.split('/').nth(1).unwrap_or_default();
+        AppError::MembershipNotActive(id.to_owned())
+    }
+}
+
+impl Rejection for InvitationError {
+    const KIND: Kind = Kind::Invitation;
+    fn explain(self, id: &str) -> AppError {
+        match self {
+            Self::NotFound => AppError::NotFound(Kind::Invitation, id.to_owned()),
+            Self::AlreadyExists => AppError::AlreadyExists(Kind::Invitation, id.to_owned()),
+            Self::NotPending(state) => AppError::NotPending {
+                id: id.to_owned(),
+                state: serde_json::to_value(state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "closed".into()),
+            },
+            Self::Expired => AppError::Expired(id.to_owned()),
+            Self::InvalidToken => AppError::InvalidToken,
+        }
+    }
+    fn taken(_: &str, owner: String) -> AppError {
+        AppError::Taken {
+            field: "email",
+            detail: format!(
+                "this email already has a pending invitation to the organization: {owner}"
+            ),
+            message: format!("pending invitation {owner}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_organization_is_not_found_whatever_the_aggregate() {
+        let key = "organization/org_01JD0000000000000000000000/alive".to_owned();
+        let e = explain::<GroupError>("grp_x")(CommandError::RequirementFailed { key });
+        assert!(
+            matches!(e, AppError::NotFound(Kind::Organization, org) if org.starts_with("org_"))
+        );
+    }
+
+    #[test]
+    fn other_requirements_mean_what_the_aggregate_requires() {
+        let key = "membership/om_1/active".to_owned();
+        let e = explain::<GroupError>("grp_x")(CommandError::RequirementFailed { key });
+        assert!(matches!(e, AppError::MembershipNotActive(id) if id == "om_1"));
+        let key = "organization/org_1/role/viewer".to_owned();
+        let e = explain::<MembershipError>("om_1")(CommandError::RequirementFailed { key });
+        assert!(matches!(e, AppError::RoleRemoved(_)));
+    }
+}

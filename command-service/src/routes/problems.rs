@@ -1,0 +1,68 @@
+//! The one mapping from the application layer's answers to problem+json.
+
+use actix_web::http::StatusCode;
+
+use crate::app::{AppError, Kind};
+use crate::problem::Problem;
+
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Self {
+        let detail = e.to_string();
+        let unprocessable = |slug: &str, title: &str, field: &str| {
+            Problem::unprocessable(slug, title, field, detail.clone())
+        };
+        match e {
+            AppError::NotFound(..) | AppError::NotMember { .. } => Problem::not_found(detail),
+            AppError::AlreadyExists(Kind::Role, _) => {
+                Problem::conflict(detail).with_field("slug", "already exists")
+            }
+            AppError::AlreadyExists(..) | AppError::Concurrent => Problem::conflict(detail),
+            AppError::Taken { field, message, .. } => {
+                Problem::conflict(detail).with_field(field, message)
+            }
+            AppError::UnknownRole { ref role, .. } => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown-role",
+                "Unknown role",
+                detail.clone(),
+            )
+            .with_field("roles", format!("unknown role `{role}`")),
+            AppError::RoleRemoved(_) => unprocessable("unknown-role", "Unknown role", "roles"),
+            AppError::BuiltInRole(_) => unprocessable("built-in-role", "Built-in role", "slug"),
+            AppError::MembershipNotActive(_) => unprocessable(
+                "membership-not-active",
+                "Membership not active",
+                "membership_id",
+            ),
+            AppError::WrongOrganization(_) => {
+                unprocessable("wrong-organization", "Wrong organization", "membership_id")
+            }
+            AppError::NotPending { .. } => {
+                unprocessable("invitation-not-pending", "Invitation not pending", "state")
+            }
+            AppError::Expired(_) => {
+                unprocessable("invitation-expired", "Invitation expired", "expires_at")
+            }
+            AppError::InvalidToken => unprocessable(
+                "invalid-accept-token",
+                "Invalid accept token",
+                "accept_token",
+            ),
+            AppError::RequirementNotMet(_) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "requirement-not-met",
+                "Requirement not met",
+                detail,
+            ),
+            AppError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                Problem::unavailable("the database is unavailable; retry shortly")
+            }
+            AppError::Unstorable(_) => Problem::malformed(detail),
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "command failed");
+                Problem::internal()
+            }
+        }
+    }
+}
