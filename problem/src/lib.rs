@@ -121,6 +121,11 @@ impl Problem {
     }
 }
 
+/// A resource whose other methods answer 405 as a problem: what every route is mounted on.
+pub fn resource(path: &str) -> actix_web::Resource {
+    actix_web::web::resource(path).default_service(actix_web::web::to(method_not_allowed))
+}
+
 /// Default service of every resource: the path exists, the method does not.
 pub async fn method_not_allowed(req: actix_web::HttpRequest) -> Result<HttpResponse, Problem> {
     Err(Problem::new(

@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use problem::method_not_allowed;
+use problem::resource;
 use problem::Problem;
 use serde_json::json;
 use sqlx::PgPool;
@@ -12,21 +12,9 @@ use sqlx::PgPool;
 pub fn configure(pool: PgPool) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(pool))
-            .service(
-                web::resource("/healthz")
-                    .get(healthz)
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/readyz")
-                    .get(readyz)
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/metrics")
-                    .get(metrics)
-                    .default_service(web::to(method_not_allowed)),
-            );
+            .service(resource("/healthz").get(healthz))
+            .service(resource("/readyz").get(readyz))
+            .service(resource("/metrics").get(metrics));
     }
 }
 

@@ -8,32 +8,15 @@ use domain::{GroupId, MembershipId, OrganizationId};
 use serde::Deserialize;
 
 use crate::app::groups as app;
-use crate::problem::{method_not_allowed, nullable, present, Body, Fields, Problem};
+use crate::problem::{nullable, present, resource, Body, Fields, Problem};
 use crate::request::{context, path_id, respond};
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/organizations/{org_id}/groups")
-            .post(create)
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/groups/{id}")
-            .patch(update)
-            .delete(delete)
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/groups/{id}/members")
-            .post(add_member)
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/groups/{id}/members/{membership_id}")
-            .delete(remove_member)
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(resource("/v1/organizations/{org_id}/groups").post(create))
+        .service(resource("/v1/groups/{id}").patch(update).delete(delete))
+        .service(resource("/v1/groups/{id}/members").post(add_member))
+        .service(resource("/v1/groups/{id}/members/{membership_id}").delete(remove_member));
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,31 +14,15 @@ use serde_json::Value;
 
 use crate::app::invitations::{self as app, Issued, NewInvitation};
 use crate::app::Written;
-use crate::problem::{method_not_allowed, Body, Fields, Problem};
+use crate::problem::{resource, Body, Fields, Problem};
 use crate::request::{context, path_id, roles, with_position};
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/organizations/{org_id}/invitations")
-            .post(create)
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/invitations/{id}/resend")
-            .post(resend)
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/invitations/{id}/revoke")
-            .post(revoke)
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/invitations/{id}/accept")
-            .post(accept)
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(resource("/v1/organizations/{org_id}/invitations").post(create))
+        .service(resource("/v1/invitations/{id}/resend").post(resend))
+        .service(resource("/v1/invitations/{id}/revoke").post(revoke))
+        .service(resource("/v1/invitations/{id}/accept").post(accept));
 }
 
 #[derive(Debug, Deserialize)]

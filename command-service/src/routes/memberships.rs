@@ -12,37 +12,20 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::app::memberships::{self as app, Joined, Leave, NewMembership};
-use crate::problem::{method_not_allowed, present, Body, Fields, Problem};
+use crate::problem::{present, resource, Body, Fields, Problem};
 use crate::request::{context, path_id, respond, roles, shown, with_position};
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/organizations/{org_id}/memberships")
-            .post(create)
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/organizations/{org_id}/memberships/bulk")
-            .post(bulk)
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/memberships/{id}")
-            .patch(update)
-            .delete(delete)
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/memberships/{id}/deactivate")
-            .post(deactivate)
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/memberships/{id}/reactivate")
-            .post(reactivate)
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(resource("/v1/organizations/{org_id}/memberships").post(create))
+        .service(resource("/v1/organizations/{org_id}/memberships/bulk").post(bulk))
+        .service(
+            resource("/v1/memberships/{id}")
+                .patch(update)
+                .delete(delete),
+        )
+        .service(resource("/v1/memberships/{id}/deactivate").post(deactivate))
+        .service(resource("/v1/memberships/{id}/reactivate").post(reactivate));
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,22 +10,17 @@ use domain::OrganizationId;
 use serde::Deserialize;
 
 use crate::app::roles as app;
-use crate::problem::{method_not_allowed, nullable, present, Body, Fields, Problem};
+use crate::problem::{nullable, present, resource, Body, Fields, Problem};
 use crate::request::{context, path_id, respond};
 use crate::CommandState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/organizations/{org_id}/roles")
-            .post(create)
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/organizations/{org_id}/roles/{slug}")
-            .patch(update)
-            .delete(delete)
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(resource("/v1/organizations/{org_id}/roles").post(create))
+        .service(
+            resource("/v1/organizations/{org_id}/roles/{slug}")
+                .patch(update)
+                .delete(delete),
+        );
 }
 
 #[derive(Debug, Deserialize)]

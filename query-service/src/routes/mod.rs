@@ -4,7 +4,7 @@ mod memberships;
 mod organizations;
 
 use actix_web::{guard, web, Route};
-use problem::method_not_allowed;
+use problem::resource;
 
 /// Every read route: its path and its GET handler.
 fn routes() -> Vec<(&'static str, Route)> {
@@ -58,6 +58,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 pub fn method_fallbacks(cfg: &mut web::ServiceConfig) {
     for (path, _) in routes() {
-        cfg.service(web::resource(path).default_service(web::to(method_not_allowed)));
+        cfg.service(resource(path));
     }
 }

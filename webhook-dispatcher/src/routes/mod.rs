@@ -2,7 +2,7 @@ mod deliveries;
 mod endpoints;
 
 use actix_web::web;
-use problem::{method_not_allowed, Problem};
+use problem::{resource, Problem};
 use serde_json::Value;
 
 /// An endpoint id from the path, parsed by the domain's one id parser (ULIDs in any case,
@@ -26,63 +26,24 @@ pub(crate) fn object(what: &str, mut fields: Value) -> Value {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let na = || web::to(method_not_allowed);
     cfg.service(
-        web::resource("/v1/webhook-endpoints")
+        resource("/v1/webhook-endpoints")
             .post(endpoints::create)
-            .get(endpoints::list)
-            .default_service(na()),
+            .get(endpoints::list),
     )
     .service(
-        web::resource("/v1/webhook-endpoints/{id}")
+        resource("/v1/webhook-endpoints/{id}")
             .get(endpoints::get)
             .patch(endpoints::update)
-            .delete(endpoints::delete)
-            .default_service(na()),
+            .delete(endpoints::delete),
     )
-    .service(
-        web::resource("/v1/webhook-endpoints/{id}/secret")
-            .get(endpoints::secret)
-            .default_service(na()),
-    )
-    .service(
-        web::resource("/v1/webhook-endpoints/{id}/rotate-secret")
-            .post(endpoints::rotate_secret)
-            .default_service(na()),
-    )
-    .service(
-        web::resource("/v1/webhook-endpoints/{id}/enable")
-            .post(endpoints::enable)
-            .default_service(na()),
-    )
-    .service(
-        web::resource("/v1/webhook-endpoints/{id}/disable")
-            .post(endpoints::disable)
-            .default_service(na()),
-    )
-    .service(
-        web::resource("/v1/webhook-endpoints/{id}/deliveries")
-            .get(deliveries::of_endpoint)
-            .default_service(na()),
-    )
-    .service(
-        web::resource("/v1/webhook-endpoints/{id}/recover")
-            .post(deliveries::recover)
-            .default_service(na()),
-    )
-    .service(
-        web::resource("/v1/webhook-endpoints/{id}/replay")
-            .post(deliveries::replay)
-            .default_service(na()),
-    )
-    .service(
-        web::resource("/v1/deliveries/{id}")
-            .get(deliveries::get)
-            .default_service(na()),
-    )
-    .service(
-        web::resource("/v1/deliveries/{id}/retry")
-            .post(deliveries::retry)
-            .default_service(na()),
-    );
+    .service(resource("/v1/webhook-endpoints/{id}/secret").get(endpoints::secret))
+    .service(resource("/v1/webhook-endpoints/{id}/rotate-secret").post(endpoints::rotate_secret))
+    .service(resource("/v1/webhook-endpoints/{id}/enable").post(endpoints::enable))
+    .service(resource("/v1/webhook-endpoints/{id}/disable").post(endpoints::disable))
+    .service(resource("/v1/webhook-endpoints/{id}/deliveries").get(deliveries::of_endpoint))
+    .service(resource("/v1/webhook-endpoints/{id}/recover").post(deliveries::recover))
+    .service(resource("/v1/webhook-endpoints/{id}/replay").post(deliveries::replay))
+    .service(resource("/v1/deliveries/{id}").get(deliveries::get))
+    .service(resource("/v1/deliveries/{id}/retry").post(deliveries::retry));
 }
