@@ -51,15 +51,25 @@ impl CommandState {
     }
 }
 
+/// Every command route.
+pub fn endpoints() -> Vec<problem::endpoints::Endpoint> {
+    [
+        routes::organizations::endpoints(),
+        routes::roles::endpoints(),
+        routes::memberships::endpoints(),
+        routes::groups::endpoints(),
+        routes::invitations::endpoints(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// Mounts the command routes under `/v1`.
 pub fn configure(state: Arc<CommandState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(web::Data::from(state))
-            .configure(routes::organizations::configure)
-            .configure(routes::roles::configure)
-            .configure(routes::memberships::configure)
-            .configure(routes::groups::configure)
-            .configure(routes::invitations::configure);
+        cfg.app_data(web::Data::from(state));
+        problem::endpoints::mount(cfg, endpoints());
     }
 }
 

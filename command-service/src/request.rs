@@ -1,9 +1,8 @@
 //! What every command handler takes from the request and hands back in the response.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use domain::values::{RoleSlug, ValueError};
-use domain::Actor;
 use serde::Serialize;
 use store::RequestContext;
 
@@ -20,18 +19,28 @@ pub fn path_id<T: std::str::FromStr<Err = domain::IdError>>(
         .map_err(|e: domain::IdError| Problem::field(field, e.to_string()))
 }
 
-/// The request id set by the edge middleware (or by the caller).
-pub fn context(req: &HttpRequest) -> RequestContext {
+/// Who asks (the key the edge authenticated: the actor of every event, and what it reaches) and
+/// the request id set by the edge middleware (or by the client).
+pub fn context(req: &HttpRequest) -> Result<RequestContext, Problem> {
     let request_id = req
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    RequestContext {
-        actor: Actor::anonymous(),
-        request_id,
-    }
+    let caller = req
+        .extensions()
+        .get::<access::Caller>()
+        .cloned()
+        .ok_or_else(|| {
+            Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Unauthenticated",
+                "send an API key",
+            )
+        })?;
+    Ok(caller.context(request_id))
 }
 
 /// `{"object": what, ...the object, "position": n}`: an object after a change.

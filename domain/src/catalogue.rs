@@ -245,7 +245,35 @@ pub fn events() -> Vec<EventDoc> {
         doc("invitation.revoked", "a pending invitation was revoked", i.clone(), &invitation(InvitationState::Revoked)),
         doc("invitation.expired", "a pending invitation passed its expiry (emitted by the sweeper)", i, &invitation(InvitationState::Expired)),
         endpoint_disabled(),
+        api_key(crate::api_key::CREATED, "an API key was created (never its secret)", None),
+        api_key(crate::api_key::REVOKED, "an API key was revoked: it no longer authenticates", Some(at())),
     ]
+}
+
+/// Logged by the key management routes (the actor is the admin key) and by `roster keys` (the
+/// actor is `system`): keys are no aggregate.
+fn api_key(
+    event_type: &'static str,
+    when: &'static str,
+    revoked_at: Option<DateTime<Utc>>,
+) -> EventDoc {
+    let data = crate::api_key::ApiKeyData {
+        id: id("key_01JD8ZE5F6G7H8J9K0M1N2P3Q4"),
+        name: "billing service".into(),
+        organization_id: Some(org().id),
+        read_only: false,
+        expires_at: None,
+        prefix: "rk_live_Xq3v".into(),
+        created_at: at(),
+        revoked_at,
+    };
+    let version = if revoked_at.is_some() { 2 } else { 1 };
+    doc(
+        event_type,
+        when,
+        ("api_key", data.id.to_string(), version),
+        &data,
+    )
 }
 
 /// Logged by the webhook dispatcher, not by a domain aggregate: its actor is `system`.

@@ -114,6 +114,12 @@ prefixed_id!(
 );
 
 prefixed_id!(
+    /// An API key (`key_…`): its id, never its secret.
+    ApiKeyId,
+    "key"
+);
+
+prefixed_id!(
     /// A webhook endpoint (`we_…`).
     WebhookEndpointId,
     "we"

@@ -36,6 +36,7 @@ macro_rules! aggregate {
     };
 }
 
+pub mod api_key;
 pub mod catalogue;
 pub mod claims;
 pub mod envelope;
@@ -50,6 +51,6 @@ pub mod webhook_endpoint;
 pub use claims::ClaimChange;
 pub use envelope::{Actor, AggregateRef, EventEnvelope};
 pub use ids::{
-    AttemptId, DeliveryId, EventId, GroupId, IdError, InvitationId, MembershipId, OrganizationId,
-    WebhookEndpointId,
+    ApiKeyId, AttemptId, DeliveryId, EventId, GroupId, IdError, InvitationId, MembershipId,
+    OrganizationId, WebhookEndpointId,
 };

@@ -24,7 +24,7 @@ fn every_event_type_is_documented_once_and_keeps_secrets_out() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), types.len());
-    assert_eq!(types.len(), 23);
+    assert_eq!(types.len(), 25);
     for d in &docs {
         assert_eq!(d.example["type"], d.event_type);
         assert!(
@@ -42,5 +42,7 @@ fn every_event_type_is_documented_once_and_keeps_secrets_out() {
             );
         }
         assert!(d.example["data"].get("accept_token_sha256").is_none());
+        assert!(d.example["data"].get("secret").is_none());
+        assert!(d.example["data"].get("secret_sha256").is_none());
     }
 }

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 pub mod body;
+pub mod endpoints;
 mod fields;
 mod store_errors;
 pub use body::{Body, OptionalBody};

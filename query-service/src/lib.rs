@@ -12,6 +12,7 @@ mod routes;
 use std::sync::Arc;
 use std::time::Duration;
 
+use access::Caller;
 use actix_web::{web, HttpResponse};
 use paging::{Cursors, Params};
 use problem::Problem;
@@ -63,14 +64,59 @@ impl QueryState {
     }
 }
 
-/// The object, or 404 naming what was looked for.
-fn exists<T>(row: Result<Option<T>, StoreError>, what: &str, id: &str) -> Result<T, Problem> {
-    row?.ok_or_else(|| Problem::not_found(format!("there is no {what} {id}")))
+/// An object of one organization.
+trait Owned {
+    fn organization_id(&self) -> &str;
 }
 
-/// A single object, or 404 naming what was looked for.
-fn found<T: Serialize>(row: Option<T>, what: &str, id: &str) -> Result<HttpResponse, Problem> {
-    exists(Ok(row), what, id).map(|row| HttpResponse::Ok().json(row))
+impl Owned for store::queries::organizations::OrganizationRow {
+    fn organization_id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Owned for store::queries::memberships::MembershipRow {
+    fn organization_id(&self) -> &str {
+        &self.organization_id
+    }
+}
+
+impl Owned for store::queries::groups::GroupRow {
+    fn organization_id(&self) -> &str {
+        &self.organization_id
+    }
+}
+
+impl Owned for store::queries::invitations::InvitationRow {
+    fn organization_id(&self) -> &str {
+        &self.organization_id
+    }
+}
+
+fn not_found(what: &str, id: &str) -> Problem {
+    Problem::not_found(format!("there is no {what} {id}"))
+}
+
+/// The object if the caller reaches its organization, or 404 naming what was looked for — the
+/// same answer whether it does not exist or is another organization's.
+fn exists<T: Owned>(
+    caller: &Caller,
+    row: Result<Option<T>, StoreError>,
+    what: &str,
+    id: &str,
+) -> Result<T, Problem> {
+    row?.filter(|r| caller.reaches_text(Some(r.organization_id())))
+        .ok_or_else(|| not_found(what, id))
+}
+
+/// A single object the caller reaches, or 404 naming what was looked for.
+fn found<T: Owned + Serialize>(
+    caller: &Caller,
+    row: Option<T>,
+    what: &str,
+    id: &str,
+) -> Result<HttpResponse, Problem> {
+    exists(caller, Ok(row), what, id).map(|row| HttpResponse::Ok().json(row))
 }
 
 /// Mounts the read routes under `/v1`. They answer GET only and step aside for other methods,
@@ -83,6 +129,11 @@ pub fn configure(state: Arc<QueryState>) -> impl FnOnce(&mut web::ServiceConfig)
 }
 
 /// 405 for the read-only paths (mount last, after every other service's routes).
+/// `(method, path)` of every read route.
+pub fn table() -> Vec<(actix_web::http::Method, &'static str)> {
+    routes::table()
+}
+
 pub fn method_fallbacks(cfg: &mut web::ServiceConfig) {
     routes::method_fallbacks(cfg);
 }

@@ -35,6 +35,8 @@ pub struct AppConfig {
     pub webhooks: Option<Arc<DispatcherConfig>>,
     /// How long an `Idempotency-Key`'s saved response is replayed.
     pub idempotency_ttl: Duration,
+    /// How long a looked-up API key is trusted without a change notification.
+    pub key_cache_ttl: Duration,
 }
 
 /// One worker's state.
@@ -81,6 +83,9 @@ pub fn server(
         ..config
     };
     let addr = listener.local_addr()?;
+    // One key cache for every worker, emptied by change notifications (see `access::keys`).
+    let keys = access::Keys::new(config.database.pool(), config.key_cache_ttl);
+    tokio::spawn(keys.clone().listen());
     let mut builder = actix_server::Server::build()
         .workers(workers)
         .shutdown_timeout(shutdown_timeout.as_secs())
@@ -89,6 +94,7 @@ pub fn server(
     let graceful = builder.graceful_shutdown_signal();
     builder = builder.listen("roster-http", listener, move || {
         let config = config.clone();
+        let keys = keys.clone();
         let graceful = graceful.clone();
         let http = HttpService::build()
             .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
@@ -102,7 +108,9 @@ pub fn server(
             // What `HttpServer` would do, minus its fixed socket type. Nothing of ours reads
             // the app config's host or address (requests carry their own), so its default does.
             .h1(map_config(
-                app(&config).into_factory().map_err(|e| e.error_response()),
+                app(&config, keys)
+                    .into_factory()
+                    .map_err(|e| e.error_response()),
                 |_| actix_web::dev::AppConfig::default(),
             ));
         // The protocol layer's own error answers leave as problem+json too. No Nagle delay:
@@ -123,6 +131,7 @@ pub fn server(
 /// One worker's app: the services' routes behind the edge middleware.
 fn app(
     config: &AppConfig,
+    keys: Arc<access::Keys>,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -141,7 +150,11 @@ fn app(
             pool: state.pool.clone(),
             ttl: config.idempotency_ttl,
         }))
-        .configure(health::configure(state.pool.clone()));
+        .app_data(web::Data::from(keys))
+        .configure(health::configure(state.pool.clone()))
+        .configure(access::configure(Arc::new(access::KeyRoutes::new(
+            state.pool.clone(),
+        ))));
     // Reads first: their resources answer GET only and let other methods through.
     if let Some(queries) = &state.queries {
         app = app.configure(query_service::configure(queries.clone()));
@@ -157,8 +170,21 @@ fn app(
     }
     app.default_service(web::to(unknown_route))
         .wrap(from_fn(idempotency::middleware))
+        // Every /v1 route, whichever component serves it and whenever it was added: a key first.
+        .wrap(from_fn(access::edge::require_key))
         .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
         .wrap(from_fn(request_id::middleware))
+}
+
+/// `(method, path)` of every route the app serves with every component on: read back from the
+/// same declarations the router is built from (for the OpenAPI document and the route tests).
+pub fn route_table() -> Vec<(actix_web::http::Method, &'static str)> {
+    let mut table = problem::endpoints::table(&health::endpoints());
+    table.extend(problem::endpoints::table(&access::endpoints()));
+    table.extend(query_service::table());
+    table.extend(problem::endpoints::table(&command_service::endpoints()));
+    table.extend(problem::endpoints::table(&webhook_dispatcher::endpoints()));
+    table
 }
 
 async fn unknown_route(req: HttpRequest) -> Result<actix_web::HttpResponse, Problem> {

@@ -45,6 +45,58 @@ pub enum Command {
     Version,
     /// Measure the write path and the feed against pgbench/COPY on a private Postgres.
     Bench(crate::bench::BenchArgs),
+    /// Manage API keys: create (the secret is printed once), list, revoke.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a key and print its secret (shown this once).
+    Create(KeyCreateArgs),
+    /// List the keys (never their secrets).
+    List(DatabaseArgs),
+    /// Revoke a key: every roster process refuses it from now on.
+    Revoke(KeyRevokeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct KeyCreateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// What the key is for.
+    #[arg(long, default_value = "admin key")]
+    pub name: String,
+
+    /// An admin key (reaches everything). Either this or --organization.
+    #[arg(
+        long,
+        conflicts_with = "organization",
+        required_unless_present = "organization"
+    )]
+    pub admin: bool,
+
+    /// An organization key: reaches this organization (`org_…`) only.
+    #[arg(long)]
+    pub organization: Option<String>,
+
+    /// The key may only read.
+    #[arg(long)]
+    pub read_only: bool,
+
+    /// The key stops working after this long (e.g. `90d`, `12h`).
+    #[arg(long, value_parser = parse_duration)]
+    pub expires_in: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct KeyRevokeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The key's id (`key_…`).
+    pub id: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -105,6 +157,11 @@ pub struct ServeArgs {
     /// the key is free again and the saved response is purged.
     #[arg(long, env = "ROSTER_IDEMPOTENCY_TTL", value_parser = parse_duration, default_value = "24h")]
     pub idempotency_ttl: Duration,
+
+    /// How long a looked-up API key is trusted in memory. Any change to a key (a revocation)
+    /// empties every process's cache at once through a notification; this bounds the rest.
+    #[arg(long, env = "ROSTER_KEY_CACHE_TTL", value_parser = parse_duration, default_value = "60s")]
+    pub key_cache_ttl: Duration,
 
     #[command(flatten)]
     pub webhooks: WebhookArgs,

@@ -4,17 +4,24 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use problem::resource;
+use problem::endpoints::{self as e, Endpoint};
 use problem::Problem;
 use serde_json::json;
 use sqlx::PgPool;
 
+/// The operational routes (no key: probes and scrapers call them).
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        e::get("/healthz", healthz),
+        e::get("/readyz", readyz),
+        e::get("/metrics", metrics),
+    ]
+}
+
 pub fn configure(pool: PgPool) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(web::Data::new(pool))
-            .service(resource("/healthz").get(healthz))
-            .service(resource("/readyz").get(readyz))
-            .service(resource("/metrics").get(metrics));
+        cfg.app_data(web::Data::new(pool));
+        problem::endpoints::mount(cfg, endpoints());
     }
 }
 

@@ -12,7 +12,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse, ResponseError};
+use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
 use problem::{FieldError, Problem};
 use sha2::{Digest, Sha256};
 use store::idempotency::{self, Begin, Saved};
@@ -29,9 +29,9 @@ pub const DEFAULT_TTL: std::time::Duration = std::time::Duration::from_secs(24 *
 
 pub const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
-/// Response fields that are secrets shown once (an invitation's accept token): never saved, so a
-/// replay answers without them (call `resend` for a new token).
-const SECRET_FIELDS: [&str; 1] = ["accept_token"];
+/// Response fields that are secrets shown once (an invitation's accept token, a new API key's
+/// secret): never saved, so a replay answers without them (call `resend` for a new token).
+const SECRET_FIELDS: [&str; 2] = ["accept_token", "secret"];
 
 fn without_secrets(body: &[u8]) -> Vec<u8> {
     match serde_json::from_slice::<serde_json::Value>(body) {
@@ -106,6 +106,11 @@ pub async fn middleware(
         Ok(Some(key)) => key,
         Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
         Err(problem) => return Ok(req.into_response(problem.error_response())),
+    };
+    // Each API key has its own idempotency keys: one caller never replays another's response.
+    let key = match req.extensions().get::<access::Caller>() {
+        Some(caller) => format!("{}/{key}", caller.key_id),
+        None => key,
     };
     let body = req.extract::<web::Bytes>().await?;
     let fingerprint = fingerprint(&req, &body);

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod database;
 pub mod health;
 pub mod idempotency;
+pub mod keys;
 pub mod progress;
 pub mod protocol_errors;
 pub mod request_id;

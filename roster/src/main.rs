@@ -24,6 +24,7 @@ fn main() -> ExitCode {
             Command::Migrate(args) => roster::serve::migrate(args).await,
             Command::Rebuild(args) => roster::serve::rebuild(args).await,
             Command::Bench(args) => roster::bench::run(args).await.map_err(Into::into),
+            Command::Keys(command) => roster::keys::run(command).await,
             Command::Version => {
                 println!("roster {}", env!("CARGO_PKG_VERSION"));
                 Ok(())

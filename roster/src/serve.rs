@@ -27,6 +27,8 @@ pub enum ServeError {
     Bench(#[from] crate::bench::BenchError),
     #[error("cannot start the webhook dispatcher: {0}")]
     Dispatcher(String),
+    #[error("{0}")]
+    Keys(String),
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
@@ -48,13 +50,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let webhooks = args
         .runs(Component::Webhooks)
         .then(|| std::sync::Arc::new(args.webhooks.config()));
-    let parts = Parts {
+    let mut parts = Parts {
         pool: db.pool.clone(),
         projector: args.runs(Component::Projector),
         workflows: args.runs(Component::Workflows),
         webhooks: webhooks.clone(),
         sweep_every: with_commands.then(|| Duration::from_secs(args.sweep_interval)),
         idempotency_ttl: args.idempotency_ttl,
+        first_key_for: None,
     };
 
     let listener = TcpListener::bind(args.listen).map_err(|source| ServeError::Listen {
@@ -63,6 +66,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     })?;
     // The address actually bound (`--listen 127.0.0.1:0` picks a free port).
     let bound = listener.local_addr().unwrap_or(args.listen);
+    parts.first_key_for = db.is_embedded().then(|| format!("http://{bound}"));
     let config = AppConfig {
         database: db.config.clone(),
         with_commands,
@@ -71,6 +75,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
             .then(|| Duration::from_millis(args.read_wait_ms)),
         webhooks: webhooks.clone(),
         idempotency_ttl: args.idempotency_ttl,
+        key_cache_ttl: args.key_cache_ttl,
     };
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;
@@ -113,6 +118,8 @@ struct Parts {
     /// With the command component: how often pending invitations past their expiry expire.
     sweep_every: Option<Duration>,
     idempotency_ttl: Duration,
+    /// On a fresh embedded installation: make the first admin key, and show how to call this URL.
+    first_key_for: Option<String>,
 }
 
 /// The running background components.
@@ -134,6 +141,11 @@ impl Background {
                 tasks: Vec::new(),
                 dispatcher: None,
             });
+        }
+        if let Some(url) = &parts.first_key_for {
+            if let Err(e) = crate::keys::bootstrap(&parts.pool, url).await {
+                tracing::error!(error = %e, "cannot make the first admin key");
+            }
         }
         let dispatcher = match parts.webhooks {
             Some(config) => match webhook_dispatcher::Dispatcher::start(parts.pool.clone(), config)

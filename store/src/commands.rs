@@ -23,6 +23,9 @@ const CONFLICT_RETRIES: u32 = 5;
 pub struct RequestContext {
     pub actor: Actor,
     pub request_id: String,
+    /// Set when the caller reaches one organization only (an organization key): everything else
+    /// is, to it, not there.
+    pub limited_to: Option<domain::OrganizationId>,
 }
 
 impl RequestContext {
@@ -31,7 +34,13 @@ impl RequestContext {
         Self {
             actor: Actor::system(),
             request_id: format!("{component}_{}", ulid::Ulid::new()),
+            limited_to: None,
         }
+    }
+
+    /// Whether the caller reaches objects of organization `org`.
+    pub fn reaches(&self, org: &domain::OrganizationId) -> bool {
+        self.limited_to.is_none_or(|own| own == *org)
     }
 
     /// What every event written for this request carries in its metadata.

@@ -5,6 +5,7 @@
 //! This crate owns all SQL. It knows the domain's events only as serialized JSON plus the claim
 //! rules the domain derives from them; it never decides business rules itself.
 
+pub mod api_keys;
 pub mod checkpoints;
 pub mod claims;
 pub mod commands;

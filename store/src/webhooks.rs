@@ -83,12 +83,18 @@ pub async fn get_endpoint(pool: &PgPool, id: &str) -> Result<Option<EndpointRow>
     Ok(qb.build_query_as().fetch_optional(pool).await?)
 }
 
+/// `only`: the one organization a caller reaches (an organization key), if so limited.
 pub async fn list_endpoints(
     pool: &PgPool,
+    only: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<EndpointRow>, StoreError> {
     let mut qb = QueryBuilder::new(ENDPOINT);
     qb.push(" WHERE true");
+    if let Some(only) = only {
+        qb.push(" AND organization_id = ")
+            .push_bind(only.to_owned());
+    }
     page.fetch(pool, qb, "id", |e: &EndpointRow| e.id.clone())
         .await
 }

@@ -15,6 +15,7 @@ fn ctx() -> RequestContext {
     RequestContext {
         actor: Actor::system(),
         request_id: "req_test".into(),
+        limited_to: None,
     }
 }
 

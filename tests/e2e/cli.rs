@@ -56,6 +56,11 @@ struct Served {
     log: std::sync::mpsc::Receiver<String>,
     /// The lines read so far.
     seen: Vec<String>,
+    /// roster's standard output (where a first start prints its admin key), as it comes.
+    out: std::sync::mpsc::Receiver<String>,
+    out_seen: Vec<String>,
+    /// The API key requests are made with.
+    key: Option<String>,
 }
 
 impl Served {
@@ -63,30 +68,54 @@ impl Served {
         let child = cmd
             .env("ROSTER_LISTEN", ANY_PORT)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let mut child = child;
-        let stderr = child.stderr.take().unwrap();
-        let (tx, log) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let log = lines_of(child.stderr.take().unwrap());
+        let out = lines_of(child.stdout.take().unwrap());
         Self {
             child,
             base: String::new(),
             log,
             seen: Vec::new(),
+            out,
+            out_seen: Vec::new(),
+            key: None,
         }
+    }
+
+    /// The admin key a first start on a fresh embedded database prints (and keeps it for
+    /// `create`).
+    fn printed_key(&mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(line) = self
+                .out_seen
+                .iter()
+                .find(|l| l.trim().starts_with("rk_live_"))
+            {
+                let key = line.trim().to_owned();
+                self.key = Some(key.clone());
+                return key;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.out.recv_timeout(left) {
+                Ok(line) => self.out_seen.push(line),
+                Err(_) => panic!(
+                    "roster printed no key; its output:\n{}\nits log:\n{}",
+                    self.out_seen.join("\n"),
+                    self.drain_log()
+                ),
+            }
+        }
+    }
+
+    /// Everything roster printed on standard output so far.
+    fn drain_out(&mut self) -> String {
+        self.out_seen.extend(self.out.try_iter());
+        self.out_seen.join("\n")
     }
 
     /// Kills roster if a failed assertion left it running, so no test leaves a server behind.
@@ -158,6 +187,7 @@ impl Served {
     async fn create(&self, external_id: &str) -> u16 {
         reqwest::Client::new()
             .post(format!("{}/v1/organizations", self.base))
+            .bearer_auth(self.key.as_deref().unwrap_or_default())
             .json(&json!({"name": "Acme", "external_id": external_id}))
             .send()
             .await
@@ -189,6 +219,21 @@ impl Served {
 fn skipped(test: &str, why: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
+
+/// The lines a child writes to `pipe`, as they come (read on a thread of their own, so the child
+/// never blocks on a full pipe).
+fn lines_of(pipe: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 impl Drop for Served {
@@ -314,6 +359,17 @@ async fn embedded_lifecycle(as_postgres_user: bool) {
 
     let mut first = Served::start(command());
     first.ready().await;
+    // A first start makes an admin key and shows it once, with a request to try.
+    let key = first.printed_key();
+    let printed = first.drain_out();
+    assert!(
+        printed.contains(&format!(
+            "curl -H 'Authorization: Bearer {key}' {}/v1/organizations",
+            first.base
+        )),
+        "{printed}"
+    );
+    assert!(!first.drain_log().contains(&key), "the key is never logged");
     assert_eq!(first.create("kept").await, 201);
     // A first start is quiet: the components wait for the schema instead of warning that its
     // tables do not exist yet. (The readiness probes' 503s before that are this test's own.)
@@ -335,14 +391,20 @@ async fn embedded_lifecycle(as_postgres_user: bool) {
 
     let mut second = Served::start(command());
     second.ready().await;
+    second.key = Some(key.clone());
     assert_eq!(
         second.create("kept").await,
         409,
-        "data of the first run is reused"
+        "data of the first run (its key too) is reused"
     );
     assert_eq!(second.create("new").await, 201);
     second.signal(libc::SIGINT);
+    let printed = second.drain_out();
     assert!(second.wait(), "roster exits 0 on Ctrl-C");
+    assert!(
+        !printed.contains("rk_live_"),
+        "a later start prints no key: {printed}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -392,6 +454,7 @@ async fn as_root_in_a_private_directory_the_default_data_dir_moves_where_postgre
         log.contains(&relocated.join("pg").display().to_string()),
         "the log says where the data went:\n{log}"
     );
+    let key = first.printed_key();
     assert_eq!(first.create("kept").await, 201);
     first.signal(libc::SIGTERM);
     assert!(first.wait());
@@ -403,6 +466,7 @@ async fn as_root_in_a_private_directory_the_default_data_dir_moves_where_postgre
 
     let mut second = Served::start(command());
     second.ready().await;
+    second.key = Some(key);
     assert_eq!(
         second.create("kept").await,
         409,
@@ -432,6 +496,7 @@ async fn a_roster_restarted_at_once_after_sigkill_waits_for_the_old_postgres() {
     let command = || serve_on(&data_dir);
     let mut first = Served::start(command());
     first.ready().await;
+    let key = first.printed_key();
     assert_eq!(first.create("before").await, 201);
     let pg = postmaster_pid(&data_dir).unwrap();
     // Hold the old Postgres where a killed roster leaves it for a moment: still running, its
@@ -453,6 +518,7 @@ async fn a_roster_restarted_at_once_after_sigkill_waits_for_the_old_postgres() {
     // SAFETY: as above; the old Postgres now handles its pending signal and stops.
     unsafe { libc::kill(pg, libc::SIGCONT) };
     second.ready().await;
+    second.key = Some(key);
     assert_ne!(
         postmaster_pid(&data_dir),
         Some(pg),
@@ -472,6 +538,7 @@ async fn rebuild_beside_a_running_serve_uses_its_postgres() {
     let data_dir = dir.join("pg");
     let mut served = Served::start(serve_on(&data_dir));
     served.ready().await;
+    let key = served.printed_key();
     assert_eq!(served.create("one").await, 201);
     let client = reqwest::Client::new();
     // Let the projector catch up with that write before comparing (verify reads both at one
@@ -481,6 +548,7 @@ async fn rebuild_beside_a_running_serve_uses_its_postgres() {
             "{}/v1/organizations?external_id=one&min_position=3",
             served.base
         ))
+        .bearer_auth(&key)
         .send()
         .await
         .unwrap();
@@ -538,16 +606,76 @@ async fn serve_and_migrate_with_database_url() {
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
     assert!(store::migrate::is_current(&pool).await.unwrap());
 
+    // With DATABASE_URL no key is made by itself: `roster keys create --admin` makes the first.
+    let out = roster(&["keys", "create", "--admin", "--name", "ops"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let key = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("secret (shown this once): "))
+        .unwrap_or_else(|| panic!("no secret printed: {stdout}"))
+        .to_owned();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains(&key),
+        "the secret is never logged"
+    );
+
     let mut cmd = roster(&["serve", "--only", "command"]);
     cmd.env("DATABASE_URL", &url);
     let mut served = Served::start(cmd);
     served.ready().await;
+    assert_eq!(served.create("via-url").await, 401, "a key is required");
+    served.key = Some(key);
     assert_eq!(served.create("via-url").await, 201);
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let printed = served.drain_out();
+    assert!(
+        !printed.contains("rk_live_"),
+        "no key is printed with DATABASE_URL: {printed}"
+    );
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'organization'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(stored, 3);
+
+    // Listed (never the secret), then revoked: refused at once.
+    let out = roster(&["keys", "list"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+    let id = listed.split_whitespace().next().unwrap().to_owned();
+    assert!(
+        id.starts_with("key_") && listed.contains("admin"),
+        "{listed}"
+    );
+    assert!(!listed.contains(served.key.as_deref().unwrap()), "{listed}");
+    let out = roster(&["keys", "revoke", &id])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The serving process hears of it by notification: refused within moments, not a cache TTL.
+    let revoked = Instant::now();
+    while served.create("after-revoke").await != 401 {
+        assert!(
+            revoked.elapsed() < Duration::from_secs(2),
+            "the revoked key still works"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     served.signal(libc::SIGTERM);
     assert!(served.wait());
 }
@@ -565,6 +693,7 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
         .env("RUST_LOG", "info,roster=debug");
     let mut served = Served::start(cmd);
     served.ready().await;
+    let key = crate::support::make_key(&db.pool, None, false).await;
     let addr = served.base.trim_start_matches("http://").to_owned();
 
     let body = br#"{"name": "Slow Inc", "external_id": "slow"}"#;
@@ -595,7 +724,7 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
 
     write!(
         conn,
-        "POST /v1/organizations HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        "POST /v1/organizations HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {key}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
         body.len()
     )
     .unwrap();
@@ -627,9 +756,10 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
         served.drain_log()
     );
     assert!(served.wait(), "roster exits 0 after draining");
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type <> 'api_key'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(stored, 3);
 }

@@ -79,7 +79,16 @@ async fn until_count(pool: &sqlx::PgPool, sql: &str, org: &str, n: i64, within: 
 async fn a_deletion_interrupted_by_sigkill_is_finished_after_restart_with_no_client_action() {
     let db = roster_testkit::fresh_db().await;
     let pool = db.pool.clone();
-    let client = reqwest::Client::new();
+    let key = crate::support::make_key(&pool, None, false).await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {key}").parse().unwrap(),
+    );
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
     let (mut first, base) = serve(&db.url);
     let post = |path: String, body: Value| {
         let (client, base) = (client.clone(), base.clone());

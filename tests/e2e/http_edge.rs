@@ -311,10 +311,12 @@ async fn raw_exchange(base: &str, requests: &[Vec<u8>]) -> Vec<(u16, String, Val
 #[tokio::test]
 async fn protocol_level_errors_are_problems_too() {
     let app = TestApp::spawn().await;
+    let auth = format!("authorization: Bearer {}\r\n", app.admin_key);
     let get = |target: &[u8], extra: &[u8]| {
         let mut r = b"GET ".to_vec();
         r.extend_from_slice(target);
         r.extend_from_slice(b" HTTP/1.1\r\nhost: x\r\n");
+        r.extend_from_slice(auth.as_bytes());
         r.extend_from_slice(extra);
         r.extend_from_slice(b"\r\n");
         r
@@ -327,7 +329,12 @@ async fn protocol_level_errors_are_problems_too() {
         (get(b"/v1/organizations/\xc3\xa9", b""), 400),
         (get(b"/v1/organizations?external_id=\xff", b""), 400),
         (
-            b"POST /v1/organizations HTTP/1.1\r\nhost: x\r\nidempotency-key: a\x01b\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}".to_vec(),
+            [
+                b"POST /v1/organizations HTTP/1.1\r\nhost: x\r\n".as_slice(),
+                auth.as_bytes(),
+                b"idempotency-key: a\x01b\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}",
+            ]
+            .concat(),
             400,
         ),
         (b"NOT HTTP AT ALL\r\n\r\n".to_vec(), 400),

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod access;
 mod bad_input;
 mod cli;
 mod deletion_crash;

@@ -76,9 +76,14 @@ impl WebhookState {
 }
 
 /// Mounts `/v1/webhook-endpoints…` and `/v1/deliveries…`.
+/// Every webhook route.
+pub fn endpoints() -> Vec<problem::endpoints::Endpoint> {
+    routes::endpoints()
+}
+
 pub fn configure(state: Arc<WebhookState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::from(state));
-        routes::configure(cfg);
+        problem::endpoints::mount(cfg, routes::endpoints());
     }
 }

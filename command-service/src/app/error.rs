@@ -66,6 +66,9 @@ pub enum AppError {
     InvalidToken,
     #[error("the change requires `{0}`, which does not hold")]
     RequirementNotMet(String),
+    /// The caller's key may not do this at all (not a question of which object).
+    #[error("{0}")]
+    Forbidden(String),
     /// Still conflicting after the bounded retries.
     #[error("the objects were changed concurrently; retry the request")]
     Concurrent,

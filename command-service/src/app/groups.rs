@@ -10,7 +10,7 @@ use domain::{GroupId, MembershipId, OrganizationId};
 use store::RequestContext;
 
 use super::error::explain;
-use super::{event_data, execute, load, AppError, Kind, Written};
+use super::{event_data, execute, load, reach, AppError, Kind, Written};
 use crate::CommandState;
 
 /// The group is read from its own events, not its members' (a delete removes members first).
@@ -22,14 +22,20 @@ fn current(g: &Group) -> Option<GroupData> {
     g.current().cloned()
 }
 
-/// A live group (not deleted).
-async fn live(state: &CommandState, id: &GroupId) -> Result<GroupData, AppError> {
+/// A live group (not deleted) the caller reaches.
+async fn live(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &GroupId,
+) -> Result<GroupData, AppError> {
     let id = id.to_string();
     let group: Group = load(&state.groups, &id).await?;
-    group
+    let current = group
         .current()
         .cloned()
-        .ok_or(AppError::NotFound(Kind::Group, id))
+        .ok_or_else(|| AppError::NotFound(Kind::Group, id.clone()))?;
+    reach(ctx, &current.organization_id, Kind::Group, &id)?;
+    Ok(current)
 }
 
 pub async fn create(
@@ -39,6 +45,7 @@ pub async fn create(
     name: GroupName,
     description: Option<Description>,
 ) -> Result<Written<GroupData>, AppError> {
+    reach(ctx, org, Kind::Organization, &org.to_string())?;
     let org_str = org.to_string();
     let organization: Organization = load(&state.organizations, &org_str).await?;
     if organization.current().is_none() {
@@ -71,7 +78,7 @@ async fn change(
     id: &GroupId,
     command: GroupCommand,
 ) -> Result<Written<GroupData>, AppError> {
-    let group = live(state, id).await?;
+    let group = live(state, ctx, id).await?;
     let org = group.organization_id.to_string();
     let id = id.to_string();
     execute(
@@ -125,12 +132,13 @@ pub async fn add_member(
     id: &GroupId,
     membership_id: &MembershipId,
 ) -> Result<Added, AppError> {
-    let group = live(state, id).await?;
+    let group = live(state, ctx, id).await?;
     let m_str = membership_id.to_string();
     let membership: Membership = load(&state.memberships, &m_str).await?;
     let Some(m) = membership.current() else {
         return Err(AppError::NotFound(Kind::Membership, m_str));
     };
+    reach(ctx, &m.organization_id, Kind::Membership, &m_str)?;
     if m.organization_id != group.organization_id {
         return Err(AppError::WrongOrganization(m_str));
     }
@@ -182,7 +190,7 @@ pub async fn remove_member(
     id: &GroupId,
     membership_id: &MembershipId,
 ) -> Result<Written<GroupMember>, AppError> {
-    let group = live(state, id).await?;
+    let group = live(state, ctx, id).await?;
     let (id_str, org) = (id.to_string(), group.organization_id.to_string());
     let command = GroupCommand::RemoveMember {
         membership_id: *membership_id,

@@ -16,7 +16,9 @@ use sha2::{Digest, Sha256};
 use store::{CommandError, RequestContext, StoreError, UnitOfWork};
 
 use super::error::explain;
-use super::{commit, event_data, execute, load, roles, with_retries, AppError, Kind, Try, Written};
+use super::{
+    commit, event_data, execute, load, reach, roles, with_retries, AppError, Kind, Try, Written,
+};
 use crate::CommandState;
 
 /// A fresh one-time token (256 random bits) and the hash that is all we keep of it.
@@ -70,6 +72,7 @@ pub async fn create(
     org: &OrganizationId,
     input: NewInvitation,
 ) -> Result<Issued, AppError> {
+    reach(ctx, org, Kind::Organization, &org.to_string())?;
     roles::check(state, org, &input.roles).await?;
     let (token, hash) = new_token();
     let now = Utc::now();
@@ -97,13 +100,19 @@ pub async fn create(
     Ok(Issued { invitation, token })
 }
 
-/// An invitation that exists (in any state).
-async fn existing(state: &CommandState, id: &InvitationId) -> Result<InvitationData, AppError> {
+/// An invitation that exists (in any state) and the caller reaches.
+async fn existing(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &InvitationId,
+) -> Result<InvitationData, AppError> {
     let id = id.to_string();
     let invitation: Invitation = load(&state.invitations, &id).await?;
-    invitation
+    let data = invitation
         .state
-        .ok_or(AppError::NotFound(Kind::Invitation, id))
+        .ok_or_else(|| AppError::NotFound(Kind::Invitation, id.clone()))?;
+    reach(ctx, &data.organization_id, Kind::Invitation, &id)?;
+    Ok(data)
 }
 
 /// A new token for a pending invitation, and the same lifetime as granted, counted from now (a
@@ -113,7 +122,7 @@ pub async fn resend(
     ctx: &RequestContext,
     id: &InvitationId,
 ) -> Result<Issued, AppError> {
-    let before = existing(state, id).await?;
+    let before = existing(state, ctx, id).await?;
     let (token, hash) = new_token();
     let now = Utc::now();
     let command = InvitationCommand::Resend {
@@ -139,7 +148,7 @@ pub async fn revoke(
     ctx: &RequestContext,
     id: &InvitationId,
 ) -> Result<Written<InvitationData>, AppError> {
-    let before = existing(state, id).await?;
+    let before = existing(state, ctx, id).await?;
     let command = InvitationCommand::Revoke { at: Utc::now() };
     let (id, org) = (id.to_string(), before.organization_id.to_string());
     execute(
@@ -209,6 +218,7 @@ pub async fn accept(
             return Err(AppError::NotFound(Kind::Invitation, id_str.clone()).into());
         };
         let org = pending.organization_id;
+        reach(ctx, &org, Kind::Invitation, &id_str)?;
         let org_str = org.to_string();
         let subject = Subject::User(user_id.clone());
         let subject_key = claims::membership_subject(&org, &subject);

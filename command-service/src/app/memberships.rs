@@ -14,7 +14,9 @@ use futures::StreamExt;
 use store::{CommandError, RequestContext, UnitOfWork};
 
 use super::error::explain;
-use super::{commit, event_data, execute, load, roles, with_retries, AppError, Kind, Try, Written};
+use super::{
+    commit, event_data, execute, load, reach, roles, with_retries, AppError, Kind, Try, Written,
+};
 use crate::CommandState;
 
 /// A subject to make a member, with its roles and attributes.
@@ -51,6 +53,7 @@ pub async fn join(
     org: &OrganizationId,
     input: NewMembership,
 ) -> Result<Joined, AppError> {
+    reach(ctx, org, Kind::Organization, &org.to_string())?;
     roles::check(state, org, &input.roles).await?;
     let org_str = org.to_string();
     let key = claims::membership_subject(org, &input.subject);
@@ -111,28 +114,37 @@ pub async fn join(
 }
 
 /// Joins every item on its own ([`join`]); one failing does not stop the others. The results are
-/// in the order of `items`.
+/// in the order of `items`. An organization that is not there (or not the caller's) fails the
+/// whole import.
 pub async fn import(
     state: &CommandState,
     ctx: &RequestContext,
     org: &OrganizationId,
     items: Vec<NewMembership>,
-) -> Vec<Result<Joined, AppError>> {
-    futures::stream::iter(items)
+) -> Result<Vec<Result<Joined, AppError>>, AppError> {
+    reach(ctx, org, Kind::Organization, &org.to_string())?;
+    roles::check(state, org, &BTreeSet::new()).await?;
+    Ok(futures::stream::iter(items)
         .map(|item| join(state, ctx, org, item))
         .buffered(IMPORT_CONCURRENCY)
         .collect()
-        .await
+        .await)
 }
 
-/// A live membership (not deleted).
-async fn live(state: &CommandState, id: &MembershipId) -> Result<MembershipData, AppError> {
+/// A live membership (not deleted) the caller reaches.
+async fn live(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &MembershipId,
+) -> Result<MembershipData, AppError> {
     let id = id.to_string();
     let membership: Membership = load(&state.memberships, &id).await?;
-    membership
+    let current = membership
         .current()
         .cloned()
-        .ok_or(AppError::NotFound(Kind::Membership, id))
+        .ok_or_else(|| AppError::NotFound(Kind::Membership, id.clone()))?;
+    reach(ctx, &current.organization_id, Kind::Membership, &id)?;
+    Ok(current)
 }
 
 /// Runs `command` on a live membership.
@@ -142,7 +154,7 @@ async fn change(
     id: &MembershipId,
     command: MembershipCommand,
 ) -> Result<Written<MembershipData>, AppError> {
-    let membership = live(state, id).await?;
+    let membership = live(state, ctx, id).await?;
     let (id, org) = (id.to_string(), membership.organization_id.to_string());
     execute(
         &state.memberships,
@@ -164,7 +176,7 @@ pub async fn update(
     attributes: Option<Attributes>,
 ) -> Result<Written<MembershipData>, AppError> {
     if let Some(roles) = &roles {
-        let membership = live(state, id).await?;
+        let membership = live(state, ctx, id).await?;
         roles::check(state, &membership.organization_id, roles).await?;
     }
     let command = MembershipCommand::Update {
@@ -219,6 +231,7 @@ pub async fn leave(
         let Some(before) = membership.state.current().cloned() else {
             return Err(AppError::NotFound(Kind::Membership, id_str.clone()).into());
         };
+        reach(ctx, &before.organization_id, Kind::Membership, &id_str)?;
         let org = before.organization_id.to_string();
         let mut unit = UnitOfWork::new();
         let groups_prefix = claims::membership_groups_prefix(id);

@@ -84,6 +84,21 @@ pub(crate) async fn holders(state: &CommandState, prefix: &str) -> Result<Vec<St
     Ok(ids)
 }
 
+/// An object of an organization the caller does not reach is, to it, not there: the same answer
+/// as for one that does not exist, so ids cannot be probed.
+pub(crate) fn reach(
+    ctx: &RequestContext,
+    org: &domain::OrganizationId,
+    kind: Kind,
+    id: &str,
+) -> Result<(), AppError> {
+    if ctx.reaches(org) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(kind, id.to_owned()))
+    }
+}
+
 /// The object a committed event carries (its `data`).
 pub(crate) fn event_data<T: DeserializeOwned>(event: &Committed) -> Result<T, AppError> {
     serde_json::from_value(event.payload["data"].clone()).map_err(|e| {

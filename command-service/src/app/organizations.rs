@@ -12,7 +12,7 @@ use store::{CommandError, RequestContext, UnitOfWork};
 
 use super::error::explain;
 use super::memberships::{leave, Leave};
-use super::{commit, execute, holders, with_retries, AppError, Kind, Try, Written};
+use super::{commit, execute, holders, reach, with_retries, AppError, Kind, Try, Written};
 use crate::CommandState;
 
 /// Creating also seeds the built-in roles: the organization is read from its own event, at the
@@ -26,6 +26,11 @@ pub async fn create(
     ctx: &RequestContext,
     input: CreateOrganization,
 ) -> Result<Written<OrganizationData>, AppError> {
+    if ctx.limited_to.is_some() {
+        return Err(AppError::Forbidden(
+            "an organization key cannot create organizations".into(),
+        ));
+    }
     let id = input.id.to_string();
     let command = OrganizationCommand::Create(input);
     execute(
@@ -45,6 +50,7 @@ pub async fn update(
     id: &OrganizationId,
     input: UpdateOrganization,
 ) -> Result<Written<OrganizationData>, AppError> {
+    reach(ctx, id, Kind::Organization, &id.to_string())?;
     let id = id.to_string();
     let command = OrganizationCommand::Update(input);
     execute(
@@ -67,6 +73,7 @@ pub async fn request_deletion(
     ctx: &RequestContext,
     id: &OrganizationId,
 ) -> Result<Written<OrganizationData>, AppError> {
+    reach(ctx, id, Kind::Organization, &id.to_string())?;
     let id = id.to_string();
     let command = OrganizationCommand::Delete { at: Utc::now() };
     execute(

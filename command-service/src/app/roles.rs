@@ -11,7 +11,7 @@ use domain::{claims, OrganizationId};
 use store::{CommandError, RequestContext};
 
 use super::error::explain;
-use super::{execute, holders, load, AppError, Kind, Written};
+use super::{execute, holders, load, reach, AppError, Kind, Written};
 use crate::CommandState;
 
 /// Runs a catalogue command; the role from its event, or (no change) from the catalogue.
@@ -22,6 +22,7 @@ async fn run(
     slug: &RoleSlug,
     command: OrganizationCommand,
 ) -> Result<Written<RoleData>, AppError> {
+    reach(ctx, org, Kind::Organization, &org.to_string())?;
     let org = org.to_string();
     execute(
         &state.organizations,

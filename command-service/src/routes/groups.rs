@@ -8,15 +8,19 @@ use domain::{GroupId, MembershipId, OrganizationId};
 use serde::Deserialize;
 
 use crate::app::groups as app;
-use crate::problem::{nullable, present, resource, Body, Fields, Problem};
+use crate::problem::endpoints::{self as e, Endpoint};
+use crate::problem::{nullable, present, Body, Fields, Problem};
 use crate::request::{context, path_id, respond};
 use crate::CommandState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/v1/organizations/{org_id}/groups").post(create))
-        .service(resource("/v1/groups/{id}").patch(update).delete(delete))
-        .service(resource("/v1/groups/{id}/members").post(add_member))
-        .service(resource("/v1/groups/{id}/members/{membership_id}").delete(remove_member));
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        e::post("/v1/organizations/{org_id}/groups", create),
+        e::patch("/v1/groups/{id}", update),
+        e::delete("/v1/groups/{id}", delete),
+        e::post("/v1/groups/{id}/members", add_member),
+        e::delete("/v1/groups/{id}/members/{membership_id}", remove_member),
+    ]
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,7 +61,7 @@ async fn create(
         .description
         .and_then(|d| fields.check("description", Description::parse(&d)));
     let name = fields.done(name)?;
-    let written = app::create(&state, &context(&req), &org, name, description).await?;
+    let written = app::create(&state, &context(&req)?, &org, name, description).await?;
     respond(StatusCode::CREATED, OBJECT, &written)
 }
 
@@ -75,7 +79,7 @@ async fn update(
     let description =
         fields.check_nullable("description", input.description, |d| Description::parse(&d));
     fields.finish()?;
-    let written = app::update(&state, &context(&req), &id, name, description).await?;
+    let written = app::update(&state, &context(&req)?, &id, name, description).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }
 
@@ -85,7 +89,7 @@ async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let id: GroupId = path_id("id", &path)?;
-    let written = app::delete(&state, &context(&req), &id).await?;
+    let written = app::delete(&state, &context(&req)?, &id).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }
 
@@ -98,7 +102,7 @@ async fn add_member(
 ) -> Result<HttpResponse, Problem> {
     let id: GroupId = path_id("id", &path)?;
     let membership_id: MembershipId = path_id("membership_id", &input.membership_id)?;
-    let added = app::add_member(&state, &context(&req), &id, &membership_id).await?;
+    let added = app::add_member(&state, &context(&req)?, &id, &membership_id).await?;
     let status = if added.added {
         StatusCode::CREATED
     } else {
@@ -114,6 +118,6 @@ async fn remove_member(
 ) -> Result<HttpResponse, Problem> {
     let id: GroupId = path_id("id", &path.0)?;
     let membership_id: MembershipId = path_id("membership_id", &path.1)?;
-    let written = app::remove_member(&state, &context(&req), &id, &membership_id).await?;
+    let written = app::remove_member(&state, &context(&req)?, &id, &membership_id).await?;
     respond(StatusCode::OK, MEMBER, &written)
 }

@@ -14,15 +14,18 @@ use serde_json::Value;
 
 use crate::app::invitations::{self as app, Issued, NewInvitation};
 use crate::app::Written;
-use crate::problem::{resource, Body, Fields, Problem};
+use crate::problem::endpoints::{self as e, Endpoint};
+use crate::problem::{Body, Fields, Problem};
 use crate::request::{context, path_id, roles, with_position};
 use crate::CommandState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/v1/organizations/{org_id}/invitations").post(create))
-        .service(resource("/v1/invitations/{id}/resend").post(resend))
-        .service(resource("/v1/invitations/{id}/revoke").post(revoke))
-        .service(resource("/v1/invitations/{id}/accept").post(accept));
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        e::post("/v1/organizations/{org_id}/invitations", create),
+        e::post("/v1/invitations/{id}/resend", resend),
+        e::post("/v1/invitations/{id}/revoke", revoke),
+        e::post("/v1/invitations/{id}/accept", accept),
+    ]
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,7 +108,7 @@ async fn create(
         lifetime,
         inviter_user_id,
     };
-    let written = app::create(&state, &context(&req), &org, input).await?;
+    let written = app::create(&state, &context(&req)?, &org, input).await?;
     issued(StatusCode::CREATED, &written)
 }
 
@@ -117,7 +120,7 @@ async fn resend(
     let id: InvitationId = path_id("id", &path)?;
     issued(
         StatusCode::OK,
-        &app::resend(&state, &context(&req), &id).await?,
+        &app::resend(&state, &context(&req)?, &id).await?,
     )
 }
 
@@ -127,7 +130,7 @@ async fn revoke(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let id: InvitationId = path_id("id", &path)?;
-    let written = app::revoke(&state, &context(&req), &id).await?;
+    let written = app::revoke(&state, &context(&req)?, &id).await?;
     respond(StatusCode::OK, &written, None, None)
 }
 
@@ -147,7 +150,7 @@ async fn accept(
         fields.fail("accept_token", "accept_token must not be empty");
     }
     let user_id = fields.done(user_id)?;
-    let accepted = app::accept(&state, &context(&req), &id, &user_id, &input.accept_token).await?;
+    let accepted = app::accept(&state, &context(&req)?, &id, &user_id, &input.accept_token).await?;
     let membership = serde_json::to_value(&accepted.membership).map_err(|_| Problem::internal())?;
     let written = Written {
         object: accepted.invitation,

@@ -12,20 +12,20 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::app::memberships::{self as app, Joined, Leave, NewMembership};
-use crate::problem::{present, resource, Body, Fields, Problem};
+use crate::problem::endpoints::{self as e, Endpoint};
+use crate::problem::{present, Body, Fields, Problem};
 use crate::request::{context, path_id, respond, roles, shown, with_position};
 use crate::CommandState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/v1/organizations/{org_id}/memberships").post(create))
-        .service(resource("/v1/organizations/{org_id}/memberships/bulk").post(bulk))
-        .service(
-            resource("/v1/memberships/{id}")
-                .patch(update)
-                .delete(delete),
-        )
-        .service(resource("/v1/memberships/{id}/deactivate").post(deactivate))
-        .service(resource("/v1/memberships/{id}/reactivate").post(reactivate));
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        e::post("/v1/organizations/{org_id}/memberships", create),
+        e::post("/v1/organizations/{org_id}/memberships/bulk", bulk),
+        e::patch("/v1/memberships/{id}", update),
+        e::delete("/v1/memberships/{id}", delete),
+        e::post("/v1/memberships/{id}/deactivate", deactivate),
+        e::post("/v1/memberships/{id}/reactivate", reactivate),
+    ]
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,7 +107,7 @@ async fn create(
 ) -> Result<HttpResponse, Problem> {
     let org: OrganizationId = path_id("org_id", &path)?;
     let input = new_membership(input)?;
-    let j = app::join(&state, &context(&req), &org, input).await?;
+    let j = app::join(&state, &context(&req)?, &org, input).await?;
     respond(joined(&j), OBJECT, &j.membership)
 }
 
@@ -136,8 +136,8 @@ async fn bulk(
         .iter()
         .filter_map(|p| p.as_ref().ok().cloned())
         .collect();
-    let mut imported = app::import(&state, &context(&req), &org, valid)
-        .await
+    let mut imported = app::import(&state, &context(&req)?, &org, valid)
+        .await?
         .into_iter();
     let mut results = Vec::with_capacity(parsed.len());
     let (mut succeeded, mut position) = (0, 0);
@@ -185,7 +185,7 @@ async fn update(
         .attributes
         .and_then(|a| fields.check("attributes", Attributes::parse(a)));
     fields.finish()?;
-    let written = app::update(&state, &context(&req), &id, roles, attributes).await?;
+    let written = app::update(&state, &context(&req)?, &id, roles, attributes).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }
 
@@ -197,7 +197,7 @@ async fn leave(
     how: Leave,
 ) -> Result<HttpResponse, Problem> {
     let id: MembershipId = path_id("id", raw)?;
-    let written = app::leave(state, &context(req), &id, how).await?;
+    let written = app::leave(state, &context(req)?, &id, how).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }
 
@@ -223,6 +223,6 @@ async fn reactivate(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let id: MembershipId = path_id("id", &path)?;
-    let written = app::reactivate(&state, &context(&req), &id).await?;
+    let written = app::reactivate(&state, &context(&req)?, &id).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }

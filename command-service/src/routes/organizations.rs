@@ -11,17 +11,17 @@ use domain::OrganizationId;
 use serde::Deserialize;
 
 use crate::app::organizations as app;
-use crate::problem::{nullable, present, resource, Body, Fields, Problem};
+use crate::problem::endpoints::{self as e, Endpoint};
+use crate::problem::{nullable, present, Body, Fields, Problem};
 use crate::request::{context, path_id, respond};
 use crate::CommandState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/v1/organizations").post(create))
-        .service(
-            resource("/v1/organizations/{org_id}")
-                .patch(update)
-                .delete(delete),
-        );
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        e::post("/v1/organizations", create),
+        e::patch("/v1/organizations/{org_id}", update),
+        e::delete("/v1/organizations/{org_id}", delete),
+    ]
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,7 +74,7 @@ async fn create(
         metadata,
         at: Utc::now(),
     };
-    let written = app::create(&state, &context(&req), input).await?;
+    let written = app::create(&state, &context(&req)?, input).await?;
     respond(StatusCode::CREATED, OBJECT, &written)
 }
 
@@ -104,7 +104,7 @@ async fn update(
         metadata,
         at: Utc::now(),
     };
-    let written = app::update(&state, &context(&req), &id, input).await?;
+    let written = app::update(&state, &context(&req)?, &id, input).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }
 
@@ -117,6 +117,6 @@ async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let id: OrganizationId = path_id("org_id", &path)?;
-    let written = app::request_deletion(&state, &context(&req), &id).await?;
+    let written = app::request_deletion(&state, &context(&req)?, &id).await?;
     respond(StatusCode::ACCEPTED, OBJECT, &written)
 }

@@ -48,6 +48,12 @@ impl From<AppError> for Problem {
                 "Invalid accept token",
                 "accept_token",
             ),
+            AppError::Forbidden(_) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "admin-key-required",
+                "Admin key required",
+                detail,
+            ),
             AppError::RequirementNotMet(_) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "requirement-not-met",

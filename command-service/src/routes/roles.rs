@@ -10,17 +10,17 @@ use domain::OrganizationId;
 use serde::Deserialize;
 
 use crate::app::roles as app;
-use crate::problem::{nullable, present, resource, Body, Fields, Problem};
+use crate::problem::endpoints::{self as e, Endpoint};
+use crate::problem::{nullable, present, Body, Fields, Problem};
 use crate::request::{context, path_id, respond};
 use crate::CommandState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/v1/organizations/{org_id}/roles").post(create))
-        .service(
-            resource("/v1/organizations/{org_id}/roles/{slug}")
-                .patch(update)
-                .delete(delete),
-        );
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        e::post("/v1/organizations/{org_id}/roles", create),
+        e::patch("/v1/organizations/{org_id}/roles/{slug}", update),
+        e::delete("/v1/organizations/{org_id}/roles/{slug}", delete),
+    ]
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,7 +77,7 @@ async fn create(
         permissions,
         at: Utc::now(),
     };
-    let written = app::create(&state, &context(&req), &org, input).await?;
+    let written = app::create(&state, &context(&req)?, &org, input).await?;
     respond(StatusCode::CREATED, OBJECT, &written)
 }
 
@@ -105,7 +105,7 @@ async fn update(
         permissions,
         at: Utc::now(),
     };
-    let written = app::update(&state, &context(&req), &org, input).await?;
+    let written = app::update(&state, &context(&req)?, &org, input).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }
 
@@ -117,6 +117,6 @@ async fn delete(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Problem> {
     let (org, slug) = role_path(&path)?;
-    let written = app::delete(&state, &context(&req), &org, &slug).await?;
+    let written = app::delete(&state, &context(&req)?, &org, &slug).await?;
     respond(StatusCode::ACCEPTED, OBJECT, &written)
 }

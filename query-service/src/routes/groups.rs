@@ -1,5 +1,6 @@
 //! `GET /v1/organizations/{id}/groups`, `/v1/groups/{id}[/members]`.
 
+use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
 use problem::Problem;
 use store::queries::groups;
@@ -10,6 +11,7 @@ use paging::{Params, Spec};
 
 pub async fn of_organization(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -17,7 +19,7 @@ pub async fn of_organization(
     let id = ids::organization(&path)?;
     let scope = format!("groups:{id}");
     let page = state.page(&params, &scope).await?;
-    require(&state, &id).await?;
+    require(&state, &caller, &id).await?;
     state
         .list(
             groups::of_organization(&state.pool, &id, params.get("name"), &page).await,
@@ -28,6 +30,7 @@ pub async fn of_organization(
 
 pub async fn get(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -35,11 +38,12 @@ pub async fn get(
     let id = ids::group(&path)?;
     state.caught_up(params.min_position).await?;
     let row = groups::get(&state.pool, &id).await?;
-    found(row, "group", &id)
+    found(&caller, row, "group", &id)
 }
 
 pub async fn members(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -47,7 +51,7 @@ pub async fn members(
     let id = ids::group(&path)?;
     let scope = format!("group-members:{id}");
     let page = state.page(&params, &scope).await?;
-    exists(groups::get(&state.pool, &id).await, "group", &id)?;
+    exists(&caller, groups::get(&state.pool, &id).await, "group", &id)?;
     state
         .list(groups::members(&state.pool, &id, &page).await, &scope)
         .await

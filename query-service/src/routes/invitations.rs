@@ -1,5 +1,6 @@
 //! `GET /v1/organizations/{id}/invitations`, `/v1/invitations/{id}`.
 
+use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
 use problem::Problem;
 use store::queries::invitations;
@@ -12,6 +13,7 @@ const STATES: [&str; 4] = ["pending", "accepted", "revoked", "expired"];
 
 pub async fn of_organization(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -20,7 +22,7 @@ pub async fn of_organization(
     let invitation_state = params.one_of("state", &STATES)?;
     let scope = format!("invitations:{id}");
     let page = state.page(&params, &scope).await?;
-    require(&state, &id).await?;
+    require(&state, &caller, &id).await?;
     state
         .list(
             invitations::of_organization(
@@ -38,6 +40,7 @@ pub async fn of_organization(
 
 pub async fn get(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -45,5 +48,5 @@ pub async fn get(
     let id = ids::invitation(&path)?;
     state.caught_up(params.min_position).await?;
     let row = invitations::get(&state.pool, &id).await?;
-    found(row, "invitation", &id)
+    found(&caller, row, "invitation", &id)
 }

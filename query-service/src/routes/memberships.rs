@@ -1,6 +1,7 @@
 //! `GET /v1/organizations/{id}/memberships`, `/v1/memberships/{id}[/groups]`,
 //! `/v1/users/{user_id}/memberships`.
 
+use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
 use problem::Problem;
 use serde_json::{json, Value};
@@ -40,6 +41,7 @@ fn attribute_alternatives(key: &str, value: &str) -> Vec<Value> {
 
 pub async fn of_organization(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -62,7 +64,7 @@ pub async fn of_organization(
     };
     let scope = format!("memberships:{id}");
     let page = state.page(&params, &scope).await?;
-    require(&state, &id).await?;
+    require(&state, &caller, &id).await?;
     state
         .list(
             memberships::of_organization(&state.pool, &id, &filter, &page).await,
@@ -73,6 +75,7 @@ pub async fn of_organization(
 
 pub async fn get(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -80,12 +83,13 @@ pub async fn get(
     let id = ids::membership(&path)?;
     state.caught_up(params.min_position).await?;
     let row = memberships::get(&state.pool, &id).await?;
-    found(row, "membership", &id)
+    found(&caller, row, "membership", &id)
 }
 
 /// The groups a membership belongs to.
 pub async fn groups(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -93,15 +97,22 @@ pub async fn groups(
     let id = ids::membership(&path)?;
     let scope = format!("membership-groups:{id}");
     let page = state.page(&params, &scope).await?;
-    exists(memberships::get(&state.pool, &id).await, "membership", &id)?;
+    exists(
+        &caller,
+        memberships::get(&state.pool, &id).await,
+        "membership",
+        &id,
+    )?;
     state
         .list(groups::of_membership(&state.pool, &id, &page).await, &scope)
         .await
 }
 
-/// A user's memberships in every organization (an unknown user simply has none).
+/// A user's memberships in every organization (an unknown user simply has none); for an
+/// organization key, in its own.
 pub async fn of_user(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -111,9 +122,17 @@ pub async fn of_user(
     let status = status(&params)?;
     let scope = format!("user-memberships:{}", user.as_str());
     let page = state.page(&params, &scope).await?;
+    let only = caller.organization.map(|o| o.to_string());
     state
         .list(
-            memberships::of_user(&state.pool, user.as_str(), status.as_deref(), &page).await,
+            memberships::of_user(
+                &state.pool,
+                user.as_str(),
+                status.as_deref(),
+                only.as_deref(),
+                &page,
+            )
+            .await,
             &scope,
         )
         .await

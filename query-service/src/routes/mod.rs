@@ -49,6 +49,14 @@ fn routes() -> Vec<(&'static str, Route)> {
     ]
 }
 
+/// `(GET, path)` of every read route: what `configure` serves.
+pub fn table() -> Vec<(actix_web::http::Method, &'static str)> {
+    routes()
+        .into_iter()
+        .map(|(path, _)| (actix_web::http::Method::GET, path))
+        .collect()
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for (path, route) in routes() {
         // A resource-level guard lets other methods fall through to the command routes.

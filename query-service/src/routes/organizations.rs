@@ -1,11 +1,12 @@
 //! `GET /v1/organizations[/{id}[/roles|/claims]]`.
 
+use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
 use problem::Problem;
 use store::queries::memberships::Subject;
 use store::queries::{memberships, organizations};
 
-use crate::{exists, found, ids, QueryState};
+use crate::{found, ids, not_found, QueryState};
 use paging::{Params, Spec};
 
 const LIST: Spec = Spec::list(&["external_id"]);
@@ -16,13 +17,25 @@ const CLAIMS: Spec = Spec {
     attributes: false,
 };
 
-pub async fn list(state: web::Data<QueryState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
+/// Every organization; for an organization key, its own.
+pub async fn list(
+    state: web::Data<QueryState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &LIST)?;
     let scope = "organizations";
     let page = state.page(&params, scope).await?;
+    let only = caller.organization.map(|o| o.to_string());
     state
         .list(
-            organizations::list(&state.pool, params.get("external_id"), &page).await,
+            organizations::list(
+                &state.pool,
+                params.get("external_id"),
+                only.as_deref(),
+                &page,
+            )
+            .await,
             scope,
         )
         .await
@@ -30,6 +43,7 @@ pub async fn list(state: web::Data<QueryState>, req: HttpRequest) -> Result<Http
 
 pub async fn get(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -37,17 +51,22 @@ pub async fn get(
     let id = ids::organization(&path)?;
     state.caught_up(params.min_position).await?;
     let row = organizations::get(&state.pool, &id).await?;
-    found(row, "organization", &id)
+    found(&caller, row, "organization", &id)
 }
 
-/// 404 unless the organization exists (lists of an unknown organization are not just empty).
-pub(crate) async fn require(state: &QueryState, id: &str) -> Result<(), Problem> {
-    let found = organizations::exists(&state.pool, id).await;
-    exists(found.map(|f| f.then_some(())), "organization", id)
+/// 404 unless the organization exists and the caller reaches it (lists of an unknown
+/// organization are not just empty).
+pub(crate) async fn require(state: &QueryState, caller: &Caller, id: &str) -> Result<(), Problem> {
+    if caller.reaches_text(Some(id)) && organizations::exists(&state.pool, id).await? {
+        Ok(())
+    } else {
+        Err(not_found("organization", id))
+    }
 }
 
 pub async fn roles(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -55,7 +74,7 @@ pub async fn roles(
     let id = ids::organization(&path)?;
     let scope = format!("roles:{id}");
     let page = state.page(&params, &scope).await?;
-    require(&state, &id).await?;
+    require(&state, &caller, &id).await?;
     state
         .list(organizations::roles(&state.pool, &id, &page).await, &scope)
         .await
@@ -64,6 +83,7 @@ pub async fn roles(
 /// What an identity provider embeds in an access token for this organization.
 pub async fn claims(
     state: web::Data<QueryState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -86,6 +106,7 @@ pub async fn claims(
         }
     };
     state.caught_up(params.min_position).await?;
+    require(&state, &caller, &id).await?;
     let row = memberships::claims(&state.pool, &id, subject).await?;
     row.map(|claims| HttpResponse::Ok().json(claims))
         .ok_or_else(|| {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use domain::organization::{CreateOrganization, Organization, OrganizationCommand};
 use domain::values::{ExternalId, Metadata, OrganizationName};
-use domain::{Actor, OrganizationId};
+use domain::OrganizationId;
 use futures::TryStreamExt;
 use sqlx::PgPool;
 use store::embedded::{self, Binaries, Options, PostgresServer};
@@ -231,10 +231,7 @@ async fn append(args: &BenchArgs, pool: &PgPool) -> Result<f64, BenchError> {
             let commands = commands.clone();
             let done = done.clone();
             tokio::spawn(async move {
-                let ctx = RequestContext {
-                    actor: Actor::system(),
-                    request_id: "bench".into(),
-                };
+                let ctx = RequestContext::system("bench");
                 while Instant::now() < deadline {
                     let id = OrganizationId::new();
                     let command = OrganizationCommand::Create(CreateOrganization {

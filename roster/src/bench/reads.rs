@@ -81,6 +81,7 @@ pub async fn measure(
             queries: Some(Duration::from_secs(5)),
             webhooks: None,
             idempotency_ttl: crate::idempotency::DEFAULT_TTL,
+            key_cache_ttl: access::keys::DEFAULT_TTL,
         },
         listener,
         Duration::from_secs(1),
@@ -89,6 +90,20 @@ pub async fn measure(
     let handle = http.handle();
     tokio::spawn(http);
 
+    // Reads go through the edge as in production: with an API key (cached after its first use).
+    let key = access::manage::create(
+        pool,
+        access::manage::NewKey {
+            name: "bench".into(),
+            organization_id: None,
+            read_only: true,
+            expires_at: None,
+        },
+        &store::RequestContext::system("bench"),
+    )
+    .await
+    .map_err(|e| BenchError::Task(e.to_string()))?
+    .1;
     let secret = store::queries::secret(pool, "cursor").await?;
     let scope = format!("memberships:{org}");
     let list = format!("{base}/v1/organizations/{org}/memberships?limit={PAGE}");
@@ -104,9 +119,9 @@ pub async fn measure(
     };
 
     eprintln!("reads: first page over HTTP, {} clients …", args.clients);
-    let first_http = http_pages(args, vec![list.clone()]).await?;
+    let first_http = http_pages(args, &key, vec![list.clone()]).await?;
     eprintln!("reads: deep pages over HTTP …");
-    let deep_http = http_pages(args, deep).await?;
+    let deep_http = http_pages(args, &key, deep).await?;
     handle.stop(true).await;
 
     let columns =
@@ -161,8 +176,18 @@ pub async fn measure(
 }
 
 /// Pages per second with `clients` concurrent HTTP clients cycling through `urls`.
-async fn http_pages(args: &BenchArgs, urls: Vec<String>) -> Result<f64, BenchError> {
-    let client = reqwest::Client::new();
+async fn http_pages(args: &BenchArgs, key: &str, urls: Vec<String>) -> Result<f64, BenchError> {
+    let mut auth = reqwest::header::HeaderMap::new();
+    auth.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {key}")
+            .parse()
+            .map_err(|_| BenchError::Task("unusable key".into()))?,
+    );
+    let client = reqwest::Client::builder()
+        .default_headers(auth)
+        .build()
+        .map_err(|e| BenchError::Task(e.to_string()))?;
     let urls = Arc::new(urls);
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);

@@ -91,16 +91,22 @@ pub async fn of_organization(
 }
 
 /// A user's memberships across organizations.
+/// `only`: the one organization a caller reaches (an organization key), if so limited.
 pub async fn of_user(
     pool: &PgPool,
     user_id: &str,
     status: Option<&str>,
+    only: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<MembershipRow>, StoreError> {
     let mut qb = QueryBuilder::new("SELECT ");
     qb.push(COLUMNS)
         .push(" FROM rm_memberships m WHERE m.user_id = ")
         .push_bind(user_id.to_owned());
+    if let Some(only) = only {
+        qb.push(" AND m.organization_id = ")
+            .push_bind(only.to_owned());
+    }
     if let Some(status) = status {
         qb.push(" AND m.status = ").push_bind(status.to_owned());
     }

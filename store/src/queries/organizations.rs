@@ -42,14 +42,19 @@ pub struct RoleRow {
 const ORGANIZATION_COLUMNS: &str =
     "'organization' AS object, id, name, description, external_id, metadata, created_at, updated_at";
 
+/// `only`: the one organization a caller reaches (an organization key), if so limited.
 pub async fn list(
     pool: &PgPool,
     external_id: Option<&str>,
+    only: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<OrganizationRow>, StoreError> {
     let mut qb = QueryBuilder::new("SELECT ");
     qb.push(ORGANIZATION_COLUMNS)
         .push(", NULL::bigint AS member_count, NULL::bigint AS group_count FROM rm_organizations WHERE true");
+    if let Some(only) = only {
+        qb.push(" AND id = ").push_bind(only.to_owned());
+    }
     if let Some(external_id) = external_id {
         qb.push(" AND external_id = ")
             .push_bind(external_id.to_owned());

@@ -20,7 +20,23 @@ pub struct AppParts {
 pub struct TestApp {
     pub base: String,
     pub db: TestDb,
+    /// Sends the admin key with every request.
     pub client: reqwest::Client,
+    pub admin_key: String,
+}
+
+/// Makes an API key straight in the database (what `roster keys create` does): its secret.
+pub async fn make_key(pool: &sqlx::PgPool, organization: Option<&str>, read_only: bool) -> String {
+    let new = access::manage::NewKey {
+        name: "test".into(),
+        organization_id: organization.map(|o| o.parse().unwrap()),
+        read_only,
+        expires_at: None,
+    };
+    access::manage::create(pool, new, &store::RequestContext::system("test"))
+        .await
+        .unwrap()
+        .1
 }
 
 /// Delivery settings for tests: loopback receivers allowed, millisecond retries, short timeout.
@@ -106,6 +122,7 @@ impl TestApp {
                 queries: parts.queries,
                 webhooks: parts.webhooks,
                 idempotency_ttl: roster::idempotency::DEFAULT_TTL,
+                key_cache_ttl: access::keys::DEFAULT_TTL,
             },
             listener,
             Duration::from_secs(5),
@@ -119,11 +136,41 @@ impl TestApp {
             let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
             tokio::spawn(command_service::workflows::Workflows::new(state).run(role));
         }
+        // On a database without the schema (a readiness test) there is no key to make.
+        let admin_key = if store::migrate::is_current(&db.pool).await.unwrap_or(false) {
+            make_key(&db.pool, None, false).await
+        } else {
+            String::new()
+        };
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {admin_key}").parse().unwrap(),
+        );
         Self {
             base,
             db,
-            client: reqwest::Client::builder().build().unwrap(),
+            client: reqwest::Client::builder()
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+            admin_key,
         }
+    }
+
+    /// A client that sends `key` (or none) instead of the admin key.
+    pub fn client_with(&self, key: Option<&str>) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(key) = key {
+            headers.insert(
+                reqwest::header::AUTHORIZATION,
+                format!("Bearer {key}").parse().unwrap(),
+            );
+        }
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -257,7 +304,8 @@ impl TestApp {
     }
 
     pub async fn event_count(&self) -> i64 {
-        sqlx::query_scalar("SELECT count(*) FROM events")
+        // The test's own events: not the fixture's admin key (`api_key.created`).
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type <> 'api_key'")
             .fetch_one(&self.db.pool)
             .await
             .unwrap()

@@ -1,5 +1,6 @@
 //! Deliveries and their attempts; manual retry, recover and replay.
 
+use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::DeliveryId;
@@ -18,6 +19,7 @@ const STATUSES: [&str; 3] = ["pending", "succeeded", "failed"];
 
 pub async fn of_endpoint(
     state: web::Data<WebhookState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
@@ -26,16 +28,22 @@ pub async fn of_endpoint(
     let status = params.one_of("status", &STATUSES)?;
     let scope = format!("deliveries:{id}");
     let page = state.cursors.page(&params, &scope).await?;
-    load(&state, &id).await?;
+    load(&state, &caller, &id).await?;
     let rows = webhooks::list_deliveries(&state.pool, &id.to_string(), status, &page).await?;
     state.cursors.list(rows, &scope).await
 }
 
-async fn with_attempts(state: &WebhookState, id: &DeliveryId) -> Result<HttpResponse, Problem> {
+/// The delivery with its attempts, if the caller reaches its endpoint (else 404).
+async fn with_attempts(
+    state: &WebhookState,
+    caller: &Caller,
+    id: &DeliveryId,
+) -> Result<HttpResponse, Problem> {
     let id = id.to_string();
     let delivery = webhooks::get_delivery(&state.pool, &id)
         .await?
         .ok_or_else(|| not_found(&id))?;
+    reach(state, caller, &delivery.endpoint_id, &id).await?;
     let attempts = webhooks::attempts(&state.pool, &id).await?;
     let mut body = serde_json::to_value(delivery).map_err(|_| Problem::internal())?;
     body["attempts_log"] = json!(attempts);
@@ -46,23 +54,43 @@ fn not_found(id: &str) -> Problem {
     Problem::not_found(format!("there is no delivery {id}"))
 }
 
+/// 404 for delivery `id` unless the caller reaches its endpoint.
+async fn reach(
+    state: &WebhookState,
+    caller: &Caller,
+    endpoint_id: &str,
+    id: &str,
+) -> Result<(), Problem> {
+    let endpoint = endpoint_id.parse().map_err(|_| not_found(id))?;
+    load(state, caller, &endpoint)
+        .await
+        .map(drop)
+        .map_err(|_| not_found(id))
+}
+
 pub async fn get(
     state: web::Data<WebhookState>,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    with_attempts(&state, &delivery_id(&path)?).await
+    with_attempts(&state, &caller, &delivery_id(&path)?).await
 }
 
 /// Sends the delivery again now, with a fresh retry schedule.
 pub async fn retry(
     state: web::Data<WebhookState>,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let id = delivery_id(&path)?;
+    let delivery = webhooks::get_delivery(&state.pool, &id.to_string())
+        .await?
+        .ok_or_else(|| not_found(&id.to_string()))?;
+    reach(&state, &caller, &delivery.endpoint_id, &id.to_string()).await?;
     webhooks::requeue(&state.pool, &id.to_string())
         .await?
         .ok_or_else(|| not_found(&id.to_string()))?;
-    with_attempts(&state, &id).await
+    with_attempts(&state, &caller, &id).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +117,7 @@ fn position(n: i64) -> Result<i64, &'static str> {
 /// Requeues the endpoint's failed deliveries created since a time.
 pub async fn recover(
     state: web::Data<WebhookState>,
+    caller: Caller,
     path: web::Path<String>,
     Body(input): Body<RecoverBody>,
 ) -> Result<HttpResponse, Problem> {
@@ -96,7 +125,7 @@ pub async fn recover(
     let since = DateTime::parse_from_rfc3339(&input.since)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| Problem::field("since", "must be an RFC 3339 time"))?;
-    load(&state, &id).await?;
+    load(&state, &caller, &id).await?;
     let n = webhooks::recover(&state.pool, &id.to_string(), since).await?;
     Ok(accepted("webhook_recovery", n))
 }
@@ -104,6 +133,7 @@ pub async fn recover(
 /// Queues the events of a position range again for this endpoint (its filters apply).
 pub async fn replay(
     state: web::Data<WebhookState>,
+    caller: Caller,
     path: web::Path<String>,
     Body(input): Body<ReplayBody>,
 ) -> Result<HttpResponse, Problem> {
@@ -119,7 +149,7 @@ pub async fn replay(
         }
     }
     let from = fields.done(from)?;
-    let endpoint = load(&state, &id).await?;
+    let endpoint = load(&state, &caller, &id).await?;
     let feed = Feed::new(state.pool.clone());
     let to = match to {
         Some(to) => to,

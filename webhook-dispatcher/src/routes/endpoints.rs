@@ -1,5 +1,6 @@
 //! `/v1/webhook-endpoints`: create, list, read, update, delete, secrets, enable/disable.
 
+use access::Caller;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -122,8 +123,27 @@ fn not_found(id: &WebhookEndpointId) -> Problem {
     Problem::not_found(format!("there is no webhook endpoint {id}"))
 }
 
+/// An organization key's endpoints receive its own organization's events: another organization
+/// is not there (404), and an endpoint for every organization is not its to make (422).
+fn own_organization(caller: &Caller, org: Option<String>) -> Result<Option<String>, Problem> {
+    match (&caller.organization, org) {
+        (None, org) => Ok(org),
+        (Some(own), Some(org)) if org == own.to_string() => Ok(Some(org)),
+        (Some(_), Some(org)) => Err(Problem::not_found(format!(
+            "there is no organization {org}"
+        ))),
+        (Some(_), None) => Err(Problem::unprocessable(
+            "organization-key-scope",
+            "Organization key scope",
+            "organization_id",
+            "an organization key's endpoints receive its own organization's events only".into(),
+        )),
+    }
+}
+
 pub async fn create(
     state: web::Data<WebhookState>,
+    caller: Caller,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
     let mut fields = Fields::default();
@@ -147,6 +167,11 @@ pub async fn create(
         Some(s) => fields.check("secret", signing_secret(s)),
     };
     let (url, secret) = fields.done(url.zip(secret))?;
+    // An organization key's endpoint is for its organization, named or not.
+    let organization_id = own_organization(
+        &caller,
+        organization_id.or(caller.organization.map(|o| o.to_string())),
+    )?;
     let settings = EndpointSettings {
         url,
         description,
@@ -160,36 +185,44 @@ pub async fn create(
     Ok(HttpResponse::Created().json(row))
 }
 
+/// Every endpoint; for an organization key, its organization's.
 pub async fn list(
     state: web::Data<WebhookState>,
+    caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &Spec::list(&[]))?;
     let scope = "webhook-endpoints";
     let page = state.cursors.page(&params, scope).await?;
-    let rows = webhooks::list_endpoints(&state.pool, &page).await?;
+    let only = caller.organization.map(|o| o.to_string());
+    let rows = webhooks::list_endpoints(&state.pool, only.as_deref(), &page).await?;
     state.cursors.list(rows, scope).await
 }
 
+/// The endpoint, if the caller reaches it (else 404, as if there were none).
 pub(crate) async fn load(
     state: &WebhookState,
+    caller: &Caller,
     id: &WebhookEndpointId,
 ) -> Result<EndpointRow, Problem> {
     webhooks::get_endpoint(&state.pool, &id.to_string())
         .await?
+        .filter(|e| caller.reaches_text(e.organization_id.as_deref()))
         .ok_or_else(|| not_found(id))
 }
 
 pub async fn get(
     state: web::Data<WebhookState>,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
-    Ok(HttpResponse::Ok().json(load(&state, &id).await?))
+    Ok(HttpResponse::Ok().json(load(&state, &caller, &id).await?))
 }
 
 pub async fn update(
     state: web::Data<WebhookState>,
+    caller: Caller,
     path: web::Path<String>,
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
@@ -203,7 +236,10 @@ pub async fn update(
     let new_org = fields.check_nullable("organization_id", input.organization_id, organization_id);
     let new_rate = fields.check_nullable("rate_limit_per_s", input.rate_limit_per_s, rate);
     fields.finish()?;
-    let current = load(&state, &id).await?;
+    let current = load(&state, &caller, &id).await?;
+    let new_org = new_org
+        .map(|org| own_organization(&caller, org))
+        .transpose()?;
     if let Some(url) = &new_url {
         check_url(&state, url).await?;
     }
@@ -222,10 +258,11 @@ pub async fn update(
 
 pub async fn delete(
     state: web::Data<WebhookState>,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
-    let row = load(&state, &id).await?;
+    let row = load(&state, &caller, &id).await?;
     webhooks::delete_endpoint(&state.pool, &id.to_string()).await?;
     Ok(HttpResponse::Ok().json(row))
 }
@@ -248,18 +285,23 @@ async fn secrets(state: &WebhookState, id: &WebhookEndpointId) -> Result<HttpRes
 
 pub async fn secret(
     state: web::Data<WebhookState>,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    secrets(&state, &endpoint_id(&path)?).await
+    let id = endpoint_id(&path)?;
+    load(&state, &caller, &id).await?;
+    secrets(&state, &id).await
 }
 
 /// New secret (given as `key`, or generated); the old one keeps signing for the grace period.
 pub async fn rotate_secret(
     state: web::Data<WebhookState>,
+    caller: Caller,
     path: web::Path<String>,
     OptionalBody(body): OptionalBody<RotateBody>,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(&path)?;
+    load(&state, &caller, &id).await?;
     let mut fields = Fields::default();
     let key = match body.and_then(|b| b.key) {
         None => Some(signing::generate()),
@@ -277,10 +319,12 @@ pub async fn rotate_secret(
 
 async fn set_enabled(
     state: &WebhookState,
+    caller: &Caller,
     raw: &str,
     enabled: bool,
 ) -> Result<HttpResponse, Problem> {
     let id = endpoint_id(raw)?;
+    load(state, caller, &id).await?;
     let row = webhooks::set_enabled(
         &state.pool,
         &id.to_string(),
@@ -293,16 +337,18 @@ async fn set_enabled(
 }
 pub async fn enable(
     state: web::Data<WebhookState>,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    set_enabled(&state, &path, true).await
+    set_enabled(&state, &caller, &path, true).await
 }
 
 pub async fn disable(
     state: web::Data<WebhookState>,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    set_enabled(&state, &path, false).await
+    set_enabled(&state, &caller, &path, false).await
 }
 
 /// 202 with a count, for the bulk re-send routes.

@@ -1,8 +1,8 @@
 mod deliveries;
 mod endpoints;
 
-use actix_web::web;
-use problem::{resource, Problem};
+use problem::endpoints::{self as e, Endpoint};
+use problem::Problem;
 use serde_json::Value;
 
 /// An endpoint id from the path, parsed by the domain's one id parser (ULIDs in any case,
@@ -25,25 +25,28 @@ pub(crate) fn object(what: &str, mut fields: Value) -> Value {
     fields
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        resource("/v1/webhook-endpoints")
-            .post(endpoints::create)
-            .get(endpoints::list),
-    )
-    .service(
-        resource("/v1/webhook-endpoints/{id}")
-            .get(endpoints::get)
-            .patch(endpoints::update)
-            .delete(endpoints::delete),
-    )
-    .service(resource("/v1/webhook-endpoints/{id}/secret").get(endpoints::secret))
-    .service(resource("/v1/webhook-endpoints/{id}/rotate-secret").post(endpoints::rotate_secret))
-    .service(resource("/v1/webhook-endpoints/{id}/enable").post(endpoints::enable))
-    .service(resource("/v1/webhook-endpoints/{id}/disable").post(endpoints::disable))
-    .service(resource("/v1/webhook-endpoints/{id}/deliveries").get(deliveries::of_endpoint))
-    .service(resource("/v1/webhook-endpoints/{id}/recover").post(deliveries::recover))
-    .service(resource("/v1/webhook-endpoints/{id}/replay").post(deliveries::replay))
-    .service(resource("/v1/deliveries/{id}").get(deliveries::get))
-    .service(resource("/v1/deliveries/{id}/retry").post(deliveries::retry));
+/// Every webhook route.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        e::post("/v1/webhook-endpoints", endpoints::create),
+        e::get("/v1/webhook-endpoints", endpoints::list),
+        e::get("/v1/webhook-endpoints/{id}", endpoints::get),
+        e::patch("/v1/webhook-endpoints/{id}", endpoints::update),
+        e::delete("/v1/webhook-endpoints/{id}", endpoints::delete),
+        e::get("/v1/webhook-endpoints/{id}/secret", endpoints::secret),
+        e::post(
+            "/v1/webhook-endpoints/{id}/rotate-secret",
+            endpoints::rotate_secret,
+        ),
+        e::post("/v1/webhook-endpoints/{id}/enable", endpoints::enable),
+        e::post("/v1/webhook-endpoints/{id}/disable", endpoints::disable),
+        e::get(
+            "/v1/webhook-endpoints/{id}/deliveries",
+            deliveries::of_endpoint,
+        ),
+        e::post("/v1/webhook-endpoints/{id}/recover", deliveries::recover),
+        e::post("/v1/webhook-endpoints/{id}/replay", deliveries::replay),
+        e::get("/v1/deliveries/{id}", deliveries::get),
+        e::post("/v1/deliveries/{id}/retry", deliveries::retry),
+    ]
 }

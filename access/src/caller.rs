@@ -1,0 +1,70 @@
+//! Who is calling: the key the edge authenticated, and what it reaches.
+
+use std::future::{ready, Ready};
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use domain::{Actor, ApiKeyId, OrganizationId};
+use problem::Problem;
+use store::RequestContext;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub key_id: ApiKeyId,
+    /// Set for an organization key: the only organization it reaches.
+    pub organization: Option<OrganizationId>,
+    pub read_only: bool,
+}
+
+impl Caller {
+    /// An admin key reaches everything, and alone may manage keys and organizations.
+    pub fn is_admin(&self) -> bool {
+        self.organization.is_none()
+    }
+
+    pub fn reaches(&self, org: &OrganizationId) -> bool {
+        self.organization.is_none_or(|own| own == *org)
+    }
+
+    /// For rows that keep organization ids as text: an object of no organization (an endpoint
+    /// for every organization's events) is reached by admin keys only.
+    pub fn reaches_text(&self, org: Option<&str>) -> bool {
+        match (&self.organization, org) {
+            (None, _) => true,
+            (Some(own), Some(org)) => OrganizationId::parse(org).is_ok_and(|o| o == *own),
+            (Some(_), None) => false,
+        }
+    }
+
+    /// The actor every event this caller causes carries.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            kind: "api_key".into(),
+            id: Some(self.key_id.to_string()),
+        }
+    }
+
+    /// Who asked and what they reach, for the application layer.
+    pub fn context(&self, request_id: String) -> RequestContext {
+        RequestContext {
+            actor: self.actor(),
+            request_id,
+            limited_to: self.organization,
+        }
+    }
+}
+
+/// The caller the edge put on the request; a route reached without it is a configuration error,
+/// answered as unauthenticated rather than served.
+impl FromRequest for Caller {
+    type Error = Problem;
+    type Future = Ready<Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<Caller>()
+                .cloned()
+                .ok_or_else(crate::edge::unauthenticated_problem),
+        )
+    }
+}

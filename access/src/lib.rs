@@ -1,0 +1,34 @@
+//! Access to the API: API keys (their secrets, stored only as hashes; their management over HTTP
+//! and for the CLI), the edge check in front of every `/v1` route, and the `Caller` — the key a
+//! request was made with and what it reaches — that every service takes from the request.
+//!
+//! It never logs a secret, never stores one, and never answers differently for "no such
+//! organization" and "not yours": that decision is the services', through `Caller::reaches`.
+
+mod caller;
+pub mod edge;
+pub mod keys;
+pub mod manage;
+mod routes;
+pub mod secret;
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+pub use caller::Caller;
+pub use keys::Keys;
+pub use routes::KeyRoutes;
+
+/// The key management routes.
+pub fn endpoints() -> Vec<problem::endpoints::Endpoint> {
+    routes::endpoints()
+}
+
+/// Mounts the key management routes (`/v1/api-keys`).
+pub fn configure(state: Arc<KeyRoutes>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::from(state));
+        problem::endpoints::mount(cfg, routes::endpoints());
+    }
+}

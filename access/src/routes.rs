@@ -1,0 +1,170 @@
+//! `POST|GET /v1/api-keys`, `GET|DELETE /v1/api-keys/{id}`: admin keys only.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use domain::api_key::ApiKeyData;
+use domain::{ApiKeyId, OrganizationId};
+use paging::{Cursors, Params, Spec};
+use problem::endpoints::{self as e, Endpoint};
+use problem::{Body, Fields, Problem};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::caller::Caller;
+use crate::manage::{self, NewKey};
+
+/// What the key routes share.
+pub struct KeyRoutes {
+    pub pool: sqlx::PgPool,
+    cursors: Cursors,
+}
+
+impl KeyRoutes {
+    pub fn new(pool: sqlx::PgPool) -> Self {
+        Self {
+            cursors: Cursors::new(pool.clone()),
+            pool,
+        }
+    }
+}
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        e::post("/v1/api-keys", create),
+        e::get("/v1/api-keys", list),
+        e::get("/v1/api-keys/{id}", get),
+        e::delete("/v1/api-keys/{id}", revoke),
+    ]
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBody {
+    name: String,
+    organization_id: Option<String>,
+    #[serde(default)]
+    read_only: bool,
+    expires_at: Option<String>,
+}
+
+/// Managing keys takes an admin key: an organization key cannot widen its own reach.
+fn admin(caller: &Caller) -> Result<(), Problem> {
+    if caller.is_admin() {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "admin-key-required",
+            "Admin key required",
+            "only an admin key may manage API keys",
+        ))
+    }
+}
+
+fn shown(key: &ApiKeyData) -> Result<Value, Problem> {
+    let mut value = serde_json::to_value(key).map_err(|_| Problem::internal())?;
+    value["object"] = "api_key".into();
+    Ok(value)
+}
+
+fn key_id(raw: &str) -> Result<ApiKeyId, Problem> {
+    ApiKeyId::parse(raw).map_err(|e| Problem::field("id", e.to_string()))
+}
+
+fn request_id(req: &HttpRequest) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// 201 with the key and its `secret`, shown this once (never saved for an idempotent replay).
+async fn create(
+    state: web::Data<KeyRoutes>,
+    caller: Caller,
+    req: HttpRequest,
+    Body(input): Body<CreateBody>,
+) -> Result<HttpResponse, Problem> {
+    admin(&caller)?;
+    let mut fields = Fields::default();
+    let organization_id = input
+        .organization_id
+        .and_then(|o| fields.check("organization_id", OrganizationId::parse(&o)));
+    let expires_at = input.expires_at.and_then(|t| {
+        fields.check(
+            "expires_at",
+            DateTime::parse_from_rfc3339(&t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| "must be an RFC 3339 time"),
+        )
+    });
+    fields.finish()?;
+    let new = NewKey {
+        name: input.name,
+        organization_id,
+        read_only: input.read_only,
+        expires_at,
+    };
+    let (key, secret) = manage::create(&state.pool, new, &caller.context(request_id(&req)))
+        .await
+        .map_err(|e| match e.field() {
+            Some(field) => {
+                Problem::unprocessable("invalid-api-key", "Invalid API key", field, e.to_string())
+            }
+            None => match e {
+                manage::Invalid::Store(e) => e.into(),
+                _ => Problem::internal(),
+            },
+        })?;
+    let mut body = shown(&key)?;
+    body["secret"] = secret.into();
+    Ok(HttpResponse::Created().json(body))
+}
+
+async fn list(
+    state: web::Data<KeyRoutes>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, Problem> {
+    admin(&caller)?;
+    let params = Params::parse(&req, &Spec::list(&[]))?;
+    let scope = "api-keys";
+    let page = state.cursors.page(&params, scope).await?;
+    let rows = store::api_keys::list(&state.pool, &page).await?;
+    let rows = store::queries::Page {
+        rows: rows.rows.iter().map(shown).collect::<Result<Vec<_>, _>>()?,
+        before: rows.before,
+        after: rows.after,
+    };
+    state.cursors.list(rows, scope).await
+}
+
+async fn get(
+    state: web::Data<KeyRoutes>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    admin(&caller)?;
+    let id = key_id(&path)?;
+    let key = store::api_keys::get(&state.pool, &id)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("there is no API key {id}")))?;
+    Ok(HttpResponse::Ok().json(shown(&key)?))
+}
+
+/// Revokes the key: from the answer on, no process accepts it. Revoking it again changes nothing.
+async fn revoke(
+    state: web::Data<KeyRoutes>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    admin(&caller)?;
+    let id = key_id(&path)?;
+    let key = manage::revoke(&state.pool, &id, &caller.context(request_id(&req)))
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("there is no API key {id}")))?;
+    Ok(HttpResponse::Ok().json(shown(&key)?))
+}

@@ -1,0 +1,738 @@
+//! API keys at the edge: a matrix over every `/v1` route the router serves (read back from the
+//! route declarations, not kept by hand here): no key, a malformed header, a revoked or expired
+//! key → 401; an organization key on another organization's objects → 404 (and on admin-only
+//! routes → 403); a read-only key on a command → 403; the right key → success. Key management,
+//! actors in events, and revocation across processes.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::support::receiver::Receiver;
+use crate::support::{make_key, webhooks, TestApp};
+
+/// The objects of one organization that path parameters are filled with.
+struct Objects {
+    org: String,
+    membership: String,
+    /// A membership, group and invitations that the success pass consumes (deleted, accepted…).
+    spare_membership: String,
+    group: String,
+    spare_group: String,
+    invitation: String,
+    invitation_to_accept: (String, String),
+    invitation_to_revoke: String,
+    endpoint: String,
+    delivery: String,
+}
+
+async fn created(app: &TestApp, path: &str, body: Value) -> Value {
+    let res = app.post(path, body).await;
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, 201, "{path}: {body}");
+    body
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+async fn objects(app: &TestApp, name: &str, receiver: &Receiver) -> Objects {
+    let org = id(&created(app, "/v1/organizations", json!({ "name": name })).await);
+    let endpoint = id(&created(
+        app,
+        "/v1/webhook-endpoints",
+        json!({"url": receiver.url, "organization_id": org}),
+    )
+    .await);
+    created(
+        app,
+        &format!("/v1/organizations/{org}/roles"),
+        json!({"slug": "viewer", "name": "Viewer"}),
+    )
+    .await;
+    let member = |user: &str| {
+        let path = format!("/v1/organizations/{org}/memberships");
+        let body = json!({ "user_id": user });
+        async move { id(&created(app, &path, body).await) }
+    };
+    let membership = member("u1").await;
+    let spare_membership = member("u2").await;
+    let group = |n: &str| {
+        let path = format!("/v1/organizations/{org}/groups");
+        let body = json!({ "name": n });
+        async move { id(&created(app, &path, body).await) }
+    };
+    let (group, spare_group) = (group("g1").await, group("g2").await);
+    created(
+        app,
+        &format!("/v1/groups/{group}/members"),
+        json!({ "membership_id": membership }),
+    )
+    .await;
+    let invite = |email: &str| {
+        let path = format!("/v1/organizations/{org}/invitations");
+        let body = json!({ "email": email });
+        async move { created(app, &path, body).await }
+    };
+    let invitation = id(&invite("a@example.com").await);
+    let to_accept = invite("b@example.com").await;
+    let invitation_to_accept = (
+        id(&to_accept),
+        to_accept["accept_token"].as_str().unwrap().to_owned(),
+    );
+    let invitation_to_revoke = id(&invite("c@example.com").await);
+    // The dispatcher fans the organization's events out to its endpoint.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let delivery = loop {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM webhook_deliveries WHERE endpoint_id = $1 ORDER BY id LIMIT 1",
+        )
+        .bind(&endpoint)
+        .fetch_optional(&app.db.pool)
+        .await
+        .unwrap();
+        if let Some(d) = found {
+            break d;
+        }
+        assert!(Instant::now() < deadline, "no delivery was queued");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    Objects {
+        org,
+        membership,
+        spare_membership,
+        group,
+        spare_group,
+        invitation,
+        invitation_to_accept,
+        invitation_to_revoke,
+        endpoint,
+        delivery,
+    }
+}
+
+/// `template` with its parameters filled from `o` (`spare`: the objects a success may consume).
+fn fill(template: &str, o: &Objects, key: &str, spare: bool) -> String {
+    let kind = template.split('/').nth(2).unwrap_or_default();
+    let id = match kind {
+        "memberships" if spare => &o.spare_membership,
+        "memberships" => &o.membership,
+        // The spare group is deleted; members leave the group that has them.
+        "groups" if spare && !template.contains("{membership_id}") => &o.spare_group,
+        "groups" => &o.group,
+        "invitations" if spare && template.ends_with("/accept") => &o.invitation_to_accept.0,
+        "invitations" if spare && template.ends_with("/revoke") => &o.invitation_to_revoke,
+        "invitations" => &o.invitation,
+        "webhook-endpoints" => &o.endpoint,
+        "deliveries" => &o.delivery,
+        "api-keys" => key,
+        _ => "",
+    };
+    let path = template
+        .replace("{org_id}", &o.org)
+        .replace("{id}", id)
+        .replace("{slug}", "viewer")
+        .replace("{membership_id}", &o.membership)
+        .replace("{user_id}", "u1");
+    // The one route with a required query parameter.
+    if template.ends_with("/claims") {
+        return format!("{path}?user_id=u1");
+    }
+    path
+}
+
+/// A request that succeeds on each command route with the right key (the test fails for a route
+/// without one: a new route gets its sample here).
+fn sample_body(method: &Method, template: &str, o: &Objects) -> Option<Value> {
+    if *method == Method::GET || *method == Method::DELETE {
+        return Some(Value::Null);
+    }
+    Some(match (method.as_str(), template) {
+        ("POST", "/v1/organizations") => json!({"name": "Fresh"}),
+        ("PATCH", "/v1/organizations/{org_id}") => json!({"description": "patched"}),
+        ("POST", "/v1/organizations/{org_id}/roles") => {
+            json!({"slug": "auditor", "name": "Auditor"})
+        }
+        ("PATCH", "/v1/organizations/{org_id}/roles/{slug}") => json!({"name": "Viewer 2"}),
+        ("POST", "/v1/organizations/{org_id}/memberships") => json!({"user_id": "u9"}),
+        ("POST", "/v1/organizations/{org_id}/memberships/bulk") => {
+            json!({"items": [{"user_id": "u10"}]})
+        }
+        ("PATCH", "/v1/memberships/{id}") => json!({"attributes": {"team": "x"}}),
+        ("POST", "/v1/memberships/{id}/deactivate") => Value::Null,
+        ("POST", "/v1/memberships/{id}/reactivate") => Value::Null,
+        ("POST", "/v1/organizations/{org_id}/groups") => json!({"name": "g9"}),
+        ("PATCH", "/v1/groups/{id}") => json!({"description": "patched"}),
+        ("POST", "/v1/groups/{id}/members") => json!({"membership_id": o.membership}),
+        ("POST", "/v1/organizations/{org_id}/invitations") => json!({"email": "z@example.com"}),
+        ("POST", "/v1/invitations/{id}/resend") => Value::Null,
+        ("POST", "/v1/invitations/{id}/revoke") => Value::Null,
+        ("POST", "/v1/invitations/{id}/accept") => {
+            json!({"user_id": "u20", "accept_token": o.invitation_to_accept.1})
+        }
+        ("POST", "/v1/webhook-endpoints") => {
+            json!({"url": "http://127.0.0.1:9/other", "organization_id": o.org})
+        }
+        ("PATCH", "/v1/webhook-endpoints/{id}") => json!({"description": "patched"}),
+        ("POST", "/v1/webhook-endpoints/{id}/rotate-secret") => Value::Null,
+        ("POST", "/v1/webhook-endpoints/{id}/enable") => Value::Null,
+        ("POST", "/v1/webhook-endpoints/{id}/disable") => Value::Null,
+        ("POST", "/v1/webhook-endpoints/{id}/recover") => json!({"since": "2026-01-01T00:00:00Z"}),
+        ("POST", "/v1/webhook-endpoints/{id}/replay") => json!({"from_position": 1}),
+        ("POST", "/v1/deliveries/{id}/retry") => Value::Null,
+        ("POST", "/v1/api-keys") => json!({"name": "made in the matrix"}),
+        _ => return None,
+    })
+}
+
+async fn send(
+    app: &TestApp,
+    method: &Method,
+    path: &str,
+    authorization: Option<&str>,
+    body: &Value,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new().request(method.clone(), app.url(path));
+    if let Some(a) = authorization {
+        req = req.header("authorization", a);
+    }
+    if !body.is_null() {
+        req = req.json(body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    if status == 401 {
+        assert_eq!(
+            res.headers().get("www-authenticate").unwrap(),
+            "Bearer realm=\"roster\""
+        );
+    }
+    let is_problem = res
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    let value = res.json().await.unwrap_or(Value::Null);
+    if status >= 400 {
+        assert!(
+            is_problem,
+            "{method} {path}: {status} is not a problem: {value}"
+        );
+    }
+    (status, value)
+}
+
+fn bearer(key: &str) -> String {
+    format!("Bearer {key}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_route_needs_the_right_key() {
+    let app = TestApp::with_dispatcher(webhooks()).await;
+    tokio::spawn(projector::Projector::new(app.db.pool.clone()).run());
+    let receiver = Receiver::start().await;
+    let a = objects(&app, "Acme", &receiver).await;
+    let b = objects(&app, "Globex", &receiver).await;
+    let pool = &app.db.pool;
+    let org_key = make_key(pool, Some(&a.org), false).await;
+    let read_only = make_key(pool, None, true).await;
+    let revoked = make_key(pool, None, false).await;
+    let expired = make_key(pool, None, false).await;
+    let spare_key = make_key(pool, None, false).await;
+    let key_id = |secret: &str| {
+        let secret = secret.to_owned();
+        async move {
+            let hash = access::secret::hash(&secret);
+            sqlx::query_scalar::<_, String>("SELECT id FROM api_keys WHERE secret_sha256 = $1")
+                .bind(hash.as_slice())
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+    };
+    let res = app
+        .delete(&format!("/v1/api-keys/{}", key_id(&revoked).await))
+        .await;
+    assert_eq!(res.status(), 200);
+    sqlx::query("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1")
+        .bind(key_id(&expired).await)
+        .execute(pool)
+        .await
+        .unwrap();
+    let spare_key_id = key_id(&spare_key).await;
+
+    let routes: Vec<(Method, &str)> = roster::app::route_table()
+        .into_iter()
+        .filter(|(_, path)| path.starts_with("/v1/"))
+        .map(|(m, path)| (Method::from_bytes(m.as_str().as_bytes()).unwrap(), path))
+        .collect();
+    assert!(routes.len() >= 40, "{} routes", routes.len());
+    let overlong = format!("Bearer {}", "x".repeat(10_000));
+    let malformed = [
+        "Bearer".to_owned(),
+        "Basic dXNlcjpwYXNz".to_owned(),
+        "Bearer rk_live_short".to_owned(),
+        format!("Bearer {}x", app.admin_key),
+        format!("Bearer {}", &app.admin_key[..app.admin_key.len() - 1]),
+        format!("Bearer  {}", app.admin_key),
+        format!("Token {}", app.admin_key),
+        overlong,
+    ];
+    let mut checked = HashMap::new();
+    for (method, template) in &routes {
+        let path = fill(template, &a, &spare_key_id, false);
+        let body = sample_body(method, template, &a)
+            .unwrap_or_else(|| panic!("no sample request for {method} {template}: add one"));
+        let label = format!("{method} {template}");
+        // No key, a malformed one, a revoked one, an expired one: 401, and nothing runs.
+        assert_eq!(
+            send(&app, method, &path, None, &body).await.0,
+            401,
+            "{label}: no key"
+        );
+        for header in &malformed {
+            let shown = &header[..header.len().min(30)];
+            assert_eq!(
+                send(&app, method, &path, Some(header), &body).await.0,
+                401,
+                "{label}: {shown}"
+            );
+        }
+        for (what, key) in [("revoked", &revoked), ("expired", &expired)] {
+            assert_eq!(
+                send(&app, method, &path, Some(&bearer(key)), &body).await.0,
+                401,
+                "{label}: {what} key"
+            );
+        }
+        // A read-only key may not run a command.
+        if *method != Method::GET {
+            assert_eq!(
+                send(&app, method, &path, Some(&bearer(&read_only)), &body)
+                    .await
+                    .0,
+                403,
+                "{label}: read-only key"
+            );
+        }
+        // An organization key, on the other organization's objects.
+        let admin_only = template.starts_with("/v1/api-keys")
+            || (*method == Method::POST && *template == "/v1/organizations");
+        let of_b = fill(template, &b, &spare_key_id, false);
+        let body_of_b = sample_body(method, template, &b).unwrap();
+        let (status, answer) = send(&app, method, &of_b, Some(&bearer(&org_key)), &body_of_b).await;
+        let expected = if admin_only {
+            403
+        } else if template.contains("{org_id}")
+            || template.contains("{id}")
+            // The body names the other organization.
+            || (*template == "/v1/webhook-endpoints" && *method == Method::POST)
+        {
+            404
+        } else {
+            200 // a list: filtered to what the key reaches
+        };
+        assert_eq!(
+            status, expected,
+            "{label}: organization key on the other organization: {answer}"
+        );
+        let shown = answer.to_string();
+        for other in [&b.org, &b.membership, &b.group, &b.invitation, &b.endpoint] {
+            // Echoing what the caller sent tells it nothing; anything else of B would.
+            if !of_b.contains(other.as_str()) && !body_of_b.to_string().contains(other.as_str()) {
+                assert!(
+                    !shown.contains(other.as_str()),
+                    "{label} leaks {other}: {shown}"
+                );
+            }
+        }
+        checked.insert(label, status);
+    }
+    // The group add names another organization's membership in its body: 404 too.
+    let (status, _) = send(
+        &app,
+        &Method::POST,
+        &format!("/v1/groups/{}/members", a.group),
+        Some(&bearer(&org_key)),
+        &json!({"membership_id": b.membership}),
+    )
+    .await;
+    assert_eq!(status, 404, "another organization's membership in a body");
+
+    // Reads see every fixture.
+    let head = app.head().await;
+    let mut projected = store::checkpoints::watch(
+        app.db.pool.clone(),
+        projector::CONSUMER,
+        Duration::from_millis(20),
+    );
+    tokio::time::timeout(Duration::from_secs(30), projected.wait_for(|p| *p >= head))
+        .await
+        .unwrap()
+        .unwrap();
+
+    // The right key succeeds everywhere: the organization key on its own organization, an admin
+    // key where only an admin may go. Destructive routes go last.
+    let mut ordered = routes.clone();
+    ordered.sort_by_key(|(m, t)| (*m == Method::DELETE, *t == "/v1/organizations/{org_id}"));
+    for (method, template) in &ordered {
+        let admin_only = template.starts_with("/v1/api-keys")
+            || (*method == Method::POST && *template == "/v1/organizations");
+        let key = if admin_only { &app.admin_key } else { &org_key };
+        let path = fill(template, &a, &spare_key_id, true);
+        let body = sample_body(method, template, &a).unwrap();
+        let (status, answer) = send(&app, method, &path, Some(&bearer(key)), &body).await;
+        assert!(
+            (200..300).contains(&status),
+            "{method} {template} with the right key: {status} {answer}"
+        );
+    }
+    assert_eq!(checked.len(), routes.len());
+
+    // Lists an organization key gets are filtered to its organization.
+    let client = app.client_with(Some(&org_key));
+    let listed: Value = client
+        .get(app.url("/v1/organizations"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [a.org.as_str()]);
+}
+
+#[tokio::test]
+async fn keys_are_made_shown_once_listed_and_revoked_by_admin_keys_only() {
+    let app = TestApp::with_projector().await;
+    let acme = created(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let (org, at) = (id(&acme), acme["position"].as_i64().unwrap());
+    let res = app
+        .client
+        .post(app.url("/v1/api-keys"))
+        .header("idempotency-key", "make-billing-key")
+        .json(&json!({"name": "billing", "organization_id": org, "read_only": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let made: Value = res.json().await.unwrap();
+    let secret = made["secret"].as_str().unwrap().to_owned();
+    let key_id = id(&made);
+    assert!(
+        secret.starts_with("rk_live_") && secret.len() == 51,
+        "{secret}"
+    );
+    assert!(key_id.starts_with("key_"));
+    assert_eq!(made["organization_id"], org.as_str());
+    assert_eq!(made["read_only"], true);
+    assert_eq!(made["prefix"], &secret[..12]);
+    // A retry replays the answer without the secret: it is shown once.
+    let replayed: Value = app
+        .client
+        .post(app.url("/v1/api-keys"))
+        .header("idempotency-key", "make-billing-key")
+        .json(&json!({"name": "billing", "organization_id": org, "read_only": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(replayed["id"], key_id.as_str());
+    assert!(replayed.get("secret").is_none(), "{replayed}");
+
+    // Listed and read back, never with the secret; nor is it or its hash anywhere in the log.
+    let (status, listed) = app.get("/v1/api-keys").await;
+    assert_eq!(status, 200);
+    assert!(listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k["id"] == key_id.as_str()));
+    let (_, one) = app.get(&format!("/v1/api-keys/{key_id}")).await;
+    assert_eq!(one["name"], "billing");
+    let hash: String = access::secret::hash(&secret)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let log: Vec<String> = sqlx::query_scalar("SELECT payload::text || metadata::text FROM events")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(log
+        .iter()
+        .all(|e| !e.contains(&secret) && !e.contains(&hash)));
+    assert!(!listed.to_string().contains(&secret) && !one.to_string().contains(&secret));
+
+    // The new key reads its organization, may not write, and may not manage keys.
+    let billing = app.client_with(Some(&secret));
+    let res = billing
+        .get(app.url(&format!("/v1/organizations/{org}/roles?min_position={at}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = billing
+        .post(app.url(&format!("/v1/organizations/{org}/groups")))
+        .json(&json!({"name": "g"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let writer = make_key(&app.db.pool, Some(&org), false).await;
+    let writer = app.client_with(Some(&writer));
+    for (method, path) in [
+        (Method::GET, "/v1/api-keys".to_owned()),
+        (Method::POST, "/v1/api-keys".to_owned()),
+        (Method::DELETE, format!("/v1/api-keys/{key_id}")),
+    ] {
+        let res = writer
+            .request(method.clone(), app.url(&path))
+            .json(&json!({"name": "escalate"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{method} {path}");
+    }
+
+    // Bad input names the field: malformed is a 400, well-formed but unacceptable a 422.
+    for (body, status, field) in [
+        (
+            json!({"name": "x", "organization_id": "acme"}),
+            400,
+            "organization_id",
+        ),
+        (
+            json!({"name": "x", "expires_at": "tomorrow"}),
+            400,
+            "expires_at",
+        ),
+        (json!({"name": "x", "scopes": []}), 400, "scopes"),
+        (json!({"name": ""}), 422, "name"),
+        (
+            json!({"name": "x", "organization_id": "org_01JD0000000000000000000000"}),
+            422,
+            "organization_id",
+        ),
+        (
+            json!({"name": "x", "expires_at": "2001-01-01T00:00:00Z"}),
+            422,
+            "expires_at",
+        ),
+    ] {
+        let p = crate::support::problem(app.post("/v1/api-keys", body.clone()).await, status).await;
+        assert_eq!(crate::support::fields(&p), [field], "{body}");
+    }
+
+    // Revoked: refused from the answer on; revoking again changes nothing.
+    let res = app.delete(&format!("/v1/api-keys/{key_id}")).await;
+    assert_eq!(res.status(), 200);
+    let revoked: Value = res.json().await.unwrap();
+    assert!(revoked["revoked_at"].is_string());
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while billing
+        .get(app.url("/v1/organizations"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        != 401
+    {
+        assert!(Instant::now() < deadline, "the revoked key still works");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        app.delete(&format!("/v1/api-keys/{key_id}")).await.status(),
+        200
+    );
+    let events: Vec<(String, Value)> = sqlx::query_as(
+        "SELECT event_type, metadata FROM events WHERE aggregate_id = $1 ORDER BY sequence",
+    )
+    .bind(&key_id)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    let types: Vec<&str> = events.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(types, ["api_key.created", "api_key.revoked"]);
+}
+
+/// Every event carries the key that caused it; the process manager's are `system`.
+#[tokio::test]
+async fn events_name_the_key_that_caused_them() {
+    let app = TestApp::spawn().await;
+    let org = id(&created(&app, "/v1/organizations", json!({"name": "Acme"})).await);
+    let secret = make_key(&app.db.pool, Some(&org), false).await;
+    let key_id: String = sqlx::query_scalar("SELECT id FROM api_keys WHERE secret_sha256 = $1")
+        .bind(access::secret::hash(&secret).as_slice())
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let res = app
+        .client_with(Some(&secret))
+        .post(app.url(&format!("/v1/organizations/{org}/memberships")))
+        .json(&json!({"user_id": "u1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let membership = id(&res.json().await.unwrap());
+    let (_, _, _, _, metadata) = app.events_of(&membership).await.remove(0);
+    assert_eq!(metadata["actor_type"], "api_key");
+    assert_eq!(metadata["actor_id"], key_id.as_str());
+    // Through the feed (once visible: it waits for every older transaction of the cluster).
+    let feed = store::Feed::new(app.db.pool.clone());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let envelope = loop {
+        let events = feed.read_range(0, app.head().await).await.unwrap();
+        if let Some(e) = events.iter().find(|e| e.event_type == "membership.created") {
+            break e.envelope();
+        }
+        assert!(Instant::now() < deadline, "the event never became visible");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(envelope.actor.kind, "api_key");
+    assert_eq!(envelope.actor.id.as_deref(), Some(key_id.as_str()));
+
+    app.delete_and_wait(&format!("/v1/organizations/{org}"))
+        .await;
+    let (_, _, _, _, metadata) = app.events_of(&membership).await.pop().unwrap();
+    assert_eq!(
+        metadata["actor_type"], "system",
+        "the process manager deleted it"
+    );
+}
+
+/// A key is looked up once and then served from memory (no database round trip per request); a
+/// change to it empties every process's cache at once.
+#[tokio::test]
+async fn keys_are_cached_and_a_change_empties_the_cache() {
+    let app = TestApp::spawn().await;
+    let keys = access::Keys::new(app.db.pool.clone(), Duration::from_secs(3600));
+    tokio::spawn(keys.clone().listen());
+    let secret = make_key(&app.db.pool, None, false).await;
+    // Once the listener is up, a lookup is remembered.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(keys.authenticate(&secret).await.is_ok());
+        if keys.is_listening() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the key listener never connected"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    keys.authenticate(&secret).await.unwrap();
+    // Revoked behind the notification's back: the cache still answers (it did not ask again).
+    sqlx::query("ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE api_keys SET revoked_at = now()")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(
+        keys.authenticate(&secret).await.is_ok(),
+        "served from memory"
+    );
+    // The notification every key change sends empties it.
+    sqlx::query("ALTER TABLE api_keys ENABLE TRIGGER api_keys_changed")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_notify($1, 'test')")
+        .bind(access::keys::CHANNEL)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while keys.authenticate(&secret).await.is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the notification did not empty the cache"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Revocation through one process takes effect in another at once (its cache is emptied by the
+/// notification, not by a TTL: the TTL here is an hour).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_revoked_through_one_process_is_refused_by_another() {
+    let app = TestApp::spawn().await;
+    let secret = make_key(&app.db.pool, None, false).await;
+    let mut other = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["serve", "--only", "query", "--key-cache-ttl", "1h"])
+        .env("DATABASE_URL", &app.db.url)
+        .env("ROSTER_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = listening_url(other.stderr.take().unwrap());
+    let client = app.client_with(Some(&secret));
+    let get = || client.get(format!("{base}/v1/organizations")).send();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while get().await.map(|r| r.status().as_u16()).unwrap_or(0) != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "the other process never served the key"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Cached there now; revoked here.
+    let key_id: String = sqlx::query_scalar("SELECT id FROM api_keys WHERE secret_sha256 = $1")
+        .bind(access::secret::hash(&secret).as_slice())
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.delete(&format!("/v1/api-keys/{key_id}")).await.status(),
+        200
+    );
+    let revoked = Instant::now();
+    while get().await.unwrap().status() != 401 {
+        assert!(
+            revoked.elapsed() < Duration::from_secs(1),
+            "the other process still accepts the revoked key"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let _ = other.kill();
+    let _ = other.wait();
+}
+
+/// The URL a `roster serve` logs that it listens on (its log is read on, so it never blocks).
+fn listening_url(stderr: std::process::ChildStderr) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let (true, Some(at)) = (line.contains("listening"), line.find("http://")) {
+                let url: String = line[at..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || ".:/".contains(*c))
+                    .collect();
+                let _ = tx.send(url);
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("roster serve never said where it listens")
+}
