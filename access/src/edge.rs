@@ -1,6 +1,6 @@
 //! The edge's access check, in front of every `/v1` route (whatever component serves it, and every
 //! route added later): `Authorization: Bearer <key>` or 401; a read-only key may only read (403);
-//! the caller is put on the request for the routes.
+//! a key past its rate limit waits (429); the caller is put on the request for the routes.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -11,6 +11,7 @@ use actix_web::{HttpMessage, HttpResponse, ResponseError};
 use problem::Problem;
 
 use crate::keys::{Keys, Refused};
+use crate::limit::KeyLimits;
 
 /// Longest `Authorization` header looked at; a key is 51 characters.
 const MAX_HEADER: usize = 256;
@@ -109,8 +110,19 @@ pub async fn require_key(
         );
         return Ok(req.into_response(problem.error_response()));
     }
+    let limited = match req.app_data::<actix_web::web::Data<KeyLimits>>() {
+        Some(limits) => match limits.take(&caller.key_id) {
+            Ok(headers) => Some(headers),
+            Err(too_many) => return Ok(req.into_response(*too_many)),
+        },
+        None => None,
+    };
     req.extensions_mut().insert(caller);
-    Ok(next.call(req).await?.map_into_boxed_body())
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    if let Some(headers) = limited {
+        headers.apply(res.headers_mut());
+    }
+    Ok(res)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 mod caller;
 pub mod edge;
 pub mod keys;
+pub mod limit;
 pub mod manage;
 mod routes;
 pub mod secret;

@@ -37,6 +37,10 @@ pub struct AppConfig {
     pub idempotency_ttl: Duration,
     /// How long a looked-up API key is trusted without a change notification.
     pub key_cache_ttl: Duration,
+    /// Requests per key (per process); `None`: unlimited.
+    pub rate_limit: Option<access::limit::Rate>,
+    /// Requests at least this slow are logged as warnings.
+    pub slow_request: Duration,
 }
 
 /// One worker's state.
@@ -86,6 +90,10 @@ pub fn server(
     // One key cache for every worker, emptied by change notifications (see `access::keys`).
     let keys = access::Keys::new(config.database.pool(), config.key_cache_ttl);
     tokio::spawn(keys.clone().listen());
+    // One bucket per key for every worker of the process.
+    let limits = config
+        .rate_limit
+        .map(|rate| Arc::new(access::limit::KeyLimits::new(rate)));
     let mut builder = actix_server::Server::build()
         .workers(workers)
         .shutdown_timeout(shutdown_timeout.as_secs())
@@ -95,6 +103,7 @@ pub fn server(
     builder = builder.listen("roster-http", listener, move || {
         let config = config.clone();
         let keys = keys.clone();
+        let limits = limits.clone();
         let graceful = graceful.clone();
         let http = HttpService::build()
             .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
@@ -108,7 +117,7 @@ pub fn server(
             // What `HttpServer` would do, minus its fixed socket type. Nothing of ours reads
             // the app config's host or address (requests carry their own), so its default does.
             .h1(map_config(
-                app(&config, keys)
+                app(&config, keys, limits)
                     .into_factory()
                     .map_err(|e| e.error_response()),
                 |_| actix_web::dev::AppConfig::default(),
@@ -132,6 +141,7 @@ pub fn server(
 fn app(
     config: &AppConfig,
     keys: Arc<access::Keys>,
+    limits: Option<Arc<access::limit::KeyLimits>>,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -151,6 +161,12 @@ fn app(
             ttl: config.idempotency_ttl,
         }))
         .app_data(web::Data::from(keys))
+        .configure(|cfg| {
+            if let Some(limits) = limits {
+                cfg.app_data(web::Data::from(limits));
+            }
+        })
+        .app_data(web::Data::new(request_id::SlowRequest(config.slow_request)))
         .configure(health::configure(state.pool.clone()))
         .configure(access::configure(Arc::new(access::KeyRoutes::new(
             state.pool.clone(),

@@ -163,6 +163,20 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_KEY_CACHE_TTL", value_parser = parse_duration, default_value = "60s")]
     pub key_cache_ttl: Duration,
 
+    /// Requests per second each API key may make (per process; 0: no limit). Beyond it: 429
+    /// with `Retry-After`.
+    #[arg(long, env = "ROSTER_RATE_LIMIT", default_value_t = 1000)]
+    pub rate_limit: u32,
+
+    /// Requests an API key may make at once before the per-second rate applies (default: twice
+    /// the rate).
+    #[arg(long, env = "ROSTER_RATE_LIMIT_BURST")]
+    pub rate_limit_burst: Option<u32>,
+
+    /// Requests taking at least this long are logged as warnings (with their route).
+    #[arg(long, env = "ROSTER_SLOW_REQUEST", value_parser = parse_duration, default_value = "1s")]
+    pub slow_request: Duration,
+
     #[command(flatten)]
     pub webhooks: WebhookArgs,
 

@@ -1,5 +1,6 @@
 //! Gives every request an id (the caller's `x-request-id` if sane, else a new one), puts it on
-//! the request for handlers and event metadata, on the response, and on the request's log span.
+//! the request for handlers and event metadata, on the response, and on the request's log span;
+//! logs each request's end, and a warning for one slower than the configured threshold.
 
 use std::time::Instant;
 
@@ -10,6 +11,10 @@ use actix_web::middleware::Next;
 use tracing::Instrument;
 
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Requests taking at least this long are logged as a warning, with their route template.
+#[derive(Debug, Clone, Copy)]
+pub struct SlowRequest(pub std::time::Duration);
 
 fn acceptable(v: &HeaderValue) -> bool {
     let b = v.as_bytes();
@@ -38,8 +43,16 @@ pub async fn middleware(
         let mut res = next.call(req).await?;
         res.headers_mut().insert(HEADER, id);
         let status = res.status().as_u16();
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
-        if status >= 500 {
+        let elapsed = started.elapsed();
+        let ms = elapsed.as_secs_f64() * 1000.0;
+        let slow = res
+            .request()
+            .app_data::<actix_web::web::Data<SlowRequest>>()
+            .is_some_and(|s| elapsed >= s.0);
+        if slow {
+            let route = res.request().match_pattern().unwrap_or_default();
+            tracing::warn!(status, ms, route, "slow request");
+        } else if status >= 500 {
             tracing::warn!(status, ms, "request finished");
         } else {
             tracing::info!(status, ms, "request finished");

@@ -76,6 +76,18 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         webhooks: webhooks.clone(),
         idempotency_ttl: args.idempotency_ttl,
         key_cache_ttl: args.key_cache_ttl,
+        slow_request: args.slow_request,
+        rate_limit: std::num::NonZeroU32::new(args.rate_limit).map(|per_second| {
+            access::limit::Rate {
+                per_second,
+                burst: args
+                    .rate_limit_burst
+                    .and_then(std::num::NonZeroU32::new)
+                    .unwrap_or(
+                        per_second.saturating_mul(std::num::NonZeroU32::MIN.saturating_add(1)),
+                    ),
+            }
+        }),
     };
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;

@@ -617,9 +617,10 @@ async fn events_name_the_key_that_caused_them() {
 #[tokio::test]
 async fn keys_are_cached_and_a_change_empties_the_cache() {
     let app = TestApp::spawn().await;
+    // Made before the cache listens: its own change notification must not be what empties it.
+    let secret = make_key(&app.db.pool, None, false).await;
     let keys = access::Keys::new(app.db.pool.clone(), Duration::from_secs(3600));
     tokio::spawn(keys.clone().listen());
-    let secret = make_key(&app.db.pool, None, false).await;
     // Once the listener is up, a lookup is remembered.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -735,4 +736,73 @@ fn listening_url(stderr: std::process::ChildStderr) -> String {
     });
     rx.recv_timeout(Duration::from_secs(60))
         .expect("roster serve never said where it listens")
+}
+
+/// Each key has its own bucket: a key past its burst gets 429 with `Retry-After` (and every
+/// answer says what is left); another key is unaffected; the bucket refills at the rate.
+#[tokio::test]
+async fn a_key_past_its_rate_limit_waits() {
+    use std::num::NonZeroU32;
+    let rate = access::limit::Rate {
+        per_second: NonZeroU32::new(2).unwrap(),
+        burst: NonZeroU32::new(5).unwrap(),
+    };
+    let app = TestApp::serving(
+        roster_testkit::fresh_db().await,
+        crate::support::AppParts {
+            rate_limit: Some(rate),
+            commands: true,
+            queries: None,
+            webhooks: None,
+        },
+    )
+    .await;
+    let create = |client: reqwest::Client, n: usize| {
+        let url = app.url("/v1/organizations");
+        async move {
+            client
+                .post(url)
+                .json(&json!({ "name": format!("Org {n}") }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let header = |res: &reqwest::Response, name: &str| -> u64 {
+        res.headers()[name].to_str().unwrap().parse().unwrap()
+    };
+    for n in 0..5u64 {
+        let res = create(app.client.clone(), n as usize).await;
+        assert_eq!(res.status(), 201);
+        assert_eq!(header(&res, "ratelimit-limit"), 5);
+        assert_eq!(header(&res, "ratelimit-remaining"), 4 - n);
+    }
+    let refused = create(app.client.clone(), 5).await;
+    assert_eq!(refused.status(), 429);
+    let retry_after = header(&refused, "retry-after");
+    assert!((1..=1).contains(&retry_after), "{retry_after}");
+    assert_eq!(header(&refused, "ratelimit-remaining"), 0);
+    let p = crate::support::problem(refused, 429).await;
+    assert_eq!(p["type"], "https://roster.dev/problems/rate-limited");
+    assert_eq!(
+        app.event_count().await,
+        5 * 3,
+        "the refused request wrote nothing"
+    );
+
+    // Another key has a bucket of its own.
+    let other = make_key(&app.db.pool, None, false).await;
+    assert_eq!(create(app.client_with(Some(&other)), 6).await.status(), 201);
+
+    // The first key's bucket refills at 2 per second.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let res = create(app.client.clone(), 7).await;
+        if res.status() == 201 {
+            break;
+        }
+        assert_eq!(res.status(), 429);
+        assert!(Instant::now() < deadline, "the bucket never refilled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

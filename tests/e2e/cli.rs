@@ -763,3 +763,31 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
             .unwrap();
     assert_eq!(stored, 3);
 }
+
+/// A request slower than `--slow-request` is logged as a warning naming its route template.
+#[tokio::test]
+async fn slow_requests_are_logged_with_their_route() {
+    let db = roster_testkit::fresh_db().await;
+    let mut cmd = roster(&["serve", "--only", "query", "--slow-request", "1ms"]);
+    cmd.env("DATABASE_URL", &db.url);
+    let mut served = Served::start(cmd);
+    served.ready().await;
+    served.key = Some(crate::support::make_key(&db.pool, None, false).await);
+    let res = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/organizations/org_01JD0000000000000000000000",
+            served.base
+        ))
+        .bearer_auth(served.key.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let line = served.await_log(
+        &["slow request", "/v1/organizations/{org_id}"],
+        Duration::from_secs(10),
+    );
+    assert!(line.contains("WARN") && line.contains("404"), "{line}");
+    served.signal(libc::SIGTERM);
+    assert!(served.wait());
+}

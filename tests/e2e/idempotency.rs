@@ -152,6 +152,7 @@ async fn every_component_mix_that_serves_posts_honours_the_key() {
         let app = TestApp::serving(
             roster_testkit::fresh_db().await,
             AppParts {
+                rate_limit: None,
                 commands,
                 queries,
                 webhooks: hooks,

@@ -82,6 +82,8 @@ pub async fn measure(
             webhooks: None,
             idempotency_ttl: crate::idempotency::DEFAULT_TTL,
             key_cache_ttl: access::keys::DEFAULT_TTL,
+            rate_limit: None,
+            slow_request: Duration::from_secs(1),
         },
         listener,
         Duration::from_secs(1),

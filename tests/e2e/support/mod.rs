@@ -12,6 +12,8 @@ use serde_json::Value;
 
 /// Which components an app serves (`roster serve --only …`).
 pub struct AppParts {
+    /// Requests per key; `None` (the tests' default): unlimited.
+    pub rate_limit: Option<access::limit::Rate>,
     pub commands: bool,
     pub queries: Option<Duration>,
     pub webhooks: Option<std::sync::Arc<webhook_dispatcher::DispatcherConfig>>,
@@ -95,6 +97,7 @@ impl TestApp {
         Self::serving(
             db,
             AppParts {
+                rate_limit: None,
                 commands: true,
                 queries: Some(read_wait),
                 webhooks: Some(webhooks),
@@ -123,6 +126,8 @@ impl TestApp {
                 webhooks: parts.webhooks,
                 idempotency_ttl: roster::idempotency::DEFAULT_TTL,
                 key_cache_ttl: access::keys::DEFAULT_TTL,
+                rate_limit: parts.rate_limit,
+                slow_request: Duration::from_secs(1),
             },
             listener,
             Duration::from_secs(5),
