@@ -145,6 +145,18 @@ pub enum GroupCommand {
     },
 }
 
+impl crate::Named for GroupCommand {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Create { .. } => "group.create",
+            Self::Update { .. } => "group.update",
+            Self::Delete { .. } => "group.delete",
+            Self::AddMember { .. } => "group.add_member",
+            Self::RemoveMember { .. } => "group.remove_member",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GroupError {
     #[error("the group already exists")]

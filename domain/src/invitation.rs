@@ -125,6 +125,18 @@ pub enum InvitationCommand {
     },
 }
 
+impl crate::Named for InvitationCommand {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Create { .. } => "invitation.create",
+            Self::Resend { .. } => "invitation.resend",
+            Self::Revoke { .. } => "invitation.revoke",
+            Self::Accept { .. } => "invitation.accept",
+            Self::Expire { .. } => "invitation.expire",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvitationError {
     #[error("the invitation already exists")]

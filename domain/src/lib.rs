@@ -48,6 +48,11 @@ pub mod organization;
 pub mod values;
 pub mod webhook_endpoint;
 
+/// A command's name, for metrics and logs (`aggregate.verb`, e.g. `membership.create`).
+pub trait Named {
+    fn name(&self) -> &'static str;
+}
+
 pub use claims::ClaimChange;
 pub use envelope::{Actor, AggregateRef, EventEnvelope};
 pub use ids::{

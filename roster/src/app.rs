@@ -41,6 +41,8 @@ pub struct AppConfig {
     pub rate_limit: Option<access::limit::Rate>,
     /// Requests at least this slow are logged as warnings.
     pub slow_request: Duration,
+    /// When set, `/metrics` answers only requests bearing it.
+    pub metrics_token: Option<String>,
 }
 
 /// One worker's state.
@@ -90,6 +92,7 @@ pub fn server(
     // One key cache for every worker, emptied by change notifications (see `access::keys`).
     let keys = access::Keys::new(config.database.pool(), config.key_cache_ttl);
     tokio::spawn(keys.clone().listen());
+    let pools = health::Pools::default();
     // One bucket per key for every worker of the process.
     let limits = config
         .rate_limit
@@ -104,6 +107,7 @@ pub fn server(
         let config = config.clone();
         let keys = keys.clone();
         let limits = limits.clone();
+        let pools = pools.clone();
         let graceful = graceful.clone();
         let http = HttpService::build()
             .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
@@ -117,7 +121,7 @@ pub fn server(
             // What `HttpServer` would do, minus its fixed socket type. Nothing of ours reads
             // the app config's host or address (requests carry their own), so its default does.
             .h1(map_config(
-                app(&config, keys, limits)
+                app(&config, keys, limits, pools)
                     .into_factory()
                     .map_err(|e| e.error_response()),
                 |_| actix_web::dev::AppConfig::default(),
@@ -142,6 +146,7 @@ fn app(
     config: &AppConfig,
     keys: Arc<access::Keys>,
     limits: Option<Arc<access::limit::KeyLimits>>,
+    pools: health::Pools,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -152,6 +157,7 @@ fn app(
     >,
 > {
     let state = AppState::new(config);
+    pools.watch(&state.pool);
     let mut app = App::new()
         .app_data(extract::path_config())
         .app_data(extract::query_config())
@@ -161,12 +167,18 @@ fn app(
             ttl: config.idempotency_ttl,
         }))
         .app_data(web::Data::from(keys))
+        .app_data(web::Data::new(pools))
         .configure(|cfg| {
             if let Some(limits) = limits {
                 cfg.app_data(web::Data::from(limits));
             }
         })
         .app_data(web::Data::new(request_id::SlowRequest(config.slow_request)))
+        .configure(|cfg| {
+            if let Some(token) = &config.metrics_token {
+                cfg.app_data(web::Data::new(health::MetricsToken(token.clone())));
+            }
+        })
         .configure(health::configure(state.pool.clone()))
         .configure(access::configure(Arc::new(access::KeyRoutes::new(
             state.pool.clone(),

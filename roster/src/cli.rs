@@ -34,7 +34,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP API and background components (all of them, or those named with --only).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
     /// Replay every event into fresh read-model tables and swap them in (or, with --verify,
@@ -172,6 +172,10 @@ pub struct ServeArgs {
     /// the rate).
     #[arg(long, env = "ROSTER_RATE_LIMIT_BURST")]
     pub rate_limit_burst: Option<u32>,
+
+    /// When set, `/metrics` answers only scrapes sending `Authorization: Bearer <token>`.
+    #[arg(long, env = "ROSTER_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 
     /// Requests taking at least this long are logged as warnings (with their route).
     #[arg(long, env = "ROSTER_SLOW_REQUEST", value_parser = parse_duration, default_value = "1s")]

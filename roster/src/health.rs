@@ -80,83 +80,88 @@ async fn lag(pool: &PgPool) -> Result<(i64, Vec<i64>), store::StoreError> {
     Ok((head, positions))
 }
 
-async fn metrics(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
+/// The connection pools of one server's HTTP workers (each worker has its own), which `/metrics`
+/// reports together; they live as long as the server.
+#[derive(Clone, Default)]
+pub struct Pools(std::sync::Arc<std::sync::Mutex<Vec<PgPool>>>);
+
+impl Pools {
+    pub fn watch(&self, pool: &PgPool) {
+        if let Ok(mut pools) = self.0.lock() {
+            pools.push(pool.clone());
+        }
+    }
+}
+
+/// What a scrape must present, when `--metrics-token` is set.
+#[derive(Clone)]
+pub struct MetricsToken(pub String);
+
+async fn metrics(
+    pool: web::Data<PgPool>,
+    pools: Option<web::Data<Pools>>,
+    token: Option<web::Data<MetricsToken>>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, Problem> {
+    if let Some(token) = token {
+        let presented = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        let expected = token.0.as_bytes();
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            presented.as_bytes(),
+            expected,
+        )) {
+            return Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Unauthenticated",
+                "send the metrics token: `Authorization: Bearer <token>`",
+            ));
+        }
+    }
     let unavailable =
         |e: store::StoreError| Problem::unavailable(format!("cannot read gauges: {e}"));
+    let m = meters::Scrape::default();
     let (head, positions) = lag(pool.get_ref()).await.map_err(unavailable)?;
-    let [projected, fanned_out, carried_out] = positions[..] else {
-        return Err(Problem::internal());
-    };
+    m.feed_head.set(head);
+    for ((name, _), position) in CONSUMERS.iter().zip(positions) {
+        let consumer = meters::Consumer { consumer: name };
+        m.consumer_position.get_or_create(&consumer).set(position);
+        m.consumer_lag.get_or_create(&consumer).set(head - position);
+    }
     let queue = store::webhooks::stats(pool.get_ref())
         .await
         .map_err(unavailable)?;
-    let gauges: [(&str, &str, i64); 10] = [
-        (
-            "roster_feed_head_position",
-            "Position of the newest event consumers can read.",
-            head,
-        ),
-        (
-            "roster_projector_position",
-            "Last position applied to the read models.",
-            projected,
-        ),
-        (
-            "roster_projector_lag_events",
-            "Events the read models trail the feed by.",
-            head - projected,
-        ),
-        (
-            "roster_webhook_fanout_position",
-            "Last position turned into webhook deliveries.",
-            fanned_out,
-        ),
-        (
-            "roster_webhook_fanout_lag_events",
-            "Events not yet turned into webhook deliveries.",
-            head - fanned_out,
-        ),
-        (
-            "roster_workflows_position",
-            "Last position the process manager has carried out (deletions, role removals).",
-            carried_out,
-        ),
-        (
-            "roster_workflows_lag_events",
-            "Events the process manager has not yet carried out.",
-            head - carried_out,
-        ),
-        (
-            "roster_webhook_deliveries_pending",
-            "Webhook deliveries waiting for an attempt.",
-            queue.pending,
-        ),
-        (
-            "roster_webhook_deliveries_failed",
-            "Webhook deliveries that used up their retries.",
-            queue.failed,
-        ),
-        (
-            "roster_webhook_endpoints_disabled",
-            "Webhook endpoints that are disabled.",
-            queue.disabled_endpoints,
-        ),
-    ];
-    let mut body = String::new();
-    let mut gauge = |name: &str, help: &str, value: &dyn std::fmt::Display| {
-        body.push_str(&format!(
-            "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"
-        ));
-    };
-    for (name, help, value) in gauges {
-        gauge(name, help, &value);
+    for (state, n) in [
+        ("pending", queue.pending),
+        ("failed", queue.failed),
+        ("disabled", queue.disabled_endpoints),
+    ] {
+        m.webhook_queue
+            .get_or_create(&meters::Queue { state })
+            .set(n);
     }
-    gauge(
-        "roster_webhook_delivery_overdue_seconds",
-        "Seconds the most overdue webhook delivery has been due without an attempt.",
-        &format!("{:.3}", queue.overdue_seconds),
-    );
+    m.webhook_overdue_seconds.set(queue.overdue_seconds);
+    let (mut open, mut idle) = (0, 0);
+    if let Some(Ok(pools)) = pools.as_ref().map(|p| p.0.lock()) {
+        for pool in pools.iter().filter(|p| !p.is_closed()) {
+            open += i64::from(pool.size());
+            idle += pool.num_idle() as i64;
+        }
+    }
+    for (state, n) in [("open", open), ("idle", idle)] {
+        m.pool_connections
+            .get_or_create(&meters::Pool {
+                pool: "http",
+                state,
+            })
+            .set(n);
+    }
     Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
-        .body(body))
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(meters::meters().render(&m)))
 }

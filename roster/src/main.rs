@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => roster::serve::serve(args).await,
+            Command::Serve(args) => roster::serve::serve(*args).await,
             Command::Migrate(args) => roster::serve::migrate(args).await,
             Command::Rebuild(args) => roster::serve::rebuild(args).await,
             Command::Bench(args) => roster::bench::run(args).await.map_err(Into::into),

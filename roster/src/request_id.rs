@@ -45,6 +45,13 @@ pub async fn middleware(
         let status = res.status().as_u16();
         let elapsed = started.elapsed();
         let ms = elapsed.as_secs_f64() * 1000.0;
+        let route = res.request().match_pattern();
+        meters::meters().request(
+            route.as_deref().unwrap_or("(no route)"),
+            res.request().method().as_str(),
+            status,
+            elapsed,
+        );
         let slow = res
             .request()
             .app_data::<actix_web::web::Data<SlowRequest>>()

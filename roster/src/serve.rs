@@ -77,6 +77,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         idempotency_ttl: args.idempotency_ttl,
         key_cache_ttl: args.key_cache_ttl,
         slow_request: args.slow_request,
+        metrics_token: args.metrics_token.clone(),
         rate_limit: std::num::NonZeroU32::new(args.rate_limit).map(|per_second| {
             access::limit::Rate {
                 per_second,

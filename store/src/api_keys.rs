@@ -58,6 +58,11 @@ fn event(
 ) -> Result<UnitOfWork, StoreError> {
     let data = serde_json::to_value(key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut unit = UnitOfWork::new();
+    unit.named(if event_type == CREATED {
+        "api_key.create"
+    } else {
+        "api_key.revoke"
+    });
     unit.push(StreamChange {
         aggregate_type: AGGREGATE_TYPE.into(),
         aggregate_id: key.id.to_string(),

@@ -113,7 +113,7 @@ pub struct Commands<A: Aggregate> {
 impl<A> Commands<A>
 where
     A: Aggregate + 'static,
-    A::Command: Clone,
+    A::Command: Clone + domain::Named,
 {
     /// `snapshot_every`: store a snapshot every N events, for aggregates that grow.
     pub fn new(
@@ -185,16 +185,19 @@ where
         ctx: &RequestContext,
         unit: &mut UnitOfWork,
     ) -> Result<A, CommandError<A::Error>> {
+        let name = domain::Named::name(&command);
         let sink = EventSink::default();
-        loaded
-            .state
-            .handle(command, &self.services, &sink)
-            .await
-            .map_err(CommandError::Rejected)?;
+        if let Err(e) = loaded.state.handle(command, &self.services, &sink).await {
+            meters::meters().command(name, "rejected");
+            return Err(CommandError::Rejected(e));
+        }
         let events = sink.collect().await;
         if events.is_empty() {
+            // Already so: decided, nothing to write.
+            meters::meters().command(name, "ok");
             return Ok(loaded.state);
         }
+        unit.named(name);
         let metadata = ctx.metadata();
         let corrupt = |e: serde_json::Error| CommandError::Internal(e.to_string());
         let mut claims = Vec::new();

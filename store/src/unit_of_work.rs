@@ -60,6 +60,8 @@ pub struct UnitOfWork {
     streams: Vec<StreamChange>,
     /// Claim-key prefixes under which nothing may be left after the unit (LIKE patterns).
     absent: Vec<String>,
+    /// The commands the unit carries out, for the metrics (`aggregate.verb`).
+    commands: Vec<&'static str>,
 }
 
 impl UnitOfWork {
@@ -101,6 +103,39 @@ impl UnitOfWork {
     /// Writes the unit inside the caller's transaction, which must not have written anything yet
     /// (the position/xid rule of `roster_commit_unit`); the caller commits.
     pub async fn write(self, conn: &mut PgConnection) -> Result<Vec<Committed>, StoreError> {
+        let commands = self.commands.clone();
+        let written = self.write_rows(conn).await;
+        let meters = meters::meters();
+        let outcome = match &written {
+            Ok(events) => {
+                for e in events {
+                    meters
+                        .events_appended
+                        .get_or_create(&meters::EventType {
+                            event_type: e.event_type.clone(),
+                        })
+                        .inc();
+                }
+                "ok"
+            }
+            Err(StoreError::Conflict) => "conflict",
+            Err(StoreError::ClaimTaken { .. }) => "claim_taken",
+            Err(StoreError::RequirementFailed { .. }) => "requirement_failed",
+            Err(e) if e.is_unavailable() => "unavailable",
+            Err(_) => "error",
+        };
+        for command in commands {
+            meters.command(command, outcome);
+        }
+        written
+    }
+
+    /// Names a command the unit carries out (counted with the unit's outcome in the metrics).
+    pub fn named(&mut self, command: &'static str) {
+        self.commands.push(command);
+    }
+
+    async fn write_rows(self, conn: &mut PgConnection) -> Result<Vec<Committed>, StoreError> {
         let rows = Rows::new(&self.streams)?;
         let positions: Vec<i64> = sqlx::query_scalar(
             "SELECT roster_commit_unit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,

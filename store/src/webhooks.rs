@@ -584,6 +584,7 @@ async fn disable_once(
         claims: Vec::new(),
         snapshot: None,
     });
+    unit.named("webhook_endpoint.disable");
     let mut tx = pool.begin().await?;
     unit.write(&mut tx).await?;
     let updated = sqlx::query(

@@ -764,11 +764,13 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
     assert_eq!(stored, 3);
 }
 
-/// A request slower than `--slow-request` is logged as a warning naming its route template.
+/// A request slower than `--slow-request` is logged as a warning naming its route template; with
+/// `--metrics-token`, `/metrics` answers only a scrape that sends the token.
 #[tokio::test]
-async fn slow_requests_are_logged_with_their_route() {
+async fn slow_requests_are_logged_and_metrics_can_take_a_token() {
     let db = roster_testkit::fresh_db().await;
     let mut cmd = roster(&["serve", "--only", "query", "--slow-request", "1ms"]);
+    cmd.env("ROSTER_METRICS_TOKEN", "scrape-me");
     cmd.env("DATABASE_URL", &db.url);
     let mut served = Served::start(cmd);
     served.ready().await;
@@ -788,6 +790,25 @@ async fn slow_requests_are_logged_with_their_route() {
         Duration::from_secs(10),
     );
     assert!(line.contains("WARN") && line.contains("404"), "{line}");
+    let metrics = format!("{}/metrics", served.base);
+    let client = reqwest::Client::new();
+    assert_eq!(client.get(&metrics).send().await.unwrap().status(), 401);
+    let res = client
+        .get(&metrics)
+        .bearer_auth("scrape-me")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("roster_http_requests_total"));
+    assert!(
+        !served.drain_log().contains("scrape-me"),
+        "the token is never logged"
+    );
     served.signal(libc::SIGTERM);
     assert!(served.wait());
 }

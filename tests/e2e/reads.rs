@@ -565,16 +565,57 @@ async fn metrics_expose_the_projector_lag() {
         text.contains(&format!("roster_feed_head_position {pos}\n")),
         "{text}"
     );
-    assert!(text.contains("roster_projector_position 0\n"), "{text}");
     assert!(
-        text.contains(&format!("roster_projector_lag_events {pos}\n")),
+        text.contains("roster_consumer_position{consumer=\"projector\"} 0\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "roster_consumer_lag_events{{consumer=\"projector\"}} {pos}\n"
+        )),
         "{text}"
     );
 
     tokio::spawn(projector::Projector::new(app.db.pool.clone()).run());
     app.read("/v1/organizations", pos).await;
     let text = app.metrics().await;
-    assert!(text.contains("roster_projector_lag_events 0\n"), "{text}");
+    assert!(
+        text.contains("roster_consumer_lag_events{consumer=\"projector\"} 0\n"),
+        "{text}"
+    );
     let ready = app.get("/readyz").await.1;
     assert_eq!(ready["projector"]["lag"], 0);
+}
+
+/// `/metrics` counts requests by route template and status, commands by outcome, appended events
+/// and delivery attempts, and reports the connection pools (the token: `cli.rs`).
+#[tokio::test]
+async fn metrics_count_requests_commands_and_events() {
+    let app = TestApp::spawn().await;
+    let (_, _) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let res = app.post("/v1/organizations", json!({"name": ""})).await;
+    assert_eq!(res.status(), 400);
+    let text = app.metrics().await;
+    let has = |needle: &str| text.lines().any(|l| l.starts_with(needle));
+    assert!(
+        has("roster_http_requests_total{route=\"/v1/organizations\",method=\"POST\",status=\"201\"}"),
+        "{text}"
+    );
+    assert!(has(
+        "roster_http_requests_total{route=\"/v1/organizations\",method=\"POST\",status=\"400\"}"
+    ));
+    assert!(
+        has("roster_http_request_duration_seconds_bucket{le=\"0.001\",route=\"/v1/organizations\"")
+            || has("roster_http_request_duration_seconds_bucket{route=\"/v1/organizations\"")
+    );
+    assert!(has(
+        "roster_commands_total{command=\"organization.create\",outcome=\"ok\"}"
+    ));
+    assert!(has(
+        "roster_events_appended_total{event_type=\"organization.created\"}"
+    ));
+    assert!(has(
+        "roster_db_pool_connections{pool=\"http\",state=\"open\"}"
+    ));
+    assert!(text.ends_with("# EOF\n"));
 }

@@ -255,7 +255,7 @@ async fn an_interrupted_deletion_is_finished_by_the_process_manager() {
     let lag_line = |metrics: &str| {
         metrics
             .lines()
-            .find_map(|l| l.strip_prefix("roster_workflows_lag_events "))
+            .find_map(|l| l.strip_prefix("roster_consumer_lag_events{consumer=\"workflows\"} "))
             .map(|v| v.parse::<i64>().unwrap())
     };
     assert!(lag_line(&app.metrics().await).unwrap() > 0);

@@ -324,15 +324,15 @@ async fn gone_disables_the_endpoint_and_logs_an_event_others_receive() {
     assert_eq!(gone.count(), 1);
     let metrics = app.metrics().await;
     assert!(
-        metrics.contains("\nroster_webhook_endpoints_disabled 1\n"),
+        metrics.contains("\nroster_webhook_queue{state=\"disabled\"} 1\n"),
         "{metrics}"
     );
     assert!(
-        metrics.contains("\nroster_webhook_deliveries_failed 1\n"),
+        metrics.contains("\nroster_webhook_queue{state=\"failed\"} 1\n"),
         "{metrics}"
     );
     assert!(
-        metrics.contains("\nroster_webhook_fanout_lag_events "),
+        metrics.contains("\nroster_consumer_lag_events{consumer=\"webhook_fanout\"} "),
         "{metrics}"
     );
 

@@ -357,6 +357,13 @@ impl Deliverer {
             delivery = %due.id, status = ?outcome.status_code, error = ?outcome.error_kind,
             latency_ms, "webhook attempt"
         );
+        let counted = match &next {
+            Next::Succeeded => "succeeded",
+            Next::Failed if outcome.gone() => "gone",
+            Next::Failed => "exhausted",
+            Next::RetryAt(_) => "failed",
+        };
+        meters::meters().delivery(counted, started.elapsed());
         Attempt {
             id: domain::AttemptId::new().to_string(),
             delivery_id: due.id.clone(),

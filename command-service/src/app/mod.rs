@@ -122,7 +122,7 @@ pub(crate) async fn execute<A, T>(
 ) -> Result<Written<T>, AppError>
 where
     A: Aggregate + 'static,
-    A::Command: Clone,
+    A::Command: Clone + domain::Named,
     A::Error: Rejection,
     T: DeserializeOwned,
 {
@@ -156,7 +156,7 @@ where
 pub(crate) async fn load<A>(commands: &Commands<A>, id: &str) -> Result<A, AppError>
 where
     A: Aggregate + 'static,
-    A::Command: Clone,
+    A::Command: Clone + domain::Named,
     A::Error: Rejection,
 {
     commands.load(id).await.map_err(explain(id))

@@ -45,6 +45,19 @@ pub enum MembershipCommand {
     },
 }
 
+impl crate::Named for MembershipCommand {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Create { .. } => "membership.create",
+            Self::Update { .. } => "membership.update",
+            Self::Deactivate { .. } => "membership.deactivate",
+            Self::Reactivate { .. } => "membership.reactivate",
+            Self::Delete { .. } => "membership.delete",
+            Self::RemoveRoles { .. } => "membership.remove_roles",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MembershipError {
     #[error("the membership already exists")]

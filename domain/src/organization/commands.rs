@@ -27,6 +27,20 @@ pub enum OrganizationCommand {
     },
 }
 
+impl crate::Named for OrganizationCommand {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Create(_) => "organization.create",
+            Self::Update(_) => "organization.update",
+            Self::Delete { .. } => "organization.delete",
+            Self::CompleteDeletion { .. } => "organization.complete_deletion",
+            Self::CreateRole(_) => "organization_role.create",
+            Self::UpdateRole(_) => "organization_role.update",
+            Self::DeleteRole { .. } => "organization_role.delete",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateRole {
     pub slug: RoleSlug,

@@ -84,6 +84,7 @@ pub async fn measure(
             key_cache_ttl: access::keys::DEFAULT_TTL,
             rate_limit: None,
             slow_request: Duration::from_secs(1),
+            metrics_token: None,
         },
         listener,
         Duration::from_secs(1),

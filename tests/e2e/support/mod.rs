@@ -128,6 +128,7 @@ impl TestApp {
                 key_cache_ttl: access::keys::DEFAULT_TTL,
                 rate_limit: parts.rate_limit,
                 slow_request: Duration::from_secs(1),
+                metrics_token: None,
             },
             listener,
             Duration::from_secs(5),
