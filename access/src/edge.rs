@@ -69,7 +69,8 @@ fn reads_only(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The middleware (`actix_web::middleware::from_fn`); needs `Arc<Keys>` as app data.
+/// The middleware (`actix_web::middleware::from_fn`); reads `web::Data<Keys>` (and, when rate
+/// limits are on, `web::Data<KeyLimits>`) from the app data.
 pub async fn require_key(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
