@@ -53,6 +53,23 @@ impl Caller {
     }
 }
 
+/// Who asks and why, for the application layer: the caller the edge authenticated (the actor of
+/// every event, and what it reaches) and the request id the edge set (or the client sent).
+pub fn request_context(req: &HttpRequest) -> Result<RequestContext, Problem> {
+    let caller = req
+        .extensions()
+        .get::<Caller>()
+        .cloned()
+        .ok_or_else(crate::edge::unauthenticated_problem)?;
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    Ok(caller.context(request_id))
+}
+
 /// The caller the edge put on the request; a route reached without it is a configuration error,
 /// answered as unauthenticated rather than served.
 impl FromRequest for Caller {

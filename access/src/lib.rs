@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-pub use caller::Caller;
+pub use caller::{request_context, Caller};
 pub use keys::Keys;
 pub use routes::KeyRoutes;
 

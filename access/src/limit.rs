@@ -29,6 +29,17 @@ pub struct Rate {
     pub burst: NonZeroU32,
 }
 
+impl Rate {
+    /// `per_second` (0: no limit) with bursts of `burst` (default: twice the rate).
+    pub fn new(per_second: u32, burst: Option<u32>) -> Option<Self> {
+        let per_second = NonZeroU32::new(per_second)?;
+        let burst = burst
+            .and_then(NonZeroU32::new)
+            .unwrap_or(per_second.saturating_mul(NonZeroU32::MIN.saturating_add(1)));
+        Some(Self { per_second, burst })
+    }
+}
+
 pub struct KeyLimits {
     limiter: Limiter,
     rate: Rate,

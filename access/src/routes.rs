@@ -72,14 +72,6 @@ fn key_id(raw: &str) -> Result<ApiKeyId, Problem> {
     ApiKeyId::parse(raw).map_err(|e| Problem::field("id", e.to_string()))
 }
 
-fn request_id(req: &HttpRequest) -> String {
-    req.headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// 201 with the key and its `secret`, shown this once (never saved for an idempotent replay).
 async fn create(
     state: web::Data<KeyRoutes>,
@@ -107,7 +99,7 @@ async fn create(
         read_only: input.read_only,
         expires_at,
     };
-    let (key, secret) = manage::create(&state.pool, new, &caller.context(request_id(&req)))
+    let (key, secret) = manage::create(&state.pool, new, &crate::request_context(&req)?)
         .await
         .map_err(|e| match e.field() {
             Some(field) => {
@@ -163,7 +155,7 @@ async fn revoke(
 ) -> Result<HttpResponse, Problem> {
     admin(&caller)?;
     let id = key_id(&path)?;
-    let key = manage::revoke(&state.pool, &id, &caller.context(request_id(&req)))
+    let key = manage::revoke(&state.pool, &id, &crate::request_context(&req)?)
         .await?
         .ok_or_else(|| Problem::not_found(format!("there is no API key {id}")))?;
     Ok(HttpResponse::Ok().json(shown(&key)?))

@@ -1,10 +1,9 @@
 //! What every command handler takes from the request and hands back in the response.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use domain::values::{RoleSlug, ValueError};
 use serde::Serialize;
-use store::RequestContext;
 
 use crate::app::Written;
 use crate::problem::Problem;
@@ -19,29 +18,8 @@ pub fn path_id<T: std::str::FromStr<Err = domain::IdError>>(
         .map_err(|e: domain::IdError| Problem::field(field, e.to_string()))
 }
 
-/// Who asks (the key the edge authenticated: the actor of every event, and what it reaches) and
-/// the request id set by the edge middleware (or by the client).
-pub fn context(req: &HttpRequest) -> Result<RequestContext, Problem> {
-    let request_id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let caller = req
-        .extensions()
-        .get::<access::Caller>()
-        .cloned()
-        .ok_or_else(|| {
-            Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "Unauthenticated",
-                "send an API key",
-            )
-        })?;
-    Ok(caller.context(request_id))
-}
+/// Who asks and why (see `access::request_context`).
+pub use access::request_context as context;
 
 /// `{"object": what, ...the object, "position": n}`: an object after a change.
 pub fn shown<T: Serialize>(what: &str, written: &Written<T>) -> Result<serde_json::Value, Problem> {

@@ -78,17 +78,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         key_cache_ttl: args.key_cache_ttl,
         slow_request: args.slow_request,
         metrics_token: args.metrics_token.clone(),
-        rate_limit: std::num::NonZeroU32::new(args.rate_limit).map(|per_second| {
-            access::limit::Rate {
-                per_second,
-                burst: args
-                    .rate_limit_burst
-                    .and_then(std::num::NonZeroU32::new)
-                    .unwrap_or(
-                        per_second.saturating_mul(std::num::NonZeroU32::MIN.saturating_add(1)),
-                    ),
-            }
-        }),
+        rate_limit: access::limit::Rate::new(args.rate_limit, args.rate_limit_burst),
     };
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;

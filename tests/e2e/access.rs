@@ -683,7 +683,7 @@ async fn a_key_revoked_through_one_process_is_refused_by_another() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let base = listening_url(other.stderr.take().unwrap());
+    let base = crate::support::listening_url(other.stderr.take().unwrap());
     let client = app.client_with(Some(&secret));
     let get = || client.get(format!("{base}/v1/organizations")).send();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -714,28 +714,6 @@ async fn a_key_revoked_through_one_process_is_refused_by_another() {
     }
     let _ = other.kill();
     let _ = other.wait();
-}
-
-/// The URL a `roster serve` logs that it listens on (its log is read on, so it never blocks).
-fn listening_url(stderr: std::process::ChildStderr) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if let (true, Some(at)) = (line.contains("listening"), line.find("http://")) {
-                let url: String = line[at..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || ".:/".contains(*c))
-                    .collect();
-                let _ = tx.send(url);
-            }
-        }
-    });
-    rx.recv_timeout(Duration::from_secs(60))
-        .expect("roster serve never said where it listens")
 }
 
 /// Each key has its own bucket: a key past its burst gets 429 with `Retry-After` (and every

@@ -30,29 +30,7 @@ fn serve(db_url: &str) -> (Child, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            // Keep reading after the address is known, so roster never blocks on a full pipe.
-            if line.contains("listening") {
-                if let Some(at) = line.find("http://") {
-                    let url: String = line[at..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || ".:/".contains(*c))
-                        .collect();
-                    let _ = tx.send(url);
-                }
-            }
-        }
-    });
-    let base = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("roster serve never said where it listens");
+    let base = crate::support::listening_url(child.stderr.take().unwrap());
     (child, base)
 }
 

@@ -147,15 +147,17 @@ async fn live(
     Ok(current)
 }
 
-/// Runs `command` on a live membership.
+/// Runs `command` on `membership` (live, and reached by the caller).
 async fn change(
     state: &CommandState,
     ctx: &RequestContext,
-    id: &MembershipId,
+    membership: &MembershipData,
     command: MembershipCommand,
 ) -> Result<Written<MembershipData>, AppError> {
-    let membership = live(state, ctx, id).await?;
-    let (id, org) = (id.to_string(), membership.organization_id.to_string());
+    let (id, org) = (
+        membership.id.to_string(),
+        membership.organization_id.to_string(),
+    );
     execute(
         &state.memberships,
         ctx,
@@ -175,8 +177,8 @@ pub async fn update(
     roles: Option<BTreeSet<RoleSlug>>,
     attributes: Option<Attributes>,
 ) -> Result<Written<MembershipData>, AppError> {
+    let membership = live(state, ctx, id).await?;
     if let Some(roles) = &roles {
-        let membership = live(state, ctx, id).await?;
         roles::check(state, &membership.organization_id, roles).await?;
     }
     let command = MembershipCommand::Update {
@@ -184,7 +186,7 @@ pub async fn update(
         attributes,
         at: Utc::now(),
     };
-    change(state, ctx, id, command).await
+    change(state, ctx, &membership, command).await
 }
 
 /// Reactivates an inactive membership with the roles and attributes it had.
@@ -193,12 +195,13 @@ pub async fn reactivate(
     ctx: &RequestContext,
     id: &MembershipId,
 ) -> Result<Written<MembershipData>, AppError> {
+    let membership = live(state, ctx, id).await?;
     let command = MembershipCommand::Reactivate {
         roles: None,
         attributes: None,
         at: Utc::now(),
     };
-    change(state, ctx, id, command).await
+    change(state, ctx, &membership, command).await
 }
 
 /// Ways a membership leaves its organization's groups.

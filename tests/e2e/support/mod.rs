@@ -358,3 +358,25 @@ pub fn fields(problem: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// The URL a `roster serve` logs that it listens on (its log is read on, so it never blocks).
+pub fn listening_url(stderr: std::process::ChildStderr) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let (true, Some(at)) = (line.contains("listening"), line.find("http://")) {
+                let url: String = line[at..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || ".:/".contains(*c))
+                    .collect();
+                let _ = tx.send(url);
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("roster serve never said where it listens")
+}
