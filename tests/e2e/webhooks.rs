@@ -10,7 +10,11 @@ use crate::support::receiver::{Receiver, Reply};
 use crate::support::{webhooks, TestApp};
 use serde_json::{json, Value};
 
-const WAIT: Duration = Duration::from_secs(30);
+/// A bound on waiting for deliveries, not a pause. Generous because every test database lives in
+/// one Postgres cluster, and the feed's visibility horizon is cluster-wide (docs/event-store.md):
+/// a long writing transaction of another test (a `roster rebuild` of thousands of events) holds
+/// back every fan-out in the cluster until it ends.
+const WAIT: Duration = Duration::from_secs(120);
 
 async fn endpoint(app: &TestApp, body: Value) -> (String, String) {
     let res = app.post("/v1/webhook-endpoints", body).await;
