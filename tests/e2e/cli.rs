@@ -112,6 +112,25 @@ impl Served {
         }
     }
 
+    /// Waits (bounded) until roster has printed a line containing `words` on standard output,
+    /// and returns that line: the reader thread may still be behind the printed key.
+    fn await_out(&mut self, words: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(line) = self.out_seen.iter().find(|l| l.contains(words)) {
+                return line.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.out.recv_timeout(left) {
+                Ok(line) => self.out_seen.push(line),
+                Err(_) => panic!(
+                    "roster never printed {words:?}; its output:\n{}",
+                    self.out_seen.join("\n")
+                ),
+            }
+        }
+    }
+
     /// Everything roster printed on standard output so far.
     fn drain_out(&mut self) -> String {
         self.out_seen.extend(self.out.try_iter());
@@ -211,6 +230,27 @@ impl Served {
             assert!(Instant::now() < deadline, "roster did not stop");
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Waits for roster to exit; whether it succeeded, and all it printed on standard output
+    /// (read to the end of the pipe).
+    fn finish(mut self) -> (bool, String) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "roster did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // The reader thread ends (and the channel closes) at the end of the pipe.
+        while let Ok(line) = self
+            .out
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            self.out_seen.push(line);
+        }
+        (status.success(), self.out_seen.join("\n"))
     }
 }
 
@@ -361,13 +401,13 @@ async fn embedded_lifecycle(as_postgres_user: bool) {
     first.ready().await;
     // A first start makes an admin key and shows it once, with a request to try.
     let key = first.printed_key();
-    let printed = first.drain_out();
+    let curl = first.await_out("curl ", Duration::from_secs(10));
     assert!(
-        printed.contains(&format!(
+        curl.contains(&format!(
             "curl -H 'Authorization: Bearer {key}' {}/v1/organizations",
             first.base
         )),
-        "{printed}"
+        "{curl}"
     );
     assert!(!first.drain_log().contains(&key), "the key is never logged");
     assert_eq!(first.create("kept").await, 201);
@@ -399,8 +439,8 @@ async fn embedded_lifecycle(as_postgres_user: bool) {
     );
     assert_eq!(second.create("new").await, 201);
     second.signal(libc::SIGINT);
-    let printed = second.drain_out();
-    assert!(second.wait(), "roster exits 0 on Ctrl-C");
+    let (stopped, printed) = second.finish();
+    assert!(stopped, "roster exits 0 on Ctrl-C");
     assert!(
         !printed.contains("rk_live_"),
         "a later start prints no key: {printed}"
