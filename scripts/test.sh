@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-postgres.sh
+ROSTER_SCHEMATHESIS="$(bash scripts/ensure-schemathesis.sh)"
+export ROSTER_SCHEMATHESIS
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
 

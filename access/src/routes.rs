@@ -8,8 +8,7 @@ use domain::{ApiKeyId, OrganizationId};
 use paging::{Cursors, Params, Spec};
 use problem::endpoints::{self as e, Endpoint};
 use problem::{Body, Fields, Problem};
-use serde::Deserialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 use crate::caller::Caller;
 use crate::manage::{self, NewKey};
@@ -31,14 +30,35 @@ impl KeyRoutes {
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        e::post("/v1/api-keys", create),
-        e::get("/v1/api-keys", list),
-        e::get("/v1/api-keys/{id}", get),
-        e::delete("/v1/api-keys/{id}", revoke),
+        e::post("/v1/api-keys", create)
+            .summary("Create an API key (its secret is shown this once)")
+            .describe(
+                "With `organization_id` the key reaches that organization only (404 for any \
+                 other); `read_only` keys get 403 on every command.",
+            )
+            .admin()
+            .body::<CreateBody>()
+            .answers::<KeyShown>(201, "Created, with its secret"),
+        e::get("/v1/api-keys", list)
+            .summary("List API keys (never their secrets)")
+            .admin()
+            .query(LIST.params())
+            .answers::<paging::List<KeyShown>>(200, "A page of keys"),
+        e::get("/v1/api-keys/{id}", get)
+            .summary("Get an API key")
+            .admin()
+            .answers::<KeyShown>(200, "The key"),
+        e::delete("/v1/api-keys/{id}", revoke)
+            .summary("Revoke an API key, at once in every process")
+            .admin()
+            .answers::<KeyShown>(200, "Revoked"),
     ]
 }
 
-#[derive(Debug, Deserialize)]
+const LIST: Spec = Spec::list(&[]);
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "ApiKeyCreate")]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
     name: String,
@@ -62,10 +82,25 @@ fn admin(caller: &Caller) -> Result<(), Problem> {
     }
 }
 
-fn shown(key: &ApiKeyData) -> Result<Value, Problem> {
-    let mut value = serde_json::to_value(key).map_err(|_| Problem::internal())?;
-    value["object"] = "api_key".into();
-    Ok(value)
+/// A key as the API shows it; `secret` only in the answer that created it.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "ApiKey")]
+struct KeyShown {
+    /// `api_key`.
+    object: &'static str,
+    #[serde(flatten)]
+    key: ApiKeyData,
+    /// `rk_live_…`: shown this once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+}
+
+fn shown(key: ApiKeyData) -> KeyShown {
+    KeyShown {
+        object: "api_key",
+        key,
+        secret: None,
+    }
 }
 
 fn key_id(raw: &str) -> Result<ApiKeyId, Problem> {
@@ -110,9 +145,10 @@ async fn create(
                 _ => Problem::internal(),
             },
         })?;
-    let mut body = shown(&key)?;
-    body["secret"] = secret.into();
-    Ok(HttpResponse::Created().json(body))
+    Ok(HttpResponse::Created().json(KeyShown {
+        secret: Some(secret),
+        ..shown(key)
+    }))
 }
 
 async fn list(
@@ -121,12 +157,12 @@ async fn list(
     req: HttpRequest,
 ) -> Result<HttpResponse, Problem> {
     admin(&caller)?;
-    let params = Params::parse(&req, &Spec::list(&[]))?;
+    let params = Params::parse(&req, &LIST)?;
     let scope = "api-keys";
     let page = state.cursors.page(&params, scope).await?;
     let rows = store::api_keys::list(&state.pool, &page).await?;
     let rows = store::queries::Page {
-        rows: rows.rows.iter().map(shown).collect::<Result<Vec<_>, _>>()?,
+        rows: rows.rows.into_iter().map(shown).collect(),
         before: rows.before,
         after: rows.after,
     };
@@ -143,7 +179,7 @@ async fn get(
     let key = store::api_keys::get(&state.pool, &id)
         .await?
         .ok_or_else(|| Problem::not_found(format!("there is no API key {id}")))?;
-    Ok(HttpResponse::Ok().json(shown(&key)?))
+    Ok(HttpResponse::Ok().json(shown(key)))
 }
 
 /// Revokes the key: from the answer on, no process accepts it. Revoking it again changes nothing.
@@ -158,5 +194,5 @@ async fn revoke(
     let key = manage::revoke(&state.pool, &id, &crate::request_context(&req)?)
         .await?
         .ok_or_else(|| Problem::not_found(format!("there is no API key {id}")))?;
-    Ok(HttpResponse::Ok().json(shown(&key)?))
+    Ok(HttpResponse::Ok().json(shown(key)))
 }

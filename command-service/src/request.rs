@@ -21,24 +21,35 @@ pub fn path_id<T: std::str::FromStr<Err = domain::IdError>>(
 /// Who asks and why (see `access::request_context`).
 pub use access::request_context as context;
 
-/// `{"object": what, ...the object, "position": n}`: an object after a change.
-pub fn shown<T: Serialize>(what: &str, written: &Written<T>) -> Result<serde_json::Value, Problem> {
-    let mut body = serde_json::to_value(&written.object).map_err(|_| Problem::internal())?;
-    if let Some(map) = body.as_object_mut() {
-        map.insert("object".into(), what.into());
-        map.insert("position".into(), written.position.into());
+/// An object after a change, as every command answers it: its kind (`object`), its fields, and
+/// the `position` of the change's last event.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "{T}Change")]
+pub struct Shown<'a, T> {
+    /// The kind of object.
+    pub object: &'static str,
+    #[serde(flatten)]
+    pub fields: &'a T,
+    /// The position of the change's last event: pass it as `min_position` to read your write.
+    pub position: i64,
+}
+
+pub fn shown<'a, T>(what: &'static str, written: &'a Written<T>) -> Shown<'a, T> {
+    Shown {
+        object: what,
+        fields: &written.object,
+        position: written.position,
     }
-    Ok(body)
 }
 
 /// The object after the change, with the position of the change's last event in the body and in
 /// the `Roster-Position` header.
 pub fn respond<T: Serialize>(
     status: StatusCode,
-    what: &str,
+    what: &'static str,
     written: &Written<T>,
 ) -> Result<HttpResponse, Problem> {
-    Ok(with_position(status, written.position).json(shown(what, written)?))
+    Ok(with_position(status, written.position).json(shown(what, written)))
 }
 
 /// A response builder carrying `position` in the `Roster-Position` header.

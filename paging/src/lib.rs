@@ -49,9 +49,29 @@ impl Cursors {
     ) -> Result<HttpResponse, Problem> {
         let secret = self.secret().await?;
         let cursor = |key: Option<String>| key.map(|k| cursor::encode(secret, scope, &k));
-        Ok(HttpResponse::Ok().json(serde_json::json!({
-            "data": page.rows,
-            "list_metadata": { "before": cursor(page.before), "after": cursor(page.after) },
-        })))
+        Ok(HttpResponse::Ok().json(List {
+            data: page.rows,
+            list_metadata: ListMetadata {
+                before: cursor(page.before),
+                after: cursor(page.after),
+            },
+        }))
     }
+}
+
+/// One page of a list.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "{T}List")]
+pub struct List<T> {
+    pub data: Vec<T>,
+    pub list_metadata: ListMetadata,
+}
+
+/// Cursors of the pages either side (`null` at an end of the list).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ListMetadata {
+    /// Pass as `before` for the previous page.
+    pub before: Option<String>,
+    /// Pass as `after` for the next page.
+    pub after: Option<String>,
 }

@@ -3,6 +3,7 @@
 //! with a 400 naming the parameter, so a typo never silently returns an unfiltered list.
 
 use actix_web::HttpRequest;
+use problem::endpoints::{ParamKind, QueryParam};
 use problem::{FieldError, Problem};
 use store::queries::{Bound, Order, PageRequest};
 
@@ -44,6 +45,64 @@ impl Spec {
     }
 
     const PAGING: [&'static str; 4] = ["limit", "order", "before", "after"];
+
+    /// The query parameters this route takes, for the OpenAPI document.
+    pub fn params(&self) -> Vec<QueryParam> {
+        let param = |name, description, kind| QueryParam {
+            name,
+            description,
+            kind,
+            required: false,
+        };
+        let mut params = vec![param(
+            "min_position",
+            "Read your writes: wait (bounded) until the read side has passed this position, \
+             a `position` a command returned.",
+            ParamKind::Integer { min: 0, max: None },
+        )];
+        if self.list {
+            params.extend([
+                param(
+                    "limit",
+                    "Page size (default 10).",
+                    ParamKind::Integer {
+                        min: 1,
+                        max: Some(MAX_LIMIT.into()),
+                    },
+                ),
+                param(
+                    "order",
+                    "Newest first (`desc`, the default) or oldest first.",
+                    ParamKind::OneOf(&["asc", "desc"]),
+                ),
+                param(
+                    "before",
+                    "The `list_metadata.before` cursor of a page of this list.",
+                    ParamKind::Text,
+                ),
+                param(
+                    "after",
+                    "The `list_metadata.after` cursor of a page of this list.",
+                    ParamKind::Text,
+                ),
+            ]);
+        }
+        for name in self.filters {
+            params.push(param(
+                name,
+                "Only objects with this value.",
+                ParamKind::Text,
+            ));
+        }
+        for name in self.repeatable {
+            params.push(param(
+                name,
+                "Only objects with this value; may repeat (each must hold).",
+                ParamKind::Text,
+            ));
+        }
+        params
+    }
 
     fn knows(&self, name: &str) -> bool {
         name == "min_position"

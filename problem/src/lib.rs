@@ -12,15 +12,17 @@ mod store_errors;
 pub use body::{Body, OptionalBody};
 pub use fields::{nullable, present, Fields};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct FieldError {
     /// JSON pointer-ish path of the offending field, e.g. `name` or `metadata.tier`.
     pub field: String,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An error: `application/problem+json` (RFC 9457), with `errors` naming each bad field.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Problem {
+    /// `https://roster.dev/problems/<slug>`: what went wrong, for programs.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,

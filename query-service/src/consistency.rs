@@ -25,7 +25,10 @@ impl QueryState {
             .map_err(Problem::from)
     }
 
-    /// Returns once the read models include `min_position`, or 503 after the wait bound.
+    /// Returns once the read models include `min_position`, or 503 after the wait bound. A
+    /// position past the end of the log was never returned by a command (a command answers once
+    /// its events are committed, so they are in the log): 400 at once, rather than a wait that
+    /// cannot end well.
     pub(crate) async fn caught_up(&self, min_position: Option<i64>) -> Result<(), Problem> {
         let Some(wanted) = min_position else {
             return Ok(());
@@ -33,6 +36,13 @@ impl QueryState {
         let mut applied = self.applied();
         if *applied.borrow_and_update() >= wanted || self.checkpoint().await? >= wanted {
             return Ok(());
+        }
+        let head = store::Feed::new(self.pool.clone()).head().await?;
+        if wanted > head {
+            return Err(Problem::field(
+                "min_position",
+                format!("no event has position {wanted}: the log ends at {head}"),
+            ));
         }
         let reached = tokio::time::timeout(self.wait, applied.wait_for(|p| *p >= wanted)).await;
         if matches!(reached, Ok(Ok(_))) {

@@ -128,12 +128,12 @@ pub fn configure(state: Arc<QueryState>) -> impl FnOnce(&mut web::ServiceConfig)
     }
 }
 
-/// 405 for the read-only paths (mount last, after every other service's routes).
-/// `(method, path)` of every read route.
-pub fn table() -> Vec<(actix_web::http::Method, &'static str)> {
-    routes::table()
+/// Every read route, as declared (mounted by `configure`).
+pub fn endpoints() -> Vec<problem::endpoints::Endpoint> {
+    routes::endpoints()
 }
 
+/// 405 for the read-only paths (mount last, after every other service's routes).
 pub fn method_fallbacks(cfg: &mut web::ServiceConfig) {
     routes::method_fallbacks(cfg);
 }

@@ -22,7 +22,7 @@ use webhook_dispatcher::{DispatcherConfig, WebhookState};
 
 use crate::idempotency::{self, Idempotency};
 use crate::protocol_errors::ProblemIo;
-use crate::{health, request_id};
+use crate::{health, openapi, request_id};
 
 /// What the app is made of; each HTTP worker builds its own state (and pool) from it.
 #[derive(Clone)]
@@ -93,6 +93,10 @@ pub fn server(
     let keys = access::Keys::new(config.database.pool(), config.key_cache_ttl);
     tokio::spawn(keys.clone().listen());
     let pools = health::Pools::default();
+    // The OpenAPI document, built once from the route declarations.
+    let document = web::Data::new(openapi::Document(openapi::document(
+        &openapi::all_endpoints(),
+    )));
     // One bucket per key for every worker of the process.
     let limits = config
         .rate_limit
@@ -108,6 +112,7 @@ pub fn server(
         let keys = keys.clone();
         let limits = limits.clone();
         let pools = pools.clone();
+        let document = document.clone();
         let graceful = graceful.clone();
         let http = HttpService::build()
             .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
@@ -121,7 +126,7 @@ pub fn server(
             // What `HttpServer` would do, minus its fixed socket type. Nothing of ours reads
             // the app config's host or address (requests carry their own), so its default does.
             .h1(map_config(
-                app(&config, keys, limits, pools)
+                app(&config, keys, limits, pools, document)
                     .into_factory()
                     .map_err(|e| e.error_response()),
                 |_| actix_web::dev::AppConfig::default(),
@@ -147,6 +152,7 @@ fn app(
     keys: Arc<access::Keys>,
     limits: Option<Arc<access::limit::KeyLimits>>,
     pools: health::Pools,
+    document: web::Data<openapi::Document>,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -180,6 +186,7 @@ fn app(
             }
         })
         .configure(health::configure(state.pool.clone()))
+        .configure(openapi::configure(document))
         .configure(access::configure(Arc::new(access::KeyRoutes::new(
             state.pool.clone(),
         ))));
@@ -207,12 +214,7 @@ fn app(
 /// `(method, path)` of every route the app serves with every component on: read back from the
 /// same declarations the router is built from (for the OpenAPI document and the route tests).
 pub fn route_table() -> Vec<(actix_web::http::Method, &'static str)> {
-    let mut table = problem::endpoints::table(&health::endpoints());
-    table.extend(problem::endpoints::table(&access::endpoints()));
-    table.extend(query_service::table());
-    table.extend(problem::endpoints::table(&command_service::endpoints()));
-    table.extend(problem::endpoints::table(&webhook_dispatcher::endpoints()));
-    table
+    problem::endpoints::table(&openapi::all_endpoints())
 }
 
 async fn unknown_route(req: HttpRequest) -> Result<actix_web::HttpResponse, Problem> {

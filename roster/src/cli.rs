@@ -43,6 +43,8 @@ pub enum Command {
     Rebuild(RebuildArgs),
     /// Print the version and exit.
     Version,
+    /// Print the OpenAPI 3.1 document (what `GET /openapi.json` serves) and exit.
+    Openapi,
     /// Measure the write path and the feed against pgbench/COPY on a private Postgres.
     Bench(crate::bench::BenchArgs),
     /// Manage API keys: create (the secret is printed once), list, revoke.

@@ -12,9 +12,21 @@ use sqlx::PgPool;
 /// The operational routes (no key: probes and scrapers call them).
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        e::get("/healthz", healthz),
-        e::get("/readyz", readyz),
-        e::get("/metrics", metrics),
+        e::get("/healthz", healthz)
+            .summary("Liveness: the process is up")
+            .answers::<Status>(200, "Up"),
+        e::get("/readyz", readyz)
+            .summary("Readiness: the database is reachable and the schema current")
+            .describe("Also shows how far each feed consumer trails the event log.")
+            .answers::<Status>(200, "Ready")
+            .errors(&[503]),
+        e::get("/metrics", metrics)
+            .summary("Prometheus metrics (OpenMetrics text)")
+            .describe(
+                "Takes `Authorization: Bearer <token>` when roster runs with `--metrics-token`.",
+            )
+            .answers_other(200, "The metrics", Some(OPENMETRICS))
+            .errors(&[401]),
     ]
 }
 
@@ -24,6 +36,12 @@ pub fn configure(pool: PgPool) -> impl FnOnce(&mut web::ServiceConfig) {
         problem::endpoints::mount(cfg, endpoints());
     }
 }
+
+/// `{"status": …}` and, for readiness, the checks and each consumer's lag.
+type Status = serde_json::Map<String, serde_json::Value>;
+
+/// What `/metrics` answers.
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
@@ -162,6 +180,6 @@ async fn metrics(
             .set(n);
     }
     Ok(HttpResponse::Ok()
-        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .content_type(OPENMETRICS)
         .body(meters::meters().render(&m)))
 }

@@ -10,6 +10,7 @@ pub mod database;
 pub mod health;
 pub mod idempotency;
 pub mod keys;
+pub mod openapi;
 pub mod progress;
 pub mod protocol_errors;
 pub mod request_id;

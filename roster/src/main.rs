@@ -25,6 +25,14 @@ fn main() -> ExitCode {
             Command::Rebuild(args) => roster::serve::rebuild(args).await,
             Command::Bench(args) => roster::bench::run(args).await.map_err(Into::into),
             Command::Keys(command) => roster::keys::run(command).await,
+            Command::Openapi => {
+                let document = roster::openapi::document(&roster::openapi::all_endpoints());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&document).unwrap_or_default()
+                );
+                Ok(())
+            }
             Command::Version => {
                 println!("roster {}", env!("CARGO_PKG_VERSION"));
                 Ok(())

@@ -16,7 +16,8 @@ use crate::queries::{Page, PageRequest};
 use crate::unit_of_work::{NewEvent, StreamChange, UnitOfWork};
 use crate::{RequestContext, StoreError};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "WebhookEndpoint")]
 pub struct EndpointRow {
     pub object: String,
     pub id: String,
@@ -148,7 +149,8 @@ pub async fn set_enabled(
 
 /// The secrets that sign an endpoint's deliveries now: the current one, and the previous one
 /// while its grace period after a rotation lasts.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "WebhookSecrets")]
 pub struct Secrets {
     pub secret: String,
     pub previous_secret: Option<String>,
@@ -604,7 +606,8 @@ async fn disable_once(
     Ok(true)
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "Delivery")]
 pub struct DeliveryRow {
     pub object: String,
     pub id: String,
@@ -646,7 +649,8 @@ pub async fn get_delivery(pool: &PgPool, id: &str) -> Result<Option<DeliveryRow>
     Ok(qb.build_query_as().fetch_optional(pool).await?)
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "DeliveryAttempt")]
 pub struct AttemptRow {
     pub id: String,
     pub attempted_at: DateTime<Utc>,

@@ -535,6 +535,28 @@ async fn a_position_the_projector_does_not_reach_in_time_is_a_503_naming_min_pos
 }
 
 #[tokio::test]
+async fn a_position_past_the_end_of_the_log_is_a_400_at_once() {
+    // No command ever returned it, so no wait could end well (found by the API fuzzer: such
+    // reads waited the whole bound and answered 503).
+    let db = roster_testkit::fresh_db().await;
+    let app = TestApp::build(db, std::time::Duration::from_secs(30)).await;
+    let (org, pos) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let started = std::time::Instant::now();
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/v1/organizations/{org}?min_position={}",
+            pos + 1_000_000
+        )))
+        .send()
+        .await
+        .unwrap();
+    let body = problem(res, 400).await;
+    assert_eq!(fields(&body), ["min_position"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[tokio::test]
 async fn read_paths_refuse_other_methods_and_share_paths_with_commands() {
     let app = TestApp::with_projector().await;
     let (org, _) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;

@@ -10,27 +10,44 @@ use serde::Deserialize;
 use crate::app::groups as app;
 use crate::problem::endpoints::{self as e, Endpoint};
 use crate::problem::{nullable, present, Body, Fields, Problem};
-use crate::request::{context, path_id, respond};
+use crate::request::{context, path_id, respond, Shown};
 use crate::CommandState;
+use domain::group::{GroupData, GroupMember};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        e::post("/v1/organizations/{org_id}/groups", create),
-        e::patch("/v1/groups/{id}", update),
-        e::delete("/v1/groups/{id}", delete),
-        e::post("/v1/groups/{id}/members", add_member),
-        e::delete("/v1/groups/{id}/members/{membership_id}", remove_member),
+        e::post("/v1/organizations/{org_id}/groups", create)
+            .summary("Create a group (names are unique per organization, in any case)")
+            .body::<CreateBody>()
+            .answers::<Shown<GroupData>>(201, "Created"),
+        e::patch("/v1/groups/{id}", update)
+            .summary("Update a group")
+            .body::<UpdateBody>()
+            .answers::<Shown<GroupData>>(200, "Updated"),
+        e::delete("/v1/groups/{id}", delete)
+            .summary("Delete a group")
+            .answers::<Shown<GroupData>>(200, "Deleted"),
+        e::post("/v1/groups/{id}/members", add_member)
+            .summary("Add an active membership of the group's organization")
+            .body::<MemberBody>()
+            .answers::<Shown<GroupMember>>(201, "Added")
+            .answers::<Shown<GroupMember>>(200, "It was a member already"),
+        e::delete("/v1/groups/{id}/members/{membership_id}", remove_member)
+            .summary("Remove a member from a group")
+            .answers::<Shown<GroupMember>>(200, "Removed"),
     ]
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "GroupCreate")]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
     name: String,
     description: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "GroupUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
     #[serde(default, deserialize_with = "present")]
@@ -39,7 +56,8 @@ struct UpdateBody {
     description: Option<Option<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "GroupMemberAdd")]
 #[serde(deny_unknown_fields)]
 struct MemberBody {
     membership_id: String,

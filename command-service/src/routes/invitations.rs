@@ -7,9 +7,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use domain::invitation::InvitationData;
+use domain::membership::MembershipData;
 use domain::values::{Email, RoleSlug, SubjectId, ValueError};
 use domain::{envelope, InvitationId, OrganizationId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::app::invitations::{self as app, Issued, NewInvitation};
@@ -21,14 +22,31 @@ use crate::CommandState;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        e::post("/v1/organizations/{org_id}/invitations", create),
-        e::post("/v1/invitations/{id}/resend", resend),
-        e::post("/v1/invitations/{id}/revoke", revoke),
-        e::post("/v1/invitations/{id}/accept", accept),
+        e::post("/v1/organizations/{org_id}/invitations", create)
+            .summary("Invite an email address (one pending invitation per email)")
+            .describe("The answer carries the one-time `accept_token`: it is shown this once.")
+            .body::<CreateBody>()
+            .answers::<InvitationShown>(201, "Created, with its accept token"),
+        e::post("/v1/invitations/{id}/resend", resend)
+            .summary("Issue a new accept token (the old one stops working)")
+            .answers::<InvitationShown>(200, "Resent, with its new accept token"),
+        e::post("/v1/invitations/{id}/revoke", revoke)
+            .summary("Revoke a pending invitation")
+            .answers::<InvitationShown>(200, "Revoked"),
+        e::post("/v1/invitations/{id}/accept", accept)
+            .summary("Accept an invitation with its token")
+            .describe(
+                "Creates the membership with the invited roles (or reactivates the subject's \
+                 inactive one, or adds the roles to an active one), atomically with the \
+                 acceptance.",
+            )
+            .body::<AcceptBody>()
+            .answers::<InvitationShown>(200, "Accepted, with the membership"),
     ]
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "InvitationCreate")]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
     email: String,
@@ -37,7 +55,8 @@ struct CreateBody {
     inviter_user_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "InvitationAccept")]
 #[serde(deny_unknown_fields)]
 struct AcceptBody {
     user_id: String,
@@ -56,25 +75,40 @@ fn lifetime(days: i64) -> Result<Duration, ValueError> {
 
 /// The invitation as the API shows it (never the token's hash), with the one-time token when one
 /// was just issued, and the position.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "InvitationChange")]
+struct InvitationShown<'a> {
+    /// `invitation`.
+    object: &'static str,
+    #[serde(flatten)]
+    #[schemars(with = "InvitationData")]
+    invitation: Value,
+    /// The one-time accept token, when one was just issued: shown this once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accept_token: Option<&'a str>,
+    /// The membership the acceptance created or changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    membership: Option<&'a MembershipData>,
+    /// The position of the change's last event.
+    position: i64,
+}
+
 fn respond(
     status: StatusCode,
     written: &Written<InvitationData>,
-    token: Option<&str>,
-    extra: Option<(&str, Value)>,
+    accept_token: Option<&str>,
+    membership: Option<&MembershipData>,
 ) -> Result<HttpResponse, Problem> {
     let data = serde_json::to_value(&written.object).map_err(|_| Problem::internal())?;
-    let mut value = envelope::public_data(data);
-    if let Some(map) = value.as_object_mut() {
-        map.insert("object".into(), "invitation".into());
-        map.insert("position".into(), written.position.into());
-        if let Some(token) = token {
-            map.insert("accept_token".into(), token.into());
-        }
-        if let Some((key, v)) = extra {
-            map.insert(key.into(), v);
-        }
-    }
-    Ok(with_position(status, written.position).json(value))
+    Ok(
+        with_position(status, written.position).json(InvitationShown {
+            object: "invitation",
+            invitation: envelope::public_data(data),
+            accept_token,
+            membership,
+            position: written.position,
+        }),
+    )
 }
 
 fn issued(status: StatusCode, issued: &Issued) -> Result<HttpResponse, Problem> {
@@ -151,15 +185,9 @@ async fn accept(
     }
     let user_id = fields.done(user_id)?;
     let accepted = app::accept(&state, &context(&req)?, &id, &user_id, &input.accept_token).await?;
-    let membership = serde_json::to_value(&accepted.membership).map_err(|_| Problem::internal())?;
     let written = Written {
         object: accepted.invitation,
         position: accepted.position,
     };
-    respond(
-        StatusCode::OK,
-        &written,
-        None,
-        Some(("membership", membership)),
-    )
+    respond(StatusCode::OK, &written, None, Some(&accepted.membership))
 }

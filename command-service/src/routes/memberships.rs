@@ -8,27 +8,53 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use domain::membership::Subject;
 use domain::values::{Attributes, RoleSlug, SubjectId, ValueError};
 use domain::{MembershipId, OrganizationId};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::app::memberships::{self as app, Joined, Leave, NewMembership};
 use crate::problem::endpoints::{self as e, Endpoint};
 use crate::problem::{present, Body, Fields, Problem};
-use crate::request::{context, path_id, respond, roles, shown, with_position};
+use crate::request::{context, path_id, respond, roles, shown, with_position, Shown};
 use crate::CommandState;
+use domain::membership::MembershipData;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        e::post("/v1/organizations/{org_id}/memberships", create),
-        e::post("/v1/organizations/{org_id}/memberships/bulk", bulk),
-        e::patch("/v1/memberships/{id}", update),
-        e::delete("/v1/memberships/{id}", delete),
-        e::post("/v1/memberships/{id}/deactivate", deactivate),
-        e::post("/v1/memberships/{id}/reactivate", reactivate),
+        e::post("/v1/organizations/{org_id}/memberships", create)
+            .summary("Add a user or application to the organization")
+            .describe(
+                "Give exactly one of `user_id` or `application_id`. Roles default to `member`. \
+                 An inactive membership of the same subject is reactivated (200).",
+            )
+            .body::<CreateBody>()
+            .answers::<Shown<MembershipData>>(201, "Created")
+            .answers::<Shown<MembershipData>>(200, "Reactivated"),
+        e::post("/v1/organizations/{org_id}/memberships/bulk", bulk)
+            .summary("Import up to 1,000 memberships")
+            .describe(
+                "Each item succeeds or fails on its own; the answer lists every item's result in \
+                 request order.",
+            )
+            .body::<BulkBody>()
+            .answers::<BulkResult>(200, "Every item's result"),
+        e::patch("/v1/memberships/{id}", update)
+            .summary("Change a membership's roles or attributes")
+            .body::<UpdateBody>()
+            .answers::<Shown<MembershipData>>(200, "Updated"),
+        e::delete("/v1/memberships/{id}", delete)
+            .summary("Delete a membership (and take it out of its groups, atomically)")
+            .answers::<Shown<MembershipData>>(200, "Deleted"),
+        e::post("/v1/memberships/{id}/deactivate", deactivate)
+            .summary("Deactivate a membership (and take it out of its groups, atomically)")
+            .answers::<Shown<MembershipData>>(200, "Deactivated"),
+        e::post("/v1/memberships/{id}/reactivate", reactivate)
+            .summary("Reactivate a membership")
+            .answers::<Shown<MembershipData>>(200, "Reactivated"),
     ]
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "MembershipCreate")]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
     user_id: Option<String>,
@@ -37,16 +63,48 @@ struct CreateBody {
     attributes: Option<serde_json::Map<String, Value>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "MembershipBulk")]
 #[serde(deny_unknown_fields)]
 struct BulkBody {
+    /// 1–1,000 memberships, each as the body of a single create.
+    #[schemars(with = "Vec<CreateBody>")]
     items: Vec<Value>,
+}
+
+/// The answer to a bulk import.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "MembershipBulkResult")]
+struct BulkResult {
+    /// `bulk_result`.
+    object: &'static str,
+    succeeded: usize,
+    failed: usize,
+    data: Vec<BulkItem>,
+    /// The position of the last event written.
+    position: i64,
+}
+
+/// One item's result: `membership` when it succeeded, `error` when it failed.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "MembershipBulkItem")]
+struct BulkItem {
+    index: usize,
+    status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Shown<MembershipData>>")]
+    membership: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Problem>,
 }
 
 /// At most this many items per bulk request.
 const BULK_MAX: usize = 1000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "MembershipUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
     #[serde(default, deserialize_with = "present")]
@@ -150,26 +208,33 @@ async fn bulk(
             Some(Ok(j)) => {
                 succeeded += 1;
                 position = position.max(j.membership.position);
-                json!({
-                    "index": index,
-                    "status": joined(&j).as_u16(),
-                    "membership": shown(OBJECT, &j.membership)?,
-                    "position": j.membership.position,
-                })
+                let membership = serde_json::to_value(shown(OBJECT, &j.membership))
+                    .map_err(|_| Problem::internal())?;
+                BulkItem {
+                    index,
+                    status: joined(&j).as_u16(),
+                    membership: Some(membership),
+                    position: Some(j.membership.position),
+                    error: None,
+                }
             }
-            Some(Err(problem)) => {
-                json!({"index": index, "status": problem.status, "error": problem})
-            }
+            Some(Err(problem)) => BulkItem {
+                index,
+                status: problem.status,
+                membership: None,
+                position: None,
+                error: Some(problem),
+            },
             None => return Err(Problem::internal()),
         });
     }
-    Ok(with_position(StatusCode::OK, position).json(json!({
-        "object": "bulk_result",
-        "succeeded": succeeded,
-        "failed": results.len() - succeeded,
-        "data": results,
-        "position": position,
-    })))
+    Ok(with_position(StatusCode::OK, position).json(BulkResult {
+        object: "bulk_result",
+        succeeded,
+        failed: results.len() - succeeded,
+        data: results,
+        position,
+    }))
 }
 
 async fn update(

@@ -13,18 +13,34 @@ use serde::Deserialize;
 use crate::app::organizations as app;
 use crate::problem::endpoints::{self as e, Endpoint};
 use crate::problem::{nullable, present, Body, Fields, Problem};
-use crate::request::{context, path_id, respond};
+use crate::request::{context, path_id, respond, Shown};
 use crate::CommandState;
+use domain::organization::OrganizationData;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        e::post("/v1/organizations", create),
-        e::patch("/v1/organizations/{org_id}", update),
-        e::delete("/v1/organizations/{org_id}", delete),
+        e::post("/v1/organizations", create)
+            .summary("Create an organization (admin keys)")
+            .body::<CreateBody>()
+            .answers::<Shown<OrganizationData>>(201, "Created"),
+        e::patch("/v1/organizations/{org_id}", update)
+            .summary("Update an organization")
+            .describe("Only the fields given change; `null` clears `description` or `external_id`.")
+            .body::<UpdateBody>()
+            .answers::<Shown<OrganizationData>>(200, "Updated"),
+        e::delete("/v1/organizations/{org_id}", delete)
+            .summary("Delete an organization with everything in it")
+            .describe(
+                "Closes the organization at once (creates in it answer 404) and answers 202; \
+                 the process manager then deletes its contents and finally the organization \
+                 (`organization.deleted`). Poll `GET /v1/organizations/{org_id}` until 404.",
+            )
+            .answers::<Shown<OrganizationData>>(202, "Deletion accepted"),
     ]
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "OrganizationCreate")]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
     name: String,
@@ -33,7 +49,8 @@ struct CreateBody {
     metadata: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "OrganizationUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
     #[serde(default, deserialize_with = "present")]

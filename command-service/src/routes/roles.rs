@@ -12,18 +12,32 @@ use serde::Deserialize;
 use crate::app::roles as app;
 use crate::problem::endpoints::{self as e, Endpoint};
 use crate::problem::{nullable, present, Body, Fields, Problem};
-use crate::request::{context, path_id, respond};
+use crate::request::{context, path_id, respond, Shown};
 use crate::CommandState;
+use domain::organization::RoleData;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        e::post("/v1/organizations/{org_id}/roles", create),
-        e::patch("/v1/organizations/{org_id}/roles/{slug}", update),
-        e::delete("/v1/organizations/{org_id}/roles/{slug}", delete),
+        e::post("/v1/organizations/{org_id}/roles", create)
+            .summary("Add a role to the organization's catalogue")
+            .body::<CreateBody>()
+            .answers::<Shown<RoleData>>(201, "Created"),
+        e::patch("/v1/organizations/{org_id}/roles/{slug}", update)
+            .summary("Update a role")
+            .body::<UpdateBody>()
+            .answers::<Shown<RoleData>>(200, "Updated"),
+        e::delete("/v1/organizations/{org_id}/roles/{slug}", delete)
+            .summary("Delete a role")
+            .describe(
+                "Answers 202: the process manager takes the role from every holder, then \
+                 records `organization_role.deleted`. Built-in roles cannot be deleted (422).",
+            )
+            .answers::<Shown<RoleData>>(202, "Deletion accepted"),
     ]
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "RoleCreate")]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
     slug: String,
@@ -32,7 +46,8 @@ struct CreateBody {
     permissions: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "RoleUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
     #[serde(default, deserialize_with = "present")]

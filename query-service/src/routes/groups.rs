@@ -9,13 +9,16 @@ use super::organizations::require;
 use crate::{exists, found, ids, QueryState};
 use paging::{Params, Spec};
 
+pub(super) const OF_ORGANIZATION: Spec = Spec::list(&["name"]);
+pub(super) const MEMBERS: Spec = Spec::list(&[]);
+
 pub async fn of_organization(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &Spec::list(&["name"]))?;
+    let params = Params::parse(&req, &OF_ORGANIZATION)?;
     let id = ids::organization(&path)?;
     let scope = format!("groups:{id}");
     let page = state.page(&params, &scope).await?;
@@ -47,7 +50,7 @@ pub async fn members(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &Spec::list(&[]))?;
+    let params = Params::parse(&req, &MEMBERS)?;
     let id = ids::group(&path)?;
     let scope = format!("group-members:{id}");
     let page = state.page(&params, &scope).await?;

@@ -9,7 +9,8 @@ use super::organizations::require;
 use crate::{found, ids, QueryState};
 use paging::{Params, Spec};
 
-const STATES: [&str; 4] = ["pending", "accepted", "revoked", "expired"];
+pub(super) const OF_ORGANIZATION: Spec = Spec::list(&["state", "email"]);
+pub(super) const STATES: [&str; 4] = ["pending", "accepted", "revoked", "expired"];
 
 pub async fn of_organization(
     state: web::Data<QueryState>,
@@ -17,7 +18,7 @@ pub async fn of_organization(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &Spec::list(&["state", "email"]))?;
+    let params = Params::parse(&req, &OF_ORGANIZATION)?;
     let id = ids::organization(&path)?;
     let invitation_state = params.one_of("state", &STATES)?;
     let scope = format!("invitations:{id}");

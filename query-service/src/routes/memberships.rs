@@ -12,13 +12,14 @@ use super::organizations::require;
 use crate::{exists, found, ids, QueryState};
 use paging::{Params, Spec};
 
-const OF_ORGANIZATION: Spec = Spec {
+pub(super) const OF_ORGANIZATION: Spec = Spec {
     list: true,
     filters: &["status", "group_id", "user_id", "application_id"],
     repeatable: &["role"],
     attributes: true,
 };
-const OF_USER: Spec = Spec::list(&["status"]);
+pub(super) const GROUPS: Spec = Spec::list(&[]);
+pub(super) const OF_USER: Spec = Spec::list(&["status"]);
 const STATUSES: [&str; 3] = ["active", "inactive", "all"];
 
 /// `status` defaults to `active`; `all` lifts the filter.
@@ -93,7 +94,7 @@ pub async fn groups(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &Spec::list(&[]))?;
+    let params = Params::parse(&req, &GROUPS)?;
     let id = ids::membership(&path)?;
     let scope = format!("membership-groups:{id}");
     let page = state.page(&params, &scope).await?;

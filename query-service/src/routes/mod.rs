@@ -3,69 +3,96 @@ mod invitations;
 mod memberships;
 mod organizations;
 
-use actix_web::{guard, web, Route};
+use actix_web::{guard, web};
+use paging::{List, Spec};
+use problem::endpoints::{self as e, Endpoint};
 use problem::resource;
+use store::queries::groups::GroupRow;
+use store::queries::invitations::InvitationRow;
+use store::queries::memberships::{ClaimsRow, MembershipRow};
+use store::queries::organizations::{OrganizationRow, RoleRow};
 
-/// Every read route: its path and its GET handler.
-fn routes() -> Vec<(&'static str, Route)> {
+/// Every read route, with what it takes and answers.
+pub fn endpoints() -> Vec<Endpoint> {
+    let one = Spec::single().params();
     vec![
-        ("/v1/organizations", web::get().to(organizations::list)),
-        (
-            "/v1/organizations/{org_id}",
-            web::get().to(organizations::get),
-        ),
-        (
-            "/v1/organizations/{org_id}/roles",
-            web::get().to(organizations::roles),
-        ),
-        (
-            "/v1/organizations/{org_id}/claims",
-            web::get().to(organizations::claims),
-        ),
-        (
+        e::get("/v1/organizations", organizations::list)
+            .summary("List organizations (an organization key sees its own)")
+            .query(organizations::LIST.params())
+            .answers::<List<OrganizationRow>>(200, "A page of organizations"),
+        e::get("/v1/organizations/{org_id}", organizations::get)
+            .summary("Get an organization, with its member and group counts")
+            .query(Spec::single().params())
+            .answers::<OrganizationRow>(200, "The organization"),
+        e::get("/v1/organizations/{org_id}/roles", organizations::roles)
+            .summary("List an organization's roles")
+            .query(organizations::ROLES.params())
+            .answers::<List<RoleRow>>(200, "A page of roles"),
+        e::get("/v1/organizations/{org_id}/claims", organizations::claims)
+            .summary("What an identity provider puts in a token for a member")
+            .describe("Give exactly one of `user_id` or `application_id`.")
+            .query(organizations::CLAIMS.params())
+            .answers::<ClaimsRow>(200, "The member's roles, permissions and groups"),
+        e::get(
             "/v1/organizations/{org_id}/memberships",
-            web::get().to(memberships::of_organization),
-        ),
-        ("/v1/memberships/{id}", web::get().to(memberships::get)),
-        (
-            "/v1/memberships/{id}/groups",
-            web::get().to(memberships::groups),
-        ),
-        (
-            "/v1/users/{user_id}/memberships",
-            web::get().to(memberships::of_user),
-        ),
-        (
-            "/v1/organizations/{org_id}/groups",
-            web::get().to(groups::of_organization),
-        ),
-        ("/v1/groups/{id}", web::get().to(groups::get)),
-        ("/v1/groups/{id}/members", web::get().to(groups::members)),
-        (
+            memberships::of_organization,
+        )
+        .summary("List an organization's memberships")
+        .describe(
+            "`status` is `active` (the default), `inactive` or `all`; `role` may repeat; \
+             `attr.<key>=<value>` filters on attributes.",
+        )
+        .query(memberships::OF_ORGANIZATION.params())
+        .answers::<List<MembershipRow>>(200, "A page of memberships"),
+        e::get("/v1/memberships/{id}", memberships::get)
+            .summary("Get a membership")
+            .query(one)
+            .answers::<MembershipRow>(200, "The membership"),
+        e::get("/v1/memberships/{id}/groups", memberships::groups)
+            .summary("List the groups a membership is in")
+            .query(memberships::GROUPS.params())
+            .answers::<List<GroupRow>>(200, "A page of groups"),
+        e::get("/v1/users/{user_id}/memberships", memberships::of_user)
+            .summary("List a user's memberships across organizations")
+            .query(memberships::OF_USER.params())
+            .answers::<List<MembershipRow>>(200, "A page of memberships"),
+        e::get("/v1/organizations/{org_id}/groups", groups::of_organization)
+            .summary("List an organization's groups")
+            .query(groups::OF_ORGANIZATION.params())
+            .answers::<List<GroupRow>>(200, "A page of groups"),
+        e::get("/v1/groups/{id}", groups::get)
+            .summary("Get a group")
+            .query(Spec::single().params())
+            .answers::<GroupRow>(200, "The group"),
+        e::get("/v1/groups/{id}/members", groups::members)
+            .summary("List a group's members")
+            .query(groups::MEMBERS.params())
+            .answers::<List<MembershipRow>>(200, "A page of memberships"),
+        e::get(
             "/v1/organizations/{org_id}/invitations",
-            web::get().to(invitations::of_organization),
-        ),
-        ("/v1/invitations/{id}", web::get().to(invitations::get)),
+            invitations::of_organization,
+        )
+        .summary("List an organization's invitations")
+        .describe("`state` is one of `pending`, `accepted`, `revoked`, `expired`.")
+        .query(invitations::OF_ORGANIZATION.params())
+        .answers::<List<InvitationRow>>(200, "A page of invitations"),
+        e::get("/v1/invitations/{id}", invitations::get)
+            .summary("Get an invitation")
+            .query(Spec::single().params())
+            .answers::<InvitationRow>(200, "The invitation"),
     ]
 }
 
-/// `(GET, path)` of every read route: what `configure` serves.
-pub fn table() -> Vec<(actix_web::http::Method, &'static str)> {
-    routes()
-        .into_iter()
-        .map(|(path, _)| (actix_web::http::Method::GET, path))
-        .collect()
-}
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for (path, route) in routes() {
+    for endpoint in endpoints() {
+        let (path, route) = endpoint.into_route();
         // A resource-level guard lets other methods fall through to the command routes.
         cfg.service(web::resource(path).guard(guard::Get()).route(route));
     }
 }
 
 pub fn method_fallbacks(cfg: &mut web::ServiceConfig) {
-    for (path, _) in routes() {
-        cfg.service(resource(path));
+    for endpoint in endpoints() {
+        cfg.service(resource(endpoint.path));
     }
 }

@@ -9,8 +9,9 @@ use store::queries::{memberships, organizations};
 use crate::{found, ids, not_found, QueryState};
 use paging::{Params, Spec};
 
-const LIST: Spec = Spec::list(&["external_id"]);
-const CLAIMS: Spec = Spec {
+pub(super) const ROLES: Spec = Spec::list(&[]);
+pub(super) const LIST: Spec = Spec::list(&["external_id"]);
+pub(super) const CLAIMS: Spec = Spec {
     list: false,
     filters: &["user_id", "application_id"],
     repeatable: &[],
@@ -70,7 +71,7 @@ pub async fn roles(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &Spec::list(&[]))?;
+    let params = Params::parse(&req, &ROLES)?;
     let id = ids::organization(&path)?;
     let scope = format!("roles:{id}");
     let page = state.page(&params, &scope).await?;

@@ -8,7 +8,8 @@ use super::memberships::MembershipRow;
 use super::{like_prefix, Page, PageRequest};
 use crate::StoreError;
 
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "Group")]
 pub struct GroupRow {
     /// The kind of object, as in command responses.
     pub object: String,

@@ -8,7 +8,8 @@ use sqlx::{PgPool, QueryBuilder};
 use super::{Page, PageRequest};
 use crate::StoreError;
 
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "Invitation")]
 pub struct InvitationRow {
     /// The kind of object, as in command responses.
     pub object: String,

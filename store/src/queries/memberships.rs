@@ -9,7 +9,8 @@ use sqlx::{PgPool, QueryBuilder};
 use super::{Page, PageRequest};
 use crate::StoreError;
 
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "Membership")]
 pub struct MembershipRow {
     /// The kind of object, as in command responses.
     pub object: String,
@@ -133,7 +134,8 @@ pub enum Subject<'a> {
 }
 
 /// What an identity provider embeds in an access token for one organization.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "Claims")]
 pub struct ClaimsRow {
     pub organization_id: String,
     pub membership_id: String,

@@ -8,7 +8,8 @@ use sqlx::{PgPool, QueryBuilder};
 use super::{Page, PageRequest};
 use crate::StoreError;
 
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "Organization")]
 pub struct OrganizationRow {
     /// The kind of object, as in command responses.
     pub object: String,
@@ -26,7 +27,8 @@ pub struct OrganizationRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "Role")]
 pub struct RoleRow {
     /// The kind of object, as in command responses.
     pub object: String,

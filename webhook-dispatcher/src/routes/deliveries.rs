@@ -6,15 +6,15 @@ use chrono::{DateTime, Utc};
 use domain::DeliveryId;
 use paging::{Params, Spec};
 use problem::{Body, Fields, Problem};
-use serde::Deserialize;
-use serde_json::json;
-use store::webhooks::{self, NewDelivery, Subscription};
+use serde::{Deserialize, Serialize};
+use store::webhooks::{self, AttemptRow, DeliveryRow, NewDelivery, Subscription};
 use store::Feed;
 
 use super::endpoints::{accepted, load};
 use super::{delivery_id, endpoint_id};
 use crate::{filter, WebhookState};
 
+pub(super) const OF_ENDPOINT: Spec = Spec::list(&["status"]);
 const STATUSES: [&str; 3] = ["pending", "succeeded", "failed"];
 
 pub async fn of_endpoint(
@@ -23,7 +23,7 @@ pub async fn of_endpoint(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &Spec::list(&["status"]))?;
+    let params = Params::parse(&req, &OF_ENDPOINT)?;
     let id = endpoint_id(&path)?;
     let status = params.one_of("status", &STATUSES)?;
     let scope = format!("deliveries:{id}");
@@ -44,10 +44,20 @@ async fn with_attempts(
         .await?
         .ok_or_else(|| not_found(&id))?;
     reach(state, caller, &delivery.endpoint_id, &id).await?;
-    let attempts = webhooks::attempts(&state.pool, &id).await?;
-    let mut body = serde_json::to_value(delivery).map_err(|_| Problem::internal())?;
-    body["attempts_log"] = json!(attempts);
-    Ok(HttpResponse::Ok().json(body))
+    let attempts_log = webhooks::attempts(&state.pool, &id).await?;
+    Ok(HttpResponse::Ok().json(WithAttempts {
+        delivery,
+        attempts_log,
+    }))
+}
+
+/// A delivery with every attempt made at it.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "DeliveryWithAttempts")]
+pub(crate) struct WithAttempts {
+    #[serde(flatten)]
+    delivery: DeliveryRow,
+    attempts_log: Vec<AttemptRow>,
 }
 
 fn not_found(id: &str) -> Problem {
@@ -93,13 +103,15 @@ pub async fn retry(
     with_attempts(&state, &caller, &id).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "WebhookRecover")]
 #[serde(deny_unknown_fields)]
 pub struct RecoverBody {
     since: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "WebhookReplay")]
 #[serde(deny_unknown_fields)]
 pub struct ReplayBody {
     from_position: i64,

@@ -3,22 +3,23 @@
 use access::Caller;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::WebhookEndpointId;
 use paging::{Params, Spec};
 use problem::{nullable, present, Body, Fields, OptionalBody, Problem};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use store::webhooks::{self, EndpointRow, EndpointSettings};
 
-use super::{endpoint_id, object};
+use super::endpoint_id;
 use crate::{filter, signing, ssrf, WebhookState};
 
+pub(super) const LIST: Spec = Spec::list(&[]);
 const MAX_EVENT_TYPES: usize = 100;
 const MAX_RATE: i64 = 10_000;
 const MAX_URL: usize = 2048;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "WebhookEndpointCreate")]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
     /// Required; optional here so that a request missing it hears about its other fields too.
@@ -32,7 +33,8 @@ pub struct CreateBody {
 }
 
 /// Not `secret`: that changes through rotate-secret, which keeps the old one valid a while.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "WebhookEndpointUpdate")]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBody {
     #[serde(default, deserialize_with = "present")]
@@ -47,7 +49,8 @@ pub struct UpdateBody {
     rate_limit_per_s: Option<Option<i64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "WebhookSecretRotate")]
 #[serde(deny_unknown_fields)]
 pub struct RotateBody {
     key: Option<String>,
@@ -191,7 +194,7 @@ pub async fn list(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &Spec::list(&[]))?;
+    let params = Params::parse(&req, &LIST)?;
     let scope = "webhook-endpoints";
     let page = state.cursors.page(&params, scope).await?;
     let only = caller.organization.map(|o| o.to_string());
@@ -267,13 +270,26 @@ pub async fn delete(
     Ok(HttpResponse::Ok().json(row))
 }
 
-fn secret_view(s: webhooks::Secrets) -> Value {
-    json!({
-        "object": "webhook_endpoint_secret",
-        "key": s.secret,
-        "previous_key": s.previous_secret,
-        "previous_expires_at": s.previous_expires_at,
-    })
+/// An endpoint's signing secret, and during a rotation's grace period the previous one.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "WebhookEndpointSecret")]
+pub(crate) struct SecretView {
+    /// `webhook_endpoint_secret`.
+    object: &'static str,
+    /// `whsec_…`: verify signatures with it.
+    key: String,
+    /// The secret before the last rotation, still signing until `previous_expires_at`.
+    previous_key: Option<String>,
+    previous_expires_at: Option<DateTime<Utc>>,
+}
+
+fn secret_view(s: webhooks::Secrets) -> SecretView {
+    SecretView {
+        object: "webhook_endpoint_secret",
+        key: s.secret,
+        previous_key: s.previous_secret,
+        previous_expires_at: s.previous_expires_at,
+    }
 }
 
 async fn secrets(state: &WebhookState, id: &WebhookEndpointId) -> Result<HttpResponse, Problem> {
@@ -351,7 +367,20 @@ pub async fn disable(
     set_enabled(&state, &caller, &path, false).await
 }
 
+/// What a bulk re-send queued.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "WebhookQueued")]
+pub(crate) struct Queued {
+    /// `webhook_recovery` or `webhook_replay`.
+    object: &'static str,
+    /// How many deliveries were queued.
+    count: u64,
+}
+
 /// 202 with a count, for the bulk re-send routes.
-pub(crate) fn accepted(what: &str, n: u64) -> HttpResponse {
-    HttpResponse::build(StatusCode::ACCEPTED).json(object(what, json!({ "count": n })))
+pub(crate) fn accepted(what: &'static str, n: u64) -> HttpResponse {
+    HttpResponse::build(StatusCode::ACCEPTED).json(Queued {
+        object: what,
+        count: n,
+    })
 }

@@ -1,9 +1,10 @@
 mod deliveries;
 mod endpoints;
 
+use paging::List;
 use problem::endpoints::{self as e, Endpoint};
 use problem::Problem;
-use serde_json::Value;
+use store::webhooks::{DeliveryRow, EndpointRow};
 
 /// An endpoint id from the path, parsed by the domain's one id parser (ULIDs in any case,
 /// normalised): 400 naming `id` when malformed or of another kind.
@@ -17,36 +18,69 @@ pub(crate) fn delivery_id(raw: &str) -> Result<domain::DeliveryId, Problem> {
         .map_err(|e: domain::IdError| Problem::field("id", e.to_string()))
 }
 
-/// `{"object": what, ...fields}`.
-pub(crate) fn object(what: &str, mut fields: Value) -> Value {
-    if let Some(map) = fields.as_object_mut() {
-        map.insert("object".into(), what.into());
-    }
-    fields
-}
-
 /// Every webhook route.
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        e::post("/v1/webhook-endpoints", endpoints::create),
-        e::get("/v1/webhook-endpoints", endpoints::list),
-        e::get("/v1/webhook-endpoints/{id}", endpoints::get),
-        e::patch("/v1/webhook-endpoints/{id}", endpoints::update),
-        e::delete("/v1/webhook-endpoints/{id}", endpoints::delete),
-        e::get("/v1/webhook-endpoints/{id}/secret", endpoints::secret),
+        e::post("/v1/webhook-endpoints", endpoints::create)
+            .summary("Subscribe an HTTPS endpoint to events")
+            .describe(
+                "`event_types` are exact names or `group.*` wildcards (all when left out); \
+                 `organization_id` limits it to one organization (an organization key may only \
+                 create its own). The URL must not resolve to a private address.",
+            )
+            .body::<endpoints::CreateBody>()
+            .answers::<EndpointRow>(201, "Created"),
+        e::get("/v1/webhook-endpoints", endpoints::list)
+            .summary("List webhook endpoints")
+            .query(endpoints::LIST.params())
+            .answers::<List<EndpointRow>>(200, "A page of endpoints"),
+        e::get("/v1/webhook-endpoints/{id}", endpoints::get)
+            .summary("Get a webhook endpoint")
+            .answers::<EndpointRow>(200, "The endpoint"),
+        e::patch("/v1/webhook-endpoints/{id}", endpoints::update)
+            .summary("Update a webhook endpoint")
+            .body::<endpoints::UpdateBody>()
+            .answers::<EndpointRow>(200, "Updated"),
+        e::delete("/v1/webhook-endpoints/{id}", endpoints::delete)
+            .summary("Delete a webhook endpoint and its queue")
+            .answers::<EndpointRow>(200, "Deleted"),
+        e::get("/v1/webhook-endpoints/{id}/secret", endpoints::secret)
+            .summary("Get the endpoint's signing secret(s)")
+            .answers::<endpoints::SecretView>(200, "The secret"),
         e::post(
             "/v1/webhook-endpoints/{id}/rotate-secret",
             endpoints::rotate_secret,
-        ),
-        e::post("/v1/webhook-endpoints/{id}/enable", endpoints::enable),
-        e::post("/v1/webhook-endpoints/{id}/disable", endpoints::disable),
+        )
+        .summary("Rotate the signing secret (the old one keeps signing for 24 h)")
+        .optional_body::<endpoints::RotateBody>()
+        .answers::<endpoints::SecretView>(200, "The new secret, and the previous one"),
+        e::post("/v1/webhook-endpoints/{id}/enable", endpoints::enable)
+            .summary("Enable a webhook endpoint")
+            .answers::<EndpointRow>(200, "Enabled"),
+        e::post("/v1/webhook-endpoints/{id}/disable", endpoints::disable)
+            .summary("Disable a webhook endpoint (its deliveries wait)")
+            .answers::<EndpointRow>(200, "Disabled"),
         e::get(
             "/v1/webhook-endpoints/{id}/deliveries",
             deliveries::of_endpoint,
-        ),
-        e::post("/v1/webhook-endpoints/{id}/recover", deliveries::recover),
-        e::post("/v1/webhook-endpoints/{id}/replay", deliveries::replay),
-        e::get("/v1/deliveries/{id}", deliveries::get),
-        e::post("/v1/deliveries/{id}/retry", deliveries::retry),
+        )
+        .summary("List an endpoint's deliveries")
+        .describe("`status` is one of `pending`, `succeeded`, `failed`.")
+        .query(deliveries::OF_ENDPOINT.params())
+        .answers::<List<DeliveryRow>>(200, "A page of deliveries"),
+        e::post("/v1/webhook-endpoints/{id}/recover", deliveries::recover)
+            .summary("Send the failed deliveries since a time again")
+            .body::<deliveries::RecoverBody>()
+            .answers::<endpoints::Queued>(202, "Queued"),
+        e::post("/v1/webhook-endpoints/{id}/replay", deliveries::replay)
+            .summary("Send the events of a position range again (the endpoint's filters apply)")
+            .body::<deliveries::ReplayBody>()
+            .answers::<endpoints::Queued>(202, "Queued"),
+        e::get("/v1/deliveries/{id}", deliveries::get)
+            .summary("Get a delivery with its attempts")
+            .answers::<deliveries::WithAttempts>(200, "The delivery"),
+        e::post("/v1/deliveries/{id}/retry", deliveries::retry)
+            .summary("Send a delivery again now, with a fresh retry schedule")
+            .answers::<deliveries::WithAttempts>(200, "Requeued"),
     ]
 }

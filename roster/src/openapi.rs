@@ -1,0 +1,392 @@
+//! The OpenAPI 3.1 document at `GET /openapi.json`, and Swagger UI at `/docs` (every asset is in
+//! the binary: no CDN).
+//!
+//! The document is generated from the same endpoint declarations the router is built from
+//! (method, path, query parameters, body, answers, and the error statuses that follow from the
+//! route's kind), with the JSON Schemas of the very types the handlers read and write (schemars,
+//! as for the event schemas of `docs/events.md`). So a route cannot be served and left out, and
+//! a documented shape is the serialised one.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse};
+use problem::endpoints::{self as e, Doc, Endpoint, ParamKind};
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value};
+use utoipa::openapi::path::{HttpMethod, Operation, Parameter, ParameterIn};
+use utoipa::openapi::request_body::RequestBody;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    Components, Content, Info, OpenApi, Paths, Ref, RefOr, Required, Response, Tag,
+};
+
+/// The name of the security scheme every `/v1` route requires.
+const SCHEME: &str = "api_key";
+const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The documentation routes themselves.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        e::get("/openapi.json", openapi_json)
+            .summary("This OpenAPI 3.1 document")
+            .answers_other(200, "The document", Some("application/json")),
+        e::get("/docs", docs)
+            .summary("Interactive API documentation (Swagger UI)")
+            .answers_other(308, "To the documentation page", None),
+    ]
+}
+
+/// Every route of the app with every component on, as declared.
+pub fn all_endpoints() -> Vec<Endpoint> {
+    let mut all = crate::health::endpoints();
+    all.extend(endpoints());
+    all.extend(access::endpoints());
+    all.extend(query_service::endpoints());
+    all.extend(command_service::endpoints());
+    all.extend(webhook_dispatcher::endpoints());
+    all
+}
+
+/// The served document (built once per process).
+pub struct Document(pub Value);
+
+/// Mounts `/openapi.json`, `/docs` and Swagger UI's assets under `/docs/`.
+pub fn configure(document: web::Data<Document>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(document);
+        problem::endpoints::mount(cfg, endpoints());
+        cfg.service(
+            utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").config(
+                utoipa_swagger_ui::Config::from("/openapi.json")
+                    .persist_authorization(true)
+                    // No badge fetched from validator.swagger.io: the page makes no outside request.
+                    .validator_url("none"),
+            ),
+        );
+    }
+}
+
+async fn openapi_json(document: web::Data<Document>) -> HttpResponse {
+    HttpResponse::Ok().json(&document.0)
+}
+
+async fn docs() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/docs/"))
+        .finish()
+}
+
+/// The OpenAPI document of `endpoints`.
+pub fn document(endpoints: &[Endpoint]) -> Value {
+    build(endpoints).document
+}
+
+/// A document, and the names of the schemas that differ between what the API reads and what it
+/// writes (each must have one meaning: a test keeps this empty).
+pub struct Built {
+    pub document: Value,
+    pub conflicts: Vec<String>,
+}
+
+/// Two schema generators: a body is documented as it is read (fields with defaults may be left
+/// out), an answer as it is written (fields that are skipped when empty may be absent).
+struct Generators {
+    reads: SchemaGenerator,
+    writes: SchemaGenerator,
+}
+
+pub fn build(endpoints: &[Endpoint]) -> Built {
+    let settings = SchemaSettings::draft2020_12().with(|s| {
+        s.definitions_path = "/components/schemas".into();
+        s.meta_schema = None;
+    });
+    let mut generators = Generators {
+        reads: SchemaGenerator::new(settings.clone().for_deserialize()),
+        writes: SchemaGenerator::new(settings.for_serialize()),
+    };
+    let mut inline = BTreeMap::new();
+    let problem = named(
+        &mut generators.writes,
+        schema_of::<problem::Problem>,
+        "Problem".into(),
+        &mut inline,
+    );
+    let mut paths = Paths::new();
+    let mut tags: Vec<String> = Vec::new();
+    for endpoint in endpoints {
+        let tag = tag_of(endpoint.path);
+        if !tags.contains(&tag) {
+            tags.push(tag.clone());
+        }
+        let operation = operation(endpoint, &tag, &problem, &mut generators, &mut inline);
+        paths.add_path_operation(
+            endpoint.path,
+            vec![http_method(&endpoint.method)],
+            operation,
+        );
+    }
+
+    let mut components = Components::new();
+    components.add_security_scheme(
+        SCHEME,
+        SecurityScheme::Http(
+            Http::builder()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("rk_live_…")
+                .description(Some(
+                    "An API key: `Authorization: Bearer rk_live_…`. Admin keys reach everything; \
+                     organization keys only their organization (404 for anything else); \
+                     read-only keys get 403 on commands.",
+                ))
+                .build(),
+        ),
+    );
+    let mut api = OpenApi::new(
+        Info::builder()
+            .title("roster")
+            .version(env!("CARGO_PKG_VERSION"))
+            .description(Some(
+                "Organizations, roles, memberships, groups and invitations for B2B SaaS, \
+                 event-sourced: every command answers with the `position` of its last event \
+                 (pass it as `min_position` to a read to read your write). Errors are \
+                 `application/problem+json` naming the fields at fault.",
+            ))
+            .build(),
+        paths,
+    );
+    api.components = Some(components);
+    api.tags = Some(tags.into_iter().map(Tag::new).collect());
+
+    // The schemas are schemars' JSON Schema 2020-12, which OpenAPI 3.1 takes as they are.
+    let mut document = serde_json::to_value(&api).unwrap_or_default();
+    let mut schemas: Map<String, Value> = generators.writes.take_definitions(true);
+    let mut conflicts = Vec::new();
+    for (name, schema) in generators.reads.take_definitions(true) {
+        match schemas.get(&name) {
+            Some(written) if *written != schema => conflicts.push(name),
+            Some(_) => {}
+            None => {
+                schemas.insert(name, schema);
+            }
+        }
+    }
+    schemas.extend(inline);
+    document["components"]["schemas"] = Value::Object(schemas);
+    Built {
+        document,
+        conflicts,
+    }
+}
+
+fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> schemars::Schema {
+    generator.subschema_for::<T>()
+}
+
+/// A `$ref` to the schema `of` makes; a schema without a name of its own is kept in `inline` as
+/// `name`.
+fn named(
+    generator: &mut SchemaGenerator,
+    of: e::SchemaOf,
+    name: String,
+    inline: &mut BTreeMap<String, Value>,
+) -> RefOr<Schema> {
+    let schema = of(generator);
+    if let Some(location) = schema.get("$ref").and_then(Value::as_str) {
+        return RefOr::Ref(Ref::new(location));
+    }
+    inline.insert(name.clone(), schema.to_value());
+    RefOr::Ref(Ref::from_schema_name(name))
+}
+
+fn operation(
+    endpoint: &Endpoint,
+    tag: &str,
+    problem: &RefOr<Schema>,
+    generators: &mut Generators,
+    inline: &mut BTreeMap<String, Value>,
+) -> Operation {
+    let doc: &Doc = &endpoint.doc;
+    let id = operation_id(&endpoint.method, endpoint.path);
+    let mut operation = Operation::builder()
+        .operation_id(Some(id.clone()))
+        .summary(Some(doc.summary))
+        .description(doc.description)
+        .tag(tag);
+    for (collection, name) in path_params(endpoint.path) {
+        operation = operation.parameter(path_param(&mut generators.reads, collection, name));
+    }
+    for param in &doc.query {
+        operation = operation.parameter(
+            Parameter::builder()
+                .name(param.name)
+                .parameter_in(ParameterIn::Query)
+                .description(Some(param.description))
+                .required(if param.required {
+                    Required::True
+                } else {
+                    Required::False
+                })
+                .schema(Some(query_schema(&param.kind))),
+        );
+    }
+    if let Some(body) = doc.body {
+        let schema = named(&mut generators.reads, body, format!("{id}Body"), inline);
+        let mut request = RequestBody::builder()
+            .content("application/json", Content::new(Some(schema)))
+            .required(Some(if doc.body_optional {
+                Required::False
+            } else {
+                Required::True
+            }));
+        if doc.body_optional {
+            request = request.description(Some("Optional."));
+        }
+        operation = operation.request_body(Some(request.build()));
+    }
+    for answer in &doc.answers {
+        let mut response = Response::builder().description(answer.description);
+        match (answer.schema, answer.content_type) {
+            (Some(of), _) => {
+                let schema = named(
+                    &mut generators.writes,
+                    of,
+                    format!("{id}{}", answer.status),
+                    inline,
+                );
+                response = response.content("application/json", Content::new(Some(schema)));
+            }
+            (None, Some(media)) => {
+                response = response.content(media, Content::new(None::<RefOr<Schema>>));
+            }
+            (None, None) => {}
+        }
+        operation = operation.response(answer.status.to_string(), response.build());
+    }
+    for status in doc.errors(&endpoint.method, endpoint.path) {
+        let reason = actix_web::http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("Error");
+        operation = operation.response(
+            status.to_string(),
+            Response::builder()
+                .description(reason)
+                .content(PROBLEM_JSON, Content::new(Some(problem.clone())))
+                .build(),
+        );
+    }
+    if endpoint.path.starts_with("/v1/") {
+        operation = operation.security(SecurityRequirement::new(SCHEME, Vec::<String>::new()));
+    }
+    operation.build()
+}
+
+fn http_method(method: &Method) -> HttpMethod {
+    match *method {
+        Method::POST => HttpMethod::Post,
+        Method::PATCH => HttpMethod::Patch,
+        Method::DELETE => HttpMethod::Delete,
+        Method::PUT => HttpMethod::Put,
+        _ => HttpMethod::Get,
+    }
+}
+
+/// `/v1/organizations/{org_id}/memberships` → `organizations`.
+fn tag_of(path: &str) -> String {
+    match path.strip_prefix("/v1/") {
+        Some(rest) => rest.split('/').next().unwrap_or(rest).to_owned(),
+        None => "operations".to_owned(),
+    }
+}
+
+/// `post /v1/organizations/{org_id}/memberships` → `postOrganizationsOrgIdMemberships`.
+fn operation_id(method: &Method, path: &str) -> String {
+    let mut id = method.as_str().to_lowercase();
+    let mut upper = true;
+    for c in path.trim_start_matches("/v1").chars() {
+        if c.is_ascii_alphanumeric() {
+            if upper {
+                id.extend(c.to_uppercase());
+            } else {
+                id.push(c);
+            }
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    id
+}
+
+/// The `{name}`s of a path, in order, each with the path segment before it.
+fn path_params(path: &str) -> Vec<(&str, &str)> {
+    let segments: Vec<&str> = path.split('/').collect();
+    segments
+        .windows(2)
+        .filter_map(|w| {
+            let name = w[1].strip_prefix('{')?.strip_suffix('}')?;
+            Some((w[0], name))
+        })
+        .collect()
+}
+
+/// A path parameter, typed by the domain's schema for what it names (`/groups/{id}` is a group
+/// id, `{org_id}` an organization id): so malformed ids are documented as they are refused.
+fn path_param(generator: &mut SchemaGenerator, collection: &str, name: &str) -> Parameter {
+    let (of, description): (e::SchemaOf, &str) = match (collection, name) {
+        (_, "org_id") | ("organizations", "id") => (
+            schema_of::<domain::OrganizationId>,
+            "The organization's id.",
+        ),
+        (_, "membership_id") | ("memberships", "id") => {
+            (schema_of::<domain::MembershipId>, "The membership's id.")
+        }
+        ("groups", "id") => (schema_of::<domain::GroupId>, "The group's id."),
+        ("invitations", "id") => (schema_of::<domain::InvitationId>, "The invitation's id."),
+        ("webhook-endpoints", "id") => (
+            schema_of::<domain::WebhookEndpointId>,
+            "The webhook endpoint's id.",
+        ),
+        ("deliveries", "id") => (schema_of::<domain::DeliveryId>, "The delivery's id."),
+        ("api-keys", "id") => (schema_of::<domain::ApiKeyId>, "The API key's id."),
+        (_, "slug") => (schema_of::<domain::values::RoleSlug>, "The role's slug."),
+        (_, "user_id") => (
+            schema_of::<domain::values::SubjectId>,
+            "The user's id in your system.",
+        ),
+        _ => (schema_of::<String>, "An id."),
+    };
+    let schema = of(generator);
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(location) => RefOr::Ref(Ref::new(location)),
+        None => RefOr::T(Schema::Object(
+            ObjectBuilder::new().schema_type(Type::String).build(),
+        )),
+    };
+    Parameter::builder()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some(description))
+        .schema(Some(schema))
+        .build()
+}
+
+fn query_schema(kind: &ParamKind) -> RefOr<Schema> {
+    let object = match kind {
+        ParamKind::Text => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1)),
+        ParamKind::Integer { min, max } => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(*min as f64))
+            .maximum(max.map(|m| m as f64)),
+        ParamKind::OneOf(values) => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(values.iter().copied())),
+    };
+    RefOr::T(Schema::Object(object.build()))
+}
