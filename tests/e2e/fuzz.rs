@@ -34,6 +34,8 @@ async fn an_api_fuzzer_gets_only_documented_answers() {
         .args(["--max-examples", &examples, "--seed", &seed])
         // One worker: CPython 3.11's parser is not safe for hypothesis's threads.
         .args(["--workers", "1"])
+        // Its cache and reports go to cargo's scratch space, not the source tree.
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
         .output()
         .await
         .unwrap_or_else(|e| {
