@@ -61,10 +61,14 @@ const LIST: Spec = Spec::list(&[]);
 #[schemars(rename = "ApiKeyCreate")]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
+    /// What the key is for.
+    #[schemars(length(min = 1, max = domain::api_key::NAME_MAX_CHARS))]
     name: String,
+    #[schemars(with = "Option<domain::OrganizationId>")]
     organization_id: Option<String>,
     #[serde(default)]
     read_only: bool,
+    #[schemars(with = "Option<chrono::DateTime<chrono::Utc>>")]
     expires_at: Option<String>,
 }
 

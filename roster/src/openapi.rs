@@ -175,6 +175,7 @@ pub fn build(endpoints: &[Endpoint]) -> Built {
     }
     schemas.extend(inline);
     document["components"]["schemas"] = Value::Object(schemas);
+    link_created_objects(&mut document);
     Built {
         document,
         conflicts,
@@ -389,4 +390,110 @@ fn query_schema(kind: &ParamKind) -> RefOr<Schema> {
             .enum_values(Some(values.iter().copied())),
     };
     RefOr::T(Schema::Object(object.build()))
+}
+
+/// What a path parameter typed by the schema `name` identifies (`OrganizationId` → an
+/// organization), as the field that carries it in an answer: `id` in the object itself, or
+/// `<kind>_id` in an object that points at it.
+fn identified_by(schema: &str) -> Option<(&'static str, &'static str)> {
+    Some(match schema {
+        "OrganizationId" => ("organizations", "organization_id"),
+        "MembershipId" => ("memberships", "membership_id"),
+        "GroupId" => ("groups", "group_id"),
+        "InvitationId" => ("invitations", "invitation_id"),
+        "WebhookEndpointId" => ("webhook-endpoints", "endpoint_id"),
+        "DeliveryId" => ("deliveries", "delivery_id"),
+        "ApiKeyId" => ("api-keys", "api_key_id"),
+        "RoleSlug" => ("roles", "slug"),
+        "SubjectId" => ("users", "user_id"),
+        _ => return None,
+    })
+}
+
+/// An operation with path parameters: its id, and for each parameter the collection it names an
+/// element of and the field that names one elsewhere.
+type Target = (String, Vec<(String, &'static str, &'static str)>);
+
+/// OpenAPI links from each create (a POST answering 201) to every operation whose path
+/// parameters its answer fills: a new membership's `id` and `organization_id` lead to
+/// `PATCH /v1/memberships/{id}`, `GET /v1/organizations/{org_id}/memberships`, and so on. Clients
+/// can follow them, and the fuzzer chains real objects through them instead of guessing ids.
+fn link_created_objects(document: &mut Value) {
+    let schemas = document["components"]["schemas"].clone();
+    let resolve = |schema: &Value| -> Value {
+        match schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+            Some(name) => schemas[name].clone(),
+            None => schema.clone(),
+        }
+    };
+    let mut targets: Vec<Target> = Vec::new();
+    let Some(paths) = document["paths"].as_object() else {
+        return;
+    };
+    for item in paths.values() {
+        for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+            let mut params = Vec::new();
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                if param["in"] != "path" {
+                    continue;
+                }
+                let schema = param["schema"]["$ref"]
+                    .as_str()
+                    .and_then(|r| r.rsplit('/').next());
+                if let Some((collection, field)) = schema.and_then(identified_by) {
+                    params.push((
+                        param["name"].as_str().unwrap_or("").to_owned(),
+                        collection,
+                        field,
+                    ));
+                }
+            }
+            if !params.is_empty() {
+                let id = op["operationId"].as_str().unwrap_or("").to_owned();
+                targets.push((id, params));
+            }
+        }
+    }
+    let mut links: Vec<(String, Map<String, Value>)> = Vec::new();
+    for (path, item) in paths {
+        let Some(created) =
+            item["post"]["responses"]["201"]["content"]["application/json"].get("schema")
+        else {
+            continue;
+        };
+        let fields = resolve(created)["properties"].clone();
+        // `/v1/organizations/{org_id}/memberships` creates a membership.
+        let collection = path.rsplit('/').next().unwrap_or("");
+        let mut found = Map::new();
+        for (target, params) in &targets {
+            let mut parameters = Map::new();
+            for (name, named, field) in params {
+                let from = if *named == collection {
+                    if *named == "roles" {
+                        "slug"
+                    } else {
+                        "id"
+                    }
+                } else {
+                    field
+                };
+                if fields.get(from).is_none() {
+                    break;
+                }
+                parameters.insert(name.clone(), format!("$response.body#/{from}").into());
+            }
+            if parameters.len() == params.len() {
+                found.insert(
+                    target.clone(),
+                    serde_json::json!({ "operationId": target, "parameters": parameters }),
+                );
+            }
+        }
+        if !found.is_empty() {
+            links.push((path.clone(), found));
+        }
+    }
+    for (path, found) in links {
+        document["paths"][&path]["post"]["responses"]["201"]["links"] = Value::Object(found);
+    }
 }

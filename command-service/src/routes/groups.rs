@@ -42,7 +42,9 @@ pub fn endpoints() -> Vec<Endpoint> {
 #[schemars(rename = "GroupCreate")]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
+    #[schemars(with = "domain::values::GroupName")]
     name: String,
+    #[schemars(with = "Option<domain::values::Description>")]
     description: Option<String>,
 }
 
@@ -50,8 +52,10 @@ struct CreateBody {
 #[schemars(rename = "GroupUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
+    #[schemars(with = "Option<domain::values::GroupName>")]
     #[serde(default, deserialize_with = "present")]
     name: Option<String>,
+    #[schemars(with = "Option<Option<domain::values::Description>>")]
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,
 }
@@ -60,6 +64,7 @@ struct UpdateBody {
 #[schemars(rename = "GroupMemberAdd")]
 #[serde(deny_unknown_fields)]
 struct MemberBody {
+    #[schemars(with = "domain::MembershipId")]
     membership_id: String,
 }
 

@@ -49,9 +49,14 @@ pub fn endpoints() -> Vec<Endpoint> {
 #[schemars(rename = "InvitationCreate")]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
+    #[schemars(with = "domain::values::Email")]
     email: String,
+    #[schemars(with = "Option<std::collections::BTreeSet<domain::values::RoleSlug>>")]
     roles: Option<Vec<String>>,
+    /// Days until it expires (default 7).
+    #[schemars(range(min = 1, max = 30))]
     expires_in_days: Option<i64>,
+    #[schemars(with = "Option<domain::values::SubjectId>")]
     inviter_user_id: Option<String>,
 }
 
@@ -59,7 +64,10 @@ struct CreateBody {
 #[schemars(rename = "InvitationAccept")]
 #[serde(deny_unknown_fields)]
 struct AcceptBody {
+    #[schemars(with = "domain::values::SubjectId")]
     user_id: String,
+    /// The token the invitation was issued with.
+    #[schemars(length(min = 1))]
     accept_token: String,
 }
 

@@ -57,9 +57,13 @@ pub fn endpoints() -> Vec<Endpoint> {
 #[schemars(rename = "MembershipCreate")]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
+    #[schemars(with = "Option<domain::values::SubjectId>")]
     user_id: Option<String>,
+    #[schemars(with = "Option<domain::values::SubjectId>")]
     application_id: Option<String>,
+    #[schemars(with = "Option<std::collections::BTreeSet<domain::values::RoleSlug>>")]
     roles: Option<Vec<String>>,
+    #[schemars(with = "Option<domain::values::Attributes>")]
     attributes: Option<serde_json::Map<String, Value>>,
 }
 
@@ -107,8 +111,10 @@ const BULK_MAX: usize = 1000;
 #[schemars(rename = "MembershipUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
+    #[schemars(with = "Option<std::collections::BTreeSet<domain::values::RoleSlug>>")]
     #[serde(default, deserialize_with = "present")]
     roles: Option<Vec<String>>,
+    #[schemars(with = "Option<domain::values::Attributes>")]
     #[serde(default, deserialize_with = "present")]
     attributes: Option<serde_json::Map<String, Value>>,
 }

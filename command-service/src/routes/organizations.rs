@@ -43,9 +43,13 @@ pub fn endpoints() -> Vec<Endpoint> {
 #[schemars(rename = "OrganizationCreate")]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
+    #[schemars(with = "domain::values::OrganizationName")]
     name: String,
+    #[schemars(with = "Option<domain::values::Description>")]
     description: Option<String>,
+    #[schemars(with = "Option<domain::values::ExternalId>")]
     external_id: Option<String>,
+    #[schemars(with = "Option<domain::values::Metadata>")]
     metadata: Option<BTreeMap<String, String>>,
 }
 
@@ -53,12 +57,16 @@ struct CreateBody {
 #[schemars(rename = "OrganizationUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
+    #[schemars(with = "Option<domain::values::OrganizationName>")]
     #[serde(default, deserialize_with = "present")]
     name: Option<String>,
+    #[schemars(with = "Option<Option<domain::values::Description>>")]
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,
+    #[schemars(with = "Option<Option<domain::values::ExternalId>>")]
     #[serde(default, deserialize_with = "nullable")]
     external_id: Option<Option<String>>,
+    #[schemars(with = "Option<domain::values::Metadata>")]
     #[serde(default, deserialize_with = "present")]
     metadata: Option<BTreeMap<String, String>>,
 }

@@ -40,9 +40,13 @@ pub fn endpoints() -> Vec<Endpoint> {
 #[schemars(rename = "RoleCreate")]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
+    #[schemars(with = "domain::values::RoleSlug")]
     slug: String,
+    #[schemars(with = "domain::values::RoleName")]
     name: String,
+    #[schemars(with = "Option<domain::values::Description>")]
     description: Option<String>,
+    #[schemars(with = "Option<domain::values::Permissions>")]
     permissions: Option<Vec<String>>,
 }
 
@@ -50,10 +54,13 @@ struct CreateBody {
 #[schemars(rename = "RoleUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
+    #[schemars(with = "Option<domain::values::RoleName>")]
     #[serde(default, deserialize_with = "present")]
     name: Option<String>,
+    #[schemars(with = "Option<Option<domain::values::Description>>")]
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,
+    #[schemars(with = "Option<domain::values::Permissions>")]
     #[serde(default, deserialize_with = "present")]
     permissions: Option<Vec<String>>,
 }

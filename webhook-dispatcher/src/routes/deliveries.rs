@@ -107,6 +107,7 @@ pub async fn retry(
 #[schemars(rename = "WebhookRecover")]
 #[serde(deny_unknown_fields)]
 pub struct RecoverBody {
+    #[schemars(with = "chrono::DateTime<chrono::Utc>")]
     since: String,
 }
 
@@ -114,7 +115,10 @@ pub struct RecoverBody {
 #[schemars(rename = "WebhookReplay")]
 #[serde(deny_unknown_fields)]
 pub struct ReplayBody {
+    #[schemars(range(min = 1))]
     from_position: i64,
+    /// Up to the end of the log when left out.
+    #[schemars(range(min = 1))]
     to_position: Option<i64>,
 }
 

@@ -23,12 +23,17 @@ const MAX_URL: usize = 2048;
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
     /// Required; optional here so that a request missing it hears about its other fields too.
+    /// Required: where events are POSTed.
+    #[schemars(required, length(min = 1, max = 2048))]
     url: Option<String>,
     description: Option<String>,
     #[serde(default, deserialize_with = "present")]
     event_types: Option<Vec<String>>,
+    #[schemars(with = "Option<domain::OrganizationId>")]
     organization_id: Option<String>,
     secret: Option<String>,
+    /// At most this many deliveries per second.
+    #[schemars(range(min = 1, max = 10_000))]
     rate_limit_per_s: Option<i64>,
 }
 
@@ -43,6 +48,7 @@ pub struct UpdateBody {
     description: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     event_types: Option<Vec<String>>,
+    #[schemars(with = "Option<Option<domain::OrganizationId>>")]
     #[serde(default, deserialize_with = "nullable")]
     organization_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
