@@ -28,7 +28,7 @@ impl QueryState {
     /// Returns once the read models include `min_position`, or 503 after the wait bound. A
     /// position past the end of the log was never returned by a command (a command answers once
     /// its events are committed, so they are in the log): 400 at once, rather than a wait that
-    /// cannot end well.
+    /// cannot end well. On a replica, which may trail the log, such a read waits as any other.
     pub(crate) async fn caught_up(&self, min_position: Option<i64>) -> Result<(), Problem> {
         let Some(wanted) = min_position else {
             return Ok(());
@@ -37,8 +37,10 @@ impl QueryState {
         if *applied.borrow_and_update() >= wanted || self.checkpoint().await? >= wanted {
             return Ok(());
         }
-        let head = store::Feed::new(self.pool.clone()).head().await?;
-        if wanted > head {
+        let head = store::Feed::new(self.pool.clone())
+            .head_if_primary()
+            .await?;
+        if let Some(head) = head.filter(|head| wanted > *head) {
             return Err(Problem::field(
                 "min_position",
                 format!("no event has position {wanted}: the log ends at {head}"),

@@ -160,6 +160,16 @@ impl Feed {
         Ok(head.unwrap_or(0))
     }
 
+    /// The last position in the log if this server is the primary; `None` on a replica, which
+    /// may not have replayed every committed event yet.
+    pub async fn head_if_primary(&self) -> Result<Option<i64>, StoreError> {
+        let (head, replica): (Option<i64>, bool) =
+            sqlx::query_as("SELECT (SELECT max(position) FROM events), pg_is_in_recovery()")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((!replica).then_some(head.unwrap_or(0)))
+    }
+
     /// A live cursor starting after `after`.
     pub fn follow(&self, after: i64) -> Follower {
         Follower {

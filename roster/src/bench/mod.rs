@@ -9,6 +9,7 @@
 //! - webhooks: deliveries through the dispatcher vs plain POSTs of the same bodies
 //!   (`webhooks.rs`).
 
+mod http;
 mod reads;
 mod webhooks;
 
@@ -107,6 +108,8 @@ async fn measure(
         args.clients, args.seconds
     );
     let commands_per_s = append(args, &pool).await?;
+    eprintln!("roster: the same command over HTTP, with an API key …");
+    let http_commands_per_s = create_over_http(args, &url, &pool).await?;
 
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&pool)
@@ -145,6 +148,13 @@ async fn measure(
             unit: "tx/s",
         },
         Row {
+            name: "create over HTTP (POST /v1/organizations, API key)",
+            roster: http_commands_per_s,
+            baseline_name: "the same command in-process",
+            baseline: commands_per_s,
+            unit: "tx/s",
+        },
+        Row {
             name: "feed read (gap-free, batches of 1000)",
             roster: feed_per_s,
             baseline_name: "COPY … TO STDOUT",
@@ -155,6 +165,32 @@ async fn measure(
     rows.extend(reads::measure(args, server, bins, &pool).await?);
     rows.extend(webhooks::measure(args, &pool).await?);
     Ok(rows)
+}
+
+/// `POST /v1/organizations` per second through the whole edge (key check, rate limiter off,
+/// idempotency middleware, JSON), against the app as `roster serve` runs it.
+async fn create_over_http(args: &BenchArgs, url: &str, pool: &PgPool) -> Result<f64, BenchError> {
+    let (base, handle) = http::serve(args, url, true)?;
+    let key = http::key(pool, false).await?;
+    let create = format!("{base}/v1/organizations");
+    let rate = http::rate(args, &key, move |client, _| {
+        let request = client
+            .post(&create)
+            .json(&serde_json::json!({ "name": "Acme" }));
+        async move {
+            let res = request.send().await.map_err(|e| e.to_string())?;
+            match res.status().as_u16() {
+                201 => Ok(()),
+                other => Err(format!(
+                    "HTTP {other}: {}",
+                    res.text().await.unwrap_or_default()
+                )),
+            }
+        }
+    })
+    .await;
+    handle.stop(true).await;
+    rate
 }
 
 async fn pgbench(

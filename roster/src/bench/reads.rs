@@ -3,19 +3,15 @@
 //! same keyset SQL on the same Postgres. Deep pages costing what the first page costs is the
 //! point of keyset pagination.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use rand::Rng;
 use sqlx::PgPool;
 use store::embedded::{self, Binaries, PostgresServer};
 
-use super::{BenchArgs, BenchError, Row};
-use crate::app::{self, AppConfig};
+use super::{http, BenchArgs, BenchError, Row};
 
 /// Memberships in the benchmark organization.
 pub const MEMBERSHIPS: i64 = 200_000;
@@ -59,54 +55,9 @@ pub async fn measure(
     eprintln!("reads: seeding {MEMBERSHIPS} memberships …");
     seed(pool, &org).await?;
 
-    let url = server.url("bench");
-    let database = store::PoolConfig::parse(
-        &url,
-        store::PoolOptions {
-            max_connections: args.clients as u32 + 2,
-            acquire_timeout: Duration::from_secs(5),
-        },
-    )?;
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| BenchError::Task(e.to_string()))?;
-    let base = format!(
-        "http://{}",
-        listener
-            .local_addr()
-            .map_err(|e| BenchError::Task(e.to_string()))?
-    );
-    let http = app::server(
-        AppConfig {
-            database,
-            with_commands: false,
-            queries: Some(Duration::from_secs(5)),
-            webhooks: None,
-            idempotency_ttl: crate::idempotency::DEFAULT_TTL,
-            key_cache_ttl: access::keys::DEFAULT_TTL,
-            rate_limit: None,
-            slow_request: Duration::from_secs(1),
-            metrics_token: None,
-        },
-        listener,
-        Duration::from_secs(1),
-    )
-    .map_err(|e| BenchError::Task(e.to_string()))?;
-    let handle = http.handle();
-    tokio::spawn(http);
-
     // Reads go through the edge as in production: with an API key (cached after its first use).
-    let key = access::manage::create(
-        pool,
-        access::manage::NewKey {
-            name: "bench".into(),
-            organization_id: None,
-            read_only: true,
-            expires_at: None,
-        },
-        &store::RequestContext::system("bench"),
-    )
-    .await
-    .map_err(|e| BenchError::Task(e.to_string()))?
-    .1;
+    let (base, handle) = http::serve(args, &server.url("bench"), false)?;
+    let key = http::key(pool, true).await?;
     let secret = store::queries::secret(pool, "cursor").await?;
     let scope = format!("memberships:{org}");
     let list = format!("{base}/v1/organizations/{org}/memberships?limit={PAGE}");
@@ -180,53 +131,24 @@ pub async fn measure(
 
 /// Pages per second with `clients` concurrent HTTP clients cycling through `urls`.
 async fn http_pages(args: &BenchArgs, key: &str, urls: Vec<String>) -> Result<f64, BenchError> {
-    let mut auth = reqwest::header::HeaderMap::new();
-    auth.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {key}")
-            .parse()
-            .map_err(|_| BenchError::Task("unusable key".into()))?,
-    );
-    let client = reqwest::Client::builder()
-        .default_headers(auth)
-        .build()
-        .map_err(|e| BenchError::Task(e.to_string()))?;
     let urls = Arc::new(urls);
-    let done = Arc::new(AtomicU64::new(0));
-    let deadline = Instant::now() + Duration::from_secs(args.seconds);
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..args.clients)
-        .map(|c| {
-            let (client, urls, done) = (client.clone(), urls.clone(), done.clone());
-            tokio::spawn(async move {
-                let mut i = c;
-                while Instant::now() < deadline {
-                    let res = client
-                        .get(&urls[i % urls.len()])
-                        .send()
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    if !res.status().is_success() {
-                        return Err(format!("HTTP {}", res.status()));
-                    }
-                    let body = res.bytes().await.map_err(|e| e.to_string())?;
-                    if body.len() < 1000 {
-                        return Err("a page came back (nearly) empty".into());
-                    }
-                    done.fetch_add(1, Ordering::Relaxed);
-                    // A prime stride: clients rarely ask for the same page at once.
-                    i += 7;
-                }
-                Ok::<(), String>(())
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await
-            .map_err(|e| BenchError::Task(e.to_string()))?
-            .map_err(BenchError::Task)?;
-    }
-    Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+    http::rate(args, key, move |client, i| {
+        // A prime stride: clients rarely ask for the same page at once.
+        let url = &urls[(i * 7) % urls.len()];
+        let request = client.get(url);
+        async move {
+            let res = request.send().await.map_err(|e| e.to_string())?;
+            if !res.status().is_success() {
+                return Err(format!("HTTP {}", res.status()));
+            }
+            let body = res.bytes().await.map_err(|e| e.to_string())?;
+            if body.len() < 1000 {
+                return Err("a page came back (nearly) empty".into());
+            }
+            Ok(())
+        }
+    })
+    .await
 }
 
 fn pgbench_select(

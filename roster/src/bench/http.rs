@@ -1,0 +1,114 @@
+//! What the HTTP benchmarks share: the app served as `roster serve` serves it (edge middleware,
+//! API keys, idempotency), a key to call it with, and a closed loop of concurrent clients.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::ServerHandle;
+use sqlx::PgPool;
+
+use super::{BenchArgs, BenchError};
+use crate::app::{self, AppConfig};
+
+/// Serves the app on a free loopback port against `url`: reads always, commands if
+/// `with_commands`. Returns its base URL and a handle to stop it.
+pub fn serve(
+    args: &BenchArgs,
+    url: &str,
+    with_commands: bool,
+) -> Result<(String, ServerHandle), BenchError> {
+    let database = store::PoolConfig::parse(
+        url,
+        store::PoolOptions {
+            max_connections: args.clients as u32 + 2,
+            acquire_timeout: Duration::from_secs(5),
+        },
+    )?;
+    let task = |e: std::io::Error| BenchError::Task(e.to_string());
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(task)?;
+    let base = format!("http://{}", listener.local_addr().map_err(task)?);
+    let http = app::server(
+        AppConfig {
+            database,
+            with_commands,
+            queries: Some(Duration::from_secs(5)),
+            webhooks: None,
+            idempotency_ttl: crate::idempotency::DEFAULT_TTL,
+            key_cache_ttl: access::keys::DEFAULT_TTL,
+            rate_limit: None,
+            slow_request: Duration::from_secs(1),
+            metrics_token: None,
+        },
+        listener,
+        Duration::from_secs(1),
+    )
+    .map_err(task)?;
+    let handle = http.handle();
+    tokio::spawn(http);
+    Ok((base, handle))
+}
+
+/// A new admin key (read-only if asked): the benchmarks call the API as clients do.
+pub async fn key(pool: &PgPool, read_only: bool) -> Result<String, BenchError> {
+    let new = access::manage::NewKey {
+        name: "bench".into(),
+        organization_id: None,
+        read_only,
+        expires_at: None,
+    };
+    let (_, secret) = access::manage::create(pool, new, &store::RequestContext::system("bench"))
+        .await
+        .map_err(|e| BenchError::Task(e.to_string()))?;
+    Ok(secret)
+}
+
+/// Requests per second with `args.clients` concurrent clients, each sending request after
+/// request for `args.seconds`: `send(client, n)` sends the n-th request of a client and checks
+/// its answer.
+pub async fn rate<F, Fut>(args: &BenchArgs, key: &str, send: F) -> Result<f64, BenchError>
+where
+    F: Fn(&reqwest::Client, usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), String>> + Send,
+{
+    let mut auth = reqwest::header::HeaderMap::new();
+    auth.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {key}")
+            .parse()
+            .map_err(|_| BenchError::Task("unusable key".into()))?,
+    );
+    let client = reqwest::Client::builder()
+        .default_headers(auth)
+        .build()
+        .map_err(|e| BenchError::Task(e.to_string()))?;
+    let send = Arc::new(send);
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..args.clients)
+        .map(|c| {
+            let (client, send, done) = (client.clone(), send.clone(), done.clone());
+            tokio::spawn(async move {
+                let mut n = c;
+                while Instant::now() < deadline {
+                    send(&client, n).await?;
+                    done.fetch_add(1, Ordering::Relaxed);
+                    n += STRIDE;
+                }
+                Ok::<(), String>(())
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await
+            .map_err(|e| BenchError::Task(e.to_string()))?
+            .map_err(BenchError::Task)?;
+    }
+    Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Clients number their requests `c, c + STRIDE, …`, so no two clients send the same one.
+const STRIDE: usize = 1024;
