@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-postgres.sh
 ROSTER_SCHEMATHESIS="$(bash scripts/ensure-schemathesis.sh)"
-export ROSTER_SCHEMATHESIS
+ROSTER_TANSU="$(bash scripts/ensure-tansu.sh)"
+export ROSTER_SCHEMATHESIS ROSTER_TANSU
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
 

@@ -61,6 +61,12 @@ pub struct Queue {
     pub state: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Relayed {
+    /// `delivered`, `failed` (a delivery report or enqueue error), `oversize`.
+    pub outcome: &'static str,
+}
+
 /// The counters and histograms of the process, recorded as things happen.
 pub struct Meters {
     registry: Registry,
@@ -70,6 +76,7 @@ pub struct Meters {
     pub events_appended: Family<EventType, Counter>,
     pub deliveries: Family<Delivery, Counter>,
     pub delivery_seconds: Family<Delivery, Histogram>,
+    pub kafka_messages: Family<Relayed, Counter>,
 }
 
 /// The gauges a scrape reads from the database at that moment (each scrape its own, so that
@@ -136,6 +143,7 @@ impl Meters {
             events_appended: Family::default(),
             deliveries: Family::default(),
             delivery_seconds: Family::new_with_constructor(seconds),
+            kafka_messages: Family::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -169,6 +177,11 @@ impl Meters {
             "Time from sending a webhook to its answer (or failure), by outcome.",
             m.delivery_seconds.clone(),
         );
+        r.register(
+            "roster_kafka_messages",
+            "Messages the Kafka relay produced, by outcome (delivered, failed, oversize).",
+            m.kafka_messages.clone(),
+        );
         Self { registry, ..m }
     }
 
@@ -200,6 +213,13 @@ impl Meters {
         self.commands
             .get_or_create(&Command { command, outcome })
             .inc();
+    }
+
+    /// `n` messages of the Kafka relay ended with `outcome`.
+    pub fn relayed(&self, outcome: &'static str, n: u64) {
+        self.kafka_messages
+            .get_or_create(&Relayed { outcome })
+            .inc_by(n);
     }
 
     pub fn delivery(&self, outcome: &'static str, took: Duration) {

@@ -43,6 +43,8 @@ pub struct AppConfig {
     pub slow_request: Duration,
     /// When set, `/metrics` answers only requests bearing it.
     pub metrics_token: Option<String>,
+    /// The Kafka relay running in this process, whose health `/readyz` shows.
+    pub kafka: Option<Arc<kafka_relay::RelayHealth>>,
 }
 
 /// One worker's state.
@@ -183,6 +185,9 @@ fn app(
         .configure(|cfg| {
             if let Some(token) = &config.metrics_token {
                 cfg.app_data(web::Data::new(health::MetricsToken(token.clone())));
+            }
+            if let Some(relay) = &config.kafka {
+                cfg.app_data(web::Data::from(relay.clone()));
             }
         })
         .configure(health::configure(state.pool.clone()))

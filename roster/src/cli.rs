@@ -143,7 +143,8 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Run only these components (comma-separated). Known: command, query, projector, webhooks.
+    /// Run only these components (comma-separated). Known: command, query, projector,
+    /// workflows, webhooks, kafka.
     #[arg(long, env = "ROSTER_ONLY", value_delimiter = ',', value_enum)]
     pub only: Vec<Component>,
 
@@ -186,9 +187,17 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub webhooks: WebhookArgs,
 
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+
     /// Seconds in-flight requests get to finish on shutdown.
     #[arg(long, env = "ROSTER_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,
+
+    /// Check the flags and environment (and the Kafka relay's settings) and exit, without
+    /// connecting to anything.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// The parts `serve` can run. The health endpoints are always served.
@@ -205,6 +214,79 @@ pub enum Component {
     /// Webhook endpoint management (`/v1/webhook-endpoints`, `/v1/deliveries`) and the
     /// dispatcher that delivers every event to the matching endpoints.
     Webhooks,
+    /// The Kafka relay: every event to a Kafka topic (needs --kafka-brokers).
+    Kafka,
+}
+
+/// The Kafka relay; it runs when brokers are given.
+#[derive(Debug, Clone, Args)]
+pub struct KafkaArgs {
+    /// Kafka bootstrap brokers (`host:port[,host:port…]`): turns the relay on.
+    #[arg(long, env = "KAFKA_BROKERS")]
+    pub kafka_brokers: Option<String>,
+
+    /// The topic every event goes to (created when missing).
+    #[arg(long, env = "ROSTER_KAFKA_TOPIC", default_value = "roster.events")]
+    pub kafka_topic: String,
+
+    /// Partitions of the topic when the relay creates it.
+    #[arg(long, env = "ROSTER_KAFKA_PARTITIONS", default_value_t = 6)]
+    pub kafka_partitions: i32,
+
+    /// Replication factor of the topic when the relay creates it.
+    #[arg(long, env = "ROSTER_KAFKA_REPLICATION_FACTOR", default_value_t = 1)]
+    pub kafka_replication_factor: i32,
+
+    /// none, gzip, snappy, lz4 or zstd.
+    #[arg(long, env = "ROSTER_KAFKA_COMPRESSION", default_value = "lz4")]
+    pub kafka_compression: String,
+
+    /// A librdkafka property for the relay's clients (`security.protocol=SASL_SSL`, …); repeat
+    /// for more (the environment variable takes them comma-separated).
+    #[arg(long, env = "ROSTER_KAFKA_PROPERTIES", value_delimiter = ',', value_parser = parse_property)]
+    pub kafka_property: Vec<(String, String)>,
+
+    /// The CloudEvents `source` of every message.
+    #[arg(long, env = "ROSTER_KAFKA_SOURCE", default_value = "roster")]
+    pub kafka_source: String,
+
+    /// An event larger than the broker accepts: `skip` (recorded in the database's
+    /// dead_letters table) or `halt` (the relay waits until the limit is raised).
+    #[arg(long, env = "ROSTER_KAFKA_OVERSIZE", default_value = "halt")]
+    pub kafka_oversize: kafka_relay::Oversize,
+
+    /// How long librdkafka keeps trying to deliver a message before the relay starts its batch
+    /// over.
+    #[arg(long, env = "ROSTER_KAFKA_MESSAGE_TIMEOUT", value_parser = parse_duration, default_value = "30s")]
+    pub kafka_message_timeout: Duration,
+}
+
+impl KafkaArgs {
+    /// The relay's configuration, when brokers are given.
+    pub fn config(&self) -> Option<kafka_relay::RelayConfig> {
+        let brokers = self.kafka_brokers.clone()?;
+        Some(kafka_relay::RelayConfig {
+            topic: self.kafka_topic.clone(),
+            partitions: self.kafka_partitions,
+            replication_factor: self.kafka_replication_factor,
+            compression: self.kafka_compression.clone(),
+            properties: self.kafka_property.clone(),
+            source: self.kafka_source.clone(),
+            oversize: self.kafka_oversize,
+            message_timeout: self.kafka_message_timeout,
+            ..kafka_relay::RelayConfig::new(brokers)
+        })
+    }
+}
+
+/// `name=value`.
+fn parse_property(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.trim().to_owned()))
+        }
+        _ => Err(format!("`{raw}`: expected name=value")),
+    }
 }
 
 /// How webhooks are delivered.
@@ -285,7 +367,12 @@ pub fn parse_duration(raw: &str) -> Result<Duration, String> {
 }
 
 impl ServeArgs {
+    /// Whether `c` runs here: everything by default (the Kafka relay when brokers are given),
+    /// or what `--only` names.
     pub fn runs(&self, c: Component) -> bool {
+        if c == Component::Kafka && self.kafka.kafka_brokers.is_none() {
+            return false;
+        }
         self.only.is_empty() || self.only.contains(&c)
     }
 }

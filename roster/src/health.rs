@@ -47,7 +47,10 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
+async fn readyz(
+    pool: web::Data<PgPool>,
+    relay: Option<web::Data<kafka_relay::RelayHealth>>,
+) -> Result<HttpResponse, Problem> {
     let database = sqlx::query_scalar::<_, i32>("SELECT 1")
         .fetch_one(pool.get_ref())
         .await;
@@ -65,6 +68,21 @@ async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, Problem> {
             });
             for ((name, _), position) in CONSUMERS.iter().zip(positions) {
                 body[*name] = json!({ "head": head, "position": position, "lag": head - position });
+            }
+            // The Kafka relay, when it runs here: degraded while the broker fails it (the
+            // process stays ready: nothing else needs the broker).
+            if let Some(relay) = relay {
+                let position = store::checkpoints::load(pool.get_ref(), kafka_relay::CONSUMER)
+                    .await
+                    .unwrap_or_default();
+                let mut status = json!({ "status": "ok", "head": head, "position": position,
+                                         "lag": head - position });
+                if let Some((error, since)) = relay.failing() {
+                    status["status"] = "degraded".into();
+                    status["error"] = error.into();
+                    status["failing_since"] = json!(since);
+                }
+                body["kafka_relay"] = status;
             }
             Ok(HttpResponse::Ok().json(body))
         }
@@ -148,6 +166,17 @@ async fn metrics(
     m.feed_head.set(head);
     for ((name, _), position) in CONSUMERS.iter().zip(positions) {
         let consumer = meters::Consumer { consumer: name };
+        m.consumer_position.get_or_create(&consumer).set(position);
+        m.consumer_lag.get_or_create(&consumer).set(head - position);
+    }
+    // The Kafka relay runs only where brokers are configured: shown once it has a checkpoint.
+    if let Some(position) = store::checkpoints::find(pool.get_ref(), kafka_relay::CONSUMER)
+        .await
+        .map_err(unavailable)?
+    {
+        let consumer = meters::Consumer {
+            consumer: "kafka_relay",
+        };
         m.consumer_position.get_or_create(&consumer).set(position);
         m.consumer_lag.get_or_create(&consumer).set(head - position);
     }

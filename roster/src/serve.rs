@@ -27,18 +27,45 @@ pub enum ServeError {
     Bench(#[from] crate::bench::BenchError),
     #[error("cannot start the webhook dispatcher: {0}")]
     Dispatcher(String),
+    #[error("kafka relay: {0}")]
+    Kafka(String),
     #[error("{0}")]
     Keys(String),
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
+    // The relay's settings are checked before anything starts: a bad broker list, topic or
+    // librdkafka property is one clear error and a non-zero exit.
+    let kafka = match args.kafka.config() {
+        Some(config) if args.runs(Component::Kafka) => {
+            kafka_relay::check(&config).map_err(|e| ServeError::Kafka(e.to_string()))?;
+            Some(config)
+        }
+        _ if args.only.contains(&Component::Kafka) => {
+            return Err(ServeError::Kafka(
+                "--only kafka needs --kafka-brokers (KAFKA_BROKERS)".into(),
+            ))
+        }
+        _ => None,
+    };
+    if args.check {
+        println!("configuration ok");
+        return Ok(());
+    }
     let db = Database::open(&args.database, false).await?;
+    let relay = match kafka {
+        Some(config) => Some(
+            kafka_relay::Relay::new(db.pool.clone(), config)
+                .map_err(|e| ServeError::Kafka(e.to_string()))?,
+        ),
+        None => None,
+    };
     let with_commands = args.runs(Component::Command);
     tracing::info!(
         listen = %args.listen,
         database = %db.display_url,
         embedded = db.is_embedded(),
-        components = ?if args.only.is_empty() { vec![Component::Command, Component::Query, Component::Projector, Component::Workflows, Component::Webhooks] } else { args.only.clone() },
+        components = ?[Component::Command, Component::Query, Component::Projector, Component::Workflows, Component::Webhooks, Component::Kafka].into_iter().filter(|c| args.runs(*c)).collect::<Vec<_>>(),
         version = env!("CARGO_PKG_VERSION"),
         "starting roster"
     );
@@ -58,6 +85,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         sweep_every: with_commands.then(|| Duration::from_secs(args.sweep_interval)),
         idempotency_ttl: args.idempotency_ttl,
         first_key_for: None,
+        kafka_health: relay.as_ref().map(kafka_relay::Relay::health),
+        relay,
     };
 
     let listener = TcpListener::bind(args.listen).map_err(|source| ServeError::Listen {
@@ -79,6 +108,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         slow_request: args.slow_request,
         metrics_token: args.metrics_token.clone(),
         rate_limit: access::limit::Rate::new(args.rate_limit, args.rate_limit_burst),
+        kafka: parts.kafka_health.clone(),
     };
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;
@@ -123,12 +153,16 @@ struct Parts {
     idempotency_ttl: Duration,
     /// On a fresh embedded installation: make the first admin key, and show how to call this URL.
     first_key_for: Option<String>,
+    relay: Option<kafka_relay::Relay>,
+    kafka_health: Option<std::sync::Arc<kafka_relay::RelayHealth>>,
 }
 
 /// The running background components.
 struct Background {
     tasks: Vec<tokio::task::JoinHandle<()>>,
     dispatcher: Option<webhook_dispatcher::Dispatcher>,
+    /// The relay's producer, flushed at shutdown.
+    kafka: Option<kafka_relay::Producing>,
 }
 
 impl Background {
@@ -143,6 +177,7 @@ impl Background {
             return Ok(Self {
                 tasks: Vec::new(),
                 dispatcher: None,
+                kafka: None,
             });
         }
         if let Some(url) = &parts.first_key_for {
@@ -180,16 +215,30 @@ impl Background {
                 command_service::workflows::Workflows::new(state).run(role),
             ));
         }
+        let kafka = parts.relay.map(|relay| {
+            let producer = relay.producing();
+            let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
+            tasks.push(tokio::spawn(relay.run(role)));
+            producer
+        });
         if let Some(every) = parts.sweep_every {
             let state = command_service::CommandState::new(store::EventRepository::new(parts.pool));
             tasks.push(tokio::spawn(sweep_invitations(state, every)));
         }
-        Ok(Self { tasks, dispatcher })
+        Ok(Self {
+            tasks,
+            dispatcher,
+            kafka,
+        })
     }
 
     async fn stop(self) {
         for task in self.tasks {
             task.abort();
+        }
+        if let Some(producer) = self.kafka {
+            // What the relay handed to the producer goes out before the process does.
+            kafka_relay::flush(producer, Duration::from_secs(10)).await;
         }
         if let Some(dispatcher) = self.dispatcher {
             // Hands its endpoints to the other dispatchers now, not when the leases run out.

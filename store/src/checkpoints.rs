@@ -24,6 +24,17 @@ pub async fn load_in(conn: &mut PgConnection, consumer: &str) -> Result<i64, Sto
     Ok(position.unwrap_or(0))
 }
 
+/// The consumer's checkpoint, if it has ever saved one (an optional consumer, like the Kafka
+/// relay, that never ran has none).
+pub async fn find(pool: &PgPool, consumer: &str) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT position FROM checkpoints WHERE consumer = $1")
+            .bind(consumer)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
 /// The consumer's checkpoint now.
 pub async fn load(pool: &PgPool, consumer: &str) -> Result<i64, StoreError> {
     load_in(&mut *pool.acquire().await?, consumer).await

@@ -10,6 +10,7 @@ pub mod checkpoints;
 pub mod claims;
 pub mod commands;
 pub mod consumer;
+pub mod dead_letters;
 pub mod embedded;
 pub mod error;
 pub mod faults;

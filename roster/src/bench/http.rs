@@ -41,6 +41,7 @@ pub fn serve(
             rate_limit: None,
             slow_request: Duration::from_secs(1),
             metrics_token: None,
+            kafka: None,
         },
         listener,
         Duration::from_secs(1),

@@ -10,6 +10,7 @@
 //!   (`webhooks.rs`).
 
 mod http;
+mod kafka;
 mod reads;
 mod webhooks;
 
@@ -39,6 +40,10 @@ pub struct BenchArgs {
     /// Print the results as a Markdown table (for docs/benchmarks.md).
     #[arg(long)]
     pub markdown: bool,
+    /// Kafka brokers for the relay benchmark (scripts/bench.sh starts a tansu broker); without
+    /// them the relay is not measured.
+    #[arg(long, env = "KAFKA_BROKERS")]
+    pub kafka_brokers: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +169,7 @@ async fn measure(
     ];
     rows.extend(reads::measure(args, server, bins, &pool).await?);
     rows.extend(webhooks::measure(args, &pool).await?);
+    rows.extend(kafka::measure(args, &pool).await?);
     Ok(rows)
 }
 

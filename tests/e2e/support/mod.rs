@@ -129,6 +129,7 @@ impl TestApp {
                 rate_limit: parts.rate_limit,
                 slow_request: Duration::from_secs(1),
                 metrics_token: None,
+                kafka: None,
             },
             listener,
             Duration::from_secs(5),

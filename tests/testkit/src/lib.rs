@@ -2,7 +2,10 @@
 //!
 //! One throwaway Postgres per test binary, started from the local server binaries on a free
 //! loopback port in a temp dir, stopped and deleted when the binary exits; a fresh, migrated
-//! database per test, so tests run in parallel without seeing each other.
+//! database per test, so tests run in parallel without seeing each other. And a real
+//! Kafka-protocol broker for the relay's tests (`kafka`).
+
+pub mod kafka;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
