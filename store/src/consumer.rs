@@ -143,31 +143,46 @@ async fn follow<C: Consumer>(
     follower.batch_size = config.batch_size;
     let mut check = tokio::time::interval(config.lock_poll);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A batch read while the one before it was applied.
+    let mut ready: Option<Vec<FeedEvent>> = None;
     loop {
-        let batch = tokio::select! {
-            batch = follower.next_batch() => batch,
-            _ = check.tick() => {
-                // The lock lives as long as its connection: if that broke, another instance may
-                // be active now.
-                if let Err(e) = lock.ping().await {
-                    return e.into();
+        let batch = match ready.take() {
+            Some(batch) => batch,
+            None => tokio::select! {
+                batch = follower.next_batch() => match batch {
+                    Ok(batch) => batch,
+                    Err(e) => return e,
+                },
+                _ = check.tick() => {
+                    // The lock lives as long as its connection: if that broke, another instance
+                    // may be active now.
+                    if let Err(e) = lock.ping().await {
+                        return e.into();
+                    }
+                    continue;
                 }
-                continue;
-            }
-        };
-        match batch {
-            Ok(batch) => match apply_batch(pool, consumer, &batch).await {
-                Ok(n) => {
-                    backoff.reset();
-                    tracing::debug!(
-                        consumer = consumer.name(),
-                        events = n,
-                        position = follower.position(),
-                        "applied"
-                    );
-                }
-                Err(e) => return e,
             },
+        };
+        // The next batch is read while this one is applied (a relay waiting for its broker's
+        // reports, a projector writing rows). If the apply fails, what was read is dropped with
+        // it: the loop starts over from the checkpoint.
+        let (applied, next) =
+            tokio::join!(apply_batch(pool, consumer, &batch), follower.ready_batch());
+        match applied {
+            Ok(n) => {
+                backoff.reset();
+                tracing::debug!(
+                    consumer = consumer.name(),
+                    events = n,
+                    position = follower.position(),
+                    "applied"
+                );
+            }
+            Err(e) => return e,
+        }
+        match next {
+            Ok(next) if !next.is_empty() => ready = Some(next),
+            Ok(_) => {}
             Err(e) => return e,
         }
     }

@@ -220,6 +220,15 @@ impl Follower {
         }
     }
 
+    /// The events readable now after the last batch (perhaps none), without waiting.
+    pub async fn ready_batch(&mut self) -> Result<Vec<FeedEvent>, StoreError> {
+        let batch = self.feed.read_after(self.after, self.batch_size).await?;
+        if let Some(last) = batch.last() {
+            self.after = last.position;
+        }
+        Ok(batch)
+    }
+
     async fn listen(&self) -> Result<PgListener, sqlx::Error> {
         let mut listener = PgListener::connect_with(&self.feed.pool).await?;
         listener.listen(CHANNEL).await?;
