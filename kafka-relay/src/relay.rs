@@ -41,15 +41,22 @@ pub struct Relay {
 
 /// Whether the relay's last attempt failed, and why: `/readyz` shows the relay as degraded
 /// (the process itself stays ready: commands and the other consumers do not need the broker).
-#[derive(Debug, Default)]
 pub struct RelayHealth {
     failing: Mutex<Option<(String, DateTime<Utc>)>>,
+    producing: Producing,
 }
 
 impl RelayHealth {
     /// The error of the last attempt and since when the relay has been failing, if it is.
     pub fn failing(&self) -> Option<(String, DateTime<Utc>)> {
         self.failing.lock().map(|f| f.clone()).unwrap_or(None)
+    }
+
+    /// Messages handed to the producer that await their delivery report.
+    pub fn in_flight(&self) -> i64 {
+        self.producing
+            .get()
+            .map_or(0, |p| i64::from(p.in_flight_count()))
     }
 
     fn failed(&self, error: &str) {
@@ -93,12 +100,15 @@ impl Relay {
     /// A relay for `config`; an invalid configuration (or one librdkafka refuses) is an error
     /// here, before anything runs.
     pub fn new(pool: PgPool, config: RelayConfig) -> Result<Self, RelayConfigError> {
-        let producer = producer(&config)?;
+        let producing = Producing(Arc::new(Mutex::new(producer(&config)?)));
         Ok(Self {
             config,
-            producer: Producing(Arc::new(Mutex::new(producer))),
+            producer: producing.clone(),
             pool,
-            health: Arc::default(),
+            health: Arc::new(RelayHealth {
+                failing: Mutex::default(),
+                producing,
+            }),
             topic_ready: AtomicBool::new(false),
         })
     }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
+pub use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
@@ -88,6 +88,8 @@ pub struct Scrape {
     pub consumer_lag: Family<Consumer, Gauge>,
     pub webhook_queue: Family<Queue, Gauge>,
     pub webhook_overdue_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
+    /// Only where the Kafka relay runs.
+    pub kafka_in_flight: Option<Gauge>,
     pub pool_connections: Family<Pool, Gauge>,
 }
 
@@ -119,6 +121,13 @@ impl Scrape {
             "Seconds the most overdue webhook delivery has been due without an attempt.",
             self.webhook_overdue_seconds.clone(),
         );
+        if let Some(in_flight) = &self.kafka_in_flight {
+            r.register(
+                "roster_kafka_in_flight_messages",
+                "Messages the Kafka relay handed to its producer that await a delivery report.",
+                in_flight.clone(),
+            );
+        }
         r.register(
             "roster_db_pool_connections",
             "Database connections of this process, open and idle, by pool.",

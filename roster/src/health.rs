@@ -137,6 +137,7 @@ async fn metrics(
     pool: web::Data<PgPool>,
     pools: Option<web::Data<Pools>>,
     token: Option<web::Data<MetricsToken>>,
+    relay: Option<web::Data<kafka_relay::RelayHealth>>,
     req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, Problem> {
     if let Some(token) = token {
@@ -161,7 +162,12 @@ async fn metrics(
     }
     let unavailable =
         |e: store::StoreError| Problem::unavailable(format!("cannot read gauges: {e}"));
-    let m = meters::Scrape::default();
+    let mut m = meters::Scrape::default();
+    if let Some(relay) = relay {
+        let in_flight = meters::Gauge::default();
+        in_flight.set(relay.in_flight());
+        m.kafka_in_flight = Some(in_flight);
+    }
     let (head, positions) = lag(pool.get_ref()).await.map_err(unavailable)?;
     m.feed_head.set(head);
     for ((name, _), position) in CONSUMERS.iter().zip(positions) {

@@ -232,7 +232,6 @@ fn relay_process(
     Command::new(BIN)
         .args(["serve", "--only", "kafka", "--listen", listen])
         .args(["--kafka-topic", topic, "--kafka-partitions", "3"])
-        .args(["--kafka-message-timeout", "3s"])
         .args(extra)
         .env("DATABASE_URL", &app.db.url)
         .env("KAFKA_BROKERS", broker.address())
@@ -327,7 +326,12 @@ async fn a_broker_outage_degrades_the_relay_and_the_backlog_drains_in_order() {
         &broker,
         "outage",
         &listen,
-        &["--kafka-property", "request.timeout.ms=2000"],
+        &[
+            "--kafka-property",
+            "request.timeout.ms=2000",
+            "--kafka-message-timeout",
+            "3s",
+        ],
     );
     let mut reader = Reader::new(&broker.address(), "outage");
     reader
@@ -349,6 +353,9 @@ async fn a_broker_outage_degrades_the_relay_and_the_backlog_drains_in_order() {
     assert!(degraded["error"].is_string(), "{degraded}");
     // The checkpoint never passes an event the broker has not acknowledged.
     assert_eq!(degraded["position"], delivered, "{degraded}");
+    // The metrics show the lag and the failed deliveries.
+    assert!(metric(port, "roster_consumer_lag_events{consumer=\"kafka_relay\"}").await > 0.0);
+    assert!(metric(port, "roster_kafka_messages_total{outcome=\"failed\"}").await > 0.0);
 
     // … and comes back: the backlog drains, in order.
     broker.resume();
@@ -363,6 +370,88 @@ async fn a_broker_outage_degrades_the_relay_and_the_backlog_drains_in_order() {
     assert_eq!(ok["lag"], 0, "{ok}");
     relay.kill().unwrap();
     relay.wait().unwrap();
+}
+
+/// The value of the metric line starting with `prefix` in `/metrics` at `port`.
+async fn metric(port: u16, prefix: &str) -> f64 {
+    let url = format!("http://127.0.0.1:{port}/metrics");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    // A relay just started may not listen yet.
+    let res = loop {
+        match reqwest::get(&url).await {
+            Ok(res) => break res,
+            Err(e) if e.is_connect() && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("cannot read {url}: {e}"),
+        }
+    };
+    let metrics = res.text().await.unwrap();
+    metrics
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no {prefix} in:\n{metrics}"))
+}
+
+#[tokio::test]
+async fn a_stopping_relay_flushes_what_it_handed_to_its_producer() {
+    let broker = Broker::start();
+    let app = TestApp::spawn().await;
+    some_organizations(&app, 1, 5).await;
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut relay = relay_process(&app, &broker, "flushed", &listen, &[]);
+    let mut reader = Reader::new(&broker.address(), "flushed");
+    let before = events(&app).await;
+    reader
+        .until(&before.keys().copied().collect(), Duration::from_secs(60))
+        .await;
+    relay.kill().unwrap();
+    relay.wait().unwrap();
+
+    // Again, with a producer that holds messages for 20 s before it sends them: what it is
+    // handed stays in its queue, in the process.
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut relay = relay_process(
+        &app,
+        &broker,
+        "flushed",
+        &listen,
+        &["--kafka-property", "linger.ms=20000"],
+    );
+    // One command, one commit: its events are one batch, handed over together.
+    some_organizations(&app, 1, 0).await;
+    let expected = events(&app).await;
+    let handed = (expected.len() - before.len()) as f64;
+    assert!(handed >= 3.0);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while metric(port, "roster_kafka_in_flight_messages").await < handed {
+        assert!(
+            Instant::now() < deadline,
+            "the relay never handed the events over"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // SIGTERM: the stopping process sends what its producer holds before it exits.
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(relay.id() as i32, libc::SIGTERM) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = relay.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the relay did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    // Every event reached the topic, though no relay runs any more.
+    reader
+        .until(&expected.keys().copied().collect(), Duration::from_secs(30))
+        .await;
 }
 
 #[tokio::test]
