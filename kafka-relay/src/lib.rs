@@ -14,5 +14,5 @@ mod relay;
 mod topic;
 
 pub use config::{Oversize, RelayConfig, RelayConfigError};
-pub use relay::{check, flush, Producing, Relay, RelayHealth, CONSUMER};
+pub use relay::{check, flush, Checked, Producing, Relay, RelayHealth, CONSUMER};
 pub use topic::ensure as ensure_topic;

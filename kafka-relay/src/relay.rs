@@ -100,9 +100,14 @@ impl Relay {
     /// A relay for `config`; an invalid configuration (or one librdkafka refuses) is an error
     /// here, before anything runs.
     pub fn new(pool: PgPool, config: RelayConfig) -> Result<Self, RelayConfigError> {
-        let producing = Producing(Arc::new(Mutex::new(producer(&config)?)));
-        Ok(Self {
-            config,
+        Ok(Self::checked(pool, check(config)?))
+    }
+
+    /// A relay for a configuration [`check`] accepted (its producer is the one made there).
+    pub fn checked(pool: PgPool, checked: Checked) -> Self {
+        let producing = Producing(Arc::new(Mutex::new(checked.producer)));
+        Self {
+            config: checked.config,
             producer: producing.clone(),
             pool,
             health: Arc::new(RelayHealth {
@@ -110,7 +115,7 @@ impl Relay {
                 producing,
             }),
             topic_ready: AtomicBool::new(false),
-        })
+        }
     }
 
     pub fn health(&self) -> Arc<RelayHealth> {
@@ -281,10 +286,17 @@ fn producer(config: &RelayConfig) -> Result<FutureProducer, RelayConfigError> {
         .map_err(|e| RelayConfigError::Client(e.to_string()))
 }
 
-/// Checks `config` as the relay would at start (its own rules, then librdkafka's), without a
-/// broker or a database.
-pub fn check(config: &RelayConfig) -> Result<(), RelayConfigError> {
-    producer(config).map(drop)
+/// A configuration that passed [`check`], with the producer librdkafka made from it.
+pub struct Checked {
+    config: RelayConfig,
+    producer: FutureProducer,
+}
+
+/// Checks `config` as the relay does at start (its own rules, then librdkafka's, by making the
+/// producer), without a broker or a database.
+pub fn check(config: RelayConfig) -> Result<Checked, RelayConfigError> {
+    let producer = producer(&config)?;
+    Ok(Checked { config, producer })
 }
 
 fn failure(message: impl Into<String>) -> StoreError {

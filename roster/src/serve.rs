@@ -38,8 +38,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     // librdkafka property is one clear error and a non-zero exit.
     let kafka = match args.kafka.config() {
         Some(config) if args.runs(Component::Kafka) => {
-            kafka_relay::check(&config).map_err(|e| ServeError::Kafka(e.to_string()))?;
-            Some(config)
+            Some(kafka_relay::check(config).map_err(|e| ServeError::Kafka(e.to_string()))?)
         }
         _ if args.only.contains(&Component::Kafka) => {
             return Err(ServeError::Kafka(
@@ -53,13 +52,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         return Ok(());
     }
     let db = Database::open(&args.database, false).await?;
-    let relay = match kafka {
-        Some(config) => Some(
-            kafka_relay::Relay::new(db.pool.clone(), config)
-                .map_err(|e| ServeError::Kafka(e.to_string()))?,
-        ),
-        None => None,
-    };
+    let relay = kafka.map(|checked| kafka_relay::Relay::checked(db.pool.clone(), checked));
     let with_commands = args.runs(Component::Command);
     tracing::info!(
         listen = %args.listen,

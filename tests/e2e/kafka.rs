@@ -148,6 +148,22 @@ fn assert_ordered_per_key(seen: &[Seen]) {
     }
 }
 
+/// A relay following `app`'s log in this process, with its health; dropping the handle's task
+/// (abort) stops it.
+fn spawn_relay(
+    app: &TestApp,
+    config: kafka_relay::RelayConfig,
+) -> (
+    tokio::task::JoinHandle<()>,
+    std::sync::Arc<kafka_relay::RelayHealth>,
+) {
+    let relay =
+        kafka_relay::Relay::new(app.db.pool.clone(), config).expect("a valid configuration");
+    let health = relay.health();
+    let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
+    (tokio::spawn(relay.run(role)), health)
+}
+
 fn relay_config(broker: &Broker, topic: &str) -> kafka_relay::RelayConfig {
     kafka_relay::RelayConfig {
         topic: topic.to_owned(),
@@ -177,10 +193,7 @@ async fn every_event_reaches_the_topic_with_its_key_headers_and_envelope() {
     let broker = Broker::start();
     let app = TestApp::spawn().await;
     some_organizations(&app, 3, 40).await;
-    let relay = kafka_relay::Relay::new(app.db.pool.clone(), relay_config(&broker, "events"))
-        .expect("a valid configuration");
-    let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
-    let running = tokio::spawn(relay.run(role));
+    let (running, _) = spawn_relay(&app, relay_config(&broker, "events"));
 
     let expected = events(&app).await;
     let mut reader = Reader::new(&broker.address(), "events");
@@ -460,10 +473,7 @@ async fn a_broker_that_lost_its_data_gets_the_topic_again_and_every_later_event(
     let port = broker.port();
     let app = TestApp::spawn().await;
     some_organizations(&app, 1, 10).await;
-    let relay = kafka_relay::Relay::new(app.db.pool.clone(), relay_config(&broker, "lost"))
-        .expect("a valid configuration");
-    let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
-    let running = tokio::spawn(relay.run(role));
+    let (running, _) = spawn_relay(&app, relay_config(&broker, "lost"));
     let before = events(&app).await;
     Reader::new(&broker.address(), "lost")
         .until(&before.keys().copied().collect(), Duration::from_secs(60))
@@ -531,9 +541,7 @@ async fn an_oversized_event_is_skipped_into_the_dead_letters_with_skip() {
         })
         .get();
     let config = small_limit(&broker, "skip", kafka_relay::Oversize::Skip);
-    let relay = kafka_relay::Relay::new(app.db.pool.clone(), config).unwrap();
-    let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
-    let running = tokio::spawn(relay.run(role));
+    let (running, _) = spawn_relay(&app, config);
 
     let dead: BTreeSet<i64> = sqlx::query_scalar::<_, i64>(
         "SELECT position FROM events WHERE length(payload::text) > 1500",
@@ -584,10 +592,7 @@ async fn an_oversized_event_halts_the_relay_with_halt() {
             .await
             .unwrap();
     let config = small_limit(&broker, "halt", kafka_relay::Oversize::Halt);
-    let relay = kafka_relay::Relay::new(app.db.pool.clone(), config).unwrap();
-    let health = relay.health();
-    let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
-    let running = tokio::spawn(relay.run(role));
+    let (running, health) = spawn_relay(&app, config);
     let deadline = Instant::now() + Duration::from_secs(60);
     let (error, _) = loop {
         if let Some(failing) = health.failing() {

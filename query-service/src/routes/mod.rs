@@ -14,7 +14,6 @@ use store::queries::organizations::{OrganizationRow, RoleRow};
 
 /// Every read route, with what it takes and answers.
 pub fn endpoints() -> Vec<Endpoint> {
-    let one = Spec::single().params();
     vec![
         e::get("/v1/organizations", organizations::list)
             .summary("List organizations (an organization key sees its own)")
@@ -46,7 +45,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         .answers::<List<MembershipRow>>(200, "A page of memberships"),
         e::get("/v1/memberships/{id}", memberships::get)
             .summary("Get a membership")
-            .query(one)
+            .query(Spec::single().params())
             .answers::<MembershipRow>(200, "The membership"),
         e::get("/v1/memberships/{id}/groups", memberships::groups)
             .summary("List the groups a membership is in")

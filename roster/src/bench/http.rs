@@ -3,9 +3,8 @@
 
 use std::future::Future;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use sqlx::PgPool;
@@ -72,7 +71,7 @@ pub async fn key(pool: &PgPool, read_only: bool) -> Result<String, BenchError> {
 pub async fn rate<F, Fut>(args: &BenchArgs, key: &str, send: F) -> Result<f64, BenchError>
 where
     F: Fn(&reqwest::Client, usize) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), String>> + Send,
+    Fut: Future<Output = Result<(), String>> + Send + 'static,
 {
     let mut auth = reqwest::header::HeaderMap::new();
     auth.insert(
@@ -86,30 +85,9 @@ where
         .build()
         .map_err(|e| BenchError::Task(e.to_string()))?;
     let send = Arc::new(send);
-    let done = Arc::new(AtomicU64::new(0));
-    let deadline = Instant::now() + Duration::from_secs(args.seconds);
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..args.clients)
-        .map(|c| {
-            let (client, send, done) = (client.clone(), send.clone(), done.clone());
-            tokio::spawn(async move {
-                let mut n = c;
-                while Instant::now() < deadline {
-                    send(&client, n).await?;
-                    done.fetch_add(1, Ordering::Relaxed);
-                    n += STRIDE;
-                }
-                Ok::<(), String>(())
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await
-            .map_err(|e| BenchError::Task(e.to_string()))?
-            .map_err(BenchError::Task)?;
-    }
-    Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+    super::closed_loop(args, move |n| {
+        let (client, send) = (client.clone(), send.clone());
+        async move { send(&client, n).await }
+    })
+    .await
 }
-
-/// Clients number their requests `c, c + STRIDE, …`, so no two clients send the same one.
-const STRIDE: usize = 1024;

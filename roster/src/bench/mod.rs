@@ -265,33 +265,51 @@ async fn append(args: &BenchArgs, pool: &PgPool) -> Result<f64, BenchError> {
         (),
         Some(100),
     ));
+    closed_loop(args, move |_| {
+        let commands = commands.clone();
+        async move {
+            let id = OrganizationId::new();
+            let command = OrganizationCommand::Create(CreateOrganization {
+                id,
+                name: OrganizationName::parse("Acme").map_err(|e| e.to_string())?,
+                description: None,
+                external_id: Some(ExternalId::parse(&id.to_string()).map_err(|e| e.to_string())?),
+                metadata: Metadata::default(),
+                at: Utc::now(),
+            });
+            let id = id.to_string();
+            commands
+                .execute(&id, Some(&id), command, &RequestContext::system("bench"))
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+        }
+    })
+    .await
+}
+
+/// Steps per second with `args.clients` concurrent workers, each running step after step for
+/// `args.seconds`: `step(n)` runs a worker's n-th step (workers number theirs `c, c + STRIDE,
+/// …`, so no two run the same one).
+async fn closed_loop<F, Fut>(args: &BenchArgs, step: F) -> Result<f64, BenchError>
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + Send,
+{
+    const STRIDE: usize = 1024;
+    let step = Arc::new(step);
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let tasks: Vec<_> = (0..args.clients)
-        .map(|_| {
-            let commands = commands.clone();
-            let done = done.clone();
+        .map(|c| {
+            let (step, done) = (step.clone(), done.clone());
             tokio::spawn(async move {
-                let ctx = RequestContext::system("bench");
+                let mut n = c;
                 while Instant::now() < deadline {
-                    let id = OrganizationId::new();
-                    let command = OrganizationCommand::Create(CreateOrganization {
-                        id,
-                        name: OrganizationName::parse("Acme").map_err(|e| e.to_string())?,
-                        description: None,
-                        external_id: Some(
-                            ExternalId::parse(&id.to_string()).map_err(|e| e.to_string())?,
-                        ),
-                        metadata: Metadata::default(),
-                        at: Utc::now(),
-                    });
-                    let id = id.to_string();
-                    commands
-                        .execute(&id, Some(&id), command, &ctx)
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    step(n).await?;
                     done.fetch_add(1, Ordering::Relaxed);
+                    n += STRIDE;
                 }
                 Ok::<(), String>(())
             })
