@@ -197,16 +197,16 @@ pub fn events() -> Vec<EventDoc> {
             ..Default::default()
         },
     };
-    let updated_membership = MembershipUpdated {
-        membership: MembershipData {
+    let updated_membership = MembershipUpdated::new(
+        MembershipData {
             roles: BTreeSet::from([RoleSlug::member()]),
             ..membership()
         },
-        previous_attributes: PreviousMembershipAttributes {
+        PreviousMembershipAttributes {
             roles: Some(membership().roles),
             ..Default::default()
         },
-    };
+    );
     let inactive = MembershipData {
         status: MembershipStatus::Inactive,
         ..membership()
@@ -296,6 +296,57 @@ fn endpoint_disabled() -> EventDoc {
     d
 }
 
+/// Every event type's name, in catalogue order.
+pub fn event_types() -> &'static [&'static str] {
+    static TYPES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    TYPES.get_or_init(|| events().iter().map(|e| e.event_type).collect())
+}
+
+/// The types a filter names: an exact type (`group.created`), every type of a prefix
+/// (`group.*`), or every type (`*`). Anything else, or a prefix with no type, is an error
+/// saying what is accepted.
+pub fn expand(pattern: &str) -> Result<Vec<&'static str>, String> {
+    let all = event_types();
+    if pattern == "*" {
+        return Ok(all.to_vec());
+    }
+    let found: Vec<&'static str> = match pattern.strip_suffix(".*") {
+        Some(prefix) if !prefix.is_empty() && !prefix.contains(['*', '.']) => all
+            .iter()
+            .copied()
+            .filter(|t| t.split_once('.').is_some_and(|(p, _)| p == prefix))
+            .collect(),
+        Some(_) => return Err(bad_wildcard(pattern)),
+        None if pattern.contains('*') => return Err(bad_wildcard(pattern)),
+        None => all.iter().copied().filter(|t| *t == pattern).collect(),
+    };
+    if found.is_empty() {
+        return Err(format!(
+            "`{pattern}` names no event type; see docs/events.md (e.g. `membership.created`, `group.*`)"
+        ));
+    }
+    Ok(found)
+}
+
+fn bad_wildcard(pattern: &str) -> String {
+    format!("`{pattern}` is not a type or a wildcard; a wildcard is `<prefix>.*` (e.g. `group.*`) or `*`")
+}
+
+/// The schema versions of types that have more than one, with what changed: events stored in
+/// an older version are upcast on read (`crate::upcast`).
+pub const VERSIONS: &[(&str, &str, &str)] = &[(
+    "membership.updated",
+    crate::upcast::MEMBERSHIP_UPDATED_VERSION,
+    "Version 2 added `roles_added` and `roles_removed`. Version 1 events (without them) are upcast on read: both sets are computed from `roles` and `previous_attributes.roles`.",
+)];
+
+fn version_of(event_type: &str) -> (&'static str, Option<&'static str>) {
+    VERSIONS
+        .iter()
+        .find(|(t, _, _)| *t == event_type)
+        .map_or(("1", None), |(_, v, what)| (*v, Some(*what)))
+}
+
 /// `docs/events.md`.
 pub fn markdown() -> String {
     let mut out = String::from(
@@ -310,7 +361,8 @@ pub fn markdown() -> String {
          | `organization_id` | the organization it belongs to (partition key) |\n\
          | `aggregate` | `{type, id, version}`: the object's stream and its version after this event |\n\
          | `actor` | `{type, id}`: who caused it (`system` for sweeps and cascades) |\n\
-         | `data` | the object after the change, described by the type's schema |\n\n",
+         | `data` | the object after the change, described by the type's schema |\n\n\
+         Each type has a schema version (`event_version` in the store). When a type's shape changes, its version goes up and events stored in the older shape are upcast when read, so every consumer, the Events API, exports and replays see the current shape. Stored events are never rewritten.\n\n",
     );
     for e in events() {
         out.push_str(&format!(
@@ -318,6 +370,12 @@ pub fn markdown() -> String {
             e.event_type,
             capitalise(e.when)
         ));
+        let (version, history) = version_of(e.event_type);
+        out.push_str(&format!("Version {version}."));
+        if let Some(history) = history {
+            out.push_str(&format!(" {history}"));
+        }
+        out.push_str("\n\n");
         out.push_str("Schema of `data`:\n\n```json\n");
         out.push_str(&serde_json::to_string_pretty(&e.schema).unwrap_or_default());
         out.push_str("\n```\n\nExample:\n\n```json\n");
@@ -332,4 +390,38 @@ fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_expand_to_their_prefix_only() {
+        let groups = expand("group.*").unwrap();
+        assert_eq!(groups.len(), 5);
+        assert!(groups.iter().all(|t| t.starts_with("group.")));
+        // `organization.*` must not take `organization_role.*`.
+        assert!(expand("organization.*")
+            .unwrap()
+            .iter()
+            .all(|t| t.starts_with("organization.")));
+        assert_eq!(expand("*").unwrap().len(), event_types().len());
+        assert_eq!(expand("group.created").unwrap(), vec!["group.created"]);
+    }
+
+    #[test]
+    fn unknown_types_and_bad_wildcards_are_refused() {
+        for bad in [
+            "group.*.x",
+            "gro*",
+            "*.created",
+            ".*",
+            "nope.*",
+            "group.nope",
+            "group",
+        ] {
+            assert!(expand(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Who caused a change. Stored in every event's metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Actor {
     #[serde(rename = "type")]
     pub kind: String,
@@ -29,7 +29,8 @@ impl Actor {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The object an event changed: its stream and its version after the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AggregateRef {
     #[serde(rename = "type")]
     pub kind: String,
@@ -37,7 +38,9 @@ pub struct AggregateRef {
     pub version: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One event as webhooks, Kafka and the Events API carry it (docs/events.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "Event")]
 pub struct EventEnvelope {
     pub id: String,
     #[serde(rename = "type")]

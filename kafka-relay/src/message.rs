@@ -77,6 +77,7 @@ mod tests {
             aggregate_id: "grp_01JD8Z5V7Q4S2M9K3X6T1B0C8N".into(),
             sequence: 3,
             event_type: "group.member_added".into(),
+            event_version: "1".into(),
             organization_id: organization.map(str::to_owned),
             payload: json!({"type": "group.member_added", "data": {"group_id": "grp_1"}}),
             metadata: json!({"event_id": "evt_01JD8Z5V7Q4S2M9K3X6T1B0C8N",

@@ -11,6 +11,8 @@ use crate::cursor;
 
 pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 100;
+/// The largest page of the event log (its entries are small and audits read many).
+pub const LOG_MAX_LIMIT: u32 = 1000;
 const ATTRIBUTE_PREFIX: &str = "attr.";
 
 /// What a route accepts besides `min_position`.
@@ -23,6 +25,8 @@ pub struct Spec {
     pub repeatable: &'static [&'static str],
     /// Whether `attr.<key>=<value>` filters are accepted.
     pub attributes: bool,
+    /// The largest `limit`.
+    pub max_limit: u32,
 }
 
 impl Spec {
@@ -32,6 +36,7 @@ impl Spec {
             filters: &[],
             repeatable: &[],
             attributes: false,
+            max_limit: MAX_LIMIT,
         }
     }
 
@@ -41,6 +46,23 @@ impl Spec {
             filters,
             repeatable: &[],
             attributes: false,
+            max_limit: MAX_LIMIT,
+        }
+    }
+
+    /// A single object that also takes `filters` (e.g. `as_of`).
+    pub const fn single_with(filters: &'static [&'static str]) -> Self {
+        Self {
+            filters,
+            ..Self::single()
+        }
+    }
+
+    /// A list of the event log: pages of up to 1,000, cursors are positions.
+    pub const fn log(filters: &'static [&'static str]) -> Self {
+        Self {
+            max_limit: LOG_MAX_LIMIT,
+            ..Self::list(filters)
         }
     }
 
@@ -67,7 +89,7 @@ impl Spec {
                     "Page size (default 10).",
                     ParamKind::Integer {
                         min: 1,
-                        max: Some(MAX_LIMIT.into()),
+                        max: Some(self.max_limit.into()),
                     },
                 ),
                 param(
@@ -88,11 +110,7 @@ impl Spec {
             ]);
         }
         for name in self.filters {
-            params.push(param(
-                name,
-                "Only objects with this value.",
-                ParamKind::Text,
-            ));
+            params.push(param(name, described(name), ParamKind::Text));
         }
         for name in self.repeatable {
             params.push(param(
@@ -123,6 +141,26 @@ impl Spec {
             names.push("attr.<key>");
         }
         names.join(", ")
+    }
+}
+
+/// What a filter means, for the OpenAPI document.
+fn described(name: &str) -> &'static str {
+    match name {
+        "as_of" => {
+            "The object as it was then: an RFC 3339 time or a log position. Rebuilt from its \
+             events, so deleted objects are found too; 404 before it was created."
+        }
+        "types" => {
+            "Comma-separated event types: exact names (`group.member_added`), `<prefix>.*` \
+             wildcards (`group.*`) or `*`."
+        }
+        "aggregate_id" => "Only events of this object (`org_…`, `om_…`, `grp_…`, `inv_…` …).",
+        "actor_id" => "Only events caused by this actor (an API key id, `key_…`).",
+        "range_start" => "Only events that occurred at or after this RFC 3339 time.",
+        "range_end" => "Only events that occurred before this RFC 3339 time.",
+        "format" => "`jsonl` (the default) or `csv`; `Accept: text/csv` also asks for CSV.",
+        _ => "Only objects with this value.",
     }
 }
 
@@ -183,8 +221,11 @@ impl Params {
             }
         }
         if let Some(raw) = value("limit") {
-            if !matches!(raw.parse::<u32>(), Ok(1..=MAX_LIMIT)) {
-                error("limit", format!("must be an integer from 1 to {MAX_LIMIT}"));
+            if !matches!(raw.parse::<u32>(), Ok(n) if (1..=spec.max_limit).contains(&n)) {
+                error(
+                    "limit",
+                    format!("must be an integer from 1 to {}", spec.max_limit),
+                );
             }
         }
         if let Some(raw) = value("order") {
@@ -237,6 +278,37 @@ impl Params {
             )),
             other => Ok(other),
         }
+    }
+
+    /// The page asked for in a list of the event log, whose cursors are positions: `after=N`
+    /// continues past position N in list order (`order` defaults to `default`).
+    pub fn log_page(&self, default: Order) -> Result<PageRequest, Problem> {
+        let limit = self
+            .get("limit")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(DEFAULT_LIMIT);
+        let order = match self.get("order") {
+            Some("asc") => Order::Asc,
+            Some("desc") => Order::Desc,
+            _ => default,
+        };
+        let position = |name: &str, raw: &str| match raw.parse::<i64>() {
+            Ok(n) if n >= 0 => Ok(n.to_string()),
+            _ => Err(Problem::field(
+                name,
+                "must be a position (a non-negative integer, e.g. `list_metadata.after`)",
+            )),
+        };
+        let bound = match (self.get("after"), self.get("before")) {
+            (Some(raw), _) => Bound::After(position("after", raw)?),
+            (_, Some(raw)) => Bound::Before(position("before", raw)?),
+            _ => Bound::Start,
+        };
+        Ok(PageRequest {
+            limit,
+            order,
+            bound,
+        })
     }
 
     /// The page asked for; a cursor must have been issued for this very list (`scope`).

@@ -6,6 +6,7 @@
 //! and never talks to other services; errors leave as problem+json.
 
 mod consistency;
+pub mod export;
 mod ids;
 mod routes;
 

@@ -247,8 +247,25 @@ fn operation(
         }
         operation = operation.request_body(Some(request.build()));
     }
+    // Answers sharing a status are one response with several media types.
+    let mut responses: Vec<(u16, utoipa::openapi::response::ResponseBuilder)> = Vec::new();
     for answer in &doc.answers {
-        let mut response = Response::builder().description(answer.description);
+        let at = match responses.iter().position(|(s, _)| *s == answer.status) {
+            Some(at) => at,
+            None => {
+                let described = doc
+                    .answers
+                    .iter()
+                    .filter(|a| a.status == answer.status)
+                    .map(|a| a.description)
+                    .collect::<Vec<_>>()
+                    .join("; or ");
+                responses.push((answer.status, Response::builder().description(described)));
+                responses.len() - 1
+            }
+        };
+        let (_, builder) = responses.remove(at);
+        let mut response = builder;
         match (answer.schema, answer.content_type) {
             (Some(of), _) => {
                 let schema = named(
@@ -264,7 +281,10 @@ fn operation(
             }
             (None, None) => {}
         }
-        operation = operation.response(answer.status.to_string(), response.build());
+        responses.insert(at, (answer.status, response));
+    }
+    for (status, response) in responses {
+        operation = operation.response(status.to_string(), response.build());
     }
     for status in doc.errors(&endpoint.method, endpoint.path) {
         let reason = actix_web::http::StatusCode::from_u16(status)
@@ -353,6 +373,7 @@ fn path_param(generator: &mut SchemaGenerator, collection: &str, name: &str) -> 
         ),
         ("deliveries", "id") => (schema_of::<domain::DeliveryId>, "The delivery's id."),
         ("api-keys", "id") => (schema_of::<domain::ApiKeyId>, "The API key's id."),
+        (_, "event_id") => (schema_of::<domain::EventId>, "The event's id."),
         (_, "slug") => (schema_of::<domain::values::RoleSlug>, "The role's slug."),
         (_, "user_id") => (
             schema_of::<domain::values::SubjectId>,

@@ -125,7 +125,8 @@ where
         let store = match snapshot_every {
             Some(n) => PersistedEventStore::new_snapshot_store(repo, n),
             None => PersistedEventStore::new_event_store(repo),
-        };
+        }
+        .with_upcasters(domain::upcast::boxed());
         Self {
             store,
             services,

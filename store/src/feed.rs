@@ -17,6 +17,14 @@ use sqlx::{PgPool, Row};
 
 use crate::StoreError;
 
+/// The columns `FeedEvent::from_row` reads.
+pub(crate) const COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
+     event_version, organization_id, payload, metadata, recorded_at";
+
+/// The feed's visibility rule: only rows whose writer's transaction has finished, and every
+/// older one too (see the module doc). Every read of the log that pages by position uses it.
+pub(crate) const READABLE: &str = "txid < pg_snapshot_xmin(pg_current_snapshot())";
+
 /// The channel `roster_append` notifies at commit.
 pub const CHANNEL: &str = "roster_events";
 
@@ -27,25 +35,44 @@ pub struct FeedEvent {
     pub aggregate_id: String,
     pub sequence: i64,
     pub event_type: String,
+    /// The payload's schema version after upcasting (the current one for its type).
+    pub event_version: String,
     pub organization_id: Option<String>,
+    /// In the current shape of its type (`domain::upcast`), whatever shape it was stored in.
     pub payload: Value,
     pub metadata: Value,
     pub recorded_at: DateTime<Utc>,
 }
 
 impl FeedEvent {
-    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+    /// A row of `events` (selected with `COLUMNS`), upcast to its type's current shape.
+    pub(crate) fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        let event_type: String = row.try_get("event_type")?;
+        let (event_version, payload) = domain::upcast::payload(
+            &event_type,
+            row.try_get("event_version")?,
+            row.try_get("payload")?,
+        );
         Ok(Self {
             position: row.try_get("position")?,
             aggregate_type: row.try_get("aggregate_type")?,
             aggregate_id: row.try_get("aggregate_id")?,
             sequence: row.try_get("sequence")?,
-            event_type: row.try_get("event_type")?,
+            event_type,
+            event_version,
             organization_id: row.try_get("organization_id")?,
-            payload: row.try_get("payload")?,
+            payload,
             metadata: row.try_get("metadata")?,
             recorded_at: row.try_get("recorded_at")?,
         })
+    }
+
+    /// Rows of a statement selecting `COLUMNS`, as events.
+    pub(crate) fn from_rows(rows: &[PgRow]) -> Result<Vec<Self>, StoreError> {
+        rows.iter()
+            .map(Self::from_row)
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     fn meta(&self, key: &str) -> Option<String> {
@@ -102,23 +129,17 @@ impl Feed {
 
     /// Up to `limit` readable events after `after`, in position order.
     pub async fn read_after(&self, after: i64, limit: i64) -> Result<Vec<FeedEvent>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT position, aggregate_type, aggregate_id, sequence, event_type, organization_id,
-                    payload, metadata, recorded_at
-               FROM events
-              WHERE position > $1
-                AND txid < pg_snapshot_xmin(pg_current_snapshot())
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM events
+              WHERE position > $1 AND {READABLE}
               ORDER BY position
-              LIMIT $2",
-        )
+              LIMIT $2"
+        ))
         .bind(after)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(FeedEvent::from_row)
-            .collect::<Result<_, _>>()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        FeedEvent::from_rows(&rows)
     }
 
     /// Every readable event in `(after, up_to]`, in order (for bounded catch-ups).
@@ -138,18 +159,13 @@ impl Feed {
 
     /// The events at `positions` (already seen through the feed), in position order.
     pub async fn read_positions(&self, positions: &[i64]) -> Result<Vec<FeedEvent>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT position, aggregate_type, aggregate_id, sequence, event_type, organization_id,
-                    payload, metadata, recorded_at
-               FROM events WHERE position = ANY ($1) ORDER BY position",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM events WHERE position = ANY ($1) ORDER BY position"
+        ))
         .bind(positions)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(FeedEvent::from_row)
-            .collect::<Result<_, _>>()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        FeedEvent::from_rows(&rows)
     }
 
     /// The highest committed position, readable or not yet (for lag and for "more is coming").

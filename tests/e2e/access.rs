@@ -26,6 +26,8 @@ struct Objects {
     invitation_to_revoke: String,
     endpoint: String,
     delivery: String,
+    /// The organization's first event.
+    event: String,
 }
 
 async fn created(app: &TestApp, path: &str, body: Value) -> Value {
@@ -101,7 +103,15 @@ async fn objects(app: &TestApp, name: &str, receiver: &Receiver) -> Objects {
         assert!(Instant::now() < deadline, "no delivery was queued");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
+    let event: String = sqlx::query_scalar(
+        "SELECT metadata->>'event_id' FROM events WHERE organization_id = $1 ORDER BY position LIMIT 1",
+    )
+    .bind(&org)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
     Objects {
+        event,
         org,
         membership,
         spare_membership,
@@ -137,6 +147,7 @@ fn fill(template: &str, o: &Objects, key: &str, spare: bool) -> String {
         .replace("{id}", id)
         .replace("{slug}", "viewer")
         .replace("{membership_id}", &o.membership)
+        .replace("{event_id}", &o.event)
         .replace("{user_id}", "u1");
     // The one route with a required query parameter.
     if template.ends_with("/claims") {
@@ -328,6 +339,7 @@ async fn every_route_needs_the_right_key() {
             403
         } else if template.contains("{org_id}")
             || template.contains("{id}")
+            || template.contains("{event_id}")
             // The body names the other organization.
             || (*template == "/v1/webhook-endpoints" && *method == Method::POST)
         {

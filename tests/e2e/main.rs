@@ -5,6 +5,7 @@
 mod support;
 
 mod access;
+mod audit;
 mod bad_input;
 mod cli;
 mod deletion_crash;

@@ -154,10 +154,9 @@ impl Membership {
                     return Ok(Vec::new());
                 }
                 next.updated_at = at;
-                vec![MembershipEvent::Updated(MembershipUpdated {
-                    membership: next,
-                    previous_attributes: previous,
-                })]
+                vec![MembershipEvent::Updated(MembershipUpdated::new(
+                    next, previous,
+                ))]
             }
             MembershipCommand::Deactivate { at } => {
                 if current.status == MembershipStatus::Inactive {
@@ -245,13 +244,13 @@ mod tests {
                 .clone(),
         )
         .unwrap();
-        let event = MembershipEvent::Updated(MembershipUpdated {
-            membership: kept,
-            previous_attributes: PreviousMembershipAttributes {
+        let event = MembershipEvent::Updated(MembershipUpdated::new(
+            kept,
+            PreviousMembershipAttributes {
                 roles: None,
                 attributes: Some(Attributes::default()),
             },
-        });
+        ));
         assert_eq!(
             event.claim_changes(),
             vec![ClaimChange::Require(format!(
@@ -325,16 +324,16 @@ mod tests {
             })
             .then_expect_events(vec![
                 MembershipEvent::Reactivated(m.clone()),
-                MembershipEvent::Updated(MembershipUpdated {
-                    membership: MembershipData {
+                MembershipEvent::Updated(MembershipUpdated::new(
+                    MembershipData {
                         roles: admin,
                         ..m.clone()
                     },
-                    previous_attributes: PreviousMembershipAttributes {
+                    PreviousMembershipAttributes {
                         roles: Some(m.roles.clone()),
                         ..Default::default()
                     },
-                }),
+                )),
             ]);
         Given::with(())
             .given(vec![MembershipEvent::Created(m)])

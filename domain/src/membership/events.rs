@@ -74,11 +74,40 @@ pub struct PreviousMembershipAttributes {
     pub attributes: Option<Attributes>,
 }
 
+/// `membership.updated`, version 2: version 1 plus `roles_added` and `roles_removed`, so an audit
+/// ("who gave X the admin role?") reads the grant off the event instead of diffing two role
+/// sets. Version 1 events are upcast on read (`crate::upcast`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MembershipUpdated {
     #[serde(flatten)]
     pub membership: MembershipData,
     pub previous_attributes: PreviousMembershipAttributes,
+    /// Roles the membership holds after the change and did not before (since version 2).
+    pub roles_added: BTreeSet<RoleSlug>,
+    /// Roles the membership held before the change and no longer does (since version 2).
+    pub roles_removed: BTreeSet<RoleSlug>,
+}
+
+impl MembershipUpdated {
+    /// The event for `membership` after a change whose old values are `previous_attributes`.
+    pub fn new(
+        membership: MembershipData,
+        previous_attributes: PreviousMembershipAttributes,
+    ) -> Self {
+        let (roles_added, roles_removed) = match &previous_attributes.roles {
+            Some(old) => (
+                membership.roles.difference(old).cloned().collect(),
+                old.difference(&membership.roles).cloned().collect(),
+            ),
+            None => Default::default(),
+        };
+        Self {
+            membership,
+            previous_attributes,
+            roles_added,
+            roles_removed,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -181,6 +210,10 @@ impl DomainEvent for MembershipEvent {
     }
 
     fn event_version(&self) -> String {
-        "1".to_owned()
+        match self {
+            Self::Updated(_) => crate::upcast::MEMBERSHIP_UPDATED_VERSION,
+            _ => "1",
+        }
+        .to_owned()
     }
 }

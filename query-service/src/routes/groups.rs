@@ -37,9 +37,12 @@ pub async fn get(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &Spec::single())?;
+    let params = Params::parse(&req, &super::history::AT)?;
     let id = ids::group(&path)?;
     state.caught_up(params.min_position).await?;
+    if let Some(at) = super::history::as_of(&params)? {
+        return super::history::at::<domain::group::Group>(&state, &caller, &id, at).await;
+    }
     let row = groups::get(&state.pool, &id).await?;
     found(&caller, row, "group", &id)
 }

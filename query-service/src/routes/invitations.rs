@@ -45,9 +45,13 @@ pub async fn get(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &Spec::single())?;
+    let params = Params::parse(&req, &super::history::AT)?;
     let id = ids::invitation(&path)?;
     state.caught_up(params.min_position).await?;
+    if let Some(at) = super::history::as_of(&params)? {
+        return super::history::at::<domain::invitation::Invitation>(&state, &caller, &id, at)
+            .await;
+    }
     let row = invitations::get(&state.pool, &id).await?;
     found(&caller, row, "invitation", &id)
 }

@@ -17,6 +17,7 @@ pub(super) const OF_ORGANIZATION: Spec = Spec {
     filters: &["status", "group_id", "user_id", "application_id"],
     repeatable: &["role"],
     attributes: true,
+    max_limit: paging::MAX_LIMIT,
 };
 pub(super) const GROUPS: Spec = Spec::list(&[]);
 pub(super) const OF_USER: Spec = Spec::list(&["status"]);
@@ -80,9 +81,13 @@ pub async fn get(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &Spec::single())?;
+    let params = Params::parse(&req, &super::history::AT)?;
     let id = ids::membership(&path)?;
     state.caught_up(params.min_position).await?;
+    if let Some(at) = super::history::as_of(&params)? {
+        return super::history::at::<domain::membership::Membership>(&state, &caller, &id, at)
+            .await;
+    }
     let row = memberships::get(&state.pool, &id).await?;
     found(&caller, row, "membership", &id)
 }

@@ -1,9 +1,12 @@
+mod events;
 mod groups;
+mod history;
 mod invitations;
 mod memberships;
 mod organizations;
 
 use actix_web::{guard, web};
+use domain::EventEnvelope;
 use paging::{List, Spec};
 use problem::endpoints::{self as e, Endpoint};
 use problem::resource;
@@ -14,14 +17,73 @@ use store::queries::organizations::{OrganizationRow, RoleRow};
 
 /// Every read route, with what it takes and answers.
 pub fn endpoints() -> Vec<Endpoint> {
+    macro_rules! history_of {
+        ($path:literal, $handler:path, $summary:literal) => {
+            e::get($path, $handler)
+                .summary($summary)
+                .describe(
+                    "Oldest first unless `order=desc`; found after deletion too. `after` and \
+                     `before` are positions.",
+                )
+                .query(history::HISTORY.params())
+                .answers::<List<EventEnvelope>>(200, "A page of events")
+        };
+    }
     vec![
+        e::get("/v1/events", events::list)
+            .summary("List the event log (the audit trail)")
+            .describe(
+                "Every change as it was recorded, newest first unless `order=asc`. `after` and \
+                 `before` are positions: paging on with `after` and `order=asc` never skips an \
+                 event that commits late. An organization key sees its organization's events.",
+            )
+            .query(events::LIST.params())
+            .answers::<List<EventEnvelope>>(200, "A page of events"),
+        e::get("/v1/events/export", events::export)
+            .summary("Export the event log as JSON Lines or CSV")
+            .describe(
+                "The same filters as the list, streamed oldest first up to the end of the log \
+                 when the export starts, without buffering: one envelope per line \
+                 (`application/x-ndjson`), or CSV with `Accept: text/csv` or `format=csv`.",
+            )
+            .query(events::EXPORT.params())
+            .answers_other(200, "One event per line", Some("application/x-ndjson"))
+            .answers_other(
+                200,
+                "A header line, then one event per row",
+                Some("text/csv"),
+            ),
+        e::get("/v1/events/{event_id}", events::get)
+            .summary("Get one event")
+            .query(Spec::single().params())
+            .answers::<EventEnvelope>(200, "The event's envelope"),
+        history_of!(
+            "/v1/organizations/{org_id}/history",
+            history::of_organization,
+            "An organization's events, in version order"
+        ),
+        history_of!(
+            "/v1/memberships/{id}/history",
+            history::of_membership,
+            "A membership's events, in version order"
+        ),
+        history_of!(
+            "/v1/groups/{id}/history",
+            history::of_group,
+            "A group's events, in version order"
+        ),
+        history_of!(
+            "/v1/invitations/{id}/history",
+            history::of_invitation,
+            "An invitation's events, in version order"
+        ),
         e::get("/v1/organizations", organizations::list)
             .summary("List organizations (an organization key sees its own)")
             .query(organizations::LIST.params())
             .answers::<List<OrganizationRow>>(200, "A page of organizations"),
         e::get("/v1/organizations/{org_id}", organizations::get)
             .summary("Get an organization, with its member and group counts")
-            .query(Spec::single().params())
+            .query(history::AT.params())
             .answers::<OrganizationRow>(200, "The organization"),
         e::get("/v1/organizations/{org_id}/roles", organizations::roles)
             .summary("List an organization's roles")
@@ -45,7 +107,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         .answers::<List<MembershipRow>>(200, "A page of memberships"),
         e::get("/v1/memberships/{id}", memberships::get)
             .summary("Get a membership")
-            .query(Spec::single().params())
+            .query(history::AT.params())
             .answers::<MembershipRow>(200, "The membership"),
         e::get("/v1/memberships/{id}/groups", memberships::groups)
             .summary("List the groups a membership is in")
@@ -61,7 +123,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             .answers::<List<GroupRow>>(200, "A page of groups"),
         e::get("/v1/groups/{id}", groups::get)
             .summary("Get a group")
-            .query(Spec::single().params())
+            .query(history::AT.params())
             .answers::<GroupRow>(200, "The group"),
         e::get("/v1/groups/{id}/members", groups::members)
             .summary("List a group's members")
@@ -77,7 +139,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         .answers::<List<InvitationRow>>(200, "A page of invitations"),
         e::get("/v1/invitations/{id}", invitations::get)
             .summary("Get an invitation")
-            .query(Spec::single().params())
+            .query(history::AT.params())
             .answers::<InvitationRow>(200, "The invitation"),
     ]
 }

@@ -16,6 +16,7 @@ pub(super) const CLAIMS: Spec = Spec {
     filters: &["user_id", "application_id"],
     repeatable: &[],
     attributes: false,
+    max_limit: paging::MAX_LIMIT,
 };
 
 /// Every organization; for an organization key, its own.
@@ -48,9 +49,13 @@ pub async fn get(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &Spec::single())?;
+    let params = Params::parse(&req, &super::history::AT)?;
     let id = ids::organization(&path)?;
     state.caught_up(params.min_position).await?;
+    if let Some(at) = super::history::as_of(&params)? {
+        return super::history::at::<domain::organization::Organization>(&state, &caller, &id, at)
+            .await;
+    }
     let row = organizations::get(&state.pool, &id).await?;
     found(&caller, row, "organization", &id)
 }

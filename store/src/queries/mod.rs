@@ -5,6 +5,7 @@
 //! Statements are assembled with `sqlx::QueryBuilder` from constant fragments; every value the
 //! caller supplies is a bind parameter.
 
+pub mod events;
 pub mod groups;
 pub mod invitations;
 pub mod memberships;
@@ -52,14 +53,19 @@ impl PageRequest {
 
     /// Appends ` AND key <op> $cursor ORDER BY key <dir> LIMIT $n` (one extra row tells whether
     /// there is more). The statement must already have a WHERE clause.
-    fn push_keyset(&self, qb: &mut QueryBuilder<'_, Postgres>, key: &'static str) {
+    /// `cast` follows the bound cursor (`::bigint` for a numeric key; cursors are text).
+    fn push_keyset(&self, qb: &mut QueryBuilder<'_, Postgres>, key: &'static str, cast: &str) {
         let (op, dir) = if self.scans_desc() {
             (" < ", " DESC")
         } else {
             (" > ", " ASC")
         };
         if let Bound::After(k) | Bound::Before(k) = &self.bound {
-            qb.push(" AND ").push(key).push(op).push_bind(k.clone());
+            qb.push(" AND ")
+                .push(key)
+                .push(op)
+                .push_bind(k.clone())
+                .push(cast);
         }
         qb.push(" ORDER BY ")
             .push(key)
@@ -92,14 +98,42 @@ impl PageRequest {
     pub(crate) async fn fetch<T>(
         &self,
         pool: &PgPool,
-        mut qb: QueryBuilder<'_, Postgres>,
+        qb: QueryBuilder<'_, Postgres>,
         key_column: &'static str,
         key: impl Fn(&T) -> String,
     ) -> Result<Page<T>, StoreError>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
     {
-        self.push_keyset(&mut qb, key_column);
+        self.fetch_keyed(pool, qb, key_column, "", key).await
+    }
+
+    /// `fetch` keyed on the log's `position` (its cursors are positions).
+    pub(crate) async fn fetch_positions<T>(
+        &self,
+        pool: &PgPool,
+        qb: QueryBuilder<'_, Postgres>,
+        key: impl Fn(&T) -> String,
+    ) -> Result<Page<T>, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        self.fetch_keyed(pool, qb, "position", "::bigint", key)
+            .await
+    }
+
+    async fn fetch_keyed<T>(
+        &self,
+        pool: &PgPool,
+        mut qb: QueryBuilder<'_, Postgres>,
+        key_column: &'static str,
+        cast: &str,
+        key: impl Fn(&T) -> String,
+    ) -> Result<Page<T>, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        self.push_keyset(&mut qb, key_column, cast);
         let rows = qb.build_query_as::<T>().fetch_all(pool).await?;
         Ok(self.finish(rows, key))
     }

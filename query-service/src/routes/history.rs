@@ -1,0 +1,164 @@
+//! Time travel: each object's history (`GET /v1/{kind}/{id}/history`, its events in version
+//! order) and the object as it was (`?as_of=<time or position>` on the single-object reads),
+//! rebuilt from its events with the aggregate's own `apply`, so objects deleted since are found.
+
+use access::Caller;
+use actix_web::{web, HttpRequest, HttpResponse};
+use cqrs_es::Aggregate;
+use domain::group::Group;
+use domain::invitation::Invitation;
+use domain::membership::Membership;
+use domain::organization::Organization;
+use paging::{Params, Spec};
+use problem::Problem;
+use serde::Serialize;
+use serde_json::Value;
+use store::queries::events::{self, AsOf, EventFilter};
+use store::queries::Order;
+
+use crate::{ids, QueryState};
+
+/// The single-object reads: `as_of` besides `min_position`.
+pub(super) const AT: Spec = Spec::single_with(&["as_of"]);
+pub(super) const HISTORY: Spec = Spec::log(&[]);
+
+/// `as_of`: a position (an integer) or an RFC 3339 time.
+pub(super) fn as_of(params: &Params) -> Result<Option<AsOf>, Problem> {
+    let Some(raw) = params.get("as_of") else {
+        return Ok(None);
+    };
+    if let Ok(position) = raw.parse::<i64>() {
+        return if position >= 0 {
+            Ok(Some(AsOf::Position(position)))
+        } else {
+            Err(Problem::field(
+                "as_of",
+                "a position is a non-negative integer",
+            ))
+        };
+    }
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|t| Some(AsOf::Time(t.with_timezone(&chrono::Utc))))
+        .map_err(|_| {
+            Problem::field(
+                "as_of",
+                "must be an RFC 3339 time (2026-11-30T09:00:00Z) or a log position",
+            )
+        })
+}
+
+/// An aggregate whose past the API shows: the object it was then (`None` if deleted by then),
+/// in the shape of the current read.
+pub(super) trait Past: Aggregate {
+    /// The `object` field of the read.
+    const OBJECT: &'static str;
+    fn then(&self) -> Option<Value>;
+}
+
+fn shown<T: Serialize>(data: Option<&T>) -> Option<Value> {
+    data.and_then(|d| serde_json::to_value(d).ok())
+}
+
+impl Past for Organization {
+    const OBJECT: &'static str = "organization";
+    fn then(&self) -> Option<Value> {
+        // An organization being deleted still existed.
+        shown(self.state.as_ref().filter(|_| !self.deleted))
+    }
+}
+
+impl Past for Membership {
+    const OBJECT: &'static str = "organization_membership";
+    fn then(&self) -> Option<Value> {
+        shown(self.current())
+    }
+}
+
+impl Past for Group {
+    const OBJECT: &'static str = "group";
+    fn then(&self) -> Option<Value> {
+        shown(self.current())
+    }
+}
+
+impl Past for Invitation {
+    const OBJECT: &'static str = "invitation";
+    fn then(&self) -> Option<Value> {
+        shown(self.state.as_ref())
+    }
+}
+
+/// The object `id` as it was at `at`, if the caller reaches its organization: 404 before it was
+/// created, after it was deleted, or outside the caller's organization.
+pub(super) async fn at<A: Past>(
+    state: &QueryState,
+    caller: &Caller,
+    id: &str,
+    at: AsOf,
+) -> Result<HttpResponse, Problem> {
+    let gone = || {
+        Problem::not_found(format!(
+            "there was no {} {id} at {}",
+            A::TYPE,
+            match at {
+                AsOf::Position(p) => format!("position {p}"),
+                AsOf::Time(t) => t.to_rfc3339(),
+            }
+        ))
+    };
+    let (aggregate, last) = events::state_at::<A>(&state.pool, id, at)
+        .await?
+        .ok_or_else(gone)?;
+    if !caller.reaches_text(last.organization_id.as_deref()) {
+        return Err(crate::not_found(A::TYPE, id));
+    }
+    let mut object = aggregate.then().ok_or_else(gone)?;
+    object = domain::envelope::public_data(object);
+    if let Some(map) = object.as_object_mut() {
+        map.insert("object".into(), A::OBJECT.into());
+    }
+    Ok(HttpResponse::Ok().json(object))
+}
+
+/// The events of one object in version order (oldest first unless `order=desc`).
+pub(super) async fn history(
+    state: &QueryState,
+    caller: &Caller,
+    params: &Params,
+    kind: &'static str,
+    id: String,
+) -> Result<HttpResponse, Problem> {
+    let page = params.log_page(Order::Asc)?;
+    state.caught_up(params.min_position).await?;
+    let organization = events::organization_of(&state.pool, kind, &id)
+        .await?
+        .filter(|org| caller.reaches_text(org.as_deref()))
+        .ok_or_else(|| crate::not_found(kind, &id))?;
+    let filter = EventFilter {
+        organization_id: organization,
+        aggregate: Some((kind.to_owned(), id)),
+        ..Default::default()
+    };
+    Ok(super::events::page(
+        events::list(&state.pool, &filter, &page).await?,
+    ))
+}
+
+macro_rules! history_route {
+    ($name:ident, $kind:literal, $id:path) => {
+        pub async fn $name(
+            state: web::Data<QueryState>,
+            caller: Caller,
+            req: HttpRequest,
+            path: web::Path<String>,
+        ) -> Result<HttpResponse, Problem> {
+            let params = Params::parse(&req, &HISTORY)?;
+            history(&state, &caller, &params, $kind, $id(&path)?).await
+        }
+    };
+}
+
+history_route!(of_organization, "organization", ids::organization);
+history_route!(of_membership, "membership", ids::membership);
+history_route!(of_group, "group", ids::group);
+history_route!(of_invitation, "invitation", ids::invitation);

@@ -1,0 +1,189 @@
+//! Reads of the event log itself for the Events API, aggregate histories, point-in-time reads
+//! and the event tools. Pages are keyed on `position` and obey the feed's visibility rule, so
+//! paging on with `after` never skips an event that commits late: a page ends at the last
+//! readable position, and every smaller position is then either readable or rolled back.
+
+use chrono::{DateTime, Utc};
+use cqrs_es::Aggregate;
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use super::{Page, PageRequest};
+use crate::feed::{FeedEvent, COLUMNS, READABLE};
+use crate::StoreError;
+
+/// Which events; every filter given must hold.
+#[derive(Debug, Default, Clone)]
+pub struct EventFilter {
+    pub organization_id: Option<String>,
+    /// Exact type names (wildcards are expanded against the catalogue before they get here);
+    /// empty: every type.
+    pub types: Vec<String>,
+    /// `(aggregate type, aggregate id)`.
+    pub aggregate: Option<(String, String)>,
+    pub actor_id: Option<String>,
+    /// Occurred at or after.
+    pub range_start: Option<DateTime<Utc>>,
+    /// Occurred before.
+    pub range_end: Option<DateTime<Utc>>,
+}
+
+impl EventFilter {
+    fn push(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+        if let Some(org) = &self.organization_id {
+            qb.push(" AND organization_id = ").push_bind(org.clone());
+        }
+        if !self.types.is_empty() {
+            qb.push(" AND event_type = ANY (")
+                .push_bind(self.types.clone())
+                .push(")");
+        }
+        if let Some((kind, id)) = &self.aggregate {
+            qb.push(" AND aggregate_type = ")
+                .push_bind(kind.clone())
+                .push(" AND aggregate_id = ")
+                .push_bind(id.clone());
+        }
+        if let Some(actor) = &self.actor_id {
+            qb.push(" AND metadata->>'actor_id' = ")
+                .push_bind(actor.clone());
+        }
+        if let Some(start) = self.range_start {
+            qb.push(" AND recorded_at >= ").push_bind(start);
+        }
+        if let Some(end) = self.range_end {
+            qb.push(" AND recorded_at < ").push_bind(end);
+        }
+    }
+
+    fn select(&self) -> QueryBuilder<'_, Postgres> {
+        let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM events WHERE {READABLE}"));
+        self.push(&mut qb);
+        qb
+    }
+}
+
+impl<'r> sqlx::FromRow<'r, PgRow> for FeedEvent {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        FeedEvent::from_row(row)
+    }
+}
+
+/// A page of the events `filter` selects; cursors are positions.
+pub async fn list(
+    pool: &PgPool,
+    filter: &EventFilter,
+    page: &PageRequest,
+) -> Result<Page<FeedEvent>, StoreError> {
+    page.fetch_positions(pool, filter.select(), |e: &FeedEvent| {
+        e.position.to_string()
+    })
+    .await
+}
+
+/// Up to `limit` events `filter` selects in `(after, up_to]`, in position order: one step of an
+/// export, which reads the log in such batches and never holds more than one.
+pub async fn batch(
+    pool: &PgPool,
+    filter: &EventFilter,
+    after: i64,
+    up_to: i64,
+    limit: i64,
+) -> Result<Vec<FeedEvent>, StoreError> {
+    let mut qb = filter.select();
+    qb.push(" AND position > ")
+        .push_bind(after)
+        .push(" AND position <= ")
+        .push_bind(up_to)
+        .push(" ORDER BY position LIMIT ")
+        .push_bind(limit);
+    let rows = qb.build().fetch_all(pool).await?;
+    FeedEvent::from_rows(&rows)
+}
+
+/// The last position an export started now may read: the feed's readable end.
+pub async fn readable_head(pool: &PgPool) -> Result<i64, StoreError> {
+    let head: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT max(position) FROM events WHERE {READABLE}"
+    ))
+    .fetch_one(pool)
+    .await?;
+    Ok(head.unwrap_or(0))
+}
+
+/// One event by its public id (`evt_…`).
+pub async fn by_id(pool: &PgPool, event_id: &str) -> Result<Option<FeedEvent>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM events WHERE metadata->>'event_id' = $1"
+    ))
+    .bind(event_id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| FeedEvent::from_rows(std::slice::from_ref(&r)))
+        .transpose()
+        .map(|mut v| v.as_mut().and_then(Vec::pop))
+}
+
+/// A point in the log's past: a position, or a time (events recorded at or before it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AsOf {
+    Position(i64),
+    Time(DateTime<Utc>),
+}
+
+impl AsOf {
+    fn includes(&self, e: &FeedEvent) -> bool {
+        match self {
+            Self::Position(p) => e.position <= *p,
+            Self::Time(t) => e.recorded_at <= *t,
+        }
+    }
+}
+
+/// An aggregate as it was at `at`, rebuilt from its events with the aggregate's own `apply`
+/// (after upcasting), or `None` if it had no events by then. Also returns its last event.
+pub async fn state_at<A: Aggregate>(
+    pool: &PgPool,
+    id: &str,
+    at: AsOf,
+) -> Result<Option<(A, FeedEvent)>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM events
+          WHERE aggregate_type = $1 AND aggregate_id = $2 AND {READABLE}
+          ORDER BY sequence"
+    ))
+    .bind(A::TYPE)
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let events = FeedEvent::from_rows(&rows)?;
+    let mut aggregate = A::default();
+    let mut last = None;
+    // A stream's events are recorded in sequence order: its past is a prefix.
+    for e in events.into_iter().take_while(|e| at.includes(e)) {
+        let event: A::Event = serde_json::from_value(e.payload.clone()).map_err(|err| {
+            StoreError::Corrupt(format!("event at position {}: {err}", e.position))
+        })?;
+        aggregate.apply(event);
+        last = Some(e);
+    }
+    Ok(last.map(|e| (aggregate, e)))
+}
+
+/// Whether the aggregate has events: `Some(its organization)` if so (`Some(None)` for one of
+/// no organization), `None` if it never existed.
+pub async fn organization_of(
+    pool: &PgPool,
+    aggregate_type: &str,
+    aggregate_id: &str,
+) -> Result<Option<Option<String>>, StoreError> {
+    let row: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT organization_id FROM events
+          WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence LIMIT 1",
+    )
+    .bind(aggregate_type)
+    .bind(aggregate_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(org,)| org))
+}

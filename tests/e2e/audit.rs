@@ -1,0 +1,769 @@
+//! The event log as an audit trail over HTTP: `GET /v1/events` with every filter and its paging
+//! (including a late commit, which paging on with `after` must not skip), single events, exports
+//! in JSON Lines and CSV, each object's history, point-in-time reads, organization scope, bad
+//! input, and events stored in an older shape (upcast on read).
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use crate::support::{fields, make_key, problem, TestApp};
+
+async fn write(app: &TestApp, path: &str, body: Value) -> Value {
+    let res = app.post(path, body).await;
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        status == 200 || status == 201,
+        "POST {path}: {status} {body}"
+    );
+    body
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+fn types(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn positions(page: &Value) -> Vec<i64> {
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["position"].as_i64().unwrap())
+        .collect()
+}
+
+/// Every event a filter selects, oldest first, walking `after` with pages of `limit`.
+async fn walk(app: &TestApp, client: &reqwest::Client, query: &str, limit: u32) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut after = String::new();
+    loop {
+        let url = app.url(&format!("/v1/events?order=asc&limit={limit}{query}{after}"));
+        let res = client.get(url).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let page: Value = res.json().await.unwrap();
+        out.extend(page["data"].as_array().unwrap().iter().cloned());
+        match page["list_metadata"]["after"].as_str() {
+            Some(c) => after = format!("&after={c}"),
+            None => return out,
+        }
+    }
+}
+
+/// An organization with two members, a group, a role change and an invitation; returns
+/// (org, membership, group, invitation).
+async fn organization(app: &TestApp, name: &str) -> (String, String, String, String) {
+    let org = id(&write(app, "/v1/organizations", json!({ "name": name })).await);
+    let m = id(&write(
+        app,
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": format!("{name}-alice")}),
+    )
+    .await);
+    write(
+        app,
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": format!("{name}-bob")}),
+    )
+    .await;
+    let g = id(&write(
+        app,
+        &format!("/v1/organizations/{org}/groups"),
+        json!({"name": "Finance"}),
+    )
+    .await);
+    write(
+        app,
+        &format!("/v1/groups/{g}/members"),
+        json!({ "membership_id": m }),
+    )
+    .await;
+    let res = app
+        .patch(&format!("/v1/memberships/{m}"), json!({"roles": ["admin"]}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let inv = id(&write(
+        app,
+        &format!("/v1/organizations/{org}/invitations"),
+        json!({"email": format!("{name}@example.com")}),
+    )
+    .await);
+    (org, m, g, inv)
+}
+
+#[tokio::test]
+async fn the_events_api_filters_pages_and_keeps_organizations_apart() {
+    let app = TestApp::with_projector().await;
+    let (acme, alice, finance, _) = organization(&app, "acme").await;
+    let (globex, _, _, _) = organization(&app, "globex").await;
+    let all: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+
+    // Every event, newest first by default, then the whole log oldest first in pages of 7.
+    let (status, first) = app.get("/v1/events?limit=5").await;
+    assert_eq!(status, 200);
+    let newest = positions(&first);
+    assert_eq!(newest.len(), 5);
+    assert!(newest.windows(2).all(|w| w[0] > w[1]), "{newest:?}");
+    let log = walk(&app, &app.client, "", 7).await;
+    assert_eq!(log.len() as i64, all);
+    let mut seen: Vec<i64> = log
+        .iter()
+        .map(|e| e["position"].as_i64().unwrap())
+        .collect();
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    seen.dedup();
+    assert_eq!(seen.len() as i64, all);
+    for field in [
+        "id",
+        "type",
+        "position",
+        "occurred_at",
+        "aggregate",
+        "actor",
+        "data",
+    ] {
+        assert!(log[0].get(field).is_some(), "{field} missing: {}", log[0]);
+    }
+
+    // Types: exact names and wildcards; aggregate; actor; organization.
+    let groups = walk(
+        &app,
+        &app.client,
+        &format!("&organization_id={acme}&types=group.*"),
+        100,
+    )
+    .await;
+    let kinds: BTreeSet<&str> = groups.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from(["group.created", "group.member_added"])
+    );
+    let exact = walk(
+        &app,
+        &app.client,
+        "&types=membership.created,organization.created",
+        100,
+    )
+    .await;
+    assert_eq!(exact.len(), 6, "two organizations, four members");
+    let of_alice = walk(&app, &app.client, &format!("&aggregate_id={alice}"), 100).await;
+    assert_eq!(
+        of_alice
+            .iter()
+            .map(|e| e["type"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["membership.created", "membership.updated"]
+    );
+    assert_eq!(of_alice[1]["data"]["roles_added"], json!(["admin"]));
+    assert_eq!(of_alice[1]["data"]["roles_removed"], json!(["member"]));
+    let key = of_alice[0]["actor"]["id"].as_str().unwrap().to_owned();
+    let by_actor = walk(&app, &app.client, &format!("&actor_id={key}"), 100).await;
+    assert_eq!(
+        by_actor.len() as i64,
+        all - 1,
+        "all but the admin key's own creation"
+    );
+    let no_one = walk(
+        &app,
+        &app.client,
+        "&actor_id=key_01JD8ZB0C1D2E3F4G5H6J7K8M9",
+        100,
+    )
+    .await;
+    assert!(no_one.is_empty());
+
+    // Who added alice to Finance, and when: one request.
+    let (_, added) = app
+        .get(&format!(
+            "/v1/events?aggregate_id={finance}&types=group.member_added"
+        ))
+        .await;
+    assert_eq!(added["data"][0]["data"]["membership_id"], json!(alice));
+    assert_eq!(added["data"][0]["actor"]["id"], json!(key));
+
+    // A time range: everything before the first Globex event, nothing from before the log.
+    let globex_start = walk(&app, &app.client, &format!("&organization_id={globex}"), 1).await[0]
+        ["occurred_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = walk(
+        &app,
+        &app.client,
+        &format!("&range_end={}", urlencode(&globex_start)),
+        100,
+    )
+    .await;
+    assert!(before.iter().all(|e| e["organization_id"] != json!(globex)));
+    assert!(!before.is_empty());
+    let since = walk(
+        &app,
+        &app.client,
+        &format!("&range_start={}", urlencode(&globex_start)),
+        100,
+    )
+    .await;
+    assert_eq!(before.len() + since.len(), log.len());
+
+    // One event by id.
+    let one = &of_alice[1];
+    let (status, got) = app
+        .get(&format!("/v1/events/{}", one["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(&got, one);
+
+    // An organization key sees its organization only, and nothing of another.
+    let own = make_key(&app.db.pool, Some(&acme), true).await;
+    let client = app.client_with(Some(&own));
+    let scoped = walk(&app, &client, "", 100).await;
+    assert!(!scoped.is_empty());
+    assert!(scoped.iter().all(|e| e["organization_id"] == json!(acme)));
+    let res = client
+        .get(app.url(&format!("/v1/events?organization_id={globex}")))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 404).await;
+    let theirs = walk(&app, &app.client, &format!("&organization_id={globex}"), 1).await;
+    let res = client
+        .get(app.url(&format!("/v1/events/{}", theirs[0]["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 404).await;
+}
+
+fn urlencode(s: &str) -> String {
+    s.replace('+', "%2B").replace(':', "%3A")
+}
+
+/// A writer holds its transaction open after taking a position; later writers commit around
+/// it. A reader paging on with `after` must wait for the held event rather than skip it.
+#[tokio::test]
+async fn paging_on_with_after_never_skips_an_event_that_commits_late() {
+    let app = TestApp::spawn().await;
+    let org = id(&write(&app, "/v1/organizations", json!({"name": "Acme"})).await);
+    let pool = app.db.pool.clone();
+    let (_, start) = last_page(&app, None).await;
+
+    // The late writer: an event appended in a transaction that stays open.
+    let mut held = pool.begin().await.unwrap();
+    let mut unit = store::UnitOfWork::new();
+    unit.push(store::unit_of_work::StreamChange {
+        aggregate_type: "membership".into(),
+        aggregate_id: "om_late".into(),
+        organization_id: Some(org.clone()),
+        version: 0,
+        events: vec![store::unit_of_work::NewEvent {
+            event_type: "membership.deleted".into(),
+            event_version: "1".into(),
+            payload: json!({}),
+            metadata: serde_json::Map::new(),
+        }],
+        claims: Vec::new(),
+        snapshot: None,
+    });
+    let late = unit.write(&mut held).await.unwrap()[0].position;
+
+    // Concurrent writers commit events after it while a reader pages on.
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let app_url = app.url(&format!("/v1/organizations/{org}/memberships"));
+            let client = app.client.clone();
+            tokio::spawn(async move {
+                for i in 0..10 {
+                    let res = client
+                        .post(&app_url)
+                        .json(&json!({"user_id": format!("w{w}-{i}")}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(res.status(), 201);
+                }
+            })
+        })
+        .collect();
+    let mut read = Vec::new();
+    let mut after = start;
+    for w in writers {
+        w.await.unwrap();
+    }
+    // Every writer is done; the late event is still uncommitted. Nothing past it is shown.
+    let (page, next) = last_page(&app, after).await;
+    read.extend(page);
+    after = next;
+    assert!(
+        read.iter().all(|p| *p < late),
+        "a page went past the open transaction's position {late}: {read:?}"
+    );
+    held.commit().await.unwrap();
+    let (page, _) = last_page(&app, after).await;
+    read.extend(page);
+    let stored: Vec<i64> =
+        sqlx::query_scalar("SELECT position FROM events WHERE position > $1 ORDER BY position")
+            .bind(start.unwrap_or(0))
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(read, stored, "paging on skipped or repeated an event");
+    assert!(read.contains(&late));
+}
+
+/// Pages on from `after` (oldest first, 3 at a time) until the end of what is readable now:
+/// the positions read, and where to go on from.
+async fn last_page(app: &TestApp, after: Option<i64>) -> (Vec<i64>, Option<i64>) {
+    let mut read = Vec::new();
+    let mut after = after;
+    loop {
+        let cursor = after.map(|a| format!("&after={a}")).unwrap_or_default();
+        let (status, page) = app
+            .get(&format!("/v1/events?order=asc&limit=3{cursor}"))
+            .await;
+        assert_eq!(status, 200, "{page}");
+        let got = positions(&page);
+        if got.is_empty() {
+            return (read, after);
+        }
+        after = got.last().copied();
+        read.extend(got);
+    }
+}
+
+#[tokio::test]
+async fn exports_stream_every_selected_event_as_json_lines_or_csv() {
+    let app = TestApp::with_projector().await;
+    let (acme, ..) = organization(&app, "acme").await;
+    organization(&app, "globex").await;
+    let all = walk(&app, &app.client, "", 100).await;
+
+    let res = app
+        .client
+        .get(app.url("/v1/events/export"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers().get("content-type").unwrap(),
+        "application/x-ndjson"
+    );
+    let text = res.text().await.unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines, all);
+
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/v1/events/export?organization_id={acme}&types=membership.*"
+        )))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = res.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        query_service::export::CSV_HEADER
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let expected: Vec<&Value> = all
+        .iter()
+        .filter(|e| {
+            e["organization_id"] == json!(acme)
+                && e["type"].as_str().unwrap().starts_with("membership.")
+        })
+        .collect();
+    assert_eq!(rows.len(), expected.len());
+    for (row, event) in rows.iter().zip(&expected) {
+        assert_eq!(row[0], event["position"].to_string());
+        assert_eq!(row[1], *event["id"].as_str().unwrap());
+        let data: Value = serde_json::from_str(&row[10]).unwrap();
+        assert_eq!(data, event["data"]);
+    }
+
+    // `after` starts past a position; `format=csv` asks for CSV as the header does.
+    let cut = all[3]["position"].as_i64().unwrap();
+    let res = app
+        .client
+        .get(app.url(&format!("/v1/events/export?after={cut}&format=csv")))
+        .send()
+        .await
+        .unwrap();
+    let text = res.text().await.unwrap();
+    assert_eq!(text.lines().count(), 1 + all.len() - 4);
+}
+
+#[tokio::test]
+async fn history_and_point_in_time_reads_rebuild_objects_even_after_deletion() {
+    let app = TestApp::with_projector().await;
+    let org = id(&write(&app, "/v1/organizations", json!({"name": "Acme"})).await);
+    let created = write(
+        &app,
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": "alice", "attributes": {"team": "red"}}),
+    )
+    .await;
+    let m = id(&created);
+    let at_creation = created["position"].as_i64().unwrap();
+    let res = app
+        .patch(
+            &format!("/v1/memberships/{m}"),
+            json!({"roles": ["admin"], "attributes": {"team": "blue"}}),
+        )
+        .await;
+    let promoted: Value = res.json().await.unwrap();
+    let at_promotion = promoted["position"].as_i64().unwrap();
+    let (_, promoted_event) = app
+        .get(&format!("/v1/events?aggregate_id={m}&limit=1"))
+        .await;
+    let promoted_at = promoted_event["data"][0]["occurred_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app.delete(&format!("/v1/memberships/{m}")).await;
+    assert!(res.status().is_success());
+    let gone: Value = res.json().await.unwrap();
+    let now = gone["position"].as_i64().unwrap();
+
+    // Today it is gone; its history and its past are still there.
+    let (status, _) = app
+        .get(&format!("/v1/memberships/{m}?min_position={now}"))
+        .await;
+    assert_eq!(status, 404);
+    let (status, history) = app.get(&format!("/v1/memberships/{m}/history")).await;
+    assert_eq!(status, 200, "{history}");
+    assert_eq!(
+        types(&history),
+        [
+            "membership.created",
+            "membership.updated",
+            "membership.deleted"
+        ]
+    );
+    let versions: Vec<i64> = history["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["aggregate"]["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [1, 2, 3]);
+    let (_, page) = app
+        .get(&format!("/v1/memberships/{m}/history?limit=2"))
+        .await;
+    let next = page["list_metadata"]["after"].as_str().unwrap();
+    let (_, rest) = app
+        .get(&format!("/v1/memberships/{m}/history?limit=2&after={next}"))
+        .await;
+    assert_eq!(types(&rest), ["membership.deleted"]);
+
+    let (status, then) = app
+        .get(&format!("/v1/memberships/{m}?as_of={at_creation}"))
+        .await;
+    assert_eq!(status, 200, "{then}");
+    assert_eq!(then["object"], "organization_membership");
+    assert_eq!(then["roles"], json!(["member"]));
+    assert_eq!(then["attributes"], json!({"team": "red"}));
+    let (_, later) = app
+        .get(&format!(
+            "/v1/memberships/{m}?as_of={}",
+            urlencode(&promoted_at)
+        ))
+        .await;
+    assert_eq!(later["roles"], json!(["admin"]));
+    assert_eq!(later["attributes"], json!({"team": "blue"}));
+    // The same shape as the current read (as it was just before the deletion).
+    let (_, current_then) = app
+        .get(&format!("/v1/memberships/{m}?as_of={at_promotion}"))
+        .await;
+    assert_eq!(current_then, later);
+    let keys: BTreeSet<String> = later.as_object().unwrap().keys().cloned().collect();
+    let expected: BTreeSet<String> = [
+        "object",
+        "id",
+        "organization_id",
+        "user_id",
+        "application_id",
+        "status",
+        "roles",
+        "attributes",
+        "created_at",
+        "updated_at",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    assert_eq!(keys, expected);
+
+    // Before creation and after deletion: 404.
+    for as_of in [
+        (at_creation - 1).to_string(),
+        "2000-01-01T00:00:00Z".to_owned(),
+        now.to_string(),
+    ] {
+        let res = app
+            .client
+            .get(app.url(&format!("/v1/memberships/{m}?as_of={}", urlencode(&as_of))))
+            .send()
+            .await
+            .unwrap();
+        problem(res, 404).await;
+    }
+
+    // Organizations, groups and invitations too; an invitation never shows its token's hash.
+    let g = id(&write(
+        &app,
+        &format!("/v1/organizations/{org}/groups"),
+        json!({"name": "Ops"}),
+    )
+    .await);
+    let renamed = app
+        .patch(&format!("/v1/groups/{g}"), json!({"name": "DevOps"}))
+        .await;
+    assert_eq!(renamed.status(), 200);
+    let (_, history) = app.get(&format!("/v1/groups/{g}/history")).await;
+    let first = history["data"][0]["position"].as_i64().unwrap();
+    let (_, ops) = app.get(&format!("/v1/groups/{g}?as_of={first}")).await;
+    assert_eq!(
+        (ops["name"].as_str(), ops["object"].as_str()),
+        (Some("Ops"), Some("group"))
+    );
+    let (_, acme) = app
+        .get(&format!("/v1/organizations/{org}?as_of={first}"))
+        .await;
+    assert_eq!(acme["name"], "Acme");
+    let inv = write(
+        &app,
+        &format!("/v1/organizations/{org}/invitations"),
+        json!({"email": "x@example.com"}),
+    )
+    .await;
+    let (status, invitation) = app
+        .get(&format!(
+            "/v1/invitations/{}?as_of={}",
+            id(&inv),
+            inv["position"]
+        ))
+        .await;
+    assert_eq!(status, 200, "{invitation}");
+    assert_eq!(invitation["state"], "pending");
+    assert!(
+        invitation.get("accept_token_sha256").is_none(),
+        "{invitation}"
+    );
+    let (_, history) = app
+        .get(&format!("/v1/invitations/{}/history", id(&inv)))
+        .await;
+    assert!(!history.to_string().contains("accept_token_sha256"));
+    let (status, org_history) = app.get(&format!("/v1/organizations/{org}/history")).await;
+    assert_eq!(status, 200);
+    assert_eq!(types(&org_history)[0], "organization.created");
+
+    // Another organization's key: 404 for the past and the history alike.
+    let other = id(&write(&app, "/v1/organizations", json!({"name": "Globex"})).await);
+    let theirs = app.client_with(Some(&make_key(&app.db.pool, Some(&other), true).await));
+    for path in [
+        format!("/v1/memberships/{m}?as_of={at_creation}"),
+        format!("/v1/memberships/{m}/history"),
+        format!("/v1/organizations/{org}/history"),
+    ] {
+        let res = theirs.get(app.url(&path)).send().await.unwrap();
+        problem(res, 404).await;
+    }
+    // An id that never existed.
+    let res = app
+        .client
+        .get(app.url("/v1/groups/grp_01JD8Z5V7Q4S2M9K3X6T1B0C8N/history"))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 404).await;
+}
+
+#[tokio::test]
+async fn bad_audit_queries_are_400s_naming_the_parameter() {
+    let app = TestApp::with_projector().await;
+    let org = id(&write(&app, "/v1/organizations", json!({"name": "Acme"})).await);
+    for (query, field) in [
+        ("/v1/events?types=nope.created", "types"),
+        ("/v1/events?types=group.*,gro*", "types"),
+        ("/v1/events?types=*.created", "types"),
+        ("/v1/events?types=", "types"),
+        (
+            "/v1/events?range_start=2026-11-30T10:00:00Z&range_end=2026-11-30T09:00:00Z",
+            "range_end",
+        ),
+        ("/v1/events?range_start=yesterday", "range_start"),
+        ("/v1/events?after=3&before=9", "after"),
+        ("/v1/events?after=abc", "after"),
+        ("/v1/events?limit=1001", "limit"),
+        ("/v1/events?aggregate_id=nope_1", "aggregate_id"),
+        ("/v1/events?organization_id=acme", "organization_id"),
+        ("/v1/events?cursor=1", "cursor"),
+        ("/v1/events/evt_nope", "event_id"),
+        ("/v1/events/export?format=xml", "format"),
+        ("/v1/events/export?limit=5", "limit"),
+        (
+            "/v1/memberships/om_01JD8Z6A2B3C4D5E6F7G8H9J0K?as_of=last-tuesday",
+            "as_of",
+        ),
+        (
+            "/v1/memberships/om_01JD8Z6A2B3C4D5E6F7G8H9J0K?as_of=-4",
+            "as_of",
+        ),
+        (
+            "/v1/groups/grp_01JD8Z5V7Q4S2M9K3X6T1B0C8N/history?before=x",
+            "before",
+        ),
+    ] {
+        let res = app.client.get(app.url(query)).send().await.unwrap();
+        let body = problem(res, 400).await;
+        assert!(fields(&body).contains(&field.to_owned()), "{query}: {body}");
+    }
+    let (status, page) = app.get("/v1/events?limit=1000").await;
+    assert_eq!(status, 200, "{page}");
+    // Before creation: 404.
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/v1/organizations/{org}?as_of=2001-01-01T00:00:00Z"
+        )))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 404).await;
+}
+
+/// A `membership.updated` stored in version 1 (before `roles_added`/`roles_removed`) loads for
+/// commands, projects, reads, exports and reaches consumers in the current shape.
+#[tokio::test]
+async fn events_stored_in_an_older_shape_still_load_project_and_export() {
+    let app = TestApp::with_projector().await;
+    let org = id(&write(&app, "/v1/organizations", json!({"name": "Acme"})).await);
+    let created = write(
+        &app,
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": "alice"}),
+    )
+    .await;
+    let m = id(&created);
+    let mut data = created["data"].clone();
+    if data.is_null() {
+        data = created.clone();
+    }
+    let mut v1 = json!({
+        "id": m, "organization_id": org, "user_id": "alice", "application_id": null,
+        "status": "active", "roles": ["admin", "member"], "attributes": {},
+        "created_at": data["created_at"], "updated_at": data["created_at"],
+        "previous_attributes": {"roles": ["member"]}
+    });
+    v1.as_object_mut().unwrap().remove("roles_added");
+    let mut unit = store::UnitOfWork::new();
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("actor_type".into(), "system".into());
+    unit.push(store::unit_of_work::StreamChange {
+        aggregate_type: "membership".into(),
+        aggregate_id: m.clone(),
+        organization_id: Some(org.clone()),
+        version: 1,
+        events: vec![store::unit_of_work::NewEvent {
+            event_type: "membership.updated".into(),
+            event_version: "1".into(),
+            payload: json!({"type": "membership.updated", "data": v1}),
+            metadata,
+        }],
+        claims: Vec::new(),
+        snapshot: None,
+    });
+    let committed = unit.commit(&app.db.pool).await.unwrap();
+    let position = committed.last().unwrap().position;
+    let stored: (String, Value) =
+        sqlx::query_as("SELECT event_version, payload FROM events WHERE position = $1")
+            .bind(position)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.0, "1");
+    assert!(
+        stored.1["data"].get("roles_added").is_none(),
+        "stored as version 1"
+    );
+
+    // Projected, and read back in the current shape through every read of the log.
+    let now = app.read(&format!("/v1/memberships/{m}"), position).await;
+    assert_eq!(now["roles"], json!(["admin", "member"]));
+    let (_, events) = app
+        .get(&format!(
+            "/v1/events?aggregate_id={m}&types=membership.updated"
+        ))
+        .await;
+    assert_eq!(events["data"][0]["data"]["roles_added"], json!(["admin"]));
+    assert_eq!(events["data"][0]["data"]["roles_removed"], json!([]));
+    let export = app
+        .client
+        .get(app.url(&format!("/v1/events/export?aggregate_id={m}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line: Value = serde_json::from_str(export.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(line["data"]["roles_added"], json!(["admin"]));
+    let (_, then) = app
+        .get(&format!("/v1/memberships/{m}?as_of={position}"))
+        .await;
+    assert_eq!(then["roles"], json!(["admin", "member"]));
+
+    // The command side loads it: a change on top of it is decided from the upcast state.
+    let res = app
+        .patch(
+            &format!("/v1/memberships/{m}"),
+            json!({"roles": ["member"]}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let changed: Value = res.json().await.unwrap();
+    let (_, latest) = app
+        .get(&format!(
+            "/v1/events?aggregate_id={m}&limit=1&min_position={}",
+            changed["position"]
+        ))
+        .await;
+    assert_eq!(latest["data"][0]["data"]["roles_removed"], json!(["admin"]));
+    let version: String = sqlx::query_scalar(
+        "SELECT event_version FROM events WHERE aggregate_id = $1 ORDER BY sequence DESC LIMIT 1",
+    )
+    .bind(&m)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        version, "2",
+        "new events are written in the current version"
+    );
+}
