@@ -50,6 +50,71 @@ pub enum Command {
     /// Manage API keys: create (the secret is printed once), list, revoke.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The event log: follow it, export it, verify it.
+    #[command(subcommand)]
+    Events(EventsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Follow the log live, one JSON envelope per line (never skipping one that commits late).
+    Tail(TailArgs),
+    /// Write events as JSON Lines or CSV to standard output.
+    Export(ExportArgs),
+    /// Check every stored event: positions increasing, versions 1, 2, 3 … per aggregate, each
+    /// readable by this version (after upcasting), every envelope field present. Exit 1 with a
+    /// report otherwise.
+    Verify(DatabaseArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EventsFilterArgs {
+    /// Only these types: names, `<prefix>.*` wildcards or `*` (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub types: Vec<String>,
+
+    /// Only this organization's events (`org_…`).
+    #[arg(long)]
+    pub organization: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TailArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub filter: EventsFilterArgs,
+
+    /// The first position to print (default: only events from now on).
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..))]
+    pub from: Option<i64>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub filter: EventsFilterArgs,
+
+    /// The first position to export.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..))]
+    pub from: i64,
+
+    /// The last position to export (default: the end of the log when the export starts).
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..))]
+    pub to: Option<i64>,
+
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// One JSON envelope per line.
+    Jsonl,
+    /// A header, then one row per event (`data` as JSON text).
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
             Command::Rebuild(args) => roster::serve::rebuild(args).await,
             Command::Bench(args) => roster::bench::run(args).await.map_err(Into::into),
             Command::Keys(command) => roster::keys::run(command).await,
+            Command::Events(command) => roster::events::run(command).await,
             Command::Openapi => {
                 let document = roster::openapi::document(&roster::openapi::all_endpoints());
                 println!(
@@ -41,8 +42,11 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(roster::serve::ServeError::Verify(n)) => {
-            eprintln!("roster: {n} read-model rows differ from a rebuild");
+        Err(
+            e
+            @ (roster::serve::ServeError::Verify(_) | roster::serve::ServeError::EventsInvalid(_)),
+        ) => {
+            eprintln!("roster: {e}");
             ExitCode::from(1)
         }
         Err(e) => {

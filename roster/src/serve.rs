@@ -31,6 +31,10 @@ pub enum ServeError {
     Kafka(String),
     #[error("{0}")]
     Keys(String),
+    #[error("{0}")]
+    Events(String),
+    #[error("{0} problems in the event log")]
+    EventsInvalid(usize),
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
@@ -313,7 +317,7 @@ async fn sweep_invitations(state: std::sync::Arc<command_service::CommandState>,
     }
 }
 
-async fn shutdown_signal() -> &'static str {
+pub(crate) async fn shutdown_signal() -> &'static str {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = match signal(SignalKind::terminate()) {
         Ok(s) => s,

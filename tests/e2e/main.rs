@@ -10,6 +10,7 @@ mod bad_input;
 mod cli;
 mod deletion_crash;
 mod deployment;
+mod event_tools;
 mod fuzz;
 mod groups;
 mod http_edge;
