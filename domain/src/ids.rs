@@ -134,6 +134,11 @@ prefixed_id!(
     AttemptId,
     "att"
 );
+prefixed_id!(
+    /// A replay job: a range of the log re-sent to a sink (`rpl_…`).
+    ReplayId,
+    "rpl"
+);
 
 #[cfg(test)]
 mod tests {

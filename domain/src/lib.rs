@@ -59,5 +59,5 @@ pub use claims::ClaimChange;
 pub use envelope::{Actor, AggregateRef, EventEnvelope};
 pub use ids::{
     ApiKeyId, AttemptId, DeliveryId, EventId, GroupId, IdError, InvitationId, MembershipId,
-    OrganizationId, WebhookEndpointId,
+    OrganizationId, ReplayId, WebhookEndpointId,
 };

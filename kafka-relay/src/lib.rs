@@ -11,6 +11,7 @@
 pub mod config;
 pub mod message;
 mod relay;
+mod replay;
 mod topic;
 
 pub use config::{Oversize, RelayConfig, RelayConfigError};

@@ -139,7 +139,7 @@ impl Relay {
     }
 
     /// Produces `events` in order and waits for every report.
-    async fn send(&self, events: &[FeedEvent]) -> Result<(), StoreError> {
+    pub(crate) async fn send(&self, events: &[&FeedEvent]) -> Result<(), StoreError> {
         let result = self.try_send(events).await;
         match &result {
             Ok(()) => self.health.ok(),
@@ -169,7 +169,7 @@ impl Relay {
         }
     }
 
-    async fn try_send(&self, events: &[FeedEvent]) -> Result<(), StoreError> {
+    async fn try_send(&self, events: &[&FeedEvent]) -> Result<(), StoreError> {
         if !self.topic_ready.load(Ordering::Relaxed) {
             topic::ensure(&self.config).await.map_err(failure)?;
             self.topic_ready.store(true, Ordering::Relaxed);
@@ -311,7 +311,7 @@ impl Consumer for Relay {
     /// Produced before the checkpoint's transaction opens: the broker's pace never holds a
     /// transaction (and with it the feed's horizon) open.
     fn prepare<'a>(&'a self, events: &'a [FeedEvent]) -> Step<'a> {
-        Box::pin(self.send(events))
+        Box::pin(async move { self.send(&events.iter().collect::<Vec<_>>()).await })
     }
 }
 

@@ -53,6 +53,46 @@ pub enum Command {
     /// The event log: follow it, export it, verify it.
     #[command(subcommand)]
     Events(EventsCommand),
+    /// Send a range of the log again to a webhook endpoint or a Kafka topic, as a resumable job:
+    /// interrupted, the same command continues it.
+    Replay(Box<ReplayArgs>),
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(
+    after_help = "Examples:\n  roster replay --to webhook --endpoint we_01… --from 1200\n  \
+                  roster replay --to kafka --from 1 --to 50000 --kafka-brokers localhost:9092\n  \
+                  roster replay --to kafka --topic audit.copy --from 1 --dry-run"
+)]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub filter: EventsFilterArgs,
+
+    /// Where to: `webhook` or `kafka`; given a second time with a position, where to stop
+    /// (default: the end of the log when the replay starts).
+    #[arg(long = "to", required = true, action = clap::ArgAction::Append, value_name = "SINK|POSITION")]
+    pub to: Vec<String>,
+
+    /// The webhook endpoint (`we_…`) for `--to webhook` (its filters apply too).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+
+    /// The topic for `--to kafka` (default: the relay's, --kafka-topic).
+    #[arg(long)]
+    pub topic: Option<String>,
+
+    /// The first position to send.
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..))]
+    pub from: i64,
+
+    /// Count what would be sent, send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
 }
 
 #[derive(Debug, Subcommand)]

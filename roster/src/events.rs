@@ -70,7 +70,7 @@ async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), ServeError> {
 }
 
 /// The filter the flags ask for (types as on the HTTP API: names, `group.*`, `*`).
-fn filter(args: &EventsFilterArgs) -> Result<EventFilter, ServeError> {
+pub(crate) fn filter(args: &EventsFilterArgs) -> Result<EventFilter, ServeError> {
     let mut types = Vec::new();
     for pattern in &args.types {
         let found = domain::catalogue::expand(pattern.trim())

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
             Command::Bench(args) => roster::bench::run(args).await.map_err(Into::into),
             Command::Keys(command) => roster::keys::run(command).await,
             Command::Events(command) => roster::events::run(command).await,
+            Command::Replay(args) => roster::replay::run(*args).await,
             Command::Openapi => {
                 let document = roster::openapi::document(&roster::openapi::all_endpoints());
                 println!(

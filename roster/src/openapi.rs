@@ -374,6 +374,7 @@ fn path_param(generator: &mut SchemaGenerator, collection: &str, name: &str) -> 
         ("deliveries", "id") => (schema_of::<domain::DeliveryId>, "The delivery's id."),
         ("api-keys", "id") => (schema_of::<domain::ApiKeyId>, "The API key's id."),
         (_, "event_id") => (schema_of::<domain::EventId>, "The event's id."),
+        ("replays", "id") => (schema_of::<domain::ReplayId>, "The replay job's id."),
         (_, "slug") => (schema_of::<domain::values::RoleSlug>, "The role's slug."),
         (_, "user_id") => (
             schema_of::<domain::values::SubjectId>,

@@ -35,6 +35,8 @@ pub enum ServeError {
     Events(String),
     #[error("{0} problems in the event log")]
     EventsInvalid(usize),
+    #[error("{0}")]
+    Replay(String),
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
@@ -248,9 +250,11 @@ impl Background {
 pub async fn rebuild(args: RebuildArgs) -> Result<(), ServeError> {
     let db = Database::open(&args.database, true).await?;
     store::migrate::run(&db.pool).await?;
-    let progress = crate::progress::RebuildProgress::new();
+    let progress = crate::progress::Progress::new("rebuilding");
     let result = projector::Projector::new(db.pool.clone())
-        .rebuild(&args.projection, args.verify, &|p| progress.update(p))
+        .rebuild(&args.projection, args.verify, &|p| {
+            progress.update(p.events, p.position, p.target)
+        })
         .await;
     progress.finish();
     db.close().await;

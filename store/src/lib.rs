@@ -20,6 +20,7 @@ pub mod migrate;
 pub mod pool;
 pub mod queries;
 pub mod read_models;
+pub mod replays;
 pub mod repository;
 pub mod unit_of_work;
 pub mod webhooks;

@@ -215,6 +215,8 @@ pub struct NewDelivery {
     pub event_id: String,
     pub position: i64,
     pub event_type: String,
+    /// The replay job that queued it (its own lane; see migration 0015), `None` for live ones.
+    pub replay_id: Option<String>,
 }
 
 /// Queues deliveries, due at once, inside the caller's transaction.
@@ -229,16 +231,23 @@ pub async fn insert_deliveries(
     let positions: Vec<i64> = deliveries.iter().map(|d| d.position).collect();
     let done = sqlx::query(
         "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, position, event_type, status,
-                                         next_attempt_at, created_at, updated_at)
-         SELECT id, endpoint_id, event_id, position, event_type, 'pending', now(), now(), now()
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
-                AS d(id, endpoint_id, event_id, position, event_type)",
+                                         next_attempt_at, created_at, updated_at, replay_id)
+         SELECT id, endpoint_id, event_id, position, event_type, 'pending', now(), now(), now(),
+                replay_id
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+                AS d(id, endpoint_id, event_id, position, event_type, replay_id)",
     )
     .bind(column(|d| d.id.clone()))
     .bind(column(|d| d.endpoint_id.clone()))
     .bind(column(|d| d.event_id.clone()))
     .bind(positions)
     .bind(column(|d| d.event_type.clone()))
+    .bind(
+        deliveries
+            .iter()
+            .map(|d| d.replay_id.clone())
+            .collect::<Vec<_>>(),
+    )
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -402,18 +411,51 @@ pub struct Due {
     pub attempts: i32,
 }
 
-/// Up to `limit` of the endpoint's due deliveries, oldest position first. Only the holder of the
-/// endpoint's drain lease sends them, so reading is enough: there is nothing to lock.
+/// Up to `limit` of the endpoint's due deliveries: live ones first, oldest position first, then
+/// at most a quarter of `limit` replayed ones. A drain reads its next batch only when it has
+/// sent this one, so a live delivery never waits behind more than that quarter, and a replay
+/// still moves on under steady live traffic. Only the holder of the endpoint's drain lease sends
+/// them, so reading is enough: there is nothing to lock.
 pub async fn due(pool: &PgPool, endpoint_id: &str, limit: i64) -> Result<Vec<Due>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT id, event_id, position, attempts FROM webhook_deliveries
-          WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at <= now()
-          ORDER BY position
-          LIMIT $2",
+    let rows: Vec<(String, String, i64, i32, bool)> = sqlx::query_as(
+        "(SELECT id, event_id, position, attempts, false FROM webhook_deliveries
+           WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at <= now()
+             AND replay_id IS NULL
+           ORDER BY position LIMIT $2)
+         UNION ALL
+         (SELECT id, event_id, position, attempts, true FROM webhook_deliveries
+           WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at <= now()
+             AND replay_id IS NOT NULL
+           ORDER BY position LIMIT $2)",
     )
     .bind(endpoint_id)
     .bind(limit)
     .fetch_all(pool)
+    .await?;
+    let (replayed, live): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.4);
+    let limit = limit.max(1) as usize;
+    let replay_share = replayed.len().min((limit / 4).max(1));
+    let live_share = live.len().min(limit - replay_share);
+    Ok(live
+        .into_iter()
+        .take(live_share)
+        .chain(replayed.into_iter().take(replay_share))
+        .map(|(id, event_id, position, attempts, _)| Due {
+            id,
+            event_id,
+            position,
+            attempts,
+        })
+        .collect())
+}
+
+/// How many deliveries replay `replay_id` has queued that are not sent yet.
+pub async fn replay_pending(pool: &PgPool, replay_id: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM webhook_deliveries WHERE replay_id = $1 AND status = 'pending'",
+    )
+    .bind(replay_id)
+    .fetch_one(pool)
     .await?)
 }
 

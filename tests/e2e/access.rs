@@ -28,6 +28,8 @@ struct Objects {
     delivery: String,
     /// The organization's first event.
     event: String,
+    /// A replay job to the organization's endpoint.
+    replay: String,
 }
 
 async fn created(app: &TestApp, path: &str, body: Value) -> Value {
@@ -110,7 +112,18 @@ async fn objects(app: &TestApp, name: &str, receiver: &Receiver) -> Objects {
     .fetch_one(&app.db.pool)
     .await
     .unwrap();
+    let replay = id(&{
+        let res = app
+            .post(
+                &format!("/v1/webhook-endpoints/{endpoint}/replay"),
+                json!({"from_position": 1}),
+            )
+            .await;
+        assert_eq!(res.status(), 202);
+        res.json::<Value>().await.unwrap()
+    });
     Objects {
+        replay,
         event,
         org,
         membership,
@@ -139,6 +152,7 @@ fn fill(template: &str, o: &Objects, key: &str, spare: bool) -> String {
         "invitations" => &o.invitation,
         "webhook-endpoints" => &o.endpoint,
         "deliveries" => &o.delivery,
+        "replays" => &o.replay,
         "api-keys" => key,
         _ => "",
     };

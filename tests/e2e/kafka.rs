@@ -680,3 +680,110 @@ async fn bad_relay_settings_stop_the_start_with_one_clear_line() {
         assert!(lines[0].contains(expected), "{args:?}: {}", lines[0]);
     }
 }
+
+fn replay_to_kafka(app: &TestApp, broker: &Broker, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["replay", "--to", "kafka", "--kafka-partitions", "3"])
+        .args(args)
+        .env("DATABASE_URL", &app.db.url)
+        .env("KAFKA_BROKERS", broker.address())
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+/// `roster replay --to kafka` re-sends a range to another topic, as the relay sends it; killed
+/// mid-way it continues from its checkpoint on the next run; the live relay goes on meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replay_to_a_topic_continues_after_sigkill_while_the_live_relay_goes_on() {
+    let broker = Broker::start();
+    let app = TestApp::spawn().await;
+    some_organizations(&app, 5, 1000).await;
+    let expected = events(&app).await;
+    let last = expected.keys().last().unwrap().to_string();
+    let wanted: BTreeSet<i64> = expected
+        .iter()
+        .filter(|(_, (t, ..))| t.starts_with("membership."))
+        .map(|(p, _)| *p)
+        .collect();
+    let args = [
+        "--topic",
+        "copy",
+        "--from",
+        "1",
+        "--to",
+        &last,
+        "--types",
+        "membership.*",
+    ];
+    let out = replay_to_kafka(&app, &broker, &[&args[..], &["--dry-run"]].concat())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        said.contains(&format!("would send {} events", wanted.len())),
+        "{said}"
+    );
+
+    let (live, _) = spawn_relay(&app, relay_config(&broker, "live"));
+    let mut first = replay_to_kafka(&app, &broker, &args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed at its first checkpoint: a batch was sent, the rest was not.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let moved: Option<i64> =
+            sqlx::query_scalar("SELECT position FROM replays WHERE position > 0")
+                .fetch_optional(&app.db.pool)
+                .await
+                .unwrap();
+        if moved.is_some() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the replay never got going");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    first.kill().unwrap(); // SIGKILL, mid-replay
+    first.wait().unwrap();
+    let (id, status, position): (String, String, i64) =
+        sqlx::query_as("SELECT id, status, position FROM replays")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "running");
+    assert!(
+        position < last.parse::<i64>().unwrap(),
+        "the replay finished before it was killed; nothing was tested"
+    );
+
+    // The second run continues the same job while live events keep coming.
+    let second = replay_to_kafka(&app, &broker, &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    some_organizations(&app, 1, 50).await;
+    let mut live_reader = Reader::new(&broker.address(), "live");
+    live_reader
+        .until(
+            &events(&app).await.keys().copied().collect(),
+            Duration::from_secs(120),
+        )
+        .await;
+    let out = second.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains(&format!("continuing replay {id}")), "{said}");
+    let mut copy = Reader::new(&broker.address(), "copy");
+    copy.until(&wanted, Duration::from_secs(120)).await;
+    assert!(copy.seen.iter().all(|s| wanted.contains(&s.position)));
+    assert_ordered_per_key(&copy.seen);
+    let (jobs, status): (i64, String) =
+        sqlx::query_as("SELECT count(*) OVER (), status FROM replays")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((jobs, status.as_str()), (1, "done"));
+    live.abort();
+}

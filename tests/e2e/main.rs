@@ -24,6 +24,7 @@ mod pagination;
 mod projection;
 mod reads;
 mod rebuild;
+mod replay;
 mod roles;
 mod units;
 mod webhook_crash;

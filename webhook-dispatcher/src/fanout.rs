@@ -27,6 +27,7 @@ fn deliveries(subscriptions: &[Subscription], events: &[FeedEvent]) -> Vec<NewDe
                     event_id: event_id.clone(),
                     position: e.position,
                     event_type: e.event_type.clone(),
+                    replay_id: None,
                 });
             }
         }

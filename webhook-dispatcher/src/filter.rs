@@ -2,33 +2,16 @@
 
 use store::webhooks::Subscription;
 
-/// Event types a filter may name: every type in the catalogue (docs/events.md).
-fn known_types() -> Vec<&'static str> {
-    domain::catalogue::events()
-        .iter()
-        .map(|d| d.event_type)
-        .collect()
-}
-
-/// Checks a filter entry: a known event type, or `family.*` of a known family.
+/// Checks a filter entry: a known event type, `family.*` of a known family, or `*` — the
+/// catalogue's rule, as the Events API applies it.
 pub fn validate(pattern: &str) -> Result<(), String> {
-    let types = known_types();
-    let known = match pattern.strip_suffix(".*") {
-        Some(family) => types
-            .iter()
-            .any(|t| t.split_once('.').is_some_and(|(f, _)| f == family)),
-        None => types.contains(&pattern),
-    };
-    if known {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{pattern}` is not a known event type or `family.*` wildcard (see docs/events.md)"
-        ))
-    }
+    domain::catalogue::expand(pattern).map(|_| ())
 }
 
 fn type_matches(pattern: &str, event_type: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
     match pattern.strip_suffix(".*") {
         Some(family) => event_type.split_once('.').is_some_and(|(f, _)| f == family),
         None => pattern == event_type,
@@ -93,6 +76,9 @@ mod tests {
         assert!(validate("webhook_endpoint.disabled").is_ok());
         assert!(validate("group.exploded").is_err());
         assert!(validate("users.*").is_err());
-        assert!(validate("*").is_err());
+        assert!(validate("gro*").is_err());
+        // `*` is every event, as in the Events API.
+        assert!(validate("*").is_ok());
+        assert!(matches(&sub(&["*"], None), "group.created", None));
     }
 }

@@ -8,6 +8,7 @@ pub mod config;
 mod deliver;
 pub mod fanout;
 mod filter;
+pub mod replay;
 mod routes;
 pub mod schedule;
 pub mod signing;
@@ -40,7 +41,11 @@ impl Dispatcher {
         let task = tokio::spawn({
             let deliverer = deliverer.clone();
             async move {
-                tokio::join!(fanout::run(pool, wake), deliverer.run(woken));
+                tokio::join!(
+                    fanout::run(pool.clone(), wake),
+                    deliverer.run(woken),
+                    replay::worker(pool)
+                );
             }
         });
         Ok(Self { task, deliverer })

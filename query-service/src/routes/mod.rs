@@ -4,6 +4,7 @@ mod history;
 mod invitations;
 mod memberships;
 mod organizations;
+mod replays;
 
 use actix_web::{guard, web};
 use domain::EventEnvelope;
@@ -53,6 +54,10 @@ pub fn endpoints() -> Vec<Endpoint> {
                 "A header line, then one event per row",
                 Some("text/csv"),
             ),
+        e::get("/v1/replays/{id}", replays::get)
+            .summary("Get a replay job: where it has got to and how many events it sent")
+            .query(Spec::single().params())
+            .answers::<store::replays::Replay>(200, "The replay job"),
         e::get("/v1/events/{event_id}", events::get)
             .summary("Get one event")
             .query(Spec::single().params())

@@ -7,12 +7,12 @@ use domain::DeliveryId;
 use paging::{Params, Spec};
 use problem::{Body, Fields, Problem};
 use serde::{Deserialize, Serialize};
-use store::webhooks::{self, AttemptRow, DeliveryRow, NewDelivery, Subscription};
-use store::Feed;
+use store::replays::{self, NewReplay};
+use store::webhooks::{self, AttemptRow, DeliveryRow};
 
 use super::endpoints::{accepted, load};
 use super::{delivery_id, endpoint_id};
-use crate::{filter, WebhookState};
+use crate::WebhookState;
 
 pub(super) const OF_ENDPOINT: Spec = Spec::list(&["status"]);
 const STATUSES: [&str; 3] = ["pending", "succeeded", "failed"];
@@ -146,7 +146,8 @@ pub async fn recover(
     Ok(accepted("webhook_recovery", n))
 }
 
-/// Queues the events of a position range again for this endpoint (its filters apply).
+/// Makes a replay job for the events of a position range (the endpoint's filters apply); the
+/// dispatcher's replay worker carries it out from its checkpoint (`GET /v1/replays/{id}`).
 pub async fn replay(
     state: web::Data<WebhookState>,
     caller: Caller,
@@ -166,34 +167,18 @@ pub async fn replay(
     }
     let from = fields.done(from)?;
     let endpoint = load(&state, &caller, &id).await?;
-    let feed = Feed::new(state.pool.clone());
-    let to = match to {
-        Some(to) => to,
-        None => feed.head().await?,
-    };
-    let subscription = Subscription {
-        id: endpoint.id.clone(),
-        since_position: 0,
-        event_types: endpoint.event_types,
-        organization_id: endpoint.organization_id,
-    };
-    let events = feed.read_range(from - 1, to).await?;
-    let deliveries: Vec<NewDelivery> = events
-        .iter()
-        .filter(|e| filter::matches(&subscription, &e.event_type, e.organization_id.as_deref()))
-        .map(|e| NewDelivery {
-            id: domain::DeliveryId::new().to_string(),
-            endpoint_id: endpoint.id.clone(),
-            event_id: e.event_id(),
-            position: e.position,
-            event_type: e.event_type.clone(),
-        })
-        .collect();
-    let mut conn = state
-        .pool
-        .acquire()
-        .await
-        .map_err(store::StoreError::from)?;
-    let n = webhooks::insert_deliveries(&mut conn, &deliveries).await?;
-    Ok(accepted("webhook_replay", n))
+    let job = replays::create(
+        &state.pool,
+        &NewReplay {
+            sink: "webhook".into(),
+            target: endpoint.id,
+            runner: "dispatcher".into(),
+            from_position: from,
+            to_position: to,
+            organization_id: endpoint.organization_id,
+            event_types: Vec::new(),
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Accepted().json(job))
 }

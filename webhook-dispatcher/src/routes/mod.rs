@@ -74,8 +74,13 @@ pub fn endpoints() -> Vec<Endpoint> {
             .answers::<endpoints::Queued>(202, "Queued"),
         e::post("/v1/webhook-endpoints/{id}/replay", deliveries::replay)
             .summary("Send the events of a position range again (the endpoint's filters apply)")
+            .describe(
+                "Makes a replay job, which the dispatcher carries out from its checkpoint (after \
+                 a restart too); follow it at `GET /v1/replays/{id}`. Replayed deliveries ride \
+                 in their own lane: live deliveries to the endpoint go first.",
+            )
             .body::<deliveries::ReplayBody>()
-            .answers::<endpoints::Queued>(202, "Queued"),
+            .answers::<store::replays::Replay>(202, "The replay job"),
         e::get("/v1/deliveries/{id}", deliveries::get)
             .summary("Get a delivery with its attempts")
             .answers::<deliveries::WithAttempts>(200, "The delivery"),

@@ -1,0 +1,25 @@
+//! `GET /v1/replays/{id}`: a replay job's progress (its checkpoint and count).
+
+use access::Caller;
+use actix_web::{web, HttpRequest, HttpResponse};
+use paging::{Params, Spec};
+use problem::Problem;
+
+use crate::QueryState;
+
+pub async fn get(
+    state: web::Data<QueryState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    Params::parse(&req, &Spec::single())?;
+    let id = domain::ReplayId::parse(&path)
+        .map_err(|e| Problem::field("id", e.to_string()))?
+        .to_string();
+    store::replays::get(&state.pool, &id)
+        .await?
+        .filter(|job| caller.reaches_text(job.organization_id.as_deref()))
+        .map(|job| HttpResponse::Ok().json(job))
+        .ok_or_else(|| crate::not_found("replay", &id))
+}

@@ -1,0 +1,122 @@
+//! Webhook replays: the replay engine's sink for one endpoint, which queues deliveries in the
+//! replay lane (the drain sends live deliveries first), and the dispatcher's worker that runs
+//! the jobs made over HTTP — after a crash too, from their checkpoints.
+
+use std::time::Duration;
+
+use sqlx::{PgConnection, PgPool};
+use store::replays::{self, Replay, ReplayError, Sink};
+use store::webhooks::{self, NewDelivery, Subscription};
+use store::{FeedEvent, StoreError};
+
+use crate::filter;
+
+/// The most deliveries one replay keeps queued and unsent: it queues more as they go out.
+const MAX_PENDING: i64 = 1000;
+/// How often the worker looks for jobs, and a waiting replay at its queue.
+const POLL: Duration = Duration::from_millis(200);
+
+/// The endpoint a replay re-sends to, with its subscription (its filters apply).
+pub struct EndpointSink {
+    pool: PgPool,
+    subscription: Subscription,
+}
+
+impl EndpointSink {
+    /// The sink for endpoint `id`; `Gone` if there is no such endpoint.
+    pub async fn load(pool: &PgPool, id: &str) -> Result<Self, ReplayError> {
+        let endpoint = webhooks::get_endpoint(pool, id)
+            .await?
+            .ok_or_else(|| ReplayError::Gone(format!("webhook endpoint {id} was deleted")))?;
+        Ok(Self {
+            pool: pool.clone(),
+            subscription: Subscription {
+                id: endpoint.id,
+                since_position: 0,
+                event_types: endpoint.event_types,
+                organization_id: endpoint.organization_id,
+            },
+        })
+    }
+}
+
+impl Sink for EndpointSink {
+    fn selects(&self, e: &FeedEvent) -> bool {
+        filter::matches(
+            &self.subscription,
+            &e.event_type,
+            e.organization_id.as_deref(),
+        )
+    }
+
+    async fn ready(&mut self, job: &Replay) -> Result<(), ReplayError> {
+        while webhooks::replay_pending(&self.pool, &job.id).await? >= MAX_PENDING {
+            tokio::time::sleep(POLL).await;
+        }
+        Ok(())
+    }
+
+    async fn send(
+        &mut self,
+        job: &Replay,
+        events: &[&FeedEvent],
+        tx: &mut PgConnection,
+    ) -> Result<(), ReplayError> {
+        let deliveries: Vec<NewDelivery> = events
+            .iter()
+            .map(|e| NewDelivery {
+                id: domain::DeliveryId::new().to_string(),
+                endpoint_id: self.subscription.id.clone(),
+                event_id: e.event_id(),
+                position: e.position,
+                event_type: e.event_type.clone(),
+                replay_id: Some(job.id.clone()),
+            })
+            .collect();
+        match webhooks::insert_deliveries(tx, &deliveries).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_foreign_key_violation() => {
+                Err(ReplayError::Gone(format!(
+                    "webhook endpoint {} was deleted",
+                    self.subscription.id
+                )))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Runs the webhook replays made over HTTP, one at a time per dispatcher (another dispatcher
+/// takes the next), each from its checkpoint.
+pub async fn worker(pool: PgPool) {
+    loop {
+        match replays::running(&pool, "dispatcher", "webhook").await {
+            Ok(jobs) => {
+                for id in jobs {
+                    run_one(&pool, &id).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot look for webhook replays"),
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+async fn run_one(pool: &PgPool, id: &str) {
+    let Some(job) = replays::get(pool, id).await.ok().flatten() else {
+        return;
+    };
+    let result = match EndpointSink::load(pool, &job.target).await {
+        Ok(mut sink) => replays::run(pool, id, &mut sink, &|_| {}).await,
+        Err(ReplayError::Gone(why)) => replays::fail(pool, id, &why)
+            .await
+            .map_err(ReplayError::from)
+            .and(Err(ReplayError::Gone(why))),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(job) => tracing::info!(replay = id, sent = job.sent, "webhook replay done"),
+        Err(ReplayError::Busy(_)) => {}
+        Err(e) => tracing::warn!(replay = id, error = %e, "webhook replay stopped"),
+    }
+}
