@@ -283,6 +283,33 @@ impl Params {
     /// The page asked for in a list of the event log, whose cursors are positions: `after=N`
     /// continues past position N in list order (`order` defaults to `default`).
     pub fn log_page(&self, default: Order) -> Result<PageRequest, Problem> {
+        self.request(default, |name, raw| match raw.parse::<i64>() {
+            Ok(n) if n >= 0 => Ok(n.to_string()),
+            _ => Err(Problem::field(
+                name,
+                "must be a position (a non-negative integer, e.g. `list_metadata.after`)",
+            )),
+        })
+    }
+
+    /// The page asked for; a cursor must have been issued for this very list (`scope`).
+    pub fn page(&self, secret: &[u8], scope: &str) -> Result<PageRequest, Problem> {
+        self.request(Order::Desc, |name, raw| {
+            cursor::decode(secret, scope, raw).ok_or_else(|| {
+                Problem::field(
+                    name,
+                    "is not a cursor this list issued (malformed, altered or from another list)",
+                )
+            })
+        })
+    }
+
+    /// `limit`, `order` (or `default`) and the bound, its key read from the cursor by `key`.
+    fn request(
+        &self,
+        default: Order,
+        key: impl Fn(&str, &str) -> Result<String, Problem>,
+    ) -> Result<PageRequest, Problem> {
         let limit = self
             .get("limit")
             .and_then(|l| l.parse().ok())
@@ -291,43 +318,6 @@ impl Params {
             Some("asc") => Order::Asc,
             Some("desc") => Order::Desc,
             _ => default,
-        };
-        let position = |name: &str, raw: &str| match raw.parse::<i64>() {
-            Ok(n) if n >= 0 => Ok(n.to_string()),
-            _ => Err(Problem::field(
-                name,
-                "must be a position (a non-negative integer, e.g. `list_metadata.after`)",
-            )),
-        };
-        let bound = match (self.get("after"), self.get("before")) {
-            (Some(raw), _) => Bound::After(position("after", raw)?),
-            (_, Some(raw)) => Bound::Before(position("before", raw)?),
-            _ => Bound::Start,
-        };
-        Ok(PageRequest {
-            limit,
-            order,
-            bound,
-        })
-    }
-
-    /// The page asked for; a cursor must have been issued for this very list (`scope`).
-    pub fn page(&self, secret: &[u8], scope: &str) -> Result<PageRequest, Problem> {
-        let limit = self
-            .get("limit")
-            .and_then(|l| l.parse().ok())
-            .unwrap_or(DEFAULT_LIMIT);
-        let order = match self.get("order") {
-            Some("asc") => Order::Asc,
-            _ => Order::Desc,
-        };
-        let key = |name: &str, raw: &str| {
-            cursor::decode(secret, scope, raw).ok_or_else(|| {
-                Problem::field(
-                    name,
-                    "is not a cursor this list issued (malformed, altered or from another list)",
-                )
-            })
         };
         let bound = match (self.get("after"), self.get("before")) {
             (Some(raw), _) => Bound::After(key("after", raw)?),

@@ -62,3 +62,42 @@ impl QueryState {
         .with_field("min_position", "not reached within the wait bound"))
     }
 }
+
+impl QueryState {
+    /// Read-your-writes for reads of the log itself: returns once every event up to
+    /// `min_position` is readable (the feed's visibility rule), whatever the projector is doing;
+    /// 400 for a position past the end of the log (on the primary), 503 after the wait bound.
+    pub(crate) async fn log_caught_up(&self, min_position: Option<i64>) -> Result<(), Problem> {
+        let Some(wanted) = min_position else {
+            return Ok(());
+        };
+        let deadline = tokio::time::Instant::now() + self.wait;
+        let mut pause = Duration::from_millis(2);
+        loop {
+            let (committed, readable) = store::queries::events::heads(&self.pool).await?;
+            if readable >= wanted {
+                return Ok(());
+            }
+            if committed < wanted {
+                let head = store::Feed::new(self.pool.clone())
+                    .head_if_primary()
+                    .await?;
+                if let Some(head) = head.filter(|head| wanted > *head) {
+                    return Err(Problem::field(
+                        "min_position",
+                        format!("no event has position {wanted}: the log ends at {head}"),
+                    ));
+                }
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(Problem::unavailable(format!(
+                    "the log is readable up to position {readable}, not yet {wanted} (an older \
+                     transaction is still open), after waiting {} ms; retry shortly",
+                    self.wait.as_millis()
+                )));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+    }
+}

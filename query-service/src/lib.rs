@@ -1,5 +1,6 @@
 //! The read side over HTTP: keyset-paginated lists, single objects and token claims, served from
-//! the projector's read models.
+//! the projector's read models; and the event log itself for audits — the Events API, exports,
+//! each object's history and its state at a past moment (rebuilt from its events), replay jobs.
 //!
 //! Every read takes `min_position` (the `position` a command returned) and waits, bounded, until
 //! the projector has applied it: read-your-writes across processes and replicas. It never writes

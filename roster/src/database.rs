@@ -127,3 +127,19 @@ impl Database {
         }
     }
 }
+
+/// Runs a command-line tool's `work` on the migrated database of `args` (without DATABASE_URL,
+/// the embedded one a running `roster serve` has, if any), and closes it after.
+pub async fn tool<T, F, Fut>(args: &DatabaseArgs, work: F) -> Result<T, crate::serve::ServeError>
+where
+    F: FnOnce(PgPool) -> Fut,
+    Fut: std::future::Future<Output = Result<T, crate::serve::ServeError>>,
+{
+    let db = Database::open(args, true).await?;
+    let result = match store::migrate::run(&db.pool).await {
+        Ok(()) => work(db.pool.clone()).await,
+        Err(e) => Err(e.into()),
+    };
+    db.close().await;
+    result
+}

@@ -12,22 +12,15 @@ use store::queries::events::{self, EventFilter};
 use store::FeedEvent;
 
 use crate::cli::{EventsCommand, EventsFilterArgs, ExportFormat};
-use crate::database::Database;
 use crate::serve::ServeError;
 
 pub async fn run(command: EventsCommand) -> Result<(), ServeError> {
     let database = match &command {
-        EventsCommand::Tail(a) => &a.database,
-        EventsCommand::Export(a) => &a.database,
-        EventsCommand::Verify(d) => d,
+        EventsCommand::Tail(a) => a.database.clone(),
+        EventsCommand::Export(a) => a.database.clone(),
+        EventsCommand::Verify(d) => d.clone(),
     };
-    let db = Database::open(database, true).await?;
-    let result = match store::migrate::run(&db.pool).await {
-        Ok(()) => on(&db.pool, command).await,
-        Err(e) => Err(e.into()),
-    };
-    db.close().await;
-    result
+    crate::database::tool(&database, |pool| async move { on(&pool, command).await }).await
 }
 
 async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), ServeError> {
@@ -43,8 +36,9 @@ async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), ServeError> {
             let filter = filter(&args.filter)?;
             let up_to = match args.to {
                 Some(to) => to,
-                None => events::readable_head(pool).await?,
+                None => events::heads(pool).await?.0,
             };
+            readable(pool, up_to).await?;
             let format = match args.format {
                 ExportFormat::Jsonl => Format::JsonLines,
                 ExportFormat::Csv => Format::Csv,
@@ -66,6 +60,27 @@ async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), ServeError> {
                 .map_err(|e| ServeError::Events(format!("standard output: {e}")))
         }
         EventsCommand::Verify(_) => verify(pool).await,
+    }
+}
+
+/// Waits (at most a minute) until the log is readable up to `position`: an export writes every
+/// event committed before it started, including those of writers older ones still hold back.
+async fn readable(pool: &PgPool, position: i64) -> Result<(), ServeError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut pause = std::time::Duration::from_millis(2);
+    loop {
+        let (committed, readable) = events::heads(pool).await?;
+        if readable >= position.min(committed) {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(ServeError::Events(format!(
+                "the log is readable up to position {readable} only: an older transaction is \
+                 still open; try again, or export --to {readable}"
+            )));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_millis(50));
     }
 }
 

@@ -11,22 +11,15 @@ use sqlx::PgPool;
 use store::RequestContext;
 
 use crate::cli::{KeyCreateArgs, KeysCommand};
-use crate::database::Database;
 use crate::serve::ServeError;
 
 pub async fn run(command: KeysCommand) -> Result<(), ServeError> {
     let database = match &command {
-        KeysCommand::Create(a) => &a.database,
-        KeysCommand::List(d) => d,
-        KeysCommand::Revoke(a) => &a.database,
+        KeysCommand::Create(a) => a.database.clone(),
+        KeysCommand::List(d) => d.clone(),
+        KeysCommand::Revoke(a) => a.database.clone(),
     };
-    let db = Database::open(database, true).await?;
-    let result = match store::migrate::run(&db.pool).await {
-        Ok(()) => on(&db.pool, command).await,
-        Err(e) => Err(e.into()),
-    };
-    db.close().await;
-    result
+    crate::database::tool(&database, |pool| async move { on(&pool, command).await }).await
 }
 
 async fn on(pool: &PgPool, command: KeysCommand) -> Result<(), ServeError> {

@@ -7,7 +7,6 @@ use sqlx::PgPool;
 use store::replays::{self, NewReplay, Replay, ReplayError, Sink};
 
 use crate::cli::ReplayArgs;
-use crate::database::Database;
 use crate::serve::ServeError;
 
 enum Target {
@@ -87,24 +86,22 @@ pub async fn run(args: ReplayArgs) -> Result<(), ServeError> {
         organization_id: filter.organization_id,
         event_types: filter.types,
     };
-    let db = Database::open(&args.database, true).await?;
-    let result = match store::migrate::run(&db.pool).await {
-        Err(e) => Err(e.into()),
-        Ok(()) => match kafka {
+    let dry_run = args.dry_run;
+    crate::database::tool(&args.database, |pool| async move {
+        match kafka {
             Some((_, checked)) => {
-                let relay = kafka_relay::Relay::checked(db.pool.clone(), checked);
-                replay(&db.pool, &new, relay, args.dry_run).await
+                let relay = kafka_relay::Relay::checked(pool.clone(), checked);
+                replay(&pool, &new, relay, dry_run).await
             }
             None => {
-                let sink = webhook_dispatcher::replay::EndpointSink::load(&db.pool, &new.target)
+                let sink = webhook_dispatcher::replay::EndpointSink::load(&pool, &new.target)
                     .await
                     .map_err(|e| ServeError::Replay(e.to_string()))?;
-                replay(&db.pool, &new, sink, args.dry_run).await
+                replay(&pool, &new, sink, dry_run).await
             }
-        },
-    };
-    db.close().await;
-    result
+        }
+    })
+    .await
 }
 
 async fn replay<S: Sink>(

@@ -1,6 +1,7 @@
 //! Everything roster keeps in Postgres: the pool, the migrations, the event store (cqrs-es over our
-//! own repository on postgres-es's table layout), uniqueness claims, the gap-free event feed,
-//! consumer checkpoints, and the embedded Postgres server used when no `DATABASE_URL` is given.
+//! own repository on postgres-es's table layout, with the domain's upcasters on every read),
+//! uniqueness claims, the gap-free event feed, consumer checkpoints, reads of the log for audits,
+//! the replay engine, and the embedded Postgres server used when no `DATABASE_URL` is given.
 //!
 //! This crate owns all SQL. It knows the domain's events only as serialized JSON plus the claim
 //! rules the domain derives from them; it never decides business rules itself.

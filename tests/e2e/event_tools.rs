@@ -127,8 +127,9 @@ async fn export_writes_what_the_http_export_writes() {
         )
         .await;
     }
+    let head = app.head().await;
     let http = |query: &str| {
-        let url = app.url(&format!("/v1/events/export{query}"));
+        let url = app.url(&format!("/v1/events/export{query}?min_position={head}"));
         let client = app.client.clone();
         async move { client.get(url).send().await.unwrap().text().await.unwrap() }
     };

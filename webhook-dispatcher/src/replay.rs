@@ -2,7 +2,8 @@
 //! replay lane (the drain sends live deliveries first), and the dispatcher's worker that runs
 //! the jobs made over HTTP — after a crash too, from their checkpoints.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use sqlx::{PgConnection, PgPool};
 use store::replays::{self, Replay, ReplayError, Sink};
@@ -49,11 +50,29 @@ impl Sink for EndpointSink {
         )
     }
 
+    /// Waits while the replay has `MAX_PENDING` deliveries queued. A disabled endpoint sends
+    /// none: the replay stops for now (and continues once the endpoint is enabled again).
     async fn ready(&mut self, job: &Replay) -> Result<(), ReplayError> {
-        while webhooks::replay_pending(&self.pool, &job.id).await? >= MAX_PENDING {
+        loop {
+            let endpoint = webhooks::get_endpoint(&self.pool, &self.subscription.id)
+                .await?
+                .ok_or_else(|| {
+                    ReplayError::Gone(format!(
+                        "webhook endpoint {} was deleted",
+                        self.subscription.id
+                    ))
+                })?;
+            if !endpoint.enabled {
+                return Err(ReplayError::Sink(format!(
+                    "webhook endpoint {} is disabled; the replay continues once it is enabled",
+                    endpoint.id
+                )));
+            }
+            if webhooks::replay_pending(&self.pool, &job.id).await? < MAX_PENDING {
+                return Ok(());
+            }
             tokio::time::sleep(POLL).await;
         }
-        Ok(())
     }
 
     async fn send(
@@ -86,14 +105,25 @@ impl Sink for EndpointSink {
     }
 }
 
+/// How long a replay that stopped on a sink error (its endpoint disabled, the database away)
+/// rests before the worker tries it again.
+const RETRY_AFTER: Duration = Duration::from_secs(30);
+
 /// Runs the webhook replays made over HTTP, one at a time per dispatcher (another dispatcher
 /// takes the next), each from its checkpoint.
 pub async fn worker(pool: PgPool) {
+    let mut resting: HashMap<String, Instant> = HashMap::new();
     loop {
         match replays::running(&pool, "dispatcher", "webhook").await {
             Ok(jobs) => {
+                resting.retain(|_, until| *until > Instant::now());
                 for id in jobs {
-                    run_one(&pool, &id).await;
+                    if resting.contains_key(&id) {
+                        continue;
+                    }
+                    if !run_one(&pool, &id).await {
+                        resting.insert(id, Instant::now() + RETRY_AFTER);
+                    }
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot look for webhook replays"),
@@ -102,9 +132,10 @@ pub async fn worker(pool: PgPool) {
     }
 }
 
-async fn run_one(pool: &PgPool, id: &str) {
+/// Runs job `id`; false if it stopped on an error and should rest before the next try.
+async fn run_one(pool: &PgPool, id: &str) -> bool {
     let Some(job) = replays::get(pool, id).await.ok().flatten() else {
-        return;
+        return true;
     };
     let result = match EndpointSink::load(pool, &job.target).await {
         Ok(mut sink) => replays::run(pool, id, &mut sink, &|_| {}).await,
@@ -115,8 +146,14 @@ async fn run_one(pool: &PgPool, id: &str) {
         Err(e) => Err(e),
     };
     match result {
-        Ok(job) => tracing::info!(replay = id, sent = job.sent, "webhook replay done"),
-        Err(ReplayError::Busy(_)) => {}
-        Err(e) => tracing::warn!(replay = id, error = %e, "webhook replay stopped"),
+        Ok(job) => {
+            tracing::info!(replay = id, sent = job.sent, "webhook replay done");
+            true
+        }
+        Err(ReplayError::Busy(_)) => true,
+        Err(e) => {
+            tracing::warn!(replay = id, error = %e, "webhook replay stopped");
+            false
+        }
     }
 }

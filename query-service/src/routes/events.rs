@@ -134,7 +134,7 @@ pub async fn list(
     let params = Params::parse(&req, &LIST)?;
     let filter = filter(&params, &caller)?;
     let request = params.log_page(Order::Desc)?;
-    state.caught_up(params.min_position).await?;
+    state.log_caught_up(params.min_position).await?;
     Ok(page(events::list(&state.pool, &filter, &request).await?))
 }
 
@@ -148,7 +148,7 @@ pub async fn get(
     let id = domain::EventId::parse(&path)
         .map_err(|e| Problem::field("event_id", e.to_string()))?
         .to_string();
-    state.caught_up(params.min_position).await?;
+    state.log_caught_up(params.min_position).await?;
     events::by_id(&state.pool, &id)
         .await?
         .filter(|e| caller.reaches_text(e.organization_id.as_deref()))
@@ -182,7 +182,7 @@ pub async fn export(
         })?,
         None => 0,
     };
-    state.caught_up(params.min_position).await?;
+    state.log_caught_up(params.min_position).await?;
     let up_to = events::readable_head(&state.pool).await?;
     let body = export::stream(state.pool.clone(), filter, after, up_to, format);
     Ok(HttpResponse::Ok()

@@ -10,7 +10,7 @@ use crate::{exists, found, ids, QueryState};
 use paging::{Params, Spec};
 
 pub(super) const OF_ORGANIZATION: Spec = Spec::list(&["name"]);
-pub(super) const MEMBERS: Spec = Spec::list(&[]);
+pub(super) const MEMBERS: Spec = Spec::list(&["as_of"]);
 
 pub async fn of_organization(
     state: web::Data<QueryState>,
@@ -57,6 +57,9 @@ pub async fn members(
     let id = ids::group(&path)?;
     let scope = format!("group-members:{id}");
     let page = state.page(&params, &scope).await?;
+    if let Some(at) = super::history::as_of(&params)? {
+        return super::history::members_at(&state, &caller, &id, at, &page, &scope).await;
+    }
     exists(&caller, groups::get(&state.pool, &id).await, "group", &id)?;
     state
         .list(groups::members(&state.pool, &id, &page).await, &scope)

@@ -120,6 +120,44 @@ pub(super) async fn at<A: Past>(
     Ok(HttpResponse::Ok().json(object))
 }
 
+/// A group's members as they were at `at` (each membership as it was then too), paged like the
+/// live list; 404 if the group did not exist then or is another organization's.
+pub(super) async fn members_at(
+    state: &QueryState,
+    caller: &Caller,
+    id: &str,
+    at: AsOf,
+    page: &store::queries::PageRequest,
+    scope: &str,
+) -> Result<HttpResponse, Problem> {
+    let gone = || Problem::not_found(format!("there was no group {id} then"));
+    let organization = events::organization_of(&state.pool, "group", id)
+        .await?
+        .ok_or_else(gone)?;
+    if !caller.reaches_text(organization.as_deref()) {
+        return Err(crate::not_found("group", id));
+    }
+    let members = events::group_members_at(&state.pool, id, at, page)
+        .await?
+        .ok_or_else(gone)?;
+    let shown = store::queries::Page {
+        rows: members
+            .rows
+            .iter()
+            .filter_map(|m| {
+                let mut object = serde_json::to_value(m).ok()?;
+                object
+                    .as_object_mut()?
+                    .insert("object".into(), Membership::OBJECT.into());
+                Some(object)
+            })
+            .collect(),
+        before: members.before,
+        after: members.after,
+    };
+    state.list(Ok(shown), scope).await
+}
+
 /// The events of one object in version order (oldest first unless `order=desc`).
 pub(super) async fn history(
     state: &QueryState,
@@ -129,7 +167,7 @@ pub(super) async fn history(
     id: String,
 ) -> Result<HttpResponse, Problem> {
     let page = params.log_page(Order::Asc)?;
-    state.caught_up(params.min_position).await?;
+    state.log_caught_up(params.min_position).await?;
     let organization = events::organization_of(&state.pool, kind, &id)
         .await?
         .filter(|org| caller.reaches_text(org.as_deref()))

@@ -8,7 +8,13 @@
 //! - reads: list pages over HTTP, first and deep, vs pgbench running the same SQL (`reads.rs`).
 //! - webhooks: deliveries through the dispatcher vs plain POSTs of the same bodies
 //!   (`webhooks.rs`).
+//! - Kafka relay vs raw produce of the same messages (`kafka.rs`).
+//! - export: 1,000,000 events over HTTP vs `COPY … TO STDOUT`, and the memory it took
+//!   (`export.rs`).
 
+mod export;
+
+pub use export::synthetic_events;
 mod http;
 mod kafka;
 mod reads;
@@ -66,6 +72,8 @@ struct Row {
     baseline_name: &'static str,
     baseline: f64,
     unit: &'static str,
+    /// Said under the table (what a ratio does not show).
+    note: Option<String>,
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), BenchError> {
@@ -151,6 +159,7 @@ async fn measure(
             baseline_name: "pgbench single-row INSERT",
             baseline: pgbench_tps,
             unit: "tx/s",
+            note: None,
         },
         Row {
             name: "create over HTTP (POST /v1/organizations, API key)",
@@ -158,6 +167,7 @@ async fn measure(
             baseline_name: "the same command in-process",
             baseline: commands_per_s,
             unit: "tx/s",
+            note: None,
         },
         Row {
             name: "feed read (gap-free, batches of 1000)",
@@ -165,11 +175,14 @@ async fn measure(
             baseline_name: "COPY … TO STDOUT",
             baseline: copy_per_s,
             unit: "events/s",
+            note: None,
         },
     ];
     rows.extend(reads::measure(args, server, bins, &pool).await?);
     rows.extend(webhooks::measure(args, &pool).await?);
     rows.extend(kafka::measure(args, &pool).await?);
+    // Last: it fills the log to a million events.
+    rows.extend(export::measure(args, &url, &pool).await?);
     Ok(rows)
 }
 
@@ -350,6 +363,16 @@ fn print(args: &BenchArgs, rows: &[Row]) {
                 r.baseline,
                 r.roster / r.baseline
             );
+        }
+    }
+    let notes: Vec<_> = rows
+        .iter()
+        .filter_map(|r| r.note.as_ref().map(|n| (r.name, n)))
+        .collect();
+    if !notes.is_empty() {
+        println!();
+        for (name, note) in notes {
+            println!("{}{name}: {note}", if args.markdown { "- " } else { "" });
         }
     }
 }

@@ -101,6 +101,18 @@ pub async fn batch(
     FeedEvent::from_rows(&rows)
 }
 
+/// The last committed position and the last readable one (the feed's visibility rule): they
+/// differ while an older writer is still open.
+pub async fn heads(pool: &PgPool) -> Result<(i64, i64), StoreError> {
+    let (committed, readable): (Option<i64>, Option<i64>) = sqlx::query_as(&format!(
+        "SELECT (SELECT max(position) FROM events),
+                (SELECT max(position) FROM events WHERE {READABLE})"
+    ))
+    .fetch_one(pool)
+    .await?;
+    Ok((committed.unwrap_or(0), readable.unwrap_or(0)))
+}
+
 /// The last position an export started now may read: the feed's readable end.
 pub async fn readable_head(pool: &PgPool) -> Result<i64, StoreError> {
     let head: Option<i64> = sqlx::query_scalar(&format!(
@@ -140,8 +152,16 @@ impl AsOf {
     }
 }
 
+/// The event as its aggregate's type (already upcast by the read).
+fn typed<A: Aggregate>(e: &FeedEvent) -> Result<A::Event, StoreError> {
+    serde_json::from_value(e.payload.clone())
+        .map_err(|err| StoreError::Corrupt(format!("event at position {}: {err}", e.position)))
+}
+
 /// An aggregate as it was at `at`, rebuilt from its events with the aggregate's own `apply`
 /// (after upcasting), or `None` if it had no events by then. Also returns its last event.
+/// Every committed event of the stream counts (the visibility rule is for paging the whole log
+/// by position; one stream's versions are contiguous as soon as they commit).
 pub async fn state_at<A: Aggregate>(
     pool: &PgPool,
     id: &str,
@@ -149,7 +169,7 @@ pub async fn state_at<A: Aggregate>(
 ) -> Result<Option<(A, FeedEvent)>, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM events
-          WHERE aggregate_type = $1 AND aggregate_id = $2 AND {READABLE}
+          WHERE aggregate_type = $1 AND aggregate_id = $2
           ORDER BY sequence"
     ))
     .bind(A::TYPE)
@@ -161,10 +181,7 @@ pub async fn state_at<A: Aggregate>(
     let mut last = None;
     // A stream's events are recorded in sequence order: its past is a prefix.
     for e in events.into_iter().take_while(|e| at.includes(e)) {
-        let event: A::Event = serde_json::from_value(e.payload.clone()).map_err(|err| {
-            StoreError::Corrupt(format!("event at position {}: {err}", e.position))
-        })?;
-        aggregate.apply(event);
+        aggregate.apply(typed::<A>(&e)?);
         last = Some(e);
     }
     Ok(last.map(|e| (aggregate, e)))
@@ -186,4 +203,61 @@ pub async fn organization_of(
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|(org,)| org))
+}
+
+/// A group's members as they were at `at`: the group's member set then, each membership rebuilt
+/// at `at` too, paged by membership id like the live list. `None` if the group did not exist
+/// then (not yet, or deleted).
+pub async fn group_members_at(
+    pool: &PgPool,
+    group_id: &str,
+    at: AsOf,
+    page: &PageRequest,
+) -> Result<Option<Page<domain::membership::MembershipData>>, StoreError> {
+    use super::Bound;
+    use domain::group::Group;
+    use domain::membership::Membership;
+
+    let Some((group, _)) = state_at::<Group>(pool, group_id, at).await? else {
+        return Ok(None);
+    };
+    if group.current().is_none() {
+        return Ok(None);
+    }
+    let mut ids: Vec<String> = group.members.iter().map(ToString::to_string).collect();
+    ids.sort();
+    if page.scans_desc() {
+        ids.reverse();
+    }
+    let past = |id: &String| match &page.bound {
+        Bound::After(k) | Bound::Before(k) if page.scans_desc() => id < k,
+        Bound::After(k) | Bound::Before(k) => id > k,
+        Bound::Start => true,
+    };
+    let wanted: Vec<String> = ids
+        .into_iter()
+        .filter(past)
+        .take(page.limit as usize + 1)
+        .collect();
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM events
+          WHERE aggregate_type = 'membership' AND aggregate_id = ANY ($1)
+          ORDER BY aggregate_id, sequence"
+    ))
+    .bind(&wanted)
+    .fetch_all(pool)
+    .await?;
+    let mut rebuilt: std::collections::HashMap<String, Membership> = Default::default();
+    for e in FeedEvent::from_rows(&rows)?
+        .into_iter()
+        .filter(|e| at.includes(e))
+    {
+        let event = typed::<Membership>(&e)?;
+        rebuilt.entry(e.aggregate_id).or_default().apply(event);
+    }
+    let members = wanted
+        .iter()
+        .filter_map(|id| rebuilt.get(id).and_then(|m| m.current().cloned()))
+        .collect();
+    Ok(Some(page.finish(members, |m| m.id.to_string())))
 }
