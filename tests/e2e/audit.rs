@@ -679,8 +679,9 @@ async fn bad_audit_queries_are_400s_naming_the_parameter() {
 /// A `membership.updated` stored in version 1 (before `roles_added`/`roles_removed`) loads for
 /// commands, projects, reads, exports and reaches consumers in the current shape.
 #[tokio::test]
-async fn events_stored_in_an_older_shape_still_load_project_and_export() {
-    let app = TestApp::with_projector().await;
+async fn events_stored_in_an_older_shape_still_load_project_replay_and_export() {
+    let app = TestApp::with_dispatcher(crate::support::webhooks()).await;
+    tokio::spawn(projector::Projector::new(app.db.pool.clone()).run());
     let org = id(&write(&app, "/v1/organizations", json!({"name": "Acme"})).await);
     let created = write(
         &app,
@@ -756,6 +757,29 @@ async fn events_stored_in_an_older_shape_still_load_project_and_export() {
         .get(&format!("/v1/memberships/{m}?as_of={position}"))
         .await;
     assert_eq!(then["roles"], json!(["admin", "member"]));
+
+    // A replay sends it to a webhook endpoint in the current shape too.
+    let receiver = crate::support::receiver::Receiver::start().await;
+    let endpoint = app
+        .post("/v1/webhook-endpoints", json!({"url": receiver.url}))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .post(
+            &format!("/v1/webhook-endpoints/{endpoint}/replay"),
+            json!({"from_position": position, "to_position": position}),
+        )
+        .await;
+    assert_eq!(res.status(), 202);
+    let got = receiver
+        .until_count(1, std::time::Duration::from_secs(60))
+        .await;
+    assert_eq!(got[0].json()["data"]["roles_added"], json!(["admin"]));
 
     // The command side loads it: a change on top of it is decided from the upcast state.
     let res = app
