@@ -940,3 +940,24 @@ async fn a_stopped_dispatcher_hands_its_endpoints_over_at_once() {
     assert!(got.len() <= log.len() + 1);
     second.stop().await;
 }
+
+/// Endpoints that share a host share the dispatcher's keep-alive pool: in steady state at most
+/// `max_in_flight` + 1 connections per endpoint, however many deliveries go out.
+#[tokio::test]
+async fn deliveries_reuse_their_connections() {
+    let app = TestApp::with_dispatcher(webhooks()).await;
+    let r = Receiver::start().await;
+    for _ in 0..4 {
+        endpoint(&app, json!({"url": r.url})).await;
+    }
+    let org = organization(&app, "Acme").await;
+    memberships(&app, &org, 60).await;
+    let expected = 4 * events(&app).await.len();
+    r.until_count(expected, WAIT).await;
+    let in_flight = webhooks().max_in_flight;
+    assert!(
+        r.connections() <= 4 * (in_flight + 1),
+        "{} connections for {expected} deliveries to 4 endpoints",
+        r.connections()
+    );
+}

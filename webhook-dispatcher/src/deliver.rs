@@ -15,7 +15,7 @@ use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AG
 use sqlx::PgPool;
 use store::webhooks::{self, Attempt, Due, Next, Target};
 use store::{Feed, FeedEvent, StoreError};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinSet;
 
 use crate::config::DispatcherConfig;
@@ -26,6 +26,10 @@ const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
 /// Due deliveries a drain reads at a time.
 const CHUNK: i64 = 200;
+
+/// How long a drain with nothing due keeps its lease, waiting for the fan-out to queue more.
+/// Well under the lease, which it does not renew meanwhile.
+const LINGER: Duration = Duration::from_millis(500);
 
 /// Attempts are logged in batches of up to this many, and no later than `FLUSH_AFTER` after the
 /// first of a batch finished: one statement per batch instead of a transaction per attempt.
@@ -76,6 +80,9 @@ pub struct Deliverer {
     drains: Mutex<JoinSet<()>>,
     busy: Mutex<HashSet<String>>,
     drained: Notify,
+    /// Counts the fan-out's wake-ups: a lingering drain goes on when it moves past what the
+    /// drain had seen before it last looked at the queue (so none is missed in between).
+    queued: watch::Sender<u64>,
 }
 
 /// Why a drain round stopped.
@@ -92,7 +99,11 @@ impl Deliverer {
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(ssrf::GuardedResolver(config.addresses.clone())))
             .connect_timeout(config.timeout)
-            .pool_max_idle_per_host(config.max_in_flight)
+            // Keep-alive for every drain: endpoints often share a host (one receiver behind
+            // many endpoints), and an idle pool sized for one endpoint's sends made every other
+            // drain open a new connection for each delivery.
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
             .build()?;
         Ok(Arc::new(Self {
             feed: Feed::new(pool.clone()),
@@ -103,6 +114,7 @@ impl Deliverer {
             drains: Mutex::new(JoinSet::new()),
             busy: Mutex::new(HashSet::new()),
             drained: Notify::new(),
+            queued: watch::channel(0).0,
         }))
     }
 
@@ -124,7 +136,7 @@ impl Deliverer {
                 _ => self.config.poll_interval,
             };
             tokio::select! {
-                _ = wake.recv() => {}
+                _ = wake.recv() => self.queued.send_modify(|n| *n += 1),
                 () = self.drained.notified() => {}
                 () = tokio::time::sleep(pause) => {}
             }
@@ -168,17 +180,30 @@ impl Deliverer {
         2 * (self.config.timeout + LEASE_MARGIN)
     }
 
-    /// Sends the endpoint's due deliveries until none are left, holding its drain lease, then
-    /// gives the lease up. Deliveries that became due just before the release are not left
-    /// waiting for the next poll: the drain looks again once the lease is free.
+    /// Sends the endpoint's due deliveries until none are left, holding its drain lease. With
+    /// nothing due it lingers a moment, still holding the lease, and goes on at once when the
+    /// fan-out queues more (no new claim, no supervisor round); then gives the lease up.
+    /// Deliveries that became due just before the release are not left waiting for the next
+    /// poll: the drain looks again once the lease is free.
     async fn drain(&self, endpoint_id: &str) -> Result<(), StoreError> {
+        // When the rate limit lets the next delivery go; kept across chunks, and across drains
+        // (and dispatchers) by the hold on the released lease.
+        let next_slot = Mutex::new(Instant::now());
+        let mut held = false;
+        let mut queued = self.queued.subscribe();
         loop {
-            // When the rate limit lets the next delivery go; kept across chunks, and across
-            // drains (and dispatchers) by the hold on the released lease.
-            let next_slot = Mutex::new(Instant::now());
-            let stop = self.drain_held(endpoint_id, &next_slot).await;
-            let next_slot = *next_slot.lock().unwrap_or_else(|e| e.into_inner());
-            let hold = next_slot.saturating_duration_since(Instant::now());
+            queued.borrow_and_update();
+            let stop = self.drain_held(endpoint_id, &next_slot, held).await;
+            if matches!(stop, Ok(Stop::Exhausted)) {
+                let woken = tokio::time::timeout(LINGER, queued.changed()).await;
+                if matches!(woken, Ok(Ok(()))) {
+                    held = true;
+                    continue;
+                }
+            }
+            held = false;
+            let next = *next_slot.lock().unwrap_or_else(|e| e.into_inner());
+            let hold = next.saturating_duration_since(Instant::now());
             webhooks::release_drain(&self.pool, endpoint_id, &self.owner, hold).await?;
             match stop? {
                 Stop::Exhausted if webhooks::is_due(&self.pool, endpoint_id).await? => continue,
@@ -187,13 +212,15 @@ impl Deliverer {
         }
     }
 
+    /// `held`: this drain still holds the endpoint's lease (it lingered): renew, do not claim.
     async fn drain_held(
         &self,
         endpoint_id: &str,
         next_slot: &Mutex<Instant>,
+        held: bool,
     ) -> Result<Stop, StoreError> {
         let lease = self.lease();
-        let mut claimed = false;
+        let mut claimed = held;
         loop {
             let target = if claimed {
                 webhooks::renew_drain(&self.pool, endpoint_id, &self.owner, lease).await?

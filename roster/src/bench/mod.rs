@@ -7,7 +7,7 @@
 //! - feed: reading every event through the gap-free feed vs `COPY … TO STDOUT` of the same rows.
 //! - reads: list pages over HTTP, first and deep, vs pgbench running the same SQL (`reads.rs`).
 //! - webhooks: deliveries through the dispatcher vs plain POSTs of the same bodies
-//!   (`webhooks.rs`).
+//!   (`webhooks.rs`), and latency at a steady rate under fan-out (`webhook_latency.rs`).
 //! - Kafka relay vs raw produce of the same messages (`kafka.rs`).
 //! - export: 1,000,000 events over HTTP vs `COPY … TO STDOUT`, and the memory it took
 //!   (`export.rs`).
@@ -18,6 +18,7 @@ pub use export::synthetic_events;
 mod http;
 mod kafka;
 mod reads;
+mod webhook_latency;
 mod webhooks;
 
 use std::path::PathBuf;
@@ -43,6 +44,12 @@ pub struct BenchArgs {
     /// Concurrent clients for both pgbench and roster.
     #[arg(long, default_value_t = 16)]
     pub clients: usize,
+    /// Only these sections (comma-separated): writes, reads, webhooks, kafka, latency, export.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Seconds each steady-rate webhook latency run lasts (200 and 500 events/s).
+    #[arg(long, default_value_t = 60)]
+    pub latency_seconds: u64,
     /// Print the results as a Markdown table (for docs/benchmarks.md).
     #[arg(long)]
     pub markdown: bool,
@@ -73,7 +80,7 @@ struct Row {
     baseline: f64,
     unit: &'static str,
     /// Said under the table (what a ratio does not show).
-    note: Option<String>,
+    notes: Vec<String>,
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), BenchError> {
@@ -111,21 +118,75 @@ async fn measure(
         .await?;
     store::migrate::run(&pool).await?;
 
+    // `--only` picks sections; the log grows as they run, so their order is fixed.
+    let wants = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
+    let mut rows = Vec::new();
+    if wants("writes") {
+        rows.extend(writes(args, server, bins, &pool, &url).await?);
+    }
+    if wants("reads") {
+        rows.extend(reads::measure(args, server, bins, &pool).await?);
+    }
+    if wants("webhooks") {
+        rows.extend(webhooks::measure(args, &pool).await?);
+    }
+    if wants("kafka") {
+        rows.extend(kafka::measure(args, &pool).await?);
+    }
+    if wants("latency") {
+        for (rate, target_ms) in [(200, 100.0), (500, 250.0)] {
+            eprintln!(
+                "webhooks: latency at {rate} events/s × 10 endpoints for {} s …",
+                args.latency_seconds
+            );
+            let measured =
+                webhook_latency::measure(args, &pool, rate, args.latency_seconds).await?;
+            eprintln!("webhooks: {}", measured.describe());
+            rows.push(Row {
+                name: if rate == 200 {
+                    "webhook p99 latency, 200 events/s × 10 endpoints (≤ 1: target met)"
+                } else {
+                    "webhook p99 latency, 500 events/s × 10 endpoints (≤ 1: target met)"
+                },
+                roster: measured.p99.as_secs_f64() * 1000.0,
+                baseline_name: "the target",
+                baseline: target_ms,
+                unit: "ms",
+                notes: vec![measured.describe()],
+            });
+        }
+    }
+    // Last: it fills the log to a million events.
+    if wants("export") {
+        rows.extend(export::measure(args, &url, &pool).await?);
+    }
+    Ok(rows)
+}
+
+/// The write path and the feed: commands in process and over HTTP against pgbench, and the
+/// feed against COPY.
+async fn writes(
+    args: &BenchArgs,
+    server: &PostgresServer,
+    bins: &Binaries,
+    pool: &PgPool,
+    url: &str,
+) -> Result<Vec<Row>, BenchError> {
     eprintln!(
         "pgbench: {} clients, {} s, one single-row INSERT per transaction …",
         args.clients, args.seconds
     );
-    let pgbench_tps = pgbench(args, server, bins, &pool).await?;
+    let pgbench_tps = pgbench(args, server, bins, pool).await?;
     eprintln!(
         "roster: {} concurrent organization.create commands, {} s …",
         args.clients, args.seconds
     );
-    let commands_per_s = append(args, &pool).await?;
+    let commands_per_s = append(args, pool).await?;
     eprintln!("roster: the same command over HTTP, with an API key …");
-    let http_commands_per_s = create_over_http(args, &url, &pool).await?;
+    let http_commands_per_s = create_over_http(args, url, pool).await?;
 
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&pool)
+        .fetch_one(pool)
         .await?;
     eprintln!("feed: reading {total} events …");
     let started = Instant::now();
@@ -152,14 +213,14 @@ async fn measure(
     let copy_per_s = total as f64 / started.elapsed().as_secs_f64();
     eprintln!("copy: {bytes} bytes");
 
-    let mut rows = vec![
+    Ok(vec![
         Row {
             name: "append (organization.create, full command path)",
             roster: commands_per_s,
             baseline_name: "pgbench single-row INSERT",
             baseline: pgbench_tps,
             unit: "tx/s",
-            note: None,
+            notes: Vec::new(),
         },
         Row {
             name: "create over HTTP (POST /v1/organizations, API key)",
@@ -167,7 +228,7 @@ async fn measure(
             baseline_name: "the same command in-process",
             baseline: commands_per_s,
             unit: "tx/s",
-            note: None,
+            notes: Vec::new(),
         },
         Row {
             name: "feed read (gap-free, batches of 1000)",
@@ -175,15 +236,9 @@ async fn measure(
             baseline_name: "COPY … TO STDOUT",
             baseline: copy_per_s,
             unit: "events/s",
-            note: None,
+            notes: Vec::new(),
         },
-    ];
-    rows.extend(reads::measure(args, server, bins, &pool).await?);
-    rows.extend(webhooks::measure(args, &pool).await?);
-    rows.extend(kafka::measure(args, &pool).await?);
-    // Last: it fills the log to a million events.
-    rows.extend(export::measure(args, &url, &pool).await?);
-    Ok(rows)
+    ])
 }
 
 /// `POST /v1/organizations` per second through the whole edge (key check, rate limiter off,
@@ -367,7 +422,7 @@ fn print(args: &BenchArgs, rows: &[Row]) {
     }
     let notes: Vec<_> = rows
         .iter()
-        .filter_map(|r| r.note.as_ref().map(|n| (r.name, n)))
+        .flat_map(|r| r.notes.iter().map(|n| (r.name, n)))
         .collect();
     if !notes.is_empty() {
         println!();

@@ -89,6 +89,8 @@ pub struct Receiver {
     pub received: Arc<Mutex<Vec<Received>>>,
     behaviour: Arc<Mutex<Behaviour>>,
     arrived: Arc<Notify>,
+    /// Connections accepted so far.
+    connections: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Receiver {
@@ -106,6 +108,7 @@ impl Receiver {
             received: Arc::default(),
             behaviour: Arc::new(Mutex::new(Arc::new(reply))),
             arrived: Arc::new(Notify::new()),
+            connections: Arc::default(),
         };
         let r = receiver.clone();
         tokio::spawn(async move {
@@ -113,11 +116,18 @@ impl Receiver {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
+                r.connections
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let r = r.clone();
                 tokio::spawn(async move { r.serve(stream).await });
             }
         });
         receiver
+    }
+
+    /// How many connections were opened to it so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Changes how later requests are answered.
