@@ -37,15 +37,7 @@ impl QueryState {
         if *applied.borrow_and_update() >= wanted || self.checkpoint().await? >= wanted {
             return Ok(());
         }
-        let head = store::Feed::new(self.pool.clone())
-            .head_if_primary()
-            .await?;
-        if let Some(head) = head.filter(|head| wanted > *head) {
-            return Err(Problem::field(
-                "min_position",
-                format!("no event has position {wanted}: the log ends at {head}"),
-            ));
-        }
+        self.in_the_log(wanted).await?;
         let reached = tokio::time::timeout(self.wait, applied.wait_for(|p| *p >= wanted)).await;
         if matches!(reached, Ok(Ok(_))) {
             return Ok(());
@@ -64,6 +56,21 @@ impl QueryState {
 }
 
 impl QueryState {
+    /// 400 for a position past the end of the log: no command returned it (a command answers
+    /// once its events are committed). Only on the primary; a replica may trail the log.
+    async fn in_the_log(&self, wanted: i64) -> Result<(), Problem> {
+        let head = store::Feed::new(self.pool.clone())
+            .head_if_primary()
+            .await?;
+        match head.filter(|head| wanted > *head) {
+            Some(head) => Err(Problem::field(
+                "min_position",
+                format!("no event has position {wanted}: the log ends at {head}"),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Read-your-writes for reads of the log itself: returns once every event up to
     /// `min_position` is readable (the feed's visibility rule), whatever the projector is doing;
     /// 400 for a position past the end of the log (on the primary), 503 after the wait bound.
@@ -71,33 +78,19 @@ impl QueryState {
         let Some(wanted) = min_position else {
             return Ok(());
         };
-        let deadline = tokio::time::Instant::now() + self.wait;
-        let mut pause = Duration::from_millis(2);
-        loop {
-            let (committed, readable) = store::queries::events::heads(&self.pool).await?;
-            if readable >= wanted {
-                return Ok(());
-            }
-            if committed < wanted {
-                let head = store::Feed::new(self.pool.clone())
-                    .head_if_primary()
-                    .await?;
-                if let Some(head) = head.filter(|head| wanted > *head) {
-                    return Err(Problem::field(
-                        "min_position",
-                        format!("no event has position {wanted}: the log ends at {head}"),
-                    ));
-                }
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(Problem::unavailable(format!(
-                    "the log is readable up to position {readable}, not yet {wanted} (an older \
-                     transaction is still open), after waiting {} ms; retry shortly",
-                    self.wait.as_millis()
-                )));
-            }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_millis(50));
+        use store::queries::events::wait_readable;
+        if wait_readable(&self.pool, wanted, Duration::ZERO).await? >= wanted {
+            return Ok(());
         }
+        self.in_the_log(wanted).await?;
+        let readable = wait_readable(&self.pool, wanted, self.wait).await?;
+        if readable >= wanted {
+            return Ok(());
+        }
+        Err(Problem::unavailable(format!(
+            "the log is readable up to position {readable}, not yet {wanted} (an older \
+             transaction is still open), after waiting {} ms; retry shortly",
+            self.wait.as_millis()
+        )))
     }
 }

@@ -34,11 +34,9 @@ async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), ServeError> {
         }
         EventsCommand::Export(args) => {
             let filter = filter(&args.filter)?;
-            let up_to = match args.to {
-                Some(to) => to,
-                None => events::heads(pool).await?.0,
-            };
-            readable(pool, up_to).await?;
+            let committed = events::heads(pool).await?.0;
+            let up_to = args.to.unwrap_or(committed);
+            readable(pool, up_to.min(committed)).await?;
             let format = match args.format {
                 ExportFormat::Jsonl => Format::JsonLines,
                 ExportFormat::Csv => Format::Csv,
@@ -66,22 +64,15 @@ async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), ServeError> {
 /// Waits (at most a minute) until the log is readable up to `position`: an export writes every
 /// event committed before it started, including those of writers older ones still hold back.
 async fn readable(pool: &PgPool, position: i64) -> Result<(), ServeError> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let mut pause = std::time::Duration::from_millis(2);
-    loop {
-        let (committed, readable) = events::heads(pool).await?;
-        if readable >= position.min(committed) {
-            return Ok(());
-        }
-        if std::time::Instant::now() >= deadline {
-            return Err(ServeError::Events(format!(
-                "the log is readable up to position {readable} only: an older transaction is \
-                 still open; try again, or export --to {readable}"
-            )));
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(std::time::Duration::from_millis(50));
+    let readable =
+        events::wait_readable(pool, position, std::time::Duration::from_secs(60)).await?;
+    if readable >= position {
+        return Ok(());
     }
+    Err(ServeError::Events(format!(
+        "the log is readable up to position {readable} only: an older transaction is still \
+         open; try again, or export --to {readable}"
+    )))
 }
 
 /// The filter the flags ask for (types as on the HTTP API: names, `group.*`, `*`).

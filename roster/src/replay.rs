@@ -55,7 +55,9 @@ fn target(args: &ReplayArgs) -> Result<(Target, Option<i64>), ServeError> {
 pub async fn run(args: ReplayArgs) -> Result<(), ServeError> {
     let (target, to_position) = target(&args)?;
     let filter = crate::events::filter(&args.filter)?;
-    let kafka = match target {
+    // The sink's name, what it names, and for Kafka the producer checked before anything runs.
+    let (sink, target, kafka) = match target {
+        Target::Webhook(endpoint) => ("webhook", endpoint, None),
         Target::Kafka => {
             let mut config = args.kafka.config().ok_or_else(|| {
                 ServeError::Replay("--to kafka needs --kafka-brokers (or KAFKA_BROKERS)".into())
@@ -66,20 +68,12 @@ pub async fn run(args: ReplayArgs) -> Result<(), ServeError> {
             let topic = config.topic.clone();
             let checked =
                 kafka_relay::check(config).map_err(|e| ServeError::Kafka(e.to_string()))?;
-            Some((topic, checked))
+            ("kafka", topic, Some(checked))
         }
-        Target::Webhook(_) => None,
     };
     let new = NewReplay {
-        sink: match target {
-            Target::Webhook(_) => "webhook".into(),
-            Target::Kafka => "kafka".into(),
-        },
-        target: match (&target, &kafka) {
-            (Target::Webhook(id), _) => id.clone(),
-            (_, Some((topic, _))) => topic.clone(),
-            _ => String::new(),
-        },
+        sink: sink.into(),
+        target,
         runner: "cli".into(),
         from_position: args.from,
         to_position,
@@ -89,7 +83,7 @@ pub async fn run(args: ReplayArgs) -> Result<(), ServeError> {
     let dry_run = args.dry_run;
     crate::database::tool(&args.database, |pool| async move {
         match kafka {
-            Some((_, checked)) => {
+            Some(checked) => {
                 let relay = kafka_relay::Relay::checked(pool.clone(), checked);
                 replay(&pool, &new, relay, dry_run).await
             }

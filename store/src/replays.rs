@@ -51,15 +51,20 @@ pub struct Replay {
 
 impl Replay {
     fn filter(&self) -> EventFilter {
-        EventFilter {
-            organization_id: self.organization_id.clone(),
-            types: self.event_types.clone(),
-            ..Default::default()
-        }
+        selection(&self.organization_id, &self.event_types)
     }
 
     pub fn is_running(&self) -> bool {
         self.status == "running"
+    }
+}
+
+/// The events a replay of `organization_id` (all, if `None`) and `types` (all, if empty) sends.
+fn selection(organization_id: &Option<String>, types: &[String]) -> EventFilter {
+    EventFilter {
+        organization_id: organization_id.clone(),
+        types: types.to_vec(),
+        ..Default::default()
     }
 }
 
@@ -78,6 +83,16 @@ pub struct NewReplay {
     pub to_position: Option<i64>,
     pub organization_id: Option<String>,
     pub event_types: Vec<String>,
+}
+
+impl NewReplay {
+    /// The last position: the one asked for, or the end of the readable log now.
+    async fn end(&self, pool: &PgPool) -> Result<i64, StoreError> {
+        match self.to_position {
+            Some(to) => Ok(to),
+            None => events::readable_head(pool).await,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,10 +136,7 @@ pub trait Sink {
 
 /// Stores a new job, its checkpoint just before `from_position`.
 pub async fn create(pool: &PgPool, new: &NewReplay) -> Result<Replay, StoreError> {
-    let to = match new.to_position {
-        Some(to) => to,
-        None => events::readable_head(pool).await?,
-    };
+    let to = new.end(pool).await?;
     Ok(sqlx::query_as(&format!(
         "INSERT INTO replays (id, sink, target, runner, from_position, to_position,
                               organization_id, event_types, position)
@@ -187,15 +199,8 @@ pub async fn running(pool: &PgPool, runner: &str, sink: &str) -> Result<Vec<Stri
 
 /// How many events of the range the sink would take, without sending or storing anything.
 pub async fn dry_run<S: Sink>(pool: &PgPool, new: &NewReplay, sink: &S) -> Result<u64, StoreError> {
-    let to = match new.to_position {
-        Some(to) => to,
-        None => events::readable_head(pool).await?,
-    };
-    let filter = EventFilter {
-        organization_id: new.organization_id.clone(),
-        types: new.event_types.clone(),
-        ..Default::default()
-    };
+    let to = new.end(pool).await?;
+    let filter = selection(&new.organization_id, &new.event_types);
     let (mut after, mut count) = (new.from_position - 1, 0);
     loop {
         let batch = events::batch(pool, &filter, after, to, 5000).await?;

@@ -113,6 +113,26 @@ pub async fn heads(pool: &PgPool) -> Result<(i64, i64), StoreError> {
     Ok((committed.unwrap_or(0), readable.unwrap_or(0)))
 }
 
+/// Waits (at most `within`) until the log is readable up to `position`. Returns the readable end
+/// reached: below `position` when the wait ran out (an older transaction is still open, or the
+/// position is not committed yet).
+pub async fn wait_readable(
+    pool: &PgPool,
+    position: i64,
+    within: std::time::Duration,
+) -> Result<i64, StoreError> {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut pause = std::time::Duration::from_millis(2);
+    loop {
+        let (_, readable) = heads(pool).await?;
+        if readable >= position || tokio::time::Instant::now() >= deadline {
+            return Ok(readable);
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_millis(50));
+    }
+}
+
 /// The last position an export started now may read: the feed's readable end.
 pub async fn readable_head(pool: &PgPool) -> Result<i64, StoreError> {
     let head: Option<i64> = sqlx::query_scalar(&format!(
@@ -125,15 +145,12 @@ pub async fn readable_head(pool: &PgPool) -> Result<i64, StoreError> {
 
 /// One event by its public id (`evt_…`).
 pub async fn by_id(pool: &PgPool, event_id: &str) -> Result<Option<FeedEvent>, StoreError> {
-    let row = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM events WHERE metadata->>'event_id' = $1"
     ))
     .bind(event_id)
     .fetch_optional(pool)
-    .await?;
-    row.map(|r| FeedEvent::from_rows(std::slice::from_ref(&r)))
-        .transpose()
-        .map(|mut v| v.as_mut().and_then(Vec::pop))
+    .await?)
 }
 
 /// A point in the log's past: a position, or a time (events recorded at or before it).
