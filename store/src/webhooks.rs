@@ -10,8 +10,9 @@ use chrono::{DateTime, Utc};
 use domain::webhook_endpoint::{DisabledReason, EndpointDisabled, ENDPOINT_DISABLED};
 use serde::Serialize;
 use serde_json::json;
-use sqlx::{PgConnection, PgPool, QueryBuilder};
+use sqlx::{PgConnection, PgPool, QueryBuilder, Row};
 
+use crate::feed::{FeedEvent, COLUMNS};
 use crate::queries::{Page, PageRequest};
 use crate::unit_of_work::{NewEvent, StreamChange, UnitOfWork};
 use crate::{RequestContext, StoreError};
@@ -196,12 +197,14 @@ pub struct Subscription {
     pub since_position: i64,
     pub event_types: Vec<String>,
     pub organization_id: Option<String>,
+    /// When the endpoint's settings last changed (a drain holding older ones reads them again).
+    pub updated_at: DateTime<Utc>,
 }
 
 pub async fn subscriptions(conn: &mut PgConnection) -> Result<Vec<Subscription>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, since_position, event_types, organization_id FROM webhook_endpoints
-          WHERE enabled ORDER BY id",
+        "SELECT id, since_position, event_types, organization_id, updated_at
+           FROM webhook_endpoints WHERE enabled ORDER BY id",
     )
     .fetch_all(conn)
     .await?)
@@ -219,23 +222,35 @@ pub struct NewDelivery {
     pub replay_id: Option<String>,
 }
 
-/// Queues deliveries, due at once, inside the caller's transaction.
+/// The channel [`insert_deliveries`] notifies at commit, with the queuing dispatcher's name as
+/// the payload: dispatchers wake their drains when another process queued something.
+pub const CHANNEL: &str = "roster_webhooks";
+
+/// Queues deliveries, due at once, inside the caller's transaction, and notifies [`CHANNEL`] with
+/// `source` when it commits.
 pub async fn insert_deliveries(
     conn: &mut PgConnection,
     deliveries: &[NewDelivery],
+    source: &str,
 ) -> Result<u64, StoreError> {
     if deliveries.is_empty() {
         return Ok(0);
     }
     let column = |f: fn(&NewDelivery) -> String| deliveries.iter().map(f).collect::<Vec<_>>();
     let positions: Vec<i64> = deliveries.iter().map(|d| d.position).collect();
-    let done = sqlx::query(
-        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, position, event_type, status,
-                                         next_attempt_at, created_at, updated_at, replay_id)
-         SELECT id, endpoint_id, event_id, position, event_type, 'pending', now(), now(), now(),
-                replay_id
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
-                AS d(id, endpoint_id, event_id, position, event_type, replay_id)",
+    let inserted: i64 = sqlx::query_scalar(
+        "WITH inserted AS (
+              INSERT INTO webhook_deliveries (id, endpoint_id, event_id, position, event_type,
+                                              status, next_attempt_at, created_at, updated_at,
+                                              replay_id)
+              SELECT id, endpoint_id, event_id, position, event_type, 'pending', now(), now(),
+                     now(), replay_id
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[],
+                            $6::text[]) AS d(id, endpoint_id, event_id, position, event_type,
+                                             replay_id)
+              RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM inserted) FROM pg_notify('roster_webhooks', $7)",
     )
     .bind(column(|d| d.id.clone()))
     .bind(column(|d| d.endpoint_id.clone()))
@@ -248,9 +263,10 @@ pub async fn insert_deliveries(
             .map(|d| d.replay_id.clone())
             .collect::<Vec<_>>(),
     )
-    .execute(conn)
+    .bind(source)
+    .fetch_one(conn)
     .await?;
-    Ok(done.rows_affected())
+    Ok(inserted as u64)
 }
 
 /// Whether an endpoint is enabled, has deliveries due, and no dispatcher drains it. SQL shared by
@@ -283,10 +299,14 @@ pub async fn is_due(pool: &PgPool, endpoint_id: &str) -> Result<bool, StoreError
 /// The earliest time a pending delivery of an enabled endpoint may be sent (to sleep until): when
 /// it is due and its endpoint's drain lease, if any, has run out.
 pub async fn next_due(pool: &PgPool) -> Result<Option<DateTime<Utc>>, StoreError> {
+    // Endpoint by endpoint, on the (endpoint, next attempt) index: a join over every pending
+    // delivery costs as much as the queue is long.
     Ok(sqlx::query_scalar(
-        "SELECT min(greatest(d.next_attempt_at, coalesce(e.drain_until, d.next_attempt_at)))
-           FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-          WHERE d.status = 'pending' AND e.enabled",
+        "SELECT min(greatest(d.next_at, coalesce(e.drain_until, d.next_at)))
+           FROM webhook_endpoints e
+           CROSS JOIN LATERAL (SELECT min(next_attempt_at) AS next_at FROM webhook_deliveries
+                                WHERE endpoint_id = e.id AND status = 'pending') d
+          WHERE e.enabled",
     )
     .fetch_one(pool)
     .await?)
@@ -299,6 +319,8 @@ pub struct Target {
     pub rate_limit_per_s: Option<i32>,
     pub secret: String,
     pub previous_secret: Option<String>,
+    /// When the settings last changed ([`Subscription::updated_at`]).
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Claims the endpoint's drain for `owner` (`FOR UPDATE SKIP LOCKED`, like any queue claim: a
@@ -358,7 +380,8 @@ async fn lease_drain(
         "{update}
          RETURNING url, rate_limit_per_s, secret,
                    CASE WHEN previous_expires_at > now() THEN previous_secret END
-                       AS previous_secret"
+                       AS previous_secret,
+                   updated_at"
     );
     Ok(sqlx::query_as(&sql)
         .bind(endpoint_id)
@@ -403,50 +426,97 @@ pub async fn release_drains(pool: &PgPool, owner: &str) -> Result<(), StoreError
 }
 
 /// A delivery due now, with what sending it needs.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Due {
     pub id: String,
     pub event_id: String,
     pub position: i64,
     pub attempts: i32,
+    /// In a replay's lane (see migration 0015).
+    pub replayed: bool,
+    /// The event, as the feed reads it (None if it is not in the log).
+    pub event: Option<std::sync::Arc<FeedEvent>>,
 }
 
-/// Up to `limit` of the endpoint's due deliveries: live ones first, oldest position first, then
-/// at most a quarter of `limit` replayed ones. A drain reads its next batch only when it has
-/// sent this one, so a live delivery never waits behind more than that quarter, and a replay
-/// still moves on under steady live traffic. Only the holder of the endpoint's drain lease sends
-/// them, so reading is enough: there is nothing to lock.
-pub async fn due(pool: &PgPool, endpoint_id: &str, limit: i64) -> Result<Vec<Due>, StoreError> {
-    let rows: Vec<(String, String, i64, i32, bool)> = sqlx::query_as(
-        "(SELECT id, event_id, position, attempts, false FROM webhook_deliveries
-           WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at <= now()
-             AND replay_id IS NULL
-           ORDER BY position LIMIT $2)
-         UNION ALL
-         (SELECT id, event_id, position, attempts, true FROM webhook_deliveries
-           WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at <= now()
-             AND replay_id IS NOT NULL
-           ORDER BY position LIMIT $2)",
-    )
+/// An endpoint's due deliveries, as [`due`] reads them.
+#[derive(Debug, Default)]
+pub struct DueBatch {
+    pub deliveries: Vec<Due>,
+    /// More are due than the batch holds.
+    pub more: bool,
+}
+
+/// Up to `limit` of the endpoint's due deliveries, each with its event: live ones first, oldest
+/// position first, then at most a quarter of `limit` replayed ones. A drain reads its next batch
+/// only when it has sent this one, so a live delivery never waits behind more than that quarter,
+/// and a replay still moves on under steady live traffic. Only the holder of the endpoint's
+/// drain lease sends them, so reading is enough: there is nothing to lock.
+pub async fn due(pool: &PgPool, endpoint_id: &str, limit: i64) -> Result<DueBatch, StoreError> {
+    let limit = limit.max(1);
+    let quarter = (limit / 4).max(1);
+    let event_columns = COLUMNS
+        .split(", ")
+        .map(|c| format!("ev.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // One more of each lane than can be taken says whether more are due.
+    let rows = sqlx::query(&format!(
+        "SELECT d.id AS delivery_id, d.event_id AS delivery_event_id,
+                d.position AS delivery_position, d.attempts, d.replayed,
+                ev.position IS NOT NULL AS logged, {event_columns}
+           FROM ((SELECT id, event_id, position, attempts, false AS replayed
+                    FROM webhook_deliveries
+                   WHERE endpoint_id = $1 AND status = 'pending' AND replay_id IS NULL
+                     AND next_attempt_at <= now()
+                   ORDER BY position LIMIT $2 + 1)
+                 UNION ALL
+                 (SELECT id, event_id, position, attempts, true
+                    FROM webhook_deliveries
+                   WHERE endpoint_id = $1 AND status = 'pending' AND replay_id IS NOT NULL
+                     AND next_attempt_at <= now()
+                   ORDER BY position LIMIT $3 + 1)) d
+           LEFT JOIN events ev ON ev.position = d.position
+          ORDER BY d.replayed, d.position"
+    ))
     .bind(endpoint_id)
     .bind(limit)
+    .bind(quarter)
     .fetch_all(pool)
     .await?;
-    let (replayed, live): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.4);
-    let limit = limit.max(1) as usize;
-    let replay_share = replayed.len().min((limit / 4).max(1));
-    let live_share = live.len().min(limit - replay_share);
-    Ok(live
-        .into_iter()
-        .take(live_share)
-        .chain(replayed.into_iter().take(replay_share))
-        .map(|(id, event_id, position, attempts, _)| Due {
-            id,
-            event_id,
-            position,
-            attempts,
-        })
-        .collect())
+    let mut live = Vec::new();
+    let mut replayed = Vec::new();
+    for row in &rows {
+        let logged: bool = row.try_get("logged")?;
+        let due = Due {
+            id: row.try_get("delivery_id")?,
+            event_id: row.try_get("delivery_event_id")?,
+            position: row.try_get("delivery_position")?,
+            attempts: row.try_get("attempts")?,
+            replayed: row.try_get("replayed")?,
+            event: if logged {
+                Some(std::sync::Arc::new(
+                    FeedEvent::from_row(row).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                ))
+            } else {
+                None
+            },
+        };
+        if due.replayed {
+            replayed.push(due);
+        } else {
+            live.push(due);
+        }
+    }
+    let replay_share = replayed.len().min(quarter as usize);
+    let live_share = live.len().min(limit as usize - replay_share);
+    let more = live.len() > live_share || replayed.len() > replay_share;
+    live.truncate(live_share);
+    replayed.truncate(replay_share);
+    live.extend(replayed);
+    Ok(DueBatch {
+        deliveries: live,
+        more,
+    })
 }
 
 /// How many deliveries replay `replay_id` has queued that are not sent yet.
@@ -538,11 +608,14 @@ pub async fn record_attempts(
               SELECT * FROM UNNEST($2::text[], $3::text[], $4::timestamptz[], $5::int4[],
                                    $6::int4[], $7::text[], $8::text[], $9::text[])
          ), moved AS (
+              -- By primary key (`= ANY`), each row's values looked up by its index in the arrays:
+              -- a join with the unnested arrays is planned as a hash join over the whole queue.
               UPDATE webhook_deliveries d
-                 SET status = u.status, attempts = d.attempts + 1, next_attempt_at = u.next_at,
+                 SET status = ($10::text[])[array_position($3::text[], d.id)],
+                     attempts = d.attempts + 1,
+                     next_attempt_at = ($11::timestamptz[])[array_position($3::text[], d.id)],
                      updated_at = now()
-                FROM UNNEST($3::text[], $10::text[], $11::timestamptz[]) AS u (id, status, next_at)
-               WHERE d.id = u.id
+               WHERE d.id = ANY ($3::text[])
          )
          UPDATE webhook_endpoints
             SET failing_since = CASE WHEN $12 THEN $13 ELSE coalesce(failing_since, $13) END,
@@ -761,9 +834,12 @@ pub async fn stats(pool: &PgPool) -> Result<Stats, StoreError> {
         "SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS pending,
                 (SELECT count(*) FROM webhook_deliveries WHERE status = 'failed') AS failed,
                 (SELECT count(*) FROM webhook_endpoints WHERE NOT enabled) AS disabled_endpoints,
-                (SELECT coalesce(extract(epoch FROM now() - min(d.next_attempt_at)), 0)::float8
-                   FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-                  WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND e.enabled)
+                (SELECT coalesce(extract(epoch FROM now() - min(d.next_at)), 0)::float8
+                   FROM webhook_endpoints e
+                   CROSS JOIN LATERAL (SELECT min(next_attempt_at) AS next_at
+                                         FROM webhook_deliveries
+                                        WHERE endpoint_id = e.id AND status = 'pending') d
+                  WHERE e.enabled AND d.next_at <= now())
                     AS overdue_seconds",
     )
     .fetch_one(pool)

@@ -1,11 +1,17 @@
 //! Fan-out: follows the feed and queues one delivery per event and matching enabled endpoint,
-//! in the same transaction that advances the checkpoint (a crash neither loses nor doubles one).
+//! in the same transaction that advances the checkpoint (a crash neither loses nor doubles one),
+//! and once that commits hands them to this process's drains (`deliver.rs`).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use store::consumer::{self, Consumer, Step};
 use store::webhooks::{self, NewDelivery, Subscription};
 use store::FeedEvent;
 
+use crate::deliver::Deliverer;
 use crate::filter;
 
 /// The checkpoint name of the fan-out.
@@ -35,10 +41,18 @@ fn deliveries(subscriptions: &[Subscription], events: &[FeedEvent]) -> Vec<NewDe
     out
 }
 
-/// The fan-out as a feed consumer: queues deliveries in the batch's transaction, then wakes the
-/// deliverer.
-pub struct Fanout {
-    wake: tokio::sync::mpsc::Sender<()>,
+/// What a batch queued, kept from `apply` to `committed` for the hand-over.
+struct Queued {
+    deliveries: Vec<NewDelivery>,
+    /// When each subscribed endpoint's settings last changed.
+    settings_at: HashMap<String, DateTime<Utc>>,
+}
+
+/// The fan-out as a feed consumer: queues deliveries in the batch's transaction, then hands them
+/// to this process's drains.
+pub(crate) struct Fanout {
+    deliverer: Arc<Deliverer>,
+    queued: Mutex<Option<Queued>>,
 }
 
 impl Consumer for Fanout {
@@ -49,19 +63,35 @@ impl Consumer for Fanout {
     fn apply<'a>(&'a self, tx: &'a mut PgConnection, events: &'a [FeedEvent]) -> Step<'a> {
         Box::pin(async move {
             let subscriptions = webhooks::subscriptions(tx).await?;
-            webhooks::insert_deliveries(tx, &deliveries(&subscriptions, events)).await?;
+            let deliveries = deliveries(&subscriptions, events);
+            webhooks::insert_deliveries(tx, &deliveries, &self.deliverer.owner).await?;
+            let settings_at = subscriptions
+                .into_iter()
+                .map(|s| (s.id, s.updated_at))
+                .collect();
+            *self.queued.lock().unwrap_or_else(|e| e.into_inner()) = Some(Queued {
+                deliveries,
+                settings_at,
+            });
             Ok(())
         })
     }
 
-    fn committed(&self, _events: &[FeedEvent]) {
-        let _ = self.wake.try_send(());
+    fn committed(&self, events: &[FeedEvent]) {
+        let queued = self.queued.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(q) = queued {
+            self.deliverer.handoff(q.deliveries, &q.settings_at, events);
+        }
     }
 }
 
 /// Follows the feed until the task is dropped (the shared consumer loop: one active fan-out, the
 /// others on standby; errors retried from the checkpoint).
-pub async fn run(pool: PgPool, wake: tokio::sync::mpsc::Sender<()>) {
+pub(crate) async fn run(pool: PgPool, deliverer: Arc<Deliverer>) {
     let role = tokio::sync::watch::channel(consumer::Role::Starting).0;
-    consumer::run(pool, Fanout { wake }, consumer::LoopConfig::default(), role).await
+    let fanout = Fanout {
+        deliverer,
+        queued: Mutex::new(None),
+    };
+    consumer::run(pool, fanout, consumer::LoopConfig::default(), role).await
 }

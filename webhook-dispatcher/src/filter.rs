@@ -39,6 +39,7 @@ mod tests {
             since_position: 0,
             event_types: types.iter().map(|t| t.to_string()).collect(),
             organization_id: org.map(str::to_owned),
+            updated_at: chrono::Utc::now(),
         }
     }
 

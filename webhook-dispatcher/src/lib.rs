@@ -4,8 +4,10 @@
 //!
 //! Like every service it talks to Postgres through `store` and to nothing else of roster's.
 
+mod attempt;
 pub mod config;
 mod deliver;
+mod drain;
 pub mod fanout;
 mod filter;
 pub mod replay;
@@ -37,13 +39,12 @@ pub struct Dispatcher {
 impl Dispatcher {
     pub fn start(pool: PgPool, config: Arc<DispatcherConfig>) -> Result<Self, reqwest::Error> {
         let deliverer = deliver::Deliverer::new(pool.clone(), config)?;
-        let (wake, woken) = tokio::sync::mpsc::channel(1);
         let task = tokio::spawn({
             let deliverer = deliverer.clone();
             async move {
                 tokio::join!(
-                    fanout::run(pool.clone(), wake),
-                    deliverer.run(woken),
+                    fanout::run(pool.clone(), deliverer.clone()),
+                    deliverer.run(),
                     replay::worker(pool)
                 );
             }

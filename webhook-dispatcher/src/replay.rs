@@ -36,6 +36,7 @@ impl EndpointSink {
                 since_position: 0,
                 event_types: endpoint.event_types,
                 organization_id: endpoint.organization_id,
+                updated_at: endpoint.updated_at,
             },
         })
     }
@@ -92,7 +93,7 @@ impl Sink for EndpointSink {
                 replay_id: Some(job.id.clone()),
             })
             .collect();
-        match webhooks::insert_deliveries(tx, &deliveries).await {
+        match webhooks::insert_deliveries(tx, &deliveries, REPLAY_SOURCE).await {
             Ok(_) => Ok(()),
             Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_foreign_key_violation() => {
                 Err(ReplayError::Gone(format!(
@@ -104,6 +105,10 @@ impl Sink for EndpointSink {
         }
     }
 }
+
+/// The source named on the queue notification: no dispatcher's own, so every dispatcher's drains
+/// read the queue (a replay's deliveries are never handed over).
+const REPLAY_SOURCE: &str = "replay";
 
 /// How long a replay that stopped on a sink error (its endpoint disabled, the database away)
 /// rests before the worker tries it again.

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::organization::{CreateOrganization, Organization, OrganizationCommand};
 use domain::values::{Metadata, OrganizationName};
 use domain::OrganizationId;
@@ -39,6 +39,8 @@ pub struct Latency {
     /// The last delivery's arrival after the last command's acknowledgement.
     pub backlog: Duration,
     pub connections: u64,
+    /// Where the time went, stage by stage (p50, p99 of each).
+    pub stages: Vec<(&'static str, Duration, Duration)>,
 }
 
 impl Latency {
@@ -47,7 +49,7 @@ impl Latency {
         format!(
             "{} events/s × {ENDPOINTS} endpoints for {} s, max in flight 1: {} deliveries, \
              p50 {}, p90 {}, p99 {}, max {}; last delivery {} after the last command; \
-             {} connections opened",
+             {} connections opened; stages (p50/p99): {}",
             self.rate,
             self.seconds,
             self.deliveries,
@@ -56,7 +58,12 @@ impl Latency {
             ms(self.p99),
             ms(self.max),
             ms(self.backlog),
-            self.connections
+            self.connections,
+            self.stages
+                .iter()
+                .map(|(name, p50, p99)| format!("{name} {}/{}", ms(*p50), ms(*p99)))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     }
 }
@@ -64,9 +71,12 @@ impl Latency {
 /// Arrival times by `webhook-id`, and accepted connections.
 #[derive(Default)]
 struct Arrivals {
-    at: Mutex<HashMap<String, Vec<Instant>>>,
+    at: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
     connections: AtomicU64,
 }
+
+/// An event's id and when its command was acknowledged.
+type Acked = (String, DateTime<Utc>);
 
 /// One run at `rate` events per second for `seconds`.
 pub async fn measure(
@@ -86,7 +96,7 @@ pub async fn measure(
             App::new().default_service(web::to(move |req: HttpRequest, _body: web::Bytes| {
                 let arrivals = arrivals.clone();
                 async move {
-                    let now = Instant::now();
+                    let now = Utc::now();
                     if let Some(id) = req
                         .headers()
                         .get("webhook-id")
@@ -146,7 +156,7 @@ pub async fn measure(
         (),
         None,
     ));
-    let acked: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+    let acked: Arc<Mutex<Vec<Acked>>> = Arc::default();
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let until = Instant::now() + Duration::from_secs(seconds);
@@ -169,7 +179,7 @@ pub async fn measure(
                 .execute(&id, None, command, &RequestContext::system("bench"))
                 .await
                 .map_err(|e| e.to_string())?;
-            let now = Instant::now();
+            let now = Utc::now();
             if let Some(created) = done
                 .events
                 .iter()
@@ -191,7 +201,7 @@ pub async fn measure(
         .iter()
         .map(|(_, at)| *at)
         .max()
-        .unwrap_or_else(Instant::now);
+        .unwrap_or_else(Utc::now);
     let expected = acked.len() * ENDPOINTS;
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
@@ -214,6 +224,18 @@ pub async fn measure(
     }
     dispatcher.stop().await;
     receiver_handle.stop(true).await;
+    // When the fan-out queued each delivery and its first attempt started, by the database's
+    // own records.
+    let recorded: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT d.event_id, d.created_at, min(a.attempted_at)
+           FROM webhook_deliveries d
+           JOIN webhook_endpoints e ON e.id = d.endpoint_id
+           JOIN webhook_attempts a ON a.delivery_id = d.id
+          WHERE e.description LIKE 'latency %'
+          GROUP BY d.id",
+    )
+    .fetch_all(pool)
+    .await?;
     sqlx::query("DELETE FROM webhook_endpoints WHERE description LIKE 'latency %'")
         .execute(pool)
         .await?;
@@ -222,30 +244,66 @@ pub async fn measure(
         .await?;
 
     let at = std::mem::take(&mut *arrivals.at.lock().unwrap_or_else(|e| e.into_inner()));
+    let since = |from: DateTime<Utc>, to: DateTime<Utc>| (to - from).to_std().unwrap_or_default();
     let mut latencies = Vec::with_capacity(expected);
     let mut last_arrival = last_ack;
     for (id, acked_at) in &acked {
         for arrived in at.get(id).into_iter().flatten() {
-            latencies.push(arrived.saturating_duration_since(*acked_at));
+            latencies.push(since(*acked_at, *arrived));
             last_arrival = last_arrival.max(*arrived);
         }
     }
+    let acked: HashMap<String, DateTime<Utc>> = acked.into_iter().collect();
+    let (mut to_queue, mut to_attempt) = (Vec::new(), Vec::new());
+    for (id, queued, attempted) in &recorded {
+        if let Some(acked_at) = acked.get(id) {
+            to_queue.push(since(*acked_at, *queued));
+        }
+        to_attempt.push(since(*queued, *attempted));
+    }
+    let mut to_arrival = Vec::new();
+    let first_attempts: HashMap<&str, Vec<DateTime<Utc>>> =
+        recorded.iter().fold(HashMap::new(), |mut m, (id, _, a)| {
+            m.entry(id.as_str()).or_default().push(*a);
+            m
+        });
+    for (id, attempts) in &first_attempts {
+        let mut arrived = at.get(*id).cloned().unwrap_or_default();
+        arrived.sort();
+        let mut attempts = attempts.clone();
+        attempts.sort();
+        to_arrival.extend(attempts.iter().zip(&arrived).map(|(a, r)| since(*a, *r)));
+    }
+    let stages = [
+        ("acknowledged → queued by the fan-out", to_queue),
+        ("queued → attempt started", to_attempt),
+        ("attempt started → received", to_arrival),
+    ]
+    .into_iter()
+    .map(|(name, mut d)| {
+        d.sort();
+        (name, pick(&d, 0.50), pick(&d, 0.99))
+    })
+    .collect();
     latencies.sort();
-    let pick = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
     Ok(Latency {
         rate,
         seconds,
         deliveries: latencies.len(),
-        p50: pick(0.50),
-        p90: pick(0.90),
-        p99: pick(0.99),
+        p50: pick(&latencies, 0.50),
+        p90: pick(&latencies, 0.90),
+        p99: pick(&latencies, 0.99),
         max: latencies.last().copied().unwrap_or_default(),
-        backlog: last_arrival.saturating_duration_since(last_ack),
+        backlog: since(last_ack, last_arrival),
         connections: arrivals.connections.load(Ordering::Relaxed),
+        stages,
     })
+}
+
+/// The `q` quantile of sorted durations.
+fn pick(sorted: &[Duration], q: f64) -> Duration {
+    sorted
+        .get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or_default()
 }

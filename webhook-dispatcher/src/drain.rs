@@ -1,0 +1,320 @@
+//! One endpoint's drain: holds the endpoint's drain lease (one dispatcher at a time) and sends its
+//! due deliveries, oldest position first, at most `max_in_flight` at a time and within the rate
+//! limit, logging the attempts in batches while the next ones go out.
+//!
+//! Where the work comes from: the queue in the database, read when the drain starts, whenever it
+//! may have missed something (a full batch, an overflowing mailbox, a notification from another
+//! process) and every `RECHECK` for retries and replays; in between, the deliveries this
+//! process's fan-out hands over. Every read starts from a settled log (nothing sent is still
+//! pending in the table) and an empty mailbox (everything handed over so far was committed
+//! before the read, so the read has it); what is handed over afterwards is new unless the read
+//! already returned it, which its position tells, since the fan-out queues in position order.
+
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use domain::webhook_endpoint::DisabledReason;
+use futures::future::BoxFuture;
+use futures::{stream, StreamExt};
+use store::webhooks::{self, Attempt, Due, Target};
+use store::StoreError;
+
+use crate::deliver::{Deliverer, Inbox, Queued};
+
+/// Due deliveries a drain reads at a time.
+const CHUNK: i64 = 200;
+
+/// How often a drain that is fed by hand-overs reads the queue anyway: retries that came due,
+/// requeued deliveries, a replay's lane.
+const RECHECK: Duration = Duration::from_millis(250);
+
+/// How long a drain with nothing to send keeps its lease, waiting for more.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// Attempts are logged in batches of up to this many, and no later than `FLUSH_AFTER` after the
+/// first of a batch finished: one statement per batch instead of a transaction per attempt.
+/// Sending goes on meanwhile.
+const FLUSH_MAX: usize = 100;
+const FLUSH_AFTER: Duration = Duration::from_millis(20);
+
+/// Why a drain let go of its endpoint.
+enum Stop {
+    /// Nothing to send for a while.
+    Idle,
+    /// The endpoint is gone or disabled, or another dispatcher drains it.
+    Lost,
+}
+
+pub(crate) struct Drain<'a> {
+    deliverer: &'a Deliverer,
+    endpoint_id: &'a str,
+    inbox: Inbox,
+    /// A hand-over taken from the mailbox while waiting, not looked at yet.
+    received: Option<Vec<Queued>>,
+    /// When the rate limit lets the next delivery go; kept across rounds, and across drains (and
+    /// dispatchers) by the hold on the released lease.
+    next_slot: Mutex<Instant>,
+    /// The highest live position taken so far: a hand-over at or below it was read already.
+    taken_through: i64,
+}
+
+impl<'a> Drain<'a> {
+    pub(crate) fn new(deliverer: &'a Deliverer, endpoint_id: &'a str, inbox: Inbox) -> Self {
+        Self {
+            deliverer,
+            endpoint_id,
+            inbox,
+            received: None,
+            next_slot: Mutex::new(Instant::now()),
+            taken_through: 0,
+        }
+    }
+
+    /// Drains the endpoint until it is idle or lost, then gives the lease up. Deliveries that
+    /// became due just before the release are not left waiting for the next poll: the drain
+    /// looks again once the lease is free.
+    pub(crate) async fn run(&mut self) -> Result<(), StoreError> {
+        let d = self.deliverer;
+        loop {
+            let stop = self.hold().await;
+            let next = *self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
+            let hold = next.saturating_duration_since(Instant::now());
+            webhooks::release_drain(&d.pool, self.endpoint_id, &d.owner, hold).await?;
+            match stop? {
+                Stop::Idle if webhooks::is_due(&d.pool, self.endpoint_id).await? => continue,
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// Claims the lease and sends until idle or lost; what was sent is logged before it returns.
+    async fn hold(&mut self) -> Result<Stop, StoreError> {
+        let d = self.deliverer;
+        let lease = d.lease();
+        let Some(mut target) =
+            webhooks::claim_drain(&d.pool, self.endpoint_id, &d.owner, lease).await?
+        else {
+            return Ok(Stop::Lost);
+        };
+        let mut log = Log::new(d, self.endpoint_id);
+        let mut poked = d.poked.subscribe();
+        poked.borrow_and_update();
+        let mut read_at = Instant::now();
+        let mut caught_up = false;
+        let mut idle_since: Option<Instant> = None;
+        let stop = loop {
+            if log.renewed + lease / 2 <= Instant::now() {
+                match webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, lease).await? {
+                    Some(t) => target = t,
+                    None => break Stop::Lost,
+                }
+                log.renewed = Instant::now();
+            }
+            let missed = self.inbox.missed.swap(false, Ordering::AcqRel);
+            let work = if !caught_up || missed || Instant::now() >= read_at {
+                // Whatever was sent must be logged first, or the read returns it as pending.
+                if !log.settle().await? {
+                    break Stop::Lost;
+                }
+                // Everything handed over so far was committed before this read: it has them.
+                self.received = None;
+                while self.inbox.rx.try_recv().is_ok() {}
+                let batch = webhooks::due(&d.pool, self.endpoint_id, CHUNK).await?;
+                caught_up = !batch.more;
+                read_at = Instant::now() + RECHECK;
+                for due in batch.deliveries.iter().filter(|d| !d.replayed) {
+                    self.taken_through = self.taken_through.max(due.position);
+                }
+                batch.deliveries
+            } else {
+                let (work, stale) = self.handed_over(&target);
+                if stale {
+                    // The endpoint's settings changed since the lease was renewed.
+                    match webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, lease).await? {
+                        Some(t) => target = t,
+                        None => break Stop::Lost,
+                    }
+                    log.renewed = Instant::now();
+                }
+                work
+            };
+            if work.is_empty() {
+                let give_up = *idle_since.get_or_insert_with(Instant::now) + LINGER;
+                tokio::select! {
+                    held = log.step() => if !held? { break Stop::Lost },
+                    got = self.inbox.rx.recv() => self.received = got,
+                    () = tokio::time::sleep_until(read_at.into()), if caught_up => {}
+                    changed = poked.changed() => if changed.is_ok() { read_at = Instant::now() },
+                    () = tokio::time::sleep_until(give_up.into()) => break Stop::Idle,
+                }
+                continue;
+            }
+            idle_since = None;
+            if !self.send(&target, &work, &mut log).await? {
+                break Stop::Lost;
+            }
+        };
+        // What was sent is logged before the lease goes (unless the endpoint is gone).
+        log.settle().await?;
+        Ok(stop)
+    }
+
+    /// The deliveries handed over since the drain last looked, not read already, in position
+    /// order; and whether any came with newer settings than `target`.
+    fn handed_over(&mut self, target: &Target) -> (Vec<Due>, bool) {
+        let mut work = Vec::new();
+        let mut stale = false;
+        let mut take = |queued: Vec<Queued>, taken_through: &mut i64| {
+            for q in queued {
+                if q.due.position <= *taken_through {
+                    continue;
+                }
+                *taken_through = q.due.position;
+                stale |= q.settings_at > target.updated_at;
+                work.push(q.due);
+            }
+        };
+        if let Some(queued) = self.received.take() {
+            take(queued, &mut self.taken_through);
+        }
+        while let Ok(queued) = self.inbox.rx.try_recv() {
+            take(queued, &mut self.taken_through);
+        }
+        (work, stale)
+    }
+
+    /// Sends `work`: started in order (at most `max_in_flight` at once), each at the next
+    /// rate-limit slot when it starts, logged as they finish. False if the endpoint was lost.
+    async fn send(
+        &self,
+        target: &Target,
+        work: &[Due],
+        log: &mut Log<'a>,
+    ) -> Result<bool, StoreError> {
+        let d = self.deliverer;
+        let spacing = target
+            .rate_limit_per_s
+            .filter(|r| *r > 0)
+            .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
+        let attempts: Vec<_> = work
+            .iter()
+            .map(|due| d.attempt(target, due, spacing.map(|s| (&self.next_slot, s))))
+            .collect();
+        let mut sends = stream::iter(attempts).buffer_unordered(d.config.max_in_flight.max(1));
+        loop {
+            let renew_at = log.renewed + d.lease() / 2;
+            tokio::select! {
+                done = sends.next() => match done {
+                    Some(attempt) => {
+                        let gone = attempt.status_code == Some(410);
+                        log.push(attempt);
+                        if gone {
+                            log.settle().await?;
+                            if webhooks::disable_with_event(&d.pool, self.endpoint_id, DisabledReason::Gone).await? {
+                                tracing::warn!(endpoint = self.endpoint_id, "endpoint answered 410 Gone: disabled");
+                            }
+                            return Ok(false);
+                        }
+                    }
+                    None => return Ok(true),
+                },
+                held = log.step() => if !held? { return Ok(false) },
+                () = tokio::time::sleep_until(renew_at.into()) => {
+                    // Disabled or deleted meanwhile (or the lease was lost): what is not logged
+                    // yet stays pending, and is sent again by whoever drains next.
+                    if webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, d.lease())
+                        .await?
+                        .is_none()
+                    {
+                        return Ok(false);
+                    }
+                    log.renewed = Instant::now();
+                }
+            }
+        }
+    }
+}
+
+/// The attempt log of one drain: attempts wait in a batch, and one batch at a time is written
+/// while sending goes on.
+struct Log<'a> {
+    deliverer: &'a Deliverer,
+    endpoint_id: &'a str,
+    batch: Vec<Attempt>,
+    flush_at: Option<Instant>,
+    flushing: Option<BoxFuture<'a, Result<bool, StoreError>>>,
+    /// When the lease was last renewed (claimed, renewed, or by a flush).
+    renewed: Instant,
+}
+
+impl<'a> Log<'a> {
+    fn new(deliverer: &'a Deliverer, endpoint_id: &'a str) -> Self {
+        Self {
+            deliverer,
+            endpoint_id,
+            batch: Vec::new(),
+            flush_at: None,
+            flushing: None,
+            renewed: Instant::now(),
+        }
+    }
+
+    fn push(&mut self, attempt: Attempt) {
+        self.batch.push(attempt);
+        if self.batch.len() >= FLUSH_MAX {
+            self.flush_at = Some(Instant::now());
+        } else {
+            self.flush_at.get_or_insert(Instant::now() + FLUSH_AFTER);
+        }
+    }
+
+    fn start(&mut self) {
+        let batch = std::mem::take(&mut self.batch);
+        self.flush_at = None;
+        let (d, endpoint_id) = (self.deliverer, self.endpoint_id);
+        self.flushing = Some(Box::pin(async move { d.flush(endpoint_id, batch).await }));
+    }
+
+    /// Writes the log as it comes due; returns when a write finished, with whether the endpoint
+    /// is still drained here. Pending forever with nothing to write. Cancel-safe: a write under
+    /// way stays in `flushing`.
+    async fn step(&mut self) -> Result<bool, StoreError> {
+        loop {
+            if let Some(flushing) = &mut self.flushing {
+                let held = flushing.await;
+                self.flushing = None;
+                if matches!(held, Ok(true)) {
+                    self.renewed = Instant::now();
+                }
+                return held;
+            }
+            match self.flush_at {
+                Some(at) => {
+                    tokio::time::sleep_until(at.into()).await;
+                    self.start();
+                }
+                None => std::future::pending::<()>().await,
+            }
+        }
+    }
+
+    /// Waits until every attempt pushed is written; false if the endpoint is no longer drained
+    /// here.
+    async fn settle(&mut self) -> Result<bool, StoreError> {
+        let mut held = true;
+        if let Some(flushing) = self.flushing.take() {
+            held &= flushing.await?;
+        }
+        if !self.batch.is_empty() {
+            self.start();
+            if let Some(flushing) = self.flushing.take() {
+                held &= flushing.await?;
+            }
+        }
+        if held {
+            self.renewed = Instant::now();
+        }
+        Ok(held)
+    }
+}
