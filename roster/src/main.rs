@@ -3,6 +3,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use roster::cli::{Cli, Command};
 
+/// mimalloc rather than the system allocator: the dispatcher, the HTTP edge and the feed
+/// consumers allocate from many threads at once, where glibc's malloc spent about a sixth of the
+/// process's time (profile of the webhook latency benchmark, docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     roster::telemetry::init(cli.log_format);
