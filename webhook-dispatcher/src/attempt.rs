@@ -1,19 +1,35 @@
 //! One attempt of one delivery: wait for its rate-limit slot, sign, POST, keep what the receiver
 //! answered, and say what follows (done, retry at, or failed for good).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use store::webhooks::{Attempt, Due, Next, Target};
 use store::FeedEvent;
+use url::Url;
 
 use crate::deliver::Deliverer;
 use crate::{schedule, signing, ssrf};
 
 /// How much of a response body an attempt keeps.
 pub const EXCERPT_BYTES: usize = 4096;
+
+/// A delivery's request body, the event's envelope as JSON (or why it cannot be encoded): encoded
+/// once per event, however many endpoints receive it. None: the event is not in the log.
+pub(crate) type Body = Option<Arc<Result<Vec<u8>, String>>>;
+
+pub(crate) fn body(event: Option<&FeedEvent>) -> Body {
+    event.map(|e| Arc::new(serde_json::to_vec(&e.envelope()).map_err(|e| e.to_string())))
+}
+
+/// A delivery to send, with its body.
+#[derive(Debug)]
+pub(crate) struct Work {
+    pub due: Due,
+    pub body: Body,
+}
 
 /// What one attempt came to.
 #[derive(Debug)]
@@ -47,12 +63,15 @@ impl Outcome {
 
 impl Deliverer {
     /// One attempt of one delivery: send it at its slot, and say what it came to and what follows.
+    /// `url`: the target's URL as checked against the address policy.
     pub(crate) async fn attempt(
         &self,
         target: &Target,
-        due: &Due,
+        url: &Result<Url, ssrf::UrlProblem>,
+        work: &Work,
         rate: Option<(&Mutex<Instant>, Duration)>,
     ) -> Attempt {
+        let due = &work.due;
         if let Some((next_slot, spacing)) = rate {
             // Reserved when the attempt starts, not when it was queued: a slow stretch of the
             // receiver's never turns into a burst of overdue slots afterwards.
@@ -66,9 +85,14 @@ impl Deliverer {
         }
         let attempted_at = Utc::now();
         let started = Instant::now();
-        let outcome = match &due.event {
-            Some(event) => self.send(target, &due.event_id, event).await,
-            None => Outcome::failed("event_missing", "the event is not in the log".into()),
+        let outcome = match (url, work.body.as_deref()) {
+            (_, None) => Outcome::failed("event_missing", "the event is not in the log".into()),
+            (_, Some(Err(e))) => Outcome::failed("encode", e.clone()),
+            (Err(ssrf::UrlProblem::Disallowed(m)), _) => {
+                Outcome::failed("blocked_address", m.clone())
+            }
+            (Err(ssrf::UrlProblem::Invalid(m)), _) => Outcome::failed("invalid_url", m.clone()),
+            (Ok(url), Some(Ok(body))) => self.send(target, url, &due.event_id, body).await,
         };
         let latency_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
         let next = if outcome.succeeded() {
@@ -111,20 +135,11 @@ impl Deliverer {
         }
     }
 
-    async fn send(&self, target: &Target, webhook_id: &str, event: &FeedEvent) -> Outcome {
-        let url = match self.config.addresses.check_url(&target.url) {
-            Ok(url) => url,
-            Err(ssrf::UrlProblem::Disallowed(m)) => return Outcome::failed("blocked_address", m),
-            Err(ssrf::UrlProblem::Invalid(m)) => return Outcome::failed("invalid_url", m),
-        };
-        let body = match serde_json::to_vec(&event.envelope()) {
-            Ok(b) => b,
-            Err(e) => return Outcome::failed("encode", e.to_string()),
-        };
+    async fn send(&self, target: &Target, url: &Url, webhook_id: &str, body: &[u8]) -> Outcome {
         let timestamp = Utc::now().timestamp();
         let mut secrets = vec![target.secret.as_str()];
         secrets.extend(target.previous_secret.as_deref());
-        let signature = signing::header(&secrets, webhook_id, timestamp, &body);
+        let signature = signing::header(&secrets, webhook_id, timestamp, body);
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
@@ -138,7 +153,12 @@ impl Deliverer {
             }
         }
         let started = Instant::now();
-        let request = self.client.post(url).headers(headers).body(body).send();
+        let request = self
+            .client
+            .post(url.clone())
+            .headers(headers)
+            .body(body.to_vec())
+            .send();
         let mut response = match tokio::time::timeout(self.config.timeout, request).await {
             Err(_) => {
                 return Outcome::failed(

@@ -22,6 +22,7 @@ use store::{FeedEvent, StoreError};
 use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinSet;
 
+use crate::attempt::{self, Work};
 use crate::config::DispatcherConfig;
 use crate::drain::Drain;
 use crate::ssrf;
@@ -35,7 +36,7 @@ const MAILBOX: usize = 256;
 /// A delivery the fan-out of this process queued, handed to the endpoint's drain.
 #[derive(Debug)]
 pub(crate) struct Queued {
-    pub due: Due,
+    pub work: Work,
     /// When the endpoint's settings last changed, as the fan-out saw them.
     pub settings_at: DateTime<Utc>,
 }
@@ -166,9 +167,10 @@ impl Deliverer {
         if deliveries.is_empty() {
             return;
         }
-        let events: HashMap<i64, Arc<FeedEvent>> = events
+        // Each event's body once, for every endpoint that receives it.
+        let bodies: HashMap<i64, attempt::Body> = events
             .iter()
-            .map(|e| (e.position, Arc::new(e.clone())))
+            .map(|e| (e.position, attempt::body(Some(e))))
             .collect();
         let mut by_endpoint: HashMap<String, Vec<Queued>> = HashMap::new();
         for d in deliveries {
@@ -176,13 +178,16 @@ impl Deliverer {
                 continue;
             };
             by_endpoint.entry(d.endpoint_id).or_default().push(Queued {
-                due: Due {
-                    id: d.id,
-                    event_id: d.event_id,
-                    position: d.position,
-                    attempts: 0,
-                    replayed: false,
-                    event: events.get(&d.position).cloned(),
+                work: Work {
+                    body: bodies.get(&d.position).cloned().flatten(),
+                    due: Due {
+                        id: d.id,
+                        event_id: d.event_id,
+                        position: d.position,
+                        attempts: 0,
+                        replayed: false,
+                        event: None,
+                    },
                 },
                 settings_at,
             });

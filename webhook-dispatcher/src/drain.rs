@@ -17,9 +17,10 @@ use std::time::{Duration, Instant};
 use domain::webhook_endpoint::DisabledReason;
 use futures::future::BoxFuture;
 use futures::{stream, StreamExt};
-use store::webhooks::{self, Attempt, Due, Target};
+use store::webhooks::{self, Attempt, Target};
 use store::StoreError;
 
+use crate::attempt::{self, Work};
 use crate::deliver::{Deliverer, Inbox, Queued};
 
 /// Due deliveries a drain reads at a time.
@@ -27,7 +28,7 @@ const CHUNK: i64 = 200;
 
 /// How often a drain that is fed by hand-overs reads the queue anyway: retries that came due,
 /// requeued deliveries, a replay's lane.
-const RECHECK: Duration = Duration::from_millis(250);
+const RECHECK: Duration = Duration::from_millis(500);
 
 /// How long a drain with nothing to send keeps its lease, waiting for more.
 const LINGER: Duration = Duration::from_secs(1);
@@ -36,7 +37,7 @@ const LINGER: Duration = Duration::from_secs(1);
 /// first of a batch finished: one statement per batch instead of a transaction per attempt.
 /// Sending goes on meanwhile.
 const FLUSH_MAX: usize = 100;
-const FLUSH_AFTER: Duration = Duration::from_millis(20);
+const FLUSH_AFTER: Duration = Duration::from_millis(100);
 
 /// Why a drain let go of its endpoint.
 enum Stop {
@@ -126,7 +127,14 @@ impl<'a> Drain<'a> {
                 for due in batch.deliveries.iter().filter(|d| !d.replayed) {
                     self.taken_through = self.taken_through.max(due.position);
                 }
-                batch.deliveries
+                batch
+                    .deliveries
+                    .into_iter()
+                    .map(|mut due| Work {
+                        body: attempt::body(due.event.take().as_deref()),
+                        due,
+                    })
+                    .collect()
             } else {
                 let (work, stale) = self.handed_over(&target);
                 if stale {
@@ -162,17 +170,17 @@ impl<'a> Drain<'a> {
 
     /// The deliveries handed over since the drain last looked, not read already, in position
     /// order; and whether any came with newer settings than `target`.
-    fn handed_over(&mut self, target: &Target) -> (Vec<Due>, bool) {
+    fn handed_over(&mut self, target: &Target) -> (Vec<Work>, bool) {
         let mut work = Vec::new();
         let mut stale = false;
         let mut take = |queued: Vec<Queued>, taken_through: &mut i64| {
             for q in queued {
-                if q.due.position <= *taken_through {
+                if q.work.due.position <= *taken_through {
                     continue;
                 }
-                *taken_through = q.due.position;
+                *taken_through = q.work.due.position;
                 stale |= q.settings_at > target.updated_at;
-                work.push(q.due);
+                work.push(q.work);
             }
         };
         if let Some(queued) = self.received.take() {
@@ -189,17 +197,19 @@ impl<'a> Drain<'a> {
     async fn send(
         &self,
         target: &Target,
-        work: &[Due],
+        work: &[Work],
         log: &mut Log<'a>,
     ) -> Result<bool, StoreError> {
         let d = self.deliverer;
+        // Checked once for the whole batch; the addresses it resolves to are checked on connect.
+        let url = d.config.addresses.check_url(&target.url);
         let spacing = target
             .rate_limit_per_s
             .filter(|r| *r > 0)
             .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
         let attempts: Vec<_> = work
             .iter()
-            .map(|due| d.attempt(target, due, spacing.map(|s| (&self.next_slot, s))))
+            .map(|w| d.attempt(target, &url, w, spacing.map(|s| (&self.next_slot, s))))
             .collect();
         let mut sends = stream::iter(attempts).buffer_unordered(d.config.max_in_flight.max(1));
         loop {
