@@ -120,7 +120,18 @@ pub async fn update_endpoint(
         .push(", updated_at = now() WHERE id = ")
         .push_bind(id.to_owned())
         .push(RETURNING_ENDPOINT);
-    Ok(qb.build_query_as().fetch_optional(pool).await?)
+    let updated = qb.build_query_as().fetch_optional(pool).await?;
+    changed(pool).await;
+    Ok(updated)
+}
+
+/// Tells every dispatcher that an endpoint's settings changed, so that its drain, wherever it
+/// runs, looks at them at once rather than with its next batch of attempt logs. Only a signal:
+/// if it is lost, the drain finds out a little later.
+async fn changed(pool: &PgPool) {
+    let _ = sqlx::query("SELECT pg_notify('roster_webhooks', 'endpoint')")
+        .execute(pool)
+        .await;
 }
 
 pub async fn delete_endpoint(pool: &PgPool, id: &str) -> Result<bool, StoreError> {
@@ -128,6 +139,7 @@ pub async fn delete_endpoint(pool: &PgPool, id: &str) -> Result<bool, StoreError
         .bind(id)
         .execute(pool)
         .await?;
+    changed(pool).await;
     Ok(done.rows_affected() == 1)
 }
 
@@ -145,7 +157,9 @@ pub async fn set_enabled(
         .push(", failing_since = NULL, updated_at = now() WHERE id = ")
         .push_bind(id.to_owned())
         .push(RETURNING_ENDPOINT);
-    Ok(qb.build_query_as().fetch_optional(pool).await?)
+    let updated = qb.build_query_as().fetch_optional(pool).await?;
+    changed(pool).await;
+    Ok(updated)
 }
 
 /// The secrets that sign an endpoint's deliveries now: the current one, and the previous one
@@ -187,6 +201,7 @@ pub async fn rotate_secret(
     .bind(grace_until)
     .execute(pool)
     .await?;
+    changed(pool).await;
     Ok(done.rows_affected() == 1)
 }
 

@@ -30,6 +30,9 @@ use crate::ssrf;
 /// Room in a drain lease beyond one attempt's timeout.
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
+/// How long `stop` waits for the drains to log what they sent.
+const STOP_WAIT: Duration = Duration::from_secs(5);
+
 /// Handed-over batches a drain's mailbox holds; beyond that the drain reads the queue instead.
 const MAILBOX: usize = 256;
 
@@ -66,8 +69,11 @@ pub struct Deliverer {
     mailboxes: Mutex<HashMap<String, Mailbox>>,
     /// Wakes the supervisor: a drain ended, or work came for an endpoint with no drain here.
     wake: Notify,
-    /// Counts notifications that work was queued elsewhere: drains read the queue again.
+    /// Counts notifications that work was queued elsewhere or an endpoint changed: drains read
+    /// the queue and their settings again.
     pub(crate) poked: watch::Sender<u64>,
+    /// Set by `stop`: drains log what they sent and let their endpoints go.
+    pub(crate) stopping: watch::Sender<bool>,
 }
 
 impl Deliverer {
@@ -91,6 +97,7 @@ impl Deliverer {
             mailboxes: Mutex::new(HashMap::new()),
             wake: Notify::new(),
             poked: watch::channel(0).0,
+            stopping: watch::channel(false).0,
         }))
     }
 
@@ -212,9 +219,15 @@ impl Deliverer {
     }
 
     /// Ends every drain (the supervisor must be stopped first) and releases this dispatcher's
-    /// drain leases.
+    /// drain leases. Drains log the attempts they finished first (within `STOP_WAIT`), so that
+    /// a rolling restart sends again only what was cut short.
     pub async fn stop(&self) -> Result<(), StoreError> {
+        self.stopping.send_replace(true);
         let mut drains = std::mem::take(&mut *self.drains());
+        let _ = tokio::time::timeout(STOP_WAIT, async {
+            while drains.join_next().await.is_some() {}
+        })
+        .await;
         drains.abort_all();
         while drains.join_next().await.is_some() {}
         webhooks::release_drains(&self.pool, &self.owner).await

@@ -19,6 +19,7 @@ use futures::future::BoxFuture;
 use futures::{stream, StreamExt};
 use store::webhooks::{self, Attempt, Target};
 use store::StoreError;
+use tokio::sync::watch;
 
 use crate::attempt::{self, Work};
 use crate::deliver::{Deliverer, Inbox, Queued};
@@ -38,6 +39,21 @@ const LINGER: Duration = Duration::from_secs(1);
 /// Sending goes on meanwhile.
 const FLUSH_MAX: usize = 100;
 const FLUSH_AFTER: Duration = Duration::from_millis(100);
+
+/// How a round of sending ended.
+enum Sent {
+    All,
+    /// Everything was sent, and something changed meanwhile: read the queue and settings again.
+    Poked,
+    /// The endpoint is gone or disabled, the lease lost, or the dispatcher stopping.
+    Lost,
+}
+
+/// What interrupts sending.
+struct Signals<'s> {
+    poked: &'s mut watch::Receiver<u64>,
+    stopping: &'s mut watch::Receiver<bool>,
+}
 
 /// Why a drain let go of its endpoint.
 enum Stop {
@@ -101,6 +117,10 @@ impl<'a> Drain<'a> {
         let mut log = Log::new(d, self.endpoint_id);
         let mut poked = d.poked.subscribe();
         poked.borrow_and_update();
+        let mut stopping = d.stopping.subscribe();
+        // Poked: something changed elsewhere (work queued, the endpoint's settings): read the
+        // queue and the settings again.
+        let mut refresh = false;
         let mut read_at = Instant::now();
         let mut caught_up = false;
         let mut idle_since: Option<Instant> = None;
@@ -113,7 +133,17 @@ impl<'a> Drain<'a> {
                 log.renewed = Instant::now();
             }
             let missed = self.inbox.missed.swap(false, Ordering::AcqRel);
+            if *stopping.borrow() {
+                break Stop::Lost;
+            }
             let work = if !caught_up || missed || Instant::now() >= read_at {
+                if std::mem::take(&mut refresh) {
+                    match webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, lease).await? {
+                        Some(t) => target = t,
+                        None => break Stop::Lost,
+                    }
+                    log.renewed = Instant::now();
+                }
                 // Whatever was sent must be logged first, or the read returns it as pending.
                 if !log.settle().await? {
                     break Stop::Lost;
@@ -153,14 +183,27 @@ impl<'a> Drain<'a> {
                     held = log.step() => if !held? { break Stop::Lost },
                     got = self.inbox.rx.recv() => self.received = got,
                     () = tokio::time::sleep_until(read_at.into()), if caught_up => {}
-                    changed = poked.changed() => if changed.is_ok() { read_at = Instant::now() },
+                    changed = poked.changed() => if changed.is_ok() {
+                        read_at = Instant::now();
+                        refresh = true;
+                    },
+                    () = stopped(&mut stopping) => break Stop::Lost,
                     () = tokio::time::sleep_until(give_up.into()) => break Stop::Idle,
                 }
                 continue;
             }
             idle_since = None;
-            if !self.send(&target, &work, &mut log).await? {
-                break Stop::Lost;
+            let signals = Signals {
+                poked: &mut poked,
+                stopping: &mut stopping,
+            };
+            match self.send(&target, &work, &mut log, signals).await? {
+                Sent::All => {}
+                Sent::Poked => {
+                    read_at = Instant::now();
+                    refresh = true;
+                }
+                Sent::Lost => break Stop::Lost,
             }
         };
         // What was sent is logged before the lease goes (unless the endpoint is gone).
@@ -199,7 +242,8 @@ impl<'a> Drain<'a> {
         target: &Target,
         work: &[Work],
         log: &mut Log<'a>,
-    ) -> Result<bool, StoreError> {
+        signals: Signals<'_>,
+    ) -> Result<Sent, StoreError> {
         let d = self.deliverer;
         // Checked once for the whole batch; the addresses it resolves to are checked on connect.
         let url = d.config.addresses.check_url(&target.url);
@@ -212,6 +256,8 @@ impl<'a> Drain<'a> {
             .map(|w| d.attempt(target, &url, w, spacing.map(|s| (&self.next_slot, s))))
             .collect();
         let mut sends = stream::iter(attempts).buffer_unordered(d.config.max_in_flight.max(1));
+        let mut changed_ok = true;
+        let mut poked = false;
         loop {
             let renew_at = log.renewed + d.lease() / 2;
             tokio::select! {
@@ -224,12 +270,32 @@ impl<'a> Drain<'a> {
                             if webhooks::disable_with_event(&d.pool, self.endpoint_id, DisabledReason::Gone).await? {
                                 tracing::warn!(endpoint = self.endpoint_id, "endpoint answered 410 Gone: disabled");
                             }
-                            return Ok(false);
+                            return Ok(Sent::Lost);
                         }
                     }
-                    None => return Ok(true),
+                    None => return Ok(if poked { Sent::Poked } else { Sent::All }),
                 },
-                held = log.step() => if !held? { return Ok(false) },
+                held = log.step() => if !held? { return Ok(Sent::Lost) },
+                changed = signals.poked.changed(), if changed_ok => {
+                    changed_ok = changed.is_ok();
+                    // The endpoint may have been disabled or deleted: the next log write says
+                    // so; with nothing to write, a renewal does.
+                    if log.batch.is_empty() && log.flushing.is_none() {
+                        if webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, d.lease())
+                            .await?
+                            .is_none()
+                        {
+                            return Ok(Sent::Lost);
+                        }
+                        log.renewed = Instant::now();
+                    } else {
+                        log.flush_at = Some(Instant::now());
+                    }
+                    poked = true;
+                },
+                // Attempts under way are cut short (sent again, with the same `webhook-id`, by
+                // whoever drains next); the finished ones are logged before the lease goes.
+                () = stopped(signals.stopping) => return Ok(Sent::Lost),
                 () = tokio::time::sleep_until(renew_at.into()) => {
                     // Disabled or deleted meanwhile (or the lease was lost): what is not logged
                     // yet stays pending, and is sent again by whoever drains next.
@@ -237,13 +303,19 @@ impl<'a> Drain<'a> {
                         .await?
                         .is_none()
                     {
-                        return Ok(false);
+                        return Ok(Sent::Lost);
                     }
                     log.renewed = Instant::now();
                 }
             }
         }
     }
+}
+
+/// Returns once the dispatcher is stopping.
+async fn stopped(stopping: &mut watch::Receiver<bool>) {
+    // The sender lives as long as the deliverer, which outlives its drains.
+    let _ = stopping.wait_for(|s| *s).await;
 }
 
 /// The attempt log of one drain: attempts wait in a batch, and one batch at a time is written
