@@ -216,21 +216,11 @@ impl<'a> Drain<'a> {
     fn handed_over(&mut self, target: &Target) -> (Vec<Work>, bool) {
         let mut work = Vec::new();
         let mut stale = false;
-        let mut take = |queued: Vec<Queued>, taken_through: &mut i64| {
-            for q in queued {
-                if q.work.due.position <= *taken_through {
-                    continue;
-                }
-                *taken_through = q.work.due.position;
-                stale |= q.settings_at > target.updated_at;
-                work.push(q.work);
-            }
-        };
         if let Some(queued) = self.received.take() {
-            take(queued, &mut self.taken_through);
+            stale |= take_new(queued, &mut self.taken_through, target, &mut work);
         }
         while let Ok(queued) = self.inbox.rx.try_recv() {
-            take(queued, &mut self.taken_through);
+            stale |= take_new(queued, &mut self.taken_through, target, &mut work);
         }
         (work, stale)
     }
@@ -310,6 +300,27 @@ impl<'a> Drain<'a> {
             }
         }
     }
+}
+
+/// Moves the hand-overs past `taken_through` into `work` (a hand-over at or below it was in the
+/// queue the drain read last, and is sent from there); true if any came with newer settings than
+/// `target`.
+fn take_new(
+    queued: Vec<Queued>,
+    taken_through: &mut i64,
+    target: &Target,
+    work: &mut Vec<Work>,
+) -> bool {
+    let mut stale = false;
+    for q in queued {
+        if q.work.due.position <= *taken_through {
+            continue;
+        }
+        *taken_through = q.work.due.position;
+        stale |= q.settings_at > target.updated_at;
+        work.push(q.work);
+    }
+    stale
 }
 
 /// Returns once the dispatcher is stopping.
@@ -398,5 +409,93 @@ impl<'a> Log<'a> {
             self.renewed = Instant::now();
         }
         Ok(held)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+    use store::webhooks::Due;
+
+    use super::*;
+
+    fn queued(position: i64, settings_at: DateTime<Utc>) -> Queued {
+        Queued {
+            work: Work {
+                due: Due {
+                    id: format!("dlv_{position}"),
+                    event_id: format!("evt_{position}"),
+                    position,
+                    attempts: 0,
+                    replayed: false,
+                    event: None,
+                },
+                body: None,
+            },
+            settings_at,
+        }
+    }
+
+    fn target(updated_at: DateTime<Utc>) -> Target {
+        Target {
+            url: "http://example.com/hook".into(),
+            rate_limit_per_s: None,
+            secret: "whsec_x".into(),
+            previous_secret: None,
+            updated_at,
+        }
+    }
+
+    #[test]
+    fn hand_overs_the_last_read_returned_are_skipped() {
+        let at = Utc::now();
+        let mut taken_through = 10;
+        let mut work = Vec::new();
+        // 9 and 10 were committed before the drain's last read, which returned them.
+        let stale = take_new(
+            vec![
+                queued(9, at),
+                queued(10, at),
+                queued(11, at),
+                queued(12, at),
+            ],
+            &mut taken_through,
+            &target(at),
+            &mut work,
+        );
+        let positions: Vec<i64> = work.iter().map(|w| w.due.position).collect();
+        assert_eq!(positions, [11, 12]);
+        assert_eq!(taken_through, 12);
+        assert!(!stale);
+        // A later hand-over of the same positions (another batch overlapping) is not sent twice.
+        let stale = take_new(
+            vec![queued(12, at), queued(13, at)],
+            &mut taken_through,
+            &target(at),
+            &mut work,
+        );
+        assert_eq!(work.len(), 3);
+        assert!(!stale);
+    }
+
+    #[test]
+    fn a_hand_over_with_newer_settings_says_so() {
+        let old = Utc::now() - chrono::Duration::seconds(5);
+        let mut taken_through = 0;
+        let mut work = Vec::new();
+        assert!(take_new(
+            vec![queued(1, old), queued(2, Utc::now())],
+            &mut taken_through,
+            &target(old),
+            &mut work,
+        ));
+        // Newer settings on a hand-over that was read already do not count: it is not sent.
+        let mut work = Vec::new();
+        assert!(!take_new(
+            vec![queued(2, Utc::now())],
+            &mut taken_through,
+            &target(old),
+            &mut work,
+        ));
     }
 }
