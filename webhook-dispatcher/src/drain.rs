@@ -126,11 +126,10 @@ impl<'a> Drain<'a> {
         let mut idle_since: Option<Instant> = None;
         let stop = loop {
             if log.renewed + lease / 2 <= Instant::now() {
-                match webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, lease).await? {
+                match self.renew(&mut log).await? {
                     Some(t) => target = t,
                     None => break Stop::Lost,
                 }
-                log.renewed = Instant::now();
             }
             let missed = self.inbox.missed.swap(false, Ordering::AcqRel);
             if *stopping.borrow() {
@@ -138,11 +137,10 @@ impl<'a> Drain<'a> {
             }
             let work = if !caught_up || missed || Instant::now() >= read_at {
                 if std::mem::take(&mut refresh) {
-                    match webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, lease).await? {
+                    match self.renew(&mut log).await? {
                         Some(t) => target = t,
                         None => break Stop::Lost,
                     }
-                    log.renewed = Instant::now();
                 }
                 // Whatever was sent must be logged first, or the read returns it as pending.
                 if !log.settle().await? {
@@ -169,11 +167,10 @@ impl<'a> Drain<'a> {
                 let (work, stale) = self.handed_over(&target);
                 if stale {
                     // The endpoint's settings changed since the lease was renewed.
-                    match webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, lease).await? {
+                    match self.renew(&mut log).await? {
                         Some(t) => target = t,
                         None => break Stop::Lost,
                     }
-                    log.renewed = Instant::now();
                 }
                 work
             };
@@ -209,6 +206,17 @@ impl<'a> Drain<'a> {
         // What was sent is logged before the lease goes (unless the endpoint is gone).
         log.settle().await?;
         Ok(stop)
+    }
+
+    /// Renews the lease: the endpoint's settings now, or None if it is gone or disabled, or the
+    /// lease was lost.
+    async fn renew(&self, log: &mut Log<'a>) -> Result<Option<Target>, StoreError> {
+        let d = self.deliverer;
+        let target = webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, d.lease()).await?;
+        if target.is_some() {
+            log.renewed = Instant::now();
+        }
+        Ok(target)
     }
 
     /// The deliveries handed over since the drain last looked, not read already, in position
@@ -271,13 +279,9 @@ impl<'a> Drain<'a> {
                     // The endpoint may have been disabled or deleted: the next log write says
                     // so; with nothing to write, a renewal does.
                     if log.batch.is_empty() && log.flushing.is_none() {
-                        if webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, d.lease())
-                            .await?
-                            .is_none()
-                        {
+                        if self.renew(log).await?.is_none() {
                             return Ok(Sent::Lost);
                         }
-                        log.renewed = Instant::now();
                     } else {
                         log.flush_at = Some(Instant::now());
                     }
@@ -289,13 +293,9 @@ impl<'a> Drain<'a> {
                 () = tokio::time::sleep_until(renew_at.into()) => {
                     // Disabled or deleted meanwhile (or the lease was lost): what is not logged
                     // yet stays pending, and is sent again by whoever drains next.
-                    if webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, d.lease())
-                        .await?
-                        .is_none()
-                    {
+                    if self.renew(log).await?.is_none() {
                         return Ok(Sent::Lost);
                     }
-                    log.renewed = Instant::now();
                 }
             }
         }
