@@ -125,9 +125,9 @@ pub async fn update_endpoint(
     Ok(updated)
 }
 
-/// Tells every dispatcher that an endpoint's settings changed, so that its drain, wherever it
-/// runs, looks at them at once rather than with its next batch of attempt logs. Only a signal:
-/// if it is lost, the drain finds out a little later.
+/// Tells every dispatcher that an endpoint changed (its settings, or deliveries put back in its
+/// queue), so that its drain, wherever it runs, looks at once rather than with its next log
+/// write or queue read. Only a signal: if it is lost, the drain finds out a little later.
 async fn changed(pool: &PgPool) {
     let _ = sqlx::query("SELECT pg_notify('roster_webhooks', 'endpoint')")
         .execute(pool)
@@ -811,6 +811,7 @@ pub async fn requeue(pool: &PgPool, id: &str) -> Result<Option<DeliveryRow>, Sto
     .bind(id)
     .execute(pool)
     .await?;
+    changed(pool).await;
     get_delivery(pool, id).await
 }
 
@@ -829,6 +830,7 @@ pub async fn recover(
     .bind(since)
     .execute(pool)
     .await?;
+    changed(pool).await;
     Ok(done.rows_affected())
 }
 
