@@ -461,6 +461,34 @@ pub struct DueBatch {
     pub more: bool,
 }
 
+/// The due query of [`due`]: both lanes, each delivery with its event (`$1` endpoint, `$2` and
+/// `$3` the lanes' limits). Built once: it names the feed's columns.
+static DUE_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let event_columns = COLUMNS
+        .split(", ")
+        .map(|c| format!("ev.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT d.id AS delivery_id, d.event_id AS delivery_event_id,
+                    d.position AS delivery_position, d.attempts, d.replayed,
+                    ev.position IS NOT NULL AS logged, {event_columns}
+               FROM ((SELECT id, event_id, position, attempts, false AS replayed
+                        FROM webhook_deliveries
+                       WHERE endpoint_id = $1 AND status = 'pending' AND replay_id IS NULL
+                         AND next_attempt_at <= now()
+                       ORDER BY position LIMIT $2 + 1)
+                     UNION ALL
+                     (SELECT id, event_id, position, attempts, true
+                        FROM webhook_deliveries
+                       WHERE endpoint_id = $1 AND status = 'pending' AND replay_id IS NOT NULL
+                         AND next_attempt_at <= now()
+                       ORDER BY position LIMIT $3 + 1)) d
+               LEFT JOIN events ev ON ev.position = d.position
+              ORDER BY d.replayed, d.position"
+    )
+});
+
 /// Up to `limit` of the endpoint's due deliveries, each with its event: live ones first, oldest
 /// position first, then at most a quarter of `limit` replayed ones. A drain reads its next batch
 /// only when it has sent this one, so a live delivery never waits behind more than that quarter,
@@ -469,35 +497,13 @@ pub struct DueBatch {
 pub async fn due(pool: &PgPool, endpoint_id: &str, limit: i64) -> Result<DueBatch, StoreError> {
     let limit = limit.max(1);
     let quarter = (limit / 4).max(1);
-    let event_columns = COLUMNS
-        .split(", ")
-        .map(|c| format!("ev.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     // One more of each lane than can be taken says whether more are due.
-    let rows = sqlx::query(&format!(
-        "SELECT d.id AS delivery_id, d.event_id AS delivery_event_id,
-                d.position AS delivery_position, d.attempts, d.replayed,
-                ev.position IS NOT NULL AS logged, {event_columns}
-           FROM ((SELECT id, event_id, position, attempts, false AS replayed
-                    FROM webhook_deliveries
-                   WHERE endpoint_id = $1 AND status = 'pending' AND replay_id IS NULL
-                     AND next_attempt_at <= now()
-                   ORDER BY position LIMIT $2 + 1)
-                 UNION ALL
-                 (SELECT id, event_id, position, attempts, true
-                    FROM webhook_deliveries
-                   WHERE endpoint_id = $1 AND status = 'pending' AND replay_id IS NOT NULL
-                     AND next_attempt_at <= now()
-                   ORDER BY position LIMIT $3 + 1)) d
-           LEFT JOIN events ev ON ev.position = d.position
-          ORDER BY d.replayed, d.position"
-    ))
-    .bind(endpoint_id)
-    .bind(limit)
-    .bind(quarter)
-    .fetch_all(pool)
-    .await?;
+    let rows = sqlx::query(&DUE_SQL)
+        .bind(endpoint_id)
+        .bind(limit)
+        .bind(quarter)
+        .fetch_all(pool)
+        .await?;
     let mut live = Vec::new();
     let mut replayed = Vec::new();
     for row in &rows {

@@ -174,11 +174,10 @@ impl Deliverer {
         if deliveries.is_empty() {
             return;
         }
-        // Each event's body once, for every endpoint that receives it.
-        let bodies: HashMap<i64, attempt::Body> = events
-            .iter()
-            .map(|e| (e.position, attempt::body(Some(e))))
-            .collect();
+        let events: HashMap<i64, &FeedEvent> = events.iter().map(|e| (e.position, e)).collect();
+        // Each delivered event's body once, for every endpoint that receives it (events no
+        // endpoint takes are not encoded).
+        let mut bodies: HashMap<i64, attempt::Body> = HashMap::new();
         let mut by_endpoint: HashMap<String, Vec<Queued>> = HashMap::new();
         for d in deliveries {
             let Some(settings_at) = settings_at.get(&d.endpoint_id).copied() else {
@@ -186,7 +185,10 @@ impl Deliverer {
             };
             by_endpoint.entry(d.endpoint_id).or_default().push(Queued {
                 work: Work {
-                    body: bodies.get(&d.position).cloned().flatten(),
+                    body: bodies
+                        .entry(d.position)
+                        .or_insert_with(|| attempt::body(events.get(&d.position).copied()))
+                        .clone(),
                     due: Due {
                         id: d.id,
                         event_id: d.event_id,

@@ -42,7 +42,7 @@ fn deliveries(subscriptions: &[Subscription], events: &[FeedEvent]) -> Vec<NewDe
 }
 
 /// What a batch queued, kept from `apply` to `committed` for the hand-over.
-struct Queued {
+struct Batch {
     deliveries: Vec<NewDelivery>,
     /// When each subscribed endpoint's settings last changed.
     settings_at: HashMap<String, DateTime<Utc>>,
@@ -52,7 +52,7 @@ struct Queued {
 /// to this process's drains.
 pub(crate) struct Fanout {
     deliverer: Arc<Deliverer>,
-    queued: Mutex<Option<Queued>>,
+    queued: Mutex<Option<Batch>>,
 }
 
 impl Consumer for Fanout {
@@ -69,7 +69,7 @@ impl Consumer for Fanout {
                 .into_iter()
                 .map(|s| (s.id, s.updated_at))
                 .collect();
-            *self.queued.lock().unwrap_or_else(|e| e.into_inner()) = Some(Queued {
+            *self.queued.lock().unwrap_or_else(|e| e.into_inner()) = Some(Batch {
                 deliveries,
                 settings_at,
             });

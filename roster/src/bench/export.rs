@@ -104,11 +104,11 @@ pub async fn measure(args: &BenchArgs, url: &str, pool: &PgPool) -> Result<Vec<R
         baseline_name: "COPY … TO STDOUT",
         baseline: copy_per_s,
         unit: "events/s",
-        notes: vec![format!(
+        note: Some(format!(
             "the export of {lines} events ({} MiB) grew the process's resident memory by \
              {grown_mib:.1} MiB (from {} MiB)",
             bytes / (1 << 20),
             before / 1024
-        )],
+        )),
     }])
 }

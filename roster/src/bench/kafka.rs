@@ -102,6 +102,6 @@ pub async fn measure(args: &BenchArgs, pool: &PgPool) -> Result<Vec<Row>, BenchE
         baseline_name: "raw produce of the same messages",
         baseline: raw_per_s,
         unit: "events/s",
-        notes: Vec::new(),
+        note: None,
     }])
 }

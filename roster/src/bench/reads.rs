@@ -111,7 +111,7 @@ pub async fn measure(
             baseline_name: "pgbench same SELECT",
             baseline: first_sql,
             unit: "pages/s",
-            notes: Vec::new(),
+            note: None,
         },
         Row {
             name: "list page deep in 200k (HTTP)",
@@ -119,7 +119,7 @@ pub async fn measure(
             baseline_name: "pgbench same SELECT",
             baseline: deep_sql,
             unit: "pages/s",
-            notes: Vec::new(),
+            note: None,
         },
         Row {
             name: "deep page vs page 1 (HTTP)",
@@ -127,7 +127,7 @@ pub async fn measure(
             baseline_name: "page 1 (HTTP)",
             baseline: first_http,
             unit: "pages/s",
-            notes: Vec::new(),
+            note: None,
         },
     ])
 }

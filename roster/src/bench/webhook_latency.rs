@@ -19,7 +19,7 @@ use sqlx::PgPool;
 use store::webhooks::{self, EndpointSettings};
 use store::{Commands, EventRepository, RequestContext};
 
-use super::{BenchArgs, BenchError};
+use super::{BenchArgs, BenchError, Row};
 
 const ENDPOINTS: usize = 10;
 
@@ -27,24 +27,58 @@ fn task(e: impl std::fmt::Display) -> BenchError {
     BenchError::Task(e.to_string())
 }
 
+/// The two steady-rate runs, 200 then 500 events/s, each as a row comparing its p99 with the
+/// issue's target (≤ 1: met).
+pub async fn measure(args: &BenchArgs, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
+    let mut rows = Vec::new();
+    for (rate, target_ms, name) in [
+        (
+            200,
+            100.0,
+            "webhook p99 latency, 200 events/s × 10 endpoints (≤ 1: target met)",
+        ),
+        (
+            500,
+            250.0,
+            "webhook p99 latency, 500 events/s × 10 endpoints (≤ 1: target met)",
+        ),
+    ] {
+        eprintln!(
+            "webhooks: latency at {rate} events/s × {ENDPOINTS} endpoints for {} s …",
+            args.latency_seconds
+        );
+        let measured = run(pool, rate, args.latency_seconds).await?;
+        eprintln!("webhooks: {}", measured.describe());
+        rows.push(Row {
+            name,
+            roster: measured.p99.as_secs_f64() * 1000.0,
+            baseline_name: "the target",
+            baseline: target_ms,
+            unit: "ms",
+            note: Some(measured.describe()),
+        });
+    }
+    Ok(rows)
+}
+
 /// What one steady-rate run measured.
-pub struct Latency {
-    pub rate: u32,
-    pub seconds: u64,
-    pub deliveries: usize,
-    pub p50: Duration,
-    pub p90: Duration,
-    pub p99: Duration,
-    pub max: Duration,
+struct Latency {
+    rate: u32,
+    seconds: u64,
+    deliveries: usize,
+    p50: Duration,
+    p90: Duration,
+    p99: Duration,
+    max: Duration,
     /// The last delivery's arrival after the last command's acknowledgement.
-    pub backlog: Duration,
-    pub connections: u64,
+    backlog: Duration,
+    connections: u64,
     /// Where the time went, stage by stage (p50, p99 of each).
-    pub stages: Vec<(&'static str, Duration, Duration)>,
+    stages: Vec<(&'static str, Duration, Duration)>,
 }
 
 impl Latency {
-    pub fn describe(&self) -> String {
+    fn describe(&self) -> String {
         let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
         format!(
             "{} events/s × {ENDPOINTS} endpoints for {} s, max in flight 1: {} deliveries, \
@@ -79,12 +113,7 @@ struct Arrivals {
 type Acked = (String, DateTime<Utc>);
 
 /// One run at `rate` events per second for `seconds`.
-pub async fn measure(
-    _args: &BenchArgs,
-    pool: &PgPool,
-    rate: u32,
-    seconds: u64,
-) -> Result<Latency, BenchError> {
+async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchError> {
     let arrivals = Arc::new(Arrivals::default());
     let listener = TcpListener::bind("127.0.0.1:0").map_err(task)?;
     let url = format!("http://{}/hook", listener.local_addr().map_err(task)?);

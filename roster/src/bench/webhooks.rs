@@ -138,6 +138,6 @@ pub async fn measure(_args: &BenchArgs, pool: &PgPool) -> Result<Vec<Row>, Bench
         baseline_name: "plain concurrent POSTs",
         baseline: plain_per_s,
         unit: "deliveries/s",
-        notes: Vec::new(),
+        note: None,
     }])
 }
