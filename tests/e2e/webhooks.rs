@@ -961,3 +961,93 @@ async fn deliveries_reuse_their_connections() {
         r.connections()
     );
 }
+
+/// What another process queues (its fan-out, a replay it runs) reaches this process's deliverer
+/// by the notification on `roster_webhooks`: with the poll interval at an hour, nothing else
+/// would wake it. Twice: from a fresh start, and after the endpoint's first drain let go.
+#[tokio::test]
+async fn deliveries_another_process_queues_go_out_without_waiting_for_a_poll() {
+    let app = TestApp::spawn().await;
+    let r = Receiver::start().await;
+    let org = organization(&app, "Acme").await;
+    let user = app
+        .post(
+            &format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": "u1"}),
+        )
+        .await;
+    assert_eq!(user.status(), 201);
+    // Created after both events: this process's fan-out queues neither for it.
+    let (id, _) = endpoint(&app, json!({"url": r.url})).await;
+    let config = webhook_dispatcher::DispatcherConfig {
+        poll_interval: Duration::from_secs(3600),
+        ..webhooks()
+    };
+    let dispatcher =
+        webhook_dispatcher::Dispatcher::start(app.db.pool.clone(), std::sync::Arc::new(config))
+            .unwrap();
+    let pool = &app.db.pool;
+    // Awaited, not slept: the deliverer listens, so what is queued from now on is heard of.
+    until_holds(
+        pool,
+        "SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                         WHERE datname = current_database() AND query ILIKE 'LISTEN%' || $1 || '%')",
+        store::webhooks::CHANNEL,
+    )
+    .await;
+    let logged: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT position, metadata->>'event_id', event_type FROM events
+          WHERE organization_id = $1 ORDER BY position LIMIT 2",
+    )
+    .bind(&org)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(logged.len(), 2);
+    for (n, (position, event_id, event_type)) in logged.into_iter().enumerate() {
+        if n > 0 {
+            // The first delivery's drain has let the endpoint go: nothing holds it now.
+            until_holds(
+                pool,
+                "SELECT drain_owner IS NULL FROM webhook_endpoints WHERE id = $1",
+                &id,
+            )
+            .await;
+        }
+        // What another process's fan-out does: queue, and notify with its own name.
+        let mut conn = pool.acquire().await.unwrap();
+        let queued = store::webhooks::insert_deliveries(
+            &mut conn,
+            &[store::webhooks::NewDelivery {
+                id: format!("dlv_{}", ulid::Ulid::new()),
+                endpoint_id: id.clone(),
+                event_id: event_id.clone(),
+                position,
+                event_type,
+                replay_id: None,
+            }],
+            "drn_another_process",
+        )
+        .await
+        .unwrap();
+        assert_eq!(queued, 1);
+        drop(conn);
+        let got = r.until_count(n + 1, WAIT).await;
+        assert_eq!(got[n].header("webhook-id"), event_id);
+    }
+    dispatcher.stop().await;
+}
+
+/// Waits until `sql` (a boolean query of `arg`) holds; panics after `WAIT`.
+async fn until_holds(pool: &sqlx::PgPool, sql: &str, arg: &str) {
+    let deadline = Instant::now() + WAIT;
+    while !sqlx::query_scalar::<_, bool>(sql)
+        .bind(arg)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    {
+        assert!(Instant::now() < deadline, "not in time: {sql}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
