@@ -129,7 +129,8 @@ pub async fn update_endpoint(
 /// queue), so that its drain, wherever it runs, looks at once rather than with its next log
 /// write or queue read. Only a signal: if it is lost, the drain finds out a little later.
 async fn changed(pool: &PgPool) {
-    let _ = sqlx::query("SELECT pg_notify('roster_webhooks', 'endpoint')")
+    let _ = sqlx::query("SELECT pg_notify($1, 'endpoint')")
+        .bind(CHANNEL)
         .execute(pool)
         .await;
 }
@@ -265,7 +266,7 @@ pub async fn insert_deliveries(
                                              replay_id)
               RETURNING 1
          )
-         SELECT (SELECT count(*) FROM inserted) FROM pg_notify('roster_webhooks', $7)",
+         SELECT (SELECT count(*) FROM inserted) FROM pg_notify($7, $8)",
     )
     .bind(column(|d| d.id.clone()))
     .bind(column(|d| d.endpoint_id.clone()))
@@ -278,6 +279,7 @@ pub async fn insert_deliveries(
             .map(|d| d.replay_id.clone())
             .collect::<Vec<_>>(),
     )
+    .bind(CHANNEL)
     .bind(source)
     .fetch_one(conn)
     .await?;

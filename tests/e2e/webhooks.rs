@@ -970,13 +970,7 @@ async fn deliveries_another_process_queues_go_out_without_waiting_for_a_poll() {
     let app = TestApp::spawn().await;
     let r = Receiver::start().await;
     let org = organization(&app, "Acme").await;
-    let user = app
-        .post(
-            &format!("/v1/organizations/{org}/memberships"),
-            json!({"user_id": "u1"}),
-        )
-        .await;
-    assert_eq!(user.status(), 201);
+    memberships(&app, &org, 1).await;
     // Created after both events: this process's fan-out queues neither for it.
     let (id, _) = endpoint(&app, json!({"url": r.url})).await;
     let config = webhook_dispatcher::DispatcherConfig {
@@ -1019,7 +1013,7 @@ async fn deliveries_another_process_queues_go_out_without_waiting_for_a_poll() {
         let queued = store::webhooks::insert_deliveries(
             &mut conn,
             &[store::webhooks::NewDelivery {
-                id: format!("dlv_{}", ulid::Ulid::new()),
+                id: domain::DeliveryId::new().to_string(),
                 endpoint_id: id.clone(),
                 event_id: event_id.clone(),
                 position,

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use chrono::Utc;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use store::webhooks::{Attempt, Due, Next, Target};
@@ -17,11 +18,18 @@ use crate::{schedule, signing, ssrf};
 pub const EXCERPT_BYTES: usize = 4096;
 
 /// A delivery's request body, the event's envelope as JSON (or why it cannot be encoded): encoded
-/// once per event, however many endpoints receive it. None: the event is not in the log.
-pub(crate) type Body = Option<Arc<Result<Vec<u8>, String>>>;
+/// once per event, however many endpoints receive it, and shared by their requests without a
+/// copy. None: the event is not in the log.
+pub(crate) type Body = Option<Arc<Result<Bytes, String>>>;
 
 pub(crate) fn body(event: Option<&FeedEvent>) -> Body {
-    event.map(|e| Arc::new(serde_json::to_vec(&e.envelope()).map_err(|e| e.to_string())))
+    event.map(|e| {
+        Arc::new(
+            serde_json::to_vec(&e.envelope())
+                .map(Bytes::from)
+                .map_err(|e| e.to_string()),
+        )
+    })
 }
 
 /// A delivery to send, with its body.
@@ -135,7 +143,7 @@ impl Deliverer {
         }
     }
 
-    async fn send(&self, target: &Target, url: &Url, webhook_id: &str, body: &[u8]) -> Outcome {
+    async fn send(&self, target: &Target, url: &Url, webhook_id: &str, body: &Bytes) -> Outcome {
         let timestamp = Utc::now().timestamp();
         let mut secrets = vec![target.secret.as_str()];
         secrets.extend(target.previous_secret.as_deref());
@@ -157,7 +165,7 @@ impl Deliverer {
             .client
             .post(url.clone())
             .headers(headers)
-            .body(body.to_vec())
+            .body(body.clone())
             .send();
         let mut response = match tokio::time::timeout(self.config.timeout, request).await {
             Err(_) => {

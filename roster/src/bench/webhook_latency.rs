@@ -290,16 +290,15 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
         }
         to_attempt.push(since(*queued, *attempted));
     }
+    // An event's first attempts (one per endpoint) against its arrivals, both in time order.
+    let mut first_attempts: HashMap<&str, Vec<DateTime<Utc>>> = HashMap::new();
+    for (id, _, attempted) in &recorded {
+        first_attempts.entry(id).or_default().push(*attempted);
+    }
     let mut to_arrival = Vec::new();
-    let first_attempts: HashMap<&str, Vec<DateTime<Utc>>> =
-        recorded.iter().fold(HashMap::new(), |mut m, (id, _, a)| {
-            m.entry(id.as_str()).or_default().push(*a);
-            m
-        });
-    for (id, attempts) in &first_attempts {
-        let mut arrived = at.get(*id).cloned().unwrap_or_default();
+    for (id, mut attempts) in first_attempts {
+        let mut arrived = at.get(id).cloned().unwrap_or_default();
         arrived.sort();
-        let mut attempts = attempts.clone();
         attempts.sort();
         to_arrival.extend(attempts.iter().zip(&arrived).map(|(a, r)| since(*a, *r)));
     }
