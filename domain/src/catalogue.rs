@@ -167,7 +167,7 @@ fn doc<T: Serialize + schemars::JsonSchema>(
     }
 }
 
-/// Every event type roster publishes, in the order of DESIGN.md, then the dispatcher's own.
+/// Every event type roster publishes, in the order of docs/events.md, then the dispatcher's own.
 pub fn events() -> Vec<EventDoc> {
     let o = ("organization", org().id.to_string(), 1);
     let m = ("membership", membership().id.to_string(), 1);

@@ -98,39 +98,39 @@ impl Scrape {
         let mut r = Registry::default();
         r.register(
             "roster_feed_head_position",
-            "Position of the newest event consumers can read.",
+            "Position of the newest event consumers can read",
             self.feed_head.clone(),
         );
         r.register(
             "roster_consumer_position",
-            "Last position a feed consumer has applied.",
+            "Last position a feed consumer has applied",
             self.consumer_position.clone(),
         );
         r.register(
             "roster_consumer_lag_events",
-            "Events a feed consumer trails the feed by.",
+            "Events a feed consumer trails the feed by",
             self.consumer_lag.clone(),
         );
         r.register(
             "roster_webhook_queue",
-            "Webhook deliveries pending or failed, and endpoints disabled.",
+            "Webhook deliveries pending or failed, and endpoints disabled",
             self.webhook_queue.clone(),
         );
         r.register(
             "roster_webhook_delivery_overdue_seconds",
-            "Seconds the most overdue webhook delivery has been due without an attempt.",
+            "Seconds the most overdue webhook delivery has been due without an attempt",
             self.webhook_overdue_seconds.clone(),
         );
         if let Some(in_flight) = &self.kafka_in_flight {
             r.register(
                 "roster_kafka_in_flight_messages",
-                "Messages the Kafka relay handed to its producer that await a delivery report.",
+                "Messages the Kafka relay handed to its producer that await a delivery report",
                 in_flight.clone(),
             );
         }
         r.register(
             "roster_db_pool_connections",
-            "Database connections of this process, open and idle, by pool.",
+            "Database connections of this process, open and idle, by pool",
             self.pool_connections.clone(),
         );
         r
@@ -158,37 +158,37 @@ impl Meters {
         let r = &mut registry;
         r.register(
             "roster_http_requests",
-            "HTTP requests answered, by route template, method and status.",
+            "HTTP requests answered, by route template, method and status",
             m.requests.clone(),
         );
         r.register(
             "roster_http_request_duration_seconds",
-            "Time to answer an HTTP request, by route template, method and status.",
+            "Time to answer an HTTP request, by route template, method and status",
             m.request_seconds.clone(),
         );
         r.register(
             "roster_commands",
-            "Commands decided, by command and outcome.",
+            "Commands decided, by command and outcome",
             m.commands.clone(),
         );
         r.register(
             "roster_events_appended",
-            "Events appended to the log, by type.",
+            "Events appended to the log, by type",
             m.events_appended.clone(),
         );
         r.register(
             "roster_webhook_deliveries",
-            "Webhook delivery attempts, by outcome.",
+            "Webhook delivery attempts, by outcome",
             m.deliveries.clone(),
         );
         r.register(
             "roster_webhook_delivery_duration_seconds",
-            "Time from sending a webhook to its answer (or failure), by outcome.",
+            "Time from sending a webhook to its answer (or failure), by outcome",
             m.delivery_seconds.clone(),
         );
         r.register(
             "roster_kafka_messages",
-            "Messages the Kafka relay produced, by outcome (delivered, failed, oversize).",
+            "Messages the Kafka relay produced, by outcome (delivered, failed, oversize)",
             m.kafka_messages.clone(),
         );
         Self { registry, ..m }
@@ -277,5 +277,11 @@ mod tests {
         assert!(text.contains("roster_consumer_lag_events{consumer=\"projector\"} 7"));
         assert!(text.contains("roster_http_request_duration_seconds_bucket"));
         assert!(text.ends_with("# EOF\n"));
+        // The library ends each help text with a full stop of its own.
+        let help: Vec<&str> = text.lines().filter(|l| l.starts_with("# HELP")).collect();
+        assert!(help.len() >= 4, "{text}");
+        for line in help {
+            assert!(line.ends_with('.') && !line.ends_with(".."), "{line}");
+        }
     }
 }

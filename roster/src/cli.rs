@@ -56,6 +56,24 @@ pub enum Command {
     /// Send a range of the log again to a webhook endpoint or a Kafka topic, as a resumable job:
     /// interrupted, the same command continues it.
     Replay(Box<ReplayArgs>),
+    /// Open psql on roster's database: the embedded one (of a running `roster serve`, or started
+    /// for the session) with its password, or DATABASE_URL's. Arguments after the flags go to
+    /// psql, e.g. `roster psql -c 'SELECT count(*) FROM events'`.
+    Psql(PsqlArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PsqlArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Passed to psql as they are.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "PSQL ARGS"
+    )]
+    pub args: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -35,8 +35,10 @@ fn embedded_server(
     }
     if let Some(running) = location::running(&data_dir).filter(|r| use_running && r.ready) {
         tracing::info!(pid = running.pid, port = running.port, data_dir = %data_dir.display(), "using the embedded Postgres a running roster serves");
+        let password = embedded::private::read_password(&data_dir)?;
         return Ok(Embedded::Attached(embedded::url(
             running.port,
+            &password,
             EMBEDDED_DATABASE,
         )));
     }
@@ -72,6 +74,8 @@ pub struct Database {
     pub pool: PgPool,
     /// The URL for logs, password redacted.
     pub display_url: String,
+    /// The URL itself, password and all (for `roster psql`; never logged).
+    url: String,
     embedded: Option<Arc<PostgresServer>>,
 }
 
@@ -87,6 +91,7 @@ impl Database {
                 pool: config.pool(),
                 config,
                 display_url: store::pool::redact(url),
+                url: url.clone(),
                 embedded: None,
             });
         }
@@ -98,9 +103,13 @@ impl Database {
             Embedded::Attached(url) => (url, None),
             Embedded::Started(server) => {
                 let server = Arc::new(server);
-                embedded::ensure_database(&server.url("postgres"), EMBEDDED_DATABASE)
-                    .await
-                    .map_err(DatabaseError::Prepare)?;
+                if let Err(e) =
+                    embedded::ensure_database(&server.url("postgres"), EMBEDDED_DATABASE).await
+                {
+                    // Stopped off the async runtime (its drop would block a worker thread).
+                    let _ = tokio::task::spawn_blocking(move || server.stop()).await;
+                    return Err(DatabaseError::Prepare(e));
+                }
                 tracing::info!(port = server.port(), log = %server.log_path().display(), "embedded Postgres ready");
                 (server.url(EMBEDDED_DATABASE), Some(server))
             }
@@ -109,9 +118,15 @@ impl Database {
         Ok(Self {
             pool: config.pool(),
             config,
-            display_url: url,
+            display_url: store::pool::redact(&url),
+            url,
             embedded,
         })
+    }
+
+    /// The connection URL, with its password: never log it.
+    pub fn secret_url(&self) -> &str {
+        &self.url
     }
 
     pub fn is_embedded(&self) -> bool {

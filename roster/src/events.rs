@@ -41,7 +41,6 @@ async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), ServeError> {
                 ExportFormat::Jsonl => Format::JsonLines,
                 ExportFormat::Csv => Format::Csv,
             };
-            let mut out = std::io::stdout().lock();
             let mut batches = std::pin::pin!(export::stream(
                 pool.clone(),
                 filter,
@@ -50,11 +49,14 @@ async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), ServeError> {
                 format
             ));
             while let Some(bytes) = batches.next().await {
-                if out.write_all(&bytes?).is_err() {
+                // Standard output is locked for one batch's write, never across an await.
+                if std::io::stdout().lock().write_all(&bytes?).is_err() {
                     return Ok(()); // the reader went away (e.g. `| head`)
                 }
             }
-            out.flush()
+            std::io::stdout()
+                .lock()
+                .flush()
                 .map_err(|e| ServeError::Events(format!("standard output: {e}")))
         }
         EventsCommand::Verify(_) => verify(pool).await,

@@ -54,8 +54,11 @@ async fn readyz(
     let database = sqlx::query_scalar::<_, i32>("SELECT 1")
         .fetch_one(pool.get_ref())
         .await;
+    // Anyone may ask: the answer names what is wrong, the details (hosts, users, the server's
+    // own words) go to the log only.
     if let Err(e) = database {
-        return Err(Problem::unavailable(format!("database unreachable: {e}"))
+        tracing::warn!(error = %e, "readiness: the database is unreachable");
+        return Err(Problem::unavailable("the database is unreachable")
             .with_field("database", "unreachable"));
     }
     match store::migrate::is_current(pool.get_ref()).await {
@@ -93,9 +96,11 @@ async fn readyz(
             "database migrations are not applied yet",
         )
         .with_field("migrations", "pending")),
-        Err(e) => Err(Problem::unavailable(format!(
-            "cannot read migration state: {e}"
-        ))),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: cannot read the migration state");
+            Err(Problem::unavailable("cannot read the migration state")
+                .with_field("migrations", "unknown"))
+        }
     }
 }
 

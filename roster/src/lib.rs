@@ -14,6 +14,7 @@ pub mod keys;
 pub mod openapi;
 pub mod progress;
 pub mod protocol_errors;
+pub mod psql;
 pub mod replay;
 pub mod request_id;
 pub mod serve;

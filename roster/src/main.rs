@@ -33,13 +33,12 @@ fn main() -> ExitCode {
             Command::Keys(command) => roster::keys::run(command).await,
             Command::Events(command) => roster::events::run(command).await,
             Command::Replay(args) => roster::replay::run(*args).await,
+            Command::Psql(args) => roster::psql::run(args).await,
             Command::Openapi => {
                 let document = roster::openapi::document(&roster::openapi::all_endpoints());
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&document).unwrap_or_default()
-                );
-                Ok(())
+                serde_json::to_string_pretty(&document)
+                    .map(|text| println!("{text}"))
+                    .map_err(|e| roster::serve::ServeError::Openapi(e.to_string()))
             }
             Command::Version => {
                 println!("roster {}", env!("CARGO_PKG_VERSION"));

@@ -37,6 +37,10 @@ pub enum ServeError {
     EventsInvalid(usize),
     #[error("{0}")]
     Replay(String),
+    #[error("the OpenAPI document cannot be written: {0}")]
+    Openapi(String),
+    #[error("psql: {0}")]
+    Psql(String),
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
@@ -58,6 +62,20 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         return Ok(());
     }
     let db = Database::open(&args.database, false).await?;
+    // One way out, whatever happens from here: every pool and listener is closed before the
+    // embedded server (if any) stops.
+    let result = run(args, kafka, &db).await;
+    db.close().await;
+    tracing::info!("stopped");
+    result
+}
+
+/// Serves on `db` until a signal or a failure; leaves closing `db` to the caller.
+async fn run(
+    args: ServeArgs,
+    kafka: Option<kafka_relay::Checked>,
+    db: &Database,
+) -> Result<(), ServeError> {
     let relay = kafka.map(|checked| kafka_relay::Relay::checked(db.pool.clone(), checked));
     let with_commands = args.runs(Component::Command);
     tracing::info!(
@@ -136,8 +154,6 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         Some(Err(e)) => Err(e),
         None => served.map_err(ServeError::Http),
     };
-    db.close().await;
-    tracing::info!("stopped");
     result
 }
 

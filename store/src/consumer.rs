@@ -214,7 +214,7 @@ async fn acquire(
     }
 }
 
-/// The advisory-lock class of consumer locks (`roster_append`'s lock is class 1919251317).
+/// The advisory-lock class of consumer locks (`roster_commit_unit`'s append lock is class 1919251317).
 const LOCK_CLASS: i32 = 1919251318;
 
 struct Backoff(Duration);

@@ -19,7 +19,7 @@ pub async fn record(
     .bind(sink)
     .bind(position)
     .bind(size_bytes)
-    .bind(reason)
+    .bind(crate::text::storable(reason))
     .execute(pool)
     .await?;
     Ok(())

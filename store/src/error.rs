@@ -42,6 +42,9 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// The unique constraints two writers of the same thing race for (see `classify`).
+const CONCURRENT_WRITES: [&str; 3] = ["events_pkey", "claims_pkey", "snapshots_pkey"];
+
 /// Sorts a sqlx error into what callers act on: retry later, retry now, or give up.
 pub fn classify(e: sqlx::Error) -> StoreError {
     match &e {
@@ -56,8 +59,18 @@ pub fn classify(e: sqlx::Error) -> StoreError {
             // character_not_in_repertoire (NUL in text), untranslatable_character (\u0000 in
             // JSON), invalid_text_representation
             Some("22021") | Some("22P05") => StoreError::Unstorable(db.message().to_owned()),
-            // unique_violation on the events key, serialization failure, deadlock
-            Some("23505") | Some("40001") | Some("40P01") => StoreError::Conflict,
+            // A unique violation means a concurrent write only on the keys writers race for:
+            // a stream's next version (events), a claim, a snapshot. Any other is a bug, kept
+            // as a database error (a logged 500 naming its constraint), never retried.
+            Some("23505")
+                if db
+                    .constraint()
+                    .is_some_and(|c| CONCURRENT_WRITES.contains(&c)) =>
+            {
+                StoreError::Conflict
+            }
+            // serialization failure, deadlock
+            Some("40001") | Some("40P01") => StoreError::Conflict,
             // admin shutdown, crash shutdown, cannot connect now, too many connections
             Some("57P01") | Some("57P02") | Some("57P03") | Some("53300") => {
                 StoreError::Unavailable(e)
@@ -68,7 +81,7 @@ pub fn classify(e: sqlx::Error) -> StoreError {
     }
 }
 
-/// Decodes `roster_commit`'s RS409 message: `{"key", "owner_type", "owner_id"}`.
+/// Decodes `roster_commit_unit`'s RS409 message: `{"key", "owner_type", "owner_id"}`.
 fn claim_taken(message: &str) -> Option<StoreError> {
     let v: serde_json::Value = serde_json::from_str(message).ok()?;
     let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);

@@ -23,6 +23,7 @@ pub mod queries;
 pub mod read_models;
 pub mod replays;
 pub mod repository;
+pub mod text;
 pub mod unit_of_work;
 pub mod webhooks;
 

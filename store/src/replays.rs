@@ -318,7 +318,7 @@ async fn finish(
     ))
     .bind(id)
     .bind(status)
-    .bind(error)
+    .bind(error.map(crate::text::storable))
     .fetch_one(pool)
     .await?)
 }

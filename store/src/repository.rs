@@ -1,7 +1,7 @@
 //! cqrs-es's `PersistedEventRepository` on postgres-es's table layout, written by us: how
 //! aggregates are loaded (snapshot + later events, or every event).
 //!
-//! Why not postgres-es's own repository (scheme (b) of DESIGN.md): it opens its own transaction,
+//! Why not postgres-es's own repository: it opens its own transaction,
 //! so the uniqueness claims could not join it; it inserts events one by one; it commits the events
 //! before checking the snapshot's optimistic lock; it panics on a database error while streaming;
 //! and it cannot report the positions it wrote. Writes go through `unit_of_work` instead (one

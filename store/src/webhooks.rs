@@ -562,7 +562,8 @@ pub struct Attempt {
     pub latency_ms: i32,
     pub error_kind: Option<String>,
     pub error: Option<String>,
-    pub response_excerpt: Option<String>,
+    /// The first bytes of the receiver's answer, as it sent them.
+    pub response_excerpt: Option<Vec<u8>>,
     /// What follows it.
     pub next: Next,
 }
@@ -629,7 +630,7 @@ pub async fn record_attempts(
               INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms,
                                             error_kind, error, response_excerpt)
               SELECT * FROM UNNEST($2::text[], $3::text[], $4::timestamptz[], $5::int4[],
-                                   $6::int4[], $7::text[], $8::text[], $9::text[])
+                                   $6::int4[], $7::text[], $8::text[], $9::bytea[])
          ), moved AS (
               -- By primary key (`= ANY`), each row's values looked up by its index in the arrays:
               -- a join with the unnested arrays is planned as a hash join over the whole queue.
@@ -655,7 +656,9 @@ pub async fn record_attempts(
     .bind(column(attempts, |a| a.status_code))
     .bind(column(attempts, |a| a.latency_ms))
     .bind(column(attempts, |a| a.error_kind.clone()))
-    .bind(column(attempts, |a| a.error.clone()))
+    .bind(column(attempts, |a| {
+        a.error.as_deref().map(crate::text::storable)
+    }))
     .bind(column(attempts, |a| a.response_excerpt.clone()))
     .bind(status)
     .bind(next_at)
@@ -787,7 +790,7 @@ pub async fn get_delivery(pool: &PgPool, id: &str) -> Result<Option<DeliveryRow>
     Ok(qb.build_query_as().fetch_optional(pool).await?)
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[schemars(rename = "DeliveryAttempt")]
 pub struct AttemptRow {
     pub id: String,
@@ -796,7 +799,59 @@ pub struct AttemptRow {
     pub latency_ms: i32,
     pub error_kind: Option<String>,
     pub error: Option<String>,
+    /// The first 4 KiB of the receiver's answer: as text when it is UTF-8 without a NUL,
+    /// otherwise base64 (see `response_excerpt_encoding`).
     pub response_excerpt: Option<String>,
+    pub response_excerpt_encoding: Option<ExcerptEncoding>,
+}
+
+/// How an attempt's `response_excerpt` is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExcerptEncoding {
+    /// The bytes were UTF-8 text (a character the 4 KiB cut split is left out).
+    Text,
+    /// The bytes, base64 (standard alphabet, padded): they were not UTF-8, or held a NUL.
+    Base64,
+}
+
+/// The excerpt as the API shows it: text when the bytes are UTF-8 without a NUL (ignoring a
+/// character cut in half at the end), base64 otherwise, so that nothing is lost.
+pub fn excerpt(bytes: &[u8]) -> (String, ExcerptEncoding) {
+    use base64::Engine;
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        // Only the last character is incomplete: the cut at 4 KiB split it.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&bytes[..e.valid_up_to()]).ok(),
+        Err(_) => None,
+    };
+    match text.filter(|t| !t.contains('\0')) {
+        Some(text) => (text.to_owned(), ExcerptEncoding::Text),
+        None => (
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+            ExcerptEncoding::Base64,
+        ),
+    }
+}
+
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for AttemptRow {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        let raw: Option<Vec<u8>> = row.try_get("response_excerpt")?;
+        let (response_excerpt, response_excerpt_encoding) = match raw.as_deref().map(excerpt) {
+            Some((text, encoding)) => (Some(text), Some(encoding)),
+            None => (None, None),
+        };
+        Ok(Self {
+            id: row.try_get("id")?,
+            attempted_at: row.try_get("attempted_at")?,
+            status_code: row.try_get("status_code")?,
+            latency_ms: row.try_get("latency_ms")?,
+            error_kind: row.try_get("error_kind")?,
+            error: row.try_get("error")?,
+            response_excerpt,
+            response_excerpt_encoding,
+        })
+    }
 }
 
 pub async fn attempts(pool: &PgPool, delivery_id: &str) -> Result<Vec<AttemptRow>, StoreError> {

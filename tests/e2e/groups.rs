@@ -85,6 +85,10 @@ async fn group_lifecycle_and_members() {
         again["position"], added["position"],
         "re-adding appends nothing"
     );
+    assert_eq!(
+        again["at"], added["at"],
+        "an existing member is shown as it was added, not as of the second request"
+    );
 
     let stranger = membership(&app, &other_org, "u2").await;
     let body = problem(

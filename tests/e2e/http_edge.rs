@@ -215,6 +215,14 @@ async fn database_outage_gives_503_and_recovers() {
     let res = app.client.get(app.url("/readyz")).send().await.unwrap();
     let body = problem(res, 503).await;
     assert_eq!(fields(&body), ["database"]);
+    // The probe is open to anyone: a generic reason, not the driver's words (address, errno).
+    assert_eq!(body["detail"], "the database is unreachable", "{body}");
+    assert!(
+        !body
+            .to_string()
+            .contains(&options.port.unwrap().to_string()),
+        "{body}"
+    );
     let res = app.post("/v1/organizations", json!({"name": "Acme"})).await;
     assert!(res.headers().contains_key("retry-after"));
     problem(res, 503).await;

@@ -26,6 +26,7 @@ mod reads;
 mod rebuild;
 mod replay;
 mod roles;
+mod security;
 mod units;
 mod webhook_crash;
 mod webhook_endpoints;

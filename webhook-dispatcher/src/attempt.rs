@@ -45,7 +45,8 @@ struct Outcome {
     status_code: Option<u16>,
     error_kind: Option<&'static str>,
     error: Option<String>,
-    excerpt: Option<String>,
+    /// The first bytes of the answer, as they came (stored as bytes, shown as text or base64).
+    excerpt: Option<Vec<u8>>,
     retry_after: Option<Duration>,
 }
 
@@ -197,7 +198,7 @@ impl Deliverer {
         })
         .await;
         excerpt.truncate(EXCERPT_BYTES);
-        let excerpt = Some(String::from_utf8_lossy(&excerpt).into_owned());
+        let excerpt = Some(excerpt);
         let (error_kind, error) = if status.is_success() {
             (None, None)
         } else if status.is_redirection() {

@@ -80,6 +80,9 @@ impl Deliverer {
     pub fn new(pool: PgPool, config: Arc<DispatcherConfig>) -> Result<Arc<Self>, reqwest::Error> {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // No proxy, whatever the environment says: through a proxy the guarded resolver
+            // below would never see the target's addresses, and private ones would be reached.
+            .no_proxy()
             .dns_resolver(Arc::new(ssrf::GuardedResolver(config.addresses.clone())))
             .connect_timeout(config.timeout)
             // Keep-alive for every drain: endpoints often share a host (one receiver behind

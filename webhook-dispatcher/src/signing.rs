@@ -64,7 +64,7 @@ mod tests {
 
     #[test]
     fn matches_the_reference_library_vector() {
-        // DESIGN.md: computed with the reference `standardwebhooks` library. Its test key is
+        // docs/webhooks.md: computed with the reference `standardwebhooks` library. Its test key is
         // 24 bytes, the minimum we accept.
         let key = key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
         assert_eq!(

@@ -171,12 +171,14 @@ pub async fn add_member(
         .await
         .map_err(explain(&id_str))?
         .unwrap_or(0);
-    let object = GroupMember {
-        group_id: group.id,
-        organization_id: group.organization_id,
-        membership_id: *membership_id,
-        at: Utc::now(),
-    };
+    // The member as it was added: `at` says when it joined, not when it was asked again.
+    let added = store::queries::events::group_member_added(&state.pool, &id_str, &m_str)
+        .await?
+        .ok_or_else(|| {
+            AppError::Internal(format!("{m_str} is a member of {id_str} without an add"))
+        })?;
+    let object: GroupMember = serde_json::from_value(added)
+        .map_err(|e| AppError::Internal(format!("group.member_added of {m_str}: {e}")))?;
     Ok(Added {
         member: Written { object, position },
         added: false,

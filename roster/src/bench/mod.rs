@@ -264,6 +264,7 @@ async fn pgbench(
     )
     .map_err(|e| BenchError::Pgbench(e.to_string()))?;
     let output = Command::new(bins.bindir.join("pgbench"))
+        .env("PGPASSWORD", server.password())
         .args([
             "-n",
             "-j",

@@ -164,6 +164,7 @@ fn pgbench_select(
         std::env::temp_dir().join(format!("roster-bench-{}.sql", ulid::Ulid::new()));
     std::fs::write(&script, sql).map_err(|e| BenchError::Pgbench(e.to_string()))?;
     let output = Command::new(bins.bindir.join("pgbench"))
+        .env("PGPASSWORD", server.password())
         .args(["-n", "-j", "2", "-M", "prepared", "-h", "127.0.0.1"])
         .args(["-U", embedded::SUPERUSER, "-d", "bench"])
         .args(["-p", &server.port().to_string()])

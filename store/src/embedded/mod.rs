@@ -5,7 +5,8 @@
 //! `postgres` system user (created by Debian's server package), dropping privileges in the child,
 //! and its data directory is handed to that user. The child is in its own process group (a
 //! terminal's Ctrl-C reaches roster, which then stops Postgres after draining requests) and gets
-//! a parent-death signal, so a killed roster never leaves an orphaned server behind.
+//! a parent-death signal, so a killed roster never leaves an orphaned server behind. The server
+//! is private to its owner (`private.rs`): a password in a 0600 file, no `trust`, no socket.
 
 use std::fs;
 use std::io::{self, Read};
@@ -21,6 +22,7 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 
 pub mod location;
+pub mod private;
 
 #[derive(Debug, Error)]
 pub enum EmbeddedError {
@@ -144,18 +146,21 @@ impl Options {
     }
 }
 
-/// The superuser `initdb` creates; connections are trusted on loopback only.
+/// The superuser `initdb` creates; it connects with its password, over loopback only
+/// (`private.rs`).
 pub const SUPERUSER: &str = "roster";
 
 /// Connection URL for `database` of an embedded server listening on `port`, as its superuser.
-pub fn url(port: u16, database: &str) -> String {
-    format!("postgres://{SUPERUSER}@127.0.0.1:{port}/{database}")
+/// It holds the password: log it only through `store::pool::redact`.
+pub fn url(port: u16, password: &str, database: &str) -> String {
+    format!("postgres://{SUPERUSER}:{password}@127.0.0.1:{port}/{database}")
 }
 
 /// A running server. Stopped by `stop` or on drop.
 pub struct PostgresServer {
     pid: u32,
     port: u16,
+    password: String,
     data_dir: PathBuf,
     log_path: PathBuf,
     exited: Mutex<Option<mpsc::Receiver<io::Result<ExitStatus>>>>,
@@ -236,6 +241,8 @@ impl PostgresServer {
         if !data_dir.join("PG_VERSION").is_file() {
             Self::initdb(bins, &data_dir, &log_path, user, options.durable)?;
         }
+        // Before it listens: a fresh cluster, or one an earlier version left open to `trust`.
+        let password = private::secure(bins, &data_dir, &log_path, user)?;
         let mut last_error = None;
         // A port picked free can be taken before the server binds it; try a few.
         for _ in 0..3 {
@@ -243,7 +250,7 @@ impl PostgresServer {
                 Some(p) => p,
                 None => free_port().map_err(io_err("picking a free port"))?,
             };
-            match Self::spawn(bins, options, &data_dir, &log_path, port, user) {
+            match Self::spawn(bins, options, &data_dir, &log_path, port, user, &password) {
                 Ok(server) => return Ok(server),
                 Err(e) => last_error = Some(e),
             }
@@ -275,6 +282,7 @@ impl PostgresServer {
             .args([
                 "--username",
                 SUPERUSER,
+                // Replaced before the server first listens (`private::secure`).
                 "--auth",
                 "trust",
                 "--encoding",
@@ -304,6 +312,7 @@ impl PostgresServer {
         log_path: &Path,
         port: u16,
         user: Option<(u32, u32)>,
+        password: &str,
     ) -> Result<Self, EmbeddedError> {
         let log = fs::OpenOptions::new()
             .create(true)
@@ -370,6 +379,7 @@ impl PostgresServer {
         let server = Self {
             pid,
             port,
+            password: password.to_owned(),
             data_dir: data_dir.to_path_buf(),
             log_path: log_path.to_path_buf(),
             exited: Mutex::new(Some(exit_rx)),
@@ -442,9 +452,14 @@ impl PostgresServer {
         &self.log_path
     }
 
-    /// Connection URL for `database` as the cluster's superuser.
+    /// Connection URL for `database` as the cluster's superuser (with its password).
     pub fn url(&self, database: &str) -> String {
-        url(self.port, database)
+        url(self.port, &self.password, database)
+    }
+
+    /// The superuser's password (also in `private::password_file`).
+    pub fn password(&self) -> &str {
+        &self.password
     }
 
     /// Fast shutdown (SIGINT: roll back open transactions, checkpoint, exit) and wait for it;

@@ -222,6 +222,25 @@ pub async fn organization_of(
     Ok(row.map(|(org,)| org))
 }
 
+/// The object of the newest `group.member_added` event of `membership_id` in group `group_id`
+/// (its `data`): when that membership joined the group last.
+pub async fn group_member_added(
+    pool: &PgPool,
+    group_id: &str,
+    membership_id: &str,
+) -> Result<Option<serde_json::Value>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT payload->'data' FROM events
+          WHERE aggregate_type = 'group' AND aggregate_id = $1
+            AND event_type = 'group.member_added' AND payload->'data'->>'membership_id' = $2
+          ORDER BY sequence DESC LIMIT 1",
+    )
+    .bind(group_id)
+    .bind(membership_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
 /// A group's members as they were at `at`: the group's member set then, each membership rebuilt
 /// at `at` too, paged by membership id like the live list. `None` if the group did not exist
 /// then (not yet, or deleted).

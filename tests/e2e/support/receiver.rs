@@ -1,6 +1,7 @@
 //! A real HTTP receiver on loopback for webhook tests, with an independent implementation of the
 //! Standard Webhooks verification (not the dispatcher's code), and replies chosen per request:
-//! success, failure, 429 with Retry-After, 410, hanging, slow-drip, huge, non-UTF-8, redirects.
+//! success, failure, 429 with Retry-After, 410, hanging, slow-drip, huge, non-UTF-8, redirects,
+//! and any bytes at all.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -79,6 +80,8 @@ pub enum Reply {
     Redirect(String),
     /// 200, after this long.
     Slow(Duration),
+    /// These bytes as they are (head and body, well-formed or not), then the connection closes.
+    Raw(Vec<u8>),
 }
 
 type Behaviour = Arc<dyn Fn(usize) -> Reply + Send + Sync>;
@@ -261,6 +264,10 @@ async fn respond(stream: &mut TcpStream, reply: Reply) -> bool {
             return true;
         }
         Reply::NonUtf8 => simple(200, "", &[0xff, 0xfe, b'o', b'k', 0xc3]),
+        Reply::Raw(bytes) => {
+            let _ = stream.write_all(&bytes).await;
+            return false;
+        }
         Reply::Redirect(to) => simple(302, &format!("location: {to}\r\n"), b""),
         Reply::Slow(delay) => {
             tokio::time::sleep(delay).await;
