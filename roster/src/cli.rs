@@ -56,10 +56,33 @@ pub enum Command {
     /// Send a range of the log again to a webhook endpoint or a Kafka topic, as a resumable job:
     /// interrupted, the same command continues it.
     Replay(Box<ReplayArgs>),
+    /// The key that seals webhook signing secrets at rest: make a new one, or rotate it.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
     /// Open psql on roster's database: the embedded one (of a running `roster serve`, or started
     /// for the session) with its password, or DATABASE_URL's. Arguments after the flags go to
     /// psql, e.g. `roster psql -c 'SELECT count(*) FROM events'`.
     Psql(PsqlArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Print a new random key (for ROSTER_SECRET_KEY or a key file).
+    NewKey,
+    /// Seal every webhook signing secret under a new key, without downtime: with a key file
+    /// (the embedded default, or --secret-key-file) a new key is put first in it, the previous
+    /// one kept (running processes read the file again); with ROSTER_SECRET_KEY, every secret is
+    /// sealed under its first key (put the new key first there beforehand, see
+    /// docs/security.md).
+    RotateKey(RotateKeyArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RotateKeyArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub keys: SecretKeyArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -450,11 +473,38 @@ pub struct WebhookArgs {
     /// 127.0.0.0/8 for local receivers). Everything else must be a public address.
     #[arg(long, env = "ROSTER_WEBHOOK_ALLOW_CIDRS", value_delimiter = ',')]
     pub webhook_allow_cidrs: Vec<ipnet::IpNet>,
+
+    #[command(flatten)]
+    pub keys: SecretKeyArgs,
+}
+
+/// The key that seals webhook signing secrets at rest (docs/security.md).
+#[derive(Debug, Clone, Args)]
+pub struct SecretKeyArgs {
+    /// The key (base64, 32 bytes; `roster secrets new-key` makes one), or several
+    /// comma-separated: the first seals, the others only open (during a key rotation).
+    #[arg(
+        long,
+        env = "ROSTER_SECRET_KEY",
+        hide_env_values = true,
+        conflicts_with = "secret_key_file"
+    )]
+    pub secret_key: Option<String>,
+
+    /// A file holding the key(s), one per line, the first sealing. Default with the embedded
+    /// Postgres: `<data dir>.secret-key`, made on first start. With DATABASE_URL one of the two
+    /// is required wherever webhooks run.
+    #[arg(long, env = "ROSTER_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
 }
 
 impl WebhookArgs {
-    pub fn config(&self) -> webhook_dispatcher::DispatcherConfig {
+    pub fn config(
+        &self,
+        keyring: std::sync::Arc<webhook_dispatcher::sealing::Keyring>,
+    ) -> webhook_dispatcher::DispatcherConfig {
         webhook_dispatcher::DispatcherConfig {
+            keyring,
             timeout: Duration::from_millis(self.webhook_timeout_ms),
             schedule: webhook_dispatcher::schedule::Schedule {
                 delays: self.webhook_retry_schedule.clone(),

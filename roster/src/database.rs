@@ -26,7 +26,7 @@ enum Embedded {
 fn embedded_server(
     requested: Option<PathBuf>,
     use_running: bool,
-) -> Result<Embedded, EmbeddedError> {
+) -> Result<(Embedded, PathBuf), EmbeddedError> {
     let explicit = requested.is_some();
     let requested = requested.unwrap_or_else(|| PathBuf::from(DatabaseArgs::DEFAULT_DATA_DIR));
     let (data_dir, moved) = location::resolve(&requested, explicit)?;
@@ -36,11 +36,8 @@ fn embedded_server(
     if let Some(running) = location::running(&data_dir).filter(|r| use_running && r.ready) {
         tracing::info!(pid = running.pid, port = running.port, data_dir = %data_dir.display(), "using the embedded Postgres a running roster serves");
         let password = embedded::private::read_password(&data_dir)?;
-        return Ok(Embedded::Attached(embedded::url(
-            running.port,
-            &password,
-            EMBEDDED_DATABASE,
-        )));
+        let url = embedded::url(running.port, &password, EMBEDDED_DATABASE);
+        return Ok((Embedded::Attached(url), data_dir));
     }
     location::wait_until_stopped(&data_dir, PREVIOUS_SERVER_WAIT, |previous| {
         tracing::info!(
@@ -52,7 +49,8 @@ fn embedded_server(
     })?;
     let bins = Binaries::locate()?;
     tracing::info!(bindir = %bins.bindir.display(), data_dir = %data_dir.display(), "starting embedded Postgres");
-    PostgresServer::start(&bins, &Options::new(data_dir)).map(Embedded::Started)
+    let server = PostgresServer::start(&bins, &Options::new(&data_dir))?;
+    Ok((Embedded::Started(server), data_dir))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +74,8 @@ pub struct Database {
     pub display_url: String,
     /// The URL itself, password and all (for `roster psql`; never logged).
     url: String,
+    /// The embedded server's data directory (None with DATABASE_URL).
+    data_dir: Option<PathBuf>,
     embedded: Option<Arc<PostgresServer>>,
 }
 
@@ -92,13 +92,15 @@ impl Database {
                 config,
                 display_url: store::pool::redact(url),
                 url: url.clone(),
+                data_dir: None,
                 embedded: None,
             });
         }
         let requested = args.data_dir.clone();
-        let started = tokio::task::spawn_blocking(move || embedded_server(requested, use_running))
-            .await
-            .map_err(|e| DatabaseError::Task(e.to_string()))??;
+        let (started, data_dir) =
+            tokio::task::spawn_blocking(move || embedded_server(requested, use_running))
+                .await
+                .map_err(|e| DatabaseError::Task(e.to_string()))??;
         let (url, embedded) = match started {
             Embedded::Attached(url) => (url, None),
             Embedded::Started(server) => {
@@ -120,6 +122,7 @@ impl Database {
             config,
             display_url: store::pool::redact(&url),
             url,
+            data_dir: Some(data_dir),
             embedded,
         })
     }
@@ -127,6 +130,11 @@ impl Database {
     /// The connection URL, with its password: never log it.
     pub fn secret_url(&self) -> &str {
         &self.url
+    }
+
+    /// The embedded server's data directory; None with DATABASE_URL.
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.data_dir.as_deref()
     }
 
     pub fn is_embedded(&self) -> bool {

@@ -29,21 +29,30 @@ pub const DEFAULT_TTL: std::time::Duration = std::time::Duration::from_secs(24 *
 
 pub const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
-/// Response fields that are secrets shown once (an invitation's accept token, a new API key's
-/// secret): never saved, so a replay answers without them (call `resend` for a new token).
+/// Response fields that are secrets (an invitation's accept token, a new API key's secret, a
+/// webhook endpoint's signing secrets): never saved, so a replay answers without them (call
+/// `resend` for a new token, `GET …/secret` for the signing secret).
 const SECRET_FIELDS: [&str; 2] = ["accept_token", "secret"];
+/// The fields of a `webhook_endpoint_secret` answer (a rotation's) that are secrets.
+const ENDPOINT_SECRET_FIELDS: [&str; 2] = ["key", "previous_key"];
 
 fn without_secrets(body: &[u8]) -> Vec<u8> {
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(mut map))
-            if SECRET_FIELDS.iter().any(|f| map.contains_key(*f)) =>
-        {
-            for f in SECRET_FIELDS {
-                map.remove(f);
-            }
-            serde_json::to_vec(&map).unwrap_or_default()
-        }
-        _ => body.to_vec(),
+    let Ok(serde_json::Value::Object(mut map)) = serde_json::from_slice(body) else {
+        return body.to_vec();
+    };
+    let endpoint_secret =
+        map.get("object").and_then(|o| o.as_str()) == Some("webhook_endpoint_secret");
+    let secrets = SECRET_FIELDS
+        .iter()
+        .chain(ENDPOINT_SECRET_FIELDS.iter().filter(|_| endpoint_secret));
+    let mut removed = false;
+    for f in secrets {
+        removed |= map.remove(*f).is_some();
+    }
+    if removed {
+        serde_json::to_vec(&map).unwrap_or_default()
+    } else {
+        body.to_vec()
     }
 }
 

@@ -17,5 +17,6 @@ pub mod protocol_errors;
 pub mod psql;
 pub mod replay;
 pub mod request_id;
+pub mod secrets;
 pub mod serve;
 pub mod telemetry;

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
             Command::Events(command) => roster::events::run(command).await,
             Command::Replay(args) => roster::replay::run(*args).await,
             Command::Psql(args) => roster::psql::run(args).await,
+            Command::Secrets(command) => roster::secrets::run(command).await,
             Command::Openapi => {
                 let document = roster::openapi::document(&roster::openapi::all_endpoints());
                 serde_json::to_string_pretty(&document)

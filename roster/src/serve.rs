@@ -41,6 +41,8 @@ pub enum ServeError {
     Openapi(String),
     #[error("psql: {0}")]
     Psql(String),
+    #[error("{0}")]
+    Secrets(String),
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
@@ -57,6 +59,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         }
         _ => None,
     };
+    if args.runs(Component::Webhooks) {
+        crate::secrets::check(&args.webhooks.keys, args.database.database_url.is_some())?;
+    }
     if args.check {
         println!("configuration ok");
         return Ok(());
@@ -91,9 +96,13 @@ async fn run(
     // and reports not-ready until then.
     let (schema_tx, schema) = tokio::sync::watch::channel(false);
     let migrator = tokio::spawn(migrate_until_done(db.pool.clone(), schema_tx));
-    let webhooks = args
-        .runs(Component::Webhooks)
-        .then(|| std::sync::Arc::new(args.webhooks.config()));
+    let webhooks = match args.runs(Component::Webhooks) {
+        true => {
+            let keyring = crate::secrets::keyring(&args.webhooks.keys, db.data_dir())?;
+            Some(std::sync::Arc::new(args.webhooks.config(keyring)))
+        }
+        false => None,
+    };
     let mut parts = Parts {
         pool: db.pool.clone(),
         projector: args.runs(Component::Projector),
@@ -130,11 +139,21 @@ async fn run(
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;
     let handle = server.handle();
-    let background = tokio::spawn(Background::start_when_current(
-        parts,
-        schema,
-        handle.clone(),
-    ));
+    // How the background start ended, kept apart from its task: a start that fails stops the
+    // server, and the task may be cut short while it waits for that.
+    let (started_tx, mut started) = tokio::sync::oneshot::channel();
+    let background = tokio::spawn({
+        let server = handle.clone();
+        async move {
+            let result = Background::start_when_current(parts, schema).await;
+            let failed = result.is_err();
+            let _ = started_tx.send(result);
+            if failed {
+                // roster does not run without the components it was asked for.
+                server.stop(false).await;
+            }
+        }
+    });
     tokio::spawn(async move {
         let signal = shutdown_signal().await;
         tracing::info!(signal, "shutting down: finishing in-flight requests");
@@ -143,18 +162,17 @@ async fn run(
     tracing::info!(url = %format!("http://{bound}"), "listening");
     let served = server.await;
     migrator.abort();
-    // Started by now, or never: the result of a start that finished is kept through the abort.
+    // Started by now, or never.
     background.abort();
-    let started = background.await.ok();
-    let result = match started {
-        Some(Ok(background)) => {
+    let _ = background.await;
+    match started.try_recv() {
+        Ok(Ok(background)) => {
             background.stop().await;
             served.map_err(ServeError::Http)
         }
-        Some(Err(e)) => Err(e),
-        None => served.map_err(ServeError::Http),
-    };
-    result
+        Ok(Err(e)) => Err(e),
+        Err(_) => served.map_err(ServeError::Http),
+    }
 }
 
 /// What runs beside the HTTP API, as configured.
@@ -181,12 +199,10 @@ struct Background {
 }
 
 impl Background {
-    /// Starts `parts` once `schema` says the migrations are applied. A dispatcher that cannot
-    /// start stops the server: roster does not run without the webhooks it was asked for.
+    /// Starts `parts` once `schema` says the migrations are applied.
     async fn start_when_current(
         parts: Parts,
         mut schema: tokio::sync::watch::Receiver<bool>,
-        server: actix_web::dev::ServerHandle,
     ) -> Result<Self, ServeError> {
         if schema.wait_for(|current| *current).await.is_err() {
             return Ok(Self {
@@ -200,13 +216,33 @@ impl Background {
                 tracing::error!(error = %e, "cannot make the first admin key");
             }
         }
+        if let Some(config) = &parts.webhooks {
+            // Secrets stored before sealing existed are sealed now; a secret under a key this
+            // process lacks stops it with a clear error (never garbage signatures).
+            let sealed = webhook_dispatcher::sealing::reseal(
+                &parts.pool,
+                &config.keyring,
+                webhook_dispatcher::sealing::Reseal::Plain,
+            )
+            .await;
+            match sealed {
+                Ok(done) if done.sealed > 0 => {
+                    tracing::info!(
+                        endpoints = done.sealed,
+                        "sealed webhook signing secrets stored in the clear"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(ServeError::Secrets(e.to_string()));
+                }
+            }
+        }
         let dispatcher = match parts.webhooks {
             Some(config) => match webhook_dispatcher::Dispatcher::start(parts.pool.clone(), config)
             {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    tracing::error!(error = %e, "cannot start the webhook dispatcher");
-                    server.stop(false).await;
                     return Err(ServeError::Dispatcher(e.to_string()));
                 }
             },

@@ -206,6 +206,66 @@ pub async fn rotate_secret(
     Ok(done.rows_affected() == 1)
 }
 
+/// An endpoint's secrets as stored (sealed, or from before sealing), for sealing them again.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredSecrets {
+    pub id: String,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+}
+
+/// Up to `limit` endpoints' stored secrets, by id after `after` (`""` from the start).
+pub async fn stored_secrets(
+    pool: &PgPool,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<StoredSecrets>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, secret, previous_secret FROM webhook_endpoints
+          WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// One endpoint's stored secrets.
+pub async fn stored_secrets_of(
+    pool: &PgPool,
+    id: &str,
+) -> Result<Option<StoredSecrets>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT id, secret, previous_secret FROM webhook_endpoints WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Replaces an endpoint's stored secrets with the same secrets sealed anew, if they are still
+/// what `old` read (a rotation meanwhile wins; the caller reads again). Not a settings change:
+/// `updated_at` stays.
+pub async fn reseal(
+    pool: &PgPool,
+    old: &StoredSecrets,
+    secret: &str,
+    previous_secret: Option<&str>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE webhook_endpoints SET secret = $4, previous_secret = $5
+          WHERE id = $1 AND secret = $2 AND previous_secret IS NOT DISTINCT FROM $3",
+    )
+    .bind(&old.id)
+    .bind(&old.secret)
+    .bind(&old.previous_secret)
+    .bind(secret)
+    .bind(previous_secret)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// What the fan-out matches an event against.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Subscription {

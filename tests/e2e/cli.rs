@@ -419,6 +419,7 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
 
     let mut cmd = roster(&["serve"]);
     cmd.env("DATABASE_URL", &db.url)
+        .env("ROSTER_SECRET_KEY", crate::support::SECRET_KEY)
         .env("RUST_LOG", "info,roster=debug");
     let mut served = Served::start(cmd);
     served.ready().await;

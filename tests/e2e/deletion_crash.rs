@@ -21,6 +21,7 @@ fn serve(db_url: &str) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
         .arg("serve")
         .env("DATABASE_URL", db_url)
+        .env("ROSTER_SECRET_KEY", crate::support::SECRET_KEY)
         .env("ROSTER_LISTEN", "127.0.0.1:0")
         // Not a test of the rate limit: the set-up and 20 racing clients use one key.
         .env("ROSTER_RATE_LIMIT", "0")

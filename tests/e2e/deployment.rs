@@ -23,6 +23,22 @@ fn text(y: &Yaml) -> String {
     }
 }
 
+/// What `docker compose` makes of `${NAME:?message}` (a variable the operator must set): the
+/// values this test sets for them, as an operator would.
+fn interpolated(value: &str) -> String {
+    let Some(name) = value
+        .strip_prefix("${")
+        .and_then(|v| v.split_once(":?"))
+        .map(|(name, _)| name)
+    else {
+        return value.to_owned();
+    };
+    match name {
+        "ROSTER_SECRET_KEY" => crate::support::SECRET_KEY.to_owned(),
+        other => panic!("docker-compose.yml asks for {other}, which this test does not set"),
+    }
+}
+
 #[tokio::test]
 async fn every_compose_service_runs_a_command_the_binary_accepts() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docker-compose.yml");
@@ -40,7 +56,11 @@ async fn every_compose_service_runs_a_command_the_binary_accepts() {
         };
         let env: Vec<(String, String)> = service["environment"]
             .as_hash()
-            .map(|h| h.iter().map(|(k, v)| (text(k), text(v))).collect())
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (text(k), interpolated(&text(v))))
+                    .collect()
+            })
             .unwrap_or_default();
 
         // Every variable it sets is read: a flag's `[env: …]`, or one of OTHER_ENV.

@@ -320,7 +320,11 @@ async fn fifty_racing_creates_of_one_name_in_any_case_have_one_winner() {
         statuses.push(t.await.unwrap());
     }
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1);
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49);
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        49,
+        "{statuses:?}"
+    );
     let created: i64 =
         sqlx::query_scalar("SELECT count(*) FROM events WHERE event_type = 'group.created'")
             .fetch_one(&app.db.pool)

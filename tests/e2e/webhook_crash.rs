@@ -15,6 +15,7 @@ fn dispatcher(db_url: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_roster"))
         .args(["serve", "--only", "webhooks"])
         .env("DATABASE_URL", db_url)
+        .env("ROSTER_SECRET_KEY", crate::support::SECRET_KEY)
         .env("ROSTER_LISTEN", "127.0.0.1:0") // any free port: nothing here calls it
         .env("ROSTER_WEBHOOK_ALLOW_CIDRS", "127.0.0.0/8")
         .env("ROSTER_WEBHOOK_RETRY_SCHEDULE", "0,50ms,100ms,200ms")

@@ -75,7 +75,7 @@ impl Deliverer {
     /// `url`: the target's URL as checked against the address policy.
     pub(crate) async fn attempt(
         &self,
-        target: &Target,
+        secrets: &Result<Vec<String>, String>,
         url: &Result<Url, ssrf::UrlProblem>,
         work: &Work,
         rate: Option<(&Mutex<Instant>, Duration)>,
@@ -101,7 +101,10 @@ impl Deliverer {
                 Outcome::failed("blocked_address", m.clone())
             }
             (Err(ssrf::UrlProblem::Invalid(m)), _) => Outcome::failed("invalid_url", m.clone()),
-            (Ok(url), Some(Ok(body))) => self.send(target, url, &due.event_id, body).await,
+            (Ok(url), Some(Ok(body))) => match secrets {
+                Ok(secrets) => self.send(secrets, url, &due.event_id, body).await,
+                Err(e) => Outcome::failed("secret", e.clone()),
+            },
         };
         let latency_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
         let next = if outcome.succeeded() {
@@ -144,10 +147,25 @@ impl Deliverer {
         }
     }
 
-    async fn send(&self, target: &Target, url: &Url, webhook_id: &str, body: &Bytes) -> Outcome {
+    /// The target's secrets, opened: the current one, and the previous one during its grace
+    /// (or why they do not open: every attempt then fails, and is retried, as `secret`).
+    pub(crate) fn signing_secrets(
+        &self,
+        endpoint_id: &str,
+        target: &Target,
+    ) -> Result<Vec<String>, String> {
+        let keyring = &self.config.keyring;
+        let open = |stored: &str| keyring.open(endpoint_id, stored).map_err(|e| e.to_string());
+        let mut secrets = vec![open(&target.secret)?];
+        if let Some(previous) = &target.previous_secret {
+            secrets.push(open(previous)?);
+        }
+        Ok(secrets)
+    }
+
+    async fn send(&self, secrets: &[String], url: &Url, webhook_id: &str, body: &Bytes) -> Outcome {
         let timestamp = Utc::now().timestamp();
-        let mut secrets = vec![target.secret.as_str()];
-        secrets.extend(target.previous_secret.as_deref());
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
         let signature = signing::header(&secrets, webhook_id, timestamp, body);
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::schedule::Schedule;
+use crate::sealing::Keyring;
 use crate::ssrf::AddressPolicy;
 
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct DispatcherConfig {
     pub addresses: Arc<AddressPolicy>,
     /// Upper bound on the wait between queue checks when nothing wakes the deliverer.
     pub poll_interval: Duration,
+    /// Seals signing secrets at rest and opens them to sign (`sealing.rs`).
+    pub keyring: Arc<Keyring>,
 }
 
 impl Default for DispatcherConfig {
@@ -34,6 +37,8 @@ impl Default for DispatcherConfig {
             secret_grace: Duration::from_secs(24 * 3600),
             addresses: Arc::new(AddressPolicy::default()),
             poll_interval: Duration::from_secs(1),
+            // A key kept nowhere: `roster serve` always sets the configured one.
+            keyring: Arc::new(Keyring::ephemeral()),
         }
     }
 }

@@ -245,13 +245,15 @@ impl<'a> Drain<'a> {
         let d = self.deliverer;
         // Checked once for the whole batch; the addresses it resolves to are checked on connect.
         let url = d.config.addresses.check_url(&target.url);
+        // Opened once for the batch too.
+        let secrets = d.signing_secrets(self.endpoint_id, target);
         let spacing = target
             .rate_limit_per_s
             .filter(|r| *r > 0)
             .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
         let attempts: Vec<_> = work
             .iter()
-            .map(|w| d.attempt(target, &url, w, spacing.map(|s| (&self.next_slot, s))))
+            .map(|w| d.attempt(&secrets, &url, w, spacing.map(|s| (&self.next_slot, s))))
             .collect();
         let mut sends = stream::iter(attempts).buffer_unordered(d.config.max_in_flight.max(1));
         let mut changed_ok = true;

@@ -13,6 +13,7 @@ mod filter;
 pub mod replay;
 mod routes;
 pub mod schedule;
+pub mod sealing;
 pub mod signing;
 pub mod ssrf;
 

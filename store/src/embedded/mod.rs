@@ -216,6 +216,22 @@ fn command(program: PathBuf, user: Option<(u32, u32)>) -> Command {
     cmd
 }
 
+/// The server's log, appended to; only the owner may read it (a failing statement is logged
+/// with its text, which may hold anyone's data).
+fn open_log(path: &Path) -> Result<fs::File, EmbeddedError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let log = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_err("opening the log file"))?;
+    // A log an earlier version made readable by everyone.
+    log.set_permissions(fs::Permissions::from_mode(0o600))
+        .map_err(io_err("closing the log file to other users"))?;
+    Ok(log)
+}
+
 fn tail(path: &Path) -> String {
     let mut s = String::new();
     if let Ok(mut f) = fs::File::open(path) {
@@ -275,7 +291,7 @@ impl PostgresServer {
             chown_tree(data_dir, uid, gid)
                 .map_err(io_err("handing the data directory to postgres"))?;
         }
-        let log = fs::File::create(log_path).map_err(io_err("creating the log file"))?;
+        let log = open_log(log_path)?;
         let mut cmd = command(bins.bindir.join("initdb"), user);
         cmd.arg("-D")
             .arg(data_dir)
@@ -314,11 +330,7 @@ impl PostgresServer {
         user: Option<(u32, u32)>,
         password: &str,
     ) -> Result<Self, EmbeddedError> {
-        let log = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log_path)
-            .map_err(io_err("opening the log file"))?;
+        let log = open_log(log_path)?;
         let mut cmd = command(bins.bindir.join("postgres"), user);
         cmd.arg("-D")
             .arg(data_dir)

@@ -18,7 +18,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use super::{command, io_err, tail, Binaries, EmbeddedError, SUPERUSER};
+use super::{command, io_err, open_log, tail, Binaries, EmbeddedError, SUPERUSER};
 
 /// The `pg_hba.conf` of every embedded server: its superuser, with its password, over loopback.
 const HBA: &str = "\
@@ -112,11 +112,7 @@ fn set_password(
     user: Option<(u32, u32)>,
     password: &str,
 ) -> Result<(), EmbeddedError> {
-    let log = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log_path)
-        .map_err(io_err("opening the log file"))?;
+    let log = open_log(log_path)?;
     let mut child = command(bins.bindir.join("postgres"), user)
         .arg("--single")
         .arg("-D")

@@ -42,6 +42,10 @@ pub async fn make_key(pool: &sqlx::PgPool, organization: Option<&str>, read_only
         .1
 }
 
+/// The key that seals webhook signing secrets in every test (in process and in `roster serve`
+/// children, as `ROSTER_SECRET_KEY`), so that processes sharing a database open each other's.
+pub const SECRET_KEY: &str = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+
 /// Delivery settings for tests: loopback receivers allowed, millisecond retries, short timeout.
 pub fn webhooks() -> webhook_dispatcher::DispatcherConfig {
     webhook_dispatcher::DispatcherConfig {
@@ -54,6 +58,9 @@ pub fn webhooks() -> webhook_dispatcher::DispatcherConfig {
             allow: vec!["127.0.0.0/8".parse().unwrap()],
         }),
         poll_interval: Duration::from_millis(200),
+        keyring: std::sync::Arc::new(
+            webhook_dispatcher::sealing::Keyring::given(SECRET_KEY).unwrap(),
+        ),
         ..Default::default()
     }
 }

@@ -325,6 +325,8 @@ pub fn wait_gone(pid: i32) -> bool {
 pub fn serve_with_url(url: &str, args: &[&str]) -> Command {
     let mut cmd = roster(&[&["serve"], args].concat());
     cmd.env("DATABASE_URL", url)
+        .env("ROSTER_LISTEN", ANY_PORT)
+        .env("ROSTER_SECRET_KEY", super::SECRET_KEY)
         .env("ROSTER_WEBHOOK_ALLOW_CIDRS", "127.0.0.0/8");
     cmd
 }

@@ -189,8 +189,9 @@ pub async fn create(
         rate_limit_per_s,
     };
     check_url(&state, &settings.url).await?;
-    let id = WebhookEndpointId::new();
-    let row = webhooks::insert_endpoint(&state.pool, &id.to_string(), &settings, &secret).await?;
+    let id = WebhookEndpointId::new().to_string();
+    let sealed = state.config.keyring.seal(&id, &secret);
+    let row = webhooks::insert_endpoint(&state.pool, &id, &settings, &sealed).await?;
     Ok(HttpResponse::Created().json(row))
 }
 
@@ -289,20 +290,23 @@ pub(crate) struct SecretView {
     previous_expires_at: Option<DateTime<Utc>>,
 }
 
-fn secret_view(s: webhooks::Secrets) -> SecretView {
-    SecretView {
-        object: "webhook_endpoint_secret",
-        key: s.secret,
-        previous_key: s.previous_secret,
-        previous_expires_at: s.previous_expires_at,
-    }
-}
-
 async fn secrets(state: &WebhookState, id: &WebhookEndpointId) -> Result<HttpResponse, Problem> {
-    let secrets = webhooks::secrets(&state.pool, &id.to_string())
+    let id_str = id.to_string();
+    let stored = webhooks::secrets(&state.pool, &id_str)
         .await?
         .ok_or_else(|| not_found(id))?;
-    Ok(HttpResponse::Ok().json(secret_view(secrets)))
+    let open = |sealed: &str| {
+        state.config.keyring.open(&id_str, sealed).map_err(|e| {
+            tracing::error!(endpoint = %id_str, error = %e, "cannot open a signing secret");
+            Problem::internal()
+        })
+    };
+    Ok(HttpResponse::Ok().json(SecretView {
+        object: "webhook_endpoint_secret",
+        key: open(&stored.secret)?,
+        previous_key: stored.previous_secret.as_deref().map(open).transpose()?,
+        previous_expires_at: stored.previous_expires_at,
+    }))
 }
 
 pub async fn secret(
@@ -331,8 +335,10 @@ pub async fn rotate_secret(
     };
     let key = fields.done(key)?;
     let grace = chrono::Duration::from_std(state.config.secret_grace).unwrap_or_default();
+    let id_str = id.to_string();
+    let sealed = state.config.keyring.seal(&id_str, &key);
     let rotated =
-        webhooks::rotate_secret(&state.pool, &id.to_string(), &key, Utc::now() + grace).await?;
+        webhooks::rotate_secret(&state.pool, &id_str, &sealed, Utc::now() + grace).await?;
     if !rotated {
         return Err(not_found(&id));
     }
