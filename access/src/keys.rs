@@ -158,6 +158,11 @@ impl Keys {
 
     /// Follows key changes until the task is dropped: empties the cache on every notification,
     /// and stops serving from it while the connection is down (reconnecting with backoff).
+    /// Closes the cache's pool (the listener's task must have ended: it would reconnect).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     pub async fn listen(self: Arc<Self>) {
         let mut backoff = Duration::from_millis(100);
         loop {
@@ -168,7 +173,10 @@ impl Keys {
                         self.forget_all();
                         self.listening.store(true, Ordering::Release);
                         backoff = Duration::from_millis(100);
-                        while listener.recv().await.is_ok() {
+                        // `try_recv`, not `recv` (which reconnects silently): a change
+                        // announced while the connection was lost would never reach the cache.
+                        // A lost connection ends the loop and the cache is emptied below.
+                        while let Ok(Some(_)) = listener.try_recv().await {
                             self.forget_all();
                         }
                     }

@@ -77,6 +77,9 @@ pub struct Meters {
     pub deliveries: Family<Delivery, Counter>,
     pub delivery_seconds: Family<Delivery, Histogram>,
     pub kafka_messages: Family<Relayed, Counter>,
+    /// The embedded Postgres: restarts after it died, and whether it runs now (1) or not (0).
+    pub embedded_postgres_restarts: Counter,
+    pub embedded_postgres_up: Gauge,
 }
 
 /// The gauges a scrape reads from the database at that moment (each scrape its own, so that
@@ -153,6 +156,8 @@ impl Meters {
             deliveries: Family::default(),
             delivery_seconds: Family::new_with_constructor(seconds),
             kafka_messages: Family::default(),
+            embedded_postgres_restarts: Counter::default(),
+            embedded_postgres_up: Gauge::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -190,6 +195,16 @@ impl Meters {
             "roster_kafka_messages",
             "Messages the Kafka relay produced, by outcome (delivered, failed, oversize)",
             m.kafka_messages.clone(),
+        );
+        r.register(
+            "roster_embedded_postgres_restarts",
+            "Restarts of the embedded Postgres after it stopped by itself",
+            m.embedded_postgres_restarts.clone(),
+        );
+        r.register(
+            "roster_embedded_postgres_up",
+            "Whether the embedded Postgres runs (1) or is being restarted (0); 0 with DATABASE_URL",
+            m.embedded_postgres_up.clone(),
         );
         Self { registry, ..m }
     }

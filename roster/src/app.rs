@@ -77,13 +77,37 @@ impl AppState {
     }
 }
 
+/// The HTTP server, and what runs beside its workers: the API key change listener, with its
+/// pool. `run` closes them once the server has stopped, so that no connection of the HTTP side
+/// outlives it (nor tries to reconnect while the database shuts down).
+pub struct AppServer {
+    server: Server,
+    keys: Arc<access::Keys>,
+    listener: tokio::task::JoinHandle<()>,
+}
+
+impl AppServer {
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped through the handle, then closes the listener and its pool.
+    pub async fn run(self) -> std::io::Result<()> {
+        let served = self.server.await;
+        self.listener.abort();
+        let _ = self.listener.await;
+        self.keys.close().await;
+        served
+    }
+}
+
 /// Builds the server on an already bound listener (tests bind port 0). Signals are the caller's
 /// business: `serve` stops the server gracefully through its handle.
 pub fn server(
     config: AppConfig,
     listener: TcpListener,
     shutdown_timeout: Duration,
-) -> std::io::Result<Server> {
+) -> std::io::Result<AppServer> {
     let workers = std::thread::available_parallelism().map_or(2, usize::from);
     let per_worker = config.database.options.max_connections / workers as u32;
     let config = AppConfig {
@@ -93,7 +117,7 @@ pub fn server(
     let addr = listener.local_addr()?;
     // One key cache for every worker, emptied by change notifications (see `access::keys`).
     let keys = access::Keys::new(config.database.pool(), config.key_cache_ttl);
-    tokio::spawn(keys.clone().listen());
+    let key_listener = tokio::spawn(keys.clone().listen());
     let pools = health::Pools::default();
     // The OpenAPI document, built once from the route declarations.
     let document = web::Data::new(openapi::Document(openapi::document(
@@ -103,6 +127,7 @@ pub fn server(
     let limits = config
         .rate_limit
         .map(|rate| Arc::new(access::limit::KeyLimits::new(rate)));
+    let keys_to_close = keys.clone();
     let mut builder = actix_server::Server::build()
         .workers(workers)
         .shutdown_timeout(shutdown_timeout.as_secs())
@@ -145,7 +170,11 @@ pub fn server(
         })
         .and_then(http)
     })?;
-    Ok(builder.run())
+    Ok(AppServer {
+        server: builder.run(),
+        keys: keys_to_close,
+        listener: key_listener,
+    })
 }
 
 /// One worker's app: the services' routes behind the edge middleware.

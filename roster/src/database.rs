@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::PgPool;
-use store::embedded::{self, location, Binaries, EmbeddedError, Options, PostgresServer};
+use store::embedded::supervise::Supervised;
+use store::embedded::{self, location, Binaries, EmbeddedError, Options};
 use store::{PoolConfig, PoolOptions};
 
 use crate::cli::DatabaseArgs;
@@ -19,7 +20,8 @@ const PREVIOUS_SERVER_WAIT: Duration = Duration::from_secs(20);
 enum Embedded {
     /// A server another roster process runs on the data directory: its database URL.
     Attached(String),
-    Started(PostgresServer),
+    /// Started here, and restarted here if it stops by itself.
+    Started(Arc<Supervised>),
 }
 
 /// Finds the data directory and the server on it. Blocking.
@@ -49,7 +51,7 @@ fn embedded_server(
     })?;
     let bins = Binaries::locate()?;
     tracing::info!(bindir = %bins.bindir.display(), data_dir = %data_dir.display(), "starting embedded Postgres");
-    let server = PostgresServer::start(&bins, &Options::new(&data_dir))?;
+    let server = Supervised::start(&bins, &Options::new(&data_dir))?;
     Ok((Embedded::Started(server), data_dir))
 }
 
@@ -76,7 +78,7 @@ pub struct Database {
     url: String,
     /// The embedded server's data directory (None with DATABASE_URL).
     data_dir: Option<PathBuf>,
-    embedded: Option<Arc<PostgresServer>>,
+    embedded: Option<Arc<Supervised>>,
 }
 
 impl Database {
@@ -103,17 +105,17 @@ impl Database {
                 .map_err(|e| DatabaseError::Task(e.to_string()))??;
         let (url, embedded) = match started {
             Embedded::Attached(url) => (url, None),
-            Embedded::Started(server) => {
-                let server = Arc::new(server);
+            Embedded::Started(supervised) => {
+                let server = supervised.server();
                 if let Err(e) =
                     embedded::ensure_database(&server.url("postgres"), EMBEDDED_DATABASE).await
                 {
                     // Stopped off the async runtime (its drop would block a worker thread).
-                    let _ = tokio::task::spawn_blocking(move || server.stop()).await;
+                    let _ = tokio::task::spawn_blocking(move || supervised.stop()).await;
                     return Err(DatabaseError::Prepare(e));
                 }
                 tracing::info!(port = server.port(), log = %server.log_path().display(), "embedded Postgres ready");
-                (server.url(EMBEDDED_DATABASE), Some(server))
+                (server.url(EMBEDDED_DATABASE), Some(supervised))
             }
         };
         let config = PoolConfig::parse(&url, options).map_err(DatabaseError::Url)?;

@@ -196,8 +196,14 @@ pub async fn purge_expired(
     every: std::time::Duration,
 ) {
     let mut tick = tokio::time::interval(every);
+    let closed = pool.close_event();
+    tokio::pin!(closed);
     loop {
-        tick.tick().await;
+        // Until the pool closes (a shutdown).
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = &mut closed => return,
+        }
         let mut purged = 0;
         loop {
             match idempotency::purge(&pool, ttl).await {

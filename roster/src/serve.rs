@@ -160,7 +160,7 @@ async fn run(
         handle.stop(true).await;
     });
     tracing::info!(url = %format!("http://{bound}"), "listening");
-    let served = server.await;
+    let served = server.run().await;
     migrator.abort();
     // Started by now, or never.
     background.abort();
@@ -190,8 +190,12 @@ struct Parts {
     kafka_health: Option<std::sync::Arc<kafka_relay::RelayHealth>>,
 }
 
+/// How long the background tasks get to end by themselves once the pool closes.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
 /// The running background components.
 struct Background {
+    pool: sqlx::PgPool,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     dispatcher: Option<webhook_dispatcher::Dispatcher>,
     /// The relay's producer, flushed at shutdown.
@@ -206,6 +210,7 @@ impl Background {
     ) -> Result<Self, ServeError> {
         if schema.wait_for(|current| *current).await.is_err() {
             return Ok(Self {
+                pool: parts.pool,
                 tasks: Vec::new(),
                 dispatcher: None,
                 kafka: None,
@@ -248,6 +253,7 @@ impl Background {
             },
             None => None,
         };
+        let background_pool = parts.pool.clone();
         let mut tasks = vec![tokio::spawn(crate::idempotency::purge_expired(
             parts.pool.clone(),
             parts.idempotency_ttl,
@@ -277,23 +283,42 @@ impl Background {
             tasks.push(tokio::spawn(sweep_invitations(state, every)));
         }
         Ok(Self {
+            pool: background_pool,
             tasks,
             dispatcher,
             kafka,
         })
     }
 
+    /// Stops everything in order, so that no query is cut off and no connection outlives it:
+    /// the dispatcher hands its endpoints over (it needs the pool for that); then the pool
+    /// closes, which stops the feed consumers between batches; what still runs after a grace
+    /// period is aborted; the relay's producer is flushed.
     async fn stop(self) {
-        for task in self.tasks {
-            task.abort();
-        }
-        if let Some(producer) = self.kafka {
-            // What the relay handed to the producer goes out before the process does.
-            kafka_relay::flush(producer, Duration::from_secs(10)).await;
-        }
         if let Some(dispatcher) = self.dispatcher {
             // Hands its endpoints to the other dispatchers now, not when the leases run out.
             dispatcher.stop().await;
+        }
+        let closing = self.pool.close();
+        let mut tasks = self.tasks;
+        let ended = tokio::time::timeout(STOP_GRACE, async {
+            for task in &mut tasks {
+                let _ = task.await;
+            }
+        })
+        .await;
+        if ended.is_err() {
+            for task in &tasks {
+                task.abort();
+            }
+            for task in tasks {
+                let _ = task.await;
+            }
+        }
+        closing.await;
+        if let Some(producer) = self.kafka {
+            // What the relay handed to the producer goes out before the process does.
+            kafka_relay::flush(producer, Duration::from_secs(10)).await;
         }
     }
 }
@@ -360,11 +385,16 @@ async fn migrate_until_done(pool: sqlx::PgPool, current: tokio::sync::watch::Sen
     }
 }
 
-/// Expires pending invitations past their expiry, every `every`.
+/// Expires pending invitations past their expiry, every `every`, until the pool closes.
 async fn sweep_invitations(state: std::sync::Arc<command_service::CommandState>, every: Duration) {
     let mut tick = tokio::time::interval(every);
+    let closed = state.pool.close_event();
+    tokio::pin!(closed);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = &mut closed => return,
+        }
         match command_service::sweep_expired_invitations(&state, chrono::Utc::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "invitations expired"),

@@ -98,7 +98,9 @@ pub async fn apply_batch<C: Consumer + ?Sized>(
     Ok(fresh.len())
 }
 
-/// Runs `consumer` until the task is dropped. `role` reports whether this instance is active.
+/// Runs `consumer` until `pool` is closed (a shutdown: the batch under way is finished first,
+/// so no query is cut off) or the task is dropped. `role` reports whether this instance is
+/// active.
 pub async fn run<C: Consumer>(
     pool: PgPool,
     consumer: C,
@@ -107,9 +109,10 @@ pub async fn run<C: Consumer>(
 ) {
     let name = consumer.name();
     let mut backoff = Backoff::default();
-    loop {
+    while !pool.is_closed() {
         let mut lock = match acquire(&pool, name, &config, &role).await {
             Ok(lock) => lock,
+            Err(_) if pool.is_closed() => break,
             Err(e) => {
                 tracing::warn!(error = %e, consumer = name, "cannot take the consumer lock; retrying");
                 backoff.wait().await;
@@ -120,11 +123,16 @@ pub async fn run<C: Consumer>(
         tracing::info!(consumer = name, "active");
         let error = follow(&pool, &consumer, &config, &mut lock, &mut backoff).await;
         role.send_replace(Role::Starting);
+        // Said goodbye to, not just dropped: the server sees a clean end of the session.
+        let _ = lock.close().await;
+        if pool.is_closed() {
+            break;
+        }
         // Resume from the stored checkpoint: nothing of a failed batch was kept.
         tracing::warn!(error = %error, consumer = name, "consumer stopped; resuming from its checkpoint");
-        drop(lock);
         backoff.wait().await;
     }
+    tracing::debug!(consumer = name, "stopped: the pool is closed");
 }
 
 /// Follows the feed while the lock holds; returns why it stopped.
@@ -145,23 +153,39 @@ async fn follow<C: Consumer>(
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // A batch read while the one before it was applied.
     let mut ready: Option<Vec<FeedEvent>> = None;
+    let closed = pool.close_event();
+    tokio::pin!(closed);
     loop {
         let batch = match ready.take() {
             Some(batch) => batch,
-            None => tokio::select! {
-                batch = follower.next_batch() => match batch {
-                    Ok(batch) => batch,
-                    Err(e) => return e,
-                },
-                _ = check.tick() => {
-                    // The lock lives as long as its connection: if that broke, another instance
-                    // may be active now.
-                    if let Err(e) = lock.ping().await {
-                        return e.into();
+            None => {
+                // Kept across the lock checks, never dropped by them: dropping it in the middle
+                // of a query would abandon that connection with the answer unread (the server
+                // logs "connection reset by peer", and the pool opens a new one).
+                let next = follower.next_batch();
+                tokio::pin!(next);
+                loop {
+                    tokio::select! {
+                        batch = &mut next => match batch {
+                            Ok(batch) => break batch,
+                            Err(e) => return e,
+                        },
+                        _ = check.tick() => {
+                            // The lock lives as long as its connection: if that broke, another
+                            // instance may be active now.
+                            if let Err(e) = lock.ping().await {
+                                return e.into();
+                            }
+                        }
+                        () = &mut closed => {
+                            // Shutting down: the read under way ends (its queries finish, a
+                            // wait for notifications gives up as the pool refuses), then stop.
+                            let _ = (&mut next).await;
+                            return StoreError::Unavailable(sqlx::Error::PoolClosed);
+                        }
                     }
-                    continue;
                 }
-            },
+            }
         };
         // The next batch is read while this one is applied (a relay waiting for its broker's
         // reports, a projector writing rows). If the apply fails, what was read is dropped with

@@ -674,6 +674,47 @@ async fn keys_are_cached_and_a_change_empties_the_cache() {
     .await;
 }
 
+/// The listening connection is lost (the server restarted, a proxy cut it): what changed
+/// meanwhile was announced to nobody, so the cache is emptied when the loss is noticed, not when
+/// its hour-long TTL runs out.
+#[tokio::test]
+async fn a_lost_key_listener_empties_the_cache() {
+    let app = TestApp::spawn().await;
+    let secret = make_key(&app.db.pool, None, false).await;
+    let keys = access::Keys::new(app.db.pool.clone(), Duration::from_secs(3600));
+    tokio::spawn(keys.clone().listen());
+    eventually(WAIT, "the key listener connects", || async {
+        assert!(keys.authenticate(&secret).await.is_ok());
+        keys.is_listening().then_some(())
+    })
+    .await;
+    // Revoked without an announcement, as if it came while nobody listened.
+    sqlx::query("ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE api_keys SET revoked_at = now()")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(
+        keys.authenticate(&secret).await.is_ok(),
+        "served from memory"
+    );
+    let cut: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND query LIKE 'LISTEN%') t",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(cut >= 1, "the listener's connection was found");
+    eventually(WAIT, "the lost listener empties the cache", || async {
+        keys.authenticate(&secret).await.is_err().then_some(())
+    })
+    .await;
+}
+
 /// Revocation through one process takes effect in another at once (its cache is emptied by the
 /// notification, not by a TTL: the TTL here is an hour).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

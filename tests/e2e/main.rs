@@ -20,6 +20,7 @@ mod kafka;
 mod memberships;
 mod openapi;
 mod organizations;
+mod outage;
 mod pagination;
 mod projection;
 mod reads;

@@ -147,7 +147,10 @@ impl Deliverer {
                         backoff = Duration::from_millis(100);
                         // Anything queued while nobody listened is read now.
                         self.poke();
-                        while let Ok(n) = listener.recv().await {
+                        // `try_recv`, not `recv`: a lost connection ends the loop (None), and
+                        // the next connection reads the queue again, since notifications sent
+                        // meanwhile are gone.
+                        while let Ok(Some(n)) = listener.try_recv().await {
                             if n.payload() != self.owner {
                                 self.poke();
                             }

@@ -34,29 +34,52 @@ pub const USER_AGENT: &str = concat!("roster-webhooks/", env!("CARGO_PKG_VERSION
 /// until the runtime ends, and a dead process's drain leases are left to run out.
 pub struct Dispatcher {
     task: tokio::task::JoinHandle<()>,
+    /// The fan-out, on a pool of its own: closing that pool stops it between batches.
+    fanout: tokio::task::JoinHandle<()>,
+    fanout_pool: PgPool,
     deliverer: Arc<deliver::Deliverer>,
 }
+
+/// Connections of the fan-out's own pool.
+const FANOUT_CONNECTIONS: u32 = 4;
+/// How long `stop` waits for the fan-out to finish its batch.
+const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Dispatcher {
     pub fn start(pool: PgPool, config: Arc<DispatcherConfig>) -> Result<Self, reqwest::Error> {
         let deliverer = deliver::Deliverer::new(pool.clone(), config)?;
+        let fanout_pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(FANOUT_CONNECTIONS)
+            .acquire_timeout(pool.options().get_acquire_timeout())
+            .connect_lazy_with((*pool.connect_options()).clone());
+        let fanout = tokio::spawn(fanout::run(fanout_pool.clone(), deliverer.clone()));
         let task = tokio::spawn({
             let deliverer = deliverer.clone();
             async move {
-                tokio::join!(
-                    fanout::run(pool.clone(), deliverer.clone()),
-                    deliverer.run(),
-                    replay::worker(pool)
-                );
+                tokio::join!(deliverer.run(), replay::worker(pool));
             }
         });
-        Ok(Self { task, deliverer })
+        Ok(Self {
+            task,
+            fanout,
+            fanout_pool,
+            deliverer,
+        })
     }
 
     /// Stops sending and gives this dispatcher's endpoints back at once, so that another
     /// dispatcher takes them over without waiting for the leases to run out (a rolling restart
     /// does not pause deliveries). Attempts cut short are sent again, with the same `webhook-id`.
-    pub async fn stop(self) {
+    /// The fan-out finishes the batch under way first (no query is cut off).
+    pub async fn stop(mut self) {
+        let stopped = tokio::time::timeout(STOP_WAIT, async {
+            self.fanout_pool.close().await;
+            let _ = (&mut self.fanout).await;
+        })
+        .await;
+        if stopped.is_err() {
+            self.fanout.abort();
+        }
         self.task.abort();
         let _ = self.task.await;
         if let Err(e) = self.deliverer.stop().await {

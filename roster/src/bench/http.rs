@@ -47,7 +47,7 @@ pub fn serve(
     )
     .map_err(task)?;
     let handle = http.handle();
-    tokio::spawn(http);
+    tokio::spawn(http.run());
     Ok((base, handle))
 }
 

@@ -23,6 +23,7 @@ use thiserror::Error;
 
 pub mod location;
 pub mod private;
+pub mod supervise;
 
 #[derive(Debug, Error)]
 pub enum EmbeddedError {
@@ -439,7 +440,8 @@ impl PostgresServer {
         }
     }
 
-    fn try_exit_status(&self) -> Option<String> {
+    /// How the server ended, if it did (None while it runs, or once `stop` took its end).
+    pub fn try_exit_status(&self) -> Option<String> {
         let guard = self.exited.lock().unwrap_or_else(|p| p.into_inner());
         match guard.as_ref()?.try_recv() {
             Ok(status) => Some(format!("{status:?}")),
@@ -477,13 +479,23 @@ impl PostgresServer {
     /// Fast shutdown (SIGINT: roll back open transactions, checkpoint, exit) and wait for it;
     /// SIGKILL if it takes longer than 30 s. Idempotent.
     pub fn stop(&self) {
+        self.stop_with(libc::SIGINT);
+    }
+
+    /// Immediate shutdown (SIGQUIT, `pg_ctl stop -m immediate`: no checkpoint, crash recovery on
+    /// the next start), as a failing server goes away; waited for like `stop`.
+    pub fn stop_immediately(&self) {
+        self.stop_with(libc::SIGQUIT);
+    }
+
+    fn stop_with(&self, signal: i32) {
         let Some(exit) = self.exited.lock().unwrap_or_else(|p| p.into_inner()).take() else {
             return;
         };
         // SAFETY: plain signal to our own child's pid; the keeper has not reaped it unless it
         // already sent its status, in which case the signal is harmless (pid not reused yet:
         // the keeper's wait() is the reap, and we hold its receiver).
-        unsafe { libc::kill(self.pid as i32, libc::SIGINT) };
+        unsafe { libc::kill(self.pid as i32, signal) };
         if exit.recv_timeout(Duration::from_secs(30)).is_err() {
             unsafe { libc::kill(self.pid as i32, libc::SIGKILL) };
             let _ = exit.recv_timeout(Duration::from_secs(10));

@@ -143,7 +143,7 @@ impl TestApp {
             Duration::from_secs(5),
         )
         .unwrap();
-        tokio::spawn(server);
+        tokio::spawn(server.run());
         if parts.commands {
             // As `roster serve` runs it beside the commands: deletions are carried out.
             let state =
