@@ -300,18 +300,20 @@ impl Background {
             dispatcher.stop().await;
         }
         let closing = self.pool.close();
-        let mut tasks = self.tasks;
+        // The tasks not ended yet (an ended one is taken off: it must not be awaited again).
+        let mut running = self.tasks;
         let ended = tokio::time::timeout(STOP_GRACE, async {
-            for task in &mut tasks {
+            while let Some(task) = running.last_mut() {
                 let _ = task.await;
+                running.pop();
             }
         })
         .await;
         if ended.is_err() {
-            for task in &tasks {
+            for task in &running {
                 task.abort();
             }
-            for task in tasks {
+            for task in running {
                 let _ = task.await;
             }
         }

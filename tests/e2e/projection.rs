@@ -1,7 +1,7 @@
 //! The projector keeps the read models in step with the feed, and re-applying events changes
 //! nothing.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::TestApp;
 use projector::Projector;
@@ -14,14 +14,11 @@ async fn ok(res: reqwest::Response) -> Value {
 
 /// Waits (bounded) until the projector has applied `position`.
 async fn caught_up(projector: &Projector, position: i64) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while projector.checkpoint().await.unwrap() < position {
-        assert!(
-            Instant::now() < deadline,
-            "projector did not reach {position}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let what = format!("the projector reaches {position}");
+    crate::support::eventually(Duration::from_secs(60), what, || async {
+        (projector.checkpoint().await.unwrap() >= position).then_some(())
+    })
+    .await;
 }
 
 /// Every read-model row, as text, for comparing states.

@@ -15,11 +15,11 @@ async fn caught_up(projector: &Projector, app: &TestApp) {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while projector.checkpoint().await.unwrap() < head {
-        assert!(Instant::now() < deadline, "projector did not reach {head}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let what = format!("the projector reaches {head}");
+    crate::support::eventually(Duration::from_secs(60), what, || async {
+        (projector.checkpoint().await.unwrap() >= head).then_some(())
+    })
+    .await;
 }
 
 async fn scenario(app: &TestApp, n: usize) {
@@ -315,14 +315,12 @@ async fn a_projector_killed_mid_stream_resumes_without_loss_or_duplication() {
     );
 
     let mut second = serve();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while checkpoint().await < head {
-        assert!(
-            Instant::now() < deadline,
-            "restarted projector did not catch up"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    crate::support::eventually(
+        Duration::from_secs(60),
+        "the restarted projector catches up",
+        || async { (checkpoint().await >= head).then_some(()) },
+    )
+    .await;
     second.kill().unwrap();
     second.wait().unwrap();
 

@@ -107,15 +107,11 @@ async fn live_deliveries_go_first_while_a_replay_to_the_same_endpoint_runs() {
     );
 
     // The replay ends with every event of the organization sent once more.
-    let deadline = Instant::now() + WAIT;
-    let done = loop {
+    let done = crate::support::eventually(WAIT, "the replay is done", || async {
         let state = job(&app, &replay).await;
-        if state["status"] == "done" {
-            break state;
-        }
-        assert!(Instant::now() < deadline, "{state}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+        (state["status"] == "done").then_some(state)
+    })
+    .await;
     let of_org: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM events WHERE organization_id = $1 AND position <= $2",
     )

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use crate::support::receiver::{Receiver, Reply};
-use crate::support::{webhooks, TestApp};
+use crate::support::{eventually, webhooks, TestApp};
 use serde_json::{json, Value};
 
 /// A bound on waiting for deliveries, not a pause. Generous because every test database lives in
@@ -79,18 +79,11 @@ async fn deliveries(app: &TestApp, endpoint: &str, status: &str) -> Vec<Value> {
 }
 
 async fn until_deliveries(app: &TestApp, endpoint: &str, status: &str, n: usize) -> Vec<Value> {
-    let deadline = Instant::now() + WAIT;
-    loop {
+    eventually(WAIT, format!("{n} {status} deliveries"), || async {
         let found = deliveries(app, endpoint, status).await;
-        if found.len() >= n {
-            return found;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{n} {status} deliveries never came"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+        (found.len() >= n).then_some(found)
+    })
+    .await
 }
 
 async fn delivery(app: &TestApp, id: &str) -> Value {
@@ -376,16 +369,12 @@ async fn an_endpoint_failing_for_the_whole_window_is_disabled() {
     )
     .await;
     organization(&app, "Acme").await;
-    let deadline = Instant::now() + WAIT;
-    loop {
+    let e = eventually(WAIT, "the endpoint is disabled", || async {
         let e = app.get(&format!("/v1/webhook-endpoints/{id}")).await.1;
-        if e["enabled"] == false {
-            assert_eq!(e["disabled_reason"], "failing");
-            break;
-        }
-        assert!(Instant::now() < deadline, "never disabled");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+        (e["enabled"] == false).then_some(e)
+    })
+    .await;
+    assert_eq!(e["disabled_reason"], "failing");
     let logged: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM events WHERE event_type = 'webhook_endpoint.disabled' AND aggregate_id = $1",
     )
@@ -799,16 +788,12 @@ async fn addresses_are_checked_again_at_delivery_time() {
         )
         .await;
     assert_eq!(res.status(), 200);
-    let deadline = Instant::now() + WAIT;
-    loop {
+    let log = eventually(WAIT, "a second attempt is logged", || async {
         let log = delivery(&app, d[0]["id"].as_str().unwrap()).await["attempts_log"].clone();
-        if log.as_array().unwrap().len() == 2 {
-            assert_eq!(log[1]["error_kind"], "blocked_address", "{log}");
-            break;
-        }
-        assert!(Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+        (log.as_array().unwrap().len() == 2).then_some(log)
+    })
+    .await;
+    assert_eq!(log[1]["error_kind"], "blocked_address", "{log}");
     assert_eq!(r.count(), 0);
 }
 
@@ -999,20 +984,16 @@ async fn disabling_an_endpoint_stops_its_drain_at_once_and_enabling_resumes_it()
     assert_eq!(res.status(), 200);
     let at_disable = r.count();
     // The drain notices with its next batch of attempt logs and gives the endpoint up.
-    let deadline = Instant::now() + WAIT;
-    loop {
+    eventually(WAIT, "the drain lets the endpoint go", || async {
         let owner: Option<String> =
             sqlx::query_scalar("SELECT drain_owner FROM webhook_endpoints WHERE id = $1")
                 .bind(&id)
                 .fetch_one(&app.db.pool)
                 .await
                 .unwrap();
-        if owner.is_none() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the drain kept the endpoint");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+        owner.is_none().then_some(())
+    })
+    .await;
     let stopped = r.count();
     assert!(
         stopped <= at_disable + 2,
