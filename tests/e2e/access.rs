@@ -688,6 +688,8 @@ async fn a_lost_key_listener_empties_the_cache() {
         keys.is_listening().then_some(())
     })
     .await;
+    // Looked up once the listener is up (connecting, it emptied the cache), so remembered.
+    keys.authenticate(&secret).await.unwrap();
     // Revoked without an announcement, as if it came while nobody listened.
     sqlx::query("ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed")
         .execute(&app.db.pool)
