@@ -72,9 +72,7 @@ pub struct Database {
     pub config: PoolConfig,
     /// The main runtime's pool: migrations and background components.
     pub pool: PgPool,
-    /// The URL for logs, password redacted.
-    pub display_url: String,
-    /// The URL itself, password and all (for `roster psql`; never logged).
+    /// The URL, password and all: logged only through `display_url`.
     url: String,
     /// The embedded server's data directory (None with DATABASE_URL).
     data_dir: Option<PathBuf>,
@@ -92,7 +90,6 @@ impl Database {
             return Ok(Self {
                 pool: config.pool(),
                 config,
-                display_url: store::pool::redact(url),
                 url: url.clone(),
                 data_dir: None,
                 embedded: None,
@@ -122,11 +119,15 @@ impl Database {
         Ok(Self {
             pool: config.pool(),
             config,
-            display_url: store::pool::redact(&url),
             url,
             data_dir: Some(data_dir),
             embedded,
         })
+    }
+
+    /// The URL for logs, password redacted.
+    pub fn display_url(&self) -> String {
+        store::pool::redact(&self.url)
     }
 
     /// The connection URL, with its password: never log it.

@@ -85,7 +85,7 @@ async fn run(
     let with_commands = args.runs(Component::Command);
     tracing::info!(
         listen = %args.listen,
-        database = %db.display_url,
+        database = %db.display_url(),
         embedded = db.is_embedded(),
         components = ?[Component::Command, Component::Query, Component::Projector, Component::Workflows, Component::Webhooks, Component::Kafka].into_iter().filter(|c| args.runs(*c)).collect::<Vec<_>>(),
         version = env!("CARGO_PKG_VERSION"),

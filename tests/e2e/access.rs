@@ -5,6 +5,7 @@
 //! actors in events, and revocation across processes.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -628,23 +629,20 @@ async fn events_name_the_key_that_caused_them() {
     );
 }
 
-/// A key is looked up once and then served from memory (no database round trip per request); a
-/// change to it empties every process's cache at once.
-#[tokio::test]
-async fn keys_are_cached_and_a_change_empties_the_cache() {
-    let app = TestApp::spawn().await;
+/// A key cache (an hour's TTL) listening for changes, holding a key that was then revoked
+/// behind the notification's back: the cache still answers for it (it did not ask again).
+async fn cached_then_revoked_silently(app: &TestApp) -> (Arc<access::Keys>, String) {
     // Made before the cache listens: its own change notification must not be what empties it.
     let secret = make_key(&app.db.pool, None, false).await;
     let keys = access::Keys::new(app.db.pool.clone(), Duration::from_secs(3600));
     tokio::spawn(keys.clone().listen());
-    // Once the listener is up, a lookup is remembered.
     eventually(WAIT, "the key listener connects", || async {
         assert!(keys.authenticate(&secret).await.is_ok());
         keys.is_listening().then_some(())
     })
     .await;
+    // Looked up once the listener is up (connecting, it emptied the cache), so remembered.
     keys.authenticate(&secret).await.unwrap();
-    // Revoked behind the notification's back: the cache still answers (it did not ask again).
     sqlx::query("ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed")
         .execute(&app.db.pool)
         .await
@@ -657,6 +655,15 @@ async fn keys_are_cached_and_a_change_empties_the_cache() {
         keys.authenticate(&secret).await.is_ok(),
         "served from memory"
     );
+    (keys, secret)
+}
+
+/// A key is looked up once and then served from memory (no database round trip per request); a
+/// change to it empties every process's cache at once.
+#[tokio::test]
+async fn keys_are_cached_and_a_change_empties_the_cache() {
+    let app = TestApp::spawn().await;
+    let (keys, secret) = cached_then_revoked_silently(&app).await;
     // The notification every key change sends empties it.
     sqlx::query("ALTER TABLE api_keys ENABLE TRIGGER api_keys_changed")
         .execute(&app.db.pool)
@@ -680,29 +687,8 @@ async fn keys_are_cached_and_a_change_empties_the_cache() {
 #[tokio::test]
 async fn a_lost_key_listener_empties_the_cache() {
     let app = TestApp::spawn().await;
-    let secret = make_key(&app.db.pool, None, false).await;
-    let keys = access::Keys::new(app.db.pool.clone(), Duration::from_secs(3600));
-    tokio::spawn(keys.clone().listen());
-    eventually(WAIT, "the key listener connects", || async {
-        assert!(keys.authenticate(&secret).await.is_ok());
-        keys.is_listening().then_some(())
-    })
-    .await;
-    // Looked up once the listener is up (connecting, it emptied the cache), so remembered.
-    keys.authenticate(&secret).await.unwrap();
     // Revoked without an announcement, as if it came while nobody listened.
-    sqlx::query("ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed")
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE api_keys SET revoked_at = now()")
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
-    assert!(
-        keys.authenticate(&secret).await.is_ok(),
-        "served from memory"
-    );
+    let (keys, secret) = cached_then_revoked_silently(&app).await;
     let cut: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
           WHERE datname = current_database() AND query LIKE 'LISTEN%') t",

@@ -134,16 +134,6 @@ async fn nothing_lost(base: &str, key: &str, acknowledged: &[(String, i64)]) {
     .await;
 }
 
-fn rebuild_verifies(cmd: &mut std::process::Command) {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "rebuild --verify: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_killed_embedded_postgres_is_restarted_and_nothing_is_lost() {
     let dir = temp_dir(false);
@@ -178,7 +168,7 @@ async fn a_killed_embedded_postgres_is_restarted_and_nothing_is_lost() {
             && metrics.contains("roster_embedded_postgres_up 1"),
         "{metrics}"
     );
-    rebuild_verifies(
+    succeeded(
         roster(&["rebuild", "--verify"])
             .env("ROSTER_DATA_DIR", &data_dir)
             .env("RUST_LOG", "warn"),
@@ -239,7 +229,7 @@ async fn an_external_postgres_restarted_immediately_is_reconnected_and_nothing_i
         .await;
     let acknowledged = load.finish().await;
     nothing_lost(&served.base, &key, &acknowledged).await;
-    rebuild_verifies(
+    succeeded(
         roster(&["rebuild", "--verify"])
             .env("DATABASE_URL", &url)
             .env("RUST_LOG", "warn"),

@@ -114,13 +114,9 @@ fn psql_without_password(host: &str, port: u16) -> (bool, String) {
 
 /// What `roster psql -c <sql>` prints, on the embedded database in `data_dir`.
 fn roster_psql(data_dir: &Path, sql: &str) -> String {
-    let out = roster(&["psql", "-X", "-A", "-t", "-c", sql])
-        .env("ROSTER_DATA_DIR", data_dir)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "roster psql failed: {stderr}");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    succeeded(roster(&["psql", "-X", "-A", "-t", "-c", sql]).env("ROSTER_DATA_DIR", data_dir))
+        .trim()
+        .to_owned()
 }
 
 /// The checks every embedded server must pass: no `trust`, a password file only its owner
@@ -222,17 +218,12 @@ async fn earlier_versions_cluster(data_dir: &Path) {
         cmd.current_dir("/");
         cmd
     };
-    let out = as_server("initdb")
-        .arg("-D")
-        .arg(data_dir)
-        .args(["--username", "roster", "--auth", "trust", "--no-sync"])
-        .args(["--encoding", "UTF8", "--no-locale"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeded(
+        as_server("initdb")
+            .arg("-D")
+            .arg(data_dir)
+            .args(["--username", "roster", "--auth", "trust", "--no-sync"])
+            .args(["--encoding", "UTF8", "--no-locale"]),
     );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -290,16 +281,7 @@ fn forms_of(secret: &str) -> Vec<String> {
 
 fn pg_dump(url: &str) -> String {
     let bindir = store::embedded::Binaries::locate().unwrap().bindir;
-    let out = Command::new(bindir.join("pg_dump"))
-        .args(["--no-owner", "--dbname", url])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    succeeded(Command::new(bindir.join("pg_dump")).args(["--no-owner", "--dbname", url]))
 }
 
 /// The secrets as `GET …/secret` shows them: (key, previous key).
@@ -509,15 +491,7 @@ async fn the_secret_key_rotates_while_roster_runs() {
     let key_file = data_dir.with_extension("secret-key");
     let keys_before = std::fs::read_to_string(&key_file).unwrap();
 
-    let out = roster(&["secrets", "rotate-key"])
-        .env("ROSTER_DATA_DIR", &data_dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(roster(&["secrets", "rotate-key"]).env("ROSTER_DATA_DIR", &data_dir));
     let keys_after = std::fs::read_to_string(&key_file).unwrap();
     let lines = |t: &str| -> Vec<String> {
         t.lines()

@@ -160,20 +160,6 @@ fn read_file(path: &Path) -> Result<Vec<SecretKey>, SealError> {
 
 /// Writes `keys` (current first) to `path`, mode 0600, replacing it at once (rename).
 pub fn write_key_file(path: &Path, keys: &[SecretKey]) -> Result<(), SealError> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let io = |source| SealError::File {
-        path: path.to_path_buf(),
-        source,
-    };
-    let partial = path.with_extension("new");
-    let _ = std::fs::remove_file(&partial);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&partial)
-        .map_err(io)?;
     let mut text = String::from(
         "# roster's keys for webhook signing secrets at rest: the first seals, the others only\n\
          # open. Keep this file with the database's backups, readable by roster's user only.\n",
@@ -182,10 +168,10 @@ pub fn write_key_file(path: &Path, keys: &[SecretKey]) -> Result<(), SealError> 
         text.push_str(&key.encoded());
         text.push('\n');
     }
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(io)?;
-    std::fs::rename(&partial, path).map_err(io)
+    store::embedded::private::write_owner_only(path, &text).map_err(|source| SealError::File {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 impl Keyring {
@@ -378,56 +364,52 @@ pub async fn reseal(
         Reseal::Plain => stored.starts_with("whsec_"),
         Reseal::NotCurrent => !keyring.is_current(stored),
     };
-    // First every secret must open: a key missing from the keyring is found before any
-    // secret is sealed under a keyring that is not the right one.
+    // A row's secrets opened, and whether `which` selects them.
+    let open = |row: &StoredSecrets| -> Result<(String, Option<String>, bool), SealError> {
+        let secret = keyring.open(&row.id, &row.secret)?;
+        let previous = (row.previous_secret.as_deref())
+            .map(|p| keyring.open(&row.id, p))
+            .transpose()?;
+        let stale = needs(&row.secret) || row.previous_secret.as_deref().is_some_and(needs);
+        Ok((secret, previous, stale))
+    };
+    // One pass reads them all: every secret must open (a key missing from the keyring is found
+    // before anything is sealed under a keyring that is not the right one), and the stale ones
+    // are kept for the second.
+    let mut done = Resealed::default();
+    let mut stale = Vec::new();
     let mut after = String::new();
     loop {
         let rows = webhooks::stored_secrets(pool, &after, BATCH).await?;
         let Some(last) = rows.last() else { break };
         after = last.id.clone();
-        for row in &rows {
-            keyring.open(&row.id, &row.secret)?;
-            if let Some(previous) = &row.previous_secret {
-                keyring.open(&row.id, previous)?;
-            }
-        }
-    }
-    let mut done = Resealed::default();
-    let mut after = String::new();
-    loop {
-        let rows = webhooks::stored_secrets(pool, &after, BATCH).await?;
-        let Some(last) = rows.last() else {
-            return Ok(done);
-        };
-        after = last.id.clone();
+        done.endpoints += rows.len();
         for row in rows {
-            done.endpoints += 1;
-            let mut row: StoredSecrets = row;
-            loop {
-                let secret = keyring.open(&row.id, &row.secret)?;
-                let previous = row
-                    .previous_secret
-                    .as_deref()
-                    .map(|p| keyring.open(&row.id, p))
-                    .transpose()?;
-                let stale = needs(&row.secret) || row.previous_secret.as_deref().is_some_and(needs);
-                if !stale {
-                    break;
-                }
-                let sealed = keyring.seal(&row.id, &secret);
-                let sealed_previous = previous.map(|p| keyring.seal(&row.id, &p));
-                if webhooks::reseal(pool, &row, &sealed, sealed_previous.as_deref()).await? {
-                    done.sealed += 1;
-                    break;
-                }
-                // Changed meanwhile: read it again (gone: nothing to do).
-                match webhooks::stored_secrets_of(pool, &row.id).await? {
-                    Some(fresh) => row = fresh,
-                    None => break,
-                }
+            if open(&row)?.2 {
+                stale.push(row);
             }
         }
     }
+    for mut row in stale {
+        loop {
+            let (secret, previous, still_stale) = open(&row)?;
+            if !still_stale {
+                break;
+            }
+            let sealed = keyring.seal(&row.id, &secret);
+            let sealed_previous = previous.map(|p| keyring.seal(&row.id, &p));
+            if webhooks::reseal(pool, &row, &sealed, sealed_previous.as_deref()).await? {
+                done.sealed += 1;
+                break;
+            }
+            // Changed meanwhile: read it again (gone: nothing to do).
+            match webhooks::stored_secrets_of(pool, &row.id).await? {
+                Some(fresh) => row = fresh,
+                None => break,
+            }
+        }
+    }
+    Ok(done)
 }
 
 #[cfg(test)]

@@ -87,20 +87,26 @@ pub(super) fn secure(
 fn new_password(data_dir: &Path) -> Result<String, EmbeddedError> {
     use rand::distr::{Alphanumeric, SampleString};
     let password = Alphanumeric.sample_string(&mut rand::rng(), 32);
-    let path = password_file(data_dir);
-    let partial = path.with_extension("password.new");
+    write_owner_only(&password_file(data_dir), &format!("{password}\n"))
+        .map_err(io_err("saving the embedded Postgres password file"))?;
+    Ok(password)
+}
+
+/// Writes `text` to a new file (mode 0600, synced) and renames it over `path`: a secret file
+/// is never readable by others, and never seen half written.
+pub fn write_owner_only(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
     let _ = fs::remove_file(&partial);
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(&partial)
-        .map_err(io_err("creating the embedded Postgres password file"))?;
-    writeln!(file, "{password}")
-        .and_then(|()| file.sync_all())
-        .map_err(io_err("writing the embedded Postgres password file"))?;
-    fs::rename(&partial, &path).map_err(io_err("saving the embedded Postgres password file"))?;
-    Ok(password)
+        .open(&partial)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    fs::rename(&partial, path)
 }
 
 /// Sets the superuser's password in single-user mode: no server listens meanwhile. The

@@ -3,7 +3,6 @@
 //! directory and port, saying so in the log and in `/metrics`. Every pool, listener and consumer
 //! lock of roster then reconnects to it as to any restarted server.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -19,9 +18,9 @@ const LAST_RETRY: Duration = Duration::from_secs(5);
 /// A server and the thread that restarts it.
 pub struct Supervised {
     current: Mutex<Arc<PostgresServer>>,
-    stopping: AtomicBool,
-    /// Woken by `stop`, so the watcher ends at once rather than at its next look.
-    wake: (Mutex<()>, Condvar),
+    /// Set by `stop`, which wakes the watcher so that it ends at once.
+    stopping: Mutex<bool>,
+    wake: Condvar,
     watcher: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -34,8 +33,8 @@ impl Supervised {
         options.port = Some(server.port());
         let supervised = Arc::new(Self {
             current: Mutex::new(Arc::new(server)),
-            stopping: AtomicBool::new(false),
-            wake: (Mutex::new(()), Condvar::new()),
+            stopping: Mutex::new(false),
+            wake: Condvar::new(),
             watcher: Mutex::new(None),
         });
         meters::meters().embedded_postgres_up.set(1);
@@ -65,14 +64,18 @@ impl Supervised {
             .clone()
     }
 
+    fn stopping(&self) -> std::sync::MutexGuard<'_, bool> {
+        self.stopping.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Waits up to `limit`; false if `stop` was called.
     fn pause(&self, limit: Duration) -> bool {
-        let guard = self.wake.0.lock().unwrap_or_else(|e| e.into_inner());
-        if self.stopping.load(Ordering::SeqCst) {
-            return false;
-        }
-        let _ = self.wake.1.wait_timeout(guard, limit);
-        !self.stopping.load(Ordering::SeqCst)
+        let stopping = self.stopping();
+        let (stopping, _) = self
+            .wake
+            .wait_timeout_while(stopping, limit, |stopping| !*stopping)
+            .unwrap_or_else(|e| e.into_inner());
+        !*stopping
     }
 
     /// One look (and a restart if the server is gone); false when it is time to end.
@@ -100,7 +103,7 @@ impl Supervised {
                     m.embedded_postgres_up.set(1);
                     tracing::info!(port = server.port(), "the embedded Postgres is back");
                     // Stopped meanwhile: the new server goes too.
-                    if self.stopping.load(Ordering::SeqCst) {
+                    if *self.stopping() {
                         self.server().stop();
                         return false;
                     }
@@ -119,11 +122,8 @@ impl Supervised {
 
     /// Ends the watcher, then stops the server cleanly. Idempotent. Blocking.
     pub fn stop(&self) {
-        {
-            let _guard = self.wake.0.lock().unwrap_or_else(|e| e.into_inner());
-            self.stopping.store(true, Ordering::SeqCst);
-            self.wake.1.notify_all();
-        }
+        *self.stopping() = true;
+        self.wake.notify_all();
         let watcher = self
             .watcher
             .lock()

@@ -330,3 +330,17 @@ pub fn serve_with_url(url: &str, args: &[&str]) -> Command {
         .env("ROSTER_WEBHOOK_ALLOW_CIDRS", "127.0.0.0/8");
     cmd
 }
+
+/// Runs `cmd` to its end and returns what it printed on standard output, failing the test (with
+/// both its outputs) unless it exited 0.
+pub fn succeeded(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
