@@ -3,9 +3,9 @@
 use std::future::{ready, Ready};
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use domain::RequestContext;
 use domain::{Actor, ApiKeyId, OrganizationId};
-use problem::Problem;
-use store::RequestContext;
+use http_edge::Problem;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {

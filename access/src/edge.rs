@@ -8,7 +8,7 @@ use actix_web::http::header::{HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, ResponseError};
-use problem::Problem;
+use http_edge::Problem;
 
 use crate::keys::{Keys, Refused};
 use crate::limit::KeyLimits;
@@ -118,6 +118,8 @@ pub async fn require_key(
         },
         None => None,
     };
+    req.extensions_mut()
+        .insert(http_edge::idempotency::Scope(caller.key_id.to_string()));
     req.extensions_mut().insert(caller);
     let mut res = next.call(req).await?.map_into_boxed_body();
     if let Some(headers) = limited {

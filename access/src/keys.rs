@@ -125,7 +125,7 @@ impl Keys {
     async fn look_up(&self, hash: [u8; 32]) -> Result<Option<Arc<ApiKeyData>>, StoreError> {
         let fetched = Instant::now();
         let generation = self.generation.load(Ordering::Acquire);
-        let found = store::api_keys::by_secret_hash(&self.pool, &hash).await?;
+        let found = crate::persistence::by_secret_hash(&self.pool, &hash).await?;
         // The row was found by this hash; compare it once more in constant time, so no code path
         // compares secrets byte by byte.
         let key = found

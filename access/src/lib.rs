@@ -10,6 +10,7 @@ pub mod edge;
 pub mod keys;
 pub mod limit;
 pub mod manage;
+pub mod persistence;
 mod routes;
 pub mod secret;
 
@@ -22,7 +23,7 @@ pub use keys::Keys;
 pub use routes::KeyRoutes;
 
 /// The key management routes.
-pub fn endpoints() -> Vec<problem::endpoints::Endpoint> {
+pub fn endpoints() -> Vec<http_edge::endpoints::Endpoint> {
     routes::endpoints()
 }
 
@@ -30,6 +31,6 @@ pub fn endpoints() -> Vec<problem::endpoints::Endpoint> {
 pub fn configure(state: Arc<KeyRoutes>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::from(state));
-        problem::endpoints::mount(cfg, routes::endpoints());
+        http_edge::endpoints::mount(cfg, routes::endpoints());
     }
 }

@@ -11,7 +11,7 @@ use actix_web::{HttpResponse, ResponseError};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::{Quota, RateLimiter};
-use problem::Problem;
+use http_edge::Problem;
 
 use domain::ApiKeyId;
 

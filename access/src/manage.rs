@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use domain::api_key::{ApiKeyData, NAME_MAX_CHARS};
+use domain::RequestContext;
 use domain::{claims, ApiKeyId, OrganizationId};
 use sqlx::PgPool;
-use store::{RequestContext, StoreError};
+use store::StoreError;
 
 use crate::secret;
 
@@ -74,7 +75,7 @@ pub async fn create(
         created_at: now,
         revoked_at: None,
     };
-    store::api_keys::create(pool, &key, &secret::hash(&secret), ctx).await?;
+    crate::persistence::create(pool, &key, &secret::hash(&secret), ctx).await?;
     Ok((key, secret))
 }
 
@@ -84,5 +85,5 @@ pub async fn revoke(
     id: &ApiKeyId,
     ctx: &RequestContext,
 ) -> Result<Option<ApiKeyData>, StoreError> {
-    store::api_keys::revoke(pool, id, ctx).await
+    crate::persistence::revoke(pool, id, ctx).await
 }

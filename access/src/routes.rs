@@ -5,9 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::api_key::ApiKeyData;
 use domain::{ApiKeyId, OrganizationId};
+use http_edge::endpoints::{self as e, Endpoint};
+use http_edge::{Body, Fields, Problem};
 use paging::{Cursors, Params, Spec};
-use problem::endpoints::{self as e, Endpoint};
-use problem::{Body, Fields, Problem};
 use serde::{Deserialize, Serialize};
 
 use crate::caller::Caller;
@@ -164,8 +164,8 @@ async fn list(
     let params = Params::parse(&req, &LIST)?;
     let scope = "api-keys";
     let page = state.cursors.page(&params, scope).await?;
-    let rows = store::api_keys::list(&state.pool, &page).await?;
-    let rows = store::queries::Page {
+    let rows = crate::persistence::list(&state.pool, &page).await?;
+    let rows = store::page::Page {
         rows: rows.rows.into_iter().map(shown).collect(),
         before: rows.before,
         after: rows.after,
@@ -180,7 +180,7 @@ async fn get(
 ) -> Result<HttpResponse, Problem> {
     admin(&caller)?;
     let id = key_id(&path)?;
-    let key = store::api_keys::get(&state.pool, &id)
+    let key = crate::persistence::get(&state.pool, &id)
         .await?
         .ok_or_else(|| Problem::not_found(format!("there is no API key {id}")))?;
     Ok(HttpResponse::Ok().json(shown(key)))

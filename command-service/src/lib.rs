@@ -5,8 +5,8 @@
 //!
 //! It never reads read models and never talks to other services.
 
-pub use problem;
 mod app;
+pub mod bus;
 mod request;
 mod routes;
 pub mod workflows;
@@ -14,15 +14,16 @@ pub mod workflows;
 use std::sync::Arc;
 
 use actix_web::web;
+use bus::Commands;
 use domain::group::Group;
 use domain::invitation::Invitation;
 use domain::membership::Membership;
 use domain::organization::Organization;
 use sqlx::PgPool;
-use store::{Commands, EventRepository};
+use store::EventRepository;
 
 pub use app::invitations::sweep_expired as sweep_expired_invitations;
-pub use problem::{FieldError, Problem};
+pub use http_edge::{FieldError, Problem};
 
 /// Snapshot organizations every 100 events; they accumulate role and settings changes.
 const ORGANIZATION_SNAPSHOT_EVERY: usize = 100;
@@ -52,7 +53,7 @@ impl CommandState {
 }
 
 /// Every command route.
-pub fn endpoints() -> Vec<problem::endpoints::Endpoint> {
+pub fn endpoints() -> Vec<http_edge::endpoints::Endpoint> {
     [
         routes::organizations::endpoints(),
         routes::roles::endpoints(),
@@ -69,7 +70,7 @@ pub fn endpoints() -> Vec<problem::endpoints::Endpoint> {
 pub fn configure(state: Arc<CommandState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::from(state));
-        problem::endpoints::mount(cfg, endpoints());
+        http_edge::endpoints::mount(cfg, endpoints());
     }
 }
 

@@ -6,7 +6,7 @@ use domain::values::{RoleSlug, ValueError};
 use serde::Serialize;
 
 use crate::app::Written;
-use crate::problem::Problem;
+use http_edge::Problem;
 
 /// An id from the path, by the domain's one id parser (400 naming `field` when malformed or of
 /// another kind).

@@ -14,8 +14,9 @@ use std::sync::Arc;
 
 use domain::values::RoleSlug;
 use domain::OrganizationId;
+use domain::RequestContext;
 use store::consumer::{self, Consumer, Step};
-use store::{FeedEvent, RequestContext, StoreError};
+use store::{FeedEvent, StoreError};
 use tokio::sync::watch;
 
 use crate::app;

@@ -35,5 +35,40 @@ pub struct ApiKeyData {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// A key's events, each carrying the key as it is after the change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum ApiKeyEvent {
+    #[serde(rename = "api_key.created")]
+    Created(ApiKeyData),
+    #[serde(rename = "api_key.revoked")]
+    Revoked(ApiKeyData),
+}
+
+impl ApiKeyEvent {
+    pub fn key(&self) -> &ApiKeyData {
+        match self {
+            Self::Created(k) | Self::Revoked(k) => k,
+        }
+    }
+}
+
+impl cqrs_es::DomainEvent for ApiKeyEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::Created(_) => CREATED,
+            Self::Revoked(_) => REVOKED,
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+/// Keys take no claims: a key's id is its own.
+impl crate::Claims for ApiKeyEvent {}
+
 /// How long a key's name may be.
 pub const NAME_MAX_CHARS: usize = 200;

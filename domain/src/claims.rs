@@ -4,13 +4,16 @@
 //! Claims are derived from the events themselves, so the rule travels with the history: the store
 //! applies them in the same transaction as the events, and a replay derives the same claims.
 
-use serde_json::Value;
-
-use crate::group::{Group, GroupEvent};
 use crate::ids::{GroupId, MembershipId, OrganizationId};
-use crate::invitation::{Invitation, InvitationEvent};
-use crate::membership::{Membership, MembershipEvent, Subject};
-use crate::organization::{Organization, OrganizationEvent};
+use crate::membership::Subject;
+
+/// What an event does to the claims: each event type states it next to its definition, and the
+/// store applies it in the statement that appends the event (so a replay derives the same).
+pub trait Claims {
+    fn claim_changes(&self) -> Vec<ClaimChange> {
+        Vec::new()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClaimChange {
@@ -111,30 +114,4 @@ pub fn membership_in_group(membership: &MembershipId, group: &GroupId) -> String
 
 pub fn membership_groups_prefix(membership: &MembershipId) -> String {
     format!("membership/{membership}/group/")
-}
-
-/// The claim changes a stored event carries, from its serialized payload.
-pub fn changes_of(
-    aggregate_type: &str,
-    payload: &Value,
-) -> Result<Vec<ClaimChange>, serde_json::Error> {
-    match aggregate_type {
-        <Organization as cqrs_es::Aggregate>::TYPE => {
-            let event: OrganizationEvent = serde_json::from_value(payload.clone())?;
-            Ok(event.claim_changes())
-        }
-        <Membership as cqrs_es::Aggregate>::TYPE => {
-            let event: MembershipEvent = serde_json::from_value(payload.clone())?;
-            Ok(event.claim_changes())
-        }
-        <Group as cqrs_es::Aggregate>::TYPE => {
-            let event: GroupEvent = serde_json::from_value(payload.clone())?;
-            Ok(event.claim_changes())
-        }
-        <Invitation as cqrs_es::Aggregate>::TYPE => {
-            let event: InvitationEvent = serde_json::from_value(payload.clone())?;
-            Ok(event.claim_changes())
-        }
-        _ => Ok(Vec::new()),
-    }
 }

@@ -29,6 +29,37 @@ impl Actor {
     }
 }
 
+/// Who asked, and why: stored in every event's metadata. `limited_to` is what the caller reaches
+/// (an organization key: that organization only); the application layer checks it.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub actor: Actor,
+    pub request_id: String,
+    pub limited_to: Option<crate::OrganizationId>,
+}
+
+impl RequestContext {
+    /// A change roster makes on its own (sweeper, process manager, dispatcher).
+    pub fn system(component: &str) -> Self {
+        Self {
+            actor: Actor::system(),
+            request_id: format!("{component}_{}", ulid::Ulid::new()),
+            limited_to: None,
+        }
+    }
+
+    /// What every event written for this request carries in its metadata.
+    pub fn metadata(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("actor_type".into(), self.actor.kind.clone().into());
+        m.insert("request_id".into(), self.request_id.clone().into());
+        if let Some(id) = &self.actor.id {
+            m.insert("actor_id".into(), id.clone().into());
+        }
+        m
+    }
+}
+
 /// The object an event changed: its stream and its version after the event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AggregateRef {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use crate::claims::{self, ClaimChange};
+use crate::claims::{self, ClaimChange, Claims};
 use crate::ids::{GroupId, MembershipId, OrganizationId};
 use crate::values::{Description, GroupName};
 
@@ -60,11 +60,11 @@ pub enum GroupEvent {
     MemberRemoved(GroupMember),
 }
 
-impl GroupEvent {
+impl Claims for GroupEvent {
     /// Names are unique per organization; a member must hold its membership's "active" key when
     /// added (so a racing deactivation either waits for the add or makes it fail), and is indexed
     /// so that deactivating or deleting the membership finds its groups.
-    pub fn claim_changes(&self) -> Vec<ClaimChange> {
+    fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {
             // Nothing new in an organization that is being deleted (or gone).
             Self::Created(g) => vec![

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use crate::claims::{self, ClaimChange};
+use crate::claims::{self, ClaimChange, Claims};
 use crate::ids::{InvitationId, MembershipId, OrganizationId};
 use crate::values::{Email, RoleSlug, SubjectId};
 
@@ -56,8 +56,8 @@ pub enum InvitationEvent {
     Expired(InvitationData),
 }
 
-impl InvitationEvent {
-    pub fn claim_changes(&self) -> Vec<ClaimChange> {
+impl Claims for InvitationEvent {
+    fn claim_changes(&self) -> Vec<ClaimChange> {
         let pending = |i: &InvitationData| {
             claims::pending_invitation(&i.organization_id, &i.email.normalized())
         };

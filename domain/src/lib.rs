@@ -55,8 +55,8 @@ pub trait Named {
     fn name(&self) -> &'static str;
 }
 
-pub use claims::ClaimChange;
-pub use envelope::{Actor, AggregateRef, EventEnvelope};
+pub use claims::{ClaimChange, Claims};
+pub use envelope::{Actor, AggregateRef, EventEnvelope, RequestContext};
 pub use ids::{
     ApiKeyId, AttemptId, DeliveryId, EventId, GroupId, IdError, InvitationId, MembershipId,
     OrganizationId, ReplayId, WebhookEndpointId,

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 pub const ENDPOINT_DISABLED: &str = "webhook_endpoint.disabled";
 
+/// The stream type of an endpoint's events.
+pub const AGGREGATE_TYPE: &str = "webhook_endpoint";
+
 /// Why the dispatcher disabled an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -37,3 +40,27 @@ pub struct EndpointDisabled {
     pub reason: DisabledReason,
     pub disabled_at: DateTime<Utc>,
 }
+
+/// The endpoint events of the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum WebhookEndpointEvent {
+    #[serde(rename = "webhook_endpoint.disabled")]
+    Disabled(EndpointDisabled),
+}
+
+impl cqrs_es::DomainEvent for WebhookEndpointEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::Disabled(_) => ENDPOINT_DISABLED,
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+/// Endpoints take no claims.
+impl crate::Claims for WebhookEndpointEvent {}

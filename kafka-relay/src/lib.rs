@@ -9,6 +9,7 @@
 //! on the broker.
 
 pub mod config;
+pub mod dead_letters;
 pub mod message;
 mod relay;
 mod replay;

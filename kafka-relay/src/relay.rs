@@ -260,7 +260,7 @@ impl Relay {
         );
         match self.config.oversize {
             Oversize::Skip => {
-                store::dead_letters::record(
+                crate::dead_letters::record(
                     &self.pool,
                     SINK,
                     position,

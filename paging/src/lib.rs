@@ -6,13 +6,22 @@ pub mod cursor;
 pub mod params;
 
 use actix_web::HttpResponse;
-use problem::Problem;
+use http_edge::Problem;
 use serde::Serialize;
 use sqlx::PgPool;
-use store::queries::{Page, PageRequest};
+use store::page::{Page, PageRequest};
 use tokio::sync::OnceCell;
 
 pub use params::{Params, Spec, DEFAULT_LIMIT, MAX_LIMIT};
+
+/// The cursor secret, shared through the database by every roster process (migration 0006).
+pub async fn cursor_secret(pool: &PgPool) -> Result<Vec<u8>, store::StoreError> {
+    let value: Option<Vec<u8>> = sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
+        .bind("cursor")
+        .fetch_optional(pool)
+        .await?;
+    value.ok_or_else(|| store::StoreError::Corrupt("secret `cursor` is missing".to_owned()))
+}
 
 /// Issues and checks the cursors of one process (the secret is read once, lazily).
 pub struct Cursors {
@@ -30,7 +39,7 @@ impl Cursors {
 
     async fn secret(&self) -> Result<&[u8], Problem> {
         self.secret
-            .get_or_try_init(|| store::queries::secret(&self.pool, "cursor"))
+            .get_or_try_init(|| cursor_secret(&self.pool))
             .await
             .map(Vec::as_slice)
             .map_err(Problem::from)

@@ -3,9 +3,9 @@
 //! with a 400 naming the parameter, so a typo never silently returns an unfiltered list.
 
 use actix_web::HttpRequest;
-use problem::endpoints::{ParamKind, QueryParam};
-use problem::{FieldError, Problem};
-use store::queries::{Bound, Order, PageRequest};
+use http_edge::endpoints::{ParamKind, QueryParam};
+use http_edge::{FieldError, Problem};
+use store::page::{Bound, Order, PageRequest};
 
 use crate::cursor;
 

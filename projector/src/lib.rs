@@ -9,9 +9,10 @@
 mod projection;
 mod rebuild;
 
+use read_models::write as rm;
 use sqlx::{PgConnection, PgPool};
 use store::consumer::{self, Consumer, Step};
-use store::{checkpoints, read_models as rm, FeedEvent, StoreError};
+use store::{checkpoints, FeedEvent, StoreError};
 use tokio::sync::watch;
 
 /// The checkpoint name of the read models.

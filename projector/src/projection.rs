@@ -67,7 +67,7 @@ mod tests {
 
     #[test]
     fn every_table_belongs_to_exactly_one_projection() {
-        for table in store::read_models::TABLES {
+        for table in read_models::write::TABLES {
             let owners = Projection::ALL
                 .iter()
                 .filter(|p| p.tables().contains(&table))

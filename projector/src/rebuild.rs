@@ -1,7 +1,8 @@
 //! `roster rebuild`: replays the whole feed into fresh shadow tables, then either compares them
 //! with the live ones (`--verify`) or swaps them in while the live projector keeps running.
 
-use store::{checkpoints, read_models as rm, Feed, FeedEvent, StoreError};
+use read_models::write as rm;
+use store::{checkpoints, Feed, FeedEvent, StoreError};
 
 use crate::{apply, Projection, Projector, CONSUMER};
 

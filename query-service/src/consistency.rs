@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use problem::Problem;
+use http_edge::Problem;
 use tokio::sync::watch;
 
 use crate::QueryState;
@@ -78,7 +78,7 @@ impl QueryState {
         let Some(wanted) = min_position else {
             return Ok(());
         };
-        use store::queries::events::wait_readable;
+        use store::log::wait_readable;
         if wait_readable(&self.pool, wanted, Duration::ZERO).await? >= wanted {
             return Ok(());
         }

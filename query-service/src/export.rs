@@ -5,7 +5,7 @@
 use actix_web::web::Bytes;
 use futures::Stream;
 use sqlx::PgPool;
-use store::queries::events::{self, EventFilter};
+use store::log::{self as events, EventFilter};
 use store::{FeedEvent, StoreError};
 
 /// Events read per step.

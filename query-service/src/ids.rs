@@ -1,7 +1,7 @@
 //! Ids from the path: a malformed one is a 400 naming the path parameter; a well-formed unknown
 //! one is a 404 later.
 
-use problem::Problem;
+use http_edge::Problem;
 
 macro_rules! path_id {
     ($fn:ident, $ty:ty, $field:literal) => {

@@ -16,11 +16,11 @@ use std::time::Duration;
 
 use access::Caller;
 use actix_web::{web, HttpResponse};
+use http_edge::Problem;
 use paging::{Cursors, Params};
-use problem::Problem;
 use serde::Serialize;
 use sqlx::PgPool;
-use store::queries::{Page, PageRequest};
+use store::page::{Page, PageRequest};
 use store::StoreError;
 
 /// How long a read waits for `min_position` by default.
@@ -71,25 +71,25 @@ trait Owned {
     fn organization_id(&self) -> &str;
 }
 
-impl Owned for store::queries::organizations::OrganizationRow {
+impl Owned for read_models::organizations::OrganizationRow {
     fn organization_id(&self) -> &str {
         &self.id
     }
 }
 
-impl Owned for store::queries::memberships::MembershipRow {
+impl Owned for read_models::memberships::MembershipRow {
     fn organization_id(&self) -> &str {
         &self.organization_id
     }
 }
 
-impl Owned for store::queries::groups::GroupRow {
+impl Owned for read_models::groups::GroupRow {
     fn organization_id(&self) -> &str {
         &self.organization_id
     }
 }
 
-impl Owned for store::queries::invitations::InvitationRow {
+impl Owned for read_models::invitations::InvitationRow {
     fn organization_id(&self) -> &str {
         &self.organization_id
     }
@@ -131,7 +131,7 @@ pub fn configure(state: Arc<QueryState>) -> impl FnOnce(&mut web::ServiceConfig)
 }
 
 /// Every read route, as declared (mounted by `configure`).
-pub fn endpoints() -> Vec<problem::endpoints::Endpoint> {
+pub fn endpoints() -> Vec<http_edge::endpoints::Endpoint> {
     routes::endpoints()
 }
 

@@ -13,16 +13,17 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, App, HttpRequest, ResponseError};
 use command_service::CommandState;
-use problem::extract;
-use problem::Problem;
+use http_edge::extract;
+use http_edge::Problem;
 use query_service::QueryState;
 use sqlx::PgPool;
 use store::{EventRepository, PoolConfig};
 use webhook_dispatcher::{DispatcherConfig, WebhookState};
 
-use crate::idempotency::{self, Idempotency};
-use crate::protocol_errors::ProblemIo;
-use crate::{health, openapi, request_id};
+use crate::health;
+use http_edge::idempotency::{self, Idempotency};
+use http_edge::protocol_errors::ProblemIo;
+use http_edge::{openapi, request_id};
 
 /// What the app is made of; each HTTP worker builds its own state (and pool) from it.
 #[derive(Clone)]
@@ -120,9 +121,7 @@ pub fn server(
     let key_listener = tokio::spawn(keys.clone().listen());
     let pools = health::Pools::default();
     // The OpenAPI document, built once from the route declarations.
-    let document = web::Data::new(openapi::Document(openapi::document(
-        &openapi::all_endpoints(),
-    )));
+    let document = web::Data::new(openapi::Document(openapi::document(&all_endpoints())));
     // One bucket per key for every worker of the process.
     let limits = config
         .rate_limit
@@ -248,7 +247,7 @@ fn app(
 /// `(method, path)` of every route the app serves with every component on: read back from the
 /// same declarations the router is built from (for the OpenAPI document and the route tests).
 pub fn route_table() -> Vec<(actix_web::http::Method, &'static str)> {
-    problem::endpoints::table(&openapi::all_endpoints())
+    http_edge::endpoints::table(&all_endpoints())
 }
 
 async fn unknown_route(req: HttpRequest) -> Result<actix_web::HttpResponse, Problem> {
@@ -304,4 +303,15 @@ fn problem_for_bare_errors<B>(
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))
+}
+
+/// Every route of the app with every component on, as declared.
+pub fn all_endpoints() -> Vec<http_edge::endpoints::Endpoint> {
+    let mut all = crate::health::endpoints();
+    all.extend(http_edge::openapi::endpoints());
+    all.extend(access::endpoints());
+    all.extend(query_service::endpoints());
+    all.extend(command_service::endpoints());
+    all.extend(webhook_dispatcher::endpoints());
+    all
 }

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use embedded_postgres::supervise::Supervised;
+use embedded_postgres::{self as embedded, location, Binaries, EmbeddedError, Options};
 use sqlx::PgPool;
-use store::embedded::supervise::Supervised;
-use store::embedded::{self, location, Binaries, EmbeddedError, Options};
 use store::{PoolConfig, PoolOptions};
 
 use crate::cli::DatabaseArgs;

@@ -8,7 +8,7 @@ use std::io::Write;
 use futures::StreamExt;
 use query_service::export::{self, Format};
 use sqlx::PgPool;
-use store::queries::events::{self, EventFilter};
+use store::log::{self as events, EventFilter};
 use store::FeedEvent;
 
 use crate::cli::{EventsCommand, EventsFilterArgs, ExportFormat};

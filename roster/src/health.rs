@@ -4,8 +4,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use problem::endpoints::{self as e, Endpoint};
-use problem::Problem;
+use http_edge::endpoints::{self as e, Endpoint};
+use http_edge::Problem;
 use serde_json::json;
 use sqlx::PgPool;
 
@@ -33,7 +33,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 pub fn configure(pool: PgPool) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(pool));
-        problem::endpoints::mount(cfg, endpoints());
+        http_edge::endpoints::mount(cfg, endpoints());
     }
 }
 
@@ -191,7 +191,7 @@ async fn metrics(
         m.consumer_position.get_or_create(&consumer).set(position);
         m.consumer_lag.get_or_create(&consumer).set(head - position);
     }
-    let queue = store::webhooks::stats(pool.get_ref())
+    let queue = webhook_dispatcher::queue::stats(pool.get_ref())
         .await
         .map_err(unavailable)?;
     for (state, n) in [

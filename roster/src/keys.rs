@@ -6,9 +6,9 @@ use std::io::Write;
 use access::manage::{self, NewKey};
 use chrono::Utc;
 use domain::api_key::ApiKeyData;
+use domain::RequestContext;
 use domain::{ApiKeyId, OrganizationId};
 use sqlx::PgPool;
-use store::RequestContext;
 
 use crate::cli::{KeyCreateArgs, KeysCommand};
 use crate::serve::ServeError;
@@ -33,14 +33,14 @@ async fn on(pool: &PgPool, command: KeysCommand) -> Result<(), ServeError> {
         KeysCommand::List(_) => {
             let mut after = None;
             loop {
-                let page = store::queries::PageRequest {
+                let page = store::page::PageRequest {
                     limit: 1000,
-                    order: store::queries::Order::Asc,
+                    order: store::page::Order::Asc,
                     bound: after
                         .take()
-                        .map_or(store::queries::Bound::Start, store::queries::Bound::After),
+                        .map_or(store::page::Bound::Start, store::page::Bound::After),
                 };
-                let rows = store::api_keys::list(pool, &page).await?;
+                let rows = access::persistence::list(pool, &page).await?;
                 for key in &rows.rows {
                     println!("{}", describe(key));
                 }
@@ -117,7 +117,7 @@ fn describe(key: &ApiKeyData) -> String {
 /// A fresh installation on the embedded database gets an admin key, printed once with a request
 /// to try; later starts find a key (even a revoked one) and print nothing.
 pub async fn bootstrap(pool: &PgPool, base_url: &str) -> Result<(), ServeError> {
-    if store::api_keys::any(pool).await? {
+    if access::persistence::any(pool).await? {
         return Ok(());
     }
     let new = NewKey {

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
             Command::Psql(args) => roster::psql::run(args).await,
             Command::Secrets(command) => roster::secrets::run(command).await,
             Command::Openapi => {
-                let document = roster::openapi::document(&roster::openapi::all_endpoints());
+                let document = http_edge::openapi::document(&roster::app::all_endpoints());
                 serde_json::to_string_pretty(&document)
                     .map(|text| println!("{text}"))
                     .map_err(|e| roster::serve::ServeError::Openapi(e.to_string()))

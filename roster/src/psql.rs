@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use store::embedded::Binaries;
+use embedded_postgres::Binaries;
 
 use crate::cli::PsqlArgs;
 use crate::database::Database;

@@ -254,7 +254,7 @@ impl Background {
             None => None,
         };
         let background_pool = parts.pool.clone();
-        let mut tasks = vec![tokio::spawn(crate::idempotency::purge_expired(
+        let mut tasks = vec![tokio::spawn(http_edge::idempotency::purge_expired(
             parts.pool.clone(),
             parts.idempotency_ttl,
             (parts.idempotency_ttl / 10).clamp(Duration::from_secs(1), Duration::from_secs(3600)),

@@ -14,21 +14,9 @@ use crate::StoreError;
 pub async fn with_prefix(pool: &PgPool, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
     Ok(
         sqlx::query_as("SELECT key, aggregate_id FROM claims WHERE key LIKE $1 ORDER BY key")
-            .bind(like_prefix(prefix))
+            .bind(crate::page::like_prefix(prefix))
             .fetch_all(pool)
             .await?,
-    )
-}
-
-/// The LIKE pattern of every key starting with `prefix` (its wildcards escaped: keys contain
-/// caller-chosen text).
-pub(crate) fn like_prefix(prefix: &str) -> String {
-    format!(
-        "{}%",
-        prefix
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
     )
 }
 

@@ -100,6 +100,17 @@ fn requirement_failed(message: &str) -> Option<StoreError> {
 }
 
 impl StoreError {
+    /// A store error that went through cqrs-es (its errors carry ours boxed), unboxed again.
+    pub fn from_boxed(e: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        match e.downcast::<StoreError>() {
+            Ok(store) => *store,
+            Err(e) => match e.downcast::<sqlx::Error>() {
+                Ok(sqlx) => (*sqlx).into(),
+                Err(other) => StoreError::Corrupt(other.to_string()),
+            },
+        }
+    }
+
     pub fn is_unavailable(&self) -> bool {
         matches!(self, Self::Unavailable(_) | Self::Injected(_))
     }

@@ -18,7 +18,7 @@ use sqlx::{PgPool, Row};
 use crate::StoreError;
 
 /// The columns `FeedEvent::from_row` reads.
-pub(crate) const COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
+pub const COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
      event_version, organization_id, payload, metadata, recorded_at";
 
 /// The feed's visibility rule: only rows whose writer's transaction has finished, and every
@@ -46,7 +46,7 @@ pub struct FeedEvent {
 
 impl FeedEvent {
     /// A row of `events` (selected with `COLUMNS`), upcast to its type's current shape.
-    pub(crate) fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+    pub fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
         let event_type: String = row.try_get("event_type")?;
         let (event_version, payload) = domain::upcast::payload(
             &event_type,

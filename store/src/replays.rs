@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use crate::queries::events::{self, EventFilter};
+use crate::log::{self as events, EventFilter};
 use crate::{FeedEvent, StoreError};
 
 /// Events read per step.

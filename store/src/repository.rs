@@ -5,8 +5,8 @@
 //! so the uniqueness claims could not join it; it inserts events one by one; it commits the events
 //! before checking the snapshot's optimistic lock; it panics on a database error while streaming;
 //! and it cannot report the positions it wrote. Writes go through `unit_of_work` instead (one
-//! statement appends several aggregates' events with their claims and snapshots);
-//! `persist` here is that path too, for cqrs-es tooling.
+//! statement appends several aggregates' events with their claims and snapshots); `persist`
+//! refuses, so no write can skip the claims its events state.
 
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
@@ -17,7 +17,6 @@ use serde_json::Value;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 
-use crate::unit_of_work::{NewEvent, StreamChange, UnitOfWork, ORGANIZATION_ID};
 use crate::StoreError;
 
 #[derive(Clone, Debug)]
@@ -125,40 +124,12 @@ impl PersistedEventRepository for EventRepository {
         events: &[SerializedEvent],
         snapshot_update: Option<(String, Value, usize)>,
     ) -> Result<(), PersistenceError> {
-        let Some(first) = events.first() else {
-            return Ok(());
-        };
-        let mut claims = Vec::new();
-        for e in events {
-            claims.extend(
-                domain::claims::changes_of(A::TYPE, &e.payload)
-                    .map_err(|err| to_persistence(StoreError::Corrupt(err.to_string())))?,
-            );
-        }
-        let mut unit = UnitOfWork::new();
-        unit.push(StreamChange {
-            aggregate_type: A::TYPE.to_owned(),
-            aggregate_id: first.aggregate_id.clone(),
-            organization_id: first
-                .metadata
-                .get(ORGANIZATION_ID)
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            version: first.sequence as i64 - 1,
-            events: events
-                .iter()
-                .map(|e| NewEvent {
-                    event_type: e.event_type.clone(),
-                    event_version: e.event_version.clone(),
-                    payload: e.payload.clone(),
-                    metadata: e.metadata.as_object().cloned().unwrap_or_default(),
-                })
-                .collect(),
-            claims,
-            snapshot: snapshot_update.map(|(_, payload, number)| (payload, number as i64)),
-        });
-        unit.commit(&self.pool).await.map_err(to_persistence)?;
-        Ok(())
+        // Every write takes the typed path (`StreamChange::typed` in a unit of work), where each
+        // event states its claims; a write through cqrs-es's own commit would skip them.
+        let _ = (events, snapshot_update);
+        Err(PersistenceError::UnknownError(
+            "roster writes events through units of work, not cqrs-es's commit".into(),
+        ))
     }
 
     async fn stream_events<A: Aggregate>(

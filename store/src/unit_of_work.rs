@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use domain::{ClaimChange, EventId};
+use cqrs_es::DomainEvent;
+use domain::{ClaimChange, Claims, EventId};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 
@@ -54,6 +55,40 @@ pub struct StreamChange {
     pub snapshot: Option<(Value, i64)>,
 }
 
+impl StreamChange {
+    /// The typed events of one stream at `version`, each with the claims it states: the one way
+    /// every event is made ready to be stored (commands, API keys, the dispatcher's own events).
+    pub fn typed<E: DomainEvent + Claims>(
+        aggregate_type: &str,
+        aggregate_id: String,
+        organization_id: Option<String>,
+        version: i64,
+        events: &[E],
+        metadata: &serde_json::Map<String, Value>,
+    ) -> Result<Self, StoreError> {
+        let mut claims = Vec::new();
+        let mut new = Vec::with_capacity(events.len());
+        for e in events {
+            claims.extend(e.claim_changes());
+            new.push(NewEvent {
+                event_type: e.event_type(),
+                event_version: e.event_version(),
+                payload: serde_json::to_value(e).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                metadata: metadata.clone(),
+            });
+        }
+        Ok(Self {
+            aggregate_type: aggregate_type.to_owned(),
+            aggregate_id,
+            organization_id,
+            version,
+            events: new,
+            claims,
+            snapshot: None,
+        })
+    }
+}
+
 /// Changes to commit together.
 #[derive(Debug, Default)]
 pub struct UnitOfWork {
@@ -79,7 +114,7 @@ impl UnitOfWork {
     /// After the unit, no claim key may start with `prefix`; if a racing command added one the
     /// unit did not see, the commit fails with `Conflict` (and is decided again).
     pub fn expect_no_claims_under(&mut self, prefix: &str) {
-        self.absent.push(crate::claims::like_prefix(prefix));
+        self.absent.push(crate::page::like_prefix(prefix));
     }
 
     pub fn is_empty(&self) -> bool {

@@ -174,7 +174,7 @@ async fn as_root_in_a_private_directory_the_default_data_dir_moves_where_postgre
         cmd.env_remove("ROSTER_DATA_DIR").current_dir(&home);
         cmd
     };
-    let relocated = store::embedded::location::relocated_home(&home.join(".roster/pg"));
+    let relocated = embedded_postgres::location::relocated_home(&home.join(".roster/pg"));
     let _ = std::fs::remove_dir_all(&relocated);
 
     let mut first = Served::start(command());
@@ -319,7 +319,7 @@ async fn a_killed_roster_leaves_no_postgres_behind() {
 async fn serve_and_migrate_with_database_url() {
     let server = roster_testkit::postgres();
     let name = format!("cli_{}", ulid::Ulid::new().to_string().to_lowercase());
-    store::embedded::ensure_database(&server.url("postgres"), &name)
+    embedded_postgres::ensure_database(&server.url("postgres"), &name)
         .await
         .unwrap();
     let url = server.url(&name);
@@ -420,7 +420,7 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
     let mut cmd = roster(&["serve"]);
     cmd.env("DATABASE_URL", &db.url)
         .env("ROSTER_SECRET_KEY", crate::support::SECRET_KEY)
-        .env("RUST_LOG", "info,roster=debug");
+        .env("RUST_LOG", "info,http_edge=debug");
     let mut served = Served::start(cmd);
     served.ready().await;
     let key = crate::support::make_key(&db.pool, None, false).await;

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use crate::support::{fields, problem, TestApp};
+use embedded_postgres::{Binaries, Options, PostgresServer};
 use serde_json::{json, Value};
-use store::embedded::{Binaries, Options, PostgresServer};
 
 #[tokio::test]
 async fn health_and_readiness() {
@@ -25,7 +25,7 @@ async fn health_and_readiness() {
 async fn readyz_reports_pending_migrations() {
     let server = roster_testkit::postgres();
     let name = format!("bare_{}", ulid::Ulid::new().to_string().to_lowercase());
-    store::embedded::ensure_database(&server.url("postgres"), &name)
+    embedded_postgres::ensure_database(&server.url("postgres"), &name)
         .await
         .unwrap();
     let pool = sqlx::PgPool::connect(&server.url(&name)).await.unwrap();
@@ -184,7 +184,7 @@ async fn database_outage_gives_503_and_recovers() {
     options.durable = false;
     let server = PostgresServer::start(&bins, &options).unwrap();
     options.port = Some(server.port());
-    store::embedded::ensure_database(&server.url("postgres"), "outage")
+    embedded_postgres::ensure_database(&server.url("postgres"), "outage")
         .await
         .unwrap();
     let pool = sqlx::PgPool::connect(&server.url("outage")).await.unwrap();

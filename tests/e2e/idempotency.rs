@@ -254,7 +254,7 @@ async fn saved_responses_expire_and_are_purged() {
     )
     .await;
 
-    let purged = store::idempotency::purge(&app.db.pool, roster::idempotency::DEFAULT_TTL)
+    let purged = http_edge::idempotency::purge(&app.db.pool, http_edge::idempotency::DEFAULT_TTL)
         .await
         .unwrap();
     assert_eq!(purged, 1, "only `older` had expired and not been reused");
@@ -271,9 +271,9 @@ async fn saved_responses_expire_and_are_purged() {
         .execute(&app.db.pool)
         .await
         .unwrap();
-    let purger = tokio::spawn(roster::idempotency::purge_expired(
+    let purger = tokio::spawn(http_edge::idempotency::purge_expired(
         app.db.pool.clone(),
-        roster::idempotency::DEFAULT_TTL,
+        http_edge::idempotency::DEFAULT_TTL,
         std::time::Duration::from_millis(50),
     ));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -564,7 +564,7 @@ async fn an_oversized_event_is_skipped_into_the_dead_letters_with_skip() {
     let mut reader = Reader::new(&broker.address(), "skip");
     reader.until(&rest, Duration::from_secs(60)).await;
     assert!(reader.seen.iter().all(|s| !dead.contains(&s.position)));
-    let letters = store::dead_letters::of(&app.db.pool, "kafka")
+    let letters = kafka_relay::dead_letters::of(&app.db.pool, "kafka")
         .await
         .unwrap();
     let recorded: BTreeSet<i64> = letters.iter().map(|(p, _, _)| *p).collect();
@@ -610,7 +610,7 @@ async fn an_oversized_event_halts_the_relay_with_halt() {
         .await
         .unwrap();
     assert!(checkpoint < first_big, "{checkpoint} ≥ {first_big}");
-    assert!(store::dead_letters::of(&app.db.pool, "kafka")
+    assert!(kafka_relay::dead_letters::of(&app.db.pool, "kafka")
         .await
         .unwrap()
         .is_empty());

@@ -111,7 +111,7 @@ async fn the_document_lists_exactly_the_routes_the_router_serves() {
 
 #[tokio::test]
 async fn every_operation_is_typed_secured_and_resolvable() {
-    let built = roster::openapi::build(&roster::openapi::all_endpoints());
+    let built = http_edge::openapi::build(&roster::app::all_endpoints());
     assert!(
         built.conflicts.is_empty(),
         "schemas that differ between request and response: {:?}",

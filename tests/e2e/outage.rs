@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use embedded_postgres::{Binaries, Options, PostgresServer};
 use serde_json::{json, Value};
-use store::embedded::{Binaries, Options, PostgresServer};
 
 use crate::support::eventually;
 use crate::support::served::*;
@@ -193,7 +193,7 @@ async fn an_external_postgres_restarted_immediately_is_reconnected_and_nothing_i
         .unwrap()
         .unwrap();
     options.port = Some(server.port());
-    store::embedded::ensure_database(&server.url("postgres"), "external")
+    embedded_postgres::ensure_database(&server.url("postgres"), "external")
         .await
         .unwrap();
     let url = server.url("external");

@@ -73,7 +73,7 @@ fn port_of(data_dir: &Path) -> u16 {
 }
 
 fn psql_program() -> PathBuf {
-    store::embedded::Binaries::locate()
+    embedded_postgres::Binaries::locate()
         .unwrap()
         .bindir
         .join("psql")
@@ -205,7 +205,7 @@ async fn a_data_directory_open_to_trust_is_made_private_on_its_next_start() {
 /// `initdb --auth trust` and a first start as roster did before, leaving a `roster` database
 /// with a table `kept` (one row, 42); stopped cleanly.
 async fn earlier_versions_cluster(data_dir: &Path) {
-    let bindir = store::embedded::Binaries::locate().unwrap().bindir;
+    let bindir = embedded_postgres::Binaries::locate().unwrap().bindir;
     std::fs::create_dir_all(data_dir).unwrap();
     std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     let as_server = |program: &str| {
@@ -280,7 +280,7 @@ fn forms_of(secret: &str) -> Vec<String> {
 }
 
 fn pg_dump(url: &str) -> String {
-    let bindir = store::embedded::Binaries::locate().unwrap().bindir;
+    let bindir = embedded_postgres::Binaries::locate().unwrap().bindir;
     succeeded(Command::new(bindir.join("pg_dump")).args(["--no-owner", "--dbname", url]))
 }
 

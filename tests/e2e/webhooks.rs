@@ -1128,7 +1128,7 @@ async fn deliveries_another_process_queues_go_out_without_waiting_for_a_poll() {
         pool,
         "SELECT EXISTS (SELECT 1 FROM pg_stat_activity
                          WHERE datname = current_database() AND query ILIKE 'LISTEN%' || $1 || '%')",
-        store::webhooks::CHANNEL,
+        webhook_dispatcher::queue::CHANNEL,
     )
     .await;
     let logged: Vec<(i64, String, String)> = sqlx::query_as(
@@ -1152,9 +1152,9 @@ async fn deliveries_another_process_queues_go_out_without_waiting_for_a_poll() {
         }
         // What another process's fan-out does: queue, and notify with its own name.
         let mut conn = pool.acquire().await.unwrap();
-        let queued = store::webhooks::insert_deliveries(
+        let queued = webhook_dispatcher::queue::insert_deliveries(
             &mut conn,
-            &[store::webhooks::NewDelivery {
+            &[webhook_dispatcher::queue::NewDelivery {
                 id: domain::DeliveryId::new().to_string(),
                 endpoint_id: id.clone(),
                 event_id: event_id.clone(),

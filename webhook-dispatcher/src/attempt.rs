@@ -4,10 +4,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::queue::{Attempt, Due, Next, Target};
 use bytes::Bytes;
 use chrono::Utc;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
-use store::webhooks::{Attempt, Due, Next, Target};
 use store::FeedEvent;
 use url::Url;
 

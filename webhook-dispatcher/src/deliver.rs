@@ -13,11 +13,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::queue::{self as webhooks, Attempt, Due, NewDelivery};
 use chrono::{DateTime, Utc};
 use domain::webhook_endpoint::DisabledReason;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
-use store::webhooks::{self, Attempt, Due, NewDelivery};
 use store::{FeedEvent, StoreError};
 use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinSet;

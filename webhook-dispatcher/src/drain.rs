@@ -14,10 +14,10 @@ use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::queue::{self as webhooks, Attempt, Target};
 use domain::webhook_endpoint::DisabledReason;
 use futures::future::BoxFuture;
 use futures::{stream, StreamExt};
-use store::webhooks::{self, Attempt, Target};
 use store::StoreError;
 use tokio::sync::watch;
 
@@ -416,8 +416,8 @@ impl<'a> Log<'a> {
 
 #[cfg(test)]
 mod tests {
+    use crate::queue::Due;
     use chrono::{DateTime, Utc};
-    use store::webhooks::Due;
 
     use super::*;
 

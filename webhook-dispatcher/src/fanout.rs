@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::queue::{self as webhooks, NewDelivery, Subscription};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use store::consumer::{self, Consumer, Step};
-use store::webhooks::{self, NewDelivery, Subscription};
 use store::FeedEvent;
 
 use crate::deliver::Deliverer;

@@ -1,6 +1,6 @@
 //! Which events an endpoint receives: event types (exact, or `family.*`) and one organization.
 
-use store::webhooks::Subscription;
+use crate::queue::Subscription;
 
 /// Checks a filter entry: a known event type, `family.*` of a known family, or `*` — the
 /// catalogue's rule, as the Events API applies it.

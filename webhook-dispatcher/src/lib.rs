@@ -10,6 +10,7 @@ mod deliver;
 mod drain;
 pub mod fanout;
 mod filter;
+pub mod queue;
 pub mod replay;
 mod routes;
 pub mod schedule;
@@ -107,13 +108,13 @@ impl WebhookState {
 
 /// Mounts `/v1/webhook-endpoints…` and `/v1/deliveries…`.
 /// Every webhook route.
-pub fn endpoints() -> Vec<problem::endpoints::Endpoint> {
+pub fn endpoints() -> Vec<http_edge::endpoints::Endpoint> {
     routes::endpoints()
 }
 
 pub fn configure(state: Arc<WebhookState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::from(state));
-        problem::endpoints::mount(cfg, routes::endpoints());
+        http_edge::endpoints::mount(cfg, routes::endpoints());
     }
 }

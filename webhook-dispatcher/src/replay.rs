@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use crate::queue::{self as webhooks, NewDelivery, Subscription};
 use sqlx::{PgConnection, PgPool};
 use store::replays::{self, Replay, ReplayError, Sink};
-use store::webhooks::{self, NewDelivery, Subscription};
 use store::{FeedEvent, StoreError};
 
 use crate::filter;

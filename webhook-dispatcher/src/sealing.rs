@@ -168,7 +168,7 @@ pub fn write_key_file(path: &Path, keys: &[SecretKey]) -> Result<(), SealError> 
         text.push_str(&key.encoded());
         text.push('\n');
     }
-    store::embedded::private::write_owner_only(path, &text).map_err(|source| SealError::File {
+    embedded_postgres::private::write_owner_only(path, &text).map_err(|source| SealError::File {
         path: path.to_path_buf(),
         source,
     })
@@ -358,7 +358,7 @@ pub async fn reseal(
     keyring: &Keyring,
     which: Reseal,
 ) -> Result<Resealed, ResealError> {
-    use store::webhooks::{self, StoredSecrets};
+    use crate::queue::{self as webhooks, StoredSecrets};
     const BATCH: i64 = 500;
     let needs = |stored: &str| match which {
         Reseal::Plain => stored.starts_with("whsec_"),

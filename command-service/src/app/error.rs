@@ -8,7 +8,9 @@ use domain::group::GroupError;
 use domain::invitation::InvitationError;
 use domain::membership::MembershipError;
 use domain::organization::OrganizationError;
-use store::{CommandError, StoreError};
+use store::StoreError;
+
+use crate::bus::CommandError;
 
 /// The kind of object an answer is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,10 +83,33 @@ pub enum AppError {
     Internal(String),
 }
 
+/// A store failure outside any aggregate's decision (a look-up, a unit's commit).
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        explain::<Never>("")(store::commands::store_error(e))
+        match e {
+            StoreError::ClaimTaken { key, owner_id, .. } => AppError::Taken {
+                field: "id",
+                message: format!("already used by {owner_id}"),
+                detail: format!("`{key}` is already used by {owner_id}"),
+            },
+            StoreError::RequirementFailed { key } => match alive_organization(&key) {
+                Some(org) => AppError::NotFound(Kind::Organization, org.to_owned()),
+                None => AppError::RequirementNotMet(key),
+            },
+            StoreError::Conflict => AppError::Concurrent,
+            e @ (StoreError::Unavailable(_) | StoreError::Injected(_)) => {
+                AppError::Unavailable(e.to_string())
+            }
+            e @ StoreError::Unstorable(_) => AppError::Unstorable(e.to_string()),
+            other => AppError::Internal(other.to_string()),
+        }
     }
+}
+
+/// The organization whose "alive" claim `key` is: everything in an organization requires it
+/// alive, so a missing one means the organization is closed for deletion, or gone.
+fn alive_organization(key: &str) -> Option<&str> {
+    key.strip_prefix("organization/")?.strip_suffix("/alive")
 }
 
 /// What an aggregate's refusals and failed claims mean, for [`explain`].
@@ -106,37 +131,21 @@ pub(crate) trait Rejection: std::error::Error + Sized {
     }
 }
 
-/// Turns a command's failure on object `id` into the application's answer.
+/// Turns a command's failure on object `id` into the application's answer: the aggregate's own
+/// refusals and the claims its events take or require mean what the aggregate says they mean;
+/// anything else is a store failure like any other.
 pub(crate) fn explain<E: Rejection>(id: &str) -> impl FnOnce(CommandError<E>) -> AppError + '_ {
     move |e| match e {
         CommandError::Rejected(e) => e.explain(id),
-        CommandError::ClaimTaken { key, owner_id, .. } => E::taken(&key, owner_id),
-        CommandError::RequirementFailed { key } => {
-            match key
-                .strip_prefix("organization/")
-                .and_then(|k| k.strip_suffix("/alive"))
-            {
-                // Everything in an organization requires it alive: closed for deletion, or gone.
-                Some(org) => AppError::NotFound(Kind::Organization, org.to_owned()),
-                None => E::unmet(key),
-            }
+        CommandError::Store(StoreError::ClaimTaken { key, owner_id, .. }) => {
+            E::taken(&key, owner_id)
         }
-        CommandError::Conflict => AppError::Concurrent,
-        CommandError::Unavailable(d) => AppError::Unavailable(d),
-        CommandError::Unstorable(d) => AppError::Unstorable(d),
-        CommandError::Internal(d) => AppError::Internal(d),
-    }
-}
-
-/// A failure that is no aggregate's: a look-up, a unit's commit.
-#[derive(Debug, thiserror::Error)]
-#[error("never")]
-pub(crate) enum Never {}
-
-impl Rejection for Never {
-    const KIND: Kind = Kind::Organization;
-    fn explain(self, _: &str) -> AppError {
-        match self {}
+        CommandError::Store(StoreError::RequirementFailed { key })
+            if alive_organization(&key).is_none() =>
+        {
+            E::unmet(key)
+        }
+        CommandError::Store(e) => e.into(),
     }
 }
 
@@ -243,7 +252,7 @@ mod tests {
     #[test]
     fn a_closed_organization_is_not_found_whatever_the_aggregate() {
         let key = "organization/org_01JD0000000000000000000000/alive".to_owned();
-        let e = explain::<GroupError>("grp_x")(CommandError::RequirementFailed { key });
+        let e = explain::<GroupError>("grp_x")(StoreError::RequirementFailed { key }.into());
         assert!(
             matches!(e, AppError::NotFound(Kind::Organization, org) if org.starts_with("org_"))
         );
@@ -252,10 +261,10 @@ mod tests {
     #[test]
     fn other_requirements_mean_what_the_aggregate_requires() {
         let key = "membership/om_1/active".to_owned();
-        let e = explain::<GroupError>("grp_x")(CommandError::RequirementFailed { key });
+        let e = explain::<GroupError>("grp_x")(StoreError::RequirementFailed { key }.into());
         assert!(matches!(e, AppError::MembershipNotActive(id) if id == "om_1"));
         let key = "organization/org_1/role/viewer".to_owned();
-        let e = explain::<MembershipError>("om_1")(CommandError::RequirementFailed { key });
+        let e = explain::<MembershipError>("om_1")(StoreError::RequirementFailed { key }.into());
         assert!(matches!(e, AppError::RoleRemoved(_)));
     }
 }

@@ -6,8 +6,8 @@ use domain::group::{Group, GroupCommand, GroupData, GroupMember};
 use domain::membership::{Membership, MembershipStatus};
 use domain::organization::Organization;
 use domain::values::{Description, GroupName};
+use domain::RequestContext;
 use domain::{GroupId, MembershipId, OrganizationId};
-use store::RequestContext;
 
 use super::error::explain;
 use super::{event_data, execute, load, reach, AppError, Kind, Written};
@@ -172,7 +172,7 @@ pub async fn add_member(
         .map_err(explain(&id_str))?
         .unwrap_or(0);
     // The member as it was added: `at` says when it joined, not when it was asked again.
-    let added = store::queries::events::group_member_added(&state.pool, &id_str, &m_str)
+    let added = store::log::group_member_added(&state.pool, &id_str, &m_str)
         .await?
         .ok_or_else(|| {
             AppError::Internal(format!("{m_str} is a member of {id_str} without an add"))

@@ -10,10 +10,13 @@ use domain::invitation::{Invitation, InvitationCommand, InvitationData};
 use domain::membership::{MembershipCommand, MembershipData, MembershipStatus, Subject};
 use domain::organization::Organization;
 use domain::values::{Email, RoleSlug, SubjectId};
+use domain::RequestContext;
 use domain::{claims, InvitationId, MembershipId, OrganizationId};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use store::{CommandError, RequestContext, StoreError, UnitOfWork};
+use store::{StoreError, UnitOfWork};
+
+use crate::bus::CommandError;
 
 use super::error::explain;
 use super::{

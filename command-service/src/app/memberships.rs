@@ -9,9 +9,12 @@ use domain::membership::{
     Membership, MembershipCommand, MembershipData, MembershipStatus, Subject,
 };
 use domain::values::{Attributes, RoleSlug};
+use domain::RequestContext;
 use domain::{claims, MembershipId, OrganizationId};
 use futures::StreamExt;
-use store::{CommandError, RequestContext, UnitOfWork};
+use store::UnitOfWork;
+
+use crate::bus::CommandError;
 
 use super::error::explain;
 use super::{

@@ -17,8 +17,11 @@ pub mod roles;
 use std::future::Future;
 
 use cqrs_es::Aggregate;
+use domain::RequestContext;
 use serde::de::DeserializeOwned;
-use store::{Commands, Committed, RequestContext, StoreError, UnitOfWork};
+use store::{Committed, StoreError, UnitOfWork};
+
+use crate::bus::Commands;
 
 use error::{explain, Rejection};
 pub use error::{AppError, Kind};
@@ -92,7 +95,7 @@ pub(crate) fn reach(
     kind: Kind,
     id: &str,
 ) -> Result<(), AppError> {
-    if ctx.reaches(org) {
+    if ctx.limited_to.is_none_or(|own| own == *org) {
         Ok(())
     } else {
         Err(AppError::NotFound(kind, id.to_owned()))
@@ -123,6 +126,7 @@ pub(crate) async fn execute<A, T>(
 where
     A: Aggregate + 'static,
     A::Command: Clone + domain::Named,
+    A::Event: domain::Claims,
     A::Error: Rejection,
     T: DeserializeOwned,
 {
@@ -157,6 +161,7 @@ pub(crate) async fn load<A>(commands: &Commands<A>, id: &str) -> Result<A, AppEr
 where
     A: Aggregate + 'static,
     A::Command: Clone + domain::Named,
+    A::Event: domain::Claims,
     A::Error: Rejection,
 {
     commands.load(id).await.map_err(explain(id))

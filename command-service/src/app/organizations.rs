@@ -7,8 +7,11 @@ use domain::invitation::InvitationCommand;
 use domain::organization::{
     CreateOrganization, Organization, OrganizationCommand, OrganizationData, UpdateOrganization,
 };
+use domain::RequestContext;
 use domain::{claims, MembershipId, OrganizationId};
-use store::{CommandError, RequestContext, UnitOfWork};
+use store::UnitOfWork;
+
+use crate::bus::CommandError;
 
 use super::error::explain;
 use super::memberships::{leave, Leave};

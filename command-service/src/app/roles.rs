@@ -7,8 +7,11 @@ use chrono::Utc;
 use domain::membership::{MembershipCommand, MembershipError};
 use domain::organization::{CreateRole, Organization, OrganizationCommand, RoleData, UpdateRole};
 use domain::values::RoleSlug;
+use domain::RequestContext;
 use domain::{claims, OrganizationId};
-use store::{CommandError, RequestContext};
+use store::StoreError;
+
+use crate::bus::CommandError;
 
 use super::error::explain;
 use super::{execute, holders, load, reach, AppError, Kind, Written};
@@ -128,14 +131,16 @@ pub async fn take_from_holders(
                 .await
             {
                 Ok(_) | Err(CommandError::Rejected(MembershipError::NotFound)) => break,
-                Err(CommandError::RequirementFailed { key }) => match claims::role_of(org, &key) {
-                    Some(gone) if slugs.insert(gone.clone()) => {}
-                    _ => {
-                        return Err(explain::<MembershipError>(&membership_id)(
-                            CommandError::RequirementFailed { key },
-                        ))
+                Err(CommandError::Store(StoreError::RequirementFailed { key })) => {
+                    match claims::role_of(org, &key) {
+                        Some(gone) if slugs.insert(gone.clone()) => {}
+                        _ => {
+                            return Err(explain::<MembershipError>(&membership_id)(
+                                StoreError::RequirementFailed { key }.into(),
+                            ))
+                        }
                     }
-                },
+                }
                 Err(e) => return Err(explain::<MembershipError>(&membership_id)(e)),
             }
         }

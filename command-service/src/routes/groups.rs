@@ -8,11 +8,11 @@ use domain::{GroupId, MembershipId, OrganizationId};
 use serde::Deserialize;
 
 use crate::app::groups as app;
-use crate::problem::endpoints::{self as e, Endpoint};
-use crate::problem::{nullable, present, Body, Fields, Problem};
 use crate::request::{context, path_id, respond, Shown};
 use crate::CommandState;
 use domain::group::{GroupData, GroupMember};
+use http_edge::endpoints::{self as e, Endpoint};
+use http_edge::{nullable, present, Body, Fields, Problem};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![

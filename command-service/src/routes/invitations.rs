@@ -15,10 +15,10 @@ use serde_json::Value;
 
 use crate::app::invitations::{self as app, Issued, NewInvitation};
 use crate::app::Written;
-use crate::problem::endpoints::{self as e, Endpoint};
-use crate::problem::{Body, Fields, Problem};
 use crate::request::{context, path_id, roles, with_position};
 use crate::CommandState;
+use http_edge::endpoints::{self as e, Endpoint};
+use http_edge::{Body, Fields, Problem};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![

@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::app::memberships::{self as app, Joined, Leave, NewMembership};
-use crate::problem::endpoints::{self as e, Endpoint};
-use crate::problem::{present, Body, Fields, Problem};
 use crate::request::{context, path_id, respond, roles, shown, with_position, Shown};
 use crate::CommandState;
 use domain::membership::MembershipData;
+use http_edge::endpoints::{self as e, Endpoint};
+use http_edge::{present, Body, Fields, Problem};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -192,8 +192,7 @@ async fn bulk(
         .into_iter()
         .enumerate()
         .map(|(index, item)| {
-            crate::problem::body::from_value(item, &format!("items[{index}]"))
-                .and_then(new_membership)
+            http_edge::body::from_value(item, &format!("items[{index}]")).and_then(new_membership)
         })
         .collect();
     let valid = parsed

@@ -11,11 +11,11 @@ use domain::OrganizationId;
 use serde::Deserialize;
 
 use crate::app::organizations as app;
-use crate::problem::endpoints::{self as e, Endpoint};
-use crate::problem::{nullable, present, Body, Fields, Problem};
 use crate::request::{context, path_id, respond, Shown};
 use crate::CommandState;
 use domain::organization::OrganizationData;
+use http_edge::endpoints::{self as e, Endpoint};
+use http_edge::{nullable, present, Body, Fields, Problem};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 
 use crate::app::{AppError, Kind};
-use crate::problem::Problem;
+use http_edge::Problem;
 
 impl From<AppError> for Problem {
     fn from(e: AppError) -> Self {

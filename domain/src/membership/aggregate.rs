@@ -213,7 +213,7 @@ mod tests {
     use cqrs_es::test::TestFramework;
 
     use super::*;
-    use crate::claims::ClaimChange;
+    use crate::claims::{ClaimChange, Claims};
     use crate::values::SubjectId;
 
     type Given = TestFramework<Membership>;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use crate::claims::{self, ClaimChange};
+use crate::claims::{self, ClaimChange, Claims};
 use crate::ids::{MembershipId, OrganizationId};
 use crate::values::{Attributes, RoleSlug, SubjectId};
 
@@ -125,10 +125,10 @@ pub enum MembershipEvent {
     Deleted(MembershipData),
 }
 
-impl MembershipEvent {
+impl Claims for MembershipEvent {
     /// One membership per subject and organization (for its whole life, active or not); and an
     /// "active" key held while active, which group membership will require.
-    pub fn claim_changes(&self) -> Vec<ClaimChange> {
+    fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {
             Self::Created(m) => {
                 let mut changes: Vec<_> = m

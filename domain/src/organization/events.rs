@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use crate::claims::{self, ClaimChange};
+use crate::claims::{self, ClaimChange, Claims};
 use crate::ids::OrganizationId;
 use crate::values::{
     Description, ExternalId, Metadata, OrganizationName, Permissions, RoleName, RoleSlug,
@@ -91,8 +91,8 @@ pub enum OrganizationEvent {
     RoleDeleted(RoleData),
 }
 
-impl OrganizationEvent {
-    pub fn claim_changes(&self) -> Vec<ClaimChange> {
+impl Claims for OrganizationEvent {
+    fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {
             Self::Created(org) => org
                 .external_id

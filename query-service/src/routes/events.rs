@@ -7,10 +7,10 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::EventEnvelope;
+use http_edge::{Fields, Problem};
 use paging::{List, ListMetadata, Params, Spec};
-use problem::{Fields, Problem};
-use store::queries::events::{self, EventFilter};
-use store::queries::Order;
+use store::log::{self as events, EventFilter};
+use store::page::Order;
 
 use crate::export::{self, Format};
 use crate::QueryState;
@@ -116,7 +116,7 @@ pub(crate) fn filter(params: &Params, caller: &Caller) -> Result<EventFilter, Pr
 }
 
 /// A page of events in the read side's list format; the cursors are positions.
-pub(crate) fn page(rows: store::queries::Page<store::FeedEvent>) -> HttpResponse {
+pub(crate) fn page(rows: store::page::Page<store::FeedEvent>) -> HttpResponse {
     HttpResponse::Ok().json(List::<EventEnvelope> {
         data: rows.rows.iter().map(store::FeedEvent::envelope).collect(),
         list_metadata: ListMetadata {

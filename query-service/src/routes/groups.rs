@@ -2,8 +2,8 @@
 
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
-use problem::Problem;
-use store::queries::groups;
+use http_edge::Problem;
+use read_models::groups;
 
 use super::organizations::require;
 use crate::{exists, found, ids, QueryState};

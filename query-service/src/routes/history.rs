@@ -9,12 +9,12 @@ use domain::group::Group;
 use domain::invitation::Invitation;
 use domain::membership::Membership;
 use domain::organization::Organization;
+use http_edge::Problem;
 use paging::{Params, Spec};
-use problem::Problem;
 use serde::Serialize;
 use serde_json::Value;
-use store::queries::events::{self, AsOf, EventFilter};
-use store::queries::Order;
+use store::log::{self as events, AsOf, EventFilter};
+use store::page::Order;
 
 use crate::{ids, QueryState};
 
@@ -127,7 +127,7 @@ pub(super) async fn members_at(
     caller: &Caller,
     id: &str,
     at: AsOf,
-    page: &store::queries::PageRequest,
+    page: &store::page::PageRequest,
     scope: &str,
 ) -> Result<HttpResponse, Problem> {
     let gone = || Problem::not_found(format!("there was no group {id} then"));
@@ -140,7 +140,7 @@ pub(super) async fn members_at(
     let members = events::group_members_at(&state.pool, id, at, page)
         .await?
         .ok_or_else(gone)?;
-    let shown = store::queries::Page {
+    let shown = store::page::Page {
         rows: members
             .rows
             .iter()

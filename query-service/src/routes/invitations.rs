@@ -2,8 +2,8 @@
 
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
-use problem::Problem;
-use store::queries::invitations;
+use http_edge::Problem;
+use read_models::invitations;
 
 use super::organizations::require;
 use crate::{found, ids, QueryState};

@@ -3,10 +3,10 @@
 
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
-use problem::Problem;
+use http_edge::Problem;
+use read_models::groups;
+use read_models::memberships::{self, MembershipFilter};
 use serde_json::{json, Value};
-use store::queries::groups;
-use store::queries::memberships::{self, MembershipFilter};
 
 use super::organizations::require;
 use crate::{exists, found, ids, QueryState};

@@ -8,13 +8,13 @@ mod replays;
 
 use actix_web::{guard, web};
 use domain::EventEnvelope;
+use http_edge::endpoints::{self as e, Endpoint};
+use http_edge::resource;
 use paging::{List, Spec};
-use problem::endpoints::{self as e, Endpoint};
-use problem::resource;
-use store::queries::groups::GroupRow;
-use store::queries::invitations::InvitationRow;
-use store::queries::memberships::{ClaimsRow, MembershipRow};
-use store::queries::organizations::{OrganizationRow, RoleRow};
+use read_models::groups::GroupRow;
+use read_models::invitations::InvitationRow;
+use read_models::memberships::{ClaimsRow, MembershipRow};
+use read_models::organizations::{OrganizationRow, RoleRow};
 
 /// Every read route, with what it takes and answers.
 pub fn endpoints() -> Vec<Endpoint> {

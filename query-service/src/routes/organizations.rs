@@ -2,9 +2,9 @@
 
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
-use problem::Problem;
-use store::queries::memberships::Subject;
-use store::queries::{memberships, organizations};
+use http_edge::Problem;
+use read_models::memberships::Subject;
+use read_models::{memberships, organizations};
 
 use crate::{found, ids, not_found, QueryState};
 use paging::{Params, Spec};

@@ -2,8 +2,8 @@
 
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
+use http_edge::Problem;
 use paging::{Params, Spec};
-use problem::Problem;
 
 use crate::QueryState;
 

@@ -35,7 +35,7 @@ pub fn serve(
             with_commands,
             queries: Some(Duration::from_secs(5)),
             webhooks: None,
-            idempotency_ttl: crate::idempotency::DEFAULT_TTL,
+            idempotency_ttl: http_edge::idempotency::DEFAULT_TTL,
             key_cache_ttl: access::keys::DEFAULT_TTL,
             rate_limit: None,
             slow_request: Duration::from_secs(1),
@@ -59,7 +59,7 @@ pub async fn key(pool: &PgPool, read_only: bool) -> Result<String, BenchError> {
         read_only,
         expires_at: None,
     };
-    let (_, secret) = access::manage::create(pool, new, &store::RequestContext::system("bench"))
+    let (_, secret) = access::manage::create(pool, new, &domain::RequestContext::system("bench"))
         .await
         .map_err(|e| BenchError::Task(e.to_string()))?;
     Ok(secret)

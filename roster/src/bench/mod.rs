@@ -28,13 +28,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use command_service::bus::Commands;
 use domain::organization::{CreateOrganization, Organization, OrganizationCommand};
 use domain::values::{ExternalId, Metadata, OrganizationName};
 use domain::OrganizationId;
+use domain::RequestContext;
+use embedded_postgres::{self as embedded, Binaries, Options, PostgresServer};
 use futures::TryStreamExt;
 use sqlx::PgPool;
-use store::embedded::{self, Binaries, Options, PostgresServer};
-use store::{Commands, EventRepository, Feed, RequestContext};
+use store::{EventRepository, Feed};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {

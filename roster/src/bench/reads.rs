@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 
+use embedded_postgres::{self as embedded, Binaries, PostgresServer};
 use rand::Rng;
 use sqlx::PgPool;
-use store::embedded::{self, Binaries, PostgresServer};
 
 use super::{http, BenchArgs, BenchError, Row};
 
@@ -58,7 +58,7 @@ pub async fn measure(
     // Reads go through the edge as in production: with an API key (cached after its first use).
     let (base, handle) = http::serve(args, &server.url("bench"), false)?;
     let key = http::key(pool, true).await?;
-    let secret = store::queries::secret(pool, "cursor").await?;
+    let secret = paging::cursor_secret(pool).await?;
     let scope = format!("memberships:{org}");
     let list = format!("{base}/v1/organizations/{org}/memberships?limit={PAGE}");
     let deep: Vec<String> = {

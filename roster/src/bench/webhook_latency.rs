@@ -12,12 +12,14 @@ use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use chrono::{DateTime, Utc};
+use command_service::bus::Commands;
 use domain::organization::{CreateOrganization, Organization, OrganizationCommand};
 use domain::values::{Metadata, OrganizationName};
 use domain::OrganizationId;
+use domain::RequestContext;
 use sqlx::PgPool;
-use store::webhooks::{self, EndpointSettings};
-use store::{Commands, EventRepository, RequestContext};
+use store::EventRepository;
+use webhook_dispatcher::queue::{self as webhooks, EndpointSettings};
 
 use super::{BenchArgs, BenchError, Row};
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use futures::StreamExt;
 use sqlx::PgPool;
-use store::webhooks::{self, EndpointSettings};
+use webhook_dispatcher::queue::{self as webhooks, EndpointSettings};
 
 use super::{BenchArgs, BenchError, Row};
 

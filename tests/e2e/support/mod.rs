@@ -36,7 +36,7 @@ pub async fn make_key(pool: &sqlx::PgPool, organization: Option<&str>, read_only
         read_only,
         expires_at: None,
     };
-    access::manage::create(pool, new, &store::RequestContext::system("test"))
+    access::manage::create(pool, new, &domain::RequestContext::system("test"))
         .await
         .unwrap()
         .1
@@ -132,7 +132,7 @@ impl TestApp {
                 with_commands: parts.commands,
                 queries: parts.queries,
                 webhooks: parts.webhooks,
-                idempotency_ttl: roster::idempotency::DEFAULT_TTL,
+                idempotency_ttl: http_edge::idempotency::DEFAULT_TTL,
                 key_cache_ttl: access::keys::DEFAULT_TTL,
                 rate_limit: parts.rate_limit,
                 slow_request: Duration::from_secs(1),

@@ -10,8 +10,8 @@ pub mod kafka;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use embedded_postgres::{Binaries, Options, PostgresServer};
 use sqlx::PgPool;
-use store::embedded::{Binaries, Options, PostgresServer};
 
 struct Shared {
     server: PostgresServer,
@@ -81,7 +81,7 @@ pub struct TestDb {
 pub async fn fresh_db() -> TestDb {
     let server = postgres();
     let name = format!("t_{}", ulid::Ulid::new().to_string().to_lowercase());
-    store::embedded::ensure_database(&server.url("postgres"), &name)
+    embedded_postgres::ensure_database(&server.url("postgres"), &name)
         .await
         .expect("create test database");
     let url = server.url(&name);

@@ -1,14 +1,14 @@
 //! Deliveries and their attempts; manual retry, recover and replay.
 
+use crate::queue::{self as webhooks, AttemptRow, DeliveryRow};
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::DeliveryId;
+use http_edge::{Body, Fields, Problem};
 use paging::{Params, Spec};
-use problem::{Body, Fields, Problem};
 use serde::{Deserialize, Serialize};
 use store::replays::{self, NewReplay};
-use store::webhooks::{self, AttemptRow, DeliveryRow};
 
 use super::endpoints::{accepted, load};
 use super::{delivery_id, endpoint_id};

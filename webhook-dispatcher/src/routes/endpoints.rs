@@ -1,14 +1,14 @@
 //! `/v1/webhook-endpoints`: create, list, read, update, delete, secrets, enable/disable.
 
+use crate::queue::{self as webhooks, EndpointRow, EndpointSettings};
 use access::Caller;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::WebhookEndpointId;
+use http_edge::{nullable, present, Body, Fields, OptionalBody, Problem};
 use paging::{Params, Spec};
-use problem::{nullable, present, Body, Fields, OptionalBody, Problem};
 use serde::{Deserialize, Serialize};
-use store::webhooks::{self, EndpointRow, EndpointSettings};
 
 use super::endpoint_id;
 use crate::{filter, signing, ssrf, WebhookState};

@@ -1,10 +1,10 @@
 mod deliveries;
 mod endpoints;
 
+use crate::queue::{DeliveryRow, EndpointRow};
+use http_edge::endpoints::{self as e, Endpoint};
+use http_edge::Problem;
 use paging::List;
-use problem::endpoints::{self as e, Endpoint};
-use problem::Problem;
-use store::webhooks::{DeliveryRow, EndpointRow};
 
 /// An endpoint id from the path, parsed by the domain's one id parser (ULIDs in any case,
 /// normalised): 400 naming `id` when malformed or of another kind.

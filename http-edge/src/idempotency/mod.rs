@@ -7,15 +7,17 @@
 //! An edge concern with its own state (the pool and the expiry), so it works the same whatever
 //! components a process serves.
 
+use crate::{FieldError, Problem};
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
-use problem::{FieldError, Problem};
 use sha2::{Digest, Sha256};
-use store::idempotency::{self, Begin, Saved};
+mod persistence;
+pub use persistence::purge;
+use persistence::{self as idempotency, Begin, Saved};
 
 /// What the middleware needs: registered as app data by `app::server`.
 pub struct Idempotency {
@@ -25,6 +27,11 @@ pub struct Idempotency {
 }
 
 /// The default of `--idempotency-ttl`.
+/// Whose idempotency keys a request's key is one of (the authenticating edge sets it to the API
+/// key's id): one caller never replays another's response.
+#[derive(Debug, Clone)]
+pub struct Scope(pub String);
+
 pub const DEFAULT_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 pub const HEADER: &str = "idempotency-key";
@@ -117,8 +124,8 @@ pub async fn middleware(
         Err(problem) => return Ok(req.into_response(problem.error_response())),
     };
     // Each API key has its own idempotency keys: one caller never replays another's response.
-    let key = match req.extensions().get::<access::Caller>() {
-        Some(caller) => format!("{}/{key}", caller.key_id),
+    let key = match req.extensions().get::<Scope>() {
+        Some(scope) => format!("{}/{key}", scope.0),
         None => key,
     };
     let body = req.extract::<web::Bytes>().await?;

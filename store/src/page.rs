@@ -1,15 +1,10 @@
-//! Reads of the read-model tables for the query service. Every list is keyset-paginated on a
-//! unique, indexed key (ids are ULIDs, so they sort by creation): a page is one index range scan
-//! whatever its depth, and rows inserted meanwhile can neither be skipped nor repeated.
+//! Keyset pages, the one way every list reads its table (the log, read models, keys, webhook
+//! endpoints): each list is keyset-paginated on a unique, indexed key (ids are ULIDs, so they
+//! sort by creation), so a page is one index range scan whatever its depth, and rows inserted
+//! meanwhile can neither be skipped nor repeated.
 //!
 //! Statements are assembled with `sqlx::QueryBuilder` from constant fragments; every value the
 //! caller supplies is a bind parameter.
-
-pub mod events;
-pub mod groups;
-pub mod invitations;
-pub mod memberships;
-pub mod organizations;
 
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -47,7 +42,7 @@ pub struct Page<T> {
 
 impl PageRequest {
     /// Whether the index is scanned descending: `before` walks against the list order.
-    fn scans_desc(&self) -> bool {
+    pub(crate) fn scans_desc(&self) -> bool {
         (self.order == Order::Desc) != matches!(self.bound, Bound::Before(_))
     }
 
@@ -74,7 +69,7 @@ impl PageRequest {
             .push_bind(i64::from(self.limit) + 1);
     }
 
-    fn finish<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> Page<T> {
+    pub(crate) fn finish<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> Page<T> {
         let more = rows.len() > self.limit as usize;
         rows.truncate(self.limit as usize);
         let backwards = matches!(self.bound, Bound::Before(_));
@@ -95,7 +90,7 @@ impl PageRequest {
         }
     }
 
-    pub(crate) async fn fetch<T>(
+    pub async fn fetch<T>(
         &self,
         pool: &PgPool,
         qb: QueryBuilder<'_, Postgres>,
@@ -109,7 +104,7 @@ impl PageRequest {
     }
 
     /// `fetch` keyed on the log's `position` (its cursors are positions).
-    pub(crate) async fn fetch_positions<T>(
+    pub async fn fetch_positions<T>(
         &self,
         pool: &PgPool,
         qb: QueryBuilder<'_, Postgres>,
@@ -139,26 +134,15 @@ impl PageRequest {
     }
 }
 
-/// A secret shared through the database by every roster process (see migration 0006).
-pub async fn secret(pool: &PgPool, name: &str) -> Result<Vec<u8>, StoreError> {
-    let value: Option<Vec<u8>> = sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
-        .bind(name)
-        .fetch_optional(pool)
-        .await?;
-    value.ok_or_else(|| StoreError::Corrupt(format!("secret `{name}` is missing")))
-}
-
-/// Escapes `%`, `_` and `\` so that a caller's text matches literally in `LIKE`.
-fn like_prefix(prefix: &str) -> String {
-    let mut out = String::with_capacity(prefix.len() + 1);
-    for c in prefix.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
+/// `prefix` as a `LIKE` pattern: `%`, `_` and `\` match literally, then anything may follow.
+pub fn like_prefix(prefix: &str) -> String {
+    format!(
+        "{}%",
+        prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }
 
 #[cfg(test)]
@@ -196,6 +180,6 @@ mod tests {
 
     #[test]
     fn like_prefix_matches_wildcards_literally() {
-        assert_eq!(like_prefix("A_b%"), "a\\_b\\%%");
+        assert_eq!(like_prefix("a_b%\\"), "a\\_b\\%\\\\%");
     }
 }

@@ -2,7 +2,7 @@
 
 use sqlx::PgPool;
 
-use crate::StoreError;
+use store::StoreError;
 
 /// Records that `sink` left out the event at `position`; recording it again changes nothing.
 pub async fn record(
@@ -19,7 +19,7 @@ pub async fn record(
     .bind(sink)
     .bind(position)
     .bind(size_bytes)
-    .bind(crate::text::storable(reason))
+    .bind(store::text::storable(reason))
     .execute(pool)
     .await?;
     Ok(())

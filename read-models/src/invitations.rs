@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgPool, QueryBuilder};
 
-use super::{Page, PageRequest};
-use crate::StoreError;
+use store::page::{Page, PageRequest};
+use store::StoreError;
 
 #[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 #[schemars(rename = "Invitation")]

@@ -7,15 +7,15 @@
 //! endpoints are taken over when its lease runs out.
 
 use chrono::{DateTime, Utc};
-use domain::webhook_endpoint::{DisabledReason, EndpointDisabled, ENDPOINT_DISABLED};
+use domain::webhook_endpoint::{
+    DisabledReason, EndpointDisabled, WebhookEndpointEvent, AGGREGATE_TYPE,
+};
+use domain::RequestContext;
 use serde::Serialize;
-use serde_json::json;
 use sqlx::{PgConnection, PgPool, QueryBuilder, Row};
-
-use crate::feed::{FeedEvent, COLUMNS};
-use crate::queries::{Page, PageRequest};
-use crate::unit_of_work::{NewEvent, StreamChange, UnitOfWork};
-use crate::{RequestContext, StoreError};
+use store::feed::{FeedEvent, COLUMNS};
+use store::page::{Page, PageRequest};
+use store::{StoreError, StreamChange, UnitOfWork};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 #[schemars(rename = "WebhookEndpoint")]
@@ -717,7 +717,7 @@ pub async fn record_attempts(
     .bind(column(attempts, |a| a.latency_ms))
     .bind(column(attempts, |a| a.error_kind.clone()))
     .bind(column(attempts, |a| {
-        a.error.as_deref().map(crate::text::storable)
+        a.error.as_deref().map(store::text::storable)
     }))
     .bind(column(attempts, |a| a.response_excerpt.clone()))
     .bind(status)
@@ -737,7 +737,7 @@ pub async fn disable_with_event(
     endpoint_id: &str,
     reason: DisabledReason,
 ) -> Result<bool, StoreError> {
-    crate::commands::retry_conflicts(
+    store::retry_conflicts(
         |e| matches!(e, StoreError::Conflict),
         || disable_once(pool, endpoint_id, reason),
     )
@@ -764,29 +764,22 @@ async fn disable_once(
         return Ok(false);
     };
     let at = Utc::now();
-    let data = serde_json::to_value(EndpointDisabled {
+    let disabled = WebhookEndpointEvent::Disabled(EndpointDisabled {
         id: endpoint_id.to_owned(),
         url,
         organization_id: organization_id.clone(),
         reason,
         disabled_at: at,
-    })
-    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    });
     let mut unit = UnitOfWork::new();
-    unit.push(StreamChange {
-        aggregate_type: "webhook_endpoint".into(),
-        aggregate_id: endpoint_id.to_owned(),
+    unit.push(StreamChange::typed(
+        AGGREGATE_TYPE,
+        endpoint_id.to_owned(),
         organization_id,
         version,
-        events: vec![NewEvent {
-            event_type: ENDPOINT_DISABLED.into(),
-            event_version: "1".into(),
-            payload: json!({"type": ENDPOINT_DISABLED, "data": data}),
-            metadata: RequestContext::system("dispatcher").metadata(),
-        }],
-        claims: Vec::new(),
-        snapshot: None,
-    });
+        &[disabled],
+        &RequestContext::system("dispatcher").metadata(),
+    )?);
     unit.named("webhook_endpoint.disable");
     let mut tx = pool.begin().await?;
     unit.write(&mut tx).await?;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 
-use crate::StoreError;
+use store::StoreError;
 
 /// How long a started request owns its key before a retry may take over (it may have died).
 const LOCK: Duration = Duration::from_secs(60);

@@ -13,8 +13,8 @@ use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use crate::Problem;
 use actix_web::http::StatusCode;
-use problem::Problem;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// Longer than any head the protocol layer writes for a bare error (status line, content-length,

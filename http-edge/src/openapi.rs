@@ -9,9 +9,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::endpoints::{self as e, Doc, Endpoint, ParamKind};
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
-use problem::endpoints::{self as e, Doc, Endpoint, ParamKind};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
@@ -39,17 +39,6 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-/// Every route of the app with every component on, as declared.
-pub fn all_endpoints() -> Vec<Endpoint> {
-    let mut all = crate::health::endpoints();
-    all.extend(endpoints());
-    all.extend(access::endpoints());
-    all.extend(query_service::endpoints());
-    all.extend(command_service::endpoints());
-    all.extend(webhook_dispatcher::endpoints());
-    all
-}
-
 /// The served document (built once per process).
 pub struct Document(pub Value);
 
@@ -57,7 +46,7 @@ pub struct Document(pub Value);
 pub fn configure(document: web::Data<Document>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(document);
-        problem::endpoints::mount(cfg, endpoints());
+        crate::endpoints::mount(cfg, endpoints());
         cfg.service(
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").config(
                 utoipa_swagger_ui::Config::from("/openapi.json")
@@ -110,7 +99,7 @@ pub fn build(endpoints: &[Endpoint]) -> Built {
     let mut inline = BTreeMap::new();
     let problem = named(
         &mut generators.writes,
-        schema_of::<problem::Problem>,
+        schema_of::<crate::Problem>,
         "Problem".into(),
         &mut inline,
     );

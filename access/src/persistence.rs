@@ -1,16 +1,13 @@
-//! API keys (migration 0012): the hash of each secret, looked up on every request that misses the
-//! cache, and each key's settings. A key's row and its event are written in one transaction; the
-//! event is the transaction's first write (the feed's rule).
+//! The `api_keys` table (migration 0012): the hash of each secret, looked up on every request that
+//! misses the cache, and each key's settings. A key's row and its event are written in one
+//! transaction; the event is the transaction's first write (the feed's rule).
 
 use chrono::{DateTime, Utc};
-use domain::api_key::{ApiKeyData, AGGREGATE_TYPE, CREATED, REVOKED};
-use domain::{ApiKeyId, OrganizationId};
-use serde_json::json;
+use domain::api_key::{ApiKeyData, ApiKeyEvent, AGGREGATE_TYPE};
+use domain::{ApiKeyId, OrganizationId, RequestContext};
 use sqlx::{PgPool, QueryBuilder};
-
-use crate::queries::{Page, PageRequest};
-use crate::unit_of_work::{NewEvent, StreamChange, UnitOfWork};
-use crate::{RequestContext, StoreError};
+use store::page::{Page, PageRequest};
+use store::{StoreError, StreamChange, UnitOfWork};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Row {
@@ -50,33 +47,26 @@ impl TryFrom<Row> for ApiKeyData {
     }
 }
 
-fn event(
-    key: &ApiKeyData,
-    event_type: &str,
+/// The unit that logs `event` as the key's stream at `version`.
+fn logged(
+    event: ApiKeyEvent,
     version: i64,
     ctx: &RequestContext,
 ) -> Result<UnitOfWork, StoreError> {
-    let data = serde_json::to_value(key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let key = event.key();
     let mut unit = UnitOfWork::new();
-    unit.named(if event_type == CREATED {
-        "api_key.create"
-    } else {
-        "api_key.revoke"
+    unit.named(match event {
+        ApiKeyEvent::Created(_) => "api_key.create",
+        ApiKeyEvent::Revoked(_) => "api_key.revoke",
     });
-    unit.push(StreamChange {
-        aggregate_type: AGGREGATE_TYPE.into(),
-        aggregate_id: key.id.to_string(),
-        organization_id: key.organization_id.map(|o| o.to_string()),
+    unit.push(StreamChange::typed(
+        AGGREGATE_TYPE,
+        key.id.to_string(),
+        key.organization_id.map(|o| o.to_string()),
         version,
-        events: vec![NewEvent {
-            event_type: event_type.into(),
-            event_version: "1".into(),
-            payload: json!({"type": event_type, "data": data}),
-            metadata: ctx.metadata(),
-        }],
-        claims: Vec::new(),
-        snapshot: None,
-    });
+        std::slice::from_ref(&event),
+        &ctx.metadata(),
+    )?);
     Ok(unit)
 }
 
@@ -88,7 +78,7 @@ pub async fn create(
     secret_sha256: &[u8],
     ctx: &RequestContext,
 ) -> Result<(), StoreError> {
-    let unit = event(key, CREATED, 0, ctx)?;
+    let unit = logged(ApiKeyEvent::Created(key.clone()), 0, ctx)?;
     let mut tx = pool.begin().await?;
     unit.write(&mut tx).await?;
     sqlx::query(
@@ -117,7 +107,7 @@ pub async fn revoke(
     id: &ApiKeyId,
     ctx: &RequestContext,
 ) -> Result<Option<ApiKeyData>, StoreError> {
-    crate::commands::retry_conflicts(
+    store::retry_conflicts(
         |e| matches!(e, StoreError::Conflict),
         || revoke_once(pool, id, ctx),
     )
@@ -138,7 +128,7 @@ async fn revoke_once(
         return Ok(Some(key));
     }
     key.revoked_at = Some(Utc::now());
-    let unit = event(&key, REVOKED, 1, ctx)?;
+    let unit = logged(ApiKeyEvent::Revoked(key.clone()), 1, ctx)?;
     let mut tx = pool.begin().await?;
     unit.write(&mut tx).await?;
     sqlx::query("UPDATE api_keys SET revoked_at = $2 WHERE id = $1")

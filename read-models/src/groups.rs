@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgPool, QueryBuilder};
 
-use super::memberships::MembershipRow;
-use super::{like_prefix, Page, PageRequest};
-use crate::StoreError;
+use crate::memberships::MembershipRow;
+use store::page::{like_prefix, Page, PageRequest};
+use store::StoreError;
 
 #[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 #[schemars(rename = "Group")]
@@ -40,7 +40,7 @@ pub async fn of_organization(
         .push_bind(organization_id.to_owned());
     if let Some(prefix) = name_prefix {
         qb.push(" AND lower(g.name) LIKE ")
-            .push_bind(like_prefix(prefix));
+            .push_bind(like_prefix(&prefix.to_lowercase()));
     }
     page.fetch(pool, qb, "g.id", |g: &GroupRow| g.id.clone())
         .await

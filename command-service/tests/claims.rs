@@ -4,12 +4,14 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use command_service::bus::{CommandError, Commands};
 use domain::organization::{
     CreateOrganization, Organization, OrganizationCommand, UpdateOrganization,
 };
 use domain::values::{ExternalId, Metadata, OrganizationName};
+use domain::RequestContext;
 use domain::{Actor, OrganizationId};
-use store::{CommandError, Commands, EventRepository, RequestContext};
+use store::{EventRepository, StoreError};
 
 fn ctx() -> RequestContext {
     RequestContext {
@@ -66,7 +68,7 @@ async fn fifty_racing_claims_of_one_key_have_exactly_one_winner() {
                 assert_eq!(executed.events.len(), 3, "created + two seeded roles");
                 winners.push(id.to_string());
             }
-            (_, Err(CommandError::ClaimTaken { key, .. })) => {
+            (_, Err(CommandError::Store(StoreError::ClaimTaken { key, .. }))) => {
                 assert_eq!(key, "organization/external_id/acme-42");
                 conflicts += 1;
             }
@@ -103,7 +105,7 @@ async fn a_released_claim_can_be_taken_by_another_aggregate() {
         .execute(&b.to_string(), None, create(b, "x"), &ctx())
         .await;
     assert!(
-        matches!(taken, Err(CommandError::ClaimTaken { ref owner_id, .. }) if *owner_id == a.to_string())
+        matches!(taken, Err(CommandError::Store(StoreError::ClaimTaken { ref owner_id, .. })) if *owner_id == a.to_string())
     );
 
     // A moves to "y" (releasing "x"); the snapshot store (every 2 events) is exercised too.

@@ -1,4 +1,9 @@
-//! RFC 9457 problem details: the one error shape of the API.
+//! The HTTP edge every service's routes stand behind: RFC 9457 problem details (the one error
+//! shape of the API), body and path parsing, route declarations and the OpenAPI document built
+//! from them, request ids, protocol errors answered as problems, and Idempotency-Key replays
+//! (with their table, `idempotency_keys`).
+//!
+//! Never: decides who may call what (that is `access`), or knows a service's rules.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -8,6 +13,10 @@ use serde::Serialize;
 pub mod body;
 pub mod endpoints;
 mod fields;
+pub mod idempotency;
+pub mod openapi;
+pub mod protocol_errors;
+pub mod request_id;
 mod store_errors;
 pub use body::{Body, OptionalBody};
 pub use fields::{nullable, present, Fields};

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use sqlx::PgConnection;
 
-use crate::StoreError;
+use store::StoreError;
 
 macro_rules! exec {
     ($conn:expr, $sql:expr, $($bind:expr),*) => {{

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::{PgPool, QueryBuilder};
 
-use super::{Page, PageRequest};
-use crate::StoreError;
+use store::page::{Page, PageRequest};
+use store::StoreError;
 
 #[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 #[schemars(rename = "Membership")]

@@ -8,8 +8,8 @@ use cqrs_es::Aggregate;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
-use super::{Page, PageRequest};
 use crate::feed::{FeedEvent, COLUMNS, READABLE};
+use crate::page::{Page, PageRequest};
 use crate::StoreError;
 
 /// Which events; every filter given must hold.
@@ -250,7 +250,7 @@ pub async fn group_members_at(
     at: AsOf,
     page: &PageRequest,
 ) -> Result<Option<Page<domain::membership::MembershipData>>, StoreError> {
-    use super::Bound;
+    use crate::page::Bound;
     use domain::group::Group;
     use domain::membership::Membership;
 

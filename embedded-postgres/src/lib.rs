@@ -6,7 +6,11 @@
 //! and its data directory is handed to that user. The child is in its own process group (a
 //! terminal's Ctrl-C reaches roster, which then stops Postgres after draining requests) and gets
 //! a parent-death signal, so a killed roster never leaves an orphaned server behind. The server
-//! is private to its owner (`private.rs`): a password in a 0600 file, no `trust`, no socket.
+//! is private to its owner (`private.rs`): a password in a 0600 file, no `trust`, no socket;
+//! `supervise.rs` restarts it when it dies under a running roster.
+//!
+//! Never: touches roster's tables (the migrations are the event store's), or lets another local
+//! user reach the server or its files.
 
 use std::fs;
 use std::io::{self, Read};

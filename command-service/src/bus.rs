@@ -1,0 +1,190 @@
+//! The command bus: load an aggregate (cqrs-es's store over the event repository: snapshots,
+//! upcasting), decide (the aggregate's own `handle`), write (a unit of work); the outcome is the
+//! committed events with their positions, or why not.
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::{Aggregate, AggregateError, EventStore};
+use domain::{Claims, RequestContext};
+use sqlx::PgPool;
+use store::{retry_conflicts, Committed, EventRepository, StoreError, StreamChange, UnitOfWork};
+
+/// Why a command did not commit: the aggregate refused it, or the store did (a claim, a conflict
+/// that outlived the retries, an outage).
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError<E: std::error::Error> {
+    #[error(transparent)]
+    Rejected(E),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a successful command wrote (empty when it changed nothing).
+#[derive(Debug, Clone, Default)]
+pub struct Executed {
+    pub events: Vec<Committed>,
+}
+
+impl Executed {
+    pub fn last_position(&self) -> Option<i64> {
+        self.events.last().map(|e| e.position)
+    }
+}
+
+/// An aggregate loaded for a change: its state and the version the change will expect.
+pub struct Loaded<A: Aggregate> {
+    pub id: String,
+    pub state: A,
+    version: usize,
+    snapshot: Option<usize>,
+}
+
+/// The command bus of one aggregate type: loads through cqrs-es's store (snapshots, upcasting),
+/// decides with the aggregate's own `handle`, and writes through a `UnitOfWork`.
+pub struct Commands<A: Aggregate> {
+    store: PersistedEventStore<EventRepository, A>,
+    services: A::Services,
+    pool: PgPool,
+    snapshot_every: Option<usize>,
+}
+
+impl<A> Commands<A>
+where
+    A: Aggregate + 'static,
+    A::Command: Clone + domain::Named,
+    A::Event: Claims,
+{
+    /// `snapshot_every`: store a snapshot every N events, for aggregates that grow.
+    pub fn new(
+        repo: EventRepository,
+        services: A::Services,
+        snapshot_every: Option<usize>,
+    ) -> Self {
+        let pool = repo.pool().clone();
+        let store = match snapshot_every {
+            Some(n) => PersistedEventStore::new_snapshot_store(repo, n),
+            None => PersistedEventStore::new_event_store(repo),
+        }
+        .with_upcasters(domain::upcast::boxed());
+        Self {
+            store,
+            services,
+            pool,
+            snapshot_every,
+        }
+    }
+
+    /// Runs `command` on `aggregate_id` as a unit of its own, retrying optimistic-concurrency
+    /// conflicts a few times.
+    pub async fn execute(
+        &self,
+        aggregate_id: &str,
+        organization_id: Option<&str>,
+        command: A::Command,
+        ctx: &RequestContext,
+    ) -> Result<Executed, CommandError<A::Error>> {
+        retry_conflicts(
+            |e| matches!(e, CommandError::Store(StoreError::Conflict)),
+            || async {
+                let loaded = self.load_for_change(aggregate_id).await?;
+                let mut unit = UnitOfWork::new();
+                self.decide(loaded, organization_id, command.clone(), ctx, &mut unit)
+                    .await?;
+                let events = unit.commit(&self.pool).await?;
+                Ok(Executed { events })
+            },
+        )
+        .await
+    }
+
+    /// The aggregate and its version, for `decide`.
+    pub async fn load_for_change(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Loaded<A>, CommandError<A::Error>> {
+        let ctx = self
+            .store
+            .load_aggregate(aggregate_id)
+            .await
+            .map_err(map_error)?;
+        Ok(Loaded {
+            id: ctx.aggregate_id,
+            state: ctx.aggregate,
+            version: ctx.current_sequence,
+            snapshot: ctx.current_snapshot,
+        })
+    }
+
+    /// Decides `command` on `loaded` and adds the resulting events (with their claim changes and,
+    /// when one is due, a snapshot) to `unit`. Returns the aggregate after those events.
+    pub async fn decide(
+        &self,
+        mut loaded: Loaded<A>,
+        organization_id: Option<&str>,
+        command: A::Command,
+        ctx: &RequestContext,
+        unit: &mut UnitOfWork,
+    ) -> Result<A, CommandError<A::Error>> {
+        let name = domain::Named::name(&command);
+        let sink = EventSink::default();
+        if let Err(e) = loaded.state.handle(command, &self.services, &sink).await {
+            meters::meters().command(name, "rejected");
+            return Err(CommandError::Rejected(e));
+        }
+        let events = sink.collect().await;
+        if events.is_empty() {
+            // Already so: decided, nothing to write.
+            meters::meters().command(name, "ok");
+            return Ok(loaded.state);
+        }
+        unit.named(name);
+        let mut change = StreamChange::typed(
+            A::TYPE,
+            loaded.id,
+            organization_id.map(str::to_owned),
+            loaded.version as i64,
+            &events,
+            &ctx.metadata(),
+        )?;
+        // A snapshot of the state after these events whenever they cross a multiple of N.
+        if let Some(n) = self.snapshot_every {
+            if loaded.version % n + events.len() >= n {
+                let state = serde_json::to_value(&loaded.state)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                change.snapshot = Some((state, loaded.snapshot.map_or(1, |s| s + 1) as i64));
+            }
+        }
+        unit.push(change);
+        Ok(loaded.state)
+    }
+
+    /// The aggregate's current state (for responses to commands that changed nothing).
+    pub async fn load(&self, aggregate_id: &str) -> Result<A, CommandError<A::Error>> {
+        Ok(self.load_for_change(aggregate_id).await?.state)
+    }
+
+    /// Position of the aggregate's latest event, if it has any.
+    pub async fn last_position(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Option<i64>, CommandError<A::Error>> {
+        sqlx::query_scalar(
+            "SELECT max(position) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
+        )
+        .bind(A::TYPE)
+        .bind(aggregate_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| CommandError::Store(e.into()))
+    }
+}
+
+fn map_error<E: std::error::Error>(e: AggregateError<E>) -> CommandError<E> {
+    match e {
+        AggregateError::UserError(e) => CommandError::Rejected(e),
+        AggregateError::AggregateConflict => CommandError::Store(StoreError::Conflict),
+        AggregateError::DatabaseConnectionError(e)
+        | AggregateError::DeserializationError(e)
+        | AggregateError::UnexpectedError(e) => CommandError::Store(StoreError::from_boxed(e)),
+    }
+}
