@@ -2,6 +2,7 @@
 
 use std::future::{ready, Ready};
 
+use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use domain::RequestContext;
 use domain::{Actor, ApiKeyId, OrganizationId};
@@ -60,7 +61,7 @@ pub fn request_context(req: &HttpRequest) -> Result<RequestContext, Problem> {
         .extensions()
         .get::<Caller>()
         .cloned()
-        .ok_or_else(crate::edge::unauthenticated_problem)?;
+        .ok_or_else(unauthenticated_problem)?;
     let request_id = req
         .headers()
         .get("x-request-id")
@@ -81,7 +82,17 @@ impl FromRequest for Caller {
             req.extensions()
                 .get::<Caller>()
                 .cloned()
-                .ok_or_else(crate::edge::unauthenticated_problem),
+                .ok_or_else(unauthenticated_problem),
         )
     }
+}
+
+/// The answer to a request without a valid key.
+pub(crate) fn unauthenticated_problem() -> Problem {
+    Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "Unauthenticated",
+        "send an API key: `Authorization: Bearer rk_live_…`",
+    )
 }

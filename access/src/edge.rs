@@ -19,15 +19,6 @@ const MAX_HEADER: usize = 256;
 /// Paths under this prefix need a key; health, metrics and the API description do not.
 const PROTECTED: &str = "/v1";
 
-pub(crate) fn unauthenticated_problem() -> Problem {
-    Problem::new(
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-        "Unauthenticated",
-        "send an API key: `Authorization: Bearer rk_live_…`",
-    )
-}
-
 fn unauthenticated(detail: &str) -> HttpResponse {
     let mut res = Problem::new(
         StatusCode::UNAUTHORIZED,

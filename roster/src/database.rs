@@ -156,10 +156,11 @@ impl Database {
 
 /// Runs a command-line tool's `work` on the migrated database of `args` (without DATABASE_URL,
 /// the embedded one a running `roster serve` has, if any), and closes it after.
-pub async fn tool<T, F, Fut>(args: &DatabaseArgs, work: F) -> Result<T, crate::serve::ServeError>
+pub async fn tool<T, E, F, Fut>(args: &DatabaseArgs, work: F) -> Result<T, E>
 where
+    E: From<DatabaseError> + From<store::StoreError>,
     F: FnOnce(PgPool) -> Fut,
-    Fut: std::future::Future<Output = Result<T, crate::serve::ServeError>>,
+    Fut: std::future::Future<Output = Result<T, E>>,
 {
     let db = Database::open(args, true).await?;
     let result = match store::migrate::run(&db.pool).await {

@@ -12,9 +12,22 @@ use store::log::{self as events, EventFilter};
 use store::FeedEvent;
 
 use crate::cli::{EventsCommand, EventsFilterArgs, ExportFormat};
-use crate::serve::ServeError;
 
-pub async fn run(command: EventsCommand) -> Result<(), ServeError> {
+/// Why `roster events` failed, or what `verify` found.
+#[derive(Debug, thiserror::Error)]
+pub enum EventsError {
+    #[error(transparent)]
+    Database(#[from] crate::database::DatabaseError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("{0}")]
+    Invalid(String),
+    /// `verify` found this many problems (exit code 1, like a failed check).
+    #[error("{0} problems in the event log")]
+    Problems(usize),
+}
+
+pub async fn run(command: EventsCommand) -> Result<(), EventsError> {
     let database = match &command {
         EventsCommand::Tail(a) => a.database.clone(),
         EventsCommand::Export(a) => a.database.clone(),
@@ -23,7 +36,7 @@ pub async fn run(command: EventsCommand) -> Result<(), ServeError> {
     crate::database::tool(&database, |pool| async move { on(&pool, command).await }).await
 }
 
-async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), ServeError> {
+async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), EventsError> {
     match command {
         EventsCommand::Tail(args) => {
             let from = match args.from {
@@ -57,7 +70,7 @@ async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), ServeError> {
             std::io::stdout()
                 .lock()
                 .flush()
-                .map_err(|e| ServeError::Events(format!("standard output: {e}")))
+                .map_err(|e| EventsError::Invalid(format!("standard output: {e}")))
         }
         EventsCommand::Verify(_) => verify(pool).await,
     }
@@ -65,24 +78,24 @@ async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), ServeError> {
 
 /// Waits (at most a minute) until the log is readable up to `position`: an export writes every
 /// event committed before it started, including those of writers older ones still hold back.
-async fn readable(pool: &PgPool, position: i64) -> Result<(), ServeError> {
+async fn readable(pool: &PgPool, position: i64) -> Result<(), EventsError> {
     let readable =
         events::wait_readable(pool, position, std::time::Duration::from_secs(60)).await?;
     if readable >= position {
         return Ok(());
     }
-    Err(ServeError::Events(format!(
+    Err(EventsError::Invalid(format!(
         "the log is readable up to position {readable} only: an older transaction is still \
          open; try again, or export --to {readable}"
     )))
 }
 
 /// The filter the flags ask for (types as on the HTTP API: names, `group.*`, `*`).
-pub(crate) fn filter(args: &EventsFilterArgs) -> Result<EventFilter, ServeError> {
+pub(crate) fn filter(args: &EventsFilterArgs) -> Result<EventFilter, EventsError> {
     let mut types = Vec::new();
     for pattern in &args.types {
         let found = domain::catalogue::expand(pattern.trim())
-            .map_err(|e| ServeError::Events(format!("--types: {e}")))?;
+            .map_err(|e| EventsError::Invalid(format!("--types: {e}")))?;
         types.extend(found.into_iter().map(str::to_owned));
     }
     let organization_id = args
@@ -90,7 +103,7 @@ pub(crate) fn filter(args: &EventsFilterArgs) -> Result<EventFilter, ServeError>
         .as_deref()
         .map(|o| domain::OrganizationId::parse(o).map(|o| o.to_string()))
         .transpose()
-        .map_err(|e| ServeError::Events(format!("--organization: {e}")))?;
+        .map_err(|e| EventsError::Invalid(format!("--organization: {e}")))?;
     Ok(EventFilter {
         organization_id,
         types,
@@ -108,7 +121,7 @@ fn selected(filter: &EventFilter, e: &FeedEvent) -> bool {
 
 /// Follows the feed from position `from` and prints each selected envelope as a JSON line,
 /// until interrupted or until standard output closes.
-async fn tail(pool: &PgPool, from: i64, filter: &EventFilter) -> Result<(), ServeError> {
+async fn tail(pool: &PgPool, from: i64, filter: &EventFilter) -> Result<(), EventsError> {
     let mut follower = store::Feed::new(pool.clone()).follow(from - 1);
     let stop = crate::serve::shutdown_signal();
     tokio::pin!(stop);
@@ -120,7 +133,7 @@ async fn tail(pool: &PgPool, from: i64, filter: &EventFilter) -> Result<(), Serv
         let mut out = std::io::stdout().lock();
         for e in batch.iter().filter(|e| selected(filter, e)) {
             let line = serde_json::to_string(&e.envelope())
-                .map_err(|err| ServeError::Events(err.to_string()))?;
+                .map_err(|err| EventsError::Invalid(err.to_string()))?;
             if writeln!(out, "{line}").is_err() {
                 return Ok(());
             }
@@ -136,7 +149,7 @@ const SHOWN: usize = 100;
 
 /// Reads the whole log in position order and reports every event that breaks a rule the rest
 /// of roster relies on.
-async fn verify(pool: &PgPool) -> Result<(), ServeError> {
+async fn verify(pool: &PgPool) -> Result<(), EventsError> {
     let mut checker = Checker::default();
     let head = events::readable_head(pool).await?;
     let everything = EventFilter::default();
@@ -163,7 +176,7 @@ async fn verify(pool: &PgPool) -> Result<(), ServeError> {
         );
         Ok(())
     } else {
-        Err(ServeError::EventsInvalid(checker.problems.len()))
+        Err(EventsError::Problems(checker.problems.len()))
     }
 }
 

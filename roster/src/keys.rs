@@ -11,9 +11,19 @@ use domain::{ApiKeyId, OrganizationId};
 use sqlx::PgPool;
 
 use crate::cli::{KeyCreateArgs, KeysCommand};
-use crate::serve::ServeError;
 
-pub async fn run(command: KeysCommand) -> Result<(), ServeError> {
+/// Why `roster keys` (or the first key at start-up) failed.
+#[derive(Debug, thiserror::Error)]
+pub enum KeysError {
+    #[error(transparent)]
+    Database(#[from] crate::database::DatabaseError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub async fn run(command: KeysCommand) -> Result<(), KeysError> {
     let database = match &command {
         KeysCommand::Create(a) => a.database.clone(),
         KeysCommand::List(d) => d.clone(),
@@ -22,7 +32,7 @@ pub async fn run(command: KeysCommand) -> Result<(), ServeError> {
     crate::database::tool(&database, |pool| async move { on(&pool, command).await }).await
 }
 
-async fn on(pool: &PgPool, command: KeysCommand) -> Result<(), ServeError> {
+async fn on(pool: &PgPool, command: KeysCommand) -> Result<(), KeysError> {
     let ctx = RequestContext::system("cli");
     match command {
         KeysCommand::Create(args) => {
@@ -51,10 +61,10 @@ async fn on(pool: &PgPool, command: KeysCommand) -> Result<(), ServeError> {
             }
         }
         KeysCommand::Revoke(args) => {
-            let id = ApiKeyId::parse(&args.id).map_err(|e| ServeError::Keys(e.to_string()))?;
+            let id = ApiKeyId::parse(&args.id).map_err(|e| KeysError::Invalid(e.to_string()))?;
             let key = manage::revoke(pool, &id, &ctx)
                 .await?
-                .ok_or_else(|| ServeError::Keys(format!("there is no API key {id}")))?;
+                .ok_or_else(|| KeysError::Invalid(format!("there is no API key {id}")))?;
             println!("revoked {}", describe(&key));
         }
     }
@@ -65,18 +75,18 @@ async fn create(
     pool: &PgPool,
     args: &KeyCreateArgs,
     ctx: &RequestContext,
-) -> Result<(ApiKeyData, String), ServeError> {
+) -> Result<(ApiKeyData, String), KeysError> {
     let organization_id = args
         .organization
         .as_deref()
         .map(OrganizationId::parse)
         .transpose()
-        .map_err(|e| ServeError::Keys(format!("--organization: {e}")))?;
+        .map_err(|e| KeysError::Invalid(format!("--organization: {e}")))?;
     let expires_at = args
         .expires_in
         .map(|d| chrono::Duration::from_std(d).map(|d| Utc::now() + d))
         .transpose()
-        .map_err(|_| ServeError::Keys("--expires-in: too long".into()))?;
+        .map_err(|_| KeysError::Invalid("--expires-in: too long".into()))?;
     let new = NewKey {
         name: args.name.clone(),
         organization_id,
@@ -85,7 +95,7 @@ async fn create(
     };
     manage::create(pool, new, ctx).await.map_err(|e| match e {
         manage::Invalid::Store(e) => e.into(),
-        other => ServeError::Keys(other.to_string()),
+        other => KeysError::Invalid(other.to_string()),
     })
 }
 
@@ -116,7 +126,7 @@ fn describe(key: &ApiKeyData) -> String {
 
 /// A fresh installation on the embedded database gets an admin key, printed once with a request
 /// to try; later starts find a key (even a revoked one) and print nothing.
-pub async fn bootstrap(pool: &PgPool, base_url: &str) -> Result<(), ServeError> {
+pub async fn bootstrap(pool: &PgPool, base_url: &str) -> Result<(), KeysError> {
     if access::persistence::any(pool).await? {
         return Ok(());
     }
@@ -128,7 +138,7 @@ pub async fn bootstrap(pool: &PgPool, base_url: &str) -> Result<(), ServeError> 
     };
     let (key, secret) = manage::create(pool, new, &RequestContext::system("serve"))
         .await
-        .map_err(|e| ServeError::Keys(e.to_string()))?;
+        .map_err(|e| KeysError::Invalid(e.to_string()))?;
     let rule = "=".repeat(78);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(

@@ -10,6 +10,7 @@ pub mod database;
 pub mod events;
 pub mod health;
 pub mod keys;
+pub mod maintenance;
 pub mod progress;
 pub mod psql;
 pub mod replay;

@@ -2,6 +2,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use roster::cli::{Cli, Command};
+use roster::events::EventsError;
+use roster::maintenance::MaintenanceError;
 
 /// mimalloc rather than the system allocator: the dispatcher, the HTTP edge and the feed
 /// consumers allocate from many threads at once, where glibc's malloc spent about a sixth of the
@@ -19,47 +21,53 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // `rebuild` answers like diff: 1 for differences found, 2 for trouble.
-    let error_code = match cli.command {
-        Command::Rebuild(_) => 2,
-        _ => 1,
-    };
-    let result = runtime.block_on(async {
+    let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => roster::serve::serve(*args).await,
-            Command::Migrate(args) => roster::serve::migrate(args).await,
-            Command::Rebuild(args) => roster::serve::rebuild(args).await,
-            Command::Bench(args) => roster::bench::run(args).await.map_err(Into::into),
-            Command::Keys(command) => roster::keys::run(command).await,
-            Command::Events(command) => roster::events::run(command).await,
-            Command::Replay(args) => roster::replay::run(*args).await,
-            Command::Psql(args) => roster::psql::run(args).await,
-            Command::Secrets(command) => roster::secrets::run(command).await,
+            Command::Serve(args) => exit(roster::serve::serve(*args).await, 1),
+            Command::Migrate(args) => exit(roster::maintenance::migrate(args).await, 1),
+            // `rebuild` answers like diff: 1 for differences found, 2 for trouble.
+            Command::Rebuild(args) => match roster::maintenance::rebuild(args).await {
+                Err(e @ MaintenanceError::Differs(_)) => finding(e),
+                other => exit(other, 2),
+            },
+            Command::Bench(args) => exit(roster::bench::run(args).await, 1),
+            Command::Keys(command) => exit(roster::keys::run(command).await, 1),
+            Command::Events(command) => match roster::events::run(command).await {
+                Err(e @ EventsError::Problems(_)) => finding(e),
+                other => exit(other, 1),
+            },
+            Command::Replay(args) => exit(roster::replay::run(*args).await, 1),
+            Command::Psql(args) => exit(roster::psql::run(args).await, 1),
+            Command::Secrets(command) => exit(roster::secrets::run(command).await, 1),
             Command::Openapi => {
                 let document = http_edge::openapi::document(&roster::app::all_endpoints());
-                serde_json::to_string_pretty(&document)
-                    .map(|text| println!("{text}"))
-                    .map_err(|e| roster::serve::ServeError::Openapi(e.to_string()))
+                let written =
+                    serde_json::to_string_pretty(&document).map(|text| println!("{text}"));
+                exit(written, 1)
             }
             Command::Version => {
                 println!("roster {}", env!("CARGO_PKG_VERSION"));
-                Ok(())
+                ExitCode::SUCCESS
             }
         }
     });
+    outcome
+}
+
+/// A subcommand's end: success, or its error logged and told, with `code`.
+fn exit<E: std::fmt::Display>(result: Result<(), E>, code: u8) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(
-            e
-            @ (roster::serve::ServeError::Verify(_) | roster::serve::ServeError::EventsInvalid(_)),
-        ) => {
-            eprintln!("roster: {e}");
-            ExitCode::from(1)
-        }
         Err(e) => {
             tracing::error!(error = %e, "roster stopped");
             eprintln!("roster: {e}");
-            ExitCode::from(error_code)
+            ExitCode::from(code)
         }
     }
+}
+
+/// A check that found something (not a failure of roster's): told, exit code 1.
+fn finding(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("roster: {e}");
+    ExitCode::from(1)
 }

@@ -8,18 +8,26 @@ use embedded_postgres::Binaries;
 
 use crate::cli::PsqlArgs;
 use crate::database::Database;
-use crate::serve::ServeError;
 
-pub async fn run(args: PsqlArgs) -> Result<(), ServeError> {
+/// Why `roster psql` failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PsqlError {
+    #[error(transparent)]
+    Database(#[from] crate::database::DatabaseError),
+    #[error("psql: {0}")]
+    Psql(String),
+}
+
+pub async fn run(args: PsqlArgs) -> Result<(), PsqlError> {
     let db = Database::open(&args.database, true).await?;
     let result = session(&db, &args.args).await;
     db.close().await;
     result
 }
 
-async fn session(db: &Database, args: &[String]) -> Result<(), ServeError> {
+async fn session(db: &Database, args: &[String]) -> Result<(), PsqlError> {
     let mut url = url::Url::parse(db.secret_url())
-        .map_err(|e| ServeError::Psql(format!("the database URL does not parse: {e}")))?;
+        .map_err(|e| PsqlError::Psql(format!("the database URL does not parse: {e}")))?;
     let password = url.password().map(|p| {
         percent_encoding::percent_decode_str(p)
             .decode_utf8_lossy()
@@ -40,18 +48,18 @@ async fn session(db: &Database, args: &[String]) -> Result<(), ServeError> {
     };
     let mut child = psql
         .spawn()
-        .map_err(|e| ServeError::Psql(format!("cannot run {}: {e}", program.display())))?;
+        .map_err(|e| PsqlError::Psql(format!("cannot run {}: {e}", program.display())))?;
     // Ctrl-C is psql's (it cancels the query): roster, and the server it may have started for
     // this session, stay up until psql ends.
     let ignore_interrupts = tokio::spawn(async { while tokio::signal::ctrl_c().await.is_ok() {} });
     let status = tokio::task::spawn_blocking(move || child.wait())
         .await
-        .map_err(|e| ServeError::Psql(e.to_string()))?
-        .map_err(|e| ServeError::Psql(e.to_string()))?;
+        .map_err(|e| PsqlError::Psql(e.to_string()))?
+        .map_err(|e| PsqlError::Psql(e.to_string()))?;
     ignore_interrupts.abort();
     if status.success() {
         Ok(())
     } else {
-        Err(ServeError::Psql(format!("exited with {status}")))
+        Err(PsqlError::Psql(format!("exited with {status}")))
     }
 }

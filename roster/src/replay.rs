@@ -7,16 +7,28 @@ use sqlx::PgPool;
 use store::replays::{self, NewReplay, Replay, ReplayError, Sink};
 
 use crate::cli::ReplayArgs;
-use crate::serve::ServeError;
 
 enum Target {
     Webhook(String),
     Kafka,
 }
 
+/// Why `roster replay` failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayCommandError {
+    #[error(transparent)]
+    Database(#[from] crate::database::DatabaseError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Filter(#[from] crate::events::EventsError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
 /// `--to` given once with the sink and at most once with the last position.
-fn target(args: &ReplayArgs) -> Result<(Target, Option<i64>), ServeError> {
-    let bad = |why: String| ServeError::Replay(format!("--to: {why}"));
+fn target(args: &ReplayArgs) -> Result<(Target, Option<i64>), ReplayCommandError> {
+    let bad = |why: String| ReplayCommandError::Invalid(format!("--to: {why}"));
     let (mut sink, mut end) = (None, None);
     for value in &args.to {
         match (value.as_str(), value.parse::<i64>()) {
@@ -38,12 +50,11 @@ fn target(args: &ReplayArgs) -> Result<(Target, Option<i64>), ServeError> {
     }
     let target = match sink.as_deref() {
         Some("webhook") => {
-            let endpoint = args
-                .endpoint
-                .as_deref()
-                .ok_or_else(|| ServeError::Replay("--to webhook needs --endpoint we_…".into()))?;
+            let endpoint = args.endpoint.as_deref().ok_or_else(|| {
+                ReplayCommandError::Invalid("--to webhook needs --endpoint we_…".into())
+            })?;
             let id = domain::WebhookEndpointId::parse(endpoint)
-                .map_err(|e| ServeError::Replay(format!("--endpoint: {e}")))?;
+                .map_err(|e| ReplayCommandError::Invalid(format!("--endpoint: {e}")))?;
             Target::Webhook(id.to_string())
         }
         Some(_) => Target::Kafka,
@@ -52,7 +63,7 @@ fn target(args: &ReplayArgs) -> Result<(Target, Option<i64>), ServeError> {
     Ok((target, end))
 }
 
-pub async fn run(args: ReplayArgs) -> Result<(), ServeError> {
+pub async fn run(args: ReplayArgs) -> Result<(), ReplayCommandError> {
     let (target, to_position) = target(&args)?;
     let filter = crate::events::filter(&args.filter)?;
     // The sink's name, what it names, and for Kafka the producer checked before anything runs.
@@ -60,14 +71,16 @@ pub async fn run(args: ReplayArgs) -> Result<(), ServeError> {
         Target::Webhook(endpoint) => ("webhook", endpoint, None),
         Target::Kafka => {
             let mut config = args.kafka.config().ok_or_else(|| {
-                ServeError::Replay("--to kafka needs --kafka-brokers (or KAFKA_BROKERS)".into())
+                ReplayCommandError::Invalid(
+                    "--to kafka needs --kafka-brokers (or KAFKA_BROKERS)".into(),
+                )
             })?;
             if let Some(topic) = &args.topic {
                 config.topic = topic.clone();
             }
             let topic = config.topic.clone();
-            let checked =
-                kafka_relay::check(config).map_err(|e| ServeError::Kafka(e.to_string()))?;
+            let checked = kafka_relay::check(config)
+                .map_err(|e| ReplayCommandError::Invalid(e.to_string()))?;
             ("kafka", topic, Some(checked))
         }
     };
@@ -90,7 +103,7 @@ pub async fn run(args: ReplayArgs) -> Result<(), ServeError> {
             None => {
                 let sink = webhook_dispatcher::replay::EndpointSink::load(&pool, &new.target)
                     .await
-                    .map_err(|e| ServeError::Replay(e.to_string()))?;
+                    .map_err(|e| ReplayCommandError::Invalid(e.to_string()))?;
                 replay(&pool, &new, sink, dry_run).await
             }
         }
@@ -103,7 +116,7 @@ async fn replay<S: Sink>(
     new: &NewReplay,
     mut sink: S,
     dry_run: bool,
-) -> Result<(), ServeError> {
+) -> Result<(), ReplayCommandError> {
     if dry_run {
         let n = replays::dry_run(pool, new, &sink).await?;
         println!("would send {n} events to {} {}", new.sink, new.target);
@@ -134,7 +147,7 @@ async fn replay<S: Sink>(
         signal = stop => {
             progress.finish();
             let at = replays::get(pool, &job.id).await?.map_or(job.position, |j| j.position);
-            return Err(ServeError::Replay(format!(
+            return Err(ReplayCommandError::Invalid(format!(
                 "{signal}: replay {} stopped at position {at}; run the same command again to continue",
                 job.id
             )));
@@ -149,10 +162,13 @@ async fn replay<S: Sink>(
             );
             Ok(())
         }
-        Err(e @ ReplayError::Sink(_)) => Err(ServeError::Replay(format!(
+        Err(e @ ReplayError::Sink(_)) => Err(ReplayCommandError::Invalid(format!(
             "replay {} stopped: {e}; run the same command again to continue",
             job.id
         ))),
-        Err(e) => Err(ServeError::Replay(format!("replay {}: {e}", job.id))),
+        Err(e) => Err(ReplayCommandError::Invalid(format!(
+            "replay {}: {e}",
+            job.id
+        ))),
     }
 }

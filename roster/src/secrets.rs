@@ -8,7 +8,6 @@ use webhook_dispatcher::sealing::{self, KeySource, Keyring, Reseal, SecretKey};
 
 use crate::cli::{RotateKeyArgs, SecretKeyArgs, SecretsCommand};
 use crate::database::Database;
-use crate::serve::ServeError;
 
 /// What a server needs to be told when no key is given and there is no embedded default.
 const NO_KEY: &str = "webhook signing secrets are sealed at rest and DATABASE_URL is set: give \
@@ -20,13 +19,27 @@ pub fn default_key_file(data_dir: &Path) -> PathBuf {
     data_dir.with_extension("secret-key")
 }
 
-fn error(e: impl std::fmt::Display) -> ServeError {
-    ServeError::Secrets(e.to_string())
+/// Why `roster secrets` failed, or why the secret key cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    #[error(transparent)]
+    Database(#[from] crate::database::DatabaseError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn error(e: impl std::fmt::Display) -> SecretsError {
+    SecretsError::Invalid(e.to_string())
 }
 
 /// The keyring `args` name; without one, the embedded default's (made on first use, and said
 /// so). `data_dir`: the embedded server's, None with DATABASE_URL.
-pub fn keyring(args: &SecretKeyArgs, data_dir: Option<&Path>) -> Result<Arc<Keyring>, ServeError> {
+pub fn keyring(
+    args: &SecretKeyArgs,
+    data_dir: Option<&Path>,
+) -> Result<Arc<Keyring>, SecretsError> {
     if let Some(given) = &args.secret_key {
         return Keyring::given(given).map(Arc::new).map_err(error);
     }
@@ -50,7 +63,7 @@ pub fn keyring(args: &SecretKeyArgs, data_dir: Option<&Path>) -> Result<Arc<Keyr
 
 /// For `serve --check`: the key as given parses (a file is read); without one, only the
 /// embedded default may go on.
-pub fn check(args: &SecretKeyArgs, database_url: bool) -> Result<(), ServeError> {
+pub fn check(args: &SecretKeyArgs, database_url: bool) -> Result<(), SecretsError> {
     match (&args.secret_key, &args.secret_key_file) {
         (Some(_), _) | (_, Some(_)) => keyring(args, None).map(|_| ()),
         (None, None) if database_url => Err(error(NO_KEY)),
@@ -58,7 +71,7 @@ pub fn check(args: &SecretKeyArgs, database_url: bool) -> Result<(), ServeError>
     }
 }
 
-pub async fn run(command: SecretsCommand) -> Result<(), ServeError> {
+pub async fn run(command: SecretsCommand) -> Result<(), SecretsError> {
     match command {
         SecretsCommand::NewKey => {
             println!("{}", SecretKey::generate().encoded());
@@ -69,7 +82,7 @@ pub async fn run(command: SecretsCommand) -> Result<(), ServeError> {
 }
 
 /// `roster secrets rotate-key`: see its help.
-async fn rotate(args: RotateKeyArgs) -> Result<(), ServeError> {
+async fn rotate(args: RotateKeyArgs) -> Result<(), SecretsError> {
     let db = Database::open(&args.database, true).await?;
     let result = async {
         store::migrate::run(&db.pool).await?;

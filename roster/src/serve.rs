@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use crate::app::{self, AppConfig};
-use crate::cli::{Component, DatabaseArgs, RebuildArgs, ServeArgs};
+use crate::cli::{Component, ServeArgs};
 use crate::database::{Database, DatabaseError};
 
 #[derive(Debug, thiserror::Error)]
@@ -21,28 +21,14 @@ pub enum ServeError {
     Http(#[source] std::io::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] store::StoreError),
-    #[error("{0} read-model rows differ from a rebuild")]
-    Verify(usize),
-    #[error("benchmark failed: {0}")]
-    Bench(#[from] crate::bench::BenchError),
     #[error("cannot start the webhook dispatcher: {0}")]
     Dispatcher(String),
     #[error("kafka relay: {0}")]
     Kafka(String),
-    #[error("{0}")]
-    Keys(String),
-    #[error("{0}")]
-    Events(String),
-    #[error("{0} problems in the event log")]
-    EventsInvalid(usize),
-    #[error("{0}")]
-    Replay(String),
-    #[error("the OpenAPI document cannot be written: {0}")]
-    Openapi(String),
-    #[error("psql: {0}")]
-    Psql(String),
-    #[error("{0}")]
-    Secrets(String),
+    #[error(transparent)]
+    Keys(#[from] crate::keys::KeysError),
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretsError),
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
@@ -239,7 +225,7 @@ impl Background {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    return Err(ServeError::Secrets(e.to_string()));
+                    return Err(crate::secrets::SecretsError::Invalid(e.to_string()).into());
                 }
             }
         }
@@ -323,48 +309,6 @@ impl Background {
             kafka_relay::flush(producer, Duration::from_secs(10)).await;
         }
     }
-}
-
-/// `roster rebuild [--verify]`.
-pub async fn rebuild(args: RebuildArgs) -> Result<(), ServeError> {
-    let db = Database::open(&args.database, true).await?;
-    store::migrate::run(&db.pool).await?;
-    let progress = crate::progress::Progress::new("rebuilding");
-    let result = projector::Projector::new(db.pool.clone())
-        .rebuild(&args.projection, args.verify, &|p| {
-            progress.update(p.events, p.position, p.target)
-        })
-        .await;
-    progress.finish();
-    db.close().await;
-    let rebuilt = result?;
-    if args.verify {
-        for row in &rebuilt.differences {
-            println!("{row}");
-        }
-        if !rebuilt.differences.is_empty() {
-            return Err(ServeError::Verify(rebuilt.differences.len()));
-        }
-        println!(
-            "read models match a rebuild up to position {}",
-            rebuilt.position
-        );
-    } else {
-        println!(
-            "rebuilt {} events up to position {} and swapped them in",
-            rebuilt.events, rebuilt.position
-        );
-    }
-    Ok(())
-}
-
-pub async fn migrate(args: DatabaseArgs) -> Result<(), ServeError> {
-    let db = Database::open(&args, true).await?;
-    let result = store::migrate::run(&db.pool).await;
-    db.close().await;
-    result?;
-    tracing::info!("migrations applied");
-    Ok(())
 }
 
 /// Applies migrations at start-up; if the database is not reachable yet, keeps trying, so the
