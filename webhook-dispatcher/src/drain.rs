@@ -10,19 +10,20 @@
 //! before the read, so the read has it); what is handed over afterwards is new unless the read
 //! already returned it, which its position tells, since the fan-out queues in position order.
 
-use std::sync::atomic::Ordering;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::queue::{self as webhooks, Attempt, Target};
+use chrono::{DateTime, Utc};
 use domain::webhook_endpoint::DisabledReason;
 use futures::future::BoxFuture;
 use futures::{stream, StreamExt};
+use sqlx::PgPool;
 use store::StoreError;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
-use crate::attempt::{self, Work};
-use crate::deliver::{Deliverer, Inbox, Queued};
+use crate::sender::{self, Sender, Work};
 
 /// Due deliveries a drain reads at a time.
 const CHUNK: i64 = 200;
@@ -39,6 +40,83 @@ const LINGER: Duration = Duration::from_secs(1);
 /// Sending goes on meanwhile.
 const FLUSH_MAX: usize = 100;
 const FLUSH_AFTER: Duration = Duration::from_millis(100);
+
+/// A delivery the fan-out of this process queued, handed to the endpoint's drain.
+#[derive(Debug)]
+pub(crate) struct Queued {
+    pub work: Work,
+    /// When the endpoint's settings last changed, as the fan-out saw them.
+    pub settings_at: DateTime<Utc>,
+}
+
+/// The receiving side, owned by the drain.
+pub(crate) struct Inbox {
+    pub rx: mpsc::Receiver<Vec<Queued>>,
+    pub missed: Arc<AtomicBool>,
+}
+
+/// Room in a drain lease beyond one attempt's timeout.
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
+
+/// What every drain of one dispatcher shares: the database, the sender, this dispatcher's name
+/// on the leases it holds, and the supervisor's signals.
+pub(crate) struct Lanes {
+    pub(crate) pool: PgPool,
+    pub(crate) sender: Sender,
+    /// This dispatcher's name on the drain leases it holds, and on its queue notifications.
+    pub(crate) owner: String,
+    /// Counts notifications that work was queued elsewhere or an endpoint changed: drains read
+    /// the queue and their settings again.
+    pub(crate) poked: watch::Sender<u64>,
+    /// Set by `stop`: drains log what they sent and let their endpoints go.
+    pub(crate) stopping: watch::Sender<bool>,
+}
+
+impl Lanes {
+    /// How long a drain lease lasts; it is renewed halfway, which leaves a whole timeout (the
+    /// longest the drain can be busy with one attempt) plus a margin before it runs out.
+    pub(crate) fn lease(&self) -> Duration {
+        2 * (self.sender.config.timeout + LEASE_MARGIN)
+    }
+
+    /// Logs the batch's attempts and renews the drain lease; false if the endpoint should no
+    /// longer be drained here (deleted or disabled meanwhile, the lease lost, or disabled now
+    /// for failing too long).
+    pub(crate) async fn flush(
+        &self,
+        endpoint_id: &str,
+        batch: Vec<Attempt>,
+    ) -> Result<bool, StoreError> {
+        if batch.is_empty() {
+            return Ok(true);
+        }
+        let recorded =
+            webhooks::record_attempts(&self.pool, endpoint_id, &self.owner, self.lease(), &batch)
+                .await;
+        let recorded = match recorded {
+            Ok(Some(r)) => r,
+            // The endpoint (and so its deliveries) was deleted meanwhile.
+            Ok(None) => return Ok(false),
+            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_foreign_key_violation() => {
+                return Ok(false)
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(since) = recorded.failing_since {
+            let window = chrono::Duration::from_std(self.sender.config.failure_window)
+                .unwrap_or(chrono::Duration::MAX);
+            if Utc::now() - since >= window {
+                if webhooks::disable_with_event(&self.pool, endpoint_id, DisabledReason::Failing)
+                    .await?
+                {
+                    tracing::warn!(endpoint = endpoint_id, since = %since, "endpoint failing for too long: disabled");
+                }
+                return Ok(false);
+            }
+        }
+        Ok(recorded.held)
+    }
+}
 
 /// How a round of sending ended.
 enum Sent {
@@ -64,7 +142,7 @@ enum Stop {
 }
 
 pub(crate) struct Drain<'a> {
-    deliverer: &'a Deliverer,
+    lanes: &'a Lanes,
     endpoint_id: &'a str,
     inbox: Inbox,
     /// A hand-over taken from the mailbox while waiting, not looked at yet.
@@ -77,9 +155,9 @@ pub(crate) struct Drain<'a> {
 }
 
 impl<'a> Drain<'a> {
-    pub(crate) fn new(deliverer: &'a Deliverer, endpoint_id: &'a str, inbox: Inbox) -> Self {
+    pub(crate) fn new(lanes: &'a Lanes, endpoint_id: &'a str, inbox: Inbox) -> Self {
         Self {
-            deliverer,
+            lanes,
             endpoint_id,
             inbox,
             received: None,
@@ -92,7 +170,7 @@ impl<'a> Drain<'a> {
     /// became due just before the release are not left waiting for the next poll: the drain
     /// looks again once the lease is free.
     pub(crate) async fn run(&mut self) -> Result<(), StoreError> {
-        let d = self.deliverer;
+        let d = self.lanes;
         loop {
             let stop = self.hold().await;
             let next = *self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
@@ -107,7 +185,7 @@ impl<'a> Drain<'a> {
 
     /// Claims the lease and sends until idle or lost; what was sent is logged before it returns.
     async fn hold(&mut self) -> Result<Stop, StoreError> {
-        let d = self.deliverer;
+        let d = self.lanes;
         let lease = d.lease();
         let Some(mut target) =
             webhooks::claim_drain(&d.pool, self.endpoint_id, &d.owner, lease).await?
@@ -159,7 +237,7 @@ impl<'a> Drain<'a> {
                     .deliveries
                     .into_iter()
                     .map(|mut due| Work {
-                        body: attempt::body(due.event.take().as_deref()),
+                        body: sender::body(due.event.take().as_deref()),
                         due,
                     })
                     .collect()
@@ -211,7 +289,7 @@ impl<'a> Drain<'a> {
     /// Renews the lease: the endpoint's settings now, or None if it is gone or disabled, or the
     /// lease was lost.
     async fn renew(&self, log: &mut Log<'a>) -> Result<Option<Target>, StoreError> {
-        let d = self.deliverer;
+        let d = self.lanes;
         let target = webhooks::renew_drain(&d.pool, self.endpoint_id, &d.owner, d.lease()).await?;
         if target.is_some() {
             log.renewed = Instant::now();
@@ -242,20 +320,24 @@ impl<'a> Drain<'a> {
         log: &mut Log<'a>,
         signals: Signals<'_>,
     ) -> Result<Sent, StoreError> {
-        let d = self.deliverer;
+        let d = self.lanes;
         // Checked once for the whole batch; the addresses it resolves to are checked on connect.
-        let url = d.config.addresses.check_url(&target.url);
+        let url = d.sender.config.addresses.check_url(&target.url);
         // Opened once for the batch too.
-        let secrets = d.signing_secrets(self.endpoint_id, target);
+        let secrets = d.sender.signing_secrets(self.endpoint_id, target);
         let spacing = target
             .rate_limit_per_s
             .filter(|r| *r > 0)
             .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
         let attempts: Vec<_> = work
             .iter()
-            .map(|w| d.attempt(&secrets, &url, w, spacing.map(|s| (&self.next_slot, s))))
+            .map(|w| {
+                d.sender
+                    .attempt(&secrets, &url, w, spacing.map(|s| (&self.next_slot, s)))
+            })
             .collect();
-        let mut sends = stream::iter(attempts).buffer_unordered(d.config.max_in_flight.max(1));
+        let mut sends =
+            stream::iter(attempts).buffer_unordered(d.sender.config.max_in_flight.max(1));
         let mut changed_ok = true;
         let mut poked = false;
         loop {
@@ -327,14 +409,14 @@ fn take_new(
 
 /// Returns once the dispatcher is stopping.
 async fn stopped(stopping: &mut watch::Receiver<bool>) {
-    // The sender lives as long as the deliverer, which outlives its drains.
+    // The sender lives as long as the lanes, which outlives its drains.
     let _ = stopping.wait_for(|s| *s).await;
 }
 
 /// The attempt log of one drain: attempts wait in a batch, and one batch at a time is written
 /// while sending goes on.
 struct Log<'a> {
-    deliverer: &'a Deliverer,
+    lanes: &'a Lanes,
     endpoint_id: &'a str,
     batch: Vec<Attempt>,
     flush_at: Option<Instant>,
@@ -344,9 +426,9 @@ struct Log<'a> {
 }
 
 impl<'a> Log<'a> {
-    fn new(deliverer: &'a Deliverer, endpoint_id: &'a str) -> Self {
+    fn new(lanes: &'a Lanes, endpoint_id: &'a str) -> Self {
         Self {
-            deliverer,
+            lanes,
             endpoint_id,
             batch: Vec::new(),
             flush_at: None,
@@ -367,7 +449,7 @@ impl<'a> Log<'a> {
     fn start(&mut self) {
         let batch = std::mem::take(&mut self.batch);
         self.flush_at = None;
-        let (d, endpoint_id) = (self.deliverer, self.endpoint_id);
+        let (d, endpoint_id) = (self.lanes, self.endpoint_id);
         self.flushing = Some(Box::pin(async move { d.flush(endpoint_id, batch).await }));
     }
 

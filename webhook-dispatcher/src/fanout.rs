@@ -11,8 +11,8 @@ use sqlx::{PgConnection, PgPool};
 use store::consumer::{self, Consumer, Step};
 use store::FeedEvent;
 
-use crate::deliver::Deliverer;
 use crate::filter;
+use crate::supervisor::Deliverer;
 
 /// The checkpoint name of the fan-out.
 pub const CONSUMER: &str = "webhooks";
@@ -64,7 +64,7 @@ impl Consumer for Fanout {
         Box::pin(async move {
             let subscriptions = webhooks::subscriptions(tx).await?;
             let deliveries = deliveries(&subscriptions, events);
-            webhooks::insert_deliveries(tx, &deliveries, &self.deliverer.owner).await?;
+            webhooks::insert_deliveries(tx, &deliveries, &self.deliverer.lanes.owner).await?;
             let settings_at = subscriptions
                 .into_iter()
                 .map(|s| (s.id, s.updated_at))

@@ -4,9 +4,7 @@
 //!
 //! Like every service it talks to Postgres through `store` and to nothing else of roster's.
 
-mod attempt;
 pub mod config;
-mod deliver;
 mod drain;
 pub mod fanout;
 mod filter;
@@ -15,8 +13,10 @@ pub mod replay;
 mod routes;
 pub mod schedule;
 pub mod sealing;
+mod sender;
 pub mod signing;
 pub mod ssrf;
+mod supervisor;
 
 use std::sync::Arc;
 
@@ -38,7 +38,7 @@ pub struct Dispatcher {
     /// The fan-out, on a pool of its own: closing that pool stops it between batches.
     fanout: tokio::task::JoinHandle<()>,
     fanout_pool: PgPool,
-    deliverer: Arc<deliver::Deliverer>,
+    deliverer: Arc<supervisor::Deliverer>,
 }
 
 /// Connections of the fan-out's own pool.
@@ -48,7 +48,7 @@ const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Dispatcher {
     pub fn start(pool: PgPool, config: Arc<DispatcherConfig>) -> Result<Self, reqwest::Error> {
-        let deliverer = deliver::Deliverer::new(pool.clone(), config)?;
+        let deliverer = supervisor::Deliverer::new(pool.clone(), config)?;
         let fanout_pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(FANOUT_CONNECTIONS)
             .acquire_timeout(pool.options().get_acquire_timeout())

@@ -11,7 +11,7 @@ use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AG
 use store::FeedEvent;
 use url::Url;
 
-use crate::deliver::Deliverer;
+use crate::config::DispatcherConfig;
 use crate::{schedule, signing, ssrf};
 
 /// How much of a response body an attempt keeps.
@@ -70,7 +70,13 @@ impl Outcome {
     }
 }
 
-impl Deliverer {
+/// Sends one delivery: signs it, POSTs it through the SSRF guard, and judges the answer.
+pub(crate) struct Sender {
+    pub(crate) client: reqwest::Client,
+    pub(crate) config: Arc<DispatcherConfig>,
+}
+
+impl Sender {
     /// One attempt of one delivery: send it at its slot, and say what it came to and what follows.
     /// `url`: the target's URL as checked against the address policy.
     pub(crate) async fn attempt(

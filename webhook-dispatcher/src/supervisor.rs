@@ -13,36 +13,24 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::queue::{self as webhooks, Attempt, Due, NewDelivery};
+use crate::queue::{self as webhooks, Due, NewDelivery};
 use chrono::{DateTime, Utc};
-use domain::webhook_endpoint::DisabledReason;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use store::{FeedEvent, StoreError};
 use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinSet;
 
-use crate::attempt::{self, Work};
 use crate::config::DispatcherConfig;
-use crate::drain::Drain;
+use crate::drain::{Drain, Inbox, Lanes, Queued};
+use crate::sender::{self, Sender, Work};
 use crate::ssrf;
-
-/// Room in a drain lease beyond one attempt's timeout.
-const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
 /// How long `stop` waits for the drains to log what they sent.
 const STOP_WAIT: Duration = Duration::from_secs(5);
 
 /// Handed-over batches a drain's mailbox holds; beyond that the drain reads the queue instead.
 const MAILBOX: usize = 256;
-
-/// A delivery the fan-out of this process queued, handed to the endpoint's drain.
-#[derive(Debug)]
-pub(crate) struct Queued {
-    pub work: Work,
-    /// When the endpoint's settings last changed, as the fan-out saw them.
-    pub settings_at: DateTime<Utc>,
-}
 
 /// The sending side of a drain's mailbox.
 struct Mailbox {
@@ -51,29 +39,15 @@ struct Mailbox {
     missed: Arc<AtomicBool>,
 }
 
-/// The receiving side, owned by the drain.
-pub(crate) struct Inbox {
-    pub rx: mpsc::Receiver<Vec<Queued>>,
-    pub missed: Arc<AtomicBool>,
-}
-
 pub struct Deliverer {
-    pub(crate) pool: PgPool,
-    pub(crate) client: reqwest::Client,
-    pub(crate) config: Arc<DispatcherConfig>,
-    /// This dispatcher's name on the drain leases it holds, and on its queue notifications.
-    pub(crate) owner: String,
+    /// What its drains share: the database, the sender, the lease owner name, the signals.
+    pub(crate) lanes: Lanes,
     /// The drain tasks, so that `stop` can end them.
     drains: Mutex<JoinSet<()>>,
     /// The endpoints this process drains, with their mailboxes.
     mailboxes: Mutex<HashMap<String, Mailbox>>,
     /// Wakes the supervisor: a drain ended, or work came for an endpoint with no drain here.
     wake: Notify,
-    /// Counts notifications that work was queued elsewhere or an endpoint changed: drains read
-    /// the queue and their settings again.
-    pub(crate) poked: watch::Sender<u64>,
-    /// Set by `stop`: drains log what they sent and let their endpoints go.
-    pub(crate) stopping: watch::Sender<bool>,
 }
 
 impl Deliverer {
@@ -92,15 +66,16 @@ impl Deliverer {
             .tcp_nodelay(true)
             .build()?;
         Ok(Arc::new(Self {
-            pool,
-            client,
-            config,
-            owner: format!("drn_{}", ulid::Ulid::new()),
+            lanes: Lanes {
+                pool,
+                sender: Sender { client, config },
+                owner: format!("drn_{}", ulid::Ulid::new()),
+                poked: watch::channel(0).0,
+                stopping: watch::channel(false).0,
+            },
             drains: Mutex::new(JoinSet::new()),
             mailboxes: Mutex::new(HashMap::new()),
             wake: Notify::new(),
-            poked: watch::channel(0).0,
-            stopping: watch::channel(false).0,
         }))
     }
 
@@ -122,12 +97,12 @@ impl Deliverer {
             if let Err(e) = self.start_drains().await {
                 tracing::warn!(error = %e, "webhook delivery cannot read the queue; retrying");
             }
-            let pause = match webhooks::next_due(&self.pool).await {
-                Ok(Some(at)) => (at - Utc::now())
-                    .to_std()
-                    .unwrap_or_default()
-                    .clamp(Duration::from_millis(5), self.config.poll_interval),
-                _ => self.config.poll_interval,
+            let pause = match webhooks::next_due(&self.lanes.pool).await {
+                Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or_default().clamp(
+                    Duration::from_millis(5),
+                    self.lanes.sender.config.poll_interval,
+                ),
+                _ => self.lanes.sender.config.poll_interval,
             };
             tokio::select! {
                 () = self.wake.notified() => {}
@@ -141,7 +116,7 @@ impl Deliverer {
     async fn listen(self: Arc<Self>) {
         let mut backoff = Duration::from_millis(100);
         loop {
-            match PgListener::connect_with(&self.pool).await {
+            match PgListener::connect_with(&self.lanes.pool).await {
                 Ok(mut listener) => {
                     if listener.listen(webhooks::CHANNEL).await.is_ok() {
                         backoff = Duration::from_millis(100);
@@ -151,7 +126,7 @@ impl Deliverer {
                         // the next connection reads the queue again, since notifications sent
                         // meanwhile are gone.
                         while let Ok(Some(n)) = listener.try_recv().await {
-                            if n.payload() != self.owner {
+                            if n.payload() != self.lanes.owner {
                                 self.poke();
                             }
                         }
@@ -165,7 +140,7 @@ impl Deliverer {
     }
 
     fn poke(&self) {
-        self.poked.send_modify(|n| *n += 1);
+        self.lanes.poked.send_modify(|n| *n += 1);
         self.wake.notify_one();
     }
 
@@ -183,7 +158,7 @@ impl Deliverer {
         let events: HashMap<i64, &FeedEvent> = events.iter().map(|e| (e.position, e)).collect();
         // Each delivered event's body once, for every endpoint that receives it (events no
         // endpoint takes are not encoded).
-        let mut bodies: HashMap<i64, attempt::Body> = HashMap::new();
+        let mut bodies: HashMap<i64, sender::Body> = HashMap::new();
         let mut by_endpoint: HashMap<String, Vec<Queued>> = HashMap::new();
         for d in deliveries {
             let Some(settings_at) = settings_at.get(&d.endpoint_id).copied() else {
@@ -193,7 +168,7 @@ impl Deliverer {
                 work: Work {
                     body: bodies
                         .entry(d.position)
-                        .or_insert_with(|| attempt::body(events.get(&d.position).copied()))
+                        .or_insert_with(|| sender::body(events.get(&d.position).copied()))
                         .clone(),
                     due: Due {
                         id: d.id,
@@ -230,7 +205,7 @@ impl Deliverer {
     /// drain leases. Drains log the attempts they finished first (within `STOP_WAIT`), so that
     /// a rolling restart sends again only what was cut short.
     pub async fn stop(&self) -> Result<(), StoreError> {
-        self.stopping.send_replace(true);
+        self.lanes.stopping.send_replace(true);
         let mut drains = std::mem::take(&mut *self.drains());
         let _ = tokio::time::timeout(STOP_WAIT, async {
             while drains.join_next().await.is_some() {}
@@ -238,13 +213,13 @@ impl Deliverer {
         .await;
         drains.abort_all();
         while drains.join_next().await.is_some() {}
-        webhooks::release_drains(&self.pool, &self.owner).await
+        webhooks::release_drains(&self.lanes.pool, &self.lanes.owner).await
     }
 
     async fn start_drains(self: &Arc<Self>) -> Result<(), StoreError> {
         // Forget the drains that have finished.
         while self.drains().try_join_next().is_some() {}
-        for endpoint in webhooks::due_endpoints(&self.pool, 10_000).await? {
+        for endpoint in webhooks::due_endpoints(&self.lanes.pool, 10_000).await? {
             let inbox = {
                 let mut mailboxes = self.mailboxes();
                 if mailboxes.contains_key(&endpoint) {
@@ -263,7 +238,7 @@ impl Deliverer {
             };
             let this = self.clone();
             self.drains().spawn(async move {
-                let mut drain = Drain::new(&this, &endpoint, inbox);
+                let mut drain = Drain::new(&this.lanes, &endpoint, inbox);
                 if let Err(e) = drain.run().await {
                     tracing::warn!(endpoint = %endpoint, error = %e, "webhook drain failed");
                 }
@@ -275,49 +250,5 @@ impl Deliverer {
             });
         }
         Ok(())
-    }
-
-    /// How long a drain lease lasts; it is renewed halfway, which leaves a whole timeout (the
-    /// longest the drain can be busy with one attempt) plus a margin before it runs out.
-    pub(crate) fn lease(&self) -> Duration {
-        2 * (self.config.timeout + LEASE_MARGIN)
-    }
-
-    /// Logs the batch's attempts and renews the drain lease; false if the endpoint should no
-    /// longer be drained here (deleted or disabled meanwhile, the lease lost, or disabled now
-    /// for failing too long).
-    pub(crate) async fn flush(
-        &self,
-        endpoint_id: &str,
-        batch: Vec<Attempt>,
-    ) -> Result<bool, StoreError> {
-        if batch.is_empty() {
-            return Ok(true);
-        }
-        let recorded =
-            webhooks::record_attempts(&self.pool, endpoint_id, &self.owner, self.lease(), &batch)
-                .await;
-        let recorded = match recorded {
-            Ok(Some(r)) => r,
-            // The endpoint (and so its deliveries) was deleted meanwhile.
-            Ok(None) => return Ok(false),
-            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_foreign_key_violation() => {
-                return Ok(false)
-            }
-            Err(e) => return Err(e),
-        };
-        if let Some(since) = recorded.failing_since {
-            let window = chrono::Duration::from_std(self.config.failure_window)
-                .unwrap_or(chrono::Duration::MAX);
-            if Utc::now() - since >= window {
-                if webhooks::disable_with_event(&self.pool, endpoint_id, DisabledReason::Failing)
-                    .await?
-                {
-                    tracing::warn!(endpoint = endpoint_id, since = %since, "endpoint failing for too long: disabled");
-                }
-                return Ok(false);
-            }
-        }
-        Ok(recorded.held)
     }
 }
