@@ -164,7 +164,7 @@ impl Keys {
     }
 
     pub async fn listen(self: Arc<Self>) {
-        let mut backoff = Duration::from_millis(100);
+        let mut backoff = store::Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
         loop {
             match PgListener::connect_with(&self.pool).await {
                 Ok(mut listener) => {
@@ -172,7 +172,7 @@ impl Keys {
                         // Anything cached before we listened may be stale.
                         self.forget_all();
                         self.listening.store(true, Ordering::Release);
-                        backoff = Duration::from_millis(100);
+                        backoff.reset();
                         // `try_recv`, not `recv` (which reconnects silently): a change
                         // announced while the connection was lost would never reach the cache.
                         // A lost connection ends the loop and the cache is emptied below.
@@ -185,8 +185,7 @@ impl Keys {
             }
             self.listening.store(false, Ordering::Release);
             self.forget_all();
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(Duration::from_secs(5));
+            backoff.wait().await;
         }
     }
 }

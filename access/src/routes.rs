@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use domain::api_key::ApiKeyData;
 use domain::{ApiKeyId, OrganizationId};
 use http_edge::endpoints::{self as e, Endpoint};
+use http_edge::path::Id;
 use http_edge::{Body, Fields, Problem};
 use paging::{Cursors, Params, Spec};
 use serde::{Deserialize, Serialize};
@@ -107,10 +108,6 @@ fn shown(key: ApiKeyData) -> KeyShown {
     }
 }
 
-fn key_id(raw: &str) -> Result<ApiKeyId, Problem> {
-    ApiKeyId::parse(raw).map_err(|e| Problem::field("id", e.to_string()))
-}
-
 /// 201 with the key and its `secret`, shown this once (never saved for an idempotent replay).
 async fn create(
     state: web::Data<KeyRoutes>,
@@ -176,10 +173,9 @@ async fn list(
 async fn get(
     state: web::Data<KeyRoutes>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<ApiKeyId>,
 ) -> Result<HttpResponse, Problem> {
     admin(&caller)?;
-    let id = key_id(&path)?;
     let key = crate::persistence::get(&state.pool, &id)
         .await?
         .ok_or_else(|| Problem::not_found(format!("there is no API key {id}")))?;
@@ -191,10 +187,9 @@ async fn revoke(
     state: web::Data<KeyRoutes>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<ApiKeyId>,
 ) -> Result<HttpResponse, Problem> {
     admin(&caller)?;
-    let id = key_id(&path)?;
     let key = manage::revoke(&state.pool, &id, &crate::request_context(&req)?)
         .await?
         .ok_or_else(|| Problem::not_found(format!("there is no API key {id}")))?;

@@ -8,16 +8,6 @@ use serde::Serialize;
 use crate::app::Written;
 use http_edge::Problem;
 
-/// An id from the path, by the domain's one id parser (400 naming `field` when malformed or of
-/// another kind).
-pub fn path_id<T: std::str::FromStr<Err = domain::IdError>>(
-    field: &str,
-    raw: &str,
-) -> Result<T, Problem> {
-    raw.parse()
-        .map_err(|e: domain::IdError| Problem::field(field, e.to_string()))
-}
-
 /// Who asks and why (see `access::request_context`).
 pub use access::request_context as context;
 

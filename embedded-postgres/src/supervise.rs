@@ -3,6 +3,7 @@
 //! directory and port, saying so in the log and in `/metrics`. Every pool, listener and consumer
 //! lock of roster then reconnects to it as to any restarted server.
 
+use backon::{BackoffBuilder, ExponentialBuilder};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -94,7 +95,11 @@ impl Supervised {
             log = %server.log_path().display(),
             "the embedded Postgres stopped by itself; restarting it"
         );
-        let mut delay = FIRST_RETRY;
+        let mut pauses = ExponentialBuilder::default()
+            .with_min_delay(FIRST_RETRY)
+            .with_max_delay(LAST_RETRY)
+            .without_max_times()
+            .build();
         loop {
             match PostgresServer::start(bins, options) {
                 Ok(restarted) => {
@@ -110,11 +115,11 @@ impl Supervised {
                     return true;
                 }
                 Err(e) => {
+                    let delay = pauses.next().unwrap_or(LAST_RETRY);
                     tracing::warn!(error = %e, retry_in = ?delay, "cannot restart the embedded Postgres yet");
                     if !self.pause(delay) {
                         return false;
                     }
-                    delay = (delay * 2).min(LAST_RETRY);
                 }
             }
         }

@@ -15,6 +15,7 @@ pub mod endpoints;
 mod fields;
 pub mod idempotency;
 pub mod openapi;
+pub mod path;
 pub mod protocol_errors;
 pub mod request_id;
 mod store_errors;

@@ -8,7 +8,6 @@
 
 mod consistency;
 pub mod export;
-mod ids;
 mod routes;
 
 use std::sync::Arc;

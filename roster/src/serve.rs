@@ -314,7 +314,7 @@ impl Background {
 /// Applies migrations at start-up; if the database is not reachable yet, keeps trying, so the
 /// process comes up (reporting not-ready) and recovers when the database does.
 async fn migrate_until_done(pool: sqlx::PgPool, current: tokio::sync::watch::Sender<bool>) {
-    let mut delay = Duration::from_millis(200);
+    let mut backoff = store::Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
     loop {
         match store::migrate::run(&pool).await {
             Ok(()) => {
@@ -323,9 +323,9 @@ async fn migrate_until_done(pool: sqlx::PgPool, current: tokio::sync::watch::Sen
                 return;
             }
             Err(e) => {
+                let delay = backoff.next_pause();
                 tracing::warn!(error = %e, retry_in = ?delay, "cannot apply migrations yet");
                 tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
             }
         }
     }

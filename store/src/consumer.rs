@@ -15,6 +15,8 @@ use std::time::Duration;
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::watch;
 
+use crate::retry::Backoff;
+
 use crate::{checkpoints, Feed, FeedEvent, StoreError};
 
 /// The future a consumer's step returns.
@@ -108,7 +110,7 @@ pub async fn run<C: Consumer>(
     role: watch::Sender<Role>,
 ) {
     let name = consumer.name();
-    let mut backoff = Backoff::default();
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
     while !pool.is_closed() {
         let mut lock = match acquire(&pool, name, &config, &role).await {
             Ok(lock) => lock,
@@ -240,22 +242,3 @@ async fn acquire(
 
 /// The advisory-lock class of consumer locks (`roster_commit_unit`'s append lock is class 1919251317).
 const LOCK_CLASS: i32 = 1919251318;
-
-struct Backoff(Duration);
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Self(Duration::from_millis(200))
-    }
-}
-
-impl Backoff {
-    async fn wait(&mut self) {
-        tokio::time::sleep(self.0).await;
-        self.0 = (self.0 * 2).min(Duration::from_secs(5));
-    }
-
-    fn reset(&mut self) {
-        *self = Self::default();
-    }
-}

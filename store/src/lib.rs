@@ -28,5 +28,5 @@ pub use error::StoreError;
 pub use feed::{Feed, FeedEvent};
 pub use pool::{connect, PoolConfig, PoolOptions};
 pub use repository::EventRepository;
-pub use retry::retry_conflicts;
+pub use retry::{retry_conflicts, Backoff};
 pub use unit_of_work::{Committed, NewEvent, StreamChange, UnitOfWork};

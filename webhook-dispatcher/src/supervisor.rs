@@ -114,12 +114,12 @@ impl Deliverer {
     /// Follows `roster_webhooks` until the task is dropped: what another process queued sends
     /// the drains back to the queue (what this one's fan-out queued came through the mailboxes).
     async fn listen(self: Arc<Self>) {
-        let mut backoff = Duration::from_millis(100);
+        let mut backoff = store::Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
         loop {
             match PgListener::connect_with(&self.lanes.pool).await {
                 Ok(mut listener) => {
                     if listener.listen(webhooks::CHANNEL).await.is_ok() {
-                        backoff = Duration::from_millis(100);
+                        backoff.reset();
                         // Anything queued while nobody listened is read now.
                         self.poke();
                         // `try_recv`, not `recv`: a lost connection ends the loop (None), and
@@ -134,8 +134,7 @@ impl Deliverer {
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot listen for queued webhook deliveries"),
             }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(Duration::from_secs(5));
+            backoff.wait().await;
         }
     }
 

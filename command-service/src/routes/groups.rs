@@ -5,10 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use domain::values::{Description, GroupName};
 use domain::{GroupId, MembershipId, OrganizationId};
+use http_edge::path::{Id, Ids};
 use serde::Deserialize;
 
 use crate::app::groups as app;
-use crate::request::{context, path_id, respond, Shown};
+use crate::request::{context, respond, Shown};
 use crate::CommandState;
 use domain::group::{GroupData, GroupMember};
 use http_edge::endpoints::{self as e, Endpoint};
@@ -74,10 +75,9 @@ const MEMBER: &str = "group_member";
 async fn create(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(org): Id<OrganizationId>,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let org: OrganizationId = path_id("org_id", &path)?;
     let mut fields = Fields::default();
     let name = fields.check("name", GroupName::parse(&input.name));
     let description = input
@@ -91,10 +91,9 @@ async fn create(
 async fn update(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<GroupId>,
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let id: GroupId = path_id("id", &path)?;
     let mut fields = Fields::default();
     let name = input
         .name
@@ -109,9 +108,8 @@ async fn update(
 async fn delete(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<GroupId>,
 ) -> Result<HttpResponse, Problem> {
-    let id: GroupId = path_id("id", &path)?;
     let written = app::delete(&state, &context(&req)?, &id).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }
@@ -120,11 +118,11 @@ async fn delete(
 async fn add_member(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<GroupId>,
     Body(input): Body<MemberBody>,
 ) -> Result<HttpResponse, Problem> {
-    let id: GroupId = path_id("id", &path)?;
-    let membership_id: MembershipId = path_id("membership_id", &input.membership_id)?;
+    let membership_id = MembershipId::parse(&input.membership_id)
+        .map_err(|e| Problem::field("membership_id", e.to_string()))?;
     let added = app::add_member(&state, &context(&req)?, &id, &membership_id).await?;
     let status = if added.added {
         StatusCode::CREATED
@@ -137,10 +135,8 @@ async fn add_member(
 async fn remove_member(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    Ids(id, membership_id): Ids<GroupId, MembershipId>,
 ) -> Result<HttpResponse, Problem> {
-    let id: GroupId = path_id("id", &path.0)?;
-    let membership_id: MembershipId = path_id("membership_id", &path.1)?;
     let written = app::remove_member(&state, &context(&req)?, &id, &membership_id).await?;
     respond(StatusCode::OK, MEMBER, &written)
 }

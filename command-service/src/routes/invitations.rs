@@ -1,6 +1,7 @@
 //! Invitations: `POST /v1/organizations/{org_id}/invitations`,
 //! `POST /v1/invitations/{id}/resend|revoke|accept`.
 
+use http_edge::path::Id;
 use std::collections::BTreeSet;
 
 use actix_web::http::StatusCode;
@@ -15,7 +16,7 @@ use serde_json::Value;
 
 use crate::app::invitations::{self as app, Issued, NewInvitation};
 use crate::app::Written;
-use crate::request::{context, path_id, roles, with_position};
+use crate::request::{context, roles, with_position};
 use crate::CommandState;
 use http_edge::endpoints::{self as e, Endpoint};
 use http_edge::{Body, Fields, Problem};
@@ -126,10 +127,9 @@ fn issued(status: StatusCode, issued: &Issued) -> Result<HttpResponse, Problem> 
 async fn create(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(org): Id<OrganizationId>,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let org: OrganizationId = path_id("org_id", &path)?;
     let mut fields = Fields::default();
     let email = fields.check("email", Email::parse(&input.email));
     let roles = match input.roles {
@@ -157,9 +157,8 @@ async fn create(
 async fn resend(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<InvitationId>,
 ) -> Result<HttpResponse, Problem> {
-    let id: InvitationId = path_id("id", &path)?;
     issued(
         StatusCode::OK,
         &app::resend(&state, &context(&req)?, &id).await?,
@@ -169,9 +168,8 @@ async fn resend(
 async fn revoke(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<InvitationId>,
 ) -> Result<HttpResponse, Problem> {
-    let id: InvitationId = path_id("id", &path)?;
     let written = app::revoke(&state, &context(&req)?, &id).await?;
     respond(StatusCode::OK, &written, None, None)
 }
@@ -182,10 +180,9 @@ async fn revoke(
 async fn accept(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<InvitationId>,
     Body(input): Body<AcceptBody>,
 ) -> Result<HttpResponse, Problem> {
-    let id: InvitationId = path_id("id", &path)?;
     let mut fields = Fields::default();
     let user_id = fields.check("user_id", SubjectId::parse(&input.user_id));
     if input.accept_token.is_empty() {

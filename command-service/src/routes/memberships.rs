@@ -1,6 +1,7 @@
 //! Memberships: `POST /v1/organizations/{org_id}/memberships` (and `/bulk`),
 //! `PATCH|DELETE /v1/memberships/{id}`, `POST /v1/memberships/{id}/deactivate|reactivate`.
 
+use http_edge::path::Id;
 use std::collections::BTreeSet;
 
 use actix_web::http::StatusCode;
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::app::memberships::{self as app, Joined, Leave, NewMembership};
-use crate::request::{context, path_id, respond, roles, shown, with_position, Shown};
+use crate::request::{context, respond, roles, shown, with_position, Shown};
 use crate::CommandState;
 use domain::membership::MembershipData;
 use http_edge::endpoints::{self as e, Endpoint};
@@ -166,10 +167,9 @@ fn joined(j: &Joined) -> StatusCode {
 async fn create(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(org): Id<OrganizationId>,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let org: OrganizationId = path_id("org_id", &path)?;
     let input = new_membership(input)?;
     let j = app::join(&state, &context(&req)?, &org, input).await?;
     respond(joined(&j), OBJECT, &j.membership)
@@ -180,10 +180,9 @@ async fn create(
 async fn bulk(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(org): Id<OrganizationId>,
     Body(input): Body<BulkBody>,
 ) -> Result<HttpResponse, Problem> {
-    let org: OrganizationId = path_id("org_id", &path)?;
     if input.items.is_empty() || input.items.len() > BULK_MAX {
         return Err(Problem::field("items", format!("give 1–{BULK_MAX} items")));
     }
@@ -245,10 +244,9 @@ async fn bulk(
 async fn update(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<MembershipId>,
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let id: MembershipId = path_id("id", &path)?;
     let mut fields = Fields::default();
     let roles = input.roles.and_then(|r| fields.check("roles", roles(r)));
     let attributes = input
@@ -263,10 +261,9 @@ async fn update(
 async fn leave(
     state: &CommandState,
     req: &HttpRequest,
-    raw: &str,
+    id: MembershipId,
     how: Leave,
 ) -> Result<HttpResponse, Problem> {
-    let id: MembershipId = path_id("id", raw)?;
     let written = app::leave(state, &context(req)?, &id, how).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }
@@ -274,25 +271,24 @@ async fn leave(
 async fn deactivate(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<MembershipId>,
 ) -> Result<HttpResponse, Problem> {
-    leave(&state, &req, &path, Leave::Deactivate).await
+    leave(&state, &req, id, Leave::Deactivate).await
 }
 
 async fn delete(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<MembershipId>,
 ) -> Result<HttpResponse, Problem> {
-    leave(&state, &req, &path, Leave::Delete).await
+    leave(&state, &req, id, Leave::Delete).await
 }
 
 async fn reactivate(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<MembershipId>,
 ) -> Result<HttpResponse, Problem> {
-    let id: MembershipId = path_id("id", &path)?;
     let written = app::reactivate(&state, &context(&req)?, &id).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }

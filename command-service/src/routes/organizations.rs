@@ -1,5 +1,6 @@
 //! `POST /v1/organizations`, `PATCH|DELETE /v1/organizations/{org_id}`.
 
+use http_edge::path::Id;
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
@@ -11,7 +12,7 @@ use domain::OrganizationId;
 use serde::Deserialize;
 
 use crate::app::organizations as app;
-use crate::request::{context, path_id, respond, Shown};
+use crate::request::{context, respond, Shown};
 use crate::CommandState;
 use domain::organization::OrganizationData;
 use http_edge::endpoints::{self as e, Endpoint};
@@ -106,10 +107,9 @@ async fn create(
 async fn update(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<OrganizationId>,
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let id: OrganizationId = path_id("org_id", &path)?;
     let mut fields = Fields::default();
     let name = input
         .name
@@ -139,9 +139,8 @@ async fn update(
 async fn delete(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
-    let id: OrganizationId = path_id("org_id", &path)?;
     let written = app::request_deletion(&state, &context(&req)?, &id).await?;
     respond(StatusCode::ACCEPTED, OBJECT, &written)
 }

@@ -7,10 +7,11 @@ use chrono::Utc;
 use domain::organization::{CreateRole, UpdateRole};
 use domain::values::{Description, Permissions, RoleName, RoleSlug};
 use domain::OrganizationId;
+use http_edge::path::{Id, Ids};
 use serde::Deserialize;
 
 use crate::app::roles as app;
-use crate::request::{context, path_id, respond, Shown};
+use crate::request::{context, respond, Shown};
 use crate::CommandState;
 use domain::organization::RoleData;
 use http_edge::endpoints::{self as e, Endpoint};
@@ -67,20 +68,12 @@ struct UpdateBody {
 
 const OBJECT: &str = "organization_role";
 
-/// The organization and role slug of the path.
-fn role_path(path: &(String, String)) -> Result<(OrganizationId, RoleSlug), Problem> {
-    let org = path_id("org_id", &path.0)?;
-    let slug = RoleSlug::parse(&path.1).map_err(|e| Problem::field("slug", e.0))?;
-    Ok((org, slug))
-}
-
 async fn create(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(org): Id<OrganizationId>,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let org: OrganizationId = path_id("org_id", &path)?;
     let mut fields = Fields::default();
     let slug = fields.check("slug", RoleSlug::parse(&input.slug));
     let name = fields.check("name", RoleName::parse(&input.name));
@@ -106,10 +99,9 @@ async fn create(
 async fn update(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    Ids(org, slug): Ids<OrganizationId, RoleSlug>,
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let (org, slug) = role_path(&path)?;
     let mut fields = Fields::default();
     let name = input
         .name
@@ -136,9 +128,8 @@ async fn update(
 async fn delete(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    Ids(org, slug): Ids<OrganizationId, RoleSlug>,
 ) -> Result<HttpResponse, Problem> {
-    let (org, slug) = role_path(&path)?;
     let written = app::delete(&state, &context(&req)?, &org, &slug).await?;
     respond(StatusCode::ACCEPTED, OBJECT, &written)
 }

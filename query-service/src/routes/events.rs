@@ -7,6 +7,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::EventEnvelope;
+use http_edge::path::Id;
 use http_edge::{Fields, Problem};
 use paging::{List, ListMetadata, Params, Spec};
 use store::log::{self as events, EventFilter};
@@ -142,12 +143,10 @@ pub async fn get(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::EventId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &Spec::single())?;
-    let id = domain::EventId::parse(&path)
-        .map_err(|e| Problem::field("event_id", e.to_string()))?
-        .to_string();
+    let id = id.to_string();
     state.log_caught_up(params.min_position).await?;
     events::by_id(&state.pool, &id)
         .await?

@@ -2,11 +2,12 @@
 
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
+use http_edge::path::Id;
 use http_edge::Problem;
 use read_models::groups;
 
 use super::organizations::require;
-use crate::{exists, found, ids, QueryState};
+use crate::{exists, found, QueryState};
 use paging::{Params, Spec};
 
 pub(super) const OF_ORGANIZATION: Spec = Spec::list(&["name"]);
@@ -16,10 +17,10 @@ pub async fn of_organization(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_ORGANIZATION)?;
-    let id = ids::organization(&path)?;
+    let id = id.to_string();
     let scope = format!("groups:{id}");
     let page = state.page(&params, &scope).await?;
     require(&state, &caller, &id).await?;
@@ -35,10 +36,10 @@ pub async fn get(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::GroupId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &super::history::AT)?;
-    let id = ids::group(&path)?;
+    let id = id.to_string();
     state.caught_up(params.min_position).await?;
     if let Some(at) = super::history::as_of(&params)? {
         return super::history::at::<domain::group::Group>(&state, &caller, &id, at).await;
@@ -51,10 +52,10 @@ pub async fn members(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::GroupId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &MEMBERS)?;
-    let id = ids::group(&path)?;
+    let id = id.to_string();
     let scope = format!("group-members:{id}");
     let page = state.page(&params, &scope).await?;
     if let Some(at) = super::history::as_of(&params)? {

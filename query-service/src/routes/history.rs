@@ -9,6 +9,7 @@ use domain::group::Group;
 use domain::invitation::Invitation;
 use domain::membership::Membership;
 use domain::organization::Organization;
+use http_edge::path::Id;
 use http_edge::Problem;
 use paging::{Params, Spec};
 use serde::Serialize;
@@ -16,7 +17,7 @@ use serde_json::Value;
 use store::log::{self as events, AsOf, EventFilter};
 use store::page::Order;
 
-use crate::{ids, QueryState};
+use crate::QueryState;
 
 /// The single-object reads: `as_of` besides `min_position`.
 pub(super) const AT: Spec = Spec::single_with(&["as_of"]);
@@ -183,20 +184,20 @@ pub(super) async fn history(
 }
 
 macro_rules! history_route {
-    ($name:ident, $kind:literal, $id:path) => {
+    ($name:ident, $kind:literal, $id:ty) => {
         pub async fn $name(
             state: web::Data<QueryState>,
             caller: Caller,
             req: HttpRequest,
-            path: web::Path<String>,
+            Id(id): Id<$id>,
         ) -> Result<HttpResponse, Problem> {
             let params = Params::parse(&req, &HISTORY)?;
-            history(&state, &caller, &params, $kind, $id(&path)?).await
+            history(&state, &caller, &params, $kind, id.to_string()).await
         }
     };
 }
 
-history_route!(of_organization, "organization", ids::organization);
-history_route!(of_membership, "membership", ids::membership);
-history_route!(of_group, "group", ids::group);
-history_route!(of_invitation, "invitation", ids::invitation);
+history_route!(of_organization, "organization", domain::OrganizationId);
+history_route!(of_membership, "membership", domain::MembershipId);
+history_route!(of_group, "group", domain::GroupId);
+history_route!(of_invitation, "invitation", domain::InvitationId);

@@ -2,11 +2,12 @@
 
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
+use http_edge::path::Id;
 use http_edge::Problem;
 use read_models::invitations;
 
 use super::organizations::require;
-use crate::{found, ids, QueryState};
+use crate::{found, QueryState};
 use paging::{Params, Spec};
 
 pub(super) const OF_ORGANIZATION: Spec = Spec::list(&["state", "email"]);
@@ -16,10 +17,10 @@ pub async fn of_organization(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_ORGANIZATION)?;
-    let id = ids::organization(&path)?;
+    let id = id.to_string();
     let invitation_state = params.one_of("state", &STATES)?;
     let scope = format!("invitations:{id}");
     let page = state.page(&params, &scope).await?;
@@ -43,10 +44,10 @@ pub async fn get(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::InvitationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &super::history::AT)?;
-    let id = ids::invitation(&path)?;
+    let id = id.to_string();
     state.caught_up(params.min_position).await?;
     if let Some(at) = super::history::as_of(&params)? {
         return super::history::at::<domain::invitation::Invitation>(&state, &caller, &id, at)

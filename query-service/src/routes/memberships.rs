@@ -3,13 +3,14 @@
 
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
+use http_edge::path::Id;
 use http_edge::Problem;
 use read_models::groups;
 use read_models::memberships::{self, MembershipFilter};
 use serde_json::{json, Value};
 
 use super::organizations::require;
-use crate::{exists, found, ids, QueryState};
+use crate::{exists, found, QueryState};
 use paging::{Params, Spec};
 
 pub(super) const OF_ORGANIZATION: Spec = Spec {
@@ -45,10 +46,10 @@ pub async fn of_organization(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_ORGANIZATION)?;
-    let id = ids::organization(&path)?;
+    let id = id.to_string();
     let filter = MembershipFilter {
         status: status(&params)?,
         roles: params.all("role"),
@@ -79,10 +80,10 @@ pub async fn get(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::MembershipId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &super::history::AT)?;
-    let id = ids::membership(&path)?;
+    let id = id.to_string();
     state.caught_up(params.min_position).await?;
     if let Some(at) = super::history::as_of(&params)? {
         return super::history::at::<domain::membership::Membership>(&state, &caller, &id, at)
@@ -97,10 +98,10 @@ pub async fn groups(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::MembershipId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &GROUPS)?;
-    let id = ids::membership(&path)?;
+    let id = id.to_string();
     let scope = format!("membership-groups:{id}");
     let page = state.page(&params, &scope).await?;
     exists(
@@ -120,11 +121,9 @@ pub async fn of_user(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(user): Id<domain::values::SubjectId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_USER)?;
-    let user =
-        domain::values::SubjectId::parse(&path).map_err(|e| Problem::field("user_id", e.0))?;
     let status = status(&params)?;
     let scope = format!("user-memberships:{}", user.as_str());
     let page = state.page(&params, &scope).await?;

@@ -2,11 +2,12 @@
 
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
+use http_edge::path::Id;
 use http_edge::Problem;
 use read_models::memberships::Subject;
 use read_models::{memberships, organizations};
 
-use crate::{found, ids, not_found, QueryState};
+use crate::{found, not_found, QueryState};
 use paging::{Params, Spec};
 
 pub(super) const ROLES: Spec = Spec::list(&[]);
@@ -47,10 +48,10 @@ pub async fn get(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &super::history::AT)?;
-    let id = ids::organization(&path)?;
+    let id = id.to_string();
     state.caught_up(params.min_position).await?;
     if let Some(at) = super::history::as_of(&params)? {
         return super::history::at::<domain::organization::Organization>(&state, &caller, &id, at)
@@ -74,10 +75,10 @@ pub async fn roles(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &ROLES)?;
-    let id = ids::organization(&path)?;
+    let id = id.to_string();
     let scope = format!("roles:{id}");
     let page = state.page(&params, &scope).await?;
     require(&state, &caller, &id).await?;
@@ -91,10 +92,10 @@ pub async fn claims(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &CLAIMS)?;
-    let id = ids::organization(&path)?;
+    let id = id.to_string();
     let subject = match (params.get("user_id"), params.get("application_id")) {
         (Some(user), None) => Subject::User(user),
         (None, Some(app)) => Subject::Application(app),

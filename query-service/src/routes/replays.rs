@@ -2,6 +2,7 @@
 
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
+use http_edge::path::Id;
 use http_edge::Problem;
 use paging::{Params, Spec};
 
@@ -11,12 +12,10 @@ pub async fn get(
     state: web::Data<QueryState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::ReplayId>,
 ) -> Result<HttpResponse, Problem> {
     Params::parse(&req, &Spec::single())?;
-    let id = domain::ReplayId::parse(&path)
-        .map_err(|e| Problem::field("id", e.to_string()))?
-        .to_string();
+    let id = id.to_string();
     store::replays::get(&state.pool, &id)
         .await?
         .filter(|job| caller.reaches_text(job.organization_id.as_deref()))

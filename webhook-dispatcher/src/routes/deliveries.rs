@@ -5,13 +5,13 @@ use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::DeliveryId;
+use http_edge::path::Id;
 use http_edge::{Body, Fields, Problem};
 use paging::{Params, Spec};
 use serde::{Deserialize, Serialize};
 use store::replays::{self, NewReplay};
 
 use super::endpoints::{accepted, load};
-use super::{delivery_id, endpoint_id};
 use crate::WebhookState;
 
 pub(super) const OF_ENDPOINT: Spec = Spec::list(&["status"]);
@@ -21,10 +21,9 @@ pub async fn of_endpoint(
     state: web::Data<WebhookState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    Id(id): Id<domain::WebhookEndpointId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_ENDPOINT)?;
-    let id = endpoint_id(&path)?;
     let status = params.one_of("status", &STATUSES)?;
     let scope = format!("deliveries:{id}");
     let page = state.cursors.page(&params, &scope).await?;
@@ -81,18 +80,17 @@ async fn reach(
 pub async fn get(
     state: web::Data<WebhookState>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<domain::DeliveryId>,
 ) -> Result<HttpResponse, Problem> {
-    with_attempts(&state, &caller, &delivery_id(&path)?).await
+    with_attempts(&state, &caller, &id).await
 }
 
 /// Sends the delivery again now, with a fresh retry schedule.
 pub async fn retry(
     state: web::Data<WebhookState>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<domain::DeliveryId>,
 ) -> Result<HttpResponse, Problem> {
-    let id = delivery_id(&path)?;
     let delivery = webhooks::get_delivery(&state.pool, &id.to_string())
         .await?
         .ok_or_else(|| not_found(&id.to_string()))?;
@@ -134,10 +132,9 @@ fn position(n: i64) -> Result<i64, &'static str> {
 pub async fn recover(
     state: web::Data<WebhookState>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<domain::WebhookEndpointId>,
     Body(input): Body<RecoverBody>,
 ) -> Result<HttpResponse, Problem> {
-    let id = endpoint_id(&path)?;
     let since = DateTime::parse_from_rfc3339(&input.since)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| Problem::field("since", "must be an RFC 3339 time"))?;
@@ -151,10 +148,9 @@ pub async fn recover(
 pub async fn replay(
     state: web::Data<WebhookState>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<domain::WebhookEndpointId>,
     Body(input): Body<ReplayBody>,
 ) -> Result<HttpResponse, Problem> {
-    let id = endpoint_id(&path)?;
     let mut fields = Fields::default();
     let from = fields.check("from_position", position(input.from_position));
     let to = input

@@ -6,11 +6,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::WebhookEndpointId;
+use http_edge::path::Id;
 use http_edge::{nullable, present, Body, Fields, OptionalBody, Problem};
 use paging::{Params, Spec};
 use serde::{Deserialize, Serialize};
 
-use super::endpoint_id;
 use crate::{filter, signing, ssrf, WebhookState};
 
 pub(super) const LIST: Spec = Spec::list(&[]);
@@ -224,19 +224,17 @@ pub(crate) async fn load(
 pub async fn get(
     state: web::Data<WebhookState>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<domain::WebhookEndpointId>,
 ) -> Result<HttpResponse, Problem> {
-    let id = endpoint_id(&path)?;
     Ok(HttpResponse::Ok().json(load(&state, &caller, &id).await?))
 }
 
 pub async fn update(
     state: web::Data<WebhookState>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<domain::WebhookEndpointId>,
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let id = endpoint_id(&path)?;
     let mut fields = Fields::default();
     let new_url = input.url.and_then(|u| fields.check("url", url(u)));
     let new_description = fields
@@ -269,9 +267,8 @@ pub async fn update(
 pub async fn delete(
     state: web::Data<WebhookState>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<domain::WebhookEndpointId>,
 ) -> Result<HttpResponse, Problem> {
-    let id = endpoint_id(&path)?;
     let row = load(&state, &caller, &id).await?;
     webhooks::delete_endpoint(&state.pool, &id.to_string()).await?;
     Ok(HttpResponse::Ok().json(row))
@@ -312,9 +309,8 @@ async fn secrets(state: &WebhookState, id: &WebhookEndpointId) -> Result<HttpRes
 pub async fn secret(
     state: web::Data<WebhookState>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<domain::WebhookEndpointId>,
 ) -> Result<HttpResponse, Problem> {
-    let id = endpoint_id(&path)?;
     load(&state, &caller, &id).await?;
     secrets(&state, &id).await
 }
@@ -323,10 +319,9 @@ pub async fn secret(
 pub async fn rotate_secret(
     state: web::Data<WebhookState>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<domain::WebhookEndpointId>,
     OptionalBody(body): OptionalBody<RotateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let id = endpoint_id(&path)?;
     load(&state, &caller, &id).await?;
     let mut fields = Fields::default();
     let key = match body.and_then(|b| b.key) {
@@ -348,10 +343,9 @@ pub async fn rotate_secret(
 async fn set_enabled(
     state: &WebhookState,
     caller: &Caller,
-    raw: &str,
+    id: domain::WebhookEndpointId,
     enabled: bool,
 ) -> Result<HttpResponse, Problem> {
-    let id = endpoint_id(raw)?;
     load(state, caller, &id).await?;
     let row = webhooks::set_enabled(
         &state.pool,
@@ -366,17 +360,17 @@ async fn set_enabled(
 pub async fn enable(
     state: web::Data<WebhookState>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<domain::WebhookEndpointId>,
 ) -> Result<HttpResponse, Problem> {
-    set_enabled(&state, &caller, &path, true).await
+    set_enabled(&state, &caller, id, true).await
 }
 
 pub async fn disable(
     state: web::Data<WebhookState>,
     caller: Caller,
-    path: web::Path<String>,
+    Id(id): Id<domain::WebhookEndpointId>,
 ) -> Result<HttpResponse, Problem> {
-    set_enabled(&state, &caller, &path, false).await
+    set_enabled(&state, &caller, id, false).await
 }
 
 /// What a bulk re-send queued.

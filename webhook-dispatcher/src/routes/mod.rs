@@ -3,20 +3,7 @@ mod endpoints;
 
 use crate::queue::{DeliveryRow, EndpointRow};
 use http_edge::endpoints::{self as e, Endpoint};
-use http_edge::Problem;
 use paging::List;
-
-/// An endpoint id from the path, parsed by the domain's one id parser (ULIDs in any case,
-/// normalised): 400 naming `id` when malformed or of another kind.
-pub(crate) fn endpoint_id(raw: &str) -> Result<domain::WebhookEndpointId, Problem> {
-    raw.parse()
-        .map_err(|e: domain::IdError| Problem::field("id", e.to_string()))
-}
-
-pub(crate) fn delivery_id(raw: &str) -> Result<domain::DeliveryId, Problem> {
-    raw.parse()
-        .map_err(|e: domain::IdError| Problem::field("id", e.to_string()))
-}
 
 /// Every webhook route.
 pub fn endpoints() -> Vec<Endpoint> {
