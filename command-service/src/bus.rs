@@ -7,7 +7,7 @@ use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, EventStore};
 use domain::{Claims, RequestContext};
 use sqlx::PgPool;
-use store::{retry_conflicts, Committed, EventRepository, StoreError, StreamChange, UnitOfWork};
+use store::{retry_conflicts, EventRepository, StoreError, StreamChange, UnitOfWork};
 
 /// Why a command did not commit: the aggregate refused it, or the store did (a claim, a conflict
 /// that outlived the retries, an outage).
@@ -19,16 +19,33 @@ pub enum CommandError<E: std::error::Error> {
     Store(#[from] StoreError),
 }
 
-/// What a successful command wrote (empty when it changed nothing).
-#[derive(Debug, Clone, Default)]
-pub struct Executed {
-    pub events: Vec<Committed>,
+/// One event a command wrote, as the domain typed it, with its id and position in the log.
+#[derive(Debug, Clone)]
+pub struct Recorded<E> {
+    pub position: i64,
+    pub event_id: String,
+    pub event: E,
 }
 
-impl Executed {
+/// What a successful command left: the aggregate after it, and the events it wrote (none when
+/// it changed nothing).
+#[derive(Debug)]
+pub struct Executed<A: Aggregate> {
+    pub state: A,
+    pub events: Vec<Recorded<A::Event>>,
+}
+
+impl<A: Aggregate> Executed<A> {
     pub fn last_position(&self) -> Option<i64> {
         self.events.last().map(|e| e.position)
     }
+}
+
+/// A decision added to a unit of work: the aggregate after it, and the events it adds.
+#[derive(Debug)]
+pub struct Decided<A: Aggregate> {
+    pub state: A,
+    pub events: Vec<A::Event>,
 }
 
 /// An aggregate loaded for a change: its state and the version the change will expect.
@@ -82,16 +99,30 @@ where
         organization_id: Option<&str>,
         command: A::Command,
         ctx: &RequestContext,
-    ) -> Result<Executed, CommandError<A::Error>> {
+    ) -> Result<Executed<A>, CommandError<A::Error>> {
         retry_conflicts(
             |e| matches!(e, CommandError::Store(StoreError::Conflict)),
             || async {
                 let loaded = self.load_for_change(aggregate_id).await?;
                 let mut unit = UnitOfWork::new();
-                self.decide(loaded, organization_id, command.clone(), ctx, &mut unit)
+                let decided = self
+                    .decide(loaded, organization_id, command.clone(), ctx, &mut unit)
                     .await?;
-                let events = unit.commit(&self.pool).await?;
-                Ok(Executed { events })
+                let committed = unit.commit(&self.pool).await?;
+                // One stream in the unit: its events commit in the order they were decided.
+                let events = committed
+                    .iter()
+                    .zip(decided.events)
+                    .map(|(c, event)| Recorded {
+                        position: c.position,
+                        event_id: c.event_id.clone(),
+                        event,
+                    })
+                    .collect();
+                Ok(Executed {
+                    state: decided.state,
+                    events,
+                })
             },
         )
         .await
@@ -116,7 +147,7 @@ where
     }
 
     /// Decides `command` on `loaded` and adds the resulting events (with their claim changes and,
-    /// when one is due, a snapshot) to `unit`. Returns the aggregate after those events.
+    /// when one is due, a snapshot) to `unit`.
     pub async fn decide(
         &self,
         mut loaded: Loaded<A>,
@@ -124,7 +155,7 @@ where
         command: A::Command,
         ctx: &RequestContext,
         unit: &mut UnitOfWork,
-    ) -> Result<A, CommandError<A::Error>> {
+    ) -> Result<Decided<A>, CommandError<A::Error>> {
         let name = domain::Named::name(&command);
         let sink = EventSink::default();
         if let Err(e) = loaded.state.handle(command, &self.services, &sink).await {
@@ -135,7 +166,10 @@ where
         if events.is_empty() {
             // Already so: decided, nothing to write.
             meters::meters().command(name, "ok");
-            return Ok(loaded.state);
+            return Ok(Decided {
+                state: loaded.state,
+                events,
+            });
         }
         unit.named(name);
         let mut change = StreamChange::typed(
@@ -155,7 +189,10 @@ where
             }
         }
         unit.push(change);
-        Ok(loaded.state)
+        Ok(Decided {
+            state: loaded.state,
+            events,
+        })
     }
 
     /// The aggregate's current state (for responses to commands that changed nothing).

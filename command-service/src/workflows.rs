@@ -12,6 +12,8 @@
 
 use std::sync::Arc;
 
+use cqrs_es::Aggregate;
+use domain::organization::{Organization, OrganizationEvent};
 use domain::values::RoleSlug;
 use domain::OrganizationId;
 use domain::RequestContext;
@@ -41,37 +43,49 @@ impl Workflows {
     }
 
     async fn carry_out(&self, event: &FeedEvent) -> Result<(), StoreError> {
-        let data = &event.payload["data"];
-        let org = || {
-            data["organization_id"]
-                .as_str()
-                .or(data["id"].as_str())
-                .and_then(|id| OrganizationId::parse(id).ok())
-                .ok_or_else(|| {
-                    StoreError::Corrupt(format!("event {} has no organization", event.position))
-                })
+        let Some(intent) = Intent::of(event)? else {
+            return Ok(());
         };
         let ctx = RequestContext::system(CONSUMER);
-        let done = match event.event_type.as_str() {
-            "organization.deletion_requested" => {
-                app::organizations::delete_contents(&self.state, &ctx, &org()?).await
+        let done = match &intent {
+            Intent::DeleteContents(org) => {
+                app::organizations::delete_contents(&self.state, &ctx, org).await
             }
-            "organization_role.deleted" => {
-                let slug = data["slug"]
-                    .as_str()
-                    .and_then(|s| RoleSlug::parse(s).ok())
-                    .ok_or_else(|| {
-                        StoreError::Corrupt(format!("event {} has no role", event.position))
-                    })?;
-                app::roles::take_from_holders(&self.state, &ctx, &org()?, &slug).await
+            Intent::TakeRole(org, slug) => {
+                app::roles::take_from_holders(&self.state, &ctx, org, slug).await
             }
-            _ => return Ok(()),
         };
         done.map_err(|e| {
             StoreError::Step(format!(
                 "{} at position {}: {}",
                 event.event_type, event.position, e
             ))
+        })
+    }
+}
+
+/// What an event asks the process manager to carry out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    /// `organization.deletion_requested`: delete the organization's contents, then it.
+    DeleteContents(OrganizationId),
+    /// `organization_role.deleted`: take the role from every membership holding it.
+    TakeRole(OrganizationId, RoleSlug),
+}
+
+impl Intent {
+    /// The intent an event records, read through the domain's own event type; most events
+    /// record none.
+    pub fn of(event: &FeedEvent) -> Result<Option<Self>, StoreError> {
+        if event.aggregate_type != Organization::TYPE {
+            return Ok(None);
+        }
+        let typed: OrganizationEvent = serde_json::from_value(event.payload.clone())
+            .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", event.position)))?;
+        Ok(match typed {
+            OrganizationEvent::DeletionRequested(o) => Some(Self::DeleteContents(o.id)),
+            OrganizationEvent::RoleDeleted(r) => Some(Self::TakeRole(r.organization_id, r.slug)),
+            _ => None,
         })
     }
 }
@@ -88,5 +102,117 @@ impl Consumer for Workflows {
             }
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Given an organization's history, when a command is decided, then the intents its events
+    //! record for the process manager.
+
+    use chrono::Utc;
+    use cqrs_es::{Aggregate, DomainEvent};
+    use domain::organization::{CreateOrganization, CreateRole, OrganizationCommand};
+    use domain::values::{Metadata, OrganizationName, Permissions, RoleName};
+
+    use super::*;
+
+    fn feed_event(position: i64, event: &OrganizationEvent) -> FeedEvent {
+        FeedEvent {
+            position,
+            aggregate_type: Organization::TYPE.to_owned(),
+            aggregate_id: "org".to_owned(),
+            sequence: position,
+            event_type: event.event_type(),
+            event_version: event.event_version(),
+            organization_id: None,
+            payload: serde_json::to_value(event).unwrap(),
+            metadata: serde_json::json!({}),
+            recorded_at: Utc::now(),
+        }
+    }
+
+    /// Decides `then` on the organization `given` leaves, and returns the intents of its events.
+    fn intents(given: Vec<OrganizationCommand>, then: OrganizationCommand) -> Vec<Intent> {
+        let mut org = Organization::default();
+        for command in given {
+            for event in org.decide(command).unwrap() {
+                org.apply(event);
+            }
+        }
+        org.decide(then)
+            .unwrap()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| Intent::of(&feed_event(i as i64, e)).unwrap())
+            .collect()
+    }
+
+    fn created(id: OrganizationId) -> OrganizationCommand {
+        OrganizationCommand::Create(CreateOrganization {
+            id,
+            name: OrganizationName::parse("Acme").unwrap(),
+            description: None,
+            external_id: None,
+            metadata: Metadata::default(),
+            at: Utc::now(),
+        })
+    }
+
+    fn slug(s: &str) -> RoleSlug {
+        RoleSlug::parse(s).unwrap()
+    }
+
+    fn role_created(s: &str) -> OrganizationCommand {
+        OrganizationCommand::CreateRole(CreateRole {
+            slug: slug(s),
+            name: RoleName::parse("Billing").unwrap(),
+            description: None,
+            permissions: Permissions::default(),
+            at: Utc::now(),
+        })
+    }
+
+    #[test]
+    fn given_an_organization_when_its_deletion_is_requested_then_its_contents_are_deleted() {
+        let id = OrganizationId::new();
+        let at = Utc::now();
+        assert_eq!(
+            intents(vec![created(id)], OrganizationCommand::Delete { at }),
+            [Intent::DeleteContents(id)]
+        );
+    }
+
+    #[test]
+    fn given_a_custom_role_when_it_is_deleted_then_it_is_taken_from_its_holders() {
+        let id = OrganizationId::new();
+        let then = OrganizationCommand::DeleteRole {
+            slug: slug("billing"),
+            at: Utc::now(),
+        };
+        assert_eq!(
+            intents(vec![created(id), role_created("billing")], then),
+            [Intent::TakeRole(id, slug("billing"))]
+        );
+    }
+
+    #[test]
+    fn given_an_organization_when_it_is_created_or_given_roles_then_nothing_is_carried_out() {
+        let id = OrganizationId::new();
+        assert_eq!(intents(vec![], created(id)), []);
+        assert_eq!(intents(vec![created(id)], role_created("billing")), []);
+    }
+
+    #[test]
+    fn given_events_of_other_aggregates_then_no_intent_and_a_broken_payload_is_an_error() {
+        let deletion = Organization::default()
+            .decide(created(OrganizationId::new()))
+            .unwrap();
+        let mut event = feed_event(1, &deletion[0]);
+        event.aggregate_type = "membership".into();
+        assert_eq!(Intent::of(&event).unwrap(), None);
+        event.aggregate_type = Organization::TYPE.into();
+        event.payload = serde_json::json!({"type": "organization.deletion_requested"});
+        assert!(matches!(Intent::of(&event), Err(StoreError::Corrupt(_))));
     }
 }

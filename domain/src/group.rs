@@ -60,6 +60,25 @@ pub enum GroupEvent {
     MemberRemoved(GroupMember),
 }
 
+impl GroupEvent {
+    /// The group as a `group.*` event about the group itself leaves it.
+    pub fn group(&self) -> Option<&GroupData> {
+        match self {
+            Self::Created(g) | Self::Deleted(g) => Some(g),
+            Self::Updated(u) => Some(&u.group),
+            Self::MemberAdded(_) | Self::MemberRemoved(_) => None,
+        }
+    }
+
+    /// The member a `group.member_*` event adds or removes.
+    pub fn member(&self) -> Option<&GroupMember> {
+        match self {
+            Self::MemberAdded(m) | Self::MemberRemoved(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
 impl Claims for GroupEvent {
     /// Names are unique per organization; a member must hold its membership's "active" key when
     /// added (so a racing deactivation either waits for the add or makes it fail), and is indexed

@@ -56,6 +56,19 @@ pub enum InvitationEvent {
     Expired(InvitationData),
 }
 
+impl InvitationEvent {
+    /// The invitation as the event leaves it.
+    pub fn invitation(&self) -> &InvitationData {
+        match self {
+            Self::Created(i)
+            | Self::Resent(i)
+            | Self::Accepted(i)
+            | Self::Revoked(i)
+            | Self::Expired(i) => i,
+        }
+    }
+}
+
 impl Claims for InvitationEvent {
     fn claim_changes(&self) -> Vec<ClaimChange> {
         let pending = |i: &InvitationData| {

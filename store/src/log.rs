@@ -222,14 +222,14 @@ pub async fn organization_of(
     Ok(row.map(|(org,)| org))
 }
 
-/// The object of the newest `group.member_added` event of `membership_id` in group `group_id`
-/// (its `data`): when that membership joined the group last.
+/// The member of the newest `group.member_added` event of `membership_id` in group `group_id`:
+/// when that membership joined the group last.
 pub async fn group_member_added(
     pool: &PgPool,
     group_id: &str,
     membership_id: &str,
-) -> Result<Option<serde_json::Value>, StoreError> {
-    Ok(sqlx::query_scalar(
+) -> Result<Option<domain::group::GroupMember>, StoreError> {
+    let data: Option<serde_json::Value> = sqlx::query_scalar(
         "SELECT payload->'data' FROM events
           WHERE aggregate_type = 'group' AND aggregate_id = $1
             AND event_type = 'group.member_added' AND payload->'data'->>'membership_id' = $2
@@ -238,7 +238,10 @@ pub async fn group_member_added(
     .bind(group_id)
     .bind(membership_id)
     .fetch_optional(pool)
-    .await?)
+    .await?;
+    data.map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("group.member_added in {group_id}: {e}")))
 }
 
 /// A group's members as they were at `at`: the group's member set then, each membership rebuilt

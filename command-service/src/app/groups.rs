@@ -2,20 +2,22 @@
 //! an active membership of the group's own organization.
 
 use chrono::Utc;
-use domain::group::{Group, GroupCommand, GroupData, GroupMember};
+use domain::group::GroupError;
+use domain::group::{Group, GroupCommand, GroupData, GroupEvent, GroupMember};
 use domain::membership::{Membership, MembershipStatus};
 use domain::organization::Organization;
 use domain::values::{Description, GroupName};
 use domain::RequestContext;
 use domain::{GroupId, MembershipId, OrganizationId};
+use store::{StoreError, UnitOfWork};
 
 use super::error::explain;
-use super::{event_data, execute, load, reach, AppError, Kind, Written};
+use super::{execute, load, reach, with_retries, AppError, Kind, Try, Written};
 use crate::CommandState;
 
 /// The group is read from its own events, not its members' (a delete removes members first).
-fn group_event(event_type: &str) -> bool {
-    !event_type.starts_with("group.member_")
+fn group_event(event: &GroupEvent) -> Option<&GroupData> {
+    event.group()
 }
 
 fn current(g: &Group) -> Option<GroupData> {
@@ -125,41 +127,50 @@ pub struct Added {
 
 /// Adds an active membership of the group's organization; adding it again changes nothing. The
 /// add requires the membership active when it commits, so a racing deactivation wins or loses
-/// cleanly.
+/// cleanly. The group is loaded once per try: the checks and the decision see the same state.
 pub async fn add_member(
     state: &CommandState,
     ctx: &RequestContext,
     id: &GroupId,
     membership_id: &MembershipId,
 ) -> Result<Added, AppError> {
-    let group = live(state, ctx, id).await?;
-    let m_str = membership_id.to_string();
-    let membership: Membership = load(&state.memberships, &m_str).await?;
-    let Some(m) = membership.current() else {
-        return Err(AppError::NotFound(Kind::Membership, m_str));
-    };
-    reach(ctx, &m.organization_id, Kind::Membership, &m_str)?;
-    if m.organization_id != group.organization_id {
-        return Err(AppError::WrongOrganization(m_str));
-    }
-    if m.status != MembershipStatus::Active {
-        return Err(AppError::MembershipNotActive(m_str));
-    }
-    let (id_str, org) = (id.to_string(), group.organization_id.to_string());
-    let command = GroupCommand::AddMember {
-        membership_id: *membership_id,
-        at: Utc::now(),
-    };
-    let executed = state
-        .groups
-        .execute(&id_str, Some(&org), command, ctx)
-        .await
-        .map_err(explain(&id_str))?;
-    if let Some(event) = executed.events.last() {
+    let (id_str, m_str) = (id.to_string(), membership_id.to_string());
+    let decided = with_retries(|| async {
+        let group = state
+            .groups
+            .load_for_change(&id_str)
+            .await
+            .map_err(explain(&id_str))?;
+        let Some(org) = group.state.current().map(|g| g.organization_id) else {
+            return Err(AppError::NotFound(Kind::Group, id_str.clone()).into());
+        };
+        reach(ctx, &org, Kind::Group, &id_str)?;
+        let membership: Membership = load(&state.memberships, &m_str).await?;
+        may_join(ctx, &org, (&m_str, &membership))?;
+        let command = GroupCommand::AddMember {
+            membership_id: *membership_id,
+            at: Utc::now(),
+        };
+        let mut unit = UnitOfWork::new();
+        let decided = state
+            .groups
+            .decide(group, Some(&org.to_string()), command, ctx, &mut unit)
+            .await
+            .map_err(explain(&id_str))?;
+        let committed = match unit.commit(&state.pool).await {
+            Err(StoreError::Conflict) => return Err(Try::Again),
+            other => other.map_err(|e| explain::<GroupError>(&id_str)(e.into()))?,
+        };
+        Ok((decided.events, committed.last().map(|c| c.position)))
+    })
+    .await?;
+    if let (Some(member), Some(position)) =
+        (decided.0.last().and_then(GroupEvent::member), decided.1)
+    {
         return Ok(Added {
             member: Written {
-                object: event_data(event)?,
-                position: event.position,
+                object: member.clone(),
+                position,
             },
             added: true,
         });
@@ -172,17 +183,35 @@ pub async fn add_member(
         .map_err(explain(&id_str))?
         .unwrap_or(0);
     // The member as it was added: `at` says when it joined, not when it was asked again.
-    let added = store::log::group_member_added(&state.pool, &id_str, &m_str)
+    let object = store::log::group_member_added(&state.pool, &id_str, &m_str)
         .await?
         .ok_or_else(|| {
             AppError::Internal(format!("{m_str} is a member of {id_str} without an add"))
         })?;
-    let object: GroupMember = serde_json::from_value(added)
-        .map_err(|e| AppError::Internal(format!("group.member_added of {m_str}: {e}")))?;
     Ok(Added {
         member: Written { object, position },
         added: false,
     })
+}
+
+/// A membership may join a group of `org` when the caller reaches it, it belongs to `org` and it
+/// is active.
+fn may_join(
+    ctx: &RequestContext,
+    org: &OrganizationId,
+    (id, membership): (&str, &Membership),
+) -> Result<(), AppError> {
+    let Some(m) = membership.current() else {
+        return Err(AppError::NotFound(Kind::Membership, id.to_owned()));
+    };
+    reach(ctx, &m.organization_id, Kind::Membership, id)?;
+    if m.organization_id != *org {
+        return Err(AppError::WrongOrganization(id.to_owned()));
+    }
+    if m.status != MembershipStatus::Active {
+        return Err(AppError::MembershipNotActive(id.to_owned()));
+    }
+    Ok(())
 }
 
 /// Removes a member (404 when it is not one).
@@ -203,12 +232,62 @@ pub async fn remove_member(
         .execute(&id_str, Some(&org), command, ctx)
         .await
         .map_err(explain(&id_str))?;
-    let event = executed
-        .events
-        .last()
-        .ok_or_else(|| AppError::Internal("a member was removed without an event".into()))?;
-    Ok(Written {
-        object: event_data(event)?,
-        position: event.position,
-    })
+    let removed = executed.events.last();
+    match removed.and_then(|r| Some((r.event.member()?, r.position))) {
+        Some((member, position)) => Ok(Written {
+            object: member.clone(),
+            position,
+        }),
+        None => Err(AppError::Internal(
+            "a member was removed without an event".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::given::{self, caller, deactivated, user};
+    use super::*;
+
+    #[test]
+    fn given_an_active_membership_of_the_groups_organization_then_it_may_join() {
+        let org = OrganizationId::new();
+        let m = given::membership(org, user("ada"), &[], vec![]);
+        assert!(may_join(&caller(None), &org, ("om_1", &m)).is_ok());
+        assert!(may_join(&caller(Some(org)), &org, ("om_1", &m)).is_ok());
+    }
+
+    #[test]
+    fn given_an_inactive_membership_then_it_may_not_join() {
+        let org = OrganizationId::new();
+        let m = given::membership(org, user("ada"), &[], vec![deactivated()]);
+        assert!(matches!(
+            may_join(&caller(None), &org, ("om_1", &m)),
+            Err(AppError::MembershipNotActive(id)) if id == "om_1"
+        ));
+    }
+
+    #[test]
+    fn given_a_membership_of_another_organization_then_it_may_not_join_and_a_scoped_key_does_not_see_it(
+    ) {
+        let (org, other) = (OrganizationId::new(), OrganizationId::new());
+        let m = given::membership(other, user("ada"), &[], vec![]);
+        assert!(matches!(
+            may_join(&caller(None), &org, ("om_1", &m)),
+            Err(AppError::WrongOrganization(_))
+        ));
+        assert!(matches!(
+            may_join(&caller(Some(org)), &org, ("om_1", &m)),
+            Err(AppError::NotFound(Kind::Membership, _))
+        ));
+    }
+
+    #[test]
+    fn given_no_membership_then_it_is_not_found() {
+        let org = OrganizationId::new();
+        assert!(matches!(
+            may_join(&caller(None), &org, ("om_1", &Membership::default())),
+            Err(AppError::NotFound(Kind::Membership, _))
+        ));
+    }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use domain::invitation::{Invitation, InvitationCommand, InvitationData};
+use domain::invitation::{Invitation, InvitationCommand, InvitationData, InvitationEvent};
 use domain::membership::{MembershipCommand, MembershipData, MembershipStatus, Subject};
 use domain::organization::Organization;
 use domain::values::{Email, RoleSlug, SubjectId};
@@ -19,9 +19,7 @@ use store::{StoreError, UnitOfWork};
 use crate::bus::CommandError;
 
 use super::error::explain;
-use super::{
-    commit, event_data, execute, load, reach, roles, with_retries, AppError, Kind, Try, Written,
-};
+use super::{commit, execute, load, reach, roles, with_retries, AppError, Kind, Try, Written};
 use crate::CommandState;
 
 /// A fresh one-time token (256 random bits) and the hash that is all we keep of it.
@@ -60,8 +58,8 @@ pub struct NewInvitation {
     pub inviter_user_id: Option<SubjectId>,
 }
 
-fn any_event(_: &str) -> bool {
-    true
+fn carried(event: &InvitationEvent) -> Option<&InvitationData> {
+    Some(event.invitation())
 }
 
 fn current(i: &Invitation) -> Option<InvitationData> {
@@ -96,7 +94,7 @@ pub async fn create(
         ctx,
         (&id, &org),
         command,
-        any_event,
+        carried,
         current,
     )
     .await?;
@@ -139,7 +137,7 @@ pub async fn resend(
         ctx,
         (&id, &org),
         command,
-        any_event,
+        carried,
         current,
     )
     .await?;
@@ -159,7 +157,7 @@ pub async fn revoke(
         ctx,
         (&id, &org),
         command,
-        any_event,
+        carried,
         current,
     )
     .await
@@ -189,6 +187,45 @@ pub async fn sweep_expired(state: &CommandState, now: DateTime<Utc>) -> Result<u
         }
     }
     Ok(expired)
+}
+
+/// The membership command that accepting `invitation` gives `who` (the membership id it has or
+/// gets, and the invited user), given the membership as it is: created with the invited roles;
+/// reactivated with them; or, when active, the invited roles added to its own. Roles deleted from
+/// the organization's catalogue since the invitation was made are left out.
+fn joining(
+    current: Option<&MembershipData>,
+    (id, subject): (MembershipId, Subject),
+    invitation: &InvitationData,
+    organization: &Organization,
+    at: DateTime<Utc>,
+) -> MembershipCommand {
+    let roles: BTreeSet<RoleSlug> = invitation
+        .roles
+        .iter()
+        .filter(|r| organization.roles.contains_key(*r))
+        .cloned()
+        .collect();
+    match current {
+        None => MembershipCommand::Create {
+            id,
+            organization_id: invitation.organization_id,
+            subject,
+            roles,
+            attributes: Default::default(),
+            at,
+        },
+        Some(m) if m.status == MembershipStatus::Active => MembershipCommand::Update {
+            roles: Some(m.roles.union(&roles).cloned().collect()),
+            attributes: None,
+            at,
+        },
+        Some(_) => MembershipCommand::Reactivate {
+            roles: Some(roles),
+            attributes: None,
+            at,
+        },
+    }
 }
 
 /// What accepting gave: the accepted invitation, the membership, and the last position.
@@ -244,43 +281,28 @@ pub async fn accept(
             .invitations
             .decide(invitation, Some(&org_str), command, ctx, &mut unit)
             .await
-            .map_err(explain(&id_str))?
-            .state
-            .ok_or_else(|| AppError::Internal("an accepted invitation has no state".into()))?;
+            .map_err(explain(&id_str))?;
+        let invitation = match accepted.events.last() {
+            Some(event) => event.invitation().clone(),
+            None => accepted
+                .state
+                .state
+                .ok_or_else(|| AppError::Internal("an accepted invitation has no state".into()))?,
+        };
 
         let organization: Organization = load(&state.organizations, &org_str).await?;
-        let roles: BTreeSet<RoleSlug> = accepted
-            .roles
-            .iter()
-            .filter(|r| organization.roles.contains_key(*r))
-            .cloned()
-            .collect();
         let membership = state
             .memberships
             .load_for_change(&m_str)
             .await
             .map_err(explain(&m_str))?;
-        let at = Utc::now();
-        let command = match membership.state.current() {
-            None => MembershipCommand::Create {
-                id: membership_id,
-                organization_id: org,
-                subject,
-                roles,
-                attributes: Default::default(),
-                at,
-            },
-            Some(m) if m.status == MembershipStatus::Active => MembershipCommand::Update {
-                roles: Some(m.roles.union(&roles).cloned().collect()),
-                attributes: None,
-                at,
-            },
-            Some(_) => MembershipCommand::Reactivate {
-                roles: Some(roles),
-                attributes: None,
-                at,
-            },
-        };
+        let command = joining(
+            membership.state.current(),
+            (membership_id, subject),
+            &invitation,
+            &organization,
+            Utc::now(),
+        );
         let after = state
             .memberships
             .decide(membership, Some(&org_str), command, ctx, &mut unit)
@@ -298,17 +320,13 @@ pub async fn accept(
         })
         .await?;
         let position = committed.last().map(|e| e.position).unwrap_or(0);
-        let membership = match committed.iter().find(|e| e.aggregate_id == m_str) {
-            Some(event) => event_data(event)?,
-            None => after
-                .current()
-                .cloned()
-                .ok_or_else(|| AppError::Internal("an accepted membership has no state".into()))?,
-        };
-        let invitation = match committed.iter().find(|e| e.aggregate_id == id_str) {
-            Some(event) => event_data(event)?,
-            None => accepted,
-        };
+        let membership =
+            match after.events.last() {
+                Some(event) => event.membership().clone(),
+                None => after.state.current().cloned().ok_or_else(|| {
+                    AppError::Internal("an accepted membership has no state".into())
+                })?,
+            };
         Ok(Accepted {
             invitation,
             membership,
@@ -316,4 +334,69 @@ pub async fn accept(
         })
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::given::{self, deactivated, user};
+    use super::*;
+
+    fn accepting(current: Option<&MembershipData>, invited: &[&str]) -> MembershipCommand {
+        let org = OrganizationId::new();
+        let catalogue = given::organization(org, &["billing"]);
+        let invitation = given::invitation(org, invited);
+        joining(
+            current,
+            (MembershipId::new(), user("ada")),
+            &invitation,
+            &catalogue,
+            Utc::now(),
+        )
+    }
+
+    #[test]
+    fn given_no_membership_when_accepted_then_one_is_created_with_the_invited_roles() {
+        let command = accepting(None, &["billing", "member"]);
+        assert!(matches!(
+            command,
+            MembershipCommand::Create { roles, subject, .. }
+                if roles == given::slugs(&["billing", "member"]) && subject == user("ada")
+        ));
+    }
+
+    #[test]
+    fn given_an_active_membership_when_accepted_then_the_invited_roles_are_added_to_its_own() {
+        let m = given::membership(OrganizationId::new(), user("ada"), &["admin"], vec![]);
+        let command = accepting(m.current(), &["billing"]);
+        assert!(matches!(
+            command,
+            MembershipCommand::Update { roles: Some(r), attributes: None, .. }
+                if r == given::slugs(&["admin", "billing"])
+        ));
+    }
+
+    #[test]
+    fn given_an_inactive_membership_when_accepted_then_it_is_reactivated_with_the_invited_roles_only(
+    ) {
+        let m = given::membership(
+            OrganizationId::new(),
+            user("ada"),
+            &["admin"],
+            vec![deactivated()],
+        );
+        let command = accepting(m.current(), &["member"]);
+        assert!(matches!(
+            command,
+            MembershipCommand::Reactivate { roles: Some(r), .. } if r == given::slugs(&["member"])
+        ));
+    }
+
+    #[test]
+    fn given_a_role_deleted_since_the_invitation_when_accepted_then_it_is_left_out() {
+        let command = accepting(None, &["billing", "auditor"]);
+        assert!(matches!(
+            command,
+            MembershipCommand::Create { roles, .. } if roles == given::slugs(&["billing"])
+        ));
+    }
 }

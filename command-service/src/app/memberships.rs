@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::group::{GroupCommand, GroupError};
 use domain::membership::{
-    Membership, MembershipCommand, MembershipData, MembershipStatus, Subject,
+    Membership, MembershipCommand, MembershipData, MembershipEvent, MembershipStatus, Subject,
 };
 use domain::values::{Attributes, RoleSlug};
 use domain::RequestContext;
@@ -17,9 +17,7 @@ use store::UnitOfWork;
 use crate::bus::CommandError;
 
 use super::error::explain;
-use super::{
-    commit, event_data, execute, load, reach, roles, with_retries, AppError, Kind, Try, Written,
-};
+use super::{commit, execute, load, reach, roles, with_retries, AppError, Kind, Try, Written};
 use crate::CommandState;
 
 /// A subject to make a member, with its roles and attributes.
@@ -40,8 +38,8 @@ pub struct Joined {
 /// Items of a bulk import decided at once; results keep the input's order.
 const IMPORT_CONCURRENCY: usize = 8;
 
-fn any_event(_: &str) -> bool {
-    true
+fn carried(event: &MembershipEvent) -> Option<&MembershipData> {
+    Some(event.membership())
 }
 
 fn current(m: &Membership) -> Option<MembershipData> {
@@ -58,62 +56,67 @@ pub async fn join(
 ) -> Result<Joined, AppError> {
     reach(ctx, org, Kind::Organization, &org.to_string())?;
     roles::check(state, org, &input.roles).await?;
-    let org_str = org.to_string();
     let key = claims::membership_subject(org, &input.subject);
-    if let Some((_, existing)) = store::claims::owner(&state.pool, &key).await? {
-        let membership: Membership = load(&state.memberships, &existing).await?;
-        if membership.current().map(|m| m.status) == Some(MembershipStatus::Active) {
-            return Err(AppError::Taken {
-                field: "membership_id",
-                detail: format!(
-                    "{} {} already has membership {existing} in {org_str}",
-                    input.subject.kind(),
-                    input.subject.id().as_str()
-                ),
-                message: existing,
-            });
-        }
-        let command = MembershipCommand::Reactivate {
-            roles: Some(input.roles),
-            attributes: Some(input.attributes),
-            at: Utc::now(),
-        };
-        let membership = execute(
-            &state.memberships,
-            ctx,
-            (&existing, &org_str),
-            command,
-            any_event,
-            current,
-        )
-        .await?;
-        return Ok(Joined {
-            membership,
-            created: false,
-        });
-    }
-    let id = MembershipId::new();
-    let command = MembershipCommand::Create {
-        id,
-        organization_id: *org,
-        subject: input.subject,
-        roles: input.roles,
-        attributes: input.attributes,
-        at: Utc::now(),
+    let existing = match store::claims::owner(&state.pool, &key).await? {
+        Some((_, id)) => Some((load(&state.memberships, &id).await?, id)),
+        None => None,
     };
+    let existing = existing.as_ref().map(|(m, id)| (id.as_str(), m));
+    let (id, command) = joining(org, existing, input, Utc::now())?;
+    let created = matches!(command, MembershipCommand::Create { .. });
+    let org = org.to_string();
     let membership = execute(
         &state.memberships,
         ctx,
-        (&id.to_string(), &org_str),
+        (&id, &org),
         command,
-        any_event,
+        carried,
         current,
     )
     .await?;
     Ok(Joined {
         membership,
-        created: true,
+        created,
     })
+}
+
+/// How a subject joins `org`, given the membership it already has there (its id and state): the
+/// membership to change and the command. An active one is a conflict naming it.
+fn joining(
+    org: &OrganizationId,
+    existing: Option<(&str, &Membership)>,
+    input: NewMembership,
+    at: DateTime<Utc>,
+) -> Result<(String, MembershipCommand), AppError> {
+    let Some((id, membership)) = existing else {
+        let id = MembershipId::new();
+        let command = MembershipCommand::Create {
+            id,
+            organization_id: *org,
+            subject: input.subject,
+            roles: input.roles,
+            attributes: input.attributes,
+            at,
+        };
+        return Ok((id.to_string(), command));
+    };
+    if membership.current().map(|m| m.status) == Some(MembershipStatus::Active) {
+        return Err(AppError::Taken {
+            field: "membership_id",
+            detail: format!(
+                "{} {} already has membership {id} in {org}",
+                input.subject.kind(),
+                input.subject.id().as_str()
+            ),
+            message: id.to_owned(),
+        });
+    }
+    let command = MembershipCommand::Reactivate {
+        roles: Some(input.roles),
+        attributes: Some(input.attributes),
+        at,
+    };
+    Ok((id.to_owned(), command))
 }
 
 /// Joins every item on its own ([`join`]); one failing does not stop the others. The results are
@@ -166,7 +169,7 @@ async fn change(
         ctx,
         (&id, &org),
         command,
-        any_event,
+        carried,
         current,
     )
     .await
@@ -282,11 +285,80 @@ pub async fn leave(
                 .unwrap_or(0),
         };
         // A deleted membership's last state is in its `membership.deleted` event.
-        let object = match committed.iter().rev().find(|e| e.aggregate_id == id_str) {
-            Some(event) => event_data(event)?,
-            None => after.current().cloned().unwrap_or(before),
+        let object = match after.events.last() {
+            Some(event) => event.membership().clone(),
+            None => after.state.current().cloned().unwrap_or(before),
         };
         Ok(Written { object, position })
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::given::{self, deactivated, user};
+    use super::*;
+
+    fn input(subject: &str, roles: &[&str]) -> NewMembership {
+        NewMembership {
+            subject: user(subject),
+            roles: given::slugs(roles),
+            attributes: Default::default(),
+        }
+    }
+
+    #[test]
+    fn given_no_membership_when_a_subject_joins_then_one_is_created() {
+        let org = OrganizationId::new();
+        let (id, command) = joining(&org, None, input("ada", &["member"]), Utc::now()).unwrap();
+        let MembershipCommand::Create {
+            id: created,
+            organization_id,
+            subject,
+            roles,
+            ..
+        } = command
+        else {
+            panic!("not a create: {command:?}");
+        };
+        assert_eq!(id, created.to_string());
+        assert_eq!(organization_id, org);
+        assert_eq!(subject, user("ada"));
+        assert_eq!(roles, given::slugs(&["member"]));
+    }
+
+    #[test]
+    fn given_an_inactive_membership_when_its_subject_joins_again_then_it_is_reactivated_with_the_new_roles(
+    ) {
+        let org = OrganizationId::new();
+        let old = given::membership(org, user("ada"), &["admin"], vec![deactivated()]);
+        let (id, command) = joining(
+            &org,
+            Some(("om_old", &old)),
+            input("ada", &["member"]),
+            Utc::now(),
+        )
+        .unwrap();
+        assert_eq!(id, "om_old");
+        assert!(matches!(
+            command,
+            MembershipCommand::Reactivate { roles: Some(r), .. } if r == given::slugs(&["member"])
+        ));
+    }
+
+    #[test]
+    fn given_an_active_membership_when_its_subject_joins_again_then_the_conflict_names_it() {
+        let org = OrganizationId::new();
+        let active = given::membership(org, user("ada"), &["admin"], vec![]);
+        let refused = joining(
+            &org,
+            Some(("om_active", &active)),
+            input("ada", &[]),
+            Utc::now(),
+        );
+        assert!(matches!(
+            refused,
+            Err(AppError::Taken { field: "membership_id", message, .. }) if message == "om_active"
+        ));
+    }
 }

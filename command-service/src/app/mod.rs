@@ -8,6 +8,8 @@
 //! version checks and claims commit together or not at all, and a conflict decides it all again.
 
 pub mod error;
+#[cfg(test)]
+mod given;
 pub mod groups;
 pub mod invitations;
 pub mod memberships;
@@ -18,7 +20,6 @@ use std::future::Future;
 
 use cqrs_es::Aggregate;
 use domain::RequestContext;
-use serde::de::DeserializeOwned;
 use store::{Committed, StoreError, UnitOfWork};
 
 use crate::bus::Commands;
@@ -102,25 +103,15 @@ pub(crate) fn reach(
     }
 }
 
-/// The object a committed event carries (its `data`).
-pub(crate) fn event_data<T: DeserializeOwned>(event: &Committed) -> Result<T, AppError> {
-    serde_json::from_value(event.payload["data"].clone()).map_err(|e| {
-        AppError::Internal(format!(
-            "event {} does not carry its object: {e}",
-            event.position
-        ))
-    })
-}
-
 /// Runs `command` on aggregate `id` of organization `org` as a unit of its own, and returns the
-/// object it leaves with the position to read it at: the object from the last event whose type
-/// `carries` it, or (nothing written) `current` of the aggregate as it is.
+/// object it leaves with the position to read it at: the object of the last event that `carries`
+/// one, or (nothing written) `current` of the aggregate as it is.
 pub(crate) async fn execute<A, T>(
     commands: &Commands<A>,
     ctx: &RequestContext,
     (id, org): (&str, &str),
     command: A::Command,
-    carries: impl Fn(&str) -> bool,
+    carries: impl Fn(&A::Event) -> Option<&T>,
     current: impl FnOnce(&A) -> Option<T>,
 ) -> Result<Written<T>, AppError>
 where
@@ -128,25 +119,20 @@ where
     A::Command: Clone + domain::Named,
     A::Event: domain::Claims,
     A::Error: Rejection,
-    T: DeserializeOwned,
+    T: Clone,
 {
     let executed = commands
         .execute(id, Some(org), command, ctx)
         .await
         .map_err(explain(id))?;
-    let carrier = executed
-        .events
-        .iter()
-        .rev()
-        .find(|e| carries(&e.event_type));
-    if let (Some(event), Some(position)) = (carrier, executed.last_position()) {
+    let carried = executed.events.iter().rev().find_map(|r| carries(&r.event));
+    if let (Some(object), Some(position)) = (carried, executed.last_position()) {
         return Ok(Written {
-            object: event_data(event)?,
+            object: object.clone(),
             position,
         });
     }
-    let state = commands.load(id).await.map_err(explain(id))?;
-    let object = current(&state)
+    let object = current(&executed.state)
         .ok_or_else(|| AppError::NotFound(<A::Error as Rejection>::KIND, id.to_owned()))?;
     let position = commands
         .last_position(id)

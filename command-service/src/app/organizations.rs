@@ -5,7 +5,8 @@ use chrono::Utc;
 use domain::group::{GroupCommand, GroupError};
 use domain::invitation::InvitationCommand;
 use domain::organization::{
-    CreateOrganization, Organization, OrganizationCommand, OrganizationData, UpdateOrganization,
+    CreateOrganization, Organization, OrganizationCommand, OrganizationData, OrganizationEvent,
+    UpdateOrganization,
 };
 use domain::RequestContext;
 use domain::{claims, MembershipId, OrganizationId};
@@ -20,8 +21,8 @@ use crate::CommandState;
 
 /// Creating also seeds the built-in roles: the organization is read from its own event, at the
 /// position of the last role event.
-fn organization_event(event_type: &str) -> bool {
-    event_type.starts_with("organization.")
+fn organization(event: &OrganizationEvent) -> Option<&OrganizationData> {
+    event.organization()
 }
 
 pub async fn create(
@@ -41,7 +42,7 @@ pub async fn create(
         ctx,
         (&id, &id),
         command,
-        organization_event,
+        organization,
         |o| o.current().cloned(),
     )
     .await
@@ -61,7 +62,7 @@ pub async fn update(
         ctx,
         (&id, &id),
         command,
-        organization_event,
+        organization,
         |o| o.current().cloned(),
     )
     .await
@@ -84,7 +85,7 @@ pub async fn request_deletion(
         ctx,
         (&id, &id),
         command,
-        organization_event,
+        organization,
         |o: &Organization| o.state.clone().filter(|_| o.deleting),
     )
     .await

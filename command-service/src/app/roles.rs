@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use domain::membership::{MembershipCommand, MembershipError};
-use domain::organization::{CreateRole, Organization, OrganizationCommand, RoleData, UpdateRole};
+use domain::organization::{
+    CreateRole, Organization, OrganizationCommand, OrganizationEvent, RoleData, UpdateRole,
+};
 use domain::values::RoleSlug;
 use domain::RequestContext;
 use domain::{claims, OrganizationId};
@@ -32,7 +34,7 @@ async fn run(
         ctx,
         (&org, &org),
         command,
-        |_| true,
+        OrganizationEvent::role,
         |o: &Organization| o.roles.get(slug).cloned(),
     )
     .await

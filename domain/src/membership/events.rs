@@ -125,6 +125,16 @@ pub enum MembershipEvent {
     Deleted(MembershipData),
 }
 
+impl MembershipEvent {
+    /// The membership as the event leaves it (a deleted one as it was last).
+    pub fn membership(&self) -> &MembershipData {
+        match self {
+            Self::Created(m) | Self::Deactivated(m) | Self::Reactivated(m) | Self::Deleted(m) => m,
+            Self::Updated(u) => &u.membership,
+        }
+    }
+}
+
 impl Claims for MembershipEvent {
     /// One membership per subject and organization (for its whole life, active or not); and an
     /// "active" key held while active, which group membership will require.

@@ -91,6 +91,26 @@ pub enum OrganizationEvent {
     RoleDeleted(RoleData),
 }
 
+impl OrganizationEvent {
+    /// The organization as an `organization.*` event leaves it.
+    pub fn organization(&self) -> Option<&OrganizationData> {
+        match self {
+            Self::Created(o) | Self::DeletionRequested(o) | Self::Deleted(o) => Some(o),
+            Self::Updated(u) => Some(&u.organization),
+            Self::RoleCreated(_) | Self::RoleUpdated(_) | Self::RoleDeleted(_) => None,
+        }
+    }
+
+    /// The role as an `organization_role.*` event leaves it.
+    pub fn role(&self) -> Option<&RoleData> {
+        match self {
+            Self::RoleCreated(r) | Self::RoleDeleted(r) => Some(r),
+            Self::RoleUpdated(u) => Some(&u.role),
+            _ => None,
+        }
+    }
+}
+
 impl Claims for OrganizationEvent {
     fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {

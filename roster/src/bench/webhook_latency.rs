@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use chrono::{DateTime, Utc};
 use command_service::bus::Commands;
-use domain::organization::{CreateOrganization, Organization, OrganizationCommand};
+use domain::organization::{
+    CreateOrganization, Organization, OrganizationCommand, OrganizationEvent,
+};
 use domain::values::{Metadata, OrganizationName};
 use domain::OrganizationId;
 use domain::RequestContext;
@@ -214,7 +216,7 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
             if let Some(created) = done
                 .events
                 .iter()
-                .find(|e| e.event_type == "organization.created")
+                .find(|e| matches!(e.event, OrganizationEvent::Created(_)))
             {
                 acked
                     .lock()
