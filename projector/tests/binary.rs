@@ -37,23 +37,20 @@ async fn the_projector_binary_projects_and_stops_on_sigterm() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let name: Option<String> =
-            sqlx::query_scalar("SELECT name FROM rm_organizations WHERE id = $1")
-                .bind(org)
-                .fetch_optional(&db.pool)
-                .await
-                .unwrap();
-        if name.as_deref() == Some("Acme") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the binary never projected the event"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    roster_testkit::eventually(
+        Duration::from_secs(30),
+        "the binary projected the event",
+        || async {
+            let name: Option<String> =
+                sqlx::query_scalar("SELECT name FROM rm_organizations WHERE id = $1")
+                    .bind(org)
+                    .fetch_optional(&db.pool)
+                    .await
+                    .unwrap();
+            (name.as_deref() == Some("Acme")).then_some(())
+        },
+    )
+    .await;
     assert_eq!(
         store::checkpoints::load(&db.pool, projector::CONSUMER)
             .await

@@ -20,7 +20,7 @@ use sqlx::PgPool;
 use store::{EventRepository, PoolConfig};
 use webhook_dispatcher::{DispatcherConfig, WebhookState};
 
-use crate::health;
+use crate::{health, metrics};
 use http_edge::idempotency::{self, Idempotency};
 use http_edge::protocol_errors::ProblemIo;
 use http_edge::{openapi, request_id};
@@ -119,7 +119,7 @@ pub fn server(
     // One key cache for every worker, emptied by change notifications (see `access::keys`).
     let keys = access::Keys::new(config.database.pool(), config.key_cache_ttl);
     let key_listener = tokio::spawn(keys.clone().listen());
-    let pools = health::Pools::default();
+    let pools = metrics::Pools::default();
     // The OpenAPI document, built once from the route declarations.
     let document = web::Data::new(openapi::Document(openapi::document(&all_endpoints())));
     // One bucket per key for every worker of the process.
@@ -181,7 +181,7 @@ fn app(
     config: &AppConfig,
     keys: Arc<access::Keys>,
     limits: Option<Arc<access::limit::KeyLimits>>,
-    pools: health::Pools,
+    pools: metrics::Pools,
     document: web::Data<openapi::Document>,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
@@ -212,13 +212,14 @@ fn app(
         .app_data(web::Data::new(request_id::SlowRequest(config.slow_request)))
         .configure(|cfg| {
             if let Some(token) = &config.metrics_token {
-                cfg.app_data(web::Data::new(health::MetricsToken(token.clone())));
+                cfg.app_data(web::Data::new(metrics::MetricsToken(token.clone())));
             }
             if let Some(relay) = &config.kafka {
                 cfg.app_data(web::Data::from(relay.clone()));
             }
         })
         .configure(health::configure(state.pool.clone()))
+        .configure(metrics::configure(state.pool.clone()))
         .configure(openapi::configure(document))
         .configure(access::configure(Arc::new(access::KeyRoutes::new(
             state.pool.clone(),
@@ -308,6 +309,7 @@ fn problem_for_bare_errors<B>(
 /// Every route of the app with every component on, as declared.
 pub fn all_endpoints() -> Vec<http_edge::endpoints::Endpoint> {
     let mut all = crate::health::endpoints();
+    all.extend(crate::metrics::endpoints());
     all.extend(http_edge::openapi::endpoints());
     all.extend(access::endpoints());
     all.extend(query_service::endpoints());

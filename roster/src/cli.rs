@@ -102,7 +102,7 @@ pub struct PsqlArgs {
 #[derive(Debug, Clone, Args)]
 #[command(
     after_help = "Examples:\n  roster replay --to webhook --endpoint we_01… --from 1200\n  \
-                  roster replay --to kafka --from 1 --to 50000 --kafka-brokers localhost:9092\n  \
+                  roster replay --to kafka --from 1 --until 50000 --kafka-brokers localhost:9092\n  \
                   roster replay --to kafka --topic audit.copy --from 1 --dry-run"
 )]
 pub struct ReplayArgs {
@@ -111,10 +111,9 @@ pub struct ReplayArgs {
     #[command(flatten)]
     pub filter: EventsFilterArgs,
 
-    /// Where to: `webhook` or `kafka`; given a second time with a position, where to stop
-    /// (default: the end of the log when the replay starts).
-    #[arg(long = "to", required = true, action = clap::ArgAction::Append, value_name = "SINK|POSITION")]
-    pub to: Vec<String>,
+    /// Where to: `webhook` or `kafka`.
+    #[arg(long, value_name = "SINK")]
+    pub to: String,
 
     /// The webhook endpoint (`we_…`) for `--to webhook` (its filters apply too).
     #[arg(long)]
@@ -127,6 +126,10 @@ pub struct ReplayArgs {
     /// The first position to send.
     #[arg(long, value_parser = clap::value_parser!(i64).range(1..))]
     pub from: i64,
+
+    /// The last position to send (default: the end of the log when the replay starts).
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..))]
+    pub until: Option<i64>,
 
     /// Count what would be sent, send nothing.
     #[arg(long)]
@@ -184,7 +187,7 @@ pub struct ExportArgs {
 
     /// The last position to export (default: the end of the log when the export starts).
     #[arg(long, value_parser = clap::value_parser!(i64).range(1..))]
-    pub to: Option<i64>,
+    pub until: Option<i64>,
 
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     pub format: ExportFormat,

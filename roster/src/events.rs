@@ -48,7 +48,7 @@ async fn on(pool: &PgPool, command: EventsCommand) -> Result<(), EventsError> {
         EventsCommand::Export(args) => {
             let filter = filter(&args.filter)?;
             let committed = events::heads(pool).await?.0;
-            let up_to = args.to.unwrap_or(committed);
+            let up_to = args.until.unwrap_or(committed);
             readable(pool, up_to.min(committed)).await?;
             let format = match args.format {
                 ExportFormat::Jsonl => Format::JsonLines,

@@ -26,30 +26,16 @@ pub enum ReplayCommandError {
     Invalid(String),
 }
 
-/// `--to` given once with the sink and at most once with the last position.
+/// The sink `--to` names, and the last position (`--until`, not below `--from`).
 fn target(args: &ReplayArgs) -> Result<(Target, Option<i64>), ReplayCommandError> {
-    let bad = |why: String| ReplayCommandError::Invalid(format!("--to: {why}"));
-    let (mut sink, mut end) = (None, None);
-    for value in &args.to {
-        match (value.as_str(), value.parse::<i64>()) {
-            (_, Ok(n)) if n >= 1 && end.is_none() => end = Some(n),
-            (_, Ok(_)) => return Err(bad(format!("`{value}`: give one last position, ≥ 1"))),
-            ("webhook" | "kafka", _) if sink.is_none() => sink = Some(value.clone()),
-            _ => {
-                return Err(bad(format!(
-                    "`{value}`: give the sink (`webhook` or `kafka`) once, and a last position at most once"
-                )))
-            }
-        }
-    }
-    if let Some(end) = end.filter(|end| *end < args.from) {
-        return Err(bad(format!(
-            "the last position {end} is below --from {}",
+    if let Some(end) = args.until.filter(|end| *end < args.from) {
+        return Err(ReplayCommandError::Invalid(format!(
+            "--until: the last position {end} is below --from {}",
             args.from
         )));
     }
-    let target = match sink.as_deref() {
-        Some("webhook") => {
+    let target = match args.to.as_str() {
+        "webhook" => {
             let endpoint = args.endpoint.as_deref().ok_or_else(|| {
                 ReplayCommandError::Invalid("--to webhook needs --endpoint we_…".into())
             })?;
@@ -57,10 +43,14 @@ fn target(args: &ReplayArgs) -> Result<(Target, Option<i64>), ReplayCommandError
                 .map_err(|e| ReplayCommandError::Invalid(format!("--endpoint: {e}")))?;
             Target::Webhook(id.to_string())
         }
-        Some(_) => Target::Kafka,
-        None => return Err(bad("name the sink: `--to webhook` or `--to kafka`".into())),
+        "kafka" => Target::Kafka,
+        other => {
+            return Err(ReplayCommandError::Invalid(format!(
+                "--to: `{other}` is not a sink: give `webhook` or `kafka`"
+            )))
+        }
     };
-    Ok((target, end))
+    Ok((target, args.until))
 }
 
 pub async fn run(args: ReplayArgs) -> Result<(), ReplayCommandError> {

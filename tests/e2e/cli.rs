@@ -2,8 +2,9 @@
 //! after a crash, as root and as an unprivileged user), DATABASE_URL, and `migrate`.
 
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::support::eventually;
 use crate::support::served::*;
 
 #[test]
@@ -233,11 +234,10 @@ async fn a_roster_restarted_at_once_after_sigkill_waits_for_the_old_postgres() {
     // parent gone. (Its parent-death signal stays pending while it is stopped.)
     // SAFETY: signalling the Postgres this test started.
     unsafe { libc::kill(pg, libc::SIGSTOP) };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while process_state(pg) != Some('T') {
-        assert!(Instant::now() < deadline, "Postgres did not stop");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    eventually(Duration::from_secs(10), "Postgres stopped", || async {
+        (process_state(pg) == Some('T')).then_some(())
+    })
+    .await;
     first.signal(libc::SIGKILL);
     assert!(!first.wait());
     let mut second = Served::start(command());
@@ -465,14 +465,12 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
 
     served.signal(libc::SIGTERM);
     // Wait until the server has stopped accepting new connections: shutdown has begun.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(&addr).is_ok() {
-        assert!(
-            Instant::now() < deadline,
-            "server kept accepting after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    eventually(
+        Duration::from_secs(10),
+        "no new connection accepted after SIGTERM",
+        || async { TcpStream::connect(&addr).is_err().then_some(()) },
+    )
+    .await;
     if let Err(e) = conn.write_all(&body[10..]) {
         panic!("write failed: {e}; roster said:\n{}", served.drain_log());
     }

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde_json::{json, Value};
 
+use crate::support::eventually;
+
 const MEMBERSHIPS: usize = 2000;
 const GROUPS: usize = 50;
 const CLIENTS: usize = 20;
@@ -45,15 +47,11 @@ async fn count(pool: &sqlx::PgPool, sql: &str, org: &str) -> i64 {
 
 /// Polls the database (a condition, not a timer) until `sql` counts at least `n`.
 async fn until_count(pool: &sqlx::PgPool, sql: &str, org: &str, n: i64, within: Duration) -> i64 {
-    let deadline = Instant::now() + within;
-    loop {
+    eventually(within, format!("{n} for: {sql}"), || async {
         let c = count(pool, sql, org).await;
-        if c >= n {
-            return c;
-        }
-        assert!(Instant::now() < deadline, "only {c} of {n} for: {sql}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        (c >= n).then_some(c)
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -140,7 +140,7 @@ async fn export_writes_what_the_http_export_writes() {
     let out = roster(
         &app,
         &[
-            "export", "--from", "3", "--to", "4", "--format", "csv", "--types", "*",
+            "export", "--from", "3", "--until", "4", "--format", "csv", "--types", "*",
         ],
     )
     .output()

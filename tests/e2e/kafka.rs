@@ -14,7 +14,7 @@ use rdkafka::ClientConfig;
 use roster_testkit::kafka::Broker;
 use serde_json::{json, Value};
 
-use crate::support::TestApp;
+use crate::support::{eventually, TestApp};
 
 const BIN: &str = env!("CARGO_BIN_EXE_roster");
 
@@ -314,16 +314,16 @@ async fn relay_readiness(port: u16) -> Option<Value> {
 
 /// Waits (bounded) until the relay's `/readyz` status is `status`.
 async fn await_relay_status(port: u16, status: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if let Some(relay) = relay_readiness(port).await {
-            if relay["status"] == status {
-                return relay;
-            }
-        }
-        assert!(Instant::now() < deadline, "the relay never became {status}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        Duration::from_secs(90),
+        format!("the relay {status}"),
+        || async {
+            relay_readiness(port)
+                .await
+                .filter(|r| r["status"] == status)
+        },
+    )
+    .await
 }
 
 #[tokio::test]
@@ -440,26 +440,23 @@ async fn a_stopping_relay_flushes_what_it_handed_to_its_producer() {
     let expected = events(&app).await;
     let handed = (expected.len() - before.len()) as f64;
     assert!(handed >= 3.0);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while metric(port, "roster_kafka_in_flight_messages").await < handed {
-        assert!(
-            Instant::now() < deadline,
-            "the relay never handed the events over"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        Duration::from_secs(60),
+        "the events handed over to the producer",
+        || async {
+            (metric(port, "roster_kafka_in_flight_messages").await >= handed).then_some(())
+        },
+    )
+    .await;
 
     // SIGTERM: the stopping process sends what its producer holds before it exits.
     // SAFETY: kill(2) on our own child's pid.
     assert_eq!(unsafe { libc::kill(relay.id() as i32, libc::SIGTERM) }, 0);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = relay.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the relay did not stop");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = eventually(Duration::from_secs(60), "the relay stopped", || {
+        let exited = relay.try_wait().unwrap();
+        async move { exited }
+    })
+    .await;
     assert!(status.success(), "{status}");
     // Every event reached the topic, though no relay runs any more.
     reader
@@ -593,17 +590,12 @@ async fn an_oversized_event_halts_the_relay_with_halt() {
             .unwrap();
     let config = small_limit(&broker, "halt", kafka_relay::Oversize::Halt);
     let (running, health) = spawn_relay(&app, config);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let (error, _) = loop {
-        if let Some(failing) = health.failing() {
-            break failing;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the relay never reported the oversized event"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let (error, _) = eventually(
+        Duration::from_secs(60),
+        "the relay reporting the oversized event",
+        || async { health.failing() },
+    )
+    .await;
     assert!(error.contains(&first_big.to_string()), "{error}");
     // It stays before the event: nothing after it is relayed, nothing is dropped.
     let checkpoint = store::checkpoints::load(&app.db.pool, kafka_relay::CONSUMER)
@@ -710,7 +702,7 @@ async fn a_replay_to_a_topic_continues_after_sigkill_while_the_live_relay_goes_o
         "copy",
         "--from",
         "1",
-        "--to",
+        "--until",
         &last,
         "--types",
         "membership.*",
@@ -731,19 +723,17 @@ async fn a_replay_to_a_topic_continues_after_sigkill_while_the_live_relay_goes_o
         .spawn()
         .unwrap();
     // Killed at its first checkpoint: a batch was sent, the rest was not.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let moved: Option<i64> =
-            sqlx::query_scalar("SELECT position FROM replays WHERE position > 0")
+    eventually(
+        Duration::from_secs(60),
+        "the replay's first checkpoint",
+        || async {
+            sqlx::query_scalar::<_, i64>("SELECT position FROM replays WHERE position > 0")
                 .fetch_optional(&app.db.pool)
                 .await
-                .unwrap();
-        if moved.is_some() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the replay never got going");
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
+                .unwrap()
+        },
+    )
+    .await;
     first.kill().unwrap(); // SIGKILL, mid-replay
     first.wait().unwrap();
     let (id, status, position): (String, String, i64) =

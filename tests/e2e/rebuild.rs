@@ -4,9 +4,9 @@
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::support::TestApp;
+use crate::support::{eventually, TestApp};
 use projector::Projector;
 use serde_json::{json, Value};
 
@@ -301,11 +301,10 @@ async fn a_projector_killed_mid_stream_resumes_without_loss_or_duplication() {
     };
 
     let mut first = serve();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while checkpoint().await == 0 {
-        assert!(Instant::now() < deadline, "projector never started");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    eventually(Duration::from_secs(60), "the projector started", || async {
+        (checkpoint().await > 0).then_some(())
+    })
+    .await;
     first.kill().unwrap(); // SIGKILL
     first.wait().unwrap();
     let at_kill = checkpoint().await;

@@ -5,12 +5,12 @@
 
 use std::collections::HashSet;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::support::receiver::Receiver;
-use crate::support::{webhooks, TestApp};
+use crate::support::{eventually, webhooks, TestApp};
 
 const BIN: &str = env!("CARGO_BIN_EXE_roster");
 const WAIT: Duration = Duration::from_secs(120);
@@ -169,19 +169,13 @@ async fn a_killed_cli_replay_continues_from_its_checkpoint_and_queues_each_event
     assert_eq!(jobs, 0, "a dry run stores no job");
 
     let mut first = replay(&app, &args).stderr(Stdio::piped()).spawn().unwrap();
-    let deadline = Instant::now() + WAIT;
-    let (id, at) = loop {
-        let row: Option<(String, i64)> =
-            sqlx::query_as("SELECT id, position FROM replays WHERE position >= 1000")
-                .fetch_optional(&app.db.pool)
-                .await
-                .unwrap();
-        if let Some(row) = row {
-            break row;
-        }
-        assert!(Instant::now() < deadline, "the replay never got going");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    };
+    let (id, at): (String, i64) = eventually(WAIT, "the replay at position 1000", || async {
+        sqlx::query_as("SELECT id, position FROM replays WHERE position >= 1000")
+            .fetch_optional(&app.db.pool)
+            .await
+            .unwrap()
+    })
+    .await;
     first.kill().unwrap(); // SIGKILL, mid-replay
     first.wait().unwrap();
     let (status, position, to): (String, i64, i64) =
@@ -225,7 +219,7 @@ async fn a_killed_cli_replay_continues_from_its_checkpoint_and_queues_each_event
             vec![
                 "--to",
                 "webhook",
-                "--to",
+                "--until",
                 "5",
                 "--from",
                 "9",

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{problem, TestApp};
+use crate::support::{eventually, problem, TestApp};
 
 async fn created(app: &TestApp, path: &str, body: Value) -> Value {
     let res = app.post(path, body).await;
@@ -230,11 +230,12 @@ async fn an_interrupted_deletion_is_finished_by_the_process_manager() {
         .unwrap()
     };
     // The first step happened, then the fault stopped it (and stops every retry).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while deleted_memberships().await == 0 {
-        assert!(std::time::Instant::now() < deadline, "no step was taken");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    eventually(
+        std::time::Duration::from_secs(30),
+        "the first step taken",
+        || async { (deleted_memberships().await > 0).then_some(()) },
+    )
+    .await;
     let checkpoint = store::checkpoints::load(&app.db.pool, command_service::workflows::CONSUMER)
         .await
         .unwrap();

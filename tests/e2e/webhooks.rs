@@ -456,22 +456,15 @@ async fn exhausted_deliveries_fail_and_retry_recover_and_replay_send_again() {
     assert!(replayed.contains(event_id.as_str()));
     assert!(got[count..].iter().all(|r| r.verifies(&secret)));
     // The job ends with what it sent (the endpoint's filter left the other events out).
-    let deadline = Instant::now() + WAIT;
-    loop {
+    let done = eventually(WAIT, "the replay done", || async {
         let (_, now) = app
             .get(&format!("/v1/replays/{}", job["id"].as_str().unwrap()))
             .await;
-        if now["status"] == "done" {
-            assert_eq!(now["sent"], 2, "{now}");
-            assert_eq!(now["position"], json!(head));
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the replay never finished: {now}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        (now["status"] == "done").then_some(now)
+    })
+    .await;
+    assert_eq!(done["sent"], 2, "{done}");
+    assert_eq!(done["position"], json!(head));
 }
 
 #[tokio::test]
@@ -692,24 +685,19 @@ async fn whatever_a_receiver_answers_is_logged_and_the_delivery_moves_on() {
         organization(&app, &format!("Org {i}")).await;
     }
     // Every delivery comes to an end by the schedule (3 attempts at most): none stays pending.
-    let deadline = Instant::now() + WAIT;
-    let finished = loop {
-        let done: Vec<Value> = [
-            deliveries(&app, &id, "succeeded").await,
-            deliveries(&app, &id, "failed").await,
-        ]
-        .concat();
-        if done.len() == orgs {
-            break done;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "seed {seed}: {} of {orgs} deliveries finished; pending: {}",
-            done.len(),
-            deliveries(&app, &id, "pending").await.len()
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    };
+    let finished = eventually(
+        WAIT,
+        format!("seed {seed}: all {orgs} deliveries finished"),
+        || async {
+            let done: Vec<Value> = [
+                deliveries(&app, &id, "succeeded").await,
+                deliveries(&app, &id, "failed").await,
+            ]
+            .concat();
+            (done.len() == orgs).then_some(done)
+        },
+    )
+    .await;
     // Every request the receiver got was logged as an attempt of its delivery, and no delivery
     // was sent more often than the schedule allows.
     let mut logged = 0;

@@ -79,9 +79,8 @@ impl Lanes {
         2 * (self.sender.config.timeout + LEASE_MARGIN)
     }
 
-    /// Logs the batch's attempts and renews the drain lease; false if the endpoint should no
-    /// longer be drained here (deleted or disabled meanwhile, the lease lost, or disabled now
-    /// for failing too long).
+    /// Records a sent batch and says whether draining goes on: not when the endpoint was deleted
+    /// or disabled meanwhile, the lease was lost, or it has now failed for too long.
     pub(crate) async fn flush(
         &self,
         endpoint_id: &str,
@@ -90,31 +89,51 @@ impl Lanes {
         if batch.is_empty() {
             return Ok(true);
         }
-        let recorded =
-            webhooks::record_attempts(&self.pool, endpoint_id, &self.owner, self.lease(), &batch)
-                .await;
-        let recorded = match recorded {
-            Ok(Some(r)) => r,
-            // The endpoint (and so its deliveries) was deleted meanwhile.
-            Ok(None) => return Ok(false),
-            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_foreign_key_violation() => {
-                return Ok(false)
-            }
-            Err(e) => return Err(e),
+        let Some(recorded) = self.record(endpoint_id, &batch).await? else {
+            return Ok(false);
         };
         if let Some(since) = recorded.failing_since {
-            let window = chrono::Duration::from_std(self.sender.config.failure_window)
-                .unwrap_or(chrono::Duration::MAX);
-            if Utc::now() - since >= window {
-                if webhooks::disable_with_event(&self.pool, endpoint_id, DisabledReason::Failing)
-                    .await?
-                {
-                    tracing::warn!(endpoint = endpoint_id, since = %since, "endpoint failing for too long: disabled");
-                }
+            if self.disable_if_failing_too_long(endpoint_id, since).await? {
                 return Ok(false);
             }
         }
         Ok(recorded.held)
+    }
+
+    /// Logs the batch's attempts; the same statement renews the drain lease (so a lease is only
+    /// ever held by a drain that is recording). None when the endpoint was deleted meanwhile.
+    async fn record(
+        &self,
+        endpoint_id: &str,
+        batch: &[Attempt],
+    ) -> Result<Option<webhooks::Recorded>, StoreError> {
+        let recorded =
+            webhooks::record_attempts(&self.pool, endpoint_id, &self.owner, self.lease(), batch)
+                .await;
+        match recorded {
+            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_foreign_key_violation() => {
+                Ok(None)
+            }
+            other => other,
+        }
+    }
+
+    /// Disables the endpoint (with its event) once it has failed for the whole failure window;
+    /// true when it did.
+    async fn disable_if_failing_too_long(
+        &self,
+        endpoint_id: &str,
+        since: chrono::DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let window = chrono::Duration::from_std(self.sender.config.failure_window)
+            .unwrap_or(chrono::Duration::MAX);
+        if Utc::now() - since < window {
+            return Ok(false);
+        }
+        if webhooks::disable_with_event(&self.pool, endpoint_id, DisabledReason::Failing).await? {
+            tracing::warn!(endpoint = endpoint_id, since = %since, "endpoint failing for too long: disabled");
+        }
+        Ok(true)
     }
 }
 

@@ -95,3 +95,28 @@ pub async fn fresh_db() -> TestDb {
         .expect("migrate test database");
     TestDb { url, pool, name }
 }
+
+/// Checks `check` again and again (every 10 ms) until it gives `Some`, and returns that; panics
+/// naming `what` when `within` has passed. A bound on a condition, never a pause: it returns as
+/// soon as the condition holds, so `within` can be generous.
+pub async fn eventually<T, F, Fut>(
+    within: std::time::Duration,
+    what: impl std::fmt::Display,
+    mut check: F,
+) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not so within {within:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
