@@ -5,7 +5,7 @@
 //!
 //! It never reads read models and never talks to other services.
 
-mod app;
+pub mod app;
 pub mod bus;
 mod request;
 mod routes;

@@ -46,7 +46,7 @@ pub enum Command {
     /// Print the OpenAPI 3.1 document (what `GET /openapi.json` serves) and exit.
     Openapi,
     /// Measure the write path and the feed against pgbench/COPY on a private Postgres.
-    Bench(crate::bench::BenchArgs),
+    Bench(bench::BenchArgs),
     /// Manage API keys: create (the secret is printed once), list, revoke.
     #[command(subcommand)]
     Keys(KeysCommand),

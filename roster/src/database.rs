@@ -67,6 +67,18 @@ pub enum DatabaseError {
     Task(String),
 }
 
+/// Why a subcommand that works on the database (`keys`, `secrets`) failed: the database could not
+/// be opened, the store failed, or the input was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
 pub struct Database {
     /// For pools of the HTTP workers (one each, see `PoolConfig`).
     pub config: PoolConfig,

@@ -13,15 +13,7 @@ use sqlx::PgPool;
 use crate::cli::{KeyCreateArgs, KeysCommand};
 
 /// Why `roster keys` (or the first key at start-up) failed.
-#[derive(Debug, thiserror::Error)]
-pub enum KeysError {
-    #[error(transparent)]
-    Database(#[from] crate::database::DatabaseError),
-    #[error(transparent)]
-    Store(#[from] store::StoreError),
-    #[error("{0}")]
-    Invalid(String),
-}
+pub type KeysError = crate::database::ToolError;
 
 pub async fn run(command: KeysCommand) -> Result<(), KeysError> {
     let database = match &command {

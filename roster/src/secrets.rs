@@ -20,15 +20,7 @@ pub fn default_key_file(data_dir: &Path) -> PathBuf {
 }
 
 /// Why `roster secrets` failed, or why the secret key cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum SecretsError {
-    #[error(transparent)]
-    Database(#[from] crate::database::DatabaseError),
-    #[error(transparent)]
-    Store(#[from] store::StoreError),
-    #[error("{0}")]
-    Invalid(String),
-}
+pub type SecretsError = crate::database::ToolError;
 
 fn error(e: impl std::fmt::Display) -> SecretsError {
     SecretsError::Invalid(e.to_string())

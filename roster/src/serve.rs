@@ -25,10 +25,9 @@ pub enum ServeError {
     Dispatcher(String),
     #[error("kafka relay: {0}")]
     Kafka(String),
+    /// The first key, or the secret key.
     #[error(transparent)]
-    Keys(#[from] crate::keys::KeysError),
-    #[error(transparent)]
-    Secrets(#[from] crate::secrets::SecretsError),
+    Setup(#[from] crate::database::ToolError),
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {

@@ -7,7 +7,7 @@ use http_edge::Problem;
 use read_models::groups;
 
 use super::organizations::require;
-use crate::{exists, found, QueryState};
+use crate::{exists, QueryState};
 use paging::{Params, Spec};
 
 pub(super) const OF_ORGANIZATION: Spec = Spec::list(&["name"]);
@@ -38,14 +38,15 @@ pub async fn get(
     req: HttpRequest,
     Id(id): Id<domain::GroupId>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &super::history::AT)?;
     let id = id.to_string();
-    state.caught_up(params.min_position).await?;
-    if let Some(at) = super::history::as_of(&params)? {
-        return super::history::at::<domain::group::Group>(&state, &caller, &id, at).await;
-    }
-    let row = groups::get(&state.pool, &id).await?;
-    found(&caller, row, "group", &id)
+    super::history::one::<domain::group::Group, _>(
+        &state,
+        &caller,
+        &req,
+        &id,
+        groups::get(&state.pool, &id),
+    )
+    .await
 }
 
 pub async fn members(

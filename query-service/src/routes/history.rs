@@ -89,6 +89,24 @@ impl Past for Invitation {
     }
 }
 
+/// One object by id, the one way every single-object read answers: as it was at `?as_of=`
+/// (rebuilt from its history), or as the read model has it now (`now`, run only once
+/// `?min_position=` is passed).
+pub(super) async fn one<A: Past, T: crate::Owned + Serialize>(
+    state: &QueryState,
+    caller: &Caller,
+    req: &HttpRequest,
+    id: &str,
+    now: impl std::future::Future<Output = Result<Option<T>, store::StoreError>>,
+) -> Result<HttpResponse, Problem> {
+    let params = Params::parse(req, &AT)?;
+    state.caught_up(params.min_position).await?;
+    if let Some(t) = as_of(&params)? {
+        return at::<A>(state, caller, id, t).await;
+    }
+    crate::found(caller, now.await?, A::TYPE, id)
+}
+
 /// The object `id` as it was at `at`, if the caller reaches its organization: 404 before it was
 /// created, after it was deleted, or outside the caller's organization.
 pub(super) async fn at<A: Past>(

@@ -7,7 +7,7 @@ use http_edge::Problem;
 use read_models::invitations;
 
 use super::organizations::require;
-use crate::{found, QueryState};
+use crate::QueryState;
 use paging::{Params, Spec};
 
 pub(super) const OF_ORGANIZATION: Spec = Spec::list(&["state", "email"]);
@@ -46,13 +46,13 @@ pub async fn get(
     req: HttpRequest,
     Id(id): Id<domain::InvitationId>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &super::history::AT)?;
     let id = id.to_string();
-    state.caught_up(params.min_position).await?;
-    if let Some(at) = super::history::as_of(&params)? {
-        return super::history::at::<domain::invitation::Invitation>(&state, &caller, &id, at)
-            .await;
-    }
-    let row = invitations::get(&state.pool, &id).await?;
-    found(&caller, row, "invitation", &id)
+    super::history::one::<domain::invitation::Invitation, _>(
+        &state,
+        &caller,
+        &req,
+        &id,
+        invitations::get(&state.pool, &id),
+    )
+    .await
 }

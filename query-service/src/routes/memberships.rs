@@ -10,7 +10,7 @@ use read_models::memberships::{self, MembershipFilter};
 use serde_json::{json, Value};
 
 use super::organizations::require;
-use crate::{exists, found, QueryState};
+use crate::{exists, QueryState};
 use paging::{Params, Spec};
 
 pub(super) const OF_ORGANIZATION: Spec = Spec {
@@ -82,15 +82,15 @@ pub async fn get(
     req: HttpRequest,
     Id(id): Id<domain::MembershipId>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &super::history::AT)?;
     let id = id.to_string();
-    state.caught_up(params.min_position).await?;
-    if let Some(at) = super::history::as_of(&params)? {
-        return super::history::at::<domain::membership::Membership>(&state, &caller, &id, at)
-            .await;
-    }
-    let row = memberships::get(&state.pool, &id).await?;
-    found(&caller, row, "membership", &id)
+    super::history::one::<domain::membership::Membership, _>(
+        &state,
+        &caller,
+        &req,
+        &id,
+        memberships::get(&state.pool, &id),
+    )
+    .await
 }
 
 /// The groups a membership belongs to.

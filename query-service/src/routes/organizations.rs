@@ -7,7 +7,7 @@ use http_edge::Problem;
 use read_models::memberships::Subject;
 use read_models::{memberships, organizations};
 
-use crate::{found, not_found, QueryState};
+use crate::{not_found, QueryState};
 use paging::{Params, Spec};
 
 pub(super) const ROLES: Spec = Spec::list(&[]);
@@ -50,15 +50,15 @@ pub async fn get(
     req: HttpRequest,
     Id(id): Id<domain::OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
-    let params = Params::parse(&req, &super::history::AT)?;
     let id = id.to_string();
-    state.caught_up(params.min_position).await?;
-    if let Some(at) = super::history::as_of(&params)? {
-        return super::history::at::<domain::organization::Organization>(&state, &caller, &id, at)
-            .await;
-    }
-    let row = organizations::get(&state.pool, &id).await?;
-    found(&caller, row, "organization", &id)
+    super::history::one::<domain::organization::Organization, _>(
+        &state,
+        &caller,
+        &req,
+        &id,
+        organizations::get(&state.pool, &id),
+    )
+    .await
 }
 
 /// 404 unless the organization exists and the caller reaches it (lists of an unknown

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpResponse, HttpServer};
+use domain::WebhookEndpointId;
 use futures::StreamExt;
 use sqlx::PgPool;
 use webhook_dispatcher::queue::{self as webhooks, EndpointSettings};
 
-use super::{BenchArgs, BenchError, Row};
+use crate::{Bench, BenchError, Row};
 
 /// Events delivered to each endpoint.
 const EVENTS: i64 = 5_000;
@@ -22,7 +23,28 @@ fn task(e: impl std::fmt::Display) -> BenchError {
     BenchError::Task(e.to_string())
 }
 
-pub async fn measure(_args: &BenchArgs, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
+/// A new endpoint for `url` taking `event_types` (all when empty), through the dispatcher's own
+/// endpoint function; its id.
+pub(crate) async fn endpoint(
+    pool: &PgPool,
+    url: &str,
+    description: String,
+    event_types: Vec<String>,
+) -> Result<String, BenchError> {
+    let id = WebhookEndpointId::new().to_string();
+    let settings = EndpointSettings {
+        url: url.to_owned(),
+        description: Some(description),
+        event_types,
+        organization_id: None,
+        rate_limit_per_s: None,
+    };
+    let secret = webhook_dispatcher::signing::generate();
+    webhooks::insert_endpoint(pool, &id, &settings, &secret).await?;
+    Ok(id)
+}
+
+pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(task)?;
     let url = format!("http://{}/hook", listener.local_addr().map_err(task)?);
     let receiver = HttpServer::new(|| {
@@ -39,34 +61,21 @@ pub async fn measure(_args: &BenchArgs, pool: &PgPool) -> Result<Vec<Row>, Bench
     let receiver_handle = receiver.handle();
     tokio::spawn(receiver);
 
-    // The last EVENTS events of the earlier benchmarks, to every endpoint.
+    // Endpoints first: they take every event from their creation on, so the EVENTS events
+    // written next go to each of them.
+    let from = store::Feed::new(pool.clone()).head().await?;
+    let mut endpoints = Vec::with_capacity(ENDPOINTS);
+    for n in 0..ENDPOINTS {
+        endpoints.push(endpoint(pool, &url, format!("bench {n}"), Vec::new()).await?);
+    }
+    crate::export::synthetic_events(pool, EVENTS).await?;
     let head = store::Feed::new(pool.clone()).head().await?;
-    let from = (head - EVENTS).max(0);
     let events = store::Feed::new(pool.clone())
         .read_range(from, head)
         .await?;
     let total = events.len() * ENDPOINTS;
-    for n in 0..ENDPOINTS {
-        let id = format!("we_{}", ulid::Ulid::new());
-        let settings = EndpointSettings {
-            url: url.clone(),
-            description: Some(format!("bench {n}")),
-            event_types: Vec::new(),
-            organization_id: None,
-            rate_limit_per_s: None,
-        };
-        webhooks::insert_endpoint(
-            pool,
-            &id,
-            &settings,
-            &webhook_dispatcher::signing::generate(),
-        )
-        .await?;
-    }
-    sqlx::query("UPDATE webhook_endpoints SET since_position = $1")
-        .bind(from)
-        .execute(pool)
-        .await?;
+    // The fan-out starts where the endpoints do, not at the beginning of the earlier sections'
+    // log.
     let mut conn = pool.acquire().await?;
     store::checkpoints::save(&mut conn, webhook_dispatcher::fanout::CONSUMER, from).await?;
     drop(conn);
@@ -100,6 +109,10 @@ pub async fn measure(_args: &BenchArgs, pool: &PgPool) -> Result<Vec<Row>, Bench
     }
     let dispatched_per_s = total as f64 / started.elapsed().as_secs_f64();
     dispatcher.stop().await;
+    // Later sections measure their own endpoints only.
+    for id in &endpoints {
+        webhooks::delete_endpoint(pool, id).await?;
+    }
 
     eprintln!("webhooks: the same bodies as plain POSTs …");
     let bodies: Vec<Vec<u8>> = events

@@ -8,13 +8,13 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use sqlx::PgPool;
 use store::Feed;
 
-use super::{BenchArgs, BenchError, Row};
+use crate::{Bench, BenchError, Row};
 
 fn task(e: impl std::fmt::Display) -> BenchError {
     BenchError::Task(e.to_string())
 }
 
-pub async fn measure(args: &BenchArgs, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
+pub async fn measure(args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
     let Some(brokers) = &args.kafka_brokers else {
         eprintln!("kafka: no --kafka-brokers (scripts/bench.sh starts tansu): relay not measured");
         return Ok(Vec::new());
@@ -73,10 +73,7 @@ pub async fn measure(args: &BenchArgs, pool: &PgPool) -> Result<Vec<Row>, BenchE
     eprintln!("kafka: the relay, from the store …");
     let relayed = config(&format!("bench.relay.{run}"));
     kafka_relay::ensure_topic(&relayed).await.map_err(task)?;
-    sqlx::query("DELETE FROM checkpoints WHERE consumer = $1")
-        .bind(kafka_relay::CONSUMER)
-        .execute(pool)
-        .await?;
+    // The relay has not run on this private database: it starts at the beginning of the log.
     let relay = kafka_relay::Relay::new(pool.clone(), relayed).map_err(task)?;
     let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
     let started = Instant::now();

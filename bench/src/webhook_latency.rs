@@ -21,9 +21,9 @@ use domain::OrganizationId;
 use domain::RequestContext;
 use sqlx::PgPool;
 use store::EventRepository;
-use webhook_dispatcher::queue::{self as webhooks, EndpointSettings};
+use webhook_dispatcher::queue as webhooks;
 
-use super::{BenchArgs, BenchError, Row};
+use crate::{Bench, BenchError, Row};
 
 const ENDPOINTS: usize = 10;
 
@@ -33,7 +33,7 @@ fn task(e: impl std::fmt::Display) -> BenchError {
 
 /// The two steady-rate runs, 200 then 500 events/s, each as a row comparing its p99 with the
 /// issue's target (≤ 1: met).
-pub async fn measure(args: &BenchArgs, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
+pub async fn measure(args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
     let mut rows = Vec::new();
     for (rate, target_ms, name) in [
         (
@@ -155,24 +155,10 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
     tokio::spawn(receiver);
 
     // Endpoints for this run only: they take the events from now on.
-    sqlx::query("UPDATE webhook_endpoints SET enabled = false")
-        .execute(pool)
-        .await?;
+    let mut endpoints = Vec::with_capacity(ENDPOINTS);
     for n in 0..ENDPOINTS {
-        let settings = EndpointSettings {
-            url: url.clone(),
-            description: Some(format!("latency {n}")),
-            event_types: vec!["organization.created".into()],
-            organization_id: None,
-            rate_limit_per_s: None,
-        };
-        webhooks::insert_endpoint(
-            pool,
-            &format!("we_{}", ulid::Ulid::new()),
-            &settings,
-            &webhook_dispatcher::signing::generate(),
-        )
-        .await?;
+        let types = vec!["organization.created".to_owned()];
+        endpoints.push(crate::webhooks::endpoint(pool, &url, format!("latency {n}"), types).await?);
     }
     let config = Arc::new(webhook_dispatcher::DispatcherConfig {
         max_in_flight: 1,
@@ -269,12 +255,9 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
     )
     .fetch_all(pool)
     .await?;
-    sqlx::query("DELETE FROM webhook_endpoints WHERE description LIKE 'latency %'")
-        .execute(pool)
-        .await?;
-    sqlx::query("UPDATE webhook_endpoints SET enabled = true")
-        .execute(pool)
-        .await?;
+    for id in &endpoints {
+        webhooks::delete_endpoint(pool, id).await?;
+    }
 
     let at = std::mem::take(&mut *arrivals.at.lock().unwrap_or_else(|e| e.into_inner()));
     let since = |from: DateTime<Utc>, to: DateTime<Utc>| (to - from).to_std().unwrap_or_default();

@@ -4,10 +4,18 @@
 
 use std::time::Instant;
 
+use chrono::Utc;
+use command_service::bus::Commands;
+use cqrs_es::Aggregate;
+use domain::group::{Group, GroupData, GroupEvent};
+use domain::organization::{CreateOrganization, Organization, OrganizationCommand};
+use domain::values::{Description, GroupName, OrganizationName};
+use domain::{GroupId, OrganizationId, RequestContext};
 use futures::TryStreamExt;
 use sqlx::PgPool;
+use store::{EventRepository, StoreError, StreamChange, UnitOfWork};
 
-use super::{http, BenchArgs, BenchError, Row};
+use crate::{http, Bench, BenchError, Row};
 
 /// Events in the log for this benchmark.
 const EVENTS: i64 = 1_000_000;
@@ -24,30 +32,58 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// Appends `count` `group.created` events of one organization in one statement (no commands:
-/// a log to read, fast). Also what the export test fills its log with.
-pub async fn synthetic_events(pool: &PgPool, count: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
-                             payload, metadata, organization_id)
-         SELECT 'group', 'grp_' || lpad(g::text, 26, '0'), 1, 'group.created', '1',
-                jsonb_build_object('type', 'group.created', 'data', jsonb_build_object(
-                    'id', 'grp_' || lpad(g::text, 26, '0'),
-                    'organization_id', 'org_01JD8Z5V7Q4S2M9K3X6T1B0C8N',
-                    'name', 'Group number ' || g, 'description', 'made by roster bench',
-                    'created_at', '2026-11-30T09:00:00Z', 'updated_at', '2026-11-30T09:00:00Z')),
-                jsonb_build_object('event_id', 'evt_' || lpad(g::text, 26, '0'),
-                                   'actor_type', 'system'),
-                'org_01JD8Z5V7Q4S2M9K3X6T1B0C8N'
-           FROM generate_series(1, $1) AS g",
-    )
-    .bind(count)
-    .execute(pool)
-    .await
-    .map(drop)
+/// Groups written per unit of work while filling the log.
+const UNIT: i64 = 1000;
+
+/// Appends `count` `group.created` events, each a group of one new organization, through the
+/// store's one write path (units of work of typed domain events, with their claims), many groups
+/// per unit: a log to read, filled fast. Also what the export test fills its log with.
+pub async fn synthetic_events(pool: &PgPool, count: i64) -> Result<(), StoreError> {
+    let ctx = RequestContext::system("bench");
+    let org = OrganizationId::new();
+    let organizations = Commands::<Organization>::new(EventRepository::new(pool.clone()), (), None);
+    let create = OrganizationCommand::Create(CreateOrganization {
+        id: org,
+        name: OrganizationName::parse("Bench").map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        description: None,
+        external_id: None,
+        metadata: Default::default(),
+        at: Utc::now(),
+    });
+    organizations
+        .execute(&org.to_string(), Some(&org.to_string()), create, &ctx)
+        .await
+        .map_err(|e| StoreError::Step(e.to_string()))?;
+    let description = Description::parse("made by roster bench").ok();
+    let metadata = ctx.metadata();
+    for first in (0..count).step_by(UNIT as usize) {
+        let mut unit = UnitOfWork::new();
+        for n in first..(first + UNIT).min(count) {
+            let at = Utc::now();
+            let group = GroupData {
+                id: GroupId::new(),
+                organization_id: org,
+                name: GroupName::parse(&format!("Group number {n}"))
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                description: description.clone(),
+                created_at: at,
+                updated_at: at,
+            };
+            unit.push(StreamChange::typed(
+                Group::TYPE,
+                group.id.to_string(),
+                Some(org.to_string()),
+                0,
+                &[GroupEvent::Created(group)],
+                &metadata,
+            )?);
+        }
+        unit.commit(pool).await?;
+    }
+    Ok(())
 }
 
-pub async fn measure(args: &BenchArgs, url: &str, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
+pub async fn measure(args: &Bench, url: &str, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
     let have: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(pool)
         .await?;

@@ -1,6 +1,11 @@
 //! `roster bench`: measures the write path and the feed against baselines taken in the same run
 //! on the same Postgres, and prints the ratios.
 //!
+//! It owns the benchmarks and nothing else. Never: writes roster's tables or the log by hand —
+//! everything it measures is set up through the services' public APIs (commands, the application
+//! layer, units of work, the HTTP API, the dispatcher's endpoint functions), so what it measures
+//! is what users get; the only tables it writes itself are its baselines' own (`bench_rows`).
+//!
 //! - append: concurrent `organization.create` commands through the full command path (load,
 //!   decide, append with positions, claim the external id, commit) vs pgbench running one
 //!   single-row INSERT per transaction with the same number of clients.
@@ -13,8 +18,6 @@
 //!   (`export.rs`).
 
 mod export;
-
-pub use export::synthetic_events;
 mod http;
 mod kafka;
 mod reads;
@@ -85,7 +88,26 @@ struct Row {
     note: Option<String>,
 }
 
-pub async fn run(args: BenchArgs) -> Result<(), BenchError> {
+pub use export::synthetic_events;
+pub use http::{Serve, ServeSpec, Served};
+
+/// One run: the arguments, and how to serve the app.
+pub struct Bench {
+    args: BenchArgs,
+    serve: Serve,
+}
+
+impl std::ops::Deref for Bench {
+    type Target = BenchArgs;
+    fn deref(&self) -> &BenchArgs {
+        &self.args
+    }
+}
+
+/// Runs the benchmarks `args` asks for on a private Postgres and prints the results; `serve`
+/// serves the app as `roster serve` does.
+pub async fn run(args: BenchArgs, serve: Serve) -> Result<(), BenchError> {
+    let args = Bench { args, serve };
     let dir = std::env::temp_dir().join(format!("roster-bench-{}", ulid::Ulid::new()));
     let bins = Binaries::locate()?;
     let (server, bins) = {
@@ -108,7 +130,7 @@ pub async fn run(args: BenchArgs) -> Result<(), BenchError> {
 }
 
 async fn measure(
-    args: &BenchArgs,
+    args: &Bench,
     server: &PostgresServer,
     bins: &Binaries,
 ) -> Result<Vec<Row>, BenchError> {
@@ -148,7 +170,7 @@ async fn measure(
 /// The write path and the feed: commands in process and over HTTP against pgbench, and the
 /// feed against COPY.
 async fn writes(
-    args: &BenchArgs,
+    args: &Bench,
     server: &PostgresServer,
     bins: &Binaries,
     pool: &PgPool,
@@ -225,7 +247,7 @@ async fn writes(
 
 /// `POST /v1/organizations` per second through the whole edge (key check, rate limiter off,
 /// idempotency middleware, JSON), against the app as `roster serve` runs it.
-async fn create_over_http(args: &BenchArgs, url: &str, pool: &PgPool) -> Result<f64, BenchError> {
+async fn create_over_http(args: &Bench, url: &str, pool: &PgPool) -> Result<f64, BenchError> {
     let (base, handle) = http::serve(args, url, true)?;
     let key = http::key(pool, false).await?;
     let create = format!("{base}/v1/organizations");
@@ -250,7 +272,7 @@ async fn create_over_http(args: &BenchArgs, url: &str, pool: &PgPool) -> Result<
 }
 
 async fn pgbench(
-    args: &BenchArgs,
+    args: &Bench,
     server: &PostgresServer,
     bins: &Binaries,
     pool: &PgPool,
@@ -310,7 +332,7 @@ fn tps(output: &std::process::Output) -> Result<f64, BenchError> {
         })
 }
 
-async fn append(args: &BenchArgs, pool: &PgPool) -> Result<f64, BenchError> {
+async fn append(args: &Bench, pool: &PgPool) -> Result<f64, BenchError> {
     let commands = Arc::new(Commands::<Organization>::new(
         EventRepository::new(pool.clone()),
         (),
@@ -342,7 +364,7 @@ async fn append(args: &BenchArgs, pool: &PgPool) -> Result<f64, BenchError> {
 /// Steps per second with `args.clients` concurrent workers, each running step after step for
 /// `args.seconds`: `step(n)` runs a worker's n-th step (workers number theirs `c, c + STRIDE,
 /// …`, so no two run the same one).
-async fn closed_loop<F, Fut>(args: &BenchArgs, step: F) -> Result<f64, BenchError>
+async fn closed_loop<F, Fut>(args: &Bench, step: F) -> Result<f64, BenchError>
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<(), String>> + Send,
@@ -374,7 +396,7 @@ where
     Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
 }
 
-fn print(args: &BenchArgs, rows: &[Row]) {
+fn print(args: &Bench, rows: &[Row]) {
     if args.markdown {
         println!("| benchmark | roster | baseline | baseline | ratio |");
         println!("|---|---:|---|---:|---:|");
