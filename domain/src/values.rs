@@ -400,10 +400,6 @@ impl Metadata {
         }
         Ok(Self(map))
     }
-
-    pub fn as_map(&self) -> &BTreeMap<String, String> {
-        &self.0
-    }
 }
 
 impl TryFrom<BTreeMap<String, String>> for Metadata {

@@ -157,17 +157,6 @@ impl Feed {
         Ok(out)
     }
 
-    /// The events at `positions` (already seen through the feed), in position order.
-    pub async fn read_positions(&self, positions: &[i64]) -> Result<Vec<FeedEvent>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM events WHERE position = ANY ($1) ORDER BY position"
-        ))
-        .bind(positions)
-        .fetch_all(&self.pool)
-        .await?;
-        FeedEvent::from_rows(&rows)
-    }
-
     /// The highest committed position, readable or not yet (for lag and for "more is coming").
     pub async fn head(&self) -> Result<i64, StoreError> {
         let head: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM events")

@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::support::receiver::Receiver;
-use crate::support::{eventually, make_key, webhooks, TestApp};
+use crate::support::{eventually, id, make_key, webhooks, TestApp};
 
 /// A bound on waiting for something that must happen, not a pause.
 const WAIT: Duration = Duration::from_secs(60);
@@ -36,28 +36,17 @@ struct Objects {
     replay: String,
 }
 
-async fn created(app: &TestApp, path: &str, body: Value) -> Value {
-    let res = app.post(path, body).await;
-    let status = res.status().as_u16();
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(status, 201, "{path}: {body}");
-    body
-}
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap().to_owned()
-}
-
 async fn objects(app: &TestApp, name: &str, receiver: &Receiver) -> Objects {
-    let org = id(&created(app, "/v1/organizations", json!({ "name": name })).await);
-    let endpoint = id(&created(
-        app,
-        "/v1/webhook-endpoints",
-        json!({"url": receiver.url, "organization_id": org}),
-    )
-    .await);
-    created(
-        app,
+    let org = id(&app
+        .created("/v1/organizations", json!({ "name": name }))
+        .await);
+    let endpoint = id(&app
+        .created(
+            "/v1/webhook-endpoints",
+            json!({"url": receiver.url, "organization_id": org}),
+        )
+        .await);
+    app.created(
         &format!("/v1/organizations/{org}/roles"),
         json!({"slug": "viewer", "name": "Viewer"}),
     )
@@ -65,18 +54,17 @@ async fn objects(app: &TestApp, name: &str, receiver: &Receiver) -> Objects {
     let member = |user: &str| {
         let path = format!("/v1/organizations/{org}/memberships");
         let body = json!({ "user_id": user });
-        async move { id(&created(app, &path, body).await) }
+        async move { id(&app.created(&path, body).await) }
     };
     let membership = member("u1").await;
     let spare_membership = member("u2").await;
     let group = |n: &str| {
         let path = format!("/v1/organizations/{org}/groups");
         let body = json!({ "name": n });
-        async move { id(&created(app, &path, body).await) }
+        async move { id(&app.created(&path, body).await) }
     };
     let (group, spare_group) = (group("g1").await, group("g2").await);
-    created(
-        app,
+    app.created(
         &format!("/v1/groups/{group}/members"),
         json!({ "membership_id": membership }),
     )
@@ -84,7 +72,7 @@ async fn objects(app: &TestApp, name: &str, receiver: &Receiver) -> Objects {
     let invite = |email: &str| {
         let path = format!("/v1/organizations/{org}/invitations");
         let body = json!({ "email": email });
-        async move { created(app, &path, body).await }
+        async move { app.created(&path, body).await }
     };
     let invitation = id(&invite("a@example.com").await);
     let to_accept = invite("b@example.com").await;
@@ -439,7 +427,9 @@ async fn every_route_needs_the_right_key() {
 #[tokio::test]
 async fn keys_are_made_shown_once_listed_and_revoked_by_admin_keys_only() {
     let app = TestApp::with_projector().await;
-    let acme = created(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let acme = app
+        .created("/v1/organizations", json!({"name": "Acme"}))
+        .await;
     let (org, at) = (id(&acme), acme["position"].as_i64().unwrap());
     let res = app
         .client
@@ -588,7 +578,9 @@ async fn keys_are_made_shown_once_listed_and_revoked_by_admin_keys_only() {
 #[tokio::test]
 async fn events_name_the_key_that_caused_them() {
     let app = TestApp::spawn().await;
-    let org = id(&created(&app, "/v1/organizations", json!({"name": "Acme"})).await);
+    let org = id(&app
+        .created("/v1/organizations", json!({"name": "Acme"}))
+        .await);
     let secret = make_key(&app.db.pool, Some(&org), false).await;
     let key_id: String = sqlx::query_scalar("SELECT id FROM api_keys WHERE secret_sha256 = $1")
         .bind(access::secret::hash(&secret).as_slice())

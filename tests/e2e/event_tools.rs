@@ -21,20 +21,18 @@ fn roster(app: &TestApp, args: &[&str]) -> Command {
     cmd
 }
 
-async fn created(app: &TestApp, path: &str, body: Value) -> Value {
-    let res = app.post(path, body).await;
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn tail_follows_concurrent_writers_in_order_without_gaps() {
     let app = TestApp::spawn().await;
-    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await["id"]
+    let org = app
+        .created("/v1/organizations", json!({"name": "Acme"}))
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let other = created(&app, "/v1/organizations", json!({"name": "Globex"})).await["id"]
+    let other = app
+        .created("/v1/organizations", json!({"name": "Globex"}))
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -115,13 +113,14 @@ async fn tail_follows_concurrent_writers_in_order_without_gaps() {
 #[tokio::test]
 async fn export_writes_what_the_http_export_writes() {
     let app = TestApp::spawn().await;
-    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await["id"]
+    let org = app
+        .created("/v1/organizations", json!({"name": "Acme"}))
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
     for user in ["a", "b", "c"] {
-        created(
-            &app,
+        app.created(
             &format!("/v1/organizations/{org}/memberships"),
             json!({ "user_id": user }),
         )
@@ -164,16 +163,18 @@ async fn export_writes_what_the_http_export_writes() {
 #[tokio::test]
 async fn verify_passes_a_clean_log_and_reports_each_tampering() {
     let app = TestApp::spawn().await;
-    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await["id"]
+    let org = app
+        .created("/v1/organizations", json!({"name": "Acme"}))
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let m = created(
-        &app,
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": "alice"}),
-    )
-    .await["id"]
+    let m = app
+        .created(
+            &format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": "alice"}),
+        )
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -187,12 +188,12 @@ async fn verify_passes_a_clean_log_and_reports_each_tampering() {
             .await;
         assert_eq!(res.status(), 200);
     }
-    let g = created(
-        &app,
-        &format!("/v1/organizations/{org}/groups"),
-        json!({"name": "Ops"}),
-    )
-    .await["id"]
+    let g = app
+        .created(
+            &format!("/v1/organizations/{org}/groups"),
+            json!({"name": "Ops"}),
+        )
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -3,25 +3,14 @@
 
 use std::sync::Arc;
 
-use crate::support::{fields, problem, TestApp};
+use crate::support::{expect, fields, problem, TestApp};
 use serde_json::{json, Value};
 
-async fn ok(res: reqwest::Response, status: u16) -> Value {
-    let actual = res.status().as_u16();
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(actual, status, "{body}");
-    body
-}
-
 async fn id_of(app: &TestApp, path: &str, body: Value) -> String {
-    ok(app.post(path, body).await, 201).await["id"]
+    expect(app.post(path, body).await, 201).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-async fn organization(app: &TestApp) -> String {
-    id_of(app, "/v1/organizations", json!({"name": "Acme"})).await
 }
 
 async fn membership(app: &TestApp, org: &str, user: &str) -> String {
@@ -59,8 +48,8 @@ async fn is_member(app: &TestApp, grp: &str, om: &str) -> bool {
 #[tokio::test]
 async fn group_lifecycle_and_members() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
-    let other_org = organization(&app).await;
+    let org = app.organization().await;
+    let other_org = app.organization().await;
     let grp = group(&app, &org, "Engineering").await;
     let om = membership(&app, &org, "u1").await;
 
@@ -78,9 +67,9 @@ async fn group_lifecycle_and_members() {
     group(&app, &other_org, "Engineering").await;
 
     let members = format!("/v1/groups/{grp}/members");
-    let added = ok(app.post(&members, json!({"membership_id": om})).await, 201).await;
+    let added = expect(app.post(&members, json!({"membership_id": om})).await, 201).await;
     assert_eq!(added["object"], "group_member");
-    let again = ok(app.post(&members, json!({"membership_id": om})).await, 200).await;
+    let again = expect(app.post(&members, json!({"membership_id": om})).await, 200).await;
     assert_eq!(
         again["position"], added["position"],
         "re-adding appends nothing"
@@ -98,7 +87,7 @@ async fn group_lifecycle_and_members() {
     .await;
     assert_eq!(fields(&body), ["membership_id"]);
     let idle = membership(&app, &org, "u3").await;
-    ok(
+    expect(
         app.client
             .post(app.url(&format!("/v1/memberships/{idle}/deactivate")))
             .send()
@@ -125,7 +114,7 @@ async fn group_lifecycle_and_members() {
     let body = problem(app.post(&members, json!({"membership_id": grp})).await, 400).await;
     assert_eq!(fields(&body), ["membership_id"]);
 
-    let renamed = ok(
+    let renamed = expect(
         app.patch(&format!("/v1/groups/{grp}"), json!({"name": "Platform"}))
             .await,
         200,
@@ -135,7 +124,7 @@ async fn group_lifecycle_and_members() {
     // The old name is free again.
     group(&app, &org, "engineering").await;
 
-    let removed = ok(
+    let removed = expect(
         app.client
             .delete(app.url(&format!("{members}/{om}")))
             .send()
@@ -155,8 +144,8 @@ async fn group_lifecycle_and_members() {
     )
     .await;
 
-    ok(app.post(&members, json!({"membership_id": om})).await, 201).await;
-    let deleted = ok(
+    expect(app.post(&members, json!({"membership_id": om})).await, 201).await;
+    let deleted = expect(
         app.client
             .delete(app.url(&format!("/v1/groups/{grp}")))
             .send()
@@ -181,14 +170,14 @@ async fn group_lifecycle_and_members() {
 #[tokio::test]
 async fn deactivating_or_deleting_a_membership_takes_it_out_of_its_groups() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let (g1, g2) = (
         group(&app, &org, "One").await,
         group(&app, &org, "Two").await,
     );
     let om = membership(&app, &org, "u1").await;
     for g in [&g1, &g2] {
-        ok(
+        expect(
             app.post(
                 &format!("/v1/groups/{g}/members"),
                 json!({"membership_id": om}),
@@ -198,7 +187,7 @@ async fn deactivating_or_deleting_a_membership_takes_it_out_of_its_groups() {
         )
         .await;
     }
-    ok(
+    expect(
         app.client
             .post(app.url(&format!("/v1/memberships/{om}/deactivate")))
             .send()
@@ -209,7 +198,7 @@ async fn deactivating_or_deleting_a_membership_takes_it_out_of_its_groups() {
     .await;
     assert!(!is_member(&app, &g1, &om).await && !is_member(&app, &g2, &om).await);
 
-    ok(
+    expect(
         app.client
             .post(app.url(&format!("/v1/memberships/{om}/reactivate")))
             .send()
@@ -218,7 +207,7 @@ async fn deactivating_or_deleting_a_membership_takes_it_out_of_its_groups() {
         200,
     )
     .await;
-    ok(
+    expect(
         app.post(
             &format!("/v1/groups/{g1}/members"),
             json!({"membership_id": om}),
@@ -227,7 +216,7 @@ async fn deactivating_or_deleting_a_membership_takes_it_out_of_its_groups() {
         201,
     )
     .await;
-    let deleted = ok(
+    let deleted = expect(
         app.client
             .delete(app.url(&format!("/v1/memberships/{om}")))
             .send()
@@ -247,7 +236,7 @@ async fn deactivating_or_deleting_a_membership_takes_it_out_of_its_groups() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_deactivation_racing_adds_leaves_no_inactive_member() {
     let app = Arc::new(TestApp::spawn().await);
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let mut groups = Vec::new();
     for i in 0..8 {
         groups.push(group(&app, &org, &format!("g{i}")).await);
@@ -299,7 +288,7 @@ async fn a_deactivation_racing_adds_leaves_no_inactive_member() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_racing_creates_of_one_name_in_any_case_have_one_winner() {
     let app = Arc::new(TestApp::spawn().await);
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let path = Arc::new(format!("/v1/organizations/{org}/groups"));
     let barrier = Arc::new(tokio::sync::Barrier::new(50));
     let tasks: Vec<_> = (0..50)

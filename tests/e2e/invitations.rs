@@ -3,29 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::support::{fields, problem, TestApp};
+use crate::support::{expect, fields, problem, TestApp};
 use serde_json::{json, Value};
 
-async fn ok(res: reqwest::Response, status: u16) -> Value {
-    let actual = res.status().as_u16();
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(actual, status, "{body}");
-    body
-}
-
-async fn organization(app: &TestApp) -> String {
-    ok(
-        app.post("/v1/organizations", json!({"name": "Acme"})).await,
-        201,
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 async fn invite(app: &TestApp, org: &str, body: Value) -> Value {
-    ok(
+    expect(
         app.post(&format!("/v1/organizations/{org}/invitations"), body)
             .await,
         201,
@@ -40,7 +22,7 @@ fn action(inv: &Value, what: &str) -> String {
 #[tokio::test]
 async fn accepting_creates_the_membership_with_the_invited_roles() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let inv = invite(
         &app,
         &org,
@@ -78,7 +60,7 @@ async fn accepting_creates_the_membership_with_the_invited_roles() {
     )
     .await;
     assert_eq!(fields(&body), ["accept_token"]);
-    let accepted = ok(
+    let accepted = expect(
         app.post(
             &action(&inv, "accept"),
             json!({"user_id": "ann", "accept_token": token}),
@@ -132,7 +114,7 @@ async fn accepting_creates_the_membership_with_the_invited_roles() {
 #[tokio::test]
 async fn resend_replaces_the_token_and_revoke_ends_the_invitation() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let inv = invite(
         &app,
         &org,
@@ -140,7 +122,7 @@ async fn resend_replaces_the_token_and_revoke_ends_the_invitation() {
     )
     .await;
     let old = inv["accept_token"].as_str().unwrap().to_owned();
-    let resent = ok(app.post(&action(&inv, "resend"), json!({})).await, 200).await;
+    let resent = expect(app.post(&action(&inv, "resend"), json!({})).await, 200).await;
     let new = resent["accept_token"].as_str().unwrap().to_owned();
     assert_ne!(old, new);
     assert!(resent["expires_at"].as_str() >= inv["expires_at"].as_str());
@@ -154,7 +136,7 @@ async fn resend_replaces_the_token_and_revoke_ends_the_invitation() {
     )
     .await;
 
-    let revoked = ok(app.post(&action(&inv, "revoke"), json!({})).await, 200).await;
+    let revoked = expect(app.post(&action(&inv, "revoke"), json!({})).await, 200).await;
     assert_eq!(revoked["state"], "revoked");
     problem(
         app.post(
@@ -186,7 +168,7 @@ async fn resend_replaces_the_token_and_revoke_ends_the_invitation() {
 #[tokio::test]
 async fn the_sweeper_expires_invitations_past_their_expiry() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let short = invite(
         &app,
         &org,
@@ -241,7 +223,7 @@ async fn the_sweeper_expires_invitations_past_their_expiry() {
 #[tokio::test]
 async fn bad_invitation_requests_write_nothing() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let path = format!("/v1/organizations/{org}/invitations");
     let inv = invite(&app, &org, json!({"email": "e@example.com"})).await;
     let before = app.event_count().await;
@@ -317,7 +299,7 @@ async fn bad_invitation_requests_write_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_invitations_of_one_email_leave_one_pending() {
     let app = Arc::new(TestApp::spawn().await);
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let path = Arc::new(format!("/v1/organizations/{org}/invitations"));
     let barrier = Arc::new(tokio::sync::Barrier::new(20));
     let tasks: Vec<_> = (0..20)

@@ -3,31 +3,16 @@
 
 use std::sync::Arc;
 
-use crate::support::{fields, problem, TestApp};
+use crate::support::{expect, fields, problem, TestApp};
 use serde_json::{json, Value};
-
-async fn organization(app: &TestApp) -> String {
-    let body: Value = app
-        .post("/v1/organizations", json!({"name": "Acme"}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    body["id"].as_str().unwrap().to_owned()
-}
-
-async fn ok(res: reqwest::Response, status: u16) -> Value {
-    assert_eq!(res.status().as_u16(), status);
-    res.json().await.unwrap()
-}
 
 #[tokio::test]
 async fn membership_lifecycle() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let memberships = format!("/v1/organizations/{org}/memberships");
 
-    let created = ok(
+    let created = expect(
         app.post(&memberships, json!({"user_id": "user_1"})).await,
         201,
     )
@@ -50,7 +35,7 @@ async fn membership_lifecycle() {
     );
 
     let path = format!("/v1/memberships/{id}");
-    let updated = ok(
+    let updated = expect(
         app.patch(&path, json!({"roles": ["admin", "member"], "attributes": {"dept": "eng", "level": 3, "remote": true}}))
             .await,
         200,
@@ -59,7 +44,7 @@ async fn membership_lifecycle() {
     assert_eq!(updated["roles"], json!(["admin", "member"]));
     assert_eq!(updated["attributes"]["level"], 3);
 
-    let inactive = ok(
+    let inactive = expect(
         app.client
             .post(app.url(&format!("{path}/deactivate")))
             .send()
@@ -70,7 +55,7 @@ async fn membership_lifecycle() {
     .await;
     assert_eq!(inactive["status"], "inactive");
     // Creating it again reactivates the same membership, with the roles given now.
-    let back = ok(
+    let back = expect(
         app.post(
             &memberships,
             json!({"user_id": "user_1", "roles": ["admin"]}),
@@ -85,7 +70,7 @@ async fn membership_lifecycle() {
     );
     assert_eq!(back["roles"], json!(["admin"]));
     // Reactivating an active membership changes nothing.
-    let same = ok(
+    let same = expect(
         app.client
             .post(app.url(&format!("{path}/reactivate")))
             .send()
@@ -96,10 +81,10 @@ async fn membership_lifecycle() {
     .await;
     assert_eq!(same["position"], back["position"]);
 
-    let deleted = ok(app.client.delete(app.url(&path)).send().await.unwrap(), 200).await;
+    let deleted = expect(app.client.delete(app.url(&path)).send().await.unwrap(), 200).await;
     assert_eq!(deleted["id"], id.as_str());
     problem(app.patch(&path, json!({"roles": ["member"]})).await, 404).await;
-    let again = ok(
+    let again = expect(
         app.post(&memberships, json!({"user_id": "user_1"})).await,
         201,
     )
@@ -129,7 +114,7 @@ async fn membership_lifecycle() {
     );
     assert_eq!(metadata["organization_id"], org.as_str());
 
-    let machine = ok(
+    let machine = expect(
         app.post(&memberships, json!({"application_id": "app_1"}))
             .await,
         201,
@@ -142,9 +127,9 @@ async fn membership_lifecycle() {
 #[tokio::test]
 async fn bad_membership_requests_write_nothing() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let memberships = format!("/v1/organizations/{org}/memberships");
-    let member = ok(app.post(&memberships, json!({"user_id": "u"})).await, 201).await;
+    let member = expect(app.post(&memberships, json!({"user_id": "u"})).await, 201).await;
     let path = format!("/v1/memberships/{}", member["id"].as_str().unwrap());
     let before = app.event_count().await;
 
@@ -238,7 +223,7 @@ async fn bad_membership_requests_write_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_creates_for_one_user_make_one_membership() {
     let app = Arc::new(TestApp::spawn().await);
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let path = Arc::new(format!("/v1/organizations/{org}/memberships"));
     let barrier = Arc::new(tokio::sync::Barrier::new(20));
     let tasks: Vec<_> = (0..20)
@@ -278,7 +263,7 @@ async fn concurrent_creates_for_one_user_make_one_membership() {
 async fn memberships_created_while_the_organization_is_deleted_do_not_survive_it() {
     let app = Arc::new(TestApp::spawn().await);
     for round in 0..3 {
-        let org = organization(&app).await;
+        let org = app.organization().await;
         let barrier = Arc::new(tokio::sync::Barrier::new(21));
         let mut creates = Vec::new();
         for i in 0..20 {
@@ -363,9 +348,9 @@ async fn memberships_created_while_the_organization_is_deleted_do_not_survive_it
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_import_reports_every_item_on_its_own() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let path = format!("/v1/organizations/{org}/memberships/bulk");
-    let existing = ok(
+    let existing = expect(
         app.post(
             &format!("/v1/organizations/{org}/memberships"),
             json!({"user_id": "already"}),
@@ -384,7 +369,7 @@ async fn bulk_import_reports_every_item_on_its_own() {
     items.push(json!({"user_id": ""}));
     items.push(json!({"user_id": "y", "colour": "red"}));
     items.push(json!({"user_id": "bulk0"}));
-    let res = ok(app.post(&path, json!({"items": items})).await, 200).await;
+    let res = expect(app.post(&path, json!({"items": items})).await, 200).await;
     assert_eq!(
         (res["succeeded"].as_u64(), res["failed"].as_u64()),
         (Some(995), Some(5))

@@ -3,27 +3,8 @@
 
 use std::collections::HashSet;
 
-use crate::support::{fields, problem, TestApp};
+use crate::support::{fields, ids, problem, TestApp};
 use serde_json::{json, Value};
-
-fn ids(page: &Value) -> Vec<String> {
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-async fn organization(app: &TestApp) -> String {
-    let body: Value = app
-        .post("/v1/organizations", json!({"name": "Acme"}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    body["id"].as_str().unwrap().to_owned()
-}
 
 /// Creates `n` memberships (users `user-{from:05}`…); returns the last position.
 async fn memberships(app: &TestApp, org: &str, from: usize, n: usize) -> i64 {
@@ -58,7 +39,7 @@ async fn walk_back(
 #[tokio::test]
 async fn pages_walk_forward_and_backward_in_both_orders() {
     let app = TestApp::with_projector().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let pos = memberships(&app, &org, 0, 23).await;
     let base = format!("/v1/organizations/{org}/memberships");
     for order in ["asc", "desc"] {
@@ -97,7 +78,7 @@ async fn pages_walk_forward_and_backward_in_both_orders() {
 #[tokio::test]
 async fn rows_inserted_while_walking_never_make_a_row_repeat_or_vanish() {
     let app = TestApp::with_projector().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let pos = memberships(&app, &org, 0, 300).await;
     let base = format!("/v1/organizations/{org}/memberships");
     let before_walk: HashSet<String> = app
@@ -189,7 +170,7 @@ async fn rows_inserted_while_walking_never_make_a_row_repeat_or_vanish() {
 #[tokio::test]
 async fn ten_thousand_memberships_by_pages_of_100_are_10000_distinct_rows() {
     let app = TestApp::with_projector().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let pos = memberships(&app, &org, 0, 10_000).await;
     let rows = app
         .walk(&format!("/v1/organizations/{org}/memberships"), 100, pos)
@@ -207,8 +188,8 @@ async fn ten_thousand_memberships_by_pages_of_100_are_10000_distinct_rows() {
 #[tokio::test]
 async fn bad_paging_input_is_a_400_naming_the_parameter() {
     let app = TestApp::with_projector().await;
-    let org = organization(&app).await;
-    let other = organization(&app).await;
+    let org = app.organization().await;
+    let other = app.organization().await;
     let pos = memberships(&app, &org, 0, 3).await;
     let other_pos = memberships(&app, &other, 10, 3).await;
     let path = format!("/v1/organizations/{org}/memberships");

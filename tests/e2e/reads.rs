@@ -1,7 +1,7 @@
 //! The read API over HTTP against the real projector: every route, every filter, 404s, and
 //! read-your-writes through `min_position`.
 
-use crate::support::{fields, problem, TestApp};
+use crate::support::{fields, ids, problem, TestApp};
 use serde_json::{json, Value};
 
 /// POSTs and returns (id, position) of the created or changed object.
@@ -17,15 +17,6 @@ async fn write(app: &TestApp, path: &str, body: Value) -> (String, i64) {
         body["id"].as_str().unwrap_or_default().to_owned(),
         body["position"].as_i64().unwrap(),
     )
-}
-
-fn ids(page: &Value) -> Vec<String> {
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {

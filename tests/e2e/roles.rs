@@ -3,20 +3,10 @@
 use crate::support::{fields, problem, TestApp};
 use serde_json::{json, Value};
 
-async fn organization(app: &TestApp) -> String {
-    let body: Value = app
-        .post("/v1/organizations", json!({"name": "Acme"}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    body["id"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn roles_are_created_updated_and_deleted_with_events() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let roles = format!("/v1/organizations/{org}/roles");
 
     let res = app
@@ -90,7 +80,7 @@ async fn roles_are_created_updated_and_deleted_with_events() {
 #[tokio::test]
 async fn role_rules_and_bad_input() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let roles = format!("/v1/organizations/{org}/roles");
     let before = app.event_count().await;
 
@@ -175,7 +165,7 @@ async fn role_rules_and_bad_input() {
 #[tokio::test]
 async fn deleting_a_role_takes_it_from_every_membership() {
     let app = TestApp::spawn().await;
-    let org = organization(&app).await;
+    let org = app.organization().await;
     let roles = format!("/v1/organizations/{org}/roles");
     assert_eq!(
         app.post(&roles, json!({"slug": "billing", "name": "Billing"}))
@@ -230,7 +220,7 @@ async fn a_kept_role_never_outlives_its_deletion() {
     let app = std::sync::Arc::new(TestApp::spawn().await);
     let mut tasks = Vec::new();
     for _ in 0..N {
-        let org = organization(&app).await;
+        let org = app.organization().await;
         let roles = format!("/v1/organizations/{org}/roles");
         for slug in ["x", "y"] {
             let res = app.post(&roles, json!({"slug": slug, "name": slug})).await;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use roster::app::{self, AppConfig};
 use roster_testkit::TestDb;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// Which components an app serves (`roster serve --only …`).
 pub struct AppParts {
@@ -66,6 +66,18 @@ pub fn webhooks() -> webhook_dispatcher::DispatcherConfig {
 }
 
 impl TestApp {
+    /// POSTs `body` to `path` and returns the created object (asserting 201).
+    pub async fn created(&self, path: &str, body: Value) -> Value {
+        expect(self.post(path, body).await, 201).await
+    }
+
+    /// A new organization named Acme; its id.
+    pub async fn organization(&self) -> String {
+        id(&self
+            .created("/v1/organizations", json!({"name": "Acme"}))
+            .await)
+    }
+
     pub async fn spawn() -> Self {
         let db = roster_testkit::fresh_db().await;
         Self::on(db).await
@@ -340,6 +352,24 @@ impl TestApp {
 }
 
 pub use roster_testkit::eventually;
+
+/// Asserts the answer's status and returns its JSON body (shown when the status is not it).
+pub async fn expect(res: reqwest::Response, status: u16) -> Value {
+    let actual = res.status().as_u16();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    assert_eq!(actual, status, "{body}");
+    body
+}
+
+/// The `id` of an object.
+pub fn id(object: &Value) -> String {
+    object["id"].as_str().unwrap().to_owned()
+}
+
+/// The ids of a page's `data`.
+pub fn ids(page: &Value) -> Vec<String> {
+    page["data"].as_array().unwrap().iter().map(id).collect()
+}
 
 /// Asserts a problem+json response with `status`, returning its body.
 pub async fn problem(res: reqwest::Response, status: u16) -> Value {
