@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::support::receiver::Receiver;
-use crate::support::{eventually, id, make_key, webhooks, TestApp};
+use crate::support::{eventually, expect, id, make_key, webhooks, TestApp};
 
 /// A bound on waiting for something that must happen, not a pause.
 const WAIT: Duration = Duration::from_secs(60);
@@ -439,8 +439,7 @@ async fn keys_are_made_shown_once_listed_and_revoked_by_admin_keys_only() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 201);
-    let made: Value = res.json().await.unwrap();
+    let made = expect(res, 201).await;
     let secret = made["secret"].as_str().unwrap().to_owned();
     let key_id = id(&made);
     assert!(
@@ -551,8 +550,7 @@ async fn keys_are_made_shown_once_listed_and_revoked_by_admin_keys_only() {
 
     // Revoked: refused from the answer on; revoking again changes nothing.
     let res = app.delete(&format!("/v1/api-keys/{key_id}")).await;
-    assert_eq!(res.status(), 200);
-    let revoked: Value = res.json().await.unwrap();
+    let revoked = expect(res, 200).await;
     assert!(revoked["revoked_at"].is_string());
     eventually(WAIT, "the revoked key is refused", || async {
         let res = billing.get(app.url("/v1/organizations")).send().await;
@@ -578,9 +576,7 @@ async fn keys_are_made_shown_once_listed_and_revoked_by_admin_keys_only() {
 #[tokio::test]
 async fn events_name_the_key_that_caused_them() {
     let app = TestApp::spawn().await;
-    let org = id(&app
-        .created("/v1/organizations", json!({"name": "Acme"}))
-        .await);
+    let org = app.named("Acme").await;
     let secret = make_key(&app.db.pool, Some(&org), false).await;
     let key_id: String = sqlx::query_scalar("SELECT id FROM api_keys WHERE secret_sha256 = $1")
         .bind(access::secret::hash(&secret).as_slice())

@@ -8,18 +8,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::support::{eventually, fields, id, make_key, problem, TestApp};
-
-async fn write(app: &TestApp, path: &str, body: Value) -> Value {
-    let res = app.post(path, body).await;
-    let status = res.status().as_u16();
-    let body: Value = res.json().await.unwrap();
-    assert!(
-        status == 200 || status == 201,
-        "POST {path}: {status} {body}"
-    );
-    body
-}
+use crate::support::{eventually, expect, fields, id, make_key, problem, TestApp};
 
 fn types(page: &Value) -> Vec<String> {
     page["data"]
@@ -50,8 +39,7 @@ async fn walk(app: &TestApp, client: &reqwest::Client, query: &str, limit: u32) 
             "/v1/events?order=asc&limit={limit}{query}{after}&min_position={head}"
         ));
         let res = client.get(url).send().await.unwrap();
-        assert_eq!(res.status(), 200);
-        let page: Value = res.json().await.unwrap();
+        let page = expect(res, 200).await;
         out.extend(page["data"].as_array().unwrap().iter().cloned());
         match page["list_metadata"]["after"].as_str() {
             Some(c) => after = format!("&after={c}"),
@@ -63,41 +51,27 @@ async fn walk(app: &TestApp, client: &reqwest::Client, query: &str, limit: u32) 
 /// An organization with two members, a group, a role change and an invitation; returns
 /// (org, membership, group, invitation).
 async fn organization(app: &TestApp, name: &str) -> (String, String, String, String) {
-    let org = id(&write(app, "/v1/organizations", json!({ "name": name })).await);
-    let m = id(&write(
-        app,
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": format!("{name}-alice")}),
-    )
-    .await);
-    write(
-        app,
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": format!("{name}-bob")}),
-    )
-    .await;
-    let g = id(&write(
-        app,
-        &format!("/v1/organizations/{org}/groups"),
-        json!({"name": "Finance"}),
-    )
-    .await);
-    write(
-        app,
+    let org = app.named(name).await;
+    let m = app
+        .member(&org, json!({"user_id": format!("{name}-alice")}))
+        .await;
+    app.member(&org, json!({"user_id": format!("{name}-bob")}))
+        .await;
+    let g = app.group(&org, "Finance").await;
+    app.created(
         &format!("/v1/groups/{g}/members"),
         json!({ "membership_id": m }),
     )
     .await;
-    let res = app
-        .patch(&format!("/v1/memberships/{m}"), json!({"roles": ["admin"]}))
+    let roles = json!({"roles": ["admin"]});
+    expect(app.patch(&format!("/v1/memberships/{m}"), roles).await, 200).await;
+    let invitations = format!("/v1/organizations/{org}/invitations");
+    let inv = app
+        .create(
+            &invitations,
+            json!({"email": format!("{name}@example.com")}),
+        )
         .await;
-    assert_eq!(res.status(), 200);
-    let inv = id(&write(
-        app,
-        &format!("/v1/organizations/{org}/invitations"),
-        json!({"email": format!("{name}@example.com")}),
-    )
-    .await);
     (org, m, g, inv)
 }
 
@@ -259,7 +233,7 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn paging_on_with_after_never_skips_an_event_that_commits_late() {
     let app = TestApp::spawn().await;
-    let org = id(&write(&app, "/v1/organizations", json!({"name": "Acme"})).await);
+    let org = app.named("Acme").await;
     let pool = app.db.pool.clone();
     let (_, start) = last_page(&app, None).await;
 
@@ -362,11 +336,8 @@ async fn exports_stream_every_selected_event_as_json_lines_or_csv() {
     let head = app.head().await;
 
     let res = app
-        .client
-        .get(app.url(&format!("/v1/events/export?min_position={head}")))
-        .send()
-        .await
-        .unwrap();
+        .fetch(&format!("/v1/events/export?min_position={head}"))
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(
         res.headers().get("content-type").unwrap(),
@@ -421,13 +392,10 @@ async fn exports_stream_every_selected_event_as_json_lines_or_csv() {
     // `after` starts past a position; `format=csv` asks for CSV as the header does.
     let cut = all[3]["position"].as_i64().unwrap();
     let res = app
-        .client
-        .get(app.url(&format!(
+        .fetch(&format!(
             "/v1/events/export?after={cut}&format=csv&min_position={head}"
-        )))
-        .send()
-        .await
-        .unwrap();
+        ))
+        .await;
     let text = res.text().await.unwrap();
     assert_eq!(text.lines().count(), 1 + all.len() - 4);
 }
@@ -435,13 +403,11 @@ async fn exports_stream_every_selected_event_as_json_lines_or_csv() {
 #[tokio::test]
 async fn history_and_point_in_time_reads_rebuild_objects_even_after_deletion() {
     let app = TestApp::with_projector().await;
-    let org = id(&write(&app, "/v1/organizations", json!({"name": "Acme"})).await);
-    let created = write(
-        &app,
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": "alice", "attributes": {"team": "red"}}),
-    )
-    .await;
+    let org = app.named("Acme").await;
+    let alice = json!({"user_id": "alice", "attributes": {"team": "red"}});
+    let created = app
+        .created(&format!("/v1/organizations/{org}/memberships"), alice)
+        .await;
     let m = id(&created);
     let at_creation = created["position"].as_i64().unwrap();
     let res = app
@@ -544,26 +510,17 @@ async fn history_and_point_in_time_reads_rebuild_objects_even_after_deletion() {
         now.to_string(),
     ] {
         let res = app
-            .client
-            .get(app.url(&format!("/v1/memberships/{m}?as_of={}", urlencode(&as_of))))
-            .send()
-            .await
-            .unwrap();
+            .fetch(&format!("/v1/memberships/{m}?as_of={}", urlencode(&as_of)))
+            .await;
         problem(res, 404).await;
     }
 
     // Organizations, groups and invitations too; an invitation never shows its token's hash.
-    let g = id(&write(
-        &app,
-        &format!("/v1/organizations/{org}/groups"),
-        json!({"name": "Ops"}),
-    )
-    .await);
+    let g = app.group(&org, "Ops").await;
     let renamed = app
         .patch(&format!("/v1/groups/{g}"), json!({"name": "DevOps"}))
         .await;
-    assert_eq!(renamed.status(), 200);
-    let renamed_at = renamed.json::<Value>().await.unwrap()["position"].clone();
+    let renamed_at = expect(renamed, 200).await["position"].clone();
     let (_, history) = app
         .get(&format!("/v1/groups/{g}/history?min_position={renamed_at}"))
         .await;
@@ -577,12 +534,10 @@ async fn history_and_point_in_time_reads_rebuild_objects_even_after_deletion() {
         .get(&format!("/v1/organizations/{org}?as_of={first}"))
         .await;
     assert_eq!(acme["name"], "Acme");
-    let inv = write(
-        &app,
-        &format!("/v1/organizations/{org}/invitations"),
-        json!({"email": "x@example.com"}),
-    )
-    .await;
+    let invitations = format!("/v1/organizations/{org}/invitations");
+    let inv = app
+        .created(&invitations, json!({"email": "x@example.com"}))
+        .await;
     let (status, invitation) = app
         .get(&format!(
             "/v1/invitations/{}?as_of={}",
@@ -605,7 +560,7 @@ async fn history_and_point_in_time_reads_rebuild_objects_even_after_deletion() {
     assert_eq!(types(&org_history)[0], "organization.created");
 
     // Another organization's key: 404 for the past and the history alike.
-    let other = id(&write(&app, "/v1/organizations", json!({"name": "Globex"})).await);
+    let other = app.named("Globex").await;
     let theirs = app.client_with(Some(&make_key(&app.db.pool, Some(&other), true).await));
     for path in [
         format!("/v1/memberships/{m}?as_of={at_creation}"),
@@ -617,18 +572,15 @@ async fn history_and_point_in_time_reads_rebuild_objects_even_after_deletion() {
     }
     // An id that never existed.
     let res = app
-        .client
-        .get(app.url("/v1/groups/grp_01JD8Z5V7Q4S2M9K3X6T1B0C8N/history"))
-        .send()
-        .await
-        .unwrap();
+        .fetch("/v1/groups/grp_01JD8Z5V7Q4S2M9K3X6T1B0C8N/history")
+        .await;
     problem(res, 404).await;
 }
 
 #[tokio::test]
 async fn bad_audit_queries_are_400s_naming_the_parameter() {
     let app = TestApp::with_projector().await;
-    let org = id(&write(&app, "/v1/organizations", json!({"name": "Acme"})).await);
+    let org = app.named("Acme").await;
     for (query, field) in [
         ("/v1/events?types=nope.created", "types"),
         ("/v1/events?types=group.*,gro*", "types"),
@@ -662,7 +614,7 @@ async fn bad_audit_queries_are_400s_naming_the_parameter() {
             "before",
         ),
     ] {
-        let res = app.client.get(app.url(query)).send().await.unwrap();
+        let res = app.fetch(query).await;
         let body = problem(res, 400).await;
         assert!(fields(&body).contains(&field.to_owned()), "{query}: {body}");
     }
@@ -670,13 +622,10 @@ async fn bad_audit_queries_are_400s_naming_the_parameter() {
     assert_eq!(status, 200, "{page}");
     // Before creation: 404.
     let res = app
-        .client
-        .get(app.url(&format!(
+        .fetch(&format!(
             "/v1/organizations/{org}?as_of=2001-01-01T00:00:00Z"
-        )))
-        .send()
-        .await
-        .unwrap();
+        ))
+        .await;
     problem(res, 404).await;
 }
 
@@ -686,13 +635,9 @@ async fn bad_audit_queries_are_400s_naming_the_parameter() {
 async fn events_stored_in_an_older_shape_still_load_project_replay_and_export() {
     let app = TestApp::with_dispatcher(crate::support::webhooks()).await;
     tokio::spawn(projector::Projector::new(app.db.pool.clone()).run());
-    let org = id(&write(&app, "/v1/organizations", json!({"name": "Acme"})).await);
-    let created = write(
-        &app,
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": "alice"}),
-    )
-    .await;
+    let org = app.named("Acme").await;
+    let memberships = format!("/v1/organizations/{org}/memberships");
+    let created = app.created(&memberships, json!({"user_id": "alice"})).await;
     let m = id(&created);
     let mut data = created["data"].clone();
     if data.is_null() {
@@ -747,11 +692,8 @@ async fn events_stored_in_an_older_shape_still_load_project_replay_and_export() 
     assert_eq!(events["data"][0]["data"]["roles_added"], json!(["admin"]));
     assert_eq!(events["data"][0]["data"]["roles_removed"], json!([]));
     let export = app
-        .client
-        .get(app.url(&format!("/v1/events/export?aggregate_id={m}")))
-        .send()
+        .fetch(&format!("/v1/events/export?aggregate_id={m}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -792,8 +734,7 @@ async fn events_stored_in_an_older_shape_still_load_project_replay_and_export() 
             json!({"roles": ["member"]}),
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let changed: Value = res.json().await.unwrap();
+    let changed = expect(res, 200).await;
     let (_, latest) = app
         .get(&format!(
             "/v1/events?aggregate_id={m}&limit=1&min_position={}",
@@ -892,53 +833,26 @@ async fn an_export_of_many_events_streams_in_flat_memory() {
 #[tokio::test]
 async fn a_groups_members_as_they_were_even_after_the_group_is_gone() {
     let app = TestApp::with_projector().await;
-    let org = id(&write(&app, "/v1/organizations", json!({"name": "Acme"})).await);
-    let member = |user: &'static str| {
-        let app = &app;
-        let org = org.clone();
-        async move {
-            id(&write(
-                app,
-                &format!("/v1/organizations/{org}/memberships"),
-                json!({ "user_id": user }),
-            )
-            .await)
-        }
-    };
-    let (alice, bob, carol) = (
-        member("alice").await,
-        member("bob").await,
-        member("carol").await,
-    );
-    let g = id(&write(
-        &app,
-        &format!("/v1/organizations/{org}/groups"),
-        json!({"name": "Ops"}),
-    )
-    .await);
+    let org = app.named("Acme").await;
+    let alice = app.member(&org, json!({ "user_id": "alice" })).await;
+    let bob = app.member(&org, json!({ "user_id": "bob" })).await;
+    let carol = app.member(&org, json!({ "user_id": "carol" })).await;
+    let g = app.group(&org, "Ops").await;
     let mut at = 0;
+    let members = format!("/v1/groups/{g}/members");
     for m in [&alice, &bob, &carol] {
-        at = write(
-            &app,
-            &format!("/v1/groups/{g}/members"),
-            json!({ "membership_id": m }),
-        )
-        .await["position"]
-            .as_i64()
-            .unwrap();
+        let added = app.created(&members, json!({ "membership_id": m })).await;
+        at = added["position"].as_i64().unwrap();
     }
     let all_three = at;
-    let res = app
-        .patch(
-            &format!("/v1/memberships/{bob}"),
-            json!({"roles": ["admin"]}),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
-    let res = app.delete(&format!("/v1/groups/{g}/members/{carol}")).await;
-    assert_eq!(res.status(), 200);
-    let removed: Value = res.json().await.unwrap();
-    let without_carol = removed["position"].as_i64().unwrap();
+    let roles = json!({"roles": ["admin"]});
+    expect(
+        app.patch(&format!("/v1/memberships/{bob}"), roles).await,
+        200,
+    )
+    .await;
+    let removed = app.delete(&format!("/v1/groups/{g}/members/{carol}")).await;
+    let without_carol = expect(removed, 200).await["position"].as_i64().unwrap();
     let res = app.delete(&format!("/v1/groups/{g}")).await;
     assert!(res.status().is_success());
     let gone: Value = res.json().await.unwrap();

@@ -1,48 +1,20 @@
 //! Bad input across every command route: each gets the right problem status naming the field, no
 //! 500, and nothing is written.
 
-use crate::support::{fields, problem, TestApp};
+use crate::support::{expect, fields, problem, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-async fn created(app: &TestApp, path: &str, body: Value) -> String {
-    let res = app.post(path, body).await;
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
 
 #[tokio::test]
 async fn thirty_plus_bad_requests_each_get_a_problem_and_write_nothing() {
     let app = TestApp::spawn().await;
-    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await;
-    let other = created(&app, "/v1/organizations", json!({"name": "Other"})).await;
-    let om = created(
-        &app,
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": "u1"}),
-    )
-    .await;
-    let foreign = created(
-        &app,
-        &format!("/v1/organizations/{other}/memberships"),
-        json!({"user_id": "u2"}),
-    )
-    .await;
-    let grp = created(
-        &app,
-        &format!("/v1/organizations/{org}/groups"),
-        json!({"name": "G"}),
-    )
-    .await;
-    let inv = created(
-        &app,
-        &format!("/v1/organizations/{org}/invitations"),
-        json!({"email": "a@b.co"}),
-    )
-    .await;
+    let org = app.named("Acme").await;
+    let other = app.named("Other").await;
+    let om = app.member(&org, json!({"user_id": "u1"})).await;
+    let foreign = app.member(&other, json!({"user_id": "u2"})).await;
+    let grp = app.group(&org, "G").await;
+    let invitations = format!("/v1/organizations/{org}/invitations");
+    let inv = app.create(&invitations, json!({"email": "a@b.co"})).await;
     let unknown_org = "org_01JD0000000000000000000000";
     let before = app.event_count().await;
 
@@ -329,19 +301,9 @@ async fn thirty_plus_bad_requests_each_get_a_problem_and_write_nothing() {
 
 /// An organization with a membership (user `u1`) and a group: their ids.
 async fn organization_with_member_and_group(app: &TestApp) -> (String, String, String) {
-    let org = created(app, "/v1/organizations", json!({"name": "Acme"})).await;
-    let om = created(
-        app,
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": "u1"}),
-    )
-    .await;
-    let grp = created(
-        app,
-        &format!("/v1/organizations/{org}/groups"),
-        json!({"name": "G"}),
-    )
-    .await;
+    let org = app.organization().await;
+    let om = app.member(&org, json!({"user_id": "u1"})).await;
+    let grp = app.group(&org, "G").await;
     (org, om, grp)
 }
 
@@ -433,14 +395,11 @@ async fn control_characters_are_refused_everywhere() {
         assert_eq!(fields(&p), [field], "{method} {path} {body}");
     }
 
-    let res = app
-        .post(
-            &format!("/v1/organizations/{org}/memberships/bulk"),
-            json!({"items": [{"user_id": "u3", "attributes": {"k": nul}}, {"user_id": nul}]}),
-        )
+    let items = json!({"items": [{"user_id": "u3", "attributes": {"k": nul}}, {"user_id": nul}]});
+    let bulk = app
+        .post(&format!("/v1/organizations/{org}/memberships/bulk"), items)
         .await;
-    assert_eq!(res.status(), 200);
-    let bulk: Value = res.json().await.unwrap();
+    let bulk = expect(bulk, 200).await;
     assert_eq!(bulk["failed"], 2, "{bulk}");
     for item in bulk["data"].as_array().unwrap() {
         assert_eq!(item["status"], 400, "{item}");
@@ -459,7 +418,7 @@ async fn control_characters_are_refused_everywhere() {
         "/v1/users/u%1B1/memberships".to_string(),
         "/v1/organizations/org%00/memberships".to_string(),
     ] {
-        let res = app.client.get(app.url(&path)).send().await.unwrap();
+        let res = app.fetch(&path).await;
         let p = problem(res, 400).await;
         assert_eq!(fields(&p).len(), 1, "{path}: {p}");
     }
@@ -471,24 +430,11 @@ async fn control_characters_are_refused_everywhere() {
 async fn null_for_a_required_field_is_refused_on_every_patch() {
     let app = TestApp::spawn().await;
     let (org, om, grp) = organization_with_member_and_group(&app).await;
-    let res = app
-        .post(
-            &format!("/v1/organizations/{org}/roles"),
-            json!({"slug": "viewer", "name": "Viewer"}),
-        )
+    let viewer = json!({"slug": "viewer", "name": "Viewer"});
+    app.created(&format!("/v1/organizations/{org}/roles"), viewer)
         .await;
-    assert_eq!(res.status(), 201);
-    let res = app
-        .post(
-            "/v1/webhook-endpoints",
-            json!({"url": "http://127.0.0.1:9/"}),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    let we = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let endpoint = json!({"url": "http://127.0.0.1:9/"});
+    let we = app.create("/v1/webhook-endpoints", endpoint).await;
     let before = app.event_count().await;
     for (path, field) in [
         (format!("/v1/organizations/{org}"), "name"),
@@ -555,17 +501,9 @@ async fn duplicate_keys_are_refused() {
 #[tokio::test]
 async fn lower_case_ids_work_for_every_kind() {
     let app = TestApp::spawn().await;
-    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await;
-    let res = app
-        .post(
-            "/v1/webhook-endpoints",
-            json!({"url": "http://127.0.0.1:9/"}),
-        )
-        .await;
-    let we = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let org = app.named("Acme").await;
+    let endpoint = json!({"url": "http://127.0.0.1:9/"});
+    let we = app.create("/v1/webhook-endpoints", endpoint).await;
     let lower = |id: &str| {
         let (prefix, ulid) = id.split_once('_').unwrap();
         format!("{prefix}_{}", ulid.to_lowercase())

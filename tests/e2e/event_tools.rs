@@ -24,18 +24,8 @@ fn roster(app: &TestApp, args: &[&str]) -> Command {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn tail_follows_concurrent_writers_in_order_without_gaps() {
     let app = TestApp::spawn().await;
-    let org = app
-        .created("/v1/organizations", json!({"name": "Acme"}))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let other = app
-        .created("/v1/organizations", json!({"name": "Globex"}))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let org = app.named("Acme").await;
+    let other = app.named("Globex").await;
     let mut child = roster(
         &app,
         &[
@@ -113,12 +103,7 @@ async fn tail_follows_concurrent_writers_in_order_without_gaps() {
 #[tokio::test]
 async fn export_writes_what_the_http_export_writes() {
     let app = TestApp::spawn().await;
-    let org = app
-        .created("/v1/organizations", json!({"name": "Acme"}))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let org = app.named("Acme").await;
     for user in ["a", "b", "c"] {
         app.created(
             &format!("/v1/organizations/{org}/memberships"),
@@ -163,21 +148,8 @@ async fn export_writes_what_the_http_export_writes() {
 #[tokio::test]
 async fn verify_passes_a_clean_log_and_reports_each_tampering() {
     let app = TestApp::spawn().await;
-    let org = app
-        .created("/v1/organizations", json!({"name": "Acme"}))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let m = app
-        .created(
-            &format!("/v1/organizations/{org}/memberships"),
-            json!({"user_id": "alice"}),
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let org = app.named("Acme").await;
+    let m = app.member(&org, json!({"user_id": "alice"})).await;
     for roles in [
         json!(["admin"]),
         json!(["member"]),
@@ -188,15 +160,7 @@ async fn verify_passes_a_clean_log_and_reports_each_tampering() {
             .await;
         assert_eq!(res.status(), 200);
     }
-    let g = app
-        .created(
-            &format!("/v1/organizations/{org}/groups"),
-            json!({"name": "Ops"}),
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let g = app.group(&org, "Ops").await;
 
     let out = roster(&app, &["verify"]).output().unwrap();
     let report = String::from_utf8_lossy(&out.stdout).into_owned();

@@ -4,32 +4,7 @@
 use std::sync::Arc;
 
 use crate::support::{expect, fields, problem, TestApp};
-use serde_json::{json, Value};
-
-async fn id_of(app: &TestApp, path: &str, body: Value) -> String {
-    expect(app.post(path, body).await, 201).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-async fn membership(app: &TestApp, org: &str, user: &str) -> String {
-    id_of(
-        app,
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": user}),
-    )
-    .await
-}
-
-async fn group(app: &TestApp, org: &str, name: &str) -> String {
-    id_of(
-        app,
-        &format!("/v1/organizations/{org}/groups"),
-        json!({"name": name}),
-    )
-    .await
-}
+use serde_json::json;
 
 /// Net membership of `om` in `grp` according to the stored events.
 async fn is_member(app: &TestApp, grp: &str, om: &str) -> bool {
@@ -50,21 +25,19 @@ async fn group_lifecycle_and_members() {
     let app = TestApp::spawn().await;
     let org = app.organization().await;
     let other_org = app.organization().await;
-    let grp = group(&app, &org, "Engineering").await;
-    let om = membership(&app, &org, "u1").await;
+    let grp = app.group(&org, "Engineering").await;
+    let om = app.member(&org, json!({"user_id": "u1"})).await;
 
+    let sent = json!({"name": "ENGINEERING"});
     let body = problem(
-        app.post(
-            &format!("/v1/organizations/{org}/groups"),
-            json!({"name": "ENGINEERING"}),
-        )
-        .await,
+        app.post(&format!("/v1/organizations/{org}/groups"), sent)
+            .await,
         409,
     )
     .await;
     assert_eq!(fields(&body), ["name"]);
     // Another organization may use the name.
-    group(&app, &other_org, "Engineering").await;
+    app.group(&other_org, "Engineering").await;
 
     let members = format!("/v1/groups/{grp}/members");
     let added = expect(app.post(&members, json!({"membership_id": om})).await, 201).await;
@@ -79,20 +52,17 @@ async fn group_lifecycle_and_members() {
         "an existing member is shown as it was added, not as of the second request"
     );
 
-    let stranger = membership(&app, &other_org, "u2").await;
+    let stranger = app.member(&other_org, json!({"user_id": "u2"})).await;
     let body = problem(
         app.post(&members, json!({"membership_id": stranger})).await,
         422,
     )
     .await;
     assert_eq!(fields(&body), ["membership_id"]);
-    let idle = membership(&app, &org, "u3").await;
+    let idle = app.member(&org, json!({"user_id": "u3"})).await;
     expect(
-        app.client
-            .post(app.url(&format!("/v1/memberships/{idle}/deactivate")))
-            .send()
-            .await
-            .unwrap(),
+        app.post_empty(&format!("/v1/memberships/{idle}/deactivate"))
+            .await,
         200,
     )
     .await;
@@ -102,15 +72,8 @@ async fn group_lifecycle_and_members() {
     )
     .await;
     assert_eq!(fields(&body), ["membership_id"]);
-    problem(
-        app.post(
-            &members,
-            json!({"membership_id": "om_01JD0000000000000000000000"}),
-        )
-        .await,
-        404,
-    )
-    .await;
+    let sent = json!({"membership_id": "om_01JD0000000000000000000000"});
+    problem(app.post(&members, sent).await, 404).await;
     let body = problem(app.post(&members, json!({"membership_id": grp})).await, 400).await;
     assert_eq!(fields(&body), ["membership_id"]);
 
@@ -122,38 +85,14 @@ async fn group_lifecycle_and_members() {
     .await;
     assert_eq!(renamed["name"], "Platform");
     // The old name is free again.
-    group(&app, &org, "engineering").await;
+    app.group(&org, "engineering").await;
 
-    let removed = expect(
-        app.client
-            .delete(app.url(&format!("{members}/{om}")))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let removed = expect(app.delete(&format!("{members}/{om}")).await, 200).await;
     assert_eq!(removed["membership_id"], om.as_str());
-    problem(
-        app.client
-            .delete(app.url(&format!("{members}/{om}")))
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
+    problem(app.delete(&format!("{members}/{om}")).await, 404).await;
 
     expect(app.post(&members, json!({"membership_id": om})).await, 201).await;
-    let deleted = expect(
-        app.client
-            .delete(app.url(&format!("/v1/groups/{grp}")))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let deleted = expect(app.delete(&format!("/v1/groups/{grp}")).await, 200).await;
     assert_eq!(deleted["id"], grp.as_str());
     let types: Vec<String> = app.events_of(&grp).await.into_iter().map(|e| e.0).collect();
     assert_eq!(
@@ -164,67 +103,44 @@ async fn group_lifecycle_and_members() {
         ]
     );
     problem(app.post(&members, json!({"membership_id": om})).await, 404).await;
-    group(&app, &org, "Platform").await;
+    app.group(&org, "Platform").await;
 }
 
 #[tokio::test]
 async fn deactivating_or_deleting_a_membership_takes_it_out_of_its_groups() {
     let app = TestApp::spawn().await;
     let org = app.organization().await;
-    let (g1, g2) = (
-        group(&app, &org, "One").await,
-        group(&app, &org, "Two").await,
-    );
-    let om = membership(&app, &org, "u1").await;
+    let (g1, g2) = (app.group(&org, "One").await, app.group(&org, "Two").await);
+    let om = app.member(&org, json!({"user_id": "u1"})).await;
     for g in [&g1, &g2] {
+        let sent = json!({"membership_id": om});
         expect(
-            app.post(
-                &format!("/v1/groups/{g}/members"),
-                json!({"membership_id": om}),
-            )
-            .await,
+            app.post(&format!("/v1/groups/{g}/members"), sent).await,
             201,
         )
         .await;
     }
     expect(
-        app.client
-            .post(app.url(&format!("/v1/memberships/{om}/deactivate")))
-            .send()
-            .await
-            .unwrap(),
+        app.post_empty(&format!("/v1/memberships/{om}/deactivate"))
+            .await,
         200,
     )
     .await;
     assert!(!is_member(&app, &g1, &om).await && !is_member(&app, &g2, &om).await);
 
     expect(
-        app.client
-            .post(app.url(&format!("/v1/memberships/{om}/reactivate")))
-            .send()
-            .await
-            .unwrap(),
+        app.post_empty(&format!("/v1/memberships/{om}/reactivate"))
+            .await,
         200,
     )
     .await;
+    let sent = json!({"membership_id": om});
     expect(
-        app.post(
-            &format!("/v1/groups/{g1}/members"),
-            json!({"membership_id": om}),
-        )
-        .await,
+        app.post(&format!("/v1/groups/{g1}/members"), sent).await,
         201,
     )
     .await;
-    let deleted = expect(
-        app.client
-            .delete(app.url(&format!("/v1/memberships/{om}")))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let deleted = expect(app.delete(&format!("/v1/memberships/{om}")).await, 200).await;
     assert!(!is_member(&app, &g1, &om).await);
     let removed_at = app.events_of(&g1).await.last().unwrap().2;
     assert!(
@@ -239,10 +155,12 @@ async fn a_deactivation_racing_adds_leaves_no_inactive_member() {
     let org = app.organization().await;
     let mut groups = Vec::new();
     for i in 0..8 {
-        groups.push(group(&app, &org, &format!("g{i}")).await);
+        groups.push(app.group(&org, &format!("g{i}")).await);
     }
     for round in 0..5 {
-        let om = membership(&app, &org, &format!("racer{round}")).await;
+        let om = app
+            .member(&org, json!({"user_id": format!("racer{round}")}))
+            .await;
         let barrier = Arc::new(tokio::sync::Barrier::new(groups.len() + 1));
         let mut tasks = Vec::new();
         for g in &groups {
@@ -262,11 +180,8 @@ async fn a_deactivation_racing_adds_leaves_no_inactive_member() {
             let (app, barrier, om) = (app.clone(), barrier.clone(), om.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                app.client
-                    .post(app.url(&format!("/v1/memberships/{om}/deactivate")))
-                    .send()
+                app.post_empty(&format!("/v1/memberships/{om}/deactivate"))
                     .await
-                    .unwrap()
                     .status()
                     .as_u16()
             })

@@ -3,16 +3,16 @@
 
 use std::time::Duration;
 
-use crate::support::{fields, problem, TestApp};
+use crate::support::{expect, fields, id, problem, TestApp};
 use embedded_postgres::{Binaries, Options, PostgresServer};
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn health_and_readiness() {
     let app = TestApp::spawn().await;
-    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let res = app.fetch("/healthz").await;
     assert_eq!(res.status(), 200);
-    let res = app.client.get(app.url("/readyz")).send().await.unwrap();
+    let res = app.fetch("/readyz").await;
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(
@@ -35,11 +35,7 @@ async fn readyz_reports_pending_migrations() {
         name,
     })
     .await;
-    let body = problem(
-        app.client.get(app.url("/readyz")).send().await.unwrap(),
-        503,
-    )
-    .await;
+    let body = problem(app.fetch("/readyz").await, 503).await;
     assert_eq!(fields(&body), ["migrations"]);
 }
 
@@ -54,7 +50,7 @@ async fn request_ids_are_echoed_or_generated() {
         .await
         .unwrap();
     assert_eq!(res.headers()["x-request-id"], "abc-123");
-    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let res = app.fetch("/healthz").await;
     assert!(res.headers()["x-request-id"]
         .to_str()
         .unwrap()
@@ -69,10 +65,7 @@ async fn request_ids_are_echoed_or_generated() {
         .send()
         .await
         .unwrap();
-    let id = res.json::<serde_json::Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = id(&expect(res, 201).await);
     assert_eq!(app.events_of(&id).await[0].4["request_id"], "trace-me");
 }
 
@@ -150,17 +143,9 @@ async fn malformed_requests_get_problems_and_write_nothing() {
         .unwrap();
     problem(res, 413).await;
 
-    let body = problem(
-        app.client.get(app.url("/v1/nope")).send().await.unwrap(),
-        404,
-    )
-    .await;
+    let body = problem(app.fetch("/v1/nope").await, 404).await;
     assert!(body["detail"].as_str().unwrap().contains("/v1/nope"));
-    problem(
-        app.client.delete(app.url("/healthz")).send().await.unwrap(),
-        405,
-    )
-    .await;
+    problem(app.delete("/healthz").await, 405).await;
     problem(
         app.client
             .put(app.url("/v1/organizations"))
@@ -199,20 +184,12 @@ async fn database_outage_gives_503_and_recovers() {
         name: "outage".into(),
     })
     .await;
-    assert_eq!(
-        app.client
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.fetch("/readyz").await.status(), 200);
 
     tokio::task::spawn_blocking(move || server.stop())
         .await
         .unwrap();
-    let res = app.client.get(app.url("/readyz")).send().await.unwrap();
+    let res = app.fetch("/readyz").await;
     let body = problem(res, 503).await;
     assert_eq!(fields(&body), ["database"]);
     // The probe is open to anyone: a generic reason, not the driver's words (address, errno).
@@ -226,15 +203,7 @@ async fn database_outage_gives_503_and_recovers() {
     let res = app.post("/v1/organizations", json!({"name": "Acme"})).await;
     assert!(res.headers().contains_key("retry-after"));
     problem(res, 503).await;
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.fetch("/healthz").await.status(), 200);
 
     let opts = options.clone();
     let server = tokio::task::spawn_blocking(move || PostgresServer::start(&bins, &opts))
@@ -243,15 +212,7 @@ async fn database_outage_gives_503_and_recovers() {
         .unwrap();
     let mut ready = false;
     for _ in 0..100 {
-        if app
-            .client
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            == 200
-        {
+        if app.fetch("/readyz").await.status() == 200 {
             ready = true;
             break;
         }

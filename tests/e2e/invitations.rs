@@ -39,36 +39,20 @@ async fn accepting_creates_the_membership_with_the_invited_roles() {
     );
 
     // One pending invitation per email, whatever its case.
+    let sent = json!({"email": "ann@example.COM"});
     let body = problem(
-        app.post(
-            &format!("/v1/organizations/{org}/invitations"),
-            json!({"email": "ann@example.COM"}),
-        )
-        .await,
+        app.post(&format!("/v1/organizations/{org}/invitations"), sent)
+            .await,
         409,
     )
     .await;
     assert_eq!(fields(&body), ["email"]);
 
-    let body = problem(
-        app.post(
-            &action(&inv, "accept"),
-            json!({"user_id": "ann", "accept_token": "it_wrong"}),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let sent = json!({"user_id": "ann", "accept_token": "it_wrong"});
+    let body = problem(app.post(&action(&inv, "accept"), sent).await, 422).await;
     assert_eq!(fields(&body), ["accept_token"]);
-    let accepted = expect(
-        app.post(
-            &action(&inv, "accept"),
-            json!({"user_id": "ann", "accept_token": token}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    let sent = json!({"user_id": "ann", "accept_token": token});
+    let accepted = expect(app.post(&action(&inv, "accept"), sent).await, 200).await;
     assert_eq!(accepted["state"], "accepted");
     assert_eq!(accepted["accepted_user_id"], "ann");
     assert_eq!(accepted["membership"]["roles"], json!(["admin"]));
@@ -88,15 +72,8 @@ async fn accepting_creates_the_membership_with_the_invited_roles() {
     assert_eq!(accepted["position"], om_events[0].2);
 
     // The token is spent; the email may be invited again.
-    let body = problem(
-        app.post(
-            &action(&inv, "accept"),
-            json!({"user_id": "ann", "accept_token": token}),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let sent = json!({"user_id": "ann", "accept_token": token});
+    let body = problem(app.post(&action(&inv, "accept"), sent).await, 422).await;
     assert_eq!(fields(&body), ["state"]);
     invite(&app, &org, json!({"email": "ann@example.com"})).await;
 
@@ -126,27 +103,13 @@ async fn resend_replaces_the_token_and_revoke_ends_the_invitation() {
     let new = resent["accept_token"].as_str().unwrap().to_owned();
     assert_ne!(old, new);
     assert!(resent["expires_at"].as_str() >= inv["expires_at"].as_str());
-    problem(
-        app.post(
-            &action(&inv, "accept"),
-            json!({"user_id": "bob", "accept_token": old}),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let sent = json!({"user_id": "bob", "accept_token": old});
+    problem(app.post(&action(&inv, "accept"), sent).await, 422).await;
 
     let revoked = expect(app.post(&action(&inv, "revoke"), json!({})).await, 200).await;
     assert_eq!(revoked["state"], "revoked");
-    problem(
-        app.post(
-            &action(&inv, "accept"),
-            json!({"user_id": "bob", "accept_token": new}),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let sent = json!({"user_id": "bob", "accept_token": new});
+    problem(app.post(&action(&inv, "accept"), sent).await, 422).await;
     problem(app.post(&action(&inv, "revoke"), json!({})).await, 422).await;
     problem(app.post(&action(&inv, "resend"), json!({})).await, 422).await;
     let types: Vec<String> = app
@@ -208,15 +171,8 @@ async fn the_sweeper_expires_invitations_past_their_expiry() {
     assert_eq!(events.last().unwrap().4["actor_type"], "system");
     assert_eq!(app.events_of(long["id"].as_str().unwrap()).await.len(), 1);
     let token = short["accept_token"].as_str().unwrap();
-    let body = problem(
-        app.post(
-            &action(&short, "accept"),
-            json!({"user_id": "c", "accept_token": token}),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let sent = json!({"user_id": "c", "accept_token": token});
+    let body = problem(app.post(&action(&short, "accept"), sent).await, 422).await;
     assert_eq!(fields(&body), ["state"]);
 }
 
@@ -255,39 +211,32 @@ async fn bad_invitation_requests_write_nothing() {
         let body = problem(app.post(&path, input.clone()).await, status).await;
         assert_eq!(fields(&body), expected, "for {input}");
     }
-    let body = problem(
-        app.post(
-            &action(&inv, "accept"),
-            json!({"user_id": "", "accept_token": ""}),
-        )
-        .await,
-        400,
-    )
-    .await;
+    let sent = json!({"user_id": "", "accept_token": ""});
+    let body = problem(app.post(&action(&inv, "accept"), sent).await, 400).await;
     assert_eq!(fields(&body), ["user_id", "accept_token"]);
+    let sent = json!({});
     problem(
         app.post(
             "/v1/invitations/inv_01JD0000000000000000000000/revoke",
-            json!({}),
+            sent,
         )
         .await,
         404,
     )
     .await;
+    let sent = json!({});
     let body = problem(
-        app.post(
-            "/v1/invitations/om_01JD0000000000000000000000/revoke",
-            json!({}),
-        )
-        .await,
+        app.post("/v1/invitations/om_01JD0000000000000000000000/revoke", sent)
+            .await,
         400,
     )
     .await;
     assert_eq!(fields(&body), ["id"]);
+    let sent = json!({"email": "g@example.com"});
     problem(
         app.post(
             "/v1/organizations/org_01JD0000000000000000000000/invitations",
-            json!({"email": "g@example.com"}),
+            sent,
         )
         .await,
         404,

@@ -175,14 +175,7 @@ fn relay_config(broker: &Broker, topic: &str) -> kafka_relay::RelayConfig {
 
 async fn some_organizations(app: &TestApp, organizations: usize, members: usize) {
     for o in 0..organizations {
-        let res = app
-            .post("/v1/organizations", json!({ "name": format!("Org {o}") }))
-            .await;
-        assert_eq!(res.status(), 201);
-        let org = res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let org = app.named(&format!("Org {o}")).await;
         app.bulk_memberships(&org, (0..members).map(|m| format!("user-{o}-{m}")))
             .await;
     }
@@ -388,17 +381,14 @@ async fn a_broker_outage_degrades_the_relay_and_the_backlog_drains_in_order() {
 /// The value of the metric line starting with `prefix` in `/metrics` at `port`.
 async fn metric(port: u16, prefix: &str) -> f64 {
     let url = format!("http://127.0.0.1:{port}/metrics");
-    let deadline = Instant::now() + Duration::from_secs(30);
     // A relay just started may not listen yet.
-    let res = loop {
+    let res = eventually(Duration::from_secs(30), &url, || async {
         match reqwest::get(&url).await {
-            Ok(res) => break res,
-            Err(e) if e.is_connect() && Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(50)).await
-            }
-            Err(e) => panic!("cannot read {url}: {e}"),
+            Err(e) if e.is_connect() => None,
+            answer => Some(answer.unwrap()),
         }
-    };
+    })
+    .await;
     let metrics = res.text().await.unwrap();
     metrics
         .lines()
@@ -498,16 +488,9 @@ async fn big_organization(app: &TestApp) -> i64 {
     let metadata: serde_json::Map<String, Value> = (0..10)
         .map(|i| (format!("k{i}"), json!("x".repeat(400))))
         .collect();
-    let res = app
-        .post(
-            "/v1/organizations",
-            json!({ "name": "Big", "metadata": metadata }),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["position"]
-        .as_i64()
-        .unwrap()
+    let big = json!({ "name": "Big", "metadata": metadata });
+    let created = app.created("/v1/organizations", big).await;
+    created["position"].as_i64().unwrap()
 }
 
 /// A relay whose producer takes messages of at most 2,000 bytes.

@@ -44,44 +44,21 @@ async fn membership_lifecycle() {
     assert_eq!(updated["roles"], json!(["admin", "member"]));
     assert_eq!(updated["attributes"]["level"], 3);
 
-    let inactive = expect(
-        app.client
-            .post(app.url(&format!("{path}/deactivate")))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let inactive = expect(app.post_empty(&format!("{path}/deactivate")).await, 200).await;
     assert_eq!(inactive["status"], "inactive");
     // Creating it again reactivates the same membership, with the roles given now.
-    let back = expect(
-        app.post(
-            &memberships,
-            json!({"user_id": "user_1", "roles": ["admin"]}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    let sent = json!({"user_id": "user_1", "roles": ["admin"]});
+    let back = expect(app.post(&memberships, sent).await, 200).await;
     assert_eq!(
         (back["id"].as_str(), back["status"].as_str()),
         (Some(id.as_str()), Some("active"))
     );
     assert_eq!(back["roles"], json!(["admin"]));
     // Reactivating an active membership changes nothing.
-    let same = expect(
-        app.client
-            .post(app.url(&format!("{path}/reactivate")))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let same = expect(app.post_empty(&format!("{path}/reactivate")).await, 200).await;
     assert_eq!(same["position"], back["position"]);
 
-    let deleted = expect(app.client.delete(app.url(&path)).send().await.unwrap(), 200).await;
+    let deleted = expect(app.delete(&path).await, 200).await;
     assert_eq!(deleted["id"], id.as_str());
     problem(app.patch(&path, json!({"roles": ["member"]})).await, 404).await;
     let again = expect(
@@ -196,18 +173,16 @@ async fn bad_membership_requests_write_nothing() {
     )
     .await;
     problem(
-        app.client
-            .post(app.url("/v1/memberships/om_01JD0000000000000000000000/deactivate"))
-            .send()
-            .await
-            .unwrap(),
+        app.post_empty("/v1/memberships/om_01JD0000000000000000000000/deactivate")
+            .await,
         404,
     )
     .await;
+    let sent = json!({"user_id": "x"});
     problem(
         app.post(
             "/v1/organizations/org_01JD0000000000000000000000/memberships",
-            json!({"user_id": "x"}),
+            sent,
         )
         .await,
         404,
@@ -283,11 +258,8 @@ async fn memberships_created_while_the_organization_is_deleted_do_not_survive_it
             let (app, barrier, org) = (app.clone(), barrier.clone(), org.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                app.client
-                    .delete(app.url(&format!("/v1/organizations/{org}")))
-                    .send()
+                app.delete(&format!("/v1/organizations/{org}"))
                     .await
-                    .unwrap()
                     .status()
                     .as_u16()
             })
@@ -350,12 +322,10 @@ async fn bulk_import_reports_every_item_on_its_own() {
     let app = TestApp::spawn().await;
     let org = app.organization().await;
     let path = format!("/v1/organizations/{org}/memberships/bulk");
+    let sent = json!({"user_id": "already"});
     let existing = expect(
-        app.post(
-            &format!("/v1/organizations/{org}/memberships"),
-            json!({"user_id": "already"}),
-        )
-        .await,
+        app.post(&format!("/v1/organizations/{org}/memberships"), sent)
+            .await,
         201,
     )
     .await;

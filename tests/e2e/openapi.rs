@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::support::TestApp;
+use crate::support::{expect, TestApp};
 
 /// `(METHOD, path)` of every operation in `document`.
 fn operations(document: &Value) -> BTreeSet<(String, String)> {
@@ -71,8 +71,7 @@ async fn the_document_lists_exactly_the_routes_the_router_serves() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
-    let document: Value = res.json().await.unwrap();
+    let document = expect(res, 200).await;
     assert_eq!(document["openapi"], "3.1.0");
 
     let documented = operations(&document);

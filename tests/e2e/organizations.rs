@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::support::{fields, problem, TestApp};
+use crate::support::{expect, fields, problem, TestApp};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -55,23 +55,13 @@ async fn create_returns_the_object_and_its_position() {
 #[tokio::test]
 async fn update_changes_fields_and_skips_no_ops() {
     let app = TestApp::spawn().await;
-    let created: Value = app
-        .post(
-            "/v1/organizations",
-            json!({"name": "Acme", "description": "d", "external_id": "a"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let acme = json!({"name": "Acme", "description": "d", "external_id": "a"});
+    let created = app.created("/v1/organizations", acme).await;
     let id = created["id"].as_str().unwrap();
     let path = format!("/v1/organizations/{id}");
 
-    let res = app
-        .patch(&path, json!({"name": "Acme Inc", "description": null}))
-        .await;
-    assert_eq!(res.status(), 200);
-    let updated: Value = res.json().await.unwrap();
+    let change = json!({"name": "Acme Inc", "description": null});
+    let updated = expect(app.patch(&path, change).await, 200).await;
     assert_eq!(updated["name"], "Acme Inc");
     assert_eq!(updated["description"], Value::Null);
     assert_eq!(updated["external_id"], "a", "absent fields are left alone");
@@ -86,9 +76,7 @@ async fn update_changes_fields_and_skips_no_ops() {
     );
 
     // Same values again: 200 with the current object and position, and no new event.
-    let res = app.patch(&path, json!({"name": "Acme Inc"})).await;
-    assert_eq!(res.status(), 200);
-    let same: Value = res.json().await.unwrap();
+    let same = expect(app.patch(&path, json!({"name": "Acme Inc"})).await, 200).await;
     assert_eq!(same["position"], updated["position"]);
     assert_eq!(app.events_of(id).await.len(), 4);
 }
@@ -98,12 +86,10 @@ async fn update_rejects_unknown_and_wrong_ids() {
     let app = TestApp::spawn().await;
     let unknown = "/v1/organizations/org_01JD0000000000000000000000";
     problem(app.patch(unknown, json!({"name": "x"})).await, 404).await;
+    let sent = json!({});
     let body = problem(
-        app.patch(
-            "/v1/organizations/grp_01JD0000000000000000000000",
-            json!({}),
-        )
-        .await,
+        app.patch("/v1/organizations/grp_01JD0000000000000000000000", sent)
+            .await,
         400,
     )
     .await;
@@ -238,43 +224,15 @@ async fn concurrent_updates_of_one_organization_are_serialised() {
 #[tokio::test]
 async fn deleting_an_organization_deletes_its_contents_first_and_ends_it() {
     let app = TestApp::spawn().await;
-    let created: Value = app
-        .post(
-            "/v1/organizations",
-            json!({"name": "Doomed", "external_id": "doomed"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let org = created["id"].as_str().unwrap().to_owned();
-    let om: Value = app
-        .post(
-            &format!("/v1/organizations/{org}/memberships"),
-            json!({"user_id": "u"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let om = om["id"].as_str().unwrap().to_owned();
-    let grp: Value = app
-        .post(
-            &format!("/v1/organizations/{org}/groups"),
-            json!({"name": "G"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let grp = grp["id"].as_str().unwrap().to_owned();
-    let res = app
-        .post(
-            &format!("/v1/groups/{grp}/members"),
-            json!({"membership_id": om}),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
+    let doomed = json!({"name": "Doomed", "external_id": "doomed"});
+    let org = app.create("/v1/organizations", doomed).await;
+    let om = app.member(&org, json!({"user_id": "u"})).await;
+    let grp = app.group(&org, "G").await;
+    app.created(
+        &format!("/v1/groups/{grp}/members"),
+        json!({"membership_id": om}),
+    )
+    .await;
 
     let deleted = app
         .delete_and_wait(&format!("/v1/organizations/{org}"))
@@ -320,39 +278,25 @@ async fn deleting_an_organization_deletes_its_contents_first_and_ends_it() {
         404,
     )
     .await;
+    problem(app.delete(&format!("/v1/organizations/{org}")).await, 404).await;
+    let sent = json!({"user_id": "v"});
     problem(
-        app.client
-            .delete(app.url(&format!("/v1/organizations/{org}")))
-            .send()
-            .await
-            .unwrap(),
+        app.post(&format!("/v1/organizations/{org}/memberships"), sent)
+            .await,
         404,
     )
     .await;
+    let sent = json!({"name": "H"});
     problem(
-        app.post(
-            &format!("/v1/organizations/{org}/memberships"),
-            json!({"user_id": "v"}),
-        )
-        .await,
+        app.post(&format!("/v1/organizations/{org}/groups"), sent)
+            .await,
         404,
     )
     .await;
+    let sent = json!({"slug": "x", "name": "X"});
     problem(
-        app.post(
-            &format!("/v1/organizations/{org}/groups"),
-            json!({"name": "H"}),
-        )
-        .await,
-        404,
-    )
-    .await;
-    problem(
-        app.post(
-            &format!("/v1/organizations/{org}/roles"),
-            json!({"slug": "x", "name": "X"}),
-        )
-        .await,
+        app.post(&format!("/v1/organizations/{org}/roles"), sent)
+            .await,
         404,
     )
     .await;
@@ -366,11 +310,6 @@ async fn deleting_an_organization_deletes_its_contents_first_and_ends_it() {
         404,
     )
     .await;
-    let again = app
-        .post(
-            "/v1/organizations",
-            json!({"name": "Reborn", "external_id": "doomed"}),
-        )
-        .await;
-    assert_eq!(again.status(), 201);
+    let reborn = json!({"name": "Reborn", "external_id": "doomed"});
+    app.create("/v1/organizations", reborn).await;
 }

@@ -234,12 +234,7 @@ async fn bad_paging_input_is_a_400_naming_the_parameter() {
         ("limit=0&colour=red".into(), vec!["colour", "limit"]),
     ];
     for (query, expected) in cases {
-        let res = app
-            .client
-            .get(app.url(&format!("{path}?{query}")))
-            .send()
-            .await
-            .unwrap();
+        let res = app.fetch(&format!("{path}?{query}")).await;
         let body = problem(res, 400).await;
         let mut got = fields(&body);
         got.sort();
@@ -264,12 +259,7 @@ async fn bad_paging_input_is_a_400_naming_the_parameter() {
         ("/v1/organizations/not-an-org/roles", "", "org_id"),
         ("/v1/memberships/org_01JD0000000000000000000000", "", "id"),
     ] {
-        let res = app
-            .client
-            .get(app.url(&format!("{path}?{query}")))
-            .send()
-            .await
-            .unwrap();
+        let res = app.fetch(&format!("{path}?{query}")).await;
         let body = problem(res, 400).await;
         assert_eq!(fields(&body), [field], "{path}?{query}: {body}");
     }

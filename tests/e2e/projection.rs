@@ -3,14 +3,9 @@
 
 use std::time::Duration;
 
-use crate::support::TestApp;
+use crate::support::{expect, TestApp};
 use projector::Projector;
-use serde_json::{json, Value};
-
-async fn ok(res: reqwest::Response) -> Value {
-    assert!(res.status().is_success(), "{}", res.status());
-    res.json().await.unwrap()
-}
+use serde_json::json;
 
 /// Waits (bounded) until the projector has applied `position`.
 async fn caught_up(projector: &Projector, position: i64) {
@@ -48,74 +43,27 @@ async fn read_models_follow_the_commands_and_replays_change_nothing() {
     let projector = Projector::new(app.db.pool.clone());
     let running = tokio::spawn(projector.clone().run());
 
-    let org = ok(app
-        .post(
-            "/v1/organizations",
-            json!({"name": "Acme", "metadata": {"tier": "gold"}}),
-        )
-        .await)
-    .await;
-    let org_id = org["id"].as_str().unwrap();
-    ok(app
-        .post(
-            &format!("/v1/organizations/{org_id}/roles"),
-            json!({"slug": "billing", "name": "Billing", "permissions": ["billing:read"]}),
-        )
-        .await)
-    .await;
-    let m1 = ok(app
-        .post(
-            &format!("/v1/organizations/{org_id}/memberships"),
-            json!({"user_id": "u1", "roles": ["billing"], "attributes": {"dept": "fin"}}),
-        )
-        .await)
-    .await;
-    let m2 = ok(app
-        .post(
-            &format!("/v1/organizations/{org_id}/memberships"),
-            json!({"user_id": "u2"}),
-        )
-        .await)
-    .await;
-    let grp = ok(app
-        .post(
-            &format!("/v1/organizations/{org_id}/groups"),
-            json!({"name": "Finance"}),
-        )
-        .await)
-    .await;
-    let grp_id = grp["id"].as_str().unwrap();
-    for m in [&m1, &m2] {
-        ok(app
-            .post(
-                &format!("/v1/groups/{grp_id}/members"),
-                json!({"membership_id": m["id"]}),
-            )
-            .await)
+    let acme = json!({"name": "Acme", "metadata": {"tier": "gold"}});
+    let org = app.create("/v1/organizations", acme).await;
+    let org_id = org.as_str();
+    let billing = json!({"slug": "billing", "name": "Billing", "permissions": ["billing:read"]});
+    app.created(&format!("/v1/organizations/{org_id}/roles"), billing)
         .await;
+    let u1 = json!({"user_id": "u1", "roles": ["billing"], "attributes": {"dept": "fin"}});
+    let m1 = app.member(org_id, u1).await;
+    let m2 = app.member(org_id, json!({"user_id": "u2"})).await;
+    let grp = app.group(org_id, "Finance").await;
+    let grp_id = grp.as_str();
+    for m in [&m1, &m2] {
+        let members = format!("/v1/groups/{grp_id}/members");
+        app.created(&members, json!({"membership_id": m})).await;
     }
-    ok(app
-        .client
-        .post(app.url(&format!(
-            "/v1/memberships/{}/deactivate",
-            m2["id"].as_str().unwrap()
-        )))
-        .send()
-        .await
-        .unwrap())
-    .await;
-    let inv = ok(app
-        .post(
-            &format!("/v1/organizations/{org_id}/invitations"),
-            json!({"email": "x@y.co"}),
-        )
-        .await)
-    .await;
+    let deactivate = format!("/v1/memberships/{m2}/deactivate");
+    expect(app.post_empty(&deactivate).await, 200).await;
+    let invitations = format!("/v1/organizations/{org_id}/invitations");
+    let inv = app.create(&invitations, json!({"email": "x@y.co"})).await;
 
-    let head: i64 = sqlx::query_scalar("SELECT max(position) FROM events")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+    let head = app.head().await;
     caught_up(&projector, head).await;
 
     let (name, tier): (String, String) =
@@ -135,7 +83,7 @@ async fn read_models_follow_the_commands_and_replays_change_nothing() {
     let (status, mroles, dept): (String, Vec<String>, String) = sqlx::query_as(
         "SELECT status, roles, attributes->>'dept' FROM rm_memberships WHERE id = $1",
     )
-    .bind(m1["id"].as_str())
+    .bind(&m1)
     .fetch_one(&app.db.pool)
     .await
     .unwrap();
@@ -144,7 +92,7 @@ async fn read_models_follow_the_commands_and_replays_change_nothing() {
         ("active", vec!["billing".to_string()], "fin")
     );
     let status: String = sqlx::query_scalar("SELECT status FROM rm_memberships WHERE id = $1")
-        .bind(m2["id"].as_str())
+        .bind(&m2)
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
@@ -157,11 +105,11 @@ async fn read_models_follow_the_commands_and_replays_change_nothing() {
             .unwrap();
     assert_eq!(
         members,
-        [m1["id"].as_str().unwrap()],
+        [m1.as_str()],
         "the deactivated member left the group"
     );
     let state: String = sqlx::query_scalar("SELECT state FROM rm_invitations WHERE id = $1")
-        .bind(inv["id"].as_str())
+        .bind(&inv)
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
@@ -194,7 +142,7 @@ async fn read_models_follow_the_commands_and_replays_change_nothing() {
     caught_up(&projector, app.head().await).await;
     let invitations_state: String =
         sqlx::query_scalar("SELECT state FROM rm_invitations WHERE id = $1")
-            .bind(inv["id"].as_str())
+            .bind(&inv)
             .fetch_one(&app.db.pool)
             .await
             .unwrap();

@@ -1,7 +1,7 @@
 //! The read API over HTTP against the real projector: every route, every filter, 404s, and
 //! read-your-writes through `min_position`.
 
-use crate::support::{fields, ids, problem, TestApp};
+use crate::support::{expect, fields, ids, problem, TestApp};
 use serde_json::{json, Value};
 
 /// POSTs and returns (id, position) of the created or changed object.
@@ -27,14 +27,14 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 #[tokio::test]
 async fn organizations_are_listed_counted_and_gone_when_deleted() {
     let app = TestApp::with_projector().await;
-    let (acme, _) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let acme = app.named("Acme").await;
     let (globex, _) = write(
         &app,
         "/v1/organizations",
         json!({"name": "Globex", "external_id": "crm-42", "metadata": {"tier": "gold"}}),
     )
     .await;
-    let (initech, _) = write(&app, "/v1/organizations", json!({"name": "Initech"})).await;
+    let initech = app.named("Initech").await;
     let members = format!("/v1/organizations/{acme}/memberships");
     write(&app, &members, json!({"user_id": "u1"})).await;
     let (idle, _) = write(&app, &members, json!({"user_id": "u2"})).await;
@@ -88,7 +88,7 @@ async fn organizations_are_listed_counted_and_gone_when_deleted() {
 #[tokio::test]
 async fn roles_are_listed_by_slug() {
     let app = TestApp::with_projector().await;
-    let (org, _) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let org = app.named("Acme").await;
     let roles = format!("/v1/organizations/{org}/roles");
     for slug in ["viewer", "auditor", "billing"] {
         write(
@@ -147,67 +147,35 @@ struct Fixture {
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
-    let (org, _) = write(app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let org = app.organization().await;
     let roles = format!("/v1/organizations/{org}/roles");
     // `admin` and `member` come with every organization; give admin permissions.
-    let res = app
-        .patch(
-            &format!("{roles}/admin"),
-            json!({"permissions": ["members:write", "members:read"]}),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
-    write(
-        app,
-        &roles,
-        json!({"slug": "viewer", "name": "Viewer", "permissions": ["members:read", "reports:read"]}),
-    )
-    .await;
-    let members = format!("/v1/organizations/{org}/memberships");
-    let (u1, _) = write(
-        app,
-        &members,
+    let admin = json!({"permissions": ["members:write", "members:read"]});
+    expect(app.patch(&format!("{roles}/admin"), admin).await, 200).await;
+    let viewer = ["members:read", "reports:read"];
+    let viewer = json!({"slug": "viewer", "name": "Viewer", "permissions": viewer});
+    write(app, &roles, viewer).await;
+    let member = |body: Value| app.member(&org, body);
+    let u1 = member(
         json!({"user_id": "u1", "roles": ["admin"], "attributes": {"tier": "gold", "seats": 10}}),
     )
     .await;
-    let (u2, _) = write(
-        app,
-        &members,
-        json!({"user_id": "u2", "roles": ["viewer"], "attributes": {"tier": "silver"}}),
-    )
-    .await;
-    let (u3, _) = write(
-        app,
-        &members,
-        json!({"user_id": "u3", "roles": ["admin", "viewer"], "attributes": {"tier": "gold", "beta": true}}),
-    )
-    .await;
-    let (app1, _) = write(app, &members, json!({"application_id": "app1"})).await;
-    let (idle, _) = write(app, &members, json!({"user_id": "u4", "roles": ["admin"]})).await;
+    let u2 =
+        member(json!({"user_id": "u2", "roles": ["viewer"], "attributes": {"tier": "silver"}}))
+            .await;
+    let u3 = member(json!({"user_id": "u3", "roles": ["admin", "viewer"], "attributes": {"tier": "gold", "beta": true}})).await;
+    let app1 = member(json!({"application_id": "app1"})).await;
+    let idle = member(json!({"user_id": "u4", "roles": ["admin"]})).await;
     write(
         app,
         &format!("/v1/memberships/{idle}/deactivate"),
         json!({}),
     )
     .await;
-    let (group, _) = write(
-        app,
-        &format!("/v1/organizations/{org}/groups"),
-        json!({"name": "Engineering"}),
-    )
-    .await;
-    write(
-        app,
-        &format!("/v1/groups/{group}/members"),
-        json!({"membership_id": u1}),
-    )
-    .await;
-    let (_, position) = write(
-        app,
-        &format!("/v1/groups/{group}/members"),
-        json!({"membership_id": u3}),
-    )
-    .await;
+    let group = app.group(&org, "Engineering").await;
+    let members = format!("/v1/groups/{group}/members");
+    write(app, &members, json!({"membership_id": u1})).await;
+    let (_, position) = write(app, &members, json!({"membership_id": u3})).await;
     Fixture {
         org,
         u1,
@@ -281,7 +249,7 @@ async fn memberships_filter_by_role_status_group_subject_and_attributes() {
 async fn a_users_memberships_span_organizations() {
     let app = TestApp::with_projector().await;
     let f = fixture(&app).await;
-    let (other, _) = write(&app, "/v1/organizations", json!({"name": "Globex"})).await;
+    let other = app.named("Globex").await;
     let (elsewhere, pos) = write(
         &app,
         &format!("/v1/organizations/{other}/memberships"),
@@ -341,8 +309,7 @@ async fn claims_carry_roles_permission_union_and_groups() {
                 json!({"permissions": ["reports:export"]}),
             )
             .await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
+        let body = expect(res, 200).await;
         ((), body["position"].as_i64().unwrap())
     };
     let claims = app
@@ -363,24 +330,18 @@ async fn claims_carry_roles_permission_union_and_groups() {
         assert_eq!(status, 404, "{query}: {body}");
     }
     let missing = problem(
-        app.client
-            .get(app.url(&format!("/v1/organizations/{}/claims", f.org)))
-            .send()
-            .await
-            .unwrap(),
+        app.fetch(&format!("/v1/organizations/{}/claims", f.org))
+            .await,
         400,
     )
     .await;
     assert_eq!(fields(&missing), ["user_id"]);
     let both = problem(
-        app.client
-            .get(app.url(&format!(
-                "/v1/organizations/{}/claims?user_id=u1&application_id=app1",
-                f.org
-            )))
-            .send()
-            .await
-            .unwrap(),
+        app.fetch(&format!(
+            "/v1/organizations/{}/claims?user_id=u1&application_id=app1",
+            f.org
+        ))
+        .await,
         400,
     )
     .await;
@@ -424,11 +385,8 @@ async fn groups_filter_by_name_prefix_and_list_their_members() {
 
     // Removing a member shows in both directions of the relation.
     let res = app
-        .client
-        .delete(app.url(&format!("/v1/groups/{}/members/{}", f.group, f.u1)))
-        .send()
-        .await
-        .unwrap();
+        .delete(&format!("/v1/groups/{}/members/{}", f.group, f.u1))
+        .await;
     assert_eq!(res.status(), 200);
     let pos: i64 = res.json::<Value>().await.unwrap()["position"]
         .as_i64()
@@ -455,7 +413,7 @@ async fn groups_filter_by_name_prefix_and_list_their_members() {
 #[tokio::test]
 async fn invitations_filter_by_state_and_email_without_exposing_tokens() {
     let app = TestApp::with_projector().await;
-    let (org, _) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let org = app.named("Acme").await;
     let path = format!("/v1/organizations/{org}/invitations");
     let (ann, _) = write(&app, &path, json!({"email": "Ann@Example.com"})).await;
     let (bob, _) = write(&app, &path, json!({"email": "bob@example.com"})).await;
@@ -493,7 +451,7 @@ async fn invitations_filter_by_state_and_email_without_exposing_tokens() {
 #[tokio::test]
 async fn a_query_with_min_position_always_sees_the_command_before_it() {
     let app = TestApp::with_projector().await;
-    let (org, _) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let org = app.named("Acme").await;
     let members = format!("/v1/organizations/{org}/memberships");
     for i in 0..40 {
         let (id, pos) = write(&app, &members, json!({"user_id": format!("user-{i}")})).await;
@@ -512,11 +470,8 @@ async fn a_position_the_projector_does_not_reach_in_time_is_a_503_naming_min_pos
     let (org, pos) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;
     let started = std::time::Instant::now();
     let res = app
-        .client
-        .get(app.url(&format!("/v1/organizations/{org}?min_position={pos}")))
-        .send()
-        .await
-        .unwrap();
+        .fetch(&format!("/v1/organizations/{org}?min_position={pos}"))
+        .await;
     assert!(res.headers().contains_key("retry-after"));
     let body = problem(res, 503).await;
     assert_eq!(fields(&body), ["min_position"]);
@@ -534,14 +489,11 @@ async fn a_position_past_the_end_of_the_log_is_a_400_at_once() {
     let (org, pos) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;
     let started = std::time::Instant::now();
     let res = app
-        .client
-        .get(app.url(&format!(
+        .fetch(&format!(
             "/v1/organizations/{org}?min_position={}",
             pos + 1_000_000
-        )))
-        .send()
-        .await
-        .unwrap();
+        ))
+        .await;
     let body = problem(res, 400).await;
     assert_eq!(fields(&body), ["min_position"]);
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
@@ -550,7 +502,7 @@ async fn a_position_past_the_end_of_the_log_is_a_400_at_once() {
 #[tokio::test]
 async fn read_paths_refuse_other_methods_and_share_paths_with_commands() {
     let app = TestApp::with_projector().await;
-    let (org, _) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let org = app.named("Acme").await;
     let res = app
         .client
         .put(app.url(&format!("/v1/organizations/{org}/claims")))
@@ -605,7 +557,7 @@ async fn metrics_expose_the_projector_lag() {
 #[tokio::test]
 async fn metrics_count_requests_commands_and_events() {
     let app = TestApp::spawn().await;
-    let (_, _) = write(&app, "/v1/organizations", json!({"name": "Acme"})).await;
+    let _ = app.named("Acme").await;
     let res = app.post("/v1/organizations", json!({"name": ""})).await;
     assert_eq!(res.status(), 400);
     let text = app.metrics().await;

@@ -23,38 +23,14 @@ async fn caught_up(projector: &Projector, app: &TestApp) {
 }
 
 async fn scenario(app: &TestApp, n: usize) {
-    let org: Value = app
-        .post("/v1/organizations", json!({"name": format!("Org {n}")}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let org = org["id"].as_str().unwrap();
-    let m: Value = app
-        .post(
-            &format!("/v1/organizations/{org}/memberships"),
-            json!({"user_id": format!("u{n}")}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let g: Value = app
-        .post(
-            &format!("/v1/organizations/{org}/groups"),
-            json!({"name": "G"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let res = app
-        .post(
-            &format!("/v1/groups/{}/members", g["id"].as_str().unwrap()),
-            json!({"membership_id": m["id"]}),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
+    let org = app.named(&format!("Org {n}")).await;
+    let m = app.member(&org, json!({"user_id": format!("u{n}")})).await;
+    let g = app.group(&org, "G").await;
+    app.created(
+        &format!("/v1/groups/{g}/members"),
+        json!({"membership_id": m}),
+    )
+    .await;
 }
 
 fn rebuild(app: &TestApp, verify: bool) -> (bool, String) {

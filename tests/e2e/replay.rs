@@ -10,18 +10,13 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::support::receiver::Receiver;
-use crate::support::{eventually, webhooks, TestApp};
+use crate::support::{eventually, expect, id, webhooks, TestApp};
 
 const BIN: &str = env!("CARGO_BIN_EXE_roster");
 const WAIT: Duration = Duration::from_secs(120);
 
 async fn organization_with_members(app: &TestApp, members: usize) -> String {
-    let res = app.post("/v1/organizations", json!({"name": "Acme"})).await;
-    assert_eq!(res.status(), 201);
-    let org = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let org = app.organization().await;
     app.bulk_memberships(&org, (0..members).map(|m| format!("user-{m}")))
         .await;
     org
@@ -29,9 +24,7 @@ async fn organization_with_members(app: &TestApp, members: usize) -> String {
 
 /// An endpoint made now: it receives live events from here on only.
 async fn endpoint(app: &TestApp, body: Value) -> String {
-    let res = app.post("/v1/webhook-endpoints", body).await;
-    let created: Value = res.json().await.unwrap();
-    created["id"].as_str().unwrap().to_owned()
+    app.create("/v1/webhook-endpoints", body).await
 }
 
 async fn job(app: &TestApp, id: &str) -> Value {
@@ -51,31 +44,20 @@ async fn live_deliveries_go_first_while_a_replay_to_the_same_endpoint_runs() {
         json!({"url": receiver.url, "organization_id": org, "rate_limit_per_s": 100}),
     )
     .await;
-    let res = app
+    let replay = app
         .post(
             &format!("/v1/webhook-endpoints/{endpoint}/replay"),
             json!({"from_position": 1}),
         )
         .await;
-    assert_eq!(res.status(), 202);
-    let replay = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let replay = id(&expect(replay, 202).await);
     receiver.until_count(20, WAIT).await;
 
     // A live event while the replay is under way.
-    let res = app
-        .post(
-            &format!("/v1/organizations/{org}/memberships"),
-            json!({"user_id": "live"}),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
+    let memberships = format!("/v1/organizations/{org}/memberships");
+    let live = app.created(&memberships, json!({"user_id": "live"})).await;
     let live_id = {
-        let position = res.json::<Value>().await.unwrap()["position"]
-            .as_i64()
-            .unwrap();
+        let position = live["position"].as_i64().unwrap();
         sqlx::query_scalar::<_, String>(
             "SELECT metadata->>'event_id' FROM events WHERE position = $1",
         )

@@ -1,6 +1,6 @@
 //! The role catalogue of an organization over HTTP.
 
-use crate::support::{fields, problem, TestApp};
+use crate::support::{expect, fields, problem, TestApp};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -9,14 +9,9 @@ async fn roles_are_created_updated_and_deleted_with_events() {
     let org = app.organization().await;
     let roles = format!("/v1/organizations/{org}/roles");
 
-    let res = app
-        .post(
-            &roles,
-            json!({"slug": "billing", "name": "Billing", "permissions": ["billing:write", "billing:read", "billing:read"]}),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    let created: Value = res.json().await.unwrap();
+    let permissions = ["billing:write", "billing:read", "billing:read"];
+    let billing = json!({"slug": "billing", "name": "Billing", "permissions": permissions});
+    let created = app.created(&roles, billing).await;
     assert_eq!(created["object"], "organization_role");
     assert_eq!(created["organization_id"], org.as_str());
     assert_eq!(
@@ -25,25 +20,18 @@ async fn roles_are_created_updated_and_deleted_with_events() {
     );
 
     let role = format!("{roles}/billing");
-    let res = app
-        .patch(
-            &role,
-            json!({"permissions": ["billing:read"], "description": "Invoices"}),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
-    let updated: Value = res.json().await.unwrap();
+    let change = json!({"permissions": ["billing:read"], "description": "Invoices"});
+    let updated = expect(app.patch(&role, change).await, 200).await;
     assert_eq!(updated["permissions"], json!(["billing:read"]));
     assert_eq!(updated["description"], "Invoices");
     assert!(updated["position"].as_i64() > created["position"].as_i64());
 
     // Nothing changes: no event, same position.
-    let same: Value = app
-        .patch(&role, json!({"description": "Invoices"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let same = expect(
+        app.patch(&role, json!({"description": "Invoices"})).await,
+        200,
+    )
+    .await;
     assert_eq!(same["position"], updated["position"]);
 
     let deleted = app.delete_and_wait(&role).await;
@@ -91,25 +79,9 @@ async fn role_rules_and_bad_input() {
     )
     .await;
     assert_eq!(fields(&body), ["slug"]);
-    let body = problem(
-        app.client
-            .delete(app.url(&format!("{roles}/member")))
-            .send()
-            .await
-            .unwrap(),
-        422,
-    )
-    .await;
+    let body = problem(app.delete(&format!("{roles}/member")).await, 422).await;
     assert_eq!(fields(&body), ["slug"]);
-    problem(
-        app.client
-            .delete(app.url(&format!("{roles}/nope")))
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
+    problem(app.delete(&format!("{roles}/nope")).await, 404).await;
     problem(
         app.patch(&format!("{roles}/nope"), json!({"name": "x"}))
             .await,
@@ -136,20 +108,22 @@ async fn role_rules_and_bad_input() {
     }
     let body = problem(app.patch(&format!("{roles}/Bad!"), json!({})).await, 400).await;
     assert_eq!(fields(&body), ["slug"]);
+    let sent = json!({"slug": "a", "name": "a"});
     let body = problem(
         app.post(
             "/v1/organizations/grp_01JD0000000000000000000000/roles",
-            json!({"slug": "a", "name": "a"}),
+            sent,
         )
         .await,
         400,
     )
     .await;
     assert_eq!(fields(&body), ["org_id"]);
+    let sent = json!({"slug": "a", "name": "a"});
     problem(
         app.post(
             "/v1/organizations/org_01JD0000000000000000000000/roles",
-            json!({"slug": "a", "name": "a"}),
+            sent,
         )
         .await,
         404,
@@ -167,27 +141,12 @@ async fn deleting_a_role_takes_it_from_every_membership() {
     let app = TestApp::spawn().await;
     let org = app.organization().await;
     let roles = format!("/v1/organizations/{org}/roles");
-    assert_eq!(
-        app.post(&roles, json!({"slug": "billing", "name": "Billing"}))
-            .await
-            .status(),
-        201
-    );
+    app.created(&roles, json!({"slug": "billing", "name": "Billing"}))
+        .await;
     let mut members = Vec::new();
     for user in ["a", "b"] {
-        let res = app
-            .post(
-                &format!("/v1/organizations/{org}/memberships"),
-                json!({"user_id": user, "roles": ["billing", "member"]}),
-            )
-            .await;
-        assert_eq!(res.status(), 201);
-        members.push(
-            res.json::<Value>().await.unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        let member = json!({"user_id": user, "roles": ["billing", "member"]});
+        members.push(app.member(&org, member).await);
     }
     let deleted = app.delete_and_wait(&format!("{roles}/billing")).await;
     for m in &members {
@@ -198,12 +157,10 @@ async fn deleting_a_role_takes_it_from_every_membership() {
         assert!(*position > deleted["position"].as_i64().unwrap());
     }
     // The role is gone: it can no longer be given.
+    let sent = json!({"roles": ["billing"]});
     let body = problem(
-        app.patch(
-            &format!("/v1/memberships/{}", members[0]),
-            json!({"roles": ["billing"]}),
-        )
-        .await,
+        app.patch(&format!("/v1/memberships/{}", members[0]), sent)
+            .await,
         422,
     )
     .await;
@@ -223,20 +180,11 @@ async fn a_kept_role_never_outlives_its_deletion() {
         let org = app.organization().await;
         let roles = format!("/v1/organizations/{org}/roles");
         for slug in ["x", "y"] {
-            let res = app.post(&roles, json!({"slug": slug, "name": slug})).await;
-            assert_eq!(res.status(), 201);
+            app.created(&roles, json!({"slug": slug, "name": slug}))
+                .await;
         }
-        let res = app
-            .post(
-                &format!("/v1/organizations/{org}/memberships"),
-                json!({"user_id": "u", "roles": ["member", "x", "y"]}),
-            )
-            .await;
-        assert_eq!(res.status(), 201);
-        let member = res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let member = json!({"user_id": "u", "roles": ["member", "x", "y"]});
+        let member = app.member(&org, member).await;
         let app = app.clone();
         tasks.push(tokio::spawn(async move {
             let (x, y, membership) = (

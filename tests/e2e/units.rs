@@ -4,15 +4,9 @@
 //! successful unit's events share one transaction. Unbounded changes are carried out by the
 //! process manager, which finishes them after a failure between any two steps.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::support::{eventually, problem, TestApp};
-
-async fn created(app: &TestApp, path: &str, body: Value) -> Value {
-    let res = app.post(path, body).await;
-    assert!(res.status().is_success(), "{path}: {}", res.status());
-    res.json().await.unwrap()
-}
+use crate::support::{eventually, expect, problem, TestApp};
 
 /// Transaction ids of the events at `positions`, deduplicated.
 async fn transactions(app: &TestApp, positions: &[i64]) -> Vec<String> {
@@ -35,44 +29,32 @@ async fn positions_since(app: &TestApp, after: i64) -> Vec<(i64, String)> {
         .unwrap()
 }
 
-async fn head(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM events")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap()
-}
-
 /// Both scenarios in one test: the fault point is process-wide, so they must not overlap.
 #[tokio::test]
 async fn a_failed_unit_leaves_nothing_and_a_retry_does_it_all() {
     let app = TestApp::spawn().await;
-    let org = created(&app, "/v1/organizations", json!({"name": "Acme"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let org = app.organization().await;
 
     // Accept: the invitation is not accepted without its membership.
-    let inv = created(
-        &app,
-        &format!("/v1/organizations/{org}/invitations"),
-        json!({"email": "ann@example.com", "roles": ["admin"]}),
-    )
-    .await;
+    let ann = json!({"email": "ann@example.com", "roles": ["admin"]});
+    let inv = app
+        .created(&format!("/v1/organizations/{org}/invitations"), ann)
+        .await;
     let inv_id = inv["id"].as_str().unwrap().to_owned();
     let accept = json!({"user_id": "ann", "accept_token": inv["accept_token"]});
-    let before = head(&app).await;
+    let before = app.head().await;
     fail::cfg("unit_of_work::commit", &format!("return({inv_id})")).unwrap();
     let res = app
         .post(&format!("/v1/invitations/{inv_id}/accept"), accept.clone())
         .await;
     fail::remove("unit_of_work::commit");
     problem(res, 503).await;
-    assert_eq!(head(&app).await, before, "nothing of the unit was written");
+    assert_eq!(app.head().await, before, "nothing of the unit was written");
+    // The retry is not refused.
     let res = app
         .post(&format!("/v1/invitations/{inv_id}/accept"), accept)
         .await;
-    assert_eq!(res.status(), 200, "the retry is not refused");
-    let accepted: Value = res.json().await.unwrap();
+    let accepted = expect(res, 200).await;
     assert_eq!(accepted["state"], "accepted");
     assert_eq!(accepted["membership"]["roles"], json!(["admin"]));
     let written = positions_since(&app, before).await;
@@ -86,24 +68,15 @@ async fn a_failed_unit_leaves_nothing_and_a_retry_does_it_all() {
     let om = accepted["membership"]["id"].as_str().unwrap().to_owned();
     let mut groups = Vec::new();
     for name in ["a", "b", "c"] {
-        let g = created(
-            &app,
-            &format!("/v1/organizations/{org}/groups"),
-            json!({"name": name}),
-        )
-        .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        created(
-            &app,
+        let g = app.group(&org, name).await;
+        app.created(
             &format!("/v1/groups/{g}/members"),
             json!({"membership_id": om}),
         )
         .await;
         groups.push(g);
     }
-    let before = head(&app).await;
+    let before = app.head().await;
     // Aimed at the second group: the unit holds the membership and all three groups.
     fail::cfg("unit_of_work::commit", &format!("return({})", groups[1])).unwrap();
     let res = app
@@ -111,7 +84,7 @@ async fn a_failed_unit_leaves_nothing_and_a_retry_does_it_all() {
         .await;
     fail::remove("unit_of_work::commit");
     problem(res, 503).await;
-    assert_eq!(head(&app).await, before, "no group lost the member alone");
+    assert_eq!(app.head().await, before, "no group lost the member alone");
     let in_groups: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM claims WHERE key LIKE 'membership/' || $1 || '/group/%'",
     )
@@ -124,8 +97,7 @@ async fn a_failed_unit_leaves_nothing_and_a_retry_does_it_all() {
     let res = app
         .post(&format!("/v1/memberships/{om}/deactivate"), json!({}))
         .await;
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
+    let body = expect(res, 200).await;
     assert_eq!(body["status"], "inactive");
     let written = positions_since(&app, before).await;
     let types: Vec<&str> = written.iter().map(|(_, t)| t.as_str()).collect();
@@ -143,24 +115,15 @@ async fn a_failed_unit_leaves_nothing_and_a_retry_does_it_all() {
     assert_eq!(body["position"], positions[3]);
 
     // Deletion of a member of two groups: removals, then `membership.deleted`, in one unit.
-    let om2 = created(
-        &app,
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": "bob"}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let om2 = app.member(&org, json!({"user_id": "bob"})).await;
     for g in &groups[..2] {
-        created(
-            &app,
+        app.created(
             &format!("/v1/groups/{g}/members"),
             json!({"membership_id": om2}),
         )
         .await;
     }
-    let before = head(&app).await;
+    let before = app.head().await;
     let res = app.delete(&format!("/v1/memberships/{om2}")).await;
     assert_eq!(res.status(), 200);
     let written = positions_since(&app, before).await;
@@ -183,43 +146,17 @@ async fn a_failed_unit_leaves_nothing_and_a_retry_does_it_all() {
 #[tokio::test]
 async fn an_interrupted_deletion_is_finished_by_the_process_manager() {
     let app = TestApp::spawn().await;
-    let org = created(&app, "/v1/organizations", json!({"name": "Doomed"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let group = created(
-        &app,
-        &format!("/v1/organizations/{org}/groups"),
-        json!({"name": "g"}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let org = app.named("Doomed").await;
+    let group = app.group(&org, "g").await;
     for user in ["a", "b", "c", "d"] {
-        let om = created(
-            &app,
-            &format!("/v1/organizations/{org}/memberships"),
-            json!({"user_id": user}),
-        )
-        .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        created(
-            &app,
-            &format!("/v1/groups/{group}/members"),
-            json!({"membership_id": om}),
-        )
-        .await;
+        let om = app.member(&org, json!({"user_id": user})).await;
+        let members = format!("/v1/groups/{group}/members");
+        app.created(&members, json!({"membership_id": om})).await;
     }
 
     fail::cfg("workflows::between_steps", &format!("return({org})")).unwrap();
     let res = app.delete(&format!("/v1/organizations/{org}")).await;
-    assert_eq!(res.status(), 202);
-    let intent = res.json::<Value>().await.unwrap()["position"]
-        .as_i64()
-        .unwrap();
+    let intent = expect(res, 202).await["position"].as_i64().unwrap();
     let deleted_memberships = || async {
         sqlx::query_scalar::<_, i64>(
             "SELECT count(*) FROM events WHERE organization_id = $1 AND event_type = 'membership.deleted'",
@@ -261,12 +198,10 @@ async fn an_interrupted_deletion_is_finished_by_the_process_manager() {
     };
     assert!(lag_line(&app.metrics().await).unwrap() > 0);
     // Closed meanwhile.
+    let sent = json!({"user_id": "late"});
     problem(
-        app.post(
-            &format!("/v1/organizations/{org}/memberships"),
-            json!({"user_id": "late"}),
-        )
-        .await,
+        app.post(&format!("/v1/organizations/{org}/memberships"), sent)
+            .await,
         404,
     )
     .await;

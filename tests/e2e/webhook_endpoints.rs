@@ -1,27 +1,20 @@
 //! Webhook endpoint management over HTTP: create, list, read, update, delete, secrets, rotation,
 //! enable/disable, and every kind of bad input.
 
-use crate::support::{fields, problem, TestApp};
+use crate::support::{expect, fields, problem, TestApp};
 use serde_json::{json, Value};
-
-async fn created(app: &TestApp, body: Value) -> Value {
-    let res = app.post("/v1/webhook-endpoints", body).await;
-    let status = res.status().as_u16();
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(status, 201, "{body}");
-    body
-}
 
 #[tokio::test]
 async fn endpoints_are_created_listed_updated_and_deleted() {
     let app = TestApp::spawn().await;
-    let a = created(
-        &app,
-        json!({"url": "http://127.0.0.1:9/a", "description": "CRM sync",
+    let a = app
+        .created(
+            "/v1/webhook-endpoints",
+            json!({"url": "http://127.0.0.1:9/a", "description": "CRM sync",
                "event_types": ["group.*", "membership.created", "group.*"],
                "rate_limit_per_s": 50}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(a["object"], "webhook_endpoint");
     assert!(a["id"].as_str().unwrap().starts_with("we_"));
     assert_eq!(a["event_types"], json!(["group.*", "membership.created"]));
@@ -38,7 +31,12 @@ async fn endpoints_are_created_listed_updated_and_deleted() {
     assert_eq!(secret["previous_key"], Value::Null);
 
     let own = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    let b = created(&app, json!({"url": "http://127.0.0.1:9/b", "secret": own})).await;
+    let b = app
+        .created(
+            "/v1/webhook-endpoints",
+            json!({"url": "http://127.0.0.1:9/b", "secret": own}),
+        )
+        .await;
     let b_id = b["id"].as_str().unwrap();
     assert_eq!(
         app.get(&format!("/v1/webhook-endpoints/{b_id}/secret"))
@@ -65,8 +63,7 @@ async fn endpoints_are_created_listed_updated_and_deleted() {
             json!({"description": null, "event_types": [], "organization_id": "org_01JD0000000000000000000000"}),
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let patched: Value = res.json().await.unwrap();
+    let patched = expect(res, 200).await;
     assert_eq!(patched["description"], Value::Null);
     assert_eq!(patched["event_types"], json!([]));
     assert_eq!(patched["organization_id"], "org_01JD0000000000000000000000");
@@ -102,7 +99,12 @@ async fn endpoints_are_created_listed_updated_and_deleted() {
 #[tokio::test]
 async fn rotation_keeps_the_old_secret_for_the_grace_period() {
     let app = TestApp::spawn().await;
-    let e = created(&app, json!({"url": "http://127.0.0.1:9/a"})).await;
+    let e = app
+        .created(
+            "/v1/webhook-endpoints",
+            json!({"url": "http://127.0.0.1:9/a"}),
+        )
+        .await;
     let id = e["id"].as_str().unwrap();
     let old = app
         .get(&format!("/v1/webhook-endpoints/{id}/secret"))
@@ -115,8 +117,7 @@ async fn rotation_keeps_the_old_secret_for_the_grace_period() {
             json!({}),
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let rotated: Value = res.json().await.unwrap();
+    let rotated = expect(res, 200).await;
     assert_ne!(rotated["key"], old);
     assert_eq!(rotated["previous_key"], old);
     let expires =
@@ -145,7 +146,12 @@ async fn rotation_keeps_the_old_secret_for_the_grace_period() {
 #[tokio::test]
 async fn rotation_refuses_a_garbled_body_and_keeps_the_secret() {
     let app = TestApp::spawn().await;
-    let e = created(&app, json!({"url": "http://127.0.0.1:9/a"})).await;
+    let e = app
+        .created(
+            "/v1/webhook-endpoints",
+            json!({"url": "http://127.0.0.1:9/a"}),
+        )
+        .await;
     let id = e["id"].as_str().unwrap();
     let path = format!("/v1/webhook-endpoints/{id}/rotate-secret");
     let secret = || async {
@@ -185,7 +191,7 @@ async fn rotation_refuses_a_garbled_body_and_keeps_the_secret() {
             String::from_utf8_lossy(&body[..body.len().min(40)])
         );
     }
-    let res = app.client.post(app.url(&path)).send().await.unwrap();
+    let res = app.post_empty(&path).await;
     assert_eq!(res.status(), 200, "no body at all rotates");
     assert_ne!(secret().await, old);
 }
@@ -272,7 +278,12 @@ async fn bad_endpoint_input_names_the_field_and_writes_nothing() {
     let list = app.get("/v1/webhook-endpoints").await.1;
     assert_eq!(list["data"], json!([]), "nothing was written");
 
-    let e = created(&app, json!({"url": "http://127.0.0.1:9/a"})).await;
+    let e = app
+        .created(
+            "/v1/webhook-endpoints",
+            json!({"url": "http://127.0.0.1:9/a"}),
+        )
+        .await;
     let id = e["id"].as_str().unwrap();
     let path = format!("/v1/webhook-endpoints/{id}");
     for (body, status, field) in [
@@ -292,15 +303,8 @@ async fn bad_endpoint_input_names_the_field_and_writes_nothing() {
         assert_eq!(fields(&p), [field]);
     }
     assert_eq!(app.get(&path).await.1["url"], "http://127.0.0.1:9/a");
-    let p = problem(
-        app.post(
-            &format!("{path}/rotate-secret"),
-            json!({"key": "whsec_bad"}),
-        )
-        .await,
-        400,
-    )
-    .await;
+    let sent = json!({"key": "whsec_bad"});
+    let p = problem(app.post(&format!("{path}/rotate-secret"), sent).await, 400).await;
     assert_eq!(fields(&p), ["key"]);
 
     for (path, status, field) in [
@@ -318,7 +322,7 @@ async fn bad_endpoint_input_names_the_field_and_writes_nothing() {
             Some("status"),
         ),
     ] {
-        let p = problem(app.client.get(app.url(path)).send().await.unwrap(), status).await;
+        let p = problem(app.fetch(path).await, status).await;
         if let Some(field) = field {
             assert_eq!(fields(&p), [field], "{path}");
         }

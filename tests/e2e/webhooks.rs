@@ -4,10 +4,10 @@
 //! rotation; isolation from a stuck endpoint; hostile responses; the SSRF check at delivery.
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::receiver::{Receiver, Reply};
-use crate::support::{eventually, webhooks, TestApp};
+use crate::support::{eventually, expect, webhooks, TestApp};
 use serde_json::{json, Value};
 
 /// A bound on waiting for deliveries, not a pause. Generous because every test database lives in
@@ -17,11 +17,7 @@ use serde_json::{json, Value};
 const WAIT: Duration = Duration::from_secs(120);
 
 async fn endpoint(app: &TestApp, body: Value) -> (String, String) {
-    let res = app.post("/v1/webhook-endpoints", body).await;
-    let status = res.status().as_u16();
-    let created: Value = res.json().await.unwrap();
-    assert_eq!(status, 201, "{created}");
-    let id = created["id"].as_str().unwrap().to_owned();
+    let id = app.create("/v1/webhook-endpoints", body).await;
     let secret = app
         .get(&format!("/v1/webhook-endpoints/{id}/secret"))
         .await
@@ -32,14 +28,9 @@ async fn endpoint(app: &TestApp, body: Value) -> (String, String) {
     (id, secret)
 }
 
-async fn organization(app: &TestApp, name: &str) -> String {
-    let body: Value = app
-        .post("/v1/organizations", json!({"name": name}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    body["id"].as_str().unwrap().to_owned()
+/// An endpoint at `url` for events of `event_type`: (id, secret).
+async fn subscribe(app: &TestApp, url: &str, event_type: &str) -> (String, String) {
+    endpoint(app, json!({"url": url, "event_types": [event_type]})).await
 }
 
 /// Creates `n` memberships (users `u0`…).
@@ -100,29 +91,17 @@ async fn events_arrive_signed_filtered_and_in_position_order() {
     let (_, groups_secret) =
         endpoint(&app, json!({"url": groups.url, "event_types": ["group.*"]})).await;
 
-    let acme = organization(&app, "Acme").await;
-    let globex = organization(&app, "Globex").await;
+    let acme = app.named("Acme").await;
+    let globex = app.named("Globex").await;
     endpoint(
         &app,
         json!({"url": other_org.url, "organization_id": globex}),
     )
     .await;
-    let group: Value = app
-        .post(
-            &format!("/v1/organizations/{acme}/groups"),
-            json!({"name": "Ops"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    app.post(
-        &format!("/v1/organizations/{globex}/groups"),
-        json!({"name": "Eng"}),
-    )
-    .await;
+    let group = app.group(&acme, "Ops").await;
+    app.group(&globex, "Eng").await;
     app.patch(
-        &format!("/v1/groups/{}", group["id"].as_str().unwrap()),
+        &format!("/v1/groups/{group}"),
         json!({"name": "Operations"}),
     )
     .await;
@@ -203,12 +182,8 @@ async fn failures_are_retried_on_schedule_and_every_attempt_is_logged() {
         }
     })
     .await;
-    let (id, secret) = endpoint(
-        &app,
-        json!({"url": flaky.url, "event_types": ["organization.created"]}),
-    )
-    .await;
-    organization(&app, "Acme").await;
+    let (id, secret) = subscribe(&app, &flaky.url, "organization.created").await;
+    app.named("Acme").await;
 
     let done = until_deliveries(&app, &id, "succeeded", 1).await;
     let first = &done[0];
@@ -255,17 +230,9 @@ async fn retry_after_is_honoured_and_timeouts_are_retried() {
         }
     })
     .await;
-    let (busy_id, _) = endpoint(
-        &app,
-        json!({"url": busy.url, "event_types": ["organization.created"]}),
-    )
-    .await;
-    let (slow_id, _) = endpoint(
-        &app,
-        json!({"url": slow.url, "event_types": ["organization.created"]}),
-    )
-    .await;
-    organization(&app, "Acme").await;
+    let (busy_id, _) = subscribe(&app, &busy.url, "organization.created").await;
+    let (slow_id, _) = subscribe(&app, &slow.url, "organization.created").await;
+    app.named("Acme").await;
 
     let got = busy.until_count(2, WAIT).await;
     let gap = got[1].at - got[0].at;
@@ -290,17 +257,9 @@ async fn gone_disables_the_endpoint_and_logs_an_event_others_receive() {
     let app = TestApp::with_dispatcher(webhooks()).await;
     let gone = Receiver::with(|_| Reply::Status(410)).await;
     let watcher = Receiver::start().await;
-    let (gone_id, _) = endpoint(
-        &app,
-        json!({"url": gone.url, "event_types": ["organization.created"]}),
-    )
-    .await;
-    endpoint(
-        &app,
-        json!({"url": watcher.url, "event_types": ["webhook_endpoint.*"]}),
-    )
-    .await;
-    organization(&app, "Acme").await;
+    let (gone_id, _) = subscribe(&app, &gone.url, "organization.created").await;
+    subscribe(&app, &watcher.url, "webhook_endpoint.*").await;
+    app.named("Acme").await;
 
     let got = watcher.until_count(1, WAIT).await;
     let event = got[0].json();
@@ -334,12 +293,8 @@ async fn gone_disables_the_endpoint_and_logs_an_event_others_receive() {
 
     // Disabled: events are not queued for it (the watcher shows the log moved on) …
     gone.set(|_| Reply::Status(200));
-    endpoint(
-        &app,
-        json!({"url": watcher.url, "event_types": ["organization.created"]}),
-    )
-    .await;
-    organization(&app, "Globex").await;
+    subscribe(&app, &watcher.url, "organization.created").await;
+    app.named("Globex").await;
     watcher.until_count(2, WAIT).await;
     assert_eq!(deliveries(&app, &gone_id, "pending").await.len(), 0);
     assert_eq!(gone.count(), 1);
@@ -349,7 +304,7 @@ async fn gone_disables_the_endpoint_and_logs_an_event_others_receive() {
         json!({}),
     )
     .await;
-    organization(&app, "Initech").await;
+    app.named("Initech").await;
     let got = gone.until_count(2, WAIT).await;
     assert_eq!(got[1].json()["data"]["name"], "Initech");
 }
@@ -363,12 +318,8 @@ async fn an_endpoint_failing_for_the_whole_window_is_disabled() {
         .to_vec();
     let app = TestApp::with_dispatcher(config).await;
     let down = Receiver::with(|_| Reply::Status(503)).await;
-    let (id, _) = endpoint(
-        &app,
-        json!({"url": down.url, "event_types": ["organization.created"]}),
-    )
-    .await;
-    organization(&app, "Acme").await;
+    let (id, _) = subscribe(&app, &down.url, "organization.created").await;
+    app.named("Acme").await;
     let e = eventually(WAIT, "the endpoint is disabled", || async {
         let e = app.get(&format!("/v1/webhook-endpoints/{id}")).await.1;
         (e["enabled"] == false).then_some(e)
@@ -390,60 +341,42 @@ async fn an_endpoint_failing_for_the_whole_window_is_disabled() {
 async fn exhausted_deliveries_fail_and_retry_recover_and_replay_send_again() {
     let app = TestApp::with_dispatcher(webhooks()).await;
     let down = Receiver::with(|_| Reply::Status(500)).await;
-    let (id, secret) = endpoint(
-        &app,
-        json!({"url": down.url, "event_types": ["organization.*"]}),
-    )
-    .await;
-    organization(&app, "Acme").await;
+    let (id, secret) = subscribe(&app, &down.url, "organization.*").await;
+    app.named("Acme").await;
     let failed = until_deliveries(&app, &id, "failed", 1).await;
     assert_eq!(failed[0]["attempts"], 4, "the whole schedule was used");
     assert_eq!(down.count(), 4);
     let event_id = failed[0]["event_id"].as_str().unwrap().to_owned();
 
     down.set(|_| Reply::Status(200));
-    let res = app
-        .post(
-            &format!("/v1/deliveries/{}/retry", failed[0]["id"].as_str().unwrap()),
-            json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    let retry = format!("/v1/deliveries/{}/retry", failed[0]["id"].as_str().unwrap());
+    expect(app.post(&retry, json!({})).await, 200).await;
     until_deliveries(&app, &id, "succeeded", 1).await;
     assert_eq!(down.all()[4].header("webhook-id"), event_id);
 
     // A second organization fails for good, then is recovered.
     down.set(|_| Reply::Status(500));
     let before = down.count();
-    organization(&app, "Globex").await;
+    app.named("Globex").await;
     until_deliveries(&app, &id, "failed", 1).await;
     down.set(|_| Reply::Status(200));
     let since = (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339();
-    let res = app
-        .post(
-            &format!("/v1/webhook-endpoints/{id}/recover"),
-            json!({"since": since}),
-        )
-        .await;
-    assert_eq!(res.status(), 202);
-    assert_eq!(res.json::<Value>().await.unwrap()["count"], 1);
+    let recover = format!("/v1/webhook-endpoints/{id}/recover");
+    let recovered = expect(app.post(&recover, json!({"since": since})).await, 202).await;
+    assert_eq!(recovered["count"], 1);
     until_deliveries(&app, &id, "succeeded", 2).await;
     assert_eq!(down.count(), before + 5);
 
     // Replay both organizations' events: new deliveries, the same webhook-ids, signed.
-    let head: i64 = sqlx::query_scalar("SELECT max(position) FROM events")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+    let head = app.head().await;
     let count = down.count();
-    let res = app
-        .post(
-            &format!("/v1/webhook-endpoints/{id}/replay"),
-            json!({"from_position": 1, "to_position": head}),
-        )
-        .await;
-    assert_eq!(res.status(), 202);
-    let job: Value = res.json().await.unwrap();
+    let replay = json!({"from_position": 1, "to_position": head});
+    let job = expect(
+        app.post(&format!("/v1/webhook-endpoints/{id}/replay"), replay)
+            .await,
+        202,
+    )
+    .await;
     assert_eq!(
         (job["object"].as_str(), job["status"].as_str()),
         (Some("replay"), Some("running"))
@@ -471,26 +404,15 @@ async fn exhausted_deliveries_fail_and_retry_recover_and_replay_send_again() {
 async fn after_a_rotation_both_secrets_sign() {
     let app = TestApp::with_dispatcher(webhooks()).await;
     let r = Receiver::start().await;
-    let (id, old) = endpoint(
-        &app,
-        json!({"url": r.url, "event_types": ["organization.created"]}),
-    )
-    .await;
-    organization(&app, "One").await;
+    let (id, old) = subscribe(&app, &r.url, "organization.created").await;
+    app.named("One").await;
     let got = r.until_count(1, WAIT).await;
     assert_eq!(got[0].signatures(), 1);
 
-    let rotated: Value = app
-        .post(
-            &format!("/v1/webhook-endpoints/{id}/rotate-secret"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rotate = format!("/v1/webhook-endpoints/{id}/rotate-secret");
+    let rotated = expect(app.post(&rotate, json!({})).await, 200).await;
     let new = rotated["key"].as_str().unwrap();
-    organization(&app, "Two").await;
+    app.named("Two").await;
     let got = r.until_count(2, WAIT).await;
     assert_eq!(got[1].signatures(), 2);
     assert!(
@@ -511,7 +433,7 @@ async fn a_stuck_endpoint_never_delays_the_others() {
     let fast = Receiver::start().await;
     endpoint(&app, json!({"url": stuck.url})).await;
     endpoint(&app, json!({"url": fast.url})).await;
-    let org = organization(&app, "Acme").await;
+    let org = app.named("Acme").await;
     memberships(&app, &org, 60).await;
     let total = events(&app).await.len();
     fast.until_count(total, WAIT).await;
@@ -545,14 +467,10 @@ async fn hostile_responses_are_cut_short_and_redirects_are_not_followed() {
     let mut endpoints = Vec::new();
     for (name, reply) in cases {
         let r = Receiver::with(move |_| reply.clone()).await;
-        let (id, _) = endpoint(
-            &app,
-            json!({"url": r.url, "event_types": ["organization.created"]}),
-        )
-        .await;
+        let (id, _) = subscribe(&app, &r.url, "organization.created").await;
         endpoints.push((name, id, r));
     }
-    organization(&app, "Acme").await;
+    app.named("Acme").await;
     for (name, id, _) in &endpoints {
         let status = if *name == "redirect" {
             "failed"
@@ -675,14 +593,10 @@ async fn whatever_a_receiver_answers_is_logged_and_the_delivery_moves_on() {
     let app = TestApp::with_dispatcher(config).await;
     let replies = answers.clone();
     let r = Receiver::with(move |n| Reply::Raw(replies[n % replies.len()].clone())).await;
-    let (id, _) = endpoint(
-        &app,
-        json!({"url": r.url, "event_types": ["organization.created"]}),
-    )
-    .await;
+    let (id, _) = subscribe(&app, &r.url, "organization.created").await;
     let orgs = 20;
     for i in 0..orgs {
-        organization(&app, &format!("Org {i}")).await;
+        app.named(&format!("Org {i}")).await;
     }
     // Every delivery comes to an end by the schedule (3 attempts at most): none stays pending.
     let finished = eventually(
@@ -751,12 +665,8 @@ async fn addresses_are_checked_again_at_delivery_time() {
         .unwrap();
     let r = Receiver::start().await;
     let local_name = r.url.replace("127.0.0.1", "localhost");
-    let (literal, _) = endpoint(
-        &app,
-        json!({"url": r.url, "event_types": ["organization.created"]}),
-    )
-    .await;
-    organization(&app, "Acme").await;
+    let (literal, _) = subscribe(&app, &r.url, "organization.created").await;
+    app.named("Acme").await;
     let d = until_deliveries(&app, &literal, "failed", 1).await;
     let log = delivery(&app, d[0]["id"].as_str().unwrap()).await["attempts_log"].clone();
     assert_eq!(log[0]["error_kind"], "blocked_address");
@@ -769,13 +679,8 @@ async fn addresses_are_checked_again_at_delivery_time() {
         .execute(&app.db.pool)
         .await
         .unwrap();
-    let res = app
-        .post(
-            &format!("/v1/deliveries/{}/retry", d[0]["id"].as_str().unwrap()),
-            json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    let retry = format!("/v1/deliveries/{}/retry", d[0]["id"].as_str().unwrap());
+    expect(app.post(&retry, json!({})).await, 200).await;
     let log = eventually(WAIT, "a second attempt is logged", || async {
         let log = delivery(&app, d[0]["id"].as_str().unwrap()).await["attempts_log"].clone();
         (log.as_array().unwrap().len() == 2).then_some(log)
@@ -792,8 +697,7 @@ async fn attempt_starts(
     endpoint_id: &str,
     count: usize,
 ) -> Vec<chrono::DateTime<chrono::Utc>> {
-    let deadline = Instant::now() + WAIT;
-    loop {
+    eventually(WAIT, format!("{count} attempts logged"), || async {
         let at: Vec<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar(
             "SELECT a.attempted_at
                FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
@@ -803,12 +707,9 @@ async fn attempt_starts(
         .fetch_all(&app.db.pool)
         .await
         .unwrap();
-        if at.len() >= count {
-            return at;
-        }
-        assert!(Instant::now() < deadline, "{} attempts logged", at.len());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        (at.len() >= count).then_some(at)
+    })
+    .await
 }
 
 #[tokio::test]
@@ -820,7 +721,7 @@ async fn a_rate_limit_spaces_an_endpoints_deliveries() {
     let free = Receiver::start().await;
     let (limited_id, _) = endpoint(&app, json!({"url": limited.url, "rate_limit_per_s": 10})).await;
     let (free_id, _) = endpoint(&app, json!({"url": free.url})).await;
-    let org = organization(&app, "Acme").await;
+    let org = app.named("Acme").await;
     memberships(&app, &org, 17).await;
     let total = events(&app).await.len();
     assert_eq!(total, 20);
@@ -861,7 +762,7 @@ async fn a_slow_stretch_never_turns_into_a_burst_over_the_rate_limit() {
     })
     .await;
     endpoint(&app, json!({"url": r.url, "rate_limit_per_s": 10})).await;
-    let org = organization(&app, "Acme").await;
+    let org = app.named("Acme").await;
     memberships(&app, &org, 17).await;
     let total = events(&app).await.len();
     let got = r.until_count(total, WAIT).await;
@@ -889,7 +790,7 @@ async fn several_dispatchers_share_the_queue_without_sending_twice() {
     for _ in 0..3 {
         webhook_dispatcher::Dispatcher::start(app.db.pool.clone(), config.clone()).unwrap();
     }
-    let org = organization(&app, "Acme").await;
+    let org = app.named("Acme").await;
     memberships(&app, &org, 300).await;
     let total = events(&app).await.len();
     until_deliveries(&app, &id, "succeeded", total).await;
@@ -916,7 +817,7 @@ async fn several_dispatchers_keep_an_endpoints_order_and_rate_limit() {
     for _ in 0..3 {
         webhook_dispatcher::Dispatcher::start(app.db.pool.clone(), config.clone()).unwrap();
     }
-    let org = organization(&app, "Acme").await;
+    let org = app.named("Acme").await;
     memberships(&app, &org, 60).await;
     let log = events(&app).await;
     let expected: Vec<&str> = log.iter().map(|(id, ..)| id.as_str()).collect();
@@ -943,45 +844,26 @@ async fn disabling_an_endpoint_stops_its_drain_at_once_and_enabling_resumes_it()
     let app = TestApp::with_dispatcher(webhooks()).await;
     let r = Receiver::start().await;
     let (id, _) = endpoint(&app, json!({"url": r.url, "rate_limit_per_s": 20})).await;
-    let org = organization(&app, "Acme").await;
+    let org = app.named("Acme").await;
     memberships(&app, &org, 40).await;
     let log = events(&app).await;
     // Disabled endpoints are not queued new events: disable only once everything is queued.
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let queued: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1")
-                .bind(&id)
-                .fetch_one(&app.db.pool)
-                .await
-                .unwrap();
-        if queued as usize == log.len() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{queued} of {} queued",
-            log.len()
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let queued = format!(
+        "SELECT count(*) = {} FROM webhook_deliveries WHERE endpoint_id = $1",
+        log.len()
+    );
+    until_holds(&app.db.pool, &queued, &id).await;
     r.until_count(5, WAIT).await;
-    let res = app
-        .post(&format!("/v1/webhook-endpoints/{id}/disable"), json!({}))
-        .await;
-    assert_eq!(res.status(), 200);
+    expect(
+        app.post(&format!("/v1/webhook-endpoints/{id}/disable"), json!({}))
+            .await,
+        200,
+    )
+    .await;
     let at_disable = r.count();
     // The drain notices with its next batch of attempt logs and gives the endpoint up.
-    eventually(WAIT, "the drain lets the endpoint go", || async {
-        let owner: Option<String> =
-            sqlx::query_scalar("SELECT drain_owner FROM webhook_endpoints WHERE id = $1")
-                .bind(&id)
-                .fetch_one(&app.db.pool)
-                .await
-                .unwrap();
-        owner.is_none().then_some(())
-    })
-    .await;
+    let released = "SELECT drain_owner IS NULL FROM webhook_endpoints WHERE id = $1";
+    until_holds(&app.db.pool, released, &id).await;
     let stopped = r.count();
     assert!(
         stopped <= at_disable + 2,
@@ -994,10 +876,12 @@ async fn disabling_an_endpoint_stops_its_drain_at_once_and_enabling_resumes_it()
     );
     assert!(!deliveries(&app, &id, "pending").await.is_empty());
 
-    let res = app
-        .post(&format!("/v1/webhook-endpoints/{id}/enable"), json!({}))
-        .await;
-    assert_eq!(res.status(), 200);
+    expect(
+        app.post(&format!("/v1/webhook-endpoints/{id}/enable"), json!({}))
+            .await,
+        200,
+    )
+    .await;
     let got = r
         .until(WAIT, |got| {
             let ids: HashSet<&str> = got.iter().map(|g| g.header("webhook-id")).collect();
@@ -1023,7 +907,7 @@ async fn a_stopped_dispatcher_hands_its_endpoints_over_at_once() {
     let (id, _) = endpoint(&app, json!({"url": r.url, "rate_limit_per_s": 20})).await;
     let config = std::sync::Arc::new(webhooks());
     let first = webhook_dispatcher::Dispatcher::start(app.db.pool.clone(), config.clone()).unwrap();
-    let org = organization(&app, "Acme").await;
+    let org = app.named("Acme").await;
     memberships(&app, &org, 40).await;
     let log = events(&app).await;
     r.until_count(5, WAIT).await;
@@ -1080,7 +964,7 @@ async fn deliveries_reuse_their_connections() {
     for _ in 0..4 {
         endpoint(&app, json!({"url": r.url})).await;
     }
-    let org = organization(&app, "Acme").await;
+    let org = app.named("Acme").await;
     memberships(&app, &org, 60).await;
     let expected = 4 * events(&app).await.len();
     r.until_count(expected, WAIT).await;
@@ -1099,7 +983,7 @@ async fn deliveries_reuse_their_connections() {
 async fn deliveries_another_process_queues_go_out_without_waiting_for_a_poll() {
     let app = TestApp::spawn().await;
     let r = Receiver::start().await;
-    let org = organization(&app, "Acme").await;
+    let org = app.named("Acme").await;
     memberships(&app, &org, 1).await;
     // Created after both events: this process's fan-out queues neither for it.
     let (id, _) = endpoint(&app, json!({"url": r.url})).await;
@@ -1164,14 +1048,13 @@ async fn deliveries_another_process_queues_go_out_without_waiting_for_a_poll() {
 
 /// Waits until `sql` (a boolean query of `arg`) holds; panics after `WAIT`.
 async fn until_holds(pool: &sqlx::PgPool, sql: &str, arg: &str) {
-    let deadline = Instant::now() + WAIT;
-    while !sqlx::query_scalar::<_, bool>(sql)
-        .bind(arg)
-        .fetch_one(pool)
-        .await
-        .unwrap()
-    {
-        assert!(Instant::now() < deadline, "not in time: {sql}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(WAIT, sql, || async {
+        let holds: bool = sqlx::query_scalar(sql)
+            .bind(arg)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        holds.then_some(())
+    })
+    .await
 }

@@ -71,11 +71,35 @@ impl TestApp {
         expect(self.post(path, body).await, 201).await
     }
 
+    /// POSTs `body` to `path` (asserting 201); the new object's id.
+    pub async fn create(&self, path: &str, body: Value) -> String {
+        id(&self.created(path, body).await)
+    }
+
     /// A new organization named Acme; its id.
     pub async fn organization(&self) -> String {
-        id(&self
-            .created("/v1/organizations", json!({"name": "Acme"}))
-            .await)
+        self.named("Acme").await
+    }
+
+    /// A new organization named `name`; its id.
+    pub async fn named(&self, name: &str) -> String {
+        self.create("/v1/organizations", json!({ "name": name }))
+            .await
+    }
+
+    /// A new membership of `org` (`body` as the API takes it); its id.
+    pub async fn member(&self, org: &str, body: Value) -> String {
+        self.create(&format!("/v1/organizations/{org}/memberships"), body)
+            .await
+    }
+
+    /// A new group of `org` named `name`; its id.
+    pub async fn group(&self, org: &str, name: &str) -> String {
+        self.create(
+            &format!("/v1/organizations/{org}/groups"),
+            json!({ "name": name }),
+        )
+        .await
     }
 
     pub async fn spawn() -> Self {
@@ -213,9 +237,14 @@ impl TestApp {
             .unwrap()
     }
 
+    /// GETs `path`: the answer as it came.
+    pub async fn fetch(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
     /// GETs `path` and returns (status, JSON body).
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let res = self.client.get(self.url(path)).send().await.unwrap();
+        let res = self.fetch(path).await;
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
@@ -282,6 +311,11 @@ impl TestApp {
                 None => return rows,
             }
         }
+    }
+
+    /// POSTs to `path` without a body (an action such as `…/deactivate`).
+    pub async fn post_empty(&self, path: &str) -> reqwest::Response {
+        self.client.post(self.url(path)).send().await.unwrap()
     }
 
     pub async fn delete(&self, path: &str) -> reqwest::Response {
