@@ -155,11 +155,6 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
     tokio::spawn(receiver);
 
     // Endpoints for this run only: they take the events from now on.
-    let mut endpoints = Vec::with_capacity(ENDPOINTS);
-    for n in 0..ENDPOINTS {
-        let types = vec!["organization.created".to_owned()];
-        endpoints.push(crate::webhooks::endpoint(pool, &url, format!("latency {n}"), types).await?);
-    }
     let config = Arc::new(webhook_dispatcher::DispatcherConfig {
         max_in_flight: 1,
         addresses: Arc::new(webhook_dispatcher::ssrf::AddressPolicy {
@@ -167,6 +162,13 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
         }),
         ..Default::default()
     });
+    let mut endpoints = Vec::with_capacity(ENDPOINTS);
+    for n in 0..ENDPOINTS {
+        let types = vec!["organization.created".to_owned()];
+        let description = format!("latency {n}");
+        let id = crate::webhooks::endpoint(pool, &config.keyring, &url, description, types);
+        endpoints.push(id.await?);
+    }
     let dispatcher = webhook_dispatcher::Dispatcher::start(pool.clone(), config).map_err(task)?;
 
     // Open loop: a command every 1/rate s, whatever the previous ones are doing.

@@ -11,6 +11,7 @@ use domain::WebhookEndpointId;
 use futures::StreamExt;
 use sqlx::PgPool;
 use webhook_dispatcher::queue::{self as webhooks, EndpointSettings};
+use webhook_dispatcher::sealing::Keyring;
 
 use crate::{Bench, BenchError, Row};
 
@@ -24,9 +25,10 @@ fn task(e: impl std::fmt::Display) -> BenchError {
 }
 
 /// A new endpoint for `url` taking `event_types` (all when empty), through the dispatcher's own
-/// endpoint function; its id.
+/// endpoint function, its secret sealed with `keyring` as the API seals it; its id.
 pub(crate) async fn endpoint(
     pool: &PgPool,
+    keyring: &Keyring,
     url: &str,
     description: String,
     event_types: Vec<String>,
@@ -39,8 +41,8 @@ pub(crate) async fn endpoint(
         organization_id: None,
         rate_limit_per_s: None,
     };
-    let secret = webhook_dispatcher::signing::generate();
-    webhooks::insert_endpoint(pool, &id, &settings, &secret).await?;
+    let sealed = keyring.seal(&id, &webhook_dispatcher::signing::generate());
+    webhooks::insert_endpoint(pool, &id, &settings, &sealed).await?;
     Ok(id)
 }
 
@@ -64,9 +66,17 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
     // Endpoints first: they take every event from their creation on, so the EVENTS events
     // written next go to each of them.
     let from = store::Feed::new(pool.clone()).head().await?;
+    let config = Arc::new(webhook_dispatcher::DispatcherConfig {
+        max_in_flight: IN_FLIGHT,
+        addresses: Arc::new(webhook_dispatcher::ssrf::AddressPolicy {
+            allow: vec!["127.0.0.0/8".parse().map_err(task)?],
+        }),
+        ..Default::default()
+    });
     let mut endpoints = Vec::with_capacity(ENDPOINTS);
     for n in 0..ENDPOINTS {
-        endpoints.push(endpoint(pool, &url, format!("bench {n}"), Vec::new()).await?);
+        let description = format!("bench {n}");
+        endpoints.push(endpoint(pool, &config.keyring, &url, description, Vec::new()).await?);
     }
     crate::export::synthetic_events(pool, EVENTS).await?;
     let head = store::Feed::new(pool.clone()).head().await?;
@@ -84,13 +94,6 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
         "webhooks: {} events to {ENDPOINTS} endpoints through the dispatcher …",
         events.len()
     );
-    let config = Arc::new(webhook_dispatcher::DispatcherConfig {
-        max_in_flight: IN_FLIGHT,
-        addresses: Arc::new(webhook_dispatcher::ssrf::AddressPolicy {
-            allow: vec!["127.0.0.0/8".parse().map_err(task)?],
-        }),
-        ..Default::default()
-    });
     let started = Instant::now();
     let dispatcher = webhook_dispatcher::Dispatcher::start(pool.clone(), config).map_err(task)?;
     loop {
