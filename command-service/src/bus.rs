@@ -200,6 +200,18 @@ where
         Ok(self.load_for_change(aggregate_id).await?.state)
     }
 
+    /// Position of the latest event of any of `aggregate_ids` (0 when none has one).
+    pub async fn last_position_of(&self, aggregate_ids: &[String]) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT coalesce(max(position), 0) FROM events
+              WHERE aggregate_type = $1 AND aggregate_id = ANY ($2)",
+        )
+        .bind(A::TYPE)
+        .bind(aggregate_ids)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Position of the aggregate's latest event, if it has any.
     pub async fn last_position(
         &self,

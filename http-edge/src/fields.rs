@@ -23,6 +23,19 @@ impl Fields {
         r.map_err(|e| self.fail(field, e.to_string())).ok()
     }
 
+    /// Every item of the list `field` parsed, each problem named `field[i]`; `None` if any failed.
+    pub fn each<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        items: &[String],
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Option<Vec<T>> {
+        let parsed: Vec<Option<T>> = (items.iter().enumerate())
+            .map(|(i, item)| self.check(&format!("{field}[{i}]"), parse(item)))
+            .collect();
+        parsed.into_iter().collect()
+    }
+
     /// A nullable field of a partial update: absent → `None` (leave alone), `null` →
     /// `Some(None)` (clear), a value → `Some(Some(parsed))`.
     pub fn check_nullable<I, T, E: std::fmt::Display>(

@@ -43,3 +43,16 @@ pub async fn owner(pool: &PgPool, key: &str) -> Result<Option<(String, String)>,
             .await?,
     )
 }
+
+/// The holder (`aggregate_id`) of each of `keys` that is held, in one query.
+pub async fn owners(
+    pool: &PgPool,
+    keys: &[String],
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT key, aggregate_id FROM claims WHERE key = ANY ($1)")
+            .bind(keys)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().collect())
+}

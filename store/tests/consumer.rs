@@ -95,7 +95,14 @@ async fn one_instance_applies_the_other_stands_by_and_takes_over() {
         .await
         .unwrap();
 
-    let (a, mut a_role) = start(&pool, "a");
+    // The instance that will die has a pool of its own, as another process would, whose sessions
+    // are named so that its death can end them the way a killed process's end.
+    let options: sqlx::postgres::PgConnectOptions = db.url.parse().unwrap();
+    let a_pool = sqlx::postgres::PgPoolOptions::new()
+        .connect_with(options.application_name("consumer-a"))
+        .await
+        .unwrap();
+    let (a, mut a_role) = start(&a_pool, "a");
     until(&mut a_role, Role::Active).await;
     let (b, mut b_role) = start(&pool, "b");
     until(&mut b_role, Role::Standby).await;
@@ -117,6 +124,14 @@ async fn one_instance_applies_the_other_stands_by_and_takes_over() {
     });
     a.abort();
     let _ = a.await;
+    // A killed process's sessions end with it (an aborted task's may linger mid-transaction,
+    // holding the checkpoint's row lock): end them.
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'consumer-a'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     until(&mut b_role, Role::Active).await;
     writer.await.unwrap();
     caught_up(&pool).await;

@@ -174,6 +174,9 @@ fn sample_body(method: &Method, template: &str, o: &Objects) -> Option<Value> {
         ("POST", "/v1/organizations/{org_id}/memberships/bulk") => {
             json!({"items": [{"user_id": "u10"}]})
         }
+        ("POST", "/v1/organizations/{org_id}/memberships/roles") => {
+            json!({"membership_ids": [o.membership], "add": ["member"]})
+        }
         ("PATCH", "/v1/memberships/{id}") => json!({"attributes": {"team": "x"}}),
         ("POST", "/v1/memberships/{id}/deactivate") => Value::Null,
         ("POST", "/v1/memberships/{id}/reactivate") => Value::Null,

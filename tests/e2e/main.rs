@@ -26,6 +26,7 @@ mod projection;
 mod reads;
 mod rebuild;
 mod replay;
+mod role_assignment;
 mod roles;
 mod security;
 mod units;

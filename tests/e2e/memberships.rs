@@ -330,10 +330,12 @@ async fn bulk_import_reports_every_item_on_its_own() {
     )
     .await;
 
-    // 1,000 items: 995 new users, then five that fail each in its own way.
-    let mut items: Vec<Value> = (0..995)
+    // 1,000 items: 990 new users and 5 machine apps (bots), then five that fail each in its own
+    // way.
+    let mut items: Vec<Value> = (0..990)
         .map(|i| json!({"user_id": format!("bulk{i}"), "attributes": {"n": i}}))
         .collect();
+    items.extend((0..5).map(|i| json!({"application_id": format!("bot{i}"), "roles": []})));
     items.push(json!({"user_id": "already"}));
     items.push(json!({"user_id": "x", "roles": ["ghost"]}));
     items.push(json!({"user_id": ""}));
@@ -349,6 +351,9 @@ async fn bulk_import_reports_every_item_on_its_own() {
     assert!(data.iter().enumerate().all(|(i, r)| r["index"] == i));
     assert_eq!(data[0]["status"], 201);
     assert_eq!(data[0]["membership"]["attributes"]["n"], 0);
+    assert_eq!(data[994]["status"], 201);
+    assert_eq!(data[994]["membership"]["application_id"], "bot4");
+    assert_eq!(data[994]["membership"]["user_id"], Value::Null);
     assert_eq!(data[995]["status"], 409);
     assert_eq!(data[995]["error"]["errors"][0]["message"], existing["id"]);
     assert_eq!(data[996]["status"], 422);

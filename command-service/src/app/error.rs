@@ -66,6 +66,9 @@ pub enum AppError {
     Expired(String),
     #[error("the accept token is not valid for this invitation")]
     InvalidToken,
+    /// Parts of a bulk change that cannot take it, all of them; nothing was changed.
+    #[error("{} of the named members or roles cannot take the change; nothing was changed", .0.len())]
+    Refused(Vec<super::role_assignment::Refusal>),
     #[error("the change requires `{0}`, which does not hold")]
     RequirementNotMet(String),
     /// The caller's key may not do this at all (not a question of which object).

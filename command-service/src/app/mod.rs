@@ -1,7 +1,7 @@
 //! The application layer: every change the API offers, taking typed input and returning typed
 //! results ([`Written`]) or typed errors ([`AppError`]). Changes that need more than one command
 //! or a look at other aggregates (create-or-reactivate, role checks, accept, leaving groups,
-//! cascades, bulk import) are decided here, once, for every caller — HTTP handlers, the process
+//! cascades, bulk import, bulk role assignment) are decided here, once, for every caller — HTTP handlers, the process
 //! manager, and later the CLI and the console. It knows nothing of HTTP.
 //!
 //! A change that touches a bounded set of aggregates is one `UnitOfWork`: every aggregate's events,
@@ -14,6 +14,7 @@ pub mod groups;
 pub mod invitations;
 pub mod memberships;
 pub mod organizations;
+pub mod role_assignment;
 pub mod roles;
 
 use std::future::Future;

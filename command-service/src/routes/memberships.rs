@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::app::memberships::{self as app, Joined, Leave, NewMembership};
+use crate::app::role_assignment::{self, Members, RoleChange};
 use crate::request::{context, respond, roles, shown, with_position, Shown};
 use crate::CommandState;
 use domain::membership::MembershipData;
@@ -38,6 +39,18 @@ pub fn endpoints() -> Vec<Endpoint> {
             )
             .body::<BulkBody>()
             .answers::<BulkResult>(200, "Every item's result"),
+        e::post("/v1/organizations/{org_id}/memberships/roles", assign_roles)
+            .summary("Change the roles of up to 1,000 members at once, all or nothing")
+            .describe(
+                "Name the members by exactly one of `user_ids`, `application_ids` or \
+                 `membership_ids`; give `add` and/or `remove`, or `set` to replace each member's \
+                 roles. Every named membership takes the change in one unit of work, or none \
+                 does: a 422 names every member (unknown, inactive, named twice) and every role \
+                 (not in the catalogue) that cannot take it. Each membership whose roles change \
+                 gets its own `membership.updated`; the others get nothing.",
+            )
+            .body::<RolesBody>()
+            .answers::<RolesResult>(200, "Every named membership after the change"),
         e::patch("/v1/memberships/{id}", update)
             .summary("Change a membership's roles or attributes")
             .body::<UpdateBody>()
@@ -107,6 +120,52 @@ struct BulkItem {
 
 /// At most this many items per bulk request.
 const BULK_MAX: usize = 1000;
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "MembershipRolesChange")]
+#[serde(deny_unknown_fields)]
+struct RolesBody {
+    /// 1–1,000 users (or give `application_ids` or `membership_ids`).
+    #[schemars(with = "Option<Vec<domain::values::SubjectId>>")]
+    user_ids: Option<Vec<String>>,
+    #[schemars(with = "Option<Vec<domain::values::SubjectId>>")]
+    application_ids: Option<Vec<String>>,
+    #[schemars(with = "Option<Vec<domain::MembershipId>>")]
+    membership_ids: Option<Vec<String>>,
+    /// Roles to give each member.
+    #[schemars(with = "Option<Vec<domain::values::RoleSlug>>")]
+    add: Option<Vec<String>>,
+    /// Roles to take from each member.
+    #[schemars(with = "Option<Vec<domain::values::RoleSlug>>")]
+    remove: Option<Vec<String>>,
+    /// Each member's roles, replacing what it had (instead of `add` and `remove`).
+    #[schemars(with = "Option<Vec<domain::values::RoleSlug>>")]
+    set: Option<Vec<String>>,
+}
+
+/// The answer to a bulk role change.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "MembershipRolesResult")]
+struct RolesResult<'a> {
+    /// `membership_roles_result`.
+    object: &'static str,
+    /// How many memberships changed (each got a `membership.updated`).
+    changed: usize,
+    /// Every named membership after the change, in request order.
+    data: Vec<RolesItem<'a>>,
+    /// The position of the last event written (or, nothing changed, of the members' last).
+    position: i64,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "MembershipRolesItem")]
+struct RolesItem<'a> {
+    object: &'static str,
+    #[serde(flatten)]
+    membership: &'a MembershipData,
+    /// Whether this membership's roles changed.
+    changed: bool,
+}
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[schemars(rename = "MembershipUpdate")]
@@ -239,6 +298,94 @@ async fn bulk(
         data: results,
         position,
     }))
+}
+
+/// The members (one list of 1–1,000) and the change (`add`/`remove`, or `set`) of a bulk role
+/// change; every bad item named.
+fn role_change(input: RolesBody) -> Result<(Members, RoleChange), Problem> {
+    let mut fields = Fields::default();
+    let lists = (input.user_ids, input.application_ids, input.membership_ids);
+    let listed = match lists {
+        (Some(ids), None, None) => Some(("user_ids", ids)),
+        (None, Some(ids), None) => Some(("application_ids", ids)),
+        (None, None, Some(ids)) => Some(("membership_ids", ids)),
+        _ => {
+            let one = "give exactly one of user_ids, application_ids or membership_ids";
+            fields.fail("user_ids", one);
+            None
+        }
+    };
+    let members = match listed {
+        Some((field, ids)) if !(1..=BULK_MAX).contains(&ids.len()) => {
+            fields.fail(field, format!("give 1–{BULK_MAX} members"));
+            None
+        }
+        Some(("user_ids", ids)) => fields
+            .each("user_ids", &ids, SubjectId::parse)
+            .map(Members::Users),
+        Some(("application_ids", ids)) => {
+            (fields.each("application_ids", &ids, SubjectId::parse)).map(Members::Applications)
+        }
+        Some((field, ids)) => fields
+            .each(field, &ids, MembershipId::parse)
+            .map(Members::Memberships),
+        None => None,
+    };
+    let change = match (input.add, input.remove, input.set) {
+        (None, None, Some(set)) => fields
+            .each("set", &set, RoleSlug::parse)
+            .map(RoleChange::Set),
+        (None, None, None) => {
+            fields.fail("add", "give add and/or remove, or set");
+            None
+        }
+        (add, remove, None) => {
+            let add = fields.each("add", &add.unwrap_or_default(), RoleSlug::parse);
+            let remove = fields.each("remove", &remove.unwrap_or_default(), RoleSlug::parse);
+            add.zip(remove).and_then(|(add, remove)| {
+                let both = remove.iter().position(|r| add.contains(r));
+                match both {
+                    Some(i) => {
+                        fields.fail(&format!("remove[{i}]"), "also in add");
+                        None
+                    }
+                    None => Some(RoleChange::Adjust { add, remove }),
+                }
+            })
+        }
+        (_, _, Some(_)) => {
+            fields.fail("set", "give either set, or add and remove, not both");
+            None
+        }
+    };
+    fields.done(members.zip(change))
+}
+
+/// Changes the roles of up to 1,000 members at once, all or nothing.
+async fn assign_roles(
+    state: web::Data<CommandState>,
+    req: HttpRequest,
+    Id(org): Id<OrganizationId>,
+    Body(input): Body<RolesBody>,
+) -> Result<HttpResponse, Problem> {
+    let (members, change) = role_change(input)?;
+    let assigned =
+        role_assignment::assign(&state, &context(&req)?, &org, &members, &change).await?;
+    let data: Vec<RolesItem> = (assigned.memberships.iter())
+        .map(|(membership, changed)| RolesItem {
+            object: OBJECT,
+            membership,
+            changed: *changed,
+        })
+        .collect();
+    Ok(
+        with_position(StatusCode::OK, assigned.position).json(RolesResult {
+            object: "membership_roles_result",
+            changed: data.iter().filter(|m| m.changed).count(),
+            data,
+            position: assigned.position,
+        }),
+    )
 }
 
 async fn update(

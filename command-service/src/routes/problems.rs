@@ -54,6 +54,15 @@ impl From<AppError> for Problem {
                 "Admin key required",
                 detail,
             ),
+            AppError::Refused(refusals) => refusals.into_iter().fold(
+                Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "change-refused",
+                    "Change refused",
+                    detail,
+                ),
+                |problem, r| problem.with_field(&r.field, r.reason),
+            ),
             AppError::RequirementNotMet(_) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "requirement-not-met",
