@@ -27,3 +27,13 @@ pub fn schema() -> serde_json::Value {
 pub fn to_yaml(document: &Document) -> Result<String, serde_saphyr::SerializeError> {
     serde_saphyr::to_string(document)
 }
+
+/// The SHA-256 of a document's bytes, in hex: recorded with every change it makes, so the log
+/// can say which file made a change.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -301,3 +301,18 @@ fn the_published_schema_is_the_types_and_agrees_with_the_reader() {
         );
     }
 }
+
+#[test]
+fn the_example_in_the_docs_reads() {
+    let path = format!("{}/../docs/apply.md", env!("CARGO_MANIFEST_DIR"));
+    let docs = std::fs::read_to_string(path).unwrap();
+    let example = docs
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a YAML example in docs/apply.md");
+    let document = read(example.as_bytes(), Format::Yaml).unwrap();
+    let acme = &document.organizations[0];
+    assert_eq!(acme.members.items.len(), 2);
+    assert_eq!(acme.groups.items[0].members.len(), 2);
+}

@@ -63,6 +63,39 @@ pub enum Command {
     /// for the session) with its password, or DATABASE_URL's. Arguments after the flags go to
     /// psql, e.g. `roster psql -c 'SELECT count(*) FROM events'`.
     Psql(PsqlArgs),
+    /// Show what a document (YAML or JSON, docs/apply.md) would change — per object, create or
+    /// update with each field's old and new value — and change nothing. Exit codes: 0 nothing
+    /// would change, 2 something would, 1 the document or the store has a problem.
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The document: a YAML or JSON file (by its extension, else its content).
+    #[arg(short = 'f', long = "file")]
+    pub file: PathBuf,
+
+    /// `text` (a readable list, coloured on a terminal) or `json` (the plan itself).
+    #[arg(long, value_enum, default_value = "text")]
+    pub output: PlanOutput,
+
+    /// Also write the plan, as JSON, to this file (for `roster apply` of exactly this plan).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+
+    /// Create the roles members or invitations name and the organization lacks (named after
+    /// their slug, with no permissions) instead of refusing the document.
+    #[arg(long)]
+    pub create_missing_roles: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PlanOutput {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

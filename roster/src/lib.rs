@@ -13,6 +13,7 @@ pub mod keys;
 pub mod lag;
 pub mod maintenance;
 pub mod metrics;
+pub mod plan;
 pub mod progress;
 pub mod psql;
 pub mod replay;

@@ -4,6 +4,7 @@ use clap::Parser;
 use roster::cli::{Cli, Command};
 use roster::events::EventsError;
 use roster::maintenance::MaintenanceError;
+use roster::plan::PlanError;
 
 /// mimalloc rather than the system allocator: the dispatcher, the HTTP edge and the feed
 /// consumers allocate from many threads at once, where glibc's malloc spent about a sixth of the
@@ -38,6 +39,12 @@ fn main() -> ExitCode {
             },
             Command::Replay(args) => exit(roster::replay::run(*args).await, 1),
             Command::Psql(args) => exit(roster::psql::run(args).await, 1),
+            // `plan` answers for CI: 0 nothing to change, 2 changes to make, 1 trouble.
+            Command::Plan(args) => match roster::plan::run(args).await {
+                Err(PlanError::Changes) => ExitCode::from(2),
+                Err(e @ PlanError::Document(_)) => finding(e),
+                other => exit(other, 1),
+            },
             Command::Secrets(command) => exit(roster::secrets::run(command).await, 1),
             Command::Openapi => {
                 let document = http_edge::openapi::document(&roster::app::all_endpoints());

@@ -22,6 +22,7 @@ mod openapi;
 mod organizations;
 mod outage;
 mod pagination;
+mod plan;
 mod projection;
 mod reads;
 mod rebuild;

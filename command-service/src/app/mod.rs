@@ -7,6 +7,7 @@
 //! A change that touches a bounded set of aggregates is one `UnitOfWork`: every aggregate's events,
 //! version checks and claims commit together or not at all, and a conflict decides it all again.
 
+pub mod apply;
 pub mod error;
 #[cfg(test)]
 mod given;

@@ -1,0 +1,716 @@
+//! What a document changes, decided from the document and the organizations as they stand: per
+//! object, create, update (each changed field, old → new) or nothing. Pure: the state is read
+//! before, in one snapshot ([`read_models::state`]), and the plan keeps every value it will write,
+//! so applying a saved plan needs neither the document nor a second diff.
+//!
+//! Fields a document leaves out are left alone (a description, a member's roles or attributes);
+//! what it gives is the truth. Nothing is removed here: pruning is asked for separately.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use declarative::{Document, Located, MemberRef};
+use read_models::state::{MemberState, OrganizationState};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// What happens to an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+}
+
+/// The kind of object a change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Object {
+    Organization,
+    Role,
+    Member,
+    Group,
+    GroupMember,
+    Invitation,
+}
+
+/// One field of a change: what it was (`null` when created) and what it becomes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Field {
+    pub field: String,
+    pub old: Value,
+    pub new: Value,
+}
+
+/// One object's change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Change {
+    pub action: Action,
+    pub object: Object,
+    /// Which one: the role's slug, `user:<id>` or `application:<id>`, the group's name,
+    /// `<group>/user:<id>` for a group member, the invitation's email.
+    pub key: String,
+    /// Its id, when it exists already.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub fields: Vec<Field>,
+}
+
+/// The changes to one organization, in the order they are carried out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OrganizationPlan {
+    pub external_id: String,
+    /// The organization's id; absent when the plan creates it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub changes: Vec<Change>,
+}
+
+/// How to plan.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Roles that members or invitations name and the organization lacks are created (named
+    /// after their slug, with no permissions) instead of being reported.
+    pub create_missing_roles: bool,
+}
+
+/// The role an organization is created with (`roster` seeds `admin` and `member`).
+const SEEDED: [(&str, &str); 2] = [("admin", "Admin"), ("member", "Member")];
+
+/// The changes `document` makes to `live` (the organizations with its external ids that exist),
+/// or every problem that stops it: roles that do not exist, group members that are not members.
+pub fn plan(
+    document: &Document,
+    live: &[OrganizationState],
+    options: &Options,
+) -> Result<Vec<OrganizationPlan>, Vec<Located>> {
+    let live: HashMap<&str, &OrganizationState> = live
+        .iter()
+        .filter_map(|o| o.external_id.as_deref().map(|e| (e, o)))
+        .collect();
+    let mut problems = Vec::new();
+    let plans = (document.organizations.iter().enumerate())
+        .map(|(i, org)| {
+            let at = format!("organizations[{i}]");
+            let existing = live.get(org.external_id.as_str()).copied();
+            organization(org, existing, options, &at, &mut problems)
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(plans)
+    } else {
+        Err(problems)
+    }
+}
+
+fn organization(
+    org: &declarative::Organization,
+    live: Option<&OrganizationState>,
+    options: &Options,
+    at: &str,
+    problems: &mut Vec<Located>,
+) -> OrganizationPlan {
+    let mut changes = Vec::new();
+    let metadata = org.metadata.as_ref().map(|m| json!(m));
+    let description = org.description.as_ref().map(|d| json!(d.as_str()));
+    match live {
+        None => {
+            let mut fields = vec![
+                created("name", json!(org.name.as_str())),
+                created("external_id", json!(org.external_id.as_str())),
+            ];
+            fields.extend(description.clone().map(|d| created("description", d)));
+            fields.extend(metadata.clone().map(|m| created("metadata", m)));
+            changes.push(change(
+                Action::Create,
+                Object::Organization,
+                org.external_id.as_str(),
+                None,
+                fields,
+            ));
+        }
+        Some(o) => {
+            let mut fields = Vec::new();
+            differs(
+                &mut fields,
+                "name",
+                json!(o.name),
+                Some(json!(org.name.as_str())),
+            );
+            differs(
+                &mut fields,
+                "description",
+                json!(o.description),
+                description,
+            );
+            differs(&mut fields, "metadata", o.metadata.clone(), metadata);
+            if !fields.is_empty() {
+                changes.push(change(
+                    Action::Update,
+                    Object::Organization,
+                    org.external_id.as_str(),
+                    Some(&o.id),
+                    fields,
+                ));
+            }
+        }
+    }
+
+    // The catalogue: what exists (or is seeded on creation), then the document's roles.
+    let mut catalogue: BTreeMap<String, (String, Option<String>, Vec<String>)> = match live {
+        Some(o) => (o.roles.iter())
+            .map(|r| {
+                (
+                    r.slug.clone(),
+                    (r.name.clone(), r.description.clone(), r.permissions.clone()),
+                )
+            })
+            .collect(),
+        None => (SEEDED.iter())
+            .map(|(slug, name)| (slug.to_string(), (name.to_string(), None, Vec::new())))
+            .collect(),
+    };
+    for role in &org.roles.items {
+        let slug = role.slug.as_str();
+        let permissions = role.permissions.as_ref().map(|p| json!(p.as_slice()));
+        let description = role.description.as_ref().map(|d| json!(d.as_str()));
+        match catalogue.get(slug) {
+            None => {
+                let mut fields = vec![created("name", json!(role.name.as_str()))];
+                fields.extend(description.map(|d| created("description", d)));
+                fields.push(created(
+                    "permissions",
+                    permissions.unwrap_or_else(|| json!([])),
+                ));
+                changes.push(change(Action::Create, Object::Role, slug, None, fields));
+            }
+            Some((name, old_description, old_permissions)) => {
+                let mut fields = Vec::new();
+                differs(
+                    &mut fields,
+                    "name",
+                    json!(name),
+                    Some(json!(role.name.as_str())),
+                );
+                differs(
+                    &mut fields,
+                    "description",
+                    json!(old_description),
+                    description,
+                );
+                differs(
+                    &mut fields,
+                    "permissions",
+                    json!(old_permissions),
+                    permissions,
+                );
+                if !fields.is_empty() {
+                    changes.push(change(Action::Update, Object::Role, slug, None, fields));
+                }
+            }
+        }
+        catalogue.insert(slug.to_owned(), Default::default());
+    }
+    // Roles named by members and invitations must be in the catalogue (or be made).
+    let mut missing: BTreeSet<String> = BTreeSet::new();
+    let mut known = |slug: &str, path: String, problems: &mut Vec<Located>| {
+        if catalogue.contains_key(slug) {
+            return;
+        }
+        if options.create_missing_roles {
+            missing.insert(slug.to_owned());
+        } else {
+            problems.push(Located {
+                path,
+                reason: format!("the organization has no role `{slug}` (define it under roles, or pass --create-missing-roles)"),
+            });
+        }
+    };
+    for (j, member) in org.members.items.iter().enumerate() {
+        for (k, role) in member.roles.iter().flatten().enumerate() {
+            known(
+                role.as_str(),
+                format!("{at}.members[{j}].roles[{k}]"),
+                problems,
+            );
+        }
+    }
+    for (j, invitation) in org.invitations.items.iter().enumerate() {
+        for (k, role) in invitation.roles.iter().flatten().enumerate() {
+            known(
+                role.as_str(),
+                format!("{at}.invitations[{j}].roles[{k}]"),
+                problems,
+            );
+        }
+    }
+    for slug in &missing {
+        let fields = vec![
+            created("name", json!(slug)),
+            created("permissions", json!([])),
+        ];
+        changes.push(change(Action::Create, Object::Role, slug, None, fields));
+    }
+
+    // Members, by subject.
+    let by_subject: HashMap<String, &MemberState> = live
+        .map(|o| o.members.iter().map(|m| (live_subject(m), m)).collect())
+        .unwrap_or_default();
+    let mut active: BTreeSet<String> = (by_subject.iter())
+        .filter(|(_, m)| m.status == "active")
+        .map(|(s, _)| s.clone())
+        .collect();
+    for member in &org.members.items {
+        let subject = subject(&MemberRef {
+            user_id: member.user_id.clone(),
+            application_id: member.application_id.clone(),
+        });
+        let roles = member
+            .roles
+            .as_ref()
+            .map(|r| json!(sorted(r.iter().map(|s| s.as_str()))));
+        let attributes = member.attributes.as_ref().map(|a| json!(a));
+        match by_subject.get(&subject) {
+            None => {
+                let fields = vec![
+                    created("roles", roles.unwrap_or_else(|| json!(["member"]))),
+                    created("attributes", attributes.unwrap_or_else(|| json!({}))),
+                ];
+                changes.push(change(
+                    Action::Create,
+                    Object::Member,
+                    &subject,
+                    None,
+                    fields,
+                ));
+            }
+            Some(m) => {
+                let mut fields = Vec::new();
+                differs(
+                    &mut fields,
+                    "status",
+                    json!(m.status),
+                    Some(json!("active")),
+                );
+                differs(
+                    &mut fields,
+                    "roles",
+                    json!(sorted(m.roles.iter().map(String::as_str))),
+                    roles,
+                );
+                differs(&mut fields, "attributes", m.attributes.clone(), attributes);
+                if !fields.is_empty() {
+                    changes.push(change(
+                        Action::Update,
+                        Object::Member,
+                        &subject,
+                        Some(&m.id),
+                        fields,
+                    ));
+                }
+            }
+        }
+        active.insert(subject);
+    }
+
+    // Groups, by name in any case; then their members.
+    let groups: HashMap<String, &read_models::state::GroupState> = live
+        .map(|o| {
+            o.groups
+                .iter()
+                .map(|g| (g.name.to_lowercase(), g))
+                .collect()
+        })
+        .unwrap_or_default();
+    let subject_of: HashMap<&str, String> = (by_subject.iter())
+        .map(|(s, m)| (m.id.as_str(), s.clone()))
+        .collect();
+    let mut additions = Vec::new();
+    for (j, group) in org.groups.items.iter().enumerate() {
+        let name = group.name.as_str();
+        let description = group.description.as_ref().map(|d| json!(d.as_str()));
+        let existing = groups.get(&name.to_lowercase()).copied();
+        match existing {
+            None => {
+                let mut fields = vec![created("name", json!(name))];
+                fields.extend(description.map(|d| created("description", d)));
+                changes.push(change(Action::Create, Object::Group, name, None, fields));
+            }
+            Some(g) => {
+                let mut fields = Vec::new();
+                differs(&mut fields, "name", json!(g.name), Some(json!(name)));
+                differs(
+                    &mut fields,
+                    "description",
+                    json!(g.description),
+                    description,
+                );
+                if !fields.is_empty() {
+                    changes.push(change(
+                        Action::Update,
+                        Object::Group,
+                        name,
+                        Some(&g.id),
+                        fields,
+                    ));
+                }
+            }
+        }
+        let inside: BTreeSet<&str> = existing
+            .map(|g| {
+                g.members
+                    .iter()
+                    .filter_map(|id| subject_of.get(id.as_str()).map(String::as_str))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (k, member) in group.members.iter().enumerate() {
+            let subject = subject(member);
+            if !active.contains(&subject) {
+                problems.push(Located {
+                    path: format!("{at}.groups[{j}].members[{k}]"),
+                    reason: format!("{subject} is not an active member of the organization (list it under members)"),
+                });
+            } else if !inside.contains(subject.as_str()) {
+                let key = format!("{name}/{subject}");
+                let fields = vec![
+                    created("group", json!(name)),
+                    created("member", json!(subject)),
+                ];
+                additions.push(change(
+                    Action::Create,
+                    Object::GroupMember,
+                    &key,
+                    None,
+                    fields,
+                ));
+            }
+        }
+    }
+    changes.extend(additions);
+
+    // Pending invitations, by email in any case.
+    let pending: HashMap<String, &read_models::state::InvitationState> = live
+        .map(|o| {
+            o.invitations
+                .iter()
+                .map(|i| (i.email.to_lowercase(), i))
+                .collect()
+        })
+        .unwrap_or_default();
+    for invitation in &org.invitations.items {
+        let email = invitation.email.as_str();
+        let roles = json!(match &invitation.roles {
+            Some(r) => sorted(r.iter().map(|s| s.as_str())),
+            None => vec!["member".to_owned()],
+        });
+        match pending.get(&invitation.email.normalized()) {
+            None => {
+                let days = invitation.expires_in_days.unwrap_or(7);
+                let fields = vec![
+                    created("roles", roles),
+                    created("expires_in_days", json!(days)),
+                ];
+                changes.push(change(
+                    Action::Create,
+                    Object::Invitation,
+                    email,
+                    None,
+                    fields,
+                ));
+            }
+            Some(i) => {
+                let mut fields = Vec::new();
+                differs(
+                    &mut fields,
+                    "roles",
+                    json!(sorted(i.roles.iter().map(String::as_str))),
+                    Some(roles),
+                );
+                if !fields.is_empty() {
+                    changes.push(change(
+                        Action::Update,
+                        Object::Invitation,
+                        email,
+                        Some(&i.id),
+                        fields,
+                    ));
+                }
+            }
+        }
+    }
+
+    OrganizationPlan {
+        external_id: org.external_id.as_str().to_owned(),
+        id: live.map(|o| o.id.clone()),
+        changes,
+    }
+}
+
+fn change(
+    action: Action,
+    object: Object,
+    key: &str,
+    id: Option<&String>,
+    fields: Vec<Field>,
+) -> Change {
+    Change {
+        action,
+        object,
+        key: key.to_owned(),
+        id: id.cloned(),
+        fields,
+    }
+}
+
+fn created(field: &str, new: Value) -> Field {
+    Field {
+        field: field.to_owned(),
+        old: Value::Null,
+        new,
+    }
+}
+
+/// Records `field` if the document gives a value (`new`) other than `old`.
+fn differs(fields: &mut Vec<Field>, field: &str, old: Value, new: Option<Value>) {
+    if let Some(new) = new.filter(|n| *n != old) {
+        fields.push(Field {
+            field: field.to_owned(),
+            old,
+            new,
+        });
+    }
+}
+
+fn sorted<'a>(slugs: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let set: BTreeSet<&str> = slugs.collect();
+    set.into_iter().map(str::to_owned).collect()
+}
+
+/// `user:<id>` or `application:<id>` of a document's member (the reader made sure of exactly one).
+fn subject(member: &MemberRef) -> String {
+    match (&member.user_id, &member.application_id) {
+        (Some(user), _) => format!("user:{}", user.as_str()),
+        (None, Some(app)) => format!("application:{}", app.as_str()),
+        (None, None) => String::new(),
+    }
+}
+
+fn live_subject(member: &MemberState) -> String {
+    match (&member.user_id, &member.application_id) {
+        (Some(user), _) => format!("user:{user}"),
+        (None, Some(app)) => format!("application:{app}"),
+        (None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use read_models::state::{GroupState, InvitationState, RoleState};
+
+    fn document(yaml: &str) -> Document {
+        declarative::read(yaml.as_bytes(), declarative::Format::Yaml).unwrap()
+    }
+
+    const ACME: &str = r#"
+organizations:
+  - external_id: acme
+    name: Acme
+    roles: [{slug: lead, name: Lead, permissions: [projects:write]}]
+    members:
+      - {user_id: ann, roles: [member, lead], attributes: {team: red}}
+      - {application_id: bot}
+    groups: [{name: Ops, members: [{user_id: ann}]}]
+    invitations: [{email: bob@example.com}]
+"#;
+
+    /// Acme as ACME describes it, stored.
+    fn acme() -> OrganizationState {
+        let role = |slug: &str, name: &str, permissions: &[&str]| RoleState {
+            organization_id: "org_1".into(),
+            slug: slug.into(),
+            name: name.into(),
+            description: None,
+            permissions: permissions.iter().map(|p| p.to_string()).collect(),
+        };
+        let member =
+            |id: &str, user: Option<&str>, app: Option<&str>, roles: &[&str], attributes: Value| {
+                MemberState {
+                    id: id.into(),
+                    organization_id: "org_1".into(),
+                    user_id: user.map(str::to_owned),
+                    application_id: app.map(str::to_owned),
+                    status: "active".into(),
+                    roles: roles.iter().map(|r| r.to_string()).collect(),
+                    attributes,
+                }
+            };
+        OrganizationState {
+            id: "org_1".into(),
+            external_id: Some("acme".into()),
+            name: "Acme".into(),
+            description: None,
+            metadata: json!({}),
+            roles: vec![
+                role("admin", "Admin", &[]),
+                role("lead", "Lead", &["projects:write"]),
+                role("member", "Member", &[]),
+            ],
+            members: vec![
+                member(
+                    "om_ann",
+                    Some("ann"),
+                    None,
+                    &["lead", "member"],
+                    json!({"team": "red"}),
+                ),
+                member("om_bot", None, Some("bot"), &["member"], json!({})),
+            ],
+            groups: vec![GroupState {
+                id: "grp_ops".into(),
+                organization_id: "org_1".into(),
+                name: "Ops".into(),
+                description: None,
+                members: vec!["om_ann".into()],
+            }],
+            invitations: vec![InvitationState {
+                id: "inv_bob".into(),
+                organization_id: "org_1".into(),
+                email: "Bob@Example.com".into(),
+                roles: vec!["member".into()],
+                expires_at: chrono::Utc::now(),
+            }],
+        }
+    }
+
+    fn summary(plan: &OrganizationPlan) -> Vec<String> {
+        (plan.changes.iter())
+            .map(|c| format!("{:?} {:?} {}", c.action, c.object, c.key))
+            .collect()
+    }
+
+    #[test]
+    fn given_nothing_when_planned_then_everything_is_created_in_order() {
+        let plans = plan(&document(ACME), &[], &Options::default()).unwrap();
+        assert_eq!(plans[0].id, None);
+        assert_eq!(
+            summary(&plans[0]),
+            [
+                "Create Organization acme",
+                "Create Role lead",
+                "Create Member user:ann",
+                "Create Member application:bot",
+                "Create Group Ops",
+                "Create GroupMember Ops/user:ann",
+                "Create Invitation bob@example.com",
+            ]
+        );
+        let bot = &plans[0].changes[3];
+        assert_eq!(
+            bot.fields[0],
+            created("roles", json!(["member"])),
+            "the default role"
+        );
+        let invitation = &plans[0].changes[6];
+        assert_eq!(invitation.fields[1], created("expires_in_days", json!(7)));
+    }
+
+    #[test]
+    fn given_the_state_the_document_describes_when_planned_then_nothing_changes() {
+        let plans = plan(&document(ACME), &[acme()], &Options::default()).unwrap();
+        assert_eq!(plans[0].id.as_deref(), Some("org_1"));
+        assert!(plans[0].changes.is_empty(), "{:?}", plans[0].changes);
+    }
+
+    #[test]
+    fn given_a_drifted_state_when_planned_then_each_changed_field_shows_old_and_new() {
+        let mut live = acme();
+        live.name = "ACME".into();
+        live.roles[1].permissions = vec![];
+        live.members[0].roles = vec!["member".into()];
+        live.members[0].attributes = json!({"team": "blue", "extra": 1});
+        live.members[1].status = "inactive".into();
+        live.groups[0].name = "ops".into();
+        live.groups[0].members.clear();
+        live.invitations[0].roles = vec!["admin".into()];
+        let plans = plan(&document(ACME), &[live], &Options::default()).unwrap();
+        assert_eq!(
+            summary(&plans[0]),
+            [
+                "Update Organization acme",
+                "Update Role lead",
+                "Update Member user:ann",
+                "Update Member application:bot",
+                "Update Group Ops",
+                "Create GroupMember Ops/user:ann",
+                "Update Invitation bob@example.com",
+            ]
+        );
+        let ann = &plans[0].changes[2];
+        assert_eq!(ann.id.as_deref(), Some("om_ann"));
+        assert_eq!(
+            ann.fields,
+            [
+                Field {
+                    field: "roles".into(),
+                    old: json!(["member"]),
+                    new: json!(["lead", "member"])
+                },
+                Field {
+                    field: "attributes".into(),
+                    old: json!({"team": "blue", "extra": 1}),
+                    new: json!({"team": "red"})
+                },
+            ]
+        );
+        let bot = &plans[0].changes[3];
+        assert_eq!(
+            bot.fields,
+            [Field {
+                field: "status".into(),
+                old: json!("inactive"),
+                new: json!("active")
+            }]
+        );
+        assert_eq!(
+            plans[0].changes[4].fields[0].new,
+            json!("Ops"),
+            "the document's spelling"
+        );
+    }
+
+    #[test]
+    fn given_roles_nobody_defined_when_planned_then_all_are_reported_or_created() {
+        let text = r#"
+organizations:
+  - external_id: acme
+    name: Acme
+    members: [{user_id: ann, roles: [member, project-lead, team-manager]}, {user_id: cy, roles: [team-manager]}]
+    groups: [{name: Ops, members: [{user_id: ghost}]}]
+    invitations: [{email: d@example.com, roles: [auditor]}]
+"#;
+        let problems = plan(&document(text), &[], &Options::default()).unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "organizations[0].members[0].roles[1]",
+                "organizations[0].members[0].roles[2]",
+                "organizations[0].members[1].roles[0]",
+                "organizations[0].invitations[0].roles[0]",
+                "organizations[0].groups[0].members[0]",
+            ]
+        );
+        let text = text.replace("{name: Ops, members: [{user_id: ghost}]}", "{name: Ops}");
+        let options = Options {
+            create_missing_roles: true,
+        };
+        let plans = plan(&document(&text), &[], &options).unwrap();
+        let roles: Vec<&str> = (plans[0].changes.iter())
+            .filter(|c| c.object == Object::Role)
+            .map(|c| c.key.as_str())
+            .collect();
+        assert_eq!(roles, ["auditor", "project-lead", "team-manager"]);
+    }
+}

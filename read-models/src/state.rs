@@ -1,0 +1,169 @@
+//! Organizations as they stand, whole — catalogue, members (active or not), groups with their
+//! members, pending invitations — for a plan to compare a document with, or an export to write.
+//! Read in one snapshot together with the projector's checkpoint, so all of it is the state at
+//! that one position of the log; a few queries for any number of organizations, never one per
+//! object.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::PgPool;
+
+use store::StoreError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrganizationState {
+    pub id: String,
+    pub external_id: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+    pub metadata: Value,
+    pub roles: Vec<RoleState>,
+    pub members: Vec<MemberState>,
+    pub groups: Vec<GroupState>,
+    pub invitations: Vec<InvitationState>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RoleState {
+    pub organization_id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub permissions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MemberState {
+    pub id: String,
+    pub organization_id: String,
+    pub user_id: Option<String>,
+    pub application_id: Option<String>,
+    /// `active` or `inactive`.
+    pub status: String,
+    pub roles: Vec<String>,
+    pub attributes: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct GroupState {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Membership ids, in id order.
+    #[sqlx(skip)]
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct InvitationState {
+    pub id: String,
+    pub organization_id: String,
+    pub email: String,
+    pub roles: Vec<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrganizationRow {
+    id: String,
+    external_id: Option<String>,
+    name: String,
+    description: Option<String>,
+    metadata: Value,
+}
+
+fn by_organization<T>(rows: Vec<T>, of: impl Fn(&T) -> &String) -> HashMap<String, Vec<T>> {
+    let mut map: HashMap<String, Vec<T>> = HashMap::new();
+    for row in rows {
+        map.entry(of(&row).clone()).or_default().push(row);
+    }
+    map
+}
+
+/// The position `consumer` (the projector) has applied, and, as of it, the organizations with
+/// these external ids (those that exist; in external-id order).
+pub async fn organizations(
+    pool: &PgPool,
+    consumer: &str,
+    external_ids: &[String],
+) -> Result<(i64, Vec<OrganizationState>), StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let position = store::checkpoints::load_in(&mut tx, consumer).await?;
+    let rows: Vec<OrganizationRow> = sqlx::query_as(
+        "SELECT id, external_id, name, description, metadata FROM rm_organizations
+          WHERE external_id = ANY ($1) ORDER BY external_id",
+    )
+    .bind(external_ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
+    let roles: Vec<RoleState> = sqlx::query_as(
+        "SELECT organization_id, slug, name, description, permissions FROM rm_roles
+          WHERE organization_id = ANY ($1) ORDER BY organization_id, slug",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    let members: Vec<MemberState> = sqlx::query_as(
+        "SELECT id, organization_id, user_id, application_id, status, roles, attributes
+           FROM rm_memberships WHERE organization_id = ANY ($1) ORDER BY organization_id, id",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut groups: Vec<GroupState> = sqlx::query_as(
+        "SELECT id, organization_id, name, description FROM rm_groups
+          WHERE organization_id = ANY ($1) ORDER BY organization_id, id",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut in_group: HashMap<String, Vec<String>> = HashMap::new();
+    for (group_id, membership_id) in sqlx::query_as::<_, (String, String)>(
+        "SELECT group_id, membership_id FROM rm_group_members
+          WHERE organization_id = ANY ($1) ORDER BY group_id, membership_id",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        in_group.entry(group_id).or_default().push(membership_id);
+    }
+    for group in &mut groups {
+        group.members = in_group.remove(&group.id).unwrap_or_default();
+    }
+    let invitations: Vec<InvitationState> = sqlx::query_as(
+        "SELECT id, organization_id, email, roles, expires_at FROM rm_invitations
+          WHERE organization_id = ANY ($1) AND state = 'pending' ORDER BY organization_id, id",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
+    let mut roles = by_organization(roles, |r| &r.organization_id);
+    let mut members = by_organization(members, |m| &m.organization_id);
+    let mut groups = by_organization(groups, |g| &g.organization_id);
+    let mut invitations = by_organization(invitations, |i| &i.organization_id);
+    let organizations = rows
+        .into_iter()
+        .map(|o| OrganizationState {
+            roles: roles.remove(&o.id).unwrap_or_default(),
+            members: members.remove(&o.id).unwrap_or_default(),
+            groups: groups.remove(&o.id).unwrap_or_default(),
+            invitations: invitations.remove(&o.id).unwrap_or_default(),
+            id: o.id,
+            external_id: o.external_id,
+            name: o.name,
+            description: o.description,
+            metadata: o.metadata,
+        })
+        .collect();
+    Ok((position, organizations))
+}

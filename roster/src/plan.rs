@@ -1,0 +1,204 @@
+//! `roster plan -f org.yaml`: what a document would change, read against the store as the
+//! projector has it (caught up first), printed as a readable list or as JSON, optionally saved
+//! for `roster apply`. Changes nothing.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use command_service::app::apply::{self, Action, Object, Plan};
+use command_service::app::AppError;
+use declarative::{Format, ReadError};
+use sqlx::PgPool;
+
+use crate::cli::{PlanArgs, PlanOutput};
+
+/// Why `roster plan` could not answer, or what it found.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Database(#[from] crate::database::DatabaseError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("{file}: {reason}")]
+    File { file: String, reason: String },
+    /// The document, or what it asks of the store, has problems: each on its own line.
+    #[error("{0}")]
+    Document(String),
+    #[error("{0}")]
+    Output(String),
+    /// The plan would change something (exit code 2).
+    #[error("changes to make")]
+    Changes,
+}
+
+/// How long planning waits for the read models to reach the end of the log.
+const CATCH_UP: Duration = Duration::from_secs(120);
+
+pub async fn run(args: PlanArgs) -> Result<(), PlanError> {
+    let name = args.file.display().to_string();
+    let bytes = read_file(&args.file)?;
+    let document = declarative::read(&bytes, Format::of(Some(&name), &bytes))
+        .map_err(|e| document_error(&name, e))?;
+    let sha256 = declarative::sha256(&bytes);
+    let options = apply::Options {
+        create_missing_roles: args.create_missing_roles,
+    };
+    let plan = crate::database::tool(&args.database, |pool| async move {
+        caught_up(&pool).await?;
+        apply::plan(&pool, projector::CONSUMER, &document, sha256, &options)
+            .await
+            .map_err(|e| refused(&name, e))
+    })
+    .await?;
+    if let Some(out) = &args.out {
+        let json =
+            serde_json::to_vec_pretty(&plan).map_err(|e| PlanError::Output(e.to_string()))?;
+        std::fs::write(out, json).map_err(|e| PlanError::File {
+            file: out.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    let text = match args.output {
+        PlanOutput::Json => {
+            serde_json::to_string_pretty(&plan).map_err(|e| PlanError::Output(e.to_string()))?
+        }
+        PlanOutput::Text => readable(&plan, colours()),
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A reader that went away (`| head`) is not an error of the plan's.
+    let _ = writeln!(stdout, "{text}");
+    if plan.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanError::Changes)
+    }
+}
+
+/// The file's bytes, at most what a document may be (a larger file, or a device that never ends,
+/// is refused without reading it all).
+fn read_file(path: &Path) -> Result<Vec<u8>, PlanError> {
+    let failed = |reason: String| PlanError::File {
+        file: path.display().to_string(),
+        reason,
+    };
+    let file = std::fs::File::open(path).map_err(|e| failed(e.to_string()))?;
+    let mut bytes = Vec::new();
+    let limit = declarative::read::MAX_BYTES as u64 + 1;
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| failed(e.to_string()))?;
+    if bytes.len() > declarative::read::MAX_BYTES {
+        return Err(failed(format!(
+            "larger than {} bytes, the most a document may be",
+            declarative::read::MAX_BYTES
+        )));
+    }
+    Ok(bytes)
+}
+
+fn document_error(file: &str, e: ReadError) -> PlanError {
+    match e {
+        ReadError::Invalid(problems) => PlanError::Document(
+            (problems.iter())
+                .map(|p| format!("{file}: {p}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        other => PlanError::File {
+            file: file.to_owned(),
+            reason: other.to_string(),
+        },
+    }
+}
+
+fn refused(file: &str, e: AppError) -> PlanError {
+    match e {
+        AppError::Refused(refusals) => PlanError::Document(
+            (refusals.iter())
+                .map(|r| format!("{file}: {}: {}", r.field, r.reason))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        other => PlanError::Document(other.to_string()),
+    }
+}
+
+/// Waits until the projector has applied the whole log, helping it along: when no `roster serve`
+/// runs one, this process's projector does the work (the one active instance takes it).
+async fn caught_up(pool: &PgPool) -> Result<(), PlanError> {
+    let head = store::Feed::new(pool.clone()).head().await?;
+    let helper = tokio::spawn(projector::Projector::new(pool.clone()).run());
+    let mut applied =
+        store::checkpoints::watch(pool.clone(), projector::CONSUMER, Duration::from_millis(50));
+    let reached = tokio::time::timeout(CATCH_UP, applied.wait_for(|p| *p >= head)).await;
+    drop(helper); // detached: it stops when the pool closes
+    match reached {
+        Ok(Ok(_)) => Ok(()),
+        _ => Err(PlanError::Document(format!(
+            "the read models did not reach the end of the log (position {head}) within {}s",
+            CATCH_UP.as_secs()
+        ))),
+    }
+}
+
+/// ANSI colours for create / update, when standard output is a terminal and NO_COLOR is unset.
+fn colours() -> Option<(&'static str, &'static str, &'static str)> {
+    let wanted = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    wanted.then_some(("\x1b[32m", "\x1b[33m", "\x1b[0m"))
+}
+
+/// The plan as a diff-like list: per organization, `+` create and `~` update, each field with its
+/// old and new value; a summary line last.
+pub fn readable(plan: &Plan, colours: Option<(&str, &str, &str)>) -> String {
+    let (green, yellow, reset) = colours.unwrap_or(("", "", ""));
+    let mut out = format!(
+        "Plan at log position {} (source `{}`, document sha256 {})\n",
+        plan.position,
+        plan.source,
+        &plan.document_sha256[..12.min(plan.document_sha256.len())]
+    );
+    for org in &plan.organizations {
+        let id = org.id.as_deref().unwrap_or("new");
+        out.push_str(&format!("\norganization {} ({id})\n", org.external_id));
+        if org.changes.is_empty() {
+            out.push_str("  no changes\n");
+        }
+        for change in &org.changes {
+            let (sign, colour) = match change.action {
+                Action::Create => ("+", green),
+                Action::Update => ("~", yellow),
+            };
+            let kind = match change.object {
+                Object::Organization => "organization",
+                Object::Role => "role",
+                Object::Member => "member",
+                Object::Group => "group",
+                Object::GroupMember => "group member",
+                Object::Invitation => "invitation",
+            };
+            let id = change
+                .id
+                .as_deref()
+                .map(|i| format!(" ({i})"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {colour}{sign} {kind} {}{id}{reset}\n",
+                change.key
+            ));
+            for field in &change.fields {
+                let line = match change.action {
+                    Action::Create => format!("{}: {}", field.field, field.new),
+                    Action::Update => format!("{}: {} → {}", field.field, field.old, field.new),
+                };
+                out.push_str(&format!("      {line}\n"));
+            }
+        }
+    }
+    let (create, update) = plan.counts();
+    out.push_str(&match create + update {
+        0 => "\nNo changes: the store already matches the document.".to_owned(),
+        _ => format!("\n{create} to create, {update} to update."),
+    });
+    out
+}
