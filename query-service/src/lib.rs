@@ -1,5 +1,6 @@
 //! The read side over HTTP: keyset-paginated lists, single objects and token claims, served from
-//! the projector's read models; and the event log itself for audits — the Events API, exports,
+//! the projector's read models; organizations as a declarative document (`document`, for
+//! `roster export`); and the event log itself for audits — the Events API, exports,
 //! each object's history and its state at a past moment (rebuilt from its events), replay jobs.
 //!
 //! Every read takes `min_position` (the `position` a command returned) and waits, bounded, until
@@ -7,6 +8,7 @@
 //! and never talks to other services; errors leave as problem+json.
 
 mod consistency;
+pub mod document;
 pub mod export;
 mod routes;
 

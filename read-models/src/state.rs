@@ -83,13 +83,29 @@ fn by_organization<T>(rows: Vec<T>, of: impl Fn(&T) -> &String) -> HashMap<Strin
     map
 }
 
-/// The position `consumer` (the projector) has applied, and, as of it, the organizations with
-/// these external ids (those that exist; in external-id order).
+/// Which organizations to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Selection<'a> {
+    /// Those with these external ids (a plan's).
+    ExternalIds(&'a [String]),
+    /// Every organization (an export).
+    All,
+    /// The one with this id (an organization key's export).
+    Id(&'a str),
+}
+
+/// The position `consumer` (the projector) has applied, and, as of it, the organizations
+/// `selection` names that exist, in external-id order (those without one last, by id).
 pub async fn organizations(
     pool: &PgPool,
     consumer: &str,
-    external_ids: &[String],
+    selection: Selection<'_>,
 ) -> Result<(i64, Vec<OrganizationState>), StoreError> {
+    let (external_ids, id) = match selection {
+        Selection::ExternalIds(ids) => (Some(ids), None),
+        Selection::All => (None, None),
+        Selection::Id(id) => (None, Some(id)),
+    };
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
@@ -97,9 +113,11 @@ pub async fn organizations(
     let position = store::checkpoints::load_in(&mut tx, consumer).await?;
     let rows: Vec<OrganizationRow> = sqlx::query_as(
         "SELECT id, external_id, name, description, metadata FROM rm_organizations
-          WHERE external_id = ANY ($1) ORDER BY external_id",
+          WHERE ($1::text[] IS NULL OR external_id = ANY ($1)) AND ($2::text IS NULL OR id = $2)
+          ORDER BY external_id NULLS LAST, id",
     )
     .bind(external_ids)
+    .bind(id)
     .fetch_all(&mut *tx)
     .await?;
     let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();

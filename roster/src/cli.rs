@@ -67,6 +67,29 @@ pub enum Command {
     /// update with each field's old and new value — and change nothing. Exit codes: 0 nothing
     /// would change, 2 something would, 1 the document or the store has a problem.
     Plan(PlanArgs),
+    /// Write the organizations as a document (the schema `roster plan` reads), to standard
+    /// output: planning it back finds nothing to change. Organizations without an external id
+    /// cannot be named by a document and are left out (counted on standard error).
+    Export(DocumentExportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DocumentExportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Only this organization (`org_…`).
+    #[arg(long)]
+    pub organization: Option<String>,
+
+    #[arg(long, value_enum, default_value = "yaml")]
+    pub format: DocumentFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DocumentFormat {
+    Yaml,
+    Json,
 }
 
 #[derive(Debug, Clone, Args)]

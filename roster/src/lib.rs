@@ -8,6 +8,7 @@ pub mod bench;
 pub mod cli;
 pub mod database;
 pub mod events;
+pub mod export;
 pub mod health;
 pub mod keys;
 pub mod lag;

@@ -126,7 +126,7 @@ fn refused(file: &str, e: AppError) -> PlanError {
 
 /// Waits until the projector has applied the whole log, helping it along: when no `roster serve`
 /// runs one, this process's projector does the work (the one active instance takes it).
-async fn caught_up(pool: &PgPool) -> Result<(), PlanError> {
+pub(crate) async fn caught_up(pool: &PgPool) -> Result<(), PlanError> {
     let head = store::Feed::new(pool.clone()).head().await?;
     let helper = tokio::spawn(projector::Projector::new(pool.clone()).run());
     let mut applied =

@@ -215,3 +215,132 @@ async fn documents_that_cannot_be_planned_name_every_problem_and_write_nothing()
     assert_eq!(missing.status.code(), Some(1));
     assert_eq!(app.event_count().await, before);
 }
+
+/// `roster export …` on the test's database: (exit code, standard output, standard error).
+async fn export(app: &TestApp, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut cmd = roster(&["export"]);
+    cmd.args(args).env("DATABASE_URL", &app.db.url);
+    let out = tokio::process::Command::from(cmd).output().await.unwrap();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+#[tokio::test]
+async fn an_export_plans_back_to_nothing_in_yaml_and_json() {
+    let app = TestApp::with_projector().await;
+    let dir = temp_dir(false);
+    let acme = json!({"name": "Acme", "external_id": "acme", "description": "Rockets", "metadata": {"tier": "gold"}});
+    let acme = app.create("/v1/organizations", acme).await;
+    let lead = json!({"slug": "lead", "name": "Lead", "description": "Leads", "permissions": ["projects:write"]});
+    app.created(&format!("/v1/organizations/{acme}/roles"), lead)
+        .await;
+    let admin = json!({"permissions": ["members:write"]});
+    expect(
+        app.patch(&format!("/v1/organizations/{acme}/roles/admin"), admin)
+            .await,
+        200,
+    )
+    .await;
+    let ann = json!({"user_id": "ann", "roles": ["lead", "member"], "attributes": {"team": "red", "level": 3}});
+    let ann = app.member(&acme, ann).await;
+    let bot = app
+        .member(&acme, json!({"application_id": "bot", "roles": []}))
+        .await;
+    let idle = app.member(&acme, json!({"user_id": "idle"})).await;
+    expect(
+        app.post_empty(&format!("/v1/memberships/{idle}/deactivate"))
+            .await,
+        200,
+    )
+    .await;
+    let ops = app
+        .create(
+            &format!("/v1/organizations/{acme}/groups"),
+            json!({"name": "Ops", "description": "On call"}),
+        )
+        .await;
+    for m in [&ann, &bot] {
+        app.created(
+            &format!("/v1/groups/{ops}/members"),
+            json!({"membership_id": m}),
+        )
+        .await;
+    }
+    let invitations = format!("/v1/organizations/{acme}/invitations");
+    app.created(
+        &invitations,
+        json!({"email": "Bob@Example.com", "roles": ["lead"]}),
+    )
+    .await;
+    let globex = app
+        .create(
+            "/v1/organizations",
+            json!({"name": "Globex", "external_id": "globex"}),
+        )
+        .await;
+    app.member(&globex, json!({"user_id": "ann"})).await;
+    app.named("No external id").await;
+
+    let (code, yaml, errors) = export(&app, &[]).await;
+    assert_eq!(code, Some(0), "{errors}");
+    assert!(
+        errors.contains("1 organizations have no external id"),
+        "{errors}"
+    );
+    assert!(
+        !yaml.contains("idle"),
+        "inactive members are left out:\n{yaml}"
+    );
+    let file = document(&dir, "exported.yaml", &yaml);
+    let out = plan(&app, &file, &[]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{yaml}\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+
+    // JSON says the same; one organization alone is that organization.
+    let (_, json, _) = export(&app, &["--format", "json"]).await;
+    let from_yaml = declarative::read(yaml.as_bytes(), declarative::Format::Yaml).unwrap();
+    let from_json = declarative::read(json.as_bytes(), declarative::Format::Json).unwrap();
+    assert_eq!(from_json, from_yaml);
+    assert_eq!(from_yaml.organizations.len(), 2);
+    let acme_only = &from_yaml.organizations[0];
+    assert_eq!(acme_only.external_id.as_str(), "acme");
+    assert_eq!(acme_only.members.items.len(), 2);
+    assert_eq!(acme_only.groups.items[0].members.len(), 2);
+    let (_, one, _) = export(&app, &["--organization", &acme]).await;
+    let one = declarative::read(one.as_bytes(), declarative::Format::Yaml).unwrap();
+    assert_eq!(one.organizations, std::slice::from_ref(acme_only));
+    let (code, _, errors) = export(&app, &["--organization", "acme"]).await;
+    assert_eq!(code, Some(1));
+    assert!(errors.contains("--organization"), "{errors}");
+
+    // Over HTTP: the same document; an organization key gets its own organization only.
+    let res = app.fetch("/v1/export").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/yaml");
+    assert_eq!(res.headers()["roster-left-out"], "1");
+    let served = res.text().await.unwrap();
+    let served = declarative::read(served.as_bytes(), declarative::Format::Yaml).unwrap();
+    assert_eq!(served, from_yaml);
+    let (status, as_json) = app.get("/v1/export?format=json").await;
+    assert_eq!(status, 200);
+    let as_json = serde_json::to_vec(&as_json).unwrap();
+    assert_eq!(
+        declarative::read(&as_json, declarative::Format::Json).unwrap(),
+        from_yaml
+    );
+    let key = crate::support::make_key(&app.db.pool, Some(&acme), true).await;
+    let theirs = app.client_with(Some(&key));
+    let res = theirs.get(app.url("/v1/export")).send().await.unwrap();
+    let own = declarative::read(&res.bytes().await.unwrap(), declarative::Format::Yaml).unwrap();
+    assert_eq!(own.organizations, std::slice::from_ref(acme_only));
+    let res = theirs
+        .get(app.url(&format!("/v1/export?organization_id={globex}")))
+        .send();
+    crate::support::problem(res.await.unwrap(), 404).await;
+    let bad = crate::support::problem(app.fetch("/v1/export?format=xml").await, 400).await;
+    assert_eq!(crate::support::fields(&bad), ["format"]);
+}

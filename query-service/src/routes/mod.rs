@@ -1,3 +1,4 @@
+mod documents;
 mod events;
 mod groups;
 mod history;
@@ -54,6 +55,18 @@ pub fn endpoints() -> Vec<Endpoint> {
                 "A header line, then one event per row",
                 Some("text/csv"),
             ),
+        e::get("/v1/export", documents::export)
+            .summary("Export organizations as a declarative document (YAML or JSON)")
+            .describe(
+                "The document `roster plan` and `roster apply` read (docs/apply.md): every \
+                 organization with an external id, or the one `organization_id` names (an \
+                 organization key: its own), with its roles, active members, groups and pending \
+                 invitations. Planning it back finds nothing to change. YAML unless \
+                 `format=json`; `Roster-Left-Out` counts organizations without an external id.",
+            )
+            .query(documents::EXPORT.params())
+            .answers_other(200, "The document as YAML", Some("application/yaml"))
+            .answers::<declarative::Document>(200, "The document as JSON"),
         e::get("/v1/replays/{id}", replays::get)
             .summary("Get a replay job: where it has got to and how many events it sent")
             .query(Spec::single().params())

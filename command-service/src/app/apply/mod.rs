@@ -55,7 +55,8 @@ pub async fn plan(
     let external_ids: Vec<String> = (document.organizations.iter())
         .map(|o| o.external_id.as_str().to_owned())
         .collect();
-    let (position, live) = read_models::state::organizations(pool, consumer, &external_ids).await?;
+    let selection = read_models::state::Selection::ExternalIds(&external_ids);
+    let (position, live) = read_models::state::organizations(pool, consumer, selection).await?;
     let organizations = plan::plan(document, &live, options).map_err(|problems| {
         AppError::Refused(
             problems
