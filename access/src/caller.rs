@@ -47,6 +47,7 @@ impl Caller {
     /// Who asked and what they reach, for the application layer.
     pub fn context(&self, request_id: String) -> RequestContext {
         RequestContext {
+            document: None,
             actor: self.actor(),
             request_id,
             limited_to: self.organization,

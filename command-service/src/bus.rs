@@ -150,19 +150,44 @@ where
     /// when one is due, a snapshot) to `unit`.
     pub async fn decide(
         &self,
-        mut loaded: Loaded<A>,
+        loaded: Loaded<A>,
         organization_id: Option<&str>,
         command: A::Command,
         ctx: &RequestContext,
         unit: &mut UnitOfWork,
     ) -> Result<Decided<A>, CommandError<A::Error>> {
-        let name = domain::Named::name(&command);
-        let sink = EventSink::default();
-        if let Err(e) = loaded.state.handle(command, &self.services, &sink).await {
-            meters::meters().command(name, "rejected");
-            return Err(CommandError::Rejected(e));
+        self.decide_all(loaded, organization_id, vec![command], ctx, unit)
+            .await
+    }
+
+    /// Decides `commands` on `loaded` one after the other, each on the state the ones before it
+    /// left, and adds all their events to `unit` as one change of the stream.
+    pub async fn decide_all(
+        &self,
+        mut loaded: Loaded<A>,
+        organization_id: Option<&str>,
+        commands: Vec<A::Command>,
+        ctx: &RequestContext,
+        unit: &mut UnitOfWork,
+    ) -> Result<Decided<A>, CommandError<A::Error>> {
+        let Some(name) = commands.first().map(domain::Named::name) else {
+            return Ok(Decided {
+                state: loaded.state,
+                events: Vec::new(),
+            });
+        };
+        // The sink applies each event to the state as it is written: every command sees the
+        // events of those before it.
+        let mut events = Vec::new();
+        for command in commands {
+            let named = domain::Named::name(&command);
+            let sink = EventSink::default();
+            if let Err(e) = loaded.state.handle(command, &self.services, &sink).await {
+                meters::meters().command(named, "rejected");
+                return Err(CommandError::Rejected(e));
+            }
+            events.extend(sink.collect().await);
         }
-        let events = sink.collect().await;
         if events.is_empty() {
             // Already so: decided, nothing to write.
             meters::meters().command(name, "ok");

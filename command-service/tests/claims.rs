@@ -15,6 +15,7 @@ use store::{EventRepository, StoreError};
 
 fn ctx() -> RequestContext {
     RequestContext {
+        document: None,
         actor: Actor::system(),
         request_id: "req_test".into(),
         limited_to: None,

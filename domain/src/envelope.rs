@@ -36,6 +36,16 @@ pub struct RequestContext {
     pub actor: Actor,
     pub request_id: String,
     pub limited_to: Option<crate::OrganizationId>,
+    /// The declarative document a change carries out (`roster apply`), if any.
+    pub document: Option<DocumentRef>,
+}
+
+/// A declarative document, as its changes record it: which file (its SHA-256) and who manages
+/// what it creates (its `source`, shown as `managed_by`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRef {
+    pub sha256: String,
+    pub source: String,
 }
 
 impl RequestContext {
@@ -45,6 +55,7 @@ impl RequestContext {
             actor: Actor::system(),
             request_id: format!("{component}_{}", ulid::Ulid::new()),
             limited_to: None,
+            document: None,
         }
     }
 
@@ -55,6 +66,10 @@ impl RequestContext {
         m.insert("request_id".into(), self.request_id.clone().into());
         if let Some(id) = &self.actor.id {
             m.insert("actor_id".into(), id.clone().into());
+        }
+        if let Some(document) = &self.document {
+            m.insert("document_sha256".into(), document.sha256.clone().into());
+            m.insert("managed_by".into(), document.source.clone().into());
         }
         m
     }

@@ -56,7 +56,7 @@ pub trait Named {
 }
 
 pub use claims::{ClaimChange, Claims};
-pub use envelope::{Actor, AggregateRef, EventEnvelope, RequestContext};
+pub use envelope::{Actor, AggregateRef, DocumentRef, EventEnvelope, RequestContext};
 pub use ids::{
     ApiKeyId, AttemptId, DeliveryId, EventId, GroupId, IdError, InvitationId, MembershipId,
     OrganizationId, ReplayId, WebhookEndpointId,

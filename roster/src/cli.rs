@@ -71,6 +71,29 @@ pub enum Command {
     /// output: planning it back finds nothing to change. Organizations without an external id
     /// cannot be named by a document and are left out (counted on standard error).
     Export(DocumentExportArgs),
+    /// Carry out a saved plan (`roster plan --out plan.json`) exactly, or plan and carry out a
+    /// document (`-f org.yaml`): each organization's changes commit together or not at all, and
+    /// an organization that changed after the plan is refused. Exit codes: 0 all applied, 1 any
+    /// organization refused (the others are applied) or a problem.
+    Apply(ApplyArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// A plan saved by `roster plan --out`.
+    #[arg(conflicts_with = "file", required_unless_present = "file")]
+    pub plan: Option<PathBuf>,
+
+    /// A document to plan and apply in one go.
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<PathBuf>,
+
+    /// With `-f`: create the roles members or invitations name and the organization lacks.
+    #[arg(long)]
+    pub create_missing_roles: bool,
 }
 
 #[derive(Debug, Clone, Args)]

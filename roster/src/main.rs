@@ -46,6 +46,10 @@ fn main() -> ExitCode {
                 other => exit(other, 1),
             },
             Command::Export(args) => exit(roster::export::run(args).await, 1),
+            Command::Apply(args) => match roster::plan::apply(args).await {
+                Err(e @ PlanError::Document(_)) => finding(e),
+                other => exit(other, 1),
+            },
             Command::Secrets(command) => exit(roster::secrets::run(command).await, 1),
             Command::Openapi => {
                 let document = http_edge::openapi::document(&roster::app::all_endpoints());

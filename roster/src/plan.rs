@@ -202,3 +202,115 @@ pub fn readable(plan: &Plan, colours: Option<(&str, &str, &str)>) -> String {
     });
     out
 }
+
+/// `roster apply`: a saved plan, or a document planned here, carried out organization by
+/// organization.
+pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
+    let (document, saved) = match (&args.file, &args.plan) {
+        (Some(file), _) => {
+            let name = file.display().to_string();
+            let bytes = read_file(file)?;
+            let document = declarative::read(&bytes, Format::of(Some(&name), &bytes))
+                .map_err(|e| document_error(&name, e))?;
+            (Some((name, document, declarative::sha256(&bytes))), None)
+        }
+        (None, Some(plan)) => {
+            let name = plan.display().to_string();
+            let bytes = read_file(plan)?;
+            let saved: Plan = serde_json::from_slice(&bytes).map_err(|e| PlanError::File {
+                file: name.clone(),
+                reason: format!("not a plan: {e}"),
+            })?;
+            if saved.object != "plan" {
+                return Err(PlanError::File {
+                    file: name,
+                    reason: "not a plan (`object` is not `plan`)".into(),
+                });
+            }
+            (None, Some(saved))
+        }
+        (None, None) => {
+            return Err(PlanError::Document(
+                "give a plan file or -f <document>".into(),
+            ))
+        }
+    };
+    let options = apply::Options {
+        create_missing_roles: args.create_missing_roles,
+    };
+    let outcomes = crate::database::tool(&args.database, |pool| async move {
+        let plan = match (saved, document) {
+            (Some(plan), _) => plan,
+            (None, Some((name, document, sha256))) => {
+                caught_up(&pool).await?;
+                apply::plan(&pool, projector::CONSUMER, &document, sha256, &options)
+                    .await
+                    .map_err(|e| refused(&name, e))?
+            }
+            (None, None) => return Err(PlanError::Document("nothing to apply".into())),
+        };
+        let state = command_service::CommandState::new(store::EventRepository::new(pool.clone()));
+        let ctx = domain::RequestContext {
+            actor: domain::Actor {
+                kind: "system".into(),
+                id: Some("apply".into()),
+            },
+            request_id: format!("apply_{}", ulid::Ulid::new()),
+            limited_to: None,
+            document: None,
+        };
+        Ok::<_, PlanError>(apply::execute::apply(&state, &ctx, &plan).await)
+    })
+    .await?;
+    let mut out = std::io::stdout().lock();
+    let mut refused_parts = Vec::new();
+    let mut events = 0;
+    for outcome in &outcomes {
+        let id = outcome.id.as_deref().unwrap_or("new");
+        match &outcome.result {
+            Ok(done) => {
+                events += done.events;
+                let _ = writeln!(
+                    out,
+                    "organization {} ({id}): {} events",
+                    outcome.external_id, done.events
+                );
+                for (email, token) in &done.tokens {
+                    let _ = writeln!(
+                        out,
+                        "  invitation {email}: accept token {token} (shown this once)"
+                    );
+                }
+            }
+            Err(e) => {
+                let reasons = match e {
+                    AppError::Refused(refusals) => (refusals.iter())
+                        .map(|r| format!("{}: {}", r.field, r.reason))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    other => other.to_string(),
+                };
+                let _ = writeln!(
+                    out,
+                    "organization {} ({id}): refused, nothing applied: {reasons}",
+                    outcome.external_id
+                );
+                refused_parts.push(outcome.external_id.clone());
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{} of {} organizations applied, {events} events appended.",
+        outcomes.len() - refused_parts.len(),
+        outcomes.len()
+    );
+    if refused_parts.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanError::Document(format!(
+            "refused: {} (plan again and apply the new plan)",
+            refused_parts.join(", ")
+        )))
+    }
+}

@@ -300,3 +300,20 @@ pub async fn group_members_at(
         .collect();
     Ok(Some(page.finish(members, |m| m.id.to_string())))
 }
+
+/// The objects of `organization` with events after `position` (the organization itself too), as
+/// `(aggregate type, aggregate id)`: what moved since a plan was made at `position`.
+pub async fn changed_since(
+    pool: &PgPool,
+    organization: &str,
+    position: i64,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT aggregate_type, aggregate_id FROM events
+          WHERE organization_id = $1 AND position > $2 ORDER BY 1, 2",
+    )
+    .bind(organization)
+    .bind(position)
+    .fetch_all(pool)
+    .await?)
+}

@@ -1,6 +1,10 @@
-//! `roster plan -f`: the seed documents against an empty store, a store that already matches a
-//! document (nothing to do, exit 0), drift shown field by field (exit 2), the JSON plan and the
-//! saved one, and documents that cannot be planned (every problem named, exit 1, nothing written).
+//! Organizations in files. `roster plan -f`: the seed documents against an empty store, a store
+//! that already matches a document (nothing to do, exit 0), drift shown field by field (exit 2),
+//! the JSON plan and the saved one, documents that cannot be planned (every problem named, exit 1,
+//! nothing written). `roster apply`: a document made so once (the events naming it), every seed
+//! document, a saved plan refused for an organization changed after it (and applied for the
+//! others), a tampered plan refused whole. `roster export` / `GET /v1/export`: plans back to
+//! nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -343,4 +347,182 @@ async fn an_export_plans_back_to_nothing_in_yaml_and_json() {
     crate::support::problem(res.await.unwrap(), 404).await;
     let bad = crate::support::problem(app.fetch("/v1/export?format=xml").await, 400).await;
     assert_eq!(crate::support::fields(&bad), ["format"]);
+}
+
+/// `roster apply <args…>` on the test's database: (exit code, standard output, standard error).
+async fn apply(app: &TestApp, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut cmd = roster(&["apply"]);
+    cmd.args(args).env("DATABASE_URL", &app.db.url);
+    let out = tokio::process::Command::from(cmd).output().await.unwrap();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+const TWO: &str = r#"
+source: hr-sync
+organizations:
+  - external_id: acme
+    name: Acme
+    roles: [{slug: lead, name: Lead, permissions: [projects:write]}]
+    members:
+      - {user_id: ann, roles: [lead, member], attributes: {team: red}}
+      - {application_id: bot, roles: []}
+    groups: [{name: Ops, members: [{user_id: ann}, {application_id: bot}]}]
+    invitations: [{email: bob@example.com, roles: [lead]}]
+  - external_id: globex
+    name: Globex
+    members: [{user_id: cy}]
+"#;
+
+#[tokio::test]
+async fn applying_a_document_makes_it_so_once_and_every_event_names_the_document() {
+    let app = TestApp::with_projector().await;
+    let dir = temp_dir(false);
+    let file = document(&dir, "two.yaml", TWO);
+    let (code, out, errors) = apply(&app, &["-f", file.to_str().unwrap()]).await;
+    assert_eq!(code, Some(0), "{out}{errors}");
+    assert!(out.contains("2 of 2 organizations applied"), "{out}");
+    assert!(
+        out.contains("invitation bob@example.com: accept token it_"),
+        "{out}"
+    );
+    // It is so: the read side shows it, and planning again finds nothing.
+    let head = app.head().await;
+    let orgs = app.read("/v1/organizations?external_id=acme", head).await;
+    let acme = orgs["data"][0]["id"].as_str().unwrap().to_owned();
+    let members = app
+        .read(
+            &format!("/v1/organizations/{acme}/memberships?role=lead"),
+            head,
+        )
+        .await;
+    assert_eq!(members["data"][0]["user_id"], "ann");
+    let out = plan(&app, &file, &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    // Applying again appends nothing.
+    let before = app.event_count().await;
+    let (code, out, _) = apply(&app, &["-f", file.to_str().unwrap()]).await;
+    assert_eq!(code, Some(0));
+    assert!(out.contains("0 events appended"), "{out}");
+    assert_eq!(app.event_count().await, before);
+    // Every event it made names the document, its source and the actor.
+    let sha256 = declarative::sha256(TWO.as_bytes());
+    let metadata: Vec<Value> = sqlx::query_scalar(
+        "SELECT metadata FROM events WHERE organization_id = $1 ORDER BY position",
+    )
+    .bind(&acme)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(metadata.len() >= 10, "{metadata:?}");
+    for m in &metadata {
+        assert_eq!(m["document_sha256"], sha256.as_str(), "{m}");
+        assert_eq!(m["managed_by"], "hr-sync");
+        assert_eq!(
+            (m["actor_type"].as_str(), m["actor_id"].as_str()),
+            (Some("system"), Some("apply"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_seed_document_applies_as_it_stands() {
+    let app = TestApp::with_projector().await;
+    for seed in [
+        "seed-basic-member-assignment.json",
+        "seed-advanced-member-configuration.json",
+        "seed-custom-roles.json",
+        "seed-adding-multiple-members.json",
+        "seed-role-based-member-assignment.json",
+        "seed-custom-member-attributes.json",
+        "seed-attribute-based-grouping.json",
+    ] {
+        let file = fixture(seed);
+        let (code, out, errors) = apply(
+            &app,
+            &["-f", file.to_str().unwrap(), "--create-missing-roles"],
+        )
+        .await;
+        assert_eq!(code, Some(0), "{seed}: {out}{errors}");
+        let out = plan(&app, &file, &[]).await;
+        assert_eq!(out.status.code(), Some(0), "{seed}: {}", text(&out.stdout));
+    }
+}
+
+#[tokio::test]
+async fn a_saved_plan_is_refused_for_an_organization_changed_after_it_and_applied_for_the_others() {
+    let app = TestApp::with_projector().await;
+    let dir = temp_dir(false);
+    let base = document(&dir, "base.yaml", "organizations:\n  - {external_id: acme, name: Acme}\n  - {external_id: globex, name: Globex}\n");
+    assert_eq!(
+        apply(&app, &["-f", base.to_str().unwrap()]).await.0,
+        Some(0)
+    );
+    let file = document(&dir, "two.yaml", TWO);
+    let saved = dir.join("plan.json");
+    let out = plan(&app, &file, &["--out", saved.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(2));
+    // Meanwhile, through the API: a new member of acme.
+    let head = app.head().await;
+    let orgs = app.read("/v1/organizations?external_id=acme", head).await;
+    let acme = orgs["data"][0]["id"].as_str().unwrap().to_owned();
+    let late = app.member(&acme, json!({"user_id": "late"})).await;
+    let before = app.events_of(&acme).await.len();
+    let (code, out, _) = apply(&app, &[saved.to_str().unwrap()]).await;
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(&format!(
+            "organization acme ({acme}): refused, nothing applied"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "membership {late} changed after the plan's position"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("1 of 2 organizations applied"), "{out}");
+    assert_eq!(
+        app.events_of(&acme).await.len(),
+        before,
+        "nothing of acme's part"
+    );
+    let globex = app
+        .read("/v1/organizations?external_id=globex", app.head().await)
+        .await;
+    let globex = globex["data"][0]["id"].as_str().unwrap().to_owned();
+    let members = app
+        .read(
+            &format!("/v1/organizations/{globex}/memberships"),
+            app.head().await,
+        )
+        .await;
+    assert_eq!(
+        members["data"][0]["user_id"], "cy",
+        "globex's part was applied"
+    );
+
+    // One bad value in a saved plan (a file from outside) refuses its whole organization.
+    let fresh = dir.join("fresh.json");
+    let out = plan(&app, &file, &["--out", fresh.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let mut tampered: Value = serde_json::from_slice(&std::fs::read(&fresh).unwrap()).unwrap();
+    let changes = tampered["organizations"][0]["changes"]
+        .as_array_mut()
+        .unwrap();
+    let last = changes.len() - 1;
+    changes[last]["fields"][0]["new"] = json!(["Not A Slug"]);
+    std::fs::write(&fresh, serde_json::to_vec(&tampered).unwrap()).unwrap();
+    let before = app.events_of(&acme).await.len();
+    let (code, out, _) = apply(&app, &[fresh.to_str().unwrap()]).await;
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(&format!("organizations[0].changes[{last}].fields[0].new")),
+        "{out}"
+    );
+    assert_eq!(
+        app.events_of(&acme).await.len(),
+        before,
+        "all of acme's changes or none"
+    );
 }

@@ -23,7 +23,7 @@ use super::{commit, execute, load, reach, roles, with_retries, AppError, Kind, T
 use crate::CommandState;
 
 /// A fresh one-time token (256 random bits) and the hash that is all we keep of it.
-fn new_token() -> (String, String) {
+pub(crate) fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = format!(

@@ -2,6 +2,7 @@
 //! they stand at one log position, and decides every change ([`plan::plan`]); applying carries a
 //! plan out (next to come). The same code serves `roster plan`, `POST /v1/apply` and the console.
 
+pub mod execute;
 pub mod plan;
 
 use declarative::Document;

@@ -1,0 +1,484 @@
+//! Carrying a plan out, exactly: each organization's changes as one unit of work — all of them
+//! commit or none — decided by the aggregates as they are now. An organization that changed after
+//! the plan's position is refused, naming what moved (the plan would no longer be what was
+//! shown); so is one whose unit meets a concurrent change at commit. The other organizations go
+//! on. Every event records the document (its SHA-256) and its source (`managed_by`).
+//!
+//! A saved plan is a file from outside: every value in it is parsed again into the domain's
+//! types, and a bad one refuses its organization, naming the change and field.
+
+use std::collections::BTreeSet;
+
+use chrono::{Duration, Utc};
+use domain::group::GroupCommand;
+use domain::invitation::InvitationCommand;
+use domain::membership::{MembershipCommand, Subject};
+use domain::organization::{
+    CreateOrganization, CreateRole, OrganizationCommand, UpdateOrganization, UpdateRole,
+};
+use domain::values::{
+    Attributes, Description, Email, ExternalId, GroupName, Metadata, OrganizationName, Permissions,
+    RoleName, RoleSlug, SubjectId,
+};
+use domain::{
+    claims, DocumentRef, GroupId, InvitationId, MembershipId, OrganizationId, RequestContext,
+};
+use serde::de::DeserializeOwned;
+use store::UnitOfWork;
+
+use super::plan::{Action, Change, Object, OrganizationPlan};
+use super::Plan;
+use crate::app::error::explain;
+use crate::app::role_assignment::Refusal;
+use crate::app::{commit, reach, AppError, Kind, Try};
+use crate::CommandState;
+
+/// What became of one organization's part.
+#[derive(Debug)]
+pub struct Outcome {
+    pub external_id: String,
+    /// The organization's id (a new one when the plan created it and it committed).
+    pub id: Option<String>,
+    pub result: Result<Done, AppError>,
+}
+
+/// A committed part: how many events it appended, the last one's position, and the one-time
+/// accept tokens of the invitations it created (shown this once).
+#[derive(Debug, Default)]
+pub struct Done {
+    pub events: usize,
+    pub position: Option<i64>,
+    pub tokens: Vec<(String, String)>,
+}
+
+/// Carries `plan` out, organization by organization, as `ctx` (marked with the plan's document).
+pub async fn apply(state: &CommandState, ctx: &RequestContext, plan: &Plan) -> Vec<Outcome> {
+    let ctx = RequestContext {
+        document: Some(DocumentRef {
+            sha256: plan.document_sha256.clone(),
+            source: plan.source.clone(),
+        }),
+        ..ctx.clone()
+    };
+    let mut outcomes = Vec::with_capacity(plan.organizations.len());
+    for (i, org) in plan.organizations.iter().enumerate() {
+        let (id, result) = if org.changes.is_empty() {
+            (org.id.clone(), Ok(Done::default()))
+        } else {
+            match organization(state, &ctx, plan.position, org, i).await {
+                Ok((id, done)) => (Some(id), Ok(done)),
+                Err(e) => (org.id.clone(), Err(e)),
+            }
+        };
+        outcomes.push(Outcome {
+            external_id: org.external_id.clone(),
+            id,
+            result,
+        });
+    }
+    outcomes
+}
+
+/// The commands of one organization's unit, gathered per aggregate in the plan's order.
+#[derive(Default)]
+struct Work {
+    organization: Vec<OrganizationCommand>,
+    memberships: Vec<(String, MembershipCommand)>,
+    /// Per group (its id), its commands.
+    groups: Vec<(String, Vec<GroupCommand>)>,
+    invitations: Vec<(String, InvitationCommand)>,
+    tokens: Vec<(String, String)>,
+}
+
+impl Work {
+    fn group(&mut self, id: &str) -> &mut Vec<GroupCommand> {
+        let at = match self.groups.iter().position(|(g, _)| g == id) {
+            Some(at) => at,
+            None => {
+                self.groups.push((id.to_owned(), Vec::new()));
+                self.groups.len() - 1
+            }
+        };
+        &mut self.groups[at].1
+    }
+}
+
+async fn organization(
+    state: &CommandState,
+    ctx: &RequestContext,
+    position: i64,
+    plan: &OrganizationPlan,
+    at: usize,
+) -> Result<(String, Done), AppError> {
+    let here = format!("organizations[{at}]");
+    let org = match &plan.id {
+        Some(id) => {
+            let org = OrganizationId::parse(id).map_err(|e| refused(&format!("{here}.id"), e))?;
+            reach(ctx, &org, Kind::Organization, id)?;
+            let moved = store::log::changed_since(&state.pool, id, position).await?;
+            if !moved.is_empty() {
+                return Err(AppError::Refused(
+                    moved
+                        .into_iter()
+                        .map(|(kind, id)| Refusal {
+                            field: here.clone(),
+                            reason: format!("{kind} {id} changed after the plan's position {position}: plan again"),
+                        })
+                        .collect(),
+                ));
+            }
+            org
+        }
+        None => {
+            if ctx.limited_to.is_some() {
+                return Err(AppError::Forbidden(
+                    "only an admin key creates organizations".into(),
+                ));
+            }
+            OrganizationId::new()
+        }
+    };
+    let org_str = org.to_string();
+    let now = Utc::now();
+    let mut work = Work::default();
+    for (j, change) in plan.changes.iter().enumerate() {
+        let path = format!("{here}.changes[{j}]");
+        let get = Values {
+            change,
+            path: &path,
+        };
+        match (change.object, change.action) {
+            (Object::Organization, Action::Create) => {
+                work.organization
+                    .push(OrganizationCommand::Create(CreateOrganization {
+                        id: org,
+                        name: get.required("name")?,
+                        description: get.value("description")?,
+                        external_id: Some(
+                            ExternalId::parse(&plan.external_id).map_err(|e| refused(&path, e))?,
+                        ),
+                        metadata: get.value::<Metadata>("metadata")?.unwrap_or_default(),
+                        at: now,
+                    }))
+            }
+            (Object::Organization, Action::Update) => {
+                work.organization
+                    .push(OrganizationCommand::Update(UpdateOrganization {
+                        name: get.value::<OrganizationName>("name")?,
+                        description: get.value::<Description>("description")?.map(Some),
+                        external_id: None,
+                        metadata: get.value("metadata")?,
+                        at: now,
+                    }))
+            }
+            (Object::Role, Action::Create) => {
+                work.organization
+                    .push(OrganizationCommand::CreateRole(CreateRole {
+                        slug: get.key::<RoleSlug>()?,
+                        name: get.required::<RoleName>("name")?,
+                        description: get.value("description")?,
+                        permissions: get.value::<Permissions>("permissions")?.unwrap_or_default(),
+                        at: now,
+                    }))
+            }
+            (Object::Role, Action::Update) => {
+                work.organization
+                    .push(OrganizationCommand::UpdateRole(UpdateRole {
+                        slug: get.key::<RoleSlug>()?,
+                        name: get.value("name")?,
+                        description: get.value::<Description>("description")?.map(Some),
+                        permissions: get.value("permissions")?,
+                        at: now,
+                    }))
+            }
+            (Object::Member, Action::Create) => {
+                let id = MembershipId::new();
+                let command = MembershipCommand::Create {
+                    id,
+                    organization_id: org,
+                    subject: subject(&change.key).map_err(|e| refused(&path, e))?,
+                    roles: get.required::<BTreeSet<RoleSlug>>("roles")?,
+                    attributes: get.value::<Attributes>("attributes")?.unwrap_or_default(),
+                    at: now,
+                };
+                work.memberships.push((id.to_string(), command));
+            }
+            (Object::Member, Action::Update) => {
+                let id = get.id::<MembershipId>()?;
+                let roles = get.value::<BTreeSet<RoleSlug>>("roles")?;
+                let attributes = get.value::<Attributes>("attributes")?;
+                let command = if change.fields.iter().any(|f| f.field == "status") {
+                    MembershipCommand::Reactivate {
+                        roles,
+                        attributes,
+                        at: now,
+                    }
+                } else {
+                    MembershipCommand::Update {
+                        roles,
+                        attributes,
+                        at: now,
+                    }
+                };
+                work.memberships.push((id.to_string(), command));
+            }
+            (Object::Group, Action::Create) => {
+                let id = GroupId::new();
+                let command = GroupCommand::Create {
+                    id,
+                    organization_id: org,
+                    name: get.required("name")?,
+                    description: get.value("description")?,
+                    at: now,
+                };
+                work.group(&id.to_string()).push(command);
+            }
+            (Object::Group, Action::Update) => {
+                let id = get.id::<GroupId>()?;
+                let command = GroupCommand::Update {
+                    name: get.value::<GroupName>("name")?,
+                    description: get.value::<Description>("description")?.map(Some),
+                    at: now,
+                };
+                work.group(&id.to_string()).push(command);
+            }
+            (Object::GroupMember, Action::Create) => {
+                let group: GroupName = get.required("group")?;
+                let member: String = get.required("member")?;
+                let member = subject(&member).map_err(|e| refused(&path, e))?;
+                let group_id = group_of(state, &work, &org, group.as_str()).await?;
+                let membership = membership_of(state, &work, &org, &member).await?;
+                let Some((group_id, membership)) = group_id.zip(membership) else {
+                    return Err(AppError::Refused(vec![Refusal {
+                        field: path,
+                        reason: format!(
+                            "no group {} or no member {} to add",
+                            group.as_str(),
+                            member.id().as_str()
+                        ),
+                    }]));
+                };
+                let command = GroupCommand::AddMember {
+                    membership_id: MembershipId::parse(&membership)
+                        .map_err(|e| refused(&path, e))?,
+                    at: now,
+                };
+                work.group(&group_id).push(command);
+            }
+            (Object::Invitation, action) => {
+                if action == Action::Update {
+                    let old = get.id::<InvitationId>()?;
+                    work.invitations
+                        .push((old.to_string(), InvitationCommand::Revoke { at: now }));
+                }
+                let email = Email::parse(&change.key).map_err(|e| refused(&path, e))?;
+                let days: i64 = get.value("expires_in_days")?.unwrap_or(7);
+                let (token, hash) = super::super::invitations::new_token();
+                let id = InvitationId::new();
+                work.tokens.push((email.as_str().to_owned(), token));
+                let command = InvitationCommand::Create {
+                    id,
+                    organization_id: org,
+                    email,
+                    roles: get.required("roles")?,
+                    expires_at: now + Duration::days(days.clamp(1, 30)),
+                    inviter_user_id: None,
+                    accept_token_sha256: hash,
+                    at: now,
+                };
+                work.invitations.push((id.to_string(), command));
+            }
+            (Object::GroupMember, Action::Update) => {
+                return Err(refused(&path, "a change roster does not make"));
+            }
+        }
+    }
+
+    // Everything decided on the aggregates as they are now, into one unit.
+    let mut unit = UnitOfWork::new();
+    if !work.organization.is_empty() {
+        let loaded = state
+            .organizations
+            .load_for_change(&org_str)
+            .await
+            .map_err(explain(&org_str))?;
+        (state.organizations)
+            .decide_all(loaded, Some(&org_str), work.organization, ctx, &mut unit)
+            .await
+            .map_err(explain(&org_str))?;
+    }
+    for (id, command) in work.memberships {
+        let loaded = state
+            .memberships
+            .load_for_change(&id)
+            .await
+            .map_err(explain(&id))?;
+        (state.memberships)
+            .decide(loaded, Some(&org_str), command, ctx, &mut unit)
+            .await
+            .map_err(explain(&id))?;
+    }
+    for (id, commands) in work.groups {
+        let loaded = state
+            .groups
+            .load_for_change(&id)
+            .await
+            .map_err(explain(&id))?;
+        (state.groups)
+            .decide_all(loaded, Some(&org_str), commands, ctx, &mut unit)
+            .await
+            .map_err(explain(&id))?;
+    }
+    for (id, command) in work.invitations {
+        let loaded = state
+            .invitations
+            .load_for_change(&id)
+            .await
+            .map_err(explain(&id))?;
+        (state.invitations)
+            .decide(loaded, Some(&org_str), command, ctx, &mut unit)
+            .await
+            .map_err(explain(&id))?;
+    }
+    let committed = commit(&state.pool, unit, |e| {
+        Try::Fail(AppError::from(clone_of(e)))
+    })
+    .await
+    .map_err(|t| match t {
+        Try::Again => AppError::Concurrent,
+        Try::Fail(e) => e,
+    })?;
+    Ok((
+        org_str,
+        Done {
+            events: committed.len(),
+            position: committed.last().map(|c| c.position),
+            tokens: work.tokens,
+        },
+    ))
+}
+
+/// The store error a claim check failed with, for the application layer's one mapping.
+fn clone_of(e: &store::StoreError) -> store::StoreError {
+    match e {
+        store::StoreError::ClaimTaken {
+            key,
+            owner_type,
+            owner_id,
+        } => store::StoreError::ClaimTaken {
+            key: key.clone(),
+            owner_type: owner_type.clone(),
+            owner_id: owner_id.clone(),
+        },
+        store::StoreError::RequirementFailed { key } => {
+            store::StoreError::RequirementFailed { key: key.clone() }
+        }
+        other => store::StoreError::Corrupt(other.to_string()),
+    }
+}
+
+/// The group's id: made by this unit, or an existing one found by its name.
+async fn group_of(
+    state: &CommandState,
+    work: &Work,
+    org: &OrganizationId,
+    name: &str,
+) -> Result<Option<String>, AppError> {
+    for (id, commands) in &work.groups {
+        let named = commands.iter().any(|c| match c {
+            GroupCommand::Create { name: n, .. } => n.as_str().eq_ignore_ascii_case(name),
+            GroupCommand::Update { name: Some(n), .. } => n.as_str().eq_ignore_ascii_case(name),
+            _ => false,
+        });
+        if named {
+            return Ok(Some(id.clone()));
+        }
+    }
+    Ok(
+        store::claims::owner(&state.pool, &claims::group_name(org, name))
+            .await?
+            .map(|(_, id)| id),
+    )
+}
+
+/// The membership id of `member`: made by this unit, or its existing one.
+async fn membership_of(
+    state: &CommandState,
+    work: &Work,
+    org: &OrganizationId,
+    member: &Subject,
+) -> Result<Option<String>, AppError> {
+    for (id, command) in &work.memberships {
+        if let MembershipCommand::Create { subject, .. } = command {
+            if subject == member {
+                return Ok(Some(id.clone()));
+            }
+        }
+    }
+    let key = claims::membership_subject(org, member);
+    Ok(store::claims::owner(&state.pool, &key)
+        .await?
+        .map(|(_, id)| id))
+}
+
+/// `user:<id>` or `application:<id>`.
+fn subject(key: &str) -> Result<Subject, String> {
+    let parsed = match key.split_once(':') {
+        Some(("user", id)) => SubjectId::parse(id).map(Subject::User),
+        Some(("application", id)) => SubjectId::parse(id).map(Subject::Application),
+        _ => return Err(format!("`{key}` is not `user:<id>` or `application:<id>`")),
+    };
+    parsed.map_err(|e| e.to_string())
+}
+
+fn refused(path: &str, reason: impl std::fmt::Display) -> AppError {
+    AppError::Refused(vec![Refusal {
+        field: path.to_owned(),
+        reason: reason.to_string(),
+    }])
+}
+
+/// A change's values, parsed into the domain's types.
+struct Values<'a> {
+    change: &'a Change,
+    path: &'a str,
+}
+
+impl Values<'_> {
+    /// The new value of `field`, if the change sets it (not `null`).
+    fn value<T: DeserializeOwned>(&self, field: &str) -> Result<Option<T>, AppError> {
+        let Some((k, f)) = (self.change.fields.iter().enumerate()).find(|(_, f)| f.field == field)
+        else {
+            return Ok(None);
+        };
+        if f.new.is_null() {
+            return Ok(None);
+        }
+        serde_json::from_value(f.new.clone())
+            .map(Some)
+            .map_err(|e| refused(&format!("{}.fields[{k}].new", self.path), e))
+    }
+
+    fn required<T: DeserializeOwned>(&self, field: &str) -> Result<T, AppError> {
+        self.value(field)?.ok_or_else(|| {
+            refused(
+                &format!("{}.fields", self.path),
+                format!("`{field}` is required"),
+            )
+        })
+    }
+
+    fn key<T: DeserializeOwned>(&self) -> Result<T, AppError> {
+        serde_json::from_value(serde_json::Value::String(self.change.key.clone()))
+            .map_err(|e| refused(&format!("{}.key", self.path), e))
+    }
+
+    fn id<T: std::str::FromStr>(&self) -> Result<T, AppError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let id = self.change.id.as_deref().unwrap_or_default();
+        id.parse()
+            .map_err(|e| refused(&format!("{}.id", self.path), e))
+    }
+}
