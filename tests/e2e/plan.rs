@@ -526,3 +526,85 @@ async fn a_saved_plan_is_refused_for_an_organization_changed_after_it_and_applie
         "all of acme's changes or none"
     );
 }
+
+/// A large apply SIGKILLed mid-way: each organization it touched is whole (its unit committed) or
+/// untouched; applying again finishes it; planning then finds nothing.
+#[tokio::test]
+async fn a_large_apply_killed_mid_way_leaves_each_organization_whole_or_untouched() {
+    const ORGS: usize = 40;
+    const MEMBERS: usize = 100;
+    let app = TestApp::with_projector().await;
+    let dir = temp_dir(false);
+    let mut yaml = String::from("source: big\norganizations:\n");
+    for o in 0..ORGS {
+        yaml.push_str(&format!(
+            "  - external_id: org-{o}\n    name: Org {o}\n    members:\n"
+        ));
+        for m in 0..MEMBERS {
+            yaml.push_str(&format!(
+                "      - {{user_id: u{o}-{m}, attributes: {{n: {m}}}}}\n"
+            ));
+        }
+    }
+    let file = document(&dir, "big.yaml", &yaml);
+    let mut cmd = roster(&["apply", "-f", file.to_str().unwrap()]);
+    cmd.env("DATABASE_URL", &app.db.url)
+        .stdout(std::process::Stdio::null());
+    let mut child = tokio::process::Command::from(cmd).spawn().unwrap();
+    let applied =
+        "SELECT count(DISTINCT organization_id) FROM events WHERE metadata->>'managed_by' = 'big'";
+    // Awaited, not slept: killed once two organizations are in.
+    crate::support::eventually(
+        std::time::Duration::from_secs(120),
+        "two organizations applied",
+        || async {
+            let n: i64 = sqlx::query_scalar(applied)
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap();
+            (n >= 2).then_some(())
+        },
+    )
+    .await;
+    child.start_kill().unwrap();
+    let status = child.wait().await.unwrap();
+    assert!(!status.success(), "killed");
+    let done: i64 = sqlx::query_scalar(applied)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(
+        (done as usize) < ORGS,
+        "the apply had finished before the kill"
+    );
+    let per_org: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT organization_id,
+                count(*) FILTER (WHERE event_type = 'organization.created'),
+                count(*) FILTER (WHERE event_type = 'membership.created')
+           FROM events WHERE metadata->>'managed_by' = 'big' GROUP BY 1",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    for (org, created, members) in &per_org {
+        assert_eq!(
+            (*created, *members),
+            (1, MEMBERS as i64),
+            "{org} is half applied"
+        );
+    }
+    // Again: the rest, and only the rest.
+    let (code, out, errors) = apply(&app, &["-f", file.to_str().unwrap()]).await;
+    assert_eq!(code, Some(0), "{out}{errors}");
+    assert!(
+        out.contains(&format!("{ORGS} of {ORGS} organizations applied")),
+        "{out}"
+    );
+    let all: i64 = sqlx::query_scalar(applied)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(all as usize, ORGS);
+    let out = plan(&app, &file, &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
