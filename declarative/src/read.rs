@@ -170,37 +170,17 @@ fn depth(value: &Value) -> usize {
     }
 }
 
-/// Decodes `value` as a `T` at `path`; a problem is recorded, naming the field below `path`.
+/// Decodes `value` as a `T` at `path` (the edge's decoder: a field that does not fit is named
+/// by its path); a problem is recorded.
 fn decode<T: DeserializeOwned>(value: Value, path: &str, problems: &mut Vec<Located>) -> Option<T> {
-    serde_path_to_error::deserialize(value)
-        .map_err(|e| {
-            let inner = e.path().to_string();
-            let reason = e.inner().to_string();
-            // A missing field is named at its own path, not its parent's.
-            let missing = reason
-                .strip_prefix("missing field `")
-                .and_then(|m| m.split('`').next());
-            let inner = match (inner.as_str(), missing) {
-                (".", Some(name)) => name.to_owned(),
-                (".", None) => String::new(),
-                (p, Some(name)) => format!("{p}.{name}"),
-                (p, None) => p.to_owned(),
-            };
-            problems.push(Located {
-                path: join(path, &inner),
-                reason,
-            });
+    http_edge::body::from_value(value, path)
+        .map_err(|problem| {
+            problems.extend(problem.errors.into_iter().map(|e| Located {
+                path: e.field,
+                reason: e.message,
+            }))
         })
         .ok()
-}
-
-fn join(path: &str, inner: &str) -> String {
-    match (path, inner) {
-        ("", inner) => inner.to_owned(),
-        (path, "") => path.to_owned(),
-        (path, inner) if inner.starts_with('[') => format!("{path}{inner}"),
-        (path, inner) => format!("{path}.{inner}"),
-    }
 }
 
 /// The document, its organizations each decoded on their own.

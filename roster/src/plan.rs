@@ -238,7 +238,8 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
     let options = apply::Options {
         create_missing_roles: args.create_missing_roles,
     };
-    let outcomes = crate::database::tool(&args.database, |pool| async move {
+    let started = std::time::Instant::now();
+    let (plan, outcomes) = crate::database::tool(&args.database, |pool| async move {
         let plan = match (saved, document) {
             (Some(plan), _) => plan,
             (None, Some((name, document, sha256))) => {
@@ -259,7 +260,8 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
             limited_to: None,
             document: None,
         };
-        Ok::<_, PlanError>(apply::execute::apply(&state, &ctx, &plan).await)
+        let outcomes = apply::execute::apply(&state, &ctx, &plan).await;
+        Ok::<_, PlanError>((plan, outcomes))
     })
     .await?;
     let mut out = std::io::stdout().lock();
@@ -301,10 +303,15 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
     }
     let _ = writeln!(
         out,
-        "{} of {} organizations applied, {events} events appended.",
+        "{} of {} organizations applied, {events} events appended in {:.1}s.",
         outcomes.len() - refused_parts.len(),
-        outcomes.len()
+        outcomes.len(),
+        started.elapsed().as_secs_f64()
     );
+    let applied: Vec<&apply::OrganizationPlan> = (plan.organizations.iter())
+        .filter(|o| !refused_parts.contains(&o.external_id))
+        .collect();
+    let _ = writeln!(out, "{}", summary(&applied));
     if refused_parts.is_empty() {
         Ok(())
     } else {
@@ -313,4 +320,43 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
             refused_parts.join(", ")
         )))
     }
+}
+
+/// Created and updated objects per kind, e.g. `created: 1 organization, 12 members; updated: 2
+/// roles`.
+fn summary(organizations: &[&apply::OrganizationPlan]) -> String {
+    let mut counts: Vec<(Action, &'static str, usize)> = Vec::new();
+    for change in organizations.iter().flat_map(|o| &o.changes) {
+        let kind = match change.object {
+            Object::Organization => "organization",
+            Object::Role => "role",
+            Object::Member => "member",
+            Object::Group => "group",
+            Object::GroupMember => "group member",
+            Object::Invitation => "invitation",
+        };
+        match counts
+            .iter_mut()
+            .find(|(a, k, _)| *a == change.action && *k == kind)
+        {
+            Some((_, _, n)) => *n += 1,
+            None => counts.push((change.action, kind, 1)),
+        }
+    }
+    let list = |action: Action| {
+        let parts: Vec<String> = (counts.iter())
+            .filter(|(a, _, _)| *a == action)
+            .map(|(_, kind, n)| format!("{n} {kind}{}", if *n == 1 { "" } else { "s" }))
+            .collect();
+        if parts.is_empty() {
+            "nothing".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    };
+    format!(
+        "created: {}; updated: {}",
+        list(Action::Create),
+        list(Action::Update)
+    )
 }

@@ -385,6 +385,9 @@ async fn applying_a_document_makes_it_so_once_and_every_event_names_the_document
         out.contains("invitation bob@example.com: accept token it_"),
         "{out}"
     );
+    let created = "created: 2 organizations, 1 role, 3 members, 1 group, 2 group members, \
+                   1 invitation; updated: nothing";
+    assert!(out.contains(created), "{out}");
     // It is so: the read side shows it, and planning again finds nothing.
     let head = app.head().await;
     let orgs = app.read("/v1/organizations?external_id=acme", head).await;
