@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use command_service::app::apply::{self, Action, Object, Plan};
+use command_service::app::apply::{self, Action, Plan};
 use command_service::app::AppError;
 use declarative::{Format, ReadError};
 use sqlx::PgPool;
@@ -36,11 +36,7 @@ pub enum PlanError {
 const CATCH_UP: Duration = Duration::from_secs(120);
 
 pub async fn run(args: PlanArgs) -> Result<(), PlanError> {
-    let name = args.file.display().to_string();
-    let bytes = read_file(&args.file)?;
-    let document = declarative::read(&bytes, Format::of(Some(&name), &bytes))
-        .map_err(|e| document_error(&name, e))?;
-    let sha256 = declarative::sha256(&bytes);
+    let (name, document, sha256) = read_document(&args.file)?;
     let options = apply::Options {
         create_missing_roles: args.create_missing_roles,
     };
@@ -97,6 +93,15 @@ fn read_file(path: &Path) -> Result<Vec<u8>, PlanError> {
     Ok(bytes)
 }
 
+/// A document file: its name, what it says, and the SHA-256 of its bytes.
+fn read_document(path: &Path) -> Result<(String, declarative::Document, String), PlanError> {
+    let name = path.display().to_string();
+    let bytes = read_file(path)?;
+    let document = declarative::read(&bytes, Format::of(Some(&name), &bytes))
+        .map_err(|e| document_error(&name, e))?;
+    Ok((name, document, declarative::sha256(&bytes)))
+}
+
 fn document_error(file: &str, e: ReadError) -> PlanError {
     match e {
         ReadError::Invalid(problems) => PlanError::Document(
@@ -116,7 +121,7 @@ fn refused(file: &str, e: AppError) -> PlanError {
     match e {
         AppError::Refused(refusals) => PlanError::Document(
             (refusals.iter())
-                .map(|r| format!("{file}: {}: {}", r.field, r.reason))
+                .map(|r| format!("{file}: {r}"))
                 .collect::<Vec<_>>()
                 .join("\n"),
         ),
@@ -169,14 +174,7 @@ pub fn readable(plan: &Plan, colours: Option<(&str, &str, &str)>) -> String {
                 Action::Create => ("+", green),
                 Action::Update => ("~", yellow),
             };
-            let kind = match change.object {
-                Object::Organization => "organization",
-                Object::Role => "role",
-                Object::Member => "member",
-                Object::Group => "group",
-                Object::GroupMember => "group member",
-                Object::Invitation => "invitation",
-            };
+            let kind = change.object.label();
             let id = change
                 .id
                 .as_deref()
@@ -207,13 +205,7 @@ pub fn readable(plan: &Plan, colours: Option<(&str, &str, &str)>) -> String {
 /// organization.
 pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
     let (document, saved) = match (&args.file, &args.plan) {
-        (Some(file), _) => {
-            let name = file.display().to_string();
-            let bytes = read_file(file)?;
-            let document = declarative::read(&bytes, Format::of(Some(&name), &bytes))
-                .map_err(|e| document_error(&name, e))?;
-            (Some((name, document, declarative::sha256(&bytes))), None)
-        }
+        (Some(file), _) => (Some(read_document(file)?), None),
         (None, Some(plan)) => {
             let name = plan.display().to_string();
             let bytes = read_file(plan)?;
@@ -287,7 +279,7 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
             Err(e) => {
                 let reasons = match e {
                     AppError::Refused(refusals) => (refusals.iter())
-                        .map(|r| format!("{}: {}", r.field, r.reason))
+                        .map(ToString::to_string)
                         .collect::<Vec<_>>()
                         .join("; "),
                     other => other.to_string(),
@@ -327,14 +319,7 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
 fn summary(organizations: &[&apply::OrganizationPlan]) -> String {
     let mut counts: Vec<(Action, &'static str, usize)> = Vec::new();
     for change in organizations.iter().flat_map(|o| &o.changes) {
-        let kind = match change.object {
-            Object::Organization => "organization",
-            Object::Role => "role",
-            Object::Member => "member",
-            Object::Group => "group",
-            Object::GroupMember => "group member",
-            Object::Invitation => "invitation",
-        };
+        let kind = change.object.label();
         match counts
             .iter_mut()
             .find(|(a, k, _)| *a == change.action && *k == kind)

@@ -22,9 +22,21 @@ fn fixture(name: &str) -> PathBuf {
 /// `roster plan -f <file> <args…>` on the test's database (awaited, so the test's own projector
 /// runs meanwhile).
 async fn plan(app: &TestApp, file: &Path, args: &[&str]) -> Output {
-    let mut cmd = roster(&["plan", "-f", file.to_str().unwrap()]);
-    cmd.args(args).env("DATABASE_URL", &app.db.url);
+    let file = file.to_str().unwrap();
+    cli(app, &[&["plan", "-f", file], args].concat()).await
+}
+
+/// `roster <args…>` on the test's database, awaited.
+async fn cli(app: &TestApp, args: &[&str]) -> Output {
+    let mut cmd = roster(args);
+    cmd.env("DATABASE_URL", &app.db.url);
     tokio::process::Command::from(cmd).output().await.unwrap()
+}
+
+/// `roster <command> <args…>`: (exit code, standard output, standard error).
+async fn run(app: &TestApp, command: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = cli(app, &[&[command], args].concat()).await;
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
 }
 
 fn text(out: &[u8]) -> String {
@@ -222,10 +234,7 @@ async fn documents_that_cannot_be_planned_name_every_problem_and_write_nothing()
 
 /// `roster export …` on the test's database: (exit code, standard output, standard error).
 async fn export(app: &TestApp, args: &[&str]) -> (Option<i32>, String, String) {
-    let mut cmd = roster(&["export"]);
-    cmd.args(args).env("DATABASE_URL", &app.db.url);
-    let out = tokio::process::Command::from(cmd).output().await.unwrap();
-    (out.status.code(), text(&out.stdout), text(&out.stderr))
+    run(app, "export", args).await
 }
 
 #[tokio::test]
@@ -351,10 +360,7 @@ async fn an_export_plans_back_to_nothing_in_yaml_and_json() {
 
 /// `roster apply <args…>` on the test's database: (exit code, standard output, standard error).
 async fn apply(app: &TestApp, args: &[&str]) -> (Option<i32>, String, String) {
-    let mut cmd = roster(&["apply"]);
-    cmd.args(args).env("DATABASE_URL", &app.db.url);
-    let out = tokio::process::Command::from(cmd).output().await.unwrap();
-    (out.status.code(), text(&out.stdout), text(&out.stderr))
+    run(app, "apply", args).await
 }
 
 const TWO: &str = r#"

@@ -90,6 +90,12 @@ pub struct Refusal {
     pub reason: String,
 }
 
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
 /// Every named membership after the change, in the request's order, whether it changed, and the
 /// position to read them at.
 #[derive(Debug)]

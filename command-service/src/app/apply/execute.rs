@@ -30,7 +30,7 @@ use super::plan::{Action, Change, Object, OrganizationPlan};
 use super::Plan;
 use crate::app::error::explain;
 use crate::app::role_assignment::Refusal;
-use crate::app::{commit, reach, AppError, Kind, Try};
+use crate::app::{reach, AppError, Kind};
 use crate::CommandState;
 
 /// What became of one organization's part.
@@ -340,13 +340,10 @@ async fn organization(
             .await
             .map_err(explain(&id))?;
     }
-    let committed = commit(&state.pool, unit, |e| {
-        Try::Fail(AppError::from(clone_of(e)))
-    })
-    .await
-    .map_err(|t| match t {
-        Try::Again => AppError::Concurrent,
-        Try::Fail(e) => e,
+    // Exactly as planned, so not decided again: a conflict at commit refuses the part.
+    let committed = unit.commit(&state.pool).await.map_err(|e| match e {
+        store::StoreError::Conflict => AppError::Concurrent,
+        other => AppError::from(other),
     })?;
     Ok((
         org_str,
@@ -356,25 +353,6 @@ async fn organization(
             tokens: work.tokens,
         },
     ))
-}
-
-/// The store error a claim check failed with, for the application layer's one mapping.
-fn clone_of(e: &store::StoreError) -> store::StoreError {
-    match e {
-        store::StoreError::ClaimTaken {
-            key,
-            owner_type,
-            owner_id,
-        } => store::StoreError::ClaimTaken {
-            key: key.clone(),
-            owner_type: owner_type.clone(),
-            owner_id: owner_id.clone(),
-        },
-        store::StoreError::RequirementFailed { key } => {
-            store::StoreError::RequirementFailed { key: key.clone() }
-        }
-        other => store::StoreError::Corrupt(other.to_string()),
-    }
 }
 
 /// The group's id: made by this unit, or an existing one found by its name.

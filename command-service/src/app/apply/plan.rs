@@ -34,6 +34,20 @@ pub enum Object {
     Invitation,
 }
 
+impl Object {
+    /// How a person reads the kind: `organization`, `group member` …
+    pub fn label(self) -> &'static str {
+        match self {
+            Object::Organization => "organization",
+            Object::Role => "role",
+            Object::Member => "member",
+            Object::Group => "group",
+            Object::GroupMember => "group member",
+            Object::Invitation => "invitation",
+        }
+    }
+}
+
 /// One field of a change: what it was (`null` when created) and what it becomes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Field {
