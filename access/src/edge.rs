@@ -1,6 +1,7 @@
 //! The edge's access check, in front of every `/v1` route (whatever component serves it, and every
-//! route added later): `Authorization: Bearer <key>` or 401; a read-only key may only read (403);
-//! a key past its rate limit waits (429); the caller is put on the request for the routes.
+//! route added later): `Authorization: Bearer <key>` or 401; a read-only key may only read, and
+//! plan a document (else 403); a key past its rate limit waits (429); the caller is put on the
+//! request for the routes.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -56,8 +57,18 @@ fn protected(path: &str) -> bool {
     path == PROTECTED || path.starts_with("/v1/")
 }
 
-fn reads_only(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+/// What a read-only key may do: read, and plan a declarative document (`POST /v1/apply` with
+/// `dry_run=true`, which changes nothing; the route reads the flag the same way).
+fn reads_only(req: &ServiceRequest) -> bool {
+    #[derive(serde::Deserialize)]
+    struct DryRun {
+        #[serde(default)]
+        dry_run: bool,
+    }
+    matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || (req.method() == Method::POST
+            && req.path() == "/v1/apply"
+            && serde_urlencoded::from_str::<DryRun>(req.query_string()).is_ok_and(|q| q.dry_run))
 }
 
 /// The middleware (`actix_web::middleware::from_fn`); reads `web::Data<Keys>` (and, when rate
@@ -93,7 +104,7 @@ pub async fn require_key(
             return Ok(req.into_response(unauthenticated("the API key is not valid")))
         }
     };
-    if caller.read_only && !reads_only(req.method()) {
+    if caller.read_only && !reads_only(&req) {
         let problem = Problem::new(
             StatusCode::FORBIDDEN,
             "read-only-key",

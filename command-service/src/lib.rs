@@ -3,7 +3,9 @@
 //! after the change and the position of its last event (errors as problem+json, mapped in one
 //! place). The process manager (`workflows`) carries out what a change leaves to be done.
 //!
-//! It never reads read models and never talks to other services.
+//! It never talks to other services, and reads read models only to plan a declarative document
+//! (`app::apply`): the plan's changes are then decided on the aggregates, and an organization
+//! that changed after the plan's position is refused, so a read model never decides a change.
 
 pub mod app;
 pub mod bus;
@@ -60,6 +62,7 @@ pub fn endpoints() -> Vec<http_edge::endpoints::Endpoint> {
         routes::memberships::endpoints(),
         routes::groups::endpoints(),
         routes::invitations::endpoints(),
+        routes::apply::endpoints(),
     ]
     .into_iter()
     .flatten()

@@ -20,7 +20,7 @@ pub struct Document {
     /// (`managed_by`), and `--prune` removes only objects this source manages. Default `apply`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub organizations: Vec<Organization>,
 }
 

@@ -55,6 +55,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalBody<T> {
     }
 }
 
+/// A body taken as it is, for a route that reads other formats than JSON (a YAML document): the
+/// size limit and its problems as for [`Body`], the rest up to the route.
+pub struct Raw(pub web::Bytes);
+
+impl FromRequest for Raw {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let read = read(req, payload);
+        Box::pin(async move { Ok(Raw(read.await?.1)) })
+    }
+}
+
 /// The whole body (within the app's `PayloadConfig` limit), with the request it came with.
 fn read(
     req: &HttpRequest,

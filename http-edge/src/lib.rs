@@ -19,7 +19,7 @@ pub mod path;
 pub mod protocol_errors;
 pub mod request_id;
 mod store_errors;
-pub use body::{Body, OptionalBody};
+pub use body::{Body, OptionalBody, Raw};
 pub use fields::{nullable, present, Fields};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]

@@ -110,7 +110,7 @@ fn organization(org: &OrganizationState) -> Result<Option<Organization>, ValueEr
     let mut groups = (org.groups.iter())
         .map(|g| {
             let mut refs = (g.members.iter())
-                .filter_map(|id| by_id.get(id.as_str()))
+                .filter_map(|m| by_id.get(m.membership_id.as_str()))
                 .map(|m| reference(m))
                 .collect::<Result<Vec<_>, ValueError>>()?;
             refs.sort_by_key(|r| subject_key(&r.user_id, &r.application_id));

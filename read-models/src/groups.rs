@@ -22,10 +22,13 @@ pub struct GroupRow {
     pub member_count: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The source of the declarative document (`roster apply`) that manages it, if any: only
+    /// that document's `--prune` may remove it.
+    pub managed_by: Option<String>,
 }
 
 const COLUMNS: &str = "'group' AS object, g.id, g.organization_id, g.name, g.description, NULL::bigint AS member_count, \
-                       g.created_at, g.updated_at";
+                       g.created_at, g.updated_at, g.managed_by";
 
 /// `name_prefix` matches case-insensitively.
 pub async fn of_organization(
@@ -68,7 +71,7 @@ pub async fn get(pool: &PgPool, id: &str) -> Result<Option<GroupRow>, StoreError
     let row = sqlx::query_as::<_, GroupRow>(
         "SELECT 'group' AS object, g.id, g.organization_id, g.name, g.description,
                 (SELECT count(*) FROM rm_group_members gm WHERE gm.group_id = g.id) AS member_count,
-                g.created_at, g.updated_at
+                g.created_at, g.updated_at, g.managed_by
            FROM rm_groups g WHERE g.id = $1",
     )
     .bind(id)
@@ -85,7 +88,7 @@ pub async fn members(
 ) -> Result<Page<MembershipRow>, StoreError> {
     let mut qb = QueryBuilder::new(
         "SELECT 'organization_membership' AS object, m.id, m.organization_id, m.user_id, m.application_id, m.status, m.roles,
-                m.attributes, m.created_at, m.updated_at
+                m.attributes, m.created_at, m.updated_at, m.managed_by
            FROM rm_group_members gm JOIN rm_memberships m ON m.id = gm.membership_id
           WHERE gm.group_id = ",
     );

@@ -24,10 +24,13 @@ pub struct InvitationRow {
     pub membership_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The source of the declarative document (`roster apply`) that manages it, if any: only
+    /// that document's `--prune` may remove it.
+    pub managed_by: Option<String>,
 }
 
 const COLUMNS: &str = "SELECT 'invitation' AS object, id, organization_id, email, roles, state, expires_at, inviter_user_id, \
-                       accepted_user_id, membership_id, created_at, updated_at FROM rm_invitations";
+                       accepted_user_id, membership_id, created_at, updated_at, managed_by FROM rm_invitations";
 
 /// `email` matches case-insensitively.
 pub async fn of_organization(

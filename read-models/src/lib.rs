@@ -11,3 +11,6 @@ pub mod memberships;
 pub mod organizations;
 pub mod state;
 pub mod write;
+
+/// The checkpoint name of the projector that keeps these tables: how far they include the log.
+pub const CONSUMER: &str = "projector";

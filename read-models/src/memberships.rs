@@ -23,10 +23,13 @@ pub struct MembershipRow {
     pub attributes: Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The source of the declarative document (`roster apply`) that manages it, if any: only
+    /// that document's `--prune` may remove it.
+    pub managed_by: Option<String>,
 }
 
 const COLUMNS: &str = "'organization_membership' AS object, m.id, m.organization_id, m.user_id, m.application_id, m.status, m.roles, \
-                       m.attributes, m.created_at, m.updated_at";
+                       m.attributes, m.created_at, m.updated_at, m.managed_by";
 
 /// Filters of a membership list; every one given must hold.
 #[derive(Debug, Default, Clone)]

@@ -25,6 +25,9 @@ pub struct OrganizationRow {
     pub group_count: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The source of the declarative document (`roster apply`) that manages it, if any: only
+    /// that document's `--prune` may remove it.
+    pub managed_by: Option<String>,
 }
 
 #[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
@@ -39,10 +42,13 @@ pub struct RoleRow {
     pub permissions: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The source of the declarative document (`roster apply`) that manages it, if any: only
+    /// that document's `--prune` may remove it.
+    pub managed_by: Option<String>,
 }
 
 const ORGANIZATION_COLUMNS: &str =
-    "'organization' AS object, id, name, description, external_id, metadata, created_at, updated_at";
+    "'organization' AS object, id, name, description, external_id, metadata, created_at, updated_at, managed_by";
 
 /// `only`: the one organization a caller reaches (an organization key), if so limited.
 pub async fn list(
@@ -68,7 +74,7 @@ pub async fn list(
 /// The organization with its active-member and group counts, read in one snapshot.
 pub async fn get(pool: &PgPool, id: &str) -> Result<Option<OrganizationRow>, StoreError> {
     let row = sqlx::query_as::<_, OrganizationRow>(
-        "SELECT 'organization' AS object, o.id, o.name, o.description, o.external_id, o.metadata, o.created_at, o.updated_at,
+        "SELECT 'organization' AS object, o.id, o.name, o.description, o.external_id, o.metadata, o.created_at, o.updated_at, o.managed_by,
                 (SELECT count(*) FROM rm_memberships m
                   WHERE m.organization_id = o.id AND m.status = 'active') AS member_count,
                 (SELECT count(*) FROM rm_groups g WHERE g.organization_id = o.id) AS group_count
@@ -95,7 +101,7 @@ pub async fn roles(
     page: &PageRequest,
 ) -> Result<Page<RoleRow>, StoreError> {
     let mut qb = QueryBuilder::new(
-        "SELECT 'organization_role' AS object, organization_id, slug, name, description, permissions, created_at, updated_at
+        "SELECT 'organization_role' AS object, organization_id, slug, name, description, permissions, created_at, updated_at, managed_by
            FROM rm_roles WHERE organization_id = ",
     );
     qb.push_bind(organization_id.to_owned());

@@ -23,6 +23,8 @@ pub struct OrganizationState {
     pub members: Vec<MemberState>,
     pub groups: Vec<GroupState>,
     pub invitations: Vec<InvitationState>,
+    /// The source of the document that manages it (`roster apply`), if any.
+    pub managed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -32,6 +34,8 @@ pub struct RoleState {
     pub name: String,
     pub description: Option<String>,
     pub permissions: Vec<String>,
+    /// The source of the document that manages it (`roster apply`), if any.
+    pub managed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -44,6 +48,8 @@ pub struct MemberState {
     pub status: String,
     pub roles: Vec<String>,
     pub attributes: Value,
+    /// The source of the document that manages it (`roster apply`), if any.
+    pub managed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -52,9 +58,18 @@ pub struct GroupState {
     pub organization_id: String,
     pub name: String,
     pub description: Option<String>,
-    /// Membership ids, in id order.
+    /// Its members, in membership-id order.
     #[sqlx(skip)]
-    pub members: Vec<String>,
+    pub members: Vec<InGroup>,
+    /// The source of the document that manages it (`roster apply`), if any.
+    pub managed_by: Option<String>,
+}
+
+/// A membership in a group, and the source that added it (if a document did).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct InGroup {
+    pub membership_id: String,
+    pub managed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -64,6 +79,8 @@ pub struct InvitationState {
     pub email: String,
     pub roles: Vec<String>,
     pub expires_at: DateTime<Utc>,
+    /// The source of the document that manages it (`roster apply`), if any.
+    pub managed_by: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -73,6 +90,7 @@ struct OrganizationRow {
     name: String,
     description: Option<String>,
     metadata: Value,
+    managed_by: Option<String>,
 }
 
 fn by_organization<T>(rows: Vec<T>, of: impl Fn(&T) -> &String) -> HashMap<String, Vec<T>> {
@@ -86,8 +104,9 @@ fn by_organization<T>(rows: Vec<T>, of: impl Fn(&T) -> &String) -> HashMap<Strin
 /// Which organizations to read.
 #[derive(Debug, Clone, Copy)]
 pub enum Selection<'a> {
-    /// Those with these external ids (a plan's).
-    ExternalIds(&'a [String]),
+    /// Those with these external ids (a plan's), and, if given, every one this source manages
+    /// (a plan that prunes organizations).
+    ExternalIds(&'a [String], Option<&'a str>),
     /// Every organization (an export).
     All,
     /// The one with this id (an organization key's export).
@@ -101,10 +120,10 @@ pub async fn organizations(
     consumer: &str,
     selection: Selection<'_>,
 ) -> Result<(i64, Vec<OrganizationState>), StoreError> {
-    let (external_ids, id) = match selection {
-        Selection::ExternalIds(ids) => (Some(ids), None),
-        Selection::All => (None, None),
-        Selection::Id(id) => (None, Some(id)),
+    let (external_ids, managed_by, id) = match selection {
+        Selection::ExternalIds(ids, managed_by) => (Some(ids), managed_by, None),
+        Selection::All => (None, None, None),
+        Selection::Id(id) => (None, None, Some(id)),
     };
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -112,52 +131,58 @@ pub async fn organizations(
         .await?;
     let position = store::checkpoints::load_in(&mut tx, consumer).await?;
     let rows: Vec<OrganizationRow> = sqlx::query_as(
-        "SELECT id, external_id, name, description, metadata FROM rm_organizations
-          WHERE ($1::text[] IS NULL OR external_id = ANY ($1)) AND ($2::text IS NULL OR id = $2)
+        "SELECT id, external_id, name, description, metadata, managed_by FROM rm_organizations
+          WHERE ($1::text[] IS NULL OR external_id = ANY ($1) OR managed_by = $3)
+            AND ($2::text IS NULL OR id = $2)
           ORDER BY external_id NULLS LAST, id",
     )
     .bind(external_ids)
     .bind(id)
+    .bind(managed_by)
     .fetch_all(&mut *tx)
     .await?;
     let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
     let roles: Vec<RoleState> = sqlx::query_as(
-        "SELECT organization_id, slug, name, description, permissions FROM rm_roles
+        "SELECT organization_id, slug, name, description, permissions, managed_by FROM rm_roles
           WHERE organization_id = ANY ($1) ORDER BY organization_id, slug",
     )
     .bind(&ids)
     .fetch_all(&mut *tx)
     .await?;
     let members: Vec<MemberState> = sqlx::query_as(
-        "SELECT id, organization_id, user_id, application_id, status, roles, attributes
+        "SELECT id, organization_id, user_id, application_id, status, roles, attributes, managed_by
            FROM rm_memberships WHERE organization_id = ANY ($1) ORDER BY organization_id, id",
     )
     .bind(&ids)
     .fetch_all(&mut *tx)
     .await?;
     let mut groups: Vec<GroupState> = sqlx::query_as(
-        "SELECT id, organization_id, name, description FROM rm_groups
+        "SELECT id, organization_id, name, description, managed_by FROM rm_groups
           WHERE organization_id = ANY ($1) ORDER BY organization_id, id",
     )
     .bind(&ids)
     .fetch_all(&mut *tx)
     .await?;
-    let mut in_group: HashMap<String, Vec<String>> = HashMap::new();
-    for (group_id, membership_id) in sqlx::query_as::<_, (String, String)>(
-        "SELECT group_id, membership_id FROM rm_group_members
+    let mut in_group: HashMap<String, Vec<InGroup>> = HashMap::new();
+    for (group_id, membership_id, managed_by) in
+        sqlx::query_as::<_, (String, String, Option<String>)>(
+            "SELECT group_id, membership_id, managed_by FROM rm_group_members
           WHERE organization_id = ANY ($1) ORDER BY group_id, membership_id",
-    )
-    .bind(&ids)
-    .fetch_all(&mut *tx)
-    .await?
+        )
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await?
     {
-        in_group.entry(group_id).or_default().push(membership_id);
+        in_group.entry(group_id).or_default().push(InGroup {
+            membership_id,
+            managed_by,
+        });
     }
     for group in &mut groups {
         group.members = in_group.remove(&group.id).unwrap_or_default();
     }
     let invitations: Vec<InvitationState> = sqlx::query_as(
-        "SELECT id, organization_id, email, roles, expires_at FROM rm_invitations
+        "SELECT id, organization_id, email, roles, expires_at, managed_by FROM rm_invitations
           WHERE organization_id = ANY ($1) AND state = 'pending' ORDER BY organization_id, id",
     )
     .bind(&ids)
@@ -181,6 +206,7 @@ pub async fn organizations(
             name: o.name,
             description: o.description,
             metadata: o.metadata,
+            managed_by: o.managed_by,
         })
         .collect();
     Ok((position, organizations))

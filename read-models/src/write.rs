@@ -1,6 +1,7 @@
 //! Writes of the read-model tables (`migrations/0005_read_models.sql`). Each takes the event's
-//! `data` (the object after the change) and its position, and is idempotent: a row only moves
-//! forward (`position` guard), so replaying events leaves the same state.
+//! `data` (the object after the change), its position and the source that manages the object
+//! (`managed_by` of an apply's event; `None` keeps the one it had), and is idempotent: a row only
+//! moves forward (`position` guard), so replaying events leaves the same state.
 
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -18,17 +19,19 @@ pub async fn upsert_organization(
     conn: &mut PgConnection,
     d: &Value,
     position: i64,
+    managed_by: Option<&str>,
 ) -> Result<(), StoreError> {
     exec!(conn,
-        "INSERT INTO rm_organizations (id, name, description, external_id, metadata, created_at, updated_at, position)
+        "INSERT INTO rm_organizations (id, name, description, external_id, metadata, created_at, updated_at, position, managed_by)
          SELECT d->>'id', d->>'name', d->>'description', d->>'external_id', coalesce(d->'metadata', '{}'),
-                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2
+                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2, $3
            FROM (SELECT $1::jsonb AS d) s
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
             external_id = excluded.external_id, metadata = excluded.metadata,
-            updated_at = excluded.updated_at, position = excluded.position
+            updated_at = excluded.updated_at, position = excluded.position,
+            managed_by = coalesce(excluded.managed_by, rm_organizations.managed_by)
           WHERE rm_organizations.position < excluded.position",
-        d, position)
+        d, position, managed_by)
 }
 
 pub async fn delete_organization(conn: &mut PgConnection, id: &str) -> Result<(), StoreError> {
@@ -39,18 +42,20 @@ pub async fn upsert_role(
     conn: &mut PgConnection,
     d: &Value,
     position: i64,
+    managed_by: Option<&str>,
 ) -> Result<(), StoreError> {
     exec!(conn,
-        "INSERT INTO rm_roles (organization_id, slug, name, description, permissions, created_at, updated_at, position)
+        "INSERT INTO rm_roles (organization_id, slug, name, description, permissions, created_at, updated_at, position, managed_by)
          SELECT d->>'organization_id', d->>'slug', d->>'name', d->>'description',
                 ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'permissions', '[]'))),
-                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2
+                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2, $3
            FROM (SELECT $1::jsonb AS d) s
          ON CONFLICT (organization_id, slug) DO UPDATE SET name = excluded.name,
             description = excluded.description, permissions = excluded.permissions,
-            created_at = excluded.created_at, updated_at = excluded.updated_at, position = excluded.position
+            created_at = excluded.created_at, updated_at = excluded.updated_at, position = excluded.position,
+            managed_by = coalesce(excluded.managed_by, rm_roles.managed_by)
           WHERE rm_roles.position < excluded.position",
-        d, position)
+        d, position, managed_by)
 }
 
 pub async fn delete_role(
@@ -70,19 +75,21 @@ pub async fn upsert_membership(
     conn: &mut PgConnection,
     d: &Value,
     position: i64,
+    managed_by: Option<&str>,
 ) -> Result<(), StoreError> {
     exec!(conn,
         "INSERT INTO rm_memberships (id, organization_id, user_id, application_id, status, roles, attributes,
-                                     created_at, updated_at, position)
+                                     created_at, updated_at, position, managed_by)
          SELECT d->>'id', d->>'organization_id', d->>'user_id', d->>'application_id', d->>'status',
                 ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'roles', '[]'))),
                 coalesce(d->'attributes', '{}'),
-                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2
+                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2, $3
            FROM (SELECT $1::jsonb AS d) s
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, roles = excluded.roles,
-            attributes = excluded.attributes, updated_at = excluded.updated_at, position = excluded.position
+            attributes = excluded.attributes, updated_at = excluded.updated_at, position = excluded.position,
+            managed_by = coalesce(excluded.managed_by, rm_memberships.managed_by)
           WHERE rm_memberships.position < excluded.position",
-        d, position)
+        d, position, managed_by)
 }
 
 pub async fn delete_membership(conn: &mut PgConnection, id: &str) -> Result<(), StoreError> {
@@ -93,16 +100,18 @@ pub async fn upsert_group(
     conn: &mut PgConnection,
     d: &Value,
     position: i64,
+    managed_by: Option<&str>,
 ) -> Result<(), StoreError> {
     exec!(conn,
-        "INSERT INTO rm_groups (id, organization_id, name, description, created_at, updated_at, position)
+        "INSERT INTO rm_groups (id, organization_id, name, description, created_at, updated_at, position, managed_by)
          SELECT d->>'id', d->>'organization_id', d->>'name', d->>'description',
-                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2
+                (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2, $3
            FROM (SELECT $1::jsonb AS d) s
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-            updated_at = excluded.updated_at, position = excluded.position
+            updated_at = excluded.updated_at, position = excluded.position,
+            managed_by = coalesce(excluded.managed_by, rm_groups.managed_by)
           WHERE rm_groups.position < excluded.position",
-        d, position)
+        d, position, managed_by)
 }
 
 pub async fn delete_group(conn: &mut PgConnection, id: &str) -> Result<(), StoreError> {
@@ -113,13 +122,15 @@ pub async fn add_group_member(
     conn: &mut PgConnection,
     d: &Value,
     position: i64,
+    managed_by: Option<&str>,
 ) -> Result<(), StoreError> {
     exec!(conn,
-        "INSERT INTO rm_group_members (group_id, membership_id, organization_id, added_at, position)
-         SELECT d->>'group_id', d->>'membership_id', d->>'organization_id', (d->>'at')::timestamptz, $2
+        "INSERT INTO rm_group_members (group_id, membership_id, organization_id, added_at, position, managed_by)
+         SELECT d->>'group_id', d->>'membership_id', d->>'organization_id', (d->>'at')::timestamptz, $2, $3
            FROM (SELECT $1::jsonb AS d) s
-         ON CONFLICT (group_id, membership_id) DO NOTHING",
-        d, position)
+         ON CONFLICT (group_id, membership_id) DO UPDATE
+            SET managed_by = coalesce(excluded.managed_by, rm_group_members.managed_by)",
+        d, position, managed_by)
 }
 
 pub async fn remove_group_member(conn: &mut PgConnection, d: &Value) -> Result<(), StoreError> {
@@ -132,20 +143,22 @@ pub async fn upsert_invitation(
     conn: &mut PgConnection,
     d: &Value,
     position: i64,
+    managed_by: Option<&str>,
 ) -> Result<(), StoreError> {
     exec!(conn,
         "INSERT INTO rm_invitations (id, organization_id, email, roles, state, expires_at, inviter_user_id,
-                                     accepted_user_id, membership_id, created_at, updated_at, position)
+                                     accepted_user_id, membership_id, created_at, updated_at, position, managed_by)
          SELECT d->>'id', d->>'organization_id', d->>'email',
                 ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'roles', '[]'))), d->>'state',
                 (d->>'expires_at')::timestamptz, d->>'inviter_user_id', d->>'accepted_user_id',
-                d->>'membership_id', (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2
+                d->>'membership_id', (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, $2, $3
            FROM (SELECT $1::jsonb AS d) s
          ON CONFLICT (id) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at,
             accepted_user_id = excluded.accepted_user_id, membership_id = excluded.membership_id,
-            updated_at = excluded.updated_at, position = excluded.position
+            updated_at = excluded.updated_at, position = excluded.position,
+            managed_by = coalesce(excluded.managed_by, rm_invitations.managed_by)
           WHERE rm_invitations.position < excluded.position",
-        d, position)
+        d, position, managed_by)
 }
 
 /// The read-model tables, in a fixed order (also the lock order of a swap).

@@ -63,8 +63,8 @@ pub enum Command {
     /// for the session) with its password, or DATABASE_URL's. Arguments after the flags go to
     /// psql, e.g. `roster psql -c 'SELECT count(*) FROM events'`.
     Psql(PsqlArgs),
-    /// Show what a document (YAML or JSON, docs/apply.md) would change — per object, create or
-    /// update with each field's old and new value — and change nothing. Exit codes: 0 nothing
+    /// Show what a document (YAML or JSON, docs/apply.md) would change — per object, create,
+    /// update with each field's old and new value, or remove (with --prune) — and change nothing. Exit codes: 0 nothing
     /// would change, 2 something would, 1 the document or the store has a problem.
     Plan(PlanArgs),
     /// Write the organizations as a document (the schema `roster plan` reads), to standard
@@ -91,9 +91,48 @@ pub struct ApplyArgs {
     #[arg(short = 'f', long = "file")]
     pub file: Option<PathBuf>,
 
-    /// With `-f`: create the roles members or invitations name and the organization lacks.
+    /// How to plan (with `-f`; a saved plan was planned already, and only `--max-deletions`
+    /// still applies to it).
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+
+    /// `text` (what was applied, and a summary) or `json` (the same, as `POST /v1/apply`
+    /// answers it).
+    #[arg(long, value_enum, default_value = "text")]
+    pub output: PlanOutput,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanningArgs {
+    /// Create the roles members or invitations name and the organization lacks (named after
+    /// their slug, with no permissions) instead of refusing the document.
     #[arg(long)]
     pub create_missing_roles: bool,
+
+    /// Also remove the members, groups (and group members), roles and invitations the document
+    /// no longer lists that its `source` manages — any of them, in a list with `mode: replace`.
+    /// Objects made through the API, invitations or other sources are never removed otherwise.
+    #[arg(long)]
+    pub prune: bool,
+
+    /// Also delete the organizations the document's `source` manages that it no longer lists.
+    #[arg(long)]
+    pub prune_organizations: bool,
+
+    /// Refuse a plan that removes more objects than this.
+    #[arg(long, default_value_t = command_service::app::apply::MAX_DELETIONS)]
+    pub max_deletions: usize,
+}
+
+impl PlanningArgs {
+    pub fn options(&self) -> command_service::app::apply::Options {
+        command_service::app::apply::Options {
+            create_missing_roles: self.create_missing_roles,
+            prune: self.prune,
+            prune_organizations: self.prune_organizations,
+            max_deletions: self.max_deletions,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -132,10 +171,8 @@ pub struct PlanArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
 
-    /// Create the roles members or invitations name and the organization lacks (named after
-    /// their slug, with no permissions) instead of refusing the document.
-    #[arg(long)]
-    pub create_missing_roles: bool,
+    #[command(flatten)]
+    pub planning: PlanningArgs,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

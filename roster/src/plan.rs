@@ -6,9 +6,11 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use command_service::app::apply::execute::{Applied, PartStatus};
 use command_service::app::apply::{self, Action, Plan};
 use command_service::app::AppError;
 use declarative::{Format, ReadError};
+use domain::RequestContext;
 use sqlx::PgPool;
 
 use crate::cli::{PlanArgs, PlanOutput};
@@ -37,14 +39,20 @@ const CATCH_UP: Duration = Duration::from_secs(120);
 
 pub async fn run(args: PlanArgs) -> Result<(), PlanError> {
     let (name, document, sha256) = read_document(&args.file)?;
-    let options = apply::Options {
-        create_missing_roles: args.create_missing_roles,
-    };
+    let options = args.planning.options();
     let plan = crate::database::tool(&args.database, |pool| async move {
         caught_up(&pool).await?;
-        apply::plan(&pool, projector::CONSUMER, &document, sha256, &options)
-            .await
-            .map_err(|e| refused(&name, e))
+        let ctx = cli_context();
+        apply::plan(
+            &pool,
+            projector::CONSUMER,
+            &ctx,
+            &document,
+            sha256,
+            &options,
+        )
+        .await
+        .map_err(|e| refused(&name, e))
     })
     .await?;
     if let Some(out) = &args.out {
@@ -132,31 +140,50 @@ fn refused(file: &str, e: AppError) -> PlanError {
 /// Waits until the projector has applied the whole log, helping it along: when no `roster serve`
 /// runs one, this process's projector does the work (the one active instance takes it).
 pub(crate) async fn caught_up(pool: &PgPool) -> Result<(), PlanError> {
-    let head = store::Feed::new(pool.clone()).head().await?;
     let helper = tokio::spawn(projector::Projector::new(pool.clone()).run());
-    let mut applied =
-        store::checkpoints::watch(pool.clone(), projector::CONSUMER, Duration::from_millis(50));
-    let reached = tokio::time::timeout(CATCH_UP, applied.wait_for(|p| *p >= head)).await;
+    let reached = apply::read_models_at_head(pool, projector::CONSUMER, CATCH_UP).await;
     drop(helper); // detached: it stops when the pool closes
-    match reached {
-        Ok(Ok(_)) => Ok(()),
-        _ => Err(PlanError::Document(format!(
-            "the read models did not reach the end of the log (position {head}) within {}s",
-            CATCH_UP.as_secs()
-        ))),
+    reached.map_err(|e| PlanError::Document(e.to_string()))
+}
+
+/// Who the CLI acts as without a key: `system:apply`, reaching every organization.
+fn cli_context() -> RequestContext {
+    RequestContext {
+        actor: domain::Actor {
+            kind: "system".into(),
+            id: Some("apply".into()),
+        },
+        request_id: format!("apply_{}", ulid::Ulid::new()),
+        limited_to: None,
+        document: None,
     }
 }
 
-/// ANSI colours for create / update, when standard output is a terminal and NO_COLOR is unset.
-fn colours() -> Option<(&'static str, &'static str, &'static str)> {
+/// ANSI colours for create / update / remove, when standard output is a terminal and NO_COLOR
+/// is unset.
+fn colours() -> Option<Colours> {
     let wanted = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    wanted.then_some(("\x1b[32m", "\x1b[33m", "\x1b[0m"))
+    wanted.then_some(Colours {
+        create: "\x1b[32m",
+        update: "\x1b[33m",
+        remove: "\x1b[31m",
+        reset: "\x1b[0m",
+    })
 }
 
-/// The plan as a diff-like list: per organization, `+` create and `~` update, each field with its
-/// old and new value; a summary line last.
-pub fn readable(plan: &Plan, colours: Option<(&str, &str, &str)>) -> String {
-    let (green, yellow, reset) = colours.unwrap_or(("", "", ""));
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Colours {
+    create: &'static str,
+    update: &'static str,
+    remove: &'static str,
+    reset: &'static str,
+}
+
+/// The plan as a diff-like list: per organization, `-` remove (first), `+` create and `~` update,
+/// each field with its old and new value; a summary line last.
+pub fn readable(plan: &Plan, colours: Option<Colours>) -> String {
+    let c = colours.unwrap_or_default();
+    let reset = c.reset;
     let mut out = format!(
         "Plan at log position {} (source `{}`, document sha256 {})\n",
         plan.position,
@@ -171,8 +198,9 @@ pub fn readable(plan: &Plan, colours: Option<(&str, &str, &str)>) -> String {
         }
         for change in &org.changes {
             let (sign, colour) = match change.action {
-                Action::Create => ("+", green),
-                Action::Update => ("~", yellow),
+                Action::Create => ("+", c.create),
+                Action::Update => ("~", c.update),
+                Action::Remove => ("-", c.remove),
             };
             let kind = change.object.label();
             let id = change
@@ -188,25 +216,32 @@ pub fn readable(plan: &Plan, colours: Option<(&str, &str, &str)>) -> String {
                 let line = match change.action {
                     Action::Create => format!("{}: {}", field.field, field.new),
                     Action::Update => format!("{}: {} → {}", field.field, field.old, field.new),
+                    Action::Remove => format!("{}: {}", field.field, field.old),
                 };
                 out.push_str(&format!("      {line}\n"));
             }
         }
     }
-    let (create, update) = plan.counts();
-    out.push_str(&match create + update {
+    let (create, update, remove) = plan.counts();
+    out.push_str(&match create + update + remove {
         0 => "\nNo changes: the store already matches the document.".to_owned(),
-        _ => format!("\n{create} to create, {update} to update."),
+        _ => format!("\n{create} to create, {update} to update, {remove} to remove."),
     });
     out
 }
 
 /// `roster apply`: a saved plan, or a document planned here, carried out organization by
-/// organization.
+/// organization (a progress bar on a terminal), then what was done.
 pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
     let (document, saved) = match (&args.file, &args.plan) {
         (Some(file), _) => (Some(read_document(file)?), None),
         (None, Some(plan)) => {
+            let p = &args.planning;
+            if p.create_missing_roles || p.prune || p.prune_organizations {
+                return Err(PlanError::Document(
+                    "a saved plan was planned already: --create-missing-roles, --prune and --prune-organizations go with -f".into(),
+                ));
+            }
             let name = plan.display().to_string();
             let bytes = read_file(plan)?;
             let saved: Plan = serde_json::from_slice(&bytes).map_err(|e| PlanError::File {
@@ -219,6 +254,9 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
                     reason: "not a plan (`object` is not `plan`)".into(),
                 });
             }
+            saved
+                .within(args.planning.max_deletions)
+                .map_err(|e| refused(&name, e))?;
             (None, Some(saved))
         }
         (None, None) => {
@@ -227,83 +265,58 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
             ))
         }
     };
-    let options = apply::Options {
-        create_missing_roles: args.create_missing_roles,
-    };
+    let options = args.planning.options();
     let started = std::time::Instant::now();
-    let (plan, outcomes) = crate::database::tool(&args.database, |pool| async move {
+    let applied = crate::database::tool(&args.database, |pool| async move {
+        let ctx = cli_context();
         let plan = match (saved, document) {
             (Some(plan), _) => plan,
             (None, Some((name, document, sha256))) => {
                 caught_up(&pool).await?;
-                apply::plan(&pool, projector::CONSUMER, &document, sha256, &options)
-                    .await
-                    .map_err(|e| refused(&name, e))?
+                apply::plan(
+                    &pool,
+                    projector::CONSUMER,
+                    &ctx,
+                    &document,
+                    sha256,
+                    &options,
+                )
+                .await
+                .map_err(|e| refused(&name, e))?
             }
             (None, None) => return Err(PlanError::Document("nothing to apply".into())),
         };
         let state = command_service::CommandState::new(store::EventRepository::new(pool.clone()));
-        let ctx = domain::RequestContext {
-            actor: domain::Actor {
-                kind: "system".into(),
-                id: Some("apply".into()),
-            },
-            request_id: format!("apply_{}", ulid::Ulid::new()),
-            limited_to: None,
-            document: None,
-        };
-        let outcomes = apply::execute::apply(&state, &ctx, &plan).await;
-        Ok::<_, PlanError>((plan, outcomes))
+        let progress = crate::progress::Progress::counting("applying", "organization");
+        let total = plan.organizations.len() as i64;
+        let (mut parts, mut events) = (0, 0);
+        let outcomes = apply::execute::apply_reporting(&state, &ctx, &plan, |outcome| {
+            parts += 1;
+            if let Ok(done) = &outcome.result {
+                events += done.events as u64;
+            }
+            progress.update(events, parts, total);
+        })
+        .await;
+        progress.finish();
+        let applied = Applied::of(&plan, outcomes);
+        if let Some(position) = background_work(&applied) {
+            carried_out(state, position).await?;
+        }
+        Ok::<_, PlanError>(applied)
     })
     .await?;
-    let mut out = std::io::stdout().lock();
-    let mut refused_parts = Vec::new();
-    let mut events = 0;
-    for outcome in &outcomes {
-        let id = outcome.id.as_deref().unwrap_or("new");
-        match &outcome.result {
-            Ok(done) => {
-                events += done.events;
-                let _ = writeln!(
-                    out,
-                    "organization {} ({id}): {} events",
-                    outcome.external_id, done.events
-                );
-                for (email, token) in &done.tokens {
-                    let _ = writeln!(
-                        out,
-                        "  invitation {email}: accept token {token} (shown this once)"
-                    );
-                }
-            }
-            Err(e) => {
-                let reasons = match e {
-                    AppError::Refused(refusals) => (refusals.iter())
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    other => other.to_string(),
-                };
-                let _ = writeln!(
-                    out,
-                    "organization {} ({id}): refused, nothing applied: {reasons}",
-                    outcome.external_id
-                );
-                refused_parts.push(outcome.external_id.clone());
-            }
+    let text = match args.output {
+        PlanOutput::Json => {
+            serde_json::to_string_pretty(&applied).map_err(|e| PlanError::Output(e.to_string()))?
         }
-    }
-    let _ = writeln!(
-        out,
-        "{} of {} organizations applied, {events} events appended in {:.1}s.",
-        outcomes.len() - refused_parts.len(),
-        outcomes.len(),
-        started.elapsed().as_secs_f64()
-    );
-    let applied: Vec<&apply::OrganizationPlan> = (plan.organizations.iter())
-        .filter(|o| !refused_parts.contains(&o.external_id))
+        PlanOutput::Text => report(&applied, started.elapsed()),
+    };
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+    let refused_parts: Vec<&str> = (applied.organizations.iter())
+        .filter(|o| o.status == PartStatus::Refused)
+        .map(|o| o.external_id.as_str())
         .collect();
-    let _ = writeln!(out, "{}", summary(&applied));
     if refused_parts.is_empty() {
         Ok(())
     } else {
@@ -314,9 +327,95 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
     }
 }
 
-/// Created and updated objects per kind, e.g. `created: 1 organization, 12 members; updated: 2
-/// roles`.
-fn summary(organizations: &[&apply::OrganizationPlan]) -> String {
+/// The position of the last applied removal of a role or an organization, if any: those finish
+/// in the background (the process manager takes the role from its holders, empties the
+/// organization).
+fn background_work(applied: &Applied) -> Option<i64> {
+    let removes = |o: &&command_service::app::apply::execute::Part| {
+        o.changes.iter().any(|c| {
+            c.action == Action::Remove
+                && matches!(c.object, apply::Object::Role | apply::Object::Organization)
+        })
+    };
+    applied
+        .organizations
+        .iter()
+        .any(|o| removes(&o))
+        .then_some(applied.position?)
+}
+
+/// How long apply waits for the process manager to finish the removals it started.
+const CARRY_OUT: Duration = Duration::from_secs(300);
+
+/// Waits until the process manager has handled the log up to `position`, helping it along as
+/// `caught_up` helps the projector (a running `roster serve`'s instance may be the one that
+/// does it).
+async fn carried_out(
+    state: std::sync::Arc<command_service::CommandState>,
+    position: i64,
+) -> Result<(), PlanError> {
+    use command_service::workflows::{Workflows, CONSUMER};
+    let pool = state.pool.clone();
+    let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
+    let helper = tokio::spawn(Workflows::new(state).run(role));
+    let mut handled = store::checkpoints::watch(pool, CONSUMER, Duration::from_millis(50));
+    let reached = tokio::time::timeout(CARRY_OUT, handled.wait_for(|p| *p >= position)).await;
+    helper.abort();
+    match reached {
+        Ok(Ok(_)) => Ok(()),
+        _ => Err(PlanError::Document(format!(
+            "applied, but the removals of roles or organizations were not finished within {}s: a running `roster serve` finishes them",
+            CARRY_OUT.as_secs()
+        ))),
+    }
+}
+
+/// What was applied, per organization (with any one-time invitation tokens), then totals.
+fn report(applied: &Applied, took: Duration) -> String {
+    let mut out = String::new();
+    for part in &applied.organizations {
+        let id = part.id.as_deref().unwrap_or("new");
+        match part.status {
+            PartStatus::Refused => {
+                let reasons: Vec<String> = part.problems.iter().map(ToString::to_string).collect();
+                out.push_str(&format!(
+                    "organization {} ({id}): refused, nothing applied: {}\n",
+                    part.external_id,
+                    reasons.join("; ")
+                ));
+            }
+            _ => {
+                out.push_str(&format!(
+                    "organization {} ({id}): {} events\n",
+                    part.external_id, part.events
+                ));
+                for invitation in &part.invitations {
+                    out.push_str(&format!(
+                        "  invitation {}: accept token {} (shown this once)\n",
+                        invitation.email, invitation.accept_token
+                    ));
+                }
+            }
+        }
+    }
+    let applied_parts: Vec<&command_service::app::apply::execute::Part> =
+        (applied.organizations.iter())
+            .filter(|o| o.status != PartStatus::Refused)
+            .collect();
+    out.push_str(&format!(
+        "{} of {} organizations applied, {} events appended in {:.1}s.\n",
+        applied_parts.len(),
+        applied.organizations.len(),
+        applied.events,
+        took.as_secs_f64()
+    ));
+    out.push_str(&summary(&applied_parts));
+    out
+}
+
+/// Created, updated and removed objects per kind, e.g. `created: 1 organization, 12 members;
+/// updated: 2 roles; removed: nothing`.
+fn summary(organizations: &[&command_service::app::apply::execute::Part]) -> String {
     let mut counts: Vec<(Action, &'static str, usize)> = Vec::new();
     for change in organizations.iter().flat_map(|o| &o.changes) {
         let kind = change.object.label();
@@ -340,8 +439,9 @@ fn summary(organizations: &[&apply::OrganizationPlan]) -> String {
         }
     };
     format!(
-        "created: {}; updated: {}",
+        "created: {}; updated: {}; removed: {}",
         list(Action::Create),
-        list(Action::Update)
+        list(Action::Update),
+        list(Action::Remove)
     )
 }

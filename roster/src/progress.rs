@@ -1,5 +1,5 @@
-//! How long-running commands (`roster rebuild`, `roster replay`) show their progress: a bar with
-//! rate and ETA on a terminal, log lines (at most one a second) otherwise.
+//! How long-running commands (`roster rebuild`, `roster replay`, `roster apply`) show their
+//! progress: a bar with rate and ETA on a terminal, log lines (at most one a second) otherwise.
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -18,12 +18,18 @@ pub struct Progress {
 const LOG_EVERY: Duration = Duration::from_secs(1);
 
 impl Progress {
+    /// Progress through the log, by position.
     pub fn new(label: &'static str) -> Self {
+        Self::counting(label, "position")
+    }
+
+    /// Progress through `unit`s (`organization`): `update`'s position is how many are done.
+    pub fn counting(label: &'static str, unit: &'static str) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(&format!(
-                    "{label} [{{bar:40}}] position {{pos}}/{{len}} · {{msg}} · ETA {{eta}}"
+                    "{label} [{{bar:40}}] {unit} {{pos}}/{{len}} · {{msg}} · ETA {{eta}}"
                 ))
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),

@@ -20,6 +20,9 @@ const WAIT: Duration = Duration::from_secs(60);
 /// The objects of one organization that path parameters are filled with.
 struct Objects {
     org: String,
+    /// The organization's name and external id (a document names it by the latter).
+    name: String,
+    external_id: String,
     membership: String,
     /// A membership, group and invitations that the success pass consumes (deleted, accepted…).
     spare_membership: String,
@@ -37,8 +40,12 @@ struct Objects {
 }
 
 async fn objects(app: &TestApp, name: &str, receiver: &Receiver) -> Objects {
+    let external_id = name.to_lowercase();
     let org = id(&app
-        .created("/v1/organizations", json!({ "name": name }))
+        .created(
+            "/v1/organizations",
+            json!({ "name": name, "external_id": external_id }),
+        )
         .await);
     let endpoint = id(&app
         .created(
@@ -113,6 +120,8 @@ async fn objects(app: &TestApp, name: &str, receiver: &Receiver) -> Objects {
         replay,
         event,
         org,
+        name: name.to_owned(),
+        external_id,
         membership,
         spare_membership,
         group,
@@ -200,6 +209,9 @@ fn sample_body(method: &Method, template: &str, o: &Objects) -> Option<Value> {
         ("POST", "/v1/webhook-endpoints/{id}/replay") => json!({"from_position": 1}),
         ("POST", "/v1/deliveries/{id}/retry") => Value::Null,
         ("POST", "/v1/api-keys") => json!({"name": "made in the matrix"}),
+        ("POST", "/v1/apply") => json!({"organizations": [
+            {"external_id": o.external_id, "name": o.name, "members": [{"user_id": "u30"}]}
+        ]}),
         _ => return None,
     })
 }
@@ -346,6 +358,7 @@ async fn every_route_needs_the_right_key() {
             || template.contains("{event_id}")
             // The body names the other organization.
             || (*template == "/v1/webhook-endpoints" && *method == Method::POST)
+            || *template == "/v1/apply"
         {
             404
         } else {

@@ -5,6 +5,7 @@
 mod support;
 
 mod access;
+mod apply_http;
 mod audit;
 mod bad_input;
 mod cli;
@@ -24,6 +25,7 @@ mod outage;
 mod pagination;
 mod plan;
 mod projection;
+mod prune;
 mod reads;
 mod rebuild;
 mod replay;

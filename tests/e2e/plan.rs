@@ -21,30 +21,34 @@ fn fixture(name: &str) -> PathBuf {
 
 /// `roster plan -f <file> <args…>` on the test's database (awaited, so the test's own projector
 /// runs meanwhile).
-async fn plan(app: &TestApp, file: &Path, args: &[&str]) -> Output {
+pub(crate) async fn plan(app: &TestApp, file: &Path, args: &[&str]) -> Output {
     let file = file.to_str().unwrap();
     cli(app, &[&["plan", "-f", file], args].concat()).await
 }
 
 /// `roster <args…>` on the test's database, awaited.
-async fn cli(app: &TestApp, args: &[&str]) -> Output {
+pub(crate) async fn cli(app: &TestApp, args: &[&str]) -> Output {
     let mut cmd = roster(args);
     cmd.env("DATABASE_URL", &app.db.url);
     tokio::process::Command::from(cmd).output().await.unwrap()
 }
 
 /// `roster <command> <args…>`: (exit code, standard output, standard error).
-async fn run(app: &TestApp, command: &str, args: &[&str]) -> (Option<i32>, String, String) {
+pub(crate) async fn run(
+    app: &TestApp,
+    command: &str,
+    args: &[&str],
+) -> (Option<i32>, String, String) {
     let out = cli(app, &[&[command], args].concat()).await;
     (out.status.code(), text(&out.stdout), text(&out.stderr))
 }
 
-fn text(out: &[u8]) -> String {
+pub(crate) fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
 }
 
 /// A document written to a temp file.
-fn document(dir: &Path, name: &str, yaml: &str) -> PathBuf {
+pub(crate) fn document(dir: &Path, name: &str, yaml: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, yaml).unwrap();
     path
@@ -64,7 +68,10 @@ async fn every_seed_document_plans_against_an_empty_store_and_changes_nothing() 
         assert_eq!(out.status.code(), Some(2), "{seed}: {}", text(&out.stderr));
         let shown = text(&out.stdout);
         assert!(shown.contains("+ organization"), "{shown}");
-        assert!(shown.contains("to create, 0 to update."), "{shown}");
+        assert!(
+            shown.contains("to create, 0 to update, 0 to remove."),
+            "{shown}"
+        );
     }
     // Roles nobody defined: all of them named, or created when asked.
     for seed in [
@@ -168,7 +175,10 @@ organizations:
         shown.contains(r#"roles: ["member"] → ["lead","member"]"#),
         "{shown}"
     );
-    assert!(shown.contains("0 to create, 1 to update."), "{shown}");
+    assert!(
+        shown.contains("0 to create, 1 to update, 0 to remove."),
+        "{shown}"
+    );
     // The saved plan is the JSON output: the position, the document's hash, every value.
     let out = plan(&app, &file, &["--output", "json"]).await;
     let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -359,11 +369,11 @@ async fn an_export_plans_back_to_nothing_in_yaml_and_json() {
 }
 
 /// `roster apply <args…>` on the test's database: (exit code, standard output, standard error).
-async fn apply(app: &TestApp, args: &[&str]) -> (Option<i32>, String, String) {
+pub(crate) async fn apply(app: &TestApp, args: &[&str]) -> (Option<i32>, String, String) {
     run(app, "apply", args).await
 }
 
-const TWO: &str = r#"
+pub(crate) const TWO: &str = r#"
 source: hr-sync
 organizations:
   - external_id: acme
@@ -392,7 +402,7 @@ async fn applying_a_document_makes_it_so_once_and_every_event_names_the_document
         "{out}"
     );
     let created = "created: 2 organizations, 1 role, 3 members, 1 group, 2 group members, \
-                   1 invitation; updated: nothing";
+                   1 invitation; updated: nothing; removed: nothing";
     assert!(out.contains(created), "{out}");
     // It is so: the read side shows it, and planning again finds nothing.
     let head = app.head().await;

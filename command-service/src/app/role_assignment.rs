@@ -84,7 +84,9 @@ impl RoleChange {
 
 /// One part of the request that cannot take the change: where it is (`user_ids[3]`, `add[0]`) and
 /// why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Refusal {
     pub field: String,
     pub reason: String,

@@ -1,3 +1,4 @@
+pub mod apply;
 pub mod groups;
 pub mod invitations;
 pub mod memberships;

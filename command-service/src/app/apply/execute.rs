@@ -23,7 +23,9 @@ use domain::values::{
 use domain::{
     claims, DocumentRef, GroupId, InvitationId, MembershipId, OrganizationId, RequestContext,
 };
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use store::UnitOfWork;
 
 use super::plan::{Action, Change, Object, OrganizationPlan};
@@ -51,8 +53,127 @@ pub struct Done {
     pub tokens: Vec<(String, String)>,
 }
 
+/// What an apply did, as `roster apply --output json` prints it and `POST /v1/apply` answers.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Applied {
+    /// `apply`.
+    pub object: String,
+    /// The position the plan was computed at.
+    pub plan_position: i64,
+    pub source: String,
+    pub document_sha256: String,
+    /// Whether every organization's part was applied (else see each one's `status`).
+    pub complete: bool,
+    /// Events appended, in all.
+    pub events: usize,
+    /// The last event's position: pass it as `min_position` to read what was applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<i64>,
+    pub organizations: Vec<Part>,
+}
+
+/// One organization's part of an apply.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Part {
+    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub status: PartStatus,
+    pub events: usize,
+    /// The changes carried out (refused: none of them was).
+    pub changes: Vec<Change>,
+    /// Why it was refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Refusal>,
+    /// The invitations it created, each with its accept token (shown this once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invitations: Vec<NewInvitation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartStatus {
+    /// Every change committed, as one unit.
+    Applied,
+    /// Nothing to change.
+    Unchanged,
+    /// Nothing of it was applied.
+    Refused,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct NewInvitation {
+    pub email: String,
+    pub accept_token: String,
+}
+
+impl Applied {
+    /// The outcomes of carrying `plan` out, as one answer.
+    pub fn of(plan: &Plan, outcomes: Vec<Outcome>) -> Self {
+        let mut organizations = Vec::with_capacity(outcomes.len());
+        let (mut events, mut position) = (0, None);
+        for (i, (outcome, part)) in outcomes.into_iter().zip(&plan.organizations).enumerate() {
+            let (status, done, problems) = match outcome.result {
+                Ok(done) if part.changes.is_empty() => (PartStatus::Unchanged, done, Vec::new()),
+                Ok(done) => (PartStatus::Applied, done, Vec::new()),
+                Err(AppError::Refused(refusals)) => {
+                    (PartStatus::Refused, Done::default(), refusals)
+                }
+                Err(other) => {
+                    let refusal = Refusal {
+                        field: format!("organizations[{i}]"),
+                        reason: other.to_string(),
+                    };
+                    (PartStatus::Refused, Done::default(), vec![refusal])
+                }
+            };
+            events += done.events;
+            position = position.max(done.position);
+            organizations.push(Part {
+                external_id: outcome.external_id,
+                id: outcome.id,
+                status,
+                events: done.events,
+                changes: match status {
+                    PartStatus::Refused => Vec::new(),
+                    _ => part.changes.clone(),
+                },
+                problems,
+                invitations: (done.tokens.into_iter())
+                    .map(|(email, accept_token)| NewInvitation {
+                        email,
+                        accept_token,
+                    })
+                    .collect(),
+            });
+        }
+        Applied {
+            object: "apply".into(),
+            plan_position: plan.position,
+            source: plan.source.clone(),
+            document_sha256: plan.document_sha256.clone(),
+            complete: organizations
+                .iter()
+                .all(|o| o.status != PartStatus::Refused),
+            events,
+            position,
+            organizations,
+        }
+    }
+}
+
 /// Carries `plan` out, organization by organization, as `ctx` (marked with the plan's document).
 pub async fn apply(state: &CommandState, ctx: &RequestContext, plan: &Plan) -> Vec<Outcome> {
+    apply_reporting(state, ctx, plan, |_| {}).await
+}
+
+/// `apply`, telling `done` about each organization's outcome as it comes (a progress bar).
+pub async fn apply_reporting(
+    state: &CommandState,
+    ctx: &RequestContext,
+    plan: &Plan,
+    mut done: impl FnMut(&Outcome),
+) -> Vec<Outcome> {
     let ctx = RequestContext {
         document: Some(DocumentRef {
             sha256: plan.document_sha256.clone(),
@@ -70,11 +191,13 @@ pub async fn apply(state: &CommandState, ctx: &RequestContext, plan: &Plan) -> V
                 Err(e) => (org.id.clone(), Err(e)),
             }
         };
-        outcomes.push(Outcome {
+        let outcome = Outcome {
             external_id: org.external_id.clone(),
             id,
             result,
-        });
+        };
+        done(&outcome);
+        outcomes.push(outcome);
     }
     outcomes
 }
@@ -88,6 +211,8 @@ struct Work {
     groups: Vec<(String, Vec<GroupCommand>)>,
     invitations: Vec<(String, InvitationCommand)>,
     tokens: Vec<(String, String)>,
+    /// Claim prefixes nothing may hold when the unit commits (the groups of a removed member).
+    absent: Vec<String>,
 }
 
 impl Work {
@@ -100,6 +225,23 @@ impl Work {
             }
         };
         &mut self.groups[at].1
+    }
+
+    /// Takes `membership` out of `group` (once, and not when the group is deleted, which takes
+    /// every member out itself).
+    fn leave_group(&mut self, group: &str, membership: MembershipId, at: chrono::DateTime<Utc>) {
+        let commands = self.group(group);
+        let redundant = commands.iter().any(|c| match c {
+            GroupCommand::Delete { .. } => true,
+            GroupCommand::RemoveMember { membership_id, .. } => *membership_id == membership,
+            _ => false,
+        });
+        if !redundant {
+            commands.push(GroupCommand::RemoveMember {
+                membership_id: membership,
+                at,
+            });
+        }
     }
 }
 
@@ -265,6 +407,50 @@ async fn organization(
                 };
                 work.group(&group_id).push(command);
             }
+            (Object::Organization, Action::Remove) => {
+                work.organization
+                    .push(OrganizationCommand::Delete { at: now });
+            }
+            (Object::Role, Action::Remove) => {
+                work.organization.push(OrganizationCommand::DeleteRole {
+                    slug: get.key::<RoleSlug>()?,
+                    at: now,
+                });
+            }
+            (Object::Member, Action::Remove) => {
+                // It leaves every group it is in, in the same unit (as `leave` does).
+                let id = get.id::<MembershipId>()?;
+                let prefix = claims::membership_groups_prefix(&id);
+                for (_, group) in store::claims::with_prefix(&state.pool, &prefix).await? {
+                    work.leave_group(&group, id, now);
+                }
+                work.absent.push(prefix);
+                work.memberships
+                    .push((id.to_string(), MembershipCommand::Delete { at: now }));
+            }
+            (Object::Group, Action::Remove) => {
+                let id = get.id::<GroupId>()?;
+                work.group(&id.to_string())
+                    .push(GroupCommand::Delete { at: now });
+            }
+            (Object::GroupMember, Action::Remove) => {
+                let group = get.id::<GroupId>()?.to_string();
+                let member: String = get.old("member")?;
+                let member = subject(&member).map_err(|e| refused(&path, e))?;
+                let Some(membership) = membership_of(state, &work, &org, &member).await? else {
+                    return Err(refused(
+                        &path,
+                        format!("no member {}", member.id().as_str()),
+                    ));
+                };
+                let membership = MembershipId::parse(&membership).map_err(|e| refused(&path, e))?;
+                work.leave_group(&group, membership, now);
+            }
+            (Object::Invitation, Action::Remove) => {
+                let id = get.id::<InvitationId>()?;
+                work.invitations
+                    .push((id.to_string(), InvitationCommand::Revoke { at: now }));
+            }
             (Object::Invitation, action) => {
                 if action == Action::Update {
                     let old = get.id::<InvitationId>()?;
@@ -318,7 +504,15 @@ async fn organization(
             .await
             .map_err(explain(&id))?;
     }
-    for (id, commands) in work.groups {
+    for (id, mut commands) in work.groups {
+        // A deleted group takes its members out itself: a removal of one of them would find it
+        // gone.
+        if commands
+            .iter()
+            .any(|c| matches!(c, GroupCommand::Delete { .. }))
+        {
+            commands.retain(|c| !matches!(c, GroupCommand::RemoveMember { .. }));
+        }
         let loaded = state
             .groups
             .load_for_change(&id)
@@ -339,6 +533,9 @@ async fn organization(
             .decide(loaded, Some(&org_str), command, ctx, &mut unit)
             .await
             .map_err(explain(&id))?;
+    }
+    for prefix in &work.absent {
+        unit.expect_no_claims_under(prefix);
     }
     // Exactly as planned, so not decided again: a conflict at commit refuses the part.
     let committed = unit.commit(&state.pool).await.map_err(|e| match e {
@@ -435,6 +632,19 @@ impl Values<'_> {
         serde_json::from_value(f.new.clone())
             .map(Some)
             .map_err(|e| refused(&format!("{}.fields[{k}].new", self.path), e))
+    }
+
+    /// The old value of `field` (what a removal takes away).
+    fn old<T: DeserializeOwned>(&self, field: &str) -> Result<T, AppError> {
+        let found = (self.change.fields.iter().enumerate()).find(|(_, f)| f.field == field);
+        let Some((k, f)) = found else {
+            return Err(refused(
+                &format!("{}.fields", self.path),
+                format!("`{field}` is required"),
+            ));
+        };
+        serde_json::from_value(f.old.clone())
+            .map_err(|e| refused(&format!("{}.fields[{k}].old", self.path), e))
     }
 
     fn required<T: DeserializeOwned>(&self, field: &str) -> Result<T, AppError> {

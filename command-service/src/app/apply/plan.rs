@@ -1,10 +1,13 @@
 //! What a document changes, decided from the document and the organizations as they stand: per
-//! object, create, update (each changed field, old → new) or nothing. Pure: the state is read
-//! before, in one snapshot ([`read_models::state`]), and the plan keeps every value it will write,
-//! so applying a saved plan needs neither the document nor a second diff.
+//! object, create, update (each changed field, old → new), remove, or nothing. Pure: the state is
+//! read before, in one snapshot ([`read_models::state`]), and the plan keeps every value it will
+//! write, so applying a saved plan needs neither the document nor a second diff.
 //!
 //! Fields a document leaves out are left alone (a description, a member's roles or attributes);
-//! what it gives is the truth. Nothing is removed here: pruning is asked for separately.
+//! what it gives is the truth. Removals only when pruning is asked for, and then only of what the
+//! document's source manages — or of anything unlisted in a list the document calls the whole
+//! truth (`mode: replace`). The built-in `admin` and `member` roles, and roles the document's
+//! members still hold, are never removed. Removals come first in each organization's list.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -20,6 +23,7 @@ use serde_json::{json, Value};
 pub enum Action {
     Create,
     Update,
+    Remove,
 }
 
 /// The kind of object a change is about.
@@ -48,7 +52,8 @@ impl Object {
     }
 }
 
-/// One field of a change: what it was (`null` when created) and what it becomes.
+/// One field of a change: what it was (`null` when created) and what it becomes (`null` when
+/// removed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Field {
     pub field: String,
@@ -81,11 +86,29 @@ pub struct OrganizationPlan {
 }
 
 /// How to plan.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Roles that members or invitations name and the organization lacks are created (named
     /// after their slug, with no permissions) instead of being reported.
     pub create_missing_roles: bool,
+    /// Members, groups (and their members), roles and invitations the document no longer lists
+    /// are removed when its source manages them (any, in a `mode: replace` list).
+    pub prune: bool,
+    /// Organizations this source manages that the document no longer lists are deleted.
+    pub prune_organizations: bool,
+    /// The most objects the plan may remove ([`super::MAX_DELETIONS`] from the commands).
+    pub max_deletions: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            create_missing_roles: false,
+            prune: false,
+            prune_organizations: false,
+            max_deletions: super::MAX_DELETIONS,
+        }
+    }
 }
 
 /// The role an organization is created with (`roster` seeds `admin` and `member`).
@@ -98,18 +121,48 @@ pub fn plan(
     live: &[OrganizationState],
     options: &Options,
 ) -> Result<Vec<OrganizationPlan>, Vec<Located>> {
+    let source = document.source.clone().unwrap_or_default();
+    let listed: BTreeSet<&str> = (document.organizations.iter())
+        .map(|o| o.external_id.as_str())
+        .collect();
+    let mut plans: Vec<OrganizationPlan> = Vec::new();
+    if options.prune_organizations {
+        let unlisted = live.iter().filter(|o| {
+            o.managed_by.as_deref() == Some(source.as_str())
+                && !listed.contains(o.external_id.as_deref().unwrap_or_default())
+        });
+        for o in unlisted {
+            let external_id = o.external_id.clone().unwrap_or_else(|| o.id.clone());
+            let fields = vec![removed("name", json!(o.name))];
+            plans.push(OrganizationPlan {
+                id: Some(o.id.clone()),
+                changes: vec![change(
+                    Action::Remove,
+                    Object::Organization,
+                    &external_id,
+                    Some(&o.id),
+                    fields,
+                )],
+                external_id,
+            });
+        }
+    }
     let live: HashMap<&str, &OrganizationState> = live
         .iter()
         .filter_map(|o| o.external_id.as_deref().map(|e| (e, o)))
         .collect();
     let mut problems = Vec::new();
-    let plans = (document.organizations.iter().enumerate())
-        .map(|(i, org)| {
-            let at = format!("organizations[{i}]");
-            let existing = live.get(org.external_id.as_str()).copied();
-            organization(org, existing, options, &at, &mut problems)
-        })
-        .collect();
+    let prune = options.prune.then_some(source.as_str());
+    plans.extend((document.organizations.iter().enumerate()).map(|(i, org)| {
+        let at = format!("organizations[{i}]");
+        let existing = live.get(org.external_id.as_str()).copied();
+        let mut plan = organization(org, existing, options, &at, &mut problems);
+        if let (Some(source), Some(existing)) = (prune, existing) {
+            let removals = removals(org, existing, source);
+            plan.changes.splice(0..0, removals);
+        }
+        plan
+    }));
     if problems.is_empty() {
         Ok(plans)
     } else {
@@ -374,7 +427,7 @@ fn organization(
             .map(|g| {
                 g.members
                     .iter()
-                    .filter_map(|id| subject_of.get(id.as_str()).map(String::as_str))
+                    .filter_map(|m| subject_of.get(m.membership_id.as_str()).map(String::as_str))
                     .collect()
             })
             .unwrap_or_default();
@@ -461,6 +514,137 @@ fn organization(
     }
 }
 
+/// What `org` no longer lists and may be removed: its source manages it, or its list is the
+/// whole truth (`mode: replace`). Group members first, then groups, invitations, members, roles.
+fn removals(
+    org: &declarative::Organization,
+    live: &OrganizationState,
+    source: &str,
+) -> Vec<Change> {
+    use declarative::Mode;
+    let may = |mode: Mode, managed_by: &Option<String>| {
+        mode == Mode::Replace || managed_by.as_deref() == Some(source)
+    };
+    let mut out = Vec::new();
+
+    let listed: BTreeSet<String> = (org.members.items.iter())
+        .map(|m| {
+            subject(&MemberRef {
+                user_id: m.user_id.clone(),
+                application_id: m.application_id.clone(),
+            })
+        })
+        .collect();
+    let leaving: Vec<&MemberState> = (live.members.iter())
+        .filter(|m| !listed.contains(&live_subject(m)) && may(org.members.mode, &m.managed_by))
+        .collect();
+    let gone: BTreeSet<&str> = leaving.iter().map(|m| m.id.as_str()).collect();
+    let subject_of: HashMap<&str, String> = (live.members.iter())
+        .map(|m| (m.id.as_str(), live_subject(m)))
+        .collect();
+
+    let groups: HashMap<String, &declarative::Group> = (org.groups.items.iter())
+        .map(|g| (g.name.as_str().to_lowercase(), g))
+        .collect();
+    let mut dropped_groups = Vec::new();
+    for group in &live.groups {
+        match groups.get(&group.name.to_lowercase()) {
+            None if may(org.groups.mode, &group.managed_by) => dropped_groups.push(change(
+                Action::Remove,
+                Object::Group,
+                &group.name,
+                Some(&group.id),
+                vec![removed("name", json!(group.name))],
+            )),
+            None => {}
+            Some(declared) => {
+                let named: BTreeSet<String> = declared.members.iter().map(subject).collect();
+                for member in &group.members {
+                    let Some(who) = subject_of.get(member.membership_id.as_str()) else {
+                        continue;
+                    };
+                    // A member that leaves the organization leaves its groups with it.
+                    let stays = gone.contains(member.membership_id.as_str()) || named.contains(who);
+                    if !stays && may(org.groups.mode, &member.managed_by) {
+                        out.push(change(
+                            Action::Remove,
+                            Object::GroupMember,
+                            &format!("{}/{who}", group.name),
+                            Some(&group.id),
+                            vec![removed("member", json!(who))],
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out.extend(dropped_groups);
+
+    let invited: BTreeSet<String> = (org.invitations.items.iter())
+        .map(|i| i.email.normalized())
+        .collect();
+    for invitation in &live.invitations {
+        if !invited.contains(&invitation.email.to_lowercase())
+            && may(org.invitations.mode, &invitation.managed_by)
+        {
+            out.push(change(
+                Action::Remove,
+                Object::Invitation,
+                &invitation.email,
+                Some(&invitation.id),
+                vec![removed("roles", json!(invitation.roles))],
+            ));
+        }
+    }
+
+    for member in &leaving {
+        out.push(change(
+            Action::Remove,
+            Object::Member,
+            &live_subject(member),
+            Some(&member.id),
+            vec![removed("roles", json!(member.roles))],
+        ));
+    }
+
+    // Roles the document still uses stay: named by a member or an invitation, or held by a
+    // member it lists without roles (whose roles it leaves as they are).
+    let mut used: BTreeSet<&str> = SEEDED.iter().map(|(slug, _)| *slug).collect();
+    used.extend(org.roles.items.iter().map(|r| r.slug.as_str()));
+    for member in &org.members.items {
+        used.extend(member.roles.iter().flatten().map(|r| r.as_str()));
+    }
+    for invitation in &org.invitations.items {
+        used.extend(invitation.roles.iter().flatten().map(|r| r.as_str()));
+    }
+    let unchanged: BTreeSet<String> = (org.members.items.iter())
+        .filter(|m| m.roles.is_none())
+        .map(|m| {
+            subject(&MemberRef {
+                user_id: m.user_id.clone(),
+                application_id: m.application_id.clone(),
+            })
+        })
+        .collect();
+    for member in &live.members {
+        if unchanged.contains(&live_subject(member)) {
+            used.extend(member.roles.iter().map(String::as_str));
+        }
+    }
+    for role in &live.roles {
+        if !used.contains(role.slug.as_str()) && may(org.roles.mode, &role.managed_by) {
+            out.push(change(
+                Action::Remove,
+                Object::Role,
+                &role.slug,
+                None,
+                vec![removed("name", json!(role.name))],
+            ));
+        }
+    }
+    out
+}
+
 fn change(
     action: Action,
     object: Object,
@@ -482,6 +666,14 @@ fn created(field: &str, new: Value) -> Field {
         field: field.to_owned(),
         old: Value::Null,
         new,
+    }
+}
+
+fn removed(field: &str, old: Value) -> Field {
+    Field {
+        field: field.to_owned(),
+        old,
+        new: Value::Null,
     }
 }
 
@@ -521,7 +713,7 @@ fn live_subject(member: &MemberState) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use read_models::state::{GroupState, InvitationState, RoleState};
+    use read_models::state::{GroupState, InGroup, InvitationState, RoleState};
 
     fn document(yaml: &str) -> Document {
         declarative::read(yaml.as_bytes(), declarative::Format::Yaml).unwrap()
@@ -547,6 +739,7 @@ organizations:
             name: name.into(),
             description: None,
             permissions: permissions.iter().map(|p| p.to_string()).collect(),
+            managed_by: managed(),
         };
         let member =
             |id: &str, user: Option<&str>, app: Option<&str>, roles: &[&str], attributes: Value| {
@@ -558,6 +751,7 @@ organizations:
                     status: "active".into(),
                     roles: roles.iter().map(|r| r.to_string()).collect(),
                     attributes,
+                    managed_by: managed(),
                 }
             };
         OrganizationState {
@@ -586,7 +780,11 @@ organizations:
                 organization_id: "org_1".into(),
                 name: "Ops".into(),
                 description: None,
-                members: vec!["om_ann".into()],
+                members: vec![InGroup {
+                    membership_id: "om_ann".into(),
+                    managed_by: managed(),
+                }],
+                managed_by: managed(),
             }],
             invitations: vec![InvitationState {
                 id: "inv_bob".into(),
@@ -594,8 +792,15 @@ organizations:
                 email: "Bob@Example.com".into(),
                 roles: vec!["member".into()],
                 expires_at: chrono::Utc::now(),
+                managed_by: managed(),
             }],
+            managed_by: managed(),
         }
+    }
+
+    /// What the default source (`apply`) manages.
+    fn managed() -> Option<String> {
+        Some("apply".into())
     }
 
     fn summary(plan: &OrganizationPlan) -> Vec<String> {
@@ -719,6 +924,7 @@ organizations:
         let text = text.replace("{name: Ops, members: [{user_id: ghost}]}", "{name: Ops}");
         let options = Options {
             create_missing_roles: true,
+            ..Options::default()
         };
         let plans = plan(&document(&text), &[], &options).unwrap();
         let roles: Vec<&str> = (plans[0].changes.iter())
@@ -726,5 +932,153 @@ organizations:
             .map(|c| c.key.as_str())
             .collect();
         assert_eq!(roles, ["auditor", "project-lead", "team-manager"]);
+    }
+
+    /// Acme with more than ACME lists: `extra` (a role, a member in Ops, a group, an
+    /// invitation) managed by `source`, and the same made through the API (`api`).
+    fn grown(source: Option<&str>) -> OrganizationState {
+        let by = || source.map(str::to_owned);
+        let mut live = acme();
+        for (slug, managed_by) in [("extra", by()), ("api-role", None)] {
+            let mut role = live.roles[0].clone();
+            role.slug = slug.into();
+            role.managed_by = managed_by;
+            live.roles.push(role);
+        }
+        for (id, user, managed_by) in [("om_x", "extra", by()), ("om_api", "api", None)] {
+            let mut member = live.members[0].clone();
+            (member.id, member.user_id, member.managed_by) =
+                (id.into(), Some(user.into()), managed_by);
+            member.roles = vec!["extra".into(), "api-role".into()];
+            live.members.push(member);
+        }
+        let in_ops = |id: &str, managed_by| InGroup {
+            membership_id: id.into(),
+            managed_by,
+        };
+        live.groups[0]
+            .members
+            .extend([in_ops("om_x", by()), in_ops("om_api", None)]);
+        live.members[1].managed_by = by(); // the bot, listed, so kept
+                                           // The bot was put in Ops by this source; the document no longer lists it there.
+        live.groups[0].members.push(in_ops("om_bot", by()));
+        for (id, name, managed_by) in [("grp_x", "Extra", by()), ("grp_api", "Api", None)] {
+            let mut group = live.groups[0].clone();
+            (group.id, group.name, group.managed_by) = (id.into(), name.into(), managed_by);
+            group.members.clear();
+            live.groups.push(group);
+        }
+        for (id, email, managed_by) in [
+            ("inv_x", "x@example.com", by()),
+            ("inv_api", "api@example.com", None),
+        ] {
+            let mut invitation = live.invitations[0].clone();
+            (invitation.id, invitation.email, invitation.managed_by) =
+                (id.into(), email.into(), managed_by);
+            live.invitations.push(invitation);
+        }
+        live
+    }
+
+    fn pruning() -> Options {
+        Options {
+            prune: true,
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn given_more_than_the_document_lists_when_pruned_then_only_what_its_source_manages_goes_first()
+    {
+        let plans = plan(&document(ACME), &[grown(Some("apply"))], &pruning()).unwrap();
+        assert_eq!(
+            summary(&plans[0]),
+            [
+                "Remove GroupMember Ops/application:bot",
+                "Remove Group Extra",
+                "Remove Invitation x@example.com",
+                "Remove Member user:extra",
+                "Remove Role extra",
+            ],
+            "om_x leaves Ops with the organization; what the API made stays"
+        );
+        let member = &plans[0].changes[3];
+        assert_eq!(member.id.as_deref(), Some("om_x"));
+        assert_eq!(
+            member.fields,
+            [removed("roles", json!(["extra", "api-role"]))]
+        );
+
+        let unpruned = plan(
+            &document(ACME),
+            &[grown(Some("apply"))],
+            &Options::default(),
+        )
+        .unwrap();
+        assert!(unpruned[0].changes.is_empty(), "no removal without --prune");
+        let other = plan(&document(ACME), &[grown(Some("hr-sync"))], &pruning()).unwrap();
+        let removed: Vec<String> = summary(&other[0]);
+        assert!(
+            removed.is_empty(),
+            "another source's objects stay: {removed:?}"
+        );
+    }
+
+    #[test]
+    fn given_a_list_in_replace_mode_when_pruned_then_everything_it_does_not_name_goes() {
+        let text = ACME.replace(
+            "    invitations: [{email: bob@example.com}]",
+            "    invitations: {mode: replace, items: [{email: bob@example.com}]}",
+        );
+        let plans = plan(&document(&text), &[grown(None)], &pruning()).unwrap();
+        assert_eq!(
+            summary(&plans[0]),
+            [
+                "Remove Invitation x@example.com",
+                "Remove Invitation api@example.com",
+            ]
+        );
+    }
+
+    #[test]
+    fn given_roles_the_document_still_uses_when_pruned_then_they_stay() {
+        // Ann is listed without roles: she keeps what she holds, so it is not removed.
+        let text = ACME.replace(
+            "{user_id: ann, roles: [member, lead], attributes: {team: red}}",
+            "{user_id: ann}",
+        );
+        let mut live = grown(Some("apply"));
+        live.members[0].roles.push("extra".into());
+        let plans = plan(&document(&text), &[live], &pruning()).unwrap();
+        assert!(
+            !summary(&plans[0]).contains(&"Remove Role extra".to_owned()),
+            "{:?}",
+            summary(&plans[0])
+        );
+    }
+
+    #[test]
+    fn given_organizations_this_source_manages_when_unlisted_and_pruned_then_they_are_deleted_first(
+    ) {
+        let mut other = acme();
+        (other.id, other.external_id) = ("org_2".into(), Some("gone".into()));
+        let mut foreign = acme();
+        (foreign.id, foreign.external_id, foreign.managed_by) =
+            ("org_3".into(), Some("theirs".into()), None);
+        let options = Options {
+            prune_organizations: true,
+            ..Options::default()
+        };
+        let plans = plan(&document(ACME), &[acme(), other, foreign], &options).unwrap();
+        let listed: Vec<(&str, Vec<String>)> = (plans.iter())
+            .map(|p| (p.external_id.as_str(), summary(p)))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("gone", vec!["Remove Organization gone".to_owned()]),
+                ("acme", vec![]),
+            ]
+        );
     }
 }
