@@ -21,7 +21,7 @@ use crate::{http, Bench, BenchError, Row};
 const EVENTS: i64 = 1_000_000;
 
 /// Resident memory of this process, in KiB.
-fn rss_kib() -> u64 {
+pub(crate) fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

@@ -16,7 +16,10 @@
 //! - Kafka relay vs raw produce of the same messages (`kafka.rs`).
 //! - export: 1,000,000 events over HTTP vs `COPY … TO STDOUT`, and the memory it took
 //!   (`export.rs`).
+//! - apply: a document of 10,000 members planned and applied vs the bulk import of the same
+//!   members, re-applied, and a plan on the log as it stands (`apply.rs`).
 
+mod apply;
 mod export;
 mod http;
 mod kafka;
@@ -49,7 +52,8 @@ pub struct BenchArgs {
     /// Concurrent clients for both pgbench and roster.
     #[arg(long, default_value_t = 16)]
     pub clients: usize,
-    /// Only these sections (comma-separated): writes, reads, webhooks, kafka, latency, export.
+    /// Only these sections (comma-separated): writes, reads, webhooks, kafka, latency, export,
+    /// apply.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Seconds each steady-rate webhook latency run lasts (200 and 500 events/s).
@@ -163,6 +167,10 @@ async fn measure(
     // Last: it fills the log to a million events.
     if wants("export") {
         rows.extend(export::measure(args, &url, &pool).await?);
+    }
+    // After the export: its plan is timed on a log of a million events.
+    if wants("apply") {
+        rows.extend(apply::measure(args, &pool).await?);
     }
     Ok(rows)
 }
