@@ -62,11 +62,14 @@ fn document(run: &str) -> String {
 /// Plans `yaml` once the projector has caught up; the plan and how long planning took
 /// (catching up excluded).
 async fn plan(pool: &PgPool, yaml: &str) -> Result<(apply::Plan, f64), BenchError> {
-    apply::read_models_at_head(pool, projector::CONSUMER, std::time::Duration::from_secs(600))
-        .await
-        .map_err(task)?;
-    let document =
-        declarative::read(yaml.as_bytes(), declarative::Format::Yaml).map_err(task)?;
+    apply::read_models_at_head(
+        pool,
+        projector::CONSUMER,
+        std::time::Duration::from_secs(600),
+    )
+    .await
+    .map_err(task)?;
+    let document = declarative::read(yaml.as_bytes(), declarative::Format::Yaml).map_err(task)?;
     let started = Instant::now();
     let ctx = RequestContext::system("bench");
     let plan = apply::plan(
@@ -98,7 +101,9 @@ async fn import(state: &CommandState) -> Result<f64, BenchError> {
             metadata: Default::default(),
             at: chrono::Utc::now(),
         };
-        organizations::create(state, &ctx, input).await.map_err(task)?;
+        organizations::create(state, &ctx, input)
+            .await
+            .map_err(task)?;
         let items = (0..MEMBERS)
             .map(|m| {
                 let mut team = serde_json::Map::new();
@@ -110,7 +115,10 @@ async fn import(state: &CommandState) -> Result<f64, BenchError> {
                 })
             })
             .collect::<Result<Vec<_>, BenchError>>()?;
-        for result in memberships::import(state, &ctx, &org, items).await.map_err(task)? {
+        for result in memberships::import(state, &ctx, &org, items)
+            .await
+            .map_err(task)?
+        {
             result.map_err(task)?;
         }
     }
@@ -146,7 +154,9 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
     let started = Instant::now();
     let (again, _) = plan(pool, &yaml).await?;
     if !again.is_empty() {
-        return Err(task("applying the same document again would change something"));
+        return Err(task(
+            "applying the same document again would change something",
+        ));
     }
     let outcomes = execute::apply(&state, &ctx, &again).await;
     let reapply_s = started.elapsed().as_secs_f64();
