@@ -59,8 +59,8 @@ fn document(run: &str) -> String {
     yaml
 }
 
-/// Plans `yaml` once the projector has caught up; the plan and how long planning took
-/// (catching up excluded).
+/// Plans `yaml` once the projector has caught up (as `roster plan` does); the plan and how long
+/// planning took, catching up excluded.
 async fn plan(pool: &PgPool, yaml: &str) -> Result<(apply::Plan, f64), BenchError> {
     apply::read_models_at_head(pool, projector::CONSUMER, Duration::from_secs(1800))
         .await
@@ -126,8 +126,17 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
     let projector = tokio::spawn(Projector::new(pool.clone()).run());
     let members = (ORGANIZATIONS * MEMBERS) as f64;
 
+    // Each timed part starts with the read models caught up (the log may have just grown by a
+    // million events), as a user's run would.
+    let caught_up = || async {
+        apply::read_models_at_head(pool, projector::CONSUMER, Duration::from_secs(1800))
+            .await
+            .map_err(task)
+    };
+    caught_up().await?;
     eprintln!("apply: bulk import of {members} members in {ORGANIZATIONS} organizations …");
     let import_s = import(&state).await?;
+    caught_up().await?;
 
     let run = ulid::Ulid::new().to_string().to_lowercase();
     let yaml = document(&run);
@@ -147,6 +156,7 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
     let apply_s = started.elapsed().as_secs_f64();
 
     eprintln!("apply: the same document again …");
+    caught_up().await?;
     let started = Instant::now();
     let (again, _) = plan(pool, &yaml).await?;
     if !again.is_empty() {
@@ -162,9 +172,7 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
         .fetch_one(pool)
         .await?;
     // The plan's peak: resident memory sampled while it runs.
-    apply::read_models_at_head(pool, projector::CONSUMER, Duration::from_secs(1800))
-        .await
-        .map_err(task)?;
+    caught_up().await?;
     let before = rss_kib();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let sampler = tokio::spawn(async move {
