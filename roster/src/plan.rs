@@ -41,18 +41,7 @@ pub async fn run(args: PlanArgs) -> Result<(), PlanError> {
     let (name, document, sha256) = read_document(&args.file)?;
     let options = args.planning.options();
     let plan = crate::database::tool(&args.database, |pool| async move {
-        caught_up(&pool).await?;
-        let ctx = cli_context();
-        apply::plan(
-            &pool,
-            projector::CONSUMER,
-            &ctx,
-            &document,
-            sha256,
-            &options,
-        )
-        .await
-        .map_err(|e| refused(&name, e))
+        planned(&pool, &cli_context(), (&name, &document, sha256), &options).await
     })
     .await?;
     if let Some(out) = &args.out {
@@ -144,6 +133,20 @@ pub(crate) async fn caught_up(pool: &PgPool) -> Result<(), PlanError> {
     let reached = apply::read_models_at_head(pool, projector::CONSUMER, CATCH_UP).await;
     drop(helper); // detached: it stops when the pool closes
     reached.map_err(|e| PlanError::Document(e.to_string()))
+}
+
+/// The plan of a document file (its name, what it says, its SHA-256), once the read models have
+/// caught up; its problems each on a line naming the file.
+async fn planned(
+    pool: &PgPool,
+    ctx: &RequestContext,
+    (name, document, sha256): (&str, &declarative::Document, String),
+    options: &apply::Options,
+) -> Result<Plan, PlanError> {
+    caught_up(pool).await?;
+    apply::plan(pool, projector::CONSUMER, ctx, document, sha256, options)
+        .await
+        .map_err(|e| refused(name, e))
 }
 
 /// Who the CLI acts as without a key: `system:apply`, reaching every organization.
@@ -272,17 +275,7 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
         let plan = match (saved, document) {
             (Some(plan), _) => plan,
             (None, Some((name, document, sha256))) => {
-                caught_up(&pool).await?;
-                apply::plan(
-                    &pool,
-                    projector::CONSUMER,
-                    &ctx,
-                    &document,
-                    sha256,
-                    &options,
-                )
-                .await
-                .map_err(|e| refused(&name, e))?
+                planned(&pool, &ctx, (&name, &document, sha256), &options).await?
             }
             (None, None) => return Err(PlanError::Document("nothing to apply".into())),
         };

@@ -389,13 +389,25 @@ organizations:
     members: [{user_id: cy}]
 "#;
 
+/// Writes `yaml` to `name` in `dir` and applies it, expecting success: the file and what
+/// `roster apply` printed.
+pub(crate) async fn applied(
+    app: &TestApp,
+    dir: &Path,
+    name: &str,
+    yaml: &str,
+) -> (PathBuf, String) {
+    let file = document(dir, name, yaml);
+    let (code, out, errors) = apply(app, &["-f", file.to_str().unwrap()]).await;
+    assert_eq!(code, Some(0), "{out}{errors}");
+    (file, out)
+}
+
 #[tokio::test]
 async fn applying_a_document_makes_it_so_once_and_every_event_names_the_document() {
     let app = TestApp::with_projector().await;
     let dir = temp_dir(false);
-    let file = document(&dir, "two.yaml", TWO);
-    let (code, out, errors) = apply(&app, &["-f", file.to_str().unwrap()]).await;
-    assert_eq!(code, Some(0), "{out}{errors}");
+    let (file, out) = applied(&app, &dir, "two.yaml", TWO).await;
     assert!(out.contains("2 of 2 organizations applied"), "{out}");
     assert!(
         out.contains("invitation bob@example.com: accept token it_"),

@@ -3,7 +3,7 @@
 //! `--max-deletions`, and visible as `managed_by` on the read side; `--prune-organizations`
 //! deletes the organizations the source manages and no longer lists, to the end.
 
-use crate::plan::{apply, document, plan, text, TWO};
+use crate::plan::{applied, apply, document, plan, text, TWO};
 use crate::support::served::temp_dir;
 use crate::support::TestApp;
 use serde_json::json;
@@ -24,9 +24,7 @@ organizations:
 async fn prune_removes_only_what_the_source_manages_and_shows_it_first() {
     let app = TestApp::with_projector().await;
     let dir = temp_dir(false);
-    let two = document(&dir, "two.yaml", TWO);
-    let (code, out, errors) = apply(&app, &["-f", two.to_str().unwrap()]).await;
-    assert_eq!(code, Some(0), "{out}{errors}");
+    applied(&app, &dir, "two.yaml", TWO).await;
     // Made through the API meanwhile: a member, a group, an invitation.
     let head = app.head().await;
     let orgs = app.read("/v1/organizations?external_id=acme", head).await;
