@@ -213,7 +213,15 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
         Ok(v.into())
     }
 
+    /// A number without a fractional part is an integer however it is written (`1.0`, `1e3`):
+    /// JSON Schema counts it as one, and some clients write numbers that way. Fractional ones
+    /// stay as they are (and a field that takes an integer refuses them, naming the field).
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // i64's range, exactly: -2^63 ≤ v < 2^63.
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+        if v.fract() == 0.0 && (-LIMIT..LIMIT).contains(&v) {
+            return Ok((v as i64).into());
+        }
         Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
 
@@ -298,5 +306,29 @@ mod tests {
             assert_eq!(p.status, 400, "{bad:?}");
             assert!(p.errors.is_empty(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn integral_numbers_are_integers_however_written_and_fractions_stay_fractions() {
+        let v =
+            strict_value(br#"{"n": 1.0, "e": 1e3, "neg": -2.0, "big": 1e19, "f": 1.5}"#).unwrap();
+        assert!(
+            v["n"].is_i64() && v["e"].is_i64() && v["neg"].is_i64(),
+            "{v}"
+        );
+        assert_eq!(
+            (v["n"].as_i64(), v["e"].as_i64(), v["neg"].as_i64()),
+            (Some(1), Some(1000), Some(-2))
+        );
+        assert!(v["big"].is_f64(), "past i64: left as written");
+        assert!(v["f"].is_f64());
+        #[derive(Debug, serde::Deserialize)]
+        struct Days {
+            days: u32,
+        }
+        let days: Days = from_value(strict_value(br#"{"days": 7.0}"#).unwrap(), "").unwrap();
+        assert_eq!(days.days, 7);
+        let p = from_value::<Days>(strict_value(br#"{"days": 7.5}"#).unwrap(), "").unwrap_err();
+        assert_eq!(p.errors[0].field, "days");
     }
 }

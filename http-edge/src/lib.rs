@@ -10,6 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+pub mod allow;
 pub mod body;
 pub mod endpoints;
 mod fields;

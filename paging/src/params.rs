@@ -99,12 +99,14 @@ impl Spec {
                 ),
                 param(
                     "before",
-                    "The `list_metadata.before` cursor of a page of this list.",
+                    "The `list_metadata.before` cursor of a page of this list: the page before \
+                     it. Cannot be combined with `after` (400 naming both).",
                     ParamKind::Text,
                 ),
                 param(
                     "after",
-                    "The `list_metadata.after` cursor of a page of this list.",
+                    "The `list_metadata.after` cursor of a page of this list: the page after it. \
+                     Cannot be combined with `before` (400 naming both).",
                     ParamKind::Text,
                 ),
             ]);

@@ -194,7 +194,9 @@ fn app(
 > {
     let state = AppState::new(config);
     pools.watch(&state.pool);
+    let allowed = http_edge::allow::Allowed::of(&http_edge::endpoints::table(&served(&state)));
     let mut app = App::new()
+        .app_data(web::Data::new(allowed))
         .app_data(extract::path_config())
         .app_data(extract::query_config())
         .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
@@ -238,6 +240,7 @@ fn app(
         app = app.configure(query_service::method_fallbacks);
     }
     app.default_service(web::to(unknown_route))
+        .wrap(from_fn(http_edge::allow::middleware))
         .wrap(from_fn(idempotency::middleware))
         // Every /v1 route, whichever component serves it and whenever it was added: a key first.
         .wrap(from_fn(access::edge::require_key))
@@ -307,6 +310,24 @@ fn problem_for_bare_errors<B>(
 }
 
 /// Every route of the app with every component on, as declared.
+/// The routes this app serves: the edge's own and those of the components it runs.
+fn served(state: &AppState) -> Vec<http_edge::endpoints::Endpoint> {
+    let mut served = crate::health::endpoints();
+    served.extend(crate::metrics::endpoints());
+    served.extend(http_edge::openapi::endpoints());
+    served.extend(access::endpoints());
+    if state.queries.is_some() {
+        served.extend(query_service::endpoints());
+    }
+    if state.commands.is_some() {
+        served.extend(command_service::endpoints());
+    }
+    if state.webhooks.is_some() {
+        served.extend(webhook_dispatcher::endpoints());
+    }
+    served
+}
+
 pub fn all_endpoints() -> Vec<http_edge::endpoints::Endpoint> {
     let mut all = crate::health::endpoints();
     all.extend(crate::metrics::endpoints());

@@ -253,6 +253,13 @@ async fn thirty_plus_bad_requests_each_get_a_problem_and_write_nothing() {
         ),
         (
             Method::POST,
+            format!("/v1/organizations/{org}/invitations"),
+            json!({"email": "c@d.co", "expires_in_days": 2.5}),
+            400,
+            Some("expires_in_days"),
+        ),
+        (
+            Method::POST,
             format!("/v1/invitations/{inv}/accept"),
             json!({"user_id": "u", "accept_token": "it_guess"}),
             422,
@@ -530,4 +537,25 @@ async fn lower_case_ids_work_for_every_kind() {
         status, 404,
         "a well-formed delivery id is looked up: {body}"
     );
+}
+
+#[tokio::test]
+async fn integral_numbers_written_with_a_fraction_are_integers() {
+    // JSON Schema counts `3.0` as an integer, and some clients write numbers that way.
+    let app = TestApp::spawn().await;
+    let org = app.organization().await;
+    let body = r#"{"email": "c@d.co", "expires_in_days": 3.0}"#;
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/organizations/{org}/invitations")))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let made = expect(res, 201).await;
+    let expires: chrono::DateTime<chrono::Utc> =
+        made["expires_at"].as_str().unwrap().parse().unwrap();
+    let days = (expires - chrono::Utc::now()).num_hours() as f64 / 24.0;
+    assert!((2.9..=3.0).contains(&days), "{days} days");
 }

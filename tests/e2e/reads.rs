@@ -503,20 +503,21 @@ async fn a_position_past_the_end_of_the_log_is_a_400_at_once() {
 async fn read_paths_refuse_other_methods_and_share_paths_with_commands() {
     let app = TestApp::with_projector().await;
     let org = app.named("Acme").await;
-    let res = app
-        .client
-        .put(app.url(&format!("/v1/organizations/{org}/claims")))
-        .send()
-        .await
-        .unwrap();
-    problem(res, 405).await;
-    let res = app
-        .client
-        .put(app.url("/v1/organizations"))
-        .send()
-        .await
-        .unwrap();
-    problem(res, 405).await;
+    // A 405 names the methods the path has (RFC 9110), whichever component serves each.
+    for (path, allowed) in [
+        (format!("/v1/organizations/{org}/claims"), "GET"),
+        ("/v1/organizations".to_owned(), "GET, POST"),
+        (format!("/v1/organizations/{org}"), "DELETE, GET, PATCH"),
+        ("/v1/apply".to_owned(), "POST"),
+    ] {
+        let res = app.client.put(app.url(&path)).send().await.unwrap();
+        let allow = res
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(allow.as_deref(), Some(allowed), "{path}");
+        problem(res, 405).await;
+    }
 }
 
 #[tokio::test]
