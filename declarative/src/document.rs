@@ -28,6 +28,7 @@ pub struct Document {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(transform = synonym_of_external_id)]
+#[schemars(rename = "DocumentOrganization")]
 pub struct Organization {
     /// The organization's external id (`alias` is accepted as a synonym).
     #[serde(alias = "alias")]
@@ -52,6 +53,7 @@ pub struct Organization {
 /// A custom role of the organization's catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "DocumentRole")]
 pub struct Role {
     pub slug: RoleSlug,
     pub name: RoleName,
@@ -65,6 +67,7 @@ pub struct Role {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(transform = one_subject)]
+#[schemars(rename = "DocumentMember")]
 pub struct Member {
     /// The user (`username` is accepted as a synonym).
     #[serde(default, alias = "username", skip_serializing_if = "Option::is_none")]
@@ -82,6 +85,7 @@ pub struct Member {
 /// A group of the organization, found by its name (any case).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "DocumentGroup")]
 pub struct Group {
     pub name: GroupName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,6 +99,7 @@ pub struct Group {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(transform = one_subject)]
+#[schemars(rename = "DocumentMemberRef")]
 pub struct MemberRef {
     #[serde(default, alias = "username", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<SubjectId>,
@@ -105,6 +110,7 @@ pub struct MemberRef {
 /// A pending invitation, found by its email (any case).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "DocumentInvitation")]
 pub struct Invitation {
     pub email: Email,
     /// The roles the invited person gets on accepting. Left out: `member`.

@@ -3,9 +3,12 @@
 
 use std::collections::BTreeSet;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, TimeZone, Utc};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::envelope::{public_data, Actor, AggregateRef, EventEnvelope};
 use crate::group::{GroupData, GroupMember, GroupUpdated, PreviousGroupAttributes};
@@ -29,7 +32,83 @@ pub struct EventDoc {
     pub when: &'static str,
     /// JSON Schema of the envelope's `data`.
     pub schema: Value,
+    /// The same, as a generator makes it (named schemas as references): for the API document.
+    pub data_schema: fn(&mut SchemaGenerator) -> Schema,
     pub example: Value,
+}
+
+/// The envelope as the API documents describe it: one named schema per event type
+/// (`OrganizationCreatedEvent` …: the common fields, `type` a constant and `data` that type's
+/// schema), and `Event` the `oneOf` of them with `type` as discriminator — so a typed client gets
+/// each event's data typed.
+impl JsonSchema for EventEnvelope {
+    fn schema_name() -> Cow<'static, str> {
+        "Event".into()
+    }
+
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let base = g.settings().definitions_path.clone();
+        let (mut variants, mut mapping) = (Vec::new(), serde_json::Map::new());
+        for d in events() {
+            let name = variant_name(d.event_type);
+            let data = (d.data_schema)(g).to_value();
+            let variant = envelope_schema(g, d.event_type, data);
+            g.definitions_mut().insert(name.clone(), variant);
+            let reference = format!("#{base}/{name}");
+            variants.push(json!({ "$ref": reference }));
+            mapping.insert(d.event_type.to_owned(), reference.into());
+        }
+        Schema::try_from(json!({
+            "description": "One event as webhooks, Kafka and the Events API carry it (docs/events.md).",
+            "oneOf": variants,
+            "discriminator": {"propertyName": "type", "mapping": mapping},
+        }))
+        .unwrap_or_default()
+    }
+}
+
+/// `organization_role.created` → `OrganizationRoleCreatedEvent`.
+fn variant_name(event_type: &str) -> String {
+    let mut name: String = (event_type.split(['.', '_']))
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    name.push_str("Event");
+    name
+}
+
+/// The envelope of one event type: `type` is `event_type`, `data` is `data`.
+fn envelope_schema(g: &mut SchemaGenerator, event_type: &str, data: Value) -> Value {
+    let described = |schema: Schema, description: &str| {
+        let mut value = schema.to_value();
+        if let Some(map) = value.as_object_mut() {
+            map.insert("description".into(), description.into());
+        }
+        value
+    };
+    let properties = json!({
+        "id": described(g.subschema_for::<String>(), "The event's id (`evt_…`)."),
+        "type": {"type": "string", "const": event_type, "description": "The event type."},
+        "position": described(g.subschema_for::<i64>(), "Its position in the log."),
+        "occurred_at": described(g.subschema_for::<DateTime<Utc>>(), "When it was recorded."),
+        "organization_id": described(g.subschema_for::<Option<String>>(), "The organization it belongs to, if any."),
+        "aggregate": g.subschema_for::<AggregateRef>().to_value(),
+        "actor": g.subschema_for::<Actor>().to_value(),
+        "data": data,
+    });
+    let required: Vec<&str> = (properties.as_object().into_iter())
+        .flat_map(|p| p.keys().map(String::as_str))
+        .collect();
+    json!({
+        "type": "object",
+        "required": required,
+        "properties": properties,
+    })
 }
 
 fn at() -> DateTime<Utc> {
@@ -135,7 +214,7 @@ fn invitation(state: InvitationState) -> InvitationData {
     }
 }
 
-fn doc<T: Serialize + schemars::JsonSchema>(
+fn doc<T: Serialize + JsonSchema>(
     event_type: &'static str,
     when: &'static str,
     aggregate: (&str, String, u64),
@@ -163,6 +242,7 @@ fn doc<T: Serialize + schemars::JsonSchema>(
         event_type,
         when,
         schema,
+        data_schema: |g| g.subschema_for::<T>(),
         example: serde_json::to_value(envelope).unwrap_or_default(),
     }
 }

@@ -84,9 +84,9 @@ pub struct AggregateRef {
     pub version: u64,
 }
 
-/// One event as webhooks, Kafka and the Events API carry it (docs/events.md).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "Event")]
+/// One event as webhooks, Kafka and the Events API carry it (docs/events.md). Its schema, with
+/// `data` typed per event type, is in `catalogue`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventEnvelope {
     pub id: String,
     #[serde(rename = "type")]

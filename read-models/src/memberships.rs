@@ -20,6 +20,7 @@ pub struct MembershipRow {
     pub application_id: Option<String>,
     pub status: String,
     pub roles: Vec<String>,
+    #[schemars(with = "domain::values::Attributes")]
     pub attributes: Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -17,6 +17,7 @@ pub struct OrganizationRow {
     pub name: String,
     pub description: Option<String>,
     pub external_id: Option<String>,
+    #[schemars(with = "domain::values::Metadata")]
     pub metadata: Value,
     /// Active memberships; only on the single-object read.
     #[serde(skip_serializing_if = "Option::is_none")]

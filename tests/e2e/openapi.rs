@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::{expect, TestApp};
 
@@ -226,4 +226,38 @@ async fn the_docs_page_is_served_from_the_binary() {
     assert!(init.contains("\"/openapi.json\""), "{init}");
     // No validator badge: the page asks nothing of validator.swagger.io.
     assert!(init.contains("\"validatorUrl\": \"none\""), "{init}");
+}
+
+#[test]
+fn every_event_type_s_example_is_an_event_of_the_document_and_data_is_typed_by_type() {
+    let document = http_edge::openapi::build(&roster::app::all_endpoints()).document;
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    // No two schemas took one name (a second would be suffixed `2`): typed clients name
+    // their classes after them.
+    let suffixed: Vec<&String> = (schemas.keys())
+        .filter(|n| n.ends_with('2') && schemas.contains_key(n.trim_end_matches('2')))
+        .collect();
+    assert!(suffixed.is_empty(), "{suffixed:?}");
+    let mut root = document.clone();
+    root["$ref"] = json!("#/components/schemas/Event");
+    let event = jsonschema::validator_for(&root).unwrap();
+    let examples: Vec<serde_json::Value> = (domain::catalogue::events().into_iter())
+        .map(|d| d.example)
+        .collect();
+    assert!(examples.len() >= 20);
+    for example in &examples {
+        let errors: Vec<String> = event.iter_errors(example).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", example["type"]);
+    }
+    // `data` follows `type`: a membership's data under an organization event type is refused.
+    let membership = examples
+        .iter()
+        .find(|e| e["type"] == "membership.created")
+        .unwrap();
+    let mut wrong = membership.clone();
+    wrong["type"] = json!("organization.created");
+    assert!(!event.is_valid(&wrong), "data is typed by the event type");
+    let mut unknown = membership.clone();
+    unknown["type"] = json!("membership.exploded");
+    assert!(!event.is_valid(&unknown));
 }

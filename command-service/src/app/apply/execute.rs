@@ -74,6 +74,7 @@ pub struct Applied {
 
 /// One organization's part of an apply.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "AppliedOrganization")]
 pub struct Part {
     pub external_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,6 +93,7 @@ pub struct Part {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "AppliedStatus")]
 pub enum PartStatus {
     /// Every change committed, as one unit.
     Applied,
@@ -102,6 +104,7 @@ pub enum PartStatus {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "AppliedInvitation")]
 pub struct NewInvitation {
     pub email: String,
     pub accept_token: String,

@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 /// What happens to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "PlanAction")]
 pub enum Action {
     Create,
     Update,
@@ -29,6 +30,7 @@ pub enum Action {
 /// The kind of object a change is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "PlanObject")]
 pub enum Object {
     Organization,
     Role,
@@ -55,14 +57,23 @@ impl Object {
 /// One field of a change: what it was (`null` when created) and what it becomes (`null` when
 /// removed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "PlanField")]
 pub struct Field {
     pub field: String,
+    #[schemars(schema_with = "any_value")]
     pub old: Value,
+    #[schemars(schema_with = "any_value")]
     pub new: Value,
+}
+
+/// A field's value: whatever JSON the field holds (`null` for none).
+fn any_value(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"description": "The field's value: any JSON value, `null` for none."})
 }
 
 /// One object's change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "PlanChange")]
 pub struct Change {
     pub action: Action,
     pub object: Object,
