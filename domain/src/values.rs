@@ -22,12 +22,14 @@ fn has_control_beyond_whitespace(s: &str) -> bool {
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
+/// Trimmed, non-empty, without control characters, and at most `max_chars` as sent (so the
+/// documented `maxLength` holds for what a client sends, surrounding blanks included).
 fn bounded_text(s: &str, what: &str, max_chars: usize) -> Result<String, ValueError> {
     let trimmed = s.trim();
     if trimmed.is_empty() {
         return Err(ValueError(format!("{what} must not be empty")));
     }
-    if trimmed.chars().count() > max_chars {
+    if s.chars().count() > max_chars {
         return Err(ValueError(format!(
             "{what} must be at most {max_chars} characters"
         )));
@@ -39,6 +41,20 @@ fn bounded_text(s: &str, what: &str, max_chars: usize) -> Result<String, ValueEr
     }
     Ok(trimmed.to_owned())
 }
+
+/// What `bounded_text` accepts, as a JSON Schema `pattern` (ECMA-262 and Python `re` read it
+/// alike): whitespace around (Rust's `trim`, which takes `\t`, `\n`, `\r`, `\u0085` …), then a
+/// non-blank text without control characters. Spelled out, never `\s`: its meaning differs
+/// between regex dialects and from `trim`.
+pub const TEXT_PATTERN: &str = concat!(
+    // blanks around (what `trim` takes)
+    r"^[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*",
+    // a first character neither blank nor control …
+    r"[^\u0000-\u001F\u007F-\u009F \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+    // … then anything but controls, ending with a character neither blank nor control
+    r"(?:[^\u0000-\u001F\u007F-\u009F]*[^\u0000-\u001F\u007F-\u009F \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?",
+    r"[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
+);
 
 macro_rules! text_value {
     ($(#[$doc:meta])* $name:ident, $what:literal, $max:literal) => {
@@ -78,7 +94,9 @@ macro_rules! text_value {
             }
 
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": $max})
+                schemars::json_schema!({
+                    "type": "string", "minLength": 1, "maxLength": $max, "pattern": TEXT_PATTERN
+                })
             }
         }
     };
@@ -104,13 +122,22 @@ schema!(Permissions, {
     "type": "array", "maxItems": 100, "uniqueItems": true,
     "items": {"type": "string", "pattern": "^[A-Za-z0-9_:.*-]{1,128}$"}
 });
+/// A key of metadata or attributes: no control character at all.
+const KEY_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+/// A free-form value: tabs and line breaks, no other control character.
+const FREE_TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+
 schema!(Metadata, {
     "type": "object", "maxProperties": 50,
-    "additionalProperties": {"type": "string", "maxLength": 500}
+    "propertyNames": {"minLength": 1, "maxLength": 40, "pattern": KEY_PATTERN},
+    "additionalProperties": {"type": "string", "maxLength": 500, "pattern": FREE_TEXT_PATTERN}
 });
 schema!(Attributes, {
     "type": "object", "maxProperties": 50,
-    "additionalProperties": {"type": ["string", "number", "boolean"]}
+    "propertyNames": {"minLength": 1, "maxLength": 40, "pattern": KEY_PATTERN},
+    "additionalProperties": {
+        "type": ["string", "number", "boolean"], "maxLength": 500, "pattern": FREE_TEXT_PATTERN
+    }
 });
 schema!(Email, {"type": "string", "format": "email", "maxLength": 254});
 
@@ -420,11 +447,67 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_schema_patterns_of_keys_and_free_text_accept_what_parsing_accepts() {
+        let key = regex::Regex::new(KEY_PATTERN).unwrap();
+        let free = regex::Regex::new(FREE_TEXT_PATTERN).unwrap();
+        for s in ["tier", "a b", "x\u{0}", "x\n", "\u{85}", "é"] {
+            let metadata = Metadata::parse([(s.to_owned(), "v".to_owned())].into());
+            assert_eq!(
+                key.is_match(s) && !s.is_empty(),
+                metadata.is_ok(),
+                "key {s:?}"
+            );
+            let metadata = Metadata::parse([("k".to_owned(), s.to_owned())].into());
+            assert_eq!(free.is_match(s), metadata.is_ok(), "value {s:?}");
+        }
+        assert!(free.is_match("line\r\nbreak\tand tab"));
+    }
+
+    #[test]
+    fn the_schema_pattern_of_text_accepts_exactly_what_parsing_accepts() {
+        let pattern = regex::Regex::new(TEXT_PATTERN).unwrap();
+        for s in [
+            "Acme",
+            "A",
+            "A B",
+            " Acme ",
+            "\tAcme\r\n",
+            "",
+            "   ",
+            "\n",
+            "Ac\u{0}me",
+            "Ac\nme",
+            "\u{85}Acme",
+            "Acme\u{85}",
+            "\u{1c}Acme",
+            "\u{feff}Acme",
+            "\u{3000}",
+            "\u{3000}Acme\u{2029}",
+            "a\u{200b}",
+            "\u{7f}",
+            "x\u{9f}y",
+            "é€😀",
+            "\u{a0}x\u{a0}",
+        ] {
+            assert_eq!(
+                pattern.is_match(s),
+                OrganizationName::parse(s).is_ok(),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
     fn names_are_trimmed_and_bounded() {
         assert_eq!(OrganizationName::parse("  Acme ").unwrap().as_str(), "Acme");
         assert!(OrganizationName::parse("   ").is_err());
         assert!(OrganizationName::parse(&"x".repeat(100)).is_ok());
         assert!(OrganizationName::parse(&"x".repeat(101)).is_err());
+        let padded = format!(" {} ", "x".repeat(99));
+        assert!(
+            OrganizationName::parse(&padded).is_err(),
+            "101 characters as sent"
+        );
         assert!(OrganizationName::parse("a\u{0}b").is_err());
     }
 

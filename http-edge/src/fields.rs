@@ -75,14 +75,15 @@ pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// A field a partial update may leave out but not set to `null` (it cannot be cleared).
+/// A field that may be left out but not set to `null` (a partial update cannot clear it; of
+/// fields given one at a time, the others are left out).
 pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<T>, D::Error> {
     match Option::<T>::deserialize(d)? {
         Some(v) => Ok(Some(v)),
         None => Err(serde::de::Error::custom(
-            "must not be null (leave the field out to keep its value)",
+            "must not be null (leave the field out instead)",
         )),
     }
 }

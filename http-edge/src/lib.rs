@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod path;
 pub mod protocol_errors;
 pub mod request_id;
+pub mod schema;
 mod store_errors;
 pub use body::{Body, OptionalBody, Raw};
 pub use fields::{nullable, present, Fields};

@@ -429,6 +429,20 @@ type Target = (String, Vec<(String, &'static str, &'static str)>);
 /// parameters its answer fills: a new membership's `id` and `organization_id` lead to
 /// `PATCH /v1/memberships/{id}`, `GET /v1/organizations/{org_id}/memberships`, and so on. Clients
 /// can follow them, and the fuzzer chains real objects through them instead of guessing ids.
+/// Whether a property's schema lets it be `null`.
+fn may_be_null(schema: &Value) -> bool {
+    let null = |s: &Value| {
+        s["type"] == "null"
+            || s["type"]
+                .as_array()
+                .is_some_and(|t| t.contains(&"null".into()))
+    };
+    null(schema)
+        || ["anyOf", "oneOf"]
+            .iter()
+            .any(|k| schema[*k].as_array().is_some_and(|a| a.iter().any(null)))
+}
+
 fn link_created_objects(document: &mut Value) {
     let schemas = document["components"]["schemas"].clone();
     let resolve = |schema: &Value| -> Value {
@@ -488,7 +502,9 @@ fn link_created_objects(document: &mut Value) {
                 } else {
                     field
                 };
-                if fields.get(from).is_none() {
+                // A field the answer may leave null (an admin key's `organization_id`) fills
+                // no path: the link would send `None`.
+                if fields.get(from).is_none_or(may_be_null) {
                     break;
                 }
                 parameters.insert(name.clone(), format!("$response.body#/{from}").into());

@@ -261,3 +261,65 @@ fn every_event_type_s_example_is_an_event_of_the_document_and_data_is_typed_by_t
     unknown["type"] = json!("membership.exploded");
     assert!(!event.is_valid(&unknown));
 }
+
+#[test]
+fn bodies_state_the_rules_the_handlers_check_so_generators_and_fuzzers_know_them() {
+    let document = http_edge::openapi::build(&roster::app::all_endpoints()).document;
+    let valid = |schema: &str, body: serde_json::Value| {
+        let mut root = document.clone();
+        root["$ref"] = json!(format!("#/components/schemas/{schema}"));
+        jsonschema::validator_for(&root).unwrap().is_valid(&body)
+    };
+    // Exactly one subject, never null.
+    assert!(valid("MembershipCreate", json!({"user_id": "ann"})));
+    assert!(!valid(
+        "MembershipCreate",
+        json!({"user_id": "ann", "application_id": "bot"})
+    ));
+    assert!(!valid("MembershipCreate", json!({})));
+    assert!(!valid(
+        "MembershipCreate",
+        json!({"user_id": null, "application_id": "bot"})
+    ));
+    // Names: blanks around are trimmed; control characters, blank names and 101 characters as
+    // sent are refused.
+    assert!(valid("OrganizationCreate", json!({"name": " Acme\n"})));
+    for name in [
+        "Ac\u{0}me",
+        "Ac\nme",
+        " \t ",
+        &format!(" {} ", "x".repeat(99)),
+    ] {
+        assert!(
+            !valid("OrganizationCreate", json!({ "name": name })),
+            "{name:?}"
+        );
+    }
+    // Bulk role change: one list of 1–1,000 members, and `set` or `add`/`remove`.
+    assert!(valid(
+        "MembershipRolesChange",
+        json!({"user_ids": ["a"], "add": ["x"]})
+    ));
+    assert!(valid(
+        "MembershipRolesChange",
+        json!({"membership_ids": ["om_01JD8Z5V7Q4S2M9K3X6T1B0C8N"], "set": []})
+    ));
+    assert!(!valid(
+        "MembershipRolesChange",
+        json!({"user_ids": [], "add": ["x"]})
+    ));
+    assert!(!valid(
+        "MembershipRolesChange",
+        json!({"user_ids": ["a"], "application_ids": ["b"], "add": ["x"]})
+    ));
+    assert!(!valid(
+        "MembershipRolesChange",
+        json!({"user_ids": ["a"], "set": ["x"], "add": ["y"]})
+    ));
+    assert!(!valid("MembershipRolesChange", json!({"user_ids": ["a"]})));
+    // A partial update may leave a field out, never send it null.
+    assert!(valid("OrganizationUpdate", json!({})));
+    assert!(!valid("OrganizationUpdate", json!({"name": null})));
+    // Bulk import: 1–1,000 items.
+    assert!(!valid("MembershipBulk", json!({"items": []})));
+}

@@ -53,7 +53,7 @@ struct CreateBody {
 #[schemars(rename = "GroupUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
-    #[schemars(with = "Option<domain::values::GroupName>")]
+    #[schemars(with = "domain::values::GroupName")]
     #[serde(default, deserialize_with = "present")]
     name: Option<String>,
     #[schemars(with = "Option<Option<domain::values::Description>>")]

@@ -68,12 +68,14 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "MembershipCreate")]
+#[schemars(rename = "MembershipCreate", transform = one_subject)]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
-    #[schemars(with = "Option<domain::values::SubjectId>")]
+    #[schemars(with = "domain::values::SubjectId")]
+    #[serde(default, deserialize_with = "present")]
     user_id: Option<String>,
-    #[schemars(with = "Option<domain::values::SubjectId>")]
+    #[schemars(with = "domain::values::SubjectId")]
+    #[serde(default, deserialize_with = "present")]
     application_id: Option<String>,
     #[schemars(with = "Option<std::collections::BTreeSet<domain::values::RoleSlug>>")]
     roles: Option<Vec<String>>,
@@ -86,8 +88,17 @@ struct CreateBody {
 #[serde(deny_unknown_fields)]
 struct BulkBody {
     /// 1–1,000 memberships, each as the body of a single create.
-    #[schemars(with = "Vec<CreateBody>")]
+    #[schemars(with = "Vec<CreateBody>", length(min = 1, max = 1000))]
     items: Vec<Value>,
+}
+
+fn one_subject(schema: &mut schemars::Schema) {
+    http_edge::schema::exactly_one(schema, &["user_id", "application_id"]);
+}
+
+fn named_members_and_change(schema: &mut schemars::Schema) {
+    http_edge::schema::exactly_one(schema, &["user_ids", "application_ids", "membership_ids"]);
+    http_edge::schema::one_or_some_of(schema, "set", &["add", "remove"]);
 }
 
 /// The answer to a bulk import.
@@ -122,24 +133,30 @@ struct BulkItem {
 const BULK_MAX: usize = 1000;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "MembershipRolesChange")]
+#[schemars(rename = "MembershipRolesChange", transform = named_members_and_change)]
 #[serde(deny_unknown_fields)]
 struct RolesBody {
     /// 1–1,000 users (or give `application_ids` or `membership_ids`).
-    #[schemars(with = "Option<Vec<domain::values::SubjectId>>")]
+    #[schemars(with = "Vec<domain::values::SubjectId>", length(min = 1, max = 1000))]
+    #[serde(default, deserialize_with = "present")]
     user_ids: Option<Vec<String>>,
-    #[schemars(with = "Option<Vec<domain::values::SubjectId>>")]
+    #[schemars(with = "Vec<domain::values::SubjectId>", length(min = 1, max = 1000))]
+    #[serde(default, deserialize_with = "present")]
     application_ids: Option<Vec<String>>,
-    #[schemars(with = "Option<Vec<domain::MembershipId>>")]
+    #[schemars(with = "Vec<domain::MembershipId>", length(min = 1, max = 1000))]
+    #[serde(default, deserialize_with = "present")]
     membership_ids: Option<Vec<String>>,
     /// Roles to give each member.
-    #[schemars(with = "Option<Vec<domain::values::RoleSlug>>")]
+    #[schemars(with = "Vec<domain::values::RoleSlug>")]
+    #[serde(default, deserialize_with = "present")]
     add: Option<Vec<String>>,
     /// Roles to take from each member.
-    #[schemars(with = "Option<Vec<domain::values::RoleSlug>>")]
+    #[schemars(with = "Vec<domain::values::RoleSlug>")]
+    #[serde(default, deserialize_with = "present")]
     remove: Option<Vec<String>>,
     /// Each member's roles, replacing what it had (instead of `add` and `remove`).
-    #[schemars(with = "Option<Vec<domain::values::RoleSlug>>")]
+    #[schemars(with = "Vec<domain::values::RoleSlug>")]
+    #[serde(default, deserialize_with = "present")]
     set: Option<Vec<String>>,
 }
 
@@ -171,10 +188,10 @@ struct RolesItem<'a> {
 #[schemars(rename = "MembershipUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
-    #[schemars(with = "Option<std::collections::BTreeSet<domain::values::RoleSlug>>")]
+    #[schemars(with = "std::collections::BTreeSet<domain::values::RoleSlug>")]
     #[serde(default, deserialize_with = "present")]
     roles: Option<Vec<String>>,
-    #[schemars(with = "Option<domain::values::Attributes>")]
+    #[schemars(with = "domain::values::Attributes")]
     #[serde(default, deserialize_with = "present")]
     attributes: Option<serde_json::Map<String, Value>>,
 }

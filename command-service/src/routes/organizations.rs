@@ -58,7 +58,7 @@ struct CreateBody {
 #[schemars(rename = "OrganizationUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
-    #[schemars(with = "Option<domain::values::OrganizationName>")]
+    #[schemars(with = "domain::values::OrganizationName")]
     #[serde(default, deserialize_with = "present")]
     name: Option<String>,
     #[schemars(with = "Option<Option<domain::values::Description>>")]
@@ -67,7 +67,7 @@ struct UpdateBody {
     #[schemars(with = "Option<Option<domain::values::ExternalId>>")]
     #[serde(default, deserialize_with = "nullable")]
     external_id: Option<Option<String>>,
-    #[schemars(with = "Option<domain::values::Metadata>")]
+    #[schemars(with = "domain::values::Metadata")]
     #[serde(default, deserialize_with = "present")]
     metadata: Option<BTreeMap<String, String>>,
 }

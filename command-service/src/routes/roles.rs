@@ -55,13 +55,13 @@ struct CreateBody {
 #[schemars(rename = "RoleUpdate")]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
-    #[schemars(with = "Option<domain::values::RoleName>")]
+    #[schemars(with = "domain::values::RoleName")]
     #[serde(default, deserialize_with = "present")]
     name: Option<String>,
     #[schemars(with = "Option<Option<domain::values::Description>>")]
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,
-    #[schemars(with = "Option<domain::values::Permissions>")]
+    #[schemars(with = "domain::values::Permissions")]
     #[serde(default, deserialize_with = "present")]
     permissions: Option<Vec<String>>,
 }

@@ -28,6 +28,7 @@ pub struct CreateBody {
     url: Option<String>,
     description: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Vec<String>")]
     event_types: Option<Vec<String>>,
     #[schemars(with = "Option<domain::OrganizationId>")]
     organization_id: Option<String>,
@@ -43,10 +44,12 @@ pub struct CreateBody {
 #[serde(deny_unknown_fields)]
 pub struct UpdateBody {
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "String")]
     url: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Vec<String>")]
     event_types: Option<Vec<String>>,
     #[schemars(with = "Option<Option<domain::OrganizationId>>")]
     #[serde(default, deserialize_with = "nullable")]
