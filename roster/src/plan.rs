@@ -324,17 +324,12 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
 /// in the background (the process manager takes the role from its holders, empties the
 /// organization).
 fn background_work(applied: &Applied) -> Option<i64> {
-    let removes = |o: &&command_service::app::apply::execute::Part| {
-        o.changes.iter().any(|c| {
-            c.action == Action::Remove
-                && matches!(c.object, apply::Object::Role | apply::Object::Organization)
-        })
+    let finishing = |c: &apply::Change| {
+        c.action == Action::Remove
+            && matches!(c.object, apply::Object::Role | apply::Object::Organization)
     };
-    applied
-        .organizations
-        .iter()
-        .any(|o| removes(&o))
-        .then_some(applied.position?)
+    let mut changes = applied.organizations.iter().flat_map(|o| &o.changes);
+    changes.any(finishing).then_some(applied.position?)
 }
 
 /// How long apply waits for the process manager to finish the removals it started.
@@ -351,16 +346,15 @@ async fn carried_out(
     let pool = state.pool.clone();
     let role = tokio::sync::watch::channel(store::consumer::Role::Starting).0;
     let helper = tokio::spawn(Workflows::new(state).run(role));
-    let mut handled = store::checkpoints::watch(pool, CONSUMER, Duration::from_millis(50));
-    let reached = tokio::time::timeout(CARRY_OUT, handled.wait_for(|p| *p >= position)).await;
+    let done = store::checkpoints::reached(&pool, CONSUMER, position, CARRY_OUT).await;
     helper.abort();
-    match reached {
-        Ok(Ok(_)) => Ok(()),
-        _ => Err(PlanError::Document(format!(
-            "applied, but the removals of roles or organizations were not finished within {}s: a running `roster serve` finishes them",
-            CARRY_OUT.as_secs()
-        ))),
+    if done {
+        return Ok(());
     }
+    Err(PlanError::Document(format!(
+        "applied, but the removals of roles or organizations were not finished within {}s: a running `roster serve` finishes them",
+        CARRY_OUT.as_secs()
+    )))
 }
 
 /// What was applied, per organization (with any one-time invitation tokens), then totals.

@@ -75,6 +75,13 @@ pub fn watch(pool: PgPool, consumer: &'static str, poll: Duration) -> watch::Rec
     rx
 }
 
+/// Waits, at most `wait`, until `consumer`'s checkpoint has reached `position`: whether it did.
+pub async fn reached(pool: &PgPool, consumer: &'static str, position: i64, wait: Duration) -> bool {
+    let mut checkpoint = self::watch(pool.clone(), consumer, Duration::from_millis(50));
+    let reached = tokio::time::timeout(wait, checkpoint.wait_for(|p| *p >= position)).await;
+    matches!(reached, Ok(Ok(_)))
+}
+
 async fn follow(pool: &PgPool, consumer: &str, poll: Duration, tx: &watch::Sender<i64>) {
     let advance = |position: i64| {
         tx.send_if_modified(|v| {

@@ -625,38 +625,42 @@ struct Values<'a> {
 impl Values<'_> {
     /// The new value of `field`, if the change sets it (not `null`).
     fn value<T: DeserializeOwned>(&self, field: &str) -> Result<Option<T>, AppError> {
-        let Some((k, f)) = (self.change.fields.iter().enumerate()).find(|(_, f)| f.field == field)
-        else {
-            return Ok(None);
-        };
-        if f.new.is_null() {
-            return Ok(None);
-        }
-        serde_json::from_value(f.new.clone())
-            .map(Some)
-            .map_err(|e| refused(&format!("{}.fields[{k}].new", self.path), e))
+        self.parsed(field, false)
     }
 
     /// The old value of `field` (what a removal takes away).
     fn old<T: DeserializeOwned>(&self, field: &str) -> Result<T, AppError> {
-        let found = (self.change.fields.iter().enumerate()).find(|(_, f)| f.field == field);
-        let Some((k, f)) = found else {
-            return Err(refused(
-                &format!("{}.fields", self.path),
-                format!("`{field}` is required"),
-            ));
-        };
-        serde_json::from_value(f.old.clone())
-            .map_err(|e| refused(&format!("{}.fields[{k}].old", self.path), e))
+        self.parsed(field, true)?.ok_or_else(|| self.missing(field))
     }
 
     fn required<T: DeserializeOwned>(&self, field: &str) -> Result<T, AppError> {
-        self.value(field)?.ok_or_else(|| {
-            refused(
-                &format!("{}.fields", self.path),
-                format!("`{field}` is required"),
-            )
-        })
+        self.value(field)?.ok_or_else(|| self.missing(field))
+    }
+
+    /// `field`'s old or new value, parsed; `None` when the change has none (or `null`).
+    fn parsed<T: DeserializeOwned>(&self, field: &str, old: bool) -> Result<Option<T>, AppError> {
+        let found = (self.change.fields.iter().enumerate()).find(|(_, f)| f.field == field);
+        let Some((k, f)) = found else {
+            return Ok(None);
+        };
+        let (value, side) = if old {
+            (&f.old, "old")
+        } else {
+            (&f.new, "new")
+        };
+        if value.is_null() {
+            return Ok(None);
+        }
+        serde_json::from_value(value.clone())
+            .map(Some)
+            .map_err(|e| refused(&format!("{}.fields[{k}].{side}", self.path), e))
+    }
+
+    fn missing(&self, field: &str) -> AppError {
+        refused(
+            &format!("{}.fields", self.path),
+            format!("`{field}` is required"),
+        )
     }
 
     fn key<T: DeserializeOwned>(&self) -> Result<T, AppError> {

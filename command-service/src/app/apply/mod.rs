@@ -71,16 +71,13 @@ pub async fn read_models_at_head(
     wait: std::time::Duration,
 ) -> Result<(), AppError> {
     let head = store::Feed::new(pool.clone()).head().await?;
-    let poll = std::time::Duration::from_millis(50);
-    let mut applied = store::checkpoints::watch(pool.clone(), consumer, poll);
-    let reached = tokio::time::timeout(wait, applied.wait_for(|p| *p >= head)).await;
-    match reached {
-        Ok(Ok(_)) => Ok(()),
-        _ => Err(AppError::Unavailable(format!(
-            "the read models did not reach the end of the log (position {head}) within {}s",
-            wait.as_secs()
-        ))),
+    if store::checkpoints::reached(pool, consumer, head, wait).await {
+        return Ok(());
     }
+    Err(AppError::Unavailable(format!(
+        "the read models did not reach the end of the log (position {head}) within {}s",
+        wait.as_secs()
+    )))
 }
 
 /// How many objects a prune may remove unless told otherwise.

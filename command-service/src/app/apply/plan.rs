@@ -339,10 +339,7 @@ fn organization(
         .map(|(s, _)| s.clone())
         .collect();
     for member in &org.members.items {
-        let subject = subject(&MemberRef {
-            user_id: member.user_id.clone(),
-            application_id: member.application_id.clone(),
-        });
+        let subject = listed_subject(member);
         let roles = member
             .roles
             .as_ref()
@@ -538,14 +535,7 @@ fn removals(
     };
     let mut out = Vec::new();
 
-    let listed: BTreeSet<String> = (org.members.items.iter())
-        .map(|m| {
-            subject(&MemberRef {
-                user_id: m.user_id.clone(),
-                application_id: m.application_id.clone(),
-            })
-        })
-        .collect();
+    let listed: BTreeSet<String> = (org.members.items.iter()).map(listed_subject).collect();
     let leaving: Vec<&MemberState> = (live.members.iter())
         .filter(|m| !listed.contains(&live_subject(m)) && may(org.members.mode, &m.managed_by))
         .collect();
@@ -630,12 +620,7 @@ fn removals(
     }
     let unchanged: BTreeSet<String> = (org.members.items.iter())
         .filter(|m| m.roles.is_none())
-        .map(|m| {
-            subject(&MemberRef {
-                user_id: m.user_id.clone(),
-                application_id: m.application_id.clone(),
-            })
-        })
+        .map(listed_subject)
         .collect();
     for member in &live.members {
         if unchanged.contains(&live_subject(member)) {
@@ -711,6 +696,14 @@ fn subject(member: &MemberRef) -> String {
         (None, Some(app)) => format!("application:{}", app.as_str()),
         (None, None) => String::new(),
     }
+}
+
+/// The subject of a member the document lists.
+fn listed_subject(member: &declarative::Member) -> String {
+    subject(&MemberRef {
+        user_id: member.user_id.clone(),
+        application_id: member.application_id.clone(),
+    })
 }
 
 fn live_subject(member: &MemberState) -> String {
