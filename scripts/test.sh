@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-postgres.sh
 ROSTER_SCHEMATHESIS="$(bash scripts/ensure-schemathesis.sh)"
 ROSTER_TANSU="$(bash scripts/ensure-tansu.sh)"
-export ROSTER_SCHEMATHESIS ROSTER_TANSU
+ROSTER_CLIENT_PYTHON="$(bash scripts/ensure-clients.sh)"
+export ROSTER_SCHEMATHESIS ROSTER_TANSU ROSTER_CLIENT_PYTHON
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
 

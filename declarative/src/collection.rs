@@ -78,6 +78,15 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for CollectionVisitor<T> {
         f.write_str("a list, or {mode: merge|replace, items: [...]}")
     }
 
+    /// `null` (in YAML, a key with nothing after it) is an empty list.
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Collection::merge(Vec::new()))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.visit_unit()
+    }
+
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         let items = Vec::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
         Ok(Collection::merge(items))
@@ -111,6 +120,7 @@ impl<T: JsonSchema> JsonSchema for Collection<T> {
         schemars::json_schema!({
             "oneOf": [
                 list,
+                {"type": "null"},
                 {
                     "type": "object",
                     "additionalProperties": false,

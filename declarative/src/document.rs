@@ -20,7 +20,9 @@ pub struct Document {
     /// (`managed_by`), and `--prune` removes only objects this source manages. Default `apply`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// The organizations (`null` is none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Option<Vec<Organization>>")]
     pub organizations: Vec<Organization>,
 }
 
@@ -123,7 +125,8 @@ pub struct Invitation {
 }
 
 /// The schema of a synonym (serde's `alias`, which schemars does not see): `synonym` takes what
-/// `field` takes, and exactly one of them is given.
+/// `field` takes, and exactly one of them (or of `others`) is given a value (a `null` one counts
+/// as left out).
 fn synonyms(schema: &mut schemars::Schema, field: &str, synonym: &str, others: &[&str]) {
     let object = schema.ensure_object();
     if let Some(properties) = object.get_mut("properties").and_then(|p| p.as_object_mut()) {
@@ -137,9 +140,14 @@ fn synonyms(schema: &mut schemars::Schema, field: &str, synonym: &str, others: &
     let one: Vec<serde_json::Value> = [field, synonym]
         .iter()
         .chain(others)
-        .map(|f| serde_json::json!({ "required": [f] }))
+        .map(|f| serde_json::json!({ "required": [f], "properties": { *f: { "type": "string" } } }))
         .collect();
     object.insert("oneOf".to_owned(), one.into());
+    // serde takes a synonym for the field itself: both given is a duplicate, even one `null`.
+    object.insert(
+        "not".to_owned(),
+        serde_json::json!({ "required": [field, synonym] }),
+    );
 }
 
 fn synonym_of_external_id(schema: &mut schemars::Schema) {

@@ -385,6 +385,22 @@ pub fn event_types() -> &'static [&'static str] {
 /// The types a filter names: an exact type (`group.created`), every type of a prefix
 /// (`group.*`), or every type (`*`). Anything else, or a prefix with no type, is an error
 /// saying what is accepted.
+/// The JSON Schema pattern (without anchors) of what [`expand`] accepts: an event type,
+/// `<prefix>.*` or `*`.
+pub fn selector_pattern() -> String {
+    let mut names: Vec<String> = vec![r"\*".into()];
+    for name in event_types() {
+        if let Some((prefix, _)) = name.split_once('.') {
+            let wildcard = format!(r"{prefix}\.\*");
+            if !names.contains(&wildcard) {
+                names.push(wildcard);
+            }
+        }
+        names.push(name.replace('.', r"\."));
+    }
+    format!("({})", names.join("|"))
+}
+
 pub fn expand(pattern: &str) -> Result<Vec<&'static str>, String> {
     let all = event_types();
     if pattern == "*" {
@@ -488,6 +504,34 @@ mod tests {
             .all(|t| t.starts_with("organization.")));
         assert_eq!(expand("*").unwrap().len(), event_types().len());
         assert_eq!(expand("group.created").unwrap(), vec!["group.created"]);
+    }
+
+    #[test]
+    fn the_documented_selector_pattern_accepts_exactly_what_expands() {
+        let pattern = regex::Regex::new(&format!("^{}$", selector_pattern())).unwrap();
+        let mut candidates: Vec<String> = vec![
+            "*".into(),
+            "**".into(),
+            "".into(),
+            "group".into(),
+            "group.".into(),
+            "group.*.*".into(),
+            ".*".into(),
+            "organization_role.*".into(),
+            "organization.created ".into(),
+            "Group.created".into(),
+        ];
+        for name in event_types() {
+            let (prefix, _) = name.split_once('.').unwrap();
+            candidates.extend([name.to_string(), format!("{prefix}.*"), format!("{name}x")]);
+        }
+        for candidate in candidates {
+            assert_eq!(
+                pattern.is_match(&candidate),
+                expand(&candidate).is_ok(),
+                "{candidate:?}"
+            );
+        }
     }
 
     #[test]

@@ -15,6 +15,16 @@ pub enum IdError {
     InvalidUlid { prefix: &'static str },
 }
 
+/// What a ULID is written as, in either case (the parser accepts both).
+macro_rules! ulid_pattern {
+    () => {
+        "[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}"
+    };
+}
+
+/// The JSON Schema pattern of a ULID (without anchors), for schemas of ids of several kinds.
+pub const ULID_PATTERN: &str = ulid_pattern!();
+
 /// Parses `<prefix>_<ULID>` and returns the ULID. ULIDs are case-insensitive; we normalise.
 fn parse_prefixed(prefix: &'static str, s: &str) -> Result<Ulid, IdError> {
     let rest = s
@@ -53,7 +63,7 @@ macro_rules! prefixed_id {
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
                 schemars::json_schema!({
                     "type": "string",
-                    "pattern": concat!("^", $prefix, "_[0-9A-HJKMNP-TV-Z]{26}$"),
+                    "pattern": concat!("^", $prefix, "_", ulid_pattern!(), "$"),
                     "examples": [concat!($prefix, "_01JD8Z5V7Q4S2M9K3X6T1B0C8N")]
                 })
             }

@@ -119,7 +119,8 @@ macro_rules! schema {
 
 schema!(RoleSlug, {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"});
 schema!(Permissions, {
-    "type": "array", "maxItems": 100, "uniqueItems": true,
+    "type": "array", "maxItems": 100,
+    "description": "At most 100; duplicates are dropped.",
     "items": {"type": "string", "pattern": "^[A-Za-z0-9_:.*-]{1,128}$"}
 });
 /// A key of metadata or attributes: no control character at all.
@@ -286,12 +287,12 @@ impl Permissions {
                 "permission {bad:?} must be 1–128 characters of A-Z, a-z, 0-9, `_ - : . *`"
             )));
         }
-        let mut list = list;
-        list.sort();
-        list.dedup();
         if list.len() > Self::MAX {
             return Err(ValueError(format!("at most {} permissions", Self::MAX)));
         }
+        let mut list = list;
+        list.sort();
+        list.dedup();
         Ok(Self(list))
     }
 

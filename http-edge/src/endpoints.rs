@@ -7,6 +7,8 @@ use actix_web::http::Method;
 use actix_web::{web, FromRequest, Responder, Route};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
+use crate::path::FromParam;
+
 pub struct Endpoint {
     pub method: Method,
     pub path: &'static str,
@@ -17,7 +19,8 @@ pub struct Endpoint {
 /// The JSON Schema of a body, registered with the generator (so it is a `$ref` to a named schema).
 pub type SchemaOf = fn(&mut SchemaGenerator) -> Schema;
 
-fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+/// `T`'s schema, registered with the generator under its name.
+pub fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<T>()
 }
 
@@ -57,7 +60,10 @@ pub struct QueryParam {
     pub required: bool,
 }
 
+/// What a query parameter holds: how it is documented and how its value is checked.
+#[derive(Clone, Copy)]
 pub enum ParamKind {
+    /// Any text (without control characters, which no parameter takes).
     Text,
     /// An integer in `min..=max`.
     Integer {
@@ -65,6 +71,43 @@ pub enum ParamKind {
         max: Option<i64>,
     },
     OneOf(&'static [&'static str]),
+    /// A value of a type with its own schema and parser (an id, a slug, a time): documented by
+    /// the one, checked by the other, so the document states what the route accepts.
+    Typed {
+        schema: SchemaOf,
+        check: fn(&str) -> Result<(), String>,
+    },
+}
+
+impl ParamKind {
+    /// A parameter holding a `T`.
+    pub const fn of<T: JsonSchema + FromParam>() -> Self {
+        Self::Typed {
+            schema: schema_of::<T>,
+            check: checks::<T>,
+        }
+    }
+
+    /// Whether `raw` is a value of this kind; the problem otherwise.
+    pub fn check(&self, raw: &str) -> Result<(), String> {
+        match self {
+            Self::Text => Ok(()),
+            Self::Integer { min, max } => match raw.parse::<i64>() {
+                Ok(n) if n >= *min && max.is_none_or(|m| n <= m) => Ok(()),
+                _ => Err(match max {
+                    Some(max) => format!("must be an integer from {min} to {max}"),
+                    None => format!("must be an integer of at least {min}"),
+                }),
+            },
+            Self::OneOf(values) if values.contains(&raw) => Ok(()),
+            Self::OneOf(values) => Err(format!("must be one of: {}", values.join(", "))),
+            Self::Typed { check, .. } => check(raw),
+        }
+    }
+}
+
+fn checks<T: FromParam>(raw: &str) -> Result<(), String> {
+    T::from_param(raw).map(drop)
 }
 
 impl Doc {

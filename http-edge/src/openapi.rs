@@ -9,11 +9,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::endpoints::{self as e, Doc, Endpoint, ParamKind};
+use crate::endpoints::{self as e, schema_of, Doc, Endpoint, ParamKind};
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use schemars::generate::SchemaSettings;
-use schemars::{JsonSchema, SchemaGenerator};
+use schemars::SchemaGenerator;
 use serde_json::{Map, Value};
 use utoipa::openapi::path::{HttpMethod, Operation, Parameter, ParameterIn};
 use utoipa::openapi::request_body::RequestBody;
@@ -171,10 +171,6 @@ pub fn build(endpoints: &[Endpoint]) -> Built {
     }
 }
 
-fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> schemars::Schema {
-    generator.subschema_for::<T>()
-}
-
 /// A `$ref` to the schema `of` makes; a schema without a name of its own is kept in `inline` as
 /// `name`.
 fn named(
@@ -219,7 +215,15 @@ fn operation(
                 } else {
                     Required::False
                 })
-                .schema(Some(query_schema(&param.kind))),
+                .schema(Some(match param.kind {
+                    ParamKind::Typed { schema, .. } => named(
+                        &mut generators.reads,
+                        schema,
+                        format!("{id}{}", pascal(param.name)),
+                        inline,
+                    ),
+                    kind => query_schema(&kind),
+                })),
         );
     }
     if let Some(body) = doc.body {
@@ -331,6 +335,17 @@ fn operation_id(method: &Method, path: &str) -> String {
     id
 }
 
+/// `snake_case` → `SnakeCase`, for the name of a parameter's own schema.
+fn pascal(name: &str) -> String {
+    name.split('_')
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            chars.next().map(|first| first.to_uppercase().chain(chars))
+        })
+        .flatten()
+        .collect()
+}
+
 /// The `{name}`s of a path, in order, each with the path segment before it.
 fn path_params(path: &str) -> Vec<(&str, &str)> {
     let segments: Vec<&str> = path.split('/').collect();
@@ -391,7 +406,8 @@ fn query_schema(kind: &ParamKind) -> RefOr<Schema> {
     let object = match kind {
         ParamKind::Text => ObjectBuilder::new()
             .schema_type(Type::String)
-            .min_length(Some(1)),
+            .min_length(Some(1))
+            .pattern(Some(r"^[^\u0000-\u001F\u007F-\u009F]+$")),
         ParamKind::Integer { min, max } => ObjectBuilder::new()
             .schema_type(Type::Integer)
             .minimum(Some(*min as f64))
@@ -399,6 +415,7 @@ fn query_schema(kind: &ParamKind) -> RefOr<Schema> {
         ParamKind::OneOf(values) => ObjectBuilder::new()
             .schema_type(Type::String)
             .enum_values(Some(values.iter().copied())),
+        ParamKind::Typed { .. } => ObjectBuilder::new().schema_type(Type::String),
     };
     RefOr::T(Schema::Object(object.build()))
 }

@@ -1,4 +1,5 @@
-//! The one way a route takes ids (and role slugs, user ids) from its path: parsed by the domain's
+//! The one way a route takes ids (and role slugs, user ids) from its path (and, through
+//! [`FromParam`], typed values from its query string): parsed by the domain's
 //! own parsers, a malformed one a 400 naming the path parameter as the route declares it (a
 //! well-formed unknown one is a 404 later, from the route).
 
@@ -6,19 +7,19 @@ use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use domain::values::{RoleSlug, SubjectId};
+use domain::values::{Email, ExternalId, GroupName, RoleSlug, SubjectId};
 
 use crate::Problem;
 
-/// A value a path parameter can hold.
-pub trait FromPath: Sized {
-    fn from_path(raw: &str) -> Result<Self, String>;
+/// A value a path or query parameter can hold, parsed by its own parser.
+pub trait FromParam: Sized {
+    fn from_param(raw: &str) -> Result<Self, String>;
 }
 
 macro_rules! ids {
     ($($ty:ty),*) => {$(
-        impl FromPath for $ty {
-            fn from_path(raw: &str) -> Result<Self, String> {
+        impl FromParam for $ty {
+            fn from_param(raw: &str) -> Result<Self, String> {
                 <$ty>::parse(raw).map_err(|e| e.to_string())
             }
         }
@@ -37,17 +38,17 @@ ids!(
     domain::EventId
 );
 
-impl FromPath for RoleSlug {
-    fn from_path(raw: &str) -> Result<Self, String> {
-        RoleSlug::parse(raw).map_err(|e| e.0)
-    }
+macro_rules! values {
+    ($($ty:ty),*) => {$(
+        impl FromParam for $ty {
+            fn from_param(raw: &str) -> Result<Self, String> {
+                <$ty>::parse(raw).map_err(|e| e.0)
+            }
+        }
+    )*};
 }
 
-impl FromPath for SubjectId {
-    fn from_path(raw: &str) -> Result<Self, String> {
-        SubjectId::parse(raw).map_err(|e| e.0)
-    }
-}
+values!(RoleSlug, SubjectId, Email, ExternalId, GroupName);
 
 /// The route's one path parameter (or its first), parsed.
 pub struct Id<A>(pub A);
@@ -57,18 +58,18 @@ pub struct Ids<A, B>(pub A, pub B);
 
 /// The path parameter at `n`: its value percent-decoded as `web::Path` decodes it, parsed, or a
 /// 400 naming it.
-fn param<T: FromPath>(req: &HttpRequest, n: usize) -> Result<T, Problem> {
+fn param<T: FromParam>(req: &HttpRequest, n: usize) -> Result<T, Problem> {
     let values = web::Path::<Vec<String>>::extract(req)
         .into_inner()
         .map_err(|e| Problem::malformed(format!("invalid path parameter: {e}")))?;
     let name = req.match_info().iter().nth(n).map(|(name, _)| name);
     match (name, values.get(n)) {
-        (Some(name), Some(raw)) => T::from_path(raw).map_err(|e| Problem::field(name, e)),
+        (Some(name), Some(raw)) => T::from_param(raw).map_err(|e| Problem::field(name, e)),
         _ => Err(Problem::internal()),
     }
 }
 
-impl<A: FromPath> FromRequest for Id<A> {
+impl<A: FromParam> FromRequest for Id<A> {
     type Error = Problem;
     type Future = Ready<Result<Self, Problem>>;
 
@@ -77,7 +78,7 @@ impl<A: FromPath> FromRequest for Id<A> {
     }
 }
 
-impl<A: FromPath, B: FromPath> FromRequest for Ids<A, B> {
+impl<A: FromParam, B: FromParam> FromRequest for Ids<A, B> {
     type Error = Problem;
     type Future = Ready<Result<Self, Problem>>;
 

@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use store::page::{Page, PageRequest};
 use tokio::sync::OnceCell;
 
-pub use params::{Params, Spec, DEFAULT_LIMIT, MAX_LIMIT};
+pub use params::{Filter, Params, Spec, DEFAULT_LIMIT, MAX_LIMIT, MAX_POSITION, POSITION};
 
 /// The cursor secret, shared through the database by every roster process (migration 0006).
 pub async fn cursor_secret(pool: &PgPool) -> Result<Vec<u8>, store::StoreError> {

@@ -4,29 +4,81 @@
 
 use actix_web::HttpRequest;
 use http_edge::endpoints::{ParamKind, QueryParam};
+use http_edge::path::FromParam;
 use http_edge::{FieldError, Problem};
+use schemars::JsonSchema;
 use store::page::{Bound, Order, PageRequest};
 
 use crate::cursor;
 
 pub const DEFAULT_LIMIT: u32 = 10;
+/// The largest log position a parameter takes: 2⁵³ − 1, exact in every JSON number (JavaScript's
+/// largest safe integer). A log growing by a million events a second reaches it in 285 years.
+pub const MAX_POSITION: i64 = (1 << 53) - 1;
+/// A log position, as a parameter.
+pub const POSITION: ParamKind = ParamKind::Integer {
+    min: 0,
+    max: Some(MAX_POSITION),
+};
 pub const MAX_LIMIT: u32 = 100;
 /// The largest page of the event log (its entries are small and audits read many).
 pub const LOG_MAX_LIMIT: u32 = 1000;
 const ATTRIBUTE_PREFIX: &str = "attr.";
+
+/// A filter a route takes: its name and what it holds (documented and checked by the kind).
+#[derive(Clone, Copy)]
+pub struct Filter {
+    pub name: &'static str,
+    pub kind: ParamKind,
+}
+
+impl Filter {
+    /// A filter holding a `T`, parsed by `T`'s own parser.
+    pub const fn of<T: JsonSchema + FromParam>(name: &'static str) -> Self {
+        Self {
+            name,
+            kind: ParamKind::of::<T>(),
+        }
+    }
+
+    /// A filter holding any text.
+    pub const fn text(name: &'static str) -> Self {
+        Self {
+            name,
+            kind: ParamKind::Text,
+        }
+    }
+
+    pub const fn one_of(name: &'static str, values: &'static [&'static str]) -> Self {
+        Self {
+            name,
+            kind: ParamKind::OneOf(values),
+        }
+    }
+
+    /// A position in the log.
+    pub const fn position(name: &'static str) -> Self {
+        Self {
+            name,
+            kind: POSITION,
+        }
+    }
+}
 
 /// What a route accepts besides `min_position`.
 pub struct Spec {
     /// Whether it is a list (takes `limit`, `order`, `before`, `after`).
     pub list: bool,
     /// Filters given at most once.
-    pub filters: &'static [&'static str],
+    pub filters: &'static [Filter],
     /// Filters that may repeat (each must hold).
-    pub repeatable: &'static [&'static str],
+    pub repeatable: &'static [Filter],
     /// Whether `attr.<key>=<value>` filters are accepted.
     pub attributes: bool,
     /// The largest `limit`.
     pub max_limit: u32,
+    /// Whether its cursors are log positions (else tokens the list issued).
+    pub positions: bool,
 }
 
 impl Spec {
@@ -37,38 +89,38 @@ impl Spec {
             repeatable: &[],
             attributes: false,
             max_limit: MAX_LIMIT,
+            positions: false,
         }
     }
 
-    pub const fn list(filters: &'static [&'static str]) -> Self {
+    pub const fn list(filters: &'static [Filter]) -> Self {
         Self {
             list: true,
-            filters,
-            repeatable: &[],
-            attributes: false,
-            max_limit: MAX_LIMIT,
+            ..Self::single()
         }
+        .with(filters)
+    }
+
+    const fn with(self, filters: &'static [Filter]) -> Self {
+        Self { filters, ..self }
     }
 
     /// A single object that also takes `filters` (e.g. `as_of`).
-    pub const fn single_with(filters: &'static [&'static str]) -> Self {
-        Self {
-            filters,
-            ..Self::single()
-        }
+    pub const fn single_with(filters: &'static [Filter]) -> Self {
+        Self::single().with(filters)
     }
 
     /// A list of the event log: pages of up to 1,000, cursors are positions.
-    pub const fn log(filters: &'static [&'static str]) -> Self {
+    pub const fn log(filters: &'static [Filter]) -> Self {
         Self {
             max_limit: LOG_MAX_LIMIT,
+            positions: true,
             ..Self::list(filters)
         }
     }
 
-    const PAGING: [&'static str; 4] = ["limit", "order", "before", "after"];
-
-    /// The query parameters this route takes, for the OpenAPI document.
+    /// The query parameters this route takes, for the OpenAPI document and for checking a
+    /// request's values.
     pub fn params(&self) -> Vec<QueryParam> {
         let param = |name, description, kind| QueryParam {
             name,
@@ -80,9 +132,14 @@ impl Spec {
             "min_position",
             "Read your writes: wait (bounded) until the read side has passed this position, \
              a `position` a command returned.",
-            ParamKind::Integer { min: 0, max: None },
+            POSITION,
         )];
         if self.list {
+            let cursor = if self.positions {
+                POSITION
+            } else {
+                ParamKind::Text
+            };
             params.extend([
                 param(
                     "limit",
@@ -101,35 +158,42 @@ impl Spec {
                     "before",
                     "The `list_metadata.before` cursor of a page of this list: the page before \
                      it. Cannot be combined with `after` (400 naming both).",
-                    ParamKind::Text,
+                    cursor,
                 ),
                 param(
                     "after",
                     "The `list_metadata.after` cursor of a page of this list: the page after it. \
                      Cannot be combined with `before` (400 naming both).",
-                    ParamKind::Text,
+                    cursor,
                 ),
             ]);
         }
-        for name in self.filters {
-            params.push(param(name, described(name), ParamKind::Text));
+        for filter in self.filters {
+            params.push(param(filter.name, described(filter.name), filter.kind));
         }
-        for name in self.repeatable {
+        for filter in self.repeatable {
             params.push(param(
-                name,
+                filter.name,
                 "Only objects with this value; may repeat (each must hold).",
-                ParamKind::Text,
+                filter.kind,
             ));
         }
         params
     }
 
-    fn knows(&self, name: &str) -> bool {
-        name == "min_position"
-            || (self.list && Self::PAGING.contains(&name))
-            || self.filters.contains(&name)
-            || self.repeatable.contains(&name)
-            || (self.attributes && name.starts_with(ATTRIBUTE_PREFIX))
+    /// What the parameter `name` holds, if the route takes it.
+    fn kind_of(&self, name: &str) -> Option<ParamKind> {
+        if self.attributes && name.starts_with(ATTRIBUTE_PREFIX) {
+            return Some(ParamKind::Text);
+        }
+        self.params()
+            .into_iter()
+            .find(|p| p.name == name)
+            .map(|p| p.kind)
+    }
+
+    fn repeats(&self, name: &str) -> bool {
+        self.repeatable.iter().any(|f| f.name == name)
     }
 
     fn known(&self) -> String {
@@ -137,13 +201,15 @@ impl Spec {
         if self.list {
             names.extend(Self::PAGING);
         }
-        names.extend(self.filters);
-        names.extend(self.repeatable);
+        names.extend(self.filters.iter().map(|f| f.name));
+        names.extend(self.repeatable.iter().map(|f| f.name));
         if self.attributes {
             names.push("attr.<key>");
         }
         names.join(", ")
     }
+
+    const PAGING: [&'static str; 4] = ["limit", "order", "before", "after"];
 }
 
 /// What a filter means, for the OpenAPI document.
@@ -160,8 +226,11 @@ fn described(name: &str) -> &'static str {
         "aggregate_id" => "Only events of this object (`org_…`, `om_…`, `grp_…`, `inv_…` …).",
         "actor_id" => "Only events caused by this actor (an API key id, `key_…`).",
         "range_start" => "Only events that occurred at or after this RFC 3339 time.",
-        "range_end" => "Only events that occurred before this RFC 3339 time.",
-        "format" => "`jsonl` (the default) or `csv`; `Accept: text/csv` also asks for CSV.",
+        "range_end" => "Only events that occurred before this RFC 3339 time (after `range_start`).",
+        "format" => "The format of the answer.",
+        "name" => "Only groups whose name starts with this, in any case.",
+        "email" => "Only invitations to this address, in any case.",
+        "after" => "Only events after this position.",
         _ => "Only objects with this value.",
     }
 }
@@ -186,55 +255,40 @@ impl Params {
             })
         };
         for (i, (name, value)) in pairs.iter().enumerate() {
-            // Nothing with a control character is a valid filter, and a NUL cannot even be
-            // compared with stored text: refuse it here, for every route.
-            if name.chars().chain(value.chars()).any(char::is_control) {
+            // No name has a control character, and a NUL cannot even be compared with stored
+            // text: refuse it here, for every route.
+            if name.chars().any(char::is_control) {
                 error(name, "must not contain control characters".into());
                 continue;
             }
-            if !spec.knows(name) {
+            let Some(kind) = spec.kind_of(name) else {
                 error(
                     name,
                     format!("unknown query parameter; this route takes {}", spec.known()),
                 );
                 continue;
-            }
-            let repeats = !spec.repeatable.contains(&name.as_str());
-            if repeats && pairs[..i].iter().any(|(n, _)| n == name) {
+            };
+            if !spec.repeats(name) && pairs[..i].iter().any(|(n, _)| n == name) {
                 error(name, "given more than once".into());
             }
             if let Some(key) = name.strip_prefix(ATTRIBUTE_PREFIX) {
                 if key.is_empty() || key.chars().count() > 40 {
                     error(name, "attribute keys are 1–40 characters".into());
                 }
-            } else if value.is_empty() {
+            }
+            if value.is_empty() {
                 error(name, "must not be empty".into());
+            } else if !matches!(kind, ParamKind::Typed { .. })
+                && value.chars().any(char::is_control)
+            {
+                // A typed value's own parser decides (it trims, as it does in bodies).
+                error(name, "must not contain control characters".into());
+            } else if let Err(message) = kind.check(value) {
+                error(name, message);
             }
         }
         let value = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v);
-        let mut min_position = None;
-        if let Some(raw) = value("min_position") {
-            match raw.parse::<i64>() {
-                Ok(n) if n >= 0 => min_position = Some(n),
-                _ => error(
-                    "min_position",
-                    "must be a non-negative integer (a `position` a command returned)".into(),
-                ),
-            }
-        }
-        if let Some(raw) = value("limit") {
-            if !matches!(raw.parse::<u32>(), Ok(n) if (1..=spec.max_limit).contains(&n)) {
-                error(
-                    "limit",
-                    format!("must be an integer from 1 to {}", spec.max_limit),
-                );
-            }
-        }
-        if let Some(raw) = value("order") {
-            if raw != "asc" && raw != "desc" {
-                error("order", "must be `asc` or `desc`".into());
-            }
-        }
+        let min_position = value("min_position").and_then(|raw| raw.parse().ok());
         if value("before").is_some() && value("after").is_some() {
             error("before", "cannot be combined with `after`".into());
             error("after", "cannot be combined with `before`".into());
@@ -271,15 +325,9 @@ impl Params {
             .filter_map(|(n, v)| n.strip_prefix(ATTRIBUTE_PREFIX).map(|k| (k, v.as_str())))
     }
 
-    /// A filter restricted to `allowed` values (`None` when absent).
-    pub fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<&str>, Problem> {
-        match self.get(name) {
-            Some(v) if !allowed.contains(&v) => Err(Problem::field(
-                name,
-                format!("must be one of: {}", allowed.join(", ")),
-            )),
-            other => Ok(other),
-        }
+    /// The filter `name` as the `T` its kind holds (its value was checked by [`Params::parse`]).
+    pub fn typed<T: FromParam>(&self, name: &str) -> Option<T> {
+        self.get(name).and_then(|raw| T::from_param(raw).ok())
     }
 
     /// The page asked for in a list of the event log, whose cursors are positions: `after=N`

@@ -27,7 +27,7 @@ pub(crate) async fn apply(conn: &mut PgConnection, e: &FeedEvent) -> Result<(), 
     let text = |key: &str| d[key].as_str().unwrap_or_default().to_owned();
     let p = e.position;
     // The source of the apply that wrote it, if one did: the object is then managed by it.
-    let m = e.metadata.get("managed_by").and_then(|m| m.as_str());
+    let m = e.managed_by();
     match e.event_type.as_str() {
         "organization.created" | "organization.updated" => {
             rm::upsert_organization(conn, d, p, m).await

@@ -10,6 +10,7 @@
 mod consistency;
 pub mod document;
 pub mod export;
+mod filters;
 mod routes;
 
 use std::sync::Arc;

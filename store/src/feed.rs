@@ -45,6 +45,12 @@ pub struct FeedEvent {
 }
 
 impl FeedEvent {
+    /// The source of the `roster apply` that recorded it, if one did (its metadata's
+    /// `managed_by`): the objects it writes are then managed by that source.
+    pub fn managed_by(&self) -> Option<&str> {
+        self.metadata.get("managed_by").and_then(|m| m.as_str())
+    }
+
     /// A row of `events` (selected with `COLUMNS`), upcast to its type's current shape.
     pub fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
         let event_type: String = row.try_get("event_type")?;

@@ -176,14 +176,14 @@ fn typed<A: Aggregate>(e: &FeedEvent) -> Result<A::Event, StoreError> {
 }
 
 /// An aggregate as it was at `at`, rebuilt from its events with the aggregate's own `apply`
-/// (after upcasting), or `None` if it had no events by then. Also returns its last event.
+/// (after upcasting), or `None` if it had no events by then. Also returns those events.
 /// Every committed event of the stream counts (the visibility rule is for paging the whole log
 /// by position; one stream's versions are contiguous as soon as they commit).
 pub async fn state_at<A: Aggregate>(
     pool: &PgPool,
     id: &str,
     at: AsOf,
-) -> Result<Option<(A, FeedEvent)>, StoreError> {
+) -> Result<Option<(A, Vec<FeedEvent>)>, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM events
           WHERE aggregate_type = $1 AND aggregate_id = $2
@@ -195,13 +195,12 @@ pub async fn state_at<A: Aggregate>(
     .await?;
     let events = FeedEvent::from_rows(&rows)?;
     let mut aggregate = A::default();
-    let mut last = None;
     // A stream's events are recorded in sequence order: its past is a prefix.
-    for e in events.into_iter().take_while(|e| at.includes(e)) {
-        aggregate.apply(typed::<A>(&e)?);
-        last = Some(e);
+    let past: Vec<FeedEvent> = events.into_iter().take_while(|e| at.includes(e)).collect();
+    for e in &past {
+        aggregate.apply(typed::<A>(e)?);
     }
-    Ok(last.map(|e| (aggregate, e)))
+    Ok((!past.is_empty()).then_some((aggregate, past)))
 }
 
 /// Whether the aggregate has events: `Some(its organization)` if so (`Some(None)` for one of
@@ -245,14 +244,15 @@ pub async fn group_member_added(
 }
 
 /// A group's members as they were at `at`: the group's member set then, each membership rebuilt
-/// at `at` too, paged by membership id like the live list. `None` if the group did not exist
-/// then (not yet, or deleted).
+/// at `at` too (with the source that managed it then: every membership event but its deletion
+/// writes its read-model row), paged by membership id like the live list. `None` if the group
+/// did not exist then (not yet, or deleted).
 pub async fn group_members_at(
     pool: &PgPool,
     group_id: &str,
     at: AsOf,
     page: &PageRequest,
-) -> Result<Option<Page<domain::membership::MembershipData>>, StoreError> {
+) -> Result<Option<Page<(domain::membership::MembershipData, Option<String>)>>, StoreError> {
     use crate::page::Bound;
     use domain::group::Group;
     use domain::membership::Membership;
@@ -286,19 +286,27 @@ pub async fn group_members_at(
     .bind(&wanted)
     .fetch_all(pool)
     .await?;
-    let mut rebuilt: std::collections::HashMap<String, Membership> = Default::default();
+    let mut rebuilt: std::collections::HashMap<String, (Membership, Option<String>)> =
+        Default::default();
     for e in FeedEvent::from_rows(&rows)?
         .into_iter()
         .filter(|e| at.includes(e))
     {
         let event = typed::<Membership>(&e)?;
-        rebuilt.entry(e.aggregate_id).or_default().apply(event);
+        let (membership, managed_by) = rebuilt.entry(e.aggregate_id.clone()).or_default();
+        membership.apply(event);
+        if let Some(source) = e.managed_by() {
+            *managed_by = Some(source.to_owned());
+        }
     }
     let members = wanted
         .iter()
-        .filter_map(|id| rebuilt.get(id).and_then(|m| m.current().cloned()))
+        .filter_map(|id| {
+            let (membership, managed_by) = rebuilt.get(id)?;
+            Some((membership.current().cloned()?, managed_by.clone()))
+        })
         .collect();
-    Ok(Some(page.finish(members, |m| m.id.to_string())))
+    Ok(Some(page.finish(members, |(m, _)| m.id.to_string())))
 }
 
 /// The objects of `organization` with events after `position` (the organization itself too), as

@@ -64,6 +64,30 @@ async fn a_document_is_planned_and_applied_over_http_within_the_key_s_reach() {
         .as_str()
         .unwrap()
         .to_owned();
+    // What it made is managed by the document's source: now, and as it was then (rebuilt from
+    // the events, as the projector built the row). A group's member list as it was, too.
+    let ann = app
+        .get(&format!(
+            "/v1/organizations/{acme}/memberships?user_id=ann&min_position={position}"
+        ))
+        .await
+        .1["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for at in [String::new(), format!("?as_of={position}")] {
+        for path in [
+            format!("/v1/organizations/{acme}"),
+            format!("/v1/memberships/{ann}"),
+        ] {
+            let (status, object) = app.get(&format!("{path}{at}")).await;
+            assert_eq!(
+                (status, &object["managed_by"]),
+                (200, &json!("apply")),
+                "{path}{at}: {object}"
+            );
+        }
+    }
     let actors: Vec<Value> = sqlx::query_scalar(
         "SELECT DISTINCT metadata->'actor_type' FROM events WHERE organization_id = $1",
     )

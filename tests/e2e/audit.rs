@@ -497,6 +497,7 @@ async fn history_and_point_in_time_reads_rebuild_objects_even_after_deletion() {
         "attributes",
         "created_at",
         "updated_at",
+        "managed_by",
     ]
     .into_iter()
     .map(str::to_owned)

@@ -9,6 +9,7 @@ mod apply_http;
 mod audit;
 mod bad_input;
 mod cli;
+mod clients;
 mod deletion_crash;
 mod deployment;
 mod event_tools;

@@ -21,6 +21,25 @@ pub fn generate() -> String {
 }
 
 /// The key bytes of a `whsec_` secret, or why it is not one.
+/// The JSON Schema pattern of what [`key`] accepts: the prefix and canonical standard base64 of
+/// `MIN_BYTES..=MAX_BYTES` bytes (padding and the unused bits of the last symbol as the decoder
+/// requires them).
+pub fn secret_pattern() -> String {
+    const GROUP: &str = "[A-Za-z0-9+/]{4}";
+    // The last quantum of a key whose length leaves 0, 1 or 2 bytes over.
+    let tails = [
+        "",
+        "[A-Za-z0-9+/][AQgw]==",
+        "[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=",
+    ];
+    let lengths = tails.iter().enumerate().map(|(over, tail)| {
+        let fewest = (MIN_BYTES.saturating_sub(over)).div_ceil(3);
+        let most = (MAX_BYTES - over) / 3;
+        format!("(?:{GROUP}){{{fewest},{most}}}{tail}")
+    });
+    format!("^{PREFIX}(?:{})$", lengths.collect::<Vec<_>>().join("|"))
+}
+
 pub fn key(secret: &str) -> Result<Vec<u8>, String> {
     let encoded = secret
         .strip_prefix(PREFIX)
@@ -76,6 +95,36 @@ mod tests {
             ),
             "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
         );
+    }
+
+    #[test]
+    fn the_documented_pattern_accepts_exactly_the_secrets_that_parse() {
+        let pattern = regex::Regex::new(&secret_pattern()).unwrap();
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for length in 0..=80usize {
+            let bytes: Vec<u8> = (0..length).map(|i| (i * 37 + 11) as u8).collect();
+            let encoded = STANDARD.encode(&bytes);
+            // The secret itself, and every other last symbol before the padding (most of which
+            // leave bits set that canonical base64 keeps zero).
+            let last = encoded.trim_end_matches('=').len().saturating_sub(1);
+            let mut candidates = vec![encoded.clone()];
+            for c in alphabet.chars() {
+                let mut changed = encoded.clone();
+                if last < changed.len() {
+                    changed.replace_range(last..last + 1, &c.to_string());
+                }
+                candidates.push(changed);
+            }
+            candidates.push(encoded.trim_end_matches('=').to_owned());
+            for candidate in candidates {
+                let secret = format!("{PREFIX}{candidate}");
+                assert_eq!(
+                    pattern.is_match(&secret),
+                    key(&secret).is_ok(),
+                    "{secret} ({length} bytes)"
+                );
+            }
+        }
     }
 
     #[test]

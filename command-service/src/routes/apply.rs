@@ -73,9 +73,9 @@ impl Query {
                 "prune" => o.prune = flag()?,
                 "prune_organizations" => o.prune_organizations = flag()?,
                 "max_deletions" => {
-                    o.max_deletions = value
-                        .parse()
-                        .map_err(|_| Problem::field(&name, "must be a whole number, 0 or more"))?
+                    o.max_deletions = value.parse::<u32>().map(|n| n as usize).map_err(|_| {
+                        Problem::field(&name, "must be a whole number from 0 to 4294967295")
+                    })?
                 }
                 _ => {
                     let known = params().iter().map(|p| p.name).collect::<Vec<_>>();
@@ -119,7 +119,10 @@ fn params() -> Vec<QueryParam> {
         QueryParam {
             name: "max_deletions",
             description: "Refuse a plan that removes more objects than this (default 100).",
-            kind: ParamKind::Integer { min: 0, max: None },
+            kind: ParamKind::Integer {
+                min: 0,
+                max: Some(u32::MAX.into()),
+            },
             required: false,
         },
     ]

@@ -3,15 +3,18 @@
 
 use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
+use domain::OrganizationId;
 use http_edge::Problem;
-use paging::{Params, Spec};
+use paging::{Filter, Params, Spec};
 use read_models::state::Selection;
 
 use crate::document::ExportError;
 use crate::{not_found, QueryState};
 
-pub(super) const EXPORT: Spec = Spec::single_with(&["organization_id", "format"]);
-const FORMATS: [&str; 2] = ["yaml", "json"];
+pub(super) const EXPORT: Spec = Spec::single_with(&[
+    Filter::of::<OrganizationId>("organization_id"),
+    Filter::one_of("format", &["yaml", "json"]),
+]);
 
 pub async fn export(
     state: web::Data<QueryState>,
@@ -19,11 +22,8 @@ pub async fn export(
     req: HttpRequest,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &EXPORT)?;
-    let format = params.one_of("format", &FORMATS)?.unwrap_or("yaml");
-    let named = (params.get("organization_id"))
-        .map(|raw| domain::OrganizationId::parse(raw).map(|id| id.to_string()))
-        .transpose()
-        .map_err(|e| Problem::field("organization_id", e.to_string()))?;
+    let format = params.get("format").unwrap_or("yaml");
+    let named = (params.typed::<OrganizationId>("organization_id")).map(|id| id.to_string());
     state.caught_up(params.min_position).await?;
     let id = match (caller.organization.map(|o| o.to_string()), named) {
         (Some(own), Some(named)) if own != named => return Err(not_found("organization", &named)),

@@ -5,100 +5,52 @@
 use access::Caller;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
 use domain::EventEnvelope;
+use domain::OrganizationId;
 use http_edge::path::Id;
-use http_edge::{Fields, Problem};
-use paging::{List, ListMetadata, Params, Spec};
+use http_edge::Problem;
+use paging::{Filter, List, ListMetadata, Params, Spec};
 use store::log::{self as events, EventFilter};
 use store::page::Order;
 
 use crate::export::{self, Format};
+use crate::filters::{AggregateId, EventTypes, Time};
 use crate::QueryState;
 
-pub(super) const LIST: Spec = Spec::log(&[
-    "organization_id",
-    "types",
-    "aggregate_id",
-    "actor_id",
-    "range_start",
-    "range_end",
-]);
+/// The filters of the log, shared by its pages and its export.
+const FILTERS: [Filter; 6] = [
+    Filter::of::<OrganizationId>("organization_id"),
+    Filter::of::<EventTypes>("types"),
+    Filter::of::<AggregateId>("aggregate_id"),
+    Filter::text("actor_id"),
+    Filter::of::<Time>("range_start"),
+    Filter::of::<Time>("range_end"),
+];
+pub(super) const LIST: Spec = Spec::log(&FILTERS);
 pub(super) const EXPORT: Spec = Spec::single_with(&[
-    "organization_id",
-    "types",
-    "aggregate_id",
-    "actor_id",
-    "range_start",
-    "range_end",
-    "after",
-    "format",
+    FILTERS[0],
+    FILTERS[1],
+    FILTERS[2],
+    FILTERS[3],
+    FILTERS[4],
+    FILTERS[5],
+    Filter::position("after"),
+    Filter::one_of("format", &["jsonl", "csv"]),
 ]);
 
-/// The aggregate an id names, by its prefix: `(aggregate type, normalised id)`.
-fn aggregate_of(raw: &str) -> Result<(&'static str, String), String> {
-    macro_rules! try_id {
-        ($ty:ty, $kind:literal) => {
-            if let Ok(id) = <$ty>::parse(raw) {
-                return Ok(($kind, id.to_string()));
-            }
-        };
-    }
-    try_id!(domain::OrganizationId, "organization");
-    try_id!(domain::MembershipId, "membership");
-    try_id!(domain::GroupId, "group");
-    try_id!(domain::InvitationId, "invitation");
-    try_id!(domain::ApiKeyId, "api_key");
-    try_id!(domain::WebhookEndpointId, "webhook_endpoint");
-    Err(
-        "must be the id of an organization, membership, group, invitation, API key or \
-         webhook endpoint (`org_…`, `om_…`, `grp_…`, `inv_…`, `key_…`, `we_…`)"
-            .into(),
-    )
-}
-
-fn time(raw: &str) -> Result<DateTime<Utc>, &'static str> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| "must be an RFC 3339 time, e.g. 2026-11-30T09:00:00Z")
-}
-
-/// The filters of a log request, checked together (every bad one named), and limited to the
-/// caller's organization: an organization key asking for another organization gets a 404.
+/// The filters of a log request (each checked by [`Params::parse`]), limited to the caller's
+/// organization: an organization key asking for another organization gets a 404.
 pub(crate) fn filter(params: &Params, caller: &Caller) -> Result<EventFilter, Problem> {
-    let mut fields = Fields::default();
-    let organization_id = params.get("organization_id").and_then(|raw| {
-        fields.check(
-            "organization_id",
-            domain::OrganizationId::parse(raw).map(|o| o.to_string()),
-        )
-    });
-    let mut types = Vec::new();
-    if let Some(raw) = params.get("types") {
-        for pattern in raw.split(',').map(str::trim) {
-            if let Some(found) = fields.check("types", domain::catalogue::expand(pattern)) {
-                types.extend(found.into_iter().map(str::to_owned));
-            }
-        }
-        types.sort();
-        types.dedup();
-    }
-    let aggregate = params
-        .get("aggregate_id")
-        .and_then(|raw| fields.check("aggregate_id", aggregate_of(raw)))
-        .map(|(kind, id)| (kind.to_owned(), id));
-    let range_start = params
-        .get("range_start")
-        .and_then(|raw| fields.check("range_start", time(raw)));
-    let range_end = params
-        .get("range_end")
-        .and_then(|raw| fields.check("range_end", time(raw)));
+    let range_start = params.typed::<Time>("range_start").map(|t| t.0);
+    let range_end = params.typed::<Time>("range_end").map(|t| t.0);
     if let (Some(start), Some(end)) = (range_start, range_end) {
         if end <= start {
-            fields.fail("range_end", "must be after range_start");
+            return Err(Problem::field("range_end", "must be after range_start"));
         }
     }
-    fields.finish()?;
+    let organization_id = params
+        .typed::<OrganizationId>("organization_id")
+        .map(|o| o.to_string());
     let organization_id = match (caller.organization, organization_id) {
         (Some(own), Some(asked)) if asked != own.to_string() => {
             return Err(crate::not_found("organization", &asked))
@@ -108,8 +60,13 @@ pub(crate) fn filter(params: &Params, caller: &Caller) -> Result<EventFilter, Pr
     };
     Ok(EventFilter {
         organization_id,
-        types,
-        aggregate,
+        types: params
+            .typed::<EventTypes>("types")
+            .map(|t| t.0.into_iter().map(str::to_owned).collect())
+            .unwrap_or_default(),
+        aggregate: params
+            .typed::<AggregateId>("aggregate_id")
+            .map(|AggregateId(kind, id)| (kind.to_owned(), id)),
         actor_id: params.get("actor_id").map(str::to_owned),
         range_start,
         range_end,
@@ -169,18 +126,16 @@ pub async fn export(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/csv"));
-    let format = match params.one_of("format", &["jsonl", "csv"])? {
+    let format = match params.get("format") {
         Some("csv") => Format::Csv,
         Some(_) => Format::JsonLines,
         None if wants_csv => Format::Csv,
         None => Format::JsonLines,
     };
-    let after = match params.get("after") {
-        Some(raw) => raw.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-            Problem::field("after", "must be a position (a non-negative integer)")
-        })?,
-        None => 0,
-    };
+    let after = params
+        .get("after")
+        .and_then(|raw| raw.parse().ok())
+        .unwrap_or(0);
     state.log_caught_up(params.min_position).await?;
     let up_to = events::readable_head(&state.pool).await?;
     let body = export::stream(state.pool.clone(), filter, after, up_to, format);

@@ -8,10 +8,11 @@ use read_models::groups;
 
 use super::organizations::require;
 use crate::{exists, QueryState};
-use paging::{Params, Spec};
+use domain::values::GroupName;
+use paging::{Filter, Params, Spec};
 
-pub(super) const OF_ORGANIZATION: Spec = Spec::list(&["name"]);
-pub(super) const MEMBERS: Spec = Spec::list(&["as_of"]);
+pub(super) const OF_ORGANIZATION: Spec = Spec::list(&[Filter::of::<GroupName>("name")]);
+pub(super) const MEMBERS: Spec = Spec::list(&[super::history::AS_OF]);
 
 pub async fn of_organization(
     state: web::Data<QueryState>,
@@ -26,7 +27,16 @@ pub async fn of_organization(
     require(&state, &caller, &id).await?;
     state
         .list(
-            groups::of_organization(&state.pool, &id, params.get("name"), &page).await,
+            {
+                let name = params.typed::<GroupName>("name");
+                groups::of_organization(
+                    &state.pool,
+                    &id,
+                    name.as_ref().map(GroupName::as_str),
+                    &page,
+                )
+                .await
+            },
             &scope,
         )
         .await
@@ -59,7 +69,7 @@ pub async fn members(
     let id = id.to_string();
     let scope = format!("group-members:{id}");
     let page = state.page(&params, &scope).await?;
-    if let Some(at) = super::history::as_of(&params)? {
+    if let Some(at) = super::history::as_of(&params) {
         return super::history::members_at(&state, &caller, &id, at, &page, &scope).await;
     }
     exists(&caller, groups::get(&state.pool, &id).await, "group", &id)?;

@@ -11,41 +11,24 @@ use domain::membership::Membership;
 use domain::organization::Organization;
 use http_edge::path::Id;
 use http_edge::Problem;
-use paging::{Params, Spec};
+use paging::{Filter, Params, Spec};
 use serde::Serialize;
 use serde_json::Value;
 use store::log::{self as events, AsOf, EventFilter};
 use store::page::Order;
 
+use crate::filters::PastMoment;
 use crate::QueryState;
 
 /// The single-object reads: `as_of` besides `min_position`.
-pub(super) const AT: Spec = Spec::single_with(&["as_of"]);
+pub(super) const AT: Spec = Spec::single_with(&[AS_OF]);
+/// `as_of`: the object as it was at a position or a time.
+pub(super) const AS_OF: Filter = Filter::of::<PastMoment>("as_of");
 pub(super) const HISTORY: Spec = Spec::log(&[]);
 
-/// `as_of`: a position (an integer) or an RFC 3339 time.
-pub(super) fn as_of(params: &Params) -> Result<Option<AsOf>, Problem> {
-    let Some(raw) = params.get("as_of") else {
-        return Ok(None);
-    };
-    if let Ok(position) = raw.parse::<i64>() {
-        return if position >= 0 {
-            Ok(Some(AsOf::Position(position)))
-        } else {
-            Err(Problem::field(
-                "as_of",
-                "a position is a non-negative integer",
-            ))
-        };
-    }
-    chrono::DateTime::parse_from_rfc3339(raw)
-        .map(|t| Some(AsOf::Time(t.with_timezone(&chrono::Utc))))
-        .map_err(|_| {
-            Problem::field(
-                "as_of",
-                "must be an RFC 3339 time (2026-11-30T09:00:00Z) or a log position",
-            )
-        })
+/// `as_of`, when given (checked by [`Params::parse`]).
+pub(super) fn as_of(params: &Params) -> Option<AsOf> {
+    params.typed::<PastMoment>("as_of").map(|moment| moment.0)
 }
 
 /// An aggregate whose past the API shows: the object it was then (`None` if deleted by then),
@@ -101,7 +84,7 @@ pub(super) async fn one<A: Past, T: crate::Owned + Serialize>(
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(req, &AT)?;
     state.caught_up(params.min_position).await?;
-    if let Some(t) = as_of(&params)? {
+    if let Some(t) = as_of(&params) {
         return at::<A>(state, caller, id, t).await;
     }
     crate::found(caller, now.await?, A::TYPE, id)
@@ -125,16 +108,18 @@ pub(super) async fn at<A: Past>(
             }
         ))
     };
-    let (aggregate, last) = events::state_at::<A>(&state.pool, id, at)
+    let (aggregate, past) = events::state_at::<A>(&state.pool, id, at)
         .await?
         .ok_or_else(gone)?;
-    if !caller.reaches_text(last.organization_id.as_deref()) {
+    let organization = past.last().and_then(|e| e.organization_id.as_deref());
+    if !caller.reaches_text(organization) {
         return Err(crate::not_found(A::TYPE, id));
     }
     let mut object = aggregate.then().ok_or_else(gone)?;
     object = domain::envelope::public_data(object);
     if let Some(map) = object.as_object_mut() {
         map.insert("object".into(), A::OBJECT.into());
+        map.insert("managed_by".into(), read_models::managed_by(&past).into());
     }
     Ok(HttpResponse::Ok().json(object))
 }
@@ -163,11 +148,11 @@ pub(super) async fn members_at(
         rows: members
             .rows
             .iter()
-            .filter_map(|m| {
+            .filter_map(|(m, managed_by)| {
                 let mut object = serde_json::to_value(m).ok()?;
-                object
-                    .as_object_mut()?
-                    .insert("object".into(), Membership::OBJECT.into());
+                let map = object.as_object_mut()?;
+                map.insert("object".into(), Membership::OBJECT.into());
+                map.insert("managed_by".into(), managed_by.clone().into());
                 Some(object)
             })
             .collect(),

@@ -8,10 +8,13 @@ use read_models::invitations;
 
 use super::organizations::require;
 use crate::QueryState;
-use paging::{Params, Spec};
+use domain::values::Email;
+use paging::{Filter, Params, Spec};
 
-pub(super) const OF_ORGANIZATION: Spec = Spec::list(&["state", "email"]);
-pub(super) const STATES: [&str; 4] = ["pending", "accepted", "revoked", "expired"];
+pub(super) const OF_ORGANIZATION: Spec = Spec::list(&[
+    Filter::one_of("state", &["pending", "accepted", "revoked", "expired"]),
+    Filter::of::<Email>("email"),
+]);
 
 pub async fn of_organization(
     state: web::Data<QueryState>,
@@ -21,7 +24,8 @@ pub async fn of_organization(
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_ORGANIZATION)?;
     let id = id.to_string();
-    let invitation_state = params.one_of("state", &STATES)?;
+    let invitation_state = params.get("state");
+    let email = params.typed::<Email>("email");
     let scope = format!("invitations:{id}");
     let page = state.page(&params, &scope).await?;
     require(&state, &caller, &id).await?;
@@ -31,7 +35,7 @@ pub async fn of_organization(
                 &state.pool,
                 &id,
                 invitation_state,
-                params.get("email"),
+                email.as_ref().map(Email::as_str),
                 &page,
             )
             .await,

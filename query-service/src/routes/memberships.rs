@@ -11,26 +11,33 @@ use serde_json::{json, Value};
 
 use super::organizations::require;
 use crate::{exists, QueryState};
-use paging::{Params, Spec};
+use domain::values::{RoleSlug, SubjectId};
+use domain::GroupId;
+use paging::{Filter, Params, Spec};
 
 pub(super) const OF_ORGANIZATION: Spec = Spec {
     list: true,
-    filters: &["status", "group_id", "user_id", "application_id"],
-    repeatable: &["role"],
+    filters: &[
+        STATUS,
+        Filter::of::<GroupId>("group_id"),
+        Filter::of::<SubjectId>("user_id"),
+        Filter::of::<SubjectId>("application_id"),
+    ],
+    repeatable: &[Filter::of::<RoleSlug>("role")],
     attributes: true,
-    max_limit: paging::MAX_LIMIT,
+    ..Spec::list(&[])
 };
 pub(super) const GROUPS: Spec = Spec::list(&[]);
-pub(super) const OF_USER: Spec = Spec::list(&["status"]);
-const STATUSES: [&str; 3] = ["active", "inactive", "all"];
+pub(super) const OF_USER: Spec = Spec::list(&[STATUS]);
+const STATUS: Filter = Filter::one_of("status", &["active", "inactive", "all"]);
 
 /// `status` defaults to `active`; `all` lifts the filter.
-fn status(params: &Params) -> Result<Option<String>, Problem> {
-    Ok(match params.one_of("status", &STATUSES)? {
+fn status(params: &Params) -> Option<String> {
+    match params.get("status") {
         Some("all") => None,
         Some(s) => Some(s.to_owned()),
         None => Some("active".to_owned()),
-    })
+    }
 }
 
 /// A query string cannot tell `10` from `"10"` or `true` from `"true"`: match either.
@@ -51,15 +58,13 @@ pub async fn of_organization(
     let params = Params::parse(&req, &OF_ORGANIZATION)?;
     let id = id.to_string();
     let filter = MembershipFilter {
-        status: status(&params)?,
+        status: status(&params),
         roles: params.all("role"),
-        group_id: params
-            .get("group_id")
-            .map(|g| domain::GroupId::parse(g).map(|g| g.to_string()))
-            .transpose()
-            .map_err(|e| Problem::field("group_id", e.to_string()))?,
-        user_id: params.get("user_id").map(str::to_owned),
-        application_id: params.get("application_id").map(str::to_owned),
+        group_id: params.typed::<GroupId>("group_id").map(|g| g.to_string()),
+        user_id: params.typed::<SubjectId>("user_id").map(String::from),
+        application_id: params
+            .typed::<SubjectId>("application_id")
+            .map(String::from),
         attributes: params
             .attributes()
             .map(|(k, v)| attribute_alternatives(k, v))
@@ -124,7 +129,7 @@ pub async fn of_user(
     Id(user): Id<domain::values::SubjectId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_USER)?;
-    let status = status(&params)?;
+    let status = status(&params);
     let scope = format!("user-memberships:{}", user.as_str());
     let page = state.page(&params, &scope).await?;
     let only = caller.organization.map(|o| o.to_string());

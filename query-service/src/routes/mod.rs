@@ -40,6 +40,8 @@ pub fn endpoints() -> Vec<Endpoint> {
                  event that commits late. An organization key sees its organization's events.",
             )
             .query(events::LIST.params())
+            // An organization key asking for another organization's events.
+            .errors(&[404])
             .answers::<List<EventEnvelope>>(200, "A page of events"),
         e::get("/v1/events/export", events::export)
             .summary("Export the event log as JSON Lines or CSV")
@@ -49,6 +51,8 @@ pub fn endpoints() -> Vec<Endpoint> {
                  (`application/x-ndjson`), or CSV with `Accept: text/csv` or `format=csv`.",
             )
             .query(events::EXPORT.params())
+            // An organization key asking for another organization's events.
+            .errors(&[404])
             .answers_other(200, "One event per line", Some("application/x-ndjson"))
             .answers_other(
                 200,
@@ -65,6 +69,9 @@ pub fn endpoints() -> Vec<Endpoint> {
                  `format=json`; `Roster-Left-Out` counts organizations without an external id.",
             )
             .query(documents::EXPORT.params())
+            // An `organization_id` that does not exist (or another organization's, for an
+            // organization key).
+            .errors(&[404])
             .answers_other(200, "The document as YAML", Some("application/yaml"))
             .answers::<declarative::Document>(200, "The document as JSON"),
         e::get("/v1/replays/{id}", replays::get)

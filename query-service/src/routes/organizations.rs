@@ -8,17 +8,15 @@ use read_models::memberships::Subject;
 use read_models::{memberships, organizations};
 
 use crate::{not_found, QueryState};
-use paging::{Params, Spec};
+use domain::values::{ExternalId, SubjectId};
+use paging::{Filter, Params, Spec};
 
 pub(super) const ROLES: Spec = Spec::list(&[]);
-pub(super) const LIST: Spec = Spec::list(&["external_id"]);
-pub(super) const CLAIMS: Spec = Spec {
-    list: false,
-    filters: &["user_id", "application_id"],
-    repeatable: &[],
-    attributes: false,
-    max_limit: paging::MAX_LIMIT,
-};
+pub(super) const LIST: Spec = Spec::list(&[Filter::of::<ExternalId>("external_id")]);
+pub(super) const CLAIMS: Spec = Spec::single_with(&[
+    Filter::of::<SubjectId>("user_id"),
+    Filter::of::<SubjectId>("application_id"),
+]);
 
 /// Every organization; for an organization key, its own.
 pub async fn list(
@@ -34,7 +32,10 @@ pub async fn list(
         .list(
             organizations::list(
                 &state.pool,
-                params.get("external_id"),
+                params
+                    .typed::<ExternalId>("external_id")
+                    .as_ref()
+                    .map(ExternalId::as_str),
                 only.as_deref(),
                 &page,
             )
@@ -96,9 +97,11 @@ pub async fn claims(
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &CLAIMS)?;
     let id = id.to_string();
-    let subject = match (params.get("user_id"), params.get("application_id")) {
-        (Some(user), None) => Subject::User(user),
-        (None, Some(app)) => Subject::Application(app),
+    let user = params.typed::<SubjectId>("user_id");
+    let application = params.typed::<SubjectId>("application_id");
+    let subject = match (&user, &application) {
+        (Some(user), None) => Subject::User(user.as_str()),
+        (None, Some(app)) => Subject::Application(app.as_str()),
         (Some(_), Some(_)) => {
             return Err(Problem::field(
                 "application_id",

@@ -7,15 +7,17 @@ use chrono::{DateTime, Utc};
 use domain::DeliveryId;
 use http_edge::path::Id;
 use http_edge::{Body, Fields, Problem};
-use paging::{Params, Spec};
+use paging::{Filter, Params, Spec};
 use serde::{Deserialize, Serialize};
 use store::replays::{self, NewReplay};
 
 use super::endpoints::{accepted, load};
 use crate::WebhookState;
 
-pub(super) const OF_ENDPOINT: Spec = Spec::list(&["status"]);
-const STATUSES: [&str; 3] = ["pending", "succeeded", "failed"];
+pub(super) const OF_ENDPOINT: Spec = Spec::list(&[Filter::one_of(
+    "status",
+    &["pending", "succeeded", "failed"],
+)]);
 
 pub async fn of_endpoint(
     state: web::Data<WebhookState>,
@@ -24,7 +26,7 @@ pub async fn of_endpoint(
     Id(id): Id<domain::WebhookEndpointId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_ENDPOINT)?;
-    let status = params.one_of("status", &STATUSES)?;
+    let status = params.get("status");
     let scope = format!("deliveries:{id}");
     let page = state.cursors.page(&params, &scope).await?;
     load(&state, &caller, &id).await?;

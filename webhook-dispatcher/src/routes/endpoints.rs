@@ -24,14 +24,17 @@ const MAX_URL: usize = 2048;
 pub struct CreateBody {
     /// Required; optional here so that a request missing it hears about its other fields too.
     /// Required: where events are POSTed.
-    #[schemars(required, length(min = 1, max = 2048))]
+    #[schemars(required, schema_with = "url_schema")]
     url: Option<String>,
+    #[schemars(with = "Option<domain::values::Description>")]
     description: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "event_types_schema")]
     event_types: Option<Vec<String>>,
     #[schemars(with = "Option<domain::OrganizationId>")]
     organization_id: Option<String>,
+    /// The signing secret (`whsec_` and base64 of 24–64 bytes); one is made when left out.
+    #[schemars(schema_with = "secret_schema")]
     secret: Option<String>,
     /// At most this many deliveries per second.
     #[schemars(range(min = 1, max = 10_000))]
@@ -44,17 +47,21 @@ pub struct CreateBody {
 #[serde(deny_unknown_fields)]
 pub struct UpdateBody {
     #[serde(default, deserialize_with = "present")]
-    #[schemars(with = "String")]
+    #[schemars(schema_with = "url_schema")]
     url: Option<String>,
+    /// `null` removes it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<domain::values::Description>")]
     description: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(schema_with = "event_types_schema")]
     event_types: Option<Vec<String>>,
     #[schemars(with = "Option<Option<domain::OrganizationId>>")]
     #[serde(default, deserialize_with = "nullable")]
     organization_id: Option<Option<String>>,
+    /// At most this many deliveries per second; `null` for no limit.
     #[serde(default, deserialize_with = "nullable")]
+    #[schemars(range(min = 1, max = 10_000))]
     rate_limit_per_s: Option<Option<i64>>,
 }
 
@@ -62,7 +69,35 @@ pub struct UpdateBody {
 #[schemars(rename = "WebhookSecretRotate")]
 #[serde(deny_unknown_fields)]
 pub struct RotateBody {
+    /// The new signing secret; one is made when left out.
+    #[schemars(schema_with = "secret_schema")]
     key: Option<String>,
+}
+
+/// An http(s) URL (checked again, with its address, when the endpoint is saved).
+fn url_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "string",
+        "format": "uri",
+        "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]",
+        "maxLength": MAX_URL,
+    })
+}
+
+/// Event types and `<prefix>.*` / `*` wildcards; duplicates are dropped.
+fn event_types_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "maxItems": MAX_EVENT_TYPES,
+        "items": {
+            "type": "string",
+            "pattern": format!("^{}$", domain::catalogue::selector_pattern()),
+        },
+    })
+}
+
+fn secret_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string", "pattern": signing::secret_pattern()})
 }
 
 fn url(s: String) -> Result<String, String> {
@@ -75,13 +110,9 @@ fn url(s: String) -> Result<String, String> {
     }
 }
 
-/// Blank is no description.
-fn description(s: String) -> Result<Option<String>, String> {
-    if s.trim().is_empty() {
-        return Ok(None);
-    }
+fn description(s: String) -> Result<String, String> {
     domain::values::Description::parse(&s)
-        .map(|d| Some(d.into()))
+        .map(Into::into)
         .map_err(|e| e.0)
 }
 
@@ -165,8 +196,7 @@ pub async fn create(
     };
     let description = input
         .description
-        .and_then(|d| fields.check("description", description(d)))
-        .flatten();
+        .and_then(|d| fields.check("description", description(d)));
     let event_types = event_types(&mut fields, input.event_types.unwrap_or_default());
     let organization_id = input
         .organization_id
@@ -240,9 +270,7 @@ pub async fn update(
 ) -> Result<HttpResponse, Problem> {
     let mut fields = Fields::default();
     let new_url = input.url.and_then(|u| fields.check("url", url(u)));
-    let new_description = fields
-        .check_nullable("description", input.description, description)
-        .map(Option::flatten);
+    let new_description = fields.check_nullable("description", input.description, description);
     let new_types = input.event_types.map(|t| event_types(&mut fields, t));
     let new_org = fields.check_nullable("organization_id", input.organization_id, organization_id);
     let new_rate = fields.check_nullable("rate_limit_per_s", input.rate_limit_per_s, rate);

@@ -1,0 +1,225 @@
+import datetime
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.invitation import Invitation
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    id: str,
+    *,
+    min_position: int | Unset = UNSET,
+    as_of: datetime.datetime | int | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["min_position"] = min_position
+
+    json_as_of: int | str | Unset
+    if isinstance(as_of, Unset):
+        json_as_of = UNSET
+    elif isinstance(as_of, datetime.datetime):
+        json_as_of = as_of.isoformat()
+    else:
+        json_as_of = as_of
+    params["as_of"] = json_as_of
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/invitations/{id}".format(
+            id=quote(str(id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Invitation | Problem | None:
+    if response.status_code == 200:
+        response_200 = Invitation.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Invitation | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    min_position: int | Unset = UNSET,
+    as_of: datetime.datetime | int | Unset = UNSET,
+) -> Response[Invitation | Problem]:
+    """Get an invitation
+
+    Args:
+        id (str):
+        min_position (int | Unset):
+        as_of (datetime.datetime | int | Unset): A log position or an RFC 3339 time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Invitation | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        min_position=min_position,
+        as_of=as_of,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    min_position: int | Unset = UNSET,
+    as_of: datetime.datetime | int | Unset = UNSET,
+) -> Invitation | Problem | None:
+    """Get an invitation
+
+    Args:
+        id (str):
+        min_position (int | Unset):
+        as_of (datetime.datetime | int | Unset): A log position or an RFC 3339 time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Invitation | Problem
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        min_position=min_position,
+        as_of=as_of,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    min_position: int | Unset = UNSET,
+    as_of: datetime.datetime | int | Unset = UNSET,
+) -> Response[Invitation | Problem]:
+    """Get an invitation
+
+    Args:
+        id (str):
+        min_position (int | Unset):
+        as_of (datetime.datetime | int | Unset): A log position or an RFC 3339 time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Invitation | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        min_position=min_position,
+        as_of=as_of,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    min_position: int | Unset = UNSET,
+    as_of: datetime.datetime | int | Unset = UNSET,
+) -> Invitation | Problem | None:
+    """Get an invitation
+
+    Args:
+        id (str):
+        min_position (int | Unset):
+        as_of (datetime.datetime | int | Unset): A log position or an RFC 3339 time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Invitation | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            min_position=min_position,
+            as_of=as_of,
+        )
+    ).parsed

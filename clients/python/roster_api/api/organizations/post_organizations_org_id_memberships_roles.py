@@ -1,0 +1,251 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.membership_roles_change import MembershipRolesChange
+from ...models.membership_roles_result import MembershipRolesResult
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    org_id: str,
+    *,
+    body: MembershipRolesChange,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/organizations/{org_id}/memberships/roles".format(
+            org_id=quote(str(org_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> MembershipRolesResult | Problem | None:
+    if response.status_code == 200:
+        response_200 = MembershipRolesResult.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[MembershipRolesResult | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    org_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: MembershipRolesChange,
+) -> Response[MembershipRolesResult | Problem]:
+    """Change the roles of up to 1,000 members at once, all or nothing
+
+     Name the members by exactly one of `user_ids`, `application_ids` or `membership_ids`; give `add`
+    and/or `remove`, or `set` to replace each member's roles. Every named membership takes the change in
+    one unit of work, or none does: a 422 names every member (unknown, inactive, named twice) and every
+    role (not in the catalogue) that cannot take it. Each membership whose roles change gets its own
+    `membership.updated`; the others get nothing.
+
+    Args:
+        org_id (str):
+        body (MembershipRolesChange):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MembershipRolesResult | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        org_id=org_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    org_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: MembershipRolesChange,
+) -> MembershipRolesResult | Problem | None:
+    """Change the roles of up to 1,000 members at once, all or nothing
+
+     Name the members by exactly one of `user_ids`, `application_ids` or `membership_ids`; give `add`
+    and/or `remove`, or `set` to replace each member's roles. Every named membership takes the change in
+    one unit of work, or none does: a 422 names every member (unknown, inactive, named twice) and every
+    role (not in the catalogue) that cannot take it. Each membership whose roles change gets its own
+    `membership.updated`; the others get nothing.
+
+    Args:
+        org_id (str):
+        body (MembershipRolesChange):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MembershipRolesResult | Problem
+    """
+
+    return sync_detailed(
+        org_id=org_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    org_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: MembershipRolesChange,
+) -> Response[MembershipRolesResult | Problem]:
+    """Change the roles of up to 1,000 members at once, all or nothing
+
+     Name the members by exactly one of `user_ids`, `application_ids` or `membership_ids`; give `add`
+    and/or `remove`, or `set` to replace each member's roles. Every named membership takes the change in
+    one unit of work, or none does: a 422 names every member (unknown, inactive, named twice) and every
+    role (not in the catalogue) that cannot take it. Each membership whose roles change gets its own
+    `membership.updated`; the others get nothing.
+
+    Args:
+        org_id (str):
+        body (MembershipRolesChange):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MembershipRolesResult | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        org_id=org_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    org_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: MembershipRolesChange,
+) -> MembershipRolesResult | Problem | None:
+    """Change the roles of up to 1,000 members at once, all or nothing
+
+     Name the members by exactly one of `user_ids`, `application_ids` or `membership_ids`; give `add`
+    and/or `remove`, or `set` to replace each member's roles. Every named membership takes the change in
+    one unit of work, or none does: a 422 names every member (unknown, inactive, named twice) and every
+    role (not in the catalogue) that cannot take it. Each membership whose roles change gets its own
+    `membership.updated`; the others get nothing.
+
+    Args:
+        org_id (str):
+        body (MembershipRolesChange):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MembershipRolesResult | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            org_id=org_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,289 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.get_users_user_id_memberships_order import GetUsersUserIdMembershipsOrder
+from ...models.get_users_user_id_memberships_status import (
+    GetUsersUserIdMembershipsStatus,
+)
+from ...models.membership_list import MembershipList
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    user_id: str,
+    *,
+    min_position: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    order: GetUsersUserIdMembershipsOrder | Unset = UNSET,
+    before: str | Unset = UNSET,
+    after: str | Unset = UNSET,
+    status: GetUsersUserIdMembershipsStatus | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["min_position"] = min_position
+
+    params["limit"] = limit
+
+    json_order: str | Unset = UNSET
+    if not isinstance(order, Unset):
+        json_order = order.value
+
+    params["order"] = json_order
+
+    params["before"] = before
+
+    params["after"] = after
+
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
+        json_status = status.value
+
+    params["status"] = json_status
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/users/{user_id}/memberships".format(
+            user_id=quote(str(user_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> MembershipList | Problem | None:
+    if response.status_code == 200:
+        response_200 = MembershipList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[MembershipList | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    user_id: str,
+    *,
+    client: AuthenticatedClient,
+    min_position: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    order: GetUsersUserIdMembershipsOrder | Unset = UNSET,
+    before: str | Unset = UNSET,
+    after: str | Unset = UNSET,
+    status: GetUsersUserIdMembershipsStatus | Unset = UNSET,
+) -> Response[MembershipList | Problem]:
+    """List a user's memberships across organizations
+
+    Args:
+        user_id (str):
+        min_position (int | Unset):
+        limit (int | Unset):
+        order (GetUsersUserIdMembershipsOrder | Unset):
+        before (str | Unset):
+        after (str | Unset):
+        status (GetUsersUserIdMembershipsStatus | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MembershipList | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        user_id=user_id,
+        min_position=min_position,
+        limit=limit,
+        order=order,
+        before=before,
+        after=after,
+        status=status,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    user_id: str,
+    *,
+    client: AuthenticatedClient,
+    min_position: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    order: GetUsersUserIdMembershipsOrder | Unset = UNSET,
+    before: str | Unset = UNSET,
+    after: str | Unset = UNSET,
+    status: GetUsersUserIdMembershipsStatus | Unset = UNSET,
+) -> MembershipList | Problem | None:
+    """List a user's memberships across organizations
+
+    Args:
+        user_id (str):
+        min_position (int | Unset):
+        limit (int | Unset):
+        order (GetUsersUserIdMembershipsOrder | Unset):
+        before (str | Unset):
+        after (str | Unset):
+        status (GetUsersUserIdMembershipsStatus | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MembershipList | Problem
+    """
+
+    return sync_detailed(
+        user_id=user_id,
+        client=client,
+        min_position=min_position,
+        limit=limit,
+        order=order,
+        before=before,
+        after=after,
+        status=status,
+    ).parsed
+
+
+async def asyncio_detailed(
+    user_id: str,
+    *,
+    client: AuthenticatedClient,
+    min_position: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    order: GetUsersUserIdMembershipsOrder | Unset = UNSET,
+    before: str | Unset = UNSET,
+    after: str | Unset = UNSET,
+    status: GetUsersUserIdMembershipsStatus | Unset = UNSET,
+) -> Response[MembershipList | Problem]:
+    """List a user's memberships across organizations
+
+    Args:
+        user_id (str):
+        min_position (int | Unset):
+        limit (int | Unset):
+        order (GetUsersUserIdMembershipsOrder | Unset):
+        before (str | Unset):
+        after (str | Unset):
+        status (GetUsersUserIdMembershipsStatus | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MembershipList | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        user_id=user_id,
+        min_position=min_position,
+        limit=limit,
+        order=order,
+        before=before,
+        after=after,
+        status=status,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    user_id: str,
+    *,
+    client: AuthenticatedClient,
+    min_position: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    order: GetUsersUserIdMembershipsOrder | Unset = UNSET,
+    before: str | Unset = UNSET,
+    after: str | Unset = UNSET,
+    status: GetUsersUserIdMembershipsStatus | Unset = UNSET,
+) -> MembershipList | Problem | None:
+    """List a user's memberships across organizations
+
+    Args:
+        user_id (str):
+        min_position (int | Unset):
+        limit (int | Unset):
+        order (GetUsersUserIdMembershipsOrder | Unset):
+        before (str | Unset):
+        after (str | Unset):
+        status (GetUsersUserIdMembershipsStatus | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MembershipList | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            user_id=user_id,
+            client=client,
+            min_position=min_position,
+            limit=limit,
+            order=order,
+            before=before,
+            after=after,
+            status=status,
+        )
+    ).parsed

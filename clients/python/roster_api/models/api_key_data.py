@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="ApiKeyData")
+
+
+@_attrs_define
+class ApiKeyData:
+    """A key as the API and the log show it: never its secret.
+
+    Attributes:
+        created_at (datetime.datetime):
+        expires_at (datetime.datetime | None): After this the key no longer authenticates.
+        id (str):
+        name (str): What the key is for, as its creator named it.
+        organization_id (None | str): Set for an organization key: it reaches that organization's objects only.
+        prefix (str): The first characters of the secret, to tell keys apart (`rk_live_AbCd`).
+        read_only (bool): A read-only key may not run commands.
+        revoked_at (datetime.datetime | None):
+    """
+
+    created_at: datetime.datetime
+    expires_at: datetime.datetime | None
+    id: str
+    name: str
+    organization_id: None | str
+    prefix: str
+    read_only: bool
+    revoked_at: datetime.datetime | None
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        created_at = self.created_at.isoformat()
+
+        expires_at: None | str
+        if isinstance(self.expires_at, datetime.datetime):
+            expires_at = self.expires_at.isoformat()
+        else:
+            expires_at = self.expires_at
+
+        id = self.id
+
+        name = self.name
+
+        organization_id: None | str
+        organization_id = self.organization_id
+
+        prefix = self.prefix
+
+        read_only = self.read_only
+
+        revoked_at: None | str
+        if isinstance(self.revoked_at, datetime.datetime):
+            revoked_at = self.revoked_at.isoformat()
+        else:
+            revoked_at = self.revoked_at
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "created_at": created_at,
+                "expires_at": expires_at,
+                "id": id,
+                "name": name,
+                "organization_id": organization_id,
+                "prefix": prefix,
+                "read_only": read_only,
+                "revoked_at": revoked_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        def _parse_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        expires_at = _parse_expires_at(d.pop("expires_at"))
+
+        id = d.pop("id")
+
+        name = d.pop("name")
+
+        def _parse_organization_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        organization_id = _parse_organization_id(d.pop("organization_id"))
+
+        prefix = d.pop("prefix")
+
+        read_only = d.pop("read_only")
+
+        def _parse_revoked_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                revoked_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return revoked_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        revoked_at = _parse_revoked_at(d.pop("revoked_at"))
+
+        api_key_data = cls(
+            created_at=created_at,
+            expires_at=expires_at,
+            id=id,
+            name=name,
+            organization_id=organization_id,
+            prefix=prefix,
+            read_only=read_only,
+            revoked_at=revoked_at,
+        )
+
+        api_key_data.additional_properties = d
+        return api_key_data
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

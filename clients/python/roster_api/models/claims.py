@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="Claims")
+
+
+@_attrs_define
+class Claims:
+    """What an identity provider embeds in an access token for one organization.
+
+    Attributes:
+        groups (Any): `[{id, name}]`, sorted by id.
+        membership_id (str):
+        organization_id (str):
+        permissions (list[str]): The union of the roles' permissions, sorted.
+        roles (list[str]):
+        status (str):
+    """
+
+    groups: Any
+    membership_id: str
+    organization_id: str
+    permissions: list[str]
+    roles: list[str]
+    status: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        groups = self.groups
+
+        membership_id = self.membership_id
+
+        organization_id = self.organization_id
+
+        permissions = self.permissions
+
+        roles = self.roles
+
+        status = self.status
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "groups": groups,
+                "membership_id": membership_id,
+                "organization_id": organization_id,
+                "permissions": permissions,
+                "roles": roles,
+                "status": status,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        groups = d.pop("groups")
+
+        membership_id = d.pop("membership_id")
+
+        organization_id = d.pop("organization_id")
+
+        permissions = cast(list[str], d.pop("permissions"))
+
+        roles = cast(list[str], d.pop("roles"))
+
+        status = d.pop("status")
+
+        claims = cls(
+            groups=groups,
+            membership_id=membership_id,
+            organization_id=organization_id,
+            permissions=permissions,
+            roles=roles,
+            status=status,
+        )
+
+        claims.additional_properties = d
+        return claims
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class InvitationState(StrEnum):
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    PENDING = "pending"
+    REVOKED = "revoked"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.attributes import Attributes
+
+
+T = TypeVar("T", bound="Membership")
+
+
+@_attrs_define
+class Membership:
+    """
+    Attributes:
+        application_id (None | str):
+        attributes (Attributes):
+        created_at (datetime.datetime):
+        id (str):
+        managed_by (None | str): The source of the declarative document (`roster apply`) that manages it, if any: only
+            that document's `--prune` may remove it.
+        object_ (str): The kind of object, as in command responses.
+        organization_id (str):
+        roles (list[str]):
+        status (str):
+        updated_at (datetime.datetime):
+        user_id (None | str):
+    """
+
+    application_id: None | str
+    attributes: Attributes
+    created_at: datetime.datetime
+    id: str
+    managed_by: None | str
+    object_: str
+    organization_id: str
+    roles: list[str]
+    status: str
+    updated_at: datetime.datetime
+    user_id: None | str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        application_id: None | str
+        application_id = self.application_id
+
+        attributes = self.attributes.to_dict()
+
+        created_at = self.created_at.isoformat()
+
+        id = self.id
+
+        managed_by: None | str
+        managed_by = self.managed_by
+
+        object_ = self.object_
+
+        organization_id = self.organization_id
+
+        roles = self.roles
+
+        status = self.status
+
+        updated_at = self.updated_at.isoformat()
+
+        user_id: None | str
+        user_id = self.user_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "application_id": application_id,
+                "attributes": attributes,
+                "created_at": created_at,
+                "id": id,
+                "managed_by": managed_by,
+                "object": object_,
+                "organization_id": organization_id,
+                "roles": roles,
+                "status": status,
+                "updated_at": updated_at,
+                "user_id": user_id,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.attributes import Attributes
+
+        d = dict(src_dict)
+
+        def _parse_application_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        application_id = _parse_application_id(d.pop("application_id"))
+
+        attributes = Attributes.from_dict(d.pop("attributes"))
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        id = d.pop("id")
+
+        def _parse_managed_by(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        managed_by = _parse_managed_by(d.pop("managed_by"))
+
+        object_ = d.pop("object")
+
+        organization_id = d.pop("organization_id")
+
+        roles = cast(list[str], d.pop("roles"))
+
+        status = d.pop("status")
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        def _parse_user_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        user_id = _parse_user_id(d.pop("user_id"))
+
+        membership = cls(
+            application_id=application_id,
+            attributes=attributes,
+            created_at=created_at,
+            id=id,
+            managed_by=managed_by,
+            object_=object_,
+            organization_id=organization_id,
+            roles=roles,
+            status=status,
+            updated_at=updated_at,
+            user_id=user_id,
+        )
+
+        membership.additional_properties = d
+        return membership
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

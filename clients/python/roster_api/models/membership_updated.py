@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.membership_status import MembershipStatus
+
+if TYPE_CHECKING:
+    from ..models.attributes import Attributes
+    from ..models.previous_membership_attributes import PreviousMembershipAttributes
+
+
+T = TypeVar("T", bound="MembershipUpdated")
+
+
+@_attrs_define
+class MembershipUpdated:
+    """`membership.updated`, version 2: version 1 plus `roles_added` and `roles_removed`, so an audit
+    ("who gave X the admin role?") reads the grant off the event instead of diffing two role
+    sets. Version 1 events are upcast on read (`crate::upcast`).
+
+        Attributes:
+            application_id (None | str):
+            attributes (Attributes):
+            created_at (datetime.datetime):
+            id (str):
+            organization_id (str):
+            previous_attributes (PreviousMembershipAttributes):
+            roles (list[str]):
+            roles_added (list[str]): Roles the membership holds after the change and did not before (since version 2).
+            roles_removed (list[str]): Roles the membership held before the change and no longer does (since version 2).
+            status (MembershipStatus):
+            updated_at (datetime.datetime):
+            user_id (None | str):
+    """
+
+    application_id: None | str
+    attributes: Attributes
+    created_at: datetime.datetime
+    id: str
+    organization_id: str
+    previous_attributes: PreviousMembershipAttributes
+    roles: list[str]
+    roles_added: list[str]
+    roles_removed: list[str]
+    status: MembershipStatus
+    updated_at: datetime.datetime
+    user_id: None | str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        application_id: None | str
+        application_id = self.application_id
+
+        attributes = self.attributes.to_dict()
+
+        created_at = self.created_at.isoformat()
+
+        id = self.id
+
+        organization_id = self.organization_id
+
+        previous_attributes = self.previous_attributes.to_dict()
+
+        roles = self.roles
+
+        roles_added = self.roles_added
+
+        roles_removed = self.roles_removed
+
+        status = self.status.value
+
+        updated_at = self.updated_at.isoformat()
+
+        user_id: None | str
+        user_id = self.user_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "application_id": application_id,
+                "attributes": attributes,
+                "created_at": created_at,
+                "id": id,
+                "organization_id": organization_id,
+                "previous_attributes": previous_attributes,
+                "roles": roles,
+                "roles_added": roles_added,
+                "roles_removed": roles_removed,
+                "status": status,
+                "updated_at": updated_at,
+                "user_id": user_id,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.attributes import Attributes
+        from ..models.previous_membership_attributes import PreviousMembershipAttributes
+
+        d = dict(src_dict)
+
+        def _parse_application_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        application_id = _parse_application_id(d.pop("application_id"))
+
+        attributes = Attributes.from_dict(d.pop("attributes"))
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        id = d.pop("id")
+
+        organization_id = d.pop("organization_id")
+
+        previous_attributes = PreviousMembershipAttributes.from_dict(
+            d.pop("previous_attributes")
+        )
+
+        roles = cast(list[str], d.pop("roles"))
+
+        roles_added = cast(list[str], d.pop("roles_added"))
+
+        roles_removed = cast(list[str], d.pop("roles_removed"))
+
+        status = MembershipStatus(d.pop("status"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        def _parse_user_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        user_id = _parse_user_id(d.pop("user_id"))
+
+        membership_updated = cls(
+            application_id=application_id,
+            attributes=attributes,
+            created_at=created_at,
+            id=id,
+            organization_id=organization_id,
+            previous_attributes=previous_attributes,
+            roles=roles,
+            roles_added=roles_added,
+            roles_removed=roles_removed,
+            status=status,
+            updated_at=updated_at,
+            user_id=user_id,
+        )
+
+        membership_updated.additional_properties = d
+        return membership_updated
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.metadata import Metadata
+
+
+T = TypeVar("T", bound="OrganizationDataChange")
+
+
+@_attrs_define
+class OrganizationDataChange:
+    """An object after a change, as every command answers it: its kind (`object`), its fields, and
+    the `position` of the change's last event.
+
+        Attributes:
+            created_at (datetime.datetime):
+            description (None | str):
+            external_id (None | str):
+            id (str):
+            metadata (Metadata):
+            name (str):
+            object_ (str): The kind of object.
+            position (int): The position of the change's last event: pass it as `min_position` to read your write.
+            updated_at (datetime.datetime):
+    """
+
+    created_at: datetime.datetime
+    description: None | str
+    external_id: None | str
+    id: str
+    metadata: Metadata
+    name: str
+    object_: str
+    position: int
+    updated_at: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        created_at = self.created_at.isoformat()
+
+        description: None | str
+        description = self.description
+
+        external_id: None | str
+        external_id = self.external_id
+
+        id = self.id
+
+        metadata = self.metadata.to_dict()
+
+        name = self.name
+
+        object_ = self.object_
+
+        position = self.position
+
+        updated_at = self.updated_at.isoformat()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "created_at": created_at,
+                "description": description,
+                "external_id": external_id,
+                "id": id,
+                "metadata": metadata,
+                "name": name,
+                "object": object_,
+                "position": position,
+                "updated_at": updated_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.metadata import Metadata
+
+        d = dict(src_dict)
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        def _parse_description(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        description = _parse_description(d.pop("description"))
+
+        def _parse_external_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        external_id = _parse_external_id(d.pop("external_id"))
+
+        id = d.pop("id")
+
+        metadata = Metadata.from_dict(d.pop("metadata"))
+
+        name = d.pop("name")
+
+        object_ = d.pop("object")
+
+        position = d.pop("position")
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        organization_data_change = cls(
+            created_at=created_at,
+            description=description,
+            external_id=external_id,
+            id=id,
+            metadata=metadata,
+            name=name,
+            object_=object_,
+            position=position,
+            updated_at=updated_at,
+        )
+
+        organization_data_change.additional_properties = d
+        return organization_data_change
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class PlanObject(StrEnum):
+    GROUP = "group"
+    GROUP_MEMBER = "group_member"
+    INVITATION = "invitation"
+    MEMBER = "member"
+    ORGANIZATION = "organization"
+    ROLE = "role"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes sure the typed clients can run in tests/e2e/clients.rs: a virtualenv of this checkout's
+# own (target/tools/clients/run) with clients/python installed from its path, as a user would
+# install it, plus the official `standardwebhooks` library for the receiver example. Prints the
+# virtualenv's python. Installs python3's venv module with apt-get when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="target/tools/clients/run"
+python="$PWD/$venv/bin/python"
+
+if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+  echo "ensure-clients: installing python3-venv (apt-get)" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi
+  if [ "$(id -u)" -eq 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+  else sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; fi
+fi
+if [ ! -x "$python" ]; then
+  echo "ensure-clients: making $venv" >&2
+  python3 -m venv "$venv"
+fi
+# Every time: the client as it is in this checkout, as `pip install ./clients/python` installs it
+# (from a copy: building leaves files beside the sources).
+copy="$(mktemp -d)"
+trap 'rm -rf "$copy"' EXIT
+cp -r clients/python "$copy/python"
+"$python" -m pip install --quiet --disable-pip-version-check "$copy/python" "standardwebhooks==1.3.0" >&2
+"$python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$copy/python" >&2
+echo "$python"
