@@ -57,7 +57,7 @@ fi
 rm -rf "$scratch/roster_api/.ruff_cache"
 # TypeScript: the types of every path and schema, for openapi-fetch.
 "$tools/typescript/node_modules/.bin/openapi-typescript" "$scratch/openapi.json" \
-  --output "$scratch/schema.ts" --enum-values --alphabetize > "$scratch/typescript.log" 2>&1
+  --output "$scratch/schema.ts" --alphabetize --default-non-nullable false > "$scratch/typescript.log" 2>&1
 # The document must be one both generators take as it is: any warning is a failure.
 if grep -qi "warn" "$scratch/python.log" "$scratch/typescript.log"; then
   cat "$scratch/python.log" "$scratch/typescript.log" >&2

@@ -124,38 +124,13 @@ pub struct Invitation {
     pub expires_in_days: Option<u32>,
 }
 
-/// The schema of a synonym (serde's `alias`, which schemars does not see): `synonym` takes what
-/// `field` takes, and exactly one of them (or of `others`) is given a value (a `null` one counts
-/// as left out).
-fn synonyms(schema: &mut schemars::Schema, field: &str, synonym: &str, others: &[&str]) {
-    let object = schema.ensure_object();
-    if let Some(properties) = object.get_mut("properties").and_then(|p| p.as_object_mut()) {
-        if let Some(taken) = properties.get(field).cloned() {
-            properties.insert(synonym.to_owned(), taken);
-        }
-    }
-    if let Some(required) = object.get_mut("required").and_then(|r| r.as_array_mut()) {
-        required.retain(|r| r != field);
-    }
-    let one: Vec<serde_json::Value> = [field, synonym]
-        .iter()
-        .chain(others)
-        .map(|f| serde_json::json!({ "required": [f], "properties": { *f: { "type": "string" } } }))
-        .collect();
-    object.insert("oneOf".to_owned(), one.into());
-    // serde takes a synonym for the field itself: both given is a duplicate, even one `null`.
-    object.insert(
-        "not".to_owned(),
-        serde_json::json!({ "required": [field, synonym] }),
-    );
-}
-
 fn synonym_of_external_id(schema: &mut schemars::Schema) {
-    synonyms(schema, "external_id", "alias", &[]);
+    http_edge::schema::synonym(schema, "external_id", "alias", &[]);
 }
 
+/// Exactly one of `user_id` (or its synonym `username`) and `application_id`, with a value.
 fn one_subject(schema: &mut schemars::Schema) {
-    synonyms(schema, "user_id", "username", &["application_id"]);
+    http_edge::schema::synonym(schema, "user_id", "username", &["application_id"]);
 }
 
 /// The name a document's changes are marked with: 1–64 of `a-z 0-9 . _ -`.

@@ -998,7 +998,7 @@ export interface components {
             name: string;
             organization_id?: components["schemas"]["OrganizationId"] | null;
             /** @default false */
-            read_only: boolean;
+            read_only?: boolean;
         };
         ApiKeyCreatedEvent: {
             actor: components["schemas"]["Actor"];
@@ -1257,25 +1257,25 @@ export interface components {
             user_id?: components["schemas"]["SubjectId"] | null;
             /** @description The user (`username` is accepted as a synonym). */
             username?: components["schemas"]["SubjectId"] | null;
-        } & ({
-            user_id: string;
+        } & (({
+            user_id: components["schemas"]["SubjectId"];
         } | {
-            username: string;
+            username: components["schemas"]["SubjectId"];
         } | {
-            application_id: string;
-        });
+            application_id: components["schemas"]["SubjectId"];
+        }) & unknown);
         /** @description A member of the organization named by its user or application id (exactly one). */
         DocumentMemberRef: {
             application_id?: components["schemas"]["SubjectId"] | null;
             user_id?: components["schemas"]["SubjectId"] | null;
             username?: components["schemas"]["SubjectId"] | null;
-        } & ({
-            user_id: string;
+        } & (({
+            user_id: components["schemas"]["SubjectId"];
         } | {
-            username: string;
+            username: components["schemas"]["SubjectId"];
         } | {
-            application_id: string;
-        });
+            application_id: components["schemas"]["SubjectId"];
+        }) & unknown);
         /** @description An organization, found by its external id (created when there is none). */
         DocumentOrganization: {
             /** @description The organization's external id (`alias` is accepted as a synonym). */
@@ -1291,11 +1291,13 @@ export interface components {
             name: components["schemas"]["OrganizationName"];
             /** @description Custom roles; `admin` and `member` come with every organization. */
             roles?: components["schemas"]["Collection_of_DocumentRole"];
-        } & ({
-            external_id: string;
+        } & (({
+            /** @description The organization's external id (`alias` is accepted as a synonym). */
+            external_id: components["schemas"]["ExternalId"];
         } | {
-            alias: string;
-        });
+            /** @description The organization's external id (`alias` is accepted as a synonym). */
+            alias: components["schemas"]["ExternalId"];
+        }) & unknown);
         /** @description A custom role of the organization's catalogue. */
         DocumentRole: {
             description?: components["schemas"]["Description"] | null;
@@ -1531,9 +1533,9 @@ export interface components {
         GroupName: string;
         GroupUpdate: {
             /** @default null */
-            description: components["schemas"]["Description"] | null;
+            description?: components["schemas"]["Description"] | null;
             /** @default null */
-            name: components["schemas"]["GroupName"];
+            name?: components["schemas"]["GroupName"];
         };
         GroupUpdated: {
             /** Format: date-time */
@@ -1843,12 +1845,16 @@ export interface components {
         };
         MembershipCreate: {
             /** @default null */
-            application_id: components["schemas"]["SubjectId"];
+            application_id?: components["schemas"]["SubjectId"];
             attributes?: components["schemas"]["Attributes"] | null;
             roles?: components["schemas"]["RoleSlug"][] | null;
             /** @default null */
+            user_id?: components["schemas"]["SubjectId"];
+        } & ({
             user_id: components["schemas"]["SubjectId"];
-        } & (unknown | unknown);
+        } | {
+            application_id: components["schemas"]["SubjectId"];
+        });
         MembershipCreatedEvent: {
             actor: components["schemas"]["Actor"];
             aggregate: components["schemas"]["AggregateRef"];
@@ -1995,27 +2001,43 @@ export interface components {
              * @description Roles to give each member.
              * @default null
              */
-            add: components["schemas"]["RoleSlug"][];
+            add?: components["schemas"]["RoleSlug"][];
             /** @default null */
-            application_ids: components["schemas"]["SubjectId"][];
+            application_ids?: components["schemas"]["SubjectId"][];
             /** @default null */
-            membership_ids: components["schemas"]["MembershipId"][];
+            membership_ids?: components["schemas"]["MembershipId"][];
             /**
              * @description Roles to take from each member.
              * @default null
              */
-            remove: components["schemas"]["RoleSlug"][];
+            remove?: components["schemas"]["RoleSlug"][];
             /**
              * @description Each member's roles, replacing what it had (instead of `add` and `remove`).
              * @default null
              */
-            set: components["schemas"]["RoleSlug"][];
+            set?: components["schemas"]["RoleSlug"][];
             /**
              * @description 1–1,000 users (or give `application_ids` or `membership_ids`).
              * @default null
              */
+            user_ids?: components["schemas"]["SubjectId"][];
+        } & (({
+            /** @description 1–1,000 users (or give `application_ids` or `membership_ids`). */
             user_ids: components["schemas"]["SubjectId"][];
-        } & ((unknown | unknown | unknown) & (unknown | (unknown | unknown)));
+        } | {
+            application_ids: components["schemas"]["SubjectId"][];
+        } | {
+            membership_ids: components["schemas"]["MembershipId"][];
+        }) & ({
+            /** @description Each member's roles, replacing what it had (instead of `add` and `remove`). */
+            set: components["schemas"]["RoleSlug"][];
+        } | ({
+            /** @description Roles to give each member. */
+            add: components["schemas"]["RoleSlug"][];
+        } | {
+            /** @description Roles to take from each member. */
+            remove: components["schemas"]["RoleSlug"][];
+        })));
         /** @description The membership as consumers see it; every event carries the whole object after the change. */
         MembershipRolesItem: {
             application_id: components["schemas"]["SubjectId"] | null;
@@ -2054,9 +2076,9 @@ export interface components {
         MembershipStatus: "active" | "inactive";
         MembershipUpdate: {
             /** @default null */
-            attributes: components["schemas"]["Attributes"];
+            attributes?: components["schemas"]["Attributes"];
             /** @default null */
-            roles: components["schemas"]["RoleSlug"][];
+            roles?: components["schemas"]["RoleSlug"][];
         };
         /**
          * @description `membership.updated`, version 2: version 1 plus `roles_added` and `roles_removed`, so an audit
@@ -2336,13 +2358,13 @@ export interface components {
         };
         OrganizationUpdate: {
             /** @default null */
-            description: components["schemas"]["Description"] | null;
+            description?: components["schemas"]["Description"] | null;
             /** @default null */
-            external_id: components["schemas"]["ExternalId"] | null;
+            external_id?: components["schemas"]["ExternalId"] | null;
             /** @default null */
-            metadata: components["schemas"]["Metadata"];
+            metadata?: components["schemas"]["Metadata"];
             /** @default null */
-            name: components["schemas"]["OrganizationName"];
+            name?: components["schemas"]["OrganizationName"];
         };
         /** @description The organization as consumers see it; every event carries the whole object after the change. */
         OrganizationUpdated: {
@@ -2580,11 +2602,11 @@ export interface components {
         RoleSlug: string;
         RoleUpdate: {
             /** @default null */
-            description: components["schemas"]["Description"] | null;
+            description?: components["schemas"]["Description"] | null;
             /** @default null */
-            name: components["schemas"]["RoleName"];
+            name?: components["schemas"]["RoleName"];
             /** @default null */
-            permissions: components["schemas"]["Permissions"];
+            permissions?: components["schemas"]["Permissions"];
         };
         /** @description A role of an organization's catalogue, as consumers see it. */
         RoleUpdated: {
@@ -2622,7 +2644,7 @@ export interface components {
         WebhookEndpointCreate: {
             description?: components["schemas"]["Description"] | null;
             /** @default null */
-            event_types: string[];
+            event_types?: string[];
             organization_id?: components["schemas"]["OrganizationId"] | null;
             /**
              * Format: int64
@@ -2686,22 +2708,22 @@ export interface components {
              * @description `null` removes it.
              * @default null
              */
-            description: components["schemas"]["Description"] | null;
+            description?: components["schemas"]["Description"] | null;
             /** @default null */
-            event_types: string[];
+            event_types?: string[];
             /** @default null */
-            organization_id: components["schemas"]["OrganizationId"] | null;
+            organization_id?: components["schemas"]["OrganizationId"] | null;
             /**
              * Format: int64
              * @description At most this many deliveries per second; `null` for no limit.
              * @default null
              */
-            rate_limit_per_s: number | null;
+            rate_limit_per_s?: number | null;
             /**
              * Format: uri
              * @default null
              */
-            url: string;
+            url?: string;
         };
         /** @description What a bulk re-send queued. */
         WebhookQueued: {
@@ -8732,67 +8754,3 @@ export interface operations {
         };
     };
 }
-type FlattenedDeepRequired<T> = {
-    [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
-};
-type ReadonlyArray<T> = [
-    Exclude<T, undefined>
-] extends [
-    unknown[]
-] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
-export const pathsV1ApiKeysGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/api-keys"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1ApplyPostParametersQueryCreate_missing_rolesValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/apply"]["post"]["parameters"]["query"]["create_missing_roles"]> = ["true", "false"];
-export const pathsV1ApplyPostParametersQueryDry_runValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/apply"]["post"]["parameters"]["query"]["dry_run"]> = ["true", "false"];
-export const pathsV1ApplyPostParametersQueryPruneValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/apply"]["post"]["parameters"]["query"]["prune"]> = ["true", "false"];
-export const pathsV1ApplyPostParametersQueryPrune_organizationsValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/apply"]["post"]["parameters"]["query"]["prune_organizations"]> = ["true", "false"];
-export const pathsV1EventsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/events"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1EventsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/events/export"]["get"]["parameters"]["query"]["format"]> = ["jsonl", "csv"];
-export const pathsV1ExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/export"]["get"]["parameters"]["query"]["format"]> = ["yaml", "json"];
-export const pathsV1GroupsIdHistoryGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/groups/{id}/history"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1GroupsIdMembersGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/groups/{id}/members"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1InvitationsIdHistoryGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/invitations/{id}/history"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1MembershipsIdGroupsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/memberships/{id}/groups"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1MembershipsIdHistoryGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/memberships/{id}/history"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1OrganizationsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/organizations"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1OrganizationsOrg_idGroupsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/organizations/{org_id}/groups"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1OrganizationsOrg_idHistoryGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/organizations/{org_id}/history"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1OrganizationsOrg_idInvitationsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/organizations/{org_id}/invitations"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1OrganizationsOrg_idInvitationsGetParametersQueryStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/organizations/{org_id}/invitations"]["get"]["parameters"]["query"]["state"]> = ["pending", "accepted", "revoked", "expired"];
-export const pathsV1OrganizationsOrg_idMembershipsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/organizations/{org_id}/memberships"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1OrganizationsOrg_idMembershipsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/organizations/{org_id}/memberships"]["get"]["parameters"]["query"]["status"]> = ["active", "inactive", "all"];
-export const pathsV1OrganizationsOrg_idRolesGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/organizations/{org_id}/roles"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1UsersUser_idMembershipsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/users/{user_id}/memberships"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1UsersUser_idMembershipsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/users/{user_id}/memberships"]["get"]["parameters"]["query"]["status"]> = ["active", "inactive", "all"];
-export const pathsV1WebhookEndpointsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/webhook-endpoints"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1WebhookEndpointsIdDeliveriesGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/webhook-endpoints/{id}/deliveries"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const pathsV1WebhookEndpointsIdDeliveriesGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/webhook-endpoints/{id}/deliveries"]["get"]["parameters"]["query"]["status"]> = ["pending", "succeeded", "failed"];
-export const apiKeyCreatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApiKeyCreatedEvent"]["type"]> = ["api_key.created"];
-export const apiKeyRevokedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApiKeyRevokedEvent"]["type"]> = ["api_key.revoked"];
-export const groupCreatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GroupCreatedEvent"]["type"]> = ["group.created"];
-export const groupDeletedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GroupDeletedEvent"]["type"]> = ["group.deleted"];
-export const groupMemberAddedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GroupMemberAddedEvent"]["type"]> = ["group.member_added"];
-export const groupMemberRemovedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GroupMemberRemovedEvent"]["type"]> = ["group.member_removed"];
-export const groupUpdatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GroupUpdatedEvent"]["type"]> = ["group.updated"];
-export const invitationAcceptedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InvitationAcceptedEvent"]["type"]> = ["invitation.accepted"];
-export const invitationCreatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InvitationCreatedEvent"]["type"]> = ["invitation.created"];
-export const invitationExpiredEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InvitationExpiredEvent"]["type"]> = ["invitation.expired"];
-export const invitationResentEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InvitationResentEvent"]["type"]> = ["invitation.resent"];
-export const invitationRevokedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InvitationRevokedEvent"]["type"]> = ["invitation.revoked"];
-export const invitationStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InvitationState"]> = ["pending", "accepted", "revoked", "expired"];
-export const membershipCreatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MembershipCreatedEvent"]["type"]> = ["membership.created"];
-export const membershipDeactivatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MembershipDeactivatedEvent"]["type"]> = ["membership.deactivated"];
-export const membershipDeletedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MembershipDeletedEvent"]["type"]> = ["membership.deleted"];
-export const membershipReactivatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MembershipReactivatedEvent"]["type"]> = ["membership.reactivated"];
-export const membershipStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MembershipStatus"]> = ["active", "inactive"];
-export const membershipUpdatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MembershipUpdatedEvent"]["type"]> = ["membership.updated"];
-export const modeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Mode"]> = ["merge", "replace"];
-export const organizationCreatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrganizationCreatedEvent"]["type"]> = ["organization.created"];
-export const organizationDeletedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrganizationDeletedEvent"]["type"]> = ["organization.deleted"];
-export const organizationDeletionRequestedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrganizationDeletionRequestedEvent"]["type"]> = ["organization.deletion_requested"];
-export const organizationRoleCreatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrganizationRoleCreatedEvent"]["type"]> = ["organization_role.created"];
-export const organizationRoleDeletedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrganizationRoleDeletedEvent"]["type"]> = ["organization_role.deleted"];
-export const organizationRoleUpdatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrganizationRoleUpdatedEvent"]["type"]> = ["organization_role.updated"];
-export const organizationUpdatedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrganizationUpdatedEvent"]["type"]> = ["organization.updated"];
-export const planActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PlanAction"]> = ["create", "update", "remove"];
-export const planObjectValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PlanObject"]> = ["organization", "role", "member", "group", "group_member", "invitation"];
-export const webhookEndpointDisabledEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookEndpointDisabledEvent"]["type"]> = ["webhook_endpoint.disabled"];

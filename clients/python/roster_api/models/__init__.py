@@ -25,14 +25,9 @@ from .delivery_list import DeliveryList
 from .delivery_with_attempts import DeliveryWithAttempts
 from .document_group import DocumentGroup
 from .document_invitation import DocumentInvitation
-from .document_member_ref_type_0 import DocumentMemberRefType0
-from .document_member_ref_type_1 import DocumentMemberRefType1
-from .document_member_ref_type_2 import DocumentMemberRefType2
-from .document_member_type_0 import DocumentMemberType0
-from .document_member_type_1 import DocumentMemberType1
-from .document_member_type_2 import DocumentMemberType2
-from .document_organization_type_0 import DocumentOrganizationType0
-from .document_organization_type_1 import DocumentOrganizationType1
+from .document_member import DocumentMember
+from .document_member_ref import DocumentMemberRef
+from .document_organization import DocumentOrganization
 from .document_role import DocumentRole
 from .endpoint_disabled import EndpointDisabled
 from .event_list import EventList
@@ -196,14 +191,9 @@ __all__ = (
     "DeliveryWithAttempts",
     "DocumentGroup",
     "DocumentInvitation",
-    "DocumentMemberRefType0",
-    "DocumentMemberRefType1",
-    "DocumentMemberRefType2",
-    "DocumentMemberType0",
-    "DocumentMemberType1",
-    "DocumentMemberType2",
-    "DocumentOrganizationType0",
-    "DocumentOrganizationType1",
+    "DocumentMember",
+    "DocumentMemberRef",
+    "DocumentOrganization",
     "DocumentRole",
     "EndpointDisabled",
     "EventList",

@@ -9,9 +9,7 @@ from ..models.mode import Mode
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.document_member_type_0 import DocumentMemberType0
-    from ..models.document_member_type_1 import DocumentMemberType1
-    from ..models.document_member_type_2 import DocumentMemberType2
+    from ..models.document_member import DocumentMember
 
 
 T = TypeVar("T", bound="CollectionOfDocumentMemberType2")
@@ -21,27 +19,17 @@ T = TypeVar("T", bound="CollectionOfDocumentMemberType2")
 class CollectionOfDocumentMemberType2:
     """
     Attributes:
-        items (list[DocumentMemberType0 | DocumentMemberType1 | DocumentMemberType2]):
+        items (list[DocumentMember]):
         mode (Mode | Unset):
     """
 
-    items: list[DocumentMemberType0 | DocumentMemberType1 | DocumentMemberType2]
+    items: list[DocumentMember]
     mode: Mode | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.document_member_type_0 import DocumentMemberType0
-        from ..models.document_member_type_1 import DocumentMemberType1
-
         items = []
         for items_item_data in self.items:
-            items_item: dict[str, Any]
-            if isinstance(items_item_data, DocumentMemberType0) or isinstance(
-                items_item_data, DocumentMemberType1
-            ):
-                items_item = items_item_data.to_dict()
-            else:
-                items_item = items_item_data.to_dict()
-
+            items_item = items_item_data.to_dict()
             items.append(items_item)
 
         mode: str | Unset = UNSET
@@ -62,47 +50,13 @@ class CollectionOfDocumentMemberType2:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.document_member_type_0 import DocumentMemberType0
-        from ..models.document_member_type_1 import DocumentMemberType1
-        from ..models.document_member_type_2 import DocumentMemberType2
+        from ..models.document_member import DocumentMember
 
         d = dict(src_dict)
         items = []
         _items = d.pop("items")
         for items_item_data in _items:
-
-            def _parse_items_item(
-                data: object,
-            ) -> DocumentMemberType0 | DocumentMemberType1 | DocumentMemberType2:
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_document_member_type_0 = (
-                        DocumentMemberType0.from_dict(data)
-                    )
-
-                    return componentsschemas_document_member_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_document_member_type_1 = (
-                        DocumentMemberType1.from_dict(data)
-                    )
-
-                    return componentsschemas_document_member_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_document_member_type_2 = (
-                    DocumentMemberType2.from_dict(data)
-                )
-
-                return componentsschemas_document_member_type_2
-
-            items_item = _parse_items_item(items_item_data)
+            items_item = DocumentMember.from_dict(items_item_data)
 
             items.append(items_item)
 

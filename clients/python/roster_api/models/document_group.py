@@ -8,9 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.document_member_ref_type_0 import DocumentMemberRefType0
-    from ..models.document_member_ref_type_1 import DocumentMemberRefType1
-    from ..models.document_member_ref_type_2 import DocumentMemberRefType2
+    from ..models.document_member_ref import DocumentMemberRef
 
 
 T = TypeVar("T", bound="DocumentGroup")
@@ -23,21 +21,14 @@ class DocumentGroup:
     Attributes:
         name (str):
         description (None | str | Unset):
-        members (list[DocumentMemberRefType0 | DocumentMemberRefType1 | DocumentMemberRefType2] | Unset): Members of the
-            organization, by user or application id.
+        members (list[DocumentMemberRef] | Unset): Members of the organization, by user or application id.
     """
 
     name: str
     description: None | str | Unset = UNSET
-    members: (
-        list[DocumentMemberRefType0 | DocumentMemberRefType1 | DocumentMemberRefType2]
-        | Unset
-    ) = UNSET
+    members: list[DocumentMemberRef] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.document_member_ref_type_0 import DocumentMemberRefType0
-        from ..models.document_member_ref_type_1 import DocumentMemberRefType1
-
         name = self.name
 
         description: None | str | Unset
@@ -50,14 +41,7 @@ class DocumentGroup:
         if not isinstance(self.members, Unset):
             members = []
             for members_item_data in self.members:
-                members_item: dict[str, Any]
-                if isinstance(members_item_data, DocumentMemberRefType0) or isinstance(
-                    members_item_data, DocumentMemberRefType1
-                ):
-                    members_item = members_item_data.to_dict()
-                else:
-                    members_item = members_item_data.to_dict()
-
+                members_item = members_item_data.to_dict()
                 members.append(members_item)
 
         field_dict: dict[str, Any] = {}
@@ -76,9 +60,7 @@ class DocumentGroup:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.document_member_ref_type_0 import DocumentMemberRefType0
-        from ..models.document_member_ref_type_1 import DocumentMemberRefType1
-        from ..models.document_member_ref_type_2 import DocumentMemberRefType2
+        from ..models.document_member_ref import DocumentMemberRef
 
         d = dict(src_dict)
         name = d.pop("name")
@@ -93,52 +75,11 @@ class DocumentGroup:
         description = _parse_description(d.pop("description", UNSET))
 
         _members = d.pop("members", UNSET)
-        members: (
-            list[
-                DocumentMemberRefType0 | DocumentMemberRefType1 | DocumentMemberRefType2
-            ]
-            | Unset
-        ) = UNSET
+        members: list[DocumentMemberRef] | Unset = UNSET
         if _members is not UNSET:
             members = []
             for members_item_data in _members:
-
-                def _parse_members_item(
-                    data: object,
-                ) -> (
-                    DocumentMemberRefType0
-                    | DocumentMemberRefType1
-                    | DocumentMemberRefType2
-                ):
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_document_member_ref_type_0 = (
-                            DocumentMemberRefType0.from_dict(data)
-                        )
-
-                        return componentsschemas_document_member_ref_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_document_member_ref_type_1 = (
-                            DocumentMemberRefType1.from_dict(data)
-                        )
-
-                        return componentsschemas_document_member_ref_type_1
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_document_member_ref_type_2 = (
-                        DocumentMemberRefType2.from_dict(data)
-                    )
-
-                    return componentsschemas_document_member_ref_type_2
-
-                members_item = _parse_members_item(members_item_data)
+                members_item = DocumentMemberRef.from_dict(members_item_data)
 
                 members.append(members_item)
 
