@@ -147,8 +147,18 @@ pub struct ClaimsRow {
     pub roles: Vec<String>,
     /// The union of the roles' permissions, sorted.
     pub permissions: Vec<String>,
-    /// `[{id, name}]`, sorted by id.
+    /// The groups it belongs to, sorted by id.
+    #[schemars(with = "Vec<ClaimGroup>")]
     pub groups: Value,
+}
+
+/// A group the member belongs to.
+// The claims query builds the list as JSON; this declares its shape for the document.
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+pub struct ClaimGroup {
+    id: domain::GroupId,
+    name: String,
 }
 
 /// The claims of the subject's active membership in the organization, read in one statement

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::support::{listening_url, TestApp};
+use crate::support::{eventually, make_key};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 const TYPESCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../clients/typescript");
@@ -19,28 +19,104 @@ const DELIVERY: Duration = Duration::from_secs(30);
 /// Where `scripts/test.sh` put the client's virtualenv python (`scripts/ensure-clients.sh`).
 const PYTHON_ENV: &str = "ROSTER_CLIENT_PYTHON";
 
-/// `roster serve`, the whole system, on the test's database.
+/// `roster serve`, the whole system, on a fresh database, with an admin key; its log is kept for
+/// a failure's message. Nothing else runs on that database: no worker inside the test process
+/// (one frozen mid-transaction while the test waits would hold back the feed of every database
+/// on the server).
 struct Served {
     child: std::process::Child,
     url: String,
+    key: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Served {
-    fn start(app: &TestApp) -> Self {
+    async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// With more settings (`(variable, value)`).
+    async fn start_with(settings: &[(&str, &str)]) -> Self {
+        let db = roster_testkit::fresh_db().await;
+        let key = make_key(&db.pool, None, false).await;
         let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
             .arg("serve")
-            .env("DATABASE_URL", &app.db.url)
+            .envs(settings.iter().copied())
+            .env("DATABASE_URL", &db.url)
             .env("ROSTER_SECRET_KEY", crate::support::SECRET_KEY)
             .env("ROSTER_LISTEN", "127.0.0.1:0")
             // The receivers listen on loopback, which webhooks may not reach by default.
             .env("ROSTER_WEBHOOK_ALLOW_CIDRS", "127.0.0.0/8")
             .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let url = listening_url(child.stderr.take().unwrap());
-        Self { child, url }
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let (true, Some(at)) = (line.contains("listening"), line.find("http://")) {
+                    let url: String = line[at..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || ".:/".contains(*c))
+                        .collect();
+                    let _ = tx.send(url);
+                }
+                kept.lock().unwrap().push(line);
+            }
+        });
+        let url = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("roster serve never said where it listens");
+        Self {
+            child,
+            url,
+            key,
+            log,
+        }
+    }
+
+    /// An HTTP client sending its admin key.
+    fn client(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let bearer = format!("Bearer {}", self.key);
+        headers.insert("authorization", bearer.parse().unwrap());
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    }
+
+    /// Its last log lines.
+    fn log(&self) -> String {
+        let log = self.log.lock().unwrap();
+        log[log.len().saturating_sub(60)..].join("\n")
+    }
+
+    /// Runs `command` (a client against it, given the URL and the key), its output, or a panic
+    /// with both logs.
+    async fn run(&self, mut command: Command) -> String {
+        command.args([&self.url, &self.key]);
+        let shown = format!("{command:?}");
+        let output = tokio::task::spawn_blocking(move || command.output())
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "{shown} failed:\n{stdout}\n{}\nroster serve's log:\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            self.log()
+        );
+        stdout
     }
 }
 
@@ -48,6 +124,9 @@ impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("roster serve's log:\n{}", self.log());
+        }
     }
 }
 
@@ -99,13 +178,22 @@ fn compile_typescript() -> String {
     format!("{TYPESCRIPT}/dist")
 }
 
+fn python_scenario() -> Command {
+    let mut command = Command::new(python());
+    command.arg(format!("{ROOT}/clients/python/tests/scenario.py"));
+    command
+}
+
+fn typescript_scenario() -> Command {
+    let mut command = Command::new("node");
+    command.arg(format!("{}/tests/scenario.js", typescript()));
+    command
+}
+
 #[tokio::test]
 async fn the_python_client_runs_its_scenario_against_roster_serve() {
-    let app = TestApp::spawn().await;
-    let served = Served::start(&app);
-    let out = run(Command::new(python())
-        .arg(format!("{ROOT}/clients/python/tests/scenario.py"))
-        .args([&served.url, &app.admin_key]));
+    let served = Served::start().await;
+    let out = served.run(python_scenario()).await;
     assert!(
         out.contains("python client: 3 group members over 2 pages"),
         "{out}"
@@ -114,16 +202,44 @@ async fn the_python_client_runs_its_scenario_against_roster_serve() {
 
 #[tokio::test]
 async fn the_typescript_client_type_checks_and_runs_its_scenario_against_roster_serve() {
-    let dist = typescript();
-    let app = TestApp::spawn().await;
-    let served = Served::start(&app);
-    let out = run(Command::new("node")
-        .arg(format!("{dist}/tests/scenario.js"))
-        .args([&served.url, &app.admin_key]));
+    let scenario = typescript_scenario();
+    let served = Served::start().await;
+    let out = served.run(scenario).await;
     assert!(
         out.contains("typescript client: 3 group members over 2 pages"),
         "{out}"
     );
+}
+
+/// Both clients against a server allowing each key 2 requests a second: the scenarios' bursts get
+/// 429s with `Retry-After`, which the clients wait out (GETs, and POSTs with their
+/// Idempotency-Key), and the scenarios complete all the same.
+#[tokio::test]
+async fn the_clients_wait_out_a_rate_limit() {
+    let typescript = typescript_scenario();
+    let limited = [("ROSTER_RATE_LIMIT", "2"), ("ROSTER_RATE_LIMIT_BURST", "2")];
+    let served = Served::start_with(&limited).await;
+    let out = served.run(python_scenario()).await;
+    assert!(out.contains("python client: 3 group members"), "{out}");
+    let out = served.run(typescript).await;
+    assert!(out.contains("typescript client: 3 group members"), "{out}");
+    // The server did refuse some of their requests (its request counter, by status).
+    let client = served.client();
+    let metrics = eventually(DELIVERY, "the metrics, past the rate limit", || async {
+        let res = client
+            .get(format!("{}/metrics", served.url))
+            .send()
+            .await
+            .ok()?;
+        (res.status() == 200).then_some(())?;
+        res.text().await.ok()
+    })
+    .await;
+    let refused: f64 = (metrics.lines())
+        .filter(|l| l.starts_with("roster_http_requests_total") && l.contains("status=\"429\""))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum();
+    assert!(refused > 0.0, "no request was refused:\n{metrics}");
 }
 
 /// A receiver example, running: where it listens, and its output lines.
@@ -171,11 +287,10 @@ impl Drop for Receiver {
 /// roster signs a real delivery to the receiver, which verifies it with `standardwebhooks` and
 /// prints it; a request with a forged signature, or none, is refused with a 400.
 async fn receives_verified_deliveries(mut receiver: Command) {
-    let app = TestApp::spawn().await;
-    let served = Served::start(&app);
+    let served = Served::start().await;
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     let receiver = Receiver::start(&mut receiver, secret);
-    let client = app.client_with(Some(&app.admin_key));
+    let client = served.client();
     let post = |path: &str, body: serde_json::Value| {
         client
             .post(format!("{}{path}", served.url))

@@ -1,7 +1,8 @@
 """The hand-written layer over the generated client (`roster_api`, from the OpenAPI document by
 scripts/generate-clients.sh): only what generated code cannot make idiomatic. A key as a bearer
-token, an `Idempotency-Key` per call, problem+json answers raised as one exception type, cursor
-pages followed as an iterator, and the `position` a write returns for read-your-writes.
+token, an `Idempotency-Key` per POST, problem+json answers raised as one exception type, cursor
+pages followed as an iterator, the `position` a write returns for read-your-writes, and 429/503
+retried after `Retry-After`.
 
     from roster_client import Roster
     from roster_api.api.organizations import post_organizations
@@ -14,6 +15,7 @@ pages followed as an iterator, and the `position` a write returns for read-your-
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +26,12 @@ from roster_api.client import AuthenticatedClient
 from roster_api.types import UNSET, Response
 
 __all__ = ["FieldProblem", "Roster", "RosterProblem"]
+
+# A read waiting for `min_position` past its bound, a storage outage (503) and a key past its rate
+# limit (429) say when to come back (`Retry-After`): a GET, and a POST (its Idempotency-Key makes
+# a retry apply it at most once), are retried that many times, each wait at most MAX_WAIT seconds.
+RETRIES = 3
+MAX_WAIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -85,12 +93,20 @@ class Roster:
         `RosterProblem`. A write is sent with an `Idempotency-Key` (a new one unless given), so
         retrying it with the same key never applies it twice."""
         client = self.client
-        if operation_posts(operation):
+        posts = operation_posts(operation)
+        if posts:
             client = client.with_headers({"Idempotency-Key": idempotency_key or str(uuid.uuid4())})
-        response = operation.sync_detailed(*args, client=client, **kwargs)
-        if int(response.status_code) >= 400:
-            raise RosterProblem.of(response)
-        return response.parsed
+        retryable = posts or operation.__name__.rsplit(".", 1)[-1].startswith("get_")
+        for attempt in range(RETRIES + 1):
+            response = operation.sync_detailed(*args, client=client, **kwargs)
+            status = int(response.status_code)
+            if status in (429, 503) and retryable and attempt < RETRIES:
+                time.sleep(retry_after(response))
+                continue
+            if status >= 400:
+                raise RosterProblem.of(response)
+            return response.parsed
+        raise AssertionError("unreachable")
 
     def pages(self, operation: ModuleType, *args: Any, **kwargs: Any) -> Iterator[Any]:
         """Every item of a list operation, following `list_metadata.after` page by page."""
@@ -101,6 +117,15 @@ class Roster:
             after = page.list_metadata.after
             if after is None or after is UNSET:
                 return
+
+
+def retry_after(response: Response[Any]) -> float:
+    """The seconds `Retry-After` asks for (1 if it says nothing usable), at most MAX_WAIT."""
+    try:
+        seconds = float(response.headers.get("retry-after", "1"))
+    except ValueError:
+        seconds = 1.0
+    return min(max(seconds, 0.0), MAX_WAIT)
 
 
 def operation_posts(operation: ModuleType) -> bool:

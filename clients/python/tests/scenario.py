@@ -43,6 +43,7 @@ def main(base_url: str, key: str) -> None:
     )
     assert claims.roles == ["member"], claims
     assert claims.membership_id == members[0].id, claims
+    assert [(g.id, g.name) for g in claims.groups] == [(group.id, "Engineering")], claims
     # The same user twice: a 409 problem, raised as one exception type naming what went wrong.
     try:
         roster.call(

@@ -2,8 +2,9 @@
  * The hand-written layer over the generated types (`schema.ts`, from the OpenAPI document by
  * scripts/generate-clients.sh) and openapi-fetch: only what generated code cannot make
  * idiomatic. A key as a bearer token, an `Idempotency-Key` on every POST, problem+json answers
- * thrown as one error type, cursor pages followed as an async iterator, and the `position` a
- * write returns for read-your-writes (pass it as `min_position`).
+ * thrown as one error type, cursor pages followed as an async iterator, the `position` a write
+ * returns for read-your-writes (pass it as `min_position`), and 429/503 retried after
+ * `Retry-After`.
  *
  *     const roster = new Roster("http://127.0.0.1:8080", apiKey);
  *     const org = await ok(roster.api.POST("/v1/organizations", { body: { name: "Acme" } }));
@@ -55,6 +56,28 @@ interface Answer<T> {
   response: Response;
 }
 
+/**
+ * A read waiting for `min_position` past its bound, a storage outage (503) and a key past its
+ * rate limit (429) say when to come back (`Retry-After`): a GET, and a POST (its Idempotency-Key
+ * makes a retry apply it at most once), are retried that many times, each wait at most 5 s.
+ */
+const RETRIES = 3;
+const MAX_WAIT_MS = 5000;
+
+async function fetchRetrying(request: Request): Promise<Response> {
+  const retryable = request.method === "GET" || request.method === "POST";
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(request.clone());
+    if (!retryable || attempt >= RETRIES || (response.status !== 429 && response.status !== 503)) {
+      return response;
+    }
+    const seconds = Number(response.headers.get("retry-after") ?? "1");
+    const wait = Number.isFinite(seconds) ? Math.min(Math.max(seconds * 1000, 0), MAX_WAIT_MS) : 1000;
+    await response.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
 /** The parsed answer of a call, or a thrown `RosterProblem`. */
 export async function ok<T>(call: Promise<Answer<T>>): Promise<T> {
   const { data, error, response } = await call;
@@ -78,6 +101,7 @@ export class Roster {
     this.api = createClient<paths>({
       baseUrl: baseUrl.replace(/\/+$/, ""),
       headers: { Authorization: `Bearer ${apiKey}` },
+      fetch: fetchRetrying,
     });
     // A POST retried with the same key is applied once; give your own key to retry safely.
     this.api.use({

@@ -1123,10 +1123,15 @@ export interface components {
         Attributes: {
             [key: string]: string | number | boolean;
         };
+        /** @description A group the member belongs to. */
+        ClaimGroup: {
+            id: components["schemas"]["GroupId"];
+            name: string;
+        };
         /** @description What an identity provider embeds in an access token for one organization. */
         Claims: {
-            /** @description `[{id, name}]`, sorted by id. */
-            groups: unknown;
+            /** @description The groups it belongs to, sorted by id. */
+            groups: components["schemas"]["ClaimGroup"][];
             membership_id: string;
             organization_id: string;
             /** @description The union of the roles' permissions, sorted. */

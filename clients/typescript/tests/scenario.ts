@@ -71,6 +71,10 @@ async function main(baseUrl: string, key: string): Promise<void> {
   );
   check(JSON.stringify(claims.roles) === '["member"]', `claims: ${JSON.stringify(claims)}`);
   check(claims.membership_id === members[0]?.id, "the claims are user-0's");
+  check(
+    JSON.stringify(claims.groups.map((g) => [g.id, g.name])) === JSON.stringify([[group.id, "Engineering"]]),
+    `the claims' groups: ${JSON.stringify(claims.groups)}`,
+  );
   // The same user twice: 409, thrown as RosterProblem naming what went wrong.
   const conflict = await refused(
     ok(

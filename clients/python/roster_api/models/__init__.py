@@ -12,6 +12,7 @@ from .applied import Applied
 from .applied_invitation import AppliedInvitation
 from .applied_organization import AppliedOrganization
 from .attributes import Attributes
+from .claim_group import ClaimGroup
 from .claims import Claims
 from .collection_of_document_group_type_2 import CollectionOfDocumentGroupType2
 from .collection_of_document_invitation_type_2 import (
@@ -180,6 +181,7 @@ __all__ = (
     "AppliedInvitation",
     "AppliedOrganization",
     "Attributes",
+    "ClaimGroup",
     "Claims",
     "CollectionOfDocumentGroupType2",
     "CollectionOfDocumentInvitationType2",

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.claim_group import ClaimGroup
+
 
 T = TypeVar("T", bound="Claims")
 
@@ -14,7 +18,7 @@ class Claims:
     """What an identity provider embeds in an access token for one organization.
 
     Attributes:
-        groups (Any): `[{id, name}]`, sorted by id.
+        groups (list[ClaimGroup]): The groups it belongs to, sorted by id.
         membership_id (str):
         organization_id (str):
         permissions (list[str]): The union of the roles' permissions, sorted.
@@ -22,7 +26,7 @@ class Claims:
         status (str):
     """
 
-    groups: Any
+    groups: list[ClaimGroup]
     membership_id: str
     organization_id: str
     permissions: list[str]
@@ -31,7 +35,10 @@ class Claims:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        groups = self.groups
+        groups = []
+        for groups_item_data in self.groups:
+            groups_item = groups_item_data.to_dict()
+            groups.append(groups_item)
 
         membership_id = self.membership_id
 
@@ -60,8 +67,15 @@ class Claims:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.claim_group import ClaimGroup
+
         d = dict(src_dict)
-        groups = d.pop("groups")
+        groups = []
+        _groups = d.pop("groups")
+        for groups_item_data in _groups:
+            groups_item = ClaimGroup.from_dict(groups_item_data)
+
+            groups.append(groups_item)
 
         membership_id = d.pop("membership_id")
 
