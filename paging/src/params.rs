@@ -181,15 +181,12 @@ impl Spec {
         params
     }
 
-    /// What the parameter `name` holds, if the route takes it.
-    fn kind_of(&self, name: &str) -> Option<ParamKind> {
+    /// What the parameter `name` holds, if the route takes it (`params`: its [`Spec::params`]).
+    fn kind_of(&self, params: &[QueryParam], name: &str) -> Option<ParamKind> {
         if self.attributes && name.starts_with(ATTRIBUTE_PREFIX) {
             return Some(ParamKind::Text);
         }
-        self.params()
-            .into_iter()
-            .find(|p| p.name == name)
-            .map(|p| p.kind)
+        params.iter().find(|p| p.name == name).map(|p| p.kind)
     }
 
     fn repeats(&self, name: &str) -> bool {
@@ -254,6 +251,7 @@ impl Params {
                 message,
             })
         };
+        let params = spec.params();
         for (i, (name, value)) in pairs.iter().enumerate() {
             // No name has a control character, and a NUL cannot even be compared with stored
             // text: refuse it here, for every route.
@@ -261,7 +259,7 @@ impl Params {
                 error(name, "must not contain control characters".into());
                 continue;
             }
-            let Some(kind) = spec.kind_of(name) else {
+            let Some(kind) = spec.kind_of(&params, name) else {
                 error(
                     name,
                     format!("unknown query parameter; this route takes {}", spec.known()),
@@ -379,5 +377,70 @@ impl Params {
             order,
             bound,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+    use domain::values::RoleSlug;
+
+    const SPEC: Spec = Spec {
+        repeatable: &[Filter::of::<RoleSlug>("role")],
+        attributes: true,
+        ..Spec::list(&[
+            Filter::one_of("status", &["active", "inactive"]),
+            Filter::position("after_position"),
+            Filter::text("actor_id"),
+        ])
+    };
+
+    fn refused(query: &str) -> Vec<(String, String)> {
+        let req = TestRequest::with_uri(&format!("/x?{query}")).to_http_request();
+        let problem = Params::parse(&req, &SPEC).expect_err(query);
+        (problem.errors.into_iter())
+            .map(|e| (e.field, e.message))
+            .collect()
+    }
+
+    #[test]
+    fn every_value_is_checked_by_its_kind_and_every_bad_one_named() {
+        let fields: Vec<String> = refused(
+            "role=admin&role=Not%20A%20Slug&status=maybe&after_position=9007199254740992\
+             &min_position=-1&limit=101&actor_id=a%07b&nope=1",
+        )
+        .into_iter()
+        .map(|(field, _)| field)
+        .collect();
+        assert_eq!(
+            fields,
+            [
+                "role",
+                "status",
+                "after_position",
+                "min_position",
+                "limit",
+                "actor_id",
+                "nope"
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_values_are_parsed_by_their_own_parser() {
+        let req =
+            TestRequest::with_uri("/x?role=admin&role=billing-reader&status=active&min_position=7")
+                .to_http_request();
+        let params = Params::parse(&req, &SPEC).unwrap();
+        assert_eq!(params.min_position, Some(7));
+        assert_eq!(params.all("role"), ["admin", "billing-reader"]);
+        assert_eq!(
+            params
+                .typed::<RoleSlug>("role")
+                .map(|r| r.as_str().to_owned()),
+            Some("admin".to_owned())
+        );
+        assert_eq!(refused("before=a&after=b").len(), 2);
     }
 }

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::support::{eventually, make_key};
+use crate::support::{eventually, listening_url_keeping, make_key};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 const TYPESCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../clients/typescript");
@@ -54,27 +54,7 @@ impl Served {
             .spawn()
             .unwrap();
         let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (tx, rx) = mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        let kept = log.clone();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if let (true, Some(at)) = (line.contains("listening"), line.find("http://")) {
-                    let url: String = line[at..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || ".:/".contains(*c))
-                        .collect();
-                    let _ = tx.send(url);
-                }
-                kept.lock().unwrap().push(line);
-            }
-        });
-        let url = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("roster serve never said where it listens");
+        let url = listening_url_keeping(child.stderr.take().unwrap(), log.clone());
         Self {
             child,
             url,

@@ -436,6 +436,14 @@ pub fn fields(problem: &Value) -> Vec<String> {
 
 /// The URL a `roster serve` logs that it listens on (its log is read on, so it never blocks).
 pub fn listening_url(stderr: std::process::ChildStderr) -> String {
+    listening_url_keeping(stderr, Default::default())
+}
+
+/// [`listening_url`], keeping every line of the log in `kept` (for a failure's message).
+pub fn listening_url_keeping(
+    stderr: std::process::ChildStderr,
+    kept: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         use std::io::BufRead;
@@ -449,6 +457,9 @@ pub fn listening_url(stderr: std::process::ChildStderr) -> String {
                     .take_while(|c| c.is_ascii_alphanumeric() || ".:/".contains(*c))
                     .collect();
                 let _ = tx.send(url);
+            }
+            if let Ok(mut kept) = kept.lock() {
+                kept.push(line);
             }
         }
     });
