@@ -67,14 +67,14 @@ impl JsonSchema for PastMoment {
 /// The id of an object with a history: `(aggregate type, normalised id)`.
 pub struct AggregateId(pub &'static str, pub String);
 
-/// The aggregates the Events API filters by, with their id prefixes.
-const AGGREGATES: [(&str, &str); 6] = [
-    ("organization", "org"),
-    ("membership", "om"),
-    ("group", "grp"),
-    ("invitation", "inv"),
-    ("api_key", "key"),
-    ("webhook_endpoint", "we"),
+/// The id prefixes of the aggregates the Events API filters by (those `from_param` tries).
+const PREFIXES: [&str; 6] = [
+    domain::OrganizationId::PREFIX,
+    domain::MembershipId::PREFIX,
+    domain::GroupId::PREFIX,
+    domain::InvitationId::PREFIX,
+    domain::ApiKeyId::PREFIX,
+    domain::WebhookEndpointId::PREFIX,
 ];
 
 impl FromParam for AggregateId {
@@ -106,8 +106,7 @@ impl JsonSchema for AggregateId {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let prefixes: Vec<&str> = AGGREGATES.iter().map(|(_, prefix)| *prefix).collect();
-        let pattern = format!("^({})_{}$", prefixes.join("|"), domain::ids::ULID_PATTERN);
+        let pattern = format!("^({})_{}$", PREFIXES.join("|"), domain::ids::ULID_PATTERN);
         json_schema!({"type": "string", "pattern": pattern})
     }
 }
