@@ -6,16 +6,12 @@
 # python. Installs python3's venv module with apt-get when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/python-venv.sh
 
 venv="target/tools/clients/run"
 python="$PWD/$venv/bin/python"
 
-if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
-  echo "ensure-clients: installing python3-venv (apt-get)" >&2
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi
-  if [ "$(id -u)" -eq 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-  else sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; fi
-fi
+ensure_python_venv ensure-clients
 if [ ! -x "$python" ]; then
   echo "ensure-clients: making $venv" >&2
   python3 -m venv "$venv"

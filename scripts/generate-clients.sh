@@ -9,6 +9,7 @@
 #                                        difference, when the committed clients differ
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/python-venv.sh
 
 python_generator="openapi-python-client==0.29.1"
 typescript_generator="openapi-typescript@7.13.0"
@@ -21,12 +22,7 @@ case "${1:-}" in
   *) echo "usage: $0 [--check]" >&2; exit 2 ;;
 esac
 
-if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
-  echo "generate-clients: installing python3-venv (apt-get)" >&2
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi
-  if [ "$(id -u)" -eq 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-  else sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; fi
-fi
+ensure_python_venv generate-clients
 installed="$("$tools/python/bin/pip" show openapi-python-client 2>/dev/null || true)"
 if ! grep -qx "Version: ${python_generator#*==}" <<<"$installed"; then
   echo "generate-clients: installing $python_generator into $tools/python" >&2

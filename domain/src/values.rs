@@ -123,19 +123,19 @@ schema!(Permissions, {
     "description": "At most 100; duplicates are dropped.",
     "items": {"type": "string", "pattern": "^[A-Za-z0-9_:.*-]{1,128}$"}
 });
-/// A key of metadata or attributes: no control character at all.
-const KEY_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+/// Text without any control character (a key of metadata or attributes, a query parameter).
+pub const NO_CONTROLS_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
 /// A free-form value: tabs and line breaks, no other control character.
 const FREE_TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
 
 schema!(Metadata, {
     "type": "object", "maxProperties": 50,
-    "propertyNames": {"minLength": 1, "maxLength": 40, "pattern": KEY_PATTERN},
+    "propertyNames": {"minLength": 1, "maxLength": 40, "pattern": NO_CONTROLS_PATTERN},
     "additionalProperties": {"type": "string", "maxLength": 500, "pattern": FREE_TEXT_PATTERN}
 });
 schema!(Attributes, {
     "type": "object", "maxProperties": 50,
-    "propertyNames": {"minLength": 1, "maxLength": 40, "pattern": KEY_PATTERN},
+    "propertyNames": {"minLength": 1, "maxLength": 40, "pattern": NO_CONTROLS_PATTERN},
     "additionalProperties": {
         "type": ["string", "number", "boolean"], "maxLength": 500, "pattern": FREE_TEXT_PATTERN
     }
@@ -449,7 +449,7 @@ mod tests {
 
     #[test]
     fn the_schema_patterns_of_keys_and_free_text_accept_what_parsing_accepts() {
-        let key = regex::Regex::new(KEY_PATTERN).unwrap();
+        let key = regex::Regex::new(NO_CONTROLS_PATTERN).unwrap();
         let free = regex::Regex::new(FREE_TEXT_PATTERN).unwrap();
         for s in ["tier", "a b", "x\u{0}", "x\n", "\u{85}", "é"] {
             let metadata = Metadata::parse([(s.to_owned(), "v".to_owned())].into());

@@ -91,6 +91,9 @@ impl ParamKind {
     /// Whether `raw` is a value of this kind; the problem otherwise.
     pub fn check(&self, raw: &str) -> Result<(), String> {
         match self {
+            Self::Text if raw.chars().any(char::is_control) => {
+                Err("must not contain control characters".into())
+            }
             Self::Text => Ok(()),
             Self::Integer { min, max } => match raw.parse::<i64>() {
                 Ok(n) if n >= *min && max.is_none_or(|m| n <= m) => Ok(()),

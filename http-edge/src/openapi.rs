@@ -407,7 +407,7 @@ fn query_schema(kind: &ParamKind) -> RefOr<Schema> {
         ParamKind::Text => ObjectBuilder::new()
             .schema_type(Type::String)
             .min_length(Some(1))
-            .pattern(Some(r"^[^\u0000-\u001F\u007F-\u009F]+$")),
+            .pattern(Some(domain::values::NO_CONTROLS_PATTERN)),
         ParamKind::Integer { min, max } => ObjectBuilder::new()
             .schema_type(Type::Integer)
             .minimum(Some(*min as f64))
@@ -442,10 +442,6 @@ fn identified_by(schema: &str) -> Option<(&'static str, &'static str)> {
 /// element of and the field that names one elsewhere.
 type Target = (String, Vec<(String, &'static str, &'static str)>);
 
-/// OpenAPI links from each create (a POST answering 201) to every operation whose path
-/// parameters its answer fills: a new membership's `id` and `organization_id` lead to
-/// `PATCH /v1/memberships/{id}`, `GET /v1/organizations/{org_id}/memberships`, and so on. Clients
-/// can follow them, and the fuzzer chains real objects through them instead of guessing ids.
 /// Whether a property's schema lets it be `null`.
 fn may_be_null(schema: &Value) -> bool {
     let null = |s: &Value| {
@@ -460,6 +456,10 @@ fn may_be_null(schema: &Value) -> bool {
             .any(|k| schema[*k].as_array().is_some_and(|a| a.iter().any(null)))
 }
 
+/// OpenAPI links from each create (a POST answering 201) to every operation whose path
+/// parameters its answer fills: a new membership's `id` and `organization_id` lead to
+/// `PATCH /v1/memberships/{id}`, `GET /v1/organizations/{org_id}/memberships`, and so on. Clients
+/// can follow them, and the fuzzer chains real objects through them instead of guessing ids.
 fn link_created_objects(document: &mut Value) {
     let schemas = document["components"]["schemas"].clone();
     let resolve = |schema: &Value| -> Value {

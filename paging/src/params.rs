@@ -276,11 +276,6 @@ impl Params {
             }
             if value.is_empty() {
                 error(name, "must not be empty".into());
-            } else if !matches!(kind, ParamKind::Typed { .. })
-                && value.chars().any(char::is_control)
-            {
-                // A typed value's own parser decides (it trims, as it does in bodies).
-                error(name, "must not contain control characters".into());
             } else if let Err(message) = kind.check(value) {
                 error(name, message);
             }

@@ -67,38 +67,35 @@ impl JsonSchema for PastMoment {
 /// The id of an object with a history: `(aggregate type, normalised id)`.
 pub struct AggregateId(pub &'static str, pub String);
 
-/// The id prefixes of the aggregates the Events API filters by (those `from_param` tries).
-const PREFIXES: [&str; 6] = [
-    domain::OrganizationId::PREFIX,
-    domain::MembershipId::PREFIX,
-    domain::GroupId::PREFIX,
-    domain::InvitationId::PREFIX,
-    domain::ApiKeyId::PREFIX,
-    domain::WebhookEndpointId::PREFIX,
-];
+/// The aggregates the Events API filters by, each once: its id type and its aggregate type.
+macro_rules! aggregates {
+    ($(($id:ty, $kind:literal)),* $(,)?) => {
+        /// Their id prefixes, for the schema.
+        const PREFIXES: &[&str] = &[$(<$id>::PREFIX),*];
 
-impl FromParam for AggregateId {
-    fn from_param(raw: &str) -> Result<Self, String> {
-        macro_rules! try_id {
-            ($ty:ty, $kind:literal) => {
-                if let Ok(id) = <$ty>::parse(raw) {
+        impl FromParam for AggregateId {
+            fn from_param(raw: &str) -> Result<Self, String> {
+                $(if let Ok(id) = <$id>::parse(raw) {
                     return Ok(Self($kind, id.to_string()));
-                }
-            };
+                })*
+                Err(
+                    "must be the id of an organization, membership, group, invitation, API key \
+                     or webhook endpoint (`org_…`, `om_…`, `grp_…`, `inv_…`, `key_…`, `we_…`)"
+                        .into(),
+                )
+            }
         }
-        try_id!(domain::OrganizationId, "organization");
-        try_id!(domain::MembershipId, "membership");
-        try_id!(domain::GroupId, "group");
-        try_id!(domain::InvitationId, "invitation");
-        try_id!(domain::ApiKeyId, "api_key");
-        try_id!(domain::WebhookEndpointId, "webhook_endpoint");
-        Err(
-            "must be the id of an organization, membership, group, invitation, API key or \
-             webhook endpoint (`org_…`, `om_…`, `grp_…`, `inv_…`, `key_…`, `we_…`)"
-                .into(),
-        )
-    }
+    };
 }
+
+aggregates!(
+    (domain::OrganizationId, "organization"),
+    (domain::MembershipId, "membership"),
+    (domain::GroupId, "group"),
+    (domain::InvitationId, "invitation"),
+    (domain::ApiKeyId, "api_key"),
+    (domain::WebhookEndpointId, "webhook_endpoint"),
+);
 
 impl JsonSchema for AggregateId {
     fn schema_name() -> Cow<'static, str> {

@@ -51,39 +51,38 @@ struct Query {
 }
 
 impl Query {
-    /// The parameters, each at most once; anything else is a 400 naming it.
+    /// The parameters, each at most once and checked by its documented kind; anything else is
+    /// a 400 naming it.
     fn parse(query: &str) -> Result<Self, Problem> {
         let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
             .map_err(|e| Problem::malformed(format!("invalid query string: {e}")))?;
+        let params = params();
         let mut parsed = Query::default();
         let mut seen = std::collections::BTreeSet::new();
         for (name, value) in pairs.into_inner() {
             if !seen.insert(name.clone()) {
                 return Err(Problem::field(&name, "given more than once"));
             }
-            let flag = || match value.as_str() {
-                "true" => Ok(true),
-                "false" => Ok(false),
-                _ => Err(Problem::field(&name, "must be `true` or `false`")),
+            let Some(param) = params.iter().find(|p| p.name == name) else {
+                let known = params.iter().map(|p| p.name).collect::<Vec<_>>();
+                return Err(Problem::field(
+                    &name,
+                    format!("unknown parameter; known: {}", known.join(", ")),
+                ));
             };
+            param
+                .kind
+                .check(&value)
+                .map_err(|message| Problem::field(&name, message))?;
+            let flag = value == "true";
             let o = &mut parsed.options;
-            match name.as_str() {
-                "dry_run" => parsed.dry_run = flag()?,
-                "create_missing_roles" => o.create_missing_roles = flag()?,
-                "prune" => o.prune = flag()?,
-                "prune_organizations" => o.prune_organizations = flag()?,
-                "max_deletions" => {
-                    o.max_deletions = value.parse::<u32>().map(|n| n as usize).map_err(|_| {
-                        Problem::field(&name, "must be a whole number from 0 to 4294967295")
-                    })?
-                }
-                _ => {
-                    let known = params().iter().map(|p| p.name).collect::<Vec<_>>();
-                    return Err(Problem::field(
-                        &name,
-                        format!("unknown parameter; known: {}", known.join(", ")),
-                    ));
-                }
+            match param.name {
+                "dry_run" => parsed.dry_run = flag,
+                "create_missing_roles" => o.create_missing_roles = flag,
+                "prune" => o.prune = flag,
+                "prune_organizations" => o.prune_organizations = flag,
+                // Checked above: an integer from 0 to u32::MAX.
+                _ => o.max_deletions = value.parse().unwrap_or(o.max_deletions),
             }
         }
         Ok(parsed)

@@ -25,18 +25,16 @@ pub async fn of_organization(
     let scope = format!("groups:{id}");
     let page = state.page(&params, &scope).await?;
     require(&state, &caller, &id).await?;
+    let name = params.typed::<GroupName>("name");
     state
         .list(
-            {
-                let name = params.typed::<GroupName>("name");
-                groups::of_organization(
-                    &state.pool,
-                    &id,
-                    name.as_ref().map(GroupName::as_str),
-                    &page,
-                )
-                .await
-            },
+            groups::of_organization(
+                &state.pool,
+                &id,
+                name.as_ref().map(GroupName::as_str),
+                &page,
+            )
+            .await,
             &scope,
         )
         .await
