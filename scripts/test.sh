@@ -7,7 +7,8 @@ bash scripts/ensure-postgres.sh
 ROSTER_SCHEMATHESIS="$(bash scripts/ensure-schemathesis.sh)"
 ROSTER_TANSU="$(bash scripts/ensure-tansu.sh)"
 ROSTER_CLIENT_PYTHON="$(bash scripts/ensure-clients.sh)"
-export ROSTER_SCHEMATHESIS ROSTER_TANSU ROSTER_CLIENT_PYTHON
+ROSTER_AXE="$(bash scripts/ensure-browser.sh)"
+export ROSTER_SCHEMATHESIS ROSTER_TANSU ROSTER_CLIENT_PYTHON ROSTER_AXE
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
 

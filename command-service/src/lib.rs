@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod bus;
+pub mod input;
 mod request;
 mod routes;
 pub mod workflows;

@@ -50,21 +50,27 @@ impl Cursors {
         params.page(self.secret().await?, scope)
     }
 
+    /// The page as a list with cursors for `scope` (what the API answers, and what the console
+    /// renders).
+    pub async fn listed<T>(&self, page: Page<T>, scope: &str) -> Result<List<T>, Problem> {
+        let secret = self.secret().await?;
+        let cursor = |key: Option<String>| key.map(|k| cursor::encode(secret, scope, &k));
+        Ok(List {
+            data: page.rows,
+            list_metadata: ListMetadata {
+                before: cursor(page.before),
+                after: cursor(page.after),
+            },
+        })
+    }
+
     /// `{"data": [...], "list_metadata": {"before", "after"}}` with cursors for `scope`.
     pub async fn list<T: Serialize>(
         &self,
         page: Page<T>,
         scope: &str,
     ) -> Result<HttpResponse, Problem> {
-        let secret = self.secret().await?;
-        let cursor = |key: Option<String>| key.map(|k| cursor::encode(secret, scope, &k));
-        Ok(HttpResponse::Ok().json(List {
-            data: page.rows,
-            list_metadata: ListMetadata {
-                before: cursor(page.before),
-                after: cursor(page.after),
-            },
-        }))
+        Ok(HttpResponse::Ok().json(self.listed(page, scope).await?))
     }
 }
 

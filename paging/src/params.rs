@@ -242,7 +242,12 @@ impl Params {
     /// Parses and checks the request's query string against `spec`, reporting every bad
     /// parameter at once.
     pub fn parse(req: &HttpRequest, spec: &Spec) -> Result<Self, Problem> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        Self::from_query(req.query_string(), spec)
+    }
+
+    /// Parses and checks a query string against `spec` (see [`parse`](Self::parse)).
+    pub fn from_query(query: &str, spec: &Spec) -> Result<Self, Problem> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
             .map_err(|e| Problem::malformed(format!("the query string cannot be decoded: {e}")))?;
         let mut errors = Vec::new();
         let mut error = |field: &str, message: String| {

@@ -11,7 +11,7 @@ mod consistency;
 pub mod document;
 pub mod export;
 mod filters;
-mod routes;
+pub(crate) mod routes;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +19,7 @@ use std::time::Duration;
 use access::Caller;
 use actix_web::{web, HttpResponse};
 use http_edge::Problem;
-use paging::{Cursors, Params};
+use paging::{Cursors, List, Params};
 use serde::Serialize;
 use sqlx::PgPool;
 use store::page::{Page, PageRequest};
@@ -66,6 +66,30 @@ impl QueryState {
     ) -> Result<HttpResponse, Problem> {
         self.cursors.list(rows?, scope).await
     }
+
+    /// A fetched page as a list with cursors.
+    async fn listed<T>(
+        &self,
+        rows: Result<Page<T>, StoreError>,
+        scope: &str,
+    ) -> Result<List<T>, Problem> {
+        self.cursors.listed(rows?, scope).await
+    }
+}
+
+/// The reads as typed values — what the routes answer as JSON and the console renders. Each
+/// takes the caller and its route's query parameters, parsed by the route's `Spec`.
+pub mod reads {
+    pub use crate::routes::groups::{
+        group, groups_page, members_page, MEMBERS as GROUP_MEMBERS, OF_ORGANIZATION as GROUPS,
+    };
+    pub use crate::routes::memberships::{
+        groups_of_memberships, membership, memberships_page, OF_ORGANIZATION as MEMBERSHIPS,
+    };
+    pub use crate::routes::organizations::{
+        claims_of, organization, organizations_page, roles_page, CLAIMS, LIST as ORGANIZATIONS,
+        ROLES,
+    };
 }
 
 /// An object of one organization.

@@ -17,7 +17,7 @@ pub struct GroupRow {
     pub organization_id: String,
     pub name: String,
     pub description: Option<String>,
-    /// Only on the single-object read.
+    /// On the read of one group and the list of an organization's groups.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_count: Option<i64>,
     pub created_at: DateTime<Utc>,
@@ -30,6 +30,9 @@ pub struct GroupRow {
 const COLUMNS: &str = "'group' AS object, g.id, g.organization_id, g.name, g.description, NULL::bigint AS member_count, \
                        g.created_at, g.updated_at, g.managed_by";
 
+const MEMBER_COUNT: &str =
+    "(SELECT count(*) FROM rm_group_members gm WHERE gm.group_id = g.id) AS member_count";
+
 /// `name_prefix` matches case-insensitively.
 pub async fn of_organization(
     pool: &PgPool,
@@ -38,7 +41,7 @@ pub async fn of_organization(
     page: &PageRequest,
 ) -> Result<Page<GroupRow>, StoreError> {
     let mut qb = QueryBuilder::new("SELECT ");
-    qb.push(COLUMNS)
+    qb.push(COLUMNS.replace("NULL::bigint AS member_count", MEMBER_COUNT))
         .push(" FROM rm_groups g WHERE g.organization_id = ")
         .push_bind(organization_id.to_owned());
     if let Some(prefix) = name_prefix {
@@ -68,12 +71,10 @@ pub async fn of_membership(
 
 /// The group with its member count, read in one snapshot.
 pub async fn get(pool: &PgPool, id: &str) -> Result<Option<GroupRow>, StoreError> {
-    let row = sqlx::query_as::<_, GroupRow>(
-        "SELECT 'group' AS object, g.id, g.organization_id, g.name, g.description,
-                (SELECT count(*) FROM rm_group_members gm WHERE gm.group_id = g.id) AS member_count,
-                g.created_at, g.updated_at, g.managed_by
-           FROM rm_groups g WHERE g.id = $1",
-    )
+    let row = sqlx::query_as::<_, GroupRow>(&format!(
+        "SELECT {} FROM rm_groups g WHERE g.id = $1",
+        COLUMNS.replace("NULL::bigint AS member_count", MEMBER_COUNT)
+    ))
     .bind(id)
     .fetch_optional(pool)
     .await?;
@@ -97,4 +98,35 @@ pub async fn members(
         m.id.clone()
     })
     .await
+}
+
+/// A group as shown beside a member: its id and name.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct GroupBadge {
+    pub id: String,
+    pub name: String,
+}
+
+/// The groups of each of `memberships`, by membership id (in name order).
+pub async fn of_memberships(
+    pool: &PgPool,
+    memberships: &[String],
+) -> Result<std::collections::HashMap<String, Vec<GroupBadge>>, StoreError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT gm.membership_id, g.id, g.name
+           FROM rm_group_members gm JOIN rm_groups g ON g.id = gm.group_id
+          WHERE gm.membership_id = ANY($1)
+          ORDER BY gm.membership_id, lower(g.name)",
+    )
+    .bind(memberships)
+    .fetch_all(pool)
+    .await?;
+    let mut by_member = std::collections::HashMap::<String, Vec<GroupBadge>>::new();
+    for (membership, id, name) in rows {
+        by_member
+            .entry(membership)
+            .or_default()
+            .push(GroupBadge { id, name });
+    }
+    Ok(by_member)
 }

@@ -51,22 +51,34 @@ pub struct RoleRow {
 const ORGANIZATION_COLUMNS: &str =
     "'organization' AS object, id, name, description, external_id, metadata, created_at, updated_at, managed_by";
 
-/// `only`: the one organization a caller reaches (an organization key), if so limited.
+/// Filters of the organization list; every one given must hold.
+#[derive(Debug, Default, Clone)]
+pub struct OrganizationFilter {
+    pub external_id: Option<String>,
+    /// Part of the name, in any case.
+    pub name: Option<String>,
+    /// The one organization a caller reaches (an organization key), if so limited.
+    pub only: Option<String>,
+}
+
 pub async fn list(
     pool: &PgPool,
-    external_id: Option<&str>,
-    only: Option<&str>,
+    filter: &OrganizationFilter,
     page: &PageRequest,
 ) -> Result<Page<OrganizationRow>, StoreError> {
     let mut qb = QueryBuilder::new("SELECT ");
     qb.push(ORGANIZATION_COLUMNS)
         .push(", NULL::bigint AS member_count, NULL::bigint AS group_count FROM rm_organizations WHERE true");
-    if let Some(only) = only {
-        qb.push(" AND id = ").push_bind(only.to_owned());
+    if let Some(only) = &filter.only {
+        qb.push(" AND id = ").push_bind(only.clone());
     }
-    if let Some(external_id) = external_id {
+    if let Some(external_id) = &filter.external_id {
         qb.push(" AND external_id = ")
-            .push_bind(external_id.to_owned());
+            .push_bind(external_id.clone());
+    }
+    if let Some(name) = &filter.name {
+        qb.push(" AND name ILIKE ")
+            .push_bind(store::page::like_containing(name));
     }
     page.fetch(pool, qb, "id", |o: &OrganizationRow| o.id.clone())
         .await

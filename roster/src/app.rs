@@ -46,6 +46,19 @@ pub struct AppConfig {
     pub metrics_token: Option<String>,
     /// The Kafka relay running in this process, whose health `/readyz` shows.
     pub kafka: Option<Arc<kafka_relay::RelayHealth>>,
+    /// The console's sessions and sign-in limit (served where commands and reads are).
+    pub console: console::ConsoleConfig,
+}
+
+/// The console as `roster serve` sets it up by default.
+pub fn default_console() -> console::ConsoleConfig {
+    console::ConsoleConfig {
+        lifetimes: console::Lifetimes {
+            idle: Duration::from_secs(30 * 60),
+            absolute: Duration::from_secs(12 * 3600),
+        },
+        sign_ins_per_minute: std::num::NonZeroU32::new(10).unwrap_or(std::num::NonZeroU32::MIN),
+    }
 }
 
 /// One worker's state.
@@ -204,7 +217,7 @@ fn app(
             pool: state.pool.clone(),
             ttl: config.idempotency_ttl,
         }))
-        .app_data(web::Data::from(keys))
+        .app_data(web::Data::from(keys.clone()))
         .app_data(web::Data::new(pools))
         .configure(|cfg| {
             if let Some(limits) = limits {
@@ -226,6 +239,16 @@ fn app(
         .configure(access::configure(Arc::new(access::KeyRoutes::new(
             state.pool.clone(),
         ))));
+    // The console runs over both application layers.
+    if let (Some(commands), Some(queries)) = (&state.commands, &state.queries) {
+        app = app.configure(console::configure(console::ConsoleState::new(
+            state.pool.clone(),
+            commands.clone(),
+            queries.clone(),
+            keys.clone(),
+            config.console,
+        )));
+    }
     // Reads first: their resources answer GET only and let other methods through.
     if let Some(queries) = &state.queries {
         app = app.configure(query_service::configure(queries.clone()));
@@ -267,11 +290,12 @@ async fn unknown_route(req: HttpRequest) -> Result<actix_web::HttpResponse, Prob
 fn problem_for_bare_errors<B>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if is_problem {
+    // Problems, and the console's own error pages, are answers already.
+    let answered = res.headers().get(CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/problem+json")
+            || v.as_bytes().starts_with(b"text/html")
+    });
+    if answered || res.request().path().starts_with(console::PREFIX) {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -34,6 +34,7 @@ fn serve(spec: ServeSpec, listener: std::net::TcpListener) -> std::io::Result<be
             slow_request: Duration::from_secs(1),
             metrics_token: None,
             kafka: None,
+            console: app::default_console(),
         },
         listener,
         Duration::from_secs(1),

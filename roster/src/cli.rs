@@ -441,6 +441,18 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_RATE_LIMIT_BURST")]
     pub rate_limit_burst: Option<u32>,
 
+    /// A console session ends after this long without a request.
+    #[arg(long, env = "ROSTER_CONSOLE_IDLE", value_parser = parse_duration, default_value = "30m")]
+    pub console_idle: Duration,
+
+    /// A console session ends this long after sign-in, however active.
+    #[arg(long, env = "ROSTER_CONSOLE_MAX_AGE", value_parser = parse_duration, default_value = "12h")]
+    pub console_max_age: Duration,
+
+    /// Console sign-in attempts per minute from one client address.
+    #[arg(long, env = "ROSTER_CONSOLE_SIGN_INS", default_value_t = std::num::NonZeroU32::new(10).unwrap_or(std::num::NonZeroU32::MIN))]
+    pub console_sign_ins: std::num::NonZeroU32,
+
     /// When set, `/metrics` answers only scrapes sending `Authorization: Bearer <token>`.
     #[arg(long, env = "ROSTER_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,

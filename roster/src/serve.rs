@@ -120,6 +120,13 @@ async fn run(
         metrics_token: args.metrics_token.clone(),
         rate_limit: access::limit::Rate::new(args.rate_limit, args.rate_limit_burst),
         kafka: parts.kafka_health.clone(),
+        console: console::ConsoleConfig {
+            lifetimes: console::Lifetimes {
+                idle: args.console_idle,
+                absolute: args.console_max_age,
+            },
+            sign_ins_per_minute: args.console_sign_ins,
+        },
     };
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;

@@ -145,9 +145,20 @@ pub fn like_prefix(prefix: &str) -> String {
     )
 }
 
+/// `part` as a `LIKE` pattern matching text that contains it (literally, as [`like_prefix`]).
+pub fn like_containing(part: &str) -> String {
+    format!("%{}", like_prefix(part))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn like_patterns_match_wildcards_literally() {
+        assert_eq!(like_prefix(r"a%b_c\"), r"a\%b\_c\\%");
+        assert_eq!(like_containing("x_"), r"%x\_%");
+    }
 
     fn req(order: Order, bound: Bound) -> PageRequest {
         PageRequest {

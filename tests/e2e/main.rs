@@ -10,6 +10,7 @@ mod audit;
 mod bad_input;
 mod cli;
 mod clients;
+mod console;
 mod deletion_crash;
 mod deployment;
 mod event_tools;

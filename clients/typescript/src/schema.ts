@@ -1358,7 +1358,7 @@ export interface components {
             managed_by: string | null;
             /**
              * Format: int64
-             * @description Only on the single-object read.
+             * @description On the read of one group and the list of an organization's groups.
              */
             member_count?: number | null;
             name: string;
@@ -5604,6 +5604,8 @@ export interface operations {
                 limit?: number;
                 /** @description Read your writes: wait (bounded) until the read side has passed this position, a `position` a command returned. */
                 min_position?: number;
+                /** @description Only groups whose name starts with this, in any case. */
+                name?: string;
                 /** @description Newest first (`desc`, the default) or oldest first. */
                 order?: "asc" | "desc";
             };

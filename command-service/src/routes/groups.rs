@@ -1,72 +1,41 @@
 //! Groups: `POST /v1/organizations/{org_id}/groups`, `PATCH|DELETE /v1/groups/{id}`,
 //! `POST /v1/groups/{id}/members`, `DELETE /v1/groups/{id}/members/{membership_id}`.
 
+use crate::input::groups::{GroupCreate, GroupMemberAdd, GroupUpdate};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use domain::values::{Description, GroupName};
 use domain::{GroupId, MembershipId, OrganizationId};
 use http_edge::path::{Id, Ids};
-use serde::Deserialize;
 
 use crate::app::groups as app;
 use crate::request::{context, respond, Shown};
 use crate::CommandState;
 use domain::group::{GroupData, GroupMember};
 use http_edge::endpoints::{self as e, Endpoint};
-use http_edge::{nullable, present, Body, Fields, Problem};
+use http_edge::{Body, Problem};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         e::post("/v1/organizations/{org_id}/groups", create)
             .summary("Create a group (names are unique per organization, in any case)")
-            .body::<CreateBody>()
+            .body::<GroupCreate>()
             .answers::<Shown<GroupData>>(201, "Created"),
         e::patch("/v1/groups/{id}", update)
             .summary("Update a group")
-            .body::<UpdateBody>()
+            .body::<GroupUpdate>()
             .answers::<Shown<GroupData>>(200, "Updated"),
         e::delete("/v1/groups/{id}", delete)
             .summary("Delete a group")
             .answers::<Shown<GroupData>>(200, "Deleted"),
         e::post("/v1/groups/{id}/members", add_member)
             .summary("Add an active membership of the group's organization")
-            .body::<MemberBody>()
+            .body::<GroupMemberAdd>()
             .answers::<Shown<GroupMember>>(201, "Added")
             .answers::<Shown<GroupMember>>(200, "It was a member already"),
         e::delete("/v1/groups/{id}/members/{membership_id}", remove_member)
             .summary("Remove a member from a group")
             .answers::<Shown<GroupMember>>(200, "Removed"),
     ]
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "GroupCreate")]
-#[serde(deny_unknown_fields)]
-struct CreateBody {
-    #[schemars(with = "domain::values::GroupName")]
-    name: String,
-    #[schemars(with = "Option<domain::values::Description>")]
-    description: Option<String>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "GroupUpdate")]
-#[serde(deny_unknown_fields)]
-struct UpdateBody {
-    #[schemars(with = "domain::values::GroupName")]
-    #[serde(default, deserialize_with = "present")]
-    name: Option<String>,
-    #[schemars(with = "Option<Option<domain::values::Description>>")]
-    #[serde(default, deserialize_with = "nullable")]
-    description: Option<Option<String>>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "GroupMemberAdd")]
-#[serde(deny_unknown_fields)]
-struct MemberBody {
-    #[schemars(with = "domain::MembershipId")]
-    membership_id: String,
 }
 
 const OBJECT: &str = "group";
@@ -76,14 +45,9 @@ async fn create(
     state: web::Data<CommandState>,
     req: HttpRequest,
     Id(org): Id<OrganizationId>,
-    Body(input): Body<CreateBody>,
+    Body(input): Body<GroupCreate>,
 ) -> Result<HttpResponse, Problem> {
-    let mut fields = Fields::default();
-    let name = fields.check("name", GroupName::parse(&input.name));
-    let description = input
-        .description
-        .and_then(|d| fields.check("description", Description::parse(&d)));
-    let name = fields.done(name)?;
+    let (name, description) = input.parse()?;
     let written = app::create(&state, &context(&req)?, &org, name, description).await?;
     respond(StatusCode::CREATED, OBJECT, &written)
 }
@@ -92,15 +56,9 @@ async fn update(
     state: web::Data<CommandState>,
     req: HttpRequest,
     Id(id): Id<GroupId>,
-    Body(input): Body<UpdateBody>,
+    Body(input): Body<GroupUpdate>,
 ) -> Result<HttpResponse, Problem> {
-    let mut fields = Fields::default();
-    let name = input
-        .name
-        .and_then(|n| fields.check("name", GroupName::parse(&n)));
-    let description =
-        fields.check_nullable("description", input.description, |d| Description::parse(&d));
-    fields.finish()?;
+    let (name, description) = input.parse()?;
     let written = app::update(&state, &context(&req)?, &id, name, description).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }
@@ -119,10 +77,9 @@ async fn add_member(
     state: web::Data<CommandState>,
     req: HttpRequest,
     Id(id): Id<GroupId>,
-    Body(input): Body<MemberBody>,
+    Body(input): Body<GroupMemberAdd>,
 ) -> Result<HttpResponse, Problem> {
-    let membership_id = MembershipId::parse(&input.membership_id)
-        .map_err(|e| Problem::field("membership_id", e.to_string()))?;
+    let membership_id = input.parse()?;
     let added = app::add_member(&state, &context(&req)?, &id, &membership_id).await?;
     let status = if added.added {
         StatusCode::CREATED

@@ -2,23 +2,23 @@
 //! `PATCH|DELETE /v1/memberships/{id}`, `POST /v1/memberships/{id}/deactivate|reactivate`.
 
 use http_edge::path::Id;
-use std::collections::BTreeSet;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use domain::membership::Subject;
-use domain::values::{Attributes, RoleSlug, SubjectId, ValueError};
 use domain::{MembershipId, OrganizationId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::app::memberships::{self as app, Joined, Leave, NewMembership};
-use crate::app::role_assignment::{self, Members, RoleChange};
-use crate::request::{context, respond, roles, shown, with_position, Shown};
+use crate::app::role_assignment;
+use crate::input::memberships::{
+    MembershipCreate, MembershipRolesChange, MembershipUpdate, BULK_MAX,
+};
+use crate::request::{context, respond, shown, with_position, Shown};
 use crate::CommandState;
 use domain::membership::MembershipData;
 use http_edge::endpoints::{self as e, Endpoint};
-use http_edge::{present, Body, Fields, Problem};
+use http_edge::{Body, Problem};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -28,7 +28,7 @@ pub fn endpoints() -> Vec<Endpoint> {
                 "Give exactly one of `user_id` or `application_id`. Roles default to `member`. \
                  An inactive membership of the same subject is reactivated (200).",
             )
-            .body::<CreateBody>()
+            .body::<MembershipCreate>()
             .answers::<Shown<MembershipData>>(201, "Created")
             .answers::<Shown<MembershipData>>(200, "Reactivated"),
         e::post("/v1/organizations/{org_id}/memberships/bulk", bulk)
@@ -49,11 +49,11 @@ pub fn endpoints() -> Vec<Endpoint> {
                  (not in the catalogue) that cannot take it. Each membership whose roles change \
                  gets its own `membership.updated`; the others get nothing.",
             )
-            .body::<RolesBody>()
+            .body::<MembershipRolesChange>()
             .answers::<RolesResult>(200, "Every named membership after the change"),
         e::patch("/v1/memberships/{id}", update)
             .summary("Change a membership's roles or attributes")
-            .body::<UpdateBody>()
+            .body::<MembershipUpdate>()
             .answers::<Shown<MembershipData>>(200, "Updated"),
         e::delete("/v1/memberships/{id}", delete)
             .summary("Delete a membership (and take it out of its groups, atomically)")
@@ -68,37 +68,12 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "MembershipCreate", transform = one_subject)]
-#[serde(deny_unknown_fields)]
-struct CreateBody {
-    #[schemars(with = "domain::values::SubjectId")]
-    #[serde(default, deserialize_with = "present")]
-    user_id: Option<String>,
-    #[schemars(with = "domain::values::SubjectId")]
-    #[serde(default, deserialize_with = "present")]
-    application_id: Option<String>,
-    #[schemars(with = "Option<std::collections::BTreeSet<domain::values::RoleSlug>>")]
-    roles: Option<Vec<String>>,
-    #[schemars(with = "Option<domain::values::Attributes>")]
-    attributes: Option<serde_json::Map<String, Value>>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[schemars(rename = "MembershipBulk")]
 #[serde(deny_unknown_fields)]
 struct BulkBody {
     /// 1–1,000 memberships, each as the body of a single create.
-    #[schemars(with = "Vec<CreateBody>", length(min = 1, max = 1000))]
+    #[schemars(with = "Vec<MembershipCreate>", length(min = 1, max = 1000))]
     items: Vec<Value>,
-}
-
-fn one_subject(schema: &mut schemars::Schema) {
-    http_edge::schema::exactly_one(schema, &["user_id", "application_id"]);
-}
-
-fn named_members_and_change(schema: &mut schemars::Schema) {
-    http_edge::schema::exactly_one(schema, &["user_ids", "application_ids", "membership_ids"]);
-    http_edge::schema::one_or_some_of(schema, "set", &["add", "remove"]);
 }
 
 /// The answer to a bulk import.
@@ -129,37 +104,6 @@ struct BulkItem {
     error: Option<Problem>,
 }
 
-/// At most this many items per bulk request.
-const BULK_MAX: usize = 1000;
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "MembershipRolesChange", transform = named_members_and_change)]
-#[serde(deny_unknown_fields)]
-struct RolesBody {
-    /// 1–1,000 users (or give `application_ids` or `membership_ids`).
-    #[schemars(with = "Vec<domain::values::SubjectId>", length(min = 1, max = 1000))]
-    #[serde(default, deserialize_with = "present")]
-    user_ids: Option<Vec<String>>,
-    #[schemars(with = "Vec<domain::values::SubjectId>", length(min = 1, max = 1000))]
-    #[serde(default, deserialize_with = "present")]
-    application_ids: Option<Vec<String>>,
-    #[schemars(with = "Vec<domain::MembershipId>", length(min = 1, max = 1000))]
-    #[serde(default, deserialize_with = "present")]
-    membership_ids: Option<Vec<String>>,
-    /// Roles to give each member.
-    #[schemars(with = "Vec<domain::values::RoleSlug>")]
-    #[serde(default, deserialize_with = "present")]
-    add: Option<Vec<String>>,
-    /// Roles to take from each member.
-    #[schemars(with = "Vec<domain::values::RoleSlug>")]
-    #[serde(default, deserialize_with = "present")]
-    remove: Option<Vec<String>>,
-    /// Each member's roles, replacing what it had (instead of `add` and `remove`).
-    #[schemars(with = "Vec<domain::values::RoleSlug>")]
-    #[serde(default, deserialize_with = "present")]
-    set: Option<Vec<String>>,
-}
-
 /// The answer to a bulk role change.
 #[derive(Serialize, schemars::JsonSchema)]
 #[schemars(rename = "MembershipRolesResult")]
@@ -184,53 +128,7 @@ struct RolesItem<'a> {
     changed: bool,
 }
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "MembershipUpdate")]
-#[serde(deny_unknown_fields)]
-struct UpdateBody {
-    #[schemars(with = "std::collections::BTreeSet<domain::values::RoleSlug>")]
-    #[serde(default, deserialize_with = "present")]
-    roles: Option<Vec<String>>,
-    #[schemars(with = "domain::values::Attributes")]
-    #[serde(default, deserialize_with = "present")]
-    attributes: Option<serde_json::Map<String, Value>>,
-}
-
 const OBJECT: &str = "organization_membership";
-
-/// The subject (exactly one of `user_id`, `application_id`), roles (default `member`) and
-/// attributes of a new membership.
-fn new_membership(input: CreateBody) -> Result<NewMembership, Problem> {
-    let mut fields = Fields::default();
-    let subject = match (input.user_id, input.application_id) {
-        (Some(u), None) => fields
-            .check("user_id", SubjectId::parse(&u))
-            .map(Subject::User),
-        (None, Some(a)) => fields
-            .check("application_id", SubjectId::parse(&a))
-            .map(Subject::Application),
-        _ => fields.check::<Subject, _>(
-            "user_id",
-            Err(ValueError(
-                "give exactly one of user_id or application_id".into(),
-            )),
-        ),
-    };
-    let roles = match input.roles {
-        Some(list) => fields.check("roles", roles(list)),
-        None => Some(BTreeSet::from([RoleSlug::member()])),
-    };
-    let attributes = match input.attributes {
-        Some(a) => fields.check("attributes", Attributes::parse(a)),
-        None => Some(Attributes::default()),
-    };
-    let ((subject, roles), attributes) = fields.done(subject.zip(roles).zip(attributes))?;
-    Ok(NewMembership {
-        subject,
-        roles,
-        attributes,
-    })
-}
 
 fn joined(j: &Joined) -> StatusCode {
     if j.created {
@@ -244,10 +142,9 @@ async fn create(
     state: web::Data<CommandState>,
     req: HttpRequest,
     Id(org): Id<OrganizationId>,
-    Body(input): Body<CreateBody>,
+    Body(input): Body<MembershipCreate>,
 ) -> Result<HttpResponse, Problem> {
-    let input = new_membership(input)?;
-    let j = app::join(&state, &context(&req)?, &org, input).await?;
+    let j = app::join(&state, &context(&req)?, &org, input.parse()?).await?;
     respond(joined(&j), OBJECT, &j.membership)
 }
 
@@ -267,7 +164,8 @@ async fn bulk(
         .into_iter()
         .enumerate()
         .map(|(index, item)| {
-            http_edge::body::from_value(item, &format!("items[{index}]")).and_then(new_membership)
+            http_edge::body::from_value(item, &format!("items[{index}]"))
+                .and_then(MembershipCreate::parse)
         })
         .collect();
     let valid = parsed
@@ -317,75 +215,14 @@ async fn bulk(
     }))
 }
 
-/// The members (one list of 1–1,000) and the change (`add`/`remove`, or `set`) of a bulk role
-/// change; every bad item named.
-fn role_change(input: RolesBody) -> Result<(Members, RoleChange), Problem> {
-    let mut fields = Fields::default();
-    let lists = (input.user_ids, input.application_ids, input.membership_ids);
-    let listed = match lists {
-        (Some(ids), None, None) => Some(("user_ids", ids)),
-        (None, Some(ids), None) => Some(("application_ids", ids)),
-        (None, None, Some(ids)) => Some(("membership_ids", ids)),
-        _ => {
-            let one = "give exactly one of user_ids, application_ids or membership_ids";
-            fields.fail("user_ids", one);
-            None
-        }
-    };
-    let members = match listed {
-        Some((field, ids)) if !(1..=BULK_MAX).contains(&ids.len()) => {
-            fields.fail(field, format!("give 1–{BULK_MAX} members"));
-            None
-        }
-        Some(("user_ids", ids)) => fields
-            .each("user_ids", &ids, SubjectId::parse)
-            .map(Members::Users),
-        Some(("application_ids", ids)) => {
-            (fields.each("application_ids", &ids, SubjectId::parse)).map(Members::Applications)
-        }
-        Some((field, ids)) => fields
-            .each(field, &ids, MembershipId::parse)
-            .map(Members::Memberships),
-        None => None,
-    };
-    let change = match (input.add, input.remove, input.set) {
-        (None, None, Some(set)) => fields
-            .each("set", &set, RoleSlug::parse)
-            .map(RoleChange::Set),
-        (None, None, None) => {
-            fields.fail("add", "give add and/or remove, or set");
-            None
-        }
-        (add, remove, None) => {
-            let add = fields.each("add", &add.unwrap_or_default(), RoleSlug::parse);
-            let remove = fields.each("remove", &remove.unwrap_or_default(), RoleSlug::parse);
-            add.zip(remove).and_then(|(add, remove)| {
-                let both = remove.iter().position(|r| add.contains(r));
-                match both {
-                    Some(i) => {
-                        fields.fail(&format!("remove[{i}]"), "also in add");
-                        None
-                    }
-                    None => Some(RoleChange::Adjust { add, remove }),
-                }
-            })
-        }
-        (_, _, Some(_)) => {
-            fields.fail("set", "give either set, or add and remove, not both");
-            None
-        }
-    };
-    fields.done(members.zip(change))
-}
-
 /// Changes the roles of up to 1,000 members at once, all or nothing.
 async fn assign_roles(
     state: web::Data<CommandState>,
     req: HttpRequest,
     Id(org): Id<OrganizationId>,
-    Body(input): Body<RolesBody>,
+    Body(input): Body<MembershipRolesChange>,
 ) -> Result<HttpResponse, Problem> {
-    let (members, change) = role_change(input)?;
+    let (members, change) = input.parse()?;
     let assigned =
         role_assignment::assign(&state, &context(&req)?, &org, &members, &change).await?;
     let data: Vec<RolesItem> = (assigned.memberships.iter())
@@ -409,14 +246,9 @@ async fn update(
     state: web::Data<CommandState>,
     req: HttpRequest,
     Id(id): Id<MembershipId>,
-    Body(input): Body<UpdateBody>,
+    Body(input): Body<MembershipUpdate>,
 ) -> Result<HttpResponse, Problem> {
-    let mut fields = Fields::default();
-    let roles = input.roles.and_then(|r| fields.check("roles", roles(r)));
-    let attributes = input
-        .attributes
-        .and_then(|a| fields.check("attributes", Attributes::parse(a)));
-    fields.finish()?;
+    let (roles, attributes) = input.parse()?;
     let written = app::update(&state, &context(&req)?, &id, roles, attributes).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }

@@ -1,33 +1,30 @@
 //! `POST /v1/organizations`, `PATCH|DELETE /v1/organizations/{org_id}`.
 
 use http_edge::path::Id;
-use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
-use domain::organization::{CreateOrganization, UpdateOrganization};
-use domain::values::{Description, ExternalId, Metadata, OrganizationName};
 use domain::OrganizationId;
-use serde::Deserialize;
+
+use crate::input::organizations::{OrganizationCreate, OrganizationUpdate};
 
 use crate::app::organizations as app;
 use crate::request::{context, respond, Shown};
 use crate::CommandState;
 use domain::organization::OrganizationData;
 use http_edge::endpoints::{self as e, Endpoint};
-use http_edge::{nullable, present, Body, Fields, Problem};
+use http_edge::{Body, Problem};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         e::post("/v1/organizations", create)
             .summary("Create an organization (admin keys)")
-            .body::<CreateBody>()
+            .body::<OrganizationCreate>()
             .answers::<Shown<OrganizationData>>(201, "Created"),
         e::patch("/v1/organizations/{org_id}", update)
             .summary("Update an organization")
             .describe("Only the fields given change; `null` clears `description` or `external_id`.")
-            .body::<UpdateBody>()
+            .body::<OrganizationUpdate>()
             .answers::<Shown<OrganizationData>>(200, "Updated"),
         e::delete("/v1/organizations/{org_id}", delete)
             .summary("Delete an organization with everything in it")
@@ -40,67 +37,14 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "OrganizationCreate")]
-#[serde(deny_unknown_fields)]
-struct CreateBody {
-    #[schemars(with = "domain::values::OrganizationName")]
-    name: String,
-    #[schemars(with = "Option<domain::values::Description>")]
-    description: Option<String>,
-    #[schemars(with = "Option<domain::values::ExternalId>")]
-    external_id: Option<String>,
-    #[schemars(with = "Option<domain::values::Metadata>")]
-    metadata: Option<BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "OrganizationUpdate")]
-#[serde(deny_unknown_fields)]
-struct UpdateBody {
-    #[schemars(with = "domain::values::OrganizationName")]
-    #[serde(default, deserialize_with = "present")]
-    name: Option<String>,
-    #[schemars(with = "Option<Option<domain::values::Description>>")]
-    #[serde(default, deserialize_with = "nullable")]
-    description: Option<Option<String>>,
-    #[schemars(with = "Option<Option<domain::values::ExternalId>>")]
-    #[serde(default, deserialize_with = "nullable")]
-    external_id: Option<Option<String>>,
-    #[schemars(with = "domain::values::Metadata")]
-    #[serde(default, deserialize_with = "present")]
-    metadata: Option<BTreeMap<String, String>>,
-}
-
 const OBJECT: &str = "organization";
 
 async fn create(
     state: web::Data<CommandState>,
     req: HttpRequest,
-    Body(input): Body<CreateBody>,
+    Body(input): Body<OrganizationCreate>,
 ) -> Result<HttpResponse, Problem> {
-    let mut fields = Fields::default();
-    let name = fields.check("name", OrganizationName::parse(&input.name));
-    let description = input
-        .description
-        .and_then(|d| fields.check("description", Description::parse(&d)));
-    let external_id = input
-        .external_id
-        .and_then(|e| fields.check("external_id", ExternalId::parse(&e)));
-    let metadata = fields.check(
-        "metadata",
-        Metadata::parse(input.metadata.unwrap_or_default()),
-    );
-    let (name, metadata) = fields.done(name.zip(metadata))?;
-    let input = CreateOrganization {
-        id: OrganizationId::new(),
-        name,
-        description,
-        external_id,
-        metadata,
-        at: Utc::now(),
-    };
-    let written = app::create(&state, &context(&req)?, input).await?;
+    let written = app::create(&state, &context(&req)?, input.parse()?).await?;
     respond(StatusCode::CREATED, OBJECT, &written)
 }
 
@@ -108,28 +52,9 @@ async fn update(
     state: web::Data<CommandState>,
     req: HttpRequest,
     Id(id): Id<OrganizationId>,
-    Body(input): Body<UpdateBody>,
+    Body(input): Body<OrganizationUpdate>,
 ) -> Result<HttpResponse, Problem> {
-    let mut fields = Fields::default();
-    let name = input
-        .name
-        .and_then(|n| fields.check("name", OrganizationName::parse(&n)));
-    let description =
-        fields.check_nullable("description", input.description, |d| Description::parse(&d));
-    let external_id =
-        fields.check_nullable("external_id", input.external_id, |e| ExternalId::parse(&e));
-    let metadata = input
-        .metadata
-        .and_then(|m| fields.check("metadata", Metadata::parse(m)));
-    fields.finish()?;
-    let input = UpdateOrganization {
-        name,
-        description,
-        external_id,
-        metadata,
-        at: Utc::now(),
-    };
-    let written = app::update(&state, &context(&req)?, &id, input).await?;
+    let written = app::update(&state, &context(&req)?, &id, input.parse()?).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }
 

@@ -6,16 +6,16 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use http_edge::path::Id;
 use http_edge::Problem;
 use read_models::groups;
-use read_models::memberships::{self, MembershipFilter};
+use read_models::memberships::{self, MembershipFilter, MembershipRow};
 use serde_json::{json, Value};
 
 use super::organizations::require;
 use crate::{exists, QueryState};
 use domain::values::{RoleSlug, SubjectId};
 use domain::GroupId;
-use paging::{Filter, Params, Spec};
+use paging::{Filter, List, Params, Spec};
 
-pub(super) const OF_ORGANIZATION: Spec = Spec {
+pub const OF_ORGANIZATION: Spec = Spec {
     list: true,
     filters: &[
         STATUS,
@@ -56,9 +56,19 @@ pub async fn of_organization(
     Id(id): Id<domain::OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_ORGANIZATION)?;
+    Ok(HttpResponse::Ok().json(memberships_page(&state, &caller, &params, &id).await?))
+}
+
+/// A page of an organization's memberships (`OF_ORGANIZATION`'s parameters and filters).
+pub async fn memberships_page(
+    state: &QueryState,
+    caller: &Caller,
+    params: &Params,
+    id: &domain::OrganizationId,
+) -> Result<List<MembershipRow>, Problem> {
     let id = id.to_string();
     let filter = MembershipFilter {
-        status: status(&params),
+        status: status(params),
         roles: params.all("role"),
         group_id: params.typed::<GroupId>("group_id").map(|g| g.to_string()),
         user_id: params.typed::<SubjectId>("user_id").map(String::from),
@@ -71,14 +81,41 @@ pub async fn of_organization(
             .collect(),
     };
     let scope = format!("memberships:{id}");
-    let page = state.page(&params, &scope).await?;
-    require(&state, &caller, &id).await?;
+    let page = state.page(params, &scope).await?;
+    require(state, caller, &id).await?;
     state
-        .list(
+        .listed(
             memberships::of_organization(&state.pool, &id, &filter, &page).await,
             &scope,
         )
         .await
+}
+
+/// The membership as it is now, once `min_position` is applied; 404 outside the caller's reach.
+pub async fn membership(
+    state: &QueryState,
+    caller: &Caller,
+    min_position: Option<i64>,
+    id: &domain::MembershipId,
+) -> Result<MembershipRow, Problem> {
+    state.caught_up(min_position).await?;
+    let id = id.to_string();
+    exists(
+        caller,
+        memberships::get(&state.pool, &id).await,
+        "membership",
+        &id,
+    )
+}
+
+/// The groups of each of `memberships` (all of one page, which the caller was allowed to read),
+/// by membership id.
+pub async fn groups_of_memberships(
+    state: &QueryState,
+    memberships: &[MembershipRow],
+) -> Result<std::collections::HashMap<String, Vec<groups::GroupBadge>>, Problem> {
+    let ids: Vec<String> = memberships.iter().map(|m| m.id.clone()).collect();
+    Ok(groups::of_memberships(&state.pool, &ids).await?)
 }
 
 pub async fn get(

@@ -1,10 +1,10 @@
 mod documents;
 mod events;
-mod groups;
+pub(crate) mod groups;
 mod history;
 mod invitations;
-mod memberships;
-mod organizations;
+pub(crate) mod memberships;
+pub(crate) mod organizations;
 mod replays;
 
 use actix_web::{guard, web};

@@ -4,16 +4,20 @@ use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
 use http_edge::path::Id;
 use http_edge::Problem;
-use read_models::memberships::Subject;
+use read_models::memberships::{ClaimsRow, Subject};
+use read_models::organizations::{OrganizationRow, RoleRow};
 use read_models::{memberships, organizations};
 
 use crate::{not_found, QueryState};
 use domain::values::{ExternalId, SubjectId};
-use paging::{Filter, Params, Spec};
+use paging::{Filter, List, Params, Spec};
 
-pub(super) const ROLES: Spec = Spec::list(&[]);
-pub(super) const LIST: Spec = Spec::list(&[Filter::of::<ExternalId>("external_id")]);
-pub(super) const CLAIMS: Spec = Spec::single_with(&[
+pub const ROLES: Spec = Spec::list(&[]);
+pub const LIST: Spec = Spec::list(&[
+    Filter::of::<ExternalId>("external_id"),
+    Filter::text("name"),
+]);
+pub const CLAIMS: Spec = Spec::single_with(&[
     Filter::of::<SubjectId>("user_id"),
     Filter::of::<SubjectId>("application_id"),
 ]);
@@ -25,24 +29,46 @@ pub async fn list(
     req: HttpRequest,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &LIST)?;
+    Ok(HttpResponse::Ok().json(organizations_page(&state, &caller, &params).await?))
+}
+
+/// A page of organizations (`LIST`'s parameters): for an organization key, its own.
+pub async fn organizations_page(
+    state: &QueryState,
+    caller: &Caller,
+    params: &Params,
+) -> Result<List<OrganizationRow>, Problem> {
     let scope = "organizations";
-    let page = state.page(&params, scope).await?;
+    let page = state.page(params, scope).await?;
     let only = caller.organization.map(|o| o.to_string());
+    let filter = organizations::OrganizationFilter {
+        external_id: params.typed::<ExternalId>("external_id").map(String::from),
+        name: params.get("name").map(str::to_owned),
+        only,
+    };
     state
-        .list(
-            organizations::list(
-                &state.pool,
-                params
-                    .typed::<ExternalId>("external_id")
-                    .as_ref()
-                    .map(ExternalId::as_str),
-                only.as_deref(),
-                &page,
-            )
-            .await,
+        .listed(
+            organizations::list(&state.pool, &filter, &page).await,
             scope,
         )
         .await
+}
+
+/// The organization as it is now, once `min_position` is applied; 404 outside the caller's reach.
+pub async fn organization(
+    state: &QueryState,
+    caller: &Caller,
+    min_position: Option<i64>,
+    id: &domain::OrganizationId,
+) -> Result<OrganizationRow, Problem> {
+    state.caught_up(min_position).await?;
+    let id = id.to_string();
+    crate::exists(
+        caller,
+        organizations::get(&state.pool, &id).await,
+        "organization",
+        &id,
+    )
 }
 
 pub async fn get(
@@ -79,12 +105,22 @@ pub async fn roles(
     Id(id): Id<domain::OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &ROLES)?;
+    Ok(HttpResponse::Ok().json(roles_page(&state, &caller, &params, &id).await?))
+}
+
+/// A page of an organization's roles (`ROLES`' parameters).
+pub async fn roles_page(
+    state: &QueryState,
+    caller: &Caller,
+    params: &Params,
+    id: &domain::OrganizationId,
+) -> Result<List<RoleRow>, Problem> {
     let id = id.to_string();
     let scope = format!("roles:{id}");
-    let page = state.page(&params, &scope).await?;
-    require(&state, &caller, &id).await?;
+    let page = state.page(params, &scope).await?;
+    require(state, caller, &id).await?;
     state
-        .list(organizations::roles(&state.pool, &id, &page).await, &scope)
+        .listed(organizations::roles(&state.pool, &id, &page).await, &scope)
         .await
 }
 
@@ -96,6 +132,16 @@ pub async fn claims(
     Id(id): Id<domain::OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &CLAIMS)?;
+    Ok(HttpResponse::Ok().json(claims_of(&state, &caller, &params, &id).await?))
+}
+
+/// A member's claims (`CLAIMS`' parameters: exactly one of `user_id`, `application_id`).
+pub async fn claims_of(
+    state: &QueryState,
+    caller: &Caller,
+    params: &Params,
+    id: &domain::OrganizationId,
+) -> Result<ClaimsRow, Problem> {
     let id = id.to_string();
     let user = params.typed::<SubjectId>("user_id");
     let application = params.typed::<SubjectId>("application_id");
@@ -116,12 +162,11 @@ pub async fn claims(
         }
     };
     state.caught_up(params.min_position).await?;
-    require(&state, &caller, &id).await?;
+    require(state, caller, &id).await?;
     let row = memberships::claims(&state.pool, &id, subject).await?;
-    row.map(|claims| HttpResponse::Ok().json(claims))
-        .ok_or_else(|| {
-            Problem::not_found(format!(
-                "there is no active membership of that subject in organization {id}"
-            ))
-        })
+    row.ok_or_else(|| {
+        Problem::not_found(format!(
+            "there is no active membership of that subject in organization {id}"
+        ))
+    })
 }

@@ -1,6 +1,7 @@
 //! Shared by the end-to-end tests: the real app on a random port against a fresh database.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod receiver;
 pub mod served;
 
@@ -174,6 +175,7 @@ impl TestApp {
                 slow_request: Duration::from_secs(1),
                 metrics_token: None,
                 kafka: None,
+                console: app::default_console(),
             },
             listener,
             Duration::from_secs(5),

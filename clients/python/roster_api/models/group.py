@@ -25,7 +25,7 @@ class Group:
         object_ (str): The kind of object, as in command responses.
         organization_id (str):
         updated_at (datetime.datetime):
-        member_count (int | None | Unset): Only on the single-object read.
+        member_count (int | None | Unset): On the read of one group and the list of an organization's groups.
     """
 
     created_at: datetime.datetime

@@ -19,6 +19,7 @@ def _get_kwargs(
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
+    name: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -38,6 +39,8 @@ def _get_kwargs(
     params["after"] = after
 
     params["external_id"] = external_id
+
+    params["name"] = name
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -104,6 +107,7 @@ def sync_detailed(
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
+    name: str | Unset = UNSET,
 ) -> Response[OrganizationList | Problem]:
     """List organizations (an organization key sees its own)
 
@@ -114,6 +118,7 @@ def sync_detailed(
         before (str | Unset):
         after (str | Unset):
         external_id (str | Unset):
+        name (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,6 +135,7 @@ def sync_detailed(
         before=before,
         after=after,
         external_id=external_id,
+        name=name,
     )
 
     response = client.get_httpx_client().request(
@@ -148,6 +154,7 @@ def sync(
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
+    name: str | Unset = UNSET,
 ) -> OrganizationList | Problem | None:
     """List organizations (an organization key sees its own)
 
@@ -158,6 +165,7 @@ def sync(
         before (str | Unset):
         after (str | Unset):
         external_id (str | Unset):
+        name (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -175,6 +183,7 @@ def sync(
         before=before,
         after=after,
         external_id=external_id,
+        name=name,
     ).parsed
 
 
@@ -187,6 +196,7 @@ async def asyncio_detailed(
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
+    name: str | Unset = UNSET,
 ) -> Response[OrganizationList | Problem]:
     """List organizations (an organization key sees its own)
 
@@ -197,6 +207,7 @@ async def asyncio_detailed(
         before (str | Unset):
         after (str | Unset):
         external_id (str | Unset):
+        name (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -213,6 +224,7 @@ async def asyncio_detailed(
         before=before,
         after=after,
         external_id=external_id,
+        name=name,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -229,6 +241,7 @@ async def asyncio(
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
+    name: str | Unset = UNSET,
 ) -> OrganizationList | Problem | None:
     """List organizations (an organization key sees its own)
 
@@ -239,6 +252,7 @@ async def asyncio(
         before (str | Unset):
         after (str | Unset):
         external_id (str | Unset):
+        name (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -257,5 +271,6 @@ async def asyncio(
             before=before,
             after=after,
             external_id=external_id,
+            name=name,
         )
     ).parsed

@@ -1,0 +1,90 @@
+//! Organization create and update.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use domain::organization::{CreateOrganization, UpdateOrganization};
+use domain::values::{Description, ExternalId, Metadata, OrganizationName};
+use domain::OrganizationId;
+use http_edge::{nullable, present, Fields, Problem};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationCreate {
+    #[schemars(with = "domain::values::OrganizationName")]
+    pub name: String,
+    #[schemars(with = "Option<domain::values::Description>")]
+    pub description: Option<String>,
+    #[schemars(with = "Option<domain::values::ExternalId>")]
+    pub external_id: Option<String>,
+    #[schemars(with = "Option<domain::values::Metadata>")]
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+impl OrganizationCreate {
+    pub fn parse(self) -> Result<CreateOrganization, Problem> {
+        let mut fields = Fields::default();
+        let name = fields.check("name", OrganizationName::parse(&self.name));
+        let description = self
+            .description
+            .and_then(|d| fields.check("description", Description::parse(&d)));
+        let external_id = self
+            .external_id
+            .and_then(|e| fields.check("external_id", ExternalId::parse(&e)));
+        let metadata = fields.check(
+            "metadata",
+            Metadata::parse(self.metadata.unwrap_or_default()),
+        );
+        let (name, metadata) = fields.done(name.zip(metadata))?;
+        Ok(CreateOrganization {
+            id: OrganizationId::new(),
+            name,
+            description,
+            external_id,
+            metadata,
+            at: Utc::now(),
+        })
+    }
+}
+
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationUpdate {
+    #[schemars(with = "domain::values::OrganizationName")]
+    #[serde(default, deserialize_with = "present")]
+    pub name: Option<String>,
+    #[schemars(with = "Option<Option<domain::values::Description>>")]
+    #[serde(default, deserialize_with = "nullable")]
+    pub description: Option<Option<String>>,
+    #[schemars(with = "Option<Option<domain::values::ExternalId>>")]
+    #[serde(default, deserialize_with = "nullable")]
+    pub external_id: Option<Option<String>>,
+    #[schemars(with = "domain::values::Metadata")]
+    #[serde(default, deserialize_with = "present")]
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+impl OrganizationUpdate {
+    pub fn parse(self) -> Result<UpdateOrganization, Problem> {
+        let mut fields = Fields::default();
+        let name = self
+            .name
+            .and_then(|n| fields.check("name", OrganizationName::parse(&n)));
+        let description =
+            fields.check_nullable("description", self.description, |d| Description::parse(&d));
+        let external_id =
+            fields.check_nullable("external_id", self.external_id, |e| ExternalId::parse(&e));
+        let metadata = self
+            .metadata
+            .and_then(|m| fields.check("metadata", Metadata::parse(m)));
+        fields.finish()?;
+        Ok(UpdateOrganization {
+            name,
+            description,
+            external_id,
+            metadata,
+            at: Utc::now(),
+        })
+    }
+}

@@ -1,0 +1,530 @@
+//! An organization's members: the table (roles, status, groups as badges, attributes) with
+//! filters kept in the URL, adding a member, changing roles from a dropdown, deactivating,
+//! reactivating and removing, the bulk role change on the selected rows; and a member's page with
+//! a preview of its token claims.
+
+use actix_web::http::StatusCode;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+use command_service::app::memberships::{self as app, Leave};
+use command_service::app::role_assignment;
+use command_service::input::memberships::{
+    MembershipCreate, MembershipRolesChange, MembershipUpdate,
+};
+use domain::{MembershipId, OrganizationId};
+use http_edge::Problem;
+use paging::{List, Params};
+use query_service::reads;
+use read_models::groups::{GroupBadge, GroupRow};
+use read_models::memberships::{ClaimsRow, MembershipRow};
+use read_models::organizations::{OrganizationRow, RoleRow};
+use serde_json::Value;
+
+use crate::form::{api_query, Form};
+use crate::organizations::at;
+use crate::page::{id, render, see_other, status, Chrome, ConsoleError, Feedback, Pager};
+use crate::visitor::Visitor;
+use crate::ConsoleState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/organizations/{id}/members", web::get().to(list))
+        .route("/organizations/{id}/members", web::post().to(add))
+        .route(
+            "/organizations/{id}/members/roles",
+            web::post().to(bulk_roles),
+        )
+        .route("/memberships/{id}", web::get().to(member))
+        .route("/memberships/{id}/roles", web::post().to(set_roles))
+        .route("/memberships/{id}/{action}", web::post().to(change_status));
+}
+
+/// A member as a table row shows it.
+pub struct MemberView {
+    pub row: MembershipRow,
+    pub groups: Vec<GroupBadge>,
+    pub attributes: Vec<(String, String)>,
+}
+
+impl MemberView {
+    pub fn kind(&self) -> &'static str {
+        if self.row.user_id.is_some() {
+            "user"
+        } else {
+            "application"
+        }
+    }
+
+    pub fn subject(&self) -> &str {
+        (self.row.user_id.as_deref())
+            .or(self.row.application_id.as_deref())
+            .unwrap_or_default()
+    }
+
+    pub fn has_role(&self, slug: &str) -> bool {
+        self.row.roles.iter().any(|r| r == slug)
+    }
+}
+
+/// Attributes as `key=value` pairs, each value as JSON unless it is a plain string.
+pub fn shown_attributes(attributes: &Value) -> Vec<(String, String)> {
+    (attributes.as_object().into_iter().flatten())
+        .map(|(k, v)| {
+            let shown = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k.clone(), shown)
+        })
+        .collect()
+}
+
+/// `key=value` lines as attributes: a value that reads as JSON (`10`, `true`, `"x"`, `[1]`)
+/// keeps its type, any other is a string.
+fn attributes(form: &Form) -> Result<serde_json::Map<String, Value>, Problem> {
+    let pairs = form
+        .lines("attributes")
+        .map_err(|line| Problem::field("attributes", format!("line {line} is not key=value")))?;
+    Ok(pairs
+        .into_iter()
+        .map(|(k, v)| {
+            let value = serde_json::from_str(&v).unwrap_or(Value::String(v));
+            (k, value)
+        })
+        .collect())
+}
+
+/// The member form as typed.
+#[derive(Default)]
+pub struct AddForm {
+    pub kind: String,
+    pub subject: String,
+    pub roles: Vec<String>,
+    pub attributes: String,
+}
+
+impl AddForm {
+    fn typed(form: &Form) -> Self {
+        Self {
+            kind: form.typed("kind"),
+            subject: form.typed("subject"),
+            roles: form.all("roles"),
+            attributes: form.typed("attributes"),
+        }
+    }
+
+    pub fn has_role(&self, slug: &str) -> bool {
+        self.roles.iter().any(|r| r == slug)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct MembersPage {
+    chrome: Chrome,
+    org: OrganizationRow,
+    tab: &'static str,
+    members: Vec<MemberView>,
+    pager: Pager,
+    roles: Vec<RoleRow>,
+    groups: Vec<GroupRow>,
+    /// The filters as given.
+    status: String,
+    role: String,
+    group_id: String,
+    attribute: String,
+    /// The query string of the filters, carried by the row forms to come back to this view.
+    filters: String,
+    add: AddForm,
+    feedback: Feedback,
+    /// What a row or bulk action could not do.
+    action_problem: Option<Feedback>,
+}
+
+async fn organization_and_catalogue(
+    state: &ConsoleState,
+    visitor: &Visitor,
+    org: &OrganizationId,
+    min_position: Option<i64>,
+) -> Result<(OrganizationRow, Vec<RoleRow>, Vec<GroupRow>), ConsoleError> {
+    let caller = &visitor.session.caller;
+    let row = reads::organization(&state.queries, caller, min_position, org).await?;
+    let roles_params = Params::from_query("limit=100", &reads::ROLES)?;
+    let roles = reads::roles_page(&state.queries, caller, &roles_params, org).await?;
+    let groups_params = Params::from_query("limit=100", &reads::GROUPS)?;
+    let groups = reads::groups_page(&state.queries, caller, &groups_params, org).await?;
+    Ok((row, roles.data, groups.data))
+}
+
+/// Filters from the console's query (blank ones left out), as the API list takes them.
+fn filters_of(query: &str) -> String {
+    let kept: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(n, v)| {
+            matches!(n.as_str(), "status" | "role" | "group_id" | "attribute")
+                && !v.trim().is_empty()
+        })
+        .collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn members_page(
+    state: &ConsoleState,
+    visitor: &Visitor,
+    org: &OrganizationId,
+    query: &str,
+    add: AddForm,
+    feedback: Feedback,
+    action_problem: Option<Feedback>,
+    status: StatusCode,
+) -> Result<HttpResponse, ConsoleError> {
+    let caller = &visitor.session.caller;
+    let api = api_query(query);
+    let params = Params::from_query(&api, &reads::MEMBERSHIPS)?;
+    let (row, roles, groups) =
+        organization_and_catalogue(state, visitor, org, params.min_position).await?;
+    let list: List<MembershipRow> =
+        reads::memberships_page(&state.queries, caller, &params, org).await?;
+    let mut badges = reads::groups_of_memberships(&state.queries, &list.data).await?;
+    let pager = Pager::new(&format!("/organizations/{org}/members"), query, &list);
+    let members = list
+        .data
+        .into_iter()
+        .map(|row| MemberView {
+            groups: badges.remove(&row.id).unwrap_or_default(),
+            attributes: shown_attributes(&row.attributes),
+            row,
+        })
+        .collect();
+    let given: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    let given = |name: &str| {
+        (given.iter())
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let page = MembersPage {
+        chrome: Chrome::new(visitor, "organizations", format!("{} · Members", row.name)),
+        org: row,
+        tab: "members",
+        members,
+        pager,
+        roles,
+        groups,
+        status: given("status"),
+        role: given("role"),
+        group_id: given("group_id"),
+        attribute: given("attribute"),
+        filters: filters_of(query),
+        add,
+        feedback,
+        action_problem,
+    };
+    render(status, &page)
+}
+
+async fn list(
+    state: web::Data<ConsoleState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let org = id(&path)?;
+    members_page(
+        &state,
+        &visitor,
+        &org,
+        req.query_string(),
+        AddForm::default(),
+        Feedback::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Back to the member list as it was filtered (`filters`, re-encoded), reading at `position`.
+fn back(org: &str, form: &Form, position: i64) -> HttpResponse {
+    let filters = filters_of(&form.typed("filters"));
+    let path = if filters.is_empty() {
+        format!("/organizations/{org}/members")
+    } else {
+        format!("/organizations/{org}/members?{filters}")
+    };
+    see_other(&path, Some(position))
+}
+
+async fn add(
+    state: web::Data<ConsoleState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    body: Bytes,
+) -> Result<HttpResponse, ConsoleError> {
+    let org: OrganizationId = id(&path)?;
+    let form = Form::parse(&body)?;
+    visitor.may_change(&form)?;
+    let joined = async {
+        let subject = Some(form.typed("subject"));
+        let application = form.text("kind").as_deref() == Some("application");
+        let input = MembershipCreate {
+            user_id: if application { None } else { subject.clone() },
+            application_id: if application { subject } else { None },
+            roles: Some(form.all("roles")).filter(|r| !r.is_empty()),
+            attributes: Some(attributes(&form)?),
+        };
+        Ok::<_, Problem>(
+            app::join(&state.commands, &visitor.context(), &org, input.parse()?).await?,
+        )
+    }
+    .await;
+    match joined {
+        Ok(j) => Ok(back(&org.to_string(), &form, j.membership.position)),
+        Err(problem) => {
+            // The subject's field is named for its kind on the API; the form has one for both.
+            let mut problem = problem;
+            for e in &mut problem.errors {
+                if e.field == "user_id" || e.field == "application_id" {
+                    e.field = "subject".into();
+                }
+            }
+            members_page(
+                &state,
+                &visitor,
+                &org,
+                &form.typed("filters"),
+                AddForm::typed(&form),
+                Feedback::from_problem(&problem),
+                None,
+                status(&problem),
+            )
+            .await
+        }
+    }
+}
+
+async fn bulk_roles(
+    state: web::Data<ConsoleState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    body: Bytes,
+) -> Result<HttpResponse, ConsoleError> {
+    let org: OrganizationId = id(&path)?;
+    let form = Form::parse(&body)?;
+    visitor.may_change(&form)?;
+    let assigned = async {
+        let role = vec![form.typed("role")];
+        let removing = form.text("action").as_deref() == Some("remove");
+        let selected = form.all("membership_ids");
+        if selected.is_empty() {
+            return Err(Problem::field(
+                "membership_ids",
+                "select at least one member",
+            ));
+        }
+        let input = MembershipRolesChange {
+            membership_ids: Some(selected),
+            add: (!removing).then(|| role.clone()),
+            remove: removing.then_some(role),
+            ..Default::default()
+        };
+        let (members, change) = input.parse()?;
+        Ok(
+            role_assignment::assign(&state.commands, &visitor.context(), &org, &members, &change)
+                .await?,
+        )
+    }
+    .await;
+    match assigned {
+        Ok(a) => Ok(back(&org.to_string(), &form, a.position)),
+        Err(problem) => {
+            let feedback = Feedback::from_problem(&problem);
+            members_page(
+                &state,
+                &visitor,
+                &org,
+                &form.typed("filters"),
+                AddForm::default(),
+                Feedback::default(),
+                Some(feedback),
+                status(&problem),
+            )
+            .await
+        }
+    }
+}
+
+/// The organization of a membership the caller reaches (for coming back to its list on failure).
+async fn organization_of(
+    state: &ConsoleState,
+    visitor: &Visitor,
+    membership: &MembershipId,
+) -> Result<OrganizationId, ConsoleError> {
+    let row = reads::membership(&state.queries, &visitor.session.caller, None, membership).await?;
+    id(&row.organization_id)
+}
+
+/// A row action failed: the list again, with the problem above the table.
+async fn row_failed(
+    state: &ConsoleState,
+    visitor: &Visitor,
+    membership: &MembershipId,
+    form: &Form,
+    problem: Problem,
+) -> Result<HttpResponse, ConsoleError> {
+    if problem.status == 404 {
+        return Err(ConsoleError::NotFound);
+    }
+    let org = organization_of(state, visitor, membership).await?;
+    let feedback = Feedback::from_problem(&problem);
+    members_page(
+        state,
+        visitor,
+        &org,
+        &form.typed("filters"),
+        AddForm::default(),
+        Feedback::default(),
+        Some(feedback),
+        status(&problem),
+    )
+    .await
+}
+
+async fn set_roles(
+    state: web::Data<ConsoleState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    body: Bytes,
+) -> Result<HttpResponse, ConsoleError> {
+    let membership: MembershipId = id(&path)?;
+    let form = Form::parse(&body)?;
+    visitor.may_change(&form)?;
+    let updated = async {
+        let input = MembershipUpdate {
+            roles: Some(form.all("roles")),
+            attributes: None,
+        };
+        let (roles, attributes) = input.parse()?;
+        Ok::<_, Problem>(
+            app::update(
+                &state.commands,
+                &visitor.context(),
+                &membership,
+                roles,
+                attributes,
+            )
+            .await?,
+        )
+    }
+    .await;
+    match updated {
+        Ok(w) if form.text("from").as_deref() == Some("member") => Ok(see_other(
+            &format!("/memberships/{membership}"),
+            Some(w.position),
+        )),
+        Ok(w) => Ok(back(
+            &w.object.organization_id.to_string(),
+            &form,
+            w.position,
+        )),
+        Err(problem) => row_failed(&state, &visitor, &membership, &form, problem).await,
+    }
+}
+
+async fn change_status(
+    state: web::Data<ConsoleState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+    body: Bytes,
+) -> Result<HttpResponse, ConsoleError> {
+    let (raw, action) = path.into_inner();
+    let membership: MembershipId = id(&raw)?;
+    let form = Form::parse(&body)?;
+    visitor.may_change(&form)?;
+    let ctx = visitor.context();
+    let done = match action.as_str() {
+        "deactivate" => app::leave(&state.commands, &ctx, &membership, Leave::Deactivate).await,
+        "remove" => app::leave(&state.commands, &ctx, &membership, Leave::Delete).await,
+        "reactivate" => app::reactivate(&state.commands, &ctx, &membership).await,
+        _ => return Err(ConsoleError::NotFound),
+    };
+    match done {
+        Ok(w) => Ok(back(
+            &w.object.organization_id.to_string(),
+            &form,
+            w.position,
+        )),
+        Err(e) => row_failed(&state, &visitor, &membership, &form, e.into()).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage {
+    chrome: Chrome,
+    org: OrganizationRow,
+    member: MemberView,
+    roles: Vec<RoleRow>,
+    claims: Option<String>,
+    claims_note: Option<String>,
+}
+
+/// A member's page: status, roles, groups, attributes, and the token claims an identity
+/// provider would read for it (`…/claims`), as JSON.
+async fn member(
+    state: web::Data<ConsoleState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let membership: MembershipId = id(&path)?;
+    let caller = &visitor.session.caller;
+    let row =
+        reads::membership(&state.queries, caller, at(req.query_string()), &membership).await?;
+    let org: OrganizationId = id(&row.organization_id)?;
+    let (org_row, roles, _) = organization_and_catalogue(&state, &visitor, &org, None).await?;
+    let mut badges =
+        reads::groups_of_memberships(&state.queries, std::slice::from_ref(&row)).await?;
+    let view = MemberView {
+        groups: badges.remove(&row.id).unwrap_or_default(),
+        attributes: shown_attributes(&row.attributes),
+        row,
+    };
+    let subject = serde_urlencoded::to_string([(
+        if view.kind() == "user" {
+            "user_id"
+        } else {
+            "application_id"
+        },
+        view.subject(),
+    )])
+    .unwrap_or_default();
+    let claims_params = Params::from_query(&subject, &reads::CLAIMS)?;
+    let (claims, claims_note) =
+        match reads::claims_of(&state.queries, caller, &claims_params, &org).await {
+            Ok(c) => (Some(pretty(&c)), None),
+            Err(p) if p.status == 404 => (
+                None,
+                Some("No claims: the membership is not active.".to_owned()),
+            ),
+            Err(p) => return Err(p.into()),
+        };
+    let page = MemberPage {
+        chrome: Chrome::new(
+            &visitor,
+            "organizations",
+            format!("{} · {}", view.subject(), org_row.name),
+        ),
+        org: org_row,
+        member: view,
+        roles,
+        claims,
+        claims_note,
+    };
+    render(StatusCode::OK, &page)
+}
+
+fn pretty(claims: &ClaimsRow) -> String {
+    serde_json::to_string_pretty(claims).unwrap_or_default()
+}

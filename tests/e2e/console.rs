@@ -1,0 +1,783 @@
+//! The admin console (docs/console.md) in a real browser: headless Chromium driving the pages
+//! `roster serve` serves at `/console`, signed in with real keys; every main page checked with
+//! axe-core and for browser errors, and saved as a screenshot.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::support::browser::Browser;
+use crate::support::make_key;
+use crate::support::served::{serve_on, serve_with_url, temp_dir, Served};
+
+/// `roster serve` on the embedded default, started for the first time: it prints an admin key.
+async fn first_start() -> (std::path::PathBuf, Served, String) {
+    let dir = temp_dir(false);
+    let mut cmd = serve_on(&dir.join("pg"));
+    cmd.env_remove("DATABASE_URL")
+        .env("ROSTER_WEBHOOK_ALLOW_CIDRS", "127.0.0.0/8");
+    let mut served = Served::start(cmd);
+    served.ready().await;
+    let key = served.printed_key();
+    (dir, served, key)
+}
+
+/// `roster serve` on a fresh database, with `settings`, and an admin key.
+async fn serve(settings: &[(&str, &str)]) -> (roster_testkit::TestDb, Served, String) {
+    let db = roster_testkit::fresh_db().await;
+    let key = make_key(&db.pool, None, false).await;
+    let mut cmd = serve_with_url(&db.url, &[]);
+    cmd.envs(settings.iter().copied());
+    let mut served = Served::start(cmd);
+    served.ready().await;
+    (db, served, key)
+}
+
+/// An API call with `key`: its status and JSON body.
+async fn api(served: &Served, key: &str, method: &str, path: &str, body: Value) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let url = format!("{}{path}", served.base);
+    let req = match method {
+        "GET" => client.get(url),
+        "POST" => client.post(url).json(&body),
+        "DELETE" => client.delete(url),
+        other => panic!("no method {other}"),
+    };
+    let res = req.bearer_auth(key).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn sign_in(browser: &Browser, key: &str) {
+    browser.open("/console/sign-in").await;
+    browser.fill("#key", key).await;
+    browser
+        .submit("form[action='/console/sign-in'] button")
+        .await;
+}
+
+/// The subjects of the member table's rows, in order.
+async fn members_shown(browser: &Browser) -> Vec<String> {
+    let rows = browser
+        .eval("return [...document.querySelectorAll('#members tbody tr[data-member]')].map(r => r.dataset.member)")
+        .await;
+    serde_json::from_value(rows).unwrap()
+}
+
+#[tokio::test]
+async fn an_admin_runs_an_organization_from_the_console() {
+    let (_dir, mut served, key) = first_start().await;
+    let browser = Browser::start(&served.base, 1280, 900).await;
+
+    // Signed out, every page leads to the sign-in page.
+    browser.open("/console/organizations").await;
+    assert!(
+        browser.path().await.starts_with("/console/sign-in"),
+        "{}",
+        browser.path().await
+    );
+    browser.check_page("sign-in").await;
+
+    // Sign in with the key the first start printed.
+    sign_in(&browser, &key).await;
+    assert_eq!(
+        browser.path().await,
+        "/console/organizations",
+        "{}",
+        browser.page_text().await
+    );
+    assert!(browser.page_text().await.contains("first admin key"));
+    browser.check_page("organizations-empty").await;
+
+    // Create an organization.
+    browser.fill("#create-name", "Acme Corp").await;
+    browser.fill("#create-external_id", "acme").await;
+    browser
+        .fill("#create-metadata", "plan=pro\nregion=eu")
+        .await;
+    browser
+        .submit("#create-organization button[type=submit]")
+        .await;
+    assert!(
+        browser.path().await.contains("/members"),
+        "{}",
+        browser.path().await
+    );
+    assert_eq!(browser.text("header.object h1").await, "Acme Corp");
+
+    // Add members: three users and a machine application, with roles.
+    for (subject, admin) in [
+        ("alice", true),
+        ("bob", false),
+        ("carol", false),
+        ("dave", false),
+    ] {
+        browser.fill("#add-subject", subject).await;
+        if admin {
+            browser
+                .click("#add-member input[name=roles][value=admin]")
+                .await;
+        }
+        browser.fill("#add-attributes", "plan=pro\nseats=10").await;
+        browser.submit("#add-member button[type=submit]").await;
+        assert!(members_shown(&browser).await.contains(&subject.to_owned()));
+    }
+    browser
+        .click("#add-member input[name=kind][value=application]")
+        .await;
+    browser.fill("#add-subject", "billing-bot").await;
+    browser.submit("#add-member button[type=submit]").await;
+    assert_eq!(members_shown(&browser).await.len(), 5);
+    browser.check_page("members").await;
+
+    // A bad value is refused next to its field, and what was typed is kept.
+    browser.fill("#add-subject", &"x".repeat(300)).await;
+    browser.submit("#add-member button[type=submit]").await;
+    assert!(browser.text("#add-subject-error").await.len() > 5);
+    assert_eq!(
+        browser
+            .find("#add-subject")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap()
+            .len(),
+        300
+    );
+    assert_eq!(members_shown(&browser).await.len(), 5);
+    // The browser logs the refused form's answer, and nothing else.
+    let logged = browser.console_errors().await;
+    assert!(
+        logged.len() == 1 && logged[0].contains("status of 400"),
+        "{logged:?}"
+    );
+
+    // Create a group, and add two members to it.
+    let org_path = browser.path().await;
+    let org_id = org_path.split('/').nth(3).unwrap().to_owned();
+    browser
+        .open(&format!("/console/organizations/{org_id}/groups"))
+        .await;
+    browser.fill("#group-name", "Engineering").await;
+    browser.submit("#create-group button[type=submit]").await;
+    browser.click("#groups a").await;
+    browser.find("#add-to-group").await;
+    for subject in ["bob", "carol"] {
+        browser.fill("#add-to-group-subject", subject).await;
+        browser.submit("#add-to-group button[type=submit]").await;
+    }
+    let in_group: Vec<String> = serde_json::from_value(
+        browser
+            .eval("return [...document.querySelectorAll('#group-members tr[data-member]')].map(r => r.dataset.member)")
+            .await,
+    )
+    .unwrap();
+    assert_eq!(in_group.len(), 2, "{in_group:?}");
+    browser.check_page("group").await;
+    browser
+        .open(&format!("/console/organizations/{org_id}/groups"))
+        .await;
+    assert!(
+        browser
+            .text("#groups tbody")
+            .await
+            .contains("Engineering\n2")
+            || browser
+                .text("#groups tbody")
+                .await
+                .contains("Engineering 2")
+    );
+    browser.check_page("groups").await;
+
+    // Filter the members by group, then by role: kept in the URL.
+    browser
+        .open(&format!("/console/organizations/{org_id}/members"))
+        .await;
+    let group_id: String = serde_json::from_value(
+        browser
+            .eval("return document.querySelector('#filter-group option:nth-child(2)').value")
+            .await,
+    )
+    .unwrap();
+    browser
+        .eval(&format!(
+            "document.querySelector('#filter-group').value = '{group_id}'"
+        ))
+        .await;
+    browser.submit("form.filters button[type=submit]").await;
+    assert!(browser
+        .path()
+        .await
+        .contains(&format!("group_id={group_id}")));
+    let mut shown = members_shown(&browser).await;
+    shown.sort();
+    assert_eq!(shown, ["bob", "carol"]);
+    // Groups show as badges.
+    assert!(browser
+        .text("tr[data-member=bob] td:nth-child(5)")
+        .await
+        .contains("Engineering"));
+
+    browser
+        .open(&format!(
+            "/console/organizations/{org_id}/members?role=admin"
+        ))
+        .await;
+    assert_eq!(members_shown(&browser).await, ["alice"]);
+
+    // Assign a role to several members at once (the bulk endpoint), on the filtered page.
+    browser
+        .open(&format!(
+            "/console/organizations/{org_id}/members?group_id={group_id}"
+        ))
+        .await;
+    browser.click("#select-all").await;
+    browser
+        .eval("document.querySelector('#bulk-role').value = 'admin'")
+        .await;
+    browser.submit("#bulk button[value=add]").await;
+    assert!(
+        browser
+            .path()
+            .await
+            .contains(&format!("group_id={group_id}")),
+        "the filters are kept"
+    );
+    browser
+        .open(&format!(
+            "/console/organizations/{org_id}/members?role=admin"
+        ))
+        .await;
+    let mut admins = members_shown(&browser).await;
+    admins.sort();
+    assert_eq!(admins, ["alice", "bob", "carol"]);
+    // The API agrees: the console went through the same application layer.
+    let (status, list) = api(
+        &served,
+        &key,
+        "GET",
+        &format!("/v1/organizations/{org_id}/memberships?role=admin"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(list["data"].as_array().unwrap().len(), 3);
+
+    // Change one member's roles from its dropdown, then deactivate and reactivate it.
+    browser
+        .open(&format!("/console/organizations/{org_id}/members"))
+        .await;
+    browser.click("tr[data-member=dave] details summary").await;
+    browser
+        .click("tr[data-member=dave] input[name=roles][value=admin]")
+        .await;
+    browser
+        .submit("tr[data-member=dave] details button[type=submit]")
+        .await;
+    assert!(browser
+        .text("tr[data-member=dave] td.roles")
+        .await
+        .contains("admin"));
+    browser
+        .submit("tr[data-member=dave] form[action$=deactivate] button")
+        .await;
+    assert!(!members_shown(&browser).await.contains(&"dave".to_owned()));
+    browser
+        .open(&format!(
+            "/console/organizations/{org_id}/members?status=inactive"
+        ))
+        .await;
+    assert_eq!(members_shown(&browser).await, ["dave"]);
+    browser
+        .submit("tr[data-member=dave] form[action$=reactivate] button")
+        .await;
+    browser
+        .open(&format!("/console/organizations/{org_id}/members"))
+        .await;
+    assert!(members_shown(&browser).await.contains(&"dave".to_owned()));
+
+    // A member's page shows its groups and the token claims an identity provider reads.
+    browser.click("tr[data-member=bob] td:nth-child(2) a").await;
+    browser.find("#claims").await;
+    let claims: Value = serde_json::from_str(&browser.text("#claims").await).unwrap();
+    assert_eq!(claims["groups"][0]["name"], "Engineering", "{claims}");
+    browser.check_page("member").await;
+
+    // Every action had the key as its actor, as on the API.
+    let (_, events) = api(
+        &served,
+        &key,
+        "GET",
+        &format!("/v1/events?organization_id={org_id}&limit=100"),
+        json!(null),
+    )
+    .await;
+    let actors: std::collections::BTreeSet<String> = (events["data"].as_array().unwrap().iter())
+        .map(|e| e["actor"]["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(actors, ["api_key".to_owned()].into());
+
+    // Settings: edit, then delete; the deletion is carried out in the background and the page
+    // follows it until it is done.
+    browser
+        .open(&format!("/console/organizations/{org_id}/settings"))
+        .await;
+    browser.fill("#edit-name", "Acme Corporation").await;
+    browser
+        .submit("#edit-organization button[type=submit]")
+        .await;
+    assert_eq!(browser.text("header.object h1").await, "Acme Corporation");
+    browser.check_page("settings").await;
+    browser.eval("window.confirm = () => true").await;
+    browser.submit("form[action$='/delete'] button").await;
+    assert!(browser.path().await.contains("/deletion"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !browser.text("#deletion").await.contains("is deleted") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the deletion page never said it was done"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.check_page("deleted").await;
+    let (status, _) = api(
+        &served,
+        &key,
+        "GET",
+        &format!("/v1/organizations/{org_id}"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, 404);
+    served.kill_if_running();
+}
+
+/// Creates an organization through the API: its id.
+async fn organization(served: &Served, key: &str, name: &str) -> String {
+    let (status, org) = api(
+        served,
+        key,
+        "POST",
+        "/v1/organizations",
+        json!({"name": name}),
+    )
+    .await;
+    assert_eq!(status, 201, "{org}");
+    org["id"].as_str().unwrap().to_owned()
+}
+
+async fn member(served: &Served, key: &str, org: &str, user: &str) -> String {
+    let (status, m) = api(
+        served,
+        key,
+        "POST",
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": user}),
+    )
+    .await;
+    assert_eq!(status, 201, "{m}");
+    m["id"].as_str().unwrap().to_owned()
+}
+
+/// The session's CSRF token, as its pages carry it.
+async fn csrf(browser: &Browser) -> String {
+    serde_json::from_value(
+        browser
+            .eval("return document.querySelector('input[name=csrf]').value")
+            .await,
+    )
+    .unwrap()
+}
+
+/// A client sending `browser`'s session cookie, as a forger holding it would.
+async fn with_session(browser: &Browser) -> reqwest::Client {
+    let cookie = browser.cookie("roster_console").await.expect("signed in");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "cookie",
+        format!("roster_console={cookie}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn organization_and_read_only_keys_reach_only_what_they_may() {
+    let (db, served, admin) = serve(&[]).await;
+    let (a, b) = (
+        organization(&served, &admin, "Alpha").await,
+        organization(&served, &admin, "Beta").await,
+    );
+    member(&served, &admin, &a, "ann").await;
+    let b_member = member(&served, &admin, &b, "bert").await;
+    let org_key = make_key(&db.pool, Some(&a), false).await;
+    let read_only = make_key(&db.pool, None, true).await;
+
+    // An organization key lands on its organization and finds nothing of another one.
+    let browser = Browser::start(&served.base, 1280, 900).await;
+    sign_in(&browser, &org_key).await;
+    assert_eq!(
+        browser.path().await,
+        format!("/console/organizations/{a}/members")
+    );
+    assert_eq!(members_shown(&browser).await, ["ann"]);
+    assert!(browser.count("#create-organization").await == 0);
+    browser.check_page("organization-key").await;
+    for path in [
+        format!("/console/organizations/{b}/members"),
+        format!("/console/organizations/{b}/groups"),
+        format!("/console/organizations/{b}/settings"),
+        format!("/console/memberships/{b_member}"),
+    ] {
+        browser.open(&path).await;
+        assert_eq!(browser.text("h1").await, "Not found", "{path}");
+    }
+    // The refused pages are the only errors the browser saw.
+    let logged = browser.console_errors().await;
+    assert!(
+        logged.iter().all(|l| l.contains("status of 404")),
+        "{logged:?}"
+    );
+    browser.open("/console/organizations").await;
+    assert!(!browser.page_text().await.contains("Beta"));
+    // A forged change to another organization is refused as if it did not exist.
+    let token = csrf(&browser).await;
+    let forged = with_session(&browser)
+        .await
+        .post(format!("{}/console/organizations/{b}/members", served.base))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("kind", "user"),
+            ("subject", "mallory"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 404);
+
+    // Signing out ends the session: its cookie opens nothing any more.
+    let stolen = with_session(&browser).await;
+    browser
+        .submit("form[action='/console/sign-out'] button")
+        .await;
+    assert!(browser.path().await.starts_with("/console/sign-in"));
+    assert!(browser.page_text().await.contains("signed out"));
+    let after = stolen
+        .get(format!("{}/console/organizations/{a}/members", served.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 303);
+
+    // A read-only key sees no action, and a forged one is refused with 403.
+    sign_in(&browser, &read_only).await;
+    browser
+        .open(&format!("/console/organizations/{a}/members"))
+        .await;
+    assert_eq!(members_shown(&browser).await, ["ann"]);
+    let actions = browser
+        .count("main form[method=post], main details.menu, main input[type=checkbox]")
+        .await;
+    assert_eq!(actions, 0, "a read-only key is offered no action");
+    browser.check_page("read-only").await;
+    for page in ["groups", "settings"] {
+        browser
+            .open(&format!("/console/organizations/{a}/{page}"))
+            .await;
+        assert_eq!(browser.count("main form[method=post]").await, 0, "{page}");
+    }
+    let token = csrf(&browser).await;
+    let forged = with_session(&browser)
+        .await
+        .post(format!("{}/console/organizations/{a}/members", served.base))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("kind", "user"),
+            ("subject", "mallory"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let (_, list) = api(
+        &served,
+        &admin,
+        "GET",
+        &format!("/v1/organizations/{a}/memberships"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(
+        list["data"].as_array().unwrap().len(),
+        1,
+        "nothing was added"
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_with_their_key_and_their_lifetime() {
+    let (db, served, admin) = serve(&[]).await;
+    let browser = Browser::start(&served.base, 1280, 900).await;
+
+    // A wrong key is refused with a clear message.
+    sign_in(&browser, "rk_live_not-a-key").await;
+    assert!(browser.path().await.starts_with("/console/sign-in"));
+    assert!(browser
+        .text("#sign-in-message")
+        .await
+        .contains("not a valid API key"));
+    let _ = browser.console_errors().await;
+
+    // The session cookie never reaches the page's scripts.
+    let key = make_key(&db.pool, None, false).await;
+    sign_in(&browser, &key).await;
+    assert_eq!(browser.path().await, "/console/organizations");
+    assert_eq!(browser.eval("return document.cookie").await, "");
+
+    // Revoking the key ends its session at once.
+    let (_, keys) = api(
+        &served,
+        &admin,
+        "GET",
+        "/v1/api-keys?limit=100",
+        json!(null),
+    )
+    .await;
+    let id = (keys["data"].as_array().unwrap().iter())
+        .filter(|k| k["prefix"].as_str().is_some_and(|p| key.starts_with(p)))
+        .map(|k| k["id"].as_str().unwrap().to_owned())
+        .next()
+        .unwrap();
+    let (status, _) = api(
+        &served,
+        &admin,
+        "DELETE",
+        &format!("/v1/api-keys/{id}"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, 200);
+    browser.open("/console/organizations").await;
+    assert!(browser.path().await.starts_with("/console/sign-in"));
+    assert!(browser.text("#sign-in-message").await.contains("revoked"));
+    // And the key cannot sign in again.
+    sign_in(&browser, &key).await;
+    assert!(browser.text("#sign-in-message").await.contains("revoked"));
+
+    // An expired key ends its session, and cannot sign in.
+    let key = make_key(&db.pool, None, false).await;
+    sign_in(&browser, &key).await;
+    assert_eq!(browser.path().await, "/console/organizations");
+    sqlx::query("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE secret_sha256 = sha256($1::bytea)")
+        .bind(key.as_bytes())
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    browser.open("/console/organizations").await;
+    assert!(browser.text("#sign-in-message").await.contains("expired"));
+    sign_in(&browser, &key).await;
+    assert!(browser.text("#sign-in-message").await.contains("expired"));
+
+    // A session idle past its limit, or older than its maximum age, has ended.
+    let key = make_key(&db.pool, None, false).await;
+    for (column, age, says) in [
+        ("last_seen_at", "31 minutes", "without activity"),
+        ("created_at", "13 hours", "maximum length"),
+    ] {
+        sign_in(&browser, &key).await;
+        assert_eq!(browser.path().await, "/console/organizations");
+        sqlx::query(&format!(
+            "UPDATE console_sessions SET {column} = now() - interval '{age}'"
+        ))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        browser.open("/console/organizations").await;
+        assert!(
+            browser.text("#sign-in-message").await.contains(says),
+            "{column}"
+        );
+    }
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM console_sessions")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "ended sessions are deleted");
+    let _ = browser.console_errors().await;
+}
+
+/// Serves `page` as HTML at `http://localhost:<port>/` (another site than `127.0.0.1`).
+async fn other_site(page: String) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = actix_web::HttpServer::new(move || {
+        let page = page.clone();
+        actix_web::App::new().default_service(actix_web::web::to(move || {
+            let page = page.clone();
+            async move {
+                actix_web::HttpResponse::Ok()
+                    .content_type("text/html")
+                    .body(page)
+            }
+        }))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    format!("http://localhost:{port}/")
+}
+
+#[tokio::test]
+async fn forged_and_cross_site_requests_are_refused() {
+    let (_db, served, admin) = serve(&[]).await;
+    let browser = Browser::start(&served.base, 1280, 900).await;
+    sign_in(&browser, &admin).await;
+    let token = csrf(&browser).await;
+    let client = with_session(&browser).await;
+    let create = |extra: &[(&str, &str)]| {
+        let mut form = vec![("name", "Forged")];
+        form.extend_from_slice(extra);
+        client
+            .post(format!("{}/console/organizations", served.base))
+            .form(&form)
+    };
+    // No token, a wrong one, or a right one from another origin: refused.
+    for (what, req) in [
+        ("no token", create(&[])),
+        ("a wrong token", create(&[("csrf", "x")])),
+        (
+            "another origin",
+            create(&[("csrf", &token)]).header("origin", "http://evil.example"),
+        ),
+        (
+            "another site",
+            create(&[("csrf", &token)]).header("sec-fetch-site", "cross-site"),
+        ),
+    ] {
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 403, "{what}");
+    }
+    // The same with the right token and origin goes through (the refusals were the checks).
+    let res = create(&[("csrf", &token)])
+        .header("origin", served.base.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+
+    // A page of another site that posts a form to the console in the signed-in browser.
+    let attack = other_site(format!(
+        "<!doctype html><html><body><form id=f method=post action='{}/console/organizations'>\
+         <input name=name value=CrossSite><input name=csrf value='{token}'></form>\
+         <script>document.getElementById('f').submit()</script></body></html>",
+        served.base
+    ))
+    .await;
+    browser.client.goto(&attack).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !browser.path().await.starts_with("/console/") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the form was never sent"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = browser.console_errors().await;
+    let (_, orgs) = api(
+        &served,
+        &admin,
+        "GET",
+        "/v1/organizations?limit=100",
+        json!(null),
+    )
+    .await;
+    let names: Vec<&str> = (orgs["data"].as_array().unwrap().iter())
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Forged"], "the cross-site form created nothing");
+
+    // Every console answer carries the security headers.
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (path, client) in [
+        ("/console/sign-in", &plain),
+        ("/console/organizations", &client),
+        (
+            "/console/organizations/org_01JD0000000000000000000000/members",
+            &client,
+        ),
+        ("/console/assets/console.css", &plain),
+        ("/console/nothing-here", &client),
+    ] {
+        let res = client
+            .get(format!("{}{path}", served.base))
+            .send()
+            .await
+            .unwrap();
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("http"),
+            "{path}: {csp}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert!(h.contains_key("referrer-policy"), "{path}");
+    }
+    // The session cookie's attributes.
+    let signed = plain
+        .post(format!("{}/console/sign-in", served.base))
+        .form(&[("key", admin.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_address() {
+    let (_db, served, admin) = serve(&[("ROSTER_CONSOLE_SIGN_INS", "3")]).await;
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // Three a minute: a burst of three, then one every 20 seconds.
+    let mut statuses = Vec::new();
+    for key in [
+        "rk_live_guess",
+        "rk_live_guess",
+        "rk_live_guess",
+        admin.as_str(),
+    ] {
+        let res = plain
+            .post(format!("{}/console/sign-in", served.base))
+            .form(&[("key", key)])
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        if status == 429 {
+            assert!(res
+                .text()
+                .await
+                .unwrap()
+                .contains("Too many sign-in attempts"));
+        }
+        statuses.push(status);
+    }
+    assert_eq!(statuses, [401, 401, 401, 429], "even the right key waits");
+}
