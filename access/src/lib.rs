@@ -20,7 +20,9 @@ use actix_web::web;
 
 pub use caller::{request_context, Caller};
 pub use keys::Keys;
-pub use routes::KeyRoutes;
+pub use routes::{
+    create_key, keys_page, revoke_key, CreateBody as KeyCreate, KeyRoutes, LIST as KEYS,
+};
 
 /// The key management routes.
 pub fn endpoints() -> Vec<http_edge::endpoints::Endpoint> {

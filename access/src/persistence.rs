@@ -171,10 +171,18 @@ pub async fn by_secret_hash(
         .transpose()
 }
 
-/// One page of keys, newest id last (the list conventions of every other list).
-pub async fn list(pool: &PgPool, page: &PageRequest) -> Result<Page<ApiKeyData>, StoreError> {
+/// One page of keys (of one organization, if given), in the list conventions of every other list.
+pub async fn list(
+    pool: &PgPool,
+    organization: Option<&OrganizationId>,
+    page: &PageRequest,
+) -> Result<Page<ApiKeyData>, StoreError> {
     let mut qb = QueryBuilder::new(SELECT);
     qb.push(" WHERE true");
+    if let Some(org) = organization {
+        qb.push(" AND organization_id = ")
+            .push_bind(org.to_string());
+    }
     let rows: Page<Row> = page.fetch(pool, qb, "id", |r: &Row| r.id.clone()).await?;
     Ok(Page {
         rows: rows

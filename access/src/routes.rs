@@ -8,7 +8,7 @@ use domain::{ApiKeyId, OrganizationId};
 use http_edge::endpoints::{self as e, Endpoint};
 use http_edge::path::Id;
 use http_edge::{Body, Fields, Problem};
-use paging::{Cursors, Params, Spec};
+use paging::{Cursors, Filter, List, Params, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::caller::Caller;
@@ -56,7 +56,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-const LIST: Spec = Spec::list(&[]);
+pub const LIST: Spec = Spec::list(&[Filter::of::<OrganizationId>("organization_id")]);
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[schemars(rename = "ApiKeyCreate")]
@@ -64,13 +64,13 @@ const LIST: Spec = Spec::list(&[]);
 pub struct CreateBody {
     /// What the key is for.
     #[schemars(length(min = 1, max = domain::api_key::NAME_MAX_CHARS))]
-    name: String,
+    pub name: String,
     #[schemars(with = "Option<domain::OrganizationId>")]
-    organization_id: Option<String>,
+    pub organization_id: Option<String>,
     #[serde(default)]
-    read_only: bool,
+    pub read_only: bool,
     #[schemars(with = "Option<chrono::DateTime<chrono::Utc>>")]
-    expires_at: Option<String>,
+    pub expires_at: Option<String>,
 }
 
 /// Managing keys takes an admin key: an organization key cannot widen its own reach.
@@ -115,7 +115,21 @@ async fn create(
     req: HttpRequest,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
-    admin(&caller)?;
+    let (key, secret) = create_key(&state, &caller, &crate::request_context(&req)?, input).await?;
+    Ok(HttpResponse::Created().json(KeyShown {
+        secret: Some(secret),
+        ..shown(key)
+    }))
+}
+
+/// Makes the key `input` asks for (admin keys only): the key and its secret, shown once.
+pub async fn create_key(
+    state: &KeyRoutes,
+    caller: &Caller,
+    ctx: &domain::RequestContext,
+    input: CreateBody,
+) -> Result<(ApiKeyData, String), Problem> {
+    admin(caller)?;
     let mut fields = Fields::default();
     let organization_id = input
         .organization_id
@@ -135,7 +149,7 @@ async fn create(
         read_only: input.read_only,
         expires_at,
     };
-    let (key, secret) = manage::create(&state.pool, new, &crate::request_context(&req)?)
+    manage::create(&state.pool, new, ctx)
         .await
         .map_err(|e| match e.field() {
             Some(field) => {
@@ -145,11 +159,7 @@ async fn create(
                 manage::Invalid::Store(e) => e.into(),
                 _ => Problem::internal(),
             },
-        })?;
-    Ok(HttpResponse::Created().json(KeyShown {
-        secret: Some(secret),
-        ..shown(key)
-    }))
+        })
 }
 
 async fn list(
@@ -157,17 +167,30 @@ async fn list(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, Problem> {
-    admin(&caller)?;
     let params = Params::parse(&req, &LIST)?;
-    let scope = "api-keys";
-    let page = state.cursors.page(&params, scope).await?;
-    let rows = crate::persistence::list(&state.pool, &page).await?;
-    let rows = store::page::Page {
-        rows: rows.rows.into_iter().map(shown).collect(),
-        before: rows.before,
-        after: rows.after,
+    let keys = keys_page(&state, &caller, &params).await?;
+    Ok(HttpResponse::Ok().json(List {
+        data: keys.data.into_iter().map(shown).collect(),
+        list_metadata: keys.list_metadata,
+    }))
+}
+
+/// A page of keys (`LIST`'s parameters: of one organization with `organization_id`), admin keys
+/// only.
+pub async fn keys_page(
+    state: &KeyRoutes,
+    caller: &Caller,
+    params: &Params,
+) -> Result<List<ApiKeyData>, Problem> {
+    admin(caller)?;
+    let organization = params.typed::<OrganizationId>("organization_id");
+    let scope = match &organization {
+        Some(org) => format!("api-keys:{org}"),
+        None => "api-keys".to_owned(),
     };
-    state.cursors.list(rows, scope).await
+    let page = state.cursors.page(params, &scope).await?;
+    let rows = crate::persistence::list(&state.pool, organization.as_ref(), &page).await?;
+    state.cursors.listed(rows, &scope).await
 }
 
 async fn get(
@@ -189,9 +212,19 @@ async fn revoke(
     req: HttpRequest,
     Id(id): Id<ApiKeyId>,
 ) -> Result<HttpResponse, Problem> {
-    admin(&caller)?;
-    let key = manage::revoke(&state.pool, &id, &crate::request_context(&req)?)
-        .await?
-        .ok_or_else(|| Problem::not_found(format!("there is no API key {id}")))?;
+    let key = revoke_key(&state, &caller, &crate::request_context(&req)?, &id).await?;
     Ok(HttpResponse::Ok().json(shown(key)))
+}
+
+/// Revokes key `id` (admin keys only).
+pub async fn revoke_key(
+    state: &KeyRoutes,
+    caller: &Caller,
+    ctx: &domain::RequestContext,
+    id: &ApiKeyId,
+) -> Result<ApiKeyData, Problem> {
+    admin(caller)?;
+    manage::revoke(&state.pool, id, ctx)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("there is no API key {id}")))
 }

@@ -62,11 +62,16 @@ impl Form {
     }
 }
 
-/// The query string with blank parameters left out (a filter form sends every field), and the
-/// console's own `attribute=key=value` filters written as the API's `attr.key=value`.
+/// Rows a console list shows unless the URL says otherwise (more than the API's default: a page
+/// is read by a person, not a program).
+pub const PAGE_ROWS: u32 = 50;
+
+/// The query string with blank parameters left out (a filter form sends every field), the
+/// console's own `attribute=key=value` filters written as the API's `attr.key=value`, and a
+/// `limit` of [`PAGE_ROWS`] unless one is given.
 pub fn api_query(query: &str) -> String {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-    let kept: Vec<(String, String)> = pairs
+    let mut kept: Vec<(String, String)> = pairs
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
         .map(|(n, v)| match (n.as_str(), v.split_once('=')) {
@@ -75,6 +80,29 @@ pub fn api_query(query: &str) -> String {
             }
             _ => (n, v),
         })
+        .collect();
+    if !kept.iter().any(|(n, _)| n == "limit") {
+        kept.push(("limit".to_owned(), PAGE_ROWS.to_string()));
+    }
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+/// `query` without the parameters named in `names`.
+pub fn without(query: &str, names: &[&str]) -> String {
+    let kept: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(n, _)| !names.contains(&n.as_str()))
+        .collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+/// `query` with only the parameters named in `names`.
+pub fn only(query: &str, names: &[&str]) -> String {
+    let kept: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(n, v)| names.contains(&n.as_str()) && !v.is_empty())
         .collect();
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
@@ -107,7 +135,7 @@ mod tests {
     fn filter_queries_become_api_queries() {
         assert_eq!(
             api_query("status=&role=admin&attribute=plan%3Dpro&group_id="),
-            "role=admin&attr.plan=pro"
+            "role=admin&attr.plan=pro&limit=50"
         );
     }
 }

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use command_service::app::groups as app;
 use command_service::input::groups::{GroupCreate, GroupMemberAdd, GroupUpdate};
+use domain::group::Group;
 use domain::{GroupId, MembershipId, OrganizationId};
 use http_edge::Problem;
 use paging::{List, Params};
@@ -149,6 +150,8 @@ async fn create(
 #[derive(Template)]
 #[template(path = "group.html")]
 struct GroupPage {
+    as_of: Option<String>,
+    entries: Vec<crate::history::Entry>,
     chrome: Chrome,
     org: OrganizationRow,
     group: GroupRow,
@@ -192,17 +195,28 @@ async fn group_page(
     let caller = &visitor.session.caller;
     let api = api_query(query);
     let params = Params::from_query(&api, &reads::GROUP_MEMBERS)?;
-    let row = reads::group(
-        &state.queries,
-        caller,
-        params.min_position,
-        &group.to_string(),
-    )
-    .await?;
+    let as_of = reads::as_of(&params);
+    let id_text = group.to_string();
+    let (row, list) = match as_of {
+        Some(at) => {
+            let then =
+                reads::as_of_typed::<Group, GroupRow>(&state.queries, caller, &id_text, at).await?;
+            let list = reads::members_as_of(&state.queries, caller, &params, &id_text, at).await?;
+            (then, list)
+        }
+        None => {
+            let row = reads::group(&state.queries, caller, params.min_position, &id_text).await?;
+            let list = reads::members_page(&state.queries, &params, &row).await?;
+            (row, list)
+        }
+    };
     let org: OrganizationId = id(&row.organization_id)?;
     let org_row = reads::organization(&state.queries, caller, None, &org).await?;
-    let list = reads::members_page(&state.queries, &params, &row).await?;
-    let mut badges = reads::groups_of_memberships(&state.queries, &list.data).await?;
+    // Groups are shown as they are now: not beside members as they were.
+    let mut badges = match as_of {
+        Some(_) => Default::default(),
+        None => reads::groups_of_memberships(&state.queries, &list.data).await?,
+    };
     let pager = Pager::new(&format!("/groups/{group}"), &api, &list);
     let members = (list.data.into_iter())
         .map(|m| MemberView {
@@ -211,15 +225,26 @@ async fn group_page(
             row: m,
         })
         .collect();
-    let candidates_params = Params::from_query("limit=100", &reads::MEMBERSHIPS)?;
-    let candidates =
-        reads::memberships_page(&state.queries, caller, &candidates_params, &org).await?;
+    let candidates = match as_of {
+        Some(_) => Vec::new(),
+        None => {
+            let candidates_params = Params::from_query("limit=100", &reads::MEMBERSHIPS)?;
+            reads::memberships_page(&state.queries, caller, &candidates_params, &org)
+                .await?
+                .data
+        }
+    };
+    let entries = crate::history::timeline(state, visitor, "group", &id_text).await?;
+    let mut chrome = Chrome::new(
+        visitor,
+        "organizations",
+        format!("{} · {}", row.name, org_row.name),
+    );
+    chrome.can_write &= as_of.is_none();
     let page = GroupPage {
-        chrome: Chrome::new(
-            visitor,
-            "organizations",
-            format!("{} · {}", row.name, org_row.name),
-        ),
+        as_of: as_of.map(crate::members::moment),
+        entries,
+        chrome,
         form: view.form.unwrap_or_else(|| GroupForm {
             name: row.name.clone(),
             description: row.description.clone().unwrap_or_default(),
@@ -228,7 +253,7 @@ async fn group_page(
         group: row,
         members,
         pager,
-        candidates: candidates.data,
+        candidates,
         feedback: view.feedback,
         subject: view.subject.to_owned(),
         add_feedback: view.add_feedback,

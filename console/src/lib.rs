@@ -14,9 +14,13 @@ mod assets;
 mod form;
 mod groups;
 mod headers;
+mod history;
+mod invitations;
+mod keys;
 mod members;
 mod organizations;
 mod page;
+mod roles;
 pub mod session;
 mod sign_in;
 mod visitor;
@@ -42,6 +46,8 @@ pub struct ConsoleState {
     commands: Arc<CommandState>,
     queries: Arc<QueryState>,
     keys: Arc<access::Keys>,
+    /// Key management, as the API's routes do it.
+    keys_admin: access::KeyRoutes,
     lifetimes: Lifetimes,
     /// Sign-in attempts per client address.
     sign_ins: DefaultKeyedRateLimiter<IpAddr>,
@@ -64,6 +70,7 @@ impl ConsoleState {
         config: ConsoleConfig,
     ) -> Arc<Self> {
         Arc::new(Self {
+            keys_admin: access::KeyRoutes::new(pool.clone()),
             pool,
             commands,
             queries,
@@ -89,6 +96,10 @@ pub fn configure(state: Arc<ConsoleState>) -> impl FnOnce(&mut web::ServiceConfi
                 .configure(organizations::routes)
                 .configure(members::routes)
                 .configure(groups::routes)
+                .configure(roles::routes)
+                .configure(invitations::routes)
+                .configure(keys::routes)
+                .configure(history::routes)
                 .default_service(web::to(page::not_found)),
         );
     }

@@ -12,6 +12,8 @@ use command_service::app::role_assignment;
 use command_service::input::memberships::{
     MembershipCreate, MembershipRolesChange, MembershipUpdate,
 };
+use domain::membership::Membership;
+use domain::organization::Organization;
 use domain::{MembershipId, OrganizationId};
 use http_edge::Problem;
 use paging::{List, Params};
@@ -20,10 +22,11 @@ use read_models::groups::{GroupBadge, GroupRow};
 use read_models::memberships::{ClaimsRow, MembershipRow};
 use read_models::organizations::{OrganizationRow, RoleRow};
 use serde_json::Value;
+use store::log::AsOf;
 
 use crate::form::{api_query, Form};
 use crate::organizations::at;
-use crate::page::{id, render, see_other, status, Chrome, ConsoleError, Feedback, Pager};
+use crate::page::{id, render, see_other, status, Chrome, ConsoleError, Feedback, Pager, Shown};
 use crate::visitor::Visitor;
 use crate::ConsoleState;
 
@@ -37,6 +40,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/memberships/{id}", web::get().to(member))
         .route("/memberships/{id}/roles", web::post().to(set_roles))
         .route("/memberships/{id}/{action}", web::post().to(change_status));
+}
+
+/// A moment of the past, as pages name it.
+pub fn moment(at: AsOf) -> String {
+    match at {
+        AsOf::Position(p) => format!("event #{p}"),
+        AsOf::Time(t) => t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    }
+}
+
+/// `as_of` of a console query (a position or a time), as the single-object reads take it.
+pub fn as_of_query(query: &str) -> Result<Option<AsOf>, ConsoleError> {
+    let params = Params::from_query(&crate::form::only(query, &["as_of"]), &reads::AT)?;
+    Ok(reads::as_of(&params))
 }
 
 /// A member as a table row shows it.
@@ -121,6 +138,8 @@ impl AddForm {
 #[derive(Template)]
 #[template(path = "members.html")]
 struct MembersPage {
+    /// Set when the page shows the members as they were then.
+    as_of: Option<String>,
     chrome: Chrome,
     org: OrganizationRow,
     tab: &'static str,
@@ -169,25 +188,38 @@ fn filters_of(query: &str) -> String {
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn members_page(
     state: &ConsoleState,
     visitor: &Visitor,
     org: &OrganizationId,
     query: &str,
-    add: AddForm,
-    feedback: Feedback,
+    add: Shown<AddForm>,
     action_problem: Option<Feedback>,
-    status: StatusCode,
 ) -> Result<HttpResponse, ConsoleError> {
     let caller = &visitor.session.caller;
     let api = api_query(query);
     let params = Params::from_query(&api, &reads::MEMBERSHIPS)?;
-    let (row, roles, groups) =
-        organization_and_catalogue(state, visitor, org, params.min_position).await?;
+    let as_of = reads::as_of(&params);
+    let (row, roles, groups) = match as_of {
+        Some(at) => {
+            let then = reads::as_of_typed::<Organization, OrganizationRow>(
+                &state.queries,
+                caller,
+                &org.to_string(),
+                at,
+            )
+            .await?;
+            (then, Vec::new(), Vec::new())
+        }
+        None => organization_and_catalogue(state, visitor, org, params.min_position).await?,
+    };
     let list: List<MembershipRow> =
         reads::memberships_page(&state.queries, caller, &params, org).await?;
-    let mut badges = reads::groups_of_memberships(&state.queries, &list.data).await?;
+    // Groups are shown as they are now: not beside members as they were.
+    let mut badges = match as_of {
+        Some(_) => Default::default(),
+        None => reads::groups_of_memberships(&state.queries, &list.data).await?,
+    };
     let pager = Pager::new(&format!("/organizations/{org}/members"), query, &list);
     let members = list
         .data
@@ -205,8 +237,12 @@ async fn members_page(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
+    let mut chrome = Chrome::new(visitor, "organizations", format!("{} · Members", row.name));
+    // The past is only looked at.
+    chrome.can_write &= as_of.is_none();
     let page = MembersPage {
-        chrome: Chrome::new(visitor, "organizations", format!("{} · Members", row.name)),
+        as_of: as_of.map(moment),
+        chrome,
         org: row,
         tab: "members",
         members,
@@ -218,11 +254,11 @@ async fn members_page(
         group_id: given("group_id"),
         attribute: given("attribute"),
         filters: filters_of(query),
-        add,
-        feedback,
+        add: add.form,
+        feedback: add.feedback,
         action_problem,
     };
-    render(status, &page)
+    render(add.status, &page)
 }
 
 async fn list(
@@ -237,10 +273,8 @@ async fn list(
         &visitor,
         &org,
         req.query_string(),
-        AddForm::default(),
-        Feedback::default(),
+        Shown::fresh(),
         None,
-        StatusCode::OK,
     )
     .await
 }
@@ -294,10 +328,8 @@ async fn add(
                 &visitor,
                 &org,
                 &form.typed("filters"),
-                AddForm::typed(&form),
-                Feedback::from_problem(&problem),
+                Shown::refused(AddForm::typed(&form), &problem),
                 None,
-                status(&problem),
             )
             .await
         }
@@ -345,10 +377,11 @@ async fn bulk_roles(
                 &visitor,
                 &org,
                 &form.typed("filters"),
-                AddForm::default(),
-                Feedback::default(),
+                Shown {
+                    status: status(&problem),
+                    ..Shown::fresh()
+                },
                 Some(feedback),
-                status(&problem),
             )
             .await
         }
@@ -383,10 +416,11 @@ async fn row_failed(
         visitor,
         &org,
         &form.typed("filters"),
-        AddForm::default(),
-        Feedback::default(),
+        Shown {
+            status: status(&problem),
+            ..Shown::fresh()
+        },
         Some(feedback),
-        status(&problem),
     )
     .await
 }
@@ -462,6 +496,8 @@ async fn change_status(
 #[derive(Template)]
 #[template(path = "member.html")]
 struct MemberPage {
+    as_of: Option<String>,
+    entries: Vec<crate::history::Entry>,
     chrome: Chrome,
     org: OrganizationRow,
     member: MemberView,
@@ -480,12 +516,23 @@ async fn member(
 ) -> Result<HttpResponse, ConsoleError> {
     let membership: MembershipId = id(&path)?;
     let caller = &visitor.session.caller;
-    let row =
-        reads::membership(&state.queries, caller, at(req.query_string()), &membership).await?;
+    let as_of = as_of_query(req.query_string())?;
+    let row = match as_of {
+        Some(t) => {
+            let id = membership.to_string();
+            reads::as_of_typed::<Membership, MembershipRow>(&state.queries, caller, &id, t).await?
+        }
+        None => {
+            reads::membership(&state.queries, caller, at(req.query_string()), &membership).await?
+        }
+    };
     let org: OrganizationId = id(&row.organization_id)?;
     let (org_row, roles, _) = organization_and_catalogue(&state, &visitor, &org, None).await?;
-    let mut badges =
-        reads::groups_of_memberships(&state.queries, std::slice::from_ref(&row)).await?;
+    // Groups are shown as they are now: not beside a member as it was.
+    let mut badges = match as_of {
+        Some(_) => Default::default(),
+        None => reads::groups_of_memberships(&state.queries, std::slice::from_ref(&row)).await?,
+    };
     let view = MemberView {
         groups: badges.remove(&row.id).unwrap_or_default(),
         attributes: shown_attributes(&row.attributes),
@@ -501,21 +548,30 @@ async fn member(
     )])
     .unwrap_or_default();
     let claims_params = Params::from_query(&subject, &reads::CLAIMS)?;
-    let (claims, claims_note) =
-        match reads::claims_of(&state.queries, caller, &claims_params, &org).await {
-            Ok(c) => (Some(pretty(&c)), None),
-            Err(p) if p.status == 404 => (
-                None,
-                Some("No claims: the membership is not active.".to_owned()),
-            ),
+    let claims = match as_of {
+        Some(_) => Err("Claims are read as they are now; this page shows the member as it was."),
+        None => match reads::claims_of(&state.queries, caller, &claims_params, &org).await {
+            Ok(c) => Ok(pretty(&c)),
+            Err(p) if p.status == 404 => Err("No claims: the membership is not active."),
             Err(p) => return Err(p.into()),
-        };
+        },
+    };
+    let (claims, claims_note) = match claims {
+        Ok(c) => (Some(c), None),
+        Err(note) => (None, Some(note.to_owned())),
+    };
+    let entries =
+        crate::history::timeline(&state, &visitor, "membership", &membership.to_string()).await?;
+    let mut chrome = Chrome::new(
+        &visitor,
+        "organizations",
+        format!("{} · {}", view.subject(), org_row.name),
+    );
+    chrome.can_write &= as_of.is_none();
     let page = MemberPage {
-        chrome: Chrome::new(
-            &visitor,
-            "organizations",
-            format!("{} · {}", view.subject(), org_row.name),
-        ),
+        as_of: as_of.map(moment),
+        entries,
+        chrome,
         org: org_row,
         member: view,
         roles,

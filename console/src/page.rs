@@ -90,6 +90,38 @@ impl Feedback {
     }
 }
 
+/// A form as a page shows it: as typed, with what was wrong with it, and the status of the
+/// answer (200 for a fresh form; the problem's status after a refused change).
+pub struct Shown<F> {
+    pub form: F,
+    pub feedback: Feedback,
+    pub status: StatusCode,
+}
+
+impl<F: Default> Shown<F> {
+    pub fn fresh() -> Self {
+        Self::of(F::default())
+    }
+}
+
+impl<F> Shown<F> {
+    pub fn of(form: F) -> Self {
+        Self {
+            form,
+            feedback: Feedback::default(),
+            status: StatusCode::OK,
+        }
+    }
+
+    pub fn refused(form: F, problem: &Problem) -> Self {
+        Self {
+            form,
+            feedback: Feedback::from_problem(problem),
+            status: status(problem),
+        }
+    }
+}
+
 /// Renders `page` as a complete HTML answer.
 pub fn render(status: StatusCode, page: &impl Template) -> Result<HttpResponse, ConsoleError> {
     let body = page.render().map_err(|e| {
@@ -160,6 +192,8 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'a str,
     detail: &'a str,
+    /// What each input at fault was refused for.
+    fields: Vec<String>,
 }
 
 impl ResponseError for ConsoleError {
@@ -187,10 +221,17 @@ impl ResponseError for ConsoleError {
             ConsoleError::Problem(p) => (p.title.as_str(), p.detail.as_str()),
         };
         let status = self.status_code();
+        let fields = match self {
+            ConsoleError::Problem(p) => (p.errors.iter())
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect(),
+            _ => Vec::new(),
+        };
         let page = ErrorPage {
             status: status.as_u16(),
             title,
             detail,
+            fields,
         };
         match page.render() {
             Ok(body) => HttpResponse::build(status)

@@ -80,9 +80,13 @@ impl QueryState {
 /// The reads as typed values — what the routes answer as JSON and the console renders. Each
 /// takes the caller and its route's query parameters, parsed by the route's `Spec`.
 pub mod reads {
+    pub use crate::routes::events::{events_page, LIST as EVENTS};
     pub use crate::routes::groups::{
-        group, groups_page, members_page, MEMBERS as GROUP_MEMBERS, OF_ORGANIZATION as GROUPS,
+        group, groups_page, members_as_of, members_page, MEMBERS as GROUP_MEMBERS,
+        OF_ORGANIZATION as GROUPS,
     };
+    pub use crate::routes::history::{as_of, as_of_typed, history_page, Past, AT, HISTORY};
+    pub use crate::routes::invitations::{invitations_page, OF_ORGANIZATION as INVITATIONS};
     pub use crate::routes::memberships::{
         groups_of_memberships, membership, memberships_page, OF_ORGANIZATION as MEMBERSHIPS,
     };

@@ -8,7 +8,7 @@ use crate::memberships::MembershipRow;
 use store::page::{like_prefix, Page, PageRequest};
 use store::StoreError;
 
-#[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, sqlx::FromRow, schemars::JsonSchema)]
 #[schemars(rename = "Group")]
 pub struct GroupRow {
     /// The kind of object, as in command responses.

@@ -8,7 +8,7 @@ use sqlx::{PgPool, QueryBuilder};
 use store::page::{Page, PageRequest};
 use store::StoreError;
 
-#[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, sqlx::FromRow, schemars::JsonSchema)]
 #[schemars(rename = "Organization")]
 pub struct OrganizationRow {
     /// The kind of object, as in command responses.

@@ -42,7 +42,7 @@ async fn on(pool: &PgPool, command: KeysCommand) -> Result<(), KeysError> {
                         .take()
                         .map_or(store::page::Bound::Start, store::page::Bound::After),
                 };
-                let rows = access::persistence::list(pool, &page).await?;
+                let rows = access::persistence::list(pool, None, &page).await?;
                 for key in &rows.rows {
                     println!("{}", describe(key));
                 }

@@ -255,7 +255,6 @@ pub async fn group_members_at(
 ) -> Result<Option<Page<(domain::membership::MembershipData, Option<String>)>>, StoreError> {
     use crate::page::Bound;
     use domain::group::Group;
-    use domain::membership::Membership;
 
     let Some((group, _)) = state_at::<Group>(pool, group_id, at).await? else {
         return Ok(None);
@@ -278,12 +277,29 @@ pub async fn group_members_at(
         .filter(past)
         .take(page.limit as usize + 1)
         .collect();
+    let mut rebuilt = memberships_at(pool, &wanted, at).await?;
+    let members = wanted.iter().filter_map(|id| rebuilt.remove(id)).collect();
+    Ok(Some(page.finish(members, |(m, _)| m.id.to_string())))
+}
+
+/// Memberships `ids` as they were at `at`, each with the source that managed it then (every
+/// membership event but its deletion writes its read-model row); those that did not exist then
+/// (not yet, or deleted) are left out.
+async fn memberships_at(
+    pool: &PgPool,
+    ids: &[String],
+    at: AsOf,
+) -> Result<
+    std::collections::HashMap<String, (domain::membership::MembershipData, Option<String>)>,
+    StoreError,
+> {
+    use domain::membership::Membership;
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM events
           WHERE aggregate_type = 'membership' AND aggregate_id = ANY ($1)
           ORDER BY aggregate_id, sequence"
     ))
-    .bind(&wanted)
+    .bind(ids)
     .fetch_all(pool)
     .await?;
     let mut rebuilt: std::collections::HashMap<String, (Membership, Option<String>)> =
@@ -299,14 +315,74 @@ pub async fn group_members_at(
             *managed_by = Some(source.to_owned());
         }
     }
-    let members = wanted
-        .iter()
-        .filter_map(|id| {
-            let (membership, managed_by) = rebuilt.get(id)?;
-            Some((membership.current().cloned()?, managed_by.clone()))
-        })
-        .collect();
-    Ok(Some(page.finish(members, |(m, _)| m.id.to_string())))
+    Ok(rebuilt
+        .into_iter()
+        .filter_map(|(id, (m, managed_by))| Some((id, (m.current().cloned()?, managed_by))))
+        .collect())
+}
+
+/// An organization's memberships as they were at `at` (each rebuilt from its events then), with
+/// status `status` then (`None`: any), paged by membership id like the live list. Memberships are
+/// found by their events' organization; they never move to another one.
+pub async fn organization_members_at(
+    pool: &PgPool,
+    organization: &str,
+    at: AsOf,
+    status: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<(domain::membership::MembershipData, Option<String>)>, StoreError> {
+    use crate::page::Bound;
+    /// Memberships rebuilt per round until the page is full.
+    const BATCH: i64 = 200;
+    let desc = page.scans_desc();
+    let mut bound = match &page.bound {
+        Bound::After(k) | Bound::Before(k) => Some(k.clone()),
+        Bound::Start => None,
+    };
+    let (at_position, at_time) = match at {
+        AsOf::Position(p) => (Some(p), None),
+        AsOf::Time(t) => (None, Some(t)),
+    };
+    let mut members = Vec::new();
+    loop {
+        let ids: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT aggregate_id FROM events
+              WHERE organization_id = $1 AND aggregate_type = 'membership'
+                AND ($2::bigint IS NULL OR position <= $2)
+                AND ($3::timestamptz IS NULL OR recorded_at <= $3)
+                AND ($4::text IS NULL OR aggregate_id {} $4)
+              ORDER BY aggregate_id {} LIMIT $5",
+            if desc { "<" } else { ">" },
+            if desc { "DESC" } else { "ASC" },
+        ))
+        .bind(organization)
+        .bind(at_position)
+        .bind(at_time)
+        .bind(&bound)
+        .bind(BATCH)
+        .fetch_all(pool)
+        .await?;
+        let Some(last) = ids.last().cloned() else {
+            break;
+        };
+        let mut rebuilt = memberships_at(pool, &ids, at).await?;
+        for id in &ids {
+            if let Some((m, managed_by)) = rebuilt.remove(id) {
+                let wanted = status.is_none_or(|s| {
+                    serde_json::to_value(m.status).is_ok_and(|v| v.as_str() == Some(s))
+                });
+                if wanted {
+                    members.push((m, managed_by));
+                }
+            }
+        }
+        if members.len() > page.limit as usize || (ids.len() as i64) < BATCH {
+            break;
+        }
+        bound = Some(last);
+    }
+    members.truncate(page.limit as usize + 1);
+    Ok(page.finish(members, |(m, _)| m.id.to_string()))
 }
 
 /// The objects of `organization` with events after `position` (the organization itself too), as

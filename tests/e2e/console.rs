@@ -329,7 +329,6 @@ async fn an_admin_runs_an_organization_from_the_console() {
         .await;
     assert_eq!(browser.text("header.object h1").await, "Acme Corporation");
     browser.check_page("settings").await;
-    browser.eval("window.confirm = () => true").await;
     browser.submit("form[action$='/delete'] button").await;
     assert!(browser.path().await.contains("/deletion"));
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -780,4 +779,257 @@ async fn sign_in_attempts_are_limited_per_address() {
         statuses.push(status);
     }
     assert_eq!(statuses, [401, 401, 401, 429], "even the right key waits");
+}
+
+#[tokio::test]
+async fn roles_invitations_keys_and_the_past_from_the_console() {
+    let (_db, served, admin) = serve(&[]).await;
+    let org = organization(&served, &admin, "Umbrella").await;
+    let browser = Browser::start(&served.base, 1280, 900).await;
+    sign_in(&browser, &admin).await;
+
+    // Roles: create one with permissions, give it to a member, edit it, delete it; the deletion
+    // is followed until no member holds the role.
+    browser
+        .open(&format!("/console/organizations/{org}/roles"))
+        .await;
+    browser.fill("#role-slug", "editor").await;
+    browser.fill("#role-name", "Editor").await;
+    browser
+        .fill("#role-permissions", "documents:read\ndocuments:write")
+        .await;
+    browser.submit("#create-role button[type=submit]").await;
+    assert!(browser
+        .text("tr[data-role=editor]")
+        .await
+        .contains("documents:write"));
+    // A taken slug is refused next to the field, what was typed kept.
+    browser.fill("#role-slug", "editor").await;
+    browser.fill("#role-name", "Another").await;
+    browser.submit("#create-role button[type=submit]").await;
+    assert!(browser
+        .text("#role-slug-error")
+        .await
+        .contains("already exists"));
+    assert_eq!(
+        browser
+            .find("#role-name")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Another")
+    );
+    assert!(browser
+        .console_errors()
+        .await
+        .iter()
+        .all(|l| l.contains("status of 409")));
+    browser.check_page("roles").await;
+    for user in ["uma", "ulf"] {
+        let (status, _) = api(
+            &served,
+            &admin,
+            "POST",
+            &format!("/v1/organizations/{org}/memberships"),
+            json!({"user_id": user, "roles": ["editor"]}),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    browser.click("tr[data-role=editor] details summary").await;
+    browser.fill("#editor-permissions", "documents:read").await;
+    browser
+        .submit("#edit-role-editor button[type=submit]")
+        .await;
+    let permissions = browser.text("tr[data-role=editor] td:nth-child(2)").await;
+    assert!(
+        permissions.contains("documents:read") && !permissions.contains("write"),
+        "{permissions}"
+    );
+    browser
+        .submit("tr[data-role=editor] form[action$='/delete'] button")
+        .await;
+    assert!(browser.path().await.contains("/roles/editor/deletion"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !browser.text("#deletion").await.contains("is deleted") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the role deletion never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.check_page("role-deleted").await;
+    let (_, held) = api(
+        &served,
+        &admin,
+        "GET",
+        &format!("/v1/organizations/{org}/memberships?role=editor&status=all"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(held["data"].as_array().unwrap().len(), 0);
+
+    // Invitations: create with roles and expiry (the token is shown once), resend, revoke.
+    browser
+        .open(&format!("/console/organizations/{org}/invitations"))
+        .await;
+    browser.fill("#invite-email", "vera@example.com").await;
+    browser
+        .click("#invite input[name=roles][value=admin]")
+        .await;
+    browser.fill("#invite-expires_in_days", "3").await;
+    browser.submit("#invite button[type=submit]").await;
+    let token = browser.text("#accept-token").await;
+    assert!(token.len() > 20, "{token}");
+    let row = browser.text("tr[data-email='vera@example.com']").await;
+    assert!(row.contains("pending") && row.contains("admin"), "{row}");
+    browser.check_page("invitations").await;
+    browser
+        .submit("tr[data-email='vera@example.com'] form[action$=resend] button")
+        .await;
+    let resent = browser.text("#accept-token").await;
+    assert_ne!(resent, token, "a resend issues a new token");
+    browser
+        .open(&format!("/console/organizations/{org}/invitations"))
+        .await;
+    assert_eq!(
+        browser.count("#accept-token").await,
+        0,
+        "a token is shown once"
+    );
+    browser
+        .submit("tr[data-email='vera@example.com'] form[action$=revoke] button")
+        .await;
+    assert!(browser
+        .text("tr[data-email='vera@example.com']")
+        .await
+        .contains("revoked"));
+
+    // API keys of the organization: make one (its secret shown once, and it works), revoke it.
+    browser
+        .open(&format!("/console/organizations/{org}/keys"))
+        .await;
+    browser.fill("#key-name", "ci").await;
+    browser.click("#make-key input[name=read_only]").await;
+    browser.submit("#make-key button[type=submit]").await;
+    let secret = browser.text("#key-secret").await;
+    let (status, _) = api(
+        &served,
+        &secret,
+        "GET",
+        &format!("/v1/organizations/{org}"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, 200, "the new key reaches its organization");
+    browser.check_page("keys").await;
+    browser.submit("#keys form[action$=revoke] button").await;
+    assert!(browser.text("#keys tbody").await.contains("revoked"));
+    let (status, _) = api(
+        &served,
+        &secret,
+        "GET",
+        &format!("/v1/organizations/{org}"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, 401);
+
+    // The organization's history: every event, and its member list as of an earlier one.
+    browser
+        .open(&format!("/console/organizations/{org}/history"))
+        .await;
+    let types = browser
+        .eval("return [...document.querySelectorAll('#timeline li[data-type]')].map(l => l.dataset.type)")
+        .await;
+    let types: Vec<String> = serde_json::from_value(types).unwrap();
+    for wanted in [
+        "organization.created",
+        "organization_role.created",
+        "membership.created",
+        "invitation.revoked",
+    ] {
+        assert!(types.iter().any(|t| t == wanted), "{wanted} in {types:?}");
+    }
+    browser.check_page("history").await;
+    // Uma joined before Ulf: as of Uma's membership.created, Ulf was not a member yet.
+    let uma_joined: i64 = serde_json::from_value(
+        browser
+            .eval("return Number([...document.querySelectorAll('#timeline li[data-type=\"membership.created\"]')].pop().dataset.position)")
+            .await,
+    )
+    .unwrap();
+    browser
+        .open(&format!(
+            "/console/organizations/{org}/members?as_of={uma_joined}"
+        ))
+        .await;
+    assert!(browser
+        .text("#as-of")
+        .await
+        .contains(&format!("event #{uma_joined}")));
+    assert_eq!(members_shown(&browser).await, ["uma"]);
+    assert!(
+        browser
+            .text("tr[data-member=uma] td.roles")
+            .await
+            .contains("editor"),
+        "uma held editor then"
+    );
+    assert_eq!(
+        browser.count("main form[method=post]").await,
+        0,
+        "the past is only looked at"
+    );
+    browser.check_page("members-as-of").await;
+    browser
+        .open(&format!("/console/organizations/{org}/members"))
+        .await;
+    let mut now = members_shown(&browser).await;
+    now.sort();
+    assert_eq!(now, ["ulf", "uma"]);
+    assert!(!browser
+        .text("tr[data-member=uma] td.roles")
+        .await
+        .contains("editor"));
+
+    // A member's timeline names the fields each event changed; its page as of its creation.
+    browser.click("tr[data-member=uma] td:nth-child(2) a").await;
+    let timeline = browser.text("#timeline").await;
+    assert!(
+        timeline.contains("membership.created") && timeline.contains("membership.updated"),
+        "{timeline}"
+    );
+    let changed = browser
+        .text("#timeline li[data-type='membership.updated'] table.changes")
+        .await;
+    assert!(
+        changed.contains("roles") && changed.contains("editor"),
+        "{changed}"
+    );
+    browser.check_page("member-timeline").await;
+    browser
+        .click("#timeline li[data-type='membership.created'] a.as-of")
+        .await;
+    browser.find("#as-of").await;
+    assert!(browser.text("dl.facts").await.contains("editor"));
+
+    // The event log, filtered by type with a wildcard.
+    browser.open("/console/events?types=invitation.*").await;
+    let types = browser
+        .eval("return [...document.querySelectorAll('#timeline li[data-type]')].map(l => l.dataset.type)")
+        .await;
+    let types: Vec<String> = serde_json::from_value(types).unwrap();
+    assert!(
+        !types.is_empty() && types.iter().all(|t| t.starts_with("invitation.")),
+        "{types:?}"
+    );
+    assert_eq!(
+        types.first().map(String::as_str),
+        Some("invitation.revoked"),
+        "newest first"
+    );
+    browser.check_page("events").await;
 }

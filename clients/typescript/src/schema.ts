@@ -654,7 +654,7 @@ export interface paths {
         };
         /**
          * List an organization's memberships
-         * @description `status` is `active` (the default), `inactive` or `all`; `role` may repeat; `attr.<key>=<value>` filters on attributes.
+         * @description `status` is `active` (the default), `inactive` or `all`; `role` may repeat; `attr.<key>=<value>` filters on attributes. With `as_of` (a position or a time), the members as they were then, each membership rebuilt from its events; only `status` filters them.
          */
         get: operations["getOrganizationsOrgIdMemberships"];
         put?: never;
@@ -2895,6 +2895,8 @@ export interface operations {
                 min_position?: number;
                 /** @description Newest first (`desc`, the default) or oldest first. */
                 order?: "asc" | "desc";
+                /** @description Only objects with this value. */
+                organization_id?: components["schemas"]["OrganizationId"];
             };
             header?: never;
             path?: never;
@@ -6611,6 +6613,8 @@ export interface operations {
                 after?: string;
                 /** @description Only objects with this value. */
                 application_id?: components["schemas"]["SubjectId"];
+                /** @description The object as it was then: an RFC 3339 time or a log position. Rebuilt from its events, so deleted objects are found too; 404 before it was created. */
+                as_of?: components["schemas"]["PastMoment"];
                 /** @description The `list_metadata.before` cursor of a page of this list: the page before it. Cannot be combined with `after` (400 naming both). */
                 before?: string;
                 /** @description Only objects with this value. */

@@ -3,5 +3,7 @@
 //! the console fill the same bodies, so a value is accepted or refused the same way by both.
 
 pub mod groups;
+pub mod invitations;
 pub mod memberships;
 pub mod organizations;
+pub mod roles;

@@ -2,31 +2,29 @@
 //! `POST /v1/invitations/{id}/resend|revoke|accept`.
 
 use http_edge::path::Id;
-use std::collections::BTreeSet;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Duration;
 use domain::invitation::InvitationData;
 use domain::membership::MembershipData;
-use domain::values::{Email, RoleSlug, SubjectId, ValueError};
 use domain::{envelope, InvitationId, OrganizationId};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::app::invitations::{self as app, Issued, NewInvitation};
+use crate::app::invitations::{self as app, Issued};
 use crate::app::Written;
-use crate::request::{context, roles, with_position};
+use crate::input::invitations::{InvitationAccept, InvitationCreate};
+use crate::request::{context, with_position};
 use crate::CommandState;
 use http_edge::endpoints::{self as e, Endpoint};
-use http_edge::{Body, Fields, Problem};
+use http_edge::{Body, Problem};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         e::post("/v1/organizations/{org_id}/invitations", create)
             .summary("Invite an email address (one pending invitation per email)")
             .describe("The answer carries the one-time `accept_token`: it is shown this once.")
-            .body::<CreateBody>()
+            .body::<InvitationCreate>()
             .answers::<InvitationShown>(201, "Created, with its accept token"),
         e::post("/v1/invitations/{id}/resend", resend)
             .summary("Issue a new accept token (the old one stops working)")
@@ -41,45 +39,9 @@ pub fn endpoints() -> Vec<Endpoint> {
                  inactive one, or adds the roles to an active one), atomically with the \
                  acceptance.",
             )
-            .body::<AcceptBody>()
+            .body::<InvitationAccept>()
             .answers::<InvitationShown>(200, "Accepted, with the membership"),
     ]
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "InvitationCreate")]
-#[serde(deny_unknown_fields)]
-struct CreateBody {
-    #[schemars(with = "domain::values::Email")]
-    email: String,
-    #[schemars(with = "Option<std::collections::BTreeSet<domain::values::RoleSlug>>")]
-    roles: Option<Vec<String>>,
-    /// Days until it expires (default 7).
-    #[schemars(range(min = 1, max = 30))]
-    expires_in_days: Option<i64>,
-    #[schemars(with = "Option<domain::values::SubjectId>")]
-    inviter_user_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(rename = "InvitationAccept")]
-#[serde(deny_unknown_fields)]
-struct AcceptBody {
-    #[schemars(with = "domain::values::SubjectId")]
-    user_id: String,
-    /// The token the invitation was issued with.
-    #[schemars(length(min = 1))]
-    accept_token: String,
-}
-
-const DEFAULT_DAYS: i64 = 7;
-
-fn lifetime(days: i64) -> Result<Duration, ValueError> {
-    if (1..=30).contains(&days) {
-        Ok(Duration::days(days))
-    } else {
-        Err(ValueError("expires_in_days must be 1–30".into()))
-    }
 }
 
 /// The invitation as the API shows it (never the token's hash), with the one-time token when one
@@ -128,29 +90,9 @@ async fn create(
     state: web::Data<CommandState>,
     req: HttpRequest,
     Id(org): Id<OrganizationId>,
-    Body(input): Body<CreateBody>,
+    Body(input): Body<InvitationCreate>,
 ) -> Result<HttpResponse, Problem> {
-    let mut fields = Fields::default();
-    let email = fields.check("email", Email::parse(&input.email));
-    let roles = match input.roles {
-        Some(list) => fields.check("roles", roles(list)),
-        None => Some(BTreeSet::from([RoleSlug::member()])),
-    };
-    let lifetime = fields.check(
-        "expires_in_days",
-        lifetime(input.expires_in_days.unwrap_or(DEFAULT_DAYS)),
-    );
-    let inviter_user_id = input
-        .inviter_user_id
-        .and_then(|u| fields.check("inviter_user_id", SubjectId::parse(&u)));
-    let ((email, roles), lifetime) = fields.done(email.zip(roles).zip(lifetime))?;
-    let input = NewInvitation {
-        email,
-        roles,
-        lifetime,
-        inviter_user_id,
-    };
-    let written = app::create(&state, &context(&req)?, &org, input).await?;
+    let written = app::create(&state, &context(&req)?, &org, input.parse()?).await?;
     issued(StatusCode::CREATED, &written)
 }
 
@@ -181,15 +123,10 @@ async fn accept(
     state: web::Data<CommandState>,
     req: HttpRequest,
     Id(id): Id<InvitationId>,
-    Body(input): Body<AcceptBody>,
+    Body(input): Body<InvitationAccept>,
 ) -> Result<HttpResponse, Problem> {
-    let mut fields = Fields::default();
-    let user_id = fields.check("user_id", SubjectId::parse(&input.user_id));
-    if input.accept_token.is_empty() {
-        fields.fail("accept_token", "accept_token must not be empty");
-    }
-    let user_id = fields.done(user_id)?;
-    let accepted = app::accept(&state, &context(&req)?, &id, &user_id, &input.accept_token).await?;
+    let (user_id, token) = input.parse()?;
+    let accepted = app::accept(&state, &context(&req)?, &id, &user_id, &token).await?;
     let written = Written {
         object: accepted.invitation,
         position: accepted.position,

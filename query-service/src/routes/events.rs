@@ -26,7 +26,7 @@ const FILTERS: [Filter; 6] = [
     Filter::of::<Time>("range_start"),
     Filter::of::<Time>("range_end"),
 ];
-pub(super) const LIST: Spec = Spec::log(&FILTERS);
+pub const LIST: Spec = Spec::log(&FILTERS);
 pub(super) const EXPORT: Spec = Spec::single_with(&[
     FILTERS[0],
     FILTERS[1],
@@ -74,14 +74,14 @@ pub(crate) fn filter(params: &Params, caller: &Caller) -> Result<EventFilter, Pr
 }
 
 /// A page of events in the read side's list format; the cursors are positions.
-pub(crate) fn page(rows: store::page::Page<store::FeedEvent>) -> HttpResponse {
-    HttpResponse::Ok().json(List::<EventEnvelope> {
+pub(crate) fn listed(rows: store::page::Page<store::FeedEvent>) -> List<EventEnvelope> {
+    List::<EventEnvelope> {
         data: rows.rows.iter().map(store::FeedEvent::envelope).collect(),
         list_metadata: ListMetadata {
             before: rows.before,
             after: rows.after,
         },
-    })
+    }
 }
 
 pub async fn list(
@@ -90,10 +90,19 @@ pub async fn list(
     req: HttpRequest,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &LIST)?;
-    let filter = filter(&params, &caller)?;
+    Ok(HttpResponse::Ok().json(events_page(&state, &caller, &params).await?))
+}
+
+/// A page of the event log (`LIST`'s parameters and filters), newest first unless `order=asc`.
+pub async fn events_page(
+    state: &QueryState,
+    caller: &Caller,
+    params: &Params,
+) -> Result<List<EventEnvelope>, Problem> {
+    let filter = filter(params, caller)?;
     let request = params.log_page(Order::Desc)?;
     state.log_caught_up(params.min_position).await?;
-    Ok(page(events::list(&state.pool, &filter, &request).await?))
+    Ok(listed(events::list(&state.pool, &filter, &request).await?))
 }
 
 pub async fn get(

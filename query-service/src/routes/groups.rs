@@ -97,6 +97,20 @@ pub async fn group(
     exists(caller, groups::get(&state.pool, id).await, "group", id)
 }
 
+/// A page of a group's members as they were at `at` (`MEMBERS`' parameters).
+pub async fn members_as_of(
+    state: &QueryState,
+    caller: &Caller,
+    params: &Params,
+    id: &str,
+    at: store::log::AsOf,
+) -> Result<List<MembershipRow>, Problem> {
+    let scope = format!("group-members:{id}");
+    let page = state.page(params, &scope).await?;
+    let rows = super::history::group_members_at(state, caller, id, at, &page).await?;
+    state.listed(Ok(rows), &scope).await
+}
+
 /// A page of the members of `group` (which the caller reached through [`group`]).
 pub async fn members_page(
     state: &QueryState,

@@ -9,9 +9,11 @@ use domain::group::Group;
 use domain::invitation::Invitation;
 use domain::membership::Membership;
 use domain::organization::Organization;
+use domain::EventEnvelope;
 use http_edge::path::Id;
 use http_edge::Problem;
-use paging::{Filter, Params, Spec};
+use paging::{Filter, List, Params, Spec};
+use read_models::memberships::MembershipRow;
 use serde::Serialize;
 use serde_json::Value;
 use store::log::{self as events, AsOf, EventFilter};
@@ -21,19 +23,19 @@ use crate::filters::PastMoment;
 use crate::QueryState;
 
 /// The single-object reads: `as_of` besides `min_position`.
-pub(super) const AT: Spec = Spec::single_with(&[AS_OF]);
+pub const AT: Spec = Spec::single_with(&[AS_OF]);
 /// `as_of`: the object as it was at a position or a time.
-pub(super) const AS_OF: Filter = Filter::of::<PastMoment>("as_of");
-pub(super) const HISTORY: Spec = Spec::log(&[]);
+pub const AS_OF: Filter = Filter::of::<PastMoment>("as_of");
+pub const HISTORY: Spec = Spec::log(&[]);
 
 /// `as_of`, when given (checked by [`Params::parse`]).
-pub(super) fn as_of(params: &Params) -> Option<AsOf> {
+pub fn as_of(params: &Params) -> Option<AsOf> {
     params.typed::<PastMoment>("as_of").map(|moment| moment.0)
 }
 
 /// An aggregate whose past the API shows: the object it was then (`None` if deleted by then),
 /// in the shape of the current read.
-pub(super) trait Past: Aggregate {
+pub trait Past: Aggregate {
     /// The `object` field of the read.
     const OBJECT: &'static str;
     fn then(&self) -> Option<Value>;
@@ -85,19 +87,32 @@ pub(super) async fn one<A: Past, T: crate::Owned + Serialize>(
     let params = Params::parse(req, &AT)?;
     state.caught_up(params.min_position).await?;
     if let Some(t) = as_of(&params) {
-        return at::<A>(state, caller, id, t).await;
+        return Ok(HttpResponse::Ok().json(past::<A>(state, caller, id, t).await?));
     }
     crate::found(caller, now.await?, A::TYPE, id)
 }
 
-/// The object `id` as it was at `at`, if the caller reaches its organization: 404 before it was
-/// created, after it was deleted, or outside the caller's organization.
-pub(super) async fn at<A: Past>(
+/// The object `id` as it was at `at`, in the shape `T` of its current read.
+pub async fn as_of_typed<A: Past, T: serde::de::DeserializeOwned>(
     state: &QueryState,
     caller: &Caller,
     id: &str,
     at: AsOf,
-) -> Result<HttpResponse, Problem> {
+) -> Result<T, Problem> {
+    serde_json::from_value(past::<A>(state, caller, id, at).await?).map_err(|e| {
+        tracing::error!(error = %e, id, "an object rebuilt from its events does not read back");
+        Problem::internal()
+    })
+}
+
+/// The object `id` as it was at `at`, if the caller reaches its organization: 404 before it was
+/// created, after it was deleted, or outside the caller's organization.
+pub(crate) async fn past<A: Past>(
+    state: &QueryState,
+    caller: &Caller,
+    id: &str,
+    at: AsOf,
+) -> Result<Value, Problem> {
     let gone = || {
         Problem::not_found(format!(
             "there was no {} {id} at {}",
@@ -121,7 +136,7 @@ pub(super) async fn at<A: Past>(
         map.insert("object".into(), A::OBJECT.into());
         map.insert("managed_by".into(), read_models::managed_by(&past).into());
     }
-    Ok(HttpResponse::Ok().json(object))
+    Ok(object)
 }
 
 /// A group's members as they were at `at` (each membership as it was then too), paged like the
@@ -134,6 +149,18 @@ pub(super) async fn members_at(
     page: &store::page::PageRequest,
     scope: &str,
 ) -> Result<HttpResponse, Problem> {
+    let rows = group_members_at(state, caller, id, at, page).await?;
+    state.list(Ok(rows), scope).await
+}
+
+/// The rows of [`members_at`].
+pub(crate) async fn group_members_at(
+    state: &QueryState,
+    caller: &Caller,
+    id: &str,
+    at: AsOf,
+    page: &store::page::PageRequest,
+) -> Result<store::page::Page<MembershipRow>, Problem> {
     let gone = || Problem::not_found(format!("there was no group {id} then"));
     let organization = events::organization_of(&state.pool, "group", id)
         .await?
@@ -144,22 +171,43 @@ pub(super) async fn members_at(
     let members = events::group_members_at(&state.pool, id, at, page)
         .await?
         .ok_or_else(gone)?;
-    let shown = store::page::Page {
+    Ok(membership_rows(members))
+}
+
+/// Memberships rebuilt at a past moment, as rows of the live list.
+pub(crate) fn membership_rows(
+    members: store::page::Page<(domain::membership::MembershipData, Option<String>)>,
+) -> store::page::Page<MembershipRow> {
+    store::page::Page {
         rows: members
             .rows
-            .iter()
+            .into_iter()
             .filter_map(|(m, managed_by)| {
                 let mut object = serde_json::to_value(m).ok()?;
                 let map = object.as_object_mut()?;
                 map.insert("object".into(), Membership::OBJECT.into());
-                map.insert("managed_by".into(), managed_by.clone().into());
-                Some(object)
+                map.insert("managed_by".into(), managed_by.into());
+                serde_json::from_value(object).ok()
             })
             .collect(),
         before: members.before,
         after: members.after,
-    };
-    state.list(Ok(shown), scope).await
+    }
+}
+
+/// An organization's members as they were at `at` (`status` then; `None`: any), paged like the
+/// live list; 404 if the organization did not exist then or is another one's.
+pub(crate) async fn organization_members_at(
+    state: &QueryState,
+    caller: &Caller,
+    id: &str,
+    at: AsOf,
+    status: Option<&str>,
+    page: &store::page::PageRequest,
+) -> Result<store::page::Page<MembershipRow>, Problem> {
+    past::<Organization>(state, caller, id, at).await?;
+    let members = events::organization_members_at(&state.pool, id, at, status, page).await?;
+    Ok(membership_rows(members))
 }
 
 /// The events of one object in version order (oldest first unless `order=desc`).
@@ -170,6 +218,17 @@ pub(super) async fn history(
     kind: &'static str,
     id: String,
 ) -> Result<HttpResponse, Problem> {
+    Ok(HttpResponse::Ok().json(history_page(state, caller, params, kind, id).await?))
+}
+
+/// A page of one object's events (`HISTORY`'s parameters); `kind` is its aggregate type.
+pub async fn history_page(
+    state: &QueryState,
+    caller: &Caller,
+    params: &Params,
+    kind: &'static str,
+    id: String,
+) -> Result<List<EventEnvelope>, Problem> {
     let page = params.log_page(Order::Asc)?;
     state.log_caught_up(params.min_position).await?;
     let organization = events::organization_of(&state.pool, kind, &id)
@@ -181,7 +240,7 @@ pub(super) async fn history(
         aggregate: Some((kind.to_owned(), id)),
         ..Default::default()
     };
-    Ok(super::events::page(
+    Ok(super::events::listed(
         events::list(&state.pool, &filter, &page).await?,
     ))
 }

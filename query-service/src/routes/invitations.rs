@@ -4,14 +4,14 @@ use access::Caller;
 use actix_web::{web, HttpRequest, HttpResponse};
 use http_edge::path::Id;
 use http_edge::Problem;
-use read_models::invitations;
+use read_models::invitations::{self, InvitationRow};
 
 use super::organizations::require;
 use crate::QueryState;
 use domain::values::Email;
-use paging::{Filter, Params, Spec};
+use paging::{Filter, List, Params, Spec};
 
-pub(super) const OF_ORGANIZATION: Spec = Spec::list(&[
+pub const OF_ORGANIZATION: Spec = Spec::list(&[
     Filter::one_of("state", &["pending", "accepted", "revoked", "expired"]),
     Filter::of::<Email>("email"),
 ]);
@@ -23,14 +23,24 @@ pub async fn of_organization(
     Id(id): Id<domain::OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_ORGANIZATION)?;
+    Ok(HttpResponse::Ok().json(invitations_page(&state, &caller, &params, &id).await?))
+}
+
+/// A page of an organization's invitations (`OF_ORGANIZATION`'s parameters).
+pub async fn invitations_page(
+    state: &QueryState,
+    caller: &Caller,
+    params: &Params,
+    id: &domain::OrganizationId,
+) -> Result<List<InvitationRow>, Problem> {
     let id = id.to_string();
     let invitation_state = params.get("state");
     let email = params.typed::<Email>("email");
     let scope = format!("invitations:{id}");
-    let page = state.page(&params, &scope).await?;
-    require(&state, &caller, &id).await?;
+    let page = state.page(params, &scope).await?;
+    require(state, caller, &id).await?;
     state
-        .list(
+        .listed(
             invitations::of_organization(
                 &state.pool,
                 &id,

@@ -22,6 +22,7 @@ pub const OF_ORGANIZATION: Spec = Spec {
         Filter::of::<GroupId>("group_id"),
         Filter::of::<SubjectId>("user_id"),
         Filter::of::<SubjectId>("application_id"),
+        super::history::AS_OF,
     ],
     repeatable: &[Filter::of::<RoleSlug>("role")],
     attributes: true,
@@ -67,6 +68,9 @@ pub async fn memberships_page(
     id: &domain::OrganizationId,
 ) -> Result<List<MembershipRow>, Problem> {
     let id = id.to_string();
+    if let Some(at) = super::history::as_of(params) {
+        return members_as_of(state, caller, params, &id, at).await;
+    }
     let filter = MembershipFilter {
         status: status(params),
         roles: params.all("role"),
@@ -89,6 +93,41 @@ pub async fn memberships_page(
             &scope,
         )
         .await
+}
+
+/// The organization's members as they were at `at`: only `status` filters them (the other
+/// filters read the live read model).
+async fn members_as_of(
+    state: &QueryState,
+    caller: &Caller,
+    params: &Params,
+    id: &str,
+    at: store::log::AsOf,
+) -> Result<List<MembershipRow>, Problem> {
+    let live_only = ["role", "group_id", "user_id", "application_id"];
+    let named = live_only
+        .iter()
+        .find(|f| params.get(f).is_some())
+        .copied()
+        .or_else(|| params.attributes().next().map(|_| "attr.*"));
+    if let Some(field) = named {
+        return Err(Problem::field(
+            field,
+            "cannot be combined with as_of (only status can)",
+        ));
+    }
+    let scope = format!("memberships:{id}");
+    let page = state.page(params, &scope).await?;
+    let rows = super::history::organization_members_at(
+        state,
+        caller,
+        id,
+        at,
+        status(params).as_deref(),
+        &page,
+    )
+    .await?;
+    state.listed(Ok(rows), &scope).await
 }
 
 /// The membership as it is now, once `min_position` is applied; 404 outside the caller's reach.

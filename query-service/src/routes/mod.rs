@@ -1,8 +1,8 @@
 mod documents;
-mod events;
+pub(crate) mod events;
 pub(crate) mod groups;
-mod history;
-mod invitations;
+pub(crate) mod history;
+pub(crate) mod invitations;
 pub(crate) mod memberships;
 pub(crate) mod organizations;
 mod replays;
@@ -126,7 +126,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         .summary("List an organization's memberships")
         .describe(
             "`status` is `active` (the default), `inactive` or `all`; `role` may repeat; \
-             `attr.<key>=<value>` filters on attributes.",
+             `attr.<key>=<value>` filters on attributes. With `as_of` (a position or a time), \
+             the members as they were then, each membership rebuilt from its events; only \
+             `status` filters them.",
         )
         .query(memberships::OF_ORGANIZATION.params())
         .answers::<List<MembershipRow>>(200, "A page of memberships"),

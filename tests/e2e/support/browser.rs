@@ -80,6 +80,8 @@ impl Browser {
             json!({"binary": "/usr/bin/chromium", "args": args}),
         );
         caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        // The pages ask before destructive changes (`confirm`): the tests say yes.
+        caps.insert("unhandledPromptBehavior".into(), json!("accept"));
         // Plain HTTP: the driver listens on loopback only.
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector)

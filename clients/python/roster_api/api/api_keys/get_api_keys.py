@@ -18,6 +18,7 @@ def _get_kwargs(
     order: GetApiKeysOrder | Unset = UNSET,
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
+    organization_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -35,6 +36,8 @@ def _get_kwargs(
     params["before"] = before
 
     params["after"] = after
+
+    params["organization_id"] = organization_id
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -105,6 +108,7 @@ def sync_detailed(
     order: GetApiKeysOrder | Unset = UNSET,
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
+    organization_id: str | Unset = UNSET,
 ) -> Response[ApiKeyList | Problem]:
     """List API keys (never their secrets)
 
@@ -114,6 +118,7 @@ def sync_detailed(
         order (GetApiKeysOrder | Unset):
         before (str | Unset):
         after (str | Unset):
+        organization_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -129,6 +134,7 @@ def sync_detailed(
         order=order,
         before=before,
         after=after,
+        organization_id=organization_id,
     )
 
     response = client.get_httpx_client().request(
@@ -146,6 +152,7 @@ def sync(
     order: GetApiKeysOrder | Unset = UNSET,
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
+    organization_id: str | Unset = UNSET,
 ) -> ApiKeyList | Problem | None:
     """List API keys (never their secrets)
 
@@ -155,6 +162,7 @@ def sync(
         order (GetApiKeysOrder | Unset):
         before (str | Unset):
         after (str | Unset):
+        organization_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,6 +179,7 @@ def sync(
         order=order,
         before=before,
         after=after,
+        organization_id=organization_id,
     ).parsed
 
 
@@ -182,6 +191,7 @@ async def asyncio_detailed(
     order: GetApiKeysOrder | Unset = UNSET,
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
+    organization_id: str | Unset = UNSET,
 ) -> Response[ApiKeyList | Problem]:
     """List API keys (never their secrets)
 
@@ -191,6 +201,7 @@ async def asyncio_detailed(
         order (GetApiKeysOrder | Unset):
         before (str | Unset):
         after (str | Unset):
+        organization_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -206,6 +217,7 @@ async def asyncio_detailed(
         order=order,
         before=before,
         after=after,
+        organization_id=organization_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -221,6 +233,7 @@ async def asyncio(
     order: GetApiKeysOrder | Unset = UNSET,
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
+    organization_id: str | Unset = UNSET,
 ) -> ApiKeyList | Problem | None:
     """List API keys (never their secrets)
 
@@ -230,6 +243,7 @@ async def asyncio(
         order (GetApiKeysOrder | Unset):
         before (str | Unset):
         after (str | Unset):
+        organization_id (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -247,5 +261,6 @@ async def asyncio(
             order=order,
             before=before,
             after=after,
+            organization_id=organization_id,
         )
     ).parsed

@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +30,7 @@ def _get_kwargs(
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
+    as_of: datetime.datetime | int | Unset = UNSET,
     role: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -59,6 +61,15 @@ def _get_kwargs(
     params["user_id"] = user_id
 
     params["application_id"] = application_id
+
+    json_as_of: int | str | Unset
+    if isinstance(as_of, Unset):
+        json_as_of = UNSET
+    elif isinstance(as_of, datetime.datetime):
+        json_as_of = as_of.isoformat()
+    else:
+        json_as_of = as_of
+    params["as_of"] = json_as_of
 
     params["role"] = role
 
@@ -138,12 +149,14 @@ def sync_detailed(
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
+    as_of: datetime.datetime | int | Unset = UNSET,
     role: str | Unset = UNSET,
 ) -> Response[MembershipList | Problem]:
     """List an organization's memberships
 
      `status` is `active` (the default), `inactive` or `all`; `role` may repeat; `attr.<key>=<value>`
-    filters on attributes.
+    filters on attributes. With `as_of` (a position or a time), the members as they were then, each
+    membership rebuilt from its events; only `status` filters them.
 
     Args:
         org_id (str):
@@ -156,6 +169,7 @@ def sync_detailed(
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
+        as_of (datetime.datetime | int | Unset): A log position or an RFC 3339 time.
         role (str | Unset):
 
     Raises:
@@ -177,6 +191,7 @@ def sync_detailed(
         group_id=group_id,
         user_id=user_id,
         application_id=application_id,
+        as_of=as_of,
         role=role,
     )
 
@@ -200,12 +215,14 @@ def sync(
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
+    as_of: datetime.datetime | int | Unset = UNSET,
     role: str | Unset = UNSET,
 ) -> MembershipList | Problem | None:
     """List an organization's memberships
 
      `status` is `active` (the default), `inactive` or `all`; `role` may repeat; `attr.<key>=<value>`
-    filters on attributes.
+    filters on attributes. With `as_of` (a position or a time), the members as they were then, each
+    membership rebuilt from its events; only `status` filters them.
 
     Args:
         org_id (str):
@@ -218,6 +235,7 @@ def sync(
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
+        as_of (datetime.datetime | int | Unset): A log position or an RFC 3339 time.
         role (str | Unset):
 
     Raises:
@@ -240,6 +258,7 @@ def sync(
         group_id=group_id,
         user_id=user_id,
         application_id=application_id,
+        as_of=as_of,
         role=role,
     ).parsed
 
@@ -257,12 +276,14 @@ async def asyncio_detailed(
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
+    as_of: datetime.datetime | int | Unset = UNSET,
     role: str | Unset = UNSET,
 ) -> Response[MembershipList | Problem]:
     """List an organization's memberships
 
      `status` is `active` (the default), `inactive` or `all`; `role` may repeat; `attr.<key>=<value>`
-    filters on attributes.
+    filters on attributes. With `as_of` (a position or a time), the members as they were then, each
+    membership rebuilt from its events; only `status` filters them.
 
     Args:
         org_id (str):
@@ -275,6 +296,7 @@ async def asyncio_detailed(
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
+        as_of (datetime.datetime | int | Unset): A log position or an RFC 3339 time.
         role (str | Unset):
 
     Raises:
@@ -296,6 +318,7 @@ async def asyncio_detailed(
         group_id=group_id,
         user_id=user_id,
         application_id=application_id,
+        as_of=as_of,
         role=role,
     )
 
@@ -317,12 +340,14 @@ async def asyncio(
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
+    as_of: datetime.datetime | int | Unset = UNSET,
     role: str | Unset = UNSET,
 ) -> MembershipList | Problem | None:
     """List an organization's memberships
 
      `status` is `active` (the default), `inactive` or `all`; `role` may repeat; `attr.<key>=<value>`
-    filters on attributes.
+    filters on attributes. With `as_of` (a position or a time), the members as they were then, each
+    membership rebuilt from its events; only `status` filters them.
 
     Args:
         org_id (str):
@@ -335,6 +360,7 @@ async def asyncio(
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
+        as_of (datetime.datetime | int | Unset): A log position or an RFC 3339 time.
         role (str | Unset):
 
     Raises:
@@ -358,6 +384,7 @@ async def asyncio(
             group_id=group_id,
             user_id=user_id,
             application_id=application_id,
+            as_of=as_of,
             role=role,
         )
     ).parsed

@@ -1,0 +1,327 @@
+//! An organization's roles: the catalogue with permissions, create, edit (name, description,
+//! permissions) and delete — the role leaves the catalogue at once and the process manager takes
+//! it from every holder in the background; the page follows it until no one holds it.
+
+use actix_web::http::StatusCode;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+use command_service::app::roles as app;
+use command_service::input::roles::{RoleCreate, RoleUpdate};
+use domain::values::RoleSlug;
+use domain::OrganizationId;
+use http_edge::Problem;
+use paging::Params;
+use query_service::reads;
+use read_models::organizations::{OrganizationRow, RoleRow};
+
+use crate::form::Form;
+use crate::organizations::at;
+use crate::page::{id, render, see_other, status, Chrome, ConsoleError, Feedback, Shown};
+use crate::visitor::Visitor;
+use crate::ConsoleState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/organizations/{id}/roles", web::get().to(list))
+        .route("/organizations/{id}/roles", web::post().to(create))
+        .route("/organizations/{id}/roles/{slug}", web::post().to(update))
+        .route(
+            "/organizations/{id}/roles/{slug}/delete",
+            web::post().to(delete),
+        )
+        .route(
+            "/organizations/{id}/roles/{slug}/deletion",
+            web::get().to(deletion),
+        );
+}
+
+/// The role form as typed (permissions one per line).
+#[derive(Default)]
+pub struct RoleForm {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub permissions: String,
+}
+
+impl RoleForm {
+    fn typed(form: &Form) -> Self {
+        Self {
+            slug: form.typed("slug"),
+            name: form.typed("name"),
+            description: form.typed("description"),
+            permissions: form.typed("permissions"),
+        }
+    }
+}
+
+/// Permissions typed one per line (or separated by commas or spaces).
+fn permissions(form: &Form) -> Vec<String> {
+    form.typed("permissions")
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A role with its edit form: as it is, or as typed when its change failed (then open).
+pub struct RoleView {
+    pub row: RoleRow,
+    pub form: RoleForm,
+    pub feedback: Feedback,
+    pub open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "roles.html")]
+struct RolesPage {
+    chrome: Chrome,
+    org: OrganizationRow,
+    tab: &'static str,
+    roles: Vec<RoleView>,
+    form: RoleForm,
+    feedback: Feedback,
+}
+
+async fn roles_page(
+    state: &ConsoleState,
+    visitor: &Visitor,
+    org: &OrganizationId,
+    min_position: Option<i64>,
+    shown: Shown<RoleForm>,
+    editing: Option<(String, RoleForm, Feedback)>,
+) -> Result<HttpResponse, ConsoleError> {
+    let caller = &visitor.session.caller;
+    let row = reads::organization(&state.queries, caller, min_position, org).await?;
+    let params = Params::from_query("limit=100", &reads::ROLES)?;
+    let roles = reads::roles_page(&state.queries, caller, &params, org).await?;
+    let mut editing = editing;
+    let roles = (roles.data.into_iter())
+        .map(|r| match editing.take_if(|(slug, _, _)| *slug == r.slug) {
+            Some((_, form, feedback)) => RoleView {
+                row: r,
+                form,
+                feedback,
+                open: true,
+            },
+            None => RoleView {
+                form: RoleForm {
+                    slug: r.slug.clone(),
+                    name: r.name.clone(),
+                    description: r.description.clone().unwrap_or_default(),
+                    permissions: r.permissions.join("\n"),
+                },
+                row: r,
+                feedback: Feedback::default(),
+                open: false,
+            },
+        })
+        .collect();
+    let page = RolesPage {
+        chrome: Chrome::new(visitor, "organizations", format!("{} · Roles", row.name)),
+        org: row,
+        tab: "roles",
+        roles,
+        form: shown.form,
+        feedback: shown.feedback,
+    };
+    render(shown.status, &page)
+}
+
+async fn list(
+    state: web::Data<ConsoleState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let org = id(&path)?;
+    roles_page(
+        &state,
+        &visitor,
+        &org,
+        at(req.query_string()),
+        Shown::fresh(),
+        None,
+    )
+    .await
+}
+
+async fn create(
+    state: web::Data<ConsoleState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    body: Bytes,
+) -> Result<HttpResponse, ConsoleError> {
+    let org: OrganizationId = id(&path)?;
+    let form = Form::parse(&body)?;
+    visitor.may_change(&form)?;
+    let created = async {
+        let input = RoleCreate {
+            slug: form.typed("slug"),
+            name: form.typed("name"),
+            description: form.text("description"),
+            permissions: Some(permissions(&form)),
+        };
+        Ok::<_, Problem>(
+            app::create(&state.commands, &visitor.context(), &org, input.parse()?).await?,
+        )
+    }
+    .await;
+    match created {
+        Ok(w) => Ok(see_other(
+            &format!("/organizations/{org}/roles"),
+            Some(w.position),
+        )),
+        Err(problem) => {
+            roles_page(
+                &state,
+                &visitor,
+                &org,
+                None,
+                Shown::refused(RoleForm::typed(&form), &problem),
+                None,
+            )
+            .await
+        }
+    }
+}
+
+async fn update(
+    state: web::Data<ConsoleState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+    body: Bytes,
+) -> Result<HttpResponse, ConsoleError> {
+    let (raw, raw_slug) = path.into_inner();
+    let org: OrganizationId = id(&raw)?;
+    let slug = RoleSlug::parse(&raw_slug).map_err(|_| ConsoleError::NotFound)?;
+    let form = Form::parse(&body)?;
+    visitor.may_change(&form)?;
+    let updated = async {
+        let input = RoleUpdate {
+            name: Some(form.typed("name")),
+            description: Some(form.text("description")),
+            permissions: Some(permissions(&form)),
+        };
+        Ok::<_, Problem>(
+            app::update(
+                &state.commands,
+                &visitor.context(),
+                &org,
+                input.parse(slug.clone())?,
+            )
+            .await?,
+        )
+    }
+    .await;
+    match updated {
+        Ok(w) => Ok(see_other(
+            &format!("/organizations/{org}/roles"),
+            Some(w.position),
+        )),
+        Err(problem) if problem.status == 404 => Err(ConsoleError::NotFound),
+        Err(problem) => {
+            let editing = Some((
+                slug.as_str().to_owned(),
+                RoleForm::typed(&form),
+                Feedback::from_problem(&problem),
+            ));
+            roles_page(
+                &state,
+                &visitor,
+                &org,
+                None,
+                Shown {
+                    status: status(&problem),
+                    ..Shown::fresh()
+                },
+                editing,
+            )
+            .await
+        }
+    }
+}
+
+async fn delete(
+    state: web::Data<ConsoleState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+    body: Bytes,
+) -> Result<HttpResponse, ConsoleError> {
+    let (raw, raw_slug) = path.into_inner();
+    let org: OrganizationId = id(&raw)?;
+    let slug = RoleSlug::parse(&raw_slug).map_err(|_| ConsoleError::NotFound)?;
+    let form = Form::parse(&body)?;
+    visitor.may_change(&form)?;
+    match app::delete(&state.commands, &visitor.context(), &org, &slug).await {
+        Ok(w) => Ok(see_other(
+            &format!("/organizations/{org}/roles/{}/deletion", slug.as_str()),
+            Some(w.position),
+        )),
+        Err(e) => {
+            let problem = Problem::from(e);
+            if problem.status == 404 {
+                return Err(ConsoleError::NotFound);
+            }
+            let editing = Some((
+                slug.as_str().to_owned(),
+                RoleForm::default(),
+                Feedback::from_problem(&problem),
+            ));
+            roles_page(
+                &state,
+                &visitor,
+                &org,
+                None,
+                Shown {
+                    status: status(&problem),
+                    ..Shown::fresh()
+                },
+                editing,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "role_deletion.html")]
+struct DeletionPage {
+    chrome: Chrome,
+    org: OrganizationRow,
+    slug: String,
+    /// Memberships still holding the role (up to a page of them).
+    holders: usize,
+    more: bool,
+}
+
+/// The role's deletion: how many memberships still hold it, until none does.
+async fn deletion(
+    state: web::Data<ConsoleState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ConsoleError> {
+    let (raw, raw_slug) = path.into_inner();
+    let org: OrganizationId = id(&raw)?;
+    let slug = RoleSlug::parse(&raw_slug).map_err(|_| ConsoleError::NotFound)?;
+    let caller = &visitor.session.caller;
+    let row = reads::organization(&state.queries, caller, at(req.query_string()), &org).await?;
+    let query =
+        serde_urlencoded::to_string([("role", slug.as_str()), ("status", "all"), ("limit", "100")])
+            .unwrap_or_default();
+    let params = Params::from_query(&query, &reads::MEMBERSHIPS)?;
+    let holders = reads::memberships_page(&state.queries, caller, &params, &org).await?;
+    let page = DeletionPage {
+        chrome: Chrome::new(
+            &visitor,
+            "organizations",
+            format!("Deleting the role {}", slug.as_str()),
+        ),
+        org: row,
+        slug: slug.as_str().to_owned(),
+        holders: holders.data.len(),
+        more: holders.list_metadata.after.is_some(),
+    };
+    render(StatusCode::OK, &page)
+}
