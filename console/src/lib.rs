@@ -23,7 +23,9 @@ mod page;
 mod roles;
 pub mod session;
 mod sign_in;
+mod status;
 mod visitor;
+mod webhooks;
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -51,21 +53,27 @@ pub struct ConsoleState {
     lifetimes: Lifetimes,
     /// Sign-in attempts per client address.
     sign_ins: DefaultKeyedRateLimiter<IpAddr>,
+    /// The webhook dispatcher's management, where this process serves webhooks.
+    webhooks: Option<Arc<webhook_dispatcher::WebhookState>>,
+    /// The feed consumers the status page shows: (name, checkpoint).
+    consumers: Vec<(&'static str, &'static str)>,
 }
 
 /// How the console is set up.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ConsoleConfig {
     pub lifetimes: Lifetimes,
     /// Sign-in attempts per minute from one address (bursts of as many).
     pub sign_ins_per_minute: NonZeroU32,
+    /// The feed consumers the status page shows: (name, checkpoint).
+    pub consumers: Vec<(&'static str, &'static str)>,
 }
 
 impl ConsoleState {
     pub fn new(
         pool: PgPool,
-        commands: Arc<CommandState>,
-        queries: Arc<QueryState>,
+        (commands, queries): (Arc<CommandState>, Arc<QueryState>),
+        webhooks: Option<Arc<webhook_dispatcher::WebhookState>>,
         keys: Arc<access::Keys>,
         config: ConsoleConfig,
     ) -> Arc<Self> {
@@ -77,6 +85,8 @@ impl ConsoleState {
             keys,
             lifetimes: config.lifetimes,
             sign_ins: RateLimiter::keyed(Quota::per_minute(config.sign_ins_per_minute)),
+            webhooks,
+            consumers: config.consumers,
         })
     }
 }
@@ -100,6 +110,8 @@ pub fn configure(state: Arc<ConsoleState>) -> impl FnOnce(&mut web::ServiceConfi
                 .configure(invitations::routes)
                 .configure(keys::routes)
                 .configure(history::routes)
+                .configure(webhooks::routes)
+                .configure(status::routes)
                 .default_service(web::to(page::not_found)),
         );
     }

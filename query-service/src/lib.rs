@@ -94,6 +94,7 @@ pub mod reads {
         claims_of, organization, organizations_page, roles_page, CLAIMS, LIST as ORGANIZATIONS,
         ROLES,
     };
+    pub use crate::routes::replays::replay;
 }
 
 /// An object of one organization.

@@ -58,6 +58,7 @@ pub fn default_console() -> console::ConsoleConfig {
             absolute: Duration::from_secs(12 * 3600),
         },
         sign_ins_per_minute: std::num::NonZeroU32::new(10).unwrap_or(std::num::NonZeroU32::MIN),
+        consumers: crate::lag::console_consumers(),
     }
 }
 
@@ -243,10 +244,10 @@ fn app(
     if let (Some(commands), Some(queries)) = (&state.commands, &state.queries) {
         app = app.configure(console::configure(console::ConsoleState::new(
             state.pool.clone(),
-            commands.clone(),
-            queries.clone(),
+            (commands.clone(), queries.clone()),
+            state.webhooks.clone(),
             keys.clone(),
-            config.console,
+            config.console.clone(),
         )));
     }
     // Reads first: their resources answer GET only and let other methods through.

@@ -18,3 +18,11 @@ pub async fn lag(pool: &PgPool) -> Result<(i64, Vec<i64>), store::StoreError> {
     }
     Ok((head, positions))
 }
+
+/// Every feed consumer with its checkpoint, as the console's status page lists them (the Kafka
+/// relay's too: it shows once it has run against the database).
+pub fn console_consumers() -> Vec<(&'static str, &'static str)> {
+    let mut all = CONSUMERS.to_vec();
+    all.push(("kafka_relay", kafka_relay::CONSUMER));
+    all
+}

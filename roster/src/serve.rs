@@ -126,6 +126,7 @@ async fn run(
                 absolute: args.console_max_age,
             },
             sign_ins_per_minute: args.console_sign_ins,
+            consumers: crate::lag::console_consumers(),
         },
     };
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))

@@ -1033,3 +1033,401 @@ async fn roles_invitations_keys_and_the_past_from_the_console() {
     );
     browser.check_page("events").await;
 }
+
+/// Reloads the page until `done` holds of its text (a delivery being made, a job finishing).
+async fn reload_until(browser: &Browser, path: &str, what: &str, done: impl Fn(&str) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        browser.open(path).await;
+        if done(&browser.page_text().await) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} never happened on {path}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn webhooks_and_status_from_the_console() {
+    use crate::support::receiver::{Receiver, Reply};
+    let (_db, served, admin) = serve(&[]).await;
+    // The first delivery fails (503), the later ones succeed.
+    let receiver = Receiver::with(|n| {
+        if n == 0 {
+            Reply::Status(503)
+        } else {
+            Reply::Status(200)
+        }
+    })
+    .await;
+    let browser = Browser::start(&served.base, 1280, 900).await;
+    sign_in(&browser, &admin).await;
+
+    // An endpoint to a local receiver, for organization events.
+    browser.open("/console/webhooks").await;
+    browser.fill("#endpoint-url", &receiver.url).await;
+    browser
+        .fill("#endpoint-event_types", "organization.*")
+        .await;
+    browser.submit("#create-endpoint button[type=submit]").await;
+    let endpoint_path = browser.path().await;
+    assert!(
+        endpoint_path.starts_with("/console/webhooks/we_"),
+        "{endpoint_path}"
+    );
+    browser.check_page("webhook-new").await;
+
+    // An event it subscribes to is delivered: the failed first attempt is retried.
+    organization(&served, &admin, "Hooked").await;
+    reload_until(&browser, &endpoint_path, "a delivery", |t| {
+        t.contains("organization.created")
+    })
+    .await;
+    browser.click("#deliveries a").await;
+    let delivery_path = browser.path().await;
+    reload_until(&browser, &delivery_path, "the retry's success", |t| {
+        t.contains("succeeded")
+    })
+    .await;
+    let attempts = browser.text("#attempts tbody").await;
+    assert!(
+        attempts.contains("503") && attempts.contains("200") && attempts.contains(" ms"),
+        "{attempts}"
+    );
+    browser.check_page("delivery").await;
+    // Retry it by hand: one more attempt.
+    browser.submit("form[action$='/retry'] button").await;
+    reload_until(&browser, &delivery_path, "the manual retry", |t| {
+        t.matches(" ms").count() >= 3
+    })
+    .await;
+
+    // The chart counts the attempts of the last hours.
+    browser.open(&endpoint_path).await;
+    let counts = browser
+        .eval("return [...document.querySelectorAll('#chart-data tbody tr')].reduce((s, r) => [s[0] + Number(r.cells[1].textContent), s[1] + Number(r.cells[2].textContent)], [0, 0])")
+        .await;
+    assert_eq!(counts, json!([2, 1]), "two successes and a failure");
+    browser.check_page("webhook").await;
+
+    // Edit its filters, disable and enable it, rotate its secret (the old one's grace shown).
+    browser
+        .fill("#edit-event_types", "organization.created\nmembership.*")
+        .await;
+    browser.submit("#edit-endpoint button[type=submit]").await;
+    assert_eq!(
+        browser
+            .find("#edit-event_types")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("organization.created\nmembership.*")
+    );
+    browser.submit("form[action$='/disable'] button").await;
+    assert!(browser.text("header.object").await.contains("disabled"));
+    browser.submit("form[action$='/enable'] button").await;
+    assert!(browser.text("header.object").await.contains("enabled"));
+    let before = browser
+        .eval("return document.querySelector('#signing-secret').textContent")
+        .await;
+    browser.submit("form[action$='/rotate'] button").await;
+    assert!(browser
+        .text("#notice")
+        .await
+        .contains("previous one keeps signing"));
+    assert!(browser
+        .text("#previous-secret")
+        .await
+        .contains("keeps signing until"));
+    let after = browser
+        .eval("return document.querySelector('#signing-secret').textContent")
+        .await;
+    assert_ne!(before, after);
+
+    // Replay the log from its start: the job is followed until done, and the events are sent again.
+    let sent_before = receiver.received.lock().unwrap().len();
+    browser.fill("#replay-from", "1").await;
+    browser.submit("#replay button[type=submit]").await;
+    assert!(browser.path().await.starts_with("/console/replays/"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while browser.text("#replay-status").await != "done" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replay never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.check_page("replay").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while receiver.received.lock().unwrap().len() <= sent_before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replayed event never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Recover since a time: nothing failed for good, so nothing is queued.
+    browser.open(&endpoint_path).await;
+    browser
+        .eval("document.querySelector('#recover-since').value = '2020-01-01T00:00'")
+        .await;
+    browser.submit("#recover button[type=submit]").await;
+    assert!(browser
+        .text("#notice")
+        .await
+        .contains("0 failed deliveries"));
+
+    // Status: each consumer's place in the log and the queue.
+    browser.open("/console/status").await;
+    for consumer in ["projector", "webhook_fanout", "workflows"] {
+        let row = browser.text(&format!("tr[data-consumer={consumer}]")).await;
+        assert!(row.contains("events"), "{row}");
+    }
+    assert!(browser.text("#queue").await.contains("Pending deliveries"));
+    browser.check_page("status").await;
+}
+
+/// Text that would run script if a page put it in unescaped.
+const SCRIPT: &str = "<script>window.__xss = 1</script>";
+const IMAGE: &str = "\"><img src=x onerror=\"window.__xss = 1\">";
+
+/// Nothing of `SCRIPT` or `IMAGE` runs or becomes an element on the page shown.
+async fn nothing_injected(browser: &Browser, page: &str) {
+    let injected = browser
+        .eval(
+            "return {xss: window.__xss === 1,
+                     images: document.querySelectorAll('img').length,
+                     scripts: [...document.scripts].map(s => s.src || 'inline')}",
+        )
+        .await;
+    assert_eq!(injected["xss"], false, "{page}: {injected}");
+    assert_eq!(injected["images"], 0, "{page}: {injected}");
+    let scripts = injected["scripts"].as_array().unwrap();
+    assert!(
+        scripts.len() == 1
+            && scripts[0]
+                .as_str()
+                .unwrap()
+                .ends_with("/console/assets/console.js"),
+        "{page}: {injected}"
+    );
+}
+
+#[tokio::test]
+async fn text_is_escaped_everywhere() {
+    let (_db, served, admin) = serve(&[]).await;
+    let both = format!("{SCRIPT} {IMAGE}");
+    let (status, org) = api(
+        &served,
+        &admin,
+        "POST",
+        "/v1/organizations",
+        json!({"name": SCRIPT, "description": IMAGE, "external_id": "x<b>", "metadata": {"note": both}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{org}");
+    let org = org["id"].as_str().unwrap().to_owned();
+    let (status, role) = api(
+        &served,
+        &admin,
+        "POST",
+        &format!("/v1/organizations/{org}/roles"),
+        json!({"slug": "odd", "name": IMAGE, "description": SCRIPT}),
+    )
+    .await;
+    assert_eq!(status, 201, "{role}");
+    let (status, m) = api(
+        &served,
+        &admin,
+        "POST",
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": "mallory", "roles": ["odd"], "attributes": {"bio": both, "n": 1}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{m}");
+    let member = m["id"].as_str().unwrap().to_owned();
+    let (status, g) = api(
+        &served,
+        &admin,
+        "POST",
+        &format!("/v1/organizations/{org}/groups"),
+        json!({"name": IMAGE, "description": SCRIPT}),
+    )
+    .await;
+    assert_eq!(status, 201, "{g}");
+    let group = g["id"].as_str().unwrap().to_owned();
+    let (status, _) = api(
+        &served,
+        &admin,
+        "POST",
+        &format!("/v1/groups/{group}/members"),
+        json!({"membership_id": member}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, w) = api(
+        &served,
+        &admin,
+        "POST",
+        "/v1/webhook-endpoints",
+        json!({"url": "http://127.0.0.1:9/hook", "description": both}),
+    )
+    .await;
+    assert_eq!(status, 201, "{w}");
+    let endpoint = w["id"].as_str().unwrap().to_owned();
+
+    let browser = Browser::start(&served.base, 1280, 900).await;
+    sign_in(&browser, &admin).await;
+    for page in [
+        "/console/organizations".to_owned(),
+        format!("/console/organizations/{org}/members"),
+        format!("/console/memberships/{member}"),
+        format!("/console/organizations/{org}/groups"),
+        format!("/console/groups/{group}"),
+        format!("/console/organizations/{org}/roles"),
+        format!("/console/organizations/{org}/settings"),
+        format!("/console/organizations/{org}/history"),
+        "/console/events".to_owned(),
+        "/console/webhooks".to_owned(),
+        format!("/console/webhooks/{endpoint}"),
+    ] {
+        browser.open(&page).await;
+        nothing_injected(&browser, &page).await;
+        let text = browser.page_text().await;
+        let source = browser.client.source().await.unwrap();
+        // Shown as text, or (in a closed envelope) in the page as escaped text.
+        assert!(
+            text.contains("<script>") || text.contains("<img") || source.contains("&lt;script&gt;"),
+            "{page} shows the text as text"
+        );
+    }
+    // The member's attributes and the organization's name are shown as typed.
+    browser
+        .open(&format!("/console/organizations/{org}/members"))
+        .await;
+    assert!(browser
+        .text("tr[data-member=mallory]")
+        .await
+        .contains(SCRIPT));
+    assert!(browser.text("header.object h1").await.contains(SCRIPT));
+
+    // A refused form shows what was typed again: escaped too.
+    browser.open("/console/organizations").await;
+    browser.fill("#create-name", IMAGE).await;
+    browser.fill("#create-description", SCRIPT).await;
+    browser.fill("#create-metadata", "no equals sign").await;
+    browser
+        .submit("#create-organization button[type=submit]")
+        .await;
+    assert!(browser
+        .text("#create-metadata-error")
+        .await
+        .contains("line 1"));
+    assert_eq!(
+        browser
+            .find("#create-name")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(IMAGE)
+    );
+    nothing_injected(&browser, "the refused form").await;
+    let _ = browser.console_errors().await;
+}
+
+#[tokio::test]
+async fn pages_fit_a_phone_and_work_by_keyboard() {
+    use fantoccini::key::Key;
+    let (_db, served, admin) = serve(&[]).await;
+    let org = organization(&served, &admin, "Pocket").await;
+    let member = member(&served, &admin, &org, "pat").await;
+    let browser = Browser::start(&served.base, 1280, 900).await;
+
+    // Signing in by keyboard alone: the key field is reached with Tab, Enter sends the form;
+    // every control reached shows where the focus is.
+    browser.open("/console/sign-in").await;
+    let mut reached = Vec::new();
+    for _ in 0..5 {
+        browser.press(&Key::Tab.to_string()).await;
+        let (id, outlined) = browser.focused().await;
+        if id == "body" {
+            continue;
+        }
+        assert!(outlined, "{id} shows no focus");
+        reached.push(id.clone());
+        if id == "key" {
+            break;
+        }
+    }
+    assert_eq!(
+        reached.last().map(String::as_str),
+        Some("key"),
+        "{reached:?}"
+    );
+    browser.press(&admin).await;
+    browser.press(&Key::Enter.to_string()).await;
+    browser.find("#organizations").await;
+
+    // On the members page, Tab reaches the filters, the bulk form, the row actions and the add
+    // form, each with a visible focus.
+    browser
+        .open(&format!("/console/organizations/{org}/members"))
+        .await;
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..40 {
+        browser.press(&Key::Tab.to_string()).await;
+        let (id, outlined) = browser.focused().await;
+        if id == "body" {
+            continue;
+        }
+        assert!(outlined, "{id} shows no focus");
+        seen.insert(id);
+    }
+    for control in [
+        "filter-status",
+        "filter-role",
+        "bulk-role",
+        "select-all",
+        "add-subject",
+    ] {
+        assert!(
+            seen.contains(control),
+            "Tab never reached {control}: {seen:?}"
+        );
+    }
+
+    // At a phone's width nothing spills sideways off the page, and the pages stay accessible.
+    browser.resize(390, 844).await;
+    for (name, page) in [
+        ("phone-organizations", "/console/organizations".to_owned()),
+        (
+            "phone-members",
+            format!("/console/organizations/{org}/members"),
+        ),
+        ("phone-member", format!("/console/memberships/{member}")),
+        (
+            "phone-history",
+            format!("/console/organizations/{org}/history"),
+        ),
+        ("phone-webhooks", "/console/webhooks".to_owned()),
+        ("phone-status", "/console/status".to_owned()),
+    ] {
+        browser.open(&page).await;
+        let overflow = browser
+            .eval("return document.documentElement.scrollWidth - window.innerWidth")
+            .await;
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "{page} is {overflow} px too wide"
+        );
+        browser.check_page(name).await;
+    }
+}

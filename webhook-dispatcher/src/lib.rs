@@ -11,6 +11,20 @@ mod filter;
 pub mod queue;
 pub mod replay;
 mod routes;
+
+/// Endpoint and delivery management as typed functions: what the routes answer as JSON, and the
+/// console renders.
+pub mod manage {
+    pub use crate::routes::deliveries::{
+        deliveries_page, outcomes, recover_since, replay_range, retry_delivery, with_attempts,
+        RecoverBody, ReplayBody, WithAttempts, OF_ENDPOINT as DELIVERIES,
+    };
+    pub use crate::routes::endpoints::{
+        create_endpoint, delete_endpoint, endpoints_page, load as endpoint, rotate, secret_of,
+        set_enabled, update_endpoint, CreateBody as EndpointCreate, SecretView,
+        UpdateBody as EndpointUpdate, LIST as ENDPOINTS,
+    };
+}
 pub mod schedule;
 pub mod sealing;
 mod sender;

@@ -962,6 +962,48 @@ pub struct Stats {
     pub overdue_seconds: f64,
 }
 
+/// An endpoint's attempts in one slice of time.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Outcomes {
+    pub from: DateTime<Utc>,
+    pub succeeded: i64,
+    pub failed: i64,
+}
+
+/// An endpoint's attempts over the last `window`, counted in `buckets` equal slices (oldest
+/// first; every slice present, empty ones with zeros). An attempt succeeded when it got a 2xx.
+pub async fn outcomes(
+    pool: &PgPool,
+    endpoint_id: &str,
+    window: std::time::Duration,
+    buckets: u32,
+) -> Result<Vec<Outcomes>, StoreError> {
+    Ok(sqlx::query_as(
+        "WITH bounds AS (SELECT now() - make_interval(secs => $2) AS start,
+                                make_interval(secs => $2 / $3) AS width),
+              counted AS (
+                SELECT floor(extract(epoch FROM a.attempted_at - b.start)
+                             / extract(epoch FROM b.width))::int AS slot,
+                       count(*) FILTER (WHERE a.status_code BETWEEN 200 AND 299) AS succeeded,
+                       count(*) FILTER (WHERE a.status_code IS NULL
+                                           OR a.status_code NOT BETWEEN 200 AND 299) AS failed
+                  FROM bounds b
+                  JOIN webhook_deliveries d ON d.endpoint_id = $1 AND d.updated_at >= b.start
+                  JOIN webhook_attempts a ON a.delivery_id = d.id AND a.attempted_at >= b.start
+                 GROUP BY 1)
+         SELECT b.start + b.width * i AS from,
+                coalesce(c.succeeded, 0) AS succeeded, coalesce(c.failed, 0) AS failed
+           FROM bounds b CROSS JOIN generate_series(0, $3 - 1) AS i
+           LEFT JOIN counted c ON c.slot = i
+          ORDER BY i",
+    )
+    .bind(endpoint_id)
+    .bind(window.as_secs_f64())
+    .bind(i32::try_from(buckets.max(1)).unwrap_or(i32::MAX))
+    .fetch_all(pool)
+    .await?)
+}
+
 pub async fn stats(pool: &PgPool) -> Result<Stats, StoreError> {
     Ok(sqlx::query_as(
         "SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS pending,

@@ -5,7 +5,7 @@ pub(crate) mod history;
 pub(crate) mod invitations;
 pub(crate) mod memberships;
 pub(crate) mod organizations;
-mod replays;
+pub(crate) mod replays;
 
 use actix_web::{guard, web};
 use domain::EventEnvelope;

@@ -15,10 +15,18 @@ pub async fn get(
     Id(id): Id<domain::ReplayId>,
 ) -> Result<HttpResponse, Problem> {
     Params::parse(&req, &Spec::single())?;
+    Ok(HttpResponse::Ok().json(replay(&state, &caller, &id).await?))
+}
+
+/// A replay job and how far it has got, if the caller reaches its organization.
+pub async fn replay(
+    state: &QueryState,
+    caller: &Caller,
+    id: &domain::ReplayId,
+) -> Result<store::replays::Replay, Problem> {
     let id = id.to_string();
     store::replays::get(&state.pool, &id)
         .await?
         .filter(|job| caller.reaches_text(job.organization_id.as_deref()))
-        .map(|job| HttpResponse::Ok().json(job))
         .ok_or_else(|| crate::not_found("replay", &id))
 }

@@ -267,3 +267,31 @@ impl Drop for Browser {
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
+
+impl Browser {
+    /// Presses `key` (text, or a special key such as `Key::Tab`) in the element that has focus.
+    pub async fn press(&self, key: &str) {
+        let focused = self.client.active_element().await.unwrap();
+        focused.send_keys(key).await.unwrap();
+    }
+
+    /// The focused element: its id (or tag), and whether it shows a focus outline.
+    pub async fn focused(&self) -> (String, bool) {
+        let v = self
+            .eval(
+                "const e = document.activeElement; const s = getComputedStyle(e);
+                 return [e.id || e.tagName.toLowerCase(),
+                         s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0];",
+            )
+            .await;
+        (
+            v[0].as_str().unwrap_or_default().to_owned(),
+            v[1].as_bool().unwrap_or(false),
+        )
+    }
+
+    /// Resizes the window to `width` × `height`.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.unwrap();
+    }
+}

@@ -8,12 +8,12 @@ use chrono::{DateTime, Utc};
 use domain::WebhookEndpointId;
 use http_edge::path::Id;
 use http_edge::{nullable, present, Body, Fields, OptionalBody, Problem};
-use paging::{Params, Spec};
+use paging::{List, Params, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::{filter, signing, ssrf, WebhookState};
 
-pub(super) const LIST: Spec = Spec::list(&[]);
+pub const LIST: Spec = Spec::list(&[]);
 const MAX_EVENT_TYPES: usize = 100;
 const MAX_RATE: i64 = 10_000;
 const MAX_URL: usize = 2048;
@@ -25,20 +25,20 @@ pub struct CreateBody {
     /// Required; optional here so that a request missing it hears about its other fields too.
     /// Required: where events are POSTed.
     #[schemars(required, schema_with = "url_schema")]
-    url: Option<String>,
+    pub url: Option<String>,
     #[schemars(with = "Option<domain::values::Description>")]
-    description: Option<String>,
+    pub description: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schemars(schema_with = "event_types_schema")]
-    event_types: Option<Vec<String>>,
+    pub event_types: Option<Vec<String>>,
     #[schemars(with = "Option<domain::OrganizationId>")]
-    organization_id: Option<String>,
+    pub organization_id: Option<String>,
     /// The signing secret (`whsec_` and base64 of 24–64 bytes); one is made when left out.
     #[schemars(schema_with = "secret_schema")]
-    secret: Option<String>,
+    pub secret: Option<String>,
     /// At most this many deliveries per second.
     #[schemars(range(min = 1, max = 10_000))]
-    rate_limit_per_s: Option<i64>,
+    pub rate_limit_per_s: Option<i64>,
 }
 
 /// Not `secret`: that changes through rotate-secret, which keeps the old one valid a while.
@@ -48,21 +48,21 @@ pub struct CreateBody {
 pub struct UpdateBody {
     #[serde(default, deserialize_with = "present")]
     #[schemars(schema_with = "url_schema")]
-    url: Option<String>,
+    pub url: Option<String>,
     /// `null` removes it.
     #[serde(default, deserialize_with = "nullable")]
     #[schemars(with = "Option<domain::values::Description>")]
-    description: Option<Option<String>>,
+    pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[schemars(schema_with = "event_types_schema")]
-    event_types: Option<Vec<String>>,
+    pub event_types: Option<Vec<String>>,
     #[schemars(with = "Option<Option<domain::OrganizationId>>")]
     #[serde(default, deserialize_with = "nullable")]
-    organization_id: Option<Option<String>>,
+    pub organization_id: Option<Option<String>>,
     /// At most this many deliveries per second; `null` for no limit.
     #[serde(default, deserialize_with = "nullable")]
     #[schemars(range(min = 1, max = 10_000))]
-    rate_limit_per_s: Option<Option<i64>>,
+    pub rate_limit_per_s: Option<Option<i64>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -71,7 +71,7 @@ pub struct UpdateBody {
 pub struct RotateBody {
     /// The new signing secret; one is made when left out.
     #[schemars(schema_with = "secret_schema")]
-    key: Option<String>,
+    pub key: Option<String>,
 }
 
 /// An http(s) URL (checked again, with its address, when the endpoint is saved).
@@ -189,6 +189,15 @@ pub async fn create(
     caller: Caller,
     Body(input): Body<CreateBody>,
 ) -> Result<HttpResponse, Problem> {
+    Ok(HttpResponse::Created().json(create_endpoint(&state, &caller, input).await?))
+}
+
+/// Makes the endpoint `input` asks for (its URL checked, with its address).
+pub async fn create_endpoint(
+    state: &WebhookState,
+    caller: &Caller,
+    input: CreateBody,
+) -> Result<EndpointRow, Problem> {
     let mut fields = Fields::default();
     let url = match input.url {
         Some(u) => fields.check("url", url(u)),
@@ -211,7 +220,7 @@ pub async fn create(
     let (url, secret) = fields.done(url.zip(secret))?;
     // An organization key's endpoint is for its organization, named or not.
     let organization_id = own_organization(
-        &caller,
+        caller,
         organization_id.or(caller.organization.map(|o| o.to_string())),
     )?;
     let settings = EndpointSettings {
@@ -221,11 +230,10 @@ pub async fn create(
         organization_id,
         rate_limit_per_s,
     };
-    check_url(&state, &settings.url).await?;
+    check_url(state, &settings.url).await?;
     let id = WebhookEndpointId::new().to_string();
     let sealed = state.config.keyring.seal(&id, &secret);
-    let row = webhooks::insert_endpoint(&state.pool, &id, &settings, &sealed).await?;
-    Ok(HttpResponse::Created().json(row))
+    Ok(webhooks::insert_endpoint(&state.pool, &id, &settings, &sealed).await?)
 }
 
 /// Every endpoint; for an organization key, its organization's.
@@ -235,15 +243,24 @@ pub async fn list(
     req: HttpRequest,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &LIST)?;
+    Ok(HttpResponse::Ok().json(endpoints_page(&state, &caller, &params).await?))
+}
+
+/// A page of endpoints (`LIST`'s parameters); for an organization key, its organization's.
+pub async fn endpoints_page(
+    state: &WebhookState,
+    caller: &Caller,
+    params: &Params,
+) -> Result<List<EndpointRow>, Problem> {
     let scope = "webhook-endpoints";
-    let page = state.cursors.page(&params, scope).await?;
+    let page = state.cursors.page(params, scope).await?;
     let only = caller.organization.map(|o| o.to_string());
     let rows = webhooks::list_endpoints(&state.pool, only.as_deref(), &page).await?;
-    state.cursors.list(rows, scope).await
+    state.cursors.listed(rows, scope).await
 }
 
 /// The endpoint, if the caller reaches it (else 404, as if there were none).
-pub(crate) async fn load(
+pub async fn load(
     state: &WebhookState,
     caller: &Caller,
     id: &WebhookEndpointId,
@@ -268,6 +285,16 @@ pub async fn update(
     Id(id): Id<domain::WebhookEndpointId>,
     Body(input): Body<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
+    Ok(HttpResponse::Ok().json(update_endpoint(&state, &caller, &id, input).await?))
+}
+
+/// Changes what `input` gives of the endpoint's settings.
+pub async fn update_endpoint(
+    state: &WebhookState,
+    caller: &Caller,
+    id: &WebhookEndpointId,
+    input: UpdateBody,
+) -> Result<EndpointRow, Problem> {
     let mut fields = Fields::default();
     let new_url = input.url.and_then(|u| fields.check("url", url(u)));
     let new_description = fields.check_nullable("description", input.description, description);
@@ -275,12 +302,12 @@ pub async fn update(
     let new_org = fields.check_nullable("organization_id", input.organization_id, organization_id);
     let new_rate = fields.check_nullable("rate_limit_per_s", input.rate_limit_per_s, rate);
     fields.finish()?;
-    let current = load(&state, &caller, &id).await?;
+    let current = load(state, caller, id).await?;
     let new_org = new_org
-        .map(|org| own_organization(&caller, org))
+        .map(|org| own_organization(caller, org))
         .transpose()?;
     if let Some(url) = &new_url {
-        check_url(&state, url).await?;
+        check_url(state, url).await?;
     }
     let settings = EndpointSettings {
         url: new_url.unwrap_or(current.url),
@@ -289,10 +316,9 @@ pub async fn update(
         organization_id: new_org.unwrap_or(current.organization_id),
         rate_limit_per_s: new_rate.unwrap_or(current.rate_limit_per_s),
     };
-    let row = webhooks::update_endpoint(&state.pool, &id.to_string(), &settings)
+    webhooks::update_endpoint(&state.pool, &id.to_string(), &settings)
         .await?
-        .ok_or_else(|| not_found(&id))?;
-    Ok(HttpResponse::Ok().json(row))
+        .ok_or_else(|| not_found(id))
 }
 
 pub async fn delete(
@@ -300,25 +326,44 @@ pub async fn delete(
     caller: Caller,
     Id(id): Id<domain::WebhookEndpointId>,
 ) -> Result<HttpResponse, Problem> {
-    let row = load(&state, &caller, &id).await?;
+    Ok(HttpResponse::Ok().json(delete_endpoint(&state, &caller, &id).await?))
+}
+
+/// Deletes the endpoint and its queue.
+pub async fn delete_endpoint(
+    state: &WebhookState,
+    caller: &Caller,
+    id: &WebhookEndpointId,
+) -> Result<EndpointRow, Problem> {
+    let row = load(state, caller, id).await?;
     webhooks::delete_endpoint(&state.pool, &id.to_string()).await?;
-    Ok(HttpResponse::Ok().json(row))
+    Ok(row)
 }
 
 /// An endpoint's signing secret, and during a rotation's grace period the previous one.
 #[derive(Serialize, schemars::JsonSchema)]
 #[schemars(rename = "WebhookEndpointSecret")]
-pub(crate) struct SecretView {
+pub struct SecretView {
     /// `webhook_endpoint_secret`.
-    object: &'static str,
+    pub object: &'static str,
     /// `whsec_…`: verify signatures with it.
-    key: String,
+    pub key: String,
     /// The secret before the last rotation, still signing until `previous_expires_at`.
-    previous_key: Option<String>,
-    previous_expires_at: Option<DateTime<Utc>>,
+    pub previous_key: Option<String>,
+    pub previous_expires_at: Option<DateTime<Utc>>,
 }
 
-async fn secrets(state: &WebhookState, id: &WebhookEndpointId) -> Result<HttpResponse, Problem> {
+/// The endpoint's signing secret(s), if the caller reaches it.
+pub async fn secret_of(
+    state: &WebhookState,
+    caller: &Caller,
+    id: &WebhookEndpointId,
+) -> Result<SecretView, Problem> {
+    load(state, caller, id).await?;
+    secrets(state, id).await
+}
+
+async fn secrets(state: &WebhookState, id: &WebhookEndpointId) -> Result<SecretView, Problem> {
     let id_str = id.to_string();
     let stored = webhooks::secrets(&state.pool, &id_str)
         .await?
@@ -329,12 +374,12 @@ async fn secrets(state: &WebhookState, id: &WebhookEndpointId) -> Result<HttpRes
             Problem::internal()
         })
     };
-    Ok(HttpResponse::Ok().json(SecretView {
+    Ok(SecretView {
         object: "webhook_endpoint_secret",
         key: open(&stored.secret)?,
         previous_key: stored.previous_secret.as_deref().map(open).transpose()?,
         previous_expires_at: stored.previous_expires_at,
-    }))
+    })
 }
 
 pub async fn secret(
@@ -342,8 +387,7 @@ pub async fn secret(
     caller: Caller,
     Id(id): Id<domain::WebhookEndpointId>,
 ) -> Result<HttpResponse, Problem> {
-    load(&state, &caller, &id).await?;
-    secrets(&state, &id).await
+    Ok(HttpResponse::Ok().json(secret_of(&state, &caller, &id).await?))
 }
 
 /// New secret (given as `key`, or generated); the old one keeps signing for the grace period.
@@ -353,9 +397,20 @@ pub async fn rotate_secret(
     Id(id): Id<domain::WebhookEndpointId>,
     OptionalBody(body): OptionalBody<RotateBody>,
 ) -> Result<HttpResponse, Problem> {
-    load(&state, &caller, &id).await?;
+    let key = body.and_then(|b| b.key);
+    Ok(HttpResponse::Ok().json(rotate(&state, &caller, &id, key).await?))
+}
+
+/// A new signing secret (`key`, or one made); the old one keeps signing for the grace period.
+pub async fn rotate(
+    state: &WebhookState,
+    caller: &Caller,
+    id: &WebhookEndpointId,
+    key: Option<String>,
+) -> Result<SecretView, Problem> {
+    load(state, caller, id).await?;
     let mut fields = Fields::default();
-    let key = match body.and_then(|b| b.key) {
+    let key = match key {
         None => Some(signing::generate()),
         Some(k) => fields.check("key", signing_secret(k)),
     };
@@ -366,34 +421,34 @@ pub async fn rotate_secret(
     let rotated =
         webhooks::rotate_secret(&state.pool, &id_str, &sealed, Utc::now() + grace).await?;
     if !rotated {
-        return Err(not_found(&id));
+        return Err(not_found(id));
     }
-    secrets(&state, &id).await
+    secrets(state, id).await
 }
 
-async fn set_enabled(
+/// Enables or disables the endpoint (a disabled one's deliveries wait).
+pub async fn set_enabled(
     state: &WebhookState,
     caller: &Caller,
-    id: domain::WebhookEndpointId,
+    id: &domain::WebhookEndpointId,
     enabled: bool,
-) -> Result<HttpResponse, Problem> {
-    load(state, caller, &id).await?;
-    let row = webhooks::set_enabled(
+) -> Result<EndpointRow, Problem> {
+    load(state, caller, id).await?;
+    webhooks::set_enabled(
         &state.pool,
         &id.to_string(),
         enabled,
         (!enabled).then_some("disabled by request"),
     )
     .await?
-    .ok_or_else(|| not_found(&id))?;
-    Ok(HttpResponse::Ok().json(row))
+    .ok_or_else(|| not_found(id))
 }
 pub async fn enable(
     state: web::Data<WebhookState>,
     caller: Caller,
     Id(id): Id<domain::WebhookEndpointId>,
 ) -> Result<HttpResponse, Problem> {
-    set_enabled(&state, &caller, id, true).await
+    Ok(HttpResponse::Ok().json(set_enabled(&state, &caller, &id, true).await?))
 }
 
 pub async fn disable(
@@ -401,7 +456,7 @@ pub async fn disable(
     caller: Caller,
     Id(id): Id<domain::WebhookEndpointId>,
 ) -> Result<HttpResponse, Problem> {
-    set_enabled(&state, &caller, id, false).await
+    Ok(HttpResponse::Ok().json(set_enabled(&state, &caller, &id, false).await?))
 }
 
 /// What a bulk re-send queued.

@@ -1,5 +1,5 @@
-mod deliveries;
-mod endpoints;
+pub(crate) mod deliveries;
+pub(crate) mod endpoints;
 
 use crate::queue::{DeliveryRow, EndpointRow};
 use http_edge::endpoints::{self as e, Endpoint};
