@@ -11,6 +11,7 @@
 //!   single-row INSERT per transaction with the same number of clients.
 //! - feed: reading every event through the gap-free feed vs `COPY … TO STDOUT` of the same rows.
 //! - reads: list pages over HTTP, first and deep, vs pgbench running the same SQL (`reads.rs`).
+//! - console: the members page rendered for a session vs the JSON API's page, p95 (`console.rs`).
 //! - webhooks: deliveries through the dispatcher vs plain POSTs of the same bodies
 //!   (`webhooks.rs`), and latency at a steady rate under fan-out (`webhook_latency.rs`).
 //! - Kafka relay vs raw produce of the same messages (`kafka.rs`).
@@ -20,6 +21,7 @@
 //!   members, re-applied, and a plan on the log as it stands (`apply.rs`).
 
 mod apply;
+mod console;
 mod export;
 mod http;
 mod kafka;
@@ -52,8 +54,8 @@ pub struct BenchArgs {
     /// Concurrent clients for both pgbench and roster.
     #[arg(long, default_value_t = 16)]
     pub clients: usize,
-    /// Only these sections (comma-separated): writes, reads, webhooks, kafka, latency, export,
-    /// apply.
+    /// Only these sections (comma-separated): writes, reads, console, webhooks, kafka, latency,
+    /// export, apply.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Seconds each steady-rate webhook latency run lasts (200 and 500 events/s).
@@ -154,6 +156,9 @@ async fn measure(
     }
     if wants("reads") {
         rows.extend(reads::measure(args, server, bins, &pool).await?);
+    }
+    if wants("console") {
+        rows.extend(console::measure(args, &url, &pool).await?);
     }
     if wants("webhooks") {
         rows.extend(webhooks::measure(args, &pool).await?);

@@ -36,7 +36,7 @@ const IMPORT_CHUNK: i64 = 1000;
 /// Fills an organization the way users do — created through the application layer, its
 /// memberships by the bulk import, several imports at once — and lets the projector build the
 /// read model the reads then read.
-async fn seed(args: &Bench, pool: &PgPool) -> Result<String, BenchError> {
+pub(crate) async fn seed(args: &Bench, pool: &PgPool, members: i64) -> Result<String, BenchError> {
     let task = |e: String| BenchError::Task(e);
     let state = CommandState::new(EventRepository::new(pool.clone()));
     let ctx = RequestContext::system("bench");
@@ -64,9 +64,9 @@ async fn seed(args: &Bench, pool: &PgPool) -> Result<String, BenchError> {
             attributes: Attributes::parse(team).map_err(|e| task(e.to_string()))?,
         })
     };
-    let chunks = (0..(MEMBERSHIPS + IMPORT_CHUNK - 1) / IMPORT_CHUNK)
+    let chunks = (0..(members + IMPORT_CHUNK - 1) / IMPORT_CHUNK)
         .map(|c| {
-            (c * IMPORT_CHUNK..((c + 1) * IMPORT_CHUNK).min(MEMBERSHIPS))
+            (c * IMPORT_CHUNK..((c + 1) * IMPORT_CHUNK).min(members))
                 .map(item)
                 .collect::<Result<Vec<_>, _>>()
         })
@@ -105,14 +105,24 @@ async fn seed(args: &Bench, pool: &PgPool) -> Result<String, BenchError> {
 
 /// `count` membership ids deep in the organization's list (between a tenth and half of it from
 /// the top, in the list's order): where deep pages start.
-async fn deep_cursors(pool: &PgPool, org: &str, count: usize) -> Result<Vec<String>, BenchError> {
+pub(crate) async fn deep_cursors(
+    pool: &PgPool,
+    org: &str,
+    count: usize,
+) -> Result<Vec<String>, BenchError> {
+    let members: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM rm_memberships WHERE organization_id = $1 AND status = 'active'",
+    )
+    .bind(org)
+    .fetch_one(pool)
+    .await?;
     let ids: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM rm_memberships WHERE organization_id = $1 AND status = 'active'
           ORDER BY id DESC OFFSET $2 LIMIT $3",
     )
     .bind(org)
-    .bind(MEMBERSHIPS / 10)
-    .bind(MEMBERSHIPS * 4 / 10)
+    .bind(members / 10)
+    .bind(members * 4 / 10)
     .fetch_all(pool)
     .await?;
     let mut rng = rand::rng();
@@ -128,7 +138,7 @@ pub async fn measure(
     pool: &PgPool,
 ) -> Result<Vec<Row>, BenchError> {
     eprintln!("reads: importing {MEMBERSHIPS} memberships …");
-    let org = seed(args, pool).await?;
+    let org = seed(args, pool, MEMBERSHIPS).await?;
     let cursors = deep_cursors(pool, &org, 1000).await?;
 
     // Reads go through the edge as in production: with an API key (cached after its first use).
