@@ -2,7 +2,7 @@
 //! its members, adding and removing them, renaming and deleting the group.
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes};
+use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use command_service::app::groups as app;
@@ -18,8 +18,8 @@ use read_models::organizations::OrganizationRow;
 
 use crate::form::{api_query, Form};
 use crate::members::{shown_attributes, MemberView};
-use crate::page::{id, render, see_other, status, Chrome, ConsoleError, Feedback, Pager};
-use crate::visitor::Visitor;
+use crate::page::{id, render, see_other, status, Chrome, ConsoleError, Feedback, Pager, Shown};
+use crate::visitor::{Change, Visitor};
 use crate::ConsoleState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -67,9 +67,7 @@ async fn groups_page(
     visitor: &Visitor,
     org: &OrganizationId,
     query: &str,
-    form: GroupForm,
-    feedback: Feedback,
-    status: StatusCode,
+    shown: Shown<GroupForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     let caller = &visitor.session.caller;
     let api = api_query(query);
@@ -82,10 +80,10 @@ async fn groups_page(
         org: row,
         tab: "groups",
         list,
-        form,
-        feedback,
+        form: shown.form,
+        feedback: shown.feedback,
     };
-    render(status, &page)
+    render(shown.status, &page)
 }
 
 async fn list(
@@ -95,27 +93,15 @@ async fn list(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     let org = id(&path)?;
-    groups_page(
-        &state,
-        &visitor,
-        &org,
-        req.query_string(),
-        GroupForm::default(),
-        Feedback::default(),
-        StatusCode::OK,
-    )
-    .await
+    groups_page(&state, &visitor, &org, req.query_string(), Shown::fresh()).await
 }
 
 async fn create(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let org: OrganizationId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let created = async {
         let input = GroupCreate {
             name: form.typed("name"),
@@ -133,16 +119,8 @@ async fn create(
             Some(w.position),
         )),
         Err(problem) => {
-            groups_page(
-                &state,
-                &visitor,
-                &org,
-                "",
-                GroupForm::typed(&form),
-                Feedback::from_problem(&problem),
-                status(&problem),
-            )
-            .await
+            let shown = Shown::refused(GroupForm::typed(&form), &problem);
+            groups_page(&state, &visitor, &org, "", shown).await
         }
     }
 }
@@ -280,13 +258,10 @@ async fn group(
 
 async fn update(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let group: GroupId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let updated = async {
         let input = GroupUpdate {
             name: Some(form.typed("name")),
@@ -322,13 +297,10 @@ async fn update(
 
 async fn delete(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, .. }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let group: GroupId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let w = app::delete(&state.commands, &visitor.context(), &group).await?;
     Ok(see_other(
         &format!("/organizations/{}/groups", w.object.organization_id),
@@ -364,13 +336,10 @@ async fn membership_of(
 
 async fn add_member(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let group: GroupId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let row = reads::group(
         &state.queries,
         &visitor.session.caller,
@@ -414,14 +383,11 @@ async fn add_member(
 
 async fn remove_member(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, .. }: Change,
     path: web::Path<(String, String)>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let (g, m) = path.into_inner();
     let (group, membership): (GroupId, MembershipId) = (id(&g)?, id(&m)?);
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let w = app::remove_member(&state.commands, &visitor.context(), &group, &membership).await?;
     Ok(see_other(&format!("/groups/{group}"), Some(w.position)))
 }

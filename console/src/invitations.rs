@@ -3,7 +3,7 @@
 //! answers the change (never put in a URL).
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes};
+use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use command_service::app::invitations as app;
@@ -17,7 +17,7 @@ use read_models::organizations::{OrganizationRow, RoleRow};
 
 use crate::form::{api_query, Form};
 use crate::page::{id, render, see_other, status, Chrome, ConsoleError, Feedback, Pager};
-use crate::visitor::Visitor;
+use crate::visitor::{Change, Visitor};
 use crate::ConsoleState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -138,13 +138,10 @@ async fn list(
 
 async fn create(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let org: OrganizationId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let created = async {
         let days =
             match form.text("expires_in_days") {
@@ -190,14 +187,11 @@ async fn create(
 
 async fn change(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<(String, String)>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let (raw, action) = path.into_inner();
     let invitation: InvitationId = id(&raw)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let ctx = visitor.context();
     match action.as_str() {
         "revoke" => match app::revoke(&state.commands, &ctx, &invitation).await {

@@ -1,7 +1,7 @@
 //! An organization's API keys (admin keys only): the list, create (its secret shown once, on the
 //! page that answers the change), revoke — at once, in every process, ending the key's sessions.
 
-use actix_web::web::{self, Bytes};
+use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use domain::api_key::ApiKeyData;
@@ -10,9 +10,9 @@ use paging::{List, Params};
 use query_service::reads;
 use read_models::organizations::OrganizationRow;
 
-use crate::form::{api_query, Form};
+use crate::form::api_query;
 use crate::page::{id, render, see_other, Chrome, ConsoleError, Feedback, Pager, Shown};
-use crate::visitor::Visitor;
+use crate::visitor::{Change, Visitor};
 use crate::ConsoleState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -99,13 +99,10 @@ fn expiry(typed: &str) -> String {
 
 async fn create(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let org: OrganizationId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let input = access::KeyCreate {
         name: form.typed("name"),
         organization_id: Some(org.to_string()),
@@ -152,15 +149,12 @@ async fn create(
 
 async fn revoke(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, .. }: Change,
     path: web::Path<(String, String)>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let (raw, raw_key) = path.into_inner();
     let org: OrganizationId = id(&raw)?;
     let key: ApiKeyId = id(&raw_key)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     access::revoke_key(
         &state.keys_admin,
         &visitor.session.caller,

@@ -4,7 +4,7 @@
 //! a preview of its token claims.
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes};
+use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use command_service::app::memberships::{self as app, Leave};
@@ -27,7 +27,7 @@ use store::log::AsOf;
 use crate::form::{api_query, Form};
 use crate::organizations::at;
 use crate::page::{id, render, see_other, status, Chrome, ConsoleError, Feedback, Pager, Shown};
-use crate::visitor::Visitor;
+use crate::visitor::{Change, Visitor};
 use crate::ConsoleState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -292,13 +292,10 @@ fn back(org: &str, form: &Form, position: i64) -> HttpResponse {
 
 async fn add(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let org: OrganizationId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let joined = async {
         let subject = Some(form.typed("subject"));
         let application = form.text("kind").as_deref() == Some("application");
@@ -338,13 +335,10 @@ async fn add(
 
 async fn bulk_roles(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let org: OrganizationId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let assigned = async {
         let role = vec![form.typed("role")];
         let removing = form.text("action").as_deref() == Some("remove");
@@ -427,13 +421,10 @@ async fn row_failed(
 
 async fn set_roles(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let membership: MembershipId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let updated = async {
         let input = MembershipUpdate {
             roles: Some(form.all("roles")),
@@ -468,14 +459,11 @@ async fn set_roles(
 
 async fn change_status(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<(String, String)>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let (raw, action) = path.into_inner();
     let membership: MembershipId = id(&raw)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let ctx = visitor.context();
     let done = match action.as_str() {
         "deactivate" => app::leave(&state.commands, &ctx, &membership, Leave::Deactivate).await,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes};
+use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use command_service::app::organizations as app;
@@ -16,8 +16,8 @@ use query_service::reads;
 use read_models::organizations::OrganizationRow;
 
 use crate::form::{api_query, Form};
-use crate::page::{id, render, see_other, status, Chrome, ConsoleError, Feedback, Pager};
-use crate::visitor::Visitor;
+use crate::page::{id, render, see_other, Chrome, ConsoleError, Feedback, Pager, Shown};
+use crate::visitor::{Change, Visitor};
 use crate::ConsoleState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -87,9 +87,7 @@ async fn list_page(
     state: &ConsoleState,
     visitor: &Visitor,
     req: &HttpRequest,
-    form: OrganizationForm,
-    feedback: Feedback,
-    status: StatusCode,
+    shown: Shown<OrganizationForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     let query = api_query(req.query_string());
     let params = Params::from_query(&query, &reads::ORGANIZATIONS)?;
@@ -100,10 +98,10 @@ async fn list_page(
         list,
         name: params.get("name").unwrap_or_default().to_owned(),
         external_id: params.get("external_id").unwrap_or_default().to_owned(),
-        form,
-        feedback,
+        form: shown.form,
+        feedback: shown.feedback,
     };
-    render(status, &page)
+    render(shown.status, &page)
 }
 
 async fn list(
@@ -111,25 +109,14 @@ async fn list(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, ConsoleError> {
-    list_page(
-        &state,
-        &visitor,
-        &req,
-        OrganizationForm::default(),
-        Feedback::default(),
-        StatusCode::OK,
-    )
-    .await
+    list_page(&state, &visitor, &req, Shown::fresh()).await
 }
 
 async fn create(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     req: HttpRequest,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let created = async {
         let input = OrganizationCreate {
             name: form.typed("name"),
@@ -146,16 +133,8 @@ async fn create(
             Some(written.position),
         )),
         Err(problem) => {
-            let status = status(&problem);
-            list_page(
-                &state,
-                &visitor,
-                &req,
-                OrganizationForm::typed(&form),
-                Feedback::from_problem(&problem),
-                status,
-            )
-            .await
+            let shown = Shown::refused(OrganizationForm::typed(&form), &problem);
+            list_page(&state, &visitor, &req, shown).await
         }
     }
 }
@@ -181,21 +160,20 @@ async fn settings_page(
     visitor: &Visitor,
     org: &OrganizationId,
     min_position: Option<i64>,
-    form: Option<OrganizationForm>,
-    feedback: Feedback,
-    status: StatusCode,
+    typed: Option<Shown<OrganizationForm>>,
 ) -> Result<HttpResponse, ConsoleError> {
     let row =
         reads::organization(&state.queries, &visitor.session.caller, min_position, org).await?;
+    let shown = typed.unwrap_or_else(|| Shown::of(OrganizationForm::of(&row)));
     let page = SettingsPage {
         chrome: Chrome::new(visitor, "organizations", format!("{} · Settings", row.name)),
-        form: form.unwrap_or_else(|| OrganizationForm::of(&row)),
+        form: shown.form,
         saved: min_position.is_some(),
         org: row,
         tab: "settings",
-        feedback,
+        feedback: shown.feedback,
     };
-    render(status, &page)
+    render(shown.status, &page)
 }
 
 #[derive(serde::Deserialize)]
@@ -218,27 +196,15 @@ async fn settings(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     let org = id(&path)?;
-    settings_page(
-        &state,
-        &visitor,
-        &org,
-        at(req.query_string()),
-        None,
-        Feedback::default(),
-        StatusCode::OK,
-    )
-    .await
+    settings_page(&state, &visitor, &org, at(req.query_string()), None).await
 }
 
 async fn update(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let org: OrganizationId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let updated = async {
         let input = OrganizationUpdate {
             name: Some(form.typed("name")),
@@ -258,30 +224,18 @@ async fn update(
         )),
         Err(problem) if problem.status == 404 => Err(ConsoleError::NotFound),
         Err(problem) => {
-            let status = status(&problem);
-            settings_page(
-                &state,
-                &visitor,
-                &org,
-                None,
-                Some(OrganizationForm::typed(&form)),
-                Feedback::from_problem(&problem),
-                status,
-            )
-            .await
+            let shown = Shown::refused(OrganizationForm::typed(&form), &problem);
+            settings_page(&state, &visitor, &org, None, Some(shown)).await
         }
     }
 }
 
 async fn delete(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, .. }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let org: OrganizationId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let written = app::request_deletion(&state.commands, &visitor.context(), &org).await?;
     Ok(see_other(
         &format!("/organizations/{org}/deletion"),

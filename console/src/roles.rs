@@ -3,7 +3,7 @@
 //! it from every holder in the background; the page follows it until no one holds it.
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes};
+use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use command_service::app::roles as app;
@@ -18,7 +18,7 @@ use read_models::organizations::{OrganizationRow, RoleRow};
 use crate::form::Form;
 use crate::organizations::at;
 use crate::page::{id, render, see_other, status, Chrome, ConsoleError, Feedback, Shown};
-use crate::visitor::Visitor;
+use crate::visitor::{Change, Visitor};
 use crate::ConsoleState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -148,13 +148,10 @@ async fn list(
 
 async fn create(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let org: OrganizationId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let created = async {
         let input = RoleCreate {
             slug: form.typed("slug"),
@@ -188,15 +185,12 @@ async fn create(
 
 async fn update(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<(String, String)>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let (raw, raw_slug) = path.into_inner();
     let org: OrganizationId = id(&raw)?;
     let slug = RoleSlug::parse(&raw_slug).map_err(|_| ConsoleError::NotFound)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let updated = async {
         let input = RoleUpdate {
             name: Some(form.typed("name")),
@@ -244,15 +238,12 @@ async fn update(
 
 async fn delete(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, .. }: Change,
     path: web::Path<(String, String)>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let (raw, raw_slug) = path.into_inner();
     let org: OrganizationId = id(&raw)?;
     let slug = RoleSlug::parse(&raw_slug).map_err(|_| ConsoleError::NotFound)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     match app::delete(&state.commands, &visitor.context(), &org, &slug).await {
         Ok(w) => Ok(see_other(
             &format!("/organizations/{org}/roles/{}/deletion", slug.as_str()),

@@ -77,3 +77,29 @@ impl FromRequest for Visitor {
         })
     }
 }
+
+/// A change a signed-in visitor sends: its form, already checked — the session's CSRF token, a
+/// key that may write ([`Visitor::may_change`]).
+pub struct Change {
+    pub visitor: Visitor,
+    pub form: Form,
+}
+
+impl FromRequest for Change {
+    type Error = ConsoleError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ConsoleError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let visitor = Visitor::from_request(req, payload);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let visitor = visitor.await?;
+            let body = body
+                .await
+                .map_err(|_| http_edge::Problem::malformed("the form cannot be read"))?;
+            let form = Form::parse(&body)?;
+            visitor.may_change(&form)?;
+            Ok(Change { visitor, form })
+        })
+    }
+}

@@ -4,7 +4,7 @@
 //! and replaying a position range with the job's progress.
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes};
+use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use domain::{DeliveryId, ReplayId, WebhookEndpointId};
@@ -17,7 +17,7 @@ use webhook_dispatcher::WebhookState;
 
 use crate::form::{api_query, Form};
 use crate::page::{id, render, see_other, Chrome, ConsoleError, Feedback, Pager, Shown};
-use crate::visitor::Visitor;
+use crate::visitor::{Change, Visitor};
 use crate::ConsoleState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -131,11 +131,8 @@ async fn list(
 
 async fn create(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
-    body: Bytes,
+    Change { visitor, form }: Change,
 ) -> Result<HttpResponse, ConsoleError> {
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let created = async {
         let input = manage::EndpointCreate {
             url: Some(form.typed("url")),
@@ -288,13 +285,10 @@ async fn endpoint(
 
 async fn update(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let endpoint: WebhookEndpointId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let updated = async {
         let input = manage::EndpointUpdate {
             url: Some(form.typed("url")),
@@ -341,14 +335,11 @@ fn time(typed: &str) -> String {
 
 async fn act(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, form }: Change,
     path: web::Path<(String, String)>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let (raw, action) = path.into_inner();
     let endpoint: WebhookEndpointId = id(&raw)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     let dispatcher = dispatcher(&state)?;
     let caller = &visitor.session.caller;
     let done: Result<Option<String>, Problem> = match action.as_str() {
@@ -444,13 +435,10 @@ async fn delivery(
 
 async fn retry(
     state: web::Data<ConsoleState>,
-    visitor: Visitor,
+    Change { visitor, .. }: Change,
     path: web::Path<String>,
-    body: Bytes,
 ) -> Result<HttpResponse, ConsoleError> {
     let delivery: DeliveryId = id(&path)?;
-    let form = Form::parse(&body)?;
-    visitor.may_change(&form)?;
     manage::retry_delivery(dispatcher(&state)?, &visitor.session.caller, &delivery).await?;
     Ok(see_other(&format!("/deliveries/{delivery}"), None))
 }
