@@ -1,5 +1,6 @@
-//! The admin console at `/console`: server-rendered pages to run organizations, members, groups
-//! and roles from a browser, signed in with an API key exchanged for a server-side session.
+//! The admin console at `/console`: server-rendered pages to run organizations, members, groups,
+//! roles, invitations, keys and webhooks from a browser, to read the event log and see any object
+//! as it was at a past event — signed in with an API key exchanged for a server-side session.
 //!
 //! Owns: its sessions (`console_sessions`), its pages and forms, its CSRF tokens, its security
 //! headers and its assets (embedded in the binary; nothing is fetched at run time).
@@ -97,7 +98,6 @@ pub fn configure(state: Arc<ConsoleState>) -> impl FnOnce(&mut web::ServiceConfi
         cfg.service(
             web::scope(PREFIX)
                 .app_data(web::Data::from(state))
-                .app_data(web::FormConfig::default().limit(form::LIMIT))
                 .wrap(actix_web::middleware::from_fn(headers::middleware))
                 .route("", web::get().to(page::home))
                 .route("/", web::get().to(page::home))

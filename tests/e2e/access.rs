@@ -826,3 +826,23 @@ async fn a_key_past_its_rate_limit_waits() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn keys_are_listed_by_organization() {
+    let app = TestApp::spawn().await;
+    let (a, b) = (app.named("A").await, app.named("B").await);
+    for org in [&a, &a, &b] {
+        let made = app
+            .post("/v1/api-keys", json!({"name": "k", "organization_id": org}))
+            .await;
+        expect(made, 201).await;
+    }
+    let (status, of_a) = app.get(&format!("/v1/api-keys?organization_id={a}")).await;
+    assert_eq!(status, 200, "{of_a}");
+    let orgs: Vec<&str> = (of_a["data"].as_array().unwrap().iter())
+        .map(|k| k["organization_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(orgs, [a.as_str(), a.as_str()]);
+    let (status, bad) = app.get("/v1/api-keys?organization_id=nope").await;
+    assert_eq!(status, 400, "{bad}");
+}

@@ -917,3 +917,69 @@ async fn a_groups_members_as_they_were_even_after_the_group_is_gone() {
         .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn an_organizations_members_as_they_were() {
+    let app = TestApp::with_projector().await;
+    let org = app.named("Acme").await;
+    let alice = app.member(&org, json!({ "user_id": "alice" })).await;
+    let bob = app.member(&org, json!({ "user_id": "bob" })).await;
+    let promoted = app
+        .patch(
+            &format!("/v1/memberships/{bob}"),
+            json!({"roles": ["admin"]}),
+        )
+        .await;
+    let two = expect(promoted, 200).await["position"].as_i64().unwrap();
+    let left = app
+        .post(&format!("/v1/memberships/{alice}/deactivate"), json!({}))
+        .await;
+    expect(left, 200).await;
+    let carol = app.member(&org, json!({ "user_id": "carol" })).await;
+
+    let list = |query: String| {
+        let app = &app;
+        let org = org.clone();
+        async move {
+            app.get(&format!("/v1/organizations/{org}/memberships?{query}"))
+                .await
+        }
+    };
+    let users = |page: &Value| -> Vec<String> {
+        let mut users: Vec<String> = (page["data"].as_array().unwrap().iter())
+            .map(|m| m["user_id"].as_str().unwrap().to_owned())
+            .collect();
+        users.sort();
+        users
+    };
+    // As of bob's promotion: alice active, bob an admin, carol not there yet.
+    let (status, then) = list(format!("as_of={two}")).await;
+    assert_eq!(status, 200, "{then}");
+    assert_eq!(users(&then), ["alice", "bob"]);
+    let bob_then = (then["data"].as_array().unwrap().iter())
+        .find(|m| m["user_id"] == "bob")
+        .unwrap();
+    assert_eq!(bob_then["roles"], json!(["admin"]));
+    // Now: alice inactive (not in the default list), carol in.
+    let (_, now) = list(String::new()).await;
+    assert_eq!(users(&now), ["bob", "carol"]);
+    // `status` filters the past too; the past pages like the live list.
+    let (_, inactive_then) = list(format!("as_of={two}&status=inactive")).await;
+    assert!(users(&inactive_then).is_empty());
+    let (_, first) = list(format!("as_of={two}&limit=1&order=asc")).await;
+    assert_eq!(first["data"].as_array().unwrap().len(), 1);
+    let after = first["list_metadata"]["after"].as_str().unwrap().to_owned();
+    let (_, second) = list(format!("as_of={two}&limit=1&order=asc&after={after}")).await;
+    let mut paged = users(&first);
+    paged.extend(users(&second));
+    paged.sort();
+    assert_eq!(paged, ["alice", "bob"]);
+    // Filters of the live read model are refused with it, naming the field.
+    let (status, refused) = list(format!("as_of={two}&role=admin")).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["errors"][0]["field"], "role");
+    // Before the organization existed: 404.
+    let (status, _) = list("as_of=2001-01-01T00:00:00Z".into()).await;
+    assert_eq!(status, 404);
+    let _ = carol;
+}

@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::support::browser::Browser;
-use crate::support::make_key;
 use crate::support::served::{serve_on, serve_with_url, temp_dir, Served};
+use crate::support::{eventually, make_key};
 
 /// `roster serve` on the embedded default, started for the first time: it prints an admin key.
 async fn first_start() -> (std::path::PathBuf, Served, String) {
@@ -331,14 +331,12 @@ async fn an_admin_runs_an_organization_from_the_console() {
     browser.check_page("settings").await;
     browser.submit("form[action$='/delete'] button").await;
     assert!(browser.path().await.contains("/deletion"));
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !browser.text("#deletion").await.contains("is deleted") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the deletion page never said it was done"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        Duration::from_secs(30),
+        "the deletion page saying it is done",
+        || async { (browser.text("#deletion").await.contains("is deleted")).then_some(()) },
+    )
+    .await;
     browser.check_page("deleted").await;
     let (status, _) = api(
         &served,
@@ -679,14 +677,12 @@ async fn forged_and_cross_site_requests_are_refused() {
     ))
     .await;
     browser.client.goto(&attack).await.unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while !browser.path().await.starts_with("/console/") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the form was never sent"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        Duration::from_secs(20),
+        "the cross-site form sent",
+        || async { (browser.path().await.starts_with("/console/")).then_some(()) },
+    )
+    .await;
     let _ = browser.console_errors().await;
     let (_, orgs) = api(
         &served,
@@ -852,14 +848,12 @@ async fn roles_invitations_keys_and_the_past_from_the_console() {
         .submit("tr[data-role=editor] form[action$='/delete'] button")
         .await;
     assert!(browser.path().await.contains("/roles/editor/deletion"));
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !browser.text("#deletion").await.contains("is deleted") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the role deletion never finished"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        Duration::from_secs(30),
+        "the role deletion finished",
+        || async { (browser.text("#deletion").await.contains("is deleted")).then_some(()) },
+    )
+    .await;
     browser.check_page("role-deleted").await;
     let (_, held) = api(
         &served,
@@ -1036,18 +1030,15 @@ async fn roles_invitations_keys_and_the_past_from_the_console() {
 
 /// Reloads the page until `done` holds of its text (a delivery being made, a job finishing).
 async fn reload_until(browser: &Browser, path: &str, what: &str, done: impl Fn(&str) -> bool) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        browser.open(path).await;
-        if done(&browser.page_text().await) {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{what} never happened on {path}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    eventually(
+        Duration::from_secs(30),
+        format!("{what} on {path}"),
+        || async {
+            browser.open(path).await;
+            done(&browser.page_text().await).then_some(())
+        },
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -1154,23 +1145,17 @@ async fn webhooks_and_status_from_the_console() {
     browser.fill("#replay-from", "1").await;
     browser.submit("#replay button[type=submit]").await;
     assert!(browser.path().await.starts_with("/console/replays/"));
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while browser.text("#replay-status").await != "done" {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the replay never finished"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(Duration::from_secs(30), "the replay finished", || async {
+        (browser.text("#replay-status").await == "done").then_some(())
+    })
+    .await;
     browser.check_page("replay").await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while receiver.received.lock().unwrap().len() <= sent_before {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the replayed event never arrived"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        Duration::from_secs(30),
+        "the replayed event arriving",
+        || async { (receiver.received.lock().unwrap().len() > sent_before).then_some(()) },
+    )
+    .await;
 
     // Recover since a time: nothing failed for good, so nothing is queued.
     browser.open(&endpoint_path).await;

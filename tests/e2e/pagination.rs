@@ -243,7 +243,7 @@ async fn bad_paging_input_is_a_400_naming_the_parameter() {
         assert_eq!(got, expected, "`{query}`: {body}");
     }
     for (path, query, field) in [
-        ("/v1/organizations", "name=x", "name"),
+        ("/v1/organizations", "title=x", "title"),
         (
             &*format!("/v1/organizations/{org}/invitations"),
             "state=open",

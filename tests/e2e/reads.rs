@@ -349,6 +349,39 @@ async fn claims_carry_roles_permission_union_and_groups() {
 }
 
 #[tokio::test]
+async fn organizations_are_searched_by_part_of_their_name_and_groups_count_their_members() {
+    let app = TestApp::with_projector().await;
+    let a = app.named("Acme Rockets").await;
+    let _ = app.named("Globex").await;
+    let (_, pos) = write(&app, "/v1/organizations", json!({"name": "50% Off Shop"})).await;
+    let found = app.read("/v1/organizations?name=rocket", pos).await;
+    assert_eq!(ids(&found), [a.as_str()]);
+    // `%` is a literal character, not a wildcard.
+    let literal = app.read("/v1/organizations?name=0%25", pos).await;
+    assert_eq!(literal["data"].as_array().unwrap().len(), 1, "{literal}");
+    assert_eq!(
+        app.read("/v1/organizations?name=%25", pos).await["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let m = app.member(&a, json!({"user_id": "u1"})).await;
+    let g = app.group(&a, "Ops").await;
+    let (_, pos) = write(
+        &app,
+        &format!("/v1/groups/{g}/members"),
+        json!({"membership_id": m}),
+    )
+    .await;
+    let groups = app
+        .read(&format!("/v1/organizations/{a}/groups"), pos)
+        .await;
+    assert_eq!(groups["data"][0]["member_count"], 1, "{groups}");
+}
+
+#[tokio::test]
 async fn groups_filter_by_name_prefix_and_list_their_members() {
     let app = TestApp::with_projector().await;
     let f = fixture(&app).await;
