@@ -25,6 +25,13 @@ RULES = [
     # Claims are read for exactly one subject.
     ("user_id", "required: the user (or `application_id`)"),
     ("application_id", "give either `user_id` or `application_id`, not both"),
+    # An organization's members as they were (`as_of`) are filtered by `status` only (the route's
+    # description).
+    ("role", "cannot be combined with as_of (only status can)"),
+    ("group_id", "cannot be combined with as_of (only status can)"),
+    ("user_id", "cannot be combined with as_of (only status can)"),
+    ("application_id", "cannot be combined with as_of (only status can)"),
+    ("attr.*", "cannot be combined with as_of (only status can)"),
     # Time ranges and replay ranges run forwards.
     ("range_end", "must be after range_start"),
     ("to_position", "must not be below from_position"),
