@@ -72,7 +72,8 @@ async fn groups_page(
     let caller = &visitor.session.caller;
     let api = api_query(query);
     let params = Params::from_query(&api, &reads::GROUPS)?;
-    let row = reads::organization(&state.queries, caller, params.min_position, org).await?;
+    let row =
+        reads::organization_uncounted(&state.queries, caller, params.min_position, org).await?;
     let list = reads::groups_page(&state.queries, caller, &params, org).await?;
     let page = GroupsPage {
         chrome: Chrome::new(visitor, "organizations", format!("{} · Groups", row.name)),
@@ -189,7 +190,7 @@ async fn group_page(
         }
     };
     let org: OrganizationId = id(&row.organization_id)?;
-    let org_row = reads::organization(&state.queries, caller, None, &org).await?;
+    let org_row = reads::organization_uncounted(&state.queries, caller, None, &org).await?;
     // Groups are shown as they are now: not beside members as they were.
     let mut badges = match as_of {
         Some(_) => Default::default(),

@@ -204,7 +204,7 @@ async fn organization(
 ) -> Result<HttpResponse, ConsoleError> {
     let org: OrganizationId = id(&path)?;
     let caller = &visitor.session.caller;
-    let row = reads::organization(&state.queries, caller, None, &org).await?;
+    let row = reads::organization_uncounted(&state.queries, caller, None, &org).await?;
     let mut query = crate::form::without(&api_query(req.query_string()), &["organization_id"]);
     query.push_str(if query.is_empty() { "" } else { "&" });
     query.push_str(&format!("organization_id={org}"));

@@ -102,7 +102,8 @@ async fn invitations_page(
     let caller = &visitor.session.caller;
     let api = api_query(query);
     let params = Params::from_query(&api, &reads::INVITATIONS)?;
-    let row = reads::organization(&state.queries, caller, params.min_position, org).await?;
+    let row =
+        reads::organization_uncounted(&state.queries, caller, params.min_position, org).await?;
     let list = reads::invitations_page(&state.queries, caller, &params, org).await?;
     let roles_params = Params::from_query("limit=100", &reads::ROLES)?;
     let roles = reads::roles_page(&state.queries, caller, &roles_params, org).await?;

@@ -57,7 +57,7 @@ async fn keys_page(
     if !caller.is_admin() {
         return Err(ConsoleError::NotFound);
     }
-    let row = reads::organization(&state.queries, caller, None, org).await?;
+    let row = reads::organization_uncounted(&state.queries, caller, None, org).await?;
     let mut api = api_query(query);
     api.push_str(if api.is_empty() { "" } else { "&" });
     api.push_str(&format!("organization_id={org}"));

@@ -167,7 +167,7 @@ async fn organization_and_catalogue(
     min_position: Option<i64>,
 ) -> Result<(OrganizationRow, Vec<RoleRow>, Vec<GroupRow>), ConsoleError> {
     let caller = &visitor.session.caller;
-    let row = reads::organization(&state.queries, caller, min_position, org).await?;
+    let row = reads::organization_uncounted(&state.queries, caller, min_position, org).await?;
     let roles_params = Params::from_query("limit=100", &reads::ROLES)?;
     let roles = reads::roles_page(&state.queries, caller, &roles_params, org).await?;
     let groups_params = Params::from_query("limit=100", &reads::GROUPS)?;

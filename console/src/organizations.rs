@@ -163,7 +163,8 @@ async fn settings_page(
     typed: Option<Shown<OrganizationForm>>,
 ) -> Result<HttpResponse, ConsoleError> {
     let row =
-        reads::organization(&state.queries, &visitor.session.caller, min_position, org).await?;
+        reads::organization_uncounted(&state.queries, &visitor.session.caller, min_position, org)
+            .await?;
     let shown = typed.unwrap_or_else(|| Shown::of(OrganizationForm::of(&row)));
     let page = SettingsPage {
         chrome: Chrome::new(visitor, "organizations", format!("{} · Settings", row.name)),

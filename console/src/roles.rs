@@ -92,7 +92,7 @@ async fn roles_page(
     editing: Option<(String, RoleForm, Feedback)>,
 ) -> Result<HttpResponse, ConsoleError> {
     let caller = &visitor.session.caller;
-    let row = reads::organization(&state.queries, caller, min_position, org).await?;
+    let row = reads::organization_uncounted(&state.queries, caller, min_position, org).await?;
     let params = Params::from_query("limit=100", &reads::ROLES)?;
     let roles = reads::roles_page(&state.queries, caller, &params, org).await?;
     let mut editing = editing;
@@ -297,7 +297,8 @@ async fn deletion(
     let org: OrganizationId = id(&raw)?;
     let slug = RoleSlug::parse(&raw_slug).map_err(|_| ConsoleError::NotFound)?;
     let caller = &visitor.session.caller;
-    let row = reads::organization(&state.queries, caller, at(req.query_string()), &org).await?;
+    let row =
+        reads::organization_uncounted(&state.queries, caller, at(req.query_string()), &org).await?;
     let query =
         serde_urlencoded::to_string([("role", slug.as_str()), ("status", "all"), ("limit", "100")])
             .unwrap_or_default();

@@ -91,8 +91,8 @@ pub mod reads {
         groups_of_memberships, membership, memberships_page, OF_ORGANIZATION as MEMBERSHIPS,
     };
     pub use crate::routes::organizations::{
-        claims_of, organization, organizations_page, roles_page, CLAIMS, LIST as ORGANIZATIONS,
-        ROLES,
+        claims_of, organization, organization_uncounted, organizations_page, roles_page, CLAIMS,
+        LIST as ORGANIZATIONS, ROLES,
     };
     pub use crate::routes::replays::replay;
 }

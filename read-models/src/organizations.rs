@@ -99,6 +99,15 @@ pub async fn get(pool: &PgPool, id: &str) -> Result<Option<OrganizationRow>, Sto
     Ok(row)
 }
 
+/// The organization without its counts (a page that only names it need not count its members).
+pub async fn get_uncounted(pool: &PgPool, id: &str) -> Result<Option<OrganizationRow>, StoreError> {
+    let mut qb = QueryBuilder::new("SELECT ");
+    qb.push(ORGANIZATION_COLUMNS)
+        .push(", NULL::bigint AS member_count, NULL::bigint AS group_count FROM rm_organizations WHERE id = ")
+        .push_bind(id.to_owned());
+    Ok(qb.build_query_as().fetch_optional(pool).await?)
+}
+
 pub async fn exists(pool: &PgPool, id: &str) -> Result<bool, StoreError> {
     let found: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM rm_organizations WHERE id = $1)")

@@ -90,6 +90,24 @@ pub async fn get(
 
 /// 404 unless the organization exists and the caller reaches it (lists of an unknown
 /// organization are not just empty).
+/// The organization as it is now without its counts (cheaper: for a page that only names it),
+/// once `min_position` is applied; 404 outside the caller's reach.
+pub async fn organization_uncounted(
+    state: &QueryState,
+    caller: &Caller,
+    min_position: Option<i64>,
+    id: &domain::OrganizationId,
+) -> Result<OrganizationRow, Problem> {
+    state.caught_up(min_position).await?;
+    let id = id.to_string();
+    crate::exists(
+        caller,
+        organizations::get_uncounted(&state.pool, &id).await,
+        "organization",
+        &id,
+    )
+}
+
 pub(crate) async fn require(state: &QueryState, caller: &Caller, id: &str) -> Result<(), Problem> {
     if caller.reaches_text(Some(id)) && organizations::exists(&state.pool, id).await? {
         Ok(())
