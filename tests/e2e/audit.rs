@@ -935,7 +935,13 @@ async fn an_organizations_members_as_they_were() {
         .post(&format!("/v1/memberships/{alice}/deactivate"), json!({}))
         .await;
     expect(left, 200).await;
-    let carol = app.member(&org, json!({ "user_id": "carol" })).await;
+    let carol = app
+        .created(
+            &format!("/v1/organizations/{org}/memberships"),
+            json!({ "user_id": "carol" }),
+        )
+        .await;
+    let last = carol["position"].as_i64().unwrap();
 
     let list = |query: String| {
         let app = &app;
@@ -961,7 +967,7 @@ async fn an_organizations_members_as_they_were() {
         .unwrap();
     assert_eq!(bob_then["roles"], json!(["admin"]));
     // Now: alice inactive (not in the default list), carol in.
-    let (_, now) = list(String::new()).await;
+    let (_, now) = list(format!("min_position={last}")).await;
     assert_eq!(users(&now), ["bob", "carol"]);
     // `status` filters the past too; the past pages like the live list.
     let (_, inactive_then) = list(format!("as_of={two}&status=inactive")).await;

@@ -350,6 +350,16 @@ async fn an_admin_runs_an_organization_from_the_console() {
     served.kill_if_running();
 }
 
+/// Waits until the read side has applied every event so far: what the API wrote before the
+/// browser looks at it.
+async fn projected(served: &Served, key: &str) {
+    let (_, newest) = api(served, key, "GET", "/v1/events?limit=1", json!(null)).await;
+    let position = newest["data"][0]["position"].as_i64().unwrap_or(0);
+    let path = format!("/v1/organizations?min_position={position}");
+    let (status, body) = api(served, key, "GET", &path, json!(null)).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 /// Creates an organization through the API: its id.
 async fn organization(served: &Served, key: &str, name: &str) -> String {
     let (status, org) = api(
@@ -413,6 +423,7 @@ async fn organization_and_read_only_keys_reach_only_what_they_may() {
     let b_member = member(&served, &admin, &b, "bert").await;
     let org_key = make_key(&db.pool, Some(&a), false).await;
     let read_only = make_key(&db.pool, None, true).await;
+    projected(&served, &admin).await;
 
     // An organization key lands on its organization and finds nothing of another one.
     let browser = Browser::start(&served.base, 1280, 900).await;
@@ -1266,6 +1277,7 @@ async fn text_is_escaped_everywhere() {
     .await;
     assert_eq!(status, 201, "{w}");
     let endpoint = w["id"].as_str().unwrap().to_owned();
+    projected(&served, &admin).await;
 
     let browser = Browser::start(&served.base, 1280, 900).await;
     sign_in(&browser, &admin).await;
@@ -1334,6 +1346,7 @@ async fn pages_fit_a_phone_and_work_by_keyboard() {
     let (_db, served, admin) = serve(&[]).await;
     let org = organization(&served, &admin, "Pocket").await;
     let member = member(&served, &admin, &org, "pat").await;
+    projected(&served, &admin).await;
     let browser = Browser::start(&served.base, 1280, 900).await;
 
     // Signing in by keyboard alone: the key field is reached with Tab, Enter sends the form;
