@@ -46,6 +46,16 @@ impl Form {
             .collect()
     }
 
+    /// The words of a field, separated by line breaks, spaces or commas (permissions, event
+    /// types).
+    pub fn words(&self, name: &str) -> Vec<String> {
+        self.typed(name)
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// `key=value` lines (metadata, attributes) as pairs; a line without `=` is reported by the
     /// number it has (1-based).
     pub fn lines(&self, name: &str) -> Result<Vec<(String, String)>, usize> {
@@ -97,14 +107,37 @@ pub fn without(query: &str, names: &[&str]) -> String {
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
-/// `query` with only the parameters named in `names`.
+/// `query` with only the parameters named in `names` that are not blank.
 pub fn only(query: &str, names: &[&str]) -> String {
     let kept: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
         .unwrap_or_default()
         .into_iter()
-        .filter(|(n, v)| names.contains(&n.as_str()) && !v.is_empty())
+        .filter(|(n, v)| names.contains(&n.as_str()) && !v.trim().is_empty())
         .collect();
     serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+/// `query` with `name` set to `value` (replacing any `name` it had).
+pub fn with(query: &str, name: &str, value: &str) -> String {
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(n, _)| n != name)
+            .collect();
+    pairs.push((name.to_owned(), value.to_owned()));
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+/// A `datetime-local` value (`2026-12-31T12:00`, seconds optional; read as UTC) as the RFC 3339
+/// time the API takes; anything else as typed (the API names what is wrong with it).
+pub fn utc_time(typed: &str) -> String {
+    let typed = typed.trim();
+    match typed.len() {
+        16 => format!("{typed}:00Z"),
+        19 => format!("{typed}Z"),
+        _ => typed.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -136,6 +169,21 @@ mod tests {
         assert_eq!(
             api_query("status=&role=admin&attribute=plan%3Dpro&group_id="),
             "role=admin&attr.plan=pro&limit=50"
+        );
+    }
+
+    #[test]
+    fn times_and_replaced_parameters() {
+        assert_eq!(utc_time(" 2026-12-31T12:00 "), "2026-12-31T12:00:00Z");
+        assert_eq!(utc_time("2026-12-31T12:00:05"), "2026-12-31T12:00:05Z");
+        assert_eq!(
+            utc_time("2026-12-31T12:00:05+01:00"),
+            "2026-12-31T12:00:05+01:00"
+        );
+        assert_eq!(with("a=1&org=x&b=2", "org", "y"), "a=1&b=2&org=y");
+        assert_eq!(
+            only("status=+&role=admin&x=1", &["status", "role"]),
+            "role=admin"
         );
     }
 }

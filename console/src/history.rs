@@ -137,16 +137,12 @@ struct LogPage {
 
 /// `datetime-local` values (no zone, read as UTC) as the RFC 3339 times the API takes.
 fn times_as_utc(query: &str) -> String {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-    let pairs: Vec<(String, String)> = pairs
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
         .into_iter()
-        .map(|(n, v)| {
-            let v = match (n.as_str(), v.len()) {
-                ("range_start" | "range_end", 16) => format!("{v}:00Z"),
-                ("range_start" | "range_end", 19) => format!("{v}Z"),
-                _ => v,
-            };
-            (n, v)
+        .map(|(n, v)| match n.as_str() {
+            "range_start" | "range_end" => (n, crate::form::utc_time(&v)),
+            _ => (n, v),
         })
         .collect();
     serde_urlencoded::to_string(pairs).unwrap_or_default()
@@ -205,9 +201,11 @@ async fn organization(
     let org: OrganizationId = id(&path)?;
     let caller = &visitor.session.caller;
     let row = reads::organization_uncounted(&state.queries, caller, None, &org).await?;
-    let mut query = crate::form::without(&api_query(req.query_string()), &["organization_id"]);
-    query.push_str(if query.is_empty() { "" } else { "&" });
-    query.push_str(&format!("organization_id={org}"));
+    let query = crate::form::with(
+        &api_query(req.query_string()),
+        "organization_id",
+        &org.to_string(),
+    );
     let params = Params::from_query(&query, &reads::EVENTS)?;
     let list: List<EventEnvelope> = reads::events_page(&state.queries, caller, &params).await?;
     let page = OrganizationHistory {

@@ -58,9 +58,7 @@ async fn keys_page(
         return Err(ConsoleError::NotFound);
     }
     let row = reads::organization_uncounted(&state.queries, caller, None, org).await?;
-    let mut api = api_query(query);
-    api.push_str(if api.is_empty() { "" } else { "&" });
-    api.push_str(&format!("organization_id={org}"));
+    let api = crate::form::with(&api_query(query), "organization_id", &org.to_string());
     let params = Params::from_query(&api, &access::KEYS)?;
     let list = access::keys_page(&state.keys_admin, caller, &params).await?;
     let page = KeysPage {
@@ -87,16 +85,6 @@ async fn list(
     keys_page(&state, &visitor, &org, &query, Shown::fresh(), None).await
 }
 
-/// A `datetime-local` value (`2026-12-31T12:00`, read as UTC) or an RFC 3339 time, as RFC 3339.
-fn expiry(typed: &str) -> String {
-    let typed = typed.trim();
-    match typed.len() {
-        16 => format!("{typed}:00Z"),
-        19 => format!("{typed}Z"),
-        _ => typed.to_owned(),
-    }
-}
-
 async fn create(
     state: web::Data<ConsoleState>,
     Change { visitor, form }: Change,
@@ -107,7 +95,7 @@ async fn create(
         name: form.typed("name"),
         organization_id: Some(org.to_string()),
         read_only: form.text("read_only").is_some(),
-        expires_at: form.text("expires_at").map(|t| expiry(&t)),
+        expires_at: form.text("expires_at").map(|t| crate::form::utc_time(&t)),
     };
     match access::create_key(
         &state.keys_admin,

@@ -177,15 +177,7 @@ async fn organization_and_catalogue(
 
 /// Filters from the console's query (blank ones left out), as the API list takes them.
 fn filters_of(query: &str) -> String {
-    let kept: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(n, v)| {
-            matches!(n.as_str(), "status" | "role" | "group_id" | "attribute")
-                && !v.trim().is_empty()
-        })
-        .collect();
-    serde_urlencoded::to_string(kept).unwrap_or_default()
+    crate::form::only(query, &["status", "role", "group_id", "attribute"])
 }
 
 async fn members_page(

@@ -55,15 +55,6 @@ impl RoleForm {
     }
 }
 
-/// Permissions typed one per line (or separated by commas or spaces).
-fn permissions(form: &Form) -> Vec<String> {
-    form.typed("permissions")
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// A role with its edit form: as it is, or as typed when its change failed (then open).
 pub struct RoleView {
     pub row: RoleRow,
@@ -157,7 +148,7 @@ async fn create(
             slug: form.typed("slug"),
             name: form.typed("name"),
             description: form.text("description"),
-            permissions: Some(permissions(&form)),
+            permissions: Some(form.words("permissions")),
         };
         Ok::<_, Problem>(
             app::create(&state.commands, &visitor.context(), &org, input.parse()?).await?,
@@ -195,7 +186,7 @@ async fn update(
         let input = RoleUpdate {
             name: Some(form.typed("name")),
             description: Some(form.text("description")),
-            permissions: Some(permissions(&form)),
+            permissions: Some(form.words("permissions")),
         };
         Ok::<_, Problem>(
             app::update(

@@ -38,15 +38,6 @@ fn dispatcher(state: &ConsoleState) -> Result<&WebhookState, Problem> {
     })
 }
 
-/// Event types typed one per line (or separated by commas or spaces).
-fn event_types(form: &Form) -> Vec<String> {
-    form.typed("event_types")
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 #[derive(Default)]
 pub struct EndpointForm {
     pub url: String,
@@ -137,7 +128,7 @@ async fn create(
         let input = manage::EndpointCreate {
             url: Some(form.typed("url")),
             description: form.text("description"),
-            event_types: Some(event_types(&form)),
+            event_types: Some(form.words("event_types")),
             organization_id: form.text("organization_id"),
             secret: None,
             rate_limit_per_s: number(&form, "rate_limit_per_s")?,
@@ -293,7 +284,7 @@ async fn update(
         let input = manage::EndpointUpdate {
             url: Some(form.typed("url")),
             description: Some(form.text("description")),
-            event_types: Some(event_types(&form)),
+            event_types: Some(form.words("event_types")),
             organization_id: visitor
                 .session
                 .caller
@@ -320,16 +311,6 @@ async fn update(
             };
             endpoint_page(&state, &visitor, &endpoint, "", view).await
         }
-    }
-}
-
-/// `datetime-local` (read as UTC) or RFC 3339.
-fn time(typed: &str) -> String {
-    let typed = typed.trim();
-    match typed.len() {
-        16 => format!("{typed}:00Z"),
-        19 => format!("{typed}Z"),
-        _ => typed.to_owned(),
     }
 }
 
@@ -364,7 +345,7 @@ async fn act(
         }
         "recover" => {
             let input = manage::RecoverBody {
-                since: time(&form.typed("since")),
+                since: crate::form::utc_time(&form.typed("since")),
             };
             manage::recover_since(dispatcher, caller, &endpoint, input)
                 .await
