@@ -97,6 +97,7 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    store::announce::announce(pool);
     Ok(())
 }
 
@@ -137,6 +138,7 @@ async fn revoke_once(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    store::announce::announce(pool);
     Ok(Some(key))
 }
 

@@ -19,7 +19,8 @@ use projector::Projector;
 use sqlx::PgPool;
 use store::EventRepository;
 
-use crate::{export::rss_kib, Bench, BenchError, Row};
+use crate::memory::Peak;
+use crate::{Bench, BenchError, Row};
 
 const ORGANIZATIONS: usize = 100;
 const MEMBERS: usize = 100;
@@ -171,24 +172,11 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(pool)
         .await?;
-    // The plan's peak: resident memory sampled while it runs.
+    // The plan's peak: the kernel's high-water mark of resident memory while it runs.
     caught_up().await?;
-    let before = rss_kib();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let sampler = tokio::spawn(async move {
-        let mut peak = rss_kib();
-        tokio::pin!(stopped);
-        loop {
-            tokio::select! {
-                _ = &mut stopped => return peak,
-                () = tokio::time::sleep(Duration::from_millis(5)) => peak = peak.max(rss_kib()),
-            }
-        }
-    });
+    let memory = Peak::start();
     let (_, plan_s) = plan(pool, &yaml).await?;
-    let _ = stop.send(());
-    let peak = sampler.await.map_err(task)?.max(rss_kib());
-    let grown_mib = peak.saturating_sub(before) as f64 / 1024.0;
+    let grown_mib = memory.grown_mib();
     projector.abort();
 
     Ok(vec![

@@ -15,22 +15,11 @@ use futures::TryStreamExt;
 use sqlx::PgPool;
 use store::{EventRepository, StoreError, StreamChange, UnitOfWork};
 
+use crate::memory::Peak;
 use crate::{http, Bench, BenchError, Row};
 
 /// Events in the log for this benchmark.
 const EVENTS: i64 = 1_000_000;
-
-/// Resident memory of this process, in KiB.
-pub(crate) fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 /// Groups written per unit of work while filling the log.
 const UNIT: i64 = 1000;
@@ -98,7 +87,7 @@ pub async fn measure(args: &Bench, url: &str, pool: &PgPool) -> Result<Vec<Row>,
     let key = http::key(pool, true).await?;
     let client = reqwest::Client::new();
     let task = |e: reqwest::Error| BenchError::Task(e.to_string());
-    let before = rss_kib();
+    let memory = Peak::start();
     let started = Instant::now();
     let mut res = client
         .get(format!("{base}/v1/events/export"))
@@ -106,20 +95,19 @@ pub async fn measure(args: &Bench, url: &str, pool: &PgPool) -> Result<Vec<Row>,
         .send()
         .await
         .map_err(task)?;
-    let (mut lines, mut bytes, mut peak) = (0u64, 0u64, before);
+    let (mut lines, mut bytes) = (0u64, 0u64);
     while let Some(chunk) = res.chunk().await.map_err(task)? {
         lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
         bytes += chunk.len() as u64;
-        peak = peak.max(rss_kib());
     }
     let export_per_s = lines as f64 / started.elapsed().as_secs_f64();
     handle.stop(true).await;
-    let grown_mib = peak.saturating_sub(before) as f64 / 1024.0;
+    let grown_mib = memory.grown_mib();
     eprintln!(
-        "export: {lines} events, {} MiB, RSS {} → peak {} MiB (+{grown_mib:.1} MiB)",
+        "export: {lines} events, {} MiB, resident memory {} → peak {} MiB (+{grown_mib:.1} MiB)",
         bytes / (1 << 20),
-        before / 1024,
-        peak / 1024
+        memory.before / 1024,
+        memory.peak_kib() / 1024
     );
 
     let started = Instant::now();
@@ -144,7 +132,7 @@ pub async fn measure(args: &Bench, url: &str, pool: &PgPool) -> Result<Vec<Row>,
             "the export of {lines} events ({} MiB) grew the process's resident memory by \
              {grown_mib:.1} MiB (from {} MiB)",
             bytes / (1 << 20),
-            before / 1024
+            memory.before / 1024
         )),
     }])
 }

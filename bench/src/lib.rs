@@ -25,6 +25,8 @@ mod console;
 mod export;
 mod http;
 mod kafka;
+mod memory;
+mod profile;
 mod reads;
 mod webhook_latency;
 mod webhooks;
@@ -68,6 +70,10 @@ pub struct BenchArgs {
     /// them the relay is not measured.
     #[arg(long, env = "KAFKA_BROKERS")]
     pub kafka_brokers: Option<String>,
+    /// Load `pg_stat_statements` (nested statements too) and print each section's ten most
+    /// expensive statements after it: where Postgres spends the time.
+    #[arg(long)]
+    pub profile: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,9 +124,20 @@ pub async fn run(args: BenchArgs, serve: Serve) -> Result<(), BenchError> {
     let bins = Binaries::locate()?;
     let (server, bins) = {
         let dir = dir.clone();
+        let profile = args.profile;
         tokio::task::spawn_blocking(move || {
             // Durable settings, as in production: fsync and synchronous commit on.
-            PostgresServer::start(&bins, &Options::new(dir.join("data"))).map(|s| (s, bins))
+            let mut options = Options::new(dir.join("data"));
+            if profile {
+                options.settings = vec![
+                    (
+                        "shared_preload_libraries".into(),
+                        "pg_stat_statements".into(),
+                    ),
+                    ("pg_stat_statements.track".into(), "all".into()),
+                ];
+            }
+            PostgresServer::start(&bins, &options).map(|s| (s, bins))
         })
         .await
         .map_err(|e| BenchError::Task(e.to_string()))??
@@ -130,8 +147,9 @@ pub async fn run(args: BenchArgs, serve: Serve) -> Result<(), BenchError> {
         .await
         .ok();
     let _ = std::fs::remove_dir_all(&dir);
-    let rows = result?;
-    print(&args, &rows);
+    let sections = result?;
+    print(&args, &sections);
+    save(&sections);
     Ok(())
 }
 
@@ -139,7 +157,7 @@ async fn measure(
     args: &Bench,
     server: &PostgresServer,
     bins: &Binaries,
-) -> Result<Vec<Row>, BenchError> {
+) -> Result<Vec<Section>, BenchError> {
     embedded::ensure_database(&server.url("postgres"), "bench").await?;
     let url = server.url("bench");
     let pool = sqlx::postgres::PgPoolOptions::new()
@@ -148,36 +166,69 @@ async fn measure(
         .await?;
     store::migrate::run(&pool).await?;
 
+    if args.profile {
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            .execute(&pool)
+            .await?;
+    }
     // `--only` picks sections; the log grows as they run, so their order is fixed.
     let wants = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
-    let mut rows = Vec::new();
-    if wants("writes") {
-        rows.extend(writes(args, server, bins, &pool, &url).await?);
+    let chosen: Vec<&str> = SECTIONS.iter().copied().filter(|s| wants(s)).collect();
+    let mut sections = Vec::new();
+    for (n, &name) in chosen.iter().enumerate() {
+        eprintln!("[{}/{}] {name} …", n + 1, chosen.len());
+        if args.profile {
+            sqlx::query("SELECT pg_stat_statements_reset()")
+                .execute(&pool)
+                .await?;
+        }
+        let memory = memory::Peak::start();
+        let started = Instant::now();
+        let rows = match name {
+            "writes" => writes(args, server, bins, &pool, &url).await?,
+            "reads" => reads::measure(args, server, bins, &pool).await?,
+            "console" => console::measure(args, &url, &pool).await?,
+            "webhooks" => webhooks::measure(args, &pool).await?,
+            "kafka" => kafka::measure(args, &pool).await?,
+            "latency" => webhook_latency::measure(args, &pool).await?,
+            // Fills the log to a million events.
+            "export" => export::measure(args, &url, &pool).await?,
+            // After the export: its plan is timed on a log of a million events.
+            "apply" => apply::measure(args, &pool).await?,
+            other => unreachable!("unknown section {other}"),
+        };
+        let section = Section {
+            name,
+            seconds: started.elapsed().as_secs_f64(),
+            peak_rss_mib: memory.finish(),
+            rows,
+        };
+        eprintln!(
+            "[{}/{}] {name}: {:.0} s, peak resident memory {:.0} MiB",
+            n + 1,
+            chosen.len(),
+            section.seconds,
+            section.peak_rss_mib
+        );
+        if args.profile {
+            profile::top_statements(&pool).await?;
+        }
+        sections.push(section);
     }
-    if wants("reads") {
-        rows.extend(reads::measure(args, server, bins, &pool).await?);
-    }
-    if wants("console") {
-        rows.extend(console::measure(args, &url, &pool).await?);
-    }
-    if wants("webhooks") {
-        rows.extend(webhooks::measure(args, &pool).await?);
-    }
-    if wants("kafka") {
-        rows.extend(kafka::measure(args, &pool).await?);
-    }
-    if wants("latency") {
-        rows.extend(webhook_latency::measure(args, &pool).await?);
-    }
-    // Last: it fills the log to a million events.
-    if wants("export") {
-        rows.extend(export::measure(args, &url, &pool).await?);
-    }
-    // After the export: its plan is timed on a log of a million events.
-    if wants("apply") {
-        rows.extend(apply::measure(args, &pool).await?);
-    }
-    Ok(rows)
+    Ok(sections)
+}
+
+/// The sections in the order they run (each may rely on what the earlier ones left in the log).
+pub const SECTIONS: &[&str] = &[
+    "writes", "reads", "console", "webhooks", "kafka", "latency", "export", "apply",
+];
+
+/// One section's results, its duration and the process's peak resident memory while it ran.
+struct Section {
+    name: &'static str,
+    seconds: f64,
+    peak_rss_mib: f64,
+    rows: Vec<Row>,
 }
 
 /// The write path and the feed: commands in process and over HTTP against pgbench, and the
@@ -409,11 +460,12 @@ where
     Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
 }
 
-fn print(args: &Bench, rows: &[Row]) {
+fn print(args: &Bench, sections: &[Section]) {
+    let rows: Vec<&Row> = sections.iter().flat_map(|s| &s.rows).collect();
     if args.markdown {
         println!("| benchmark | roster | baseline | baseline | ratio |");
         println!("|---|---:|---|---:|---:|");
-        for r in rows {
+        for r in &rows {
             println!(
                 "| {} | {:.0} {} | {} | {:.0} {} | {:.2} |",
                 r.name,
@@ -426,7 +478,7 @@ fn print(args: &Bench, rows: &[Row]) {
             );
         }
     } else {
-        for r in rows {
+        for r in &rows {
             println!(
                 "{:<50} {:>10.0} {:<9} vs {:<26} {:>10.0}  ratio {:.2}",
                 r.name,
@@ -447,5 +499,66 @@ fn print(args: &Bench, rows: &[Row]) {
         for (name, note) in notes {
             println!("{}{name}: {note}", if args.markdown { "- " } else { "" });
         }
+    }
+    println!();
+    if args.markdown {
+        println!("| section | duration | peak resident memory |");
+        println!("|---|---:|---:|");
+    }
+    for s in sections {
+        if args.markdown {
+            println!(
+                "| {} | {:.0} s | {:.0} MiB |",
+                s.name, s.seconds, s.peak_rss_mib
+            );
+        } else {
+            println!(
+                "section {:<10} {:>6.0} s   peak resident memory {:>5.0} MiB",
+                s.name, s.seconds, s.peak_rss_mib
+            );
+        }
+    }
+}
+
+/// Writes `target/bench/results.json` (the sections with their rows and ratios) for tools and
+/// for comparing runs.
+fn save(sections: &[Section]) {
+    let dir = PathBuf::from("target/bench");
+    let sections: Vec<_> = sections
+        .iter()
+        .map(|s| {
+            let rows: Vec<_> = s
+                .rows
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "name": r.name,
+                        "roster": r.roster,
+                        "baseline_name": r.baseline_name,
+                        "baseline": r.baseline,
+                        "unit": r.unit,
+                        "ratio": r.roster / r.baseline,
+                        "note": r.note,
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "name": s.name,
+                "seconds": s.seconds,
+                "peak_rss_mib": s.peak_rss_mib,
+                "rows": rows,
+            })
+        })
+        .collect();
+    let json = serde_json::json!({ "at": Utc::now(), "sections": sections });
+    let written = std::fs::create_dir_all(&dir).and_then(|_| {
+        std::fs::write(
+            dir.join("results.json"),
+            serde_json::to_vec_pretty(&json).unwrap_or_default(),
+        )
+    });
+    match written {
+        Ok(()) => eprintln!("results: target/bench/results.json"),
+        Err(e) => eprintln!("results not written to target/bench/results.json: {e}"),
     }
 }

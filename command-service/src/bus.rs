@@ -100,32 +100,62 @@ where
         command: A::Command,
         ctx: &RequestContext,
     ) -> Result<Executed<A>, CommandError<A::Error>> {
+        // A new aggregate's stream is empty: decided without reading it. If it was not (the
+        // commit finds the stream moved on), or the empty state refuses or ignores the command,
+        // it is decided again on what is stored.
+        if domain::Named::creates(&command) {
+            let fresh = Loaded {
+                id: aggregate_id.to_owned(),
+                state: A::default(),
+                version: 0,
+                snapshot: None,
+            };
+            match self.run(fresh, organization_id, command.clone(), ctx).await {
+                Ok(executed) if !executed.events.is_empty() => return Ok(executed),
+                Ok(_)
+                | Err(CommandError::Rejected(_))
+                | Err(CommandError::Store(StoreError::Conflict)) => {}
+                Err(e) => return Err(e),
+            }
+        }
         retry_conflicts(
             |e| matches!(e, CommandError::Store(StoreError::Conflict)),
             || async {
                 let loaded = self.load_for_change(aggregate_id).await?;
-                let mut unit = UnitOfWork::new();
-                let decided = self
-                    .decide(loaded, organization_id, command.clone(), ctx, &mut unit)
-                    .await?;
-                let committed = unit.commit(&self.pool).await?;
-                // One stream in the unit: its events commit in the order they were decided.
-                let events = committed
-                    .iter()
-                    .zip(decided.events)
-                    .map(|(c, event)| Recorded {
-                        position: c.position,
-                        event_id: c.event_id.clone(),
-                        event,
-                    })
-                    .collect();
-                Ok(Executed {
-                    state: decided.state,
-                    events,
-                })
+                self.run(loaded, organization_id, command.clone(), ctx)
+                    .await
             },
         )
         .await
+    }
+
+    /// Decides `command` on `loaded` and commits it as a unit of its own.
+    async fn run(
+        &self,
+        loaded: Loaded<A>,
+        organization_id: Option<&str>,
+        command: A::Command,
+        ctx: &RequestContext,
+    ) -> Result<Executed<A>, CommandError<A::Error>> {
+        let mut unit = UnitOfWork::new();
+        let decided = self
+            .decide(loaded, organization_id, command, ctx, &mut unit)
+            .await?;
+        let committed = unit.commit(&self.pool).await?;
+        // One stream in the unit: its events commit in the order they were decided.
+        let events = committed
+            .iter()
+            .zip(decided.events)
+            .map(|(c, event)| Recorded {
+                position: c.position,
+                event_id: c.event_id.clone(),
+                event,
+            })
+            .collect();
+        Ok(Executed {
+            state: decided.state,
+            events,
+        })
     }
 
     /// The aggregate and its version, for `decide`.

@@ -174,6 +174,10 @@ impl crate::Named for GroupCommand {
             Self::RemoveMember { .. } => "group.remove_member",
         }
     }
+
+    fn creates(&self) -> bool {
+        matches!(self, Self::Create { .. })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

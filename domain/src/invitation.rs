@@ -148,6 +148,10 @@ impl crate::Named for InvitationCommand {
             Self::Expire { .. } => "invitation.expire",
         }
     }
+
+    fn creates(&self) -> bool {
+        matches!(self, Self::Create { .. })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -53,6 +53,12 @@ pub mod webhook_endpoint;
 /// A command's name, for metrics and logs (`aggregate.verb`, e.g. `membership.create`).
 pub trait Named {
     fn name(&self) -> &'static str;
+
+    /// Whether the command starts a new aggregate (its stream must be empty): the bus then
+    /// decides it on the empty state without loading the stream first.
+    fn creates(&self) -> bool {
+        false
+    }
 }
 
 pub use claims::{ClaimChange, Claims};

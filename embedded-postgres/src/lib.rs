@@ -138,6 +138,8 @@ pub struct Options {
     /// `false` trades crash safety for speed (fsync off); for throwaway test servers only.
     pub durable: bool,
     pub max_connections: u32,
+    /// More server settings (`-c name=value`), e.g. `shared_preload_libraries` for profiling.
+    pub settings: Vec<(String, String)>,
 }
 
 impl Options {
@@ -147,6 +149,7 @@ impl Options {
             port: None,
             durable: true,
             max_connections: 200,
+            settings: Vec::new(),
         }
     }
 }
@@ -350,6 +353,9 @@ impl PostgresServer {
             .stdout(log.try_clone().map_err(io_err("opening the log"))?)
             .stderr(log)
             .process_group(0);
+        for (name, value) in &options.settings {
+            cmd.arg("-c").arg(format!("{name}={value}"));
+        }
         if !options.durable {
             cmd.args([
                 "-c",

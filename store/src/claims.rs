@@ -1,9 +1,9 @@
 //! Claims as the write side's index: who holds a key, and every key under a prefix. The claims
-//! themselves are written by `unit_of_work`, in the events' own statement (`roster_commit_unit`).
+//! themselves are written by `unit_of_work`, in the events' own statement (`roster_commit_units`).
 //!
 //! Why in the commit function and not in a trigger: the repository passes the claims explicitly,
 //! so the rule stays in the domain (derived from events) and the SQL only enforces it. Racing
-//! writers serialise on the claim's primary key: the second waits for the first to commit, then
+//! writers serialise on a lock of the claim's key: the second waits for the first to commit, then
 //! sees the key taken and fails with `RS409`, which the store turns into `ClaimTaken`.
 
 use sqlx::PgPool;

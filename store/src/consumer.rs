@@ -240,5 +240,6 @@ async fn acquire(
     }
 }
 
-/// The advisory-lock class of consumer locks (`roster_commit_unit`'s append lock is class 1919251317).
+/// The advisory-lock class of consumer locks (`roster_commit_units`'s append lock is class
+/// 1919251317; its stream and key locks use single bigint keys, another key space).
 const LOCK_CLASS: i32 = 1919251318;

@@ -81,7 +81,19 @@ pub fn classify(e: sqlx::Error) -> StoreError {
     }
 }
 
-/// Decodes `roster_commit_unit`'s RS409 message: `{"key", "owner_type", "owner_id"}`.
+/// A unit that `roster_commit_units` reported failed (its code, its detail): the error a
+/// statement raising the same code would have been.
+pub(crate) fn failure(code: &str, detail: &str) -> StoreError {
+    match code {
+        "RS409" => claim_taken(detail),
+        "RS422" => requirement_failed(detail),
+        "23505" | "40001" => Some(StoreError::Conflict),
+        _ => None,
+    }
+    .unwrap_or_else(|| StoreError::Corrupt(format!("commit failure {code}: {detail}")))
+}
+
+/// Decodes a claim refusal (RS409): `{"key", "owner_type", "owner_id"}`.
 fn claim_taken(message: &str) -> Option<StoreError> {
     let v: serde_json::Value = serde_json::from_str(message).ok()?;
     let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);

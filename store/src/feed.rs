@@ -4,8 +4,8 @@
 //! Why it is gap-free: a row is read only once its writer's transaction id is below the xmin of
 //! the reading statement's snapshot, i.e. once every transaction that could still commit a row
 //! has finished. Writers take their xid and their positions under one short lock
-//! (`roster_commit_unit`), so a smaller position always belongs to a smaller xid: when position p is
-//! readable, every position below p is readable too, or was rolled back and never will be.
+//! (`roster_commit_units`), so a smaller position always belongs to a smaller xid: when position p
+//! is readable, every position below p is readable too, or was rolled back and never will be.
 
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ pub const COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, eve
 /// older one too (see the module doc). Every read of the log that pages by position uses it.
 pub(crate) const READABLE: &str = "txid < pg_snapshot_xmin(pg_current_snapshot())";
 
-/// The channel `roster_commit_unit` notifies at commit.
+/// The channel writers notify after they commit (`announce`).
 pub const CHANNEL: &str = "roster_events";
 
 #[derive(Debug, Clone, PartialEq)]

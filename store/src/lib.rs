@@ -8,12 +8,14 @@
 //! typed from the domain, see `StreamChange::typed`), or holds a feature's tables: the webhook
 //! queue, API keys, idempotency, dead letters and read models live with their features.
 
+pub mod announce;
 pub mod checkpoints;
 pub mod claims;
 pub mod consumer;
 pub mod error;
 pub mod faults;
 pub mod feed;
+mod group_commit;
 pub mod log;
 pub mod migrate;
 pub mod page;

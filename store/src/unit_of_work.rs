@@ -1,6 +1,7 @@
 //! A unit of work: the events of one or more aggregates, each stream with its own optimistic
 //! version check, their claim changes and snapshots, committed by one statement
-//! (`roster_commit_unit`, migrations/0009) — all of it or none of it.
+//! (`roster_commit_units`, migrations/0020) — all of it or none of it; units committing at the
+//! same moment share that statement (`group_commit`), each still all or nothing on its own.
 //!
 //! Every write of the event log goes through here: a single command is a unit of one stream;
 //! invitation accept and membership deactivation are units of several.
@@ -93,7 +94,7 @@ impl StreamChange {
 #[derive(Debug, Default)]
 pub struct UnitOfWork {
     streams: Vec<StreamChange>,
-    /// Claim-key prefixes under which nothing may be left after the unit (LIKE patterns).
+    /// Claim-key prefixes under which nothing may be left after the unit.
     absent: Vec<String>,
     /// The commands the unit carries out, for the metrics (`aggregate.verb`).
     commands: Vec<&'static str>,
@@ -114,14 +115,17 @@ impl UnitOfWork {
     /// After the unit, no claim key may start with `prefix`; if a racing command added one the
     /// unit did not see, the commit fails with `Conflict` (and is decided again).
     pub fn expect_no_claims_under(&mut self, prefix: &str) {
-        self.absent.push(crate::page::like_prefix(prefix));
+        // Every claim is under the empty prefix: nothing could ever be committed.
+        debug_assert!(!prefix.is_empty(), "an empty claim prefix");
+        self.absent.push(prefix.to_owned());
     }
 
     pub fn is_empty(&self) -> bool {
         self.streams.is_empty()
     }
 
-    /// Commits the unit in its own transaction (one statement, one round trip).
+    /// Commits the unit in its own transaction, grouped with whatever other units of this pool
+    /// are committing at the same moment (`group_commit`): one statement, one round trip.
     pub async fn commit(self, pool: &PgPool) -> Result<Vec<Committed>, StoreError> {
         if self.is_empty() {
             return Ok(Vec::new());
@@ -132,16 +136,84 @@ impl UnitOfWork {
             .map(|s| s.aggregate_id.as_str())
             .collect();
         crate::faults::check("unit_of_work::commit", &ids.join(" "))?;
-        self.write(&mut *pool.acquire().await?).await
+        let prepared = Prepared::new(self)?;
+        crate::group_commit::commit(pool, prepared).await
     }
 
     /// Writes the unit inside the caller's transaction, which must not have written anything yet
-    /// (the position/xid rule of `roster_commit_unit`); the caller commits.
+    /// (the position/xid rule of `roster_commit_units`); the caller commits, then announces the
+    /// events (`store::announce::announce`).
     pub async fn write(self, conn: &mut PgConnection) -> Result<Vec<Committed>, StoreError> {
-        let commands = self.commands.clone();
-        let written = self.write_rows(conn).await;
+        let prepared = Prepared::new(self)?;
+        let mut outcomes = write_batch(conn, std::slice::from_ref(&prepared)).await?;
+        let outcome = outcomes.pop().unwrap_or(Err(StoreError::Corrupt(
+            "the commit reported no outcome".into(),
+        )));
+        prepared.finish(outcome)
+    }
+
+    /// Names a command the unit carries out (counted with the unit's outcome in the metrics).
+    pub fn named(&mut self, command: &'static str) {
+        self.commands.push(command);
+    }
+}
+
+/// A unit checked and laid out as rows, ready to join a batch.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    unit: UnitOfWork,
+    rows: Rows,
+    /// What it locks, for keeping units that would wait for each other out of one batch.
+    pub(crate) streams: Vec<String>,
+    pub(crate) exclusive_keys: Vec<String>,
+    pub(crate) shared_keys: Vec<String>,
+}
+
+impl Prepared {
+    fn new(unit: UnitOfWork) -> Result<Self, StoreError> {
+        let rows = Rows::new(&unit.streams)?;
+        let streams = unit
+            .streams
+            .iter()
+            .map(|s| format!("{}/{}", s.aggregate_type, s.aggregate_id))
+            .collect();
+        let (mut exclusive_keys, mut shared_keys) = (Vec::new(), Vec::new());
+        for (op, key) in rows.claim_ops.iter().zip(&rows.claim_keys) {
+            if *op == "require" {
+                shared_keys.push(key.clone());
+            } else {
+                exclusive_keys.push(key.clone());
+            }
+        }
+        Ok(Self {
+            unit,
+            rows,
+            streams,
+            exclusive_keys,
+            shared_keys,
+        })
+    }
+
+    /// Events in the unit.
+    pub(crate) fn events(&self) -> usize {
+        self.rows.sequences.len()
+    }
+
+    /// Whether it expects claims absent (such a unit is committed alone: its check must see
+    /// every other unit's changes).
+    pub(crate) fn expects_absence(&self) -> bool {
+        !self.unit.absent.is_empty()
+    }
+
+    /// The committed events from the positions the commit returned; counts the outcome.
+    pub(crate) fn finish(
+        mut self,
+        outcome: Result<Vec<i64>, StoreError>,
+    ) -> Result<Vec<Committed>, StoreError> {
+        let commands = std::mem::take(&mut self.unit.commands);
+        let written = outcome.and_then(|positions| self.committed(positions));
         let meters = meters::meters();
-        let outcome = match &written {
+        let label = match &written {
             Ok(events) => {
                 for e in events {
                     meters
@@ -160,51 +232,21 @@ impl UnitOfWork {
             Err(_) => "error",
         };
         for command in commands {
-            meters.command(command, outcome);
+            meters.command(command, label);
         }
         written
     }
 
-    /// Names a command the unit carries out (counted with the unit's outcome in the metrics).
-    pub fn named(&mut self, command: &'static str) {
-        self.commands.push(command);
-    }
-
-    async fn write_rows(self, conn: &mut PgConnection) -> Result<Vec<Committed>, StoreError> {
-        let rows = Rows::new(&self.streams)?;
-        let positions: Vec<i64> = sqlx::query_scalar(
-            "SELECT roster_commit_unit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                                       $14, $15, $16, $17, $18, $19)",
-        )
-        .bind(&rows.aggregate_types)
-        .bind(&rows.aggregate_ids)
-        .bind(&rows.organization_ids)
-        .bind(&rows.sequences)
-        .bind(&rows.event_types)
-        .bind(&rows.event_versions)
-        .bind(&rows.payloads)
-        .bind(&rows.metadata)
-        .bind(&rows.claim_ops)
-        .bind(&rows.claim_keys)
-        .bind(&rows.claim_aggregate_types)
-        .bind(&rows.claim_aggregate_ids)
-        .bind(&rows.claim_organization_ids)
-        .bind(&rows.snapshot_types)
-        .bind(&rows.snapshot_ids)
-        .bind(&rows.snapshot_sequences)
-        .bind(&rows.snapshot_versions)
-        .bind(&rows.snapshot_payloads)
-        .bind(&self.absent)
-        .fetch_all(conn)
-        .await?;
-        if positions.len() != rows.sequences.len() {
+    fn committed(self, positions: Vec<i64>) -> Result<Vec<Committed>, StoreError> {
+        if positions.len() != self.rows.sequences.len() {
             return Err(StoreError::Corrupt(format!(
                 "{} events written, {} positions returned",
-                rows.sequences.len(),
+                self.rows.sequences.len(),
                 positions.len()
             )));
         }
         let committed = self
+            .unit
             .streams
             .into_iter()
             .flat_map(|s| {
@@ -213,7 +255,7 @@ impl UnitOfWork {
                     .zip(s.events)
                     .map(move |(sequence, e)| (t.clone(), id.clone(), sequence, e))
             })
-            .zip(rows.event_ids)
+            .zip(self.rows.event_ids)
             .zip(positions)
             .map(
                 |(((aggregate_type, aggregate_id, sequence, e), event_id), position)| Committed {
@@ -231,8 +273,127 @@ impl UnitOfWork {
     }
 }
 
-/// The unit as the column arrays `roster_commit_unit` takes.
+/// A row of `roster_commit_units`: (unit, position) per event written, (unit, _, failure, detail)
+/// per unit refused.
+type Outcome = (i32, Option<i64>, Option<String>, Option<String>);
+
+/// Commits `units` with one call of `roster_commit_units` on `conn`: per unit, its positions or
+/// why it failed. `Err` when the statement itself failed (then none of them was written).
+pub(crate) async fn write_batch(
+    conn: &mut PgConnection,
+    units: &[Prepared],
+) -> Result<Vec<Result<Vec<i64>, StoreError>>, StoreError> {
+    let mut batch = Batch::default();
+    for (n, p) in units.iter().enumerate() {
+        batch.add(n as i32, &p.rows, &p.unit.absent);
+    }
+    let r = &batch.rows;
+    let outcome: Vec<Outcome> = sqlx::query_as(
+        "SELECT unit, position, failure, detail FROM roster_commit_units($1, $2, $3, $4, $5, $6,
+                 $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+    )
+    .bind(&batch.event_units)
+    .bind(&r.aggregate_types)
+    .bind(&r.aggregate_ids)
+    .bind(&r.organization_ids)
+    .bind(&r.sequences)
+    .bind(&r.event_types)
+    .bind(&r.event_versions)
+    .bind(&r.payloads)
+    .bind(&r.metadata)
+    .bind(&batch.claim_units)
+    .bind(&r.claim_ops)
+    .bind(&r.claim_keys)
+    .bind(&r.claim_aggregate_types)
+    .bind(&r.claim_aggregate_ids)
+    .bind(&r.claim_organization_ids)
+    .bind(&batch.snapshot_units)
+    .bind(&r.snapshot_types)
+    .bind(&r.snapshot_ids)
+    .bind(&r.snapshot_sequences)
+    .bind(&r.snapshot_versions)
+    .bind(&r.snapshot_payloads)
+    .bind(&batch.absent_units)
+    .bind(&batch.absent_prefixes)
+    .fetch_all(conn)
+    .await?;
+    let mut outcomes: Vec<Result<Vec<i64>, StoreError>> =
+        units.iter().map(|_| Ok(Vec::new())).collect();
+    for (unit, position, failure, detail) in outcome {
+        let Some(slot) = outcomes.get_mut(unit as usize) else {
+            return Err(StoreError::Corrupt(format!(
+                "the commit reported unit {unit}"
+            )));
+        };
+        match (position, failure) {
+            (Some(position), _) => {
+                if let Ok(positions) = slot {
+                    positions.push(position);
+                }
+            }
+            (None, failure) => {
+                *slot = Err(crate::error::failure(
+                    failure.as_deref().unwrap_or_default(),
+                    detail.as_deref().unwrap_or_default(),
+                ))
+            }
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Several units' rows, each row with the number of its unit.
 #[derive(Default)]
+struct Batch {
+    rows: Rows,
+    event_units: Vec<i32>,
+    claim_units: Vec<i32>,
+    snapshot_units: Vec<i32>,
+    absent_units: Vec<i32>,
+    absent_prefixes: Vec<String>,
+}
+
+impl Batch {
+    fn add(&mut self, unit: i32, rows: &Rows, absent: &[String]) {
+        let b = &mut self.rows;
+        self.event_units
+            .extend(std::iter::repeat_n(unit, rows.sequences.len()));
+        b.aggregate_types.extend_from_slice(&rows.aggregate_types);
+        b.aggregate_ids.extend_from_slice(&rows.aggregate_ids);
+        b.organization_ids.extend_from_slice(&rows.organization_ids);
+        b.sequences.extend_from_slice(&rows.sequences);
+        b.event_types.extend_from_slice(&rows.event_types);
+        b.event_versions.extend_from_slice(&rows.event_versions);
+        b.payloads.extend_from_slice(&rows.payloads);
+        b.metadata.extend_from_slice(&rows.metadata);
+        self.claim_units
+            .extend(std::iter::repeat_n(unit, rows.claim_keys.len()));
+        b.claim_ops.extend_from_slice(&rows.claim_ops);
+        b.claim_keys.extend_from_slice(&rows.claim_keys);
+        b.claim_aggregate_types
+            .extend_from_slice(&rows.claim_aggregate_types);
+        b.claim_aggregate_ids
+            .extend_from_slice(&rows.claim_aggregate_ids);
+        b.claim_organization_ids
+            .extend_from_slice(&rows.claim_organization_ids);
+        self.snapshot_units
+            .extend(std::iter::repeat_n(unit, rows.snapshot_ids.len()));
+        b.snapshot_types.extend_from_slice(&rows.snapshot_types);
+        b.snapshot_ids.extend_from_slice(&rows.snapshot_ids);
+        b.snapshot_sequences
+            .extend_from_slice(&rows.snapshot_sequences);
+        b.snapshot_versions
+            .extend_from_slice(&rows.snapshot_versions);
+        b.snapshot_payloads
+            .extend_from_slice(&rows.snapshot_payloads);
+        self.absent_units
+            .extend(std::iter::repeat_n(unit, absent.len()));
+        self.absent_prefixes.extend_from_slice(absent);
+    }
+}
+
+/// A unit as the column arrays `roster_commit_units` takes.
+#[derive(Debug, Default)]
 struct Rows {
     aggregate_types: Vec<String>,
     aggregate_ids: Vec<String>,

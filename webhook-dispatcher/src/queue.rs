@@ -797,6 +797,7 @@ async fn disable_once(
         return Ok(false);
     }
     tx.commit().await?;
+    store::announce::announce(pool);
     Ok(true)
 }
 

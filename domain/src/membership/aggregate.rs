@@ -56,6 +56,10 @@ impl crate::Named for MembershipCommand {
             Self::RemoveRoles { .. } => "membership.remove_roles",
         }
     }
+
+    fn creates(&self) -> bool {
+        matches!(self, Self::Create { .. })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

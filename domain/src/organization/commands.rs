@@ -39,6 +39,10 @@ impl crate::Named for OrganizationCommand {
             Self::DeleteRole { .. } => "organization_role.delete",
         }
     }
+
+    fn creates(&self) -> bool {
+        matches!(self, Self::Create(_))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

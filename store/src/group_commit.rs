@@ -1,0 +1,208 @@
+//! Group commit: units of work committing at the same moment on one pool share one statement
+//! (`roster_commit_units`) and one transaction, and each still succeeds or fails on its own.
+//!
+//! Why: a command's commit was a dozen statements inside Postgres; run for many units at once,
+//! their cost is paid once per batch, and so is the round trip and the commit's WAL flush.
+//!
+//! How: a committing unit joins the pool's queue; while fewer than `RUNNERS` batches are on their
+//! way, it starts a runner — a task of its own, so a caller that gives up (a client hanging up)
+//! cannot abandon the others' commit halfway. A runner takes what is queued, as one batch, until
+//! the queue is empty. Units that would wait for each other (same stream or claim key, other
+//! than both requiring it) never share a batch, and a unit that expects claims absent goes alone:
+//! so no unit's checks depend on another unit of its batch. Their order across batches is the
+//! queue's.
+//!
+//! When the statement fails as a whole (an error a check did not foresee), it was rolled back,
+//! and each of its units is committed alone, so the error reaches only its own unit. When the
+//! database cannot be reached, every unit of the batch is told so.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use sqlx::PgPool;
+use tokio::sync::oneshot;
+
+use crate::unit_of_work::{write_batch, Prepared};
+use crate::{Committed, StoreError};
+
+/// Batches on their way at once per pool (each on its own connection).
+const RUNNERS: usize = 4;
+/// At most this many units, or events, in one batch.
+const MAX_UNITS: usize = 64;
+const MAX_EVENTS: usize = 2_000;
+
+type Reply = oneshot::Sender<Result<Vec<Committed>, StoreError>>;
+
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<(Prepared, Reply)>,
+    running: usize,
+}
+
+/// Commits `unit` with whatever else is committing on `pool`; its outcome alone.
+pub(crate) async fn commit(pool: &PgPool, unit: Prepared) -> Result<Vec<Committed>, StoreError> {
+    let queue = queue_of(pool);
+    let (reply, outcome) = oneshot::channel();
+    let start = {
+        let mut q = lock(&queue);
+        q.waiting.push_back((unit, reply));
+        let start = q.running < RUNNERS;
+        if start {
+            q.running += 1;
+        }
+        start
+    };
+    if start {
+        tokio::spawn(run(queue, pool.clone()));
+    }
+    outcome.await.unwrap_or_else(|_| {
+        Err(StoreError::Step(
+            "the commit was abandoned; its outcome is unknown".into(),
+        ))
+    })
+}
+
+/// Commits batches until the queue is empty.
+async fn run(queue: Arc<Mutex<Queue>>, pool: PgPool) {
+    // Counts this runner out however it ends (a panic included), so others can start.
+    let _running = Running(queue.clone());
+    loop {
+        let batch = take_batch(&mut lock(&queue).waiting);
+        if batch.is_empty() {
+            return;
+        }
+        let (units, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+        let outcomes = execute(&pool, &units).await;
+        let mut any = false;
+        for ((unit, reply), outcome) in units.into_iter().zip(replies).zip(outcomes) {
+            let result = unit.finish(outcome);
+            any |= result.is_ok();
+            let _ = reply.send(result);
+        }
+        if any {
+            crate::announce::announce(&pool);
+        }
+    }
+}
+
+struct Running(Arc<Mutex<Queue>>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        lock(&self.0).running -= 1;
+    }
+}
+
+/// The positions of each unit, or why it was not written.
+async fn execute(pool: &PgPool, units: &[Prepared]) -> Vec<Result<Vec<i64>, StoreError>> {
+    let unavailable = |e: &StoreError| {
+        units
+            .iter()
+            .map(|_| {
+                Err(StoreError::Unavailable(sqlx::Error::Io(
+                    std::io::Error::other(e.to_string()),
+                )))
+            })
+            .collect()
+    };
+    let mut conn = match pool.acquire().await {
+        Ok(conn) => conn,
+        Err(e) => return unavailable(&e.into()),
+    };
+    match write_batch(&mut conn, units).await {
+        Ok(outcomes) => outcomes,
+        // Refused by the server: rolled back. Alone, each unit meets only its own error.
+        Err(StoreError::Database(_) | StoreError::Unstorable(_) | StoreError::Conflict)
+            if units.len() > 1 =>
+        {
+            let mut outcomes = Vec::with_capacity(units.len());
+            for unit in units {
+                outcomes.push(
+                    match write_batch(&mut conn, std::slice::from_ref(unit)).await {
+                        Ok(mut one) => one.pop().unwrap_or_else(|| {
+                            Err(StoreError::Corrupt("the commit reported no outcome".into()))
+                        }),
+                        Err(e) => Err(e),
+                    },
+                );
+            }
+            outcomes
+        }
+        Err(e) if units.len() == 1 => vec![Err(e)],
+        Err(e) => unavailable(&e),
+    }
+}
+
+/// The next batch, in queue order: the first unit, and every later one that neither waits for
+/// nor is waited for by a unit already in (those stay queued, in their order).
+fn take_batch(waiting: &mut VecDeque<(Prepared, Reply)>) -> Vec<(Prepared, Reply)> {
+    let mut batch = Vec::new();
+    let Some(first) = waiting.pop_front() else {
+        return batch;
+    };
+    let alone = first.0.expects_absence() || first.0.events() >= MAX_EVENTS;
+    let mut taken = Locks::default();
+    let mut events = first.0.events();
+    taken.add(&first.0);
+    batch.push(first);
+    if alone {
+        return batch;
+    }
+    let mut kept = VecDeque::with_capacity(waiting.len());
+    while let Some(next) = waiting.pop_front() {
+        let unit = &next.0;
+        let fits = batch.len() < MAX_UNITS
+            && events + unit.events() <= MAX_EVENTS
+            && !unit.expects_absence()
+            && !taken.conflicts(unit);
+        if fits {
+            events += unit.events();
+            taken.add(unit);
+            batch.push(next);
+        } else {
+            kept.push_back(next);
+        }
+    }
+    *waiting = kept;
+    batch
+}
+
+/// The streams and keys a batch locks.
+#[derive(Default)]
+struct Locks {
+    streams: HashSet<String>,
+    exclusive: HashSet<String>,
+    shared: HashSet<String>,
+}
+
+impl Locks {
+    fn add(&mut self, unit: &Prepared) {
+        self.streams.extend(unit.streams.iter().cloned());
+        self.exclusive.extend(unit.exclusive_keys.iter().cloned());
+        self.shared.extend(unit.shared_keys.iter().cloned());
+    }
+
+    fn conflicts(&self, unit: &Prepared) -> bool {
+        unit.streams.iter().any(|s| self.streams.contains(s))
+            || unit
+                .exclusive_keys
+                .iter()
+                .any(|k| self.exclusive.contains(k) || self.shared.contains(k))
+            || unit.shared_keys.iter().any(|k| self.exclusive.contains(k))
+    }
+}
+
+fn lock(queue: &Mutex<Queue>) -> std::sync::MutexGuard<'_, Queue> {
+    queue.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The queue of `pool` (told apart by its connect options, which each pool holds once).
+fn queue_of(pool: &PgPool) -> Arc<Mutex<Queue>> {
+    static QUEUES: OnceLock<Mutex<HashMap<usize, Arc<Mutex<Queue>>>>> = OnceLock::new();
+    let id = Arc::as_ptr(&pool.connect_options()) as usize;
+    let mut queues = QUEUES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    queues.entry(id).or_default().clone()
+}
