@@ -7,8 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-postgres.sh
 cargo build --release --locked --bin roster
-# The read benchmark serves HTTP: keep per-request logs out of the results.
-export RUST_LOG="${RUST_LOG:-warn,sqlx=error}"
 
 if [ -z "${KAFKA_BROKERS:-}" ]; then
   tansu="$(bash scripts/ensure-tansu.sh)"

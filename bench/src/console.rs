@@ -20,8 +20,7 @@ const TEAM: &str = "team-7";
 /// The p95 of `durations`.
 fn p95(mut durations: Vec<Duration>) -> f64 {
     durations.sort();
-    let at = (durations.len() * 95 / 100).min(durations.len().saturating_sub(1));
-    durations.get(at).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    crate::quantile(&durations, 0.95).as_secs_f64() * 1000.0
 }
 
 /// Sends `urls` in turn (`REQUESTS` in all), one at a time; each answer must be a 200 of some

@@ -10,7 +10,11 @@
 //!   decide, append with positions, claim the external id, commit) vs pgbench running one
 //!   single-row INSERT per transaction with the same number of clients.
 //! - feed: reading every event through the gap-free feed vs `COPY … TO STDOUT` of the same rows.
+//! - mix: a realistic mix of commands over HTTP vs the same pgbench, with its latencies
+//!   (`mix.rs`).
 //! - reads: list pages over HTTP, first and deep, vs pgbench running the same SQL (`reads.rs`).
+//! - claims: token claims over HTTP vs the same SQL through pgbench, and a user's memberships
+//!   across 1,000 organizations, deep page vs first (`claims.rs`).
 //! - console: the members page rendered for a session vs the JSON API's page, p95 (`console.rs`).
 //! - webhooks: deliveries through the dispatcher vs plain POSTs of the same bodies
 //!   (`webhooks.rs`), and latency at a steady rate under fan-out (`webhook_latency.rs`).
@@ -21,11 +25,13 @@
 //!   members, re-applied, and a plan on the log as it stands (`apply.rs`).
 
 mod apply;
+mod claims;
 mod console;
 mod export;
 mod http;
 mod kafka;
 mod memory;
+mod mix;
 mod profile;
 mod reads;
 mod webhook_latency;
@@ -56,8 +62,8 @@ pub struct BenchArgs {
     /// Concurrent clients for both pgbench and roster.
     #[arg(long, default_value_t = 16)]
     pub clients: usize,
-    /// Only these sections (comma-separated): writes, reads, console, webhooks, kafka, latency,
-    /// export, apply.
+    /// Only these sections (comma-separated): writes, mix, reads, claims, console, webhooks,
+    /// kafka, latency, export, apply.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Seconds each steady-rate webhook latency run lasts (200 and 500 events/s).
@@ -186,7 +192,9 @@ async fn measure(
         let started = Instant::now();
         let rows = match name {
             "writes" => writes(args, server, bins, &pool, &url).await?,
+            "mix" => mix::measure(args, server, bins, &pool, &url).await?,
             "reads" => reads::measure(args, server, bins, &pool).await?,
+            "claims" => claims::measure(args, server, bins, &pool).await?,
             "console" => console::measure(args, &url, &pool).await?,
             "webhooks" => webhooks::measure(args, &pool).await?,
             "kafka" => kafka::measure(args, &pool).await?,
@@ -220,7 +228,8 @@ async fn measure(
 
 /// The sections in the order they run (each may rely on what the earlier ones left in the log).
 pub const SECTIONS: &[&str] = &[
-    "writes", "reads", "console", "webhooks", "kafka", "latency", "export", "apply",
+    "writes", "mix", "reads", "claims", "console", "webhooks", "kafka", "latency", "export",
+    "apply",
 ];
 
 /// One section's results, its duration and the process's peak resident memory while it ran.
@@ -335,7 +344,7 @@ async fn create_over_http(args: &Bench, url: &str, pool: &PgPool) -> Result<f64,
     rate
 }
 
-async fn pgbench(
+pub(crate) async fn pgbench(
     args: &Bench,
     server: &PostgresServer,
     bins: &Binaries,
@@ -425,6 +434,17 @@ async fn append(args: &Bench, pool: &PgPool) -> Result<f64, BenchError> {
     .await
 }
 
+/// How `closed_loop` numbers steps: worker `c` runs steps `c, c + STRIDE, …`.
+pub(crate) const STRIDE: usize = 1024;
+
+/// The `q` quantile (0 to 1) of sorted durations.
+pub(crate) fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    sorted
+        .get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or_default()
+}
+
 /// Steps per second with `args.clients` concurrent workers, each running step after step for
 /// `args.seconds`: `step(n)` runs a worker's n-th step (workers number theirs `c, c + STRIDE,
 /// …`, so no two run the same one).
@@ -433,7 +453,6 @@ where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<(), String>> + Send,
 {
-    const STRIDE: usize = 1024;
     let step = Arc::new(step);
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);

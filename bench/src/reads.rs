@@ -86,21 +86,26 @@ pub(crate) async fn seed(args: &Bench, pool: &PgPool, members: i64) -> Result<St
         }
     }
 
+    project(pool).await?;
+    // Statistics for the planner, as autovacuum would gather them in time.
+    sqlx::query("ANALYZE rm_memberships").execute(pool).await?;
+    Ok(org.to_string())
+}
+
+/// Runs the projector until the read models hold the whole log.
+pub(crate) async fn project(pool: &PgPool) -> Result<(), BenchError> {
     let head = store::Feed::new(pool.clone()).head().await?;
-    eprintln!("reads: projecting {head} events …");
     let projecting = tokio::spawn(Projector::new(pool.clone()).run());
     let mut checkpoint =
         store::checkpoints::watch(pool.clone(), projector::CONSUMER, Duration::from_millis(50));
     let reached = checkpoint.wait_for(|p| *p >= head).await.is_ok();
     projecting.abort();
     if !reached {
-        return Err(task(
+        return Err(BenchError::Task(
             "the projector stopped before the head of the log".into(),
         ));
     }
-    // Statistics for the planner, as autovacuum would gather them in time.
-    sqlx::query("ANALYZE rm_memberships").execute(pool).await?;
-    Ok(org.to_string())
+    Ok(())
 }
 
 /// `count` membership ids deep in the organization's list (between a tenth and half of it from
@@ -246,7 +251,7 @@ async fn http_pages(args: &Bench, key: &str, urls: Vec<String>) -> Result<f64, B
     .await
 }
 
-fn pgbench_select(
+pub(crate) fn pgbench_select(
     args: &Bench,
     server: &PostgresServer,
     bins: &Binaries,

@@ -299,7 +299,7 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
     .into_iter()
     .map(|(name, mut d)| {
         d.sort();
-        (name, pick(&d, 0.50), pick(&d, 0.99))
+        (name, crate::quantile(&d, 0.50), crate::quantile(&d, 0.99))
     })
     .collect();
     latencies.sort();
@@ -307,20 +307,12 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
         rate,
         seconds,
         deliveries: latencies.len(),
-        p50: pick(&latencies, 0.50),
-        p90: pick(&latencies, 0.90),
-        p99: pick(&latencies, 0.99),
+        p50: crate::quantile(&latencies, 0.50),
+        p90: crate::quantile(&latencies, 0.90),
+        p99: crate::quantile(&latencies, 0.99),
         max: latencies.last().copied().unwrap_or_default(),
         backlog: since(last_ack, last_arrival),
         connections: arrivals.connections.load(Ordering::Relaxed),
         stages,
     })
-}
-
-/// The `q` quantile of sorted durations.
-fn pick(sorted: &[Duration], q: f64) -> Duration {
-    sorted
-        .get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1)))
-        .copied()
-        .unwrap_or_default()
 }

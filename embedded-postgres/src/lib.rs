@@ -285,6 +285,54 @@ impl PostgresServer {
         Err(last_error.unwrap_or(EmbeddedError::BinariesNotFound))
     }
 
+    /// Starts a hot standby of `primary` on `options.data_dir` (absent or empty): a
+    /// base backup over streaming replication (`pg_basebackup -R`, so it follows the primary
+    /// from then on), the primary's password beside it, then the server, read-only. Blocking.
+    pub fn start_standby(
+        bins: &Binaries,
+        primary: &PostgresServer,
+        options: &Options,
+    ) -> Result<Self, EmbeddedError> {
+        let user = run_as()?;
+        let data_dir = absolute(&options.data_dir)?;
+        let log_path = data_dir.with_extension("log");
+        // An empty directory of the server's user, which pg_basebackup fills.
+        fs::create_dir_all(&data_dir).map_err(io_err("creating the data directory"))?;
+        fs::set_permissions(&data_dir, fs::Permissions::from_mode(0o700))
+            .map_err(io_err("setting data directory permissions"))?;
+        if let Some((uid, gid)) = user {
+            check_reachable(&data_dir, uid)?;
+            std::os::unix::fs::chown(&data_dir, Some(uid), Some(gid))
+                .map_err(io_err("handing the data directory to postgres"))?;
+        }
+        let log = open_log(&log_path)?;
+        // The password reaches pg_basebackup in its environment (never its command line), and
+        // `-R` writes it into the standby's primary_conninfo, inside its private data directory.
+        let status = command(bins.bindir.join("pg_basebackup"), user)
+            .env("PGPASSWORD", &primary.password)
+            .arg("-D")
+            .arg(&data_dir)
+            .args(["-h", "127.0.0.1", "-p", &primary.port.to_string()])
+            .args(["-U", SUPERUSER, "-R", "-X", "stream", "-c", "fast"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(io_err("opening the log"))?)
+            .stderr(log)
+            .status()
+            .map_err(io_err("running pg_basebackup"))?;
+        if !status.success() {
+            return Err(EmbeddedError::Failed {
+                step: "pg_basebackup",
+                detail: format!("{status}; log {}:\n{}", log_path.display(), tail(&log_path)),
+            });
+        }
+        private::write_owner_only(
+            &private::password_file(&data_dir),
+            &format!("{}\n", primary.password),
+        )
+        .map_err(io_err("saving the standby's password file"))?;
+        Self::start(bins, options)
+    }
+
     fn initdb(
         bins: &Binaries,
         data_dir: &Path,

@@ -27,6 +27,9 @@ const HBA: &str = "\
 # roster rewrites this file on every start; `roster psql` connects with the password.
 host all all 127.0.0.1/32 scram-sha-256
 host all all ::1/128 scram-sha-256
+# Streaming replication (a hot standby for reads), by the same superuser, the same way.
+host replication all 127.0.0.1/32 scram-sha-256
+host replication all ::1/128 scram-sha-256
 ";
 
 /// The file holding the superuser's password: beside the data directory, not in it (the data

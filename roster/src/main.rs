@@ -14,7 +14,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    roster::telemetry::init(cli.log_format);
+    match cli.command {
+        // The benchmarks serve HTTP in process: a log line per request would drown the table
+        // (and cost what it measures). Their own progress goes to standard error.
+        Command::Bench(_) => roster::telemetry::init_with(cli.log_format, "warn,sqlx=error"),
+        _ => roster::telemetry::init(cli.log_format),
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

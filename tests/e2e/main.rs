@@ -31,6 +31,7 @@ mod prune;
 mod reads;
 mod rebuild;
 mod replay;
+mod replica;
 mod role_assignment;
 mod roles;
 mod security;
