@@ -23,6 +23,7 @@
 //!   (`export.rs`).
 //! - apply: a document of 10,000 members planned and applied vs the bulk import of the same
 //!   members, re-applied, and a plan on the log as it stands (`apply.rs`).
+//! - rebuild: every projection rebuilt from the whole log vs `COPY` of it (`rebuild.rs`).
 
 mod apply;
 mod claims;
@@ -34,6 +35,7 @@ mod memory;
 mod mix;
 mod profile;
 mod reads;
+mod rebuild;
 mod webhook_latency;
 mod webhooks;
 
@@ -63,7 +65,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 16)]
     pub clients: usize,
     /// Only these sections (comma-separated): writes, mix, reads, claims, console, webhooks,
-    /// kafka, latency, export, apply.
+    /// kafka, latency, export, apply, rebuild.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Seconds each steady-rate webhook latency run lasts (200 and 500 events/s).
@@ -203,6 +205,8 @@ async fn measure(
             "export" => export::measure(args, &url, &pool).await?,
             // After the export: its plan is timed on a log of a million events.
             "apply" => apply::measure(args, &pool).await?,
+            // Last: the whole log, a million events and more, into fresh read models.
+            "rebuild" => rebuild::measure(args, &pool).await?,
             other => unreachable!("unknown section {other}"),
         };
         let section = Section {
@@ -229,7 +233,7 @@ async fn measure(
 /// The sections in the order they run (each may rely on what the earlier ones left in the log).
 pub const SECTIONS: &[&str] = &[
     "writes", "mix", "reads", "claims", "console", "webhooks", "kafka", "latency", "export",
-    "apply",
+    "apply", "rebuild",
 ];
 
 /// One section's results, its duration and the process's peak resident memory while it ran.
