@@ -68,6 +68,10 @@ CREATE FUNCTION roster_commit_units(
     p_absent_prefixes        text[]
 ) RETURNS TABLE (unit int, "position" bigint, failure text, detail text)
 LANGUAGE plpgsql
+-- Planned once per connection, never per call: with arrays for parameters the planner cannot
+-- tell one call from another, and by default it went on planning each call anew (a profile of
+-- one writer: 0.84 ms a call, most of it in the planner; 0.35 ms with the plans kept).
+SET plan_cache_mode = force_generic_plan
 -- Every lookup here is a handful of keys probed in an index. Plans are cached per connection,
 -- often while the tables are still small, and a hash join or a sequential scan chosen then
 -- would read the whole table on every commit once they have grown.
