@@ -12,6 +12,8 @@
 //! - feed: reading every event through the gap-free feed vs `COPY … TO STDOUT` of the same rows.
 //! - mix: a realistic mix of commands over HTTP vs the same pgbench, with its latencies
 //!   (`mix.rs`).
+//! - partitions: appends with 1, 2, 4 and 8 feed partitions on one Postgres, a model of the
+//!   design in docs/scaling.md (`partitions.rs`).
 //! - reads: list pages over HTTP, first and deep, vs pgbench running the same SQL (`reads.rs`).
 //! - claims: token claims over HTTP vs the same SQL through pgbench, and a user's memberships
 //!   across 1,000 organizations, deep page vs first (`claims.rs`).
@@ -33,6 +35,7 @@ mod http;
 mod kafka;
 mod memory;
 mod mix;
+mod partitions;
 mod profile;
 mod reads;
 mod rebuild;
@@ -64,8 +67,8 @@ pub struct BenchArgs {
     /// Concurrent clients for both pgbench and roster.
     #[arg(long, default_value_t = 16)]
     pub clients: usize,
-    /// Only these sections (comma-separated): writes, mix, reads, claims, console, webhooks,
-    /// kafka, latency, export, apply, rebuild.
+    /// Only these sections (comma-separated): writes, mix, partitions, reads, claims, console,
+    /// webhooks, kafka, latency, export, apply, rebuild.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Seconds each steady-rate webhook latency run lasts (200 and 500 events/s).
@@ -195,6 +198,7 @@ async fn measure(
         let rows = match name {
             "writes" => writes(args, server, bins, &pool, &url).await?,
             "mix" => mix::measure(args, server, bins, &pool, &url).await?,
+            "partitions" => partitions::measure(args, server, bins, &pool).await?,
             "reads" => reads::measure(args, server, bins, &pool).await?,
             "claims" => claims::measure(args, server, bins, &pool).await?,
             "console" => console::measure(args, &url, &pool).await?,
@@ -232,8 +236,18 @@ async fn measure(
 
 /// The sections in the order they run (each may rely on what the earlier ones left in the log).
 pub const SECTIONS: &[&str] = &[
-    "writes", "mix", "reads", "claims", "console", "webhooks", "kafka", "latency", "export",
-    "apply", "rebuild",
+    "writes",
+    "mix",
+    "partitions",
+    "reads",
+    "claims",
+    "console",
+    "webhooks",
+    "kafka",
+    "latency",
+    "export",
+    "apply",
+    "rebuild",
 ];
 
 /// One section's results, its duration and the process's peak resident memory while it ran.

@@ -16,7 +16,7 @@ use store::StoreError;
 use crate::bus::CommandError;
 
 use super::error::explain;
-use super::{execute, holders, load, reach, AppError, Kind, Written};
+use super::{execute, holders, reach, AppError, Kind, Written};
 use crate::CommandState;
 
 /// Runs a catalogue command; the role from its event, or (no change) from the catalogue.
@@ -89,20 +89,33 @@ pub async fn delete(
     run(state, ctx, org, slug, command).await
 }
 
-/// The organization's catalogue must know every role.
+/// The organization's catalogue must know every role — asked of the claims (one primary-key
+/// look-up for all of them), not of the organization's stream: an organization is alive, and
+/// has a role, exactly while it holds the claim, and the commit requires the same claims, so
+/// this only gives the early, clear answer.
 pub async fn check(
     state: &CommandState,
     org: &OrganizationId,
     roles: &BTreeSet<RoleSlug>,
 ) -> Result<(), AppError> {
-    let org_str = org.to_string();
-    let organization: Organization = load(&state.organizations, &org_str).await?;
-    if organization.current().is_none() {
-        return Err(AppError::NotFound(Kind::Organization, org_str));
+    let alive = claims::organization_alive(org);
+    let keys: Vec<String> = std::iter::once(alive.clone())
+        .chain(
+            roles
+                .iter()
+                .map(|r| claims::organization_role(org, r.as_str())),
+        )
+        .collect();
+    let held = store::claims::owners(&state.pool, &keys).await?;
+    if !held.contains_key(&alive) {
+        return Err(AppError::NotFound(Kind::Organization, org.to_string()));
     }
-    match roles.iter().find(|r| !organization.roles.contains_key(*r)) {
+    match roles
+        .iter()
+        .find(|r| !held.contains_key(&claims::organization_role(org, r.as_str())))
+    {
         Some(unknown) => Err(AppError::UnknownRole {
-            org: org_str,
+            org: org.to_string(),
             role: unknown.as_str().to_owned(),
         }),
         None => Ok(()),
