@@ -38,6 +38,11 @@ fn serve(args: &[&str], database_url: &str) -> (Served, String) {
     (Served(child), base)
 }
 
+/// The JSON answer of a command.
+async fn answer(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 async fn ready(client: &reqwest::Client, base: &str, what: &str) {
     eventually(WAIT, what, || async {
         let res = client.get(format!("{base}/readyz")).send().await.ok()?;
@@ -96,16 +101,13 @@ async fn reads_on_a_standby_wait_until_it_has_replayed_the_write_they_name() {
     assert!(in_recovery, "the reader's database is a standby");
 
     // A write on the primary, read on the standby with its position: the answer has it.
-    let created: Value = client
-        .post(format!("{writes}/v1/organizations"))
-        .bearer_auth(&key)
-        .json(&json!({ "name": "Replicated" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = answer(
+        client
+            .post(format!("{writes}/v1/organizations"))
+            .bearer_auth(&key)
+            .json(&json!({ "name": "Replicated" })),
+    )
+    .await;
     let (id, position) = (
         created["id"].as_str().unwrap().to_owned(),
         created["position"].as_i64().unwrap(),
@@ -140,16 +142,13 @@ async fn reads_on_a_standby_wait_until_it_has_replayed_the_write_they_name() {
         (state == "paused").then_some(())
     })
     .await;
-    let renamed: Value = client
-        .patch(format!("{writes}/v1/organizations/{id}"))
-        .bearer_auth(&key)
-        .json(&json!({ "name": "Renamed" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let renamed = answer(
+        client
+            .patch(format!("{writes}/v1/organizations/{id}"))
+            .bearer_auth(&key)
+            .json(&json!({ "name": "Renamed" })),
+    )
+    .await;
     let position = renamed["position"].as_i64().unwrap();
     // What the standby holds now is the old name: a read that did not wait would return it.
     let stale: String = sqlx::query_scalar("SELECT name FROM rm_organizations WHERE id = $1")
