@@ -64,13 +64,24 @@ pub(crate) async fn commit(pool: &PgPool, unit: Prepared) -> Result<Vec<Committe
 
 /// Commits batches until the queue is empty.
 async fn run(queue: Arc<Mutex<Queue>>, pool: PgPool) {
-    // Counts this runner out however it ends (a panic included), so others can start.
-    let _running = Running(queue.clone());
+    let mut running = Running {
+        queue: queue.clone(),
+        pool: pool.clone(),
+        counted: true,
+    };
     loop {
-        let batch = take_batch(&mut lock(&queue).waiting);
-        if batch.is_empty() {
-            return;
-        }
+        let batch = {
+            let mut q = lock(&queue);
+            let batch = take_batch(&mut q.waiting);
+            if batch.is_empty() {
+                // Counted out under the same lock that saw the queue empty: a unit queued
+                // after this sees a free runner slot and starts one.
+                q.running -= 1;
+                running.counted = false;
+                return;
+            }
+            batch
+        };
         let (units, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
         let outcomes = execute(&pool, &units).await;
         let mut any = false;
@@ -85,11 +96,28 @@ async fn run(queue: Arc<Mutex<Queue>>, pool: PgPool) {
     }
 }
 
-struct Running(Arc<Mutex<Queue>>);
+/// A runner as the queue counts it. Should it end otherwise than by finding the queue empty (a
+/// panic, its runtime shutting down), it is counted out, and a runner takes over what is queued.
+struct Running {
+    queue: Arc<Mutex<Queue>>,
+    pool: PgPool,
+    counted: bool,
+}
 
 impl Drop for Running {
     fn drop(&mut self) {
-        lock(&self.0).running -= 1;
+        if !self.counted {
+            return;
+        }
+        let mut q = lock(&self.queue);
+        q.running -= 1;
+        if q.waiting.is_empty() {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            q.running += 1;
+            runtime.spawn(run(self.queue.clone(), self.pool.clone()));
+        }
     }
 }
 
