@@ -171,7 +171,16 @@ pub(crate) struct Prepared {
 
 impl Prepared {
     fn new(unit: UnitOfWork) -> Result<Self, StoreError> {
-        let rows = Rows::new(&unit.streams)?;
+        let rows = match Rows::new(&unit.streams) {
+            Ok(rows) => rows,
+            // Two streams of the unit taking one key: refused as a commit would refuse it.
+            Err(e) => {
+                for command in &unit.commands {
+                    meters::meters().command(command, label(Some(&e)));
+                }
+                return Err(e);
+            }
+        };
         let streams = unit
             .streams
             .iter()
@@ -213,26 +222,16 @@ impl Prepared {
         let commands = std::mem::take(&mut self.unit.commands);
         let written = outcome.and_then(|positions| self.committed(positions));
         let meters = meters::meters();
-        let label = match &written {
-            Ok(events) => {
-                for e in events {
-                    meters
-                        .events_appended
-                        .get_or_create(&meters::EventType {
-                            event_type: e.event_type.clone(),
-                        })
-                        .inc();
-                }
-                "ok"
-            }
-            Err(StoreError::Conflict) => "conflict",
-            Err(StoreError::ClaimTaken { .. }) => "claim_taken",
-            Err(StoreError::RequirementFailed { .. }) => "requirement_failed",
-            Err(e) if e.is_unavailable() => "unavailable",
-            Err(_) => "error",
-        };
+        for e in written.iter().flatten() {
+            meters
+                .events_appended
+                .get_or_create(&meters::EventType {
+                    event_type: e.event_type.clone(),
+                })
+                .inc();
+        }
         for command in commands {
-            meters.command(command, label);
+            meters.command(command, label(written.as_ref().err()));
         }
         written
     }
@@ -276,6 +275,18 @@ impl Prepared {
 /// A row of `roster_commit_units`: (unit, position) per event written, (unit, _, failure, detail)
 /// per unit refused.
 type Outcome = (i32, Option<i64>, Option<String>, Option<String>);
+
+/// How the metrics name a unit's outcome (`None`: committed).
+fn label(error: Option<&StoreError>) -> &'static str {
+    match error {
+        None => "ok",
+        Some(StoreError::Conflict) => "conflict",
+        Some(StoreError::ClaimTaken { .. }) => "claim_taken",
+        Some(StoreError::RequirementFailed { .. }) => "requirement_failed",
+        Some(e) if e.is_unavailable() => "unavailable",
+        Some(_) => "error",
+    }
+}
 
 /// Commits `units` with one call of `roster_commit_units` on `conn`: per unit, its positions or
 /// why it failed. `Err` when the statement itself failed (then none of them was written).
