@@ -17,8 +17,9 @@
 //! database cannot be reached, every unit of the batch is told so.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use sqlx::postgres::PgConnectOptions;
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 
@@ -111,12 +112,13 @@ impl Drop for Running {
         }
         let mut q = lock(&self.queue);
         q.running -= 1;
-        if q.waiting.is_empty() {
-            return;
-        }
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            q.running += 1;
-            runtime.spawn(run(self.queue.clone(), self.pool.clone()));
+        // After a panic the runtime goes on: another runner takes what is queued. Otherwise the
+        // task was dropped with its runtime, and so were the callers waiting on this pool.
+        if std::thread::panicking() && !q.waiting.is_empty() {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                q.running += 1;
+                runtime.spawn(run(self.queue.clone(), self.pool.clone()));
+            }
         }
     }
 }
@@ -224,13 +226,23 @@ fn lock(queue: &Mutex<Queue>) -> std::sync::MutexGuard<'_, Queue> {
     queue.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The queue of `pool` (told apart by its connect options, which each pool holds once).
+/// The queue of `pool`, told apart by its connect options, which each pool holds once: an entry
+/// whose options are gone (its pool dropped, its address taken by a new one) starts afresh.
 fn queue_of(pool: &PgPool) -> Arc<Mutex<Queue>> {
-    static QUEUES: OnceLock<Mutex<HashMap<usize, Arc<Mutex<Queue>>>>> = OnceLock::new();
-    let id = Arc::as_ptr(&pool.connect_options()) as usize;
+    type Entry = (Weak<PgConnectOptions>, Arc<Mutex<Queue>>);
+    static QUEUES: OnceLock<Mutex<HashMap<usize, Entry>>> = OnceLock::new();
+    let options = pool.connect_options();
+    let id = Arc::as_ptr(&options) as usize;
     let mut queues = QUEUES
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    queues.entry(id).or_default().clone()
+    queues.retain(|_, (owner, _)| owner.strong_count() > 0);
+    let entry = queues
+        .entry(id)
+        .or_insert_with(|| (Arc::downgrade(&options), Default::default()));
+    if !entry.0.upgrade().is_some_and(|o| Arc::ptr_eq(&o, &options)) {
+        *entry = (Arc::downgrade(&options), Default::default());
+    }
+    entry.1.clone()
 }
