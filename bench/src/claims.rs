@@ -182,19 +182,11 @@ pub async fn measure(
     handle.stop(true).await;
 
     eprintln!("claims: pgbench, same SQL …");
-    // (pgbench reads a statement over several lines, up to its semicolon.)
+    // The API's own query (pgbench reads a statement over several lines, to its semicolon).
     let sql = format!(
-        "\\set n random(0, {})\n\
-         SELECT m.organization_id, m.id AS membership_id, m.status, m.roles,
-                ARRAY(SELECT DISTINCT p FROM rm_roles r, unnest(r.permissions) p
-                       WHERE r.organization_id = m.organization_id AND r.slug = ANY (m.roles)
-                       ORDER BY p) AS permissions,
-                coalesce((SELECT jsonb_agg(jsonb_build_object('id', g.id, 'name', g.name) ORDER BY g.id)
-                            FROM rm_group_members gm JOIN rm_groups g ON g.id = gm.group_id
-                           WHERE gm.membership_id = m.id), '[]'::jsonb) AS groups
-           FROM rm_memberships m
-          WHERE m.status = 'active' AND m.organization_id = '{org}' AND m.user_id = 'user-' || :n;\n",
-        MEMBERS - 1
+        "\\set n random(0, {})\n{}'{org}' AND m.user_id = 'user-' || :n;\n",
+        MEMBERS - 1,
+        read_models::memberships::CLAIMS,
     );
     let claims_sql = reads::pgbench_select(args, server, bins, &sql)?;
 

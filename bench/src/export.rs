@@ -11,7 +11,6 @@ use domain::group::{Group, GroupData, GroupEvent};
 use domain::organization::{CreateOrganization, Organization, OrganizationCommand};
 use domain::values::{Description, GroupName, OrganizationName};
 use domain::{GroupId, OrganizationId, RequestContext};
-use futures::TryStreamExt;
 use sqlx::PgPool;
 use store::{EventRepository, StoreError, StreamChange, UnitOfWork};
 
@@ -110,17 +109,7 @@ pub async fn measure(args: &Bench, url: &str, pool: &PgPool) -> Result<Vec<Row>,
         memory.peak_kib() / 1024
     );
 
-    let started = Instant::now();
-    let mut conn = pool.acquire().await?;
-    let mut copy = conn
-        .copy_out_raw(
-            "COPY (SELECT position, aggregate_type, aggregate_id, sequence, event_type, \
-                          organization_id, payload, metadata, recorded_at \
-                     FROM events ORDER BY position) TO STDOUT",
-        )
-        .await?;
-    while copy.try_next().await?.is_some() {}
-    let copy_per_s = total as f64 / started.elapsed().as_secs_f64();
+    let copy_per_s = crate::copy_events(pool, total).await?;
 
     Ok(vec![Row {
         name: "export 1,000,000 events (GET /v1/events/export, JSON Lines)",

@@ -293,20 +293,7 @@ async fn writes(
     }
     let feed_per_s = read as f64 / started.elapsed().as_secs_f64();
 
-    let started = Instant::now();
-    let mut conn = pool.acquire().await?;
-    let mut copy = conn
-        .copy_out_raw(
-            "COPY (SELECT position, aggregate_type, aggregate_id, sequence, event_type, organization_id,
-                          payload, metadata, recorded_at FROM events ORDER BY position) TO STDOUT",
-        )
-        .await?;
-    let mut bytes = 0usize;
-    while let Some(chunk) = copy.try_next().await? {
-        bytes += chunk.len();
-    }
-    let copy_per_s = total as f64 / started.elapsed().as_secs_f64();
-    eprintln!("copy: {bytes} bytes");
+    let copy_per_s = copy_events(pool, total).await?;
 
     Ok(vec![
         Row {
@@ -450,6 +437,22 @@ async fn append(args: &Bench, pool: &PgPool) -> Result<f64, BenchError> {
         }
     })
     .await
+}
+
+/// `COPY` of the log (the columns the feed reads, in position order) to nowhere: the baseline
+/// of every benchmark that reads the whole log. `events` per second, for `events` rows.
+pub(crate) async fn copy_events(pool: &PgPool, events: i64) -> Result<f64, BenchError> {
+    let started = Instant::now();
+    let mut conn = pool.acquire().await?;
+    let mut copy = conn
+        .copy_out_raw(
+            "COPY (SELECT position, aggregate_type, aggregate_id, sequence, event_type, \
+                          organization_id, payload, metadata, recorded_at \
+                     FROM events ORDER BY position) TO STDOUT",
+        )
+        .await?;
+    while copy.try_next().await?.is_some() {}
+    Ok(events as f64 / started.elapsed().as_secs_f64())
 }
 
 /// How `closed_loop` numbers steps: worker `c` runs steps `c, c + STRIDE, …`.

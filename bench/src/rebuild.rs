@@ -4,7 +4,6 @@
 
 use std::time::Instant;
 
-use futures::TryStreamExt;
 use sqlx::PgPool;
 
 use crate::{Bench, BenchError, Row};
@@ -20,16 +19,7 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
         .await?;
     let rebuild_per_s = rebuilt.events as f64 / started.elapsed().as_secs_f64();
 
-    let started = Instant::now();
-    let mut conn = pool.acquire().await?;
-    let mut copy = conn
-        .copy_out_raw(
-            "COPY (SELECT position, aggregate_type, aggregate_id, sequence, event_type, organization_id,
-                          payload, metadata, recorded_at FROM events ORDER BY position) TO STDOUT",
-        )
-        .await?;
-    while copy.try_next().await?.is_some() {}
-    let copy_per_s = events as f64 / started.elapsed().as_secs_f64();
+    let copy_per_s = crate::copy_events(pool, events).await?;
     Ok(vec![Row {
         name: "rebuild of every projection (roster rebuild)",
         roster: rebuild_per_s,

@@ -161,6 +161,17 @@ pub struct ClaimGroup {
     name: String,
 }
 
+/// The claims query up to the organization id it is completed with (and then the subject).
+pub const CLAIMS: &str = "SELECT m.organization_id, m.id AS membership_id, m.status, m.roles,
+                ARRAY(SELECT DISTINCT p FROM rm_roles r, unnest(r.permissions) p
+                       WHERE r.organization_id = m.organization_id AND r.slug = ANY (m.roles)
+                       ORDER BY p) AS permissions,
+                coalesce((SELECT jsonb_agg(jsonb_build_object('id', g.id, 'name', g.name) ORDER BY g.id)
+                            FROM rm_group_members gm JOIN rm_groups g ON g.id = gm.group_id
+                           WHERE gm.membership_id = m.id), '[]'::jsonb) AS groups
+           FROM rm_memberships m
+          WHERE m.status = 'active' AND m.organization_id = ";
+
 /// The claims of the subject's active membership in the organization, read in one statement
 /// (one snapshot: never half of a projector batch).
 pub async fn claims(
@@ -172,17 +183,7 @@ pub async fn claims(
         Subject::User(id) => (" AND m.user_id = ", id),
         Subject::Application(id) => (" AND m.application_id = ", id),
     };
-    let mut qb = QueryBuilder::new(
-        "SELECT m.organization_id, m.id AS membership_id, m.status, m.roles,
-                ARRAY(SELECT DISTINCT p FROM rm_roles r, unnest(r.permissions) p
-                       WHERE r.organization_id = m.organization_id AND r.slug = ANY (m.roles)
-                       ORDER BY p) AS permissions,
-                coalesce((SELECT jsonb_agg(jsonb_build_object('id', g.id, 'name', g.name) ORDER BY g.id)
-                            FROM rm_group_members gm JOIN rm_groups g ON g.id = gm.group_id
-                           WHERE gm.membership_id = m.id), '[]'::jsonb) AS groups
-           FROM rm_memberships m
-          WHERE m.status = 'active' AND m.organization_id = ",
-    );
+    let mut qb = QueryBuilder::new(CLAIMS);
     qb.push_bind(organization_id.to_owned())
         .push(subject_column)
         .push_bind(subject_id.to_owned());
