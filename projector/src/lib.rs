@@ -21,41 +21,6 @@ pub const CONSUMER: &str = read_models::CONSUMER;
 pub use projection::Projection;
 pub use rebuild::{Progress, Rebuilt};
 
-/// Applies one event to the read models.
-pub(crate) async fn apply(conn: &mut PgConnection, e: &FeedEvent) -> Result<(), StoreError> {
-    let d = &e.payload["data"];
-    let text = |key: &str| d[key].as_str().unwrap_or_default().to_owned();
-    let p = e.position;
-    // The source of the apply that wrote it, if one did: the object is then managed by it.
-    let m = e.managed_by();
-    match e.event_type.as_str() {
-        "organization.created" | "organization.updated" => {
-            rm::upsert_organization(conn, d, p, m).await
-        }
-        "organization.deleted" => rm::delete_organization(conn, &text("id")).await,
-        "organization_role.created" | "organization_role.updated" => {
-            rm::upsert_role(conn, d, p, m).await
-        }
-        "organization_role.deleted" => {
-            rm::delete_role(conn, &text("organization_id"), &text("slug")).await
-        }
-        "membership.created"
-        | "membership.updated"
-        | "membership.deactivated"
-        | "membership.reactivated" => rm::upsert_membership(conn, d, p, m).await,
-        "membership.deleted" => rm::delete_membership(conn, &text("id")).await,
-        "group.created" | "group.updated" => rm::upsert_group(conn, d, p, m).await,
-        "group.deleted" => rm::delete_group(conn, &text("id")).await,
-        "group.member_added" => rm::add_group_member(conn, d, p, m).await,
-        "group.member_removed" => rm::remove_group_member(conn, d).await,
-        t if t.starts_with("invitation.") => rm::upsert_invitation(conn, d, p, m).await,
-        other => {
-            tracing::debug!(event_type = other, "no read model for this event");
-            Ok(())
-        }
-    }
-}
-
 #[derive(Clone)]
 pub struct Projector {
     pub(crate) pool: PgPool,
@@ -100,11 +65,6 @@ impl Consumer for Projector {
     }
 
     fn apply<'a>(&'a self, tx: &'a mut PgConnection, events: &'a [FeedEvent]) -> Step<'a> {
-        Box::pin(async move {
-            for e in events {
-                apply(tx, e).await?;
-            }
-            Ok(())
-        })
+        Box::pin(rm::apply(tx, events))
     }
 }

@@ -1,10 +1,14 @@
 //! `roster rebuild`: replays the whole feed into fresh shadow tables, then either compares them
 //! with the live ones (`--verify`) or swaps them in while the live projector keeps running.
 
-use read_models::write as rm;
+use read_models::{shadow, write as rm};
 use store::{checkpoints, Feed, FeedEvent, StoreError};
+use tokio::sync::mpsc;
 
-use crate::{apply, Projection, Projector, CONSUMER};
+use crate::{Projection, Projector, CONSUMER};
+
+/// Events read and applied at a time while filling the shadow.
+const BATCH: i64 = 5_000;
 
 /// What a rebuild did.
 #[derive(Debug)]
@@ -55,43 +59,62 @@ impl Scope {
 }
 
 impl Projector {
-    /// Applies `events` to the shadow tables (no checkpoint: the shadow is not live yet).
+    /// Applies `events` to the shadow tables (no checkpoint: the shadow is not live yet). Nothing
+    /// reads the shadow before the rebuild ends, and a rebuild that stops starts over from an
+    /// empty shadow: its transactions need not wait for their WAL flush.
     async fn apply_to_shadow(&self, scope: &Scope, events: &[FeedEvent]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        rm::target_shadow(&mut tx).await?;
-        for e in events.iter().filter(|e| scope.covers(e)) {
-            apply(&mut tx, e).await?;
-        }
+        shadow::target(&mut tx).await?;
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *tx)
+            .await?;
+        rm::apply(&mut tx, events.iter().filter(|e| scope.covers(e))).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Replays every event up to `target` into the shadow tables.
+    /// Replays every event up to `target` into fresh shadow tables, then indexes them. The next
+    /// batch is read from the feed while the last one is applied.
     async fn fill_shadow(
         &self,
         scope: &Scope,
         target: i64,
         progress: &dyn Fn(Progress),
     ) -> Result<u64, StoreError> {
-        rm::prepare_shadow(&self.pool, &scope.tables).await?;
+        let deferred = shadow::prepare(&self.pool, &scope.tables).await?;
         let mut follower = Feed::new(self.pool.clone()).follow(0);
-        follower.batch_size = 1000;
+        follower.batch_size = BATCH;
+        let (batches, mut incoming) = mpsc::channel(2);
+        let reader = tokio::spawn(async move {
+            while follower.position() < target {
+                let batch = follower.next_batch().await.map(|batch| {
+                    let events: Vec<FeedEvent> =
+                        batch.into_iter().filter(|e| e.position <= target).collect();
+                    (events, follower.position().min(target))
+                });
+                let failed = batch.is_err();
+                if batches.send(batch).await.is_err() || failed {
+                    return;
+                }
+            }
+        });
         let mut events = 0u64;
-        while follower.position() < target {
-            let batch: Vec<FeedEvent> = follower
-                .next_batch()
-                .await?
-                .into_iter()
-                .filter(|e| e.position <= target)
-                .collect();
+        while let Some(batch) = incoming.recv().await {
+            let (batch, position) = batch?;
             self.apply_to_shadow(scope, &batch).await?;
             events += batch.len() as u64;
             progress(Progress {
                 events,
-                position: follower.position().min(target),
+                position,
                 target,
             });
         }
+        // The reader ends when it reached `target` or sent its error (returned above), or when it
+        // panicked: then so does the rebuild, rather than swap in a shadow it did not fill.
+        if let Err(stopped) = reader.await {
+            std::panic::resume_unwind(stopped.into_panic());
+        }
+        shadow::index(&self.pool, deferred).await?;
         Ok(events)
     }
 
@@ -107,11 +130,9 @@ impl Projector {
         if to <= from {
             return Ok(0);
         }
-        rm::target_shadow(&mut *tx).await?;
+        shadow::target(&mut *tx).await?;
         let catch_up = Feed::new(self.pool.clone()).read_range(from, to).await?;
-        for e in catch_up.iter().filter(|e| scope.covers(e)) {
-            apply(&mut *tx, e).await?;
-        }
+        rm::apply(&mut *tx, catch_up.iter().filter(|e| scope.covers(e))).await?;
         sqlx::query("SET LOCAL search_path TO public")
             .execute(&mut *tx)
             .await?;
@@ -145,7 +166,7 @@ impl Projector {
                 .await?;
             let live = checkpoints::load_in(&mut tx, CONSUMER).await?;
             events += self.catch_up_shadow(&mut tx, &scope, target, live).await?;
-            let differences = rm::diff_with_shadow(&mut tx, &scope.tables).await?;
+            let differences = shadow::diff(&mut tx, &scope.tables).await?;
             tx.commit().await?;
             return Ok(Rebuilt {
                 position: live.max(target),
@@ -157,11 +178,11 @@ impl Projector {
         let mut tx = self.pool.begin().await?;
         // Checkpoint first, tables second: the order every projector batch takes them in.
         let live = checkpoints::load_for_update(&mut tx, CONSUMER).await?;
-        rm::lock_live(&mut tx, &scope.tables).await?;
+        shadow::lock_live(&mut tx, &scope.tables).await?;
         // The live projector may have moved past `target` meanwhile: bring the shadow level.
         events += self.catch_up_shadow(&mut tx, &scope, target, live).await?;
         let position = live.max(target);
-        rm::swap_in_shadow(&mut tx, &scope.tables).await?;
+        shadow::swap_in(&mut tx, &scope.tables).await?;
         checkpoints::save(&mut tx, CONSUMER, position).await?;
         tx.commit().await?;
         Ok(Rebuilt {

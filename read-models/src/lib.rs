@@ -1,5 +1,5 @@
-//! The read side's tables (`rm_*`): how the projector writes them (`write`: upserts and deletes
-//! from events, and the shadow schema a rebuild fills) and how the query side reads them (one
+//! The read side's tables (`rm_*`): how the projector writes them (`write`: a batch of events
+//! as a few set-based upserts and deletes; `shadow`: the fresh tables a rebuild fills) and how the query side reads them (one
 //! module per object, every list a keyset page; `state`: whole organizations at one position, for
 //! plans and exports).
 //!
@@ -9,6 +9,7 @@ pub mod groups;
 pub mod invitations;
 pub mod memberships;
 pub mod organizations;
+pub mod shadow;
 pub mod state;
 pub mod write;
 
