@@ -1,8 +1,10 @@
 //! The webhook benchmark: events delivered through the whole dispatcher (fan-out into the queue,
 //! claim, sign, POST, record the attempt) to a local receiver, against plain concurrent POSTs of
-//! the same bodies to the same receiver with the same concurrency.
+//! the same bodies to the same receiver with the same concurrency — fanned out to 4 endpoints,
+//! and to one endpoint at full speed with its order kept (one attempt in flight) and not (16).
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,9 +18,14 @@ use webhook_dispatcher::sealing::Keyring;
 use crate::{Bench, BenchError, Row};
 
 /// Events delivered to each endpoint.
-const EVENTS: i64 = 5_000;
-const ENDPOINTS: usize = 4;
-const IN_FLIGHT: usize = 8;
+const EVENTS: i64 = 20_000;
+
+/// The runs: endpoints, attempts in flight per endpoint, and the row's name.
+const RUNS: [(usize, usize, &str); 3] = [
+    (4, 8, "webhook delivery, 4 endpoints (queue, sign, POST, log)"),
+    (1, 1, "webhook delivery, 1 endpoint, order kept (1 in flight)"),
+    (1, 16, "webhook delivery, 1 endpoint, 16 in flight (order not kept)"),
+];
 
 fn task(e: impl std::fmt::Display) -> BenchError {
     BenchError::Task(e.to_string())
@@ -49,10 +56,16 @@ pub(crate) async fn endpoint(
 pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(task)?;
     let url = format!("http://{}/hook", listener.local_addr().map_err(task)?);
-    let receiver = HttpServer::new(|| {
+    // Counts what it receives: a run ends when the last request arrived, without asking the
+    // database over and over while the dispatcher works.
+    let received = Arc::new(AtomicUsize::new(0));
+    let counter = received.clone();
+    let receiver = HttpServer::new(move || {
+        let counter = counter.clone();
         // Reads the whole body, answers 204.
-        App::new().default_service(web::to(|_body: web::Bytes| async {
-            HttpResponse::NoContent().finish()
+        App::new().default_service(web::to(move |_body: web::Bytes| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            async { HttpResponse::NoContent().finish() }
         }))
     })
     .workers(1)
@@ -63,27 +76,45 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
     let receiver_handle = receiver.handle();
     tokio::spawn(receiver);
 
-    // Endpoints first: they take every event from their creation on, so the EVENTS events
-    // written next go to each of them.
+    let mut rows = Vec::new();
+    for (endpoints, in_flight, name) in RUNS {
+        rows.push(run(pool, &url, &received, endpoints, in_flight, name).await?);
+    }
+    receiver_handle.stop(true).await;
+    Ok(rows)
+}
+
+/// `EVENTS` new events delivered to `endpoints` new endpoints with `in_flight` attempts each,
+/// then the same bodies as plain POSTs with the same total concurrency.
+async fn run(
+    pool: &PgPool,
+    url: &str,
+    received: &AtomicUsize,
+    endpoints: usize,
+    in_flight: usize,
+    name: &'static str,
+) -> Result<Row, BenchError> {
+    // Endpoints first: they take every event from their creation on, so the events written next
+    // go to each of them.
     let from = store::Feed::new(pool.clone()).head().await?;
     let config = Arc::new(webhook_dispatcher::DispatcherConfig {
-        max_in_flight: IN_FLIGHT,
+        max_in_flight: in_flight,
         addresses: Arc::new(webhook_dispatcher::ssrf::AddressPolicy {
             allow: vec!["127.0.0.0/8".parse().map_err(task)?],
         }),
         ..Default::default()
     });
-    let mut endpoints = Vec::with_capacity(ENDPOINTS);
-    for n in 0..ENDPOINTS {
+    let mut ids = Vec::with_capacity(endpoints);
+    for n in 0..endpoints {
         let description = format!("bench {n}");
-        endpoints.push(endpoint(pool, &config.keyring, &url, description, Vec::new()).await?);
+        ids.push(endpoint(pool, &config.keyring, url, description, Vec::new()).await?);
     }
     crate::export::synthetic_events(pool, EVENTS).await?;
     let head = store::Feed::new(pool.clone()).head().await?;
     let events = store::Feed::new(pool.clone())
         .read_range(from, head)
         .await?;
-    let total = events.len() * ENDPOINTS;
+    let total = events.len() * endpoints;
     // The fan-out starts where the endpoints do, not at the beginning of the earlier sections'
     // log.
     let mut conn = pool.acquire().await?;
@@ -91,29 +122,37 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
     drop(conn);
 
     eprintln!(
-        "webhooks: {} events to {ENDPOINTS} endpoints through the dispatcher …",
+        "webhooks: {} events to {endpoints} endpoint(s), {in_flight} in flight each, through the \
+         dispatcher …",
         events.len()
     );
+    let before = received.load(Ordering::Relaxed);
     let started = Instant::now();
     let dispatcher = webhook_dispatcher::Dispatcher::start(pool.clone(), config).map_err(task)?;
+    let timeout = Duration::from_secs(600);
+    while received.load(Ordering::Relaxed) - before < total && started.elapsed() < timeout {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Then every attempt logged as a success.
     loop {
         let done: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'",
+            "SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded' AND endpoint_id = ANY ($1)",
         )
+        .bind(&ids)
         .fetch_one(pool)
         .await?;
         if done as usize >= total {
             break;
         }
-        if started.elapsed() > Duration::from_secs(600) {
+        if started.elapsed() > timeout {
             return Err(task(format!("only {done} of {total} deliveries in 10 min")));
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let dispatched_per_s = total as f64 / started.elapsed().as_secs_f64();
     dispatcher.stop().await;
-    // Later sections measure their own endpoints only.
-    for id in &endpoints {
+    // Later runs and sections measure their own endpoints only.
+    for id in &ids {
         webhooks::delete_endpoint(pool, id).await?;
     }
 
@@ -125,10 +164,9 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
         .map_err(task)?;
     let client = reqwest::Client::new();
     let started = Instant::now();
-    let posts = futures::stream::iter((0..ENDPOINTS).flat_map(|_| bodies.iter()))
+    let posts = futures::stream::iter((0..endpoints).flat_map(|_| bodies.iter()))
         .map(|body| {
             let client = client.clone();
-            let url = url.clone();
             async move {
                 client
                     .post(url)
@@ -139,21 +177,19 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
                     .map(|r| r.status().is_success())
             }
         })
-        .buffer_unordered(ENDPOINTS * IN_FLIGHT)
+        .buffer_unordered(endpoints * in_flight)
         .collect::<Vec<_>>()
         .await;
     let plain_per_s = total as f64 / started.elapsed().as_secs_f64();
     if posts.iter().any(|p| !matches!(p, Ok(true))) {
         return Err(task("a plain POST failed"));
     }
-    receiver_handle.stop(true).await;
-
-    Ok(vec![Row {
-        name: "webhook delivery (queue, sign, POST, log)",
+    Ok(Row {
+        name,
         roster: dispatched_per_s,
         baseline_name: "plain concurrent POSTs",
         baseline: plain_per_s,
         unit: "deliveries/s",
         note: None,
-    }])
+    })
 }
