@@ -31,6 +31,7 @@ mod apply;
 mod claims;
 mod console;
 mod export;
+mod growth;
 mod http;
 mod kafka;
 mod memory;
@@ -68,12 +69,15 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 16)]
     pub clients: usize,
     /// Only these sections (comma-separated): writes, mix, partitions, reads, claims, console,
-    /// webhooks, kafka, latency, export, apply, rebuild.
+    /// webhooks, kafka, latency, export, apply, rebuild, growth.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Seconds each steady-rate webhook latency run lasts (200 and 500 events/s).
     #[arg(long, default_value_t = 60)]
     pub latency_seconds: u64,
+    /// Events the growth section adds to the store before measuring again.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub growth_events: i64,
     /// Print the results as a Markdown table (for docs/benchmarks.md).
     #[arg(long)]
     pub markdown: bool,
@@ -211,6 +215,8 @@ async fn measure(
             "apply" => apply::measure(args, &pool).await?,
             // Last: the whole log, a million events and more, into fresh read models.
             "rebuild" => rebuild::measure(args, &pool).await?,
+            // After everything: ten million more events, then the same requests again.
+            "growth" => growth::measure(args, &pool).await?,
             other => unreachable!("unknown section {other}"),
         };
         let section = Section {
@@ -248,6 +254,7 @@ pub const SECTIONS: &[&str] = &[
     "export",
     "apply",
     "rebuild",
+    "growth",
 ];
 
 /// One section's results, its duration and the process's peak resident memory while it ran.

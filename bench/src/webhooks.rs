@@ -22,9 +22,21 @@ const EVENTS: i64 = 20_000;
 
 /// The runs: endpoints, attempts in flight per endpoint, and the row's name.
 const RUNS: [(usize, usize, &str); 3] = [
-    (4, 8, "webhook delivery, 4 endpoints (queue, sign, POST, log)"),
-    (1, 1, "webhook delivery, 1 endpoint, order kept (1 in flight)"),
-    (1, 16, "webhook delivery, 1 endpoint, 16 in flight (order not kept)"),
+    (
+        4,
+        8,
+        "webhook delivery, 4 endpoints (queue, sign, POST, log)",
+    ),
+    (
+        1,
+        1,
+        "webhook delivery, 1 endpoint, order kept (1 in flight)",
+    ),
+    (
+        1,
+        16,
+        "webhook delivery, 1 endpoint, 16 in flight (order not kept)",
+    ),
 ];
 
 fn task(e: impl std::fmt::Display) -> BenchError {

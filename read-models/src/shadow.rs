@@ -24,6 +24,7 @@ fn known(tables: &[&str]) -> Vec<&'static str> {
 #[derive(Debug, Default)]
 #[must_use = "a shadow table without its indexes must get them before it is read"]
 pub struct Deferred {
+    tables: Vec<&'static str>,
     definitions: Vec<String>,
 }
 
@@ -39,6 +40,7 @@ pub async fn prepare(pool: &PgPool, tables: &[&str]) -> Result<Deferred, StoreEr
         .await?;
     let mut deferred = Deferred::default();
     for t in known(tables) {
+        deferred.tables.push(t);
         sqlx::query(&format!(
             "CREATE TABLE {SCHEMA}.{t} (LIKE public.{t} INCLUDING ALL)"
         ))
@@ -69,13 +71,26 @@ pub async fn prepare(pool: &PgPool, tables: &[&str]) -> Result<Deferred, StoreEr
 }
 
 /// Builds the indexes `prepare` left out, each in one pass over its filled table, all at once on
-/// connections of their own (a failed one fails the rebuild; the next starts from a new shadow).
+/// connections of their own (a failed one fails the rebuild; the next starts from a new shadow),
+/// then gathers the tables' statistics: a table swapped in without them is planned blind until
+/// autovacuum gets to it.
 pub async fn index(pool: &PgPool, deferred: Deferred) -> Result<(), StoreError> {
     let builds = deferred.definitions.iter().map(|definition| async move {
         // The catalogue's own definition of an index of a read-model table.
         sqlx::query(definition).execute(pool).await.map(|_| ())
     });
     futures::future::try_join_all(builds).await?;
+    let tables = deferred
+        .tables
+        .iter()
+        .map(|t| format!("{SCHEMA}.{t}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !tables.is_empty() {
+        sqlx::query(&format!("ANALYZE {tables}"))
+            .execute(pool)
+            .await?;
+    }
     Ok(())
 }
 
