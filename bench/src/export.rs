@@ -86,6 +86,7 @@ pub async fn measure(args: &Bench, url: &str, pool: &PgPool) -> Result<Vec<Row>,
     let key = http::key(pool, true).await?;
     let client = reqwest::Client::new();
     let task = |e: reqwest::Error| BenchError::Task(e.to_string());
+    eprintln!("export: {total} events over HTTP …");
     let memory = Peak::start();
     let started = Instant::now();
     let mut res = client

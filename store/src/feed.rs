@@ -74,7 +74,7 @@ impl FeedEvent {
     }
 
     /// Rows of a statement selecting `COLUMNS`, as events.
-    pub(crate) fn from_rows(rows: &[PgRow]) -> Result<Vec<Self>, StoreError> {
+    pub fn from_rows(rows: &[PgRow]) -> Result<Vec<Self>, StoreError> {
         rows.iter()
             .map(Self::from_row)
             .collect::<Result<_, _>>()
@@ -95,6 +95,17 @@ impl FeedEvent {
 
     /// The public envelope (docs/events.md): what webhooks, Kafka and the Events API carry.
     pub fn envelope(&self) -> EventEnvelope {
+        self.envelope_of(self.payload.get("data").cloned())
+    }
+
+    /// [`envelope`](Self::envelope), taking the event's `data` instead of copying it: for a
+    /// reader that is done with the event (an export encodes a million of them).
+    pub fn into_envelope(mut self) -> EventEnvelope {
+        let data = self.payload.get_mut("data").map(Value::take);
+        self.envelope_of(data)
+    }
+
+    fn envelope_of(&self, data: Option<Value>) -> EventEnvelope {
         EventEnvelope {
             id: self.event_id(),
             event_type: self.event_type.clone(),
@@ -110,9 +121,7 @@ impl FeedEvent {
                 kind: self.meta("actor_type").unwrap_or_else(|| "system".into()),
                 id: self.meta("actor_id"),
             },
-            data: domain::envelope::public_data(
-                self.payload.get("data").cloned().unwrap_or(Value::Null),
-            ),
+            data: domain::envelope::public_data(data.unwrap_or(Value::Null)),
         }
     }
 }

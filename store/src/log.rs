@@ -90,6 +90,18 @@ pub async fn batch(
     up_to: i64,
     limit: i64,
 ) -> Result<Vec<FeedEvent>, StoreError> {
+    FeedEvent::from_rows(&batch_rows(pool, filter, after, up_to, limit).await?)
+}
+
+/// [`batch`] as the rows come (decoded by [`FeedEvent::from_rows`]), for a reader that decodes
+/// them elsewhere (an export decodes on the blocking pool while it reads the next batch).
+pub async fn batch_rows(
+    pool: &PgPool,
+    filter: &EventFilter,
+    after: i64,
+    up_to: i64,
+    limit: i64,
+) -> Result<Vec<PgRow>, StoreError> {
     let mut qb = filter.select();
     qb.push(" AND position > ")
         .push_bind(after)
@@ -97,8 +109,7 @@ pub async fn batch(
         .push_bind(up_to)
         .push(" ORDER BY position LIMIT ")
         .push_bind(limit);
-    let rows = qb.build().fetch_all(pool).await?;
-    FeedEvent::from_rows(&rows)
+    Ok(qb.build().fetch_all(pool).await?)
 }
 
 /// The last committed position and the last readable one (the feed's visibility rule): they
