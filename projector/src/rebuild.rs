@@ -61,7 +61,8 @@ impl Scope {
 impl Projector {
     /// Applies `events` to the shadow tables (no checkpoint: the shadow is not live yet). Nothing
     /// reads the shadow before the rebuild ends, and a rebuild that stops starts over from an
-    /// empty shadow: its transactions need not wait for their WAL flush.
+    /// empty shadow: its transactions need not wait for their WAL flush (the swap's commit, which
+    /// does, comes after all of them in the WAL).
     async fn apply_to_shadow(&self, scope: &Scope, events: &[FeedEvent]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         shadow::target(&mut tx).await?;
