@@ -20,6 +20,15 @@ fn known(tables: &[&str]) -> Vec<&'static str> {
     TABLES.into_iter().filter(|t| tables.contains(t)).collect()
 }
 
+/// `schema.table, …` for a statement naming several tables.
+fn qualified(schema: &str, tables: &[&str]) -> String {
+    tables
+        .iter()
+        .map(|t| format!("{schema}.{t}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The secondary indexes a shadow is filled without, to build afterwards (`index`).
 #[derive(Debug, Default)]
 #[must_use = "a shadow table without its indexes must get them before it is read"]
@@ -80,13 +89,8 @@ pub async fn index(pool: &PgPool, deferred: Deferred) -> Result<(), StoreError> 
         sqlx::query(definition).execute(pool).await.map(|_| ())
     });
     futures::future::try_join_all(builds).await?;
-    let tables = deferred
-        .tables
-        .iter()
-        .map(|t| format!("{SCHEMA}.{t}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if !tables.is_empty() {
+    if !deferred.tables.is_empty() {
+        let tables = qualified(SCHEMA, &deferred.tables);
         sqlx::query(&format!("ANALYZE {tables}"))
             .execute(pool)
             .await?;
@@ -122,11 +126,7 @@ pub async fn diff(conn: &mut PgConnection, tables: &[&str]) -> Result<Vec<String
 /// the projector's checkpoint lock first (as every projector batch does), so this cannot
 /// deadlock with a batch.
 pub async fn lock_live(conn: &mut PgConnection, tables: &[&str]) -> Result<(), StoreError> {
-    let list = known(tables)
-        .iter()
-        .map(|t| format!("public.{t}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = qualified("public", &known(tables));
     sqlx::query(&format!("LOCK TABLE {list} IN ACCESS EXCLUSIVE MODE"))
         .execute(conn)
         .await?;

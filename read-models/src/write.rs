@@ -134,26 +134,15 @@ pub async fn apply<'e>(
 
 /// One statement for `run` (non-empty, one table and kind, no key twice).
 async fn write(conn: &mut PgConnection, run: &[Change<'_>]) -> Result<(), StoreError> {
-    let first: Vec<&str> = run.iter().map(|c| c.key.0).collect();
-    let second: Vec<&str> = run.iter().map(|c| c.key.1).collect();
     let (table, kind) = (run[0].table, run[0].kind);
     if kind == Kind::Delete {
-        let by_id = |table: &str| format!("DELETE FROM {table} WHERE id = ANY ($1)");
-        let sql = match table {
-            Table::Roles => "DELETE FROM rm_roles r
-                 USING unnest($1::text[], $2::text[]) AS k(organization_id, slug)
-                 WHERE r.organization_id = k.organization_id AND r.slug = k.slug"
-                .to_owned(),
-            Table::GroupMembers => "DELETE FROM rm_group_members g
-                 USING unnest($1::text[], $2::text[]) AS k(group_id, membership_id)
-                 WHERE g.group_id = k.group_id AND g.membership_id = k.membership_id"
-                .to_owned(),
-            // A constant of this module, never input.
-            _ => by_id(TABLES[table as usize]),
-        };
-        let query = sqlx::query(&sql).bind(first);
+        let first: Vec<&str> = run.iter().map(|c| c.key.0).collect();
+        let query = sqlx::query(delete_sql(table)).bind(first);
         let query = match table {
-            Table::Roles | Table::GroupMembers => query.bind(second),
+            // Keyed by a pair: the second half too.
+            Table::Roles | Table::GroupMembers => {
+                query.bind(run.iter().map(|c| c.key.1).collect::<Vec<&str>>())
+            }
             _ => query,
         };
         query.execute(&mut *conn).await?;
@@ -169,6 +158,27 @@ async fn write(conn: &mut PgConnection, run: &[Change<'_>]) -> Result<(), StoreE
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// The delete of a run from `table`: `$1` the keys (with `$2` their second halves for a role or
+/// a group member).
+fn delete_sql(table: Table) -> &'static str {
+    match table {
+        Table::Organizations => "DELETE FROM rm_organizations WHERE id = ANY ($1)",
+        Table::Roles => {
+            "DELETE FROM rm_roles r
+              USING unnest($1::text[], $2::text[]) AS k(organization_id, slug)
+              WHERE r.organization_id = k.organization_id AND r.slug = k.slug"
+        }
+        Table::Memberships => "DELETE FROM rm_memberships WHERE id = ANY ($1)",
+        Table::Groups => "DELETE FROM rm_groups WHERE id = ANY ($1)",
+        Table::GroupMembers => {
+            "DELETE FROM rm_group_members g
+              USING unnest($1::text[], $2::text[]) AS k(group_id, membership_id)
+              WHERE g.group_id = k.group_id AND g.membership_id = k.membership_id"
+        }
+        Table::Invitations => "DELETE FROM rm_invitations WHERE id = ANY ($1)",
+    }
 }
 
 /// The upsert of a run into `table`: `$1` the objects, `$2` their positions, `$3` their sources.
