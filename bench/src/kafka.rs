@@ -1,6 +1,6 @@
 //! The Kafka relay benchmark: the events of the log from the store to the broker through the
 //! relay (feed, message building, produce, delivery reports, checkpoints), against producing the
-//! same messages, built beforehand, with the same producer settings to the same broker.
+//! same messages, built a batch ahead, with the same producer settings to the same broker.
 
 use std::time::{Duration, Instant};
 
@@ -25,50 +25,70 @@ pub async fn measure(args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError
         ..kafka_relay::RelayConfig::new(brokers.clone())
     };
 
-    // Every event of the log, as the relay would send it.
+    // Every event of the log, as the relay would send it: built a batch ahead on a task of its
+    // own (a few batches at a time, not the whole log in memory), produced as they come.
     let head = Feed::new(pool.clone()).head().await?;
-    let mut follower = Feed::new(pool.clone()).follow(0);
-    follower.batch_size = 1000;
-    let mut messages = Vec::new();
-    while messages.len() < head as usize {
-        let batch = follower.next_batch().await?;
-        if batch.is_empty() {
-            break;
-        }
-        for event in &batch {
-            messages.push(kafka_relay::message::message(event, "roster").map_err(task)?);
-        }
-    }
-    eprintln!("kafka: {} events, raw produce …", messages.len());
+    eprintln!("kafka: {head} events, raw produce …");
     let raw = config(&format!("bench.raw.{run}"));
     kafka_relay::ensure_topic(&raw).await.map_err(task)?;
     let producer: FutureProducer = raw.producer().create().map_err(task)?;
-    let headers: Vec<_> = messages.iter().map(|m| m.kafka_headers()).collect();
-    let started = Instant::now();
-    let mut reports = Vec::with_capacity(messages.len());
-    for (m, headers) in messages.iter().zip(headers) {
-        let mut record = FutureRecord::to(&raw.topic)
-            .key(&m.key)
-            .payload(&m.value)
-            .headers(headers);
-        loop {
-            match producer.send_result(record) {
-                Ok(report) => {
-                    reports.push(report);
+    let (batches, mut built) = tokio::sync::mpsc::channel(4);
+    let reader = {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let mut follower = Feed::new(pool).follow(0);
+            follower.batch_size = 1000;
+            let mut read = 0;
+            while read < head {
+                let batch = follower.next_batch().await?;
+                let Some(last) = batch.last() else { break };
+                read = last.position;
+                let messages = batch
+                    .iter()
+                    .map(|e| kafka_relay::message::message(e, "roster").map_err(task))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if batches.send(messages).await.is_err() {
                     break;
                 }
-                Err((_, back)) => {
-                    // The queue is full: let reports come in.
-                    record = back;
-                    tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            Ok::<(), BenchError>(())
+        })
+    };
+    let started = Instant::now();
+    let mut reports = std::collections::VecDeque::new();
+    let mut produced = 0usize;
+    while let Some(messages) = built.recv().await {
+        for m in &messages {
+            let mut record = FutureRecord::to(&raw.topic)
+                .key(&m.key)
+                .payload(&m.value)
+                .headers(m.kafka_headers());
+            loop {
+                match producer.send_result(record) {
+                    Ok(report) => {
+                        reports.push_back(report);
+                        break;
+                    }
+                    Err((_, back)) => {
+                        // The queue is full: wait for the oldest message's report.
+                        record = back;
+                        match reports.pop_front() {
+                            Some(report) => {
+                                report.await.map_err(task)?.map_err(|(e, _)| task(e))?;
+                            }
+                            None => tokio::time::sleep(Duration::from_millis(1)).await,
+                        }
+                    }
                 }
             }
         }
+        produced += messages.len();
     }
+    reader.await.map_err(task)??;
     for report in reports {
         report.await.map_err(task)?.map_err(|(e, _)| task(e))?;
     }
-    let raw_per_s = messages.len() as f64 / started.elapsed().as_secs_f64();
+    let raw_per_s = produced as f64 / started.elapsed().as_secs_f64();
 
     eprintln!("kafka: the relay, from the store …");
     let relayed = config(&format!("bench.relay.{run}"));
@@ -88,7 +108,7 @@ pub async fn measure(args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError
         checkpoints.wait_for(|p| *p >= head),
     )
     .await;
-    let relay_per_s = messages.len() as f64 / started.elapsed().as_secs_f64();
+    let relay_per_s = head as f64 / started.elapsed().as_secs_f64();
     running.abort();
     if !matches!(reached, Ok(Ok(_))) {
         return Err(task("the relay did not reach the head of the log"));

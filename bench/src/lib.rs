@@ -19,6 +19,11 @@
 //! - reads: list pages over HTTP, first and deep, vs pgbench running the same SQL (`reads.rs`).
 //! - claims: token claims over HTTP vs the same SQL through pgbench, and a user's memberships
 //!   across 1,000 organizations, deep page vs first (`claims.rs`).
+//! - serve: `roster serve` in a process of its own — its resident memory idle once caught up
+//!   with the log, at its peak under the command mix with fan-out (and the relay), and idle
+//!   after (`serve.rs`).
+//! - replicas: deep list pages from `roster serve --only query` on a real hot standby, two
+//!   processes vs one (`replicas.rs`).
 //! - console: the members page rendered for a session vs the JSON API's page, p95 (`console.rs`).
 //! - webhooks: deliveries through the dispatcher vs plain POSTs of the same bodies
 //!   (`webhooks.rs`), and latency at a steady rate under fan-out (`webhook_latency.rs`).
@@ -39,9 +44,13 @@ mod kafka;
 mod memory;
 mod mix;
 mod partitions;
+mod process;
 mod profile;
 mod reads;
 mod rebuild;
+mod receiver;
+mod replicas;
+mod serve;
 mod webhook_latency;
 mod webhooks;
 
@@ -70,8 +79,8 @@ pub struct BenchArgs {
     /// Concurrent clients for both pgbench and roster.
     #[arg(long, default_value_t = 16)]
     pub clients: usize,
-    /// Only these sections (comma-separated): writes, mix, partitions, reads, claims, console,
-    /// webhooks, kafka, latency, export, apply, rebuild, growth.
+    /// Only these sections (comma-separated): writes, mix, partitions, reads, claims, serve,
+    /// replicas, console, webhooks, kafka, latency, export, apply, rebuild, growth.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Seconds each steady-rate webhook latency run lasts (200 and 500 events/s).
@@ -159,7 +168,7 @@ pub async fn run(args: BenchArgs, serve: Serve) -> Result<(), BenchError> {
         .await
         .map_err(|e| BenchError::Task(e.to_string()))??
     };
-    let result = measure(&args, &server, &bins).await;
+    let result = measure(&args, &server, &bins, &dir).await;
     tokio::task::spawn_blocking(move || server.stop())
         .await
         .ok();
@@ -174,6 +183,7 @@ async fn measure(
     args: &Bench,
     server: &PostgresServer,
     bins: &Binaries,
+    dir: &std::path::Path,
 ) -> Result<Vec<Section>, BenchError> {
     embedded::ensure_database(&server.url("postgres"), "bench").await?;
     let url = server.url("bench");
@@ -207,6 +217,9 @@ async fn measure(
             "partitions" => partitions::measure(args, server, bins, &pool).await?,
             "reads" => reads::measure(args, server, bins, &pool).await?,
             "claims" => claims::measure(args, server, bins, &pool).await?,
+            // `roster serve` in a process of its own: its memory idle and under load.
+            "serve" => serve::measure(args, dir, &pool, &url).await?,
+            "replicas" => replicas::measure(args, server, bins, dir, &pool).await?,
             "console" => console::measure(args, &url, &pool).await?,
             "webhooks" => webhooks::measure(args, &pool).await?,
             "kafka" => kafka::measure(args, &pool).await?,
@@ -249,6 +262,8 @@ pub const SECTIONS: &[&str] = &[
     "partitions",
     "reads",
     "claims",
+    "serve",
+    "replicas",
     "console",
     "webhooks",
     "kafka",

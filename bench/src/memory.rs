@@ -1,25 +1,69 @@
-//! The process's resident memory: now, and its peak over a stretch of the run.
+//! Resident memory as the kernel counts it: of this process (the bench: app and clients) or of
+//! another (a `roster serve` of its own), now and its peak over a stretch of the run.
 //!
 //! The peak is the kernel's own high-water mark (`VmHWM`), reset at the start of a stretch by
-//! writing `5` to `/proc/self/clear_refs`: exact, with no sampler to miss a short spike.
+//! writing `5` to `/proc/<pid>/clear_refs`: exact, with no sampler to miss a short spike.
+
+/// What `/proc/<pid>/status` says of a process's memory, in KiB, and its thread count.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Status {
+    pub rss: u64,
+    /// The peak since the process began or the last reset.
+    pub peak: u64,
+    /// Heap and other private memory.
+    pub anon: u64,
+    /// Pages of files (the binary's code, shared libraries) counted as resident.
+    pub file: u64,
+    pub threads: u64,
+}
+
+impl Status {
+    /// Of process `pid` (`"self"` for this one); zeros when it is gone.
+    pub fn of(pid: &str) -> Self {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0)
+        };
+        Self {
+            rss: field("VmRSS:"),
+            peak: field("VmHWM:"),
+            anon: field("RssAnon:"),
+            file: field("RssFile:"),
+            threads: field("Threads:"),
+        }
+    }
+
+    /// `rss`, `anon` and `file` in MiB, and the threads: how a note says it.
+    pub fn describe(&self) -> String {
+        format!(
+            "{:.0} MiB resident ({:.0} MiB private, {:.0} MiB of files), {} threads",
+            mib(self.rss),
+            mib(self.anon),
+            mib(self.file),
+            self.threads
+        )
+    }
+}
+
+pub(crate) fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// Resets process `pid`'s peak to its current resident memory. Without the reset (an old
+/// kernel), the peak is the process's since it began: an upper bound, never an understatement.
+pub(crate) fn reset_peak(pid: &str) {
+    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+}
 
 /// Resident memory of this process, in KiB.
 pub(crate) fn rss_kib() -> u64 {
-    status_kib("VmRSS:")
+    Status::of("self").rss
 }
 
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix(field))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// The peak resident memory from `start` to `finish`.
+/// The peak resident memory of this process from `start` to `finish`.
 pub(crate) struct Peak {
     /// Resident memory at the start, in KiB.
     pub before: u64,
@@ -27,24 +71,23 @@ pub(crate) struct Peak {
 
 impl Peak {
     pub fn start() -> Self {
-        // Without the reset (an old kernel), the peak is the process's since it began: an
-        // upper bound, never an understatement.
-        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        reset_peak("self");
         Self { before: rss_kib() }
     }
 
     /// The peak in KiB since `start`.
     pub fn peak_kib(&self) -> u64 {
-        status_kib("VmHWM:").max(rss_kib())
+        let now = Status::of("self");
+        now.peak.max(now.rss)
     }
 
     /// The peak in MiB since `start`.
     pub fn finish(self) -> f64 {
-        self.peak_kib() as f64 / 1024.0
+        mib(self.peak_kib())
     }
 
     /// How far the peak rose above the start, in MiB.
     pub fn grown_mib(&self) -> f64 {
-        self.peak_kib().saturating_sub(self.before) as f64 / 1024.0
+        mib(self.peak_kib().saturating_sub(self.before))
     }
 }

@@ -45,16 +45,29 @@ pub async fn measure(
     let pgbench_tps = crate::pgbench(args, server, bins, pool).await?;
     let (base, handle) = http::serve(args, url, true)?;
     let key = http::key(pool, false).await?;
+    let organizations = organizations(&base, &key).await?;
+    let load = drive(args, &base, &key, organizations).await?;
+    handle.stop(true).await;
+    Ok(vec![Row {
+        name: "command mix over HTTP (API key, 16 clients)",
+        roster: load.rate,
+        baseline_name: "pgbench single-row INSERT",
+        baseline: pgbench_tps,
+        unit: "tx/s",
+        note: Some(load.describe()),
+    }])
+}
+
+/// The mix's organizations and their groups, made through the API at `base`.
+pub(crate) async fn organizations(base: &str, key: &str) -> Result<Organizations, BenchError> {
     let task = |e: String| BenchError::Task(e);
     let client = reqwest::Client::new();
-
-    // The organizations and their groups, through the API.
     let mut organizations = Vec::new();
     for o in 0..ORGANIZATIONS {
         let org = send(
             client
                 .post(format!("{base}/v1/organizations"))
-                .bearer_auth(&key)
+                .bearer_auth(key)
                 .json(&json!({ "name": format!("Mix {o}") })),
         )
         .await
@@ -65,7 +78,7 @@ pub async fn measure(
             let group = send(
                 client
                     .post(format!("{base}/v1/organizations/{org}/groups"))
-                    .bearer_auth(&key)
+                    .bearer_auth(key)
                     .json(&json!({ "name": format!("group {g}") })),
             )
             .await
@@ -74,13 +87,46 @@ pub async fn measure(
         }
         organizations.push((org, groups));
     }
+    Ok(organizations)
+}
 
+/// Organizations, each with its groups' ids.
+pub(crate) type Organizations = Vec<(String, Vec<String>)>;
+
+/// What a run of the mix did: its rate and each command's latency, sorted.
+pub(crate) struct Load {
+    pub rate: f64,
+    latencies: Vec<Duration>,
+}
+
+impl Load {
+    pub fn describe(&self) -> String {
+        let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+        format!(
+            "{} commands (create membership 40 %, add to group 30 %, roles 20 %, group 5 %, \
+             invitation 5 %): latency p50 {}, p99 {}, max {}",
+            self.latencies.len(),
+            ms(quantile(&self.latencies, 0.5)),
+            ms(quantile(&self.latencies, 0.99)),
+            ms(quantile(&self.latencies, 1.0)),
+        )
+    }
+}
+
+/// The mix against the app at `base` in `organizations`, `args.clients` clients for
+/// `args.seconds`.
+pub(crate) async fn drive(
+    args: &Bench,
+    base: &str,
+    key: &str,
+    organizations: Organizations,
+) -> Result<Load, BenchError> {
     let organizations = Arc::new(organizations);
     let clients: Arc<Vec<Mutex<Client>>> =
         Arc::new((0..args.clients).map(|_| Default::default()).collect());
     let latencies = Arc::new(Mutex::new(Vec::new()));
-    let (base, recorded) = (Arc::new(base), latencies.clone());
-    let rate = http::rate(args, &key, move |http, n| {
+    let (base, recorded) = (Arc::new(base.to_owned()), latencies.clone());
+    let rate = http::rate(args, key, move |http, n| {
         let c = n % crate::STRIDE;
         let (org, groups) = &organizations[c % ORGANIZATIONS];
         // A fixed pseudo-random draw per step: the same mix on every run.
@@ -149,26 +195,9 @@ pub async fn measure(
         }
     })
     .await?;
-    handle.stop(true).await;
-
     let mut latencies = std::mem::take(&mut *latencies.lock().unwrap_or_else(|e| e.into_inner()));
     latencies.sort();
-    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
-    Ok(vec![Row {
-        name: "command mix over HTTP (API key, 16 clients)",
-        roster: rate,
-        baseline_name: "pgbench single-row INSERT",
-        baseline: pgbench_tps,
-        unit: "tx/s",
-        note: Some(format!(
-            "{} commands (create membership 40 %, add to group 30 %, roles 20 %, group 5 %, \
-             invitation 5 %): latency p50 {}, p99 {}, max {}",
-            latencies.len(),
-            ms(quantile(&latencies, 0.5)),
-            ms(quantile(&latencies, 0.99)),
-            ms(quantile(&latencies, 1.0)),
-        )),
-    }])
+    Ok(Load { rate, latencies })
 }
 
 enum Step {

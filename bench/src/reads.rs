@@ -233,7 +233,11 @@ pub async fn measure(
 }
 
 /// Pages per second with `clients` concurrent HTTP clients cycling through `urls`.
-async fn http_pages(args: &Bench, key: &str, urls: Vec<String>) -> Result<f64, BenchError> {
+pub(crate) async fn http_pages(
+    args: &Bench,
+    key: &str,
+    urls: Vec<String>,
+) -> Result<f64, BenchError> {
     let urls = Arc::new(urls);
     http::rate(args, key, move |client, i| {
         // A prime stride: clients rarely ask for the same page at once.

@@ -169,6 +169,12 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
         let id = crate::webhooks::endpoint(pool, &config.keyring, &url, description, types);
         endpoints.push(id.await?);
     }
+    // The fan-out starts where the endpoints do: what earlier sections wrote before them goes
+    // to none of them, and walking it would show as latency here.
+    let head = store::Feed::new(pool.clone()).head().await?;
+    let mut conn = pool.acquire().await?;
+    store::checkpoints::save(&mut conn, webhook_dispatcher::fanout::CONSUMER, head).await?;
+    drop(conn);
     let dispatcher = webhook_dispatcher::Dispatcher::start(pool.clone(), config).map_err(task)?;
 
     // Open loop: a command every 1/rate s, whatever the previous ones are doing.

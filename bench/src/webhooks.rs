@@ -3,18 +3,16 @@
 //! the same bodies to the same receiver with the same concurrency — fanned out to 4 endpoints,
 //! and to one endpoint at full speed with its order kept (one attempt in flight) and not (16).
 
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::{web, App, HttpResponse, HttpServer};
 use domain::WebhookEndpointId;
 use futures::StreamExt;
 use sqlx::PgPool;
 use webhook_dispatcher::queue::{self as webhooks, EndpointSettings};
 use webhook_dispatcher::sealing::Keyring;
 
+use crate::receiver::Receiver;
 use crate::{Bench, BenchError, Row};
 
 /// Events delivered to each endpoint.
@@ -66,33 +64,12 @@ pub(crate) async fn endpoint(
 }
 
 pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(task)?;
-    let url = format!("http://{}/hook", listener.local_addr().map_err(task)?);
-    // Counts what it receives: a run ends when the last request arrived, without asking the
-    // database over and over while the dispatcher works.
-    let received = Arc::new(AtomicUsize::new(0));
-    let counter = received.clone();
-    let receiver = HttpServer::new(move || {
-        let counter = counter.clone();
-        // Reads the whole body, answers 204.
-        App::new().default_service(web::to(move |_body: web::Bytes| {
-            counter.fetch_add(1, Ordering::Relaxed);
-            async { HttpResponse::NoContent().finish() }
-        }))
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .map_err(task)?
-    .run();
-    let receiver_handle = receiver.handle();
-    tokio::spawn(receiver);
-
+    let receiver = Receiver::start()?;
     let mut rows = Vec::new();
     for (endpoints, in_flight, name) in RUNS {
-        rows.push(run(pool, &url, &received, endpoints, in_flight, name).await?);
+        rows.push(run(pool, &receiver, endpoints, in_flight, name).await?);
     }
-    receiver_handle.stop(true).await;
+    receiver.stop().await;
     Ok(rows)
 }
 
@@ -100,8 +77,7 @@ pub async fn measure(_args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchErro
 /// then the same bodies as plain POSTs with the same total concurrency.
 async fn run(
     pool: &PgPool,
-    url: &str,
-    received: &AtomicUsize,
+    receiver: &Receiver,
     endpoints: usize,
     in_flight: usize,
     name: &'static str,
@@ -119,7 +95,16 @@ async fn run(
     let mut ids = Vec::with_capacity(endpoints);
     for n in 0..endpoints {
         let description = format!("bench {n}");
-        ids.push(endpoint(pool, &config.keyring, url, description, Vec::new()).await?);
+        ids.push(
+            endpoint(
+                pool,
+                &config.keyring,
+                &receiver.url,
+                description,
+                Vec::new(),
+            )
+            .await?,
+        );
     }
     crate::export::synthetic_events(pool, EVENTS).await?;
     let head = store::Feed::new(pool.clone()).head().await?;
@@ -138,11 +123,11 @@ async fn run(
          dispatcher …",
         events.len()
     );
-    let before = received.load(Ordering::Relaxed);
+    let before = receiver.received();
     let started = Instant::now();
     let dispatcher = webhook_dispatcher::Dispatcher::start(pool.clone(), config).map_err(task)?;
     let timeout = Duration::from_secs(600);
-    while received.load(Ordering::Relaxed) - before < total && started.elapsed() < timeout {
+    while receiver.received() - before < total && started.elapsed() < timeout {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     // Then every attempt logged as a success.
@@ -181,7 +166,7 @@ async fn run(
             let client = client.clone();
             async move {
                 client
-                    .post(url)
+                    .post(&receiver.url)
                     .header("content-type", "application/json")
                     .body(body.clone())
                     .send()
