@@ -77,6 +77,8 @@ struct Latency {
     /// The last delivery's arrival after the last command's acknowledgement.
     backlog: Duration,
     connections: u64,
+    /// Client connections the database had open when the run started (every section's pools).
+    database_connections: i64,
     /// Where the time went, stage by stage (p50, p99 of each).
     stages: Vec<(&'static str, Duration, Duration)>,
 }
@@ -87,7 +89,8 @@ impl Latency {
         format!(
             "{} events/s × {ENDPOINTS} endpoints for {} s, max in flight 1: {} deliveries, \
              p50 {}, p90 {}, p99 {}, max {}; last delivery {} after the last command; \
-             {} connections opened; stages (p50/p99): {}",
+             {} connections opened; {} database connections open at the start; stages \
+             (p50/p99): {}",
             self.rate,
             self.seconds,
             self.deliveries,
@@ -97,6 +100,7 @@ impl Latency {
             ms(self.max),
             ms(self.backlog),
             self.connections,
+            self.database_connections,
             self.stages
                 .iter()
                 .map(|(name, p50, p99)| format!("{name} {}/{}", ms(*p50), ms(*p99)))
@@ -169,6 +173,11 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
         let id = crate::webhooks::endpoint(pool, &config.keyring, &url, description, types);
         endpoints.push(id.await?);
     }
+    let database_connections: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'",
+    )
+    .fetch_one(pool)
+    .await?;
     // The fan-out starts where the endpoints do: what earlier sections wrote before them goes
     // to none of them, and walking it would show as latency here.
     let head = store::Feed::new(pool.clone()).head().await?;
@@ -319,6 +328,7 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
         max: latencies.last().copied().unwrap_or_default(),
         backlog: since(last_ack, last_arrival),
         connections: arrivals.connections.load(Ordering::Relaxed),
+        database_connections,
         stages,
     })
 }

@@ -29,9 +29,11 @@ pub fn announce(pool: &PgPool) {
         return; // the sender on its way sends once more for this one
     }
     let pool = pool.clone();
+    // Made before the task, so that even a task dropped before it ever ran lets go.
+    let mut sender = Sender { state, holds: true };
     tokio::spawn(async move {
         loop {
-            while state.due.swap(false, Ordering::AcqRel) {
+            while sender.state.due.swap(false, Ordering::AcqRel) {
                 if let Err(e) = sqlx::query("SELECT pg_notify($1, '')")
                     .bind(CHANNEL)
                     .execute(&pool)
@@ -40,13 +42,38 @@ pub fn announce(pool: &PgPool) {
                     tracing::debug!(error = %e, "announcing new events failed; listeners will poll");
                 }
             }
-            state.sending.store(false, Ordering::Release);
+            sender.release();
             // Due again between the last send and the flag: send, unless another task took over.
+            let state = &sender.state;
             if !state.due.load(Ordering::Acquire) || state.sending.swap(true, Ordering::AcqRel) {
                 return;
             }
+            sender.holds = true;
         }
     });
+}
+
+/// The one sender's hold on `sending`, let go however the sender ends: done, or dropped
+/// mid-send with the runtime it ran on (an actix worker's, stopped or restarted). A flag left
+/// set would silence every later announcement of this process for good.
+struct Sender {
+    state: Arc<State>,
+    /// Whether this task is the one sender (it set `sending`).
+    holds: bool,
+}
+
+impl Sender {
+    fn release(&mut self) {
+        if std::mem::take(&mut self.holds) {
+            self.state.sending.store(false, Ordering::Release);
+        }
+    }
+}
+
+impl Drop for Sender {
+    fn drop(&mut self) {
+        self.release();
+    }
 }
 
 /// The state of the database `pool` connects to (one per host, port and database name).

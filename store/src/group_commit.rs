@@ -54,7 +54,7 @@ pub(crate) async fn commit(pool: &PgPool, unit: Prepared) -> Result<Vec<Committe
         start
     };
     if start {
-        tokio::spawn(run(queue, pool.clone()));
+        tokio::spawn(run(Running::counted(queue, pool.clone())));
     }
     outcome.await.unwrap_or_else(|_| {
         Err(StoreError::Step(
@@ -64,12 +64,8 @@ pub(crate) async fn commit(pool: &PgPool, unit: Prepared) -> Result<Vec<Committe
 }
 
 /// Commits batches until the queue is empty.
-async fn run(queue: Arc<Mutex<Queue>>, pool: PgPool) {
-    let mut running = Running {
-        queue: queue.clone(),
-        pool: pool.clone(),
-        counted: true,
-    };
+async fn run(mut running: Running) {
+    let (queue, pool) = (running.queue.clone(), running.pool.clone());
     loop {
         let batch = {
             let mut q = lock(&queue);
@@ -98,11 +94,23 @@ async fn run(queue: Arc<Mutex<Queue>>, pool: PgPool) {
 }
 
 /// A runner as the queue counts it. Should it end otherwise than by finding the queue empty (a
-/// panic, its runtime shutting down), it is counted out, and a runner takes over what is queued.
+/// panic, its runtime shutting down — even before it ever ran: it is made before its task), it
+/// is counted out, and after a panic a runner takes over what is queued.
 struct Running {
     queue: Arc<Mutex<Queue>>,
     pool: PgPool,
     counted: bool,
+}
+
+impl Running {
+    /// A runner the queue has just counted in.
+    fn counted(queue: Arc<Mutex<Queue>>, pool: PgPool) -> Self {
+        Self {
+            queue,
+            pool,
+            counted: true,
+        }
+    }
 }
 
 impl Drop for Running {
@@ -110,15 +118,23 @@ impl Drop for Running {
         if !self.counted {
             return;
         }
-        let mut q = lock(&self.queue);
-        q.running -= 1;
         // After a panic the runtime goes on: another runner takes what is queued. Otherwise the
         // task was dropped with its runtime, and so were the callers waiting on this pool.
-        if std::thread::panicking() && !q.waiting.is_empty() {
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let runtime = std::thread::panicking()
+            .then(tokio::runtime::Handle::try_current)
+            .and_then(Result::ok);
+        let take_over = {
+            let mut q = lock(&self.queue);
+            q.running -= 1;
+            let take_over = runtime.filter(|_| !q.waiting.is_empty());
+            if take_over.is_some() {
                 q.running += 1;
-                runtime.spawn(run(self.queue.clone(), self.pool.clone()));
             }
+            take_over
+        };
+        // Outside the lock: a task the runtime drops at once counts itself out, under it.
+        if let Some(runtime) = take_over {
+            runtime.spawn(run(Running::counted(self.queue.clone(), self.pool.clone())));
         }
     }
 }

@@ -253,3 +253,39 @@ async fn input_the_database_refuses_fails_only_its_own_unit() {
     .unwrap();
     assert_eq!((events, claims), (20, 0));
 }
+
+/// A caller on a runtime that stops (an actix worker's) starts a runner there; the runner is
+/// dropped with that runtime, perhaps before it ever ran. More such callers than there are runner
+/// slots must leave the slots free: a commit afterwards, from a runtime that lives, completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runners_dropped_with_their_runtime_before_they_ran_leave_their_slots_free() {
+    use futures::FutureExt;
+    let db = roster_testkit::fresh_db().await;
+    for n in 0..8 {
+        let pool = db.pool.clone();
+        std::thread::spawn(move || {
+            let worker = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            worker.block_on(async move {
+                // Queued, its runner spawned on this runtime; then the caller is gone and the
+                // runtime stops before the runner's first turn.
+                let committing = unit(&format!("org_dropped_{n}"), 0, vec![], "x").commit(&pool);
+                assert!(committing.now_or_never().is_none());
+            });
+            drop(worker);
+        })
+        .join()
+        .unwrap();
+    }
+    let after = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        unit("org_after", 0, vec![], "y").commit(&db.pool),
+    )
+    .await;
+    assert!(
+        matches!(after, Ok(Ok(_))),
+        "a commit after runners were dropped unrun did not complete: {after:?}"
+    );
+}
