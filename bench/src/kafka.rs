@@ -1,6 +1,7 @@
 //! The Kafka relay benchmark: the events of the log from the store to the broker through the
 //! relay (feed, message building, produce, delivery reports, checkpoints), against producing the
-//! same messages, built a batch ahead, with the same producer settings to the same broker.
+//! the log's messages (a sample spread over the log, built beforehand, produced until as many
+//! went out as the log holds) with the same producer settings to the same broker.
 
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,9 @@ use sqlx::PgPool;
 use store::Feed;
 
 use crate::{Bench, BenchError, Row};
+
+/// How many of the log's messages the raw-produce baseline builds beforehand.
+const SAMPLE: usize = 50_000;
 
 fn task(e: impl std::fmt::Display) -> BenchError {
     BenchError::Task(e.to_string())
@@ -25,66 +29,55 @@ pub async fn measure(args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError
         ..kafka_relay::RelayConfig::new(brokers.clone())
     };
 
-    // Every event of the log, as the relay would send it: built a batch ahead on a task of its
-    // own (a few batches at a time, not the whole log in memory), produced as they come.
+    // The log's messages as the relay would build them — a sample spread evenly over the log,
+    // built beforehand (not the whole log in memory) — produced over and over until as many
+    // messages as the log holds went out.
     let head = Feed::new(pool.clone()).head().await?;
-    eprintln!("kafka: {head} events, raw produce …");
+    let every = (head as usize).div_ceil(SAMPLE).max(1);
+    let mut follower = Feed::new(pool.clone()).follow(0);
+    follower.batch_size = 1000;
+    let mut sample = Vec::with_capacity(SAMPLE);
+    while follower.position() < head {
+        let batch = follower.next_batch().await?;
+        for event in batch.iter().filter(|e| e.position as usize % every == 0) {
+            sample.push(kafka_relay::message::message(event, "roster").map_err(task)?);
+        }
+    }
+    if sample.is_empty() {
+        eprintln!(
+            "kafka: the log is empty (the section relays what earlier ones wrote): not measured"
+        );
+        return Ok(Vec::new());
+    }
+    eprintln!(
+        "kafka: {head} events, raw produce (a sample of {} messages, one event in {every}) …",
+        sample.len()
+    );
     let raw = config(&format!("bench.raw.{run}"));
     kafka_relay::ensure_topic(&raw).await.map_err(task)?;
     let producer: FutureProducer = raw.producer().create().map_err(task)?;
-    let (batches, mut built) = tokio::sync::mpsc::channel(4);
-    let reader = {
-        let pool = pool.clone();
-        tokio::spawn(async move {
-            let mut follower = Feed::new(pool).follow(0);
-            follower.batch_size = 1000;
-            let mut read = 0;
-            while read < head {
-                let batch = follower.next_batch().await?;
-                let Some(last) = batch.last() else { break };
-                read = last.position;
-                let messages = batch
-                    .iter()
-                    .map(|e| kafka_relay::message::message(e, "roster").map_err(task))
-                    .collect::<Result<Vec<_>, _>>()?;
-                if batches.send(messages).await.is_err() {
+    let started = Instant::now();
+    let mut reports = Vec::with_capacity(head as usize);
+    for m in sample.iter().cycle().take(head as usize) {
+        let mut record = FutureRecord::to(&raw.topic)
+            .key(&m.key)
+            .payload(&m.value)
+            .headers(m.kafka_headers());
+        loop {
+            match producer.send_result(record) {
+                Ok(report) => {
+                    reports.push(report);
                     break;
                 }
-            }
-            Ok::<(), BenchError>(())
-        })
-    };
-    let started = Instant::now();
-    let mut reports = std::collections::VecDeque::new();
-    let mut produced = 0usize;
-    while let Some(messages) = built.recv().await {
-        for m in &messages {
-            let mut record = FutureRecord::to(&raw.topic)
-                .key(&m.key)
-                .payload(&m.value)
-                .headers(m.kafka_headers());
-            loop {
-                match producer.send_result(record) {
-                    Ok(report) => {
-                        reports.push_back(report);
-                        break;
-                    }
-                    Err((_, back)) => {
-                        // The queue is full: wait for the oldest message's report.
-                        record = back;
-                        match reports.pop_front() {
-                            Some(report) => {
-                                report.await.map_err(task)?.map_err(|(e, _)| task(e))?;
-                            }
-                            None => tokio::time::sleep(Duration::from_millis(1)).await,
-                        }
-                    }
+                Err((_, back)) => {
+                    // The queue is full: let reports come in.
+                    record = back;
+                    tokio::time::sleep(Duration::from_millis(1)).await;
                 }
             }
         }
-        produced += messages.len();
     }
-    reader.await.map_err(task)??;
+    let produced = reports.len();
     for report in reports {
         report.await.map_err(task)?.map_err(|(e, _)| task(e))?;
     }
