@@ -39,7 +39,10 @@ pub async fn measure(args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError
     let mut sample = Vec::with_capacity(SAMPLE);
     while follower.position() < head {
         let batch = follower.next_batch().await?;
-        for event in batch.iter().filter(|e| e.position as usize % every == 0) {
+        for event in batch
+            .iter()
+            .filter(|e| (e.position as usize).is_multiple_of(every))
+        {
             sample.push(kafka_relay::message::message(event, "roster").map_err(task)?);
         }
     }
