@@ -2,7 +2,8 @@
 //! endpoints with one attempt in flight per endpoint (first attempts in order), to a local
 //! receiver that notes when each request arrives and counts the connections it accepts.
 //! Latency is command acknowledged → request received; the backlog is how long the last
-//! delivery came after the last command.
+//! delivery came after the last command. Then one endpoint at full speed: commands from the
+//! bench's writers as fast as they are acknowledged, with one attempt in flight and with 16.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -31,8 +32,10 @@ fn task(e: impl std::fmt::Display) -> BenchError {
     BenchError::Task(e.to_string())
 }
 
-/// The two steady-rate runs, 200 then 500 events/s, each as a row comparing its p99 with the
-/// issue's target (≤ 1: met).
+/// The two steady-rate runs, 200 then 500 events/s × 10 endpoints, each as a row comparing its
+/// p99 with the issue's target (≤ 1: met); then one endpoint at full speed — commands from
+/// `args.clients` writers as fast as they go — with one attempt in flight (order kept) and with
+/// 16, each as its rate against the independent peer's figure the issue names.
 pub async fn measure(args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
     let mut rows = Vec::new();
     for (rate, target_ms, name) in [
@@ -47,11 +50,16 @@ pub async fn measure(args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError
             "webhook p99 latency, 500 events/s × 10 endpoints (≤ 1: target met)",
         ),
     ] {
+        let shape = Shape {
+            intake: Intake::Rate(rate),
+            endpoints: ENDPOINTS,
+            in_flight: 1,
+        };
         eprintln!(
             "webhooks: latency at {rate} events/s × {ENDPOINTS} endpoints for {} s …",
             args.latency_seconds
         );
-        let measured = run(pool, rate, args.latency_seconds).await?;
+        let measured = run(pool, shape, args.latency_seconds).await?;
         eprintln!("webhooks: {}", measured.describe());
         rows.push(Row {
             name,
@@ -62,13 +70,68 @@ pub async fn measure(args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError
             note: Some(measured.describe()),
         });
     }
+    let seconds = (args.latency_seconds / 3).max(5);
+    for (in_flight, name) in [
+        (
+            1,
+            "one endpoint at full speed, order kept (1 in flight): deliveries/s",
+        ),
+        (
+            16,
+            "one endpoint at full speed, 16 in flight (order not kept): deliveries/s",
+        ),
+    ] {
+        let shape = Shape {
+            intake: Intake::FullSpeed(args.clients),
+            endpoints: 1,
+            in_flight,
+        };
+        eprintln!(
+            "webhooks: one endpoint, {in_flight} in flight, commands from {} writers at full \
+             speed for {seconds} s …",
+            args.clients
+        );
+        let measured = run(pool, shape, seconds).await?;
+        eprintln!("webhooks: {}", measured.describe());
+        rows.push(Row {
+            name,
+            roster: measured.delivered_per_s,
+            baseline_name: "an unordered peer (issue 26: 551/s, p99 23 ms)",
+            baseline: PEER_PER_S,
+            unit: "deliveries/s",
+            note: Some(measured.describe()),
+        });
+    }
     Ok(rows)
 }
 
-/// What one steady-rate run measured.
+/// The unordered peer's rate for one endpoint at full speed, from the independent run issue 26
+/// quotes (its p99 there: 23 ms).
+const PEER_PER_S: f64 = 551.0;
+
+/// Where the events come from.
+#[derive(Clone, Copy)]
+enum Intake {
+    /// An open loop: a command every 1/rate s, whatever the previous ones are doing.
+    Rate(u32),
+    /// This many writers, each sending its next command when the last is acknowledged.
+    FullSpeed(usize),
+}
+
+/// One run's intake and its endpoints.
+#[derive(Clone, Copy)]
+struct Shape {
+    intake: Intake,
+    endpoints: usize,
+    in_flight: usize,
+}
+
+/// What one run measured.
 struct Latency {
-    rate: u32,
+    shape: Shape,
     seconds: u64,
+    /// Deliveries over the time from the first command's acknowledgement to the last arrival.
+    delivered_per_s: f64,
     deliveries: usize,
     p50: Duration,
     p90: Duration,
@@ -87,13 +150,19 @@ impl Latency {
     fn describe(&self) -> String {
         let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
         format!(
-            "{} events/s × {ENDPOINTS} endpoints for {} s, max in flight 1: {} deliveries, \
+            "{} × {} endpoint(s) for {} s, max in flight {}: {} deliveries ({:.0}/s), \
              p50 {}, p90 {}, p99 {}, max {}; last delivery {} after the last command; \
              {} connections opened; {} database connections open at the start; stages \
              (p50/p99): {}",
-            self.rate,
+            match self.shape.intake {
+                Intake::Rate(rate) => format!("{rate} events/s"),
+                Intake::FullSpeed(writers) => format!("{writers} writers at full speed"),
+            },
+            self.shape.endpoints,
             self.seconds,
+            self.shape.in_flight,
             self.deliveries,
+            self.delivered_per_s,
             ms(self.p50),
             ms(self.p90),
             ms(self.p99),
@@ -120,8 +189,8 @@ struct Arrivals {
 /// An event's id and when its command was acknowledged.
 type Acked = (String, DateTime<Utc>);
 
-/// One run at `rate` events per second for `seconds`.
-async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchError> {
+/// One run of `shape` for `seconds`.
+async fn run(pool: &PgPool, shape: Shape, seconds: u64) -> Result<Latency, BenchError> {
     let arrivals = Arc::new(Arrivals::default());
     let listener = TcpListener::bind("127.0.0.1:0").map_err(task)?;
     let url = format!("http://{}/hook", listener.local_addr().map_err(task)?);
@@ -160,14 +229,14 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
 
     // Endpoints for this run only: they take the events from now on.
     let config = Arc::new(webhook_dispatcher::DispatcherConfig {
-        max_in_flight: 1,
+        max_in_flight: shape.in_flight,
         addresses: Arc::new(webhook_dispatcher::ssrf::AddressPolicy {
             allow: vec!["127.0.0.0/8".parse().map_err(task)?],
         }),
         ..Default::default()
     });
-    let mut endpoints = Vec::with_capacity(ENDPOINTS);
-    for n in 0..ENDPOINTS {
+    let mut endpoints = Vec::with_capacity(shape.endpoints);
+    for n in 0..shape.endpoints {
         let types = vec!["organization.created".to_owned()];
         let description = format!("latency {n}");
         let id = crate::webhooks::endpoint(pool, &config.keyring, &url, description, types);
@@ -186,48 +255,36 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
     drop(conn);
     let dispatcher = webhook_dispatcher::Dispatcher::start(pool.clone(), config).map_err(task)?;
 
-    // Open loop: a command every 1/rate s, whatever the previous ones are doing.
     let commands = Arc::new(Commands::<Organization>::new(
         EventRepository::new(pool.clone()),
         (),
         None,
     ));
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::default();
-    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Utc::now();
     let until = Instant::now() + Duration::from_secs(seconds);
     let mut sent = Vec::new();
-    while Instant::now() < until {
-        tick.tick().await;
-        let (commands, acked) = (commands.clone(), acked.clone());
-        sent.push(tokio::spawn(async move {
-            let id = OrganizationId::new();
-            let command = OrganizationCommand::Create(CreateOrganization {
-                id,
-                name: OrganizationName::parse("Acme").map_err(|e| e.to_string())?,
-                description: None,
-                external_id: None,
-                metadata: Metadata::default(),
-                at: Utc::now(),
-            });
-            let id = id.to_string();
-            let done = commands
-                .execute(&id, None, command, &RequestContext::system("bench"))
-                .await
-                .map_err(|e| e.to_string())?;
-            let now = Utc::now();
-            if let Some(created) = done
-                .events
-                .iter()
-                .find(|e| matches!(e.event, OrganizationEvent::Created(_)))
-            {
-                acked
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((created.event_id.clone(), now));
+    match shape.intake {
+        Intake::Rate(rate) => {
+            let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            while Instant::now() < until {
+                tick.tick().await;
+                let (commands, acked) = (commands.clone(), acked.clone());
+                sent.push(tokio::spawn(async move { create(&commands, &acked).await }));
             }
-            Ok::<(), String>(())
-        }));
+        }
+        Intake::FullSpeed(writers) => {
+            for _ in 0..writers {
+                let (commands, acked) = (commands.clone(), acked.clone());
+                sent.push(tokio::spawn(async move {
+                    while Instant::now() < until {
+                        create(&commands, &acked).await?;
+                    }
+                    Ok(())
+                }));
+            }
+        }
     }
     for s in sent {
         s.await.map_err(task)?.map_err(task)?;
@@ -238,7 +295,7 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
         .map(|(_, at)| *at)
         .max()
         .unwrap_or_else(Utc::now);
-    let expected = acked.len() * ENDPOINTS;
+    let expected = acked.len() * shape.endpoints;
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
         let got: usize = arrivals
@@ -318,9 +375,12 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
     })
     .collect();
     latencies.sort();
+    let delivered_per_s =
+        latencies.len() as f64 / since(started, last_arrival).as_secs_f64().max(1e-3);
     Ok(Latency {
-        rate,
+        shape,
         seconds,
+        delivered_per_s,
         deliveries: latencies.len(),
         p50: crate::quantile(&latencies, 0.50),
         p90: crate::quantile(&latencies, 0.90),
@@ -331,4 +391,38 @@ async fn run(pool: &PgPool, rate: u32, seconds: u64) -> Result<Latency, BenchErr
         database_connections,
         stages,
     })
+}
+
+/// One `organization.create`; its `organization.created` event noted with when it was
+/// acknowledged.
+async fn create(
+    commands: &Commands<Organization>,
+    acked: &Mutex<Vec<Acked>>,
+) -> Result<(), String> {
+    let id = OrganizationId::new();
+    let command = OrganizationCommand::Create(CreateOrganization {
+        id,
+        name: OrganizationName::parse("Acme").map_err(|e| e.to_string())?,
+        description: None,
+        external_id: None,
+        metadata: Metadata::default(),
+        at: Utc::now(),
+    });
+    let id = id.to_string();
+    let done = commands
+        .execute(&id, None, command, &RequestContext::system("bench"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let now = Utc::now();
+    if let Some(created) = done
+        .events
+        .iter()
+        .find(|e| matches!(e.event, OrganizationEvent::Created(_)))
+    {
+        acked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((created.event_id.clone(), now));
+    }
+    Ok(())
 }
