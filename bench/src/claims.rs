@@ -19,7 +19,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 use store::EventRepository;
 
-use crate::{http, reads, Bench, BenchError, Row};
+use crate::{http, reads, task, Bench, BenchError, Row};
 
 const MEMBERS: i64 = 100_000;
 const GROUPS: usize = 1_000;
@@ -28,10 +28,6 @@ const GROUP_SIZE: usize = 20;
 /// Organizations the one user belongs to.
 const ORGANIZATIONS: usize = 1_000;
 const MULTI_USER: &str = "user-of-many";
-
-fn task(e: impl std::fmt::Display) -> BenchError {
-    BenchError::Task(e.to_string())
-}
 
 pub async fn measure(
     args: &Bench,

@@ -20,7 +20,7 @@ use sqlx::PgPool;
 use store::page::{Bound, Order, PageRequest};
 use store::EventRepository;
 
-use crate::{Bench, BenchError, Row};
+use crate::{task, Bench, BenchError, Row};
 
 /// Groups of the measured organization (made through units of work, as the export's are).
 const GROUPS: i64 = 1_000;
@@ -28,10 +28,6 @@ const GROUPS: i64 = 1_000;
 const SAMPLES: usize = 300;
 /// Events generated in one transaction.
 const CHUNK: i64 = 500_000;
-
-fn task(e: impl std::fmt::Display) -> BenchError {
-    BenchError::Task(e.to_string())
-}
 
 /// One kind of request's latencies, sorted.
 struct Latencies(Vec<Duration>);

@@ -9,14 +9,10 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use sqlx::PgPool;
 use store::Feed;
 
-use crate::{Bench, BenchError, Row};
+use crate::{task, Bench, BenchError, Row};
 
 /// How many of the log's messages the raw-produce baseline builds beforehand.
 const SAMPLE: usize = 50_000;
-
-fn task(e: impl std::fmt::Display) -> BenchError {
-    BenchError::Task(e.to_string())
-}
 
 pub async fn measure(args: &Bench, pool: &PgPool) -> Result<Vec<Row>, BenchError> {
     let Some(brokers) = &args.kafka_brokers else {

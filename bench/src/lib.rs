@@ -116,6 +116,12 @@ pub enum BenchError {
     Task(String),
 }
 
+/// A benchmark task's failure, said as text (a task, a process, a broker: each has its own error
+/// type, and a benchmark only reports them).
+pub(crate) fn task(e: impl std::fmt::Display) -> BenchError {
+    BenchError::Task(e.to_string())
+}
+
 struct Row {
     name: &'static str,
     roster: f64,

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use embedded_postgres::{Binaries, PostgresServer};
 use sqlx::PgPool;
 
-use crate::{reads, Bench, BenchError, Row};
+use crate::{reads, task, Bench, BenchError, Row};
 
 const PARTITIONS: [i32; 4] = [1, 2, 4, 8];
 
@@ -123,10 +123,6 @@ pub async fn measure(
             note: Some(note),
         })
         .collect())
-}
-
-fn task(e: impl std::fmt::Display) -> BenchError {
-    BenchError::Task(e.to_string())
 }
 
 /// The last position written to `partition` (0 before any).

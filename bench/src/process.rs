@@ -6,11 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::task;
 use crate::BenchError;
-
-fn task(e: impl std::fmt::Display) -> BenchError {
-    BenchError::Task(e.to_string())
-}
 
 /// A running `roster serve`, killed when dropped.
 pub(crate) struct Server {

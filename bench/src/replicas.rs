@@ -10,14 +10,10 @@ use embedded_postgres::{Binaries, Options, PostgresServer};
 use sqlx::PgPool;
 
 use crate::process::Server;
-use crate::{http, reads, Bench, BenchError, Row};
+use crate::{http, reads, task, Bench, BenchError, Row};
 
 /// The organization whose members are paged: the reads section's when it ran.
 const MEMBERS: i64 = 20_000;
-
-fn task(e: impl std::fmt::Display) -> BenchError {
-    BenchError::Task(e.to_string())
-}
 
 pub async fn measure(
     args: &Bench,

@@ -12,17 +12,13 @@ use sqlx::PgPool;
 use crate::memory::{self, Status};
 use crate::process::Server;
 use crate::receiver::Receiver;
-use crate::{http, mix, Bench, BenchError, Row};
+use crate::{http, mix, task, Bench, BenchError, Row};
 
 const ENDPOINTS: usize = 4;
 /// The resident-memory target of `roster serve` (issue 26).
 const TARGET_MIB: f64 = 250.0;
 /// How long the server is left alone before and after the load.
 const IDLE: Duration = Duration::from_secs(10);
-
-fn task(e: impl std::fmt::Display) -> BenchError {
-    BenchError::Task(e.to_string())
-}
 
 pub async fn measure(
     args: &Bench,

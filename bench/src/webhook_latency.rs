@@ -24,13 +24,9 @@ use sqlx::PgPool;
 use store::EventRepository;
 use webhook_dispatcher::queue as webhooks;
 
-use crate::{Bench, BenchError, Row};
+use crate::{task, Bench, BenchError, Row};
 
 const ENDPOINTS: usize = 10;
-
-fn task(e: impl std::fmt::Display) -> BenchError {
-    BenchError::Task(e.to_string())
-}
 
 /// The two steady-rate runs, 200 then 500 events/s × 10 endpoints, each as a row comparing its
 /// p99 with the target (≤ 1: met); then one endpoint at full speed — commands from

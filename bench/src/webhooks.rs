@@ -13,7 +13,7 @@ use webhook_dispatcher::queue::{self as webhooks, EndpointSettings};
 use webhook_dispatcher::sealing::Keyring;
 
 use crate::receiver::Receiver;
-use crate::{Bench, BenchError, Row};
+use crate::{task, Bench, BenchError, Row};
 
 /// Events delivered to each endpoint.
 const EVENTS: i64 = 20_000;
@@ -36,10 +36,6 @@ const RUNS: [(usize, usize, &str); 3] = [
         "webhook delivery, 1 endpoint, 16 in flight (order not kept)",
     ),
 ];
-
-fn task(e: impl std::fmt::Display) -> BenchError {
-    BenchError::Task(e.to_string())
-}
 
 /// A new endpoint for `url` taking `event_types` (all when empty), through the dispatcher's own
 /// endpoint function, its secret sealed with `keyring` as the API seals it; its id.
