@@ -119,7 +119,9 @@ impl Drop for Running {
             return;
         }
         // After a panic the runtime goes on: another runner takes what is queued. Otherwise the
-        // task was dropped with its runtime, and so were the callers waiting on this pool.
+        // task was dropped with its runtime (spawning there would drop the new one at once):
+        // units other runtimes queued meanwhile are taken by the runner the next commit on this
+        // pool starts.
         let runtime = std::thread::panicking()
             .then(tokio::runtime::Handle::try_current)
             .and_then(Result::ok);
