@@ -116,6 +116,21 @@ pub enum BenchError {
     Task(String),
 }
 
+/// Moves `consumers`' checkpoints to `position`: what a section makes new (endpoints, a topic)
+/// takes the events from there on, and walking what earlier sections wrote would show in its
+/// figures.
+pub(crate) async fn skip_to(
+    pool: &PgPool,
+    consumers: &[&str],
+    position: i64,
+) -> Result<(), BenchError> {
+    let mut conn = pool.acquire().await?;
+    for consumer in consumers {
+        store::checkpoints::save(&mut conn, consumer, position).await?;
+    }
+    Ok(())
+}
+
 /// A benchmark task's failure, said as text (a task, a process, a broker: each has its own error
 /// type, and a benchmark only reports them).
 pub(crate) fn task(e: impl std::fmt::Display) -> BenchError {

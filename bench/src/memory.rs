@@ -58,11 +58,6 @@ pub(crate) fn reset_peak(pid: &str) {
     let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
 }
 
-/// Resident memory of this process, in KiB.
-pub(crate) fn rss_kib() -> u64 {
-    Status::of("self").rss
-}
-
 /// The peak resident memory of this process from `start` to `finish`.
 pub(crate) struct Peak {
     /// Resident memory at the start, in KiB.
@@ -72,7 +67,9 @@ pub(crate) struct Peak {
 impl Peak {
     pub fn start() -> Self {
         reset_peak("self");
-        Self { before: rss_kib() }
+        Self {
+            before: Status::of("self").rss,
+        }
     }
 
     /// The peak in KiB since `start`.

@@ -5,6 +5,7 @@
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpResponse, HttpServer};
@@ -49,6 +50,18 @@ impl Receiver {
     /// Requests received so far.
     pub fn received(&self) -> usize {
         self.received.load(Ordering::Relaxed)
+    }
+
+    /// Waits until `count` requests were received in all, at most `within`: whether they were.
+    pub async fn wait_for(&self, count: usize, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while self.received() < count {
+            if Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        true
     }
 
     pub async fn stop(self) {

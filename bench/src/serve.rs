@@ -29,10 +29,8 @@ pub async fn measure(
     let head = store::Feed::new(pool.clone()).head().await?;
     // The fan-out and the relay start at the head (the endpoints and the topic are new); the
     // projector and the process manager catch up with whatever earlier sections wrote.
-    let mut conn = pool.acquire().await?;
-    store::checkpoints::save(&mut conn, webhook_dispatcher::fanout::CONSUMER, head).await?;
-    store::checkpoints::save(&mut conn, kafka_relay::CONSUMER, head).await?;
-    drop(conn);
+    let skipped = [webhook_dispatcher::fanout::CONSUMER, kafka_relay::CONSUMER];
+    crate::skip_to(pool, &skipped, head).await?;
     let mut env = Vec::new();
     if let Some(brokers) = &args.kafka_brokers {
         let topic = format!(
@@ -85,15 +83,11 @@ pub async fn measure(
     let load = mix::drive(args, &server.base, &key, organizations).await?;
     let to = store::Feed::new(pool.clone()).head().await?;
     let expected = (to - from) as usize * ENDPOINTS;
-    let deadline = Instant::now() + Duration::from_secs(600);
-    while receiver.received() < expected {
-        if Instant::now() > deadline {
-            return Err(task(format!(
-                "only {} of {expected} deliveries in 10 min",
-                receiver.received()
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    if !receiver.wait_for(expected, wait).await {
+        return Err(task(format!(
+            "only {} of {expected} deliveries in 10 min",
+            receiver.received()
+        )));
     }
     if args.kafka_brokers.is_some()
         && !store::checkpoints::reached(pool, kafka_relay::CONSUMER, to, wait).await

@@ -246,9 +246,7 @@ async fn run(pool: &PgPool, shape: Shape, seconds: u64) -> Result<Latency, Bench
     // The fan-out starts where the endpoints do: what earlier sections wrote before them goes
     // to none of them, and walking it would show as latency here.
     let head = store::Feed::new(pool.clone()).head().await?;
-    let mut conn = pool.acquire().await?;
-    store::checkpoints::save(&mut conn, webhook_dispatcher::fanout::CONSUMER, head).await?;
-    drop(conn);
+    crate::skip_to(pool, &[webhook_dispatcher::fanout::CONSUMER], head).await?;
     let dispatcher = webhook_dispatcher::Dispatcher::start(pool.clone(), config).map_err(task)?;
 
     let commands = Arc::new(Commands::<Organization>::new(

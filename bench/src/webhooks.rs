@@ -110,9 +110,7 @@ async fn run(
     let total = events.len() * endpoints;
     // The fan-out starts where the endpoints do, not at the beginning of the earlier sections'
     // log.
-    let mut conn = pool.acquire().await?;
-    store::checkpoints::save(&mut conn, webhook_dispatcher::fanout::CONSUMER, from).await?;
-    drop(conn);
+    crate::skip_to(pool, &[webhook_dispatcher::fanout::CONSUMER], from).await?;
 
     eprintln!(
         "webhooks: {} events to {endpoints} endpoint(s), {in_flight} in flight each, through the \
@@ -123,9 +121,8 @@ async fn run(
     let started = Instant::now();
     let dispatcher = webhook_dispatcher::Dispatcher::start(pool.clone(), config).map_err(task)?;
     let timeout = Duration::from_secs(600);
-    while receiver.received() - before < total && started.elapsed() < timeout {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    // (Past the timeout, the count below says how far it got.)
+    receiver.wait_for(before + total, timeout).await;
     // Then every attempt logged as a success.
     loop {
         let done: i64 = sqlx::query_scalar(

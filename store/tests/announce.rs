@@ -6,28 +6,7 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
-
-/// Starts an announcement on a runtime of its own that stops after `yields` turns, while `pool`
-/// has no connection to give (the sender, once it runs, waits for one).
-fn announce_on_a_runtime_that_stops(pool: &PgPool, yields: usize) {
-    let pool = pool.clone();
-    std::thread::spawn(move || {
-        let worker = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        worker.block_on(async move {
-            store::announce::announce(&pool);
-            for _ in 0..yields {
-                tokio::task::yield_now().await;
-            }
-        });
-        drop(worker);
-    })
-    .join()
-    .unwrap();
-}
+use sqlx::postgres::{PgListener, PgPoolOptions};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sender_dropped_with_its_runtime_does_not_silence_later_announcements() {
@@ -45,7 +24,15 @@ async fn a_sender_dropped_with_its_runtime_does_not_silence_later_announcements(
     // Dropped before it ran (no turn), then dropped while waiting for a connection.
     for yields in [0, 10] {
         let held = busy.acquire().await.unwrap();
-        announce_on_a_runtime_that_stops(&busy, yields);
+        // Started on a runtime that stops after `yields` turns; the sender, once it runs,
+        // waits for a connection.
+        let pool = busy.clone();
+        roster_testkit::on_a_runtime_that_stops(async move {
+            store::announce::announce(&pool);
+            for _ in 0..yields {
+                tokio::task::yield_now().await;
+            }
+        });
         drop(held);
         // Whatever the listener may hold, so that the wait below is for a new announcement.
         while let Ok(Ok(_)) =

@@ -263,21 +263,12 @@ async fn runners_dropped_with_their_runtime_before_they_ran_leave_their_slots_fr
     let db = roster_testkit::fresh_db().await;
     for n in 0..8 {
         let pool = db.pool.clone();
-        std::thread::spawn(move || {
-            let worker = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            worker.block_on(async move {
-                // Queued, its runner spawned on this runtime; then the caller is gone and the
-                // runtime stops before the runner's first turn.
-                let committing = unit(&format!("org_dropped_{n}"), 0, vec![], "x").commit(&pool);
-                assert!(committing.now_or_never().is_none());
-            });
-            drop(worker);
-        })
-        .join()
-        .unwrap();
+        roster_testkit::on_a_runtime_that_stops(async move {
+            // Queued, its runner spawned on this runtime; then the caller is gone and the
+            // runtime stops before the runner's first turn.
+            let committing = unit(&format!("org_dropped_{n}"), 0, vec![], "x").commit(&pool);
+            assert!(committing.now_or_never().is_none());
+        });
     }
     let after = tokio::time::timeout(
         std::time::Duration::from_secs(30),

@@ -120,3 +120,19 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
+
+/// Runs `work` on a runtime of its own, on a thread of its own, and stops that runtime as soon as
+/// `work` returns: whatever it spawned is dropped with it, run or not — as with an actix worker
+/// stopped or restarted.
+pub fn on_a_runtime_that_stops(work: impl std::future::Future<Output = ()> + Send + 'static) {
+    std::thread::spawn(move || {
+        let worker = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        worker.block_on(work);
+        drop(worker);
+    })
+    .join()
+    .expect("the runtime's thread");
+}
