@@ -96,6 +96,7 @@ async fn import(state: &CommandState) -> Result<f64, BenchError> {
             description: None,
             external_id: None,
             metadata: Default::default(),
+            max_members: None,
             at: chrono::Utc::now(),
         };
         organizations::create(state, &ctx, input)

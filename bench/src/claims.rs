@@ -84,6 +84,7 @@ pub async fn measure(
                     description: None,
                     external_id: None,
                     metadata: Default::default(),
+                    max_members: None,
                     at: chrono::Utc::now(),
                 };
                 organizations::create(state, ctx, input)

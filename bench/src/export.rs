@@ -36,6 +36,7 @@ pub async fn synthetic_events(pool: &PgPool, count: i64) -> Result<(), StoreErro
         description: None,
         external_id: None,
         metadata: Default::default(),
+        max_members: None,
         at: Utc::now(),
     });
     organizations

@@ -161,6 +161,7 @@ async fn sample(pool: &PgPool, probe: &Probe) -> Result<[Latencies; 4], BenchErr
             description: None,
             external_id: None,
             metadata: Default::default(),
+            max_members: None,
             at: chrono::Utc::now(),
         };
         let started = Instant::now();

@@ -47,6 +47,7 @@ pub(crate) async fn seed(args: &Bench, pool: &PgPool, members: i64) -> Result<St
         description: None,
         external_id: None,
         metadata: Default::default(),
+        max_members: None,
         at: chrono::Utc::now(),
     };
     organizations::create(&state, &ctx, input)

@@ -400,6 +400,7 @@ async fn create(
         description: None,
         external_id: None,
         metadata: Metadata::default(),
+        max_members: None,
         at: Utc::now(),
     });
     let id = id.to_string();

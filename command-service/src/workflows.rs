@@ -155,6 +155,7 @@ mod tests {
             description: None,
             external_id: None,
             metadata: Metadata::default(),
+            max_members: None,
             at: Utc::now(),
         })
     }

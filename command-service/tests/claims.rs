@@ -29,6 +29,7 @@ fn create(id: OrganizationId, external_id: &str) -> OrganizationCommand {
         description: None,
         external_id: Some(ExternalId::parse(external_id).unwrap()),
         metadata: Metadata::default(),
+        max_members: None,
         at: Utc::now(),
     })
 }

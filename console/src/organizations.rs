@@ -37,6 +37,8 @@ pub struct OrganizationForm {
     pub description: String,
     pub external_id: String,
     pub metadata: String,
+    /// The seat limit as typed; empty: unlimited.
+    pub max_members: String,
 }
 
 impl OrganizationForm {
@@ -50,6 +52,7 @@ impl OrganizationForm {
             description: row.description.clone().unwrap_or_default(),
             external_id: row.external_id.clone().unwrap_or_default(),
             metadata,
+            max_members: row.max_members.map(|n| n.to_string()).unwrap_or_default(),
         }
     }
 
@@ -59,8 +62,24 @@ impl OrganizationForm {
             description: form.typed("description"),
             external_id: form.typed("external_id"),
             metadata: form.typed("metadata"),
+            max_members: form.typed("max_members"),
         }
     }
+}
+
+/// The seat limit as typed: empty is unlimited; anything but a whole number is a problem naming
+/// the field (its range is the API's, checked when the input is parsed).
+fn max_members(form: &Form) -> Result<Option<u64>, Problem> {
+    form.text("max_members")
+        .map(|n| {
+            n.trim().parse().map_err(|_| {
+                Problem::field(
+                    "max_members",
+                    "must be a whole number, or empty for no limit",
+                )
+            })
+        })
+        .transpose()
 }
 
 /// `key=value` lines as metadata, or a problem naming the line.
@@ -123,6 +142,7 @@ async fn create(
             description: form.text("description"),
             external_id: form.text("external_id"),
             metadata: Some(metadata(&form)?),
+            max_members: max_members(&form)?,
         };
         Ok::<_, Problem>(app::create(&state.commands, &visitor.context(), input.parse()?).await?)
     }
@@ -163,8 +183,7 @@ async fn settings_page(
     typed: Option<Shown<OrganizationForm>>,
 ) -> Result<HttpResponse, ConsoleError> {
     let row =
-        reads::organization_uncounted(&state.queries, &visitor.session.caller, min_position, org)
-            .await?;
+        reads::organization(&state.queries, &visitor.session.caller, min_position, org).await?;
     let shown = typed.unwrap_or_else(|| Shown::of(OrganizationForm::of(&row)));
     let page = SettingsPage {
         chrome: Chrome::new(visitor, "organizations", format!("{} · Settings", row.name)),
@@ -212,6 +231,7 @@ async fn update(
             description: Some(form.text("description")),
             external_id: Some(form.text("external_id")),
             metadata: Some(metadata(&form)?),
+            max_members: Some(max_members(&form)?),
         };
         Ok::<_, Problem>(
             app::update(&state.commands, &visitor.context(), &org, input.parse()?).await?,

@@ -3,8 +3,8 @@
 //! refused here too, with the same words.
 
 use domain::values::{
-    Attributes, Description, Email, ExternalId, GroupName, Metadata, OrganizationName, Permissions,
-    RoleName, RoleSlug, SubjectId,
+    Attributes, Description, Email, ExternalId, GroupName, MaxMembers, Metadata, OrganizationName,
+    Permissions, RoleName, RoleSlug, SubjectId,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -40,6 +40,10 @@ pub struct Organization {
     pub description: Option<Description>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
+    /// The seat limit (active members at most). Left out: unchanged (unlimited for a new
+    /// organization).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_members: Option<MaxMembers>,
     /// Custom roles; `admin` and `member` come with every organization.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub roles: Collection<Role>,

@@ -137,6 +137,7 @@ fn org() -> OrganizationData {
         metadata: val(Metadata::parse(
             [("tier".to_string(), "gold".to_string())].into(),
         )),
+        max_members: Some(val(crate::values::MaxMembers::parse(50))),
         created_at: at(),
         updated_at: at(),
     }

@@ -23,14 +23,15 @@ pub enum ClaimChange {
     Release(String),
     /// The key must be held (by anyone) when the change commits; releasing it waits for us.
     Require(String),
-}
-
-impl ClaimChange {
-    pub fn key(&self) -> &str {
-        match self {
-            Self::Acquire(k) | Self::Release(k) | Self::Require(k) => k,
-        }
-    }
+    /// Sets (`Some`) or lifts (`None`) the limit named `key`: how many claim keys may be held
+    /// under the prefixes counted against it. Lowering it below the count held is allowed; it
+    /// only refuses new keys.
+    Limit { key: String, max: Option<u32> },
+    /// A key this change acquires under `prefix` counts against the limit `limit`: the change
+    /// fails (`LimitReached`) when, after it, more keys than the limit are held under `prefix`.
+    /// Changes counted against one prefix commit one at a time, so racing ones cannot both take
+    /// the last place.
+    Within { prefix: String, limit: String },
 }
 
 /// Claim key of an organization's external id; unique across all organizations.
@@ -92,6 +93,21 @@ pub fn membership_subject(organization: &OrganizationId, subject: &Subject) -> S
         subject.kind(),
         subject.id().as_str()
     )
+}
+
+/// Held while a membership is active, under its organization's prefix: the organization's seats,
+/// counted against `max_members`.
+pub fn seat(organization: &OrganizationId, membership: &MembershipId) -> String {
+    format!("{}{membership}", seats_prefix(organization))
+}
+
+pub fn seats_prefix(organization: &OrganizationId) -> String {
+    format!("organization/{organization}/seat/")
+}
+
+/// The limit of the organization's seats (`max_members`).
+pub fn max_members(organization: &OrganizationId) -> String {
+    format!("organization/{organization}/max_members")
 }
 
 /// Held while a membership is active; what adding it to a group will require.

@@ -141,6 +141,47 @@ schema!(Attributes, {
     }
 });
 schema!(Email, {"type": "string", "format": "email", "maxLength": 254});
+schema!(MaxMembers, {
+    "type": "integer", "minimum": 0, "maximum": 10000000,
+    "description": "How many active members the organization may have; deactivated ones do not count."
+});
+
+/// An organization's seat limit (Clerk's `max_allowed_memberships`): 0–10,000,000 active members.
+/// Lowering it below the members an organization has is allowed; it only refuses new seats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct MaxMembers(u32);
+
+impl MaxMembers {
+    pub const MAX: u32 = 10_000_000;
+
+    pub fn parse(n: u64) -> Result<Self, ValueError> {
+        match u32::try_from(n) {
+            Ok(n) if n <= Self::MAX => Ok(Self(n)),
+            _ => Err(ValueError(format!(
+                "max_members must be between 0 and {}",
+                Self::MAX
+            ))),
+        }
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<u32> for MaxMembers {
+    type Error = ValueError;
+    fn try_from(n: u32) -> Result<Self, ValueError> {
+        Self::parse(n.into())
+    }
+}
+
+impl From<MaxMembers> for u32 {
+    fn from(v: MaxMembers) -> u32 {
+        v.0
+    }
+}
 
 text_value!(
     /// An organization's display name, trimmed, 1–100 characters.

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use declarative::{Collection, Document, Group, Invitation, Member, MemberRef, Organization, Role};
 use domain::values::{
-    Attributes, Description, Email, ExternalId, GroupName, Metadata, OrganizationName, Permissions,
-    RoleName, RoleSlug, SubjectId, ValueError,
+    Attributes, Description, Email, ExternalId, GroupName, MaxMembers, Metadata, OrganizationName,
+    Permissions, RoleName, RoleSlug, SubjectId, ValueError,
 };
 use read_models::state::{MemberState, OrganizationState, Selection};
 use sqlx::PgPool;
@@ -152,6 +152,10 @@ fn organization(org: &OrganizationState) -> Result<Option<Organization>, ValueEr
             .transpose()?,
         metadata: (!metadata.is_empty())
             .then(|| Metadata::parse(metadata))
+            .transpose()?,
+        max_members: org
+            .max_members
+            .map(|n| MaxMembers::parse(u64::try_from(n).unwrap_or(u64::MAX)))
             .transpose()?,
         roles: Collection::merge(roles),
         members: Collection::merge(members),

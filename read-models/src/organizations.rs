@@ -19,8 +19,15 @@ pub struct OrganizationRow {
     pub external_id: Option<String>,
     #[schemars(with = "domain::values::Metadata")]
     pub metadata: Value,
-    /// Active memberships; only on the single-object read.
+    /// The seat limit: active members at most (null: unlimited).
+    #[schemars(with = "Option<domain::values::MaxMembers>")]
+    pub max_members: Option<i64>,
+    /// Active memberships (the seats taken); only on the single-object read.
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub members_count: Option<i64>,
+    /// The same as `members_count`, under its first name; kept for existing clients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("deprecated" = true))]
     pub member_count: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_count: Option<i64>,
@@ -49,7 +56,7 @@ pub struct RoleRow {
 }
 
 const ORGANIZATION_COLUMNS: &str =
-    "'organization' AS object, id, name, description, external_id, metadata, created_at, updated_at, managed_by";
+    "'organization' AS object, id, name, description, external_id, metadata, max_members, created_at, updated_at, managed_by";
 
 /// Filters of the organization list; every one given must hold.
 #[derive(Debug, Default, Clone)]
@@ -68,7 +75,7 @@ pub async fn list(
 ) -> Result<Page<OrganizationRow>, StoreError> {
     let mut qb = QueryBuilder::new("SELECT ");
     qb.push(ORGANIZATION_COLUMNS)
-        .push(", NULL::bigint AS member_count, NULL::bigint AS group_count FROM rm_organizations WHERE true");
+        .push(", NULL::bigint AS members_count, NULL::bigint AS member_count, NULL::bigint AS group_count FROM rm_organizations WHERE true");
     if let Some(only) = &filter.only {
         qb.push(" AND id = ").push_bind(only.clone());
     }
@@ -87,11 +94,13 @@ pub async fn list(
 /// The organization with its active-member and group counts, read in one snapshot.
 pub async fn get(pool: &PgPool, id: &str) -> Result<Option<OrganizationRow>, StoreError> {
     let row = sqlx::query_as::<_, OrganizationRow>(
-        "SELECT 'organization' AS object, o.id, o.name, o.description, o.external_id, o.metadata, o.created_at, o.updated_at, o.managed_by,
-                (SELECT count(*) FROM rm_memberships m
-                  WHERE m.organization_id = o.id AND m.status = 'active') AS member_count,
+        "SELECT 'organization' AS object, o.id, o.name, o.description, o.external_id, o.metadata, o.max_members, o.created_at, o.updated_at, o.managed_by,
+                c.n AS members_count, c.n AS member_count,
                 (SELECT count(*) FROM rm_groups g WHERE g.organization_id = o.id) AS group_count
-           FROM rm_organizations o WHERE o.id = $1",
+           FROM rm_organizations o
+           CROSS JOIN LATERAL (SELECT count(*) AS n FROM rm_memberships m
+                                WHERE m.organization_id = o.id AND m.status = 'active') AS c
+          WHERE o.id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
@@ -103,7 +112,7 @@ pub async fn get(pool: &PgPool, id: &str) -> Result<Option<OrganizationRow>, Sto
 pub async fn get_uncounted(pool: &PgPool, id: &str) -> Result<Option<OrganizationRow>, StoreError> {
     let mut qb = QueryBuilder::new("SELECT ");
     qb.push(ORGANIZATION_COLUMNS)
-        .push(", NULL::bigint AS member_count, NULL::bigint AS group_count FROM rm_organizations WHERE id = ")
+        .push(", NULL::bigint AS members_count, NULL::bigint AS member_count, NULL::bigint AS group_count FROM rm_organizations WHERE id = ")
         .push_bind(id.to_owned());
     Ok(qb.build_query_as().fetch_optional(pool).await?)
 }

@@ -19,6 +19,7 @@ pub struct OrganizationState {
     pub name: String,
     pub description: Option<String>,
     pub metadata: Value,
+    pub max_members: Option<i64>,
     pub roles: Vec<RoleState>,
     pub members: Vec<MemberState>,
     pub groups: Vec<GroupState>,
@@ -90,6 +91,7 @@ struct OrganizationRow {
     name: String,
     description: Option<String>,
     metadata: Value,
+    max_members: Option<i64>,
     managed_by: Option<String>,
 }
 
@@ -131,7 +133,7 @@ pub async fn organizations(
         .await?;
     let position = store::checkpoints::load_in(&mut tx, consumer).await?;
     let rows: Vec<OrganizationRow> = sqlx::query_as(
-        "SELECT id, external_id, name, description, metadata, managed_by FROM rm_organizations
+        "SELECT id, external_id, name, description, metadata, max_members, managed_by FROM rm_organizations
           WHERE ($1::text[] IS NULL OR external_id = ANY ($1) OR managed_by = $3)
             AND ($2::text IS NULL OR id = $2)
           ORDER BY external_id NULLS LAST, id",
@@ -206,6 +208,7 @@ pub async fn organizations(
             name: o.name,
             description: o.description,
             metadata: o.metadata,
+            max_members: o.max_members,
             managed_by: o.managed_by,
         })
         .collect();

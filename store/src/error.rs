@@ -15,6 +15,14 @@ pub enum StoreError {
     /// A key the change requires (e.g. "membership is active") is not held.
     #[error("requirement `{key}` is not met")]
     RequirementFailed { key: String },
+    /// Taking a key under `prefix` would hold more keys there than limit `key` allows (an
+    /// organization's seats and its `max_members`).
+    #[error("limit `{key}` of {limit} is reached")]
+    LimitReached {
+        key: String,
+        limit: i64,
+        prefix: String,
+    },
     /// Optimistic concurrency: another writer appended to the same stream first.
     #[error("the aggregate was changed concurrently")]
     Conflict,
@@ -87,6 +95,7 @@ pub(crate) fn failure(code: &str, detail: &str) -> StoreError {
     match code {
         "RS409" => claim_taken(detail),
         "RS422" => requirement_failed(detail),
+        "RS423" => limit_reached(detail),
         "23505" | "40001" => Some(StoreError::Conflict),
         _ => None,
     }
@@ -108,6 +117,16 @@ fn requirement_failed(message: &str) -> Option<StoreError> {
     let v: serde_json::Value = serde_json::from_str(message).ok()?;
     Some(StoreError::RequirementFailed {
         key: v.get("key")?.as_str()?.to_owned(),
+    })
+}
+
+/// Decodes a limit refusal (RS423): `{"key", "limit", "prefix"}`.
+fn limit_reached(message: &str) -> Option<StoreError> {
+    let v: serde_json::Value = serde_json::from_str(message).ok()?;
+    Some(StoreError::LimitReached {
+        key: v.get("key")?.as_str()?.to_owned(),
+        limit: v.get("limit")?.as_i64()?,
+        prefix: v.get("prefix")?.as_str()?.to_owned(),
     })
 }
 

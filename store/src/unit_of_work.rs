@@ -194,6 +194,11 @@ impl Prepared {
                 exclusive_keys.push(key.clone());
             }
         }
+        // The locks of limits (the function's names for them): units counted against one prefix
+        // never share a batch, as their counts must each see the others' keys.
+        exclusive_keys.extend(rows.limit_keys.iter().map(|k| format!("limit/{k}")));
+        shared_keys.extend(rows.within_limits.iter().map(|k| format!("limit/{k}")));
+        exclusive_keys.extend(rows.within_prefixes.iter().map(|p| format!("count/{p}")));
         Ok(Self {
             unit,
             rows,
@@ -283,6 +288,7 @@ fn label(error: Option<&StoreError>) -> &'static str {
         Some(StoreError::Conflict) => "conflict",
         Some(StoreError::ClaimTaken { .. }) => "claim_taken",
         Some(StoreError::RequirementFailed { .. }) => "requirement_failed",
+        Some(StoreError::LimitReached { .. }) => "limit_reached",
         Some(e) if e.is_unavailable() => "unavailable",
         Some(_) => "error",
     }
@@ -301,7 +307,8 @@ pub(crate) async fn write_batch(
     let r = &batch.rows;
     let outcome: Vec<Outcome> = sqlx::query_as(
         "SELECT unit, position, failure, detail FROM roster_commit_units($1, $2, $3, $4, $5, $6,
-                 $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+                 $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+                 $24, $25, $26, $27, $28, $29)",
     )
     .bind(&batch.event_units)
     .bind(&r.aggregate_types)
@@ -326,6 +333,12 @@ pub(crate) async fn write_batch(
     .bind(&r.snapshot_payloads)
     .bind(&batch.absent_units)
     .bind(&batch.absent_prefixes)
+    .bind(&batch.limit_units)
+    .bind(&r.limit_keys)
+    .bind(&r.limit_max)
+    .bind(&batch.within_units)
+    .bind(&r.within_prefixes)
+    .bind(&r.within_limits)
     .fetch_all(conn)
     .await?;
     let mut outcomes: Vec<Result<Vec<i64>, StoreError>> =
@@ -362,6 +375,8 @@ struct Batch {
     snapshot_units: Vec<i32>,
     absent_units: Vec<i32>,
     absent_prefixes: Vec<String>,
+    limit_units: Vec<i32>,
+    within_units: Vec<i32>,
 }
 
 impl Batch {
@@ -397,6 +412,14 @@ impl Batch {
             .extend_from_slice(&rows.snapshot_versions);
         b.snapshot_payloads
             .extend_from_slice(&rows.snapshot_payloads);
+        self.limit_units
+            .extend(std::iter::repeat_n(unit, rows.limit_keys.len()));
+        b.limit_keys.extend_from_slice(&rows.limit_keys);
+        b.limit_max.extend_from_slice(&rows.limit_max);
+        self.within_units
+            .extend(std::iter::repeat_n(unit, rows.within_prefixes.len()));
+        b.within_prefixes.extend_from_slice(&rows.within_prefixes);
+        b.within_limits.extend_from_slice(&rows.within_limits);
         self.absent_units
             .extend(std::iter::repeat_n(unit, absent.len()));
         self.absent_prefixes.extend_from_slice(absent);
@@ -425,6 +448,12 @@ struct Rows {
     snapshot_sequences: Vec<i64>,
     snapshot_versions: Vec<i64>,
     snapshot_payloads: Vec<Value>,
+    /// Limits set (`Some`) or lifted (`None`), by key.
+    limit_keys: Vec<String>,
+    limit_max: Vec<Option<i64>>,
+    /// Counted prefixes, with the limit each counts against.
+    within_prefixes: Vec<String>,
+    within_limits: Vec<String>,
 }
 
 impl Rows {
@@ -433,6 +462,8 @@ impl Rows {
         // Per key: what the unit does with it, and for whom (sorted: a fixed lock order).
         let mut claims: BTreeMap<String, (&'static str, &StreamChange)> = BTreeMap::new();
         let mut required: BTreeMap<String, &StreamChange> = BTreeMap::new();
+        let mut limits: BTreeMap<String, Option<i64>> = BTreeMap::new();
+        let mut within: BTreeMap<String, String> = BTreeMap::new();
         for s in streams {
             for (sequence, e) in (s.version + 1..).zip(&s.events) {
                 let id = EventId::new().to_string();
@@ -456,6 +487,12 @@ impl Rows {
                 match c {
                     ClaimChange::Require(k) => {
                         required.insert(k.clone(), s);
+                    }
+                    ClaimChange::Limit { key, max } => {
+                        limits.insert(key.clone(), max.map(i64::from));
+                    }
+                    ClaimChange::Within { prefix, limit } => {
+                        within.insert(prefix.clone(), limit.clone());
                     }
                     ClaimChange::Acquire(k) | ClaimChange::Release(k) => {
                         let op = if matches!(c, ClaimChange::Acquire(_)) {
@@ -490,6 +527,8 @@ impl Rows {
             .into_iter()
             .map(|(k, (op, s))| (k, op, s))
             .chain(required.into_iter().map(|(k, s)| (k, "require", s)));
+        (r.limit_keys, r.limit_max) = limits.into_iter().unzip();
+        (r.within_prefixes, r.within_limits) = within.into_iter().unzip();
         for (key, op, s) in changes {
             r.claim_ops.push(op);
             r.claim_keys.push(key);

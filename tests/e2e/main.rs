@@ -34,6 +34,7 @@ mod replay;
 mod replica;
 mod role_assignment;
 mod roles;
+mod seats;
 mod security;
 mod units;
 mod webhook_crash;

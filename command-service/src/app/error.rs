@@ -71,6 +71,11 @@ pub enum AppError {
     Refused(Vec<super::role_assignment::Refusal>),
     #[error("the change requires `{0}`, which does not hold")]
     RequirementNotMet(String),
+    /// Every seat is taken: the organization has `limit` active members (`max_members`).
+    #[error(
+        "organization {organization} has reached its limit of {limit} active members (max_members)"
+    )]
+    SeatLimit { organization: String, limit: i64 },
     /// The caller's key may not do this at all (not a question of which object).
     #[error("{0}")]
     Forbidden(String),
@@ -84,6 +89,12 @@ pub enum AppError {
     Unstorable(String),
     #[error("{0}")]
     Internal(String),
+}
+
+/// The organization whose seat limit `key` is (`organization/<id>/max_members`).
+fn seat_limit_of(key: &str) -> Option<&str> {
+    key.strip_prefix("organization/")?
+        .strip_suffix("/max_members")
 }
 
 /// A store failure outside any aggregate's decision (a look-up, a unit's commit).
@@ -100,6 +111,10 @@ impl From<StoreError> for AppError {
                 None => AppError::RequirementNotMet(key),
             },
             StoreError::Conflict => AppError::Concurrent,
+            StoreError::LimitReached { key, limit, .. } => AppError::SeatLimit {
+                organization: seat_limit_of(&key).unwrap_or(&key).to_owned(),
+                limit,
+            },
             e @ (StoreError::Unavailable(_) | StoreError::Injected(_)) => {
                 AppError::Unavailable(e.to_string())
             }

@@ -44,6 +44,7 @@ pub fn organization(id: OrganizationId, roles: &[&str]) -> Organization {
         description: None,
         external_id: None,
         metadata: Metadata::default(),
+        max_members: None,
         at,
     })];
     commands.extend(slugs(roles).into_iter().map(|slug| {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use domain::organization::{CreateOrganization, UpdateOrganization};
-use domain::values::{Description, ExternalId, Metadata, OrganizationName};
+use domain::values::{Description, ExternalId, MaxMembers, Metadata, OrganizationName};
 use domain::OrganizationId;
 use http_edge::{nullable, present, Fields, Problem};
 use serde::Deserialize;
@@ -20,6 +20,9 @@ pub struct OrganizationCreate {
     pub external_id: Option<String>,
     #[schemars(with = "Option<domain::values::Metadata>")]
     pub metadata: Option<BTreeMap<String, String>>,
+    /// Active members at most; absent or null: unlimited.
+    #[schemars(with = "Option<domain::values::MaxMembers>")]
+    pub max_members: Option<u64>,
 }
 
 impl OrganizationCreate {
@@ -36,6 +39,9 @@ impl OrganizationCreate {
             "metadata",
             Metadata::parse(self.metadata.unwrap_or_default()),
         );
+        let max_members = self
+            .max_members
+            .and_then(|n| fields.check("max_members", MaxMembers::parse(n)));
         let (name, metadata) = fields.done(name.zip(metadata))?;
         Ok(CreateOrganization {
             id: OrganizationId::new(),
@@ -43,6 +49,7 @@ impl OrganizationCreate {
             description,
             external_id,
             metadata,
+            max_members,
             at: Utc::now(),
         })
     }
@@ -63,6 +70,11 @@ pub struct OrganizationUpdate {
     #[schemars(with = "domain::values::Metadata")]
     #[serde(default, deserialize_with = "present")]
     pub metadata: Option<BTreeMap<String, String>>,
+    /// null lifts the limit; lowering it below the active members is allowed and only refuses
+    /// new ones.
+    #[schemars(with = "Option<Option<domain::values::MaxMembers>>")]
+    #[serde(default, deserialize_with = "nullable")]
+    pub max_members: Option<Option<u64>>,
 }
 
 impl OrganizationUpdate {
@@ -78,12 +90,14 @@ impl OrganizationUpdate {
         let metadata = self
             .metadata
             .and_then(|m| fields.check("metadata", Metadata::parse(m)));
+        let max_members = fields.check_nullable("max_members", self.max_members, MaxMembers::parse);
         fields.finish()?;
         Ok(UpdateOrganization {
             name,
             description,
             external_id,
             metadata,
+            max_members,
             at: Utc::now(),
         })
     }

@@ -69,6 +69,16 @@ impl From<AppError> for Problem {
                 "Requirement not met",
                 detail,
             ),
+            AppError::SeatLimit { limit, .. } => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "seat-limit-reached",
+                "Seat limit reached",
+                detail,
+            )
+            .with_field(
+                "max_members",
+                format!("the organization's limit of {limit} active members is reached"),
+            ),
             AppError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 Problem::unavailable("the database is unavailable; retry shortly")

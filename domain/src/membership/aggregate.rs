@@ -287,6 +287,11 @@ mod tests {
                 )),
                 ClaimChange::Require(format!("organization/{}/alive", m.organization_id)),
                 ClaimChange::Acquire(format!("membership/{}/active", m.id)),
+                ClaimChange::Acquire(format!("organization/{}/seat/{}", m.organization_id, m.id)),
+                ClaimChange::Within {
+                    prefix: format!("organization/{}/seat/", m.organization_id),
+                    limit: format!("organization/{}/max_members", m.organization_id),
+                },
                 ClaimChange::Acquire(format!(
                     "organization/{}/role_member/member/{}",
                     m.organization_id, m.id
@@ -364,6 +369,6 @@ mod tests {
                 at,
             })
             .then_expect_error(MembershipError::NotFound);
-        assert_eq!(MembershipEvent::Deleted(m.clone()).claim_changes().len(), 3);
+        assert_eq!(MembershipEvent::Deleted(m.clone()).claim_changes().len(), 4);
     }
 }

@@ -150,6 +150,7 @@ impl Claims for MembershipEvent {
                     &m.organization_id,
                 )));
                 changes.push(ClaimChange::Acquire(claims::membership_active(&m.id)));
+                changes.extend(seat_taken(m));
                 changes.extend(role_changes(m, &BTreeSet::new(), &m.roles));
                 changes
             }
@@ -164,12 +165,16 @@ impl Claims for MembershipEvent {
                     .unwrap_or(&u.membership.roles);
                 role_changes(&u.membership, old, &u.membership.roles)
             }
-            Self::Deactivated(m) => vec![ClaimChange::Release(claims::membership_active(&m.id))],
+            Self::Deactivated(m) => vec![
+                ClaimChange::Release(claims::membership_active(&m.id)),
+                ClaimChange::Release(claims::seat(&m.organization_id, &m.id)),
+            ],
             Self::Reactivated(m) => {
                 let mut changes = vec![
                     ClaimChange::Acquire(claims::membership_active(&m.id)),
                     ClaimChange::Require(claims::organization_alive(&m.organization_id)),
                 ];
+                changes.extend(seat_taken(m));
                 changes.extend(role_changes(m, &m.roles, &m.roles));
                 changes
             }
@@ -180,11 +185,29 @@ impl Claims for MembershipEvent {
                     .map(ClaimChange::Release)
                     .collect();
                 changes.push(ClaimChange::Release(claims::membership_active(&m.id)));
+                changes.push(ClaimChange::Release(claims::seat(
+                    &m.organization_id,
+                    &m.id,
+                )));
                 changes.extend(role_changes(m, &m.roles, &BTreeSet::new()));
                 changes
             }
         }
     }
+}
+
+/// An active membership holds a seat of its organization, counted against `max_members`: every
+/// way of joining (created, reactivated, through an invitation, a domain, a bulk import or an
+/// apply) is refused at the limit, by the commit itself.
+fn seat_taken(m: &MembershipData) -> [ClaimChange; 2] {
+    let org = &m.organization_id;
+    [
+        ClaimChange::Acquire(claims::seat(org, &m.id)),
+        ClaimChange::Within {
+            prefix: claims::seats_prefix(org),
+            limit: claims::max_members(org),
+        },
+    ]
 }
 
 /// Roles held after the change must exist in the catalogue (required, added and kept alike), and

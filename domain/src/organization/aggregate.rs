@@ -230,6 +230,7 @@ impl Organization {
             description: c.description,
             external_id: c.external_id,
             metadata: c.metadata,
+            max_members: c.max_members,
             created_at: c.at,
             updated_at: c.at,
         };
@@ -254,6 +255,9 @@ impl Organization {
         }
         if let Some(m) = u.metadata.filter(|m| *m != current.metadata) {
             previous.metadata = Some(std::mem::replace(&mut next.metadata, m));
+        }
+        if let Some(m) = u.max_members.filter(|m| *m != current.max_members) {
+            previous.max_members = Some(std::mem::replace(&mut next.max_members, m));
         }
         if previous == PreviousOrganizationAttributes::default() {
             // Nothing changed: no event, so consumers are not woken for nothing.
@@ -288,6 +292,7 @@ mod tests {
             description: None,
             external_id: external_id.map(|e| ExternalId::parse(e).unwrap()),
             metadata: Metadata::default(),
+            max_members: None,
             created_at: at,
             updated_at: at,
         }
@@ -300,6 +305,7 @@ mod tests {
             description: None,
             external_id: org.external_id.clone(),
             metadata: Metadata::default(),
+            max_members: None,
             at: org.created_at,
         })
     }

@@ -2,7 +2,8 @@ use chrono::{DateTime, Utc};
 
 use crate::ids::OrganizationId;
 use crate::values::{
-    Description, ExternalId, Metadata, OrganizationName, Permissions, RoleName, RoleSlug,
+    Description, ExternalId, MaxMembers, Metadata, OrganizationName, Permissions, RoleName,
+    RoleSlug,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +72,7 @@ pub struct CreateOrganization {
     pub description: Option<Description>,
     pub external_id: Option<ExternalId>,
     pub metadata: Metadata,
+    pub max_members: Option<MaxMembers>,
     pub at: DateTime<Utc>,
 }
 
@@ -81,5 +83,6 @@ pub struct UpdateOrganization {
     pub description: Option<Option<Description>>,
     pub external_id: Option<Option<ExternalId>>,
     pub metadata: Option<Metadata>,
+    pub max_members: Option<Option<MaxMembers>>,
     pub at: DateTime<Utc>,
 }

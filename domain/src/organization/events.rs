@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::claims::{self, ClaimChange, Claims};
 use crate::ids::OrganizationId;
 use crate::values::{
-    Description, ExternalId, Metadata, OrganizationName, Permissions, RoleName, RoleSlug,
+    Description, ExternalId, MaxMembers, Metadata, OrganizationName, Permissions, RoleName,
+    RoleSlug,
 };
 
 /// The organization as consumers see it; every event carries the whole object after the change.
@@ -16,6 +17,10 @@ pub struct OrganizationData {
     pub description: Option<Description>,
     pub external_id: Option<ExternalId>,
     pub metadata: Metadata,
+    /// The seat limit: active members at most (null: unlimited). Events written before it
+    /// existed read as unlimited.
+    #[serde(default)]
+    pub max_members: Option<MaxMembers>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -31,6 +36,8 @@ pub struct PreviousOrganizationAttributes {
     pub external_id: Option<Option<ExternalId>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_members: Option<Option<MaxMembers>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -119,6 +126,7 @@ impl Claims for OrganizationEvent {
                 .iter()
                 .map(|e| ClaimChange::Acquire(claims::organization_external_id(e.as_str())))
                 .chain([ClaimChange::Acquire(claims::organization_alive(&org.id))])
+                .chain(org.max_members.map(|_| seat_limit(org)))
                 .collect(),
             Self::DeletionRequested(org) => {
                 vec![ClaimChange::Release(claims::organization_alive(&org.id))]
@@ -128,10 +136,18 @@ impl Claims for OrganizationEvent {
                 .iter()
                 .map(|e| ClaimChange::Release(claims::organization_external_id(e.as_str())))
                 .chain([ClaimChange::Release(claims::organization_alive(&org.id))])
+                .chain(org.max_members.map(|_| ClaimChange::Limit {
+                    key: claims::max_members(&org.id),
+                    max: None,
+                }))
                 .collect(),
             Self::Updated(u) => {
+                let limit = u
+                    .previous_attributes
+                    .max_members
+                    .map(|_| seat_limit(&u.organization));
                 let Some(old) = &u.previous_attributes.external_id else {
-                    return Vec::new();
+                    return limit.into_iter().collect();
                 };
                 let release = old
                     .iter()
@@ -140,7 +156,7 @@ impl Claims for OrganizationEvent {
                     u.organization.external_id.iter().map(|e| {
                         ClaimChange::Acquire(claims::organization_external_id(e.as_str()))
                     });
-                release.chain(acquire).collect()
+                release.chain(acquire).chain(limit).collect()
             }
             Self::RoleCreated(r) => vec![ClaimChange::Acquire(claims::organization_role(
                 &r.organization_id,
@@ -152,6 +168,14 @@ impl Claims for OrganizationEvent {
             ))],
             Self::RoleUpdated(_) => Vec::new(),
         }
+    }
+}
+
+/// The organization's seat limit as the store enforces it (memberships count against it).
+fn seat_limit(org: &OrganizationData) -> ClaimChange {
+    ClaimChange::Limit {
+        key: claims::max_members(&org.id),
+        max: org.max_members.map(MaxMembers::get),
     }
 }
 

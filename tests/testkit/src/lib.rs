@@ -79,6 +79,39 @@ pub struct TestDb {
 }
 
 pub async fn fresh_db() -> TestDb {
+    let db = empty_db().await;
+    store::migrate::run(&db.pool)
+        .await
+        .expect("migrate test database");
+    db
+}
+
+/// A fresh database migrated only up to migration `version`: a store as an older binary left it,
+/// for tests of what the later migrations do to it.
+pub async fn fresh_db_up_to(version: i64) -> TestDb {
+    let db = empty_db().await;
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    let older = std::env::temp_dir().join(format!("roster-migrations-{}", db.name));
+    std::fs::create_dir_all(&older).expect("a directory for the older migrations");
+    for m in store::migrate::MIGRATOR
+        .iter()
+        .filter(|m| m.version <= version)
+    {
+        let file = format!("{:04}_{}.sql", m.version, m.description.replace(' ', "_"));
+        std::fs::copy(all.join(&file), older.join(&file)).expect("copy a migration");
+    }
+    let migrator = sqlx::migrate::Migrator::new(older.as_path())
+        .await
+        .expect("the older migrations");
+    let _ = std::fs::remove_dir_all(&older);
+    migrator
+        .run(&db.pool)
+        .await
+        .expect("migrate test database to an older version");
+    db
+}
+
+async fn empty_db() -> TestDb {
     let server = postgres();
     let name = format!("t_{}", ulid::Ulid::new().to_string().to_lowercase());
     embedded_postgres::ensure_database(&server.url("postgres"), &name)
@@ -90,9 +123,6 @@ pub async fn fresh_db() -> TestDb {
         .connect(&url)
         .await
         .expect("connect to test database");
-    store::migrate::run(&pool)
-        .await
-        .expect("migrate test database");
     TestDb { url, pool, name }
 }
 

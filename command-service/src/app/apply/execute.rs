@@ -17,8 +17,8 @@ use domain::organization::{
     CreateOrganization, CreateRole, OrganizationCommand, UpdateOrganization, UpdateRole,
 };
 use domain::values::{
-    Attributes, Description, Email, ExternalId, GroupName, Metadata, OrganizationName, Permissions,
-    RoleName, RoleSlug, SubjectId,
+    Attributes, Description, Email, ExternalId, GroupName, MaxMembers, Metadata, OrganizationName,
+    Permissions, RoleName, RoleSlug, SubjectId,
 };
 use domain::{
     claims, DocumentRef, GroupId, InvitationId, MembershipId, OrganizationId, RequestContext,
@@ -303,6 +303,7 @@ async fn organization(
                             ExternalId::parse(&plan.external_id).map_err(|e| refused(&path, e))?,
                         ),
                         metadata: get.value::<Metadata>("metadata")?.unwrap_or_default(),
+                        max_members: get.value("max_members")?,
                         at: now,
                     }))
             }
@@ -313,6 +314,7 @@ async fn organization(
                         description: get.value::<Description>("description")?.map(Some),
                         external_id: None,
                         metadata: get.value("metadata")?,
+                        max_members: get.value::<MaxMembers>("max_members")?.map(Some),
                         at: now,
                     }))
             }

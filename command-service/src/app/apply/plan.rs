@@ -191,6 +191,7 @@ fn organization(
     let mut changes = Vec::new();
     let metadata = org.metadata.as_ref().map(|m| json!(m));
     let description = org.description.as_ref().map(|d| json!(d.as_str()));
+    let max_members = org.max_members.map(|m| json!(m.get()));
     match live {
         None => {
             let mut fields = vec![
@@ -199,6 +200,7 @@ fn organization(
             ];
             fields.extend(description.clone().map(|d| created("description", d)));
             fields.extend(metadata.clone().map(|m| created("metadata", m)));
+            fields.extend(max_members.map(|m| created("max_members", m)));
             changes.push(change(
                 Action::Create,
                 Object::Organization,
@@ -222,6 +224,12 @@ fn organization(
                 description,
             );
             differs(&mut fields, "metadata", o.metadata.clone(), metadata);
+            differs(
+                &mut fields,
+                "max_members",
+                json!(o.max_members),
+                max_members,
+            );
             if !fields.is_empty() {
                 changes.push(change(
                     Action::Update,
@@ -764,6 +772,7 @@ organizations:
             name: "Acme".into(),
             description: None,
             metadata: json!({}),
+            max_members: None,
             roles: vec![
                 role("admin", "Admin", &[]),
                 role("lead", "Lead", &["projects:write"]),
