@@ -1291,6 +1291,11 @@ export interface components {
             groups?: components["schemas"]["Collection_of_DocumentGroup"];
             /** @description Pending invitations, by email. */
             invitations?: components["schemas"]["Collection_of_DocumentInvitation"];
+            /**
+             * @description The seat limit (active members at most). Left out: unchanged (unlimited for a new
+             *     organization).
+             */
+            max_members?: components["schemas"]["MaxMembers"] | null;
             members?: components["schemas"]["Collection_of_DocumentMember"];
             metadata?: components["schemas"]["Metadata"] | null;
             name: components["schemas"]["OrganizationName"];
@@ -1798,6 +1803,8 @@ export interface components {
             /** @description Pass as `before` for the previous page. */
             before: string | null;
         };
+        /** @description How many active members the organization may have; deactivated ones do not count. */
+        MaxMembers: number;
         Membership: {
             application_id: string | null;
             attributes: components["schemas"]["Attributes"];
@@ -2150,11 +2157,19 @@ export interface components {
              *     that document's `--prune` may remove it.
              */
             managed_by: string | null;
+            /** @description The seat limit: active members at most (null: unlimited). */
+            max_members: components["schemas"]["MaxMembers"] | null;
             /**
              * Format: int64
-             * @description Active memberships; only on the single-object read.
+             * @deprecated
+             * @description The same as `members_count`, under its first name; kept for existing clients.
              */
             member_count?: number | null;
+            /**
+             * Format: int64
+             * @description Active memberships (the seats taken); only on the single-object read.
+             */
+            members_count?: number | null;
             metadata: components["schemas"]["Metadata"];
             name: string;
             /** @description The kind of object, as in command responses. */
@@ -2165,6 +2180,8 @@ export interface components {
         OrganizationCreate: {
             description?: components["schemas"]["Description"] | null;
             external_id?: components["schemas"]["ExternalId"] | null;
+            /** @description Active members at most; absent or null: unlimited. */
+            max_members?: components["schemas"]["MaxMembers"] | null;
             metadata?: components["schemas"]["Metadata"] | null;
             name: components["schemas"]["OrganizationName"];
         };
@@ -2199,6 +2216,12 @@ export interface components {
             description: components["schemas"]["Description"] | null;
             external_id: components["schemas"]["ExternalId"] | null;
             id: components["schemas"]["OrganizationId"];
+            /**
+             * @description The seat limit: active members at most (null: unlimited). Events written before it
+             *     existed read as unlimited.
+             * @default null
+             */
+            max_members: components["schemas"]["MaxMembers"] | null;
             metadata: components["schemas"]["Metadata"];
             name: components["schemas"]["OrganizationName"];
             /** Format: date-time */
@@ -2214,6 +2237,12 @@ export interface components {
             description: components["schemas"]["Description"] | null;
             external_id: components["schemas"]["ExternalId"] | null;
             id: components["schemas"]["OrganizationId"];
+            /**
+             * @description The seat limit: active members at most (null: unlimited). Events written before it
+             *     existed read as unlimited.
+             * @default null
+             */
+            max_members: components["schemas"]["MaxMembers"] | null;
             metadata: components["schemas"]["Metadata"];
             name: components["schemas"]["OrganizationName"];
             /** @description The kind of object. */
@@ -2366,6 +2395,12 @@ export interface components {
             description?: components["schemas"]["Description"] | null;
             /** @default null */
             external_id?: components["schemas"]["ExternalId"] | null;
+            /**
+             * @description null lifts the limit; lowering it below the active members is allowed and only refuses
+             *     new ones.
+             * @default null
+             */
+            max_members?: components["schemas"]["MaxMembers"] | null;
             /** @default null */
             metadata?: components["schemas"]["Metadata"];
             /** @default null */
@@ -2378,6 +2413,12 @@ export interface components {
             description: components["schemas"]["Description"] | null;
             external_id: components["schemas"]["ExternalId"] | null;
             id: components["schemas"]["OrganizationId"];
+            /**
+             * @description The seat limit: active members at most (null: unlimited). Events written before it
+             *     existed read as unlimited.
+             * @default null
+             */
+            max_members: components["schemas"]["MaxMembers"] | null;
             metadata: components["schemas"]["Metadata"];
             name: components["schemas"]["OrganizationName"];
             previous_attributes: components["schemas"]["PreviousOrganizationAttributes"];
@@ -2474,6 +2515,7 @@ export interface components {
         PreviousOrganizationAttributes: {
             description?: components["schemas"]["Description"] | null;
             external_id?: components["schemas"]["ExternalId"] | null;
+            max_members?: components["schemas"]["MaxMembers"] | null;
             metadata?: components["schemas"]["Metadata"] | null;
             name?: components["schemas"]["OrganizationName"] | null;
         };

@@ -41,6 +41,9 @@ class DocumentOrganization:
         external_id (str | Unset):
         groups (CollectionOfDocumentGroupType2 | list[DocumentGroup] | None | Unset):
         invitations (CollectionOfDocumentInvitationType2 | list[DocumentInvitation] | None | Unset):
+        max_members (int | None | Unset): The seat limit (active members at most). Left out: unchanged (unlimited for a
+            new
+            organization).
         members (CollectionOfDocumentMemberType2 | list[DocumentMember] | None | Unset):
         metadata (Metadata | None | Unset):
         roles (CollectionOfDocumentRoleType2 | list[DocumentRole] | None | Unset):
@@ -54,6 +57,7 @@ class DocumentOrganization:
     invitations: (
         CollectionOfDocumentInvitationType2 | list[DocumentInvitation] | None | Unset
     ) = UNSET
+    max_members: int | None | Unset = UNSET
     members: CollectionOfDocumentMemberType2 | list[DocumentMember] | None | Unset = (
         UNSET
     )
@@ -123,6 +127,12 @@ class DocumentOrganization:
         else:
             invitations = self.invitations
 
+        max_members: int | None | Unset
+        if isinstance(self.max_members, Unset):
+            max_members = UNSET
+        else:
+            max_members = self.max_members
+
         members: dict[str, Any] | list[dict[str, Any]] | None | Unset
         if isinstance(self.members, Unset):
             members = UNSET
@@ -182,6 +192,8 @@ class DocumentOrganization:
             field_dict["groups"] = groups
         if invitations is not UNSET:
             field_dict["invitations"] = invitations
+        if max_members is not UNSET:
+            field_dict["max_members"] = max_members
         if members is not UNSET:
             field_dict["members"] = members
         if metadata is not UNSET:
@@ -321,6 +333,15 @@ class DocumentOrganization:
 
         invitations = _parse_invitations(d.pop("invitations", UNSET))
 
+        def _parse_max_members(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_members = _parse_max_members(d.pop("max_members", UNSET))
+
         def _parse_members(
             data: object,
         ) -> CollectionOfDocumentMemberType2 | list[DocumentMember] | None | Unset:
@@ -430,6 +451,7 @@ class DocumentOrganization:
             external_id=external_id,
             groups=groups,
             invitations=invitations,
+            max_members=max_members,
             members=members,
             metadata=metadata,
             roles=roles,

@@ -26,12 +26,14 @@ class Organization:
         id (str):
         managed_by (None | str): The source of the declarative document (`roster apply`) that manages it, if any: only
             that document's `--prune` may remove it.
+        max_members (int | None): The seat limit: active members at most (null: unlimited).
         metadata (Metadata):
         name (str):
         object_ (str): The kind of object, as in command responses.
         updated_at (datetime.datetime):
         group_count (int | None | Unset):
-        member_count (int | None | Unset): Active memberships; only on the single-object read.
+        member_count (int | None | Unset): The same as `members_count`, under its first name; kept for existing clients.
+        members_count (int | None | Unset): Active memberships (the seats taken); only on the single-object read.
     """
 
     created_at: datetime.datetime
@@ -39,12 +41,14 @@ class Organization:
     external_id: None | str
     id: str
     managed_by: None | str
+    max_members: int | None
     metadata: Metadata
     name: str
     object_: str
     updated_at: datetime.datetime
     group_count: int | None | Unset = UNSET
     member_count: int | None | Unset = UNSET
+    members_count: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,6 +64,9 @@ class Organization:
 
         managed_by: None | str
         managed_by = self.managed_by
+
+        max_members: int | None
+        max_members = self.max_members
 
         metadata = self.metadata.to_dict()
 
@@ -81,6 +88,12 @@ class Organization:
         else:
             member_count = self.member_count
 
+        members_count: int | None | Unset
+        if isinstance(self.members_count, Unset):
+            members_count = UNSET
+        else:
+            members_count = self.members_count
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -90,6 +103,7 @@ class Organization:
                 "external_id": external_id,
                 "id": id,
                 "managed_by": managed_by,
+                "max_members": max_members,
                 "metadata": metadata,
                 "name": name,
                 "object": object_,
@@ -100,6 +114,8 @@ class Organization:
             field_dict["group_count"] = group_count
         if member_count is not UNSET:
             field_dict["member_count"] = member_count
+        if members_count is not UNSET:
+            field_dict["members_count"] = members_count
 
         return field_dict
 
@@ -133,6 +149,13 @@ class Organization:
 
         managed_by = _parse_managed_by(d.pop("managed_by"))
 
+        def _parse_max_members(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        max_members = _parse_max_members(d.pop("max_members"))
+
         metadata = Metadata.from_dict(d.pop("metadata"))
 
         name = d.pop("name")
@@ -159,18 +182,29 @@ class Organization:
 
         member_count = _parse_member_count(d.pop("member_count", UNSET))
 
+        def _parse_members_count(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        members_count = _parse_members_count(d.pop("members_count", UNSET))
+
         organization = cls(
             created_at=created_at,
             description=description,
             external_id=external_id,
             id=id,
             managed_by=managed_by,
+            max_members=max_members,
             metadata=metadata,
             name=name,
             object_=object_,
             updated_at=updated_at,
             group_count=group_count,
             member_count=member_count,
+            members_count=members_count,
         )
 
         organization.additional_properties = d

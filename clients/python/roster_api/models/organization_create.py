@@ -21,12 +21,14 @@ class OrganizationCreate:
         name (str):
         description (None | str | Unset):
         external_id (None | str | Unset):
+        max_members (int | None | Unset): Active members at most; absent or null: unlimited.
         metadata (Metadata | None | Unset):
     """
 
     name: str
     description: None | str | Unset = UNSET
     external_id: None | str | Unset = UNSET
+    max_members: int | None | Unset = UNSET
     metadata: Metadata | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,6 +47,12 @@ class OrganizationCreate:
             external_id = UNSET
         else:
             external_id = self.external_id
+
+        max_members: int | None | Unset
+        if isinstance(self.max_members, Unset):
+            max_members = UNSET
+        else:
+            max_members = self.max_members
 
         metadata: dict[str, Any] | None | Unset
         if isinstance(self.metadata, Unset):
@@ -65,6 +73,8 @@ class OrganizationCreate:
             field_dict["description"] = description
         if external_id is not UNSET:
             field_dict["external_id"] = external_id
+        if max_members is not UNSET:
+            field_dict["max_members"] = max_members
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
 
@@ -95,6 +105,15 @@ class OrganizationCreate:
 
         external_id = _parse_external_id(d.pop("external_id", UNSET))
 
+        def _parse_max_members(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_members = _parse_max_members(d.pop("max_members", UNSET))
+
         def _parse_metadata(data: object) -> Metadata | None | Unset:
             if data is None:
                 return data
@@ -116,6 +135,7 @@ class OrganizationCreate:
             name=name,
             description=description,
             external_id=external_id,
+            max_members=max_members,
             metadata=metadata,
         )
 

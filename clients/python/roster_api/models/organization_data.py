@@ -23,6 +23,8 @@ class OrganizationData:
         description (None | str):
         external_id (None | str):
         id (str):
+        max_members (int | None): The seat limit: active members at most (null: unlimited). Events written before it
+            existed read as unlimited.
         metadata (Metadata):
         name (str):
         updated_at (datetime.datetime):
@@ -32,6 +34,7 @@ class OrganizationData:
     description: None | str
     external_id: None | str
     id: str
+    max_members: int | None
     metadata: Metadata
     name: str
     updated_at: datetime.datetime
@@ -48,6 +51,9 @@ class OrganizationData:
 
         id = self.id
 
+        max_members: int | None
+        max_members = self.max_members
+
         metadata = self.metadata.to_dict()
 
         name = self.name
@@ -62,6 +68,7 @@ class OrganizationData:
                 "description": description,
                 "external_id": external_id,
                 "id": id,
+                "max_members": max_members,
                 "metadata": metadata,
                 "name": name,
                 "updated_at": updated_at,
@@ -93,6 +100,13 @@ class OrganizationData:
 
         id = d.pop("id")
 
+        def _parse_max_members(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        max_members = _parse_max_members(d.pop("max_members"))
+
         metadata = Metadata.from_dict(d.pop("metadata"))
 
         name = d.pop("name")
@@ -104,6 +118,7 @@ class OrganizationData:
             description=description,
             external_id=external_id,
             id=id,
+            max_members=max_members,
             metadata=metadata,
             name=name,
             updated_at=updated_at,

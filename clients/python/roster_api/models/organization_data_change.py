@@ -24,6 +24,8 @@ class OrganizationDataChange:
             description (None | str):
             external_id (None | str):
             id (str):
+            max_members (int | None): The seat limit: active members at most (null: unlimited). Events written before it
+                existed read as unlimited.
             metadata (Metadata):
             name (str):
             object_ (str): The kind of object.
@@ -35,6 +37,7 @@ class OrganizationDataChange:
     description: None | str
     external_id: None | str
     id: str
+    max_members: int | None
     metadata: Metadata
     name: str
     object_: str
@@ -52,6 +55,9 @@ class OrganizationDataChange:
         external_id = self.external_id
 
         id = self.id
+
+        max_members: int | None
+        max_members = self.max_members
 
         metadata = self.metadata.to_dict()
 
@@ -71,6 +77,7 @@ class OrganizationDataChange:
                 "description": description,
                 "external_id": external_id,
                 "id": id,
+                "max_members": max_members,
                 "metadata": metadata,
                 "name": name,
                 "object": object_,
@@ -104,6 +111,13 @@ class OrganizationDataChange:
 
         id = d.pop("id")
 
+        def _parse_max_members(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        max_members = _parse_max_members(d.pop("max_members"))
+
         metadata = Metadata.from_dict(d.pop("metadata"))
 
         name = d.pop("name")
@@ -119,6 +133,7 @@ class OrganizationDataChange:
             description=description,
             external_id=external_id,
             id=id,
+            max_members=max_members,
             metadata=metadata,
             name=name,
             object_=object_,

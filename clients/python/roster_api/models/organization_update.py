@@ -20,12 +20,16 @@ class OrganizationUpdate:
     Attributes:
         description (None | str | Unset):
         external_id (None | str | Unset):
+        max_members (int | None | Unset): null lifts the limit; lowering it below the active members is allowed and only
+            refuses
+            new ones.
         metadata (Metadata | Unset):
         name (str | Unset):
     """
 
     description: None | str | Unset = UNSET
     external_id: None | str | Unset = UNSET
+    max_members: int | None | Unset = UNSET
     metadata: Metadata | Unset = UNSET
     name: str | Unset = UNSET
 
@@ -42,6 +46,12 @@ class OrganizationUpdate:
         else:
             external_id = self.external_id
 
+        max_members: int | None | Unset
+        if isinstance(self.max_members, Unset):
+            max_members = UNSET
+        else:
+            max_members = self.max_members
+
         metadata: dict[str, Any] | Unset = UNSET
         if not isinstance(self.metadata, Unset):
             metadata = self.metadata.to_dict()
@@ -55,6 +65,8 @@ class OrganizationUpdate:
             field_dict["description"] = description
         if external_id is not UNSET:
             field_dict["external_id"] = external_id
+        if max_members is not UNSET:
+            field_dict["max_members"] = max_members
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
         if name is not UNSET:
@@ -86,6 +98,15 @@ class OrganizationUpdate:
 
         external_id = _parse_external_id(d.pop("external_id", UNSET))
 
+        def _parse_max_members(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_members = _parse_max_members(d.pop("max_members", UNSET))
+
         _metadata = d.pop("metadata", UNSET)
         metadata: Metadata | Unset
         if isinstance(_metadata, Unset):
@@ -98,6 +119,7 @@ class OrganizationUpdate:
         organization_update = cls(
             description=description,
             external_id=external_id,
+            max_members=max_members,
             metadata=metadata,
             name=name,
         )

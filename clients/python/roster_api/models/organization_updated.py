@@ -24,6 +24,8 @@ class OrganizationUpdated:
         description (None | str):
         external_id (None | str):
         id (str):
+        max_members (int | None): The seat limit: active members at most (null: unlimited). Events written before it
+            existed read as unlimited.
         metadata (Metadata):
         name (str):
         previous_attributes (PreviousOrganizationAttributes): The old values of the fields an update changed (as
@@ -35,6 +37,7 @@ class OrganizationUpdated:
     description: None | str
     external_id: None | str
     id: str
+    max_members: int | None
     metadata: Metadata
     name: str
     previous_attributes: PreviousOrganizationAttributes
@@ -52,6 +55,9 @@ class OrganizationUpdated:
 
         id = self.id
 
+        max_members: int | None
+        max_members = self.max_members
+
         metadata = self.metadata.to_dict()
 
         name = self.name
@@ -68,6 +74,7 @@ class OrganizationUpdated:
                 "description": description,
                 "external_id": external_id,
                 "id": id,
+                "max_members": max_members,
                 "metadata": metadata,
                 "name": name,
                 "previous_attributes": previous_attributes,
@@ -103,6 +110,13 @@ class OrganizationUpdated:
 
         id = d.pop("id")
 
+        def _parse_max_members(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        max_members = _parse_max_members(d.pop("max_members"))
+
         metadata = Metadata.from_dict(d.pop("metadata"))
 
         name = d.pop("name")
@@ -118,6 +132,7 @@ class OrganizationUpdated:
             description=description,
             external_id=external_id,
             id=id,
+            max_members=max_members,
             metadata=metadata,
             name=name,
             previous_attributes=previous_attributes,

@@ -22,12 +22,14 @@ class PreviousOrganizationAttributes:
     Attributes:
         description (None | str | Unset):
         external_id (None | str | Unset):
+        max_members (int | None | Unset):
         metadata (Metadata | None | Unset):
         name (None | str | Unset):
     """
 
     description: None | str | Unset = UNSET
     external_id: None | str | Unset = UNSET
+    max_members: int | None | Unset = UNSET
     metadata: Metadata | None | Unset = UNSET
     name: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -46,6 +48,12 @@ class PreviousOrganizationAttributes:
             external_id = UNSET
         else:
             external_id = self.external_id
+
+        max_members: int | None | Unset
+        if isinstance(self.max_members, Unset):
+            max_members = UNSET
+        else:
+            max_members = self.max_members
 
         metadata: dict[str, Any] | None | Unset
         if isinstance(self.metadata, Unset):
@@ -68,6 +76,8 @@ class PreviousOrganizationAttributes:
             field_dict["description"] = description
         if external_id is not UNSET:
             field_dict["external_id"] = external_id
+        if max_members is not UNSET:
+            field_dict["max_members"] = max_members
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
         if name is not UNSET:
@@ -99,6 +109,15 @@ class PreviousOrganizationAttributes:
 
         external_id = _parse_external_id(d.pop("external_id", UNSET))
 
+        def _parse_max_members(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_members = _parse_max_members(d.pop("max_members", UNSET))
+
         def _parse_metadata(data: object) -> Metadata | None | Unset:
             if data is None:
                 return data
@@ -128,6 +147,7 @@ class PreviousOrganizationAttributes:
         previous_organization_attributes = cls(
             description=description,
             external_id=external_id,
+            max_members=max_members,
             metadata=metadata,
             name=name,
         )
