@@ -136,10 +136,14 @@ async fn a_unit_racing_for_the_last_place_waits_for_the_first_and_is_refused() {
         seat("om_40").commit(&pool).await,
         Err(StoreError::LimitReached { limit: 1, .. })
     ));
-    unit("om_1", 1, vec![ClaimChange::Release(format!("{SEATS}om_1"))])
-        .commit(&pool)
-        .await
-        .unwrap();
+    unit(
+        "om_1",
+        1,
+        vec![ClaimChange::Release(format!("{SEATS}om_1"))],
+    )
+    .commit(&pool)
+    .await
+    .unwrap();
     // Lifted: nothing is counted.
     limit(3, None).commit(&pool).await.unwrap();
     seat("om_40").commit(&pool).await.unwrap();

@@ -324,10 +324,43 @@ async fn an_admin_runs_an_organization_from_the_console() {
         .open(&format!("/console/organizations/{org_id}/settings"))
         .await;
     browser.fill("#edit-name", "Acme Corporation").await;
+    browser.fill("#edit-max_members", "many").await;
+    browser
+        .submit("#edit-organization button[type=submit]")
+        .await;
+    assert!(
+        browser
+            .text("#edit-max_members-error")
+            .await
+            .contains("whole number"),
+        "a seat limit that is not a number is named"
+    );
+    let logged = browser.console_errors().await;
+    assert!(
+        logged.len() == 1 && logged[0].contains("status of 400"),
+        "the refused form is answered 400: {logged:?}"
+    );
+    // A seat limit below the members there are: allowed, and shown with the seats taken.
+    browser.fill("#edit-max_members", "1").await;
     browser
         .submit("#edit-organization button[type=submit]")
         .await;
     assert_eq!(browser.text("header.object h1").await, "Acme Corporation");
+    let seats = browser.text("#seats").await;
+    assert!(seats.contains("active members of 1 seats"), "{seats}");
+    let (_, org) = api(
+        &served,
+        &key,
+        "GET",
+        &format!("/v1/organizations/{org_id}"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(org["max_members"], 1, "{org}");
+    assert!(
+        seats.starts_with(&format!("{} active members", org["members_count"])),
+        "{seats}: {org}"
+    );
     browser.check_page("settings").await;
     browser.submit("form[action$='/delete'] button").await;
     assert!(browser.path().await.contains("/deletion"));

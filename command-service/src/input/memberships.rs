@@ -174,22 +174,26 @@ impl MembershipRolesChange {
             (add, remove, None) => {
                 let add = fields.each("add", &add.unwrap_or_default(), RoleSlug::parse);
                 let remove = fields.each("remove", &remove.unwrap_or_default(), RoleSlug::parse);
-                add.zip(remove).and_then(|(add, remove)| {
-                    let both = remove.iter().position(|r| add.contains(r));
-                    match both {
-                        Some(i) => {
-                            fields.fail(&format!("remove[{i}]"), "also in add");
-                            None
-                        }
-                        None => Some(RoleChange::Adjust { add, remove }),
-                    }
-                })
+                add.zip(remove)
+                    .map(|(add, remove)| RoleChange::Adjust { add, remove })
             }
             (_, _, Some(_)) => {
                 fields.fail("set", "give either set, or add and remove, not both");
                 None
             }
         };
-        fields.done(members.zip(change))
+        let (members, change) = fields.done(members.zip(change))?;
+        // Well-formed, but contradictory: a rule (422), as a schema cannot say "disjoint".
+        if let RoleChange::Adjust { add, remove } = &change {
+            if let Some((i, role)) = remove.iter().enumerate().find(|(_, r)| add.contains(r)) {
+                return Err(Problem::unprocessable(
+                    "contradictory-change",
+                    "Contradictory change",
+                    &format!("remove[{i}]"),
+                    format!("role `{}` is both added and removed", role.as_str()),
+                ));
+            }
+        }
+        Ok((members, change))
     }
 }
