@@ -55,6 +55,7 @@ pub async fn synthetic_events(pool: &PgPool, count: i64) -> Result<(), StoreErro
                 name: GroupName::parse(&format!("Group number {n}"))
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 description: description.clone(),
+                roles: Default::default(),
                 created_at: at,
                 updated_at: at,
             };

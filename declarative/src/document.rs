@@ -96,6 +96,9 @@ pub struct Group {
     pub name: GroupName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Description>,
+    /// Roles every member has through the group. Left out: unchanged (none for a new group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<RoleSlug>>,
     /// Members of the organization, by user or application id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<MemberRef>,

@@ -11,7 +11,9 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::envelope::{public_data, Actor, AggregateRef, EventEnvelope};
-use crate::group::{GroupData, GroupMember, GroupUpdated, PreviousGroupAttributes};
+use crate::group::{
+    GroupData, GroupMember, GroupRolesUpdated, GroupUpdated, PreviousGroupAttributes,
+};
 use crate::ids::{GroupId, InvitationId, MembershipId, OrganizationId};
 use crate::invitation::{InvitationData, InvitationState};
 use crate::membership::{
@@ -183,6 +185,7 @@ fn group() -> GroupData {
         organization_id: org().id,
         name: val(GroupName::parse("Finance")),
         description: None,
+        roles: BTreeSet::new(),
         created_at: at(),
         updated_at: at(),
     }
@@ -292,6 +295,13 @@ pub fn events() -> Vec<EventDoc> {
         status: MembershipStatus::Inactive,
         ..membership()
     };
+    let group_roles = GroupRolesUpdated {
+        group: GroupData {
+            roles: BTreeSet::from([val(RoleSlug::parse("billing"))]),
+            ..group()
+        },
+        previous_roles: BTreeSet::new(),
+    };
     let updated_group = GroupUpdated {
         group: GroupData {
             name: val(GroupName::parse("Finance & Ops")),
@@ -319,7 +329,8 @@ pub fn events() -> Vec<EventDoc> {
         doc("group.updated", "a group's name or description changed", g.clone(), &updated_group),
         doc("group.deleted", "a group was deleted (after every `group.member_removed`)", g.clone(), &group()),
         doc("group.member_added", "an active membership joined a group", g.clone(), &member()),
-        doc("group.member_removed", "a membership left a group", g, &member()),
+        doc("group.member_removed", "a membership left a group", g.clone(), &member()),
+        doc("group.roles_updated", "the roles a group grants its members changed (set, or a role taken when it left the catalogue)", g, &group_roles),
         doc("invitation.created", "an email was invited into an organization", i.clone(), &invitation(InvitationState::Pending)),
         doc("invitation.resent", "a pending invitation got a new token and expiry", i.clone(), &invitation(InvitationState::Pending)),
         doc("invitation.accepted", "an invitation was accepted; the membership's event follows", i.clone(), &invitation(InvitationState::Accepted)),
@@ -496,7 +507,7 @@ mod tests {
     #[test]
     fn wildcards_expand_to_their_prefix_only() {
         let groups = expand("group.*").unwrap();
-        assert_eq!(groups.len(), 5);
+        assert_eq!(groups.len(), 6);
         assert!(groups.iter().all(|t| t.starts_with("group.")));
         // `organization.*` must not take `organization_role.*`.
         assert!(expand("organization.*")

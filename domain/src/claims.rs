@@ -64,6 +64,15 @@ pub fn role_members_prefix(organization: &OrganizationId, slug: &str) -> String 
     format!("organization/{organization}/role_member/{slug}/")
 }
 
+/// Index entry: `group` grants role `slug` to its members (found by `role_groups_prefix`).
+pub fn role_group(organization: &OrganizationId, slug: &str, group: &GroupId) -> String {
+    format!("{}{group}", role_groups_prefix(organization, slug))
+}
+
+pub fn role_groups_prefix(organization: &OrganizationId, slug: &str) -> String {
+    format!("organization/{organization}/role_group/{slug}/")
+}
+
 /// Index: the organization's memberships (their subject claims) and groups (their name claims).
 pub fn memberships_prefix(organization: &OrganizationId) -> String {
     format!("organization/{organization}/membership/")

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::claims::{self, ClaimChange, Claims};
 use crate::ids::{GroupId, MembershipId, OrganizationId};
-use crate::values::{Description, GroupName};
+use crate::values::{Description, GroupName, RoleSlug};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GroupData {
@@ -17,6 +17,10 @@ pub struct GroupData {
     pub organization_id: OrganizationId,
     pub name: GroupName,
     pub description: Option<Description>,
+    /// Roles every member of the group has through it (its effective roles), besides its own.
+    /// Events written before groups carried roles read as none.
+    #[serde(default)]
+    pub roles: BTreeSet<RoleSlug>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -34,6 +38,14 @@ pub struct GroupUpdated {
     #[serde(flatten)]
     pub group: GroupData,
     pub previous_attributes: PreviousGroupAttributes,
+}
+
+/// The group after its roles changed, and the roles it had.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct GroupRolesUpdated {
+    #[serde(flatten)]
+    pub group: GroupData,
+    pub previous_roles: BTreeSet<RoleSlug>,
 }
 
 /// A membership's place in a group.
@@ -58,6 +70,10 @@ pub enum GroupEvent {
     MemberAdded(GroupMember),
     #[serde(rename = "group.member_removed")]
     MemberRemoved(GroupMember),
+    /// The roles the group grants its members changed (`PUT /v1/groups/{id}/roles`, or a role
+    /// taken from it when the role left the catalogue).
+    #[serde(rename = "group.roles_updated")]
+    RolesUpdated(GroupRolesUpdated),
 }
 
 impl GroupEvent {
@@ -66,6 +82,7 @@ impl GroupEvent {
         match self {
             Self::Created(g) | Self::Deleted(g) => Some(g),
             Self::Updated(u) => Some(&u.group),
+            Self::RolesUpdated(u) => Some(&u.group),
             Self::MemberAdded(_) | Self::MemberRemoved(_) => None,
         }
     }
@@ -103,10 +120,13 @@ impl Claims for GroupEvent {
                 ],
                 None => Vec::new(),
             },
-            Self::Deleted(g) => vec![ClaimChange::Release(claims::group_name(
+            Self::Deleted(g) => std::iter::once(ClaimChange::Release(claims::group_name(
                 &g.organization_id,
                 g.name.as_str(),
-            ))],
+            )))
+            .chain(role_changes(g, &g.roles, &BTreeSet::new()))
+            .collect(),
+            Self::RolesUpdated(u) => role_changes(&u.group, &u.previous_roles, &u.group.roles),
             Self::MemberAdded(m) => vec![
                 ClaimChange::Require(claims::organization_alive(&m.organization_id)),
                 ClaimChange::Require(claims::membership_active(&m.membership_id)),
@@ -120,6 +140,26 @@ impl Claims for GroupEvent {
     }
 }
 
+/// A group's roles must be in the catalogue while it grants them (added and kept alike, as for a
+/// membership's), and are indexed so that deleting a role finds the groups granting it.
+fn role_changes(
+    g: &GroupData,
+    old: &BTreeSet<RoleSlug>,
+    new: &BTreeSet<RoleSlug>,
+) -> Vec<ClaimChange> {
+    let org = &g.organization_id;
+    let removed = old
+        .difference(new)
+        .map(|r| ClaimChange::Release(claims::role_group(org, r.as_str(), &g.id)));
+    let added = new
+        .difference(old)
+        .map(|r| ClaimChange::Acquire(claims::role_group(org, r.as_str(), &g.id)));
+    let held = new
+        .iter()
+        .map(|r| ClaimChange::Require(claims::organization_role(org, r.as_str())));
+    removed.chain(added).chain(held).collect()
+}
+
 impl DomainEvent for GroupEvent {
     fn event_type(&self) -> String {
         match self {
@@ -128,6 +168,7 @@ impl DomainEvent for GroupEvent {
             Self::Deleted(_) => "group.deleted",
             Self::MemberAdded(_) => "group.member_added",
             Self::MemberRemoved(_) => "group.member_removed",
+            Self::RolesUpdated(_) => "group.roles_updated",
         }
         .to_owned()
     }
@@ -162,6 +203,16 @@ pub enum GroupCommand {
         membership_id: MembershipId,
         at: DateTime<Utc>,
     },
+    /// The roles the group grants, replacing what it granted; the same set changes nothing.
+    SetRoles {
+        roles: BTreeSet<RoleSlug>,
+        at: DateTime<Utc>,
+    },
+    /// Takes roles that left the catalogue (issued by the process manager); none held: nothing.
+    RemoveRoles {
+        slugs: BTreeSet<RoleSlug>,
+        at: DateTime<Utc>,
+    },
 }
 
 impl crate::Named for GroupCommand {
@@ -172,6 +223,8 @@ impl crate::Named for GroupCommand {
             Self::Delete { .. } => "group.delete",
             Self::AddMember { .. } => "group.add_member",
             Self::RemoveMember { .. } => "group.remove_member",
+            Self::SetRoles { .. } => "group.set_roles",
+            Self::RemoveRoles { .. } => "group.remove_roles",
         }
     }
 
@@ -205,6 +258,7 @@ impl Group {
         match event {
             GroupEvent::Created(g) => self.state = Some(g),
             GroupEvent::Updated(u) => self.state = Some(u.group),
+            GroupEvent::RolesUpdated(u) => self.state = Some(u.group),
             GroupEvent::Deleted(g) => {
                 self.state = Some(g);
                 self.deleted = true;
@@ -217,6 +271,24 @@ impl Group {
             }
         }
     }
+}
+
+/// `group.roles_updated` to `roles`, or nothing when the group grants exactly those.
+fn roles_updated(
+    current: &GroupData,
+    roles: BTreeSet<RoleSlug>,
+    at: DateTime<Utc>,
+) -> Vec<GroupEvent> {
+    if roles == current.roles {
+        return Vec::new();
+    }
+    let mut next = current.clone();
+    let previous_roles = std::mem::replace(&mut next.roles, roles);
+    next.updated_at = at;
+    vec![GroupEvent::RolesUpdated(GroupRolesUpdated {
+        group: next,
+        previous_roles,
+    })]
 }
 
 impl Group {
@@ -241,6 +313,7 @@ impl Group {
                 organization_id,
                 name,
                 description,
+                roles: BTreeSet::new(),
                 created_at: at,
                 updated_at: at,
             })]);
@@ -287,6 +360,11 @@ impl Group {
                 events.push(GroupEvent::Deleted(gone));
                 events
             }
+            GroupCommand::SetRoles { roles, at } => roles_updated(current, roles, at),
+            GroupCommand::RemoveRoles { slugs, at } => {
+                let kept = current.roles.difference(&slugs).cloned().collect();
+                roles_updated(current, kept, at)
+            }
             GroupCommand::AddMember { membership_id, at } => {
                 if self.members.contains(&membership_id) {
                     return Ok(Vec::new());
@@ -319,6 +397,7 @@ mod tests {
             organization_id: OrganizationId::parse("org_01JD0000000000000000000000").unwrap(),
             name: GroupName::parse("Engineering").unwrap(),
             description: None,
+            roles: BTreeSet::new(),
             created_at: at,
             updated_at: at,
         }
@@ -362,6 +441,76 @@ mod tests {
                 at,
             })
             .then_expect_error(GroupError::NotMember(om(2)));
+    }
+
+    fn slugs(list: &[&str]) -> BTreeSet<RoleSlug> {
+        list.iter().map(|s| RoleSlug::parse(s).unwrap()).collect()
+    }
+
+    #[test]
+    fn roles_are_set_taken_and_required_while_granted() {
+        let g = group();
+        let at = g.created_at;
+        let granting = GroupData {
+            roles: slugs(&["billing", "viewer"]),
+            ..g.clone()
+        };
+        let set = GroupEvent::RolesUpdated(GroupRolesUpdated {
+            group: granting.clone(),
+            previous_roles: BTreeSet::new(),
+        });
+        Given::with(())
+            .given(vec![GroupEvent::Created(g.clone())])
+            .when(GroupCommand::SetRoles {
+                roles: slugs(&["viewer", "billing"]),
+                at,
+            })
+            .then_expect_events(vec![set.clone()]);
+        // The same set again: nothing; a role it does not grant taken: nothing.
+        Given::with(())
+            .given(vec![GroupEvent::Created(g.clone()), set.clone()])
+            .when(GroupCommand::SetRoles {
+                roles: slugs(&["billing", "viewer"]),
+                at,
+            })
+            .then_expect_events(vec![]);
+        Given::with(())
+            .given(vec![GroupEvent::Created(g.clone()), set.clone()])
+            .when(GroupCommand::RemoveRoles {
+                slugs: slugs(&["admin"]),
+                at,
+            })
+            .then_expect_events(vec![]);
+        Given::with(())
+            .given(vec![GroupEvent::Created(g.clone()), set.clone()])
+            .when(GroupCommand::RemoveRoles {
+                slugs: slugs(&["billing"]),
+                at,
+            })
+            .then_expect_events(vec![GroupEvent::RolesUpdated(GroupRolesUpdated {
+                group: GroupData {
+                    roles: slugs(&["viewer"]),
+                    ..g.clone()
+                },
+                previous_roles: slugs(&["billing", "viewer"]),
+            })]);
+        let org = g.organization_id;
+        assert_eq!(
+            set.claim_changes(),
+            vec![
+                ClaimChange::Acquire(format!("organization/{org}/role_group/billing/{}", g.id)),
+                ClaimChange::Acquire(format!("organization/{org}/role_group/viewer/{}", g.id)),
+                ClaimChange::Require(format!("organization/{org}/role/billing")),
+                ClaimChange::Require(format!("organization/{org}/role/viewer")),
+            ]
+        );
+        assert_eq!(
+            GroupEvent::Deleted(granting).claim_changes()[1..],
+            [
+                ClaimChange::Release(format!("organization/{org}/role_group/billing/{}", g.id)),
+                ClaimChange::Release(format!("organization/{org}/role_group/viewer/{}", g.id)),
+            ]
+        );
     }
 
     #[test]

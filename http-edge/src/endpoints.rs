@@ -231,6 +231,7 @@ macro_rules! verb {
 verb!(get, Method::GET);
 verb!(post, Method::POST);
 verb!(patch, Method::PATCH);
+verb!(put, Method::PUT);
 verb!(delete, Method::DELETE);
 
 impl Endpoint {

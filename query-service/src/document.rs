@@ -121,6 +121,9 @@ fn organization(org: &OrganizationState) -> Result<Option<Organization>, ValueEr
                     .as_deref()
                     .map(Description::parse)
                     .transpose()?,
+                roles: (!g.roles.is_empty())
+                    .then(|| g.roles.iter().map(|r| RoleSlug::parse(r)).collect())
+                    .transpose()?,
                 members: refs,
             })
         })

@@ -17,6 +17,8 @@ pub struct GroupRow {
     pub organization_id: String,
     pub name: String,
     pub description: Option<String>,
+    /// Roles every member has through the group (in its effective roles and claims).
+    pub roles: Vec<String>,
     /// On the read of one group and the list of an organization's groups.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_count: Option<i64>,
@@ -27,7 +29,7 @@ pub struct GroupRow {
     pub managed_by: Option<String>,
 }
 
-const COLUMNS: &str = "'group' AS object, g.id, g.organization_id, g.name, g.description, NULL::bigint AS member_count, \
+const COLUMNS: &str = "'group' AS object, g.id, g.organization_id, g.name, g.description, g.roles, NULL::bigint AS member_count, \
                        g.created_at, g.updated_at, g.managed_by";
 
 const MEMBER_COUNT: &str =

@@ -19,7 +19,12 @@ pub struct MembershipRow {
     pub user_id: Option<String>,
     pub application_id: Option<String>,
     pub status: String,
+    /// Its own roles (assigned to it directly).
     pub roles: Vec<String>,
+    /// Its own roles and those its groups grant, sorted: what it holds (claims' `roles`). Not on
+    /// `as_of` reads, which fold the membership's own events only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_roles: Option<Vec<String>>,
     #[schemars(with = "domain::values::Attributes")]
     pub attributes: Value,
     pub created_at: DateTime<Utc>,
@@ -29,16 +34,42 @@ pub struct MembershipRow {
     pub managed_by: Option<String>,
 }
 
-const COLUMNS: &str = "'organization_membership' AS object, m.id, m.organization_id, m.user_id, m.application_id, m.status, m.roles, \
-                       m.attributes, m.created_at, m.updated_at, m.managed_by";
+/// A membership's effective roles: its own and its groups', distinct and sorted (resolved when
+/// read, in the statement that reads the membership: a group's roles changing is one row).
+macro_rules! effective_roles {
+    () => {
+        "ARRAY(SELECT r FROM unnest(m.roles) r
+                UNION SELECT r FROM rm_group_members gm JOIN rm_groups g ON g.id = gm.group_id,
+                                    unnest(g.roles) r
+                       WHERE gm.membership_id = m.id
+                ORDER BY 1)"
+    };
+}
+
+const COLUMNS: &str = concat!(
+    "'organization_membership' AS object, m.id, m.organization_id, m.user_id, m.application_id, m.status, m.roles, ",
+    effective_roles!(),
+    " AS effective_roles, m.attributes, m.created_at, m.updated_at, m.managed_by"
+);
+
+/// Which of a membership's roles a role filter reads.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum RoleSource {
+    /// Its own and its groups' (the default: what its claims say).
+    #[default]
+    Effective,
+    /// Its own only.
+    Direct,
+}
 
 /// Filters of a membership list; every one given must hold.
 #[derive(Debug, Default, Clone)]
 pub struct MembershipFilter {
     /// `None`: every status.
     pub status: Option<String>,
-    /// The membership has each of these roles.
+    /// The membership has each of these roles (`role_source` says which of its roles count).
     pub roles: Vec<String>,
+    pub role_source: RoleSource,
     pub group_id: Option<String>,
     pub user_id: Option<String>,
     pub application_id: Option<String>,
@@ -53,7 +84,11 @@ impl MembershipFilter {
             qb.push(" AND m.status = ").push_bind(status.clone());
         }
         if !self.roles.is_empty() {
-            qb.push(" AND m.roles @> ").push_bind(self.roles.clone());
+            match self.role_source {
+                RoleSource::Direct => qb.push(" AND m.roles @> "),
+                RoleSource::Effective => qb.push(concat!(" AND ", effective_roles!(), " @> ")),
+            };
+            qb.push_bind(self.roles.clone());
         }
         if let Some(group_id) = &self.group_id {
             qb.push(
@@ -144,9 +179,17 @@ pub struct ClaimsRow {
     pub organization_id: String,
     pub membership_id: String,
     pub status: String,
+    /// Its effective roles: its own and those its groups grant, sorted.
     pub roles: Vec<String>,
+    /// Where each role comes from: `direct` (its own) and/or `group:<id>` for each group
+    /// granting it.
+    #[schemars(with = "std::collections::BTreeMap<String, Vec<String>>")]
+    pub role_sources: Value,
     /// The union of the roles' permissions, sorted.
     pub permissions: Vec<String>,
+    /// Where each permission comes from: the sources of the roles that carry it.
+    #[schemars(with = "std::collections::BTreeMap<String, Vec<String>>")]
+    pub permission_sources: Value,
     /// The groups it belongs to, sorted by id.
     #[schemars(with = "Vec<ClaimGroup>")]
     pub groups: Value,
@@ -162,14 +205,32 @@ pub struct ClaimGroup {
 }
 
 /// The claims query up to the organization id it is completed with (and then the subject).
-pub const CLAIMS: &str = "SELECT m.organization_id, m.id AS membership_id, m.status, m.roles,
-                ARRAY(SELECT DISTINCT p FROM rm_roles r, unnest(r.permissions) p
-                       WHERE r.organization_id = m.organization_id AND r.slug = ANY (m.roles)
-                       ORDER BY p) AS permissions,
+pub const CLAIMS: &str = "SELECT m.organization_id, m.id AS membership_id, m.status,
+                e.roles, e.role_sources, q.permissions, q.permission_sources,
                 coalesce((SELECT jsonb_agg(jsonb_build_object('id', g.id, 'name', g.name) ORDER BY g.id)
                             FROM rm_group_members gm JOIN rm_groups g ON g.id = gm.group_id
                            WHERE gm.membership_id = m.id), '[]'::jsonb) AS groups
            FROM rm_memberships m
+          CROSS JOIN LATERAL (
+                SELECT coalesce(array_agg(x.role ORDER BY x.role), '{}') AS roles,
+                       coalesce(jsonb_object_agg(x.role, x.sources), '{}') AS role_sources
+                  FROM (SELECT s.role, jsonb_agg(DISTINCT s.source ORDER BY s.source) AS sources
+                          FROM (SELECT r AS role, 'direct' AS source FROM unnest(m.roles) r
+                                UNION ALL
+                                SELECT r, 'group:' || g.id
+                                  FROM rm_group_members gm JOIN rm_groups g ON g.id = gm.group_id,
+                                       unnest(g.roles) r
+                                 WHERE gm.membership_id = m.id) AS s
+                         GROUP BY s.role) AS x) AS e
+          CROSS JOIN LATERAL (
+                SELECT coalesce(array_agg(y.permission ORDER BY y.permission), '{}') AS permissions,
+                       coalesce(jsonb_object_agg(y.permission, y.sources), '{}') AS permission_sources
+                  FROM (SELECT p AS permission, jsonb_agg(DISTINCT src ORDER BY src) AS sources
+                          FROM jsonb_each(e.role_sources) AS rs
+                          JOIN rm_roles r ON r.organization_id = m.organization_id AND r.slug = rs.key,
+                               unnest(r.permissions) AS p,
+                               jsonb_array_elements_text(rs.value) AS src
+                         GROUP BY p) AS y) AS q
           WHERE m.status = 'active' AND m.organization_id = ";
 
 /// The claims of the subject's active membership in the organization, read in one statement

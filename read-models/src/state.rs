@@ -59,6 +59,8 @@ pub struct GroupState {
     pub organization_id: String,
     pub name: String,
     pub description: Option<String>,
+    /// The roles it grants its members, sorted.
+    pub roles: Vec<String>,
     /// Its members, in membership-id order.
     #[sqlx(skip)]
     pub members: Vec<InGroup>,
@@ -159,7 +161,7 @@ pub async fn organizations(
     .fetch_all(&mut *tx)
     .await?;
     let mut groups: Vec<GroupState> = sqlx::query_as(
-        "SELECT id, organization_id, name, description, managed_by FROM rm_groups
+        "SELECT id, organization_id, name, description, ARRAY(SELECT unnest(roles) ORDER BY 1) AS roles, managed_by FROM rm_groups
           WHERE organization_id = ANY ($1) ORDER BY organization_id, id",
     )
     .bind(&ids)

@@ -74,7 +74,7 @@ impl<'a> Change<'a> {
             | "membership.deactivated"
             | "membership.reactivated" => (Memberships, Upsert),
             "membership.deleted" => (Memberships, Delete),
-            "group.created" | "group.updated" => (Groups, Upsert),
+            "group.created" | "group.updated" | "group.roles_updated" => (Groups, Upsert),
             "group.deleted" => (Groups, Delete),
             "group.member_added" => (GroupMembers, Upsert),
             "group.member_removed" => (GroupMembers, Delete),
@@ -223,11 +223,13 @@ fn upsert_sql(table: Table) -> &'static str {
               WHERE rm_memberships.position < excluded.position"
         }
         Table::Groups => {
-            "INSERT INTO rm_groups (id, organization_id, name, description, created_at, updated_at, position, managed_by)
+            "INSERT INTO rm_groups (id, organization_id, name, description, roles, created_at, updated_at, position, managed_by)
              SELECT d->>'id', d->>'organization_id', d->>'name', d->>'description',
+                    ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'roles', '[]'))),
                     (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, p, m
                FROM unnest($1::jsonb[], $2::int8[], $3::text[]) AS s(d, p, m)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+                roles = excluded.roles,
                 updated_at = excluded.updated_at, position = excluded.position,
                 managed_by = coalesce(excluded.managed_by, rm_groups.managed_by)
               WHERE rm_groups.position < excluded.position"

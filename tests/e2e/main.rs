@@ -15,6 +15,7 @@ mod deletion_crash;
 mod deployment;
 mod event_tools;
 mod fuzz;
+mod group_roles;
 mod groups;
 mod http_edge;
 mod idempotency;

@@ -339,6 +339,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/groups/{id}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the roles the group grants its members
+         * @description Replaces the roles every member has through the group (`[]`: none); each must be in the organization's catalogue (422 naming `roles`). A member's effective roles (claims, `effective_roles`) are its own and its groups'. The same set again changes nothing.
+         */
+        put: operations["putGroupsIdRoles"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invitations/{id}": {
         parameters: {
             query?: never;
@@ -1134,8 +1154,20 @@ export interface components {
             groups: components["schemas"]["ClaimGroup"][];
             membership_id: string;
             organization_id: string;
+            /** @description Where each permission comes from: the sources of the roles that carry it. */
+            permission_sources: {
+                [key: string]: string[];
+            };
             /** @description The union of the roles' permissions, sorted. */
             permissions: string[];
+            /**
+             * @description Where each role comes from: `direct` (its own) and/or `group:<id>` for each group
+             *     granting it.
+             */
+            role_sources: {
+                [key: string]: string[];
+            };
+            /** @description Its effective roles: its own and those its groups grant, sorted. */
             roles: string[];
             status: string;
         };
@@ -1239,6 +1271,8 @@ export interface components {
             /** @description Members of the organization, by user or application id. */
             members?: components["schemas"]["DocumentMemberRef"][];
             name: components["schemas"]["GroupName"];
+            /** @description Roles every member has through the group. Left out: unchanged (none for a new group). */
+            roles?: components["schemas"]["RoleSlug"][] | null;
         };
         /** @description A pending invitation, found by its email (any case). */
         DocumentInvitation: {
@@ -1328,7 +1362,7 @@ export interface components {
             url: string;
         };
         /** @description One event as webhooks, Kafka and the Events API carry it (docs/events.md). */
-        Event: components["schemas"]["OrganizationCreatedEvent"] | components["schemas"]["OrganizationUpdatedEvent"] | components["schemas"]["OrganizationDeletionRequestedEvent"] | components["schemas"]["OrganizationDeletedEvent"] | components["schemas"]["OrganizationRoleCreatedEvent"] | components["schemas"]["OrganizationRoleUpdatedEvent"] | components["schemas"]["OrganizationRoleDeletedEvent"] | components["schemas"]["MembershipCreatedEvent"] | components["schemas"]["MembershipUpdatedEvent"] | components["schemas"]["MembershipDeactivatedEvent"] | components["schemas"]["MembershipReactivatedEvent"] | components["schemas"]["MembershipDeletedEvent"] | components["schemas"]["GroupCreatedEvent"] | components["schemas"]["GroupUpdatedEvent"] | components["schemas"]["GroupDeletedEvent"] | components["schemas"]["GroupMemberAddedEvent"] | components["schemas"]["GroupMemberRemovedEvent"] | components["schemas"]["InvitationCreatedEvent"] | components["schemas"]["InvitationResentEvent"] | components["schemas"]["InvitationAcceptedEvent"] | components["schemas"]["InvitationRevokedEvent"] | components["schemas"]["InvitationExpiredEvent"] | components["schemas"]["WebhookEndpointDisabledEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"];
+        Event: components["schemas"]["OrganizationCreatedEvent"] | components["schemas"]["OrganizationUpdatedEvent"] | components["schemas"]["OrganizationDeletionRequestedEvent"] | components["schemas"]["OrganizationDeletedEvent"] | components["schemas"]["OrganizationRoleCreatedEvent"] | components["schemas"]["OrganizationRoleUpdatedEvent"] | components["schemas"]["OrganizationRoleDeletedEvent"] | components["schemas"]["MembershipCreatedEvent"] | components["schemas"]["MembershipUpdatedEvent"] | components["schemas"]["MembershipDeactivatedEvent"] | components["schemas"]["MembershipReactivatedEvent"] | components["schemas"]["MembershipDeletedEvent"] | components["schemas"]["GroupCreatedEvent"] | components["schemas"]["GroupUpdatedEvent"] | components["schemas"]["GroupDeletedEvent"] | components["schemas"]["GroupMemberAddedEvent"] | components["schemas"]["GroupMemberRemovedEvent"] | components["schemas"]["GroupRolesUpdatedEvent"] | components["schemas"]["InvitationCreatedEvent"] | components["schemas"]["InvitationResentEvent"] | components["schemas"]["InvitationAcceptedEvent"] | components["schemas"]["InvitationRevokedEvent"] | components["schemas"]["InvitationExpiredEvent"] | components["schemas"]["WebhookEndpointDisabledEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"];
         /** @example evt_01JD8Z5V7Q4S2M9K3X6T1B0C8N */
         EventId: string;
         /** @description One page of a list. */
@@ -1370,6 +1404,8 @@ export interface components {
             /** @description The kind of object, as in command responses. */
             object: string;
             organization_id: string;
+            /** @description Roles every member has through the group (in its effective roles and claims). */
+            roles: string[];
             /** Format: date-time */
             updated_at: string;
         };
@@ -1408,6 +1444,12 @@ export interface components {
             id: components["schemas"]["GroupId"];
             name: components["schemas"]["GroupName"];
             organization_id: components["schemas"]["OrganizationId"];
+            /**
+             * @description Roles every member of the group has through it (its effective roles), besides its own.
+             *     Events written before groups carried roles read as none.
+             * @default []
+             */
+            roles: components["schemas"]["RoleSlug"][];
             /** Format: date-time */
             updated_at: string;
         };
@@ -1429,6 +1471,12 @@ export interface components {
              * @description The position of the change's last event: pass it as `min_position` to read your write.
              */
             position: number;
+            /**
+             * @description Roles every member of the group has through it (its effective roles), besides its own.
+             *     Events written before groups carried roles read as none.
+             * @default []
+             */
+            roles: components["schemas"]["RoleSlug"][];
             /** Format: date-time */
             updated_at: string;
         };
@@ -1541,6 +1589,52 @@ export interface components {
             type: "group.member_removed";
         };
         GroupName: string;
+        /** @description The roles a group grants its members, replacing what it granted (`[]`: none). */
+        GroupRoles: {
+            roles: components["schemas"]["RoleSlug"][];
+        };
+        /** @description The group after its roles changed, and the roles it had. */
+        GroupRolesUpdated: {
+            /** Format: date-time */
+            created_at: string;
+            description: components["schemas"]["Description"] | null;
+            id: components["schemas"]["GroupId"];
+            name: components["schemas"]["GroupName"];
+            organization_id: components["schemas"]["OrganizationId"];
+            previous_roles: components["schemas"]["RoleSlug"][];
+            /**
+             * @description Roles every member of the group has through it (its effective roles), besides its own.
+             *     Events written before groups carried roles read as none.
+             * @default []
+             */
+            roles: components["schemas"]["RoleSlug"][];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        GroupRolesUpdatedEvent: {
+            actor: components["schemas"]["Actor"];
+            aggregate: components["schemas"]["AggregateRef"];
+            data: components["schemas"]["GroupRolesUpdated"];
+            /** @description The event's id (`evt_…`). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            occurred_at: string;
+            /** @description The organization it belongs to, if any. */
+            organization_id: string | null;
+            /**
+             * Format: int64
+             * @description Its position in the log.
+             */
+            position: number;
+            /**
+             * @description The event type. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "group.roles_updated";
+        };
         GroupUpdate: {
             /** @default null */
             description?: components["schemas"]["Description"] | null;
@@ -1555,6 +1649,12 @@ export interface components {
             name: components["schemas"]["GroupName"];
             organization_id: components["schemas"]["OrganizationId"];
             previous_attributes: components["schemas"]["PreviousGroupAttributes"];
+            /**
+             * @description Roles every member of the group has through it (its effective roles), besides its own.
+             *     Events written before groups carried roles read as none.
+             * @default []
+             */
+            roles: components["schemas"]["RoleSlug"][];
             /** Format: date-time */
             updated_at: string;
         };
@@ -1810,6 +1910,11 @@ export interface components {
             attributes: components["schemas"]["Attributes"];
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description Its own roles and those its groups grant, sorted: what it holds (claims' `roles`). Not on
+             *     `as_of` reads, which fold the membership's own events only.
+             */
+            effective_roles?: string[] | null;
             id: string;
             /**
              * @description The source of the declarative document (`roster apply`) that manages it, if any: only
@@ -1819,6 +1924,7 @@ export interface components {
             /** @description The kind of object, as in command responses. */
             object: string;
             organization_id: string;
+            /** @description Its own roles (assigned to it directly). */
             roles: string[];
             status: string;
             /** Format: date-time */
@@ -4543,6 +4649,123 @@ export interface operations {
             };
         };
     };
+    putGroupsIdRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The group's id. */
+                id: components["schemas"]["GroupId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupRoles"];
+            };
+        };
+        responses: {
+            /** @description Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupDataChange"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getInvitationsId: {
         parameters: {
             query?: {
@@ -6669,6 +6892,8 @@ export interface operations {
                 order?: "asc" | "desc";
                 /** @description Only objects with this value; may repeat (each must hold). */
                 role?: components["schemas"]["RoleSlug"];
+                /** @description Only objects with this value. */
+                role_source?: "effective" | "direct";
                 /** @description Only objects with this value. */
                 status?: "active" | "inactive" | "all";
                 /** @description Only objects with this value. */

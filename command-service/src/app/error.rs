@@ -228,8 +228,12 @@ impl Rejection for GroupError {
             message: format!("already used by {owner}"),
         }
     }
-    /// Adding requires the membership active (`membership/<id>/active`).
+    /// Adding requires the membership active (`membership/<id>/active`); granting roles requires
+    /// them in the catalogue.
     fn unmet(key: String) -> AppError {
+        if key.starts_with("organization/") {
+            return AppError::RoleRemoved(key);
+        }
         let id = key.split('/').nth(1).unwrap_or_default();
         AppError::MembershipNotActive(id.to_owned())
     }

@@ -6,7 +6,9 @@ use domain::group::GroupError;
 use domain::group::{Group, GroupCommand, GroupData, GroupEvent, GroupMember};
 use domain::membership::{Membership, MembershipStatus};
 use domain::organization::Organization;
-use domain::values::{Description, GroupName};
+use std::collections::BTreeSet;
+
+use domain::values::{Description, GroupName, RoleSlug};
 use domain::RequestContext;
 use domain::{GroupId, MembershipId, OrganizationId};
 use store::{StoreError, UnitOfWork};
@@ -104,6 +106,24 @@ pub async fn update(
     let command = GroupCommand::Update {
         name,
         description,
+        at: Utc::now(),
+    };
+    change(state, ctx, id, command).await
+}
+
+/// Sets the roles the group grants its members (`group.roles_updated`; the same set: nothing).
+/// Each must be in the organization's catalogue, and stay there until the change commits (it
+/// requires them, like a membership's roles).
+pub async fn set_roles(
+    state: &CommandState,
+    ctx: &RequestContext,
+    id: &GroupId,
+    roles: BTreeSet<RoleSlug>,
+) -> Result<Written<GroupData>, AppError> {
+    let group = live(state, ctx, id).await?;
+    super::roles::check(state, &group.organization_id, &roles).await?;
+    let command = GroupCommand::SetRoles {
+        roles,
         at: Utc::now(),
     };
     change(state, ctx, id, command).await

@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 
 use chrono::Utc;
+use cqrs_es::Aggregate;
+use domain::group::{GroupCommand, GroupError};
 use domain::membership::{MembershipCommand, MembershipError};
 use domain::organization::{
     CreateRole, Organization, OrganizationCommand, OrganizationEvent, RoleData, UpdateRole,
@@ -13,9 +15,9 @@ use domain::RequestContext;
 use domain::{claims, OrganizationId};
 use store::StoreError;
 
-use crate::bus::CommandError;
+use crate::bus::{CommandError, Commands};
 
-use super::error::explain;
+use super::error::{explain, Rejection};
 use super::{execute, holders, reach, AppError, Kind, Written};
 use crate::CommandState;
 
@@ -122,43 +124,73 @@ pub async fn check(
     }
 }
 
-/// Takes a deleted role from every membership holding it (`membership.updated` each). Its claim
-/// was released with `organization_role.deleted`, so no one can be given it any more and the set
-/// of holders only shrinks. A change requires every role the membership keeps, so when another of
-/// its roles was deleted meanwhile, that one is taken too.
+/// Takes a deleted role from every membership holding it and every group granting it
+/// (`membership.updated`, `group.roles_updated` each). Its claim was released with
+/// `organization_role.deleted`, so no one can be given it any more and the set of holders only
+/// shrinks. A change requires every role the holder keeps, so when another of its roles was
+/// deleted meanwhile, that one is taken too.
 pub async fn take_from_holders(
     state: &CommandState,
     ctx: &RequestContext,
     org: &OrganizationId,
     slug: &RoleSlug,
 ) -> Result<(), AppError> {
-    let org_str = org.to_string();
-    for membership_id in holders(state, &claims::role_members_prefix(org, slug.as_str())).await? {
-        let mut slugs = BTreeSet::from([slug.clone()]);
-        loop {
-            let command = MembershipCommand::RemoveRoles {
-                slugs: slugs.clone(),
-                at: Utc::now(),
-            };
-            match state
-                .memberships
-                .execute(&membership_id, Some(&org_str), command, ctx)
-                .await
-            {
-                Ok(_) | Err(CommandError::Rejected(MembershipError::NotFound)) => break,
-                Err(CommandError::Store(StoreError::RequirementFailed { key })) => {
-                    match claims::role_of(org, &key) {
-                        Some(gone) if slugs.insert(gone.clone()) => {}
-                        _ => {
-                            return Err(explain::<MembershipError>(&membership_id)(
-                                StoreError::RequirementFailed { key }.into(),
-                            ))
-                        }
-                    }
-                }
-                Err(e) => return Err(explain::<MembershipError>(&membership_id)(e)),
-            }
-        }
+    for id in holders(state, &claims::role_members_prefix(org, slug.as_str())).await? {
+        let command = |slugs| MembershipCommand::RemoveRoles {
+            slugs,
+            at: Utc::now(),
+        };
+        let gone = |e: &MembershipError| matches!(e, MembershipError::NotFound);
+        take(&state.memberships, ctx, org, slug, &id, command, gone).await?;
+    }
+    for id in holders(state, &claims::role_groups_prefix(org, slug.as_str())).await? {
+        let command = |slugs| GroupCommand::RemoveRoles {
+            slugs,
+            at: Utc::now(),
+        };
+        let gone = |e: &GroupError| matches!(e, GroupError::NotFound);
+        take(&state.groups, ctx, org, slug, &id, command, gone).await?;
     }
     Ok(())
+}
+
+/// Takes `slug` (and any other role of the holder found deleted meanwhile) from holder `id`; a
+/// holder that is `gone` has nothing left to take.
+async fn take<A>(
+    commands: &Commands<A>,
+    ctx: &RequestContext,
+    org: &OrganizationId,
+    slug: &RoleSlug,
+    id: &str,
+    command: impl Fn(BTreeSet<RoleSlug>) -> A::Command,
+    gone: impl Fn(&A::Error) -> bool,
+) -> Result<(), AppError>
+where
+    A: Aggregate + 'static,
+    A::Command: Clone + domain::Named,
+    A::Event: domain::Claims,
+    A::Error: Rejection,
+{
+    let org_str = org.to_string();
+    let mut slugs = BTreeSet::from([slug.clone()]);
+    loop {
+        match commands
+            .execute(id, Some(&org_str), command(slugs.clone()), ctx)
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(CommandError::Rejected(e)) if gone(&e) => return Ok(()),
+            Err(CommandError::Store(StoreError::RequirementFailed { key })) => {
+                match claims::role_of(org, &key) {
+                    Some(other) if slugs.insert(other.clone()) => {}
+                    _ => {
+                        return Err(explain::<A::Error>(id)(
+                            StoreError::RequirementFailed { key }.into(),
+                        ))
+                    }
+                }
+            }
+            Err(e) => return Err(explain::<A::Error>(id)(e)),
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Group create, update and adding a member.
 
-use domain::values::{Description, GroupName};
+use domain::values::{Description, GroupName, RoleSlug};
 use domain::MembershipId;
 use http_edge::{nullable, present, Fields, Problem};
 use serde::Deserialize;
@@ -47,6 +47,22 @@ impl GroupUpdate {
             fields.check_nullable("description", self.description, |d| Description::parse(&d));
         fields.finish()?;
         Ok((name, description))
+    }
+}
+
+/// The roles a group grants its members, replacing what it granted (`[]`: none).
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupRoles {
+    #[schemars(with = "Vec<domain::values::RoleSlug>")]
+    pub roles: Vec<String>,
+}
+
+impl GroupRoles {
+    pub fn parse(self) -> Result<std::collections::BTreeSet<RoleSlug>, Problem> {
+        let mut fields = Fields::default();
+        let roles = fields.each("roles", &self.roles, RoleSlug::parse);
+        fields.done(roles.map(|r| r.into_iter().collect()))
     }
 }
 

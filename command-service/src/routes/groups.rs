@@ -1,7 +1,7 @@
 //! Groups: `POST /v1/organizations/{org_id}/groups`, `PATCH|DELETE /v1/groups/{id}`,
-//! `POST /v1/groups/{id}/members`, `DELETE /v1/groups/{id}/members/{membership_id}`.
+//! `PUT /v1/groups/{id}/roles`, `POST /v1/groups/{id}/members`, `DELETE /v1/groups/{id}/members/{membership_id}`.
 
-use crate::input::groups::{GroupCreate, GroupMemberAdd, GroupUpdate};
+use crate::input::groups::{GroupCreate, GroupMemberAdd, GroupRoles, GroupUpdate};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use domain::{GroupId, MembershipId, OrganizationId};
@@ -24,6 +24,16 @@ pub fn endpoints() -> Vec<Endpoint> {
             .summary("Update a group")
             .body::<GroupUpdate>()
             .answers::<Shown<GroupData>>(200, "Updated"),
+        e::put("/v1/groups/{id}/roles", set_roles)
+            .summary("Set the roles the group grants its members")
+            .describe(
+                "Replaces the roles every member has through the group (`[]`: none); each must be \
+                 in the organization's catalogue (422 naming `roles`). A member's effective roles \
+                 (claims, `effective_roles`) are its own and its groups'. The same set again \
+                 changes nothing.",
+            )
+            .body::<GroupRoles>()
+            .answers::<Shown<GroupData>>(200, "Set"),
         e::delete("/v1/groups/{id}", delete)
             .summary("Delete a group")
             .answers::<Shown<GroupData>>(200, "Deleted"),
@@ -60,6 +70,17 @@ async fn update(
 ) -> Result<HttpResponse, Problem> {
     let (name, description) = input.parse()?;
     let written = app::update(&state, &context(&req)?, &id, name, description).await?;
+    respond(StatusCode::OK, OBJECT, &written)
+}
+
+async fn set_roles(
+    state: web::Data<CommandState>,
+    req: HttpRequest,
+    Id(id): Id<GroupId>,
+    Body(input): Body<GroupRoles>,
+) -> Result<HttpResponse, Problem> {
+    let roles = input.parse()?;
+    let written = app::set_roles(&state, &context(&req)?, &id, roles).await?;
     respond(StatusCode::OK, OBJECT, &written)
 }
 

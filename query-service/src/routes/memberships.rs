@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use http_edge::path::Id;
 use http_edge::Problem;
 use read_models::groups;
-use read_models::memberships::{self, MembershipFilter, MembershipRow};
+use read_models::memberships::{self, MembershipFilter, MembershipRow, RoleSource};
 use serde_json::{json, Value};
 
 use super::organizations::require;
@@ -19,6 +19,7 @@ pub const OF_ORGANIZATION: Spec = Spec {
     list: true,
     filters: &[
         STATUS,
+        ROLE_SOURCE,
         Filter::of::<GroupId>("group_id"),
         Filter::of::<SubjectId>("user_id"),
         Filter::of::<SubjectId>("application_id"),
@@ -31,6 +32,8 @@ pub const OF_ORGANIZATION: Spec = Spec {
 pub(super) const GROUPS: Spec = Spec::list(&[]);
 pub(super) const OF_USER: Spec = Spec::list(&[STATUS]);
 const STATUS: Filter = Filter::one_of("status", &["active", "inactive", "all"]);
+/// Which roles `role` matches: `effective` (default: the member's own and its groups') or `direct`.
+const ROLE_SOURCE: Filter = Filter::one_of("role_source", &["effective", "direct"]);
 
 /// `status` defaults to `active`; `all` lifts the filter.
 fn status(params: &Params) -> Option<String> {
@@ -74,6 +77,10 @@ pub async fn memberships_page(
     let filter = MembershipFilter {
         status: status(params),
         roles: params.all("role"),
+        role_source: match params.get("role_source") {
+            Some("direct") => RoleSource::Direct,
+            _ => RoleSource::Effective,
+        },
         group_id: params.typed::<GroupId>("group_id").map(|g| g.to_string()),
         user_id: params.typed::<SubjectId>("user_id").map(String::from),
         application_id: params
@@ -104,7 +111,13 @@ async fn members_as_of(
     id: &str,
     at: store::log::AsOf,
 ) -> Result<List<MembershipRow>, Problem> {
-    let live_only = ["role", "group_id", "user_id", "application_id"];
+    let live_only = [
+        "role",
+        "role_source",
+        "group_id",
+        "user_id",
+        "application_id",
+    ];
     let named = live_only
         .iter()
         .find(|f| params.get(f).is_some())

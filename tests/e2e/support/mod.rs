@@ -333,6 +333,15 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Waits until the process manager has carried out everything up to `position` (an intent's
     /// position, e.g. the answer of a deletion).
     pub async fn workflows_done(&self, position: i64) {

@@ -14,6 +14,8 @@ from .applied_organization import AppliedOrganization
 from .attributes import Attributes
 from .claim_group import ClaimGroup
 from .claims import Claims
+from .claims_permission_sources import ClaimsPermissionSources
+from .claims_role_sources import ClaimsRoleSources
 from .collection_of_document_group_type_2 import CollectionOfDocumentGroupType2
 from .collection_of_document_invitation_type_2 import (
     CollectionOfDocumentInvitationType2,
@@ -55,6 +57,9 @@ from .get_organizations_org_id_invitations_state import (
 from .get_organizations_org_id_memberships_order import (
     GetOrganizationsOrgIdMembershipsOrder,
 )
+from .get_organizations_org_id_memberships_role_source import (
+    GetOrganizationsOrgIdMembershipsRoleSource,
+)
 from .get_organizations_org_id_memberships_status import (
     GetOrganizationsOrgIdMembershipsStatus,
 )
@@ -81,6 +86,9 @@ from .group_member_add import GroupMemberAdd
 from .group_member_added_event import GroupMemberAddedEvent
 from .group_member_change import GroupMemberChange
 from .group_member_removed_event import GroupMemberRemovedEvent
+from .group_roles import GroupRoles
+from .group_roles_updated import GroupRolesUpdated
+from .group_roles_updated_event import GroupRolesUpdatedEvent
 from .group_update import GroupUpdate
 from .group_updated import GroupUpdated
 from .group_updated_event import GroupUpdatedEvent
@@ -183,6 +191,8 @@ __all__ = (
     "Attributes",
     "ClaimGroup",
     "Claims",
+    "ClaimsPermissionSources",
+    "ClaimsRoleSources",
     "CollectionOfDocumentGroupType2",
     "CollectionOfDocumentInvitationType2",
     "CollectionOfDocumentMemberType2",
@@ -216,6 +226,7 @@ __all__ = (
     "GetOrganizationsOrgIdInvitationsOrder",
     "GetOrganizationsOrgIdInvitationsState",
     "GetOrganizationsOrgIdMembershipsOrder",
+    "GetOrganizationsOrgIdMembershipsRoleSource",
     "GetOrganizationsOrgIdMembershipsStatus",
     "GetOrganizationsOrgIdRolesOrder",
     "GetReadyz200",
@@ -236,6 +247,9 @@ __all__ = (
     "GroupMemberAddedEvent",
     "GroupMemberChange",
     "GroupMemberRemovedEvent",
+    "GroupRoles",
+    "GroupRolesUpdated",
+    "GroupRolesUpdatedEvent",
     "GroupUpdate",
     "GroupUpdated",
     "GroupUpdatedEvent",

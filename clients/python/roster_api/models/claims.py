@@ -8,6 +8,8 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.claim_group import ClaimGroup
+    from ..models.claims_permission_sources import ClaimsPermissionSources
+    from ..models.claims_role_sources import ClaimsRoleSources
 
 
 T = TypeVar("T", bound="Claims")
@@ -21,15 +23,22 @@ class Claims:
         groups (list[ClaimGroup]): The groups it belongs to, sorted by id.
         membership_id (str):
         organization_id (str):
+        permission_sources (ClaimsPermissionSources): Where each permission comes from: the sources of the roles that
+            carry it.
         permissions (list[str]): The union of the roles' permissions, sorted.
-        roles (list[str]):
+        role_sources (ClaimsRoleSources): Where each role comes from: `direct` (its own) and/or `group:<id>` for each
+            group
+            granting it.
+        roles (list[str]): Its effective roles: its own and those its groups grant, sorted.
         status (str):
     """
 
     groups: list[ClaimGroup]
     membership_id: str
     organization_id: str
+    permission_sources: ClaimsPermissionSources
     permissions: list[str]
+    role_sources: ClaimsRoleSources
     roles: list[str]
     status: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -44,7 +53,11 @@ class Claims:
 
         organization_id = self.organization_id
 
+        permission_sources = self.permission_sources.to_dict()
+
         permissions = self.permissions
+
+        role_sources = self.role_sources.to_dict()
 
         roles = self.roles
 
@@ -57,7 +70,9 @@ class Claims:
                 "groups": groups,
                 "membership_id": membership_id,
                 "organization_id": organization_id,
+                "permission_sources": permission_sources,
                 "permissions": permissions,
+                "role_sources": role_sources,
                 "roles": roles,
                 "status": status,
             }
@@ -68,6 +83,8 @@ class Claims:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.claim_group import ClaimGroup
+        from ..models.claims_permission_sources import ClaimsPermissionSources
+        from ..models.claims_role_sources import ClaimsRoleSources
 
         d = dict(src_dict)
         groups = []
@@ -81,7 +98,13 @@ class Claims:
 
         organization_id = d.pop("organization_id")
 
+        permission_sources = ClaimsPermissionSources.from_dict(
+            d.pop("permission_sources")
+        )
+
         permissions = cast(list[str], d.pop("permissions"))
+
+        role_sources = ClaimsRoleSources.from_dict(d.pop("role_sources"))
 
         roles = cast(list[str], d.pop("roles"))
 
@@ -91,7 +114,9 @@ class Claims:
             groups=groups,
             membership_id=membership_id,
             organization_id=organization_id,
+            permission_sources=permission_sources,
             permissions=permissions,
+            role_sources=role_sources,
             roles=roles,
             status=status,
         )

@@ -22,11 +22,14 @@ class DocumentGroup:
         name (str):
         description (None | str | Unset):
         members (list[DocumentMemberRef] | Unset): Members of the organization, by user or application id.
+        roles (list[str] | None | Unset): Roles every member has through the group. Left out: unchanged (none for a new
+            group).
     """
 
     name: str
     description: None | str | Unset = UNSET
     members: list[DocumentMemberRef] | Unset = UNSET
+    roles: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -44,6 +47,15 @@ class DocumentGroup:
                 members_item = members_item_data.to_dict()
                 members.append(members_item)
 
+        roles: list[str] | None | Unset
+        if isinstance(self.roles, Unset):
+            roles = UNSET
+        elif isinstance(self.roles, list):
+            roles = self.roles
+
+        else:
+            roles = self.roles
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -55,6 +67,8 @@ class DocumentGroup:
             field_dict["description"] = description
         if members is not UNSET:
             field_dict["members"] = members
+        if roles is not UNSET:
+            field_dict["roles"] = roles
 
         return field_dict
 
@@ -83,10 +97,28 @@ class DocumentGroup:
 
                 members.append(members_item)
 
+        def _parse_roles(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                roles_type_0 = cast(list[str], data)
+
+                return roles_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        roles = _parse_roles(d.pop("roles", UNSET))
+
         document_group = cls(
             name=name,
             description=description,
             members=members,
+            roles=roles,
         )
 
         return document_group

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ..models.group_deleted_event import GroupDeletedEvent
     from ..models.group_member_added_event import GroupMemberAddedEvent
     from ..models.group_member_removed_event import GroupMemberRemovedEvent
+    from ..models.group_roles_updated_event import GroupRolesUpdatedEvent
     from ..models.group_updated_event import GroupUpdatedEvent
     from ..models.invitation_accepted_event import InvitationAcceptedEvent
     from ..models.invitation_created_event import InvitationCreatedEvent
@@ -46,10 +47,10 @@ class EventList:
 
     Attributes:
         data (list[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent |
-            GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupUpdatedEvent | InvitationAcceptedEvent |
-            InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent |
-            MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent |
-            MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent |
+            GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent |
+            InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent |
+            InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent |
+            MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent |
             OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent |
             OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent]):
         list_metadata (ListMetadata): Cursors of the pages either side (`null` at an end of the list).
@@ -62,6 +63,7 @@ class EventList:
         | GroupDeletedEvent
         | GroupMemberAddedEvent
         | GroupMemberRemovedEvent
+        | GroupRolesUpdatedEvent
         | GroupUpdatedEvent
         | InvitationAcceptedEvent
         | InvitationCreatedEvent
@@ -91,6 +93,7 @@ class EventList:
         from ..models.group_deleted_event import GroupDeletedEvent
         from ..models.group_member_added_event import GroupMemberAddedEvent
         from ..models.group_member_removed_event import GroupMemberRemovedEvent
+        from ..models.group_roles_updated_event import GroupRolesUpdatedEvent
         from ..models.group_updated_event import GroupUpdatedEvent
         from ..models.invitation_accepted_event import InvitationAcceptedEvent
         from ..models.invitation_created_event import InvitationCreatedEvent
@@ -142,6 +145,7 @@ class EventList:
                 or isinstance(data_item_data, GroupDeletedEvent)
                 or isinstance(data_item_data, GroupMemberAddedEvent)
                 or isinstance(data_item_data, GroupMemberRemovedEvent)
+                or isinstance(data_item_data, GroupRolesUpdatedEvent)
                 or isinstance(data_item_data, InvitationCreatedEvent)
                 or isinstance(data_item_data, InvitationResentEvent)
                 or isinstance(data_item_data, InvitationAcceptedEvent)
@@ -177,6 +181,7 @@ class EventList:
         from ..models.group_deleted_event import GroupDeletedEvent
         from ..models.group_member_added_event import GroupMemberAddedEvent
         from ..models.group_member_removed_event import GroupMemberRemovedEvent
+        from ..models.group_roles_updated_event import GroupRolesUpdatedEvent
         from ..models.group_updated_event import GroupUpdatedEvent
         from ..models.invitation_accepted_event import InvitationAcceptedEvent
         from ..models.invitation_created_event import InvitationCreatedEvent
@@ -222,6 +227,7 @@ class EventList:
                 | GroupDeletedEvent
                 | GroupMemberAddedEvent
                 | GroupMemberRemovedEvent
+                | GroupRolesUpdatedEvent
                 | GroupUpdatedEvent
                 | InvitationAcceptedEvent
                 | InvitationCreatedEvent
@@ -409,7 +415,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_17 = InvitationCreatedEvent.from_dict(
+                    componentsschemas_event_type_17 = GroupRolesUpdatedEvent.from_dict(
                         data
                     )
 
@@ -419,7 +425,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_18 = InvitationResentEvent.from_dict(
+                    componentsschemas_event_type_18 = InvitationCreatedEvent.from_dict(
                         data
                     )
 
@@ -429,7 +435,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_19 = InvitationAcceptedEvent.from_dict(
+                    componentsschemas_event_type_19 = InvitationResentEvent.from_dict(
                         data
                     )
 
@@ -439,7 +445,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_20 = InvitationRevokedEvent.from_dict(
+                    componentsschemas_event_type_20 = InvitationAcceptedEvent.from_dict(
                         data
                     )
 
@@ -449,7 +455,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_21 = InvitationExpiredEvent.from_dict(
+                    componentsschemas_event_type_21 = InvitationRevokedEvent.from_dict(
                         data
                     )
 
@@ -459,8 +465,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_22 = (
-                        WebhookEndpointDisabledEvent.from_dict(data)
+                    componentsschemas_event_type_22 = InvitationExpiredEvent.from_dict(
+                        data
                     )
 
                     return componentsschemas_event_type_22
@@ -469,16 +475,26 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_23 = ApiKeyCreatedEvent.from_dict(data)
+                    componentsschemas_event_type_23 = (
+                        WebhookEndpointDisabledEvent.from_dict(data)
+                    )
 
                     return componentsschemas_event_type_23
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_event_type_24 = ApiKeyCreatedEvent.from_dict(data)
+
+                    return componentsschemas_event_type_24
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_24 = ApiKeyRevokedEvent.from_dict(data)
+                componentsschemas_event_type_25 = ApiKeyRevokedEvent.from_dict(data)
 
-                return componentsschemas_event_type_24
+                return componentsschemas_event_type_25
 
             data_item = _parse_data_item(data_item_data)
 

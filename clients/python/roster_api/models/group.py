@@ -24,6 +24,7 @@ class Group:
         name (str):
         object_ (str): The kind of object, as in command responses.
         organization_id (str):
+        roles (list[str]): Roles every member has through the group (in its effective roles and claims).
         updated_at (datetime.datetime):
         member_count (int | None | Unset): On the read of one group and the list of an organization's groups.
     """
@@ -35,6 +36,7 @@ class Group:
     name: str
     object_: str
     organization_id: str
+    roles: list[str]
     updated_at: datetime.datetime
     member_count: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -56,6 +58,8 @@ class Group:
 
         organization_id = self.organization_id
 
+        roles = self.roles
+
         updated_at = self.updated_at.isoformat()
 
         member_count: int | None | Unset
@@ -75,6 +79,7 @@ class Group:
                 "name": name,
                 "object": object_,
                 "organization_id": organization_id,
+                "roles": roles,
                 "updated_at": updated_at,
             }
         )
@@ -110,6 +115,8 @@ class Group:
 
         organization_id = d.pop("organization_id")
 
+        roles = cast(list[str], d.pop("roles"))
+
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         def _parse_member_count(data: object) -> int | None | Unset:
@@ -129,6 +136,7 @@ class Group:
             name=name,
             object_=object_,
             organization_id=organization_id,
+            roles=roles,
             updated_at=updated_at,
             member_count=member_count,
         )

@@ -19,6 +19,8 @@ class GroupData:
         id (str):
         name (str):
         organization_id (str):
+        roles (list[str]): Roles every member of the group has through it (its effective roles), besides its own.
+            Events written before groups carried roles read as none.
         updated_at (datetime.datetime):
     """
 
@@ -27,6 +29,7 @@ class GroupData:
     id: str
     name: str
     organization_id: str
+    roles: list[str]
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -42,6 +45,8 @@ class GroupData:
 
         organization_id = self.organization_id
 
+        roles = self.roles
+
         updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
@@ -53,6 +58,7 @@ class GroupData:
                 "id": id,
                 "name": name,
                 "organization_id": organization_id,
+                "roles": roles,
                 "updated_at": updated_at,
             }
         )
@@ -77,6 +83,8 @@ class GroupData:
 
         organization_id = d.pop("organization_id")
 
+        roles = cast(list[str], d.pop("roles"))
+
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         group_data = cls(
@@ -85,6 +93,7 @@ class GroupData:
             id=id,
             name=name,
             organization_id=organization_id,
+            roles=roles,
             updated_at=updated_at,
         )
 

@@ -23,6 +23,8 @@ class GroupDataChange:
             object_ (str): The kind of object.
             organization_id (str):
             position (int): The position of the change's last event: pass it as `min_position` to read your write.
+            roles (list[str]): Roles every member of the group has through it (its effective roles), besides its own.
+                Events written before groups carried roles read as none.
             updated_at (datetime.datetime):
     """
 
@@ -33,6 +35,7 @@ class GroupDataChange:
     object_: str
     organization_id: str
     position: int
+    roles: list[str]
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -52,6 +55,8 @@ class GroupDataChange:
 
         position = self.position
 
+        roles = self.roles
+
         updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
@@ -65,6 +70,7 @@ class GroupDataChange:
                 "object": object_,
                 "organization_id": organization_id,
                 "position": position,
+                "roles": roles,
                 "updated_at": updated_at,
             }
         )
@@ -93,6 +99,8 @@ class GroupDataChange:
 
         position = d.pop("position")
 
+        roles = cast(list[str], d.pop("roles"))
+
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         group_data_change = cls(
@@ -103,6 +111,7 @@ class GroupDataChange:
             object_=object_,
             organization_id=organization_id,
             position=position,
+            roles=roles,
             updated_at=updated_at,
         )
 

@@ -24,6 +24,8 @@ class GroupUpdated:
         name (str):
         organization_id (str):
         previous_attributes (PreviousGroupAttributes):
+        roles (list[str]): Roles every member of the group has through it (its effective roles), besides its own.
+            Events written before groups carried roles read as none.
         updated_at (datetime.datetime):
     """
 
@@ -33,6 +35,7 @@ class GroupUpdated:
     name: str
     organization_id: str
     previous_attributes: PreviousGroupAttributes
+    roles: list[str]
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -50,6 +53,8 @@ class GroupUpdated:
 
         previous_attributes = self.previous_attributes.to_dict()
 
+        roles = self.roles
+
         updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
@@ -62,6 +67,7 @@ class GroupUpdated:
                 "name": name,
                 "organization_id": organization_id,
                 "previous_attributes": previous_attributes,
+                "roles": roles,
                 "updated_at": updated_at,
             }
         )
@@ -92,6 +98,8 @@ class GroupUpdated:
             d.pop("previous_attributes")
         )
 
+        roles = cast(list[str], d.pop("roles"))
+
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         group_updated = cls(
@@ -101,6 +109,7 @@ class GroupUpdated:
             name=name,
             organization_id=organization_id,
             previous_attributes=previous_attributes,
+            roles=roles,
             updated_at=updated_at,
         )
 

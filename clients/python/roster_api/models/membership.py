@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.attributes import Attributes
 
@@ -26,10 +28,13 @@ class Membership:
             that document's `--prune` may remove it.
         object_ (str): The kind of object, as in command responses.
         organization_id (str):
-        roles (list[str]):
+        roles (list[str]): Its own roles (assigned to it directly).
         status (str):
         updated_at (datetime.datetime):
         user_id (None | str):
+        effective_roles (list[str] | None | Unset): Its own roles and those its groups grant, sorted: what it holds
+            (claims' `roles`). Not on
+            `as_of` reads, which fold the membership's own events only.
     """
 
     application_id: None | str
@@ -43,6 +48,7 @@ class Membership:
     status: str
     updated_at: datetime.datetime
     user_id: None | str
+    effective_roles: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,6 +77,15 @@ class Membership:
         user_id: None | str
         user_id = self.user_id
 
+        effective_roles: list[str] | None | Unset
+        if isinstance(self.effective_roles, Unset):
+            effective_roles = UNSET
+        elif isinstance(self.effective_roles, list):
+            effective_roles = self.effective_roles
+
+        else:
+            effective_roles = self.effective_roles
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -88,6 +103,8 @@ class Membership:
                 "user_id": user_id,
             }
         )
+        if effective_roles is not UNSET:
+            field_dict["effective_roles"] = effective_roles
 
         return field_dict
 
@@ -134,6 +151,23 @@ class Membership:
 
         user_id = _parse_user_id(d.pop("user_id"))
 
+        def _parse_effective_roles(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                effective_roles_type_0 = cast(list[str], data)
+
+                return effective_roles_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        effective_roles = _parse_effective_roles(d.pop("effective_roles", UNSET))
+
         membership = cls(
             application_id=application_id,
             attributes=attributes,
@@ -146,6 +180,7 @@ class Membership:
             status=status,
             updated_at=updated_at,
             user_id=user_id,
+            effective_roles=effective_roles,
         )
 
         membership.additional_properties = d

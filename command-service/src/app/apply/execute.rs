@@ -378,7 +378,10 @@ async fn organization(
                     description: get.value("description")?,
                     at: now,
                 };
-                work.group(&id.to_string()).push(command);
+                let roles = get.value::<BTreeSet<RoleSlug>>("roles")?;
+                let group = work.group(&id.to_string());
+                group.push(command);
+                group.extend(roles.map(|roles| GroupCommand::SetRoles { roles, at: now }));
             }
             (Object::Group, Action::Update) => {
                 let id = get.id::<GroupId>()?;
@@ -387,7 +390,10 @@ async fn organization(
                     description: get.value::<Description>("description")?.map(Some),
                     at: now,
                 };
-                work.group(&id.to_string()).push(command);
+                let roles = get.value::<BTreeSet<RoleSlug>>("roles")?;
+                let group = work.group(&id.to_string());
+                group.push(command);
+                group.extend(roles.map(|roles| GroupCommand::SetRoles { roles, at: now }));
             }
             (Object::GroupMember, Action::Create) => {
                 let group: GroupName = get.required("group")?;

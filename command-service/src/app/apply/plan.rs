@@ -321,6 +321,15 @@ fn organization(
             );
         }
     }
+    for (j, group) in org.groups.items.iter().enumerate() {
+        for (k, role) in group.roles.iter().flatten().enumerate() {
+            known(
+                role.as_str(),
+                format!("{at}.groups[{j}].roles[{k}]"),
+                problems,
+            );
+        }
+    }
     for (j, invitation) in org.invitations.items.iter().enumerate() {
         for (k, role) in invitation.roles.iter().flatten().enumerate() {
             known(
@@ -412,11 +421,17 @@ fn organization(
     for (j, group) in org.groups.items.iter().enumerate() {
         let name = group.name.as_str();
         let description = group.description.as_ref().map(|d| json!(d.as_str()));
+        let roles = (group.roles.as_ref()).map(|r| json!(sorted(r.iter().map(|s| s.as_str()))));
         let existing = groups.get(&name.to_lowercase()).copied();
         match existing {
             None => {
                 let mut fields = vec![created("name", json!(name))];
                 fields.extend(description.map(|d| created("description", d)));
+                fields.extend(
+                    roles
+                        .filter(|r| r != &json!([]))
+                        .map(|r| created("roles", r)),
+                );
                 changes.push(change(Action::Create, Object::Group, name, None, fields));
             }
             Some(g) => {
@@ -428,6 +443,7 @@ fn organization(
                     json!(g.description),
                     description,
                 );
+                differs(&mut fields, "roles", json!(g.roles), roles);
                 if !fields.is_empty() {
                     changes.push(change(
                         Action::Update,
@@ -793,6 +809,7 @@ organizations:
                 organization_id: "org_1".into(),
                 name: "Ops".into(),
                 description: None,
+                roles: Vec::new(),
                 members: vec![InGroup {
                     membership_id: "om_ann".into(),
                     managed_by: managed(),

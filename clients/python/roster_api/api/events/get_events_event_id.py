@@ -12,6 +12,7 @@ from ...models.group_created_event import GroupCreatedEvent
 from ...models.group_deleted_event import GroupDeletedEvent
 from ...models.group_member_added_event import GroupMemberAddedEvent
 from ...models.group_member_removed_event import GroupMemberRemovedEvent
+from ...models.group_roles_updated_event import GroupRolesUpdatedEvent
 from ...models.group_updated_event import GroupUpdatedEvent
 from ...models.invitation_accepted_event import InvitationAcceptedEvent
 from ...models.invitation_created_event import InvitationCreatedEvent
@@ -69,6 +70,7 @@ def _parse_response(
     | GroupDeletedEvent
     | GroupMemberAddedEvent
     | GroupMemberRemovedEvent
+    | GroupRolesUpdatedEvent
     | GroupUpdatedEvent
     | InvitationAcceptedEvent
     | InvitationCreatedEvent
@@ -102,6 +104,7 @@ def _parse_response(
             | GroupDeletedEvent
             | GroupMemberAddedEvent
             | GroupMemberRemovedEvent
+            | GroupRolesUpdatedEvent
             | GroupUpdatedEvent
             | InvitationAcceptedEvent
             | InvitationCreatedEvent
@@ -281,7 +284,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_17 = InvitationCreatedEvent.from_dict(data)
+                componentsschemas_event_type_17 = GroupRolesUpdatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_17
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -289,7 +292,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_18 = InvitationResentEvent.from_dict(data)
+                componentsschemas_event_type_18 = InvitationCreatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_18
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -297,9 +300,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_19 = InvitationAcceptedEvent.from_dict(
-                    data
-                )
+                componentsschemas_event_type_19 = InvitationResentEvent.from_dict(data)
 
                 return componentsschemas_event_type_19
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -307,7 +308,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_20 = InvitationRevokedEvent.from_dict(data)
+                componentsschemas_event_type_20 = InvitationAcceptedEvent.from_dict(
+                    data
+                )
 
                 return componentsschemas_event_type_20
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -315,7 +318,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_21 = InvitationExpiredEvent.from_dict(data)
+                componentsschemas_event_type_21 = InvitationRevokedEvent.from_dict(data)
 
                 return componentsschemas_event_type_21
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -323,9 +326,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_22 = (
-                    WebhookEndpointDisabledEvent.from_dict(data)
-                )
+                componentsschemas_event_type_22 = InvitationExpiredEvent.from_dict(data)
 
                 return componentsschemas_event_type_22
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -333,16 +334,26 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_23 = ApiKeyCreatedEvent.from_dict(data)
+                componentsschemas_event_type_23 = (
+                    WebhookEndpointDisabledEvent.from_dict(data)
+                )
 
                 return componentsschemas_event_type_23
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_event_type_24 = ApiKeyCreatedEvent.from_dict(data)
+
+                return componentsschemas_event_type_24
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_event_type_24 = ApiKeyRevokedEvent.from_dict(data)
+            componentsschemas_event_type_25 = ApiKeyRevokedEvent.from_dict(data)
 
-            return componentsschemas_event_type_24
+            return componentsschemas_event_type_25
 
         response_200 = _parse_response_200(response.json())
 
@@ -388,6 +399,7 @@ def _build_response(
     | GroupDeletedEvent
     | GroupMemberAddedEvent
     | GroupMemberRemovedEvent
+    | GroupRolesUpdatedEvent
     | GroupUpdatedEvent
     | InvitationAcceptedEvent
     | InvitationCreatedEvent
@@ -429,6 +441,7 @@ def sync_detailed(
     | GroupDeletedEvent
     | GroupMemberAddedEvent
     | GroupMemberRemovedEvent
+    | GroupRolesUpdatedEvent
     | GroupUpdatedEvent
     | InvitationAcceptedEvent
     | InvitationCreatedEvent
@@ -461,7 +474,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
+        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -488,6 +501,7 @@ def sync(
     | GroupDeletedEvent
     | GroupMemberAddedEvent
     | GroupMemberRemovedEvent
+    | GroupRolesUpdatedEvent
     | GroupUpdatedEvent
     | InvitationAcceptedEvent
     | InvitationCreatedEvent
@@ -521,7 +535,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem
+        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem
     """
 
     return sync_detailed(
@@ -543,6 +557,7 @@ async def asyncio_detailed(
     | GroupDeletedEvent
     | GroupMemberAddedEvent
     | GroupMemberRemovedEvent
+    | GroupRolesUpdatedEvent
     | GroupUpdatedEvent
     | InvitationAcceptedEvent
     | InvitationCreatedEvent
@@ -575,7 +590,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
+        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -600,6 +615,7 @@ async def asyncio(
     | GroupDeletedEvent
     | GroupMemberAddedEvent
     | GroupMemberRemovedEvent
+    | GroupRolesUpdatedEvent
     | GroupUpdatedEvent
     | InvitationAcceptedEvent
     | InvitationCreatedEvent
@@ -633,7 +649,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem
+        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem
     """
 
     return (

@@ -10,6 +10,9 @@ from ...client import AuthenticatedClient, Client
 from ...models.get_organizations_org_id_memberships_order import (
     GetOrganizationsOrgIdMembershipsOrder,
 )
+from ...models.get_organizations_org_id_memberships_role_source import (
+    GetOrganizationsOrgIdMembershipsRoleSource,
+)
 from ...models.get_organizations_org_id_memberships_status import (
     GetOrganizationsOrgIdMembershipsStatus,
 )
@@ -27,6 +30,7 @@ def _get_kwargs(
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
     status: GetOrganizationsOrgIdMembershipsStatus | Unset = UNSET,
+    role_source: GetOrganizationsOrgIdMembershipsRoleSource | Unset = UNSET,
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -55,6 +59,12 @@ def _get_kwargs(
         json_status = status.value
 
     params["status"] = json_status
+
+    json_role_source: str | Unset = UNSET
+    if not isinstance(role_source, Unset):
+        json_role_source = role_source.value
+
+    params["role_source"] = json_role_source
 
     params["group_id"] = group_id
 
@@ -146,6 +156,7 @@ def sync_detailed(
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
     status: GetOrganizationsOrgIdMembershipsStatus | Unset = UNSET,
+    role_source: GetOrganizationsOrgIdMembershipsRoleSource | Unset = UNSET,
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -166,6 +177,7 @@ def sync_detailed(
         before (str | Unset):
         after (str | Unset):
         status (GetOrganizationsOrgIdMembershipsStatus | Unset):
+        role_source (GetOrganizationsOrgIdMembershipsRoleSource | Unset):
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
@@ -188,6 +200,7 @@ def sync_detailed(
         before=before,
         after=after,
         status=status,
+        role_source=role_source,
         group_id=group_id,
         user_id=user_id,
         application_id=application_id,
@@ -212,6 +225,7 @@ def sync(
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
     status: GetOrganizationsOrgIdMembershipsStatus | Unset = UNSET,
+    role_source: GetOrganizationsOrgIdMembershipsRoleSource | Unset = UNSET,
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -232,6 +246,7 @@ def sync(
         before (str | Unset):
         after (str | Unset):
         status (GetOrganizationsOrgIdMembershipsStatus | Unset):
+        role_source (GetOrganizationsOrgIdMembershipsRoleSource | Unset):
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
@@ -255,6 +270,7 @@ def sync(
         before=before,
         after=after,
         status=status,
+        role_source=role_source,
         group_id=group_id,
         user_id=user_id,
         application_id=application_id,
@@ -273,6 +289,7 @@ async def asyncio_detailed(
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
     status: GetOrganizationsOrgIdMembershipsStatus | Unset = UNSET,
+    role_source: GetOrganizationsOrgIdMembershipsRoleSource | Unset = UNSET,
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -293,6 +310,7 @@ async def asyncio_detailed(
         before (str | Unset):
         after (str | Unset):
         status (GetOrganizationsOrgIdMembershipsStatus | Unset):
+        role_source (GetOrganizationsOrgIdMembershipsRoleSource | Unset):
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
@@ -315,6 +333,7 @@ async def asyncio_detailed(
         before=before,
         after=after,
         status=status,
+        role_source=role_source,
         group_id=group_id,
         user_id=user_id,
         application_id=application_id,
@@ -337,6 +356,7 @@ async def asyncio(
     before: str | Unset = UNSET,
     after: str | Unset = UNSET,
     status: GetOrganizationsOrgIdMembershipsStatus | Unset = UNSET,
+    role_source: GetOrganizationsOrgIdMembershipsRoleSource | Unset = UNSET,
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -357,6 +377,7 @@ async def asyncio(
         before (str | Unset):
         after (str | Unset):
         status (GetOrganizationsOrgIdMembershipsStatus | Unset):
+        role_source (GetOrganizationsOrgIdMembershipsRoleSource | Unset):
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
@@ -381,6 +402,7 @@ async def asyncio(
             before=before,
             after=after,
             status=status,
+            role_source=role_source,
             group_id=group_id,
             user_id=user_id,
             application_id=application_id,
