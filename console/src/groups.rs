@@ -6,7 +6,7 @@ use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use command_service::app::groups as app;
-use command_service::input::groups::{GroupCreate, GroupMemberAdd, GroupUpdate};
+use command_service::input::groups::{GroupCreate, GroupMemberAdd, GroupRoles, GroupUpdate};
 use domain::group::Group;
 use domain::{GroupId, MembershipId, OrganizationId};
 use http_edge::Problem;
@@ -14,7 +14,7 @@ use paging::{List, Params};
 use query_service::reads;
 use read_models::groups::GroupRow;
 use read_models::memberships::MembershipRow;
-use read_models::organizations::OrganizationRow;
+use read_models::organizations::{OrganizationRow, RoleRow};
 
 use crate::form::{api_query, Form};
 use crate::members::{shown_attributes, MemberView};
@@ -29,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/groups/{id}", web::post().to(update))
         .route("/groups/{id}/delete", web::post().to(delete))
         .route("/groups/{id}/members", web::post().to(add_member))
+        .route("/groups/{id}/roles", web::post().to(set_roles))
         .route(
             "/groups/{id}/members/{membership}/remove",
             web::post().to(remove_member),
@@ -138,6 +139,9 @@ struct GroupPage {
     pager: Pager,
     /// Active members of the organization, offered to add.
     candidates: Vec<MembershipRow>,
+    /// The organization's roles, offered to grant.
+    catalogue: Vec<RoleRow>,
+    roles_feedback: Feedback,
     form: GroupForm,
     feedback: Feedback,
     subject: String,
@@ -149,6 +153,7 @@ struct GroupView<'a> {
     feedback: Feedback,
     subject: &'a str,
     add_feedback: Feedback,
+    roles_feedback: Feedback,
     status: StatusCode,
 }
 
@@ -159,6 +164,7 @@ impl Default for GroupView<'_> {
             feedback: Feedback::default(),
             subject: "",
             add_feedback: Feedback::default(),
+            roles_feedback: Feedback::default(),
             status: StatusCode::OK,
         }
     }
@@ -204,13 +210,15 @@ async fn group_page(
             row: m,
         })
         .collect();
-    let candidates = match as_of {
-        Some(_) => Vec::new(),
+    let (candidates, catalogue) = match as_of {
+        Some(_) => (Vec::new(), Vec::new()),
         None => {
             let candidates_params = Params::from_query("limit=100", &reads::MEMBERSHIPS)?;
-            reads::memberships_page(&state.queries, caller, &candidates_params, &org)
-                .await?
-                .data
+            let roles_params = Params::from_query("limit=100", &reads::ROLES)?;
+            let candidates =
+                reads::memberships_page(&state.queries, caller, &candidates_params, &org).await?;
+            let roles = reads::roles_page(&state.queries, caller, &roles_params, &org).await?;
+            (candidates.data, roles.data)
         }
     };
     let entries = crate::history::timeline(state, visitor, "group", &id_text).await?;
@@ -233,6 +241,8 @@ async fn group_page(
         members,
         pager,
         candidates,
+        catalogue,
+        roles_feedback: view.roles_feedback,
         feedback: view.feedback,
         subject: view.subject.to_owned(),
         add_feedback: view.add_feedback,
@@ -374,6 +384,35 @@ async fn add_member(
             let view = GroupView {
                 subject: &subject,
                 add_feedback: Feedback::from_problem(&problem),
+                status: status(&problem),
+                ..Default::default()
+            };
+            group_page(&state, &visitor, &group, "", view).await
+        }
+    }
+}
+
+/// The roles the group grants: the boxes ticked (none: it grants none).
+async fn set_roles(
+    state: web::Data<ConsoleState>,
+    Change { visitor, form }: Change,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let group: GroupId = id(&path)?;
+    let set = async {
+        let roles = GroupRoles {
+            roles: form.all("roles"),
+        }
+        .parse()?;
+        Ok::<_, Problem>(app::set_roles(&state.commands, &visitor.context(), &group, roles).await?)
+    }
+    .await;
+    match set {
+        Ok(w) => Ok(see_other(&format!("/groups/{group}"), Some(w.position))),
+        Err(problem) if problem.status == 404 => Err(ConsoleError::NotFound),
+        Err(problem) => {
+            let view = GroupView {
+                roles_feedback: Feedback::from_problem(&problem),
                 status: status(&problem),
                 ..Default::default()
             };

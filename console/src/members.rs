@@ -150,6 +150,8 @@ struct MembersPage {
     /// The filters as given.
     status: String,
     role: String,
+    /// `direct` when the role filter reads the members' own roles only.
+    role_source: String,
     group_id: String,
     attribute: String,
     /// The query string of the filters, carried by the row forms to come back to this view.
@@ -177,7 +179,10 @@ async fn organization_and_catalogue(
 
 /// Filters from the console's query (blank ones left out), as the API list takes them.
 fn filters_of(query: &str) -> String {
-    crate::form::only(query, &["status", "role", "group_id", "attribute"])
+    crate::form::only(
+        query,
+        &["status", "role", "role_source", "group_id", "attribute"],
+    )
 }
 
 async fn members_page(
@@ -243,6 +248,7 @@ async fn members_page(
         groups,
         status: given("status"),
         role: given("role"),
+        role_source: given("role_source"),
         group_id: given("group_id"),
         attribute: given("attribute"),
         filters: filters_of(query),

@@ -89,12 +89,11 @@ pub async fn members(
     group_id: &str,
     page: &PageRequest,
 ) -> Result<Page<MembershipRow>, StoreError> {
-    let mut qb = QueryBuilder::new(
-        "SELECT 'organization_membership' AS object, m.id, m.organization_id, m.user_id, m.application_id, m.status, m.roles,
-                m.attributes, m.created_at, m.updated_at, m.managed_by
-           FROM rm_group_members gm JOIN rm_memberships m ON m.id = gm.membership_id
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {} FROM rm_group_members gm JOIN rm_memberships m ON m.id = gm.membership_id
           WHERE gm.group_id = ",
-    );
+        crate::memberships::COLUMNS
+    ));
     qb.push_bind(group_id.to_owned());
     page.fetch(pool, qb, "gm.membership_id", |m: &MembershipRow| {
         m.id.clone()

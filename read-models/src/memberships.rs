@@ -46,7 +46,8 @@ macro_rules! effective_roles {
     };
 }
 
-const COLUMNS: &str = concat!(
+/// A membership row's columns (`m` is the membership), for every read that returns memberships.
+pub(crate) const COLUMNS: &str = concat!(
     "'organization_membership' AS object, m.id, m.organization_id, m.user_id, m.application_id, m.status, m.roles, ",
     effective_roles!(),
     " AS effective_roles, m.attributes, m.created_at, m.updated_at, m.managed_by"

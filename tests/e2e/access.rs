@@ -192,6 +192,7 @@ fn sample_body(method: &Method, template: &str, o: &Objects) -> Option<Value> {
         ("POST", "/v1/organizations/{org_id}/groups") => json!({"name": "g9"}),
         ("PATCH", "/v1/groups/{id}") => json!({"description": "patched"}),
         ("POST", "/v1/groups/{id}/members") => json!({"membership_id": o.membership}),
+        ("PUT", "/v1/groups/{id}/roles") => json!({"roles": ["member"]}),
         ("POST", "/v1/organizations/{org_id}/invitations") => json!({"email": "z@example.com"}),
         ("POST", "/v1/invitations/{id}/resend") => Value::Null,
         ("POST", "/v1/invitations/{id}/revoke") => Value::Null,

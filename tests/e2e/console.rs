@@ -174,6 +174,12 @@ async fn an_admin_runs_an_organization_from_the_console() {
     )
     .unwrap();
     assert_eq!(in_group.len(), 2, "{in_group:?}");
+    // The group grants a role to its members.
+    browser
+        .click("#set-group-roles input[name=roles][value=admin]")
+        .await;
+    browser.submit("#set-group-roles button[type=submit]").await;
+    assert!(browser.text("#group-roles").await.contains("admin"));
     browser.check_page("group").await;
     browser
         .open(&format!("/console/organizations/{org_id}/groups"))
@@ -219,9 +225,18 @@ async fn an_admin_runs_an_organization_from_the_console() {
         .await
         .contains("Engineering"));
 
+    // `admin` is held by alice, and by bob and carol through Engineering; own only: alice.
     browser
         .open(&format!(
             "/console/organizations/{org_id}/members?role=admin"
+        ))
+        .await;
+    let mut shown = members_shown(&browser).await;
+    shown.sort();
+    assert_eq!(shown, ["alice", "bob", "carol"]);
+    browser
+        .open(&format!(
+            "/console/organizations/{org_id}/members?role=admin&role_source=direct"
         ))
         .await;
     assert_eq!(members_shown(&browser).await, ["alice"]);
@@ -302,6 +317,17 @@ async fn an_admin_runs_an_organization_from_the_console() {
     browser.find("#claims").await;
     let claims: Value = serde_json::from_str(&browser.text("#claims").await).unwrap();
     assert_eq!(claims["groups"][0]["name"], "Engineering", "{claims}");
+    let sources = claims["role_sources"]["admin"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.as_str().is_some_and(|s| s.starts_with("group:grp_"))),
+        "admin through Engineering: {claims}"
+    );
+    assert!(browser.text("#effective-roles").await.contains("admin"));
     browser.check_page("member").await;
 
     // Every action had the key as its actor, as on the API.

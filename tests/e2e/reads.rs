@@ -287,7 +287,11 @@ async fn claims_carry_roles_permission_union_and_groups() {
             "membership_id": f.u3,
             "status": "active",
             "roles": ["admin", "viewer"],
+            "role_sources": {"admin": ["direct"], "viewer": ["direct"]},
             "permissions": ["members:read", "members:write", "reports:read"],
+            "permission_sources": {
+                "members:read": ["direct"], "members:write": ["direct"], "reports:read": ["direct"]
+            },
             "groups": [{"id": f.group, "name": "Engineering"}],
         })
     );
