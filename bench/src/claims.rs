@@ -95,7 +95,8 @@ pub async fn measure(
                     roles: BTreeSet::from([member.clone()]),
                     attributes: Attributes::default(),
                 };
-                memberships::join(state, ctx, &id, input)
+                let source = domain::membership::MembershipSource::Api;
+                memberships::join(state, ctx, &id, input, source)
                     .await
                     .map_err(task)?;
                 Ok(())

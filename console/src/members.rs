@@ -304,7 +304,14 @@ async fn add(
             attributes: Some(attributes(&form)?),
         };
         Ok::<_, Problem>(
-            app::join(&state.commands, &visitor.context(), &org, input.parse()?).await?,
+            app::join(
+                &state.commands,
+                &visitor.context(),
+                &org,
+                input.parse()?,
+                domain::membership::MembershipSource::Api,
+            )
+            .await?,
         )
     }
     .await;

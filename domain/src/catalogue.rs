@@ -168,6 +168,7 @@ fn membership() -> MembershipData {
         application_id: None,
         status: MembershipStatus::Active,
         roles: BTreeSet::from([RoleSlug::member(), val(RoleSlug::parse("billing"))]),
+        source: Some(crate::membership::MembershipSource::Invitation),
         attributes: val(Attributes::parse(
             serde_json::json!({"department": "finance", "level": 3})
                 .as_object()

@@ -27,6 +27,10 @@ pub struct MembershipRow {
     pub effective_roles: Option<Vec<String>>,
     #[schemars(with = "domain::values::Attributes")]
     pub attributes: Value,
+    /// How it joined (created or last reactivated): `api`, `invitation`, `domain`, `apply`,
+    /// `bulk`; null when it joined before roster recorded it.
+    #[schemars(with = "Option<domain::membership::MembershipSource>")]
+    pub source: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The source of the declarative document (`roster apply`) that manages it, if any: only
@@ -50,7 +54,7 @@ macro_rules! effective_roles {
 pub(crate) const COLUMNS: &str = concat!(
     "'organization_membership' AS object, m.id, m.organization_id, m.user_id, m.application_id, m.status, m.roles, ",
     effective_roles!(),
-    " AS effective_roles, m.attributes, m.created_at, m.updated_at, m.managed_by"
+    " AS effective_roles, m.attributes, m.source, m.created_at, m.updated_at, m.managed_by"
 );
 
 /// Which of a membership's roles a role filter reads.
@@ -72,6 +76,8 @@ pub struct MembershipFilter {
     pub roles: Vec<String>,
     pub role_source: RoleSource,
     pub group_id: Option<String>,
+    /// How it joined (`api`, `invitation`, `domain`, `apply`, `bulk`).
+    pub source: Option<String>,
     pub user_id: Option<String>,
     pub application_id: Option<String>,
     /// Each entry: the attributes contain one of these objects (e.g. `{"seats": "10"}` or
@@ -98,6 +104,9 @@ impl MembershipFilter {
             )
             .push_bind(group_id.clone())
             .push(")");
+        }
+        if let Some(source) = &self.source {
+            qb.push(" AND m.source = ").push_bind(source.clone());
         }
         if let Some(user_id) = &self.user_id {
             qb.push(" AND m.user_id = ").push_bind(user_id.clone());

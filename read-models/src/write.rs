@@ -211,14 +211,14 @@ fn upsert_sql(table: Table) -> &'static str {
         }
         Table::Memberships => {
             "INSERT INTO rm_memberships (id, organization_id, user_id, application_id, status, roles, attributes,
-                                         created_at, updated_at, position, managed_by)
+                                         source, created_at, updated_at, position, managed_by)
              SELECT d->>'id', d->>'organization_id', d->>'user_id', d->>'application_id', d->>'status',
                     ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'roles', '[]'))),
-                    coalesce(d->'attributes', '{}'),
+                    coalesce(d->'attributes', '{}'), d->>'source',
                     (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, p, m
                FROM unnest($1::jsonb[], $2::int8[], $3::text[]) AS s(d, p, m)
              ON CONFLICT (id) DO UPDATE SET status = excluded.status, roles = excluded.roles,
-                attributes = excluded.attributes, updated_at = excluded.updated_at, position = excluded.position,
+                attributes = excluded.attributes, source = excluded.source, updated_at = excluded.updated_at, position = excluded.position,
                 managed_by = coalesce(excluded.managed_by, rm_memberships.managed_by)
               WHERE rm_memberships.position < excluded.position"
         }

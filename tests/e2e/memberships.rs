@@ -384,3 +384,93 @@ async fn bulk_import_reports_every_item_on_its_own() {
     let body = problem(app.post(&path, json!({"items": []})).await, 400).await;
     assert_eq!(fields(&body), ["items"]);
 }
+
+#[tokio::test]
+async fn every_membership_says_how_it_joined_and_lists_filter_by_it() {
+    let app = TestApp::with_projector().await;
+    let org = app
+        .created(
+            "/v1/organizations",
+            json!({"name": "Sources", "external_id": "sources"}),
+        )
+        .await;
+    let org = org["id"].as_str().unwrap().to_owned();
+    let memberships = format!("/v1/organizations/{org}/memberships");
+    let by_api = app.created(&memberships, json!({"user_id": "api"})).await;
+    assert_eq!(by_api["source"], "api");
+    let bulk = expect(
+        app.post(
+            &format!("{memberships}/bulk"),
+            json!({"items": [{"user_id": "bulk"}]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(bulk["data"][0]["membership"]["source"], "bulk", "{bulk}");
+    let inv = app
+        .created(
+            &format!("/v1/organizations/{org}/invitations"),
+            json!({"email": "inv@example.com"}),
+        )
+        .await;
+    let accepted = expect(
+        app.post(
+            &format!("/v1/invitations/{}/accept", inv["id"].as_str().unwrap()),
+            json!({"user_id": "inv", "accept_token": inv["accept_token"]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(accepted["membership"]["source"], "invitation");
+    let document = json!({"organizations": [{
+        "external_id": "sources", "name": "Sources", "members": [{"user_id": "doc"}]
+    }]});
+    expect(app.post("/v1/apply", document).await, 200).await;
+    // Joining again records the new way: reactivated through an invitation.
+    let api_id = by_api["id"].as_str().unwrap();
+    expect(
+        app.post_empty(&format!("/v1/memberships/{api_id}/deactivate"))
+            .await,
+        200,
+    )
+    .await;
+    let again = app
+        .created(
+            &format!("/v1/organizations/{org}/invitations"),
+            json!({"email": "api@example.com"}),
+        )
+        .await;
+    let back = expect(
+        app.post(
+            &format!("/v1/invitations/{}/accept", again["id"].as_str().unwrap()),
+            json!({"user_id": "api", "accept_token": again["accept_token"]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(back["membership"]["source"], "invitation");
+
+    let head = app.head().await;
+    for (source, user) in [("bulk", "bulk"), ("invitation", "api"), ("apply", "doc")] {
+        let page = app
+            .read(&format!("{memberships}?source={source}&order=asc"), head)
+            .await;
+        let users: Vec<&str> = (page["data"].as_array().unwrap().iter())
+            .map(|m| m["user_id"].as_str().unwrap())
+            .collect();
+        assert!(users.contains(&user), "{source}: {users:?}");
+        assert!(
+            (page["data"].as_array().unwrap().iter()).all(|m| m["source"] == source),
+            "{page}"
+        );
+    }
+    let page = app
+        .read(&format!("{memberships}?source=invitation"), head)
+        .await;
+    assert_eq!(page["data"].as_array().unwrap().len(), 2);
+    let bad = problem(app.fetch(&format!("{memberships}?source=magic")).await, 400).await;
+    assert_eq!(fields(&bad), ["source"]);
+}

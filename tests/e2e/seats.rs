@@ -381,6 +381,7 @@ async fn a_store_written_before_seats_counts_its_active_members() {
                 subject: Subject::User(SubjectId::parse(user).unwrap()),
                 roles: [domain::values::RoleSlug::member()].into(),
                 attributes: Default::default(),
+                source: domain::membership::MembershipSource::Api,
                 at,
             })
             .unwrap();

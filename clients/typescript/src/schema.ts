@@ -1926,6 +1926,11 @@ export interface components {
             organization_id: string;
             /** @description Its own roles (assigned to it directly). */
             roles: string[];
+            /**
+             * @description How it joined (created or last reactivated): `api`, `invitation`, `domain`, `apply`,
+             *     `bulk`; null when it joined before roster recorded it.
+             */
+            source: components["schemas"]["MembershipSource"] | null;
             status: string;
             /** Format: date-time */
             updated_at: string;
@@ -2006,6 +2011,12 @@ export interface components {
             id: components["schemas"]["MembershipId"];
             organization_id: components["schemas"]["OrganizationId"];
             roles: components["schemas"]["RoleSlug"][];
+            /**
+             * @description How it joined (created or last reactivated); null for memberships that joined before
+             *     roster recorded it.
+             * @default null
+             */
+            source: components["schemas"]["MembershipSource"] | null;
             status: components["schemas"]["MembershipStatus"];
             /** Format: date-time */
             updated_at: string;
@@ -2030,6 +2041,12 @@ export interface components {
              */
             position: number;
             roles: components["schemas"]["RoleSlug"][];
+            /**
+             * @description How it joined (created or last reactivated); null for memberships that joined before
+             *     roster recorded it.
+             * @default null
+             */
+            source: components["schemas"]["MembershipSource"] | null;
             status: components["schemas"]["MembershipStatus"];
             /** Format: date-time */
             updated_at: string;
@@ -2168,6 +2185,12 @@ export interface components {
             object: string;
             organization_id: components["schemas"]["OrganizationId"];
             roles: components["schemas"]["RoleSlug"][];
+            /**
+             * @description How it joined (created or last reactivated); null for memberships that joined before
+             *     roster recorded it.
+             * @default null
+             */
+            source: components["schemas"]["MembershipSource"] | null;
             status: components["schemas"]["MembershipStatus"];
             /** Format: date-time */
             updated_at: string;
@@ -2190,6 +2213,11 @@ export interface components {
              */
             position: number;
         };
+        /**
+         * @description How a membership (last) joined its organization: Keycloak's users asked to see who joined by
+         *     themselves.
+         */
+        MembershipSource: "api" | "invitation" | "domain" | "apply" | "bulk";
         /** @enum {string} */
         MembershipStatus: "active" | "inactive";
         MembershipUpdate: {
@@ -2216,6 +2244,12 @@ export interface components {
             roles_added: components["schemas"]["RoleSlug"][];
             /** @description Roles the membership held before the change and no longer does (since version 2). */
             roles_removed: components["schemas"]["RoleSlug"][];
+            /**
+             * @description How it joined (created or last reactivated); null for memberships that joined before
+             *     roster recorded it.
+             * @default null
+             */
+            source: components["schemas"]["MembershipSource"] | null;
             status: components["schemas"]["MembershipStatus"];
             /** Format: date-time */
             updated_at: string;
@@ -6894,6 +6928,8 @@ export interface operations {
                 role?: components["schemas"]["RoleSlug"];
                 /** @description Only objects with this value. */
                 role_source?: "effective" | "direct";
+                /** @description Only objects with this value. */
+                source?: "api" | "invitation" | "domain" | "apply" | "bulk";
                 /** @description Only objects with this value. */
                 status?: "active" | "inactive" | "all";
                 /** @description Only objects with this value. */

@@ -72,6 +72,7 @@ pub fn membership(
         subject,
         roles: slugs(roles),
         attributes: Default::default(),
+        source: domain::membership::MembershipSource::Api,
         at: Utc::now(),
     }];
     commands.extend(then);

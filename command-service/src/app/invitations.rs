@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use domain::invitation::{Invitation, InvitationCommand, InvitationData, InvitationEvent};
-use domain::membership::{MembershipCommand, MembershipData, MembershipStatus, Subject};
+use domain::membership::{
+    MembershipCommand, MembershipData, MembershipSource, MembershipStatus, Subject,
+};
 use domain::organization::Organization;
 use domain::values::{Email, RoleSlug, SubjectId};
 use domain::RequestContext;
@@ -213,6 +215,7 @@ fn joining(
             subject,
             roles,
             attributes: Default::default(),
+            source: MembershipSource::Invitation,
             at,
         },
         Some(m) if m.status == MembershipStatus::Active => MembershipCommand::Update {
@@ -223,6 +226,7 @@ fn joining(
         Some(_) => MembershipCommand::Reactivate {
             roles: Some(roles),
             attributes: None,
+            source: MembershipSource::Invitation,
             at,
         },
     }

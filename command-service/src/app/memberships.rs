@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use domain::group::{GroupCommand, GroupError};
 use domain::membership::{
-    Membership, MembershipCommand, MembershipData, MembershipEvent, MembershipStatus, Subject,
+    Membership, MembershipCommand, MembershipData, MembershipEvent, MembershipSource,
+    MembershipStatus, Subject,
 };
 use domain::values::{Attributes, RoleSlug};
 use domain::RequestContext;
@@ -47,12 +48,14 @@ fn current(m: &Membership) -> Option<MembershipData> {
 }
 
 /// Makes the subject a member of `org` with the given roles: a new membership, or the subject's
-/// inactive one reactivated. An active one is a conflict naming it.
+/// inactive one reactivated; `source` records how it joined. An active one is a conflict naming
+/// it.
 pub async fn join(
     state: &CommandState,
     ctx: &RequestContext,
     org: &OrganizationId,
     input: NewMembership,
+    source: MembershipSource,
 ) -> Result<Joined, AppError> {
     reach(ctx, org, Kind::Organization, &org.to_string())?;
     roles::check(state, org, &input.roles).await?;
@@ -62,7 +65,7 @@ pub async fn join(
         None => None,
     };
     let existing = existing.as_ref().map(|(m, id)| (id.as_str(), m));
-    let (id, command) = joining(org, existing, input, Utc::now())?;
+    let (id, command) = joining(org, existing, input, source, Utc::now())?;
     let created = matches!(command, MembershipCommand::Create { .. });
     let org = org.to_string();
     let membership = execute(
@@ -86,6 +89,7 @@ fn joining(
     org: &OrganizationId,
     existing: Option<(&str, &Membership)>,
     input: NewMembership,
+    source: MembershipSource,
     at: DateTime<Utc>,
 ) -> Result<(String, MembershipCommand), AppError> {
     let Some((id, membership)) = existing else {
@@ -96,6 +100,7 @@ fn joining(
             subject: input.subject,
             roles: input.roles,
             attributes: input.attributes,
+            source,
             at,
         };
         return Ok((id.to_string(), command));
@@ -114,6 +119,7 @@ fn joining(
     let command = MembershipCommand::Reactivate {
         roles: Some(input.roles),
         attributes: Some(input.attributes),
+        source,
         at,
     };
     Ok((id.to_owned(), command))
@@ -131,7 +137,7 @@ pub async fn import(
     reach(ctx, org, Kind::Organization, &org.to_string())?;
     roles::check(state, org, &BTreeSet::new()).await?;
     Ok(futures::stream::iter(items)
-        .map(|item| join(state, ctx, org, item))
+        .map(|item| join(state, ctx, org, item, MembershipSource::Bulk))
         .buffered(IMPORT_CONCURRENCY)
         .collect()
         .await)
@@ -205,6 +211,7 @@ pub async fn reactivate(
     let command = MembershipCommand::Reactivate {
         roles: None,
         attributes: None,
+        source: MembershipSource::Api,
         at: Utc::now(),
     };
     change(state, ctx, &membership, command).await
@@ -310,7 +317,14 @@ mod tests {
     #[test]
     fn given_no_membership_when_a_subject_joins_then_one_is_created() {
         let org = OrganizationId::new();
-        let (id, command) = joining(&org, None, input("ada", &["member"]), Utc::now()).unwrap();
+        let (id, command) = joining(
+            &org,
+            None,
+            input("ada", &["member"]),
+            MembershipSource::Api,
+            Utc::now(),
+        )
+        .unwrap();
         let MembershipCommand::Create {
             id: created,
             organization_id,
@@ -336,6 +350,7 @@ mod tests {
             &org,
             Some(("om_old", &old)),
             input("ada", &["member"]),
+            MembershipSource::Api,
             Utc::now(),
         )
         .unwrap();
@@ -354,6 +369,7 @@ mod tests {
             &org,
             Some(("om_active", &active)),
             input("ada", &[]),
+            MembershipSource::Api,
             Utc::now(),
         );
         assert!(matches!(

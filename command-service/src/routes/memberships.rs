@@ -144,7 +144,8 @@ async fn create(
     Id(org): Id<OrganizationId>,
     Body(input): Body<MembershipCreate>,
 ) -> Result<HttpResponse, Problem> {
-    let j = app::join(&state, &context(&req)?, &org, input.parse()?).await?;
+    let source = domain::membership::MembershipSource::Api;
+    let j = app::join(&state, &context(&req)?, &org, input.parse()?, source).await?;
     respond(joined(&j), OBJECT, &j.membership)
 }
 

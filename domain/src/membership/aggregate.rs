@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::events::{
-    MembershipData, MembershipEvent, MembershipStatus, MembershipUpdated,
+    MembershipData, MembershipEvent, MembershipSource, MembershipStatus, MembershipUpdated,
     PreviousMembershipAttributes, Subject,
 };
 use crate::ids::{MembershipId, OrganizationId};
@@ -18,6 +18,7 @@ pub enum MembershipCommand {
         subject: Subject,
         roles: BTreeSet<RoleSlug>,
         attributes: Attributes,
+        source: MembershipSource,
         at: DateTime<Utc>,
     },
     /// `None` leaves a field alone.
@@ -29,10 +30,12 @@ pub enum MembershipCommand {
     Deactivate {
         at: DateTime<Utc>,
     },
-    /// Optionally with new roles/attributes (re-inviting someone who left).
+    /// Optionally with new roles/attributes (re-inviting someone who left); `source` is how it
+    /// joins again (kept when it was active already).
     Reactivate {
         roles: Option<BTreeSet<RoleSlug>>,
         attributes: Option<Attributes>,
+        source: MembershipSource,
         at: DateTime<Utc>,
     },
     Delete {
@@ -116,6 +119,7 @@ impl Membership {
             subject,
             roles,
             attributes,
+            source,
             at,
         } = command
         {
@@ -134,6 +138,7 @@ impl Membership {
                 status: MembershipStatus::Active,
                 roles,
                 attributes,
+                source: Some(source),
                 created_at: at,
                 updated_at: at,
             })]);
@@ -173,6 +178,7 @@ impl Membership {
             MembershipCommand::Reactivate {
                 roles,
                 attributes,
+                source,
                 at,
             } => {
                 let update = MembershipCommand::Update {
@@ -185,6 +191,7 @@ impl Membership {
                     return self.decide(update);
                 }
                 next.status = MembershipStatus::Active;
+                next.source = Some(source);
                 next.updated_at = at;
                 // New roles or attributes follow as their own `membership.updated`.
                 let reactivated = Membership {
@@ -232,6 +239,7 @@ mod tests {
             status: MembershipStatus::Active,
             roles: BTreeSet::from([RoleSlug::member()]),
             attributes: Attributes::default(),
+            source: Some(MembershipSource::Api),
             created_at: at,
             updated_at: at,
         }
@@ -275,6 +283,7 @@ mod tests {
                 subject: Subject::User(SubjectId::parse("user_1").unwrap()),
                 roles: m.roles.clone(),
                 attributes: Attributes::default(),
+                source: MembershipSource::Api,
                 at: m.created_at,
             })
             .then_expect_events(vec![MembershipEvent::Created(m.clone())]);
@@ -329,13 +338,19 @@ mod tests {
             .when(MembershipCommand::Reactivate {
                 roles: Some(admin.clone()),
                 attributes: None,
+                source: MembershipSource::Invitation,
                 at,
             })
             .then_expect_events(vec![
-                MembershipEvent::Reactivated(m.clone()),
+                // Joined again, through an invitation this time.
+                MembershipEvent::Reactivated(MembershipData {
+                    source: Some(MembershipSource::Invitation),
+                    ..m.clone()
+                }),
                 MembershipEvent::Updated(MembershipUpdated::new(
                     MembershipData {
                         roles: admin,
+                        source: Some(MembershipSource::Invitation),
                         ..m.clone()
                     },
                     PreviousMembershipAttributes {
@@ -349,6 +364,7 @@ mod tests {
             .when(MembershipCommand::Reactivate {
                 roles: None,
                 attributes: None,
+                source: MembershipSource::Bulk,
                 at,
             })
             .then_expect_events(vec![]);

@@ -37,6 +37,35 @@ pub enum MembershipStatus {
     Inactive,
 }
 
+/// How a membership (last) joined its organization: Keycloak's users asked to see who joined by
+/// themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MembershipSource {
+    /// `POST /v1/organizations/{id}/memberships` (or a reactivation).
+    Api,
+    /// An accepted invitation.
+    Invitation,
+    /// Automatically, by the email's verified domain (`auto_join`).
+    Domain,
+    /// A declarative document (`roster apply`).
+    Apply,
+    /// An item of a bulk import.
+    Bulk,
+}
+
+impl MembershipSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::Invitation => "invitation",
+            Self::Domain => "domain",
+            Self::Apply => "apply",
+            Self::Bulk => "bulk",
+        }
+    }
+}
+
 /// The membership as consumers see it; every event carries the whole object after the change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MembershipData {
@@ -47,6 +76,10 @@ pub struct MembershipData {
     pub status: MembershipStatus,
     pub roles: BTreeSet<RoleSlug>,
     pub attributes: Attributes,
+    /// How it joined (created or last reactivated); null for memberships that joined before
+    /// roster recorded it.
+    #[serde(default)]
+    pub source: Option<MembershipSource>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

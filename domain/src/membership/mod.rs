@@ -6,6 +6,6 @@ mod events;
 
 pub use aggregate::{Membership, MembershipCommand, MembershipError};
 pub use events::{
-    MembershipData, MembershipEvent, MembershipStatus, MembershipUpdated,
+    MembershipData, MembershipEvent, MembershipSource, MembershipStatus, MembershipUpdated,
     PreviousMembershipAttributes, Subject,
 };

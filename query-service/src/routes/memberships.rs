@@ -20,6 +20,7 @@ pub const OF_ORGANIZATION: Spec = Spec {
     filters: &[
         STATUS,
         ROLE_SOURCE,
+        SOURCE,
         Filter::of::<GroupId>("group_id"),
         Filter::of::<SubjectId>("user_id"),
         Filter::of::<SubjectId>("application_id"),
@@ -32,6 +33,8 @@ pub const OF_ORGANIZATION: Spec = Spec {
 pub(super) const GROUPS: Spec = Spec::list(&[]);
 pub(super) const OF_USER: Spec = Spec::list(&[STATUS]);
 const STATUS: Filter = Filter::one_of("status", &["active", "inactive", "all"]);
+/// How the members joined.
+const SOURCE: Filter = Filter::one_of("source", &["api", "invitation", "domain", "apply", "bulk"]);
 /// Which roles `role` matches: `effective` (default: the member's own and its groups') or `direct`.
 const ROLE_SOURCE: Filter = Filter::one_of("role_source", &["effective", "direct"]);
 
@@ -82,6 +85,7 @@ pub async fn memberships_page(
             _ => RoleSource::Effective,
         },
         group_id: params.typed::<GroupId>("group_id").map(|g| g.to_string()),
+        source: params.get("source").map(str::to_owned),
         user_id: params.typed::<SubjectId>("user_id").map(String::from),
         application_id: params
             .typed::<SubjectId>("application_id")
@@ -114,6 +118,7 @@ async fn members_as_of(
     let live_only = [
         "role",
         "role_source",
+        "source",
         "group_id",
         "user_id",
         "application_id",

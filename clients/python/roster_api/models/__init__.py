@@ -60,6 +60,9 @@ from .get_organizations_org_id_memberships_order import (
 from .get_organizations_org_id_memberships_role_source import (
     GetOrganizationsOrgIdMembershipsRoleSource,
 )
+from .get_organizations_org_id_memberships_source import (
+    GetOrganizationsOrgIdMembershipsSource,
+)
 from .get_organizations_org_id_memberships_status import (
     GetOrganizationsOrgIdMembershipsStatus,
 )
@@ -227,6 +230,7 @@ __all__ = (
     "GetOrganizationsOrgIdInvitationsState",
     "GetOrganizationsOrgIdMembershipsOrder",
     "GetOrganizationsOrgIdMembershipsRoleSource",
+    "GetOrganizationsOrgIdMembershipsSource",
     "GetOrganizationsOrgIdMembershipsStatus",
     "GetOrganizationsOrgIdRolesOrder",
     "GetReadyz200",

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    Self,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -30,6 +37,9 @@ class MembershipDataChange:
             organization_id (str):
             position (int): The position of the change's last event: pass it as `min_position` to read your write.
             roles (list[str]):
+            source (Literal['api'] | Literal['apply'] | Literal['bulk'] | Literal['domain'] | Literal['invitation'] | None):
+                How it joined (created or last reactivated); null for memberships that joined before
+                roster recorded it.
             status (MembershipStatus):
             updated_at (datetime.datetime):
             user_id (None | str):
@@ -43,6 +53,7 @@ class MembershipDataChange:
     organization_id: str
     position: int
     roles: list[str]
+    source: Literal["api", "apply", "bulk", "domain", "invitation"] | None
     status: MembershipStatus
     updated_at: datetime.datetime
     user_id: None | str
@@ -66,6 +77,9 @@ class MembershipDataChange:
 
         roles = self.roles
 
+        source: Literal["api", "apply", "bulk", "domain", "invitation"] | None
+        source = self.source
+
         status = self.status.value
 
         updated_at = self.updated_at.isoformat()
@@ -85,6 +99,7 @@ class MembershipDataChange:
                 "organization_id": organization_id,
                 "position": position,
                 "roles": roles,
+                "source": source,
                 "status": status,
                 "updated_at": updated_at,
                 "user_id": user_id,
@@ -120,6 +135,49 @@ class MembershipDataChange:
 
         roles = cast(list[str], d.pop("roles"))
 
+        def _parse_source(
+            data: object,
+        ) -> Literal["api", "apply", "bulk", "domain", "invitation"] | None:
+            if data is None:
+                return data
+            componentsschemas_membership_source_type_0 = cast(Literal["api"], data)
+            if componentsschemas_membership_source_type_0 != "api":
+                raise ValueError(
+                    f"/components/schemas/MembershipSource_type_0 must match const 'api', got '{componentsschemas_membership_source_type_0}'"
+                )
+            return componentsschemas_membership_source_type_0
+            componentsschemas_membership_source_type_1 = cast(
+                Literal["invitation"], data
+            )
+            if componentsschemas_membership_source_type_1 != "invitation":
+                raise ValueError(
+                    f"/components/schemas/MembershipSource_type_1 must match const 'invitation', got '{componentsschemas_membership_source_type_1}'"
+                )
+            return componentsschemas_membership_source_type_1
+            componentsschemas_membership_source_type_2 = cast(Literal["domain"], data)
+            if componentsschemas_membership_source_type_2 != "domain":
+                raise ValueError(
+                    f"/components/schemas/MembershipSource_type_2 must match const 'domain', got '{componentsschemas_membership_source_type_2}'"
+                )
+            return componentsschemas_membership_source_type_2
+            componentsschemas_membership_source_type_3 = cast(Literal["apply"], data)
+            if componentsschemas_membership_source_type_3 != "apply":
+                raise ValueError(
+                    f"/components/schemas/MembershipSource_type_3 must match const 'apply', got '{componentsschemas_membership_source_type_3}'"
+                )
+            return componentsschemas_membership_source_type_3
+            componentsschemas_membership_source_type_4 = cast(Literal["bulk"], data)
+            if componentsschemas_membership_source_type_4 != "bulk":
+                raise ValueError(
+                    f"/components/schemas/MembershipSource_type_4 must match const 'bulk', got '{componentsschemas_membership_source_type_4}'"
+                )
+            return componentsschemas_membership_source_type_4
+            return cast(
+                Literal["api", "apply", "bulk", "domain", "invitation"] | None, data
+            )
+
+        source = _parse_source(d.pop("source"))
+
         status = MembershipStatus(d.pop("status"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -140,6 +198,7 @@ class MembershipDataChange:
             organization_id=organization_id,
             position=position,
             roles=roles,
+            source=source,
             status=status,
             updated_at=updated_at,
             user_id=user_id,

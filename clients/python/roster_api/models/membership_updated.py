@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    Self,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -33,6 +40,9 @@ class MembershipUpdated:
             roles (list[str]):
             roles_added (list[str]): Roles the membership holds after the change and did not before (since version 2).
             roles_removed (list[str]): Roles the membership held before the change and no longer does (since version 2).
+            source (Literal['api'] | Literal['apply'] | Literal['bulk'] | Literal['domain'] | Literal['invitation'] | None):
+                How it joined (created or last reactivated); null for memberships that joined before
+                roster recorded it.
             status (MembershipStatus):
             updated_at (datetime.datetime):
             user_id (None | str):
@@ -47,6 +57,7 @@ class MembershipUpdated:
     roles: list[str]
     roles_added: list[str]
     roles_removed: list[str]
+    source: Literal["api", "apply", "bulk", "domain", "invitation"] | None
     status: MembershipStatus
     updated_at: datetime.datetime
     user_id: None | str
@@ -72,6 +83,9 @@ class MembershipUpdated:
 
         roles_removed = self.roles_removed
 
+        source: Literal["api", "apply", "bulk", "domain", "invitation"] | None
+        source = self.source
+
         status = self.status.value
 
         updated_at = self.updated_at.isoformat()
@@ -92,6 +106,7 @@ class MembershipUpdated:
                 "roles": roles,
                 "roles_added": roles_added,
                 "roles_removed": roles_removed,
+                "source": source,
                 "status": status,
                 "updated_at": updated_at,
                 "user_id": user_id,
@@ -132,6 +147,49 @@ class MembershipUpdated:
 
         roles_removed = cast(list[str], d.pop("roles_removed"))
 
+        def _parse_source(
+            data: object,
+        ) -> Literal["api", "apply", "bulk", "domain", "invitation"] | None:
+            if data is None:
+                return data
+            componentsschemas_membership_source_type_0 = cast(Literal["api"], data)
+            if componentsschemas_membership_source_type_0 != "api":
+                raise ValueError(
+                    f"/components/schemas/MembershipSource_type_0 must match const 'api', got '{componentsschemas_membership_source_type_0}'"
+                )
+            return componentsschemas_membership_source_type_0
+            componentsschemas_membership_source_type_1 = cast(
+                Literal["invitation"], data
+            )
+            if componentsschemas_membership_source_type_1 != "invitation":
+                raise ValueError(
+                    f"/components/schemas/MembershipSource_type_1 must match const 'invitation', got '{componentsschemas_membership_source_type_1}'"
+                )
+            return componentsschemas_membership_source_type_1
+            componentsschemas_membership_source_type_2 = cast(Literal["domain"], data)
+            if componentsschemas_membership_source_type_2 != "domain":
+                raise ValueError(
+                    f"/components/schemas/MembershipSource_type_2 must match const 'domain', got '{componentsschemas_membership_source_type_2}'"
+                )
+            return componentsschemas_membership_source_type_2
+            componentsschemas_membership_source_type_3 = cast(Literal["apply"], data)
+            if componentsschemas_membership_source_type_3 != "apply":
+                raise ValueError(
+                    f"/components/schemas/MembershipSource_type_3 must match const 'apply', got '{componentsschemas_membership_source_type_3}'"
+                )
+            return componentsschemas_membership_source_type_3
+            componentsschemas_membership_source_type_4 = cast(Literal["bulk"], data)
+            if componentsschemas_membership_source_type_4 != "bulk":
+                raise ValueError(
+                    f"/components/schemas/MembershipSource_type_4 must match const 'bulk', got '{componentsschemas_membership_source_type_4}'"
+                )
+            return componentsschemas_membership_source_type_4
+            return cast(
+                Literal["api", "apply", "bulk", "domain", "invitation"] | None, data
+            )
+
+        source = _parse_source(d.pop("source"))
+
         status = MembershipStatus(d.pop("status"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -153,6 +211,7 @@ class MembershipUpdated:
             roles=roles,
             roles_added=roles_added,
             roles_removed=roles_removed,
+            source=source,
             status=status,
             updated_at=updated_at,
             user_id=user_id,

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use chrono::{Duration, Utc};
 use domain::group::GroupCommand;
 use domain::invitation::InvitationCommand;
-use domain::membership::{MembershipCommand, Subject};
+use domain::membership::{MembershipCommand, MembershipSource, Subject};
 use domain::organization::{
     CreateOrganization, CreateRole, OrganizationCommand, UpdateOrganization, UpdateRole,
 };
@@ -346,6 +346,7 @@ async fn organization(
                     subject: subject(&change.key).map_err(|e| refused(&path, e))?,
                     roles: get.required::<BTreeSet<RoleSlug>>("roles")?,
                     attributes: get.value::<Attributes>("attributes")?.unwrap_or_default(),
+                    source: MembershipSource::Apply,
                     at: now,
                 };
                 work.memberships.push((id.to_string(), command));
@@ -358,6 +359,7 @@ async fn organization(
                     MembershipCommand::Reactivate {
                         roles,
                         attributes,
+                        source: MembershipSource::Apply,
                         at: now,
                     }
                 } else {

@@ -13,6 +13,9 @@ from ...models.get_organizations_org_id_memberships_order import (
 from ...models.get_organizations_org_id_memberships_role_source import (
     GetOrganizationsOrgIdMembershipsRoleSource,
 )
+from ...models.get_organizations_org_id_memberships_source import (
+    GetOrganizationsOrgIdMembershipsSource,
+)
 from ...models.get_organizations_org_id_memberships_status import (
     GetOrganizationsOrgIdMembershipsStatus,
 )
@@ -31,6 +34,7 @@ def _get_kwargs(
     after: str | Unset = UNSET,
     status: GetOrganizationsOrgIdMembershipsStatus | Unset = UNSET,
     role_source: GetOrganizationsOrgIdMembershipsRoleSource | Unset = UNSET,
+    source: GetOrganizationsOrgIdMembershipsSource | Unset = UNSET,
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -65,6 +69,12 @@ def _get_kwargs(
         json_role_source = role_source.value
 
     params["role_source"] = json_role_source
+
+    json_source: str | Unset = UNSET
+    if not isinstance(source, Unset):
+        json_source = source.value
+
+    params["source"] = json_source
 
     params["group_id"] = group_id
 
@@ -157,6 +167,7 @@ def sync_detailed(
     after: str | Unset = UNSET,
     status: GetOrganizationsOrgIdMembershipsStatus | Unset = UNSET,
     role_source: GetOrganizationsOrgIdMembershipsRoleSource | Unset = UNSET,
+    source: GetOrganizationsOrgIdMembershipsSource | Unset = UNSET,
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -178,6 +189,7 @@ def sync_detailed(
         after (str | Unset):
         status (GetOrganizationsOrgIdMembershipsStatus | Unset):
         role_source (GetOrganizationsOrgIdMembershipsRoleSource | Unset):
+        source (GetOrganizationsOrgIdMembershipsSource | Unset):
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
@@ -201,6 +213,7 @@ def sync_detailed(
         after=after,
         status=status,
         role_source=role_source,
+        source=source,
         group_id=group_id,
         user_id=user_id,
         application_id=application_id,
@@ -226,6 +239,7 @@ def sync(
     after: str | Unset = UNSET,
     status: GetOrganizationsOrgIdMembershipsStatus | Unset = UNSET,
     role_source: GetOrganizationsOrgIdMembershipsRoleSource | Unset = UNSET,
+    source: GetOrganizationsOrgIdMembershipsSource | Unset = UNSET,
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -247,6 +261,7 @@ def sync(
         after (str | Unset):
         status (GetOrganizationsOrgIdMembershipsStatus | Unset):
         role_source (GetOrganizationsOrgIdMembershipsRoleSource | Unset):
+        source (GetOrganizationsOrgIdMembershipsSource | Unset):
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
@@ -271,6 +286,7 @@ def sync(
         after=after,
         status=status,
         role_source=role_source,
+        source=source,
         group_id=group_id,
         user_id=user_id,
         application_id=application_id,
@@ -290,6 +306,7 @@ async def asyncio_detailed(
     after: str | Unset = UNSET,
     status: GetOrganizationsOrgIdMembershipsStatus | Unset = UNSET,
     role_source: GetOrganizationsOrgIdMembershipsRoleSource | Unset = UNSET,
+    source: GetOrganizationsOrgIdMembershipsSource | Unset = UNSET,
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -311,6 +328,7 @@ async def asyncio_detailed(
         after (str | Unset):
         status (GetOrganizationsOrgIdMembershipsStatus | Unset):
         role_source (GetOrganizationsOrgIdMembershipsRoleSource | Unset):
+        source (GetOrganizationsOrgIdMembershipsSource | Unset):
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
@@ -334,6 +352,7 @@ async def asyncio_detailed(
         after=after,
         status=status,
         role_source=role_source,
+        source=source,
         group_id=group_id,
         user_id=user_id,
         application_id=application_id,
@@ -357,6 +376,7 @@ async def asyncio(
     after: str | Unset = UNSET,
     status: GetOrganizationsOrgIdMembershipsStatus | Unset = UNSET,
     role_source: GetOrganizationsOrgIdMembershipsRoleSource | Unset = UNSET,
+    source: GetOrganizationsOrgIdMembershipsSource | Unset = UNSET,
     group_id: str | Unset = UNSET,
     user_id: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -378,6 +398,7 @@ async def asyncio(
         after (str | Unset):
         status (GetOrganizationsOrgIdMembershipsStatus | Unset):
         role_source (GetOrganizationsOrgIdMembershipsRoleSource | Unset):
+        source (GetOrganizationsOrgIdMembershipsSource | Unset):
         group_id (str | Unset):
         user_id (str | Unset):
         application_id (str | Unset):
@@ -403,6 +424,7 @@ async def asyncio(
             after=after,
             status=status,
             role_source=role_source,
+            source=source,
             group_id=group_id,
             user_id=user_id,
             application_id=application_id,
