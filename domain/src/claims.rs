@@ -55,6 +55,28 @@ pub fn role_of(organization: &OrganizationId, key: &str) -> Option<crate::values
     crate::values::RoleSlug::parse(slug).ok()
 }
 
+/// What a holder's roles going from `old` to `new` does to the claims: the index entries
+/// (`index(slug)`) of roles taken off released, of roles given acquired, and every role held
+/// after the change required in the organization's catalogue (kept ones too: a role deleted
+/// meanwhile makes the change fail instead of leaving a holder of a role that is gone).
+pub fn roles_held(
+    organization: &OrganizationId,
+    old: &std::collections::BTreeSet<crate::values::RoleSlug>,
+    new: &std::collections::BTreeSet<crate::values::RoleSlug>,
+    index: impl Fn(&str) -> String,
+) -> Vec<ClaimChange> {
+    let removed = old
+        .difference(new)
+        .map(|r| ClaimChange::Release(index(r.as_str())));
+    let added = new
+        .difference(old)
+        .map(|r| ClaimChange::Acquire(index(r.as_str())));
+    let held = new
+        .iter()
+        .map(|r| ClaimChange::Require(organization_role(organization, r.as_str())));
+    removed.chain(added).chain(held).collect()
+}
+
 /// Index entry: `membership` has role `slug` (found by `role_members_prefix`).
 pub fn role_member(organization: &OrganizationId, slug: &str, membership: &MembershipId) -> String {
     format!("{}{membership}", role_members_prefix(organization, slug))

@@ -148,16 +148,7 @@ fn role_changes(
     new: &BTreeSet<RoleSlug>,
 ) -> Vec<ClaimChange> {
     let org = &g.organization_id;
-    let removed = old
-        .difference(new)
-        .map(|r| ClaimChange::Release(claims::role_group(org, r.as_str(), &g.id)));
-    let added = new
-        .difference(old)
-        .map(|r| ClaimChange::Acquire(claims::role_group(org, r.as_str(), &g.id)));
-    let held = new
-        .iter()
-        .map(|r| ClaimChange::Require(claims::organization_role(org, r.as_str())));
-    removed.chain(added).chain(held).collect()
+    claims::roles_held(org, old, new, |r| claims::role_group(org, r, &g.id))
 }
 
 impl DomainEvent for GroupEvent {

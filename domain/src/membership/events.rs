@@ -251,16 +251,7 @@ fn role_changes(
     new: &BTreeSet<RoleSlug>,
 ) -> Vec<ClaimChange> {
     let org = &m.organization_id;
-    let removed = old
-        .difference(new)
-        .map(|r| ClaimChange::Release(claims::role_member(org, r.as_str(), &m.id)));
-    let added = new
-        .difference(old)
-        .map(|r| ClaimChange::Acquire(claims::role_member(org, r.as_str(), &m.id)));
-    let held = new
-        .iter()
-        .map(|r| ClaimChange::Require(claims::organization_role(org, r.as_str())));
-    removed.chain(added).chain(held).collect()
+    claims::roles_held(org, old, new, |r| claims::role_member(org, r, &m.id))
 }
 
 impl DomainEvent for MembershipEvent {
