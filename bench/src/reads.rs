@@ -170,9 +170,11 @@ pub async fn measure(
     let deep_http = http_pages(args, &key, deep).await?;
     handle.stop(true).await;
 
-    let columns =
-        "SELECT id, organization_id, user_id, application_id, status, roles, attributes, \
-                   created_at, updated_at FROM rm_memberships m";
+    // The API's own columns, its members' effective roles included.
+    let columns = format!(
+        "SELECT {} FROM rm_memberships m",
+        read_models::memberships::COLUMNS
+    );
     eprintln!("reads: pgbench, same SQL …");
     let first_sql = pgbench_select(
         args,

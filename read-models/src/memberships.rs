@@ -51,7 +51,7 @@ macro_rules! effective_roles {
 }
 
 /// A membership row's columns (`m` is the membership), for every read that returns memberships.
-pub(crate) const COLUMNS: &str = concat!(
+pub const COLUMNS: &str = concat!(
     "'organization_membership' AS object, m.id, m.organization_id, m.user_id, m.application_id, m.status, m.roles, ",
     effective_roles!(),
     " AS effective_roles, m.attributes, m.source, m.created_at, m.updated_at, m.managed_by"
