@@ -495,6 +495,7 @@ async fn history_and_point_in_time_reads_rebuild_objects_even_after_deletion() {
         "status",
         "roles",
         "attributes",
+        "source",
         "created_at",
         "updated_at",
         "managed_by",
