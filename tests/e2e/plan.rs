@@ -251,7 +251,7 @@ async fn export(app: &TestApp, args: &[&str]) -> (Option<i32>, String, String) {
 async fn an_export_plans_back_to_nothing_in_yaml_and_json() {
     let app = TestApp::with_projector().await;
     let dir = temp_dir(false);
-    let acme = json!({"name": "Acme", "external_id": "acme", "description": "Rockets", "metadata": {"tier": "gold"}});
+    let acme = json!({"name": "Acme", "external_id": "acme", "description": "Rockets", "metadata": {"tier": "gold"}, "max_members": 40});
     let acme = app.create("/v1/organizations", acme).await;
     let lead = json!({"slug": "lead", "name": "Lead", "description": "Leads", "permissions": ["projects:write"]});
     app.created(&format!("/v1/organizations/{acme}/roles"), lead)
@@ -288,6 +288,15 @@ async fn an_export_plans_back_to_nothing_in_yaml_and_json() {
         )
         .await;
     }
+    expect(
+        app.put(
+            &format!("/v1/groups/{ops}/roles"),
+            json!({"roles": ["lead"]}),
+        )
+        .await,
+        200,
+    )
+    .await;
     let invitations = format!("/v1/organizations/{acme}/invitations");
     app.created(
         &invitations,
@@ -313,6 +322,15 @@ async fn an_export_plans_back_to_nothing_in_yaml_and_json() {
         !yaml.contains("idle"),
         "inactive members are left out:\n{yaml}"
     );
+    let exported = declarative::read(yaml.as_bytes(), declarative::Format::Yaml).unwrap();
+    let acme_doc = (exported.organizations.iter())
+        .find(|o| o.external_id.as_str() == "acme")
+        .unwrap();
+    assert_eq!(acme_doc.max_members.map(|m| m.get()), Some(40), "{yaml}");
+    let roles: Vec<&str> = (acme_doc.groups.items[0].roles.iter().flatten())
+        .map(|r| r.as_str())
+        .collect();
+    assert_eq!(roles, ["lead"], "the group's roles are exported:\n{yaml}");
     let file = document(&dir, "exported.yaml", &yaml);
     let out = plan(&app, &file, &[]).await;
     assert_eq!(
