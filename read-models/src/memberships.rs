@@ -39,14 +39,20 @@ pub struct MembershipRow {
 }
 
 /// A membership's effective roles: its own and its groups', distinct and sorted (resolved when
-/// read, in the statement that reads the membership: a group's roles changing is one row).
+/// read, in the statement that reads the membership: a group's roles changing is one row). Its
+/// own roles are stored sorted (byte order, as the events hold them; the union sorts the same way), so a member no group grants a role to reads them as they are: the
+/// union and its sort, which cost a list page about 40 %, are paid only where a group adds roles.
 macro_rules! effective_roles {
     () => {
-        "ARRAY(SELECT r FROM unnest(m.roles) r
-                UNION SELECT r FROM rm_group_members gm JOIN rm_groups g ON g.id = gm.group_id,
-                                    unnest(g.roles) r
-                       WHERE gm.membership_id = m.id
-                ORDER BY 1)"
+        "CASE WHEN EXISTS (SELECT 1 FROM rm_group_members gm JOIN rm_groups g ON g.id = gm.group_id
+                            WHERE gm.membership_id = m.id AND g.roles <> '{}')
+              THEN ARRAY(SELECT u.r FROM (SELECT r FROM unnest(m.roles) r
+                                          UNION SELECT r FROM rm_group_members gm
+                                                JOIN rm_groups g ON g.id = gm.group_id,
+                                                     unnest(g.roles) r
+                                          WHERE gm.membership_id = m.id) AS u
+                         ORDER BY u.r COLLATE \"C\")
+              ELSE m.roles END"
     };
 }
 
@@ -222,7 +228,7 @@ pub const CLAIMS: &str = "SELECT m.organization_id, m.id AS membership_id, m.sta
                            WHERE gm.membership_id = m.id), '[]'::jsonb) AS groups
            FROM rm_memberships m
           CROSS JOIN LATERAL (
-                SELECT coalesce(array_agg(x.role ORDER BY x.role), '{}') AS roles,
+                SELECT coalesce(array_agg(x.role ORDER BY x.role COLLATE \"C\"), '{}') AS roles,
                        coalesce(jsonb_object_agg(x.role, x.sources), '{}') AS role_sources
                   FROM (SELECT s.role, jsonb_agg(DISTINCT s.source ORDER BY s.source) AS sources
                           FROM (SELECT r AS role, 'direct' AS source FROM unnest(m.roles) r
