@@ -141,6 +141,12 @@ pub fn max_members(organization: &OrganizationId) -> String {
     format!("organization/{organization}/max_members")
 }
 
+/// The organization whose seat limit `key` is (`max_members`), if it is one.
+pub fn max_members_of(key: &str) -> Option<&str> {
+    key.strip_prefix("organization/")?
+        .strip_suffix("/max_members")
+}
+
 /// Held while a membership is active; what adding it to a group will require.
 pub fn membership_active(membership: &MembershipId) -> String {
     format!("membership/{membership}/active")

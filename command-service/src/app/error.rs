@@ -91,12 +91,6 @@ pub enum AppError {
     Internal(String),
 }
 
-/// The organization whose seat limit `key` is (`organization/<id>/max_members`).
-fn seat_limit_of(key: &str) -> Option<&str> {
-    key.strip_prefix("organization/")?
-        .strip_suffix("/max_members")
-}
-
 /// A store failure outside any aggregate's decision (a look-up, a unit's commit).
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
@@ -112,7 +106,9 @@ impl From<StoreError> for AppError {
             },
             StoreError::Conflict => AppError::Concurrent,
             StoreError::LimitReached { key, limit, .. } => AppError::SeatLimit {
-                organization: seat_limit_of(&key).unwrap_or(&key).to_owned(),
+                organization: domain::claims::max_members_of(&key)
+                    .unwrap_or(&key)
+                    .to_owned(),
                 limit,
             },
             e @ (StoreError::Unavailable(_) | StoreError::Injected(_)) => {
