@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod bus;
+pub mod dns;
 pub mod input;
 mod request;
 mod routes;
@@ -40,10 +41,17 @@ pub struct CommandState {
     pub memberships: Commands<Membership>,
     pub groups: Commands<Group>,
     pub invitations: Commands<Invitation>,
+    /// How domains are verified here (resolver, free-mail list, back-off).
+    pub domains: app::domains::DomainSettings,
 }
 
 impl CommandState {
+    /// With the system's resolver and the built-in free-mail list.
     pub fn new(repo: EventRepository) -> Arc<Self> {
+        Self::with_domains(repo, app::domains::DomainSettings::system())
+    }
+
+    pub fn with_domains(repo: EventRepository, domains: app::domains::DomainSettings) -> Arc<Self> {
         Arc::new(Self {
             pool: repo.pool().clone(),
             organizations: Commands::new(repo.clone(), (), Some(ORGANIZATION_SNAPSHOT_EVERY)),
@@ -51,6 +59,7 @@ impl CommandState {
             // Groups grow with their members: snapshot them.
             groups: Commands::new(repo.clone(), (), Some(GROUP_SNAPSHOT_EVERY)),
             invitations: Commands::new(repo, (), None),
+            domains,
         })
     }
 }
@@ -60,6 +69,7 @@ pub fn endpoints() -> Vec<http_edge::endpoints::Endpoint> {
     [
         routes::organizations::endpoints(),
         routes::roles::endpoints(),
+        routes::domains::endpoints(),
         routes::memberships::endpoints(),
         routes::groups::endpoints(),
         routes::invitations::endpoints(),

@@ -302,6 +302,7 @@ async fn add(
             application_id: if application { subject } else { None },
             roles: Some(form.all("roles")).filter(|r| !r.is_empty()),
             attributes: Some(attributes(&form)?),
+            email: None,
         };
         Ok::<_, Problem>(
             app::join(

@@ -20,8 +20,9 @@ use crate::membership::{
     MembershipData, MembershipStatus, MembershipUpdated, PreviousMembershipAttributes,
 };
 use crate::organization::{
-    OrganizationData, OrganizationUpdated, PreviousOrganizationAttributes, PreviousRoleAttributes,
-    RoleData, RoleUpdated,
+    DomainPolicy, DomainState, DomainUpdated, DomainVerification, OrganizationData,
+    OrganizationDomain, OrganizationUpdated, PreviousDomainAttributes,
+    PreviousOrganizationAttributes, PreviousRoleAttributes, RoleData, RoleUpdated,
 };
 use crate::values::{
     Attributes, Description, Email, GroupName, Metadata, OrganizationName, Permissions, RoleName,
@@ -155,6 +156,33 @@ fn role() -> RoleData {
             "billing:read".into(),
             "billing:write".into(),
         ])),
+        created_at: at(),
+        updated_at: at(),
+    }
+}
+
+fn domain(state: DomainState) -> OrganizationDomain {
+    let verified = state == DomainState::Verified;
+    OrganizationDomain {
+        organization_id: org().id,
+        domain: val(crate::values::DomainName::parse("acme.com")),
+        state,
+        policy: if verified {
+            DomainPolicy::AutoJoin
+        } else {
+            DomainPolicy::Off
+        },
+        default_roles: if verified {
+            BTreeSet::from([RoleSlug::member()])
+        } else {
+            BTreeSet::new()
+        },
+        verification: DomainVerification {
+            name: "_roster-challenge.acme.com".into(),
+            value: "roster-verification=Vq3JmQ2k8yJ1s9bZ0eXf4w".into(),
+        },
+        verified_at: verified.then(at),
+        expires_at: at() + chrono::Duration::days(7),
         created_at: at(),
         updated_at: at(),
     }
@@ -313,6 +341,13 @@ pub fn events() -> Vec<EventDoc> {
             ..Default::default()
         },
     };
+    let updated_domain = DomainUpdated {
+        domain: domain(DomainState::Verified),
+        previous_attributes: PreviousDomainAttributes {
+            policy: Some(DomainPolicy::Off),
+            default_roles: Some(BTreeSet::new()),
+        },
+    };
     vec![
         doc("organization.created", "an organization was created", o.clone(), &org()),
         doc("organization.updated", "fields of an organization changed; `previous_attributes` holds their old values", o.clone(), &updated_org),
@@ -320,7 +355,12 @@ pub fn events() -> Vec<EventDoc> {
         doc("organization.deleted", "an organization was deleted: its last event, after its groups, memberships, invitations and roles", o.clone(), &org()),
         doc("organization_role.created", "a role joined an organization's catalogue (`admin` and `member` are seeded at creation)", o.clone(), &role()),
         doc("organization_role.updated", "a role's name, description or permissions changed", o.clone(), &updated_role),
-        doc("organization_role.deleted", "a role left the catalogue; the process manager then takes it from every membership holding it (`membership.updated` each)", o, &role()),
+        doc("organization_role.deleted", "a role left the catalogue; the process manager then takes it from every membership holding it (`membership.updated` each); domains lose it from their default roles (`organization_domain.updated`, same stream)", o.clone(), &role()),
+        doc("organization_domain.added", "a domain was added to an organization, `pending` until its TXT record `verification.name` = `verification.value` is seen", o.clone(), &domain(DomainState::Pending)),
+        doc("organization_domain.verified", "a domain's TXT record was seen (by `POST …/verify` or the background check); no other organization may verify it while this one holds it", o.clone(), &domain(DomainState::Verified)),
+        doc("organization_domain.expired", "nobody published a pending domain's record before `expires_at` (7 days); a later check that finds it still verifies it", o.clone(), &domain(DomainState::Expired)),
+        doc("organization_domain.updated", "a domain's policy (`off`, `suggest`, `auto_join`) or default roles changed", o.clone(), &updated_domain),
+        doc("organization_domain.removed", "a domain left the organization (removed, or the organization deleted); a verified domain is free to verify elsewhere", o, &domain(DomainState::Verified)),
         doc("membership.created", "a user or application joined an organization", m.clone(), &membership()),
         doc("membership.updated", "a membership's roles or attributes changed", m.clone(), &updated_membership),
         doc("membership.deactivated", "a membership was deactivated (it leaves its groups)", m.clone(), &inactive),

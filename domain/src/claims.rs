@@ -147,6 +147,31 @@ pub fn max_members_of(key: &str) -> Option<&str> {
         .strip_suffix("/max_members")
 }
 
+/// Held while a domain is pending (and by its organization): what the background check walks.
+pub fn domain_pending(domain: &crate::organization::OrganizationDomain) -> String {
+    format!(
+        "{DOMAINS_PENDING_PREFIX}{}/{}",
+        domain.organization_id,
+        domain.domain.as_str()
+    )
+}
+
+pub const DOMAINS_PENDING_PREFIX: &str = "domain_pending/";
+
+/// The organization and domain a `domain_pending` key names.
+pub fn pending_domain_of(key: &str) -> Option<(OrganizationId, crate::values::DomainName)> {
+    let (org, domain) = key.strip_prefix(DOMAINS_PENDING_PREFIX)?.split_once('/')?;
+    Some((
+        OrganizationId::parse(org).ok()?,
+        crate::values::DomainName::parse(domain).ok()?,
+    ))
+}
+
+/// Held by the one organization that verified the domain.
+pub fn domain_verified(domain: &crate::values::DomainName) -> String {
+    format!("domain/{}/verified", domain.as_str())
+}
+
 /// Held while a membership is active; what adding it to a group will require.
 pub fn membership_active(membership: &MembershipId) -> String {
     format!("membership/{membership}/active")

@@ -251,6 +251,93 @@ impl From<Email> for String {
     }
 }
 
+/// A domain an organization verifies (`acme.com`, `eng.acme.co.uk`), normalised so one domain has
+/// one spelling: trimmed, without a trailing dot, lower case, international names in punycode
+/// (`bücher.de` → `xn--bcher-kva.de`). A public suffix (`com`, `co.uk`) is refused: verifying it
+/// would claim every address under it. Free-mail domains are the deployment's list, checked by the
+/// command side.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DomainName(String);
+
+impl DomainName {
+    /// What a client may send (before normalisation): a DNS name is at most 253 characters.
+    pub const MAX_CHARS: usize = 255;
+
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
+        let invalid = |why: &str| ValueError(format!("domain {why}"));
+        if s.chars().count() > Self::MAX_CHARS {
+            return Err(invalid("must be at most 253 characters"));
+        }
+        let trimmed = s.trim();
+        let trimmed = trimmed.strip_suffix('.').unwrap_or(trimmed);
+        if trimmed.is_empty() || has_control(trimmed) {
+            return Err(invalid("must be a domain name such as acme.com"));
+        }
+        let ascii = idna::domain_to_ascii_strict(trimmed).map_err(|_| {
+            invalid("must be a valid domain name (letters, digits and `-` in dot-separated labels)")
+        })?;
+        let labels: Vec<&str> = ascii.split('.').collect();
+        let valid_label = |l: &&str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        };
+        if ascii.len() > 253 || labels.len() < 2 || !labels.iter().all(valid_label) {
+            return Err(invalid(
+                "must be a valid domain name with at least two labels, such as acme.com",
+            ));
+        }
+        if labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(invalid("must be a name, not an IP address"));
+        }
+        if psl::domain_str(&ascii).is_none() {
+            return Err(invalid(&format!(
+                "`{ascii}` is a public suffix (like com or co.uk): verify a domain registered under it"
+            )));
+        }
+        Ok(Self(ascii))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The domain of an email address (what auto-join compares), normalised the same way.
+    pub fn of_email(email: &Email) -> Result<Self, ValueError> {
+        let (_, domain) = email
+            .as_str()
+            .rsplit_once('@')
+            .ok_or_else(|| ValueError("email must be a valid address".into()))?;
+        Self::parse(domain)
+    }
+}
+
+impl TryFrom<String> for DomainName {
+    type Error = ValueError;
+    fn try_from(s: String) -> Result<Self, ValueError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<DomainName> for String {
+    fn from(d: DomainName) -> String {
+        d.0
+    }
+}
+
+schema!(DomainName, {
+    "type": "string", "minLength": 1, "maxLength": 255,
+    "description": "A domain name such as acme.com; stored lower case, without a trailing dot, international names in punycode. Public suffixes (com, co.uk) and the deployment's free-mail domains are refused.",
+    "examples": ["acme.com"]
+});
+
 text_value!(
     /// A role's display name, 1–100 characters.
     RoleName,

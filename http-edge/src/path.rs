@@ -7,7 +7,7 @@ use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use domain::values::{Email, ExternalId, GroupName, RoleSlug, SubjectId};
+use domain::values::{DomainName, Email, ExternalId, GroupName, RoleSlug, SubjectId};
 
 use crate::Problem;
 
@@ -48,7 +48,7 @@ macro_rules! values {
     )*};
 }
 
-values!(RoleSlug, SubjectId, Email, ExternalId, GroupName);
+values!(RoleSlug, SubjectId, Email, ExternalId, GroupName, DomainName);
 
 /// The route's one path parameter (or its first), parsed.
 pub struct Id<A>(pub A);

@@ -3,7 +3,8 @@
 /// A set of read-model tables fed by one family of events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Projection {
-    /// `rm_organizations` and `rm_roles`, from `organization.*` and `organization_role.*`.
+    /// `rm_organizations`, `rm_roles` and `rm_domains`, from `organization.*`,
+    /// `organization_role.*` and `organization_domain.*`.
     Organizations,
     /// `rm_memberships`, from `membership.*`.
     Memberships,
@@ -42,7 +43,7 @@ impl Projection {
 
     pub fn tables(self) -> &'static [&'static str] {
         match self {
-            Self::Organizations => &["rm_organizations", "rm_roles"],
+            Self::Organizations => &["rm_organizations", "rm_roles", "rm_domains"],
             Self::Memberships => &["rm_memberships"],
             Self::Groups => &["rm_groups", "rm_group_members"],
             Self::Invitations => &["rm_invitations"],
@@ -53,7 +54,12 @@ impl Projection {
     pub fn covers(self, event_type: &str) -> bool {
         let family = event_type.split('.').next().unwrap_or_default();
         match self {
-            Self::Organizations => family == "organization" || family == "organization_role",
+            Self::Organizations => {
+                matches!(
+                    family,
+                    "organization" | "organization_role" | "organization_domain"
+                )
+            }
             Self::Memberships => family == "membership",
             Self::Groups => family == "group",
             Self::Invitations => family == "invitation",

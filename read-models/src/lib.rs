@@ -5,6 +5,7 @@
 //!
 //! Never: writes the event log, or decides anything: what a row holds follows from the events.
 
+pub mod domains;
 pub mod groups;
 pub mod invitations;
 pub mod memberships;

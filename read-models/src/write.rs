@@ -18,9 +18,10 @@ use store::{FeedEvent, StoreError};
 
 /// The read-model tables, in a fixed order (also the lock order of a swap, and the order a batch
 /// is applied in).
-pub const TABLES: [&str; 6] = [
+pub const TABLES: [&str; 7] = [
     "rm_organizations",
     "rm_roles",
+    "rm_domains",
     "rm_memberships",
     "rm_groups",
     "rm_group_members",
@@ -32,6 +33,7 @@ pub const TABLES: [&str; 6] = [
 enum Table {
     Organizations,
     Roles,
+    Domains,
     Memberships,
     Groups,
     GroupMembers,
@@ -69,6 +71,11 @@ impl<'a> Change<'a> {
             "organization.deleted" => (Organizations, Delete),
             "organization_role.created" | "organization_role.updated" => (Roles, Upsert),
             "organization_role.deleted" => (Roles, Delete),
+            "organization_domain.added"
+            | "organization_domain.verified"
+            | "organization_domain.expired"
+            | "organization_domain.updated" => (Domains, Upsert),
+            "organization_domain.removed" => (Domains, Delete),
             "membership.created"
             | "membership.updated"
             | "membership.deactivated"
@@ -84,6 +91,7 @@ impl<'a> Change<'a> {
         };
         let key = match table {
             Roles => (text("organization_id"), text("slug")),
+            Domains => (text("organization_id"), text("domain")),
             GroupMembers => (text("group_id"), text("membership_id")),
             _ => (text("id"), ""),
         };
@@ -140,7 +148,7 @@ async fn write(conn: &mut PgConnection, run: &[Change<'_>]) -> Result<(), StoreE
         let query = sqlx::query(delete_sql(table)).bind(first);
         let query = match table {
             // Keyed by a pair: the second half too.
-            Table::Roles | Table::GroupMembers => {
+            Table::Roles | Table::Domains | Table::GroupMembers => {
                 query.bind(run.iter().map(|c| c.key.1).collect::<Vec<&str>>())
             }
             _ => query,
@@ -169,6 +177,11 @@ fn delete_sql(table: Table) -> &'static str {
             "DELETE FROM rm_roles r
               USING unnest($1::text[], $2::text[]) AS k(organization_id, slug)
               WHERE r.organization_id = k.organization_id AND r.slug = k.slug"
+        }
+        Table::Domains => {
+            "DELETE FROM rm_domains r
+              USING unnest($1::text[], $2::text[]) AS k(organization_id, domain)
+              WHERE r.organization_id = k.organization_id AND r.domain = k.domain"
         }
         Table::Memberships => "DELETE FROM rm_memberships WHERE id = ANY ($1)",
         Table::Groups => "DELETE FROM rm_groups WHERE id = ANY ($1)",
@@ -208,6 +221,23 @@ fn upsert_sql(table: Table) -> &'static str {
                 created_at = excluded.created_at, updated_at = excluded.updated_at, position = excluded.position,
                 managed_by = coalesce(excluded.managed_by, rm_roles.managed_by)
               WHERE rm_roles.position < excluded.position"
+        }
+        Table::Domains => {
+            "INSERT INTO rm_domains (organization_id, domain, state, policy, default_roles, verification_name,
+                                     verification_value, verified_at, expires_at, created_at, updated_at, position, managed_by)
+             SELECT d->>'organization_id', d->>'domain', d->>'state', d->>'policy',
+                    ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'default_roles', '[]'))),
+                    d->'verification'->>'name', d->'verification'->>'value',
+                    (d->>'verified_at')::timestamptz, (d->>'expires_at')::timestamptz,
+                    (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, p, m
+               FROM unnest($1::jsonb[], $2::int8[], $3::text[]) AS s(d, p, m)
+             ON CONFLICT (organization_id, domain) DO UPDATE SET state = excluded.state, policy = excluded.policy,
+                default_roles = excluded.default_roles, verification_name = excluded.verification_name,
+                verification_value = excluded.verification_value, verified_at = excluded.verified_at,
+                expires_at = excluded.expires_at, created_at = excluded.created_at,
+                updated_at = excluded.updated_at, position = excluded.position,
+                managed_by = coalesce(excluded.managed_by, rm_domains.managed_by)
+              WHERE rm_domains.position < excluded.position"
         }
         Table::Memberships => {
             "INSERT INTO rm_memberships (id, organization_id, user_id, application_id, status, roles, attributes,
@@ -363,6 +393,7 @@ mod tests {
         for table in [
             Organizations,
             Roles,
+            Domains,
             Memberships,
             Groups,
             GroupMembers,
@@ -372,6 +403,7 @@ mod tests {
             let expected = match table {
                 Organizations => "rm_organizations",
                 Roles => "rm_roles",
+                Domains => "rm_domains",
                 Memberships => "rm_memberships",
                 Groups => "rm_groups",
                 GroupMembers => "rm_group_members",

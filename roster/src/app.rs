@@ -30,6 +30,8 @@ use http_edge::{openapi, request_id};
 pub struct AppConfig {
     pub database: PoolConfig,
     pub with_commands: bool,
+    /// How the command routes verify domains.
+    pub domains: command_service::app::domains::DomainSettings,
     /// Serve the read routes; how long a read waits for `min_position`.
     pub queries: Option<Duration>,
     /// Serve webhook endpoint management, with this delivery configuration.
@@ -73,9 +75,9 @@ struct AppState {
 impl AppState {
     fn new(config: &AppConfig) -> Self {
         let pool = config.database.pool();
-        let commands = config
-            .with_commands
-            .then(|| CommandState::new(EventRepository::new(pool.clone())));
+        let commands = config.with_commands.then(|| {
+            CommandState::with_domains(EventRepository::new(pool.clone()), config.domains.clone())
+        });
         let queries = config
             .queries
             .map(|wait| QueryState::new(pool.clone(), projector::CONSUMER, wait));

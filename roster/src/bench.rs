@@ -26,6 +26,7 @@ fn serve(spec: ServeSpec, listener: std::net::TcpListener) -> std::io::Result<be
         AppConfig {
             database,
             with_commands: spec.with_commands,
+            domains: command_service::app::domains::DomainSettings::system(),
             queries: Some(Duration::from_secs(5)),
             webhooks: None,
             idempotency_ttl: http_edge::idempotency::DEFAULT_TTL,

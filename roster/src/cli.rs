@@ -417,6 +417,21 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_SWEEP_INTERVAL", default_value_t = 60)]
     pub sweep_interval: u64,
 
+    /// Seconds between checks of pending domains (each domain is looked up with back-off: 1
+    /// minute after it was added, then twice as late each time, at most hourly, for 7 days).
+    #[arg(long, env = "ROSTER_DOMAIN_CHECK_INTERVAL", default_value_t = 60)]
+    pub domain_check_interval: u64,
+
+    /// DNS servers domain verification asks (`ip:port`, comma-separated or repeated; default:
+    /// the system's resolver from /etc/resolv.conf).
+    #[arg(long = "dns-server", env = "ROSTER_DNS_SERVERS", value_delimiter = ',')]
+    pub dns_servers: Vec<SocketAddr>,
+
+    /// A file of free-mail domains refused as organization domains, one per line (`#`
+    /// comments); replaces the built-in list (gmail.com, outlook.com, …).
+    #[arg(long, env = "ROSTER_FREE_MAIL_DOMAINS")]
+    pub free_mail_domains: Option<std::path::PathBuf>,
+
     /// Milliseconds a read with `min_position` waits for the projector before answering 503.
     #[arg(long, env = "ROSTER_READ_WAIT_MS", default_value_t = 5000)]
     pub read_wait_ms: u64,

@@ -7,6 +7,7 @@ pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod database;
+pub mod domains;
 pub mod events;
 pub mod export;
 pub mod health;

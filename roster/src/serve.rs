@@ -28,6 +28,8 @@ pub enum ServeError {
     /// The first key, or the secret key.
     #[error(transparent)]
     Setup(#[from] crate::database::ToolError),
+    #[error(transparent)]
+    Domains(#[from] crate::domains::DomainsError),
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
@@ -88,12 +90,19 @@ async fn run(
         }
         false => None,
     };
+    let domains = crate::domains::settings(&args.dns_servers, args.free_mail_domains.as_deref())?;
     let mut parts = Parts {
         pool: db.pool.clone(),
         projector: args.runs(Component::Projector),
         workflows: args.runs(Component::Workflows),
         webhooks: webhooks.clone(),
         sweep_every: with_commands.then(|| Duration::from_secs(args.sweep_interval)),
+        domain_checks: with_commands.then(|| {
+            (
+                domains.clone(),
+                Duration::from_secs(args.domain_check_interval.max(1)),
+            )
+        }),
         idempotency_ttl: args.idempotency_ttl,
         first_key_for: None,
         kafka_health: relay.as_ref().map(kafka_relay::Relay::health),
@@ -110,6 +119,7 @@ async fn run(
     let config = AppConfig {
         database: db.config.clone(),
         with_commands,
+        domains,
         queries: args
             .runs(Component::Query)
             .then(|| Duration::from_millis(args.read_wait_ms)),
@@ -176,6 +186,8 @@ struct Parts {
     webhooks: Option<std::sync::Arc<webhook_dispatcher::DispatcherConfig>>,
     /// With the command component: how often pending invitations past their expiry expire.
     sweep_every: Option<Duration>,
+    /// With the command component: how domains are checked, and how often pending ones are.
+    domain_checks: Option<(command_service::app::domains::DomainSettings, Duration)>,
     idempotency_ttl: Duration,
     /// On a fresh embedded installation: make the first admin key, and show how to call this URL.
     first_key_for: Option<String>,
@@ -271,6 +283,11 @@ impl Background {
             tasks.push(tokio::spawn(relay.run(role)));
             producer
         });
+        if let Some((settings, every)) = parts.domain_checks {
+            let repo = store::EventRepository::new(parts.pool.clone());
+            let state = command_service::CommandState::with_domains(repo, settings);
+            tasks.push(tokio::spawn(crate::domains::check_pending(state, every)));
+        }
         if let Some(every) = parts.sweep_every {
             let state = command_service::CommandState::new(store::EventRepository::new(parts.pool));
             tasks.push(tokio::spawn(sweep_invitations(state, every)));

@@ -767,6 +767,7 @@ async fn a_key_past_its_rate_limit_waits() {
             commands: true,
             queries: None,
             webhooks: None,
+            domains: None,
         },
     )
     .await;

@@ -35,6 +35,12 @@ RULES = [
     # Time ranges and replay ranges run forwards.
     ("range_end", "must be after range_start"),
     ("to_position", "must not be below from_position"),
+    # Joining through an email's domain is for one user, with the domain's roles (the `email`
+    # field's description).
+    ("email", "joining through an email's domain is for"),
+    ("roles", "joining through an email's domain gives the domain's default roles"),
+    # A domain name is checked against IDNA and the public suffix list (the schema's description).
+    ("domain", "domain "),
     # A declarative document lists each role, member, group and invitation once, by its key
     # (JSON Schema's uniqueItems compares whole items, not keys).
     ("organizations[]", "the same as "),

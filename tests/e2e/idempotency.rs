@@ -156,6 +156,7 @@ async fn every_component_mix_that_serves_posts_honours_the_key() {
                 commands,
                 queries,
                 webhooks: hooks,
+                domains: None,
             },
         )
         .await;

@@ -13,6 +13,7 @@ mod clients;
 mod console;
 mod deletion_crash;
 mod deployment;
+mod domains;
 mod event_tools;
 mod fuzz;
 mod group_roles;

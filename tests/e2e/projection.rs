@@ -22,6 +22,7 @@ async fn dump(app: &TestApp) -> Vec<String> {
     for table in [
         "rm_organizations",
         "rm_roles",
+        "rm_domains",
         "rm_memberships",
         "rm_groups",
         "rm_group_members",

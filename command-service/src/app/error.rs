@@ -20,6 +20,7 @@ pub enum Kind {
     Membership,
     Group,
     Invitation,
+    Domain,
 }
 
 impl fmt::Display for Kind {
@@ -30,6 +31,7 @@ impl fmt::Display for Kind {
             Kind::Membership => "membership",
             Kind::Group => "group",
             Kind::Invitation => "invitation",
+            Kind::Domain => "domain",
         })
     }
 }
@@ -76,6 +78,23 @@ pub enum AppError {
         "organization {organization} has reached its limit of {limit} active members (max_members)"
     )]
     SeatLimit { organization: String, limit: i64 },
+    /// Another organization verified the domain (one at a time).
+    #[error("domain `{0}` is verified by another organization")]
+    DomainElsewhere(String),
+    /// The check did not find the verification record (`reason` says what it found).
+    #[error("domain `{domain}` is not verified: {reason}")]
+    DomainNotVerified { domain: String, reason: String },
+    #[error("an organization holds at most {0} domains")]
+    TooManyDomains(usize),
+    /// The deployment's free-mail list holds the domain: nobody owns it for an organization.
+    #[error("`{0}` is a free-mail domain; verify your organization's own domain")]
+    FreeMailDomain(String),
+    /// A domain's default role the catalogue does not have.
+    #[error("the organization has no role `{0}`")]
+    UnknownDefaultRole(String),
+    /// Joining through an email's domain, where the domain does not allow it.
+    #[error("{0}")]
+    NoAutoJoin(String),
     /// The caller's key may not do this at all (not a question of which object).
     #[error("{0}")]
     Forbidden(String),
@@ -172,9 +191,18 @@ impl Rejection for OrganizationError {
             Self::RoleExists(slug) => AppError::AlreadyExists(Kind::Role, format!("`{slug}`")),
             Self::RoleNotFound(slug) => AppError::NotFound(Kind::Role, format!("`{slug}` of {id}")),
             Self::BuiltInRole(slug) => AppError::BuiltInRole(slug),
+            Self::DomainExists(d) => AppError::AlreadyExists(Kind::Domain, format!("`{d}`")),
+            Self::DomainNotFound(d) => AppError::NotFound(Kind::Domain, format!("`{d}` of {id}")),
+            Self::TooManyDomains(n) => AppError::TooManyDomains(n),
         }
     }
     fn taken(key: &str, owner: String) -> AppError {
+        if let Some(domain) = key
+            .strip_prefix("domain/")
+            .and_then(|k| k.strip_suffix("/verified"))
+        {
+            return AppError::DomainElsewhere(domain.to_owned());
+        }
         AppError::Taken {
             field: "external_id",
             message: format!("already used by {owner}"),

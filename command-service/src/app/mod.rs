@@ -8,6 +8,7 @@
 //! version checks and claims commit together or not at all, and a conflict decides it all again.
 
 pub mod apply;
+pub mod domains;
 pub mod error;
 #[cfg(test)]
 mod given;

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use domain::membership::Subject;
-use domain::values::{Attributes, RoleSlug, SubjectId, ValueError};
+use domain::values::{Attributes, Email, RoleSlug, SubjectId, ValueError};
 use domain::MembershipId;
 use http_edge::{present, Fields, Problem};
 use serde::Deserialize;
@@ -30,6 +30,19 @@ pub struct MembershipCreate {
     pub roles: Option<Vec<String>>,
     #[schemars(with = "Option<domain::values::Attributes>")]
     pub attributes: Option<serde_json::Map<String, Value>>,
+    /// The user's email: joins through its domain, without an invitation, when the organization
+    /// verified that domain with the `auto_join` policy (roles: the domain's default roles, so
+    /// `roles` must be left out; `source: domain`). With `user_id` only.
+    #[schemars(with = "domain::values::Email")]
+    #[serde(default, deserialize_with = "present")]
+    pub email: Option<String>,
+}
+
+/// A create: the membership, and the email whose domain it joins through (auto-join).
+#[derive(Debug)]
+pub struct Joining {
+    pub membership: NewMembership,
+    pub email: Option<Email>,
 }
 
 fn one_subject(schema: &mut schemars::Schema) {
@@ -38,9 +51,34 @@ fn one_subject(schema: &mut schemars::Schema) {
 
 impl MembershipCreate {
     /// The subject (exactly one of `user_id`, `application_id`), roles (default `member`) and
-    /// attributes of a new membership.
+    /// attributes of a new membership; an item of a bulk import (no `email`).
     pub fn parse(self) -> Result<NewMembership, Problem> {
+        if self.email.is_some() {
+            return Err(Problem::field(
+                "email",
+                "joining through an email's domain is for one membership at a time",
+            ));
+        }
+        self.parse_joining().map(|j| j.membership)
+    }
+
+    /// As [`Self::parse`], and the `email` to join through.
+    pub fn parse_joining(self) -> Result<Joining, Problem> {
         let mut fields = Fields::default();
+        let email = match (&self.email, &self.application_id, &self.roles) {
+            (None, ..) => None,
+            (Some(_), Some(_), _) => fields.check::<Email, _>(
+                "email",
+                Err(ValueError("joining through an email's domain is for users (user_id)".into())),
+            ),
+            (Some(_), None, Some(_)) => fields.check::<Email, _>(
+                "roles",
+                Err(ValueError(
+                    "joining through an email's domain gives the domain's default roles; leave roles out".into(),
+                )),
+            ),
+            (Some(e), None, None) => fields.check("email", Email::parse(e)),
+        };
         let subject = match (self.user_id, self.application_id) {
             (Some(u), None) => fields
                 .check("user_id", SubjectId::parse(&u))
@@ -64,10 +102,13 @@ impl MembershipCreate {
             None => Some(Attributes::default()),
         };
         let ((subject, roles), attributes) = fields.done(subject.zip(roles).zip(attributes))?;
-        Ok(NewMembership {
-            subject,
-            roles,
-            attributes,
+        Ok(Joining {
+            membership: NewMembership {
+                subject,
+                roles,
+                attributes,
+            },
+            email,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! parsing into the application layer's typed input, every bad field named. The JSON routes and
 //! the console fill the same bodies, so a value is accepted or refused the same way by both.
 
+pub mod domains;
 pub mod groups;
 pub mod invitations;
 pub mod memberships;

@@ -26,7 +26,10 @@ pub fn endpoints() -> Vec<Endpoint> {
             .summary("Add a user or application to the organization")
             .describe(
                 "Give exactly one of `user_id` or `application_id`. Roles default to `member`. \
-                 An inactive membership of the same subject is reactivated (200).",
+                 An inactive membership of the same subject is reactivated (200). With `user_id` \
+                 and `email` (no `roles`): joins through the email's domain when the organization \
+                 verified it with the `auto_join` policy, with the domain's default roles and \
+                 `source: domain`; otherwise 422 `no-auto-join`.",
             )
             .body::<MembershipCreate>()
             .answers::<Shown<MembershipData>>(201, "Created")
@@ -144,8 +147,20 @@ async fn create(
     Id(org): Id<OrganizationId>,
     Body(input): Body<MembershipCreate>,
 ) -> Result<HttpResponse, Problem> {
-    let source = domain::membership::MembershipSource::Api;
-    let j = app::join(&state, &context(&req)?, &org, input.parse()?, source).await?;
+    let ctx = context(&req)?;
+    let joining = input.parse_joining()?;
+    let j = match joining.email {
+        Some(email) => {
+            let m = joining.membership;
+            let (subject, attributes) = (m.subject, m.attributes);
+            crate::app::domains::join_by_email(&state, &ctx, &org, subject, attributes, &email)
+                .await?
+        }
+        None => {
+            let source = domain::membership::MembershipSource::Api;
+            app::join(&state, &ctx, &org, joining.membership, source).await?
+        }
+    };
     respond(joined(&j), OBJECT, &j.membership)
 }
 

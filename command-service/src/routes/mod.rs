@@ -1,4 +1,5 @@
 pub mod apply;
+pub mod domains;
 pub mod groups;
 pub mod invitations;
 pub mod memberships;

@@ -16,7 +16,34 @@ impl From<AppError> for Problem {
             AppError::AlreadyExists(Kind::Role, _) => {
                 Problem::conflict(detail).with_field("slug", "already exists")
             }
+            AppError::AlreadyExists(Kind::Domain, _) => {
+                Problem::conflict(detail).with_field("domain", "already added")
+            }
             AppError::AlreadyExists(..) | AppError::Concurrent => Problem::conflict(detail),
+            AppError::DomainElsewhere(_) => Problem::new(
+                StatusCode::CONFLICT,
+                "domain-verified-elsewhere",
+                "Domain verified by another organization",
+                detail.clone(),
+            )
+            .with_field("domain", "verified by another organization"),
+            AppError::DomainNotVerified { ref reason, .. } => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "domain-not-verified",
+                "Domain not verified",
+                detail.clone(),
+            )
+            .with_field("domain", reason.clone()),
+            AppError::TooManyDomains(_) => {
+                unprocessable("too-many-domains", "Too many domains", "domain")
+            }
+            AppError::FreeMailDomain(_) => {
+                unprocessable("free-mail-domain", "Free-mail domain", "domain")
+            }
+            AppError::UnknownDefaultRole(_) => {
+                unprocessable("unknown-role", "Unknown role", "default_roles")
+            }
+            AppError::NoAutoJoin(_) => unprocessable("no-auto-join", "No auto-join", "email"),
             AppError::Taken { field, message, .. } => {
                 Problem::conflict(detail).with_field(field, message)
             }

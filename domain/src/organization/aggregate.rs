@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 use super::commands::{
     CreateOrganization, CreateRole, OrganizationCommand, UpdateOrganization, UpdateRole,
 };
+use super::domains::OrganizationDomain;
 use super::events::{
     OrganizationData, OrganizationEvent, OrganizationUpdated, PreviousOrganizationAttributes,
     PreviousRoleAttributes, RoleData, RoleUpdated,
 };
-use crate::values::{Permissions, RoleName, RoleSlug};
+use crate::values::{DomainName, Permissions, RoleName, RoleSlug};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrganizationError {
@@ -24,6 +25,12 @@ pub enum OrganizationError {
     RoleNotFound(String),
     #[error("role `{0}` is built in and cannot be deleted")]
     BuiltInRole(String),
+    #[error("domain `{0}` is already the organization's")]
+    DomainExists(String),
+    #[error("domain `{0}` is not the organization's")]
+    DomainNotFound(String),
+    #[error("an organization holds at most {0} domains")]
+    TooManyDomains(usize),
 }
 
 /// State needed to decide commands; `None` until created.
@@ -38,6 +45,9 @@ pub struct Organization {
     /// The role catalogue, by slug.
     #[serde(default)]
     pub roles: BTreeMap<RoleSlug, RoleData>,
+    /// Its domains, by name.
+    #[serde(default)]
+    pub domains: BTreeMap<DomainName, OrganizationDomain>,
 }
 
 crate::aggregate!(
@@ -72,6 +82,17 @@ impl Organization {
             OrganizationEvent::RoleDeleted(r) => {
                 self.roles.remove(&r.slug);
             }
+            OrganizationEvent::DomainAdded(d)
+            | OrganizationEvent::DomainVerified(d)
+            | OrganizationEvent::DomainExpired(d) => {
+                self.domains.insert(d.domain.clone(), d);
+            }
+            OrganizationEvent::DomainUpdated(u) => {
+                self.domains.insert(u.domain.domain.clone(), u.domain);
+            }
+            OrganizationEvent::DomainRemoved(d) => {
+                self.domains.remove(&d.domain);
+            }
         }
     }
 }
@@ -90,6 +111,11 @@ impl Organization {
             OrganizationCommand::CreateRole(c) => self.create_role(c),
             OrganizationCommand::UpdateRole(u) => self.update_role(u),
             OrganizationCommand::DeleteRole { slug, at } => self.delete_role(slug, at),
+            OrganizationCommand::AddDomain(c) => self.add_domain(c),
+            OrganizationCommand::VerifyDomain { domain, at } => self.verify_domain(domain, at),
+            OrganizationCommand::ExpireDomain { domain, at } => self.expire_domain(domain, at),
+            OrganizationCommand::UpdateDomain(u) => self.update_domain(u),
+            OrganizationCommand::RemoveDomain { domain, at } => self.remove_domain(domain, at),
         }
     }
 
@@ -124,16 +150,13 @@ impl Organization {
             .as_ref()
             .filter(|_| self.deleting)
             .ok_or(OrganizationError::NotFound)?;
-        let mut events: Vec<_> = self
-            .roles
-            .values()
-            .map(|r| {
-                OrganizationEvent::RoleDeleted(RoleData {
-                    updated_at: at,
-                    ..r.clone()
-                })
+        let mut events = self.domains_removed(at);
+        events.extend(self.roles.values().map(|r| {
+            OrganizationEvent::RoleDeleted(RoleData {
+                updated_at: at,
+                ..r.clone()
             })
-            .collect();
+        }));
         let mut gone = org.clone();
         gone.updated_at = at;
         events.push(OrganizationEvent::Deleted(gone));
@@ -217,7 +240,10 @@ impl Organization {
             .cloned()
             .ok_or_else(|| OrganizationError::RoleNotFound(slug.as_str().to_owned()))?;
         role.updated_at = at;
-        Ok(vec![OrganizationEvent::RoleDeleted(role)])
+        let domains = self.domains_without_role(&slug, at);
+        Ok(std::iter::once(OrganizationEvent::RoleDeleted(role))
+            .chain(domains)
+            .collect())
     }
 
     fn create(&self, c: CreateOrganization) -> Result<Vec<OrganizationEvent>, OrganizationError> {

@@ -1,9 +1,10 @@
 use chrono::{DateTime, Utc};
 
+use super::domains::{AddDomain, UpdateDomain};
 use crate::ids::OrganizationId;
 use crate::values::{
-    Description, ExternalId, MaxMembers, Metadata, OrganizationName, Permissions, RoleName,
-    RoleSlug,
+    Description, DomainName, ExternalId, MaxMembers, Metadata, OrganizationName, Permissions,
+    RoleName, RoleSlug,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +27,22 @@ pub enum OrganizationCommand {
         slug: RoleSlug,
         at: DateTime<Utc>,
     },
+    AddDomain(AddDomain),
+    /// The command side saw the domain's TXT record.
+    VerifyDomain {
+        domain: DomainName,
+        at: DateTime<Utc>,
+    },
+    /// A pending domain past its window expires (the background check's last word).
+    ExpireDomain {
+        domain: DomainName,
+        at: DateTime<Utc>,
+    },
+    UpdateDomain(UpdateDomain),
+    RemoveDomain {
+        domain: DomainName,
+        at: DateTime<Utc>,
+    },
 }
 
 impl crate::Named for OrganizationCommand {
@@ -38,6 +55,11 @@ impl crate::Named for OrganizationCommand {
             Self::CreateRole(_) => "organization_role.create",
             Self::UpdateRole(_) => "organization_role.update",
             Self::DeleteRole { .. } => "organization_role.delete",
+            Self::AddDomain(_) => "organization_domain.add",
+            Self::VerifyDomain { .. } => "organization_domain.verify",
+            Self::ExpireDomain { .. } => "organization_domain.expire",
+            Self::UpdateDomain(_) => "organization_domain.update",
+            Self::RemoveDomain { .. } => "organization_domain.remove",
         }
     }
 

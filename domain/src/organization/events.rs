@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
+use super::domains::{DomainState, DomainUpdated, OrganizationDomain};
 use crate::claims::{self, ClaimChange, Claims};
 use crate::ids::OrganizationId;
 use crate::values::{
@@ -96,6 +97,20 @@ pub enum OrganizationEvent {
     RoleUpdated(RoleUpdated),
     #[serde(rename = "organization_role.deleted")]
     RoleDeleted(RoleData),
+    /// A domain to verify: `pending`, with the TXT record to publish.
+    #[serde(rename = "organization_domain.added")]
+    DomainAdded(OrganizationDomain),
+    /// Its TXT record was seen; no other organization may verify the domain while it holds it.
+    #[serde(rename = "organization_domain.verified")]
+    DomainVerified(OrganizationDomain),
+    /// Nobody published the record before `expires_at`.
+    #[serde(rename = "organization_domain.expired")]
+    DomainExpired(OrganizationDomain),
+    /// Its policy or default roles changed.
+    #[serde(rename = "organization_domain.updated")]
+    DomainUpdated(DomainUpdated),
+    #[serde(rename = "organization_domain.removed")]
+    DomainRemoved(OrganizationDomain),
 }
 
 impl OrganizationEvent {
@@ -104,7 +119,19 @@ impl OrganizationEvent {
         match self {
             Self::Created(o) | Self::DeletionRequested(o) | Self::Deleted(o) => Some(o),
             Self::Updated(u) => Some(&u.organization),
-            Self::RoleCreated(_) | Self::RoleUpdated(_) | Self::RoleDeleted(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The domain as an `organization_domain.*` event leaves it.
+    pub fn domain(&self) -> Option<&OrganizationDomain> {
+        match self {
+            Self::DomainAdded(d)
+            | Self::DomainVerified(d)
+            | Self::DomainExpired(d)
+            | Self::DomainRemoved(d) => Some(d),
+            Self::DomainUpdated(u) => Some(&u.domain),
+            _ => None,
         }
     }
 
@@ -166,7 +193,21 @@ impl Claims for OrganizationEvent {
                 &r.organization_id,
                 r.slug.as_str(),
             ))],
-            Self::RoleUpdated(_) => Vec::new(),
+            Self::RoleUpdated(_) | Self::DomainUpdated(_) => Vec::new(),
+            // Pending domains are indexed for the background check; a verified one is the
+            // organization's alone.
+            Self::DomainAdded(d) => vec![ClaimChange::Acquire(claims::domain_pending(d))],
+            Self::DomainVerified(d) => vec![
+                ClaimChange::Release(claims::domain_pending(d)),
+                ClaimChange::Acquire(claims::domain_verified(&d.domain)),
+            ],
+            Self::DomainExpired(d) => vec![ClaimChange::Release(claims::domain_pending(d))],
+            Self::DomainRemoved(d) => vec![match d.state {
+                DomainState::Verified => ClaimChange::Release(claims::domain_verified(&d.domain)),
+                DomainState::Pending | DomainState::Expired => {
+                    ClaimChange::Release(claims::domain_pending(d))
+                }
+            }],
         }
     }
 }
@@ -189,6 +230,11 @@ impl DomainEvent for OrganizationEvent {
             Self::RoleCreated(_) => "organization_role.created",
             Self::RoleUpdated(_) => "organization_role.updated",
             Self::RoleDeleted(_) => "organization_role.deleted",
+            Self::DomainAdded(_) => "organization_domain.added",
+            Self::DomainVerified(_) => "organization_domain.verified",
+            Self::DomainExpired(_) => "organization_domain.expired",
+            Self::DomainUpdated(_) => "organization_domain.updated",
+            Self::DomainRemoved(_) => "organization_domain.removed",
         }
         .to_owned()
     }

@@ -1,4 +1,5 @@
 mod documents;
+pub(crate) mod domains;
 pub(crate) mod events;
 pub(crate) mod groups;
 pub(crate) mod history;
@@ -12,6 +13,7 @@ use domain::EventEnvelope;
 use http_edge::endpoints::{self as e, Endpoint};
 use http_edge::resource;
 use paging::{List, Spec};
+use read_models::domains::{DomainOrganizationRow, DomainRow};
 use read_models::groups::GroupRow;
 use read_models::invitations::InvitationRow;
 use read_models::memberships::{ClaimsRow, MembershipRow};
@@ -114,6 +116,27 @@ pub fn endpoints() -> Vec<Endpoint> {
             .summary("List an organization's roles")
             .query(organizations::ROLES.params())
             .answers::<List<RoleRow>>(200, "A page of roles"),
+        e::get(
+            "/v1/organizations/{org_id}/domains",
+            domains::of_organization,
+        )
+        .summary("List an organization's domains")
+        .query(domains::OF_ORGANIZATION.params())
+        .answers::<List<DomainRow>>(200, "A page of domains"),
+        e::get("/v1/organizations/{org_id}/domains/{domain}", domains::get)
+            .summary("Get one of an organization's domains")
+            .query(Spec::single().params())
+            .answers::<DomainRow>(200, "The domain"),
+        e::get("/v1/domains/{domain}/organizations", domains::organizations)
+            .summary("Which organizations an email's domain may find or join")
+            .describe(
+                "For a login flow: the organization that verified the domain with the `suggest` \
+                 or `auto_join` policy (a domain is verified by one organization at a time). \
+                 Under `auto_join`, `POST /v1/organizations/{org_id}/memberships` with \
+                 `user_id` and `email` joins it. An organization key sees its own only.",
+            )
+            .query(domains::ORGANIZATIONS.params())
+            .answers::<List<DomainOrganizationRow>>(200, "A page of organizations"),
         e::get("/v1/organizations/{org_id}/claims", organizations::claims)
             .summary("What an identity provider puts in a token for a member")
             .describe("Give exactly one of `user_id` or `application_id`.")

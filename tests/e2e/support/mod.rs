@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod dns;
 pub mod receiver;
 pub mod served;
 
@@ -19,11 +20,16 @@ pub struct AppParts {
     pub commands: bool,
     pub queries: Option<Duration>,
     pub webhooks: Option<std::sync::Arc<webhook_dispatcher::DispatcherConfig>>,
+    /// How domains are verified (`None`: [`TestApp::dns`] and the built-in free-mail list; never
+    /// the system's resolver, so no test asks the internet).
+    pub domains: Option<command_service::app::domains::DomainSettings>,
 }
 
 pub struct TestApp {
     pub base: String,
     pub db: TestDb,
+    /// The DNS server on loopback the app's domain checks ask (by default).
+    pub dns: dns::DnsServer,
     /// Sends the admin key with every request.
     pub client: reqwest::Client,
     pub admin_key: String,
@@ -146,6 +152,7 @@ impl TestApp {
                 commands: true,
                 queries: Some(read_wait),
                 webhooks: Some(webhooks),
+                domains: None,
             },
         )
         .await
@@ -161,12 +168,14 @@ impl TestApp {
             },
         )
         .unwrap();
+        let dns = dns::DnsServer::start().await;
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = app::server(
             AppConfig {
                 database,
                 with_commands: parts.commands,
+                domains: parts.domains.unwrap_or_else(|| domain_settings(&dns)),
                 queries: parts.queries,
                 webhooks: parts.webhooks,
                 idempotency_ttl: http_edge::idempotency::DEFAULT_TTL,
@@ -203,6 +212,7 @@ impl TestApp {
         Self {
             base,
             db,
+            dns,
             client: reqwest::Client::builder()
                 .default_headers(headers)
                 .build()
@@ -397,6 +407,14 @@ impl TestApp {
 }
 
 pub use roster_testkit::eventually;
+
+/// Domain checks asking `dns` only, with the built-in free-mail list and the default back-off.
+pub fn domain_settings(dns: &dns::DnsServer) -> command_service::app::domains::DomainSettings {
+    command_service::app::domains::DomainSettings {
+        dns: command_service::dns::Dns::servers(&[dns.addr]),
+        ..command_service::app::domains::DomainSettings::system()
+    }
+}
 
 /// Asserts the answer's status and returns its JSON body (shown when the status is not it).
 pub async fn expect(res: reqwest::Response, status: u16) -> Value {

@@ -1,0 +1,69 @@
+//! `GET /v1/organizations/{id}/domains[/{domain}]` and `GET /v1/domains/{domain}/organizations`.
+
+use access::Caller;
+use actix_web::{web, HttpRequest, HttpResponse};
+use domain::values::DomainName;
+use domain::OrganizationId;
+use http_edge::path::{Id, Ids};
+use http_edge::Problem;
+use paging::{Params, Spec};
+use read_models::domains;
+
+use super::organizations::require;
+use crate::{not_found, QueryState};
+
+pub const OF_ORGANIZATION: Spec = Spec::list(&[]);
+pub const ORGANIZATIONS: Spec = Spec::list(&[]);
+
+pub async fn of_organization(
+    state: web::Data<QueryState>,
+    caller: Caller,
+    req: HttpRequest,
+    Id(id): Id<OrganizationId>,
+) -> Result<HttpResponse, Problem> {
+    let params = Params::parse(&req, &OF_ORGANIZATION)?;
+    let id = id.to_string();
+    let scope = format!("domains:{id}");
+    let page = state.page(&params, &scope).await?;
+    require(&state, &caller, &id).await?;
+    let list = state
+        .listed(
+            domains::of_organization(&state.pool, &id, &page).await,
+            &scope,
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+pub async fn get(
+    state: web::Data<QueryState>,
+    caller: Caller,
+    req: HttpRequest,
+    Ids(id, domain): Ids<OrganizationId, DomainName>,
+) -> Result<HttpResponse, Problem> {
+    let params = Params::parse(&req, &Spec::single())?;
+    state.caught_up(params.min_position).await?;
+    let id = id.to_string();
+    require(&state, &caller, &id).await?;
+    let row = domains::get(&state.pool, &id, domain.as_str())
+        .await?
+        .ok_or_else(|| not_found("domain", &format!("{} in {id}", domain.as_str())))?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+/// Which organizations a person with an email under `domain` may find or join: those that
+/// verified it with the `suggest` or `auto_join` policy (for an organization key, its own).
+pub async fn organizations(
+    state: web::Data<QueryState>,
+    caller: Caller,
+    req: HttpRequest,
+    Id(domain): Id<DomainName>,
+) -> Result<HttpResponse, Problem> {
+    let params = Params::parse(&req, &ORGANIZATIONS)?;
+    let scope = format!("domain-organizations:{}", domain.as_str());
+    let page = state.page(&params, &scope).await?;
+    let only = caller.organization.map(|o| o.to_string());
+    let found =
+        domains::organizations_for(&state.pool, domain.as_str(), only.as_deref(), &page).await;
+    Ok(HttpResponse::Ok().json(state.listed(found, &scope).await?))
+}
