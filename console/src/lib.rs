@@ -12,6 +12,7 @@
 //! API. Never logs a key or a session secret.
 
 mod assets;
+mod domains;
 mod form;
 mod groups;
 mod headers;
@@ -108,6 +109,7 @@ pub fn configure(state: Arc<ConsoleState>) -> impl FnOnce(&mut web::ServiceConfi
                 .configure(groups::routes)
                 .configure(roles::routes)
                 .configure(invitations::routes)
+                .configure(domains::routes)
                 .configure(keys::routes)
                 .configure(history::routes)
                 .configure(webhooks::routes)

@@ -380,6 +380,10 @@ fn path_param(generator: &mut SchemaGenerator, collection: &str, name: &str) -> 
         (_, "event_id") => (schema_of::<domain::EventId>, "The event's id."),
         ("replays", "id") => (schema_of::<domain::ReplayId>, "The replay job's id."),
         (_, "slug") => (schema_of::<domain::values::RoleSlug>, "The role's slug."),
+        (_, "domain") => (
+            schema_of::<domain::values::DomainName>,
+            "The domain, in any case, with or without its trailing dot.",
+        ),
         (_, "user_id") => (
             schema_of::<domain::values::SubjectId>,
             "The user's id in your system.",

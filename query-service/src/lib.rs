@@ -80,6 +80,7 @@ impl QueryState {
 /// The reads as typed values — what the routes answer as JSON and the console renders. Each
 /// takes the caller and its route's query parameters, parsed by the route's `Spec`.
 pub mod reads {
+    pub use crate::routes::domains::{domains_page, OF_ORGANIZATION as DOMAINS};
     pub use crate::routes::events::{events_page, LIST as EVENTS};
     pub use crate::routes::groups::{
         group, groups_page, members_as_of, members_page, MEMBERS as GROUP_MEMBERS,

@@ -10,7 +10,7 @@ use store::page::{Page, PageRequest};
 use store::StoreError;
 
 #[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
-#[schemars(rename = "OrganizationDomain")]
+#[schemars(rename = "Domain")]
 pub struct DomainRow {
     /// The kind of object, as in command responses.
     pub object: String,

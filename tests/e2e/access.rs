@@ -37,6 +37,8 @@ struct Objects {
     event: String,
     /// A replay job to the organization's endpoint.
     replay: String,
+    /// A domain it verified, with the `suggest` policy.
+    domain: String,
 }
 
 async fn objects(app: &TestApp, name: &str, receiver: &Receiver) -> Objects {
@@ -88,6 +90,28 @@ async fn objects(app: &TestApp, name: &str, receiver: &Receiver) -> Objects {
         to_accept["accept_token"].as_str().unwrap().to_owned(),
     );
     let invitation_to_revoke = id(&invite("c@example.com").await);
+    let domain = format!("{external_id}.example");
+    let added = app
+        .created(
+            &format!("/v1/organizations/{org}/domains"),
+            json!({ "domain": domain }),
+        )
+        .await;
+    app.dns.publish(
+        added["verification"]["name"].as_str().unwrap(),
+        added["verification"]["value"].as_str().unwrap(),
+    );
+    let res = app
+        .post_empty(&format!("/v1/organizations/{org}/domains/{domain}/verify"))
+        .await;
+    expect(res, 200).await;
+    let res = app
+        .patch(
+            &format!("/v1/organizations/{org}/domains/{domain}"),
+            json!({"policy": "suggest"}),
+        )
+        .await;
+    expect(res, 200).await;
     // The dispatcher fans the organization's events out to its endpoint.
     let delivery: String = eventually(WAIT, "a delivery is queued", || async {
         sqlx::query_scalar(
@@ -131,6 +155,7 @@ async fn objects(app: &TestApp, name: &str, receiver: &Receiver) -> Objects {
         invitation_to_revoke,
         endpoint,
         delivery,
+        domain,
     }
 }
 
@@ -158,7 +183,8 @@ fn fill(template: &str, o: &Objects, key: &str, spare: bool) -> String {
         .replace("{slug}", "viewer")
         .replace("{membership_id}", &o.membership)
         .replace("{event_id}", &o.event)
-        .replace("{user_id}", "u1");
+        .replace("{user_id}", "u1")
+        .replace("{domain}", &o.domain);
     // The one route with a required query parameter.
     if template.ends_with("/claims") {
         return format!("{path}?user_id=u1");
@@ -193,6 +219,11 @@ fn sample_body(method: &Method, template: &str, o: &Objects) -> Option<Value> {
         ("PATCH", "/v1/groups/{id}") => json!({"description": "patched"}),
         ("POST", "/v1/groups/{id}/members") => json!({"membership_id": o.membership}),
         ("PUT", "/v1/groups/{id}/roles") => json!({"roles": ["member"]}),
+        ("POST", "/v1/organizations/{org_id}/domains") => {
+            json!({"domain": format!("new.{}", o.domain)})
+        }
+        ("PATCH", "/v1/organizations/{org_id}/domains/{domain}") => json!({"policy": "auto_join"}),
+        ("POST", "/v1/organizations/{org_id}/domains/{domain}/verify") => Value::Null,
         ("POST", "/v1/organizations/{org_id}/invitations") => json!({"email": "z@example.com"}),
         ("POST", "/v1/invitations/{id}/resend") => Value::Null,
         ("POST", "/v1/invitations/{id}/revoke") => Value::Null,

@@ -1488,3 +1488,90 @@ async fn pages_fit_a_phone_and_work_by_keyboard() {
         browser.check_page(name).await;
     }
 }
+
+#[tokio::test]
+async fn domains_from_the_console() {
+    let dns = crate::support::dns::DnsServer::start().await;
+    let server = dns.addr.to_string();
+    let (_db, served, admin) = serve(&[("ROSTER_DNS_SERVERS", server.as_str())]).await;
+    let org = organization(&served, &admin, "Initech").await;
+    let browser = Browser::start(&served.base, 1280, 900).await;
+    sign_in(&browser, &admin).await;
+    let page = format!("/console/organizations/{org}/domains");
+    browser.open(&page).await;
+    assert!(browser.page_text().await.contains("No domains yet"));
+
+    // A free-mail domain is refused next to the field, what was typed kept.
+    browser.fill("#domain-domain", "gmail.com").await;
+    browser.submit("#add-domain button[type=submit]").await;
+    assert!(browser
+        .text("#domain-domain-error")
+        .await
+        .contains("free-mail"));
+    assert!(browser
+        .console_errors()
+        .await
+        .iter()
+        .all(|l| l.contains("status of 422")));
+    browser.fill("#domain-domain", " Initech.Example. ").await;
+    browser.submit("#add-domain button[type=submit]").await;
+    let row = "tr[data-domain='initech.example']";
+    assert!(browser.text(row).await.contains("pending"));
+    let record: Vec<String> = serde_json::from_value(
+        browser
+            .eval(&format!(
+                "return [...document.querySelectorAll(\"{row} code.record\")].map(c => c.textContent)"
+            ))
+            .await,
+    )
+    .unwrap();
+    assert_eq!(record[0], "_roster-challenge.initech.example");
+    assert!(record[1].starts_with("roster-verification="));
+    browser.check_page("domain-pending").await;
+
+    // Checked before the record is up: said why, beside the domain.
+    browser
+        .submit(&format!("{row} form[action$='/verify'] button"))
+        .await;
+    assert!(browser.text(row).await.contains("no TXT record"));
+    assert!(browser
+        .console_errors()
+        .await
+        .iter()
+        .all(|l| l.contains("status of 422")));
+    dns.publish(&record[0], &record[1]);
+    browser.open(&page).await;
+    browser
+        .submit(&format!("{row} form[action$='/verify'] button"))
+        .await;
+    assert!(browser.text(row).await.contains("verified"));
+
+    // Auto-join with the default roles, then a user joins by email through the API.
+    browser.click(&format!("{row} details summary")).await;
+    browser
+        .eval("document.querySelector('#policy-initech\\\\.example-select').value = 'auto_join'; return null")
+        .await;
+    browser
+        .submit("form[id='policy-initech.example'] button[type=submit]")
+        .await;
+    assert!(browser
+        .text(&format!("{row} td.policy"))
+        .await
+        .contains("auto_join"));
+    browser.check_page("domains").await;
+    let (status, joined) = api(
+        &served,
+        &admin,
+        "POST",
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": "peter", "email": "peter@initech.example"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{joined}");
+    assert_eq!(joined["source"], "domain");
+
+    browser
+        .submit(&format!("{row} form[action$='/remove'] button"))
+        .await;
+    assert_eq!(browser.count(row).await, 0);
+}

@@ -515,7 +515,17 @@ async fn an_email_under_a_verified_auto_join_domain_joins_with_its_default_roles
         )
         .await;
     assert_eq!(domain["default_roles"], json!(["member"]));
-    // An unknown default role is refused.
+    // A policy that is none of the three, and an unknown default role, are refused.
+    let body = problem(
+        app.patch(
+            &format!("/v1/organizations/{org}/domains/acme.com"),
+            json!({"policy": "sometimes"}),
+        )
+        .await,
+        400,
+    )
+    .await;
+    assert_eq!(fields(&body), ["policy"]);
     let body = problem(
         app.patch(
             &format!("/v1/organizations/{org}/domains/acme.com"),

@@ -32,6 +32,8 @@ RULES = [
     ("user_id", "cannot be combined with as_of (only status can)"),
     ("application_id", "cannot be combined with as_of (only status can)"),
     ("attr.*", "cannot be combined with as_of (only status can)"),
+    ("role_source", "cannot be combined with as_of (only status can)"),
+    ("source", "cannot be combined with as_of (only status can)"),
     # Time ranges and replay ranges run forwards.
     ("range_end", "must be after range_start"),
     ("to_position", "must not be below from_position"),

@@ -188,6 +188,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/domains/{domain}/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which organizations an email's domain may find or join
+         * @description For a login flow: the organization that verified the domain with the `suggest` or `auto_join` policy (a domain is verified by one organization at a time). Under `auto_join`, `POST /v1/organizations/{org_id}/memberships` with `user_id` and `email` joins it. An organization key sees its own only.
+         */
+        get: operations["getDomainsDomainOrganizations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -603,6 +623,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organizations/{org_id}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an organization's domains */
+        get: operations["getOrganizationsOrgIdDomains"];
+        put?: never;
+        /**
+         * Add a domain to verify
+         * @description The domain is normalised (lower case, no trailing dot, punycode) and starts `pending`: publish a TXT record named `verification.name` with the value `verification.value`. roster checks it in the background (with back-off) until `expires_at`, 7 days; `POST …/verify` checks now. Public suffixes and the deployment's free-mail domains are refused (422).
+         */
+        post: operations["postOrganizationsOrgIdDomains"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{org_id}/domains/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one of an organization's domains */
+        get: operations["getOrganizationsOrgIdDomainsDomain"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a domain
+         * @description A verified domain is free to be verified by another organization.
+         */
+        delete: operations["deleteOrganizationsOrgIdDomainsDomain"];
+        options?: never;
+        head?: never;
+        /** Set a domain's policy and default roles */
+        patch: operations["patchOrganizationsOrgIdDomainsDomain"];
+        trace?: never;
+    };
+    "/v1/organizations/{org_id}/domains/{domain}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a domain's TXT record now
+         * @description Found: the domain is verified (200). Not found: 422 `domain-not-verified` saying what the look-up saw. Verified by another organization: 409 `domain-verified-elsewhere`.
+         */
+        post: operations["postOrganizationsOrgIdDomainsDomainVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/organizations/{org_id}/groups": {
         parameters: {
             query?: never;
@@ -680,7 +763,7 @@ export interface paths {
         put?: never;
         /**
          * Add a user or application to the organization
-         * @description Give exactly one of `user_id` or `application_id`. Roles default to `member`. An inactive membership of the same subject is reactivated (200).
+         * @description Give exactly one of `user_id` or `application_id`. Roles default to `member`. An inactive membership of the same subject is reactivated (200). With `user_id` and `email` (no `roles`): joins through the email's domain when the organization verified it with the `auto_join` policy, with the domain's default roles and `source: domain`; otherwise 422 `no-auto-join`.
          */
         post: operations["postOrganizationsOrgIdMemberships"];
         delete?: never;
@@ -1349,6 +1432,103 @@ export interface components {
             permissions?: components["schemas"]["Permissions"] | null;
             slug: components["schemas"]["RoleSlug"];
         };
+        Domain: {
+            /** Format: date-time */
+            created_at: string;
+            default_roles: components["schemas"]["RoleSlug"][];
+            domain: components["schemas"]["DomainName"];
+            /** Format: date-time */
+            expires_at: string;
+            /** @description The kind of object, as in command responses. */
+            object: string;
+            organization_id: string;
+            policy: components["schemas"]["DomainPolicy"];
+            state: components["schemas"]["DomainState"];
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The TXT record to publish: `name` and `value`. */
+            verification: components["schemas"]["DomainVerification"];
+            /** Format: date-time */
+            verified_at: string | null;
+        };
+        DomainAdd: {
+            domain: components["schemas"]["DomainName"];
+        };
+        /** @description One page of a list. */
+        DomainList: {
+            data: components["schemas"]["Domain"][];
+            list_metadata: components["schemas"]["ListMetadata"];
+        };
+        /**
+         * @description A domain name such as acme.com; stored lower case, without a trailing dot, international names in punycode. Public suffixes (com, co.uk) and the deployment's free-mail domains are refused.
+         * @example acme.com
+         */
+        DomainName: string;
+        /**
+         * @description An organization a person with an email under the domain may find (`suggest`) or join
+         *     (`auto_join`).
+         */
+        DomainOrganization: {
+            /** @description The roles a member joining through the domain gets. */
+            default_roles: components["schemas"]["RoleSlug"][];
+            domain: components["schemas"]["DomainName"];
+            /** @description The kind of object. */
+            object: string;
+            organization_id: string;
+            organization_name: string;
+            /** @description `suggest` (joining takes an admin) or `auto_join` (`POST …/memberships` with the email). */
+            policy: components["schemas"]["DomainPolicy"];
+        };
+        /** @description One page of a list. */
+        DomainOrganizationList: {
+            data: components["schemas"]["DomainOrganization"][];
+            list_metadata: components["schemas"]["ListMetadata"];
+        };
+        DomainPolicy: "off" | "suggest" | "auto_join";
+        DomainState: "verified" | "pending" | "expired";
+        DomainUpdate: {
+            /**
+             * @description The roles a member joining through the domain gets.
+             * @default null
+             */
+            default_roles?: components["schemas"]["RoleSlug"][];
+            /**
+             * @description `off`, `suggest` (listed for people with an email under the domain) or `auto_join`
+             *     (they join without an invitation, with `default_roles`).
+             * @default null
+             */
+            policy?: components["schemas"]["DomainPolicy"];
+        };
+        /**
+         * @description An organization's domain as consumers see it; every `organization_domain.*` event carries it
+         *     whole after the change.
+         */
+        DomainUpdated: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The roles a member joining through the domain (`auto_join`) gets. */
+            default_roles: components["schemas"]["RoleSlug"][];
+            domain: components["schemas"]["DomainName"];
+            /**
+             * Format: date-time
+             * @description Until when a pending domain is checked; after it, it expires.
+             */
+            expires_at: string;
+            organization_id: components["schemas"]["OrganizationId"];
+            policy: components["schemas"]["DomainPolicy"];
+            previous_attributes: components["schemas"]["PreviousDomainAttributes"];
+            state: components["schemas"]["DomainState"];
+            /** Format: date-time */
+            updated_at: string;
+            verification: components["schemas"]["DomainVerification"];
+            /** Format: date-time */
+            verified_at: string | null;
+        };
+        /** @description What to publish: a TXT record named `name` whose value is `value`. */
+        DomainVerification: {
+            name: string;
+            value: string;
+        };
         /** Format: email */
         Email: string;
         EndpointDisabled: {
@@ -1362,7 +1542,7 @@ export interface components {
             url: string;
         };
         /** @description One event as webhooks, Kafka and the Events API carry it (docs/events.md). */
-        Event: components["schemas"]["OrganizationCreatedEvent"] | components["schemas"]["OrganizationUpdatedEvent"] | components["schemas"]["OrganizationDeletionRequestedEvent"] | components["schemas"]["OrganizationDeletedEvent"] | components["schemas"]["OrganizationRoleCreatedEvent"] | components["schemas"]["OrganizationRoleUpdatedEvent"] | components["schemas"]["OrganizationRoleDeletedEvent"] | components["schemas"]["MembershipCreatedEvent"] | components["schemas"]["MembershipUpdatedEvent"] | components["schemas"]["MembershipDeactivatedEvent"] | components["schemas"]["MembershipReactivatedEvent"] | components["schemas"]["MembershipDeletedEvent"] | components["schemas"]["GroupCreatedEvent"] | components["schemas"]["GroupUpdatedEvent"] | components["schemas"]["GroupDeletedEvent"] | components["schemas"]["GroupMemberAddedEvent"] | components["schemas"]["GroupMemberRemovedEvent"] | components["schemas"]["GroupRolesUpdatedEvent"] | components["schemas"]["InvitationCreatedEvent"] | components["schemas"]["InvitationResentEvent"] | components["schemas"]["InvitationAcceptedEvent"] | components["schemas"]["InvitationRevokedEvent"] | components["schemas"]["InvitationExpiredEvent"] | components["schemas"]["WebhookEndpointDisabledEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"];
+        Event: components["schemas"]["OrganizationCreatedEvent"] | components["schemas"]["OrganizationUpdatedEvent"] | components["schemas"]["OrganizationDeletionRequestedEvent"] | components["schemas"]["OrganizationDeletedEvent"] | components["schemas"]["OrganizationRoleCreatedEvent"] | components["schemas"]["OrganizationRoleUpdatedEvent"] | components["schemas"]["OrganizationRoleDeletedEvent"] | components["schemas"]["OrganizationDomainAddedEvent"] | components["schemas"]["OrganizationDomainVerifiedEvent"] | components["schemas"]["OrganizationDomainExpiredEvent"] | components["schemas"]["OrganizationDomainUpdatedEvent"] | components["schemas"]["OrganizationDomainRemovedEvent"] | components["schemas"]["MembershipCreatedEvent"] | components["schemas"]["MembershipUpdatedEvent"] | components["schemas"]["MembershipDeactivatedEvent"] | components["schemas"]["MembershipReactivatedEvent"] | components["schemas"]["MembershipDeletedEvent"] | components["schemas"]["GroupCreatedEvent"] | components["schemas"]["GroupUpdatedEvent"] | components["schemas"]["GroupDeletedEvent"] | components["schemas"]["GroupMemberAddedEvent"] | components["schemas"]["GroupMemberRemovedEvent"] | components["schemas"]["GroupRolesUpdatedEvent"] | components["schemas"]["InvitationCreatedEvent"] | components["schemas"]["InvitationResentEvent"] | components["schemas"]["InvitationAcceptedEvent"] | components["schemas"]["InvitationRevokedEvent"] | components["schemas"]["InvitationExpiredEvent"] | components["schemas"]["WebhookEndpointDisabledEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"];
         /** @example evt_01JD8Z5V7Q4S2M9K3X6T1B0C8N */
         EventId: string;
         /** @description One page of a list. */
@@ -1970,6 +2150,13 @@ export interface components {
             /** @default null */
             application_id?: components["schemas"]["SubjectId"];
             attributes?: components["schemas"]["Attributes"] | null;
+            /**
+             * @description The user's email: joins through its domain, without an invitation, when the organization
+             *     verified that domain with the `auto_join` policy (roles: the domain's default roles, so
+             *     `roles` must be left out; `source: domain`). With `user_id` only.
+             * @default null
+             */
+            email?: components["schemas"]["Email"];
             roles?: components["schemas"]["RoleSlug"][] | null;
             /** @default null */
             user_id?: components["schemas"]["SubjectId"];
@@ -2443,6 +2630,181 @@ export interface components {
              */
             type: "organization.deletion_requested";
         };
+        /**
+         * @description An organization's domain as consumers see it; every `organization_domain.*` event carries it
+         *     whole after the change.
+         */
+        OrganizationDomain: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The roles a member joining through the domain (`auto_join`) gets. */
+            default_roles: components["schemas"]["RoleSlug"][];
+            domain: components["schemas"]["DomainName"];
+            /**
+             * Format: date-time
+             * @description Until when a pending domain is checked; after it, it expires.
+             */
+            expires_at: string;
+            organization_id: components["schemas"]["OrganizationId"];
+            policy: components["schemas"]["DomainPolicy"];
+            state: components["schemas"]["DomainState"];
+            /** Format: date-time */
+            updated_at: string;
+            verification: components["schemas"]["DomainVerification"];
+            /** Format: date-time */
+            verified_at: string | null;
+        };
+        OrganizationDomainAddedEvent: {
+            actor: components["schemas"]["Actor"];
+            aggregate: components["schemas"]["AggregateRef"];
+            data: components["schemas"]["OrganizationDomain"];
+            /** @description The event's id (`evt_…`). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            occurred_at: string;
+            /** @description The organization it belongs to, if any. */
+            organization_id: string | null;
+            /**
+             * Format: int64
+             * @description Its position in the log.
+             */
+            position: number;
+            /**
+             * @description The event type. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "organization_domain.added";
+        };
+        /**
+         * @description An object after a change, as every command answers it: its kind (`object`), its fields, and
+         *     the `position` of the change's last event.
+         */
+        OrganizationDomainChange: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The roles a member joining through the domain (`auto_join`) gets. */
+            default_roles: components["schemas"]["RoleSlug"][];
+            domain: components["schemas"]["DomainName"];
+            /**
+             * Format: date-time
+             * @description Until when a pending domain is checked; after it, it expires.
+             */
+            expires_at: string;
+            /** @description The kind of object. */
+            object: string;
+            organization_id: components["schemas"]["OrganizationId"];
+            policy: components["schemas"]["DomainPolicy"];
+            /**
+             * Format: int64
+             * @description The position of the change's last event: pass it as `min_position` to read your write.
+             */
+            position: number;
+            state: components["schemas"]["DomainState"];
+            /** Format: date-time */
+            updated_at: string;
+            verification: components["schemas"]["DomainVerification"];
+            /** Format: date-time */
+            verified_at: string | null;
+        };
+        OrganizationDomainExpiredEvent: {
+            actor: components["schemas"]["Actor"];
+            aggregate: components["schemas"]["AggregateRef"];
+            data: components["schemas"]["OrganizationDomain"];
+            /** @description The event's id (`evt_…`). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            occurred_at: string;
+            /** @description The organization it belongs to, if any. */
+            organization_id: string | null;
+            /**
+             * Format: int64
+             * @description Its position in the log.
+             */
+            position: number;
+            /**
+             * @description The event type. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "organization_domain.expired";
+        };
+        OrganizationDomainRemovedEvent: {
+            actor: components["schemas"]["Actor"];
+            aggregate: components["schemas"]["AggregateRef"];
+            data: components["schemas"]["OrganizationDomain"];
+            /** @description The event's id (`evt_…`). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            occurred_at: string;
+            /** @description The organization it belongs to, if any. */
+            organization_id: string | null;
+            /**
+             * Format: int64
+             * @description Its position in the log.
+             */
+            position: number;
+            /**
+             * @description The event type. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "organization_domain.removed";
+        };
+        OrganizationDomainUpdatedEvent: {
+            actor: components["schemas"]["Actor"];
+            aggregate: components["schemas"]["AggregateRef"];
+            data: components["schemas"]["DomainUpdated"];
+            /** @description The event's id (`evt_…`). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            occurred_at: string;
+            /** @description The organization it belongs to, if any. */
+            organization_id: string | null;
+            /**
+             * Format: int64
+             * @description Its position in the log.
+             */
+            position: number;
+            /**
+             * @description The event type. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "organization_domain.updated";
+        };
+        OrganizationDomainVerifiedEvent: {
+            actor: components["schemas"]["Actor"];
+            aggregate: components["schemas"]["AggregateRef"];
+            data: components["schemas"]["OrganizationDomain"];
+            /** @description The event's id (`evt_…`). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            occurred_at: string;
+            /** @description The organization it belongs to, if any. */
+            organization_id: string | null;
+            /**
+             * Format: int64
+             * @description Its position in the log.
+             */
+            position: number;
+            /**
+             * @description The event type. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "organization_domain.verified";
+        };
         /** @example org_01JD8Z5V7Q4S2M9K3X6T1B0C8N */
         OrganizationId: string;
         /** @description One page of a list. */
@@ -2643,6 +3005,10 @@ export interface components {
          * @enum {string}
          */
         PlanObject: "organization" | "role" | "member" | "group" | "group_member" | "invitation";
+        PreviousDomainAttributes: {
+            default_roles?: components["schemas"]["RoleSlug"][] | null;
+            policy?: components["schemas"]["DomainPolicy"] | null;
+        };
         PreviousGroupAttributes: {
             description?: components["schemas"]["Description"] | null;
             name?: components["schemas"]["GroupName"] | null;
@@ -3671,6 +4037,85 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDomainsDomainOrganizations: {
+        parameters: {
+            query?: {
+                /** @description The `list_metadata.after` cursor of a page of this list: the page after it. Cannot be combined with `before` (400 naming both). */
+                after?: string;
+                /** @description The `list_metadata.before` cursor of a page of this list: the page before it. Cannot be combined with `after` (400 naming both). */
+                before?: string;
+                /** @description Page size (default 10). */
+                limit?: number;
+                /** @description Read your writes: wait (bounded) until the read side has passed this position, a `position` a command returned. */
+                min_position?: number;
+                /** @description Newest first (`desc`, the default) or oldest first. */
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                /** @description The domain, in any case, with or without its trailing dot. */
+                domain: components["schemas"]["DomainName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of organizations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DomainOrganizationList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6401,6 +6846,588 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrganizationsOrgIdDomains: {
+        parameters: {
+            query?: {
+                /** @description The `list_metadata.after` cursor of a page of this list: the page after it. Cannot be combined with `before` (400 naming both). */
+                after?: string;
+                /** @description The `list_metadata.before` cursor of a page of this list: the page before it. Cannot be combined with `after` (400 naming both). */
+                before?: string;
+                /** @description Page size (default 10). */
+                limit?: number;
+                /** @description Read your writes: wait (bounded) until the read side has passed this position, a `position` a command returned. */
+                min_position?: number;
+                /** @description Newest first (`desc`, the default) or oldest first. */
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                /** @description The organization's id. */
+                org_id: components["schemas"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of domains */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DomainList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOrganizationsOrgIdDomains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id. */
+                org_id: components["schemas"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DomainAdd"];
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDomainChange"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrganizationsOrgIdDomainsDomain: {
+        parameters: {
+            query?: {
+                /** @description Read your writes: wait (bounded) until the read side has passed this position, a `position` a command returned. */
+                min_position?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The domain, in any case, with or without its trailing dot. */
+                domain: components["schemas"]["DomainName"];
+                /** @description The organization's id. */
+                org_id: components["schemas"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domain */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Domain"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteOrganizationsOrgIdDomainsDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The domain, in any case, with or without its trailing dot. */
+                domain: components["schemas"]["DomainName"];
+                /** @description The organization's id. */
+                org_id: components["schemas"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDomainChange"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchOrganizationsOrgIdDomainsDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The domain, in any case, with or without its trailing dot. */
+                domain: components["schemas"]["DomainName"];
+                /** @description The organization's id. */
+                org_id: components["schemas"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DomainUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDomainChange"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOrganizationsOrgIdDomainsDomainVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The domain, in any case, with or without its trailing dot. */
+                domain: components["schemas"]["DomainName"];
+                /** @description The organization's id. */
+                org_id: components["schemas"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Verified */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDomainChange"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,8 +6,8 @@ use domain::values::DomainName;
 use domain::OrganizationId;
 use http_edge::path::{Id, Ids};
 use http_edge::Problem;
-use paging::{Params, Spec};
-use read_models::domains;
+use paging::{List, Params, Spec};
+use read_models::domains::{self, DomainRow};
 
 use super::organizations::require;
 use crate::{not_found, QueryState};
@@ -22,17 +22,26 @@ pub async fn of_organization(
     Id(id): Id<OrganizationId>,
 ) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &OF_ORGANIZATION)?;
+    Ok(HttpResponse::Ok().json(domains_page(&state, &caller, &params, &id).await?))
+}
+
+/// A page of an organization's domains (`OF_ORGANIZATION`'s parameters).
+pub async fn domains_page(
+    state: &QueryState,
+    caller: &Caller,
+    params: &Params,
+    id: &OrganizationId,
+) -> Result<List<DomainRow>, Problem> {
     let id = id.to_string();
     let scope = format!("domains:{id}");
-    let page = state.page(&params, &scope).await?;
-    require(&state, &caller, &id).await?;
-    let list = state
+    let page = state.page(params, &scope).await?;
+    require(state, caller, &id).await?;
+    state
         .listed(
             domains::of_organization(&state.pool, &id, &page).await,
             &scope,
         )
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+        .await
 }
 
 pub async fn get(

@@ -33,9 +33,14 @@ pub struct DnsServer {
 
 impl DnsServer {
     pub async fn start() -> Self {
-        let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        // UDP and TCP on one port: a free UDP port whose TCP twin is free too.
+        let (udp, tcp) = loop {
+            let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            if let Ok(tcp) = TcpListener::bind(udp.local_addr().unwrap()).await {
+                break (udp, tcp);
+            }
+        };
         let addr = udp.local_addr().unwrap();
-        let tcp = TcpListener::bind(addr).await.unwrap();
         let zone = Arc::new(Mutex::new(Zone::default()));
         let udp = Arc::new(udp);
         tokio::spawn({

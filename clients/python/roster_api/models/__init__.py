@@ -32,10 +32,20 @@ from .document_member import DocumentMember
 from .document_member_ref import DocumentMemberRef
 from .document_organization import DocumentOrganization
 from .document_role import DocumentRole
+from .domain import Domain
+from .domain_add import DomainAdd
+from .domain_list import DomainList
+from .domain_organization import DomainOrganization
+from .domain_organization_list import DomainOrganizationList
+from .domain_state_type_0 import DomainStateType0
+from .domain_update import DomainUpdate
+from .domain_updated import DomainUpdated
+from .domain_verification import DomainVerification
 from .endpoint_disabled import EndpointDisabled
 from .event_list import EventList
 from .field_error import FieldError
 from .get_api_keys_order import GetApiKeysOrder
+from .get_domains_domain_organizations_order import GetDomainsDomainOrganizationsOrder
 from .get_events_export_format import GetEventsExportFormat
 from .get_events_order import GetEventsOrder
 from .get_export_format import GetExportFormat
@@ -46,6 +56,7 @@ from .get_invitations_id_history_order import GetInvitationsIdHistoryOrder
 from .get_memberships_id_groups_order import GetMembershipsIdGroupsOrder
 from .get_memberships_id_history_order import GetMembershipsIdHistoryOrder
 from .get_organizations_order import GetOrganizationsOrder
+from .get_organizations_org_id_domains_order import GetOrganizationsOrgIdDomainsOrder
 from .get_organizations_org_id_groups_order import GetOrganizationsOrgIdGroupsOrder
 from .get_organizations_org_id_history_order import GetOrganizationsOrgIdHistoryOrder
 from .get_organizations_org_id_invitations_order import (
@@ -136,6 +147,13 @@ from .organization_data import OrganizationData
 from .organization_data_change import OrganizationDataChange
 from .organization_deleted_event import OrganizationDeletedEvent
 from .organization_deletion_requested_event import OrganizationDeletionRequestedEvent
+from .organization_domain import OrganizationDomain
+from .organization_domain_added_event import OrganizationDomainAddedEvent
+from .organization_domain_change import OrganizationDomainChange
+from .organization_domain_expired_event import OrganizationDomainExpiredEvent
+from .organization_domain_removed_event import OrganizationDomainRemovedEvent
+from .organization_domain_updated_event import OrganizationDomainUpdatedEvent
+from .organization_domain_verified_event import OrganizationDomainVerifiedEvent
 from .organization_list import OrganizationList
 from .organization_plan import OrganizationPlan
 from .organization_role_created_event import OrganizationRoleCreatedEvent
@@ -153,6 +171,7 @@ from .post_apply_create_missing_roles import PostApplyCreateMissingRoles
 from .post_apply_dry_run import PostApplyDryRun
 from .post_apply_prune import PostApplyPrune
 from .post_apply_prune_organizations import PostApplyPruneOrganizations
+from .previous_domain_attributes import PreviousDomainAttributes
 from .previous_group_attributes import PreviousGroupAttributes
 from .previous_membership_attributes import PreviousMembershipAttributes
 from .previous_organization_attributes import PreviousOrganizationAttributes
@@ -210,10 +229,20 @@ __all__ = (
     "DocumentMemberRef",
     "DocumentOrganization",
     "DocumentRole",
+    "Domain",
+    "DomainAdd",
+    "DomainList",
+    "DomainOrganization",
+    "DomainOrganizationList",
+    "DomainStateType0",
+    "DomainUpdate",
+    "DomainUpdated",
+    "DomainVerification",
     "EndpointDisabled",
     "EventList",
     "FieldError",
     "GetApiKeysOrder",
+    "GetDomainsDomainOrganizationsOrder",
     "GetEventsExportFormat",
     "GetEventsOrder",
     "GetExportFormat",
@@ -224,6 +253,7 @@ __all__ = (
     "GetMembershipsIdGroupsOrder",
     "GetMembershipsIdHistoryOrder",
     "GetOrganizationsOrder",
+    "GetOrganizationsOrgIdDomainsOrder",
     "GetOrganizationsOrgIdGroupsOrder",
     "GetOrganizationsOrgIdHistoryOrder",
     "GetOrganizationsOrgIdInvitationsOrder",
@@ -298,6 +328,13 @@ __all__ = (
     "OrganizationDataChange",
     "OrganizationDeletedEvent",
     "OrganizationDeletionRequestedEvent",
+    "OrganizationDomain",
+    "OrganizationDomainAddedEvent",
+    "OrganizationDomainChange",
+    "OrganizationDomainExpiredEvent",
+    "OrganizationDomainRemovedEvent",
+    "OrganizationDomainUpdatedEvent",
+    "OrganizationDomainVerifiedEvent",
     "OrganizationList",
     "OrganizationPlan",
     "OrganizationRoleCreatedEvent",
@@ -315,6 +352,7 @@ __all__ = (
     "PostApplyDryRun",
     "PostApplyPrune",
     "PostApplyPruneOrganizations",
+    "PreviousDomainAttributes",
     "PreviousGroupAttributes",
     "PreviousMembershipAttributes",
     "PreviousOrganizationAttributes",

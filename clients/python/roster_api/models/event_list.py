@@ -31,6 +31,19 @@ if TYPE_CHECKING:
     from ..models.organization_deletion_requested_event import (
         OrganizationDeletionRequestedEvent,
     )
+    from ..models.organization_domain_added_event import OrganizationDomainAddedEvent
+    from ..models.organization_domain_expired_event import (
+        OrganizationDomainExpiredEvent,
+    )
+    from ..models.organization_domain_removed_event import (
+        OrganizationDomainRemovedEvent,
+    )
+    from ..models.organization_domain_updated_event import (
+        OrganizationDomainUpdatedEvent,
+    )
+    from ..models.organization_domain_verified_event import (
+        OrganizationDomainVerifiedEvent,
+    )
     from ..models.organization_role_created_event import OrganizationRoleCreatedEvent
     from ..models.organization_role_deleted_event import OrganizationRoleDeletedEvent
     from ..models.organization_role_updated_event import OrganizationRoleUpdatedEvent
@@ -51,8 +64,10 @@ class EventList:
             InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent |
             InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent |
             MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent |
-            OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent |
-            OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent]):
+            OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent |
+            OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent |
+            OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent |
+            OrganizationUpdatedEvent | WebhookEndpointDisabledEvent]):
         list_metadata (ListMetadata): Cursors of the pages either side (`null` at an end of the list).
     """
 
@@ -78,6 +93,11 @@ class EventList:
         | OrganizationCreatedEvent
         | OrganizationDeletedEvent
         | OrganizationDeletionRequestedEvent
+        | OrganizationDomainAddedEvent
+        | OrganizationDomainExpiredEvent
+        | OrganizationDomainRemovedEvent
+        | OrganizationDomainUpdatedEvent
+        | OrganizationDomainVerifiedEvent
         | OrganizationRoleCreatedEvent
         | OrganizationRoleDeletedEvent
         | OrganizationRoleUpdatedEvent
@@ -110,6 +130,21 @@ class EventList:
         from ..models.organization_deletion_requested_event import (
             OrganizationDeletionRequestedEvent,
         )
+        from ..models.organization_domain_added_event import (
+            OrganizationDomainAddedEvent,
+        )
+        from ..models.organization_domain_expired_event import (
+            OrganizationDomainExpiredEvent,
+        )
+        from ..models.organization_domain_removed_event import (
+            OrganizationDomainRemovedEvent,
+        )
+        from ..models.organization_domain_updated_event import (
+            OrganizationDomainUpdatedEvent,
+        )
+        from ..models.organization_domain_verified_event import (
+            OrganizationDomainVerifiedEvent,
+        )
         from ..models.organization_role_created_event import (
             OrganizationRoleCreatedEvent,
         )
@@ -135,6 +170,11 @@ class EventList:
                 or isinstance(data_item_data, OrganizationRoleCreatedEvent)
                 or isinstance(data_item_data, OrganizationRoleUpdatedEvent)
                 or isinstance(data_item_data, OrganizationRoleDeletedEvent)
+                or isinstance(data_item_data, OrganizationDomainAddedEvent)
+                or isinstance(data_item_data, OrganizationDomainVerifiedEvent)
+                or isinstance(data_item_data, OrganizationDomainExpiredEvent)
+                or isinstance(data_item_data, OrganizationDomainUpdatedEvent)
+                or isinstance(data_item_data, OrganizationDomainRemovedEvent)
                 or isinstance(data_item_data, MembershipCreatedEvent)
                 or isinstance(data_item_data, MembershipUpdatedEvent)
                 or isinstance(data_item_data, MembershipDeactivatedEvent)
@@ -199,6 +239,21 @@ class EventList:
         from ..models.organization_deletion_requested_event import (
             OrganizationDeletionRequestedEvent,
         )
+        from ..models.organization_domain_added_event import (
+            OrganizationDomainAddedEvent,
+        )
+        from ..models.organization_domain_expired_event import (
+            OrganizationDomainExpiredEvent,
+        )
+        from ..models.organization_domain_removed_event import (
+            OrganizationDomainRemovedEvent,
+        )
+        from ..models.organization_domain_updated_event import (
+            OrganizationDomainUpdatedEvent,
+        )
+        from ..models.organization_domain_verified_event import (
+            OrganizationDomainVerifiedEvent,
+        )
         from ..models.organization_role_created_event import (
             OrganizationRoleCreatedEvent,
         )
@@ -242,6 +297,11 @@ class EventList:
                 | OrganizationCreatedEvent
                 | OrganizationDeletedEvent
                 | OrganizationDeletionRequestedEvent
+                | OrganizationDomainAddedEvent
+                | OrganizationDomainExpiredEvent
+                | OrganizationDomainRemovedEvent
+                | OrganizationDomainUpdatedEvent
+                | OrganizationDomainVerifiedEvent
                 | OrganizationRoleCreatedEvent
                 | OrganizationRoleDeletedEvent
                 | OrganizationRoleUpdatedEvent
@@ -321,8 +381,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_7 = MembershipCreatedEvent.from_dict(
-                        data
+                    componentsschemas_event_type_7 = (
+                        OrganizationDomainAddedEvent.from_dict(data)
                     )
 
                     return componentsschemas_event_type_7
@@ -331,8 +391,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_8 = MembershipUpdatedEvent.from_dict(
-                        data
+                    componentsschemas_event_type_8 = (
+                        OrganizationDomainVerifiedEvent.from_dict(data)
                     )
 
                     return componentsschemas_event_type_8
@@ -342,7 +402,7 @@ class EventList:
                     if not isinstance(data, dict):
                         raise TypeError()
                     componentsschemas_event_type_9 = (
-                        MembershipDeactivatedEvent.from_dict(data)
+                        OrganizationDomainExpiredEvent.from_dict(data)
                     )
 
                     return componentsschemas_event_type_9
@@ -352,7 +412,7 @@ class EventList:
                     if not isinstance(data, dict):
                         raise TypeError()
                     componentsschemas_event_type_10 = (
-                        MembershipReactivatedEvent.from_dict(data)
+                        OrganizationDomainUpdatedEvent.from_dict(data)
                     )
 
                     return componentsschemas_event_type_10
@@ -361,8 +421,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_11 = MembershipDeletedEvent.from_dict(
-                        data
+                    componentsschemas_event_type_11 = (
+                        OrganizationDomainRemovedEvent.from_dict(data)
                     )
 
                     return componentsschemas_event_type_11
@@ -371,7 +431,9 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_12 = GroupCreatedEvent.from_dict(data)
+                    componentsschemas_event_type_12 = MembershipCreatedEvent.from_dict(
+                        data
+                    )
 
                     return componentsschemas_event_type_12
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -379,7 +441,9 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_13 = GroupUpdatedEvent.from_dict(data)
+                    componentsschemas_event_type_13 = MembershipUpdatedEvent.from_dict(
+                        data
+                    )
 
                     return componentsschemas_event_type_13
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -387,7 +451,9 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_14 = GroupDeletedEvent.from_dict(data)
+                    componentsschemas_event_type_14 = (
+                        MembershipDeactivatedEvent.from_dict(data)
+                    )
 
                     return componentsschemas_event_type_14
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -395,8 +461,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_15 = GroupMemberAddedEvent.from_dict(
-                        data
+                    componentsschemas_event_type_15 = (
+                        MembershipReactivatedEvent.from_dict(data)
                     )
 
                     return componentsschemas_event_type_15
@@ -405,7 +471,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_16 = GroupMemberRemovedEvent.from_dict(
+                    componentsschemas_event_type_16 = MembershipDeletedEvent.from_dict(
                         data
                     )
 
@@ -415,9 +481,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_17 = GroupRolesUpdatedEvent.from_dict(
-                        data
-                    )
+                    componentsschemas_event_type_17 = GroupCreatedEvent.from_dict(data)
 
                     return componentsschemas_event_type_17
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -425,9 +489,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_18 = InvitationCreatedEvent.from_dict(
-                        data
-                    )
+                    componentsschemas_event_type_18 = GroupUpdatedEvent.from_dict(data)
 
                     return componentsschemas_event_type_18
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -435,9 +497,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_19 = InvitationResentEvent.from_dict(
-                        data
-                    )
+                    componentsschemas_event_type_19 = GroupDeletedEvent.from_dict(data)
 
                     return componentsschemas_event_type_19
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -445,7 +505,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_20 = InvitationAcceptedEvent.from_dict(
+                    componentsschemas_event_type_20 = GroupMemberAddedEvent.from_dict(
                         data
                     )
 
@@ -455,7 +515,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_21 = InvitationRevokedEvent.from_dict(
+                    componentsschemas_event_type_21 = GroupMemberRemovedEvent.from_dict(
                         data
                     )
 
@@ -465,7 +525,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_22 = InvitationExpiredEvent.from_dict(
+                    componentsschemas_event_type_22 = GroupRolesUpdatedEvent.from_dict(
                         data
                     )
 
@@ -475,8 +535,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_23 = (
-                        WebhookEndpointDisabledEvent.from_dict(data)
+                    componentsschemas_event_type_23 = InvitationCreatedEvent.from_dict(
+                        data
                     )
 
                     return componentsschemas_event_type_23
@@ -485,16 +545,66 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_24 = ApiKeyCreatedEvent.from_dict(data)
+                    componentsschemas_event_type_24 = InvitationResentEvent.from_dict(
+                        data
+                    )
 
                     return componentsschemas_event_type_24
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_event_type_25 = InvitationAcceptedEvent.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_event_type_25
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_event_type_26 = InvitationRevokedEvent.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_event_type_26
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_event_type_27 = InvitationExpiredEvent.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_event_type_27
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_event_type_28 = (
+                        WebhookEndpointDisabledEvent.from_dict(data)
+                    )
+
+                    return componentsschemas_event_type_28
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_event_type_29 = ApiKeyCreatedEvent.from_dict(data)
+
+                    return componentsschemas_event_type_29
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_25 = ApiKeyRevokedEvent.from_dict(data)
+                componentsschemas_event_type_30 = ApiKeyRevokedEvent.from_dict(data)
 
-                return componentsschemas_event_type_25
+                return componentsschemas_event_type_30
 
             data_item = _parse_data_item(data_item_data)
 

@@ -20,12 +20,14 @@ class MembershipCreate:
     Attributes:
         application_id (str | Unset):
         attributes (Attributes | None | Unset):
+        email (str | Unset):
         roles (list[str] | None | Unset):
         user_id (str | Unset):
     """
 
     application_id: str | Unset = UNSET
     attributes: Attributes | None | Unset = UNSET
+    email: str | Unset = UNSET
     roles: list[str] | None | Unset = UNSET
     user_id: str | Unset = UNSET
 
@@ -41,6 +43,8 @@ class MembershipCreate:
             attributes = self.attributes.to_dict()
         else:
             attributes = self.attributes
+
+        email = self.email
 
         roles: list[str] | None | Unset
         if isinstance(self.roles, Unset):
@@ -60,6 +64,8 @@ class MembershipCreate:
             field_dict["application_id"] = application_id
         if attributes is not UNSET:
             field_dict["attributes"] = attributes
+        if email is not UNSET:
+            field_dict["email"] = email
         if roles is not UNSET:
             field_dict["roles"] = roles
         if user_id is not UNSET:
@@ -91,6 +97,8 @@ class MembershipCreate:
 
         attributes = _parse_attributes(d.pop("attributes", UNSET))
 
+        email = d.pop("email", UNSET)
+
         def _parse_roles(data: object) -> list[str] | None | Unset:
             if data is None:
                 return data
@@ -113,6 +121,7 @@ class MembershipCreate:
         membership_create = cls(
             application_id=application_id,
             attributes=attributes,
+            email=email,
             roles=roles,
             user_id=user_id,
         )

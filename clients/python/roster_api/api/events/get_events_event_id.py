@@ -29,6 +29,11 @@ from ...models.organization_deleted_event import OrganizationDeletedEvent
 from ...models.organization_deletion_requested_event import (
     OrganizationDeletionRequestedEvent,
 )
+from ...models.organization_domain_added_event import OrganizationDomainAddedEvent
+from ...models.organization_domain_expired_event import OrganizationDomainExpiredEvent
+from ...models.organization_domain_removed_event import OrganizationDomainRemovedEvent
+from ...models.organization_domain_updated_event import OrganizationDomainUpdatedEvent
+from ...models.organization_domain_verified_event import OrganizationDomainVerifiedEvent
 from ...models.organization_role_created_event import OrganizationRoleCreatedEvent
 from ...models.organization_role_deleted_event import OrganizationRoleDeletedEvent
 from ...models.organization_role_updated_event import OrganizationRoleUpdatedEvent
@@ -85,6 +90,11 @@ def _parse_response(
     | OrganizationCreatedEvent
     | OrganizationDeletedEvent
     | OrganizationDeletionRequestedEvent
+    | OrganizationDomainAddedEvent
+    | OrganizationDomainExpiredEvent
+    | OrganizationDomainRemovedEvent
+    | OrganizationDomainUpdatedEvent
+    | OrganizationDomainVerifiedEvent
     | OrganizationRoleCreatedEvent
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
@@ -119,6 +129,11 @@ def _parse_response(
             | OrganizationCreatedEvent
             | OrganizationDeletedEvent
             | OrganizationDeletionRequestedEvent
+            | OrganizationDomainAddedEvent
+            | OrganizationDomainExpiredEvent
+            | OrganizationDomainRemovedEvent
+            | OrganizationDomainUpdatedEvent
+            | OrganizationDomainVerifiedEvent
             | OrganizationRoleCreatedEvent
             | OrganizationRoleDeletedEvent
             | OrganizationRoleUpdatedEvent
@@ -198,7 +213,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_7 = MembershipCreatedEvent.from_dict(data)
+                componentsschemas_event_type_7 = OrganizationDomainAddedEvent.from_dict(
+                    data
+                )
 
                 return componentsschemas_event_type_7
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -206,7 +223,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_8 = MembershipUpdatedEvent.from_dict(data)
+                componentsschemas_event_type_8 = (
+                    OrganizationDomainVerifiedEvent.from_dict(data)
+                )
 
                 return componentsschemas_event_type_8
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -214,8 +233,8 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_9 = MembershipDeactivatedEvent.from_dict(
-                    data
+                componentsschemas_event_type_9 = (
+                    OrganizationDomainExpiredEvent.from_dict(data)
                 )
 
                 return componentsschemas_event_type_9
@@ -224,8 +243,8 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_10 = MembershipReactivatedEvent.from_dict(
-                    data
+                componentsschemas_event_type_10 = (
+                    OrganizationDomainUpdatedEvent.from_dict(data)
                 )
 
                 return componentsschemas_event_type_10
@@ -234,7 +253,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_11 = MembershipDeletedEvent.from_dict(data)
+                componentsschemas_event_type_11 = (
+                    OrganizationDomainRemovedEvent.from_dict(data)
+                )
 
                 return componentsschemas_event_type_11
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -242,7 +263,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_12 = GroupCreatedEvent.from_dict(data)
+                componentsschemas_event_type_12 = MembershipCreatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_12
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -250,7 +271,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_13 = GroupUpdatedEvent.from_dict(data)
+                componentsschemas_event_type_13 = MembershipUpdatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_13
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -258,7 +279,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_14 = GroupDeletedEvent.from_dict(data)
+                componentsschemas_event_type_14 = MembershipDeactivatedEvent.from_dict(
+                    data
+                )
 
                 return componentsschemas_event_type_14
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -266,7 +289,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_15 = GroupMemberAddedEvent.from_dict(data)
+                componentsschemas_event_type_15 = MembershipReactivatedEvent.from_dict(
+                    data
+                )
 
                 return componentsschemas_event_type_15
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -274,9 +299,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_16 = GroupMemberRemovedEvent.from_dict(
-                    data
-                )
+                componentsschemas_event_type_16 = MembershipDeletedEvent.from_dict(data)
 
                 return componentsschemas_event_type_16
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -284,7 +307,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_17 = GroupRolesUpdatedEvent.from_dict(data)
+                componentsschemas_event_type_17 = GroupCreatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_17
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -292,7 +315,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_18 = InvitationCreatedEvent.from_dict(data)
+                componentsschemas_event_type_18 = GroupUpdatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_18
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -300,7 +323,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_19 = InvitationResentEvent.from_dict(data)
+                componentsschemas_event_type_19 = GroupDeletedEvent.from_dict(data)
 
                 return componentsschemas_event_type_19
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -308,9 +331,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_20 = InvitationAcceptedEvent.from_dict(
-                    data
-                )
+                componentsschemas_event_type_20 = GroupMemberAddedEvent.from_dict(data)
 
                 return componentsschemas_event_type_20
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -318,7 +339,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_21 = InvitationRevokedEvent.from_dict(data)
+                componentsschemas_event_type_21 = GroupMemberRemovedEvent.from_dict(
+                    data
+                )
 
                 return componentsschemas_event_type_21
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -326,7 +349,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_22 = InvitationExpiredEvent.from_dict(data)
+                componentsschemas_event_type_22 = GroupRolesUpdatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_22
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -334,9 +357,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_23 = (
-                    WebhookEndpointDisabledEvent.from_dict(data)
-                )
+                componentsschemas_event_type_23 = InvitationCreatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_23
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -344,16 +365,60 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_24 = ApiKeyCreatedEvent.from_dict(data)
+                componentsschemas_event_type_24 = InvitationResentEvent.from_dict(data)
 
                 return componentsschemas_event_type_24
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_event_type_25 = InvitationAcceptedEvent.from_dict(
+                    data
+                )
+
+                return componentsschemas_event_type_25
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_event_type_26 = InvitationRevokedEvent.from_dict(data)
+
+                return componentsschemas_event_type_26
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_event_type_27 = InvitationExpiredEvent.from_dict(data)
+
+                return componentsschemas_event_type_27
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_event_type_28 = (
+                    WebhookEndpointDisabledEvent.from_dict(data)
+                )
+
+                return componentsschemas_event_type_28
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_event_type_29 = ApiKeyCreatedEvent.from_dict(data)
+
+                return componentsschemas_event_type_29
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_event_type_25 = ApiKeyRevokedEvent.from_dict(data)
+            componentsschemas_event_type_30 = ApiKeyRevokedEvent.from_dict(data)
 
-            return componentsschemas_event_type_25
+            return componentsschemas_event_type_30
 
         response_200 = _parse_response_200(response.json())
 
@@ -414,6 +479,11 @@ def _build_response(
     | OrganizationCreatedEvent
     | OrganizationDeletedEvent
     | OrganizationDeletionRequestedEvent
+    | OrganizationDomainAddedEvent
+    | OrganizationDomainExpiredEvent
+    | OrganizationDomainRemovedEvent
+    | OrganizationDomainUpdatedEvent
+    | OrganizationDomainVerifiedEvent
     | OrganizationRoleCreatedEvent
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
@@ -456,6 +526,11 @@ def sync_detailed(
     | OrganizationCreatedEvent
     | OrganizationDeletedEvent
     | OrganizationDeletionRequestedEvent
+    | OrganizationDomainAddedEvent
+    | OrganizationDomainExpiredEvent
+    | OrganizationDomainRemovedEvent
+    | OrganizationDomainUpdatedEvent
+    | OrganizationDomainVerifiedEvent
     | OrganizationRoleCreatedEvent
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
@@ -474,7 +549,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
+        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -516,6 +591,11 @@ def sync(
     | OrganizationCreatedEvent
     | OrganizationDeletedEvent
     | OrganizationDeletionRequestedEvent
+    | OrganizationDomainAddedEvent
+    | OrganizationDomainExpiredEvent
+    | OrganizationDomainRemovedEvent
+    | OrganizationDomainUpdatedEvent
+    | OrganizationDomainVerifiedEvent
     | OrganizationRoleCreatedEvent
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
@@ -535,7 +615,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem
+        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem
     """
 
     return sync_detailed(
@@ -572,6 +652,11 @@ async def asyncio_detailed(
     | OrganizationCreatedEvent
     | OrganizationDeletedEvent
     | OrganizationDeletionRequestedEvent
+    | OrganizationDomainAddedEvent
+    | OrganizationDomainExpiredEvent
+    | OrganizationDomainRemovedEvent
+    | OrganizationDomainUpdatedEvent
+    | OrganizationDomainVerifiedEvent
     | OrganizationRoleCreatedEvent
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
@@ -590,7 +675,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
+        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -630,6 +715,11 @@ async def asyncio(
     | OrganizationCreatedEvent
     | OrganizationDeletedEvent
     | OrganizationDeletionRequestedEvent
+    | OrganizationDomainAddedEvent
+    | OrganizationDomainExpiredEvent
+    | OrganizationDomainRemovedEvent
+    | OrganizationDomainUpdatedEvent
+    | OrganizationDomainVerifiedEvent
     | OrganizationRoleCreatedEvent
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
@@ -649,7 +739,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem
+        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem
     """
 
     return (

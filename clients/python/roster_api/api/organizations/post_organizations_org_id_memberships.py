@@ -123,7 +123,9 @@ def sync_detailed(
     """Add a user or application to the organization
 
      Give exactly one of `user_id` or `application_id`. Roles default to `member`. An inactive membership
-    of the same subject is reactivated (200).
+    of the same subject is reactivated (200). With `user_id` and `email` (no `roles`): joins through the
+    email's domain when the organization verified it with the `auto_join` policy, with the domain's
+    default roles and `source: domain`; otherwise 422 `no-auto-join`.
 
     Args:
         org_id (str):
@@ -158,7 +160,9 @@ def sync(
     """Add a user or application to the organization
 
      Give exactly one of `user_id` or `application_id`. Roles default to `member`. An inactive membership
-    of the same subject is reactivated (200).
+    of the same subject is reactivated (200). With `user_id` and `email` (no `roles`): joins through the
+    email's domain when the organization verified it with the `auto_join` policy, with the domain's
+    default roles and `source: domain`; otherwise 422 `no-auto-join`.
 
     Args:
         org_id (str):
@@ -188,7 +192,9 @@ async def asyncio_detailed(
     """Add a user or application to the organization
 
      Give exactly one of `user_id` or `application_id`. Roles default to `member`. An inactive membership
-    of the same subject is reactivated (200).
+    of the same subject is reactivated (200). With `user_id` and `email` (no `roles`): joins through the
+    email's domain when the organization verified it with the `auto_join` policy, with the domain's
+    default roles and `source: domain`; otherwise 422 `no-auto-join`.
 
     Args:
         org_id (str):
@@ -221,7 +227,9 @@ async def asyncio(
     """Add a user or application to the organization
 
      Give exactly one of `user_id` or `application_id`. Roles default to `member`. An inactive membership
-    of the same subject is reactivated (200).
+    of the same subject is reactivated (200). With `user_id` and `email` (no `roles`): joins through the
+    email's domain when the organization verified it with the `auto_join` policy, with the domain's
+    default roles and `source: domain`; otherwise 422 `no-auto-join`.
 
     Args:
         org_id (str):

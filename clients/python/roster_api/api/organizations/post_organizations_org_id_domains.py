@@ -1,0 +1,247 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.domain_add import DomainAdd
+from ...models.organization_domain_change import OrganizationDomainChange
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    org_id: str,
+    *,
+    body: DomainAdd,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/organizations/{org_id}/domains".format(
+            org_id=quote(str(org_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> OrganizationDomainChange | Problem | None:
+    if response.status_code == 201:
+        response_201 = OrganizationDomainChange.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[OrganizationDomainChange | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    org_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: DomainAdd,
+) -> Response[OrganizationDomainChange | Problem]:
+    """Add a domain to verify
+
+     The domain is normalised (lower case, no trailing dot, punycode) and starts `pending`: publish a TXT
+    record named `verification.name` with the value `verification.value`. roster checks it in the
+    background (with back-off) until `expires_at`, 7 days; `POST …/verify` checks now. Public suffixes
+    and the deployment's free-mail domains are refused (422).
+
+    Args:
+        org_id (str):
+        body (DomainAdd):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[OrganizationDomainChange | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        org_id=org_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    org_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: DomainAdd,
+) -> OrganizationDomainChange | Problem | None:
+    """Add a domain to verify
+
+     The domain is normalised (lower case, no trailing dot, punycode) and starts `pending`: publish a TXT
+    record named `verification.name` with the value `verification.value`. roster checks it in the
+    background (with back-off) until `expires_at`, 7 days; `POST …/verify` checks now. Public suffixes
+    and the deployment's free-mail domains are refused (422).
+
+    Args:
+        org_id (str):
+        body (DomainAdd):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        OrganizationDomainChange | Problem
+    """
+
+    return sync_detailed(
+        org_id=org_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    org_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: DomainAdd,
+) -> Response[OrganizationDomainChange | Problem]:
+    """Add a domain to verify
+
+     The domain is normalised (lower case, no trailing dot, punycode) and starts `pending`: publish a TXT
+    record named `verification.name` with the value `verification.value`. roster checks it in the
+    background (with back-off) until `expires_at`, 7 days; `POST …/verify` checks now. Public suffixes
+    and the deployment's free-mail domains are refused (422).
+
+    Args:
+        org_id (str):
+        body (DomainAdd):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[OrganizationDomainChange | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        org_id=org_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    org_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: DomainAdd,
+) -> OrganizationDomainChange | Problem | None:
+    """Add a domain to verify
+
+     The domain is normalised (lower case, no trailing dot, punycode) and starts `pending`: publish a TXT
+    record named `verification.name` with the value `verification.value`. roster checks it in the
+    background (with back-off) until `expires_at`, 7 days; `POST …/verify` checks now. Public suffixes
+    and the deployment's free-mail domains are refused (422).
+
+    Args:
+        org_id (str):
+        body (DomainAdd):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        OrganizationDomainChange | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            org_id=org_id,
+            client=client,
+            body=body,
+        )
+    ).parsed
