@@ -102,6 +102,24 @@ macro_rules! text_value {
     };
 }
 
+/// A value type stored and sent as its string: parsed on the way in, as it is on the way out.
+macro_rules! string_conversions {
+    ($name:ident) => {
+        impl TryFrom<String> for $name {
+            type Error = ValueError;
+            fn try_from(s: String) -> Result<Self, ValueError> {
+                Self::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+    };
+}
+
 /// A JSON Schema impl for a value type, from a literal schema.
 macro_rules! schema {
     ($name:ident, $schema:tt) => {
@@ -238,18 +256,7 @@ impl Email {
     }
 }
 
-impl TryFrom<String> for Email {
-    type Error = ValueError;
-    fn try_from(s: String) -> Result<Self, ValueError> {
-        Self::parse(&s)
-    }
-}
-
-impl From<Email> for String {
-    fn from(e: Email) -> String {
-        e.0
-    }
-}
+string_conversions!(Email);
 
 /// A domain an organization verifies (`acme.com`, `eng.acme.co.uk`), normalised so one domain has
 /// one spelling: trimmed, without a trailing dot, lower case, international names in punycode
@@ -319,18 +326,7 @@ impl DomainName {
     }
 }
 
-impl TryFrom<String> for DomainName {
-    type Error = ValueError;
-    fn try_from(s: String) -> Result<Self, ValueError> {
-        Self::parse(&s)
-    }
-}
-
-impl From<DomainName> for String {
-    fn from(d: DomainName) -> String {
-        d.0
-    }
-}
+string_conversions!(DomainName);
 
 schema!(DomainName, {
     "type": "string", "minLength": 1, "maxLength": 255,
@@ -383,18 +379,7 @@ impl RoleSlug {
     }
 }
 
-impl TryFrom<String> for RoleSlug {
-    type Error = ValueError;
-    fn try_from(s: String) -> Result<Self, ValueError> {
-        Self::parse(&s)
-    }
-}
-
-impl From<RoleSlug> for String {
-    fn from(v: RoleSlug) -> String {
-        v.0
-    }
-}
+string_conversions!(RoleSlug);
 
 /// A role's permissions (`billing:read`, `members:*` …): each 1–128 of `A-Z a-z 0-9 _ - : . *`,
 /// at most 100, kept sorted and without duplicates so equal sets compare equal.

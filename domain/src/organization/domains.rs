@@ -112,10 +112,20 @@ pub struct UpdateDomain {
 }
 
 impl Organization {
-    fn domain(&self, name: &DomainName) -> Result<&OrganizationDomain, OrganizationError> {
-        self.domains
+    /// The live organization's domain `name`, and a copy of it changed `at`, to change further.
+    fn domain(
+        &self,
+        name: &DomainName,
+        at: DateTime<Utc>,
+    ) -> Result<(&OrganizationDomain, OrganizationDomain), OrganizationError> {
+        self.current().ok_or(OrganizationError::NotFound)?;
+        let current = self
+            .domains
             .get(name)
-            .ok_or_else(|| OrganizationError::DomainNotFound(name.as_str().to_owned()))
+            .ok_or_else(|| OrganizationError::DomainNotFound(name.as_str().to_owned()))?;
+        let mut next = current.clone();
+        next.updated_at = at;
+        Ok((current, next))
     }
 
     pub(super) fn add_domain(
@@ -154,15 +164,12 @@ impl Organization {
         name: DomainName,
         at: DateTime<Utc>,
     ) -> Result<Vec<OrganizationEvent>, OrganizationError> {
-        self.current().ok_or(OrganizationError::NotFound)?;
-        let domain = self.domain(&name)?;
-        if domain.state == DomainState::Verified {
+        let (current, mut next) = self.domain(&name, at)?;
+        if current.state == DomainState::Verified {
             return Ok(Vec::new());
         }
-        let mut next = domain.clone();
         next.state = DomainState::Verified;
         next.verified_at = Some(at);
-        next.updated_at = at;
         Ok(vec![OrganizationEvent::DomainVerified(next)])
     }
 
@@ -172,14 +179,11 @@ impl Organization {
         name: DomainName,
         at: DateTime<Utc>,
     ) -> Result<Vec<OrganizationEvent>, OrganizationError> {
-        self.current().ok_or(OrganizationError::NotFound)?;
-        let domain = self.domain(&name)?;
-        if domain.state != DomainState::Pending || at < domain.expires_at {
+        let (current, mut next) = self.domain(&name, at)?;
+        if current.state != DomainState::Pending || at < current.expires_at {
             return Ok(Vec::new());
         }
-        let mut next = domain.clone();
         next.state = DomainState::Expired;
-        next.updated_at = at;
         Ok(vec![OrganizationEvent::DomainExpired(next)])
     }
 
@@ -187,8 +191,7 @@ impl Organization {
         &self,
         u: UpdateDomain,
     ) -> Result<Vec<OrganizationEvent>, OrganizationError> {
-        self.current().ok_or(OrganizationError::NotFound)?;
-        let current = self.domain(&u.domain)?;
+        let (current, mut next) = self.domain(&u.domain, u.at)?;
         if let Some(unknown) = u
             .default_roles
             .iter()
@@ -197,7 +200,6 @@ impl Organization {
         {
             return Err(OrganizationError::RoleNotFound(unknown.as_str().to_owned()));
         }
-        let mut next = current.clone();
         let mut previous = PreviousDomainAttributes::default();
         if let Some(p) = u.policy.filter(|p| *p != current.policy) {
             previous.policy = Some(std::mem::replace(&mut next.policy, p));
@@ -208,7 +210,6 @@ impl Organization {
         if previous == PreviousDomainAttributes::default() {
             return Ok(Vec::new());
         }
-        next.updated_at = u.at;
         Ok(vec![OrganizationEvent::DomainUpdated(DomainUpdated {
             domain: next,
             previous_attributes: previous,
@@ -220,9 +221,7 @@ impl Organization {
         name: DomainName,
         at: DateTime<Utc>,
     ) -> Result<Vec<OrganizationEvent>, OrganizationError> {
-        self.current().ok_or(OrganizationError::NotFound)?;
-        let mut gone = self.domain(&name)?.clone();
-        gone.updated_at = at;
+        let (_, gone) = self.domain(&name, at)?;
         Ok(vec![OrganizationEvent::DomainRemoved(gone)])
     }
 
