@@ -100,6 +100,20 @@ where
         command: A::Command,
         ctx: &RequestContext,
     ) -> Result<Executed<A>, CommandError<A::Error>> {
+        self.execute_requiring(aggregate_id, organization_id, command, ctx, &[])
+            .await
+    }
+
+    /// [`Self::execute`], committing only while every key of `requires` is held (a precondition
+    /// decided outside the aggregate; see `UnitOfWork::require`).
+    pub async fn execute_requiring(
+        &self,
+        aggregate_id: &str,
+        organization_id: Option<&str>,
+        command: A::Command,
+        ctx: &RequestContext,
+        requires: &[String],
+    ) -> Result<Executed<A>, CommandError<A::Error>> {
         // A new aggregate's stream is empty: decided without reading it. If it was not (the
         // commit finds the stream moved on), or the empty state refuses or ignores the command,
         // it is decided again on what is stored.
@@ -110,7 +124,10 @@ where
                 version: 0,
                 snapshot: None,
             };
-            match self.run(fresh, organization_id, command.clone(), ctx).await {
+            match self
+                .run(fresh, organization_id, command.clone(), ctx, requires)
+                .await
+            {
                 Ok(executed) if !executed.events.is_empty() => return Ok(executed),
                 Ok(_)
                 | Err(CommandError::Rejected(_))
@@ -122,7 +139,7 @@ where
             |e| matches!(e, CommandError::Store(StoreError::Conflict)),
             || async {
                 let loaded = self.load_for_change(aggregate_id).await?;
-                self.run(loaded, organization_id, command.clone(), ctx)
+                self.run(loaded, organization_id, command.clone(), ctx, requires)
                     .await
             },
         )
@@ -136,8 +153,12 @@ where
         organization_id: Option<&str>,
         command: A::Command,
         ctx: &RequestContext,
+        requires: &[String],
     ) -> Result<Executed<A>, CommandError<A::Error>> {
         let mut unit = UnitOfWork::new();
+        for key in requires {
+            unit.require(key.clone());
+        }
         let decided = self
             .decide(loaded, organization_id, command, ctx, &mut unit)
             .await?;

@@ -167,6 +167,15 @@ pub fn pending_domain_of(key: &str) -> Option<(OrganizationId, crate::values::Do
     ))
 }
 
+/// Held by the organization while it lets people with an email under the verified domain join
+/// (`auto_join`): what such a join requires.
+pub fn domain_auto_join(
+    organization: &OrganizationId,
+    domain: &crate::values::DomainName,
+) -> String {
+    format!("organization/{organization}/auto_join/{}", domain.as_str())
+}
+
 /// Held by the one organization that verified the domain.
 pub fn domain_verified(domain: &crate::values::DomainName) -> String {
     format!("domain/{}/verified", domain.as_str())

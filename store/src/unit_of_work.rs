@@ -98,6 +98,8 @@ pub struct UnitOfWork {
     absent: Vec<String>,
     /// The commands the unit carries out, for the metrics (`aggregate.verb`).
     commands: Vec<&'static str>,
+    /// Claim keys that must be held when the unit commits, besides what its events require.
+    required: Vec<String>,
 }
 
 impl UnitOfWork {
@@ -120,16 +122,33 @@ impl UnitOfWork {
         self.absent.push(prefix.to_owned());
     }
 
+    /// The unit commits only while `key` is held (by anyone), as if one of its events required
+    /// it: a precondition the decision read elsewhere (e.g. a domain's policy), which a change
+    /// racing the unit cannot take away before it commits.
+    pub fn require(&mut self, key: String) {
+        self.required.push(key);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.streams.is_empty()
     }
 
+    /// The unit's own requirements, stated by its first stream (the unit commits as a whole).
+    fn attach_requirements(&mut self) {
+        if let Some(first) = self.streams.first_mut() {
+            first
+                .claims
+                .extend(self.required.drain(..).map(ClaimChange::Require));
+        }
+    }
+
     /// Commits the unit in its own transaction, grouped with whatever other units of this pool
     /// are committing at the same moment (`group_commit`): one statement, one round trip.
-    pub async fn commit(self, pool: &PgPool) -> Result<Vec<Committed>, StoreError> {
+    pub async fn commit(mut self, pool: &PgPool) -> Result<Vec<Committed>, StoreError> {
         if self.is_empty() {
             return Ok(Vec::new());
         }
+        self.attach_requirements();
         let ids: Vec<&str> = self
             .streams
             .iter()
@@ -143,7 +162,8 @@ impl UnitOfWork {
     /// Writes the unit inside the caller's transaction, which must not have written anything yet
     /// (the position/xid rule of `roster_commit_units`); the caller commits, then announces the
     /// events (`store::announce::announce`).
-    pub async fn write(self, conn: &mut PgConnection) -> Result<Vec<Committed>, StoreError> {
+    pub async fn write(mut self, conn: &mut PgConnection) -> Result<Vec<Committed>, StoreError> {
+        self.attach_requirements();
         let prepared = Prepared::new(self)?;
         let mut outcomes = write_batch(conn, std::slice::from_ref(&prepared)).await?;
         let outcome = outcomes.pop().unwrap_or(Err(StoreError::Corrupt(

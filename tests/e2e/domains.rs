@@ -551,3 +551,76 @@ async fn an_email_under_a_verified_auto_join_domain_joins_with_its_default_roles
     };
     assert_eq!((status, body["data"].clone()), (200, json!([])));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn joins_racing_a_policy_change_land_before_it_or_not_at_all() {
+    let app = Arc::new(TestApp::spawn().await);
+    let org = app.organization().await;
+    let added = add(&app, &org, "racing.example").await;
+    publish(&app, &added);
+    expect(verify(&app, &org, "racing.example").await, 200).await;
+    let policy = format!("/v1/organizations/{org}/domains/racing.example");
+    expect(
+        app.patch(&policy, json!({"policy": "auto_join"})).await,
+        200,
+    )
+    .await;
+    for round in 0..3 {
+        let joins = 40;
+        let barrier = Arc::new(tokio::sync::Barrier::new(joins + 1));
+        let tasks: Vec<_> = (0..joins)
+            .map(|i| {
+                let (app, barrier, org) = (app.clone(), barrier.clone(), org.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    let user = format!("r{round}_{i}");
+                    let res = app
+                        .post(
+                            &format!("/v1/organizations/{org}/memberships"),
+                            json!({"user_id": user, "email": format!("{user}@racing.example")}),
+                        )
+                        .await;
+                    (res.status().as_u16(), res.json::<Value>().await.unwrap())
+                })
+            })
+            .collect();
+        barrier.wait().await;
+        tokio::task::yield_now().await;
+        let off = expect(app.patch(&policy, json!({"policy": "off"})).await, 200).await;
+        let closed_at = off["position"].as_i64().unwrap();
+        let (mut joined, mut refused) = (0i64, 0usize);
+        for t in tasks {
+            match t.await.unwrap() {
+                (201, body) => {
+                    let at = body["position"].as_i64().unwrap();
+                    assert!(
+                        at < closed_at,
+                        "a join landed after the policy change: {at} > {closed_at}"
+                    );
+                    joined += 1;
+                }
+                (422, body) => {
+                    assert_eq!(fields(&body), ["email"], "{body}");
+                    refused += 1;
+                }
+                (status, body) => panic!("unexpected {status}: {body}"),
+            }
+        }
+        assert_eq!(joined as usize + refused, joins);
+        let stored: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM events WHERE event_type = 'membership.created'
+               AND organization_id = $1 AND payload->'data'->>'user_id' LIKE $2",
+        )
+        .bind(&org)
+        .bind(format!("r{round}\\_%"))
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(stored, joined);
+        expect(
+            app.patch(&policy, json!({"policy": "auto_join"})).await,
+            200,
+        )
+        .await;
+    }
+}

@@ -20,7 +20,7 @@ use domain::values::{Attributes, DomainName, Email};
 use domain::{claims, OrganizationId, RequestContext};
 use rand::RngCore;
 
-use super::memberships::{join, Joined, NewMembership};
+use super::memberships::{join_requiring, Joined, NewMembership};
 use super::{execute, load, reach, AppError, Kind, Written};
 use crate::dns::Dns;
 use crate::CommandState;
@@ -273,7 +273,20 @@ pub async fn join_by_email(
         roles: domain.default_roles.clone(),
         attributes,
     };
-    join(state, ctx, org, input, MembershipSource::Domain).await
+    // The join commits only while the domain still lets people in: a policy change or removal
+    // racing it either waits for it or makes it fail.
+    let key = claims::domain_auto_join(org, &name);
+    let refused = |e| match e {
+        AppError::RoleRemoved(k) if k == key => AppError::NoAutoJoin(format!(
+            "{org} stopped letting people join through `{}`",
+            name.as_str()
+        )),
+        other => other,
+    };
+    let source = MembershipSource::Domain;
+    join_requiring(state, ctx, org, input, source, std::slice::from_ref(&key))
+        .await
+        .map_err(refused)
 }
 
 /// When each pending domain is next due for a look-up, and how long after that the one after

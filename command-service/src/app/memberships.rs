@@ -18,7 +18,10 @@ use store::UnitOfWork;
 use crate::bus::CommandError;
 
 use super::error::explain;
-use super::{commit, execute, load, reach, roles, with_retries, AppError, Kind, Try, Written};
+use super::{
+    commit, execute, execute_requiring, load, reach, roles, with_retries, AppError, Kind, Try,
+    Written,
+};
 use crate::CommandState;
 
 /// A subject to make a member, with its roles and attributes.
@@ -57,6 +60,19 @@ pub async fn join(
     input: NewMembership,
     source: MembershipSource,
 ) -> Result<Joined, AppError> {
+    join_requiring(state, ctx, org, input, source, &[]).await
+}
+
+/// [`join`], committing only while every key of `requires` is held (what allowed the join, when
+/// a change racing it could take that away: a domain's `auto_join`).
+pub(crate) async fn join_requiring(
+    state: &CommandState,
+    ctx: &RequestContext,
+    org: &OrganizationId,
+    input: NewMembership,
+    source: MembershipSource,
+    requires: &[String],
+) -> Result<Joined, AppError> {
     reach(ctx, org, Kind::Organization, &org.to_string())?;
     roles::check(state, org, &input.roles).await?;
     let key = claims::membership_subject(org, &input.subject);
@@ -68,13 +84,14 @@ pub async fn join(
     let (id, command) = joining(org, existing, input, source, Utc::now())?;
     let created = matches!(command, MembershipCommand::Create { .. });
     let org = org.to_string();
-    let membership = execute(
+    let membership = execute_requiring(
         &state.memberships,
         ctx,
         (&id, &org),
         command,
         carried,
         current,
+        requires,
     )
     .await?;
     Ok(Joined {

@@ -124,8 +124,28 @@ where
     A::Error: Rejection,
     T: Clone,
 {
+    execute_requiring(commands, ctx, (id, org), command, carries, current, &[]).await
+}
+
+/// [`execute`], committing only while every key of `requires` is held.
+pub(crate) async fn execute_requiring<A, T>(
+    commands: &Commands<A>,
+    ctx: &RequestContext,
+    (id, org): (&str, &str),
+    command: A::Command,
+    carries: impl Fn(&A::Event) -> Option<&T>,
+    current: impl FnOnce(&A) -> Option<T>,
+    requires: &[String],
+) -> Result<Written<T>, AppError>
+where
+    A: Aggregate + 'static,
+    A::Command: Clone + domain::Named,
+    A::Event: domain::Claims,
+    A::Error: Rejection,
+    T: Clone,
+{
     let executed = commands
-        .execute(id, Some(org), command, ctx)
+        .execute_requiring(id, Some(org), command, ctx, requires)
         .await
         .map_err(explain(id))?;
     let carried = executed.events.iter().rev().find_map(|r| carries(&r.event));

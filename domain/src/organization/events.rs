@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use super::domains::{DomainState, DomainUpdated, OrganizationDomain};
+use super::domains::{DomainPolicy, DomainState, DomainUpdated, OrganizationDomain};
 use crate::claims::{self, ClaimChange, Claims};
 use crate::ids::OrganizationId;
 use crate::values::{
@@ -193,22 +193,45 @@ impl Claims for OrganizationEvent {
                 &r.organization_id,
                 r.slug.as_str(),
             ))],
-            Self::RoleUpdated(_) | Self::DomainUpdated(_) => Vec::new(),
+            Self::RoleUpdated(_) => Vec::new(),
             // Pending domains are indexed for the background check; a verified one is the
-            // organization's alone.
+            // organization's alone; one letting people join holds the key their joins require.
             Self::DomainAdded(d) => vec![ClaimChange::Acquire(claims::domain_pending(d))],
-            Self::DomainVerified(d) => vec![
+            Self::DomainVerified(d) => [
                 ClaimChange::Release(claims::domain_pending(d)),
                 ClaimChange::Acquire(claims::domain_verified(&d.domain)),
-            ],
+            ]
+            .into_iter()
+            .chain(auto_join(d, false, d.auto_joins()))
+            .collect(),
+            Self::DomainUpdated(u) => {
+                let d = &u.domain;
+                let before = d.state == DomainState::Verified
+                    && u.previous_attributes.policy.unwrap_or(d.policy) == DomainPolicy::AutoJoin;
+                auto_join(d, before, d.auto_joins()).into_iter().collect()
+            }
             Self::DomainExpired(d) => vec![ClaimChange::Release(claims::domain_pending(d))],
-            Self::DomainRemoved(d) => vec![match d.state {
-                DomainState::Verified => ClaimChange::Release(claims::domain_verified(&d.domain)),
+            Self::DomainRemoved(d) => match d.state {
+                DomainState::Verified => [ClaimChange::Release(claims::domain_verified(&d.domain))]
+                    .into_iter()
+                    .chain(auto_join(d, d.auto_joins(), false))
+                    .collect(),
                 DomainState::Pending | DomainState::Expired => {
-                    ClaimChange::Release(claims::domain_pending(d))
+                    vec![ClaimChange::Release(claims::domain_pending(d))]
                 }
-            }],
+            },
         }
+    }
+}
+
+/// The auto-join key's change when a domain goes from letting people join (`before`) or not to
+/// `after`.
+fn auto_join(d: &OrganizationDomain, before: bool, after: bool) -> Option<ClaimChange> {
+    let key = || claims::domain_auto_join(&d.organization_id, &d.domain);
+    match (before, after) {
+        (false, true) => Some(ClaimChange::Acquire(key())),
+        (true, false) => Some(ClaimChange::Release(key())),
+        _ => None,
     }
 }
 
