@@ -2,9 +2,10 @@
 //! pending invitations. Every value is a domain value type, so a value the API would refuse is
 //! refused here too, with the same words.
 
+use domain::organization::DomainPolicy;
 use domain::values::{
-    Attributes, Description, Email, ExternalId, GroupName, MaxMembers, Metadata, OrganizationName,
-    Permissions, RoleName, RoleSlug, SubjectId,
+    Attributes, Description, DomainName, Email, ExternalId, GroupName, MaxMembers, Metadata,
+    OrganizationName, Permissions, RoleName, RoleSlug, SubjectId,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -54,6 +55,26 @@ pub struct Organization {
     /// Pending invitations, by email.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub invitations: Collection<Invitation>,
+    /// Domains, by name: added `pending` (the TXT record to publish is in the API and the
+    /// console; DNS verifies them, never a document), with their policy and default roles.
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub domains: Collection<Domain>,
+}
+
+/// A domain of the organization, found by its name (normalised as the API does).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "DocumentDomain")]
+pub struct Domain {
+    pub domain: DomainName,
+    /// `off`, `suggest` or `auto_join` (effective once verified). Left out: unchanged (`off` for
+    /// a new domain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<DomainPolicy>,
+    /// The roles a member joining through the domain gets. Left out: unchanged (`member` for a
+    /// new domain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_roles: Option<Vec<RoleSlug>>,
 }
 
 /// A custom role of the organization's catalogue.

@@ -1,6 +1,6 @@
 //! The document of `roster plan | apply | export` (and `POST /v1/apply`, `GET /v1/export`): one
-//! schema of organizations by external id with their roles, members, groups and pending
-//! invitations; reading it from YAML or JSON of any origin within limits, with every problem
+//! schema of organizations by external id with their roles, members, groups, pending
+//! invitations and domains; reading it from YAML or JSON of any origin within limits, with every problem
 //! located; writing it back; and its JSON Schema (`docs/apply.schema.json`).
 //!
 //! It owns the document only: what a document means for a store (plan, apply, export) is the
@@ -12,7 +12,9 @@ pub mod read;
 pub mod rules;
 
 pub use collection::{Collection, Mode};
-pub use document::{Document, Group, Invitation, Member, MemberRef, Organization, Role, Source};
+pub use document::{
+    Document, Domain, Group, Invitation, Member, MemberRef, Organization, Role, Source,
+};
 pub use read::{read, Format, Located, ReadError};
 
 /// The document's JSON Schema, as published in `docs/apply.schema.json`.

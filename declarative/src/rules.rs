@@ -1,6 +1,7 @@
 //! The rules a document keeps beyond its shape, all reported at once: one organization per
 //! external id, one role per slug, one member per user or application, one group per name (any
-//! case), one invitation per email (any case), exactly one id per member, expiries in range.
+//! case), one invitation per email (any case), one domain per name, exactly one id per member,
+//! expiries in range.
 //! Whether the roles and members it names exist is for the plan, which knows the live state.
 
 use std::collections::HashMap;
@@ -63,6 +64,14 @@ pub fn check(document: &Document) -> Vec<Located> {
                     reason: "must be 1–30".into(),
                 });
             }
+        }
+        for (j, domain) in org.domains.items.iter().enumerate() {
+            first.once(
+                &format!("{at}/domain"),
+                domain.domain.as_str(),
+                &format!("{at}.domains[{j}].domain"),
+                &mut broken,
+            );
         }
     }
     broken

@@ -1,16 +1,19 @@
 //! The organizations as a declarative document (`roster export`, `GET /v1/export`): what
 //! `roster plan` of the same document finds nothing to change in. Active members only (a document
 //! cannot say "inactive", and applying one never deactivates), pending invitations without their
-//! expiry (a document gives a duration, not a date), every role with its permissions.
+//! expiry (a document gives a duration, not a date), every role with its permissions, every
+//! domain with its policy and default roles (not its state: DNS verifies, never a document).
 //! Organizations without an external id cannot be named by a document: they are left out, and
 //! counted.
 
 use std::collections::HashMap;
 
-use declarative::{Collection, Document, Group, Invitation, Member, MemberRef, Organization, Role};
+use declarative::{
+    Collection, Document, Domain, Group, Invitation, Member, MemberRef, Organization, Role,
+};
 use domain::values::{
-    Attributes, Description, Email, ExternalId, GroupName, MaxMembers, Metadata, OrganizationName,
-    Permissions, RoleName, RoleSlug, SubjectId, ValueError,
+    Attributes, Description, DomainName, Email, ExternalId, GroupName, MaxMembers, Metadata,
+    OrganizationName, Permissions, RoleName, RoleSlug, SubjectId, ValueError,
 };
 use read_models::state::{MemberState, OrganizationState, Selection};
 use sqlx::PgPool;
@@ -145,6 +148,24 @@ fn organization(org: &OrganizationState) -> Result<Option<Organization>, ValueEr
         })
         .collect::<Result<Vec<_>, ValueError>>()?;
     invitations.sort_by_key(|i| i.email.normalized());
+    // In name order (the read's); every domain with its policy and default roles, whatever its
+    // state (a document cannot verify one).
+    let domains = (org.domains.iter())
+        .map(|d| {
+            Ok(Domain {
+                domain: DomainName::parse(&d.domain)?,
+                policy: Some(
+                    serde_json::from_value(serde_json::Value::String(d.policy.clone()))
+                        .map_err(|e| ValueError(e.to_string()))?,
+                ),
+                default_roles: Some(
+                    (d.default_roles.iter())
+                        .map(|r| RoleSlug::parse(r))
+                        .collect::<Result<_, _>>()?,
+                ),
+            })
+        })
+        .collect::<Result<Vec<_>, ValueError>>()?;
     Ok(Some(Organization {
         external_id: ExternalId::parse(external_id)?,
         name: OrganizationName::parse(&org.name)?,
@@ -164,6 +185,7 @@ fn organization(org: &OrganizationState) -> Result<Option<Organization>, ValueEr
         members: Collection::merge(members),
         groups: Collection::merge(groups),
         invitations: Collection::merge(invitations),
+        domains: Collection::merge(domains),
     }))
 }
 

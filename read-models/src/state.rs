@@ -1,5 +1,5 @@
 //! Organizations as they stand, whole — catalogue, members (active or not), groups with their
-//! members, pending invitations — for a plan to compare a document with, or an export to write.
+//! members, pending invitations, domains — for a plan to compare a document with, or an export to write.
 //! Read in one snapshot together with the projector's checkpoint, so all of it is the state at
 //! that one position of the log; a few queries for any number of organizations, never one per
 //! object.
@@ -24,6 +24,18 @@ pub struct OrganizationState {
     pub members: Vec<MemberState>,
     pub groups: Vec<GroupState>,
     pub invitations: Vec<InvitationState>,
+    pub domains: Vec<DomainState>,
+    /// The source of the document that manages it (`roster apply`), if any.
+    pub managed_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DomainState {
+    pub organization_id: String,
+    pub domain: String,
+    pub policy: String,
+    /// Sorted.
+    pub default_roles: Vec<String>,
     /// The source of the document that manages it (`roster apply`), if any.
     pub managed_by: Option<String>,
 }
@@ -192,12 +204,21 @@ pub async fn organizations(
     .bind(&ids)
     .fetch_all(&mut *tx)
     .await?;
+    let domains: Vec<DomainState> = sqlx::query_as(
+        "SELECT organization_id, domain, policy, ARRAY(SELECT unnest(default_roles) ORDER BY 1) AS default_roles,
+                managed_by
+           FROM rm_domains WHERE organization_id = ANY ($1) ORDER BY organization_id, domain",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
     tx.commit().await?;
 
     let mut roles = by_organization(roles, |r| &r.organization_id);
     let mut members = by_organization(members, |m| &m.organization_id);
     let mut groups = by_organization(groups, |g| &g.organization_id);
     let mut invitations = by_organization(invitations, |i| &i.organization_id);
+    let mut domains = by_organization(domains, |d| &d.organization_id);
     let organizations = rows
         .into_iter()
         .map(|o| OrganizationState {
@@ -205,6 +226,7 @@ pub async fn organizations(
             members: members.remove(&o.id).unwrap_or_default(),
             groups: groups.remove(&o.id).unwrap_or_default(),
             invitations: invitations.remove(&o.id).unwrap_or_default(),
+            domains: domains.remove(&o.id).unwrap_or_default(),
             id: o.id,
             external_id: o.external_id,
             name: o.name,

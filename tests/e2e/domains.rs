@@ -624,3 +624,75 @@ async fn joins_racing_a_policy_change_land_before_it_or_not_at_all() {
         .await;
     }
 }
+
+/// POSTs a YAML document to `/v1/apply` (`query`: `?prune=true` …): the answer and its position.
+async fn apply(app: &TestApp, query: &str, yaml: &str) -> (Value, i64) {
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/apply{query}")))
+        .header("content-type", "application/yaml")
+        .body(yaml.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let position = res.headers()["roster-position"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (expect(res, 200).await, position)
+}
+
+#[tokio::test]
+async fn documents_add_domains_with_their_policy_export_them_and_prune_them() {
+    let app = TestApp::with_projector().await;
+    let yaml = "organizations:\n  - external_id: doc\n    name: Doc\n    domains:\n      - {domain: Doc.Example., policy: auto_join, default_roles: [admin, member]}\n";
+    let (applied, position) = apply(&app, "", yaml).await;
+    assert_eq!(applied["complete"], true, "{applied}");
+    let org = app
+        .read("/v1/organizations?external_id=doc", position)
+        .await["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let domain = app
+        .read(
+            &format!("/v1/organizations/{org}/domains/doc.example"),
+            position,
+        )
+        .await;
+    assert_eq!(
+        domain["state"], "pending",
+        "a document never verifies a domain"
+    );
+    assert_eq!(domain["policy"], "auto_join");
+    assert_eq!(domain["default_roles"], json!(["admin", "member"]));
+
+    // Exported as written; planned back, nothing to do.
+    let exported = app
+        .read(
+            &format!("/v1/export?format=json&organization_id={org}"),
+            position,
+        )
+        .await;
+    assert_eq!(
+        exported["organizations"][0]["domains"],
+        json!([{"domain": "doc.example", "policy": "auto_join", "default_roles": ["admin", "member"]}])
+    );
+    let (plan, _) = apply(&app, "?dry_run=true", yaml).await;
+    assert_eq!(plan["organizations"][0]["changes"], json!([]), "{plan}");
+
+    // Free-mail domains are refused, the organization's part not applied.
+    let gmail = yaml.replace("Doc.Example.", "gmail.com");
+    let (refused, _) = apply(&app, "", &gmail).await;
+    assert_eq!(refused["complete"], false, "{refused}");
+
+    // Left out of the document its source manages, it is pruned.
+    let bare = "organizations:\n  - external_id: doc\n    name: Doc\n";
+    let (pruned, position) = apply(&app, "?prune=true", bare).await;
+    assert_eq!(pruned["complete"], true, "{pruned}");
+    let list = app
+        .read(&format!("/v1/organizations/{org}/domains"), position)
+        .await;
+    assert_eq!(list["data"], json!([]));
+}

@@ -1254,6 +1254,10 @@ export interface components {
             roles: string[];
             status: string;
         };
+        Collection_of_DocumentDomain: components["schemas"]["DocumentDomain"][] | null | {
+            items: components["schemas"]["DocumentDomain"][];
+            mode?: components["schemas"]["Mode"];
+        };
         Collection_of_DocumentGroup: components["schemas"]["DocumentGroup"][] | null | {
             items: components["schemas"]["DocumentGroup"][];
             mode?: components["schemas"]["Mode"];
@@ -1348,6 +1352,20 @@ export interface components {
              */
             source?: components["schemas"]["Source"] | null;
         };
+        /** @description A domain of the organization, found by its name (normalised as the API does). */
+        DocumentDomain: {
+            /**
+             * @description The roles a member joining through the domain gets. Left out: unchanged (`member` for a
+             *     new domain).
+             */
+            default_roles?: components["schemas"]["RoleSlug"][] | null;
+            domain: components["schemas"]["DomainName"];
+            /**
+             * @description `off`, `suggest` or `auto_join` (effective once verified). Left out: unchanged (`off` for
+             *     a new domain).
+             */
+            policy?: components["schemas"]["DomainPolicy"] | null;
+        };
         /** @description A group of the organization, found by its name (any case). */
         DocumentGroup: {
             description?: components["schemas"]["Description"] | null;
@@ -1403,6 +1421,11 @@ export interface components {
             /** @description The organization's external id (`alias` is accepted as a synonym). */
             alias?: components["schemas"]["ExternalId"];
             description?: components["schemas"]["Description"] | null;
+            /**
+             * @description Domains, by name: added `pending` (the TXT record to publish is in the API and the
+             *     console; DNS verifies them, never a document), with their policy and default roles.
+             */
+            domains?: components["schemas"]["Collection_of_DocumentDomain"];
             /** @description The organization's external id (`alias` is accepted as a synonym). */
             external_id?: components["schemas"]["ExternalId"];
             groups?: components["schemas"]["Collection_of_DocumentGroup"];
@@ -3004,7 +3027,7 @@ export interface components {
          * @description The kind of object a change is about.
          * @enum {string}
          */
-        PlanObject: "organization" | "role" | "member" | "group" | "group_member" | "invitation";
+        PlanObject: "organization" | "role" | "member" | "group" | "group_member" | "invitation" | "domain";
         PreviousDomainAttributes: {
             default_roles?: components["schemas"]["RoleSlug"][] | null;
             policy?: components["schemas"]["DomainPolicy"] | null;

@@ -127,22 +127,31 @@ pub async fn add(
     org: &OrganizationId,
     domain: DomainName,
 ) -> Result<Written<OrganizationDomain>, AppError> {
+    let command = OrganizationCommand::AddDomain(new_domain(state, domain.clone(), Utc::now())?);
+    run(state, ctx, org, &domain, command).await
+}
+
+/// Adding `domain` at `at`: refused when it is a free-mail domain here; else pending, with a
+/// fresh random token to publish and the verification window from `at`.
+pub(crate) fn new_domain(
+    state: &CommandState,
+    domain: DomainName,
+    at: DateTime<Utc>,
+) -> Result<AddDomain, AppError> {
     if state.domains.free_mail.contains(&domain) {
         return Err(AppError::FreeMailDomain(domain.as_str().to_owned()));
     }
     let mut token = [0u8; 24];
     rand::rng().fill_bytes(&mut token);
-    let at = Utc::now();
-    let command = OrganizationCommand::AddDomain(AddDomain {
-        domain: domain.clone(),
+    Ok(AddDomain {
+        domain,
         verification_value: format!(
             "{VALUE_PREFIX}{}",
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token)
         ),
         at,
         expires_at: at + VERIFICATION_WINDOW,
-    });
-    run(state, ctx, org, &domain, command).await
+    })
 }
 
 pub async fn update(

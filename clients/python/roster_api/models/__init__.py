@@ -16,6 +16,7 @@ from .claim_group import ClaimGroup
 from .claims import Claims
 from .claims_permission_sources import ClaimsPermissionSources
 from .claims_role_sources import ClaimsRoleSources
+from .collection_of_document_domain_type_2 import CollectionOfDocumentDomainType2
 from .collection_of_document_group_type_2 import CollectionOfDocumentGroupType2
 from .collection_of_document_invitation_type_2 import (
     CollectionOfDocumentInvitationType2,
@@ -26,6 +27,7 @@ from .delivery import Delivery
 from .delivery_attempt import DeliveryAttempt
 from .delivery_list import DeliveryList
 from .delivery_with_attempts import DeliveryWithAttempts
+from .document_domain import DocumentDomain
 from .document_group import DocumentGroup
 from .document_invitation import DocumentInvitation
 from .document_member import DocumentMember
@@ -215,6 +217,7 @@ __all__ = (
     "Claims",
     "ClaimsPermissionSources",
     "ClaimsRoleSources",
+    "CollectionOfDocumentDomainType2",
     "CollectionOfDocumentGroupType2",
     "CollectionOfDocumentInvitationType2",
     "CollectionOfDocumentMemberType2",
@@ -223,6 +226,7 @@ __all__ = (
     "DeliveryAttempt",
     "DeliveryList",
     "DeliveryWithAttempts",
+    "DocumentDomain",
     "DocumentGroup",
     "DocumentInvitation",
     "DocumentMember",

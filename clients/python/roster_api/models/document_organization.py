@@ -8,6 +8,9 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.collection_of_document_domain_type_2 import (
+        CollectionOfDocumentDomainType2,
+    )
     from ..models.collection_of_document_group_type_2 import (
         CollectionOfDocumentGroupType2,
     )
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
     from ..models.collection_of_document_role_type_2 import (
         CollectionOfDocumentRoleType2,
     )
+    from ..models.document_domain import DocumentDomain
     from ..models.document_group import DocumentGroup
     from ..models.document_invitation import DocumentInvitation
     from ..models.document_member import DocumentMember
@@ -38,6 +42,7 @@ class DocumentOrganization:
         name (str):
         alias (str | Unset):
         description (None | str | Unset):
+        domains (CollectionOfDocumentDomainType2 | list[DocumentDomain] | None | Unset):
         external_id (str | Unset):
         groups (CollectionOfDocumentGroupType2 | list[DocumentGroup] | None | Unset):
         invitations (CollectionOfDocumentInvitationType2 | list[DocumentInvitation] | None | Unset):
@@ -52,6 +57,9 @@ class DocumentOrganization:
     name: str
     alias: str | Unset = UNSET
     description: None | str | Unset = UNSET
+    domains: CollectionOfDocumentDomainType2 | list[DocumentDomain] | None | Unset = (
+        UNSET
+    )
     external_id: str | Unset = UNSET
     groups: CollectionOfDocumentGroupType2 | list[DocumentGroup] | None | Unset = UNSET
     invitations: (
@@ -65,6 +73,9 @@ class DocumentOrganization:
     roles: CollectionOfDocumentRoleType2 | list[DocumentRole] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.collection_of_document_domain_type_2 import (
+            CollectionOfDocumentDomainType2,
+        )
         from ..models.collection_of_document_group_type_2 import (
             CollectionOfDocumentGroupType2,
         )
@@ -88,6 +99,24 @@ class DocumentOrganization:
             description = UNSET
         else:
             description = self.description
+
+        domains: dict[str, Any] | list[dict[str, Any]] | None | Unset
+        if isinstance(self.domains, Unset):
+            domains = UNSET
+        elif isinstance(self.domains, list):
+            domains = []
+            for (
+                componentsschemas_collection_of_document_domain_type_0_item_data
+            ) in self.domains:
+                componentsschemas_collection_of_document_domain_type_0_item = componentsschemas_collection_of_document_domain_type_0_item_data.to_dict()
+                domains.append(
+                    componentsschemas_collection_of_document_domain_type_0_item
+                )
+
+        elif isinstance(self.domains, CollectionOfDocumentDomainType2):
+            domains = self.domains.to_dict()
+        else:
+            domains = self.domains
 
         external_id = self.external_id
 
@@ -186,6 +215,8 @@ class DocumentOrganization:
             field_dict["alias"] = alias
         if description is not UNSET:
             field_dict["description"] = description
+        if domains is not UNSET:
+            field_dict["domains"] = domains
         if external_id is not UNSET:
             field_dict["external_id"] = external_id
         if groups is not UNSET:
@@ -205,6 +236,9 @@ class DocumentOrganization:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.collection_of_document_domain_type_2 import (
+            CollectionOfDocumentDomainType2,
+        )
         from ..models.collection_of_document_group_type_2 import (
             CollectionOfDocumentGroupType2,
         )
@@ -217,6 +251,7 @@ class DocumentOrganization:
         from ..models.collection_of_document_role_type_2 import (
             CollectionOfDocumentRoleType2,
         )
+        from ..models.document_domain import DocumentDomain
         from ..models.document_group import DocumentGroup
         from ..models.document_invitation import DocumentInvitation
         from ..models.document_member import DocumentMember
@@ -236,6 +271,49 @@ class DocumentOrganization:
             return cast(None | str | Unset, data)
 
         description = _parse_description(d.pop("description", UNSET))
+
+        def _parse_domains(
+            data: object,
+        ) -> CollectionOfDocumentDomainType2 | list[DocumentDomain] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                componentsschemas_collection_of_document_domain_type_0 = []
+                _componentsschemas_collection_of_document_domain_type_0 = data
+                for (
+                    componentsschemas_collection_of_document_domain_type_0_item_data
+                ) in _componentsschemas_collection_of_document_domain_type_0:
+                    componentsschemas_collection_of_document_domain_type_0_item = DocumentDomain.from_dict(
+                        componentsschemas_collection_of_document_domain_type_0_item_data
+                    )
+
+                    componentsschemas_collection_of_document_domain_type_0.append(
+                        componentsschemas_collection_of_document_domain_type_0_item
+                    )
+
+                return componentsschemas_collection_of_document_domain_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_collection_of_document_domain_type_2 = (
+                    CollectionOfDocumentDomainType2.from_dict(data)
+                )
+
+                return componentsschemas_collection_of_document_domain_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                CollectionOfDocumentDomainType2 | list[DocumentDomain] | None | Unset,
+                data,
+            )
+
+        domains = _parse_domains(d.pop("domains", UNSET))
 
         external_id = d.pop("external_id", UNSET)
 
@@ -448,6 +526,7 @@ class DocumentOrganization:
             name=name,
             alias=alias,
             description=description,
+            domains=domains,
             external_id=external_id,
             groups=groups,
             invitations=invitations,

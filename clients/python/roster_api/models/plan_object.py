@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class PlanObject(StrEnum):
+    DOMAIN = "domain"
     GROUP = "group"
     GROUP_MEMBER = "group_member"
     INVITATION = "invitation"

@@ -14,11 +14,12 @@ use domain::group::GroupCommand;
 use domain::invitation::InvitationCommand;
 use domain::membership::{MembershipCommand, MembershipSource, Subject};
 use domain::organization::{
-    CreateOrganization, CreateRole, OrganizationCommand, UpdateOrganization, UpdateRole,
+    CreateOrganization, CreateRole, DomainPolicy, OrganizationCommand, UpdateDomain,
+    UpdateOrganization, UpdateRole,
 };
 use domain::values::{
-    Attributes, Description, Email, ExternalId, GroupName, MaxMembers, Metadata, OrganizationName,
-    Permissions, RoleName, RoleSlug, SubjectId,
+    Attributes, Description, DomainName, Email, ExternalId, GroupName, MaxMembers, Metadata,
+    OrganizationName, Permissions, RoleName, RoleSlug, SubjectId,
 };
 use domain::{
     claims, DocumentRef, GroupId, InvitationId, MembershipId, OrganizationId, RequestContext,
@@ -486,6 +487,38 @@ async fn organization(
                     at: now,
                 };
                 work.invitations.push((id.to_string(), command));
+            }
+            (Object::Domain, Action::Create) => {
+                let domain: DomainName = get.key()?;
+                let added = super::super::domains::new_domain(state, domain.clone(), now)?;
+                work.organization
+                    .push(OrganizationCommand::AddDomain(added));
+                let policy: Option<DomainPolicy> = get.value("policy")?;
+                let default_roles: Option<BTreeSet<RoleSlug>> = get.value("default_roles")?;
+                if policy.is_some() || default_roles.is_some() {
+                    work.organization
+                        .push(OrganizationCommand::UpdateDomain(UpdateDomain {
+                            domain,
+                            policy,
+                            default_roles,
+                            at: now,
+                        }));
+                }
+            }
+            (Object::Domain, Action::Update) => {
+                work.organization
+                    .push(OrganizationCommand::UpdateDomain(UpdateDomain {
+                        domain: get.key()?,
+                        policy: get.value("policy")?,
+                        default_roles: get.value("default_roles")?,
+                        at: now,
+                    }));
+            }
+            (Object::Domain, Action::Remove) => {
+                work.organization.push(OrganizationCommand::RemoveDomain {
+                    domain: get.key()?,
+                    at: now,
+                });
             }
             (Object::GroupMember, Action::Update) => {
                 return Err(refused(&path, "a change roster does not make"));

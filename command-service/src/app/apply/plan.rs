@@ -38,6 +38,7 @@ pub enum Object {
     Group,
     GroupMember,
     Invitation,
+    Domain,
 }
 
 impl Object {
@@ -50,6 +51,7 @@ impl Object {
             Object::Group => "group",
             Object::GroupMember => "group member",
             Object::Invitation => "invitation",
+            Object::Domain => "domain",
         }
     }
 }
@@ -321,6 +323,15 @@ fn organization(
             );
         }
     }
+    for (j, domain) in org.domains.items.iter().enumerate() {
+        for (k, role) in domain.default_roles.iter().flatten().enumerate() {
+            known(
+                role.as_str(),
+                format!("{at}.domains[{j}].default_roles[{k}]"),
+                problems,
+            );
+        }
+    }
     for (j, group) in org.groups.items.iter().enumerate() {
         for (k, role) in group.roles.iter().flatten().enumerate() {
             known(
@@ -539,6 +550,34 @@ fn organization(
         }
     }
 
+    // Domains, by name: added (pending: DNS verifies them), or their policy and default roles
+    // changed. After the roles, which their default roles may name.
+    let domains: HashMap<&str, &read_models::state::DomainState> = live
+        .map(|o| o.domains.iter().map(|d| (d.domain.as_str(), d)).collect())
+        .unwrap_or_default();
+    for domain in &org.domains.items {
+        let name = domain.domain.as_str();
+        let policy = domain.policy.map(|p| json!(p));
+        let roles =
+            (domain.default_roles.as_ref()).map(|r| json!(sorted(r.iter().map(|s| s.as_str()))));
+        match domains.get(name) {
+            None => {
+                let mut fields = vec![created("domain", json!(name))];
+                fields.extend(policy.map(|p| created("policy", p)));
+                fields.extend(roles.map(|r| created("default_roles", r)));
+                changes.push(change(Action::Create, Object::Domain, name, None, fields));
+            }
+            Some(d) => {
+                let mut fields = Vec::new();
+                differs(&mut fields, "policy", json!(d.policy), policy);
+                differs(&mut fields, "default_roles", json!(d.default_roles), roles);
+                if !fields.is_empty() {
+                    changes.push(change(Action::Update, Object::Domain, name, None, fields));
+                }
+            }
+        }
+    }
+
     OrganizationPlan {
         external_id: org.external_id.as_str().to_owned(),
         id: live.map(|o| o.id.clone()),
@@ -632,6 +671,21 @@ fn removals(
         ));
     }
 
+    let listed: BTreeSet<&str> = (org.domains.items.iter())
+        .map(|d| d.domain.as_str())
+        .collect();
+    for domain in &live.domains {
+        if !listed.contains(domain.domain.as_str()) && may(org.domains.mode, &domain.managed_by) {
+            out.push(change(
+                Action::Remove,
+                Object::Domain,
+                &domain.domain,
+                None,
+                vec![removed("policy", json!(domain.policy))],
+            ));
+        }
+    }
+
     // Roles the document still uses stay: named by a member or an invitation, or held by a
     // member it lists without roles (whose roles it leaves as they are).
     let mut used: BTreeSet<&str> = SEEDED.iter().map(|(slug, _)| *slug).collect();
@@ -641,6 +695,9 @@ fn removals(
     }
     for invitation in &org.invitations.items {
         used.extend(invitation.roles.iter().flatten().map(|r| r.as_str()));
+    }
+    for domain in &org.domains.items {
+        used.extend(domain.default_roles.iter().flatten().map(|r| r.as_str()));
     }
     let unchanged: BTreeSet<String> = (org.members.items.iter())
         .filter(|m| m.roles.is_none())
@@ -741,7 +798,7 @@ fn live_subject(member: &MemberState) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use read_models::state::{GroupState, InGroup, InvitationState, RoleState};
+    use read_models::state::{DomainState, GroupState, InGroup, InvitationState, RoleState};
 
     fn document(yaml: &str) -> Document {
         declarative::read(yaml.as_bytes(), declarative::Format::Yaml).unwrap()
@@ -757,6 +814,7 @@ organizations:
       - {application_id: bot}
     groups: [{name: Ops, members: [{user_id: ann}]}]
     invitations: [{email: bob@example.com}]
+    domains: [{domain: Acme.Example, policy: suggest}]
 "#;
 
     /// Acme as ACME describes it, stored.
@@ -824,6 +882,13 @@ organizations:
                 expires_at: chrono::Utc::now(),
                 managed_by: managed(),
             }],
+            domains: vec![DomainState {
+                organization_id: "org_1".into(),
+                domain: "acme.example".into(),
+                policy: "suggest".into(),
+                default_roles: vec!["member".into()],
+                managed_by: managed(),
+            }],
             managed_by: managed(),
         }
     }
@@ -853,6 +918,14 @@ organizations:
                 "Create Group Ops",
                 "Create GroupMember Ops/user:ann",
                 "Create Invitation bob@example.com",
+                "Create Domain acme.example",
+            ]
+        );
+        assert_eq!(
+            plans[0].changes[7].fields,
+            [
+                created("domain", json!("acme.example")),
+                created("policy", json!("suggest"))
             ]
         );
         let bot = &plans[0].changes[3];
@@ -863,6 +936,48 @@ organizations:
         );
         let invitation = &plans[0].changes[6];
         assert_eq!(invitation.fields[1], created("expires_in_days", json!(7)));
+    }
+
+    #[test]
+    fn domains_are_added_updated_checked_for_their_roles_and_pruned_by_name() {
+        let text = ACME.replace(
+            "    domains: [{domain: Acme.Example, policy: suggest}]",
+            "    domains:\n      - {domain: acme.example, policy: auto_join, default_roles: [lead, member]}\n      - {domain: new.example}",
+        );
+        let plans = plan(&document(&text), &[acme()], &Options::default()).unwrap();
+        assert_eq!(
+            summary(&plans[0]),
+            ["Update Domain acme.example", "Create Domain new.example"]
+        );
+        let update = &plans[0].changes[0].fields;
+        assert_eq!(update[0].new, json!("auto_join"));
+        assert_eq!(update[1].new, json!(["lead", "member"]));
+        let ghost = ACME.replace(
+            "policy: suggest}",
+            "policy: suggest, default_roles: [ghost]}",
+        );
+        let problems = plan(&document(&ghost), &[acme()], &Options::default()).unwrap_err();
+        assert_eq!(
+            problems[0].path,
+            "organizations[0].domains[0].default_roles[0]"
+        );
+        let none = ACME.replace(
+            "    domains: [{domain: Acme.Example, policy: suggest}]\n",
+            "",
+        );
+        let plans = plan(&document(&none), &[acme()], &pruning()).unwrap();
+        assert_eq!(summary(&plans[0]), ["Remove Domain acme.example"]);
+        let twice = ACME.replace(
+            "[{domain: Acme.Example, policy: suggest}]",
+            "[{domain: a.example}, {domain: A.EXAMPLE.}]",
+        );
+        let refused = declarative::read(twice.as_bytes(), declarative::Format::Yaml).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("organizations[0].domains[1].domain"),
+            "{refused}"
+        );
     }
 
     #[test]
