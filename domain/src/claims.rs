@@ -23,6 +23,12 @@ pub enum ClaimChange {
     Release(String),
     /// The key must be held (by anyone) when the change commits; releasing it waits for us.
     Require(String),
+    /// At least one of the keys must be held (by anyone) when the change commits; releasing any
+    /// of them waits for us. A refusal names the smallest key.
+    RequireAny(Vec<String>),
+    /// The key must not be held when the change commits (a refusal names its holder, as for a
+    /// key taken); taking it waits for us.
+    Forbid(String),
     /// Sets (`Some`) or lifts (`None`) the limit named `key`: how many claim keys may be held
     /// under the prefixes counted against it. Lowering it below the count held is allowed; it
     /// only refuses new keys.

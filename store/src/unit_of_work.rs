@@ -208,10 +208,10 @@ impl Prepared {
             .collect();
         let (mut exclusive_keys, mut shared_keys) = (Vec::new(), Vec::new());
         for (op, key) in rows.claim_ops.iter().zip(&rows.claim_keys) {
-            if *op == "require" {
-                shared_keys.push(key.clone());
-            } else {
+            if op == "acquire" || op == "release" {
                 exclusive_keys.push(key.clone());
+            } else {
+                shared_keys.push(key.clone());
             }
         }
         // The locks of limits (the function's names for them): units counted against one prefix
@@ -458,7 +458,8 @@ struct Rows {
     payloads: Vec<Value>,
     metadata: Vec<Value>,
     event_ids: Vec<String>,
-    claim_ops: Vec<&'static str>,
+    /// `acquire`, `release` (exclusive locks), `require`, `forbid`, `require_any/<n>` (shared).
+    claim_ops: Vec<String>,
     claim_keys: Vec<String>,
     claim_aggregate_types: Vec<String>,
     claim_aggregate_ids: Vec<String>,
@@ -482,6 +483,10 @@ impl Rows {
         // Per key: what the unit does with it, and for whom (sorted: a fixed lock order).
         let mut claims: BTreeMap<String, (&'static str, &StreamChange)> = BTreeMap::new();
         let mut required: BTreeMap<String, &StreamChange> = BTreeMap::new();
+        let mut forbidden: BTreeMap<String, &StreamChange> = BTreeMap::new();
+        // Groups of alternatives, each its own op (`require_any/<n>`), in the order stated.
+        let mut alternatives: Vec<(String, String, &StreamChange)> = Vec::new();
+        let mut groups = 0;
         let mut limits: BTreeMap<String, Option<i64>> = BTreeMap::new();
         let mut within: BTreeMap<String, String> = BTreeMap::new();
         for s in streams {
@@ -507,6 +512,16 @@ impl Rows {
                 match c {
                     ClaimChange::Require(k) => {
                         required.insert(k.clone(), s);
+                    }
+                    ClaimChange::Forbid(k) => {
+                        forbidden.insert(k.clone(), s);
+                    }
+                    ClaimChange::RequireAny(keys) => {
+                        groups += 1;
+                        let keys: std::collections::BTreeSet<&String> = keys.iter().collect();
+                        for k in keys {
+                            alternatives.push((k.clone(), format!("require_any/{groups}"), s));
+                        }
                     }
                     ClaimChange::Limit { key, max } => {
                         limits.insert(key.clone(), max.map(i64::from));
@@ -545,8 +560,10 @@ impl Rows {
         }
         let changes = claims
             .into_iter()
-            .map(|(k, (op, s))| (k, op, s))
-            .chain(required.into_iter().map(|(k, s)| (k, "require", s)));
+            .map(|(k, (op, s))| (k, op.to_owned(), s))
+            .chain(required.into_iter().map(|(k, s)| (k, "require".into(), s)))
+            .chain(forbidden.into_iter().map(|(k, s)| (k, "forbid".into(), s)))
+            .chain(alternatives);
         (r.limit_keys, r.limit_max) = limits.into_iter().unzip();
         (r.within_prefixes, r.within_limits) = within.into_iter().unzip();
         for (key, op, s) in changes {
