@@ -5,7 +5,7 @@
 //! The DNS look-up happens here, before the command; the organization's aggregate only records
 //! what was found, and the claim `domain/<name>/verified` keeps a domain to one organization.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -302,7 +302,16 @@ pub async fn join_by_email(
 /// (in memory: a restart only checks every pending domain once more, soon).
 #[derive(Debug, Default)]
 pub struct Schedule {
-    due: HashMap<(OrganizationId, DomainName), (DateTime<Utc>, Duration)>,
+    due: HashMap<(OrganizationId, DomainName), Due>,
+}
+
+/// When a pending domain is next looked up, the back-off after that, and when it expires (so a
+/// pass skips it without loading its organization until one of the two).
+#[derive(Debug, Clone, Copy)]
+struct Due {
+    at: DateTime<Utc>,
+    delay: Duration,
+    expires_at: DateTime<Utc>,
 }
 
 /// What one pass of the background check did.
@@ -325,13 +334,19 @@ pub async fn check_pending(
 ) -> Result<Checked, AppError> {
     let ctx = RequestContext::system("domain-check");
     let keys = store::claims::with_prefix(&state.pool, claims::DOMAINS_PENDING_PREFIX).await?;
-    let pending: Vec<_> = keys
+    let pending: HashSet<_> = keys
         .iter()
         .filter_map(|(key, _)| claims::pending_domain_of(key))
         .collect();
-    schedule.due.retain(|k, _| pending.iter().any(|p| p == k));
+    schedule.due.retain(|k, _| pending.contains(k));
     let mut checked = Checked::default();
     for (org, name) in pending {
+        let key = (org, name.clone());
+        let due = schedule.due.get(&key).copied();
+        if due.is_some_and(|d| now < d.at && now < d.expires_at) {
+            checked.still_pending += 1;
+            continue;
+        }
         let domain = match known(state, &org, &name).await {
             Ok(d) => d,
             Err(AppError::NotFound(..)) => continue,
@@ -353,16 +368,7 @@ pub async fn check_pending(
             }
             continue;
         }
-        let key = (org, name.clone());
-        let (due, delay) = schedule
-            .due
-            .get(&key)
-            .copied()
-            .unwrap_or((now, state.domains.first_retry));
-        if now < due {
-            checked.still_pending += 1;
-            continue;
-        }
+        let delay = due.map_or(state.domains.first_retry, |d| d.delay);
         match published(&state.domains.dns, &domain).await {
             Ok(()) => {
                 let command = OrganizationCommand::VerifyDomain {
@@ -380,9 +386,12 @@ pub async fn check_pending(
             }
             Err(reason) => {
                 tracing::debug!(organization = %org, domain = name.as_str(), %reason, "domain not verified yet");
-                let next = now + chrono::TimeDelta::from_std(delay).unwrap_or(VERIFICATION_WINDOW);
-                let after = (delay * 2).min(state.domains.max_retry);
-                schedule.due.insert(key, (next, after));
+                let next = Due {
+                    at: now + chrono::TimeDelta::from_std(delay).unwrap_or(VERIFICATION_WINDOW),
+                    delay: (delay * 2).min(state.domains.max_retry),
+                    expires_at: domain.expires_at,
+                };
+                schedule.due.insert(key, next);
                 checked.still_pending += 1;
             }
         }
