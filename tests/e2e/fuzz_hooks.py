@@ -43,6 +43,8 @@ RULES = [
     ("roles", "joining through an email's domain gives the domain's default roles"),
     # A domain name is checked against IDNA and the public suffix list (the schema's description).
     ("domain", "domain "),
+    ("organizations[].domains[].domain", "domain "),
+    ("organizations[].domains.items[].domain", "domain "),
     # A declarative document lists each role, member, group and invitation once, by its key
     # (JSON Schema's uniqueItems compares whole items, not keys).
     ("organizations[]", "the same as "),
