@@ -23,6 +23,7 @@ use domain::group::Group;
 use domain::invitation::Invitation;
 use domain::membership::Membership;
 use domain::organization::Organization;
+use domain::role_template::RoleTemplate;
 use sqlx::PgPool;
 use store::EventRepository;
 
@@ -41,6 +42,7 @@ pub struct CommandState {
     pub memberships: Commands<Membership>,
     pub groups: Commands<Group>,
     pub invitations: Commands<Invitation>,
+    pub role_templates: Commands<RoleTemplate>,
     /// How domains are verified here (resolver, free-mail list, back-off).
     pub domains: app::domains::DomainSettings,
 }
@@ -58,7 +60,8 @@ impl CommandState {
             memberships: Commands::new(repo.clone(), (), None),
             // Groups grow with their members: snapshot them.
             groups: Commands::new(repo.clone(), (), Some(GROUP_SNAPSHOT_EVERY)),
-            invitations: Commands::new(repo, (), None),
+            invitations: Commands::new(repo.clone(), (), None),
+            role_templates: Commands::new(repo, (), None),
             domains,
         })
     }
@@ -69,6 +72,7 @@ pub fn endpoints() -> Vec<http_edge::endpoints::Endpoint> {
     [
         routes::organizations::endpoints(),
         routes::roles::endpoints(),
+        routes::role_templates::endpoints(),
         routes::domains::endpoints(),
         routes::memberships::endpoints(),
         routes::groups::endpoints(),

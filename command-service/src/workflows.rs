@@ -5,6 +5,8 @@
 //!   their groups) and pending invitations, each with its own events, then `organization.deleted`
 //!   (its roles first) as the organization's last event.
 //! - `organization_role.deleted`: takes the role from every membership holding it.
+//! - `role_template.deleted`: takes the role from every membership and group holding it through
+//!   the template, organization by organization.
 //!
 //! It is a feed consumer with a checkpoint (the shared loop: one active instance, others on
 //! standby). Every step is an ordinary command and idempotent, so after a crash it picks the
@@ -14,6 +16,7 @@ use std::sync::Arc;
 
 use cqrs_es::Aggregate;
 use domain::organization::{Organization, OrganizationEvent};
+use domain::role_template::{RoleTemplate, RoleTemplateEvent};
 use domain::values::RoleSlug;
 use domain::OrganizationId;
 use domain::RequestContext;
@@ -54,6 +57,9 @@ impl Workflows {
             Intent::TakeRole(org, slug) => {
                 app::roles::take_from_holders(&self.state, &ctx, org, slug).await
             }
+            Intent::TakeTemplateRole(slug) => {
+                app::role_templates::take_from_holders(&self.state, &ctx, slug).await
+            }
         };
         done.map_err(|e| {
             StoreError::Step(format!(
@@ -71,17 +77,30 @@ pub enum Intent {
     DeleteContents(OrganizationId),
     /// `organization_role.deleted`: take the role from every membership holding it.
     TakeRole(OrganizationId, RoleSlug),
+    /// `role_template.deleted`: take the role from its holders in every organization that has
+    /// no custom role of that slug.
+    TakeTemplateRole(RoleSlug),
 }
 
 impl Intent {
     /// The intent an event records, read through the domain's own event type; most events
     /// record none.
     pub fn of(event: &FeedEvent) -> Result<Option<Self>, StoreError> {
+        let corrupt =
+            |e: serde_json::Error| StoreError::Corrupt(format!("event {}: {e}", event.position));
+        if event.aggregate_type == RoleTemplate::TYPE {
+            let typed: RoleTemplateEvent =
+                serde_json::from_value(event.payload.clone()).map_err(corrupt)?;
+            return Ok(match typed {
+                RoleTemplateEvent::Deleted(r) => Some(Self::TakeTemplateRole(r.slug)),
+                _ => None,
+            });
+        }
         if event.aggregate_type != Organization::TYPE {
             return Ok(None);
         }
-        let typed: OrganizationEvent = serde_json::from_value(event.payload.clone())
-            .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", event.position)))?;
+        let typed: OrganizationEvent =
+            serde_json::from_value(event.payload.clone()).map_err(corrupt)?;
         Ok(match typed {
             OrganizationEvent::DeletionRequested(o) => Some(Self::DeleteContents(o.id)),
             OrganizationEvent::RoleDeleted(r) => Some(Self::TakeRole(r.organization_id, r.slug)),

@@ -24,6 +24,7 @@ use crate::organization::{
     OrganizationDomain, OrganizationUpdated, PreviousDomainAttributes,
     PreviousOrganizationAttributes, PreviousRoleAttributes, RoleData, RoleUpdated,
 };
+use crate::role_template::{TemplateRole, TemplateRoleUpdated};
 use crate::values::{
     Attributes, Description, Email, GroupName, Metadata, OrganizationName, Permissions, RoleName,
     RoleSlug, SubjectId,
@@ -341,6 +342,18 @@ pub fn events() -> Vec<EventDoc> {
             ..Default::default()
         },
     };
+    let t = ("role_template", "billing".to_owned(), 1);
+    let template = template_role();
+    let updated_template = TemplateRoleUpdated {
+        role: TemplateRole {
+            permissions: val(Permissions::parse(vec!["billing:read".into()])),
+            ..template_role()
+        },
+        previous_attributes: PreviousRoleAttributes {
+            permissions: Some(template_role().permissions),
+            ..Default::default()
+        },
+    };
     let updated_domain = DomainUpdated {
         domain: domain(DomainState::Verified),
         previous_attributes: PreviousDomainAttributes {
@@ -356,6 +369,9 @@ pub fn events() -> Vec<EventDoc> {
         doc("organization_role.created", "a role joined an organization's catalogue (`admin` and `member` are seeded at creation)", o.clone(), &role()),
         doc("organization_role.updated", "a role's name, description or permissions changed", o.clone(), &updated_role),
         doc("organization_role.deleted", "a role left the catalogue; the process manager then takes it from every membership holding it (`membership.updated` each); domains lose it from their default roles (`organization_domain.updated`, same stream)", o.clone(), &role()),
+        deployment_wide(doc("role_template.created", "a role joined the organization template: every organization offers it (unless it has a custom role of that slug, which only roles from before the template can be)", t.clone(), &template)),
+        deployment_wide(doc("role_template.updated", "a template role's name, description or permissions changed: every holder's claims in every organization show the change at once", t.clone(), &updated_template)),
+        deployment_wide(doc("role_template.deleted", "a role left the template; the process manager then takes it from every membership and group holding it through the template, organization by organization (`membership.updated`, `group.roles_updated`)", t, &template)),
         doc("organization_domain.added", "a domain was added to an organization, `pending` until its TXT record `verification.name` = `verification.value` is seen", o.clone(), &domain(DomainState::Pending)),
         doc("organization_domain.verified", "a domain's TXT record was seen (by `POST …/verify` or the background check); no other organization may verify it while this one holds it", o.clone(), &domain(DomainState::Verified)),
         doc("organization_domain.expired", "nobody published a pending domain's record before `expires_at` (7 days); a later check that finds it still verifies it", o.clone(), &domain(DomainState::Expired)),
@@ -381,6 +397,25 @@ pub fn events() -> Vec<EventDoc> {
         api_key(crate::api_key::CREATED, "an API key was created (never its secret)", None),
         api_key(crate::api_key::REVOKED, "an API key was revoked: it no longer authenticates", Some(at())),
     ]
+}
+
+/// A template role of the example.
+fn template_role() -> TemplateRole {
+    let r = role();
+    TemplateRole {
+        slug: r.slug,
+        name: r.name,
+        description: r.description,
+        permissions: r.permissions,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+/// An event of no organization (the template is the deployment's).
+fn deployment_wide(mut d: EventDoc) -> EventDoc {
+    d.example["organization_id"] = Value::Null;
+    d
 }
 
 /// Logged by the key management routes (the actor is the admin key) and by `roster keys` (the

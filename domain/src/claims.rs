@@ -55,6 +55,48 @@ pub fn organization_role(organization: &OrganizationId, slug: &str) -> String {
     format!("organization/{organization}/role/{slug}")
 }
 
+/// Held while the deployment's template has the role; what holding it requires in an organization
+/// without a custom role of that slug, and what creating such a custom role forbids.
+pub fn role_template(slug: &str) -> String {
+    format!("{ROLE_TEMPLATES_PREFIX}{slug}")
+}
+
+pub const ROLE_TEMPLATES_PREFIX: &str = "role_template/";
+
+/// Index entry: `organization` has a custom role `slug` (found by `role_slug_prefix`): what a
+/// template role's creation must find empty.
+pub fn role_slug(slug: &str, organization: &OrganizationId) -> String {
+    format!("{}{organization}", role_slug_prefix(slug))
+}
+
+/// The organization a key under `organization/<id>/` belongs to.
+pub fn organization_of(key: &str) -> Option<OrganizationId> {
+    let (id, _) = key.strip_prefix("organization/")?.split_once('/')?;
+    OrganizationId::parse(id).ok()
+}
+
+/// The middle parts of the index keys of role `slug`'s holders in any organization (after
+/// `organization/<id>`): its members' and its groups'.
+pub fn role_holder_parts(slug: &str) -> [String; 2] {
+    [
+        format!("/role_member/{slug}/"),
+        format!("/role_group/{slug}/"),
+    ]
+}
+
+pub fn role_slug_prefix(slug: &str) -> String {
+    format!("role_slug/{slug}/")
+}
+
+/// What holding role `slug` in `organization` requires: the organization's own role of that
+/// slug, or the template's.
+pub fn role_available(organization: &OrganizationId, slug: &str) -> ClaimChange {
+    ClaimChange::RequireAny(vec![
+        organization_role(organization, slug),
+        role_template(slug),
+    ])
+}
+
 /// The role whose catalogue claim `key` is (`organization_role`), if it is one of `organization`'s.
 pub fn role_of(organization: &OrganizationId, key: &str) -> Option<crate::values::RoleSlug> {
     let slug = key.strip_prefix(&format!("organization/{organization}/role/"))?;
@@ -63,8 +105,9 @@ pub fn role_of(organization: &OrganizationId, key: &str) -> Option<crate::values
 
 /// What a holder's roles going from `old` to `new` does to the claims: the index entries
 /// (`index(slug)`) of roles taken off released, of roles given acquired, and every role held
-/// after the change required in the organization's catalogue (kept ones too: a role deleted
-/// meanwhile makes the change fail instead of leaving a holder of a role that is gone).
+/// after the change required in the organization's catalogue or the template (kept ones too: a
+/// role deleted meanwhile makes the change fail instead of leaving a holder of a role that is
+/// gone; the refusal names the organization's key, the smaller of the two).
 pub fn roles_held(
     organization: &OrganizationId,
     old: &std::collections::BTreeSet<crate::values::RoleSlug>,
@@ -77,9 +120,7 @@ pub fn roles_held(
     let added = new
         .difference(old)
         .map(|r| ClaimChange::Acquire(index(r.as_str())));
-    let held = new
-        .iter()
-        .map(|r| ClaimChange::Require(organization_role(organization, r.as_str())));
+    let held = new.iter().map(|r| role_available(organization, r.as_str()));
     removed.chain(added).chain(held).collect()
 }
 

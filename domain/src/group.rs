@@ -491,8 +491,8 @@ mod tests {
             vec![
                 ClaimChange::Acquire(format!("organization/{org}/role_group/billing/{}", g.id)),
                 ClaimChange::Acquire(format!("organization/{org}/role_group/viewer/{}", g.id)),
-                ClaimChange::Require(format!("organization/{org}/role/billing")),
-                ClaimChange::Require(format!("organization/{org}/role/viewer")),
+                claims::role_available(&org, "billing"),
+                claims::role_available(&org, "viewer"),
             ]
         );
         assert_eq!(

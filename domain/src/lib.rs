@@ -45,6 +45,7 @@ pub mod ids;
 pub mod invitation;
 pub mod membership;
 pub mod organization;
+pub mod role_template;
 pub mod stored;
 pub mod upcast;
 pub mod values;

@@ -10,6 +10,7 @@ use crate::group::GroupEvent;
 use crate::invitation::InvitationEvent;
 use crate::membership::MembershipEvent;
 use crate::organization::OrganizationEvent;
+use crate::role_template::RoleTemplateEvent;
 use crate::webhook_endpoint::EndpointDisabled;
 
 /// The aggregate types whose events belong to an organization (its id is on every event).
@@ -52,6 +53,7 @@ pub fn check(aggregate_type: &str, event_type: &str, payload: &Value) -> Result<
         "membership" => parses::<MembershipEvent>(payload),
         "group" => parses::<GroupEvent>(payload),
         "invitation" => parses::<InvitationEvent>(payload),
+        "role_template" => parses::<RoleTemplateEvent>(payload),
         crate::api_key::AGGREGATE_TYPE => parses::<Logged<ApiKeyData>>(payload),
         "webhook_endpoint" => parses::<Logged<EndpointDisabled>>(payload),
         other => Err(format!(

@@ -3,8 +3,9 @@
 /// A set of read-model tables fed by one family of events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Projection {
-    /// `rm_organizations`, `rm_roles` and `rm_domains`, from `organization.*`,
-    /// `organization_role.*` and `organization_domain.*`.
+    /// `rm_organizations`, `rm_roles`, `rm_role_templates` and `rm_domains`, from
+    /// `organization.*`, `organization_role.*`, `role_template.*` and `organization_domain.*`
+    /// (an organization's catalogue is its roles and the template's).
     Organizations,
     /// `rm_memberships`, from `membership.*`.
     Memberships,
@@ -43,7 +44,12 @@ impl Projection {
 
     pub fn tables(self) -> &'static [&'static str] {
         match self {
-            Self::Organizations => &["rm_organizations", "rm_roles", "rm_domains"],
+            Self::Organizations => &[
+                "rm_organizations",
+                "rm_roles",
+                "rm_role_templates",
+                "rm_domains",
+            ],
             Self::Memberships => &["rm_memberships"],
             Self::Groups => &["rm_groups", "rm_group_members"],
             Self::Invitations => &["rm_invitations"],
@@ -57,7 +63,7 @@ impl Projection {
             Self::Organizations => {
                 matches!(
                     family,
-                    "organization" | "organization_role" | "organization_domain"
+                    "organization" | "organization_role" | "organization_domain" | "role_template"
                 )
             }
             Self::Memberships => family == "membership",

@@ -43,8 +43,11 @@ pub async fn export(
     consumer: &str,
     selection: Selection<'_>,
 ) -> Result<Exported, ExportError> {
-    let (position, organizations) =
-        read_models::state::organizations(pool, consumer, selection).await?;
+    let read_models::state::Snapshot {
+        position,
+        organizations,
+        ..
+    } = read_models::state::organizations(pool, consumer, selection).await?;
     let mut document = Document::default();
     let mut without_external_id = 0;
     for org in &organizations {

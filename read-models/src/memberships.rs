@@ -243,7 +243,17 @@ pub const CLAIMS: &str = "SELECT m.organization_id, m.id AS membership_id, m.sta
                        coalesce(jsonb_object_agg(y.permission, y.sources), '{}') AS permission_sources
                   FROM (SELECT p AS permission, jsonb_agg(DISTINCT src ORDER BY src) AS sources
                           FROM jsonb_each(e.role_sources) AS rs
-                          JOIN rm_roles r ON r.organization_id = m.organization_id AND r.slug = rs.key,
+                          -- The organization's own role, else the template's (read now: a
+                          -- template change reaches every holder at once).
+                          CROSS JOIN LATERAL (
+                                SELECT o.permissions FROM rm_roles o
+                                 WHERE o.organization_id = m.organization_id AND o.slug = rs.key
+                                UNION ALL
+                                SELECT t.permissions FROM rm_role_templates t
+                                 WHERE t.slug = rs.key
+                                   AND NOT EXISTS (SELECT 1 FROM rm_roles o
+                                                    WHERE o.organization_id = m.organization_id
+                                                      AND o.slug = rs.key)) AS r,
                                unnest(r.permissions) AS p,
                                jsonb_array_elements_text(rs.value) AS src
                          GROUP BY p) AS y) AS q

@@ -53,6 +53,49 @@ pub struct RoleRow {
     /// The source of the declarative document (`roster apply`) that manages it, if any: only
     /// that document's `--prune` may remove it.
     pub managed_by: Option<String>,
+    /// Whether it is a role of the organization template (the same in every organization; an
+    /// admin key changes it at `/v1/role-templates/{slug}`) rather than the organization's own.
+    pub template: bool,
+}
+
+/// A role of the organization template.
+#[derive(Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "RoleTemplate")]
+pub struct TemplateRoleRow {
+    /// The kind of object, as in command responses.
+    pub object: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub permissions: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const TEMPLATE_COLUMNS: &str =
+    "'role_template' AS object, slug, name, description, permissions, created_at, updated_at";
+
+/// The template's roles, by slug.
+pub async fn role_templates(
+    pool: &PgPool,
+    page: &PageRequest,
+) -> Result<Page<TemplateRoleRow>, StoreError> {
+    let mut qb = QueryBuilder::new("SELECT ");
+    qb.push(TEMPLATE_COLUMNS)
+        .push(" FROM rm_role_templates WHERE true");
+    page.fetch(pool, qb, "slug", |r: &TemplateRoleRow| r.slug.clone())
+        .await
+}
+
+pub async fn role_template(
+    pool: &PgPool,
+    slug: &str,
+) -> Result<Option<TemplateRoleRow>, StoreError> {
+    let mut qb = QueryBuilder::new("SELECT ");
+    qb.push(TEMPLATE_COLUMNS)
+        .push(" FROM rm_role_templates WHERE slug = ")
+        .push_bind(slug.to_owned());
+    Ok(qb.build_query_as().fetch_optional(pool).await?)
 }
 
 const ORGANIZATION_COLUMNS: &str =
@@ -131,11 +174,26 @@ pub async fn roles(
     organization_id: &str,
     page: &PageRequest,
 ) -> Result<Page<RoleRow>, StoreError> {
+    // Its own roles, and the template's it has no own role of the slug of.
     let mut qb = QueryBuilder::new(
-        "SELECT 'organization_role' AS object, organization_id, slug, name, description, permissions, created_at, updated_at, managed_by
-           FROM rm_roles WHERE organization_id = ",
+        "SELECT * FROM (
+           SELECT 'organization_role' AS object, organization_id, slug, name, description, permissions,
+                  created_at, updated_at, managed_by, false AS template
+             FROM rm_roles WHERE organization_id = ",
     );
-    qb.push_bind(organization_id.to_owned());
+    qb.push_bind(organization_id.to_owned())
+        .push(
+            " UNION ALL
+           SELECT 'organization_role', o.id, t.slug, t.name, t.description, t.permissions,
+                  t.created_at, t.updated_at, NULL, true
+             FROM rm_organizations o, rm_role_templates t
+            WHERE o.id = ",
+        )
+        .push_bind(organization_id.to_owned())
+        .push(
+            " AND NOT EXISTS (SELECT 1 FROM rm_roles r WHERE r.organization_id = o.id AND r.slug = t.slug)
+         ) AS r WHERE true",
+        );
     page.fetch(pool, qb, "slug", |r: &RoleRow| r.slug.clone())
         .await
 }

@@ -1,10 +1,10 @@
 //! Organizations as they stand, whole — catalogue, members (active or not), groups with their
-//! members, pending invitations, domains — for a plan to compare a document with, or an export to write.
+//! members, pending invitations, domains — and the organization template's role slugs, for a plan to compare a document with, or an export to write.
 //! Read in one snapshot together with the projector's checkpoint, so all of it is the state at
 //! that one position of the log; a few queries for any number of organizations, never one per
 //! object.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -129,13 +129,24 @@ pub enum Selection<'a> {
     Id(&'a str),
 }
 
-/// The position `consumer` (the projector) has applied, and, as of it, the organizations
-/// `selection` names that exist, in external-id order (those without one last, by id).
+/// The organizations as of one position of the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// The position the projector (`consumer`) had applied.
+    pub position: i64,
+    /// Those `selection` named that exist, in external-id order (those without one last, by id).
+    pub organizations: Vec<OrganizationState>,
+    /// The slugs of the organization template's roles, which every organization offers besides
+    /// its own `roles`.
+    pub template_roles: BTreeSet<String>,
+}
+
+/// The organizations `selection` names, and the organization template, in one snapshot.
 pub async fn organizations(
     pool: &PgPool,
     consumer: &str,
     selection: Selection<'_>,
-) -> Result<(i64, Vec<OrganizationState>), StoreError> {
+) -> Result<Snapshot, StoreError> {
     let (external_ids, managed_by, id) = match selection {
         Selection::ExternalIds(ids, managed_by) => (Some(ids), managed_by, None),
         Selection::All => (None, None, None),
@@ -212,6 +223,10 @@ pub async fn organizations(
     .bind(&ids)
     .fetch_all(&mut *tx)
     .await?;
+    let template_roles: Vec<String> =
+        sqlx::query_scalar("SELECT slug FROM rm_role_templates ORDER BY slug")
+            .fetch_all(&mut *tx)
+            .await?;
     tx.commit().await?;
 
     let mut roles = by_organization(roles, |r| &r.organization_id);
@@ -236,5 +251,9 @@ pub async fn organizations(
             managed_by: o.managed_by,
         })
         .collect();
-    Ok((position, organizations))
+    Ok(Snapshot {
+        position,
+        organizations,
+        template_roles: template_roles.into_iter().collect(),
+    })
 }

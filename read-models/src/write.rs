@@ -18,9 +18,10 @@ use store::{FeedEvent, StoreError};
 
 /// The read-model tables, in a fixed order (also the lock order of a swap, and the order a batch
 /// is applied in).
-pub const TABLES: [&str; 7] = [
+pub const TABLES: [&str; 8] = [
     "rm_organizations",
     "rm_roles",
+    "rm_role_templates",
     "rm_domains",
     "rm_memberships",
     "rm_groups",
@@ -33,6 +34,7 @@ pub const TABLES: [&str; 7] = [
 enum Table {
     Organizations,
     Roles,
+    RoleTemplates,
     Domains,
     Memberships,
     Groups,
@@ -71,6 +73,8 @@ impl<'a> Change<'a> {
             "organization.deleted" => (Organizations, Delete),
             "organization_role.created" | "organization_role.updated" => (Roles, Upsert),
             "organization_role.deleted" => (Roles, Delete),
+            "role_template.created" | "role_template.updated" => (RoleTemplates, Upsert),
+            "role_template.deleted" => (RoleTemplates, Delete),
             "organization_domain.added"
             | "organization_domain.verified"
             | "organization_domain.expired"
@@ -92,6 +96,7 @@ impl<'a> Change<'a> {
         let key = match table {
             Roles => (text("organization_id"), text("slug")),
             Domains => (text("organization_id"), text("domain")),
+            RoleTemplates => (text("slug"), ""),
             GroupMembers => (text("group_id"), text("membership_id")),
             _ => (text("id"), ""),
         };
@@ -183,6 +188,7 @@ fn delete_sql(table: Table) -> &'static str {
               USING unnest($1::text[], $2::text[]) AS k(organization_id, domain)
               WHERE r.organization_id = k.organization_id AND r.domain = k.domain"
         }
+        Table::RoleTemplates => "DELETE FROM rm_role_templates WHERE slug = ANY ($1)",
         Table::Memberships => "DELETE FROM rm_memberships WHERE id = ANY ($1)",
         Table::Groups => "DELETE FROM rm_groups WHERE id = ANY ($1)",
         Table::GroupMembers => {
@@ -221,6 +227,17 @@ fn upsert_sql(table: Table) -> &'static str {
                 created_at = excluded.created_at, updated_at = excluded.updated_at, position = excluded.position,
                 managed_by = coalesce(excluded.managed_by, rm_roles.managed_by)
               WHERE rm_roles.position < excluded.position"
+        }
+        Table::RoleTemplates => {
+            "INSERT INTO rm_role_templates (slug, name, description, permissions, created_at, updated_at, position)
+             SELECT d->>'slug', d->>'name', d->>'description',
+                    ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'permissions', '[]'))),
+                    (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, p
+               FROM unnest($1::jsonb[], $2::int8[], $3::text[]) AS s(d, p, m)
+             ON CONFLICT (slug) DO UPDATE SET name = excluded.name,
+                description = excluded.description, permissions = excluded.permissions,
+                created_at = excluded.created_at, updated_at = excluded.updated_at, position = excluded.position
+              WHERE rm_role_templates.position < excluded.position"
         }
         Table::Domains => {
             "INSERT INTO rm_domains (organization_id, domain, state, policy, default_roles, verification_name,
@@ -393,6 +410,7 @@ mod tests {
         for table in [
             Organizations,
             Roles,
+            RoleTemplates,
             Domains,
             Memberships,
             Groups,
@@ -403,6 +421,7 @@ mod tests {
             let expected = match table {
                 Organizations => "rm_organizations",
                 Roles => "rm_roles",
+                RoleTemplates => "rm_role_templates",
                 Domains => "rm_domains",
                 Memberships => "rm_memberships",
                 Groups => "rm_groups",

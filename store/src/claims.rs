@@ -56,3 +56,25 @@ pub async fn owners(
             .await?;
     Ok(rows.into_iter().collect())
 }
+
+/// Holders of every key that starts with `before` and has `after` somewhere after it (both taken
+/// literally), as `(key, aggregate_id)` in key order: an index looked up by a part that is not
+/// its prefix (e.g. every organization's holders of one role). It reads the whole `before`
+/// range, so it is for rare, background work.
+pub async fn with_parts(
+    pool: &PgPool,
+    before: &str,
+    after: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let pattern = format!(
+        "{}{}",
+        crate::page::like_prefix(before),
+        crate::page::like_prefix(after)
+    );
+    Ok(
+        sqlx::query_as("SELECT key, aggregate_id FROM claims WHERE key LIKE $1 ORDER BY key")
+            .bind(pattern)
+            .fetch_all(pool)
+            .await?,
+    )
+}

@@ -180,7 +180,14 @@ fn fill(template: &str, o: &Objects, key: &str, spare: bool) -> String {
     let path = template
         .replace("{org_id}", &o.org)
         .replace("{id}", id)
-        .replace("{slug}", "viewer")
+        .replace(
+            "{slug}",
+            if kind == "role-templates" {
+                "reviewer"
+            } else {
+                "viewer"
+            },
+        )
         .replace("{membership_id}", &o.membership)
         .replace("{event_id}", &o.event)
         .replace("{user_id}", "u1")
@@ -241,6 +248,8 @@ fn sample_body(method: &Method, template: &str, o: &Objects) -> Option<Value> {
         ("POST", "/v1/webhook-endpoints/{id}/replay") => json!({"from_position": 1}),
         ("POST", "/v1/deliveries/{id}/retry") => Value::Null,
         ("POST", "/v1/api-keys") => json!({"name": "made in the matrix"}),
+        ("POST", "/v1/role-templates") => json!({"slug": "matrix", "name": "Matrix"}),
+        ("PATCH", "/v1/role-templates/{slug}") => json!({"name": "Reviewer 2"}),
         ("POST", "/v1/apply") => json!({"organizations": [
             {"external_id": o.external_id, "name": o.name, "members": [{"user_id": "u30"}]}
         ]}),
@@ -284,6 +293,13 @@ async fn send(
     (status, value)
 }
 
+/// Routes only an admin key may take (an organization key gets a 403).
+fn admin_only(method: &Method, template: &str) -> bool {
+    template.starts_with("/v1/api-keys")
+        || (*method == Method::POST && template == "/v1/organizations")
+        || (*method != Method::GET && template.starts_with("/v1/role-templates"))
+}
+
 fn bearer(key: &str) -> String {
     format!("Bearer {key}")
 }
@@ -295,6 +311,12 @@ async fn every_route_needs_the_right_key() {
     let receiver = Receiver::start().await;
     let a = objects(&app, "Acme", &receiver).await;
     let b = objects(&app, "Globex", &receiver).await;
+    // The organization template's role the `/v1/role-templates/{slug}` routes name.
+    app.created(
+        "/v1/role-templates",
+        json!({"slug": "reviewer", "name": "Reviewer"}),
+    )
+    .await;
     let pool = &app.db.pool;
     let org_key = make_key(pool, Some(&a.org), false).await;
     let read_only = make_key(pool, None, true).await;
@@ -378,8 +400,7 @@ async fn every_route_needs_the_right_key() {
             );
         }
         // An organization key, on the other organization's objects.
-        let admin_only = template.starts_with("/v1/api-keys")
-            || (*method == Method::POST && *template == "/v1/organizations");
+        let admin_only = admin_only(method, template);
         let of_b = fill(template, &b, &spare_key_id, false);
         let body_of_b = sample_body(method, template, &b).unwrap();
         let (status, answer) = send(&app, method, &of_b, Some(&bearer(&org_key)), &body_of_b).await;
@@ -440,8 +461,7 @@ async fn every_route_needs_the_right_key() {
     let mut ordered = routes.clone();
     ordered.sort_by_key(|(m, t)| (*m == Method::DELETE, *t == "/v1/organizations/{org_id}"));
     for (method, template) in &ordered {
-        let admin_only = template.starts_with("/v1/api-keys")
-            || (*method == Method::POST && *template == "/v1/organizations");
+        let admin_only = admin_only(method, template);
         let key = if admin_only { &app.admin_key } else { &org_key };
         let path = fill(template, &a, &spare_key_id, true);
         let body = sample_body(method, template, &a).unwrap();

@@ -854,11 +854,31 @@ async fn roles_invitations_keys_and_the_past_from_the_console() {
     let browser = Browser::start(&served.base, 1280, 900).await;
     sign_in(&browser, &admin).await;
 
+    // A role of the organization template is listed, marked, and changed only through the template.
+    let (status, template) = api(
+        &served,
+        &admin,
+        "POST",
+        "/v1/role-templates",
+        json!({"slug": "auditor", "name": "Auditor", "permissions": ["logs:read"]}),
+    )
+    .await;
+    assert_eq!(status, 201);
+
     // Roles: create one with permissions, give it to a member, edit it, delete it; the deletion
     // is followed until no member holds the role.
     browser
-        .open(&format!("/console/organizations/{org}/roles"))
+        .open(&format!(
+            "/console/organizations/{org}/roles?min_position={}",
+            template["position"]
+        ))
         .await;
+    assert!(browser
+        .text("tr[data-role=auditor]")
+        .await
+        .contains("from the organization template"));
+    assert_eq!(browser.count("#edit-role-auditor").await, 0);
+    assert_eq!(browser.count("#edit-role-member").await, 1);
     browser.fill("#role-slug", "editor").await;
     browser.fill("#role-name", "Editor").await;
     browser

@@ -35,6 +35,7 @@ mod rebuild;
 mod replay;
 mod replica;
 mod role_assignment;
+mod role_templates;
 mod roles;
 mod seats;
 mod security;

@@ -868,6 +868,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/role-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the organization template's roles
+         * @description Roles defined once for the deployment: every organization offers them besides its custom roles (`template: true` in its role list).
+         */
+        get: operations["getRoleTemplates"];
+        put?: never;
+        /**
+         * Add a role to the organization template
+         * @description Every organization offers the template's roles besides its custom roles. Admin keys only (403 otherwise). 409 when an organization has a custom role of the slug.
+         */
+        post: operations["postRoleTemplates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/role-templates/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a template role */
+        get: operations["getRoleTemplatesSlug"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a template role
+         * @description Answers 202: the role leaves the template now; the process manager then takes it from every membership and group holding it through the template. `member` cannot be deleted (422). Admin keys only.
+         */
+        delete: operations["deleteRoleTemplatesSlug"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a template role
+         * @description Its holders' claims in every organization show the change at once. Admin keys only.
+         */
+        patch: operations["patchRoleTemplatesSlug"];
+        trace?: never;
+    };
     "/v1/users/{user_id}/memberships": {
         parameters: {
             query?: never;
@@ -1565,7 +1614,7 @@ export interface components {
             url: string;
         };
         /** @description One event as webhooks, Kafka and the Events API carry it (docs/events.md). */
-        Event: components["schemas"]["OrganizationCreatedEvent"] | components["schemas"]["OrganizationUpdatedEvent"] | components["schemas"]["OrganizationDeletionRequestedEvent"] | components["schemas"]["OrganizationDeletedEvent"] | components["schemas"]["OrganizationRoleCreatedEvent"] | components["schemas"]["OrganizationRoleUpdatedEvent"] | components["schemas"]["OrganizationRoleDeletedEvent"] | components["schemas"]["OrganizationDomainAddedEvent"] | components["schemas"]["OrganizationDomainVerifiedEvent"] | components["schemas"]["OrganizationDomainExpiredEvent"] | components["schemas"]["OrganizationDomainUpdatedEvent"] | components["schemas"]["OrganizationDomainRemovedEvent"] | components["schemas"]["MembershipCreatedEvent"] | components["schemas"]["MembershipUpdatedEvent"] | components["schemas"]["MembershipDeactivatedEvent"] | components["schemas"]["MembershipReactivatedEvent"] | components["schemas"]["MembershipDeletedEvent"] | components["schemas"]["GroupCreatedEvent"] | components["schemas"]["GroupUpdatedEvent"] | components["schemas"]["GroupDeletedEvent"] | components["schemas"]["GroupMemberAddedEvent"] | components["schemas"]["GroupMemberRemovedEvent"] | components["schemas"]["GroupRolesUpdatedEvent"] | components["schemas"]["InvitationCreatedEvent"] | components["schemas"]["InvitationResentEvent"] | components["schemas"]["InvitationAcceptedEvent"] | components["schemas"]["InvitationRevokedEvent"] | components["schemas"]["InvitationExpiredEvent"] | components["schemas"]["WebhookEndpointDisabledEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"];
+        Event: components["schemas"]["OrganizationCreatedEvent"] | components["schemas"]["OrganizationUpdatedEvent"] | components["schemas"]["OrganizationDeletionRequestedEvent"] | components["schemas"]["OrganizationDeletedEvent"] | components["schemas"]["OrganizationRoleCreatedEvent"] | components["schemas"]["OrganizationRoleUpdatedEvent"] | components["schemas"]["OrganizationRoleDeletedEvent"] | components["schemas"]["RoleTemplateCreatedEvent"] | components["schemas"]["RoleTemplateUpdatedEvent"] | components["schemas"]["RoleTemplateDeletedEvent"] | components["schemas"]["OrganizationDomainAddedEvent"] | components["schemas"]["OrganizationDomainVerifiedEvent"] | components["schemas"]["OrganizationDomainExpiredEvent"] | components["schemas"]["OrganizationDomainUpdatedEvent"] | components["schemas"]["OrganizationDomainRemovedEvent"] | components["schemas"]["MembershipCreatedEvent"] | components["schemas"]["MembershipUpdatedEvent"] | components["schemas"]["MembershipDeactivatedEvent"] | components["schemas"]["MembershipReactivatedEvent"] | components["schemas"]["MembershipDeletedEvent"] | components["schemas"]["GroupCreatedEvent"] | components["schemas"]["GroupUpdatedEvent"] | components["schemas"]["GroupDeletedEvent"] | components["schemas"]["GroupMemberAddedEvent"] | components["schemas"]["GroupMemberRemovedEvent"] | components["schemas"]["GroupRolesUpdatedEvent"] | components["schemas"]["InvitationCreatedEvent"] | components["schemas"]["InvitationResentEvent"] | components["schemas"]["InvitationAcceptedEvent"] | components["schemas"]["InvitationRevokedEvent"] | components["schemas"]["InvitationExpiredEvent"] | components["schemas"]["WebhookEndpointDisabledEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"];
         /** @example evt_01JD8Z5V7Q4S2M9K3X6T1B0C8N */
         EventId: string;
         /** @description One page of a list. */
@@ -3126,6 +3175,11 @@ export interface components {
             organization_id: string;
             permissions: string[];
             slug: string;
+            /**
+             * @description Whether it is a role of the organization template (the same in every organization; an
+             *     admin key changes it at `/v1/role-templates/{slug}`) rather than the organization's own.
+             */
+            template: boolean;
             /** Format: date-time */
             updated_at: string;
         };
@@ -3176,6 +3230,96 @@ export interface components {
         };
         RoleName: string;
         RoleSlug: string;
+        /** @description A role of the organization template. */
+        RoleTemplate: {
+            /** Format: date-time */
+            created_at: string;
+            description: string | null;
+            name: string;
+            /** @description The kind of object, as in command responses. */
+            object: string;
+            permissions: string[];
+            slug: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        RoleTemplateCreatedEvent: {
+            actor: components["schemas"]["Actor"];
+            aggregate: components["schemas"]["AggregateRef"];
+            data: components["schemas"]["TemplateRole"];
+            /** @description The event's id (`evt_…`). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            occurred_at: string;
+            /** @description The organization it belongs to, if any. */
+            organization_id: string | null;
+            /**
+             * Format: int64
+             * @description Its position in the log.
+             */
+            position: number;
+            /**
+             * @description The event type. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "role_template.created";
+        };
+        RoleTemplateDeletedEvent: {
+            actor: components["schemas"]["Actor"];
+            aggregate: components["schemas"]["AggregateRef"];
+            data: components["schemas"]["TemplateRole"];
+            /** @description The event's id (`evt_…`). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            occurred_at: string;
+            /** @description The organization it belongs to, if any. */
+            organization_id: string | null;
+            /**
+             * Format: int64
+             * @description Its position in the log.
+             */
+            position: number;
+            /**
+             * @description The event type. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "role_template.deleted";
+        };
+        /** @description One page of a list. */
+        RoleTemplateList: {
+            data: components["schemas"]["RoleTemplate"][];
+            list_metadata: components["schemas"]["ListMetadata"];
+        };
+        RoleTemplateUpdatedEvent: {
+            actor: components["schemas"]["Actor"];
+            aggregate: components["schemas"]["AggregateRef"];
+            data: components["schemas"]["TemplateRoleUpdated"];
+            /** @description The event's id (`evt_…`). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            occurred_at: string;
+            /** @description The organization it belongs to, if any. */
+            organization_id: string | null;
+            /**
+             * Format: int64
+             * @description Its position in the log.
+             */
+            position: number;
+            /**
+             * @description The event type. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "role_template.updated";
+        };
         RoleUpdate: {
             /** @default null */
             description?: components["schemas"]["Description"] | null;
@@ -3199,6 +3343,50 @@ export interface components {
         };
         Source: string;
         SubjectId: string;
+        /** @description A role of the template, as consumers see it. */
+        TemplateRole: {
+            /** Format: date-time */
+            created_at: string;
+            description: components["schemas"]["Description"] | null;
+            name: components["schemas"]["RoleName"];
+            permissions: components["schemas"]["Permissions"];
+            slug: components["schemas"]["RoleSlug"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description An object after a change, as every command answers it: its kind (`object`), its fields, and
+         *     the `position` of the change's last event.
+         */
+        TemplateRoleChange: {
+            /** Format: date-time */
+            created_at: string;
+            description: components["schemas"]["Description"] | null;
+            name: components["schemas"]["RoleName"];
+            /** @description The kind of object. */
+            object: string;
+            permissions: components["schemas"]["Permissions"];
+            /**
+             * Format: int64
+             * @description The position of the change's last event: pass it as `min_position` to read your write.
+             */
+            position: number;
+            slug: components["schemas"]["RoleSlug"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A role of the template, as consumers see it. */
+        TemplateRoleUpdated: {
+            /** Format: date-time */
+            created_at: string;
+            description: components["schemas"]["Description"] | null;
+            name: components["schemas"]["RoleName"];
+            permissions: components["schemas"]["Permissions"];
+            previous_attributes: components["schemas"]["PreviousRoleAttributes"];
+            slug: components["schemas"]["RoleSlug"];
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** Format: date-time */
         Time: string;
         WebhookEndpoint: {
@@ -8866,6 +9054,461 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRoleTemplates: {
+        parameters: {
+            query?: {
+                /** @description The `list_metadata.after` cursor of a page of this list: the page after it. Cannot be combined with `before` (400 naming both). */
+                after?: string;
+                /** @description The `list_metadata.before` cursor of a page of this list: the page before it. Cannot be combined with `after` (400 naming both). */
+                before?: string;
+                /** @description Page size (default 10). */
+                limit?: number;
+                /** @description Read your writes: wait (bounded) until the read side has passed this position, a `position` a command returned. */
+                min_position?: number;
+                /** @description Newest first (`desc`, the default) or oldest first. */
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of template roles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleTemplateList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postRoleTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateRoleChange"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRoleTemplatesSlug: {
+        parameters: {
+            query?: {
+                /** @description Read your writes: wait (bounded) until the read side has passed this position, a `position` a command returned. */
+                min_position?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The role's slug. */
+                slug: components["schemas"]["RoleSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template role */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleTemplate"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteRoleTemplatesSlug: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The role's slug. */
+                slug: components["schemas"]["RoleSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deletion accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateRoleChange"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchRoleTemplatesSlug: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The role's slug. */
+                slug: components["schemas"]["RoleSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateRoleChange"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

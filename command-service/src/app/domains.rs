@@ -158,9 +158,12 @@ pub async fn update(
     state: &CommandState,
     ctx: &RequestContext,
     org: &OrganizationId,
-    input: UpdateDomain,
+    mut input: UpdateDomain,
 ) -> Result<Written<OrganizationDomain>, AppError> {
     let domain = input.domain.clone();
+    if input.default_roles.is_some() {
+        input.template_roles = super::role_templates::slugs(state).await?;
+    }
     let unknown = |e| match e {
         AppError::NotFound(Kind::Role, role) => AppError::UnknownDefaultRole(role),
         other => other,
@@ -277,9 +280,16 @@ pub async fn join_by_email(
                 name.as_str()
             ))
         })?;
+    // A default role that left the catalogue (a template role deleted since) is left out, as
+    // an invitation's is.
+    let catalogue = super::roles::catalogue(state, &organization).await?;
     let input = NewMembership {
         subject,
-        roles: domain.default_roles.clone(),
+        roles: domain
+            .default_roles
+            .intersection(&catalogue)
+            .cloned()
+            .collect(),
         attributes,
     };
     // The join commits only while the domain still lets people in: a policy change or removal

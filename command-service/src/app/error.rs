@@ -8,6 +8,7 @@ use domain::group::GroupError;
 use domain::invitation::InvitationError;
 use domain::membership::MembershipError;
 use domain::organization::OrganizationError;
+use domain::role_template::RoleTemplateError;
 use store::StoreError;
 
 use crate::bus::CommandError;
@@ -21,6 +22,7 @@ pub enum Kind {
     Group,
     Invitation,
     Domain,
+    TemplateRole,
 }
 
 impl fmt::Display for Kind {
@@ -32,6 +34,7 @@ impl fmt::Display for Kind {
             Kind::Group => "group",
             Kind::Invitation => "invitation",
             Kind::Domain => "domain",
+            Kind::TemplateRole => "template role",
         })
     }
 }
@@ -56,6 +59,10 @@ pub enum AppError {
     RoleRemoved(String),
     #[error("role `{0}` is built in and cannot be deleted")]
     BuiltInRole(String),
+    /// An organization's role that is the template's: changed for every organization at
+    /// `/v1/role-templates/{slug}` by an admin key.
+    #[error("role `{0}` comes from the organization template; an admin key changes it at /v1/role-templates/{0}")]
+    TemplateRole(String),
     #[error("membership {0} is not active")]
     MembershipNotActive(String),
     #[error("membership {0} belongs to another organization")]
@@ -197,6 +204,15 @@ impl Rejection for OrganizationError {
         }
     }
     fn taken(key: &str, owner: String) -> AppError {
+        if let Some(slug) = key.strip_prefix(domain::claims::ROLE_TEMPLATES_PREFIX) {
+            return AppError::Taken {
+                field: "slug",
+                message: format!("`{slug}` is a role of the organization template"),
+                detail: format!(
+                    "`{slug}` is a role of the organization template, which every organization offers; a custom role needs another slug"
+                ),
+            };
+        }
         if let Some(domain) = key
             .strip_prefix("domain/")
             .and_then(|k| k.strip_suffix("/verified"))
@@ -207,6 +223,19 @@ impl Rejection for OrganizationError {
             field: "external_id",
             message: format!("already used by {owner}"),
             detail: format!("`{key}` is already used by {owner}"),
+        }
+    }
+}
+
+impl Rejection for RoleTemplateError {
+    const KIND: Kind = Kind::TemplateRole;
+    fn explain(self, _: &str) -> AppError {
+        match self {
+            Self::Exists(slug) => {
+                AppError::AlreadyExists(Kind::Role, format!("`{slug}` (template)"))
+            }
+            Self::NotFound(slug) => AppError::NotFound(Kind::TemplateRole, format!("`{slug}`")),
+            Self::BuiltIn(slug) => AppError::BuiltInRole(slug),
         }
     }
 }

@@ -199,13 +199,13 @@ fn joining(
     current: Option<&MembershipData>,
     (id, subject): (MembershipId, Subject),
     invitation: &InvitationData,
-    organization: &Organization,
+    catalogue: &BTreeSet<RoleSlug>,
     at: DateTime<Utc>,
 ) -> MembershipCommand {
     let roles: BTreeSet<RoleSlug> = invitation
         .roles
         .iter()
-        .filter(|r| organization.roles.contains_key(*r))
+        .filter(|r| catalogue.contains(*r))
         .cloned()
         .collect();
     match current {
@@ -295,6 +295,7 @@ pub async fn accept(
         };
 
         let organization: Organization = load(&state.organizations, &org_str).await?;
+        let catalogue = roles::catalogue(state, &organization).await?;
         let membership = state
             .memberships
             .load_for_change(&m_str)
@@ -304,7 +305,7 @@ pub async fn accept(
             membership.state.current(),
             (membership_id, subject),
             &invitation,
-            &organization,
+            &catalogue,
             Utc::now(),
         );
         let after = state
@@ -353,7 +354,7 @@ mod tests {
             current,
             (MembershipId::new(), user("ada")),
             &invitation,
-            &catalogue,
+            &catalogue.roles.keys().cloned().collect(),
             Utc::now(),
         )
     }

@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod memberships;
 pub mod organizations;
 pub mod role_assignment;
+pub mod role_templates;
 pub mod roles;
 
 use std::future::Future;
@@ -106,9 +107,10 @@ pub(crate) fn reach(
     }
 }
 
-/// Runs `command` on aggregate `id` of organization `org` as a unit of its own, and returns the
-/// object it leaves with the position to read it at: the object of the last event that `carries`
-/// one, or (nothing written) `current` of the aggregate as it is.
+/// Runs `command` on aggregate `id` of organization `org` (empty: an object of no organization,
+/// like a template role) as a unit of its own, and returns the object it leaves with the position
+/// to read it at: the object of the last event that `carries` one, or (nothing written) `current`
+/// of the aggregate as it is.
 pub(crate) async fn execute<A, T>(
     commands: &Commands<A>,
     ctx: &RequestContext,
@@ -145,7 +147,13 @@ where
     T: Clone,
 {
     let executed = commands
-        .execute_requiring(id, Some(org), command, ctx, requires)
+        .execute_requiring(
+            id,
+            Some(org).filter(|o| !o.is_empty()),
+            command,
+            ctx,
+            requires,
+        )
         .await
         .map_err(explain(id))?;
     let carried = executed.events.iter().rev().find_map(|r| carries(&r.event));

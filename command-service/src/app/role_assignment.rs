@@ -128,10 +128,11 @@ pub async fn assign(
         if organization.current().is_none() {
             return Err(AppError::NotFound(Kind::Organization, org_str.clone()).into());
         }
+        let catalogue = super::roles::catalogue(state, &organization).await?;
         let mut refused: Vec<Refusal> = change
             .named()
             .into_iter()
-            .filter(|(_, slug)| !organization.roles.contains_key(*slug))
+            .filter(|(_, slug)| !catalogue.contains(*slug))
             .map(|(field, slug)| Refusal {
                 field,
                 reason: format!("organization {org} has no role `{}`", slug.as_str()),

@@ -31,7 +31,7 @@ async fn run(
 ) -> Result<Written<RoleData>, AppError> {
     reach(ctx, org, Kind::Organization, &org.to_string())?;
     let org = org.to_string();
-    execute(
+    let written = execute(
         &state.organizations,
         ctx,
         (&org, &org),
@@ -39,7 +39,15 @@ async fn run(
         OrganizationEvent::role,
         |o: &Organization| o.roles.get(slug).cloned(),
     )
-    .await
+    .await;
+    // Not the organization's own role, but the template's: say where it is changed.
+    if let Err(AppError::NotFound(Kind::Role, _)) = &written {
+        let key = claims::role_template(slug.as_str());
+        if store::claims::owner(&state.pool, &key).await?.is_some() {
+            return Err(AppError::TemplateRole(slug.as_str().to_owned()));
+        }
+    }
+    written
 }
 
 pub async fn create(
@@ -91,10 +99,10 @@ pub async fn delete(
     run(state, ctx, org, slug, command).await
 }
 
-/// The organization's catalogue must know every role — asked of the claims (one primary-key
-/// look-up for all of them), not of the organization's stream: an organization is alive, and
-/// has a role, exactly while it holds the claim, and the commit requires the same claims, so
-/// this only gives the early, clear answer.
+/// The organization's catalogue or the template must know every role — asked of the claims (one
+/// primary-key look-up for all of them), not of the streams: an organization is alive, and has a
+/// role, exactly while it holds the claim (the template likewise), and the commit requires the
+/// same claims, so this only gives the early, clear answer.
 pub async fn check(
     state: &CommandState,
     org: &OrganizationId,
@@ -102,26 +110,37 @@ pub async fn check(
 ) -> Result<(), AppError> {
     let alive = claims::organization_alive(org);
     let keys: Vec<String> = std::iter::once(alive.clone())
-        .chain(
-            roles
-                .iter()
-                .map(|r| claims::organization_role(org, r.as_str())),
-        )
+        .chain(roles.iter().flat_map(|r| {
+            [
+                claims::organization_role(org, r.as_str()),
+                claims::role_template(r.as_str()),
+            ]
+        }))
         .collect();
     let held = store::claims::owners(&state.pool, &keys).await?;
     if !held.contains_key(&alive) {
         return Err(AppError::NotFound(Kind::Organization, org.to_string()));
     }
-    match roles
-        .iter()
-        .find(|r| !held.contains_key(&claims::organization_role(org, r.as_str())))
-    {
+    match roles.iter().find(|r| {
+        !held.contains_key(&claims::organization_role(org, r.as_str()))
+            && !held.contains_key(&claims::role_template(r.as_str()))
+    }) {
         Some(unknown) => Err(AppError::UnknownRole {
             org: org.to_string(),
             role: unknown.as_str().to_owned(),
         }),
         None => Ok(()),
     }
+}
+
+/// Every role `organization` offers now: its own and the template's.
+pub async fn catalogue(
+    state: &CommandState,
+    organization: &Organization,
+) -> Result<BTreeSet<RoleSlug>, AppError> {
+    let mut all = super::role_templates::slugs(state).await?;
+    all.extend(organization.roles.keys().cloned());
+    Ok(all)
 }
 
 /// Takes a deleted role from every membership holding it and every group granting it

@@ -53,6 +53,7 @@ impl DomainUpdate {
             .and_then(|r| fields.check("default_roles", roles(r)));
         fields.finish()?;
         Ok(UpdateDomain {
+            template_roles: Default::default(),
             domain,
             policy,
             default_roles,

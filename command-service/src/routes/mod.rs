@@ -5,4 +5,5 @@ pub mod invitations;
 pub mod memberships;
 pub mod organizations;
 mod problems;
+pub mod role_templates;
 pub mod roles;

@@ -56,6 +56,13 @@ impl From<AppError> for Problem {
             .with_field("roles", format!("unknown role `{role}`")),
             AppError::RoleRemoved(_) => unprocessable("unknown-role", "Unknown role", "roles"),
             AppError::BuiltInRole(_) => unprocessable("built-in-role", "Built-in role", "slug"),
+            AppError::TemplateRole(_) => Problem::new(
+                StatusCode::CONFLICT,
+                "template-role",
+                "Template role",
+                detail.clone(),
+            )
+            .with_field("slug", "a role of the organization template"),
             AppError::MembershipNotActive(_) => unprocessable(
                 "membership-not-active",
                 "Membership not active",

@@ -265,10 +265,7 @@ mod tests {
         ));
         assert_eq!(
             event.claim_changes(),
-            vec![ClaimChange::Require(format!(
-                "organization/{}/role/member",
-                m.organization_id
-            ))]
+            vec![crate::claims::role_available(&m.organization_id, "member")]
         );
     }
 
@@ -305,7 +302,7 @@ mod tests {
                     "organization/{}/role_member/member/{}",
                     m.organization_id, m.id
                 )),
-                ClaimChange::Require(format!("organization/{}/role/member", m.organization_id)),
+                crate::claims::role_available(&m.organization_id, "member"),
             ]
         );
     }

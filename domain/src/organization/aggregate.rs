@@ -9,7 +9,7 @@ use super::commands::{
 use super::domains::OrganizationDomain;
 use super::events::{
     OrganizationData, OrganizationEvent, OrganizationUpdated, PreviousOrganizationAttributes,
-    PreviousRoleAttributes, RoleData, RoleUpdated,
+    RoleData, RoleUpdated,
 };
 use crate::values::{DomainName, Permissions, RoleName, RoleSlug};
 
@@ -203,20 +203,12 @@ impl Organization {
             .get(&u.slug)
             .ok_or_else(|| OrganizationError::RoleNotFound(u.slug.as_str().to_owned()))?;
         let mut next = current.clone();
-        let mut previous = PreviousRoleAttributes::default();
-        if let Some(name) = u.name.filter(|n| *n != current.name) {
-            previous.name = Some(std::mem::replace(&mut next.name, name));
-        }
-        if let Some(d) = u.description.filter(|d| *d != current.description) {
-            previous.description = Some(std::mem::replace(&mut next.description, d));
-        }
-        if let Some(p) = u.permissions.filter(|p| *p != current.permissions) {
-            previous.permissions = Some(std::mem::replace(&mut next.permissions, p));
-        }
-        if previous == PreviousRoleAttributes::default() {
+        let at = u.at;
+        let Some(previous) = u.change(&mut next.name, &mut next.description, &mut next.permissions)
+        else {
             return Ok(Vec::new());
-        }
-        next.updated_at = u.at;
+        };
+        next.updated_at = at;
         Ok(vec![OrganizationEvent::RoleUpdated(RoleUpdated {
             role: next,
             previous_attributes: previous,
@@ -305,7 +297,7 @@ mod tests {
     use super::*;
     use crate::claims::{ClaimChange, Claims};
     use crate::ids::OrganizationId;
-    use crate::organization::{CreateRole, UpdateRole};
+    use crate::organization::{CreateRole, PreviousRoleAttributes, UpdateRole};
     use crate::values::{ExternalId, Metadata, OrganizationName, Permissions, RoleName, RoleSlug};
 
     type Given = TestFramework<Organization>;

@@ -87,6 +87,29 @@ pub struct UpdateRole {
     pub at: DateTime<Utc>,
 }
 
+impl UpdateRole {
+    /// Sets what it changes on a role's attributes, and answers what they were (`None`: it
+    /// changes nothing). One rule for an organization's roles and the template's.
+    pub(crate) fn change(
+        self,
+        name: &mut RoleName,
+        description: &mut Option<Description>,
+        permissions: &mut Permissions,
+    ) -> Option<super::PreviousRoleAttributes> {
+        let mut previous = super::PreviousRoleAttributes::default();
+        if let Some(n) = self.name.filter(|n| n != name) {
+            previous.name = Some(std::mem::replace(name, n));
+        }
+        if let Some(d) = self.description.filter(|d| d != description) {
+            previous.description = Some(std::mem::replace(description, d));
+        }
+        if let Some(p) = self.permissions.filter(|p| p != permissions) {
+            previous.permissions = Some(std::mem::replace(permissions, p));
+        }
+        (previous != super::PreviousRoleAttributes::default()).then_some(previous)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrganization {
     pub id: OrganizationId,

@@ -108,6 +108,9 @@ pub struct UpdateDomain {
     pub domain: DomainName,
     pub policy: Option<DomainPolicy>,
     pub default_roles: Option<BTreeSet<RoleSlug>>,
+    /// The template's roles when decided: the organization offers them besides its own (which
+    /// are all the aggregate knows).
+    pub template_roles: BTreeSet<RoleSlug>,
     pub at: DateTime<Utc>,
 }
 
@@ -196,7 +199,7 @@ impl Organization {
             .default_roles
             .iter()
             .flatten()
-            .find(|r| !self.roles.contains_key(*r))
+            .find(|r| !self.roles.contains_key(*r) && !u.template_roles.contains(*r))
         {
             return Err(OrganizationError::RoleNotFound(unknown.as_str().to_owned()));
         }
@@ -395,6 +398,7 @@ mod tests {
             at: at(1),
         });
         let policy = OrganizationCommand::UpdateDomain(UpdateDomain {
+            template_roles: BTreeSet::new(),
             domain: name("acme.com"),
             policy: Some(DomainPolicy::AutoJoin),
             default_roles: Some(BTreeSet::from([RoleSlug::parse("eng").unwrap()])),
@@ -408,6 +412,7 @@ mod tests {
             policy,
         ]);
         let unknown = OrganizationCommand::UpdateDomain(UpdateDomain {
+            template_roles: BTreeSet::new(),
             domain: name("acme.com"),
             policy: None,
             default_roles: Some(BTreeSet::from([RoleSlug::parse("ghost").unwrap()])),

@@ -185,14 +185,23 @@ impl Claims for OrganizationEvent {
                     });
                 release.chain(acquire).chain(limit).collect()
             }
-            Self::RoleCreated(r) => vec![ClaimChange::Acquire(claims::organization_role(
-                &r.organization_id,
-                r.slug.as_str(),
-            ))],
-            Self::RoleDeleted(r) => vec![ClaimChange::Release(claims::organization_role(
-                &r.organization_id,
-                r.slug.as_str(),
-            ))],
+            // A custom role may not take a template role's slug; the slug index is what a
+            // template role's creation looks under.
+            Self::RoleCreated(r) => vec![
+                ClaimChange::Acquire(claims::organization_role(
+                    &r.organization_id,
+                    r.slug.as_str(),
+                )),
+                ClaimChange::Acquire(claims::role_slug(r.slug.as_str(), &r.organization_id)),
+                ClaimChange::Forbid(claims::role_template(r.slug.as_str())),
+            ],
+            Self::RoleDeleted(r) => vec![
+                ClaimChange::Release(claims::organization_role(
+                    &r.organization_id,
+                    r.slug.as_str(),
+                )),
+                ClaimChange::Release(claims::role_slug(r.slug.as_str(), &r.organization_id)),
+            ],
             Self::RoleUpdated(_) => Vec::new(),
             // Pending domains are indexed for the background check; a verified one is the
             // organization's alone; one letting people join holds the key their joins require.

@@ -7,6 +7,7 @@ pub(crate) mod invitations;
 pub(crate) mod memberships;
 pub(crate) mod organizations;
 pub(crate) mod replays;
+pub(crate) mod role_templates;
 
 use actix_web::{guard, web};
 use domain::EventEnvelope;
@@ -17,7 +18,7 @@ use read_models::domains::{DomainOrganizationRow, DomainRow};
 use read_models::groups::GroupRow;
 use read_models::invitations::InvitationRow;
 use read_models::memberships::{ClaimsRow, MembershipRow};
-use read_models::organizations::{OrganizationRow, RoleRow};
+use read_models::organizations::{OrganizationRow, RoleRow, TemplateRoleRow};
 
 /// Every read route, with what it takes and answers.
 pub fn endpoints() -> Vec<Endpoint> {
@@ -116,6 +117,18 @@ pub fn endpoints() -> Vec<Endpoint> {
             .summary("List an organization's roles")
             .query(organizations::ROLES.params())
             .answers::<List<RoleRow>>(200, "A page of roles"),
+        e::get("/v1/role-templates", role_templates::list)
+            .summary("List the organization template's roles")
+            .describe(
+                "Roles defined once for the deployment: every organization offers them besides \
+                 its custom roles (`template: true` in its role list).",
+            )
+            .query(role_templates::LIST.params())
+            .answers::<List<TemplateRoleRow>>(200, "A page of template roles"),
+        e::get("/v1/role-templates/{slug}", role_templates::get)
+            .summary("Get a template role")
+            .query(Spec::single().params())
+            .answers::<TemplateRoleRow>(200, "The template role"),
         e::get(
             "/v1/organizations/{org_id}/domains",
             domains::of_organization,

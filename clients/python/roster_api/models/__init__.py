@@ -81,6 +81,7 @@ from .get_organizations_org_id_memberships_status import (
 )
 from .get_organizations_org_id_roles_order import GetOrganizationsOrgIdRolesOrder
 from .get_readyz_200 import GetReadyz200
+from .get_role_templates_order import GetRoleTemplatesOrder
 from .get_users_user_id_memberships_order import GetUsersUserIdMembershipsOrder
 from .get_users_user_id_memberships_status import GetUsersUserIdMembershipsStatus
 from .get_webhook_endpoints_id_deliveries_order import (
@@ -186,9 +187,17 @@ from .role_create import RoleCreate
 from .role_data import RoleData
 from .role_data_change import RoleDataChange
 from .role_list import RoleList
+from .role_template import RoleTemplate
+from .role_template_created_event import RoleTemplateCreatedEvent
+from .role_template_deleted_event import RoleTemplateDeletedEvent
+from .role_template_list import RoleTemplateList
+from .role_template_updated_event import RoleTemplateUpdatedEvent
 from .role_update import RoleUpdate
 from .role_updated import RoleUpdated
 from .roster_document import RosterDocument
+from .template_role import TemplateRole
+from .template_role_change import TemplateRoleChange
+from .template_role_updated import TemplateRoleUpdated
 from .webhook_endpoint import WebhookEndpoint
 from .webhook_endpoint_create import WebhookEndpointCreate
 from .webhook_endpoint_disabled_event import WebhookEndpointDisabledEvent
@@ -268,6 +277,7 @@ __all__ = (
     "GetOrganizationsOrgIdMembershipsStatus",
     "GetOrganizationsOrgIdRolesOrder",
     "GetReadyz200",
+    "GetRoleTemplatesOrder",
     "GetUsersUserIdMembershipsOrder",
     "GetUsersUserIdMembershipsStatus",
     "GetWebhookEndpointsIdDeliveriesOrder",
@@ -369,9 +379,17 @@ __all__ = (
     "RoleData",
     "RoleDataChange",
     "RoleList",
+    "RoleTemplate",
+    "RoleTemplateCreatedEvent",
+    "RoleTemplateDeletedEvent",
+    "RoleTemplateList",
+    "RoleTemplateUpdatedEvent",
     "RoleUpdate",
     "RoleUpdated",
     "RosterDocument",
+    "TemplateRole",
+    "TemplateRoleChange",
+    "TemplateRoleUpdated",
     "WebhookEndpoint",
     "WebhookEndpointCreate",
     "WebhookEndpointDisabledEvent",

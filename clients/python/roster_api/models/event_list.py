@@ -48,6 +48,9 @@ if TYPE_CHECKING:
     from ..models.organization_role_deleted_event import OrganizationRoleDeletedEvent
     from ..models.organization_role_updated_event import OrganizationRoleUpdatedEvent
     from ..models.organization_updated_event import OrganizationUpdatedEvent
+    from ..models.role_template_created_event import RoleTemplateCreatedEvent
+    from ..models.role_template_deleted_event import RoleTemplateDeletedEvent
+    from ..models.role_template_updated_event import RoleTemplateUpdatedEvent
     from ..models.webhook_endpoint_disabled_event import WebhookEndpointDisabledEvent
 
 
@@ -67,7 +70,8 @@ class EventList:
             OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent |
             OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent |
             OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent |
-            OrganizationUpdatedEvent | WebhookEndpointDisabledEvent]):
+            OrganizationUpdatedEvent | RoleTemplateCreatedEvent | RoleTemplateDeletedEvent | RoleTemplateUpdatedEvent |
+            WebhookEndpointDisabledEvent]):
         list_metadata (ListMetadata): Cursors of the pages either side (`null` at an end of the list).
     """
 
@@ -102,6 +106,9 @@ class EventList:
         | OrganizationRoleDeletedEvent
         | OrganizationRoleUpdatedEvent
         | OrganizationUpdatedEvent
+        | RoleTemplateCreatedEvent
+        | RoleTemplateDeletedEvent
+        | RoleTemplateUpdatedEvent
         | WebhookEndpointDisabledEvent
     ]
     list_metadata: ListMetadata
@@ -155,6 +162,9 @@ class EventList:
             OrganizationRoleUpdatedEvent,
         )
         from ..models.organization_updated_event import OrganizationUpdatedEvent
+        from ..models.role_template_created_event import RoleTemplateCreatedEvent
+        from ..models.role_template_deleted_event import RoleTemplateDeletedEvent
+        from ..models.role_template_updated_event import RoleTemplateUpdatedEvent
         from ..models.webhook_endpoint_disabled_event import (
             WebhookEndpointDisabledEvent,
         )
@@ -170,6 +180,9 @@ class EventList:
                 or isinstance(data_item_data, OrganizationRoleCreatedEvent)
                 or isinstance(data_item_data, OrganizationRoleUpdatedEvent)
                 or isinstance(data_item_data, OrganizationRoleDeletedEvent)
+                or isinstance(data_item_data, RoleTemplateCreatedEvent)
+                or isinstance(data_item_data, RoleTemplateUpdatedEvent)
+                or isinstance(data_item_data, RoleTemplateDeletedEvent)
                 or isinstance(data_item_data, OrganizationDomainAddedEvent)
                 or isinstance(data_item_data, OrganizationDomainVerifiedEvent)
                 or isinstance(data_item_data, OrganizationDomainExpiredEvent)
@@ -264,6 +277,9 @@ class EventList:
             OrganizationRoleUpdatedEvent,
         )
         from ..models.organization_updated_event import OrganizationUpdatedEvent
+        from ..models.role_template_created_event import RoleTemplateCreatedEvent
+        from ..models.role_template_deleted_event import RoleTemplateDeletedEvent
+        from ..models.role_template_updated_event import RoleTemplateUpdatedEvent
         from ..models.webhook_endpoint_disabled_event import (
             WebhookEndpointDisabledEvent,
         )
@@ -306,6 +322,9 @@ class EventList:
                 | OrganizationRoleDeletedEvent
                 | OrganizationRoleUpdatedEvent
                 | OrganizationUpdatedEvent
+                | RoleTemplateCreatedEvent
+                | RoleTemplateDeletedEvent
+                | RoleTemplateUpdatedEvent
                 | WebhookEndpointDisabledEvent
             ):
                 try:
@@ -381,8 +400,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_7 = (
-                        OrganizationDomainAddedEvent.from_dict(data)
+                    componentsschemas_event_type_7 = RoleTemplateCreatedEvent.from_dict(
+                        data
                     )
 
                     return componentsschemas_event_type_7
@@ -391,8 +410,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_8 = (
-                        OrganizationDomainVerifiedEvent.from_dict(data)
+                    componentsschemas_event_type_8 = RoleTemplateUpdatedEvent.from_dict(
+                        data
                     )
 
                     return componentsschemas_event_type_8
@@ -401,8 +420,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_9 = (
-                        OrganizationDomainExpiredEvent.from_dict(data)
+                    componentsschemas_event_type_9 = RoleTemplateDeletedEvent.from_dict(
+                        data
                     )
 
                     return componentsschemas_event_type_9
@@ -412,7 +431,7 @@ class EventList:
                     if not isinstance(data, dict):
                         raise TypeError()
                     componentsschemas_event_type_10 = (
-                        OrganizationDomainUpdatedEvent.from_dict(data)
+                        OrganizationDomainAddedEvent.from_dict(data)
                     )
 
                     return componentsschemas_event_type_10
@@ -422,7 +441,7 @@ class EventList:
                     if not isinstance(data, dict):
                         raise TypeError()
                     componentsschemas_event_type_11 = (
-                        OrganizationDomainRemovedEvent.from_dict(data)
+                        OrganizationDomainVerifiedEvent.from_dict(data)
                     )
 
                     return componentsschemas_event_type_11
@@ -431,8 +450,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_12 = MembershipCreatedEvent.from_dict(
-                        data
+                    componentsschemas_event_type_12 = (
+                        OrganizationDomainExpiredEvent.from_dict(data)
                     )
 
                     return componentsschemas_event_type_12
@@ -441,8 +460,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_13 = MembershipUpdatedEvent.from_dict(
-                        data
+                    componentsschemas_event_type_13 = (
+                        OrganizationDomainUpdatedEvent.from_dict(data)
                     )
 
                     return componentsschemas_event_type_13
@@ -452,7 +471,7 @@ class EventList:
                     if not isinstance(data, dict):
                         raise TypeError()
                     componentsschemas_event_type_14 = (
-                        MembershipDeactivatedEvent.from_dict(data)
+                        OrganizationDomainRemovedEvent.from_dict(data)
                     )
 
                     return componentsschemas_event_type_14
@@ -461,8 +480,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_15 = (
-                        MembershipReactivatedEvent.from_dict(data)
+                    componentsschemas_event_type_15 = MembershipCreatedEvent.from_dict(
+                        data
                     )
 
                     return componentsschemas_event_type_15
@@ -471,7 +490,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_16 = MembershipDeletedEvent.from_dict(
+                    componentsschemas_event_type_16 = MembershipUpdatedEvent.from_dict(
                         data
                     )
 
@@ -481,7 +500,9 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_17 = GroupCreatedEvent.from_dict(data)
+                    componentsschemas_event_type_17 = (
+                        MembershipDeactivatedEvent.from_dict(data)
+                    )
 
                     return componentsschemas_event_type_17
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -489,7 +510,9 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_18 = GroupUpdatedEvent.from_dict(data)
+                    componentsschemas_event_type_18 = (
+                        MembershipReactivatedEvent.from_dict(data)
+                    )
 
                     return componentsschemas_event_type_18
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -497,7 +520,9 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_19 = GroupDeletedEvent.from_dict(data)
+                    componentsschemas_event_type_19 = MembershipDeletedEvent.from_dict(
+                        data
+                    )
 
                     return componentsschemas_event_type_19
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -505,9 +530,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_20 = GroupMemberAddedEvent.from_dict(
-                        data
-                    )
+                    componentsschemas_event_type_20 = GroupCreatedEvent.from_dict(data)
 
                     return componentsschemas_event_type_20
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -515,9 +538,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_21 = GroupMemberRemovedEvent.from_dict(
-                        data
-                    )
+                    componentsschemas_event_type_21 = GroupUpdatedEvent.from_dict(data)
 
                     return componentsschemas_event_type_21
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -525,9 +546,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_22 = GroupRolesUpdatedEvent.from_dict(
-                        data
-                    )
+                    componentsschemas_event_type_22 = GroupDeletedEvent.from_dict(data)
 
                     return componentsschemas_event_type_22
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -535,7 +554,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_23 = InvitationCreatedEvent.from_dict(
+                    componentsschemas_event_type_23 = GroupMemberAddedEvent.from_dict(
                         data
                     )
 
@@ -545,7 +564,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_24 = InvitationResentEvent.from_dict(
+                    componentsschemas_event_type_24 = GroupMemberRemovedEvent.from_dict(
                         data
                     )
 
@@ -555,7 +574,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_25 = InvitationAcceptedEvent.from_dict(
+                    componentsschemas_event_type_25 = GroupRolesUpdatedEvent.from_dict(
                         data
                     )
 
@@ -565,7 +584,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_26 = InvitationRevokedEvent.from_dict(
+                    componentsschemas_event_type_26 = InvitationCreatedEvent.from_dict(
                         data
                     )
 
@@ -575,7 +594,7 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_27 = InvitationExpiredEvent.from_dict(
+                    componentsschemas_event_type_27 = InvitationResentEvent.from_dict(
                         data
                     )
 
@@ -585,8 +604,8 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_28 = (
-                        WebhookEndpointDisabledEvent.from_dict(data)
+                    componentsschemas_event_type_28 = InvitationAcceptedEvent.from_dict(
+                        data
                     )
 
                     return componentsschemas_event_type_28
@@ -595,16 +614,46 @@ class EventList:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_event_type_29 = ApiKeyCreatedEvent.from_dict(data)
+                    componentsschemas_event_type_29 = InvitationRevokedEvent.from_dict(
+                        data
+                    )
 
                     return componentsschemas_event_type_29
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_event_type_30 = InvitationExpiredEvent.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_event_type_30
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_event_type_31 = (
+                        WebhookEndpointDisabledEvent.from_dict(data)
+                    )
+
+                    return componentsschemas_event_type_31
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_event_type_32 = ApiKeyCreatedEvent.from_dict(data)
+
+                    return componentsschemas_event_type_32
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_30 = ApiKeyRevokedEvent.from_dict(data)
+                componentsschemas_event_type_33 = ApiKeyRevokedEvent.from_dict(data)
 
-                return componentsschemas_event_type_30
+                return componentsschemas_event_type_33
 
             data_item = _parse_data_item(data_item_data)
 

@@ -23,6 +23,8 @@ class Role:
         organization_id (str):
         permissions (list[str]):
         slug (str):
+        template (bool): Whether it is a role of the organization template (the same in every organization; an
+            admin key changes it at `/v1/role-templates/{slug}`) rather than the organization's own.
         updated_at (datetime.datetime):
     """
 
@@ -34,6 +36,7 @@ class Role:
     organization_id: str
     permissions: list[str]
     slug: str
+    template: bool
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -56,6 +59,8 @@ class Role:
 
         slug = self.slug
 
+        template = self.template
+
         updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
@@ -70,6 +75,7 @@ class Role:
                 "organization_id": organization_id,
                 "permissions": permissions,
                 "slug": slug,
+                "template": template,
                 "updated_at": updated_at,
             }
         )
@@ -105,6 +111,8 @@ class Role:
 
         slug = d.pop("slug")
 
+        template = d.pop("template")
+
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         role = cls(
@@ -116,6 +124,7 @@ class Role:
             organization_id=organization_id,
             permissions=permissions,
             slug=slug,
+            template=template,
             updated_at=updated_at,
         )
 

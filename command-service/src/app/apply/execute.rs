@@ -498,6 +498,7 @@ async fn organization(
                 if policy.is_some() || default_roles.is_some() {
                     work.organization
                         .push(OrganizationCommand::UpdateDomain(UpdateDomain {
+                            template_roles: Default::default(),
                             domain,
                             policy,
                             default_roles,
@@ -508,6 +509,7 @@ async fn organization(
             (Object::Domain, Action::Update) => {
                 work.organization
                     .push(OrganizationCommand::UpdateDomain(UpdateDomain {
+                        template_roles: Default::default(),
                         domain: get.key()?,
                         policy: get.value("policy")?,
                         default_roles: get.value("default_roles")?,

@@ -101,7 +101,11 @@ pub async fn plan(
     let source = document.source.clone().unwrap_or_default();
     let managed = (options.prune_organizations).then_some(source.as_str());
     let selection = read_models::state::Selection::ExternalIds(&external_ids, managed);
-    let (position, mut live) = read_models::state::organizations(pool, consumer, selection).await?;
+    let read_models::state::Snapshot {
+        position,
+        organizations: mut live,
+        template_roles,
+    } = read_models::state::organizations(pool, consumer, selection).await?;
     if let Some(own) = ctx.limited_to {
         let own = own.to_string();
         for external_id in &external_ids {
@@ -113,17 +117,18 @@ pub async fn plan(
         }
         live.retain(|o| o.id == own);
     }
-    let organizations = plan::plan(document, &live, options).map_err(|problems| {
-        AppError::Refused(
-            problems
-                .into_iter()
-                .map(|p| Refusal {
-                    field: p.path,
-                    reason: p.reason,
-                })
-                .collect(),
-        )
-    })?;
+    let organizations =
+        plan::plan(document, &live, &template_roles, options).map_err(|problems| {
+            AppError::Refused(
+                problems
+                    .into_iter()
+                    .map(|p| Refusal {
+                        field: p.path,
+                        reason: p.reason,
+                    })
+                    .collect(),
+            )
+        })?;
     let plan = Plan {
         object: "plan".into(),
         position,

@@ -132,6 +132,7 @@ const SEEDED: [(&str, &str); 2] = [("admin", "Admin"), ("member", "Member")];
 pub fn plan(
     document: &Document,
     live: &[OrganizationState],
+    template_roles: &BTreeSet<String>,
     options: &Options,
 ) -> Result<Vec<OrganizationPlan>, Vec<Located>> {
     let source = document.source.clone().unwrap_or_default();
@@ -169,7 +170,7 @@ pub fn plan(
     plans.extend((document.organizations.iter().enumerate()).map(|(i, org)| {
         let at = format!("organizations[{i}]");
         let existing = live.get(org.external_id.as_str()).copied();
-        let mut plan = organization(org, existing, options, &at, &mut problems);
+        let mut plan = organization(org, existing, template_roles, options, &at, &mut problems);
         if let (Some(source), Some(existing)) = (prune, existing) {
             let removals = removals(org, existing, source);
             plan.changes.splice(0..0, removals);
@@ -186,6 +187,7 @@ pub fn plan(
 fn organization(
     org: &declarative::Organization,
     live: Option<&OrganizationState>,
+    template_roles: &BTreeSet<String>,
     options: &Options,
     at: &str,
     problems: &mut Vec<Located>,
@@ -258,8 +260,15 @@ fn organization(
             .map(|(slug, name)| (slug.to_string(), (name.to_string(), None, Vec::new())))
             .collect(),
     };
-    for role in &org.roles.items {
+    for (j, role) in org.roles.items.iter().enumerate() {
         let slug = role.slug.as_str();
+        if template_roles.contains(slug) {
+            problems.push(Located {
+                path: format!("{at}.roles[{j}].slug"),
+                reason: format!("`{slug}` is a role of the organization template (/v1/role-templates/{slug}); an organization may not define its own"),
+            });
+            continue;
+        }
         let permissions = role.permissions.as_ref().map(|p| json!(p.as_slice()));
         let description = role.description.as_ref().map(|d| json!(d.as_str()));
         match catalogue.get(slug) {
@@ -302,7 +311,7 @@ fn organization(
     // Roles named by members and invitations must be in the catalogue (or be made).
     let mut missing: BTreeSet<String> = BTreeSet::new();
     let mut known = |slug: &str, path: String, problems: &mut Vec<Located>| {
-        if catalogue.contains_key(slug) {
+        if catalogue.contains_key(slug) || template_roles.contains(slug) {
             return;
         }
         if options.create_missing_roles {
@@ -906,7 +915,7 @@ organizations:
 
     #[test]
     fn given_nothing_when_planned_then_everything_is_created_in_order() {
-        let plans = plan(&document(ACME), &[], &Options::default()).unwrap();
+        let plans = plan(&document(ACME), &[], &BTreeSet::new(), &Options::default()).unwrap();
         assert_eq!(plans[0].id, None);
         assert_eq!(
             summary(&plans[0]),
@@ -944,7 +953,13 @@ organizations:
             "    domains: [{domain: Acme.Example, policy: suggest}]",
             "    domains:\n      - {domain: acme.example, policy: auto_join, default_roles: [lead, member]}\n      - {domain: new.example}",
         );
-        let plans = plan(&document(&text), &[acme()], &Options::default()).unwrap();
+        let plans = plan(
+            &document(&text),
+            &[acme()],
+            &BTreeSet::new(),
+            &Options::default(),
+        )
+        .unwrap();
         assert_eq!(
             summary(&plans[0]),
             ["Update Domain acme.example", "Create Domain new.example"]
@@ -956,7 +971,13 @@ organizations:
             "policy: suggest}",
             "policy: suggest, default_roles: [ghost]}",
         );
-        let problems = plan(&document(&ghost), &[acme()], &Options::default()).unwrap_err();
+        let problems = plan(
+            &document(&ghost),
+            &[acme()],
+            &BTreeSet::new(),
+            &Options::default(),
+        )
+        .unwrap_err();
         assert_eq!(
             problems[0].path,
             "organizations[0].domains[0].default_roles[0]"
@@ -965,7 +986,7 @@ organizations:
             "    domains: [{domain: Acme.Example, policy: suggest}]\n",
             "",
         );
-        let plans = plan(&document(&none), &[acme()], &pruning()).unwrap();
+        let plans = plan(&document(&none), &[acme()], &BTreeSet::new(), &pruning()).unwrap();
         assert_eq!(summary(&plans[0]), ["Remove Domain acme.example"]);
         let twice = ACME.replace(
             "[{domain: Acme.Example, policy: suggest}]",
@@ -982,7 +1003,13 @@ organizations:
 
     #[test]
     fn given_the_state_the_document_describes_when_planned_then_nothing_changes() {
-        let plans = plan(&document(ACME), &[acme()], &Options::default()).unwrap();
+        let plans = plan(
+            &document(ACME),
+            &[acme()],
+            &BTreeSet::new(),
+            &Options::default(),
+        )
+        .unwrap();
         assert_eq!(plans[0].id.as_deref(), Some("org_1"));
         assert!(plans[0].changes.is_empty(), "{:?}", plans[0].changes);
     }
@@ -998,7 +1025,13 @@ organizations:
         live.groups[0].name = "ops".into();
         live.groups[0].members.clear();
         live.invitations[0].roles = vec!["admin".into()];
-        let plans = plan(&document(ACME), &[live], &Options::default()).unwrap();
+        let plans = plan(
+            &document(ACME),
+            &[live],
+            &BTreeSet::new(),
+            &Options::default(),
+        )
+        .unwrap();
         assert_eq!(
             summary(&plans[0]),
             [
@@ -1054,7 +1087,8 @@ organizations:
     groups: [{name: Ops, members: [{user_id: ghost}]}]
     invitations: [{email: d@example.com, roles: [auditor]}]
 "#;
-        let problems = plan(&document(text), &[], &Options::default()).unwrap_err();
+        let problems =
+            plan(&document(text), &[], &BTreeSet::new(), &Options::default()).unwrap_err();
         let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -1071,12 +1105,38 @@ organizations:
             create_missing_roles: true,
             ..Options::default()
         };
-        let plans = plan(&document(&text), &[], &options).unwrap();
+        let plans = plan(&document(&text), &[], &BTreeSet::new(), &options).unwrap();
         let roles: Vec<&str> = (plans[0].changes.iter())
             .filter(|c| c.object == Object::Role)
             .map(|c| c.key.as_str())
             .collect();
         assert_eq!(roles, ["auditor", "project-lead", "team-manager"]);
+    }
+
+    #[test]
+    fn given_the_template_has_a_role_when_planned_then_members_may_hold_it_and_no_one_defines_it() {
+        let template: BTreeSet<String> = ["auditor".to_owned()].into();
+        let text = r#"
+organizations:
+  - external_id: acme
+    name: Acme
+    members: [{user_id: ann, roles: [auditor]}]
+    groups: [{name: Ops, roles: [auditor]}]
+"#;
+        let plans = plan(&document(text), &[], &template, &Options::default()).unwrap();
+        assert!(
+            !(plans[0].changes.iter()).any(|c| c.object == Object::Role),
+            "a template role is not made again"
+        );
+        let problems =
+            plan(&document(text), &[], &BTreeSet::new(), &Options::default()).unwrap_err();
+        assert_eq!(problems.len(), 2, "without the template: {problems:?}");
+
+        let defines = format!("{text}    roles: [{{slug: auditor, name: Mine}}]\n");
+        let problems = plan(&document(&defines), &[], &template, &Options::default()).unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["organizations[0].roles[0].slug"]);
+        assert!(problems[0].reason.contains("organization template"));
     }
 
     /// Acme with more than ACME lists: `extra` (a role, a member in Ops, a group, an
@@ -1135,7 +1195,13 @@ organizations:
     #[test]
     fn given_more_than_the_document_lists_when_pruned_then_only_what_its_source_manages_goes_first()
     {
-        let plans = plan(&document(ACME), &[grown(Some("apply"))], &pruning()).unwrap();
+        let plans = plan(
+            &document(ACME),
+            &[grown(Some("apply"))],
+            &BTreeSet::new(),
+            &pruning(),
+        )
+        .unwrap();
         assert_eq!(
             summary(&plans[0]),
             [
@@ -1157,11 +1223,18 @@ organizations:
         let unpruned = plan(
             &document(ACME),
             &[grown(Some("apply"))],
+            &BTreeSet::new(),
             &Options::default(),
         )
         .unwrap();
         assert!(unpruned[0].changes.is_empty(), "no removal without --prune");
-        let other = plan(&document(ACME), &[grown(Some("hr-sync"))], &pruning()).unwrap();
+        let other = plan(
+            &document(ACME),
+            &[grown(Some("hr-sync"))],
+            &BTreeSet::new(),
+            &pruning(),
+        )
+        .unwrap();
         let removed: Vec<String> = summary(&other[0]);
         assert!(
             removed.is_empty(),
@@ -1175,7 +1248,13 @@ organizations:
             "    invitations: [{email: bob@example.com}]",
             "    invitations: {mode: replace, items: [{email: bob@example.com}]}",
         );
-        let plans = plan(&document(&text), &[grown(None)], &pruning()).unwrap();
+        let plans = plan(
+            &document(&text),
+            &[grown(None)],
+            &BTreeSet::new(),
+            &pruning(),
+        )
+        .unwrap();
         assert_eq!(
             summary(&plans[0]),
             [
@@ -1194,7 +1273,7 @@ organizations:
         );
         let mut live = grown(Some("apply"));
         live.members[0].roles.push("extra".into());
-        let plans = plan(&document(&text), &[live], &pruning()).unwrap();
+        let plans = plan(&document(&text), &[live], &BTreeSet::new(), &pruning()).unwrap();
         assert!(
             !summary(&plans[0]).contains(&"Remove Role extra".to_owned()),
             "{:?}",
@@ -1214,7 +1293,13 @@ organizations:
             prune_organizations: true,
             ..Options::default()
         };
-        let plans = plan(&document(ACME), &[acme(), other, foreign], &options).unwrap();
+        let plans = plan(
+            &document(ACME),
+            &[acme(), other, foreign],
+            &BTreeSet::new(),
+            &options,
+        )
+        .unwrap();
         let listed: Vec<(&str, Vec<String>)> = (plans.iter())
             .map(|p| (p.external_id.as_str(), summary(p)))
             .collect();

@@ -39,6 +39,9 @@ from ...models.organization_role_deleted_event import OrganizationRoleDeletedEve
 from ...models.organization_role_updated_event import OrganizationRoleUpdatedEvent
 from ...models.organization_updated_event import OrganizationUpdatedEvent
 from ...models.problem import Problem
+from ...models.role_template_created_event import RoleTemplateCreatedEvent
+from ...models.role_template_deleted_event import RoleTemplateDeletedEvent
+from ...models.role_template_updated_event import RoleTemplateUpdatedEvent
 from ...models.webhook_endpoint_disabled_event import WebhookEndpointDisabledEvent
 from ...types import UNSET, Response, Unset
 
@@ -99,6 +102,9 @@ def _parse_response(
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
     | OrganizationUpdatedEvent
+    | RoleTemplateCreatedEvent
+    | RoleTemplateDeletedEvent
+    | RoleTemplateUpdatedEvent
     | WebhookEndpointDisabledEvent
     | Problem
     | None
@@ -138,6 +144,9 @@ def _parse_response(
             | OrganizationRoleDeletedEvent
             | OrganizationRoleUpdatedEvent
             | OrganizationUpdatedEvent
+            | RoleTemplateCreatedEvent
+            | RoleTemplateDeletedEvent
+            | RoleTemplateUpdatedEvent
             | WebhookEndpointDisabledEvent
         ):
             try:
@@ -213,7 +222,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_7 = OrganizationDomainAddedEvent.from_dict(
+                componentsschemas_event_type_7 = RoleTemplateCreatedEvent.from_dict(
                     data
                 )
 
@@ -223,8 +232,8 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_8 = (
-                    OrganizationDomainVerifiedEvent.from_dict(data)
+                componentsschemas_event_type_8 = RoleTemplateUpdatedEvent.from_dict(
+                    data
                 )
 
                 return componentsschemas_event_type_8
@@ -233,8 +242,8 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_9 = (
-                    OrganizationDomainExpiredEvent.from_dict(data)
+                componentsschemas_event_type_9 = RoleTemplateDeletedEvent.from_dict(
+                    data
                 )
 
                 return componentsschemas_event_type_9
@@ -244,7 +253,7 @@ def _parse_response(
                 if not isinstance(data, dict):
                     raise TypeError()
                 componentsschemas_event_type_10 = (
-                    OrganizationDomainUpdatedEvent.from_dict(data)
+                    OrganizationDomainAddedEvent.from_dict(data)
                 )
 
                 return componentsschemas_event_type_10
@@ -254,7 +263,7 @@ def _parse_response(
                 if not isinstance(data, dict):
                     raise TypeError()
                 componentsschemas_event_type_11 = (
-                    OrganizationDomainRemovedEvent.from_dict(data)
+                    OrganizationDomainVerifiedEvent.from_dict(data)
                 )
 
                 return componentsschemas_event_type_11
@@ -263,7 +272,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_12 = MembershipCreatedEvent.from_dict(data)
+                componentsschemas_event_type_12 = (
+                    OrganizationDomainExpiredEvent.from_dict(data)
+                )
 
                 return componentsschemas_event_type_12
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -271,7 +282,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_13 = MembershipUpdatedEvent.from_dict(data)
+                componentsschemas_event_type_13 = (
+                    OrganizationDomainUpdatedEvent.from_dict(data)
+                )
 
                 return componentsschemas_event_type_13
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -279,8 +292,8 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_14 = MembershipDeactivatedEvent.from_dict(
-                    data
+                componentsschemas_event_type_14 = (
+                    OrganizationDomainRemovedEvent.from_dict(data)
                 )
 
                 return componentsschemas_event_type_14
@@ -289,9 +302,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_15 = MembershipReactivatedEvent.from_dict(
-                    data
-                )
+                componentsschemas_event_type_15 = MembershipCreatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_15
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -299,7 +310,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_16 = MembershipDeletedEvent.from_dict(data)
+                componentsschemas_event_type_16 = MembershipUpdatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_16
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -307,7 +318,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_17 = GroupCreatedEvent.from_dict(data)
+                componentsschemas_event_type_17 = MembershipDeactivatedEvent.from_dict(
+                    data
+                )
 
                 return componentsschemas_event_type_17
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -315,7 +328,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_18 = GroupUpdatedEvent.from_dict(data)
+                componentsschemas_event_type_18 = MembershipReactivatedEvent.from_dict(
+                    data
+                )
 
                 return componentsschemas_event_type_18
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -323,7 +338,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_19 = GroupDeletedEvent.from_dict(data)
+                componentsschemas_event_type_19 = MembershipDeletedEvent.from_dict(data)
 
                 return componentsschemas_event_type_19
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -331,7 +346,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_20 = GroupMemberAddedEvent.from_dict(data)
+                componentsschemas_event_type_20 = GroupCreatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_20
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -339,9 +354,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_21 = GroupMemberRemovedEvent.from_dict(
-                    data
-                )
+                componentsschemas_event_type_21 = GroupUpdatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_21
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -349,7 +362,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_22 = GroupRolesUpdatedEvent.from_dict(data)
+                componentsschemas_event_type_22 = GroupDeletedEvent.from_dict(data)
 
                 return componentsschemas_event_type_22
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -357,7 +370,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_23 = InvitationCreatedEvent.from_dict(data)
+                componentsschemas_event_type_23 = GroupMemberAddedEvent.from_dict(data)
 
                 return componentsschemas_event_type_23
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -365,7 +378,9 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_24 = InvitationResentEvent.from_dict(data)
+                componentsschemas_event_type_24 = GroupMemberRemovedEvent.from_dict(
+                    data
+                )
 
                 return componentsschemas_event_type_24
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -373,9 +388,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_25 = InvitationAcceptedEvent.from_dict(
-                    data
-                )
+                componentsschemas_event_type_25 = GroupRolesUpdatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_25
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -383,7 +396,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_26 = InvitationRevokedEvent.from_dict(data)
+                componentsschemas_event_type_26 = InvitationCreatedEvent.from_dict(data)
 
                 return componentsschemas_event_type_26
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -391,7 +404,7 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_27 = InvitationExpiredEvent.from_dict(data)
+                componentsschemas_event_type_27 = InvitationResentEvent.from_dict(data)
 
                 return componentsschemas_event_type_27
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -399,8 +412,8 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_28 = (
-                    WebhookEndpointDisabledEvent.from_dict(data)
+                componentsschemas_event_type_28 = InvitationAcceptedEvent.from_dict(
+                    data
                 )
 
                 return componentsschemas_event_type_28
@@ -409,16 +422,42 @@ def _parse_response(
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_event_type_29 = ApiKeyCreatedEvent.from_dict(data)
+                componentsschemas_event_type_29 = InvitationRevokedEvent.from_dict(data)
 
                 return componentsschemas_event_type_29
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_event_type_30 = InvitationExpiredEvent.from_dict(data)
+
+                return componentsschemas_event_type_30
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_event_type_31 = (
+                    WebhookEndpointDisabledEvent.from_dict(data)
+                )
+
+                return componentsschemas_event_type_31
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_event_type_32 = ApiKeyCreatedEvent.from_dict(data)
+
+                return componentsschemas_event_type_32
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_event_type_30 = ApiKeyRevokedEvent.from_dict(data)
+            componentsschemas_event_type_33 = ApiKeyRevokedEvent.from_dict(data)
 
-            return componentsschemas_event_type_30
+            return componentsschemas_event_type_33
 
         response_200 = _parse_response_200(response.json())
 
@@ -488,6 +527,9 @@ def _build_response(
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
     | OrganizationUpdatedEvent
+    | RoleTemplateCreatedEvent
+    | RoleTemplateDeletedEvent
+    | RoleTemplateUpdatedEvent
     | WebhookEndpointDisabledEvent
     | Problem
 ]:
@@ -535,6 +577,9 @@ def sync_detailed(
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
     | OrganizationUpdatedEvent
+    | RoleTemplateCreatedEvent
+    | RoleTemplateDeletedEvent
+    | RoleTemplateUpdatedEvent
     | WebhookEndpointDisabledEvent
     | Problem
 ]:
@@ -549,7 +594,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
+        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | RoleTemplateCreatedEvent | RoleTemplateDeletedEvent | RoleTemplateUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -600,6 +645,9 @@ def sync(
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
     | OrganizationUpdatedEvent
+    | RoleTemplateCreatedEvent
+    | RoleTemplateDeletedEvent
+    | RoleTemplateUpdatedEvent
     | WebhookEndpointDisabledEvent
     | Problem
     | None
@@ -615,7 +663,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem
+        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | RoleTemplateCreatedEvent | RoleTemplateDeletedEvent | RoleTemplateUpdatedEvent | WebhookEndpointDisabledEvent | Problem
     """
 
     return sync_detailed(
@@ -661,6 +709,9 @@ async def asyncio_detailed(
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
     | OrganizationUpdatedEvent
+    | RoleTemplateCreatedEvent
+    | RoleTemplateDeletedEvent
+    | RoleTemplateUpdatedEvent
     | WebhookEndpointDisabledEvent
     | Problem
 ]:
@@ -675,7 +726,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
+        Response[ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | RoleTemplateCreatedEvent | RoleTemplateDeletedEvent | RoleTemplateUpdatedEvent | WebhookEndpointDisabledEvent | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -724,6 +775,9 @@ async def asyncio(
     | OrganizationRoleDeletedEvent
     | OrganizationRoleUpdatedEvent
     | OrganizationUpdatedEvent
+    | RoleTemplateCreatedEvent
+    | RoleTemplateDeletedEvent
+    | RoleTemplateUpdatedEvent
     | WebhookEndpointDisabledEvent
     | Problem
     | None
@@ -739,7 +793,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | WebhookEndpointDisabledEvent | Problem
+        ApiKeyCreatedEvent | ApiKeyRevokedEvent | GroupCreatedEvent | GroupDeletedEvent | GroupMemberAddedEvent | GroupMemberRemovedEvent | GroupRolesUpdatedEvent | GroupUpdatedEvent | InvitationAcceptedEvent | InvitationCreatedEvent | InvitationExpiredEvent | InvitationResentEvent | InvitationRevokedEvent | MembershipCreatedEvent | MembershipDeactivatedEvent | MembershipDeletedEvent | MembershipReactivatedEvent | MembershipUpdatedEvent | OrganizationCreatedEvent | OrganizationDeletedEvent | OrganizationDeletionRequestedEvent | OrganizationDomainAddedEvent | OrganizationDomainExpiredEvent | OrganizationDomainRemovedEvent | OrganizationDomainUpdatedEvent | OrganizationDomainVerifiedEvent | OrganizationRoleCreatedEvent | OrganizationRoleDeletedEvent | OrganizationRoleUpdatedEvent | OrganizationUpdatedEvent | RoleTemplateCreatedEvent | RoleTemplateDeletedEvent | RoleTemplateUpdatedEvent | WebhookEndpointDisabledEvent | Problem
     """
 
     return (
