@@ -212,7 +212,8 @@ async fn measure(
         .max_connections(args.clients as u32 + 2)
         .connect(&url)
         .await?;
-    store::migrate::run(&pool).await?;
+    // As `roster serve` prepares a store: migrations, then the organization template.
+    command_service::prepare(&pool).await?;
 
     if args.profile {
         sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")

@@ -56,6 +56,13 @@ pub struct Loaded<A: Aggregate> {
     snapshot: Option<usize>,
 }
 
+impl<A: Aggregate> Loaded<A> {
+    /// Whether the stream has no events yet.
+    pub fn is_new(&self) -> bool {
+        self.version == 0
+    }
+}
+
 /// The command bus of one aggregate type: loads through cqrs-es's store (snapshots, upcasting),
 /// decides with the aggregate's own `handle`, and writes through a `UnitOfWork`.
 pub struct Commands<A: Aggregate> {

@@ -28,6 +28,15 @@ use sqlx::PgPool;
 use store::EventRepository;
 
 pub use app::invitations::sweep_expired as sweep_expired_invitations;
+pub use app::role_templates::seeded as role_templates_seeded;
+
+/// Brings a store to what commands need: its migrations, then the organization template a
+/// deployment starts with (written once, by whichever process gets there first).
+pub async fn prepare(pool: &PgPool) -> Result<(), store::StoreError> {
+    store::migrate::run(pool).await?;
+    let state = CommandState::new(EventRepository::new(pool.clone()));
+    app::role_templates::seed_built_ins(&state).await
+}
 pub use http_edge::{FieldError, Problem};
 
 /// Snapshot organizations every 100 events; they accumulate role and settings changes.

@@ -67,7 +67,7 @@ async fn fifty_racing_claims_of_one_key_have_exactly_one_winner() {
     for t in tasks {
         match t.await.unwrap() {
             (id, Ok(executed)) => {
-                assert_eq!(executed.events.len(), 3, "created + two seeded roles");
+                assert_eq!(executed.events.len(), 1, "organization.created");
                 winners.push(id.to_string());
             }
             (_, Err(CommandError::Store(StoreError::ClaimTaken { key, .. }))) => {
@@ -184,7 +184,7 @@ async fn committed_events_carry_ids_metadata_and_positions() {
     .unwrap();
     assert_eq!(position, event.position);
     assert_eq!(executed.events[0].position, position);
-    assert_eq!(executed.last_position(), Some(executed.events[2].position));
+    assert_eq!(executed.last_position(), Some(position));
     assert!(metadata["event_id"].as_str().unwrap().starts_with("evt_"));
     assert_eq!(metadata["request_id"], "req_test");
     assert_eq!(metadata["actor_type"], "system");

@@ -366,7 +366,7 @@ pub fn events() -> Vec<EventDoc> {
         doc("organization.updated", "fields of an organization changed; `previous_attributes` holds their old values", o.clone(), &updated_org),
         doc("organization.deletion_requested", "an organization's deletion was accepted: from here on nothing new can be created in it, and the process manager deletes its groups, memberships, pending invitations and roles, each with its own events", o.clone(), &org()),
         doc("organization.deleted", "an organization was deleted: its last event, after its groups, memberships, invitations and roles", o.clone(), &org()),
-        doc("organization_role.created", "a role joined an organization's catalogue (`admin` and `member` are seeded at creation)", o.clone(), &role()),
+        doc("organization_role.created", "a custom role joined an organization's catalogue (organizations created before the organization template also got their own `admin` and `member` with the organization)", o.clone(), &role()),
         doc("organization_role.updated", "a role's name, description or permissions changed", o.clone(), &updated_role),
         doc("organization_role.deleted", "a role left the catalogue; the process manager then takes it from every membership holding it (`membership.updated` each); domains lose it from their default roles (`organization_domain.updated`, same stream)", o.clone(), &role()),
         deployment_wide(doc("role_template.created", "a role joined the organization template: every organization offers it (unless it has a custom role of that slug, which only roles from before the template can be)", t.clone(), &template)),

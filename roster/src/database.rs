@@ -11,6 +11,14 @@ use store::{PoolConfig, PoolOptions};
 
 use crate::cli::DatabaseArgs;
 
+pub use command_service::prepare;
+
+/// Whether [`prepare`] has run to the end: commands need the template's built-in roles.
+pub async fn is_prepared(pool: &PgPool) -> Result<bool, store::StoreError> {
+    Ok(store::migrate::is_current(pool).await?
+        && command_service::role_templates_seeded(pool).await?)
+}
+
 /// The database roster keeps its data in, inside the embedded cluster.
 const EMBEDDED_DATABASE: &str = "roster";
 
@@ -175,7 +183,7 @@ where
     Fut: std::future::Future<Output = Result<T, E>>,
 {
     let db = Database::open(args, true).await?;
-    let result = match store::migrate::run(&db.pool).await {
+    let result = match prepare(&db.pool).await {
         Ok(()) => work(db.pool.clone()).await,
         Err(e) => Err(e.into()),
     };

@@ -53,7 +53,7 @@ async fn readyz(
         return Err(Problem::unavailable("the database is unreachable")
             .with_field("database", "unreachable"));
     }
-    match store::migrate::is_current(pool.get_ref()).await {
+    match crate::database::is_prepared(pool.get_ref()).await {
         Ok(true) => {
             // How far each consumer trails the event log (informative; not a readiness gate).
             let (head, positions) = lag(pool.get_ref()).await.unwrap_or_default();
@@ -85,7 +85,7 @@ async fn readyz(
             StatusCode::SERVICE_UNAVAILABLE,
             "not-ready",
             "Not ready",
-            "database migrations are not applied yet",
+            "database migrations (and the organization template they start with) are not applied yet",
         )
         .with_field("migrations", "pending")),
         Err(e) => {

@@ -18,7 +18,7 @@ pub enum MaintenanceError {
 /// `roster rebuild [--verify]`.
 pub async fn rebuild(args: RebuildArgs) -> Result<(), MaintenanceError> {
     let db = Database::open(&args.database, true).await?;
-    store::migrate::run(&db.pool).await?;
+    crate::database::prepare(&db.pool).await?;
     let progress = crate::progress::Progress::new("rebuilding");
     let result = projector::Projector::new(db.pool.clone())
         .rebuild(&args.projection, args.verify, &|p| {
@@ -50,7 +50,7 @@ pub async fn rebuild(args: RebuildArgs) -> Result<(), MaintenanceError> {
 
 pub async fn migrate(args: DatabaseArgs) -> Result<(), MaintenanceError> {
     let db = Database::open(&args, true).await?;
-    let result = store::migrate::run(&db.pool).await;
+    let result = crate::database::prepare(&db.pool).await;
     db.close().await;
     result?;
     tracing::info!("migrations applied");

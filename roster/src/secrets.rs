@@ -77,7 +77,7 @@ pub async fn run(command: SecretsCommand) -> Result<(), SecretsError> {
 async fn rotate(args: RotateKeyArgs) -> Result<(), SecretsError> {
     let db = Database::open(&args.database, true).await?;
     let result = async {
-        store::migrate::run(&db.pool).await?;
+        crate::database::prepare(&db.pool).await?;
         let keyring = keyring(&args.keys, db.data_dir())?;
         // First everything under the current key, so that no secret stays under a key the
         // rotation drops from the file.

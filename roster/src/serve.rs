@@ -340,7 +340,7 @@ impl Background {
 async fn migrate_until_done(pool: sqlx::PgPool, current: tokio::sync::watch::Sender<bool>) {
     let mut backoff = store::Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
     loop {
-        match store::migrate::run(&pool).await {
+        match crate::database::prepare(&pool).await {
             Ok(()) => {
                 tracing::info!("database schema is current");
                 current.send_replace(true);

@@ -31,7 +31,7 @@ async fn a_retry_replays_the_first_response_and_appends_nothing() {
     assert_eq!(again.headers()["roster-position"], position);
     assert_eq!(again.headers()["content-type"], "application/json");
     assert_eq!(again.json::<Value>().await.unwrap(), first);
-    assert_eq!(app.event_count().await, 3);
+    assert_eq!(app.event_count().await, 1, "organization.created");
 
     // Without the key the same body is a new request (and here a duplicate external id).
     problem(app.post("/v1/organizations", body).await, 409).await;
@@ -48,7 +48,7 @@ async fn the_same_key_with_another_request_is_refused() {
     );
     let body = problem(post_with_key(&app, "k-2", json!({"name": "B"})).await, 422).await;
     assert_eq!(fields(&body), ["Idempotency-Key"]);
-    assert_eq!(app.event_count().await, 3);
+    assert_eq!(app.event_count().await, 1, "organization.created");
 }
 
 #[tokio::test]
@@ -92,7 +92,7 @@ async fn concurrent_requests_with_one_key_run_once() {
         }
     }
     assert_eq!(ids.len(), 1, "every 201 is the same organization");
-    assert_eq!(app.event_count().await, 3, "the command ran once");
+    assert_eq!(app.event_count().await, 1, "the command ran once");
 }
 
 #[tokio::test]

@@ -425,8 +425,9 @@ async fn a_stopping_relay_flushes_what_it_handed_to_its_producer() {
         &listen,
         &["--kafka-property", "linger.ms=20000"],
     );
-    // One command, one commit: its events are one batch, handed over together.
-    some_organizations(&app, 1, 0).await;
+    // An organization and two members: three events, all handed over while the producer
+    // lingers.
+    some_organizations(&app, 1, 2).await;
     let expected = events(&app).await;
     let handed = (expected.len() - before.len()) as f64;
     assert!(handed >= 3.0);

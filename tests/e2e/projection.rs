@@ -80,7 +80,11 @@ async fn read_models_follow_the_commands_and_replays_change_nothing() {
             .fetch_all(&app.db.pool)
             .await
             .unwrap();
-    assert_eq!(roles, ["admin", "billing", "member"]);
+    assert_eq!(
+        roles,
+        ["billing"],
+        "its own; admin and member are the template's"
+    );
     let (status, mroles, dept): (String, Vec<String>, String) = sqlx::query_as(
         "SELECT status, roles, attributes->>'dept' FROM rm_memberships WHERE id = $1",
     )

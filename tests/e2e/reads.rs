@@ -111,7 +111,7 @@ async fn roles_are_listed_by_slug() {
         .iter()
         .map(|r| r["slug"].as_str().unwrap())
         .collect();
-    // `admin` and `member` are seeded with every organization.
+    // `admin` and `member` are the organization template's.
     assert_eq!(slugs, ["admin", "auditor", "billing", "member", "viewer"]);
     assert_eq!(page["data"][1]["permissions"], json!(["auditor:read"]));
     assert_eq!(page["data"][0]["object"], "organization_role");
@@ -149,9 +149,9 @@ struct Fixture {
 async fn fixture(app: &TestApp) -> Fixture {
     let org = app.organization().await;
     let roles = format!("/v1/organizations/{org}/roles");
-    // `admin` and `member` come with every organization; give admin permissions.
+    // `admin` and `member` come from the organization template; give admin permissions there.
     let admin = json!({"permissions": ["members:write", "members:read"]});
-    expect(app.patch(&format!("{roles}/admin"), admin).await, 200).await;
+    expect(app.patch("/v1/role-templates/admin", admin).await, 200).await;
     let viewer = ["members:read", "reports:read"];
     let viewer = json!({"slug": "viewer", "name": "Viewer", "permissions": viewer});
     write(app, &roles, viewer).await;

@@ -40,7 +40,15 @@ async fn template_roles_are_offered_everywhere_and_changes_reach_every_holder_at
     assert_eq!(created["permissions"], json!(["logs:read"]));
     let at = created["position"].as_i64().unwrap();
     let listed = app.read(TEMPLATES, at).await;
-    assert_eq!(listed["data"][0]["slug"], "auditor");
+    let mut slugs: Vec<&str> = (listed["data"].as_array().unwrap().iter())
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    slugs.sort();
+    assert_eq!(
+        slugs,
+        ["admin", "auditor", "member"],
+        "the built-ins and the new one"
+    );
     let one = app.read(&format!("{TEMPLATES}/auditor"), at).await;
     assert_eq!(one["name"], "Auditor");
     let res = as_org.get(app.url(TEMPLATES)).send().await.unwrap();
@@ -60,9 +68,9 @@ async fn template_roles_are_offered_everywhere_and_changes_reach_every_holder_at
     assert_eq!(
         offered,
         [
-            ("admin".into(), false),
+            ("admin".into(), true),
             ("auditor".into(), true),
-            ("member".into(), false)
+            ("member".into(), true)
         ]
     );
 
@@ -205,7 +213,7 @@ async fn template_roles_are_offered_everywhere_and_changes_reach_every_holder_at
     .fetch_one(&app.db.pool)
     .await
     .unwrap();
-    assert_eq!(orgless, 3);
+    assert_eq!(orgless, 5, "auditor's three and the built-ins' creation");
     let (status, event) = app
         .get(&format!(
             "/v1/events/{}",
@@ -326,4 +334,189 @@ async fn no_one_keeps_a_template_role_deleted_while_it_is_being_given() {
             "round {round}: {given} given before the deletion"
         );
     }
+}
+
+/// One stream's events committed as the binaries before the template committed them: the claims
+/// the events stated then (a role held requires the organization's own role; no slug index, no
+/// forbidden template key).
+async fn commit_as_before_template<E>(
+    pool: &sqlx::PgPool,
+    kind: &str,
+    id: &str,
+    org: &str,
+    events: &[E],
+) where
+    E: cqrs_es::DomainEvent + domain::Claims,
+{
+    use domain::ClaimChange;
+    let ctx = domain::RequestContext::system("before-template");
+    let mut change = store::StreamChange::typed(
+        kind,
+        id.to_owned(),
+        Some(org.to_owned()),
+        0,
+        events,
+        &ctx.metadata(),
+    )
+    .unwrap();
+    change.claims = (change.claims.into_iter())
+        .filter_map(|c| match c {
+            ClaimChange::RequireAny(keys) => Some(ClaimChange::Require(keys[0].clone())),
+            ClaimChange::Forbid(_) => None,
+            ClaimChange::Acquire(k) if k.starts_with("role_slug/") => None,
+            other => Some(other),
+        })
+        .collect();
+    let mut unit = store::UnitOfWork::new();
+    unit.push(change);
+    unit.commit(pool).await.unwrap();
+}
+
+/// A store written before the template (up to migration 0027; an organization created with its
+/// own `admin` and `member`) is upgraded by today's binary without a manual step: the template
+/// starts as the built-in `admin` and `member`, written once; the older organization keeps its
+/// own copies, which take precedence there (its members' claims do not change), until it
+/// deletes one and falls back on the template's; its custom roles keep their slugs from the
+/// template (migration 0028's backfill).
+#[tokio::test]
+async fn a_store_from_before_the_template_gets_the_built_ins_and_keeps_its_own_roles() {
+    use domain::membership::{Membership, MembershipCommand, MembershipSource, Subject};
+    use domain::organization::{OrganizationData, OrganizationEvent, RoleData};
+    use domain::values::{OrganizationName, Permissions, RoleName, RoleSlug, SubjectId};
+
+    let db = roster_testkit::fresh_db_up_to(27).await;
+    let org = domain::OrganizationId::new();
+    let at = chrono::Utc::now();
+    let role = |slug: &str, name: &str, permissions: &[&str]| {
+        OrganizationEvent::RoleCreated(RoleData {
+            organization_id: org,
+            slug: RoleSlug::parse(slug).unwrap(),
+            name: RoleName::parse(name).unwrap(),
+            description: None,
+            permissions: Permissions::parse(permissions.iter().map(|p| p.to_string()).collect())
+                .unwrap(),
+            created_at: at,
+            updated_at: at,
+        })
+    };
+    let created = [
+        OrganizationEvent::Created(OrganizationData {
+            id: org,
+            name: OrganizationName::parse("Older").unwrap(),
+            description: None,
+            external_id: None,
+            metadata: Default::default(),
+            max_members: None,
+            created_at: at,
+            updated_at: at,
+        }),
+        role("admin", "Admin", &["org:manage"]),
+        role("member", "Member", &[]),
+        role("billing", "Billing", &["billing:read"]),
+    ];
+    let org_id = org.to_string();
+    commit_as_before_template(&db.pool, "organization", &org_id, &org_id, &created).await;
+    let ann = domain::MembershipId::new();
+    let joined = Membership::default()
+        .decide(MembershipCommand::Create {
+            id: ann,
+            organization_id: org,
+            subject: Subject::User(SubjectId::parse("ann").unwrap()),
+            roles: [RoleSlug::admin()].into(),
+            attributes: Default::default(),
+            source: MembershipSource::Api,
+            at,
+        })
+        .unwrap();
+    commit_as_before_template(&db.pool, "membership", &ann.to_string(), &org_id, &joined).await;
+
+    // Today's binary migrates and prepares it (as `roster serve` does at start-up).
+    roster::database::prepare(&db.pool).await.unwrap();
+    let app = TestApp::on(db).await;
+    tokio::spawn(projector::Projector::new(app.db.pool.clone()).run());
+    let head = app.head().await;
+    let templates = app.read(&format!("{TEMPLATES}?order=asc"), head).await;
+    let slugs: Vec<&str> = (templates["data"].as_array().unwrap().iter())
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["admin", "member"]);
+    let seeded = app.events_of("admin").await;
+    assert_eq!(seeded.len(), 1);
+    assert_eq!(seeded[0].4["actor_type"], "system");
+    let roles = app
+        .read(&format!("/v1/organizations/{org}/roles?order=asc"), head)
+        .await;
+    let own: Vec<(&str, bool)> = (roles["data"].as_array().unwrap().iter())
+        .map(|r| {
+            (
+                r["slug"].as_str().unwrap(),
+                r["template"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        own,
+        [("admin", false), ("billing", false), ("member", false)]
+    );
+    assert_eq!(
+        claims(&app, &org_id, "ann", head).await["permissions"],
+        json!(["org:manage"])
+    );
+
+    // The template's admin changes; the older organization's own admin does not.
+    let changed = expect(
+        app.patch(
+            &format!("{TEMPLATES}/admin"),
+            json!({"permissions": ["everything"]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let at = changed["position"].as_i64().unwrap();
+    assert_eq!(
+        claims(&app, &org_id, "ann", at).await["permissions"],
+        json!(["org:manage"])
+    );
+    // A new organization has the template's roles only.
+    let newer = app.named("Newer").await;
+    let bob = app
+        .member(&newer, json!({"user_id": "bob", "roles": ["admin"]}))
+        .await;
+    let at = app.head().await;
+    let roles = app
+        .read(&format!("/v1/organizations/{newer}/roles?order=asc"), at)
+        .await;
+    let offered: Vec<(&str, bool)> = (roles["data"].as_array().unwrap().iter())
+        .map(|r| {
+            (
+                r["slug"].as_str().unwrap(),
+                r["template"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(offered, [("admin", true), ("member", true)]);
+    let of_bob = claims(&app, &newer, "bob", at).await;
+    assert_eq!(of_bob["permissions"], json!(["everything"]), "{bob}");
+
+    // The older organization's custom role keeps its slug from the template (the backfill).
+    let body = problem(
+        app.post(TEMPLATES, json!({"slug": "billing", "name": "Billing"}))
+            .await,
+        409,
+    )
+    .await;
+    assert!(body["detail"].as_str().unwrap().contains(&org_id), "{body}");
+
+    // Its own admin deleted, its holders keep `admin` — the template's now.
+    app.delete_and_wait(&format!("/v1/organizations/{org}/roles/admin"))
+        .await;
+    let at = app.head().await;
+    let of_ann = claims(&app, &org_id, "ann", at).await;
+    assert_eq!(of_ann["roles"], json!(["admin"]));
+    assert_eq!(of_ann["permissions"], json!(["everything"]));
+
+    // Prepared again (another start): the template is not written twice.
+    roster::database::prepare(&app.db.pool).await.unwrap();
+    assert_eq!(app.events_of("member").await.len(), 1);
 }

@@ -44,17 +44,15 @@ async fn roles_are_created_updated_and_deleted_with_events() {
         [
             "organization.created",
             "organization_role.created",
-            "organization_role.created",
-            "organization_role.created",
             "organization_role.updated",
             "organization_role.deleted",
         ]
     );
     assert_eq!(
-        events[4].3["data"]["previous_attributes"],
+        events[2].3["data"]["previous_attributes"],
         json!({"description": null, "permissions": ["billing:read", "billing:write"]})
     );
-    assert_eq!(events[5].2, deleted["position"].as_i64().unwrap());
+    assert_eq!(events[3].2, deleted["position"].as_i64().unwrap());
 
     // Deleted, so it can be created again.
     assert_eq!(

@@ -35,7 +35,7 @@ pub fn user(id: &str) -> Subject {
     Subject::User(SubjectId::parse(id).unwrap())
 }
 
-/// A live organization with the built-in roles and the custom `roles`.
+/// A live organization with the custom `roles` (the built-in ones are the template's).
 pub fn organization(id: OrganizationId, roles: &[&str]) -> Organization {
     let at = Utc::now();
     let mut commands = vec![OrganizationCommand::Create(CreateOrganization {

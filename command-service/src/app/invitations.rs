@@ -354,7 +354,10 @@ mod tests {
             current,
             (MembershipId::new(), user("ada")),
             &invitation,
-            &catalogue.roles.keys().cloned().collect(),
+            // Its own roles and the template's built-ins.
+            &(catalogue.roles.keys().cloned())
+                .chain(given::slugs(&["admin", "member"]))
+                .collect(),
             Utc::now(),
         )
     }

@@ -6,13 +6,16 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use domain::organization::{CreateRole, UpdateRole};
-use domain::role_template::{RoleTemplate, RoleTemplateCommand, RoleTemplateEvent, TemplateRole};
-use domain::values::RoleSlug;
+use domain::role_template::{
+    RoleTemplate, RoleTemplateCommand, RoleTemplateError, RoleTemplateEvent, TemplateRole,
+};
+use domain::values::{Permissions, RoleName, RoleSlug};
 use domain::{claims, RequestContext};
-use store::UnitOfWork;
+use store::{StoreError, UnitOfWork};
 
 use super::error::explain;
 use super::{commit, execute, with_retries, AppError, Try, Written};
+use crate::bus::CommandError;
 use crate::CommandState;
 
 fn admin_only(ctx: &RequestContext) -> Result<(), AppError> {
@@ -120,6 +123,55 @@ pub async fn delete(
         |t: &RoleTemplate| t.role.clone(),
     )
     .await
+}
+
+/// The template a deployment starts with: the built-in `admin` and `member` (no permissions),
+/// written once, when `member` never was — at the start of every process that serves commands
+/// or runs a CLI tool, the first to commit winning and the others finding it done. So a store
+/// from before the template gets it without a manual step; its organizations keep the `admin`
+/// and `member` they were created with, which take precedence in them over the template's.
+pub async fn seed_built_ins(state: &CommandState) -> Result<(), StoreError> {
+    let ctx = RequestContext::system("role-template-seed");
+    // A refusal here means the store holds what the template's own rules forbid.
+    let stored = |e: CommandError<RoleTemplateError>| match e {
+        CommandError::Store(e) => e,
+        CommandError::Rejected(e) => StoreError::Corrupt(format!("built-in template roles: {e}")),
+    };
+    let taken = |e: &StoreError| matches!(e, StoreError::Conflict | StoreError::ClaimTaken { .. });
+    store::retry_conflicts(taken, || async {
+        let mut unit = UnitOfWork::new();
+        for (slug, name) in [(RoleSlug::admin(), "Admin"), (RoleSlug::member(), "Member")] {
+            let loaded =
+                (state.role_templates.load_for_change(slug.as_str()).await).map_err(stored)?;
+            if !loaded.is_new() {
+                if slug == RoleSlug::member() {
+                    return Ok(());
+                }
+                continue; // `admin` made through the API before the seed: kept as it is
+            }
+            let name = RoleName::parse(name).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let create = RoleTemplateCommand::Create(CreateRole {
+                slug,
+                name,
+                description: None,
+                permissions: Permissions::default(),
+                at: Utc::now(),
+            });
+            (state.role_templates)
+                .decide(loaded, None, create, &ctx, &mut unit)
+                .await
+                .map_err(stored)?;
+        }
+        unit.commit(&state.pool).await.map(|_| ())
+    })
+    .await
+}
+
+/// Whether the built-ins were written ([`seed_built_ins`]; `member` cannot be deleted, so its
+/// claim stays).
+pub async fn seeded(pool: &sqlx::PgPool) -> Result<bool, StoreError> {
+    let member = claims::role_template(RoleSlug::member().as_str());
+    Ok(store::claims::owner(pool, &member).await?.is_some())
 }
 
 /// The template's roles now (their claims: one index range).

@@ -154,6 +154,15 @@ pub async fn take_from_holders(
     org: &OrganizationId,
     slug: &RoleSlug,
 ) -> Result<(), AppError> {
+    // An organization's own role of a template role's slug (one from before the template) only
+    // took precedence over the template's: its holders keep the role, now the template's.
+    let template = claims::role_template(slug.as_str());
+    if store::claims::owner(&state.pool, &template)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
     for id in holders(state, &claims::role_members_prefix(org, slug.as_str())).await? {
         let command = |slugs| MembershipCommand::RemoveRoles {
             slugs,

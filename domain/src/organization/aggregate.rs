@@ -11,7 +11,7 @@ use super::events::{
     OrganizationData, OrganizationEvent, OrganizationUpdated, PreviousOrganizationAttributes,
     RoleData, RoleUpdated,
 };
-use crate::values::{DomainName, Permissions, RoleName, RoleSlug};
+use crate::values::{DomainName, RoleSlug};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrganizationError {
@@ -163,23 +163,6 @@ impl Organization {
         Ok(events)
     }
 
-    fn seeded_role(
-        org: &OrganizationData,
-        slug: RoleSlug,
-        name: &str,
-        at: DateTime<Utc>,
-    ) -> OrganizationEvent {
-        OrganizationEvent::RoleCreated(RoleData {
-            organization_id: org.id,
-            slug,
-            name: RoleName::parse(name).unwrap_or_else(|_| unreachable!("static role name")),
-            description: None,
-            permissions: Permissions::default(),
-            created_at: at,
-            updated_at: at,
-        })
-    }
-
     fn create_role(&self, c: CreateRole) -> Result<Vec<OrganizationEvent>, OrganizationError> {
         let org = self.current().ok_or(OrganizationError::NotFound)?;
         if self.roles.contains_key(&c.slug) {
@@ -252,10 +235,9 @@ impl Organization {
             created_at: c.at,
             updated_at: c.at,
         };
-        // Every organization starts with the `admin` and `member` roles, each an explicit event.
-        let admin = Self::seeded_role(&org, RoleSlug::admin(), "Admin", c.at);
-        let member = Self::seeded_role(&org, RoleSlug::member(), "Member", c.at);
-        Ok(vec![OrganizationEvent::Created(org), admin, member])
+        // Its roles are the organization template's (`admin` and `member` built in) until it
+        // makes its own; organizations created before the template have their own copies.
+        Ok(vec![OrganizationEvent::Created(org)])
     }
 
     fn update(&self, u: UpdateOrganization) -> Result<Vec<OrganizationEvent>, OrganizationError> {
@@ -341,18 +323,15 @@ mod tests {
     }
 
     #[test]
-    fn create_emits_created_and_seeds_admin_and_member_roles() {
+    fn create_emits_created_only_the_template_giving_its_roles() {
         let org = created(Some("acme-1"));
         Given::with(())
             .given_no_previous_events()
             .when(create_command(&org))
-            .then_expect_events(vec![
-                OrganizationEvent::Created(org.clone()),
-                OrganizationEvent::RoleCreated(role(&org, "admin", "Admin")),
-                OrganizationEvent::RoleCreated(role(&org, "member", "Member")),
-            ]);
+            .then_expect_events(vec![OrganizationEvent::Created(org.clone())]);
     }
 
+    /// An organization as one created before the template was: its own `admin` and `member`.
     fn seeded(org: &OrganizationData) -> Vec<OrganizationEvent> {
         vec![
             OrganizationEvent::Created(org.clone()),

@@ -33,6 +33,9 @@ pub struct TestApp {
     /// Sends the admin key with every request.
     pub client: reqwest::Client,
     pub admin_key: String,
+    /// The log's head once the store was prepared: what came before (the organization
+    /// template's built-ins) is the store's, not the test's.
+    pub prepared: i64,
 }
 
 /// Makes an API key straight in the database (what `roster keys create` does): its secret.
@@ -199,10 +202,16 @@ impl TestApp {
             tokio::spawn(command_service::workflows::Workflows::new(state).run(role));
         }
         // On a database without the schema (a readiness test) there is no key to make.
-        let admin_key = if store::migrate::is_current(&db.pool).await.unwrap_or(false) {
-            make_key(&db.pool, None, false).await
+        let (admin_key, prepared) = if store::migrate::is_current(&db.pool).await.unwrap_or(false) {
+            // As `roster serve` prepares a database: the template it starts with.
+            roster::database::prepare(&db.pool).await.unwrap();
+            let prepared: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM events")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            (make_key(&db.pool, None, false).await, prepared)
         } else {
-            String::new()
+            (String::new(), 0)
         };
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(
@@ -218,6 +227,7 @@ impl TestApp {
                 .build()
                 .unwrap(),
             admin_key,
+            prepared,
         }
     }
 
@@ -386,11 +396,15 @@ impl TestApp {
     }
 
     pub async fn event_count(&self) -> i64 {
-        // The test's own events: not the fixture's admin key (`api_key.created`).
-        sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type <> 'api_key'")
-            .fetch_one(&self.db.pool)
-            .await
-            .unwrap()
+        // The test's own events: not the fixture's admin key (`api_key.created`), nor the
+        // template the store was prepared with.
+        sqlx::query_scalar(
+            "SELECT count(*) FROM events WHERE aggregate_type <> 'api_key' AND position > $1",
+        )
+        .bind(self.prepared)
+        .fetch_one(&self.db.pool)
+        .await
+        .unwrap()
     }
 
     /// Stored events of one aggregate, oldest first: (type, sequence, position, payload, metadata).

@@ -287,6 +287,8 @@ async fn organization(
     let org_str = org.to_string();
     let now = Utc::now();
     let mut work = Work::default();
+    // Domains' default roles may name the organization template's roles.
+    let template_roles = super::super::role_templates::slugs(state).await?;
     for (j, change) in plan.changes.iter().enumerate() {
         let path = format!("{here}.changes[{j}]");
         let get = Values {
@@ -498,7 +500,7 @@ async fn organization(
                 if policy.is_some() || default_roles.is_some() {
                     work.organization
                         .push(OrganizationCommand::UpdateDomain(UpdateDomain {
-                            template_roles: Default::default(),
+                            template_roles: template_roles.clone(),
                             domain,
                             policy,
                             default_roles,
@@ -509,7 +511,7 @@ async fn organization(
             (Object::Domain, Action::Update) => {
                 work.organization
                     .push(OrganizationCommand::UpdateDomain(UpdateDomain {
-                        template_roles: Default::default(),
+                        template_roles: template_roles.clone(),
                         domain: get.key()?,
                         policy: get.value("policy")?,
                         default_roles: get.value("default_roles")?,

@@ -124,8 +124,9 @@ impl Default for Options {
     }
 }
 
-/// The role an organization is created with (`roster` seeds `admin` and `member`).
-const SEEDED: [(&str, &str); 2] = [("admin", "Admin"), ("member", "Member")];
+/// The built-in roles: the organization template's, and own copies in organizations created
+/// before the template. Never removed by a prune.
+const BUILT_IN: [&str; 2] = ["admin", "member"];
 
 /// The changes `document` makes to `live` (the organizations with its external ids that exist),
 /// or every problem that stops it: roles that do not exist, group members that are not members.
@@ -246,7 +247,7 @@ fn organization(
         }
     }
 
-    // The catalogue: what exists (or is seeded on creation), then the document's roles.
+    // The catalogue: the organization's own roles, then the document's.
     let mut catalogue: BTreeMap<String, (String, Option<String>, Vec<String>)> = match live {
         Some(o) => (o.roles.iter())
             .map(|r| {
@@ -256,13 +257,13 @@ fn organization(
                 )
             })
             .collect(),
-        None => (SEEDED.iter())
-            .map(|(slug, name)| (slug.to_string(), (name.to_string(), None, Vec::new())))
-            .collect(),
+        // A new organization starts with the template's roles only.
+        None => BTreeMap::new(),
     };
     for (j, role) in org.roles.items.iter().enumerate() {
         let slug = role.slug.as_str();
-        if template_roles.contains(slug) {
+        // Organizations from before the template keep their own `admin` and `member`.
+        if template_roles.contains(slug) && !catalogue.contains_key(slug) {
             problems.push(Located {
                 path: format!("{at}.roles[{j}].slug"),
                 reason: format!("`{slug}` is a role of the organization template (/v1/role-templates/{slug}); an organization may not define its own"),
@@ -697,7 +698,7 @@ fn removals(
 
     // Roles the document still uses stay: named by a member or an invitation, or held by a
     // member it lists without roles (whose roles it leaves as they are).
-    let mut used: BTreeSet<&str> = SEEDED.iter().map(|(slug, _)| *slug).collect();
+    let mut used: BTreeSet<&str> = BUILT_IN.into();
     used.extend(org.roles.items.iter().map(|r| r.slug.as_str()));
     for member in &org.members.items {
         used.extend(member.roles.iter().flatten().map(|r| r.as_str()));
@@ -807,6 +808,11 @@ fn live_subject(member: &MemberState) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The template a deployment starts with.
+    fn built_in() -> BTreeSet<String> {
+        BUILT_IN.iter().map(|s| s.to_string()).collect()
+    }
     use read_models::state::{DomainState, GroupState, InGroup, InvitationState, RoleState};
 
     fn document(yaml: &str) -> Document {
@@ -915,7 +921,7 @@ organizations:
 
     #[test]
     fn given_nothing_when_planned_then_everything_is_created_in_order() {
-        let plans = plan(&document(ACME), &[], &BTreeSet::new(), &Options::default()).unwrap();
+        let plans = plan(&document(ACME), &[], &built_in(), &Options::default()).unwrap();
         assert_eq!(plans[0].id, None);
         assert_eq!(
             summary(&plans[0]),
@@ -956,7 +962,7 @@ organizations:
         let plans = plan(
             &document(&text),
             &[acme()],
-            &BTreeSet::new(),
+            &built_in(),
             &Options::default(),
         )
         .unwrap();
@@ -974,7 +980,7 @@ organizations:
         let problems = plan(
             &document(&ghost),
             &[acme()],
-            &BTreeSet::new(),
+            &built_in(),
             &Options::default(),
         )
         .unwrap_err();
@@ -986,7 +992,7 @@ organizations:
             "    domains: [{domain: Acme.Example, policy: suggest}]\n",
             "",
         );
-        let plans = plan(&document(&none), &[acme()], &BTreeSet::new(), &pruning()).unwrap();
+        let plans = plan(&document(&none), &[acme()], &built_in(), &pruning()).unwrap();
         assert_eq!(summary(&plans[0]), ["Remove Domain acme.example"]);
         let twice = ACME.replace(
             "[{domain: Acme.Example, policy: suggest}]",
@@ -1003,13 +1009,7 @@ organizations:
 
     #[test]
     fn given_the_state_the_document_describes_when_planned_then_nothing_changes() {
-        let plans = plan(
-            &document(ACME),
-            &[acme()],
-            &BTreeSet::new(),
-            &Options::default(),
-        )
-        .unwrap();
+        let plans = plan(&document(ACME), &[acme()], &built_in(), &Options::default()).unwrap();
         assert_eq!(plans[0].id.as_deref(), Some("org_1"));
         assert!(plans[0].changes.is_empty(), "{:?}", plans[0].changes);
     }
@@ -1025,13 +1025,7 @@ organizations:
         live.groups[0].name = "ops".into();
         live.groups[0].members.clear();
         live.invitations[0].roles = vec!["admin".into()];
-        let plans = plan(
-            &document(ACME),
-            &[live],
-            &BTreeSet::new(),
-            &Options::default(),
-        )
-        .unwrap();
+        let plans = plan(&document(ACME), &[live], &built_in(), &Options::default()).unwrap();
         assert_eq!(
             summary(&plans[0]),
             [
@@ -1087,8 +1081,7 @@ organizations:
     groups: [{name: Ops, members: [{user_id: ghost}]}]
     invitations: [{email: d@example.com, roles: [auditor]}]
 "#;
-        let problems =
-            plan(&document(text), &[], &BTreeSet::new(), &Options::default()).unwrap_err();
+        let problems = plan(&document(text), &[], &built_in(), &Options::default()).unwrap_err();
         let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -1105,7 +1098,7 @@ organizations:
             create_missing_roles: true,
             ..Options::default()
         };
-        let plans = plan(&document(&text), &[], &BTreeSet::new(), &options).unwrap();
+        let plans = plan(&document(&text), &[], &built_in(), &options).unwrap();
         let roles: Vec<&str> = (plans[0].changes.iter())
             .filter(|c| c.object == Object::Role)
             .map(|c| c.key.as_str())
@@ -1115,7 +1108,8 @@ organizations:
 
     #[test]
     fn given_the_template_has_a_role_when_planned_then_members_may_hold_it_and_no_one_defines_it() {
-        let template: BTreeSet<String> = ["auditor".to_owned()].into();
+        let mut template = built_in();
+        template.insert("auditor".to_owned());
         let text = r#"
 organizations:
   - external_id: acme
@@ -1128,8 +1122,7 @@ organizations:
             !(plans[0].changes.iter()).any(|c| c.object == Object::Role),
             "a template role is not made again"
         );
-        let problems =
-            plan(&document(text), &[], &BTreeSet::new(), &Options::default()).unwrap_err();
+        let problems = plan(&document(text), &[], &built_in(), &Options::default()).unwrap_err();
         assert_eq!(problems.len(), 2, "without the template: {problems:?}");
 
         let defines = format!("{text}    roles: [{{slug: auditor, name: Mine}}]\n");
@@ -1198,7 +1191,7 @@ organizations:
         let plans = plan(
             &document(ACME),
             &[grown(Some("apply"))],
-            &BTreeSet::new(),
+            &built_in(),
             &pruning(),
         )
         .unwrap();
@@ -1223,7 +1216,7 @@ organizations:
         let unpruned = plan(
             &document(ACME),
             &[grown(Some("apply"))],
-            &BTreeSet::new(),
+            &built_in(),
             &Options::default(),
         )
         .unwrap();
@@ -1231,7 +1224,7 @@ organizations:
         let other = plan(
             &document(ACME),
             &[grown(Some("hr-sync"))],
-            &BTreeSet::new(),
+            &built_in(),
             &pruning(),
         )
         .unwrap();
@@ -1248,13 +1241,7 @@ organizations:
             "    invitations: [{email: bob@example.com}]",
             "    invitations: {mode: replace, items: [{email: bob@example.com}]}",
         );
-        let plans = plan(
-            &document(&text),
-            &[grown(None)],
-            &BTreeSet::new(),
-            &pruning(),
-        )
-        .unwrap();
+        let plans = plan(&document(&text), &[grown(None)], &built_in(), &pruning()).unwrap();
         assert_eq!(
             summary(&plans[0]),
             [
@@ -1273,7 +1260,7 @@ organizations:
         );
         let mut live = grown(Some("apply"));
         live.members[0].roles.push("extra".into());
-        let plans = plan(&document(&text), &[live], &BTreeSet::new(), &pruning()).unwrap();
+        let plans = plan(&document(&text), &[live], &built_in(), &pruning()).unwrap();
         assert!(
             !summary(&plans[0]).contains(&"Remove Role extra".to_owned()),
             "{:?}",
@@ -1296,7 +1283,7 @@ organizations:
         let plans = plan(
             &document(ACME),
             &[acme(), other, foreign],
-            &BTreeSet::new(),
+            &built_in(),
             &options,
         )
         .unwrap();
