@@ -22,6 +22,7 @@ mod keys;
 mod members;
 mod organizations;
 mod page;
+mod role_templates;
 mod roles;
 pub mod session;
 mod sign_in;
@@ -108,6 +109,7 @@ pub fn configure(state: Arc<ConsoleState>) -> impl FnOnce(&mut web::ServiceConfi
                 .configure(members::routes)
                 .configure(groups::routes)
                 .configure(roles::routes)
+                .configure(role_templates::routes)
                 .configure(invitations::routes)
                 .configure(domains::routes)
                 .configure(keys::routes)

@@ -45,7 +45,7 @@ pub struct RoleForm {
 }
 
 impl RoleForm {
-    fn typed(form: &Form) -> Self {
+    pub(crate) fn typed(form: &Form) -> Self {
         Self {
             slug: form.typed("slug"),
             name: form.typed("name"),
@@ -56,8 +56,8 @@ impl RoleForm {
 }
 
 /// A role with its edit form: as it is, or as typed when its change failed (then open).
-pub struct RoleView {
-    pub row: RoleRow,
+pub struct RoleView<R = RoleRow> {
+    pub row: R,
     pub form: RoleForm,
     pub feedback: Feedback,
     pub open: bool,

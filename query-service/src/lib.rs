@@ -96,6 +96,7 @@ pub mod reads {
         LIST as ORGANIZATIONS, ROLES,
     };
     pub use crate::routes::replays::replay;
+    pub use crate::routes::role_templates::{role_templates_page, LIST as ROLE_TEMPLATES};
 }
 
 /// An object of one organization.

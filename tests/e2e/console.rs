@@ -525,6 +525,26 @@ async fn organization_and_read_only_keys_reach_only_what_they_may() {
         .await
         .unwrap();
     assert_eq!(forged.status(), 404);
+    // It reads the organization template, and may not change it.
+    browser.open("/console/role-templates").await;
+    assert!(browser
+        .text("tr[data-role=member]")
+        .await
+        .contains("Member"));
+    assert_eq!(browser.count("main form[method=post]").await, 0);
+    let token = csrf(&browser).await;
+    let forged = with_session(&browser)
+        .await
+        .post(format!("{}/console/role-templates", served.base))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("slug", "sneaky"),
+            ("name", "Sneaky"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
 
     // Signing out ends the session: its cookie opens nothing any more.
     let stolen = with_session(&browser).await;
@@ -557,6 +577,8 @@ async fn organization_and_read_only_keys_reach_only_what_they_may() {
             .await;
         assert_eq!(browser.count("main form[method=post]").await, 0, "{page}");
     }
+    browser.open("/console/role-templates").await;
+    assert_eq!(browser.count("main form[method=post]").await, 0, "template");
     let token = csrf(&browser).await;
     let forged = with_session(&browser)
         .await
@@ -916,6 +938,66 @@ async fn roles_invitations_keys_and_the_past_from_the_console() {
         .iter()
         .all(|l| l.contains("status of 409")));
     browser.check_page("roles").await;
+
+    // The organization template from its own page: a role added, refused on a slug an
+    // organization uses, edited, offered in the organization, deleted.
+    browser.open("/console/role-templates").await;
+    browser.fill("#template-slug", "reviewer").await;
+    browser.fill("#template-name", "Reviewer").await;
+    browser.fill("#template-permissions", "docs:review").await;
+    browser.submit("#create-template button[type=submit]").await;
+    assert!(browser
+        .text("tr[data-role=reviewer]")
+        .await
+        .contains("docs:review"));
+    browser.fill("#template-slug", "editor").await;
+    browser.fill("#template-name", "Editor").await;
+    browser.submit("#create-template button[type=submit]").await;
+    assert!(browser
+        .text("#template-slug-error")
+        .await
+        .contains("custom role"));
+    assert!(browser
+        .console_errors()
+        .await
+        .iter()
+        .all(|l| l.contains("status of 409")));
+    browser.check_page("role-templates").await;
+    browser
+        .click("tr[data-role=reviewer] details summary")
+        .await;
+    browser
+        .fill("#reviewer-permissions", "docs:review\ndocs:approve")
+        .await;
+    browser
+        .submit("#edit-template-reviewer button[type=submit]")
+        .await;
+    assert!(browser
+        .text("tr[data-role=reviewer]")
+        .await
+        .contains("docs:approve"));
+    browser
+        .open(&format!("/console/organizations/{org}/roles"))
+        .await;
+    assert!(browser
+        .text("tr[data-role=reviewer]")
+        .await
+        .contains("organization template"));
+    browser.open("/console/role-templates").await;
+    assert_eq!(
+        browser
+            .count("tr[data-role=member] form[action$='/delete']")
+            .await,
+        0,
+        "member is built in"
+    );
+    browser
+        .submit("tr[data-role=reviewer] form[action$='/delete'] button")
+        .await;
+    assert_eq!(browser.count("tr[data-role=reviewer]").await, 0);
+    browser
+        .open(&format!("/console/organizations/{org}/roles"))
+        .await;
     for user in ["uma", "ulf"] {
         let (status, _) = api(
             &served,

@@ -5,8 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use domain::values::RoleSlug;
 use http_edge::path::Id;
 use http_edge::Problem;
+use paging::List;
 use paging::{Params, Spec};
-use read_models::organizations;
+use read_models::organizations::{self, TemplateRoleRow};
 
 use crate::{not_found, QueryState};
 
@@ -14,10 +15,18 @@ pub const LIST: Spec = Spec::list(&[]);
 
 pub async fn list(state: web::Data<QueryState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
     let params = Params::parse(&req, &LIST)?;
+    Ok(HttpResponse::Ok().json(role_templates_page(&state, &params).await?))
+}
+
+/// A page of the template's roles (`LIST`'s parameters); every key may read it.
+pub async fn role_templates_page(
+    state: &QueryState,
+    params: &Params,
+) -> Result<List<TemplateRoleRow>, Problem> {
     let scope = "role-templates";
-    let page = state.page(&params, scope).await?;
+    let page = state.page(params, scope).await?;
     let found = organizations::role_templates(&state.pool, &page).await;
-    Ok(HttpResponse::Ok().json(state.listed(found, scope).await?))
+    state.listed(found, scope).await
 }
 
 pub async fn get(
