@@ -1,5 +1,5 @@
-//! The document's shape: organizations by external id, with their roles, members, groups and
-//! pending invitations. Every value is a domain value type, so a value the API would refuse is
+//! The document's shape: the organization template's roles, and organizations by external id,
+//! with their roles, members, groups and pending invitations. Every value is a domain value type, so a value the API would refuse is
 //! refused here too, with the same words.
 
 use domain::organization::DomainPolicy;
@@ -21,6 +21,11 @@ pub struct Document {
     /// (`managed_by`), and `--prune` removes only objects this source manages. Default `apply`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// Roles of the organization template, which every organization offers (created or
+    /// updated; never removed by a document). Admin keys only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Option<Vec<Role>>")]
+    pub role_templates: Vec<Role>,
     /// The organizations (`null` is none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(with = "Option<Vec<Organization>>")]

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::collection::{Collection, Mode};
-use crate::document::{Document, Organization};
+use crate::document::{Document, Organization, Role};
 
 /// The largest document read, in bytes.
 pub const MAX_BYTES: usize = 8 * 1024 * 1024;
@@ -193,7 +193,24 @@ fn document(value: Value, problems: &mut Vec<Located>) -> Option<Document> {
         return None;
     };
     let organizations = top.remove("organizations");
+    let templates = top.remove("role_templates");
     let head: Option<Document> = decode(Value::Object(top), "", problems);
+    let role_templates = match templates {
+        None | Some(Value::Null) => Some(Vec::new()),
+        Some(Value::Array(list)) => {
+            let decoded: Vec<Option<Role>> = (list.into_iter().enumerate())
+                .map(|(i, role)| decode(role, &format!("role_templates[{i}]"), problems))
+                .collect();
+            decoded.into_iter().collect()
+        }
+        Some(_) => {
+            problems.push(Located {
+                path: "role_templates".into(),
+                reason: "must be a list".into(),
+            });
+            None
+        }
+    };
     let organizations = match organizations {
         None | Some(Value::Null) => Some(Vec::new()),
         Some(Value::Array(list)) => {
@@ -212,6 +229,7 @@ fn document(value: Value, problems: &mut Vec<Located>) -> Option<Document> {
     };
     let (mut document, organizations) = (head?, organizations?);
     document.organizations = organizations;
+    document.role_templates = role_templates?;
     Some(document)
 }
 

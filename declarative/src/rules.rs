@@ -1,5 +1,5 @@
-//! The rules a document keeps beyond its shape, all reported at once: one organization per
-//! external id, one role per slug, one member per user or application, one group per name (any
+//! The rules a document keeps beyond its shape, all reported at once: one template role per
+//! slug, one organization per external id, one role per slug, one member per user or application, one group per name (any
 //! case), one invitation per email (any case), one domain per name, exactly one id per member,
 //! expiries in range.
 //! Whether the roles and members it names exist is for the plan, which knows the live state.
@@ -13,6 +13,15 @@ use crate::read::Located;
 pub fn check(document: &Document) -> Vec<Located> {
     let mut broken = Vec::new();
     let mut first = Firsts::default();
+    for (i, role) in document.role_templates.iter().enumerate() {
+        let slug = role.slug.as_str();
+        first.once(
+            "template",
+            slug,
+            &format!("role_templates[{i}].slug"),
+            &mut broken,
+        );
+    }
     for (i, org) in document.organizations.iter().enumerate() {
         let at = format!("organizations[{i}]");
         first.once("organization", org.external_id.as_str(), &at, &mut broken);

@@ -150,6 +150,7 @@ organizations:
     );
     // Shape first: once it holds, the rules are checked, every one of them.
     let text = r#"
+role_templates: [{slug: auditor, name: Auditor}, {slug: auditor, name: Auditor again}]
 organizations:
   - external_id: acme
     name: Acme
@@ -171,6 +172,7 @@ organizations:
     assert_eq!(
         paths(&found),
         [
+            "role_templates[1].slug",
             "organizations[0].roles[1].slug",
             "organizations[0].members[1].user_id",
             "organizations[0].members[2]",
@@ -182,7 +184,7 @@ organizations:
         ],
         "{found:?}"
     );
-    assert_eq!(found[2].reason, "the same as organizations[0].members[0]");
+    assert_eq!(found[3].reason, "the same as organizations[0].members[0]");
 }
 
 #[test]

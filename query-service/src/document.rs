@@ -1,5 +1,6 @@
 //! The organizations as a declarative document (`roster export`, `GET /v1/export`): what
-//! `roster plan` of the same document finds nothing to change in. Active members only (a document
+//! `roster plan` of the same document finds nothing to change in. A whole export (an admin's)
+//! starts with the organization template's roles. Active members only (a document
 //! cannot say "inactive", and applying one never deactivates), pending invitations without their
 //! expiry (a document gives a duration, not a date), every role with its permissions, every
 //! domain with its policy and default roles (not its state: DNS verifies, never a document).
@@ -46,9 +47,17 @@ pub async fn export(
     let read_models::state::Snapshot {
         position,
         organizations,
-        ..
+        template,
     } = read_models::state::organizations(pool, consumer, selection).await?;
     let mut document = Document::default();
+    // The whole deployment's: its template too (an organization key's export is its
+    // organization only).
+    if matches!(selection, Selection::All) {
+        document.role_templates = (template.iter())
+            .map(|t| role(&t.slug, &t.name, t.description.as_deref(), &t.permissions))
+            .collect::<Result<_, _>>()
+            .map_err(|e| ExportError::Stored("the organization template".into(), e))?;
+    }
     let mut without_external_id = 0;
     for org in &organizations {
         match organization(org).map_err(|e| ExportError::Stored(org.id.clone(), e))? {
@@ -63,6 +72,20 @@ pub async fn export(
     })
 }
 
+fn role(
+    slug: &str,
+    name: &str,
+    description: Option<&str>,
+    permissions: &[String],
+) -> Result<Role, ValueError> {
+    Ok(Role {
+        slug: RoleSlug::parse(slug)?,
+        name: RoleName::parse(name)?,
+        description: description.map(Description::parse).transpose()?,
+        permissions: Some(Permissions::parse(permissions.to_vec())?),
+    })
+}
+
 fn organization(org: &OrganizationState) -> Result<Option<Organization>, ValueError> {
     let Some(external_id) = &org.external_id else {
         return Ok(None);
@@ -70,18 +93,7 @@ fn organization(org: &OrganizationState) -> Result<Option<Organization>, ValueEr
     let metadata: std::collections::BTreeMap<String, String> =
         serde_json::from_value(org.metadata.clone()).map_err(|e| ValueError(e.to_string()))?;
     let roles = (org.roles.iter())
-        .map(|r| {
-            Ok(Role {
-                slug: RoleSlug::parse(&r.slug)?,
-                name: RoleName::parse(&r.name)?,
-                description: r
-                    .description
-                    .as_deref()
-                    .map(Description::parse)
-                    .transpose()?,
-                permissions: Some(Permissions::parse(r.permissions.clone())?),
-            })
-        })
+        .map(|r| role(&r.slug, &r.name, r.description.as_deref(), &r.permissions))
         .collect::<Result<Vec<_>, ValueError>>()?;
     let active: Vec<&MemberState> = org
         .members

@@ -136,9 +136,24 @@ pub struct Snapshot {
     pub position: i64,
     /// Those `selection` named that exist, in external-id order (those without one last, by id).
     pub organizations: Vec<OrganizationState>,
-    /// The slugs of the organization template's roles, which every organization offers besides
-    /// its own `roles`.
-    pub template_roles: BTreeSet<String>,
+    /// The organization template's roles, by slug: every organization offers them besides its
+    /// own `roles`.
+    pub template: Vec<TemplateRoleState>,
+}
+
+impl Snapshot {
+    /// The template's slugs.
+    pub fn template_slugs(&self) -> BTreeSet<String> {
+        self.template.iter().map(|t| t.slug.clone()).collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TemplateRoleState {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub permissions: Vec<String>,
 }
 
 /// The organizations `selection` names, and the organization template, in one snapshot.
@@ -223,10 +238,11 @@ pub async fn organizations(
     .bind(&ids)
     .fetch_all(&mut *tx)
     .await?;
-    let template_roles: Vec<String> =
-        sqlx::query_scalar("SELECT slug FROM rm_role_templates ORDER BY slug")
-            .fetch_all(&mut *tx)
-            .await?;
+    let template: Vec<TemplateRoleState> = sqlx::query_as(
+        "SELECT slug, name, description, permissions FROM rm_role_templates ORDER BY slug",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     tx.commit().await?;
 
     let mut roles = by_organization(roles, |r| &r.organization_id);
@@ -254,6 +270,6 @@ pub async fn organizations(
     Ok(Snapshot {
         position,
         organizations,
-        template_roles: template_roles.into_iter().collect(),
+        template,
     })
 }

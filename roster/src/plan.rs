@@ -193,13 +193,21 @@ pub fn readable(plan: &Plan, colours: Option<Colours>) -> String {
         plan.source,
         &plan.document_sha256[..12.min(plan.document_sha256.len())]
     );
-    for org in &plan.organizations {
+    let template = (!plan.role_templates.is_empty())
+        .then(|| ("organization template".to_owned(), &plan.role_templates));
+    let organizations = (plan.organizations.iter()).map(|org| {
         let id = org.id.as_deref().unwrap_or("new");
-        out.push_str(&format!("\norganization {} ({id})\n", org.external_id));
-        if org.changes.is_empty() {
+        (
+            format!("organization {} ({id})", org.external_id),
+            &org.changes,
+        )
+    });
+    for (heading, changes) in template.into_iter().chain(organizations) {
+        out.push_str(&format!("\n{heading}\n"));
+        if changes.is_empty() {
             out.push_str("  no changes\n");
         }
-        for change in &org.changes {
+        for change in changes {
             let (sign, colour) = match change.action {
                 Action::Create => ("+", c.create),
                 Action::Update => ("~", c.update),
@@ -306,9 +314,15 @@ pub async fn apply(args: crate::cli::ApplyArgs) -> Result<(), PlanError> {
         PlanOutput::Text => report(&applied, started.elapsed()),
     };
     let _ = writeln!(std::io::stdout().lock(), "{text}");
-    let refused_parts: Vec<&str> = (applied.organizations.iter())
-        .filter(|o| o.status == PartStatus::Refused)
-        .map(|o| o.external_id.as_str())
+    let template_refused = (applied.role_templates.iter())
+        .filter(|t| t.status == PartStatus::Refused)
+        .map(|_| "the organization template");
+    let refused_parts: Vec<&str> = template_refused
+        .chain(
+            (applied.organizations.iter())
+                .filter(|o| o.status == PartStatus::Refused)
+                .map(|o| o.external_id.as_str()),
+        )
         .collect();
     if refused_parts.is_empty() {
         Ok(())
@@ -360,6 +374,22 @@ async fn carried_out(
 /// What was applied, per organization (with any one-time invitation tokens), then totals.
 fn report(applied: &Applied, took: Duration) -> String {
     let mut out = String::new();
+    if let Some(template) = &applied.role_templates {
+        match template.status {
+            PartStatus::Refused => {
+                let reasons: Vec<String> =
+                    template.problems.iter().map(ToString::to_string).collect();
+                out.push_str(&format!(
+                    "organization template: refused: {}\n",
+                    reasons.join("; ")
+                ));
+            }
+            _ => out.push_str(&format!(
+                "organization template: {} events\n",
+                template.events
+            )),
+        }
+    }
     for part in &applied.organizations {
         let id = part.id.as_deref().unwrap_or("new");
         match part.status {
@@ -396,15 +426,19 @@ fn report(applied: &Applied, took: Duration) -> String {
         applied.events,
         took.as_secs_f64()
     ));
-    out.push_str(&summary(&applied_parts));
+    let template = (applied.role_templates.iter())
+        .filter(|t| t.status != PartStatus::Refused)
+        .flat_map(|t| &t.changes);
+    let changes = template.chain(applied_parts.iter().flat_map(|o| &o.changes));
+    out.push_str(&summary(changes));
     out
 }
 
 /// Created, updated and removed objects per kind, e.g. `created: 1 organization, 12 members;
 /// updated: 2 roles; removed: nothing`.
-fn summary(organizations: &[&command_service::app::apply::execute::Part]) -> String {
+fn summary<'a>(changes: impl Iterator<Item = &'a apply::Change>) -> String {
     let mut counts: Vec<(Action, &'static str, usize)> = Vec::new();
-    for change in organizations.iter().flat_map(|o| &o.changes) {
+    for change in changes {
         let kind = change.object.label();
         match counts
             .iter_mut()

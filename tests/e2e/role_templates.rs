@@ -520,3 +520,110 @@ async fn a_store_from_before_the_template_gets_the_built_ins_and_keeps_its_own_r
     roster::database::prepare(&app.db.pool).await.unwrap();
     assert_eq!(app.events_of("member").await.len(), 1);
 }
+
+/// A document may define the organization template's roles (admin keys only): created or
+/// updated before its organizations, which may name them; applying it again changes nothing; a
+/// whole export starts with the template and plans back to nothing.
+#[tokio::test]
+async fn documents_define_the_template_and_exports_carry_it() {
+    let app = TestApp::with_projector().await;
+    let document = "role_templates:\n  - {slug: auditor, name: Auditor, permissions: [logs:read]}\n  - {slug: member, name: Member, permissions: [docs:read]}\norganizations:\n  - external_id: acme\n    name: Acme\n    members: [{user_id: ann, roles: [auditor]}]\n";
+    let apply = |key: String, query: &'static str, body: String| {
+        let client = app.client_with(Some(&key));
+        let url = app.url(&format!("/v1/apply{query}"));
+        async move {
+            let res = (client.post(url))
+                .header("content-type", "application/yaml")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            res
+        }
+    };
+    let admin = app.admin_key.clone();
+    let plan = expect(
+        apply(admin.clone(), "?dry_run=true", document.into()).await,
+        200,
+    )
+    .await;
+    let templates: Vec<(&str, &str)> = (plan["role_templates"].as_array().unwrap().iter())
+        .map(|c| (c["action"].as_str().unwrap(), c["key"].as_str().unwrap()))
+        .collect();
+    assert_eq!(templates, [("create", "auditor"), ("update", "member")]);
+
+    let applied = expect(apply(admin.clone(), "", document.into()).await, 200).await;
+    assert_eq!(applied["complete"], true, "{applied}");
+    assert_eq!(applied["role_templates"]["status"], "applied");
+    assert_eq!(applied["role_templates"]["events"], 2);
+    let at = applied["position"].as_i64().unwrap();
+    let one = app.read(&format!("{TEMPLATES}/member"), at).await;
+    assert_eq!(one["permissions"], json!(["docs:read"]));
+    let acme = app.read("/v1/organizations?external_id=acme", at).await["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let of_ann = claims(&app, &acme, "ann", at).await;
+    assert_eq!(of_ann["permissions"], json!(["logs:read"]));
+    // The events name the document.
+    let auditor = app.events_of("auditor").await;
+    assert_eq!(
+        auditor[0].4["document_sha256"],
+        declarative::sha256(document.as_bytes())
+    );
+
+    // Again: nothing to change.
+    let again = expect(
+        apply(admin.clone(), "?dry_run=true", document.into()).await,
+        200,
+    )
+    .await;
+    assert!(again.get("role_templates").is_none(), "{again}");
+
+    // An organization key may not change the template, even for its own organization.
+    let org_key = make_key(&app.db.pool, Some(&acme), false).await;
+    let changed = document.replace("logs:read", "logs:export");
+    problem(apply(org_key.clone(), "", changed.clone()).await, 403).await;
+    // Unchanged template roles are no change: it applies its organization.
+    let same = expect(apply(org_key, "?dry_run=true", document.into()).await, 200).await;
+    assert!(same.get("role_templates").is_none(), "{same}");
+
+    // A slug an organization uses for a custom role is refused, nothing of the template written.
+    app.created(
+        &format!("/v1/organizations/{acme}/roles"),
+        json!({"slug": "billing", "name": "Billing"}),
+    )
+    .await;
+    let clash = "role_templates:\n  - {slug: billing, name: Billing}\n";
+    let refused = expect(apply(admin.clone(), "", clash.into()).await, 200).await;
+    assert_eq!(refused["complete"], false, "{refused}");
+    assert_eq!(refused["role_templates"]["status"], "refused");
+    assert!(refused["role_templates"]["problems"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains(&acme));
+
+    // A whole export starts with the template, and plans back to nothing.
+    let head = app.head().await;
+    let (status, exported) = app
+        .get(&format!("/v1/export?format=json&min_position={head}"))
+        .await;
+    assert_eq!(status, 200, "{exported}");
+    let slugs: Vec<&str> = (exported["role_templates"].as_array().unwrap().iter())
+        .map(|r| r["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["admin", "auditor", "member"]);
+    let client = app.client_with(Some(&admin));
+    let res = (client.post(app.url("/v1/apply?dry_run=true")))
+        .json(&exported)
+        .send()
+        .await
+        .unwrap();
+    let replanned = expect(res, 200).await;
+    assert!(replanned.get("role_templates").is_none(), "{replanned}");
+    assert!(
+        (replanned["organizations"].as_array().unwrap().iter())
+            .all(|o| o["changes"].as_array().unwrap().is_empty()),
+        "{replanned}"
+    );
+}

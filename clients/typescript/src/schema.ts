@@ -1251,6 +1251,8 @@ export interface components {
              * @description The last event's position: pass it as `min_position` to read what was applied.
              */
             position?: number | null;
+            /** @description The organization template's part, when the plan changes it. */
+            role_templates?: components["schemas"]["AppliedRoleTemplates"] | null;
             source: string;
         };
         AppliedInvitation: {
@@ -1267,6 +1269,16 @@ export interface components {
             id?: string | null;
             /** @description The invitations it created, each with its accept token (shown this once). */
             invitations?: components["schemas"]["AppliedInvitation"][];
+            /** @description Why it was refused. */
+            problems?: components["schemas"]["Refusal"][];
+            status: components["schemas"]["AppliedStatus"];
+        };
+        /** @description The organization template's part of an apply. */
+        AppliedRoleTemplates: {
+            /** @description The changes carried out (refused: those before the refused one were). */
+            changes: components["schemas"]["PlanChange"][];
+            /** Format: uint */
+            events: number;
             /** @description Why it was refused. */
             problems?: components["schemas"]["Refusal"][];
             status: components["schemas"]["AppliedStatus"];
@@ -1395,6 +1407,11 @@ export interface components {
         Document: {
             /** @description The organizations (`null` is none). */
             organizations?: components["schemas"]["DocumentOrganization"][] | null;
+            /**
+             * @description Roles of the organization template, which every organization offers (created or
+             *     updated; never removed by a document). Admin keys only.
+             */
+            role_templates?: components["schemas"]["DocumentRole"][] | null;
             /**
              * @description Who manages what this document creates or updates: objects are marked with it
              *     (`managed_by`), and `--prune` removes only objects this source manages. Default `apply`.
@@ -3040,6 +3057,8 @@ export interface components {
              *     that changed after it.
              */
             position: number;
+            /** @description The organization template's roles it creates or updates (admin keys only). */
+            role_templates?: components["schemas"]["PlanChange"][];
             /** @description What the changes are marked with (`managed_by`). */
             source: string;
         };
@@ -3076,7 +3095,7 @@ export interface components {
          * @description The kind of object a change is about.
          * @enum {string}
          */
-        PlanObject: "organization" | "role" | "member" | "group" | "group_member" | "invitation" | "domain";
+        PlanObject: "organization" | "role_template" | "role" | "member" | "group" | "group_member" | "invitation" | "domain";
         PreviousDomainAttributes: {
             default_roles?: components["schemas"]["RoleSlug"][] | null;
             policy?: components["schemas"]["DomainPolicy"] | null;

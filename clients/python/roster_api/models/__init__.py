@@ -11,6 +11,7 @@ from .api_key_revoked_event import ApiKeyRevokedEvent
 from .applied import Applied
 from .applied_invitation import AppliedInvitation
 from .applied_organization import AppliedOrganization
+from .applied_role_templates import AppliedRoleTemplates
 from .attributes import Attributes
 from .claim_group import ClaimGroup
 from .claims import Claims
@@ -221,6 +222,7 @@ __all__ = (
     "Applied",
     "AppliedInvitation",
     "AppliedOrganization",
+    "AppliedRoleTemplates",
     "Attributes",
     "ClaimGroup",
     "Claims",

@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.applied_organization import AppliedOrganization
+    from ..models.applied_role_templates import AppliedRoleTemplates
 
 
 T = TypeVar("T", bound="Applied")
@@ -28,6 +29,8 @@ class Applied:
         plan_position (int): The position the plan was computed at.
         source (str):
         position (int | None | Unset): The last event's position: pass it as `min_position` to read what was applied.
+        role_templates (AppliedRoleTemplates | None | Unset): The organization template's part, when the plan changes
+            it.
     """
 
     complete: bool
@@ -38,9 +41,12 @@ class Applied:
     plan_position: int
     source: str
     position: int | None | Unset = UNSET
+    role_templates: AppliedRoleTemplates | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.applied_role_templates import AppliedRoleTemplates
+
         complete = self.complete
 
         document_sha256 = self.document_sha256
@@ -64,6 +70,14 @@ class Applied:
         else:
             position = self.position
 
+        role_templates: dict[str, Any] | None | Unset
+        if isinstance(self.role_templates, Unset):
+            role_templates = UNSET
+        elif isinstance(self.role_templates, AppliedRoleTemplates):
+            role_templates = self.role_templates.to_dict()
+        else:
+            role_templates = self.role_templates
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -79,12 +93,15 @@ class Applied:
         )
         if position is not UNSET:
             field_dict["position"] = position
+        if role_templates is not UNSET:
+            field_dict["role_templates"] = role_templates
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.applied_organization import AppliedOrganization
+        from ..models.applied_role_templates import AppliedRoleTemplates
 
         d = dict(src_dict)
         complete = d.pop("complete")
@@ -115,6 +132,23 @@ class Applied:
 
         position = _parse_position(d.pop("position", UNSET))
 
+        def _parse_role_templates(data: object) -> AppliedRoleTemplates | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                role_templates_type_0 = AppliedRoleTemplates.from_dict(data)
+
+                return role_templates_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppliedRoleTemplates | None | Unset, data)
+
+        role_templates = _parse_role_templates(d.pop("role_templates", UNSET))
+
         applied = cls(
             complete=complete,
             document_sha256=document_sha256,
@@ -124,6 +158,7 @@ class Applied:
             plan_position=plan_position,
             source=source,
             position=position,
+            role_templates=role_templates,
         )
 
         applied.additional_properties = d

@@ -6,8 +6,11 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.organization_plan import OrganizationPlan
+    from ..models.plan_change import PlanChange
 
 
 T = TypeVar("T", bound="Plan")
@@ -24,6 +27,8 @@ class Plan:
         position (int): The projector's position the organizations were read at: applying refuses an organization
             that changed after it.
         source (str): What the changes are marked with (`managed_by`).
+        role_templates (list[PlanChange] | Unset): The organization template's roles it creates or updates (admin keys
+            only).
     """
 
     document_sha256: str
@@ -31,6 +36,7 @@ class Plan:
     organizations: list[OrganizationPlan]
     position: int
     source: str
+    role_templates: list[PlanChange] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,6 +53,13 @@ class Plan:
 
         source = self.source
 
+        role_templates: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.role_templates, Unset):
+            role_templates = []
+            for role_templates_item_data in self.role_templates:
+                role_templates_item = role_templates_item_data.to_dict()
+                role_templates.append(role_templates_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -58,12 +71,15 @@ class Plan:
                 "source": source,
             }
         )
+        if role_templates is not UNSET:
+            field_dict["role_templates"] = role_templates
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.organization_plan import OrganizationPlan
+        from ..models.plan_change import PlanChange
 
         d = dict(src_dict)
         document_sha256 = d.pop("document_sha256")
@@ -81,12 +97,22 @@ class Plan:
 
         source = d.pop("source")
 
+        _role_templates = d.pop("role_templates", UNSET)
+        role_templates: list[PlanChange] | Unset = UNSET
+        if _role_templates is not UNSET:
+            role_templates = []
+            for role_templates_item_data in _role_templates:
+                role_templates_item = PlanChange.from_dict(role_templates_item_data)
+
+                role_templates.append(role_templates_item)
+
         plan = cls(
             document_sha256=document_sha256,
             object_=object_,
             organizations=organizations,
             position=position,
             source=source,
+            role_templates=role_templates,
         )
 
         plan.additional_properties = d

@@ -9,6 +9,7 @@ class PlanObject(StrEnum):
     MEMBER = "member"
     ORGANIZATION = "organization"
     ROLE = "role"
+    ROLE_TEMPLATE = "role_template"
 
     def __str__(self) -> str:
         return str(self.value)

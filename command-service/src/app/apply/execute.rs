@@ -70,7 +70,23 @@ pub struct Applied {
     /// The last event's position: pass it as `min_position` to read what was applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
+    /// The organization template's part, when the plan changes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_templates: Option<TemplatePart>,
     pub organizations: Vec<Part>,
+}
+
+/// The organization template's part of an apply.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "AppliedRoleTemplates")]
+pub struct TemplatePart {
+    pub status: PartStatus,
+    pub events: usize,
+    /// The changes carried out (refused: those before the refused one were).
+    pub changes: Vec<Change>,
+    /// Why it was refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Refusal>,
 }
 
 /// One organization's part of an apply.
@@ -113,9 +129,36 @@ pub struct NewInvitation {
 
 impl Applied {
     /// The outcomes of carrying `plan` out, as one answer.
-    pub fn of(plan: &Plan, outcomes: Vec<Outcome>) -> Self {
+    pub fn of(plan: &Plan, executed: Executed) -> Self {
+        let outcomes = executed.organizations;
         let mut organizations = Vec::with_capacity(outcomes.len());
         let (mut events, mut position) = (0, None);
+        let role_templates = executed.role_templates.map(|result| {
+            let (status, done, problems) = match result {
+                Ok(done) => (PartStatus::Applied, done, Vec::new()),
+                Err(AppError::Refused(refusals)) => {
+                    (PartStatus::Refused, Done::default(), refusals)
+                }
+                Err(other) => {
+                    let refusal = Refusal {
+                        field: "role_templates".into(),
+                        reason: other.to_string(),
+                    };
+                    (PartStatus::Refused, Done::default(), vec![refusal])
+                }
+            };
+            events += done.events;
+            position = position.max(done.position);
+            TemplatePart {
+                status,
+                events: done.events,
+                changes: match status {
+                    PartStatus::Refused => Vec::new(),
+                    _ => plan.role_templates.clone(),
+                },
+                problems,
+            }
+        });
         for (i, (outcome, part)) in outcomes.into_iter().zip(&plan.organizations).enumerate() {
             let (status, done, problems) = match outcome.result {
                 Ok(done) if part.changes.is_empty() => (PartStatus::Unchanged, done, Vec::new()),
@@ -158,16 +201,28 @@ impl Applied {
             document_sha256: plan.document_sha256.clone(),
             complete: organizations
                 .iter()
-                .all(|o| o.status != PartStatus::Refused),
+                .map(|o| o.status)
+                .chain(role_templates.as_ref().map(|t| t.status))
+                .all(|s| s != PartStatus::Refused),
             events,
             position,
+            role_templates,
             organizations,
         }
     }
 }
 
-/// Carries `plan` out, organization by organization, as `ctx` (marked with the plan's document).
-pub async fn apply(state: &CommandState, ctx: &RequestContext, plan: &Plan) -> Vec<Outcome> {
+/// What carrying a plan out did: to the organization template (when the plan changes it), then
+/// to each organization.
+#[derive(Debug)]
+pub struct Executed {
+    pub role_templates: Option<Result<Done, AppError>>,
+    pub organizations: Vec<Outcome>,
+}
+
+/// Carries `plan` out — the template's roles first (organizations may name them), then
+/// organization by organization — as `ctx` (marked with the plan's document).
+pub async fn apply(state: &CommandState, ctx: &RequestContext, plan: &Plan) -> Executed {
     apply_reporting(state, ctx, plan, |_| {}).await
 }
 
@@ -177,13 +232,17 @@ pub async fn apply_reporting(
     ctx: &RequestContext,
     plan: &Plan,
     mut done: impl FnMut(&Outcome),
-) -> Vec<Outcome> {
+) -> Executed {
     let ctx = RequestContext {
         document: Some(DocumentRef {
             sha256: plan.document_sha256.clone(),
             source: plan.source.clone(),
         }),
         ..ctx.clone()
+    };
+    let role_templates = match plan.role_templates.is_empty() {
+        true => None,
+        false => Some(templates(state, &ctx, &plan.role_templates).await),
     };
     let mut outcomes = Vec::with_capacity(plan.organizations.len());
     for (i, org) in plan.organizations.iter().enumerate() {
@@ -203,7 +262,64 @@ pub async fn apply_reporting(
         done(&outcome);
         outcomes.push(outcome);
     }
-    outcomes
+    Executed {
+        role_templates,
+        organizations: outcomes,
+    }
+}
+
+/// The template roles' changes, each a command of its own (one stream per role), in the plan's
+/// order; the first refused stops the rest, and applying the plan again (planned anew) finishes.
+async fn templates(
+    state: &CommandState,
+    ctx: &RequestContext,
+    changes: &[Change],
+) -> Result<Done, AppError> {
+    use crate::app::role_templates;
+    let mut done = Done::default();
+    for (j, change) in changes.iter().enumerate() {
+        let path = format!("role_templates[{j}]");
+        let get = Values {
+            change,
+            path: &path,
+        };
+        let slug: RoleSlug = get.key()?;
+        let written = match change.action {
+            Action::Create => {
+                let input = CreateRole {
+                    slug,
+                    name: get.required("name")?,
+                    description: get.value("description")?,
+                    permissions: get.value("permissions")?.unwrap_or_default(),
+                    at: Utc::now(),
+                };
+                role_templates::create(state, ctx, input).await
+            }
+            Action::Update => {
+                let input = UpdateRole {
+                    slug,
+                    name: get.value("name")?,
+                    description: get.value::<Description>("description")?.map(Some),
+                    permissions: get.value("permissions")?,
+                    at: Utc::now(),
+                };
+                role_templates::update(state, ctx, input).await
+            }
+            Action::Remove => {
+                return Err(refused(&path, "a document does not remove template roles"));
+            }
+        };
+        let written = written.map_err(|e| match e {
+            AppError::Refused(r) => AppError::Refused(r),
+            other => AppError::Refused(vec![Refusal {
+                field: path.clone(),
+                reason: other.to_string(),
+            }]),
+        })?;
+        done.events += 1;
+        done.position = done.position.max(Some(written.position));
+    }
+    Ok(done)
 }
 
 /// The commands of one organization's unit, gathered per aggregate in the plan's order.
@@ -526,6 +642,12 @@ async fn organization(
             }
             (Object::GroupMember, Action::Update) => {
                 return Err(refused(&path, "a change roster does not make"));
+            }
+            (Object::RoleTemplate, _) => {
+                return Err(refused(
+                    &path,
+                    "the template's roles are not an organization's",
+                ));
             }
         }
     }

@@ -27,18 +27,22 @@ pub struct Plan {
     pub source: String,
     /// The SHA-256 of the document's bytes, recorded with every change it makes.
     pub document_sha256: String,
+    /// The organization template's roles it creates or updates (admin keys only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub role_templates: Vec<Change>,
     pub organizations: Vec<OrganizationPlan>,
 }
 
 impl Plan {
     /// Whether applying it would change nothing.
     pub fn is_empty(&self) -> bool {
-        self.organizations.iter().all(|o| o.changes.is_empty())
+        self.role_templates.is_empty() && self.organizations.iter().all(|o| o.changes.is_empty())
     }
 
     /// How many objects it creates, updates and removes.
     pub fn counts(&self) -> (usize, usize, usize) {
-        let changes = self.organizations.iter().flat_map(|o| &o.changes);
+        let organizations = self.organizations.iter().flat_map(|o| &o.changes);
+        let changes = self.role_templates.iter().chain(organizations);
         changes.fold((0, 0, 0), |(c, u, r), change| match change.action {
             Action::Create => (c + 1, u, r),
             Action::Update => (c, u + 1, r),
@@ -101,11 +105,23 @@ pub async fn plan(
     let source = document.source.clone().unwrap_or_default();
     let managed = (options.prune_organizations).then_some(source.as_str());
     let selection = read_models::state::Selection::ExternalIds(&external_ids, managed);
-    let read_models::state::Snapshot {
-        position,
-        organizations: mut live,
-        template_roles,
-    } = read_models::state::organizations(pool, consumer, selection).await?;
+    let snapshot = read_models::state::organizations(pool, consumer, selection).await?;
+    let position = snapshot.position;
+    // The template's roles, as they will be: the document's may be new.
+    let role_templates = plan::template_changes(document, &snapshot.template);
+    let mut template_roles = snapshot.template_slugs();
+    template_roles.extend(
+        document
+            .role_templates
+            .iter()
+            .map(|r| r.slug.as_str().to_owned()),
+    );
+    if ctx.limited_to.is_some() && !role_templates.is_empty() {
+        return Err(AppError::Forbidden(
+            "the organization template is the deployment's: only an admin key may change it".into(),
+        ));
+    }
+    let mut live = snapshot.organizations;
     if let Some(own) = ctx.limited_to {
         let own = own.to_string();
         for external_id in &external_ids {
@@ -134,6 +150,7 @@ pub async fn plan(
         position,
         source: source.as_str().to_owned(),
         document_sha256,
+        role_templates,
         organizations,
     };
     plan.within(options.max_deletions)?;

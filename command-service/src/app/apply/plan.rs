@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use declarative::{Document, Located, MemberRef};
-use read_models::state::{MemberState, OrganizationState};
+use read_models::state::{MemberState, OrganizationState, TemplateRoleState};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -33,6 +33,9 @@ pub enum Action {
 #[schemars(rename = "PlanObject")]
 pub enum Object {
     Organization,
+    // A role of the organization template (deployment-wide). Not a doc comment: the schema
+    // stays a plain enum of strings.
+    RoleTemplate,
     Role,
     Member,
     Group,
@@ -46,6 +49,7 @@ impl Object {
     pub fn label(self) -> &'static str {
         match self {
             Object::Organization => "organization",
+            Object::RoleTemplate => "template role",
             Object::Role => "role",
             Object::Member => "member",
             Object::Group => "group",
@@ -270,43 +274,7 @@ fn organization(
             });
             continue;
         }
-        let permissions = role.permissions.as_ref().map(|p| json!(p.as_slice()));
-        let description = role.description.as_ref().map(|d| json!(d.as_str()));
-        match catalogue.get(slug) {
-            None => {
-                let mut fields = vec![created("name", json!(role.name.as_str()))];
-                fields.extend(description.map(|d| created("description", d)));
-                fields.push(created(
-                    "permissions",
-                    permissions.unwrap_or_else(|| json!([])),
-                ));
-                changes.push(change(Action::Create, Object::Role, slug, None, fields));
-            }
-            Some((name, old_description, old_permissions)) => {
-                let mut fields = Vec::new();
-                differs(
-                    &mut fields,
-                    "name",
-                    json!(name),
-                    Some(json!(role.name.as_str())),
-                );
-                differs(
-                    &mut fields,
-                    "description",
-                    json!(old_description),
-                    description,
-                );
-                differs(
-                    &mut fields,
-                    "permissions",
-                    json!(old_permissions),
-                    permissions,
-                );
-                if !fields.is_empty() {
-                    changes.push(change(Action::Update, Object::Role, slug, None, fields));
-                }
-            }
-        }
+        changes.extend(role_change(Object::Role, role, catalogue.get(slug)));
         catalogue.insert(slug.to_owned(), Default::default());
     }
     // Roles named by members and invitations must be in the catalogue (or be made).
@@ -748,6 +716,61 @@ fn change(
     }
 }
 
+/// What a document's role changes: a role of that kind created, or updated from what it is now
+/// (`existing`: name, description, permissions); `None` when it already says all that.
+fn role_change(
+    object: Object,
+    role: &declarative::Role,
+    existing: Option<&(String, Option<String>, Vec<String>)>,
+) -> Option<Change> {
+    let slug = role.slug.as_str();
+    let permissions = role.permissions.as_ref().map(|p| json!(p.as_slice()));
+    let description = role.description.as_ref().map(|d| json!(d.as_str()));
+    let Some((name, old_description, old_permissions)) = existing else {
+        let mut fields = vec![created("name", json!(role.name.as_str()))];
+        fields.extend(description.map(|d| created("description", d)));
+        fields.push(created(
+            "permissions",
+            permissions.unwrap_or_else(|| json!([])),
+        ));
+        return Some(change(Action::Create, object, slug, None, fields));
+    };
+    let mut fields = Vec::new();
+    differs(
+        &mut fields,
+        "name",
+        json!(name),
+        Some(json!(role.name.as_str())),
+    );
+    differs(
+        &mut fields,
+        "description",
+        json!(old_description),
+        description,
+    );
+    differs(
+        &mut fields,
+        "permissions",
+        json!(old_permissions),
+        permissions,
+    );
+    (!fields.is_empty()).then(|| change(Action::Update, object, slug, None, fields))
+}
+
+/// The organization template's roles `document` creates or updates. None is removed: a template
+/// role is every organization's, and no document owns it.
+pub fn template_changes(document: &Document, live: &[TemplateRoleState]) -> Vec<Change> {
+    let live: HashMap<&str, (String, Option<String>, Vec<String>)> = (live.iter())
+        .map(|t| {
+            let attributes = (t.name.clone(), t.description.clone(), t.permissions.clone());
+            (t.slug.as_str(), attributes)
+        })
+        .collect();
+    (document.role_templates.iter())
+        .filter_map(|role| role_change(Object::RoleTemplate, role, live.get(role.slug.as_str())))
+        .collect()
+}
+
 fn created(field: &str, new: Value) -> Field {
     Field {
         field: field.to_owned(),
@@ -1104,6 +1127,39 @@ organizations:
             .map(|c| c.key.as_str())
             .collect();
         assert_eq!(roles, ["auditor", "project-lead", "team-manager"]);
+    }
+
+    #[test]
+    fn given_template_roles_in_a_document_when_planned_then_new_ones_are_created_and_changed_ones_updated(
+    ) {
+        let text = "role_templates:\n  - {slug: auditor, name: Auditor, permissions: [logs:read]}\n  - {slug: member, name: Member}\n  - {slug: admin, name: Boss}\n";
+        let live: Vec<TemplateRoleState> = BUILT_IN
+            .iter()
+            .map(|slug| TemplateRoleState {
+                slug: slug.to_string(),
+                name: if *slug == "admin" { "Admin" } else { "Member" }.into(),
+                description: None,
+                permissions: Vec::new(),
+            })
+            .collect();
+        let changes = template_changes(&document(text), &live);
+        let summary: Vec<(Action, &str)> = (changes.iter())
+            .map(|c| (c.action, c.key.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [(Action::Create, "auditor"), (Action::Update, "admin")],
+            "member says what it is already"
+        );
+        assert_eq!(
+            changes[1].fields,
+            [Field {
+                field: "name".into(),
+                old: json!("Admin"),
+                new: json!("Boss"),
+            }]
+        );
+        assert!((changes.iter()).all(|c| c.object == Object::RoleTemplate));
     }
 
     #[test]
