@@ -662,3 +662,29 @@ async fn a_large_apply_killed_mid_way_leaves_each_organization_whole_or_untouche
     let out = plan(&app, &file, &[]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
+
+/// The CLI shows and applies the organization template's part of a document before its
+/// organizations, and counts it in the summary.
+#[tokio::test]
+async fn the_cli_plans_and_applies_the_template_s_roles_first() {
+    let app = TestApp::with_projector().await;
+    let dir = temp_dir(false);
+    let yaml = "role_templates: [{slug: auditor, name: Auditor, permissions: [logs:read]}]\norganizations:\n  - {external_id: acme, name: Acme, members: [{user_id: ann, roles: [auditor]}]}\n";
+    let file = document(&dir, "template.yaml", yaml);
+    let out = plan(&app, &file, &[]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    let template = shown.find("organization template").expect(&shown);
+    let auditor = shown.find("+ template role auditor").expect(&shown);
+    let acme = shown.find("organization acme").expect(&shown);
+    assert!(template < auditor && auditor < acme, "{shown}");
+
+    let (_, out) = applied(&app, &dir, "template.yaml", yaml).await;
+    assert!(out.contains("organization template: 1 events"), "{out}");
+    assert!(
+        out.contains("created: 1 template role, 1 organization, 1 member;"),
+        "{out}"
+    );
+    let out = plan(&app, &file, &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
