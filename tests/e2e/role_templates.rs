@@ -173,6 +173,8 @@ async fn template_roles_are_offered_everywhere_and_changes_reach_every_holder_at
     assert_eq!(fields(&body), ["slug", "name"]);
     let res = app.delete(&format!("{TEMPLATES}/nope")).await;
     assert_eq!(res.status(), 404);
+    // `member` is what joining without roles gives: built in.
+    problem(app.delete(&format!("{TEMPLATES}/member")).await, 422).await;
 
     // Deleted: taken from every holder, by the process manager.
     let deleted = app.delete_and_wait(&format!("{TEMPLATES}/auditor")).await;
