@@ -97,6 +97,7 @@ async fn import(state: &CommandState) -> Result<f64, BenchError> {
             external_id: None,
             metadata: Default::default(),
             max_members: None,
+            template_roles: None,
             at: chrono::Utc::now(),
         };
         organizations::create(state, &ctx, input)

@@ -85,6 +85,7 @@ pub async fn measure(
                     external_id: None,
                     metadata: Default::default(),
                     max_members: None,
+                    template_roles: None,
                     at: chrono::Utc::now(),
                 };
                 organizations::create(state, ctx, input)

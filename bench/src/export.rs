@@ -37,6 +37,7 @@ pub async fn synthetic_events(pool: &PgPool, count: i64) -> Result<(), StoreErro
         external_id: None,
         metadata: Default::default(),
         max_members: None,
+        template_roles: None,
         at: Utc::now(),
     });
     organizations

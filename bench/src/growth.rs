@@ -162,6 +162,7 @@ async fn sample(pool: &PgPool, probe: &Probe) -> Result<[Latencies; 4], BenchErr
             external_id: None,
             metadata: Default::default(),
             max_members: None,
+            template_roles: None,
             at: chrono::Utc::now(),
         };
         let started = Instant::now();

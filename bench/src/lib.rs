@@ -473,6 +473,7 @@ async fn append(args: &Bench, pool: &PgPool) -> Result<f64, BenchError> {
                 external_id: Some(ExternalId::parse(&id.to_string()).map_err(|e| e.to_string())?),
                 metadata: Metadata::default(),
                 max_members: None,
+                template_roles: None,
                 at: Utc::now(),
             });
             let id = id.to_string();

@@ -48,6 +48,7 @@ pub(crate) async fn seed(args: &Bench, pool: &PgPool, members: i64) -> Result<St
         external_id: None,
         metadata: Default::default(),
         max_members: None,
+        template_roles: None,
         at: chrono::Utc::now(),
     };
     organizations::create(&state, &ctx, input)

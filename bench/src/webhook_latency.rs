@@ -401,6 +401,7 @@ async fn create(
         external_id: None,
         metadata: Metadata::default(),
         max_members: None,
+        template_roles: None,
         at: Utc::now(),
     });
     let id = id.to_string();

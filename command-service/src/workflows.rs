@@ -7,11 +7,14 @@
 //! - `organization_role.deleted`: takes the role from every membership holding it.
 //! - `role_template.deleted`: takes the role from every membership and group holding it through
 //!   the template, organization by organization.
+//! - `organization.updated` narrowing the template roles an organization offers: takes those it
+//!   no longer offers from its memberships and groups.
 //!
 //! It is a feed consumer with a checkpoint (the shared loop: one active instance, others on
 //! standby). Every step is an ordinary command and idempotent, so after a crash it picks the
 //! intent up again from its checkpoint and finishes it; its state is the log itself.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use cqrs_es::Aggregate;
@@ -60,6 +63,9 @@ impl Workflows {
             Intent::TakeTemplateRole(slug) => {
                 app::role_templates::take_from_holders(&self.state, &ctx, slug).await
             }
+            Intent::TakeWithdrawn { org, before, after } => {
+                app::role_templates::take_withdrawn(&self.state, &ctx, org, before, after).await
+            }
         };
         done.map_err(|e| {
             StoreError::Step(format!(
@@ -80,6 +86,13 @@ pub enum Intent {
     /// `role_template.deleted`: take the role from its holders in every organization that has
     /// no custom role of that slug.
     TakeTemplateRole(RoleSlug),
+    /// `organization.updated` offering only `after` of the template, where it offered `before`
+    /// (`None`: all): take the others from their holders in the organization.
+    TakeWithdrawn {
+        org: OrganizationId,
+        before: Option<BTreeSet<RoleSlug>>,
+        after: BTreeSet<RoleSlug>,
+    },
 }
 
 impl Intent {
@@ -104,6 +117,17 @@ impl Intent {
         Ok(match typed {
             OrganizationEvent::DeletionRequested(o) => Some(Self::DeleteContents(o.id)),
             OrganizationEvent::RoleDeleted(r) => Some(Self::TakeRole(r.organization_id, r.slug)),
+            OrganizationEvent::Updated(u) => {
+                let after = u.organization.template_roles;
+                match (u.previous_attributes.template_roles, after) {
+                    (Some(before), Some(after)) => Some(Self::TakeWithdrawn {
+                        org: u.organization.id,
+                        before: before.map(BTreeSet::from),
+                        after: after.into(),
+                    }),
+                    _ => None,
+                }
+            }
             _ => None,
         })
     }
@@ -131,7 +155,9 @@ mod tests {
 
     use chrono::Utc;
     use cqrs_es::{Aggregate, DomainEvent};
-    use domain::organization::{CreateOrganization, CreateRole, OrganizationCommand};
+    use domain::organization::{
+        CreateOrganization, CreateRole, OrganizationCommand, UpdateOrganization,
+    };
     use domain::values::{Metadata, OrganizationName, Permissions, RoleName};
 
     use super::*;
@@ -175,6 +201,7 @@ mod tests {
             external_id: None,
             metadata: Metadata::default(),
             max_members: None,
+            template_roles: None,
             at: Utc::now(),
         })
     }
@@ -213,6 +240,48 @@ mod tests {
         assert_eq!(
             intents(vec![created(id), role_created("billing")], then),
             [Intent::TakeRole(id, slug("billing"))]
+        );
+    }
+
+    /// Offering fewer template roles takes the others from their holders; offering all of them
+    /// again, or changing something else, takes nothing. (Read back from the feed's JSON: the
+    /// `null` of "all of them before" must survive it.)
+    #[test]
+    fn given_an_organization_when_it_offers_fewer_template_roles_then_the_others_are_taken() {
+        let id = OrganizationId::new();
+        let offer = |set: Option<&[&str]>| {
+            let set = set.map(|s| {
+                domain::values::TemplateRoleSet::parse(s.iter().map(|r| slug(r)).collect()).unwrap()
+            });
+            OrganizationCommand::Update(UpdateOrganization {
+                template_roles: Some(set),
+                at: Utc::now(),
+                ..Default::default()
+            })
+        };
+        let only_member = BTreeSet::from([slug("member")]);
+        assert_eq!(
+            intents(vec![created(id)], offer(Some(&["member"]))),
+            [Intent::TakeWithdrawn {
+                org: id,
+                before: None,
+                after: only_member.clone(),
+            }]
+        );
+        assert_eq!(
+            intents(
+                vec![created(id), offer(Some(&["member", "viewer"]))],
+                offer(Some(&["member"]))
+            ),
+            [Intent::TakeWithdrawn {
+                org: id,
+                before: Some(BTreeSet::from([slug("member"), slug("viewer")])),
+                after: only_member,
+            }]
+        );
+        assert_eq!(
+            intents(vec![created(id), offer(Some(&["member"]))], offer(None)),
+            []
         );
     }
 

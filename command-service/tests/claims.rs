@@ -30,6 +30,7 @@ fn create(id: OrganizationId, external_id: &str) -> OrganizationCommand {
         external_id: Some(ExternalId::parse(external_id).unwrap()),
         metadata: Metadata::default(),
         max_members: None,
+        template_roles: None,
         at: Utc::now(),
     })
 }

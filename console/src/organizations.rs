@@ -143,6 +143,7 @@ async fn create(
             external_id: form.text("external_id"),
             metadata: Some(metadata(&form)?),
             max_members: max_members(&form)?,
+            template_roles: None,
         };
         Ok::<_, Problem>(app::create(&state.commands, &visitor.context(), input.parse()?).await?)
     }
@@ -232,6 +233,7 @@ async fn update(
             external_id: Some(form.text("external_id")),
             metadata: Some(metadata(&form)?),
             max_members: Some(max_members(&form)?),
+            template_roles: None,
         };
         Ok::<_, Problem>(
             app::update(&state.commands, &visitor.context(), &org, input.parse()?).await?,

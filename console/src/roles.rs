@@ -1,12 +1,15 @@
 //! An organization's roles: the catalogue with permissions, create, edit (name, description,
 //! permissions) and delete — the role leaves the catalogue at once and the process manager takes
-//! it from every holder in the background; the page follows it until no one holds it.
+//! it from every holder in the background; the page follows it until no one holds it. Also which
+//! of the organization template's roles it offers: all of them, or those checked.
 
 use actix_web::http::StatusCode;
 use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
+use command_service::app::organizations;
 use command_service::app::roles as app;
+use command_service::input::organizations::OrganizationUpdate;
 use command_service::input::roles::{RoleCreate, RoleUpdate};
 use domain::values::RoleSlug;
 use domain::OrganizationId;
@@ -32,7 +35,53 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/organizations/{id}/roles/{slug}/deletion",
             web::get().to(deletion),
-        );
+        )
+        .route("/organizations/{id}/template-roles", web::post().to(offer));
+}
+
+/// A role of the template, and whether the organization offers it.
+pub struct TemplateChoice {
+    pub slug: String,
+    pub name: String,
+    pub offered: bool,
+}
+
+/// What the organization offers of the template: all of it, or the roles checked — as it is, or
+/// as typed when the change failed.
+pub struct Offering {
+    pub all: bool,
+    pub roles: Vec<TemplateChoice>,
+    pub feedback: Feedback,
+}
+
+/// The choice as typed: `offer=all`, or the `template_roles` checked.
+struct TypedOffering {
+    all: bool,
+    chosen: Vec<String>,
+    feedback: Feedback,
+}
+
+/// Every role of the template, page after page (a choice must show all of them, or saving it
+/// would withdraw those not shown).
+async fn template_roles(
+    state: &ConsoleState,
+    min_position: Option<i64>,
+) -> Result<Vec<read_models::organizations::TemplateRoleRow>, ConsoleError> {
+    let mut all = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut query = vec![("limit", "100".to_owned()), ("order", "asc".to_owned())];
+        query.extend(min_position.map(|p| ("min_position", p.to_string())));
+        query.extend(after.take().map(|a| ("after", a)));
+        let query = serde_urlencoded::to_string(&query).unwrap_or_default();
+        let params = Params::from_query(&query, &reads::ROLE_TEMPLATES)?;
+        let page = reads::role_templates_page(&state.queries, &params).await?;
+        all.extend(page.data);
+        match page.list_metadata.after {
+            Some(a) => after = Some(a),
+            None => return Ok(all),
+        }
+    }
 }
 
 /// The role form as typed (permissions one per line).
@@ -72,6 +121,7 @@ struct RolesPage {
     roles: Vec<RoleView>,
     form: RoleForm,
     feedback: Feedback,
+    offering: Offering,
 }
 
 async fn roles_page(
@@ -81,6 +131,7 @@ async fn roles_page(
     min_position: Option<i64>,
     shown: Shown<RoleForm>,
     editing: Option<(String, RoleForm, Feedback)>,
+    typed: Option<TypedOffering>,
 ) -> Result<HttpResponse, ConsoleError> {
     let caller = &visitor.session.caller;
     let row = reads::organization_uncounted(&state.queries, caller, min_position, org).await?;
@@ -108,6 +159,22 @@ async fn roles_page(
             },
         })
         .collect();
+    let typed = typed.unwrap_or_else(|| TypedOffering {
+        all: row.template_roles.is_none(),
+        chosen: row.template_roles.clone().unwrap_or_default(),
+        feedback: Feedback::default(),
+    });
+    let offering = Offering {
+        all: typed.all,
+        roles: (template_roles(state, min_position).await?.into_iter())
+            .map(|t| TemplateChoice {
+                offered: typed.all || typed.chosen.contains(&t.slug),
+                slug: t.slug,
+                name: t.name,
+            })
+            .collect(),
+        feedback: typed.feedback,
+    };
     let page = RolesPage {
         chrome: Chrome::new(visitor, "organizations", format!("{} · Roles", row.name)),
         org: row,
@@ -115,8 +182,51 @@ async fn roles_page(
         roles,
         form: shown.form,
         feedback: shown.feedback,
+        offering,
     };
     render(shown.status, &page)
+}
+
+/// Offers all of the template, or only the roles checked; those no longer offered are taken from
+/// their holders by the process manager.
+async fn offer(
+    state: web::Data<ConsoleState>,
+    Change { visitor, form }: Change,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let org: OrganizationId = id(&path)?;
+    let all = form.text("offer").as_deref() == Some("all");
+    let chosen = form.all("template_roles");
+    let updated = async {
+        let input = OrganizationUpdate {
+            template_roles: Some((!all).then(|| chosen.clone())),
+            ..Default::default()
+        };
+        let change = input.parse()?;
+        Ok::<_, Problem>(
+            organizations::update(&state.commands, &visitor.context(), &org, change).await?,
+        )
+    }
+    .await;
+    match updated {
+        Ok(w) => Ok(see_other(
+            &format!("/organizations/{org}/roles"),
+            Some(w.position),
+        )),
+        Err(problem) if problem.status == 404 => Err(ConsoleError::NotFound),
+        Err(problem) => {
+            let typed = TypedOffering {
+                all,
+                chosen,
+                feedback: Feedback::from_problem(&problem),
+            };
+            let shown = Shown {
+                status: status(&problem),
+                ..Shown::fresh()
+            };
+            roles_page(&state, &visitor, &org, None, shown, None, Some(typed)).await
+        }
+    }
 }
 
 async fn list(
@@ -132,6 +242,7 @@ async fn list(
         &org,
         at(req.query_string()),
         Shown::fresh(),
+        None,
         None,
     )
     .await
@@ -167,6 +278,7 @@ async fn create(
                 &org,
                 None,
                 Shown::refused(RoleForm::typed(&form), &problem),
+                None,
                 None,
             )
             .await
@@ -221,6 +333,7 @@ async fn update(
                     ..Shown::fresh()
                 },
                 editing,
+                None,
             )
             .await
         }
@@ -260,6 +373,7 @@ async fn delete(
                     ..Shown::fresh()
                 },
                 editing,
+                None,
             )
             .await
         }

@@ -5,7 +5,7 @@
 use domain::organization::DomainPolicy;
 use domain::values::{
     Attributes, Description, DomainName, Email, ExternalId, GroupName, MaxMembers, Metadata,
-    OrganizationName, Permissions, RoleName, RoleSlug, SubjectId,
+    OrganizationName, Permissions, RoleName, RoleSlug, SubjectId, TemplateRoleSet,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,10 @@ pub struct Organization {
     /// organization).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_members: Option<MaxMembers>,
+    /// The organization template's roles it offers (`member` among them). Left out: unchanged
+    /// (all of them for a new organization).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_roles: Option<TemplateRoleSet>,
     /// Custom roles; `admin` and `member` come with every organization.
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub roles: Collection<Role>,

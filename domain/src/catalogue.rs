@@ -142,6 +142,7 @@ fn org() -> OrganizationData {
             [("tier".to_string(), "gold".to_string())].into(),
         )),
         max_members: Some(val(crate::values::MaxMembers::parse(50))),
+        template_roles: None,
         created_at: at(),
         updated_at: at(),
     }

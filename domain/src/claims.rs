@@ -88,13 +88,29 @@ pub fn role_slug_prefix(slug: &str) -> String {
     format!("role_slug/{slug}/")
 }
 
+/// Held by an organization that offers every role of the template (its default).
+pub fn template_offered_all(organization: &OrganizationId) -> String {
+    format!("organization/{organization}/template/all")
+}
+
+/// Held by an organization that offers only some of the template's roles, one per role offered.
+pub fn template_offered(organization: &OrganizationId, slug: &str) -> String {
+    format!("organization/{organization}/template/role/{slug}")
+}
+
 /// What holding role `slug` in `organization` requires: the organization's own role of that
-/// slug, or the template's.
-pub fn role_available(organization: &OrganizationId, slug: &str) -> ClaimChange {
-    ClaimChange::RequireAny(vec![
-        organization_role(organization, slug),
-        role_template(slug),
-    ])
+/// slug, or the template's where the organization offers it — `own ∨ (template ∧ (all ∨
+/// offered))`, stated as two groups of alternatives: `(own ∨ template) ∧ (own ∨ all ∨ offered)`.
+pub fn role_available(organization: &OrganizationId, slug: &str) -> [ClaimChange; 2] {
+    let own = organization_role(organization, slug);
+    [
+        ClaimChange::RequireAny(vec![own.clone(), role_template(slug)]),
+        ClaimChange::RequireAny(vec![
+            own,
+            template_offered_all(organization),
+            template_offered(organization, slug),
+        ]),
+    ]
 }
 
 /// The role whose catalogue claim `key` is (`organization_role`), if it is one of `organization`'s.
@@ -105,9 +121,9 @@ pub fn role_of(organization: &OrganizationId, key: &str) -> Option<crate::values
 
 /// What a holder's roles going from `old` to `new` does to the claims: the index entries
 /// (`index(slug)`) of roles taken off released, of roles given acquired, and every role held
-/// after the change required in the organization's catalogue or the template (kept ones too: a
-/// role deleted meanwhile makes the change fail instead of leaving a holder of a role that is
-/// gone; the refusal names the organization's key, the smaller of the two).
+/// after the change required in the organization's catalogue or the template it offers (kept
+/// ones too: a role deleted or withdrawn meanwhile makes the change fail instead of leaving a
+/// holder of a role that is gone; the refusal names the organization's key, the smallest).
 pub fn roles_held(
     organization: &OrganizationId,
     old: &std::collections::BTreeSet<crate::values::RoleSlug>,
@@ -120,7 +136,9 @@ pub fn roles_held(
     let added = new
         .difference(old)
         .map(|r| ClaimChange::Acquire(index(r.as_str())));
-    let held = new.iter().map(|r| role_available(organization, r.as_str()));
+    let held = new
+        .iter()
+        .flat_map(|r| role_available(organization, r.as_str()));
     removed.chain(added).chain(held).collect()
 }
 

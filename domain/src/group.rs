@@ -29,7 +29,11 @@ pub struct GroupData {
 pub struct PreviousGroupAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<GroupName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::values::nullable"
+    )]
     pub description: Option<Option<Description>>,
 }
 
@@ -486,14 +490,20 @@ mod tests {
                 previous_roles: slugs(&["billing", "viewer"]),
             })]);
         let org = g.organization_id;
+        let acquired = [
+            ClaimChange::Acquire(format!("organization/{org}/role_group/billing/{}", g.id)),
+            ClaimChange::Acquire(format!("organization/{org}/role_group/viewer/{}", g.id)),
+        ];
+        let held = [
+            claims::role_available(&org, "billing"),
+            claims::role_available(&org, "viewer"),
+        ];
         assert_eq!(
             set.claim_changes(),
-            vec![
-                ClaimChange::Acquire(format!("organization/{org}/role_group/billing/{}", g.id)),
-                ClaimChange::Acquire(format!("organization/{org}/role_group/viewer/{}", g.id)),
-                claims::role_available(&org, "billing"),
-                claims::role_available(&org, "viewer"),
-            ]
+            acquired
+                .into_iter()
+                .chain(held.concat())
+                .collect::<Vec<_>>()
         );
         assert_eq!(
             GroupEvent::Deleted(granting).claim_changes()[1..],

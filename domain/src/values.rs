@@ -1,6 +1,6 @@
 //! Value types that parse instead of "validating later": holding one means it is valid.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -197,6 +197,67 @@ impl TryFrom<u32> for MaxMembers {
 
 impl From<MaxMembers> for u32 {
     fn from(v: MaxMembers) -> u32 {
+        v.0
+    }
+}
+
+/// `null` clears a field; absence leaves it alone (`Some(None)` and `None`; serde alone reads
+/// both as `None`). Use with `#[serde(default)]`: request bodies, and events' previous values.
+pub fn nullable<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+schema!(TemplateRoleSet, {
+    "type": "array", "maxItems": 1000, "contains": {"const": "member"},
+    "description": "The template roles the organization offers (Clerk's role sets); `member` must be among them; duplicates are dropped.",
+    "items": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"}
+});
+
+/// Which of the organization template's roles an organization offers, when not all of them:
+/// at most 1,000 slugs, `member` among them (what joining without roles gives). Its own custom
+/// roles are offered besides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "BTreeSet<RoleSlug>", into = "BTreeSet<RoleSlug>")]
+pub struct TemplateRoleSet(BTreeSet<RoleSlug>);
+
+impl TemplateRoleSet {
+    pub const MAX: usize = 1000;
+
+    pub fn parse(slugs: BTreeSet<RoleSlug>) -> Result<Self, ValueError> {
+        if slugs.len() > Self::MAX {
+            return Err(ValueError(format!(
+                "template_roles holds at most {} roles",
+                Self::MAX
+            )));
+        }
+        if !slugs.contains(&RoleSlug::member()) {
+            return Err(ValueError(
+                "template_roles must include `member` (what joining without roles gives)".into(),
+            ));
+        }
+        Ok(Self(slugs))
+    }
+
+    pub fn contains(&self, slug: &RoleSlug) -> bool {
+        self.0.contains(slug)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &RoleSlug> {
+        self.0.iter()
+    }
+}
+
+impl TryFrom<BTreeSet<RoleSlug>> for TemplateRoleSet {
+    type Error = ValueError;
+    fn try_from(slugs: BTreeSet<RoleSlug>) -> Result<Self, ValueError> {
+        Self::parse(slugs)
+    }
+}
+
+impl From<TemplateRoleSet> for BTreeSet<RoleSlug> {
+    fn from(v: TemplateRoleSet) -> Self {
         v.0
     }
 }

@@ -68,12 +68,7 @@ impl Fields {
     }
 }
 
-/// `null` clears a field; absence leaves it alone. Use with `#[serde(default)]`.
-pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
+pub use domain::values::nullable;
 
 /// A field that may be left out but not set to `null` (a partial update cannot clear it; of
 /// fields given one at a time, the others are left out).

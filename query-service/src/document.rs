@@ -14,7 +14,7 @@ use declarative::{
 };
 use domain::values::{
     Attributes, Description, DomainName, Email, ExternalId, GroupName, MaxMembers, Metadata,
-    OrganizationName, Permissions, RoleName, RoleSlug, SubjectId, ValueError,
+    OrganizationName, Permissions, RoleName, RoleSlug, SubjectId, TemplateRoleSet, ValueError,
 };
 use read_models::state::{MemberState, OrganizationState, Selection};
 use sqlx::PgPool;
@@ -195,6 +195,12 @@ fn organization(org: &OrganizationState) -> Result<Option<Organization>, ValueEr
         max_members: org
             .max_members
             .map(|n| MaxMembers::parse(u64::try_from(n).unwrap_or(u64::MAX)))
+            .transpose()?,
+        template_roles: (org.template_roles.as_ref())
+            .map(|t| {
+                let slugs: Result<_, _> = t.iter().map(|r| RoleSlug::parse(r)).collect();
+                TemplateRoleSet::parse(slugs?)
+            })
             .transpose()?,
         roles: Collection::merge(roles),
         members: Collection::merge(members),

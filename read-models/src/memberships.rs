@@ -243,14 +243,18 @@ pub const CLAIMS: &str = "SELECT m.organization_id, m.id AS membership_id, m.sta
                        coalesce(jsonb_object_agg(y.permission, y.sources), '{}') AS permission_sources
                   FROM (SELECT p AS permission, jsonb_agg(DISTINCT src ORDER BY src) AS sources
                           FROM jsonb_each(e.role_sources) AS rs
-                          -- The organization's own role, else the template's (read now: a
-                          -- template change reaches every holder at once).
+                          -- The organization's own role, else the template's where the
+                          -- organization offers it (read now: a template change reaches every
+                          -- holder at once, a role withdrawn grants nothing from that moment).
                           CROSS JOIN LATERAL (
                                 SELECT o.permissions FROM rm_roles o
                                  WHERE o.organization_id = m.organization_id AND o.slug = rs.key
                                 UNION ALL
-                                SELECT t.permissions FROM rm_role_templates t
-                                 WHERE t.slug = rs.key
+                                SELECT t.permissions
+                                  FROM rm_role_templates t, rm_organizations og
+                                 WHERE t.slug = rs.key AND og.id = m.organization_id
+                                   AND (og.template_roles IS NULL
+                                        OR t.slug = ANY (og.template_roles))
                                    AND NOT EXISTS (SELECT 1 FROM rm_roles o
                                                     WHERE o.organization_id = m.organization_id
                                                       AND o.slug = rs.key)) AS r,

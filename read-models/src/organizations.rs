@@ -22,6 +22,9 @@ pub struct OrganizationRow {
     /// The seat limit: active members at most (null: unlimited).
     #[schemars(with = "Option<domain::values::MaxMembers>")]
     pub max_members: Option<i64>,
+    /// The organization template's roles it offers besides its own: null for all of them (also
+    /// those added later), or only these (`member` always among them).
+    pub template_roles: Option<Vec<String>>,
     /// Active memberships (the seats taken); only on the single-object read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members_count: Option<i64>,
@@ -99,7 +102,7 @@ pub async fn role_template(
 }
 
 const ORGANIZATION_COLUMNS: &str =
-    "'organization' AS object, id, name, description, external_id, metadata, max_members, created_at, updated_at, managed_by";
+    "'organization' AS object, id, name, description, external_id, metadata, max_members, template_roles, created_at, updated_at, managed_by";
 
 /// Filters of the organization list; every one given must hold.
 #[derive(Debug, Default, Clone)]
@@ -137,7 +140,7 @@ pub async fn list(
 /// The organization with its active-member and group counts, read in one snapshot.
 pub async fn get(pool: &PgPool, id: &str) -> Result<Option<OrganizationRow>, StoreError> {
     let row = sqlx::query_as::<_, OrganizationRow>(
-        "SELECT 'organization' AS object, o.id, o.name, o.description, o.external_id, o.metadata, o.max_members, o.created_at, o.updated_at, o.managed_by,
+        "SELECT 'organization' AS object, o.id, o.name, o.description, o.external_id, o.metadata, o.max_members, o.template_roles, o.created_at, o.updated_at, o.managed_by,
                 c.n AS members_count, c.n AS member_count,
                 (SELECT count(*) FROM rm_groups g WHERE g.organization_id = o.id) AS group_count
            FROM rm_organizations o
@@ -174,7 +177,7 @@ pub async fn roles(
     organization_id: &str,
     page: &PageRequest,
 ) -> Result<Page<RoleRow>, StoreError> {
-    // Its own roles, and the template's it has no own role of the slug of.
+    // Its own roles, and the template's it offers and has no own role of the slug of.
     let mut qb = QueryBuilder::new(
         "SELECT * FROM (
            SELECT 'organization_role' AS object, organization_id, slug, name, description, permissions,
@@ -191,7 +194,8 @@ pub async fn roles(
         )
         .push_bind(organization_id.to_owned())
         .push(
-            " AND NOT EXISTS (SELECT 1 FROM rm_roles r WHERE r.organization_id = o.id AND r.slug = t.slug)
+            " AND (o.template_roles IS NULL OR t.slug = ANY (o.template_roles))
+              AND NOT EXISTS (SELECT 1 FROM rm_roles r WHERE r.organization_id = o.id AND r.slug = t.slug)
          ) AS r WHERE true",
         );
     page.fetch(pool, qb, "slug", |r: &RoleRow| r.slug.clone())

@@ -20,6 +20,8 @@ pub struct OrganizationState {
     pub description: Option<String>,
     pub metadata: Value,
     pub max_members: Option<i64>,
+    /// The template's roles it offers (sorted); `None`: all of them.
+    pub template_roles: Option<Vec<String>>,
     pub roles: Vec<RoleState>,
     pub members: Vec<MemberState>,
     pub groups: Vec<GroupState>,
@@ -106,6 +108,7 @@ struct OrganizationRow {
     description: Option<String>,
     metadata: Value,
     max_members: Option<i64>,
+    template_roles: Option<Vec<String>>,
     managed_by: Option<String>,
 }
 
@@ -173,7 +176,11 @@ pub async fn organizations(
         .await?;
     let position = store::checkpoints::load_in(&mut tx, consumer).await?;
     let rows: Vec<OrganizationRow> = sqlx::query_as(
-        "SELECT id, external_id, name, description, metadata, max_members, managed_by FROM rm_organizations
+        "SELECT id, external_id, name, description, metadata, max_members,
+                CASE WHEN template_roles IS NOT NULL
+                     THEN ARRAY(SELECT r FROM unnest(template_roles) r ORDER BY r COLLATE \"C\")
+                END AS template_roles,
+                managed_by FROM rm_organizations
           WHERE ($1::text[] IS NULL OR external_id = ANY ($1) OR managed_by = $3)
             AND ($2::text IS NULL OR id = $2)
           ORDER BY external_id NULLS LAST, id",
@@ -264,6 +271,7 @@ pub async fn organizations(
             description: o.description,
             metadata: o.metadata,
             max_members: o.max_members,
+            template_roles: o.template_roles,
             managed_by: o.managed_by,
         })
         .collect();

@@ -204,14 +204,16 @@ fn delete_sql(table: Table) -> &'static str {
 fn upsert_sql(table: Table) -> &'static str {
     match table {
         Table::Organizations => {
-            "INSERT INTO rm_organizations (id, name, description, external_id, metadata, max_members, created_at, updated_at, position, managed_by)
+            "INSERT INTO rm_organizations (id, name, description, external_id, metadata, max_members, template_roles, created_at, updated_at, position, managed_by)
              SELECT d->>'id', d->>'name', d->>'description', d->>'external_id', coalesce(d->'metadata', '{}'),
                     (d->>'max_members')::bigint,
+                    CASE WHEN jsonb_typeof(d->'template_roles') = 'array'
+                         THEN ARRAY(SELECT jsonb_array_elements_text(d->'template_roles')) END,
                     (d->>'created_at')::timestamptz, (d->>'updated_at')::timestamptz, p, m
                FROM unnest($1::jsonb[], $2::int8[], $3::text[]) AS s(d, p, m)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
                 external_id = excluded.external_id, metadata = excluded.metadata,
-                max_members = excluded.max_members,
+                max_members = excluded.max_members, template_roles = excluded.template_roles,
                 updated_at = excluded.updated_at, position = excluded.position,
                 managed_by = coalesce(excluded.managed_by, rm_organizations.managed_by)
               WHERE rm_organizations.position < excluded.position"

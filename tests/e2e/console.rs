@@ -939,6 +939,44 @@ async fn roles_invitations_keys_and_the_past_from_the_console() {
         .all(|l| l.contains("status of 409")));
     browser.check_page("roles").await;
 
+    // Which of the template's roles it offers: only those checked (`member` cannot be left
+    // out: refused beside the field, the choice as typed kept), then all of them again.
+    let form = "#offer-template-roles";
+    let role = |slug: &str| format!("{form} input[name=template_roles][value={slug}]");
+    let checked = |css: String| {
+        let browser = &browser;
+        async move {
+            let script = format!("return document.querySelector('{css}').checked");
+            browser.eval(&script).await == json!(true)
+        }
+    };
+    assert!(checked(format!("{form} input[value=all]")).await);
+    browser.click(&format!("{form} input[value=some]")).await;
+    browser.click(&role("member")).await;
+    browser.submit(&format!("{form} button[type=submit]")).await;
+    assert!(browser
+        .text("#template-roles-error")
+        .await
+        .contains("member"));
+    assert!(checked(format!("{form} input[value=some]")).await);
+    assert!(!checked(role("member")).await);
+    assert!(browser
+        .console_errors()
+        .await
+        .iter()
+        .all(|l| l.contains("status of 400")));
+    browser.check_page("template-roles-refused").await;
+    browser.click(&role("member")).await;
+    browser.click(&role("auditor")).await;
+    browser.submit(&format!("{form} button[type=submit]")).await;
+    assert_eq!(browser.count("tr[data-role=auditor]").await, 0);
+    assert_eq!(browser.count("tr[data-role=admin]").await, 1);
+    assert!(!checked(role("auditor")).await);
+    assert!(checked(role("admin")).await && checked(role("member")).await);
+    browser.click(&format!("{form} input[value=all]")).await;
+    browser.submit(&format!("{form} button[type=submit]")).await;
+    assert_eq!(browser.count("tr[data-role=auditor]").await, 1);
+
     // The organization template from its own page: a role added, refused on a slug an
     // organization uses, edited, offered in the organization, deleted.
     browser.open("/console/role-templates").await;

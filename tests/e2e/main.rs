@@ -39,6 +39,7 @@ mod role_templates;
 mod roles;
 mod seats;
 mod security;
+mod template_role_sets;
 mod units;
 mod webhook_crash;
 mod webhook_endpoints;

@@ -366,6 +366,8 @@ async fn commit_as_before_template<E>(
             ClaimChange::RequireAny(keys) => Some(ClaimChange::Require(keys[0].clone())),
             ClaimChange::Forbid(_) => None,
             ClaimChange::Acquire(k) if k.starts_with("role_slug/") => None,
+            // Offering the template (migration 0029 gives it to organizations that exist).
+            ClaimChange::Acquire(k) if k.contains("/template/") => None,
             other => Some(other),
         })
         .collect();
@@ -409,6 +411,7 @@ async fn a_store_from_before_the_template_gets_the_built_ins_and_keeps_its_own_r
             external_id: None,
             metadata: Default::default(),
             max_members: None,
+            template_roles: None,
             created_at: at,
             updated_at: at,
         }),

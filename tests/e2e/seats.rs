@@ -366,6 +366,7 @@ async fn a_store_written_before_seats_counts_its_active_members() {
             external_id: None,
             metadata: Default::default(),
             max_members: None,
+            template_roles: None,
             at,
         }))
         .unwrap();

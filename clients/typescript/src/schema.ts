@@ -1507,6 +1507,11 @@ export interface components {
             name: components["schemas"]["OrganizationName"];
             /** @description Custom roles; `admin` and `member` come with every organization. */
             roles?: components["schemas"]["Collection_of_DocumentRole"];
+            /**
+             * @description The organization template's roles it offers (`member` among them). Left out: unchanged
+             *     (all of them for a new organization).
+             */
+            template_roles?: components["schemas"]["TemplateRoleSet"] | null;
         } & (({
             /** @description The organization's external id (`alias` is accepted as a synonym). */
             external_id: components["schemas"]["ExternalId"];
@@ -2590,6 +2595,11 @@ export interface components {
             name: string;
             /** @description The kind of object, as in command responses. */
             object: string;
+            /**
+             * @description The organization template's roles it offers besides its own: null for all of them (also
+             *     those added later), or only these (`member` always among them).
+             */
+            template_roles: string[] | null;
             /** Format: date-time */
             updated_at: string;
         };
@@ -2600,6 +2610,11 @@ export interface components {
             max_members?: components["schemas"]["MaxMembers"] | null;
             metadata?: components["schemas"]["Metadata"] | null;
             name: components["schemas"]["OrganizationName"];
+            /**
+             * @description The template roles it offers besides its own (`member` among them); absent or null: all
+             *     of them, also those the template gains later.
+             */
+            template_roles?: components["schemas"]["TemplateRoleSet"] | null;
         };
         OrganizationCreatedEvent: {
             actor: components["schemas"]["Actor"];
@@ -2640,6 +2655,12 @@ export interface components {
             max_members: components["schemas"]["MaxMembers"] | null;
             metadata: components["schemas"]["Metadata"];
             name: components["schemas"]["OrganizationName"];
+            /**
+             * @description The organization template's roles it offers besides its own: null for all of them (also
+             *     those added later), or only these. Events written before it existed read as all.
+             * @default null
+             */
+            template_roles: components["schemas"]["TemplateRoleSet"] | null;
             /** Format: date-time */
             updated_at: string;
         };
@@ -2668,6 +2689,12 @@ export interface components {
              * @description The position of the change's last event: pass it as `min_position` to read your write.
              */
             position: number;
+            /**
+             * @description The organization template's roles it offers besides its own: null for all of them (also
+             *     those added later), or only these. Events written before it existed read as all.
+             * @default null
+             */
+            template_roles: components["schemas"]["TemplateRoleSet"] | null;
             /** Format: date-time */
             updated_at: string;
         };
@@ -2996,6 +3023,13 @@ export interface components {
             metadata?: components["schemas"]["Metadata"];
             /** @default null */
             name?: components["schemas"]["OrganizationName"];
+            /**
+             * @description Only these template roles (`member` among them), or null for all of them. Roles it no
+             *     longer offers are taken from their holders by the process manager; they grant no
+             *     permission from the change on.
+             * @default null
+             */
+            template_roles?: components["schemas"]["TemplateRoleSet"] | null;
         };
         /** @description The organization as consumers see it; every event carries the whole object after the change. */
         OrganizationUpdated: {
@@ -3013,6 +3047,12 @@ export interface components {
             metadata: components["schemas"]["Metadata"];
             name: components["schemas"]["OrganizationName"];
             previous_attributes: components["schemas"]["PreviousOrganizationAttributes"];
+            /**
+             * @description The organization template's roles it offers besides its own: null for all of them (also
+             *     those added later), or only these. Events written before it existed read as all.
+             * @default null
+             */
+            template_roles: components["schemas"]["TemplateRoleSet"] | null;
             /** Format: date-time */
             updated_at: string;
         };
@@ -3115,6 +3155,7 @@ export interface components {
             max_members?: components["schemas"]["MaxMembers"] | null;
             metadata?: components["schemas"]["Metadata"] | null;
             name?: components["schemas"]["OrganizationName"] | null;
+            template_roles?: components["schemas"]["TemplateRoleSet"] | null;
         };
         PreviousRoleAttributes: {
             description?: components["schemas"]["Description"] | null;
@@ -3394,6 +3435,8 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description The template roles the organization offers (Clerk's role sets); `member` must be among them; duplicates are dropped. */
+        TemplateRoleSet: string[];
         /** @description A role of the template, as consumers see it. */
         TemplateRoleUpdated: {
             /** Format: date-time */

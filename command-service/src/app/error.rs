@@ -225,6 +225,16 @@ impl Rejection for OrganizationError {
             detail: format!("`{key}` is already used by {owner}"),
         }
     }
+    /// Offering a template role requires it in the template.
+    fn unmet(key: String) -> AppError {
+        match key.strip_prefix(domain::claims::ROLE_TEMPLATES_PREFIX) {
+            Some(slug) => AppError::Refused(vec![super::role_assignment::Refusal {
+                field: "template_roles".into(),
+                reason: format!("the organization template has no role `{slug}`"),
+            }]),
+            None => AppError::RequirementNotMet(key),
+        }
+    }
 }
 
 impl Rejection for RoleTemplateError {

@@ -45,6 +45,7 @@ pub fn organization(id: OrganizationId, roles: &[&str]) -> Organization {
         external_id: None,
         metadata: Metadata::default(),
         max_members: None,
+        template_roles: None,
         at,
     })];
     commands.extend(slugs(roles).into_iter().map(|slug| {

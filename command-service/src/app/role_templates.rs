@@ -10,7 +10,7 @@ use domain::role_template::{
     RoleTemplate, RoleTemplateCommand, RoleTemplateError, RoleTemplateEvent, TemplateRole,
 };
 use domain::values::{Permissions, RoleName, RoleSlug};
-use domain::{claims, RequestContext};
+use domain::{claims, OrganizationId, RequestContext};
 use store::{StoreError, UnitOfWork};
 
 use super::error::explain;
@@ -207,6 +207,25 @@ pub async fn take_from_holders(
             continue;
         }
         super::roles::take_from_holders(state, ctx, &org, slug).await?;
+    }
+    Ok(())
+}
+
+/// Takes the template roles an organization no longer offers (it offers only `after`, where it
+/// offered `before`, `None` for all) from their holders there. Its claims for them went with
+/// `organization.updated`, so no one can be given them any more; a role offered again since is
+/// kept ([`super::roles::take_from_holders`] asks the claims first).
+pub async fn take_withdrawn(
+    state: &CommandState,
+    ctx: &RequestContext,
+    org: &OrganizationId,
+    before: &Option<BTreeSet<RoleSlug>>,
+    after: &BTreeSet<RoleSlug>,
+) -> Result<(), AppError> {
+    let mut candidates = slugs(state).await?;
+    candidates.extend(before.iter().flatten().cloned());
+    for slug in candidates.difference(after) {
+        super::roles::take_from_holders(state, ctx, org, slug).await?;
     }
     Ok(())
 }

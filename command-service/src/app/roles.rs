@@ -99,32 +99,21 @@ pub async fn delete(
     run(state, ctx, org, slug, command).await
 }
 
-/// The organization's catalogue or the template must know every role — asked of the claims (one
-/// primary-key look-up for all of them), not of the streams: an organization is alive, and has a
-/// role, exactly while it holds the claim (the template likewise), and the commit requires the
-/// same claims, so this only gives the early, clear answer.
+/// The organization's catalogue or the template it offers must have every role — asked of the
+/// claims (one primary-key look-up for all of them), not of the streams: an organization is
+/// alive, and has a role, exactly while it holds the claim (the template and what the
+/// organization offers of it likewise), and the commit requires the same claims, so this only
+/// gives the early, clear answer.
 pub async fn check(
     state: &CommandState,
     org: &OrganizationId,
     roles: &BTreeSet<RoleSlug>,
 ) -> Result<(), AppError> {
-    let alive = claims::organization_alive(org);
-    let keys: Vec<String> = std::iter::once(alive.clone())
-        .chain(roles.iter().flat_map(|r| {
-            [
-                claims::organization_role(org, r.as_str()),
-                claims::role_template(r.as_str()),
-            ]
-        }))
-        .collect();
-    let held = store::claims::owners(&state.pool, &keys).await?;
-    if !held.contains_key(&alive) {
+    let offered = offered(state, org, roles).await?;
+    if !offered.alive {
         return Err(AppError::NotFound(Kind::Organization, org.to_string()));
     }
-    match roles.iter().find(|r| {
-        !held.contains_key(&claims::organization_role(org, r.as_str()))
-            && !held.contains_key(&claims::role_template(r.as_str()))
-    }) {
+    match roles.iter().find(|r| !offered.roles.contains(*r)) {
         Some(unknown) => Err(AppError::UnknownRole {
             org: org.to_string(),
             role: unknown.as_str().to_owned(),
@@ -133,20 +122,64 @@ pub async fn check(
     }
 }
 
+/// What the claims say now of an organization and some roles.
+struct Offered {
+    alive: bool,
+    /// Those of the roles asked about it offers: its own, and the template's it offers.
+    roles: BTreeSet<RoleSlug>,
+}
+
+async fn offered(
+    state: &CommandState,
+    org: &OrganizationId,
+    roles: &BTreeSet<RoleSlug>,
+) -> Result<Offered, AppError> {
+    let alive = claims::organization_alive(org);
+    let all = claims::template_offered_all(org);
+    let keys: Vec<String> = [alive.clone(), all.clone()]
+        .into_iter()
+        .chain(roles.iter().flat_map(|r| {
+            [
+                claims::organization_role(org, r.as_str()),
+                claims::role_template(r.as_str()),
+                claims::template_offered(org, r.as_str()),
+            ]
+        }))
+        .collect();
+    let held = store::claims::owners(&state.pool, &keys).await?;
+    let has = |k: &String| held.contains_key(k);
+    Ok(Offered {
+        alive: has(&alive),
+        roles: (roles.iter())
+            .filter(|r| {
+                let s = r.as_str();
+                has(&claims::organization_role(org, s))
+                    || (has(&claims::role_template(s))
+                        && (has(&all) || has(&claims::template_offered(org, s))))
+            })
+            .cloned()
+            .collect(),
+    })
+}
+
 /// Every role `organization` offers now: its own and the template's.
 pub async fn catalogue(
     state: &CommandState,
     organization: &Organization,
 ) -> Result<BTreeSet<RoleSlug>, AppError> {
-    let mut all = super::role_templates::slugs(state).await?;
-    all.extend(organization.roles.keys().cloned());
-    Ok(all)
+    let template = super::role_templates::slugs(state).await?;
+    Ok(template
+        .iter()
+        .chain(organization.roles.keys())
+        .filter(|r| organization.offers(r, &template))
+        .cloned()
+        .collect())
 }
 
-/// Takes a deleted role from every membership holding it and every group granting it
-/// (`membership.updated`, `group.roles_updated` each). Its claim was released with
-/// `organization_role.deleted`, so no one can be given it any more and the set of holders only
-/// shrinks. A change requires every role the holder keeps, so when another of its roles was
+/// Takes a role the organization no longer offers (deleted from its catalogue or the template,
+/// or withdrawn from what it offers of the template) from every membership holding it and every
+/// group granting it (`membership.updated`, `group.roles_updated` each). The claims that let
+/// anyone be given it are gone, so the set of holders only shrinks. A change requires every role the holder keeps, so when another of its roles was
 /// deleted meanwhile, that one is taken too.
 pub async fn take_from_holders(
     state: &CommandState,
@@ -155,12 +188,10 @@ pub async fn take_from_holders(
     slug: &RoleSlug,
 ) -> Result<(), AppError> {
     // An organization's own role of a template role's slug (one from before the template) only
-    // took precedence over the template's: its holders keep the role, now the template's.
-    let template = claims::role_template(slug.as_str());
-    if store::claims::owner(&state.pool, &template)
-        .await?
-        .is_some()
-    {
+    // took precedence over the template's: where the organization offers that, its holders keep
+    // the role, now the template's. A role offered again after it was withdrawn is kept too.
+    let slugs = BTreeSet::from([slug.clone()]);
+    if offered(state, org, &slugs).await?.roles.contains(slug) {
         return Ok(());
     }
     for id in holders(state, &claims::role_members_prefix(org, slug.as_str())).await? {

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use domain::organization::{CreateOrganization, UpdateOrganization};
-use domain::values::{Description, ExternalId, MaxMembers, Metadata, OrganizationName};
+use domain::values::{
+    Description, ExternalId, MaxMembers, Metadata, OrganizationName, TemplateRoleSet, ValueError,
+};
 use domain::OrganizationId;
 use http_edge::{nullable, present, Fields, Problem};
 use serde::Deserialize;
@@ -23,6 +25,10 @@ pub struct OrganizationCreate {
     /// Active members at most; absent or null: unlimited.
     #[schemars(with = "Option<domain::values::MaxMembers>")]
     pub max_members: Option<u64>,
+    /// The template roles it offers besides its own (`member` among them); absent or null: all
+    /// of them, also those the template gains later.
+    #[schemars(with = "Option<domain::values::TemplateRoleSet>")]
+    pub template_roles: Option<Vec<String>>,
 }
 
 impl OrganizationCreate {
@@ -42,6 +48,9 @@ impl OrganizationCreate {
         let max_members = self
             .max_members
             .and_then(|n| fields.check("max_members", MaxMembers::parse(n)));
+        let template_roles = self
+            .template_roles
+            .and_then(|r| fields.check("template_roles", template_roles(r)));
         let (name, metadata) = fields.done(name.zip(metadata))?;
         Ok(CreateOrganization {
             id: OrganizationId::new(),
@@ -50,9 +59,15 @@ impl OrganizationCreate {
             external_id,
             metadata,
             max_members,
+            template_roles,
             at: Utc::now(),
         })
     }
+}
+
+/// A set of the template's roles an organization offers.
+pub fn template_roles(list: Vec<String>) -> Result<TemplateRoleSet, ValueError> {
+    TemplateRoleSet::parse(crate::request::roles(list)?)
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
@@ -75,6 +90,12 @@ pub struct OrganizationUpdate {
     #[schemars(with = "Option<Option<domain::values::MaxMembers>>")]
     #[serde(default, deserialize_with = "nullable")]
     pub max_members: Option<Option<u64>>,
+    /// Only these template roles (`member` among them), or null for all of them. Roles it no
+    /// longer offers are taken from their holders by the process manager; they grant no
+    /// permission from the change on.
+    #[schemars(with = "Option<Option<domain::values::TemplateRoleSet>>")]
+    #[serde(default, deserialize_with = "nullable")]
+    pub template_roles: Option<Option<Vec<String>>>,
 }
 
 impl OrganizationUpdate {
@@ -91,6 +112,8 @@ impl OrganizationUpdate {
             .metadata
             .and_then(|m| fields.check("metadata", Metadata::parse(m)));
         let max_members = fields.check_nullable("max_members", self.max_members, MaxMembers::parse);
+        let template_roles =
+            fields.check_nullable("template_roles", self.template_roles, template_roles);
         fields.finish()?;
         Ok(UpdateOrganization {
             name,
@@ -98,6 +121,7 @@ impl OrganizationUpdate {
             external_id,
             metadata,
             max_members,
+            template_roles,
             at: Utc::now(),
         })
     }

@@ -265,7 +265,7 @@ mod tests {
         ));
         assert_eq!(
             event.claim_changes(),
-            vec![crate::claims::role_available(&m.organization_id, "member")]
+            crate::claims::role_available(&m.organization_id, "member").to_vec()
         );
     }
 
@@ -302,7 +302,15 @@ mod tests {
                     "organization/{}/role_member/member/{}",
                     m.organization_id, m.id
                 )),
-                crate::claims::role_available(&m.organization_id, "member"),
+                ClaimChange::RequireAny(vec![
+                    format!("organization/{}/role/member", m.organization_id),
+                    "role_template/member".to_owned(),
+                ]),
+                ClaimChange::RequireAny(vec![
+                    format!("organization/{}/role/member", m.organization_id),
+                    format!("organization/{}/template/all", m.organization_id),
+                    format!("organization/{}/template/role/member", m.organization_id),
+                ]),
             ]
         );
     }

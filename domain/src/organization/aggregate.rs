@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -119,6 +119,18 @@ impl Organization {
         }
     }
 
+    /// Whether the organization offers role `slug` (`template`: the template's slugs now): its
+    /// own role, or the template's where it offers all of them or that one.
+    pub fn offers(&self, slug: &RoleSlug, template: &BTreeSet<RoleSlug>) -> bool {
+        let offered = |s: &RoleSlug| {
+            (self.state.as_ref()).is_some_and(|o| match &o.template_roles {
+                None => true,
+                Some(set) => set.contains(s),
+            })
+        };
+        self.roles.contains_key(slug) || (template.contains(slug) && offered(slug))
+    }
+
     /// The live organization (created, neither deleted nor being deleted).
     pub fn current(&self) -> Option<&OrganizationData> {
         self.state
@@ -215,7 +227,7 @@ impl Organization {
             .cloned()
             .ok_or_else(|| OrganizationError::RoleNotFound(slug.as_str().to_owned()))?;
         role.updated_at = at;
-        let domains = self.domains_without_role(&slug, at);
+        let domains = self.domains_without_roles(|r| *r == slug, at);
         Ok(std::iter::once(OrganizationEvent::RoleDeleted(role))
             .chain(domains)
             .collect())
@@ -232,6 +244,7 @@ impl Organization {
             external_id: c.external_id,
             metadata: c.metadata,
             max_members: c.max_members,
+            template_roles: c.template_roles,
             created_at: c.at,
             updated_at: c.at,
         };
@@ -259,15 +272,28 @@ impl Organization {
         if let Some(m) = u.max_members.filter(|m| *m != current.max_members) {
             previous.max_members = Some(std::mem::replace(&mut next.max_members, m));
         }
+        if let Some(t) = u.template_roles.filter(|t| *t != current.template_roles) {
+            previous.template_roles = Some(std::mem::replace(&mut next.template_roles, t));
+        }
         if previous == PreviousOrganizationAttributes::default() {
             // Nothing changed: no event, so consumers are not woken for nothing.
             return Ok(Vec::new());
         }
         next.updated_at = u.at;
-        Ok(vec![OrganizationEvent::Updated(OrganizationUpdated {
-            organization: next,
-            previous_attributes: previous,
-        })])
+        // Template roles it no longer offers leave its domains' default roles with it.
+        let domains = match (&previous.template_roles, &next.template_roles) {
+            (Some(_), Some(set)) => self
+                .domains_without_roles(|r| !self.roles.contains_key(r) && !set.contains(r), u.at),
+            _ => Vec::new(),
+        };
+        Ok(
+            std::iter::once(OrganizationEvent::Updated(OrganizationUpdated {
+                organization: next,
+                previous_attributes: previous,
+            }))
+            .chain(domains)
+            .collect(),
+        )
     }
 }
 
@@ -280,7 +306,10 @@ mod tests {
     use crate::claims::{ClaimChange, Claims};
     use crate::ids::OrganizationId;
     use crate::organization::{CreateRole, PreviousRoleAttributes, UpdateRole};
-    use crate::values::{ExternalId, Metadata, OrganizationName, Permissions, RoleName, RoleSlug};
+    use crate::values::{
+        ExternalId, Metadata, OrganizationName, Permissions, RoleName, RoleSlug, TemplateRoleSet,
+    };
+    use std::collections::BTreeSet;
 
     type Given = TestFramework<Organization>;
 
@@ -293,6 +322,7 @@ mod tests {
             external_id: external_id.map(|e| ExternalId::parse(e).unwrap()),
             metadata: Metadata::default(),
             max_members: None,
+            template_roles: None,
             created_at: at,
             updated_at: at,
         }
@@ -306,6 +336,7 @@ mod tests {
             external_id: org.external_id.clone(),
             metadata: Metadata::default(),
             max_members: None,
+            template_roles: None,
             at: org.created_at,
         })
     }
@@ -480,6 +511,7 @@ mod tests {
             vec![
                 ClaimChange::Release("organization/external_id/x".into()),
                 ClaimChange::Release(format!("organization/{}/alive", org.id)),
+                ClaimChange::Release(format!("organization/{}/template/all", org.id)),
             ]
         );
     }
@@ -554,6 +586,7 @@ mod tests {
             vec![
                 ClaimChange::Acquire("organization/external_id/a".into()),
                 ClaimChange::Acquire(format!("organization/{}/alive", org.id)),
+                ClaimChange::Acquire(format!("organization/{}/template/all", org.id)),
             ]
         );
         let mut renamed = org.clone();
@@ -571,5 +604,77 @@ mod tests {
         );
         let payload = serde_json::to_value(&cleared).unwrap();
         assert_eq!(payload["type"], "organization.updated");
+    }
+
+    fn set(slugs: &[&str]) -> TemplateRoleSet {
+        TemplateRoleSet::parse(slugs.iter().map(|s| RoleSlug::parse(s).unwrap()).collect()).unwrap()
+    }
+
+    /// Offering all of the template holds one key; offering some holds one per role, each
+    /// required in the template when it is newly offered; going back gives them up.
+    #[test]
+    fn template_role_claims_follow_what_the_organization_offers() {
+        let org = created(None);
+        let id = org.id;
+        let later = org.created_at + chrono::Duration::seconds(5);
+        let update = |from: &OrganizationData, to: Option<TemplateRoleSet>| {
+            let mut org = Organization::default();
+            cqrs_es::Aggregate::apply(&mut org, OrganizationEvent::Created(from.clone()));
+            let events = org
+                .decide(OrganizationCommand::Update(UpdateOrganization {
+                    template_roles: Some(to),
+                    at: later,
+                    ..Default::default()
+                }))
+                .unwrap();
+            let [event] = events.try_into().unwrap();
+            event
+        };
+        let some = update(&org, Some(set(&["member", "viewer"])));
+        assert_eq!(
+            some.claim_changes(),
+            vec![
+                ClaimChange::Release(format!("organization/{id}/template/all")),
+                ClaimChange::Acquire(format!("organization/{id}/template/role/member")),
+                ClaimChange::Require("role_template/member".into()),
+                ClaimChange::Acquire(format!("organization/{id}/template/role/viewer")),
+                ClaimChange::Require("role_template/viewer".into()),
+            ]
+        );
+        let narrowing = OrganizationData {
+            template_roles: Some(set(&["member", "viewer"])),
+            ..org.clone()
+        };
+        let fewer = update(&narrowing, Some(set(&["admin", "member"])));
+        assert_eq!(
+            fewer.claim_changes(),
+            vec![
+                ClaimChange::Release(format!("organization/{id}/template/role/member")),
+                ClaimChange::Release(format!("organization/{id}/template/role/viewer")),
+                ClaimChange::Acquire(format!("organization/{id}/template/role/admin")),
+                ClaimChange::Require("role_template/admin".into()),
+                // Released above, taken again: the last change of a key wins in its stream.
+                ClaimChange::Acquire(format!("organization/{id}/template/role/member")),
+            ]
+        );
+        let all = update(&narrowing, None);
+        assert_eq!(
+            all.claim_changes(),
+            vec![
+                ClaimChange::Release(format!("organization/{id}/template/role/member")),
+                ClaimChange::Release(format!("organization/{id}/template/role/viewer")),
+                ClaimChange::Acquire(format!("organization/{id}/template/all")),
+            ]
+        );
+        assert_eq!(
+            OrganizationEvent::Deleted(narrowing).claim_changes()[1..],
+            [
+                ClaimChange::Release(format!("organization/{id}/template/role/member")),
+                ClaimChange::Release(format!("organization/{id}/template/role/viewer")),
+            ]
+        );
+        // Without `member`, a set is refused when it is parsed.
+        let without = BTreeSet::from([RoleSlug::admin()]);
+        assert!(TemplateRoleSet::parse(without).is_err());
     }
 }

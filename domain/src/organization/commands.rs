@@ -4,7 +4,7 @@ use super::domains::{AddDomain, UpdateDomain};
 use crate::ids::OrganizationId;
 use crate::values::{
     Description, DomainName, ExternalId, MaxMembers, Metadata, OrganizationName, Permissions,
-    RoleName, RoleSlug,
+    RoleName, RoleSlug, TemplateRoleSet,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +118,7 @@ pub struct CreateOrganization {
     pub external_id: Option<ExternalId>,
     pub metadata: Metadata,
     pub max_members: Option<MaxMembers>,
+    pub template_roles: Option<TemplateRoleSet>,
     pub at: DateTime<Utc>,
 }
 
@@ -129,5 +130,6 @@ pub struct UpdateOrganization {
     pub external_id: Option<Option<ExternalId>>,
     pub metadata: Option<Metadata>,
     pub max_members: Option<Option<MaxMembers>>,
+    pub template_roles: Option<Option<TemplateRoleSet>>,
     pub at: DateTime<Utc>,
 }

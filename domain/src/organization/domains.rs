@@ -199,7 +199,7 @@ impl Organization {
             .default_roles
             .iter()
             .flatten()
-            .find(|r| !self.roles.contains_key(*r) && !u.template_roles.contains(*r))
+            .find(|r| !self.offers(r, &u.template_roles))
         {
             return Err(OrganizationError::RoleNotFound(unknown.as_str().to_owned()));
         }
@@ -228,19 +228,19 @@ impl Organization {
         Ok(vec![OrganizationEvent::DomainRemoved(gone)])
     }
 
-    /// Domains whose default roles hold `slug` lose it when it leaves the catalogue (in the
-    /// role's own decision: the domains live in the organization's stream).
-    pub(super) fn domains_without_role(
+    /// Domains whose default roles hold roles that leave the catalogue (`gone`) lose them, in the
+    /// decision that takes them out (the domains live in the organization's stream).
+    pub(super) fn domains_without_roles(
         &self,
-        slug: &RoleSlug,
+        gone: impl Fn(&RoleSlug) -> bool,
         at: DateTime<Utc>,
     ) -> Vec<OrganizationEvent> {
         self.domains
             .values()
-            .filter(|d| d.default_roles.contains(slug))
+            .filter(|d| d.default_roles.iter().any(&gone))
             .map(|d| {
                 let mut next = d.clone();
-                next.default_roles.remove(slug);
+                next.default_roles.retain(|r| !gone(r));
                 next.updated_at = at;
                 OrganizationEvent::DomainUpdated(DomainUpdated {
                     domain: next,
@@ -302,6 +302,7 @@ mod tests {
             external_id: None,
             metadata: Metadata::default(),
             max_members: None,
+            template_roles: None,
             at: at(1),
         })
     }

@@ -7,7 +7,7 @@ use crate::claims::{self, ClaimChange, Claims};
 use crate::ids::OrganizationId;
 use crate::values::{
     Description, ExternalId, MaxMembers, Metadata, OrganizationName, Permissions, RoleName,
-    RoleSlug,
+    RoleSlug, TemplateRoleSet,
 };
 
 /// The organization as consumers see it; every event carries the whole object after the change.
@@ -22,6 +22,10 @@ pub struct OrganizationData {
     /// existed read as unlimited.
     #[serde(default)]
     pub max_members: Option<MaxMembers>,
+    /// The organization template's roles it offers besides its own: null for all of them (also
+    /// those added later), or only these. Events written before it existed read as all.
+    #[serde(default)]
+    pub template_roles: Option<TemplateRoleSet>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -31,14 +35,32 @@ pub struct OrganizationData {
 pub struct PreviousOrganizationAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<OrganizationName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::values::nullable"
+    )]
     pub description: Option<Option<Description>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::values::nullable"
+    )]
     pub external_id: Option<Option<ExternalId>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::values::nullable"
+    )]
     pub max_members: Option<Option<MaxMembers>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::values::nullable"
+    )]
+    pub template_roles: Option<Option<TemplateRoleSet>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -64,7 +86,11 @@ pub struct RoleData {
 pub struct PreviousRoleAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<RoleName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::values::nullable"
+    )]
     pub description: Option<Option<Description>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Permissions>,
@@ -154,6 +180,7 @@ impl Claims for OrganizationEvent {
                 .map(|e| ClaimChange::Acquire(claims::organization_external_id(e.as_str())))
                 .chain([ClaimChange::Acquire(claims::organization_alive(&org.id))])
                 .chain(org.max_members.map(|_| seat_limit(org)))
+                .chain(offered(org, None, org.template_roles.as_ref()))
                 .collect(),
             Self::DeletionRequested(org) => {
                 vec![ClaimChange::Release(claims::organization_alive(&org.id))]
@@ -167,23 +194,28 @@ impl Claims for OrganizationEvent {
                     key: claims::max_members(&org.id),
                     max: None,
                 }))
+                .chain(withdrawn(org, org.template_roles.as_ref()))
                 .collect(),
             Self::Updated(u) => {
-                let limit = u
-                    .previous_attributes
-                    .max_members
-                    .map(|_| seat_limit(&u.organization));
-                let Some(old) = &u.previous_attributes.external_id else {
-                    return limit.into_iter().collect();
+                let org = &u.organization;
+                let previous = &u.previous_attributes;
+                let limit = previous.max_members.map(|_| seat_limit(org));
+                let template: Vec<ClaimChange> = match &previous.template_roles {
+                    Some(before) => withdrawn(org, before.as_ref())
+                        .chain(offered(org, before.as_ref(), org.template_roles.as_ref()))
+                        .collect(),
+                    None => Vec::new(),
                 };
-                let release = old
-                    .iter()
-                    .map(|e| ClaimChange::Release(claims::organization_external_id(e.as_str())));
-                let acquire =
-                    u.organization.external_id.iter().map(|e| {
+                let external_id = previous.external_id.iter().flat_map(|old| {
+                    let release = old.iter().map(|e| {
+                        ClaimChange::Release(claims::organization_external_id(e.as_str()))
+                    });
+                    let acquire = org.external_id.iter().map(|e| {
                         ClaimChange::Acquire(claims::organization_external_id(e.as_str()))
                     });
-                release.chain(acquire).chain(limit).collect()
+                    release.chain(acquire)
+                });
+                external_id.chain(limit).chain(template).collect()
             }
             // A custom role may not take a template role's slug; the slug index is what a
             // template role's creation looks under.
@@ -242,6 +274,48 @@ fn auto_join(d: &OrganizationDomain, before: bool, after: bool) -> Option<ClaimC
         (true, false) => Some(ClaimChange::Release(key())),
         _ => None,
     }
+}
+
+/// The keys saying which template roles the organization offers (`None`: all of them), taken
+/// when it goes to `after` from `before`: each slug newly offered is required in the template.
+/// Within one stream the last change of a key wins, so after [`withdrawn`] a key kept is taken
+/// again rather than given up.
+fn offered<'a>(
+    org: &'a OrganizationData,
+    before: Option<&'a TemplateRoleSet>,
+    after: Option<&'a TemplateRoleSet>,
+) -> impl Iterator<Item = ClaimChange> + 'a {
+    let all = after
+        .is_none()
+        .then(|| ClaimChange::Acquire(claims::template_offered_all(&org.id)));
+    let some = after
+        .into_iter()
+        .flat_map(|set| set.iter())
+        .flat_map(move |s| {
+            let new = !before.is_some_and(|b| b.contains(s));
+            [ClaimChange::Acquire(claims::template_offered(
+                &org.id,
+                s.as_str(),
+            ))]
+            .into_iter()
+            .chain(new.then(|| ClaimChange::Require(claims::role_template(s.as_str()))))
+        });
+    all.into_iter().chain(some)
+}
+
+/// The keys of `set` (what the organization offered of the template) given up.
+fn withdrawn<'a>(
+    org: &'a OrganizationData,
+    set: Option<&'a TemplateRoleSet>,
+) -> impl Iterator<Item = ClaimChange> + 'a {
+    let all = set
+        .is_none()
+        .then(|| ClaimChange::Release(claims::template_offered_all(&org.id)));
+    let some = set
+        .into_iter()
+        .flat_map(|set| set.iter())
+        .map(|s| ClaimChange::Release(claims::template_offered(&org.id, s.as_str())));
+    all.into_iter().chain(some)
 }
 
 /// The organization's seat limit as the store enforces it (memberships count against it).

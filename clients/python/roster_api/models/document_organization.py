@@ -52,6 +52,9 @@ class DocumentOrganization:
         members (CollectionOfDocumentMemberType2 | list[DocumentMember] | None | Unset):
         metadata (Metadata | None | Unset):
         roles (CollectionOfDocumentRoleType2 | list[DocumentRole] | None | Unset):
+        template_roles (list[str] | None | Unset): The organization template's roles it offers (`member` among them).
+            Left out: unchanged
+            (all of them for a new organization).
     """
 
     name: str
@@ -71,6 +74,7 @@ class DocumentOrganization:
     )
     metadata: Metadata | None | Unset = UNSET
     roles: CollectionOfDocumentRoleType2 | list[DocumentRole] | None | Unset = UNSET
+    template_roles: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.collection_of_document_domain_type_2 import (
@@ -204,6 +208,15 @@ class DocumentOrganization:
         else:
             roles = self.roles
 
+        template_roles: list[str] | None | Unset
+        if isinstance(self.template_roles, Unset):
+            template_roles = UNSET
+        elif isinstance(self.template_roles, list):
+            template_roles = self.template_roles
+
+        else:
+            template_roles = self.template_roles
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -231,6 +244,8 @@ class DocumentOrganization:
             field_dict["metadata"] = metadata
         if roles is not UNSET:
             field_dict["roles"] = roles
+        if template_roles is not UNSET:
+            field_dict["template_roles"] = template_roles
 
         return field_dict
 
@@ -522,6 +537,23 @@ class DocumentOrganization:
 
         roles = _parse_roles(d.pop("roles", UNSET))
 
+        def _parse_template_roles(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                template_roles_type_0 = cast(list[str], data)
+
+                return template_roles_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        template_roles = _parse_template_roles(d.pop("template_roles", UNSET))
+
         document_organization = cls(
             name=name,
             alias=alias,
@@ -534,6 +566,7 @@ class DocumentOrganization:
             members=members,
             metadata=metadata,
             roles=roles,
+            template_roles=template_roles,
         )
 
         return document_organization

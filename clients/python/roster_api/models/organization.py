@@ -30,6 +30,9 @@ class Organization:
         metadata (Metadata):
         name (str):
         object_ (str): The kind of object, as in command responses.
+        template_roles (list[str] | None): The organization template's roles it offers besides its own: null for all of
+            them (also
+            those added later), or only these (`member` always among them).
         updated_at (datetime.datetime):
         group_count (int | None | Unset):
         member_count (int | None | Unset): The same as `members_count`, under its first name; kept for existing clients.
@@ -45,6 +48,7 @@ class Organization:
     metadata: Metadata
     name: str
     object_: str
+    template_roles: list[str] | None
     updated_at: datetime.datetime
     group_count: int | None | Unset = UNSET
     member_count: int | None | Unset = UNSET
@@ -73,6 +77,13 @@ class Organization:
         name = self.name
 
         object_ = self.object_
+
+        template_roles: list[str] | None
+        if isinstance(self.template_roles, list):
+            template_roles = self.template_roles
+
+        else:
+            template_roles = self.template_roles
 
         updated_at = self.updated_at.isoformat()
 
@@ -107,6 +118,7 @@ class Organization:
                 "metadata": metadata,
                 "name": name,
                 "object": object_,
+                "template_roles": template_roles,
                 "updated_at": updated_at,
             }
         )
@@ -162,6 +174,21 @@ class Organization:
 
         object_ = d.pop("object")
 
+        def _parse_template_roles(data: object) -> list[str] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                template_roles_type_0 = cast(list[str], data)
+
+                return template_roles_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None, data)
+
+        template_roles = _parse_template_roles(d.pop("template_roles"))
+
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         def _parse_group_count(data: object) -> int | None | Unset:
@@ -201,6 +228,7 @@ class Organization:
             metadata=metadata,
             name=name,
             object_=object_,
+            template_roles=template_roles,
             updated_at=updated_at,
             group_count=group_count,
             member_count=member_count,

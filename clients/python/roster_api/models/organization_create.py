@@ -23,6 +23,9 @@ class OrganizationCreate:
         external_id (None | str | Unset):
         max_members (int | None | Unset): Active members at most; absent or null: unlimited.
         metadata (Metadata | None | Unset):
+        template_roles (list[str] | None | Unset): The template roles it offers besides its own (`member` among them);
+            absent or null: all
+            of them, also those the template gains later.
     """
 
     name: str
@@ -30,6 +33,7 @@ class OrganizationCreate:
     external_id: None | str | Unset = UNSET
     max_members: int | None | Unset = UNSET
     metadata: Metadata | None | Unset = UNSET
+    template_roles: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.metadata import Metadata
@@ -62,6 +66,15 @@ class OrganizationCreate:
         else:
             metadata = self.metadata
 
+        template_roles: list[str] | None | Unset
+        if isinstance(self.template_roles, Unset):
+            template_roles = UNSET
+        elif isinstance(self.template_roles, list):
+            template_roles = self.template_roles
+
+        else:
+            template_roles = self.template_roles
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -77,6 +90,8 @@ class OrganizationCreate:
             field_dict["max_members"] = max_members
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
+        if template_roles is not UNSET:
+            field_dict["template_roles"] = template_roles
 
         return field_dict
 
@@ -131,12 +146,30 @@ class OrganizationCreate:
 
         metadata = _parse_metadata(d.pop("metadata", UNSET))
 
+        def _parse_template_roles(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                template_roles_type_0 = cast(list[str], data)
+
+                return template_roles_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        template_roles = _parse_template_roles(d.pop("template_roles", UNSET))
+
         organization_create = cls(
             name=name,
             description=description,
             external_id=external_id,
             max_members=max_members,
             metadata=metadata,
+            template_roles=template_roles,
         )
 
         return organization_create

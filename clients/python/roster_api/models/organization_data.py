@@ -27,6 +27,9 @@ class OrganizationData:
             existed read as unlimited.
         metadata (Metadata):
         name (str):
+        template_roles (list[str] | None): The organization template's roles it offers besides its own: null for all of
+            them (also
+            those added later), or only these. Events written before it existed read as all.
         updated_at (datetime.datetime):
     """
 
@@ -37,6 +40,7 @@ class OrganizationData:
     max_members: int | None
     metadata: Metadata
     name: str
+    template_roles: list[str] | None
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -58,6 +62,13 @@ class OrganizationData:
 
         name = self.name
 
+        template_roles: list[str] | None
+        if isinstance(self.template_roles, list):
+            template_roles = self.template_roles
+
+        else:
+            template_roles = self.template_roles
+
         updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
@@ -71,6 +82,7 @@ class OrganizationData:
                 "max_members": max_members,
                 "metadata": metadata,
                 "name": name,
+                "template_roles": template_roles,
                 "updated_at": updated_at,
             }
         )
@@ -111,6 +123,21 @@ class OrganizationData:
 
         name = d.pop("name")
 
+        def _parse_template_roles(data: object) -> list[str] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                template_roles_type_0 = cast(list[str], data)
+
+                return template_roles_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None, data)
+
+        template_roles = _parse_template_roles(d.pop("template_roles"))
+
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         organization_data = cls(
@@ -121,6 +148,7 @@ class OrganizationData:
             max_members=max_members,
             metadata=metadata,
             name=name,
+            template_roles=template_roles,
             updated_at=updated_at,
         )
 

@@ -30,6 +30,9 @@ class OrganizationDataChange:
             name (str):
             object_ (str): The kind of object.
             position (int): The position of the change's last event: pass it as `min_position` to read your write.
+            template_roles (list[str] | None): The organization template's roles it offers besides its own: null for all of
+                them (also
+                those added later), or only these. Events written before it existed read as all.
             updated_at (datetime.datetime):
     """
 
@@ -42,6 +45,7 @@ class OrganizationDataChange:
     name: str
     object_: str
     position: int
+    template_roles: list[str] | None
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -67,6 +71,13 @@ class OrganizationDataChange:
 
         position = self.position
 
+        template_roles: list[str] | None
+        if isinstance(self.template_roles, list):
+            template_roles = self.template_roles
+
+        else:
+            template_roles = self.template_roles
+
         updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
@@ -82,6 +93,7 @@ class OrganizationDataChange:
                 "name": name,
                 "object": object_,
                 "position": position,
+                "template_roles": template_roles,
                 "updated_at": updated_at,
             }
         )
@@ -126,6 +138,21 @@ class OrganizationDataChange:
 
         position = d.pop("position")
 
+        def _parse_template_roles(data: object) -> list[str] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                template_roles_type_0 = cast(list[str], data)
+
+                return template_roles_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None, data)
+
+        template_roles = _parse_template_roles(d.pop("template_roles"))
+
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         organization_data_change = cls(
@@ -138,6 +165,7 @@ class OrganizationDataChange:
             name=name,
             object_=object_,
             position=position,
+            template_roles=template_roles,
             updated_at=updated_at,
         )
 

@@ -25,6 +25,10 @@ class OrganizationUpdate:
             new ones.
         metadata (Metadata | Unset):
         name (str | Unset):
+        template_roles (list[str] | None | Unset): Only these template roles (`member` among them), or null for all of
+            them. Roles it no
+            longer offers are taken from their holders by the process manager; they grant no
+            permission from the change on.
     """
 
     description: None | str | Unset = UNSET
@@ -32,6 +36,7 @@ class OrganizationUpdate:
     max_members: int | None | Unset = UNSET
     metadata: Metadata | Unset = UNSET
     name: str | Unset = UNSET
+    template_roles: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         description: None | str | Unset
@@ -58,6 +63,15 @@ class OrganizationUpdate:
 
         name = self.name
 
+        template_roles: list[str] | None | Unset
+        if isinstance(self.template_roles, Unset):
+            template_roles = UNSET
+        elif isinstance(self.template_roles, list):
+            template_roles = self.template_roles
+
+        else:
+            template_roles = self.template_roles
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -71,6 +85,8 @@ class OrganizationUpdate:
             field_dict["metadata"] = metadata
         if name is not UNSET:
             field_dict["name"] = name
+        if template_roles is not UNSET:
+            field_dict["template_roles"] = template_roles
 
         return field_dict
 
@@ -116,12 +132,30 @@ class OrganizationUpdate:
 
         name = d.pop("name", UNSET)
 
+        def _parse_template_roles(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                template_roles_type_0 = cast(list[str], data)
+
+                return template_roles_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        template_roles = _parse_template_roles(d.pop("template_roles", UNSET))
+
         organization_update = cls(
             description=description,
             external_id=external_id,
             max_members=max_members,
             metadata=metadata,
             name=name,
+            template_roles=template_roles,
         )
 
         return organization_update

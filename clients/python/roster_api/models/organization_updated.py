@@ -30,6 +30,9 @@ class OrganizationUpdated:
         name (str):
         previous_attributes (PreviousOrganizationAttributes): The old values of the fields an update changed (as
             Stripe's `previous_attributes`).
+        template_roles (list[str] | None): The organization template's roles it offers besides its own: null for all of
+            them (also
+            those added later), or only these. Events written before it existed read as all.
         updated_at (datetime.datetime):
     """
 
@@ -41,6 +44,7 @@ class OrganizationUpdated:
     metadata: Metadata
     name: str
     previous_attributes: PreviousOrganizationAttributes
+    template_roles: list[str] | None
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -64,6 +68,13 @@ class OrganizationUpdated:
 
         previous_attributes = self.previous_attributes.to_dict()
 
+        template_roles: list[str] | None
+        if isinstance(self.template_roles, list):
+            template_roles = self.template_roles
+
+        else:
+            template_roles = self.template_roles
+
         updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
@@ -78,6 +89,7 @@ class OrganizationUpdated:
                 "metadata": metadata,
                 "name": name,
                 "previous_attributes": previous_attributes,
+                "template_roles": template_roles,
                 "updated_at": updated_at,
             }
         )
@@ -125,6 +137,21 @@ class OrganizationUpdated:
             d.pop("previous_attributes")
         )
 
+        def _parse_template_roles(data: object) -> list[str] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                template_roles_type_0 = cast(list[str], data)
+
+                return template_roles_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None, data)
+
+        template_roles = _parse_template_roles(d.pop("template_roles"))
+
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         organization_updated = cls(
@@ -136,6 +163,7 @@ class OrganizationUpdated:
             metadata=metadata,
             name=name,
             previous_attributes=previous_attributes,
+            template_roles=template_roles,
             updated_at=updated_at,
         )
 

@@ -25,6 +25,7 @@ class PreviousOrganizationAttributes:
         max_members (int | None | Unset):
         metadata (Metadata | None | Unset):
         name (None | str | Unset):
+        template_roles (list[str] | None | Unset):
     """
 
     description: None | str | Unset = UNSET
@@ -32,6 +33,7 @@ class PreviousOrganizationAttributes:
     max_members: int | None | Unset = UNSET
     metadata: Metadata | None | Unset = UNSET
     name: None | str | Unset = UNSET
+    template_roles: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,6 +71,15 @@ class PreviousOrganizationAttributes:
         else:
             name = self.name
 
+        template_roles: list[str] | None | Unset
+        if isinstance(self.template_roles, Unset):
+            template_roles = UNSET
+        elif isinstance(self.template_roles, list):
+            template_roles = self.template_roles
+
+        else:
+            template_roles = self.template_roles
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -82,6 +93,8 @@ class PreviousOrganizationAttributes:
             field_dict["metadata"] = metadata
         if name is not UNSET:
             field_dict["name"] = name
+        if template_roles is not UNSET:
+            field_dict["template_roles"] = template_roles
 
         return field_dict
 
@@ -144,12 +157,30 @@ class PreviousOrganizationAttributes:
 
         name = _parse_name(d.pop("name", UNSET))
 
+        def _parse_template_roles(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                template_roles_type_0 = cast(list[str], data)
+
+                return template_roles_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        template_roles = _parse_template_roles(d.pop("template_roles", UNSET))
+
         previous_organization_attributes = cls(
             description=description,
             external_id=external_id,
             max_members=max_members,
             metadata=metadata,
             name=name,
+            template_roles=template_roles,
         )
 
         previous_organization_attributes.additional_properties = d

@@ -19,7 +19,7 @@ use domain::organization::{
 };
 use domain::values::{
     Attributes, Description, DomainName, Email, ExternalId, GroupName, MaxMembers, Metadata,
-    OrganizationName, Permissions, RoleName, RoleSlug, SubjectId,
+    OrganizationName, Permissions, RoleName, RoleSlug, SubjectId, TemplateRoleSet,
 };
 use domain::{
     claims, DocumentRef, GroupId, InvitationId, MembershipId, OrganizationId, RequestContext,
@@ -423,6 +423,7 @@ async fn organization(
                         ),
                         metadata: get.value::<Metadata>("metadata")?.unwrap_or_default(),
                         max_members: get.value("max_members")?,
+                        template_roles: get.value("template_roles")?,
                         at: now,
                     }))
             }
@@ -434,6 +435,7 @@ async fn organization(
                         external_id: None,
                         metadata: get.value("metadata")?,
                         max_members: get.value::<MaxMembers>("max_members")?.map(Some),
+                        template_roles: get.value::<TemplateRoleSet>("template_roles")?.map(Some),
                         at: now,
                     }))
             }

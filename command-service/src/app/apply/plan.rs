@@ -201,6 +201,7 @@ fn organization(
     let metadata = org.metadata.as_ref().map(|m| json!(m));
     let description = org.description.as_ref().map(|d| json!(d.as_str()));
     let max_members = org.max_members.map(|m| json!(m.get()));
+    let offers = (org.template_roles.as_ref()).map(|t| json!(sorted(t.iter().map(|r| r.as_str()))));
     match live {
         None => {
             let mut fields = vec![
@@ -210,6 +211,7 @@ fn organization(
             fields.extend(description.clone().map(|d| created("description", d)));
             fields.extend(metadata.clone().map(|m| created("metadata", m)));
             fields.extend(max_members.map(|m| created("max_members", m)));
+            fields.extend(offers.clone().map(|t| created("template_roles", t)));
             changes.push(change(
                 Action::Create,
                 Object::Organization,
@@ -238,6 +240,12 @@ fn organization(
                 "max_members",
                 json!(o.max_members),
                 max_members,
+            );
+            differs(
+                &mut fields,
+                "template_roles",
+                json!(o.template_roles),
+                offers.clone(),
             );
             if !fields.is_empty() {
                 changes.push(change(
@@ -277,10 +285,37 @@ fn organization(
         changes.extend(role_change(Object::Role, role, catalogue.get(slug)));
         catalogue.insert(slug.to_owned(), Default::default());
     }
+    // The template's roles it offers once applied: the document's choice, else its own.
+    let chosen: Option<BTreeSet<String>> = match (&org.template_roles, live) {
+        (Some(t), _) => Some(t.iter().map(|r| r.as_str().to_owned()).collect()),
+        (None, Some(o)) => o
+            .template_roles
+            .as_ref()
+            .map(|t| t.iter().cloned().collect()),
+        (None, None) => None,
+    };
+    for (j, slug) in org.template_roles.iter().flat_map(|t| t.iter()).enumerate() {
+        if !template_roles.contains(slug.as_str()) {
+            problems.push(Located {
+                path: format!("{at}.template_roles[{j}]"),
+                reason: format!("the organization template has no role `{}`", slug.as_str()),
+            });
+        }
+    }
+    let offered = |slug: &str| {
+        template_roles.contains(slug) && chosen.as_ref().is_none_or(|c| c.contains(slug))
+    };
     // Roles named by members and invitations must be in the catalogue (or be made).
     let mut missing: BTreeSet<String> = BTreeSet::new();
     let mut known = |slug: &str, path: String, problems: &mut Vec<Located>| {
-        if catalogue.contains_key(slug) || template_roles.contains(slug) {
+        if catalogue.contains_key(slug) || offered(slug) {
+            return;
+        }
+        if template_roles.contains(slug) {
+            problems.push(Located {
+                path,
+                reason: format!("the organization does not offer the template's role `{slug}` (add it to template_roles)"),
+            });
             return;
         }
         if options.create_missing_roles {
@@ -885,6 +920,7 @@ organizations:
             description: None,
             metadata: json!({}),
             max_members: None,
+            template_roles: None,
             roles: vec![
                 role("admin", "Admin", &[]),
                 role("lead", "Lead", &["projects:write"]),
