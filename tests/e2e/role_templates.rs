@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::support::{expect, fields, make_key, problem, TestApp};
+use crate::support::{expect, fields, given, holders, joins_at_once, make_key, problem, TestApp};
 use serde_json::{json, Value};
 
 const TEMPLATES: &str = "/v1/role-templates";
@@ -301,36 +301,14 @@ async fn no_one_keeps_a_template_role_deleted_while_it_is_being_given() {
         let slug = format!("temp-{round}");
         app.created(TEMPLATES, json!({"slug": slug, "name": "Temporary"}))
             .await;
-        let joins: Vec<_> = (0..24)
-            .map(|i| {
-                let (app, org, slug) = (app.clone(), org.clone(), slug.clone());
-                tokio::spawn(async move {
-                    let body = json!({"user_id": format!("u{round}-{i}"), "roles": [slug]});
-                    let path = format!("/v1/organizations/{org}/memberships");
-                    app.post(&path, body).await.status().as_u16()
-                })
-            })
-            .collect();
+        let joins = joins_at_once(&app, &org, &format!("u{round}-"), json!([slug]), 24);
         let deletion = app.delete(&format!("{TEMPLATES}/{slug}")).await;
         assert_eq!(deletion.status(), 202);
         let deleted: Value = deletion.json().await.unwrap();
-        let mut given = 0;
-        for j in joins {
-            match j.await.unwrap() {
-                201 => given += 1,
-                422 => {}
-                other => panic!("join: {other}"),
-            }
-        }
+        let given = given(joins).await;
         app.workflows_done(deleted["position"].as_i64().unwrap())
             .await;
-        let holders: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM claims WHERE key LIKE 'organization/%/role\\_member/' || $1 || '/%'",
-        )
-        .bind(&slug)
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+        let holders = holders(&app.db.pool, "%", &slug).await;
         assert_eq!(
             holders, 0,
             "round {round}: {given} given before the deletion"

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::support::{expect, fields, problem, TestApp};
+use crate::support::{expect, fields, given, holders, joins_at_once, problem, TestApp};
 use serde_json::{json, Value};
 
 const TEMPLATES: &str = "/v1/role-templates";
@@ -220,16 +220,7 @@ async fn no_one_keeps_a_template_role_withdrawn_while_it_is_being_given() {
         .await;
     for round in 0..3 {
         let org = app.named(&format!("Race {round}")).await;
-        let joins: Vec<_> = (0..24)
-            .map(|i| {
-                let (app, org) = (app.clone(), org.clone());
-                tokio::spawn(async move {
-                    let body = json!({"user_id": format!("u{i}"), "roles": ["viewer"]});
-                    let path = format!("/v1/organizations/{org}/memberships");
-                    app.post(&path, body).await.status().as_u16()
-                })
-            })
-            .collect();
+        let joins = joins_at_once(&app, &org, "u", json!(["viewer"]), 24);
         let res = app
             .patch(
                 &format!("/v1/organizations/{org}"),
@@ -237,23 +228,10 @@ async fn no_one_keeps_a_template_role_withdrawn_while_it_is_being_given() {
             )
             .await;
         let withdrawn = expect(res, 200).await;
-        let mut given = 0;
-        for j in joins {
-            match j.await.unwrap() {
-                201 => given += 1,
-                422 => {}
-                other => panic!("join: {other}"),
-            }
-        }
+        let given = given(joins).await;
         app.workflows_done(withdrawn["position"].as_i64().unwrap())
             .await;
-        let holders: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM claims WHERE key LIKE 'organization/' || $1 || '/role\\_member/viewer/%'",
-        )
-        .bind(&org)
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+        let holders = holders(&app.db.pool, &org, "viewer").await;
         assert_eq!(
             holders, 0,
             "round {round}: {given} given before the withdrawal"

@@ -509,3 +509,46 @@ pub fn listening_url_keeping(
     rx.recv_timeout(Duration::from_secs(60))
         .expect("roster serve never said where it listens")
 }
+
+/// Joins racing a change of the roles they are given: `n` memberships of `org` (users
+/// `<prefix><i>`) with `roles`, asked at once. Await them with [`given`].
+pub fn joins_at_once(
+    app: &std::sync::Arc<TestApp>,
+    org: &str,
+    prefix: &str,
+    roles: Value,
+    n: usize,
+) -> Vec<tokio::task::JoinHandle<u16>> {
+    (0..n)
+        .map(|i| {
+            let (app, path) = (app.clone(), format!("/v1/organizations/{org}/memberships"));
+            let body = json!({"user_id": format!("{prefix}{i}"), "roles": roles});
+            tokio::spawn(async move { app.post(&path, body).await.status().as_u16() })
+        })
+        .collect()
+}
+
+/// How many of the joins were given their roles (201); the others must have been refused (422).
+pub async fn given(joins: Vec<tokio::task::JoinHandle<u16>>) -> usize {
+    let mut given = 0;
+    for j in joins {
+        match j.await.unwrap() {
+            201 => given += 1,
+            422 => {}
+            other => panic!("join: {other}"),
+        }
+    }
+    given
+}
+
+/// How many memberships hold role `slug` in organization `org` (`%`: any), as the claims say.
+pub async fn holders(pool: &sqlx::PgPool, org: &str, slug: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM claims WHERE key LIKE 'organization/' || $1 || '/role\\_member/' || $2 || '/%'",
+    )
+    .bind(org)
+    .bind(slug)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
