@@ -162,7 +162,7 @@ async fn offered(
     })
 }
 
-/// Every role `organization` offers now: its own and the template's.
+/// Every role `organization` offers now: its own and the template's it offers.
 pub async fn catalogue(
     state: &CommandState,
     organization: &Organization,
@@ -179,8 +179,8 @@ pub async fn catalogue(
 /// Takes a role the organization no longer offers (deleted from its catalogue or the template,
 /// or withdrawn from what it offers of the template) from every membership holding it and every
 /// group granting it (`membership.updated`, `group.roles_updated` each). The claims that let
-/// anyone be given it are gone, so the set of holders only shrinks. A change requires every role the holder keeps, so when another of its roles was
-/// deleted meanwhile, that one is taken too.
+/// anyone be given it are gone, so the set of holders only shrinks. A change requires every role
+/// the holder keeps, so when another of its roles was deleted meanwhile, that one is taken too.
 pub async fn take_from_holders(
     state: &CommandState,
     ctx: &RequestContext,

@@ -294,10 +294,11 @@ fn organization(
             .map(|t| t.iter().cloned().collect()),
         (None, None) => None,
     };
-    for (j, slug) in org.template_roles.iter().flat_map(|t| t.iter()).enumerate() {
+    // (Named by the field: the set is sorted, its positions are not the document's.)
+    for slug in org.template_roles.iter().flat_map(|t| t.iter()) {
         if !template_roles.contains(slug.as_str()) {
             problems.push(Located {
-                path: format!("{at}.template_roles[{j}]"),
+                path: format!("{at}.template_roles"),
                 reason: format!("the organization template has no role `{}`", slug.as_str()),
             });
         }
