@@ -50,6 +50,9 @@ pub struct AppConfig {
     pub kafka: Option<Arc<kafka_relay::RelayHealth>>,
     /// The console's sessions and sign-in limit (served where commands and reads are).
     pub console: console::ConsoleConfig,
+    /// While the store is being prepared (`roster serve`'s first seconds), changes wait for it
+    /// ([`crate::starting`]); `None`: it is prepared already.
+    pub prepared: Option<crate::starting::Prepared>,
 }
 
 /// The console as `roster serve` sets it up by default.
@@ -229,6 +232,11 @@ fn app(
         })
         .app_data(web::Data::new(request_id::SlowRequest(config.slow_request)))
         .configure(|cfg| {
+            if let Some(prepared) = &config.prepared {
+                cfg.app_data(web::Data::new(prepared.clone()));
+            }
+        })
+        .configure(|cfg| {
             if let Some(token) = &config.metrics_token {
                 cfg.app_data(web::Data::new(metrics::MetricsToken(token.clone())));
             }
@@ -268,6 +276,7 @@ fn app(
     app.default_service(web::to(unknown_route))
         .wrap(from_fn(http_edge::allow::middleware))
         .wrap(from_fn(idempotency::middleware))
+        .wrap(from_fn(crate::starting::middleware))
         // Every /v1 route, whichever component serves it and whenever it was added: a key first.
         .wrap(from_fn(access::edge::require_key))
         .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))

@@ -36,6 +36,7 @@ fn serve(spec: ServeSpec, listener: std::net::TcpListener) -> std::io::Result<be
             metrics_token: None,
             kafka: None,
             console: app::default_console(),
+            prepared: None,
         },
         listener,
         Duration::from_secs(1),

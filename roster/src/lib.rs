@@ -21,4 +21,5 @@ pub mod psql;
 pub mod replay;
 pub mod secrets;
 pub mod serve;
+pub mod starting;
 pub mod telemetry;

@@ -138,6 +138,7 @@ async fn run(
             sign_ins_per_minute: args.console_sign_ins,
             consumers: crate::lag::console_consumers(),
         },
+        prepared: Some(crate::starting::Prepared(schema.clone())),
     };
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;

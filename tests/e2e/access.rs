@@ -819,6 +819,7 @@ async fn a_key_past_its_rate_limit_waits() {
             queries: None,
             webhooks: None,
             domains: None,
+            prepared: None,
         },
     )
     .await;

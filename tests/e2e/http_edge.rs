@@ -335,3 +335,35 @@ async fn protocol_level_errors_are_problems_too() {
     assert_eq!(answers[1].2["status"], 400, "{}", answers[1].1);
     assert_eq!(app.event_count().await, 0);
 }
+
+/// A change asked for while the store is still being prepared (a process's first moments) waits
+/// for it and then goes ahead; reads answer at once.
+#[tokio::test]
+async fn changes_wait_until_the_store_is_prepared() {
+    let (prepared, watched) = tokio::sync::watch::channel(false);
+    let parts = crate::support::AppParts {
+        rate_limit: None,
+        commands: true,
+        queries: Some(std::time::Duration::from_secs(5)),
+        webhooks: None,
+        domains: None,
+        prepared: Some(roster::starting::Prepared(watched)),
+    };
+    let app = std::sync::Arc::new(
+        crate::support::TestApp::serving(roster_testkit::fresh_db().await, parts).await,
+    );
+    let (status, _) = app.get("/v1/organizations").await;
+    assert_eq!(status, 200);
+    let mut create = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let body = serde_json::json!({"name": "Early"});
+            app.post("/v1/organizations", body).await.status().as_u16()
+        })
+    };
+    // Still waiting (what did not happen can only be watched for a while).
+    let waited = tokio::time::timeout(std::time::Duration::from_millis(300), &mut create).await;
+    assert!(waited.is_err(), "answered before the store was prepared");
+    prepared.send_replace(true);
+    assert_eq!(create.await.unwrap(), 201);
+}

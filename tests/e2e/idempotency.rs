@@ -157,6 +157,7 @@ async fn every_component_mix_that_serves_posts_honours_the_key() {
                 queries,
                 webhooks: hooks,
                 domains: None,
+                prepared: None,
             },
         )
         .await;

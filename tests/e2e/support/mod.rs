@@ -23,6 +23,8 @@ pub struct AppParts {
     /// How domains are verified (`None`: [`TestApp::dns`] and the built-in free-mail list; never
     /// the system's resolver, so no test asks the internet).
     pub domains: Option<command_service::app::domains::DomainSettings>,
+    /// Changes wait until it says the store is prepared (`None`: it is).
+    pub prepared: Option<roster::starting::Prepared>,
 }
 
 pub struct TestApp {
@@ -156,6 +158,7 @@ impl TestApp {
                 queries: Some(read_wait),
                 webhooks: Some(webhooks),
                 domains: None,
+                prepared: None,
             },
         )
         .await
@@ -188,6 +191,7 @@ impl TestApp {
                 metrics_token: None,
                 kafka: None,
                 console: app::default_console(),
+                prepared: parts.prepared,
             },
             listener,
             Duration::from_secs(5),
