@@ -138,7 +138,8 @@ async fn run(
             sign_ins_per_minute: args.console_sign_ins,
             consumers: crate::lag::console_consumers(),
         },
-        prepared: Some(crate::starting::Prepared(schema.clone())),
+        // Only a process taking commands writes the template (a reader on a standby cannot).
+        prepared: with_commands.then(|| crate::starting::Prepared(schema.clone())),
     };
     let server = app::server(config, listener, Duration::from_secs(args.shutdown_timeout))
         .map_err(ServeError::Http)?;
