@@ -52,28 +52,7 @@ async fn page(
     }
     let params = Params::from_query(&query, &reads::ROLE_TEMPLATES)?;
     let roles = reads::role_templates_page(&state.queries, &params).await?;
-    let mut editing = editing;
-    let roles = (roles.data.into_iter())
-        .map(|r| match editing.take_if(|(slug, _, _)| *slug == r.slug) {
-            Some((_, form, feedback)) => RoleView {
-                row: r,
-                form,
-                feedback,
-                open: true,
-            },
-            None => RoleView {
-                form: RoleForm {
-                    slug: r.slug.clone(),
-                    name: r.name.clone(),
-                    description: r.description.clone().unwrap_or_default(),
-                    permissions: r.permissions.join("\n"),
-                },
-                row: r,
-                feedback: Feedback::default(),
-                open: false,
-            },
-        })
-        .collect();
+    let roles = RoleView::list(roles.data, editing);
     let page = TemplatePage {
         chrome: Chrome::new(visitor, "role-templates", "Organization template"),
         roles,

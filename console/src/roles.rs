@@ -112,6 +112,69 @@ pub struct RoleView<R = RoleRow> {
     pub open: bool,
 }
 
+/// A role row an edit form starts from: an organization's or the template's.
+pub trait EditableRole {
+    fn slug(&self) -> &str;
+    fn form(&self) -> RoleForm;
+}
+
+fn form_of(
+    slug: &str,
+    name: &str,
+    description: &Option<String>,
+    permissions: &[String],
+) -> RoleForm {
+    RoleForm {
+        slug: slug.to_owned(),
+        name: name.to_owned(),
+        description: description.clone().unwrap_or_default(),
+        permissions: permissions.join("\n"),
+    }
+}
+
+impl EditableRole for RoleRow {
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+    fn form(&self) -> RoleForm {
+        form_of(&self.slug, &self.name, &self.description, &self.permissions)
+    }
+}
+
+impl EditableRole for read_models::organizations::TemplateRoleRow {
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+    fn form(&self) -> RoleForm {
+        form_of(&self.slug, &self.name, &self.description, &self.permissions)
+    }
+}
+
+impl<R: EditableRole> RoleView<R> {
+    /// Every role with its form; `editing` (a slug, its form as typed and the refusal) open.
+    pub fn list(rows: Vec<R>, editing: Option<(String, RoleForm, Feedback)>) -> Vec<Self> {
+        let mut editing = editing;
+        (rows.into_iter())
+            .map(
+                |row| match editing.take_if(|(slug, _, _)| slug == row.slug()) {
+                    Some((_, form, feedback)) => RoleView {
+                        row,
+                        form,
+                        feedback,
+                        open: true,
+                    },
+                    None => RoleView {
+                        form: row.form(),
+                        row,
+                        feedback: Feedback::default(),
+                        open: false,
+                    },
+                },
+            )
+            .collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "roles.html")]
 struct RolesPage {
@@ -137,28 +200,7 @@ async fn roles_page(
     let row = reads::organization_uncounted(&state.queries, caller, min_position, org).await?;
     let params = Params::from_query("limit=100", &reads::ROLES)?;
     let roles = reads::roles_page(&state.queries, caller, &params, org).await?;
-    let mut editing = editing;
-    let roles = (roles.data.into_iter())
-        .map(|r| match editing.take_if(|(slug, _, _)| *slug == r.slug) {
-            Some((_, form, feedback)) => RoleView {
-                row: r,
-                form,
-                feedback,
-                open: true,
-            },
-            None => RoleView {
-                form: RoleForm {
-                    slug: r.slug.clone(),
-                    name: r.name.clone(),
-                    description: r.description.clone().unwrap_or_default(),
-                    permissions: r.permissions.join("\n"),
-                },
-                row: r,
-                feedback: Feedback::default(),
-                open: false,
-            },
-        })
-        .collect();
+    let roles = RoleView::list(roles.data, editing);
     let typed = typed.unwrap_or_else(|| TypedOffering {
         all: row.template_roles.is_none(),
         chosen: row.template_roles.clone().unwrap_or_default(),
